@@ -1,0 +1,163 @@
+/* ocop_client — see ocop_client.h. */
+#include "ocop_client.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "ocop_log.h"
+
+struct ocop_client_t {
+    void *sock;
+    char caller[128];
+    char request_id[OCOP_REQUEST_ID_LEN + 1];
+    uint8_t *buf; /* the last packed request, kept for re-sends */
+    size_t buf_len;
+    size_t buf_cap;
+};
+
+void ocop_request_id_new(char *out)
+{
+    uint8_t raw[OCOP_REQUEST_ID_LEN / 2];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, OCOP_REQUEST_ID_LEN + 1, raw, sizeof raw);
+}
+
+ocop_client_t *ocop_client_new(void *zctx, const char *endpoint, const char *server_public_z85,
+                               const ocop_keypair_t *self_keys, const char *caller)
+{
+    if (sodium_init() < 0)
+        return NULL;
+    ocop_client_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    snprintf(self->caller, sizeof self->caller, "%s", caller ? caller : "");
+    self->sock = zmq_socket(zctx, ZMQ_DEALER);
+    if (!self->sock)
+        goto fail;
+    int linger = 0, hwm = 1000000;
+    zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    if (ocop_curve_client(self->sock, self_keys, server_public_z85) != 0)
+        goto fail;
+    if (zmq_connect(self->sock, endpoint) != 0) {
+        ocop_log_error("connect_failed", "endpoint=%s error=\"%s\"", endpoint, zmq_strerror(errno));
+        goto fail;
+    }
+    return self;
+fail:
+    ocop_client_destroy(&self);
+    return NULL;
+}
+
+void ocop_client_destroy(ocop_client_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    ocop_client_t *self = *self_p;
+    if (self->sock)
+        zmq_close(self->sock);
+    free(self->buf);
+    free(self);
+    *self_p = NULL;
+}
+
+void *ocop_client_socket(ocop_client_t *self)
+{
+    return self->sock;
+}
+
+int ocop_client_send_raw(ocop_client_t *self, const void *data, size_t len)
+{
+    return zmq_send(self->sock, data, len, 0) < 0 ? -1 : 0;
+}
+
+int ocop_client_send(ocop_client_t *self, Ocop__Request *req)
+{
+    if (!req->request_id || !*req->request_id) {
+        ocop_request_id_new(self->request_id);
+        req->request_id = self->request_id;
+    }
+    if (!req->caller || !*req->caller)
+        req->caller = self->caller;
+    size_t len = ocop__request__get_packed_size(req);
+    if (len > self->buf_cap) {
+        uint8_t *grown = realloc(self->buf, len);
+        if (!grown)
+            return -1;
+        self->buf = grown;
+        self->buf_cap = len;
+    }
+    ocop__request__pack(req, self->buf);
+    self->buf_len = len;
+    return ocop_client_send_raw(self, self->buf, len);
+}
+
+int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
+{
+    *reply = NULL;
+    zmq_pollitem_t items[] = {{self->sock, 0, ZMQ_POLLIN, 0}};
+    int rc = zmq_poll(items, 1, timeout_ms);
+    if (rc <= 0) {
+        if (rc == 0)
+            errno = EAGAIN;
+        return -1;
+    }
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, self->sock, 0) < 0) {
+        zmq_msg_close(&msg);
+        return -1;
+    }
+    *reply = ocop__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+    zmq_msg_close(&msg);
+    if (!*reply) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t s_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms,
+                     int attempts)
+{
+    *reply = NULL;
+    if (ocop_client_send(self, req) != 0)
+        return -1;
+    for (int attempt = 0; attempt < attempts; attempt++) {
+        if (attempt > 0 && ocop_client_send_raw(self, self->buf, self->buf_len) != 0)
+            return -1;
+        int64_t deadline = s_monotonic_ms() + timeout_ms;
+        for (;;) {
+            int left = (int)(deadline - s_monotonic_ms());
+            if (left <= 0)
+                break;
+            Ocop__Reply *got;
+            if (ocop_client_recv(self, &got, left) != 0) {
+                if (errno == EAGAIN || errno == EPROTO)
+                    continue;
+                return -1;
+            }
+            /* A late answer to an earlier, abandoned request is not ours. */
+            if (got->request_id && strcmp(got->request_id, req->request_id) == 0) {
+                *reply = got;
+                return 0;
+            }
+            ocop__reply__free_unpacked(got, NULL);
+        }
+    }
+    errno = ETIMEDOUT;
+    return -1;
+}

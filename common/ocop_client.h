@@ -1,0 +1,46 @@
+/* ocop_client — a DEALER connection to one service, CURVE-authenticated.
+ *
+ * ocop_client_call sends a request and waits for its reply, re-sending the same request id on
+ * time-out (safe: services answer a repeated id with the original reply). For throughput,
+ * ocop_client_send/ocop_client_recv pipeline many requests on one connection. */
+#ifndef OCOP_CLIENT_H
+#define OCOP_CLIENT_H
+
+#include <stddef.h>
+
+#include "envelope.pb-c.h"
+#include "ocop_keys.h"
+
+#define OCOP_REQUEST_ID_LEN 32
+
+typedef struct ocop_client_t ocop_client_t;
+
+/* zctx is shared and not owned. caller is the identity put in requests that have none.
+ * NULL on failure. */
+ocop_client_t *ocop_client_new(void *zctx, const char *endpoint, const char *server_public_z85,
+                               const ocop_keypair_t *self_keys, const char *caller);
+void ocop_client_destroy(ocop_client_t **self_p);
+
+/* A fresh random request id (hex) in out (OCOP_REQUEST_ID_LEN + 1 bytes). */
+void ocop_request_id_new(char *out);
+
+/* Fills request_id (if empty) and caller (if empty), packs and sends. The strings set here
+ * point into the client until the next send. 0 / -1. */
+int ocop_client_send(ocop_client_t *self, Ocop__Request *req);
+
+/* Waits up to timeout_ms for the next reply. *reply is the caller's, freed with
+ * ocop__reply__free_unpacked(reply, NULL). 0, or -1 on time-out (errno EAGAIN) or error. */
+int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms);
+
+/* Send + wait for the reply with the same id, up to attempts tries of timeout_ms each,
+ * discarding stale replies to earlier requests. 0, or -1 when no reply came. */
+int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms,
+                     int attempts);
+
+/* Sends a raw frame (tests: malformed and oversized input) and receives the raw reply. */
+int ocop_client_send_raw(ocop_client_t *self, const void *data, size_t len);
+
+/* The DEALER socket, for zmq_poll. */
+void *ocop_client_socket(ocop_client_t *self);
+
+#endif

@@ -1,0 +1,460 @@
+/* ocop_config — the deployment's JSON configuration.
+ * The whole file is validated at load, every service section included, so a typo stops
+ * every process at start-up with a message naming the file and the field. */
+#include "ocop_config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_FILE_MAX (4 * 1024 * 1024)
+#define S_MB_MAX (1024 * 1024)         /* 1 TiB of map is more than any service needs */
+#define S_BATCH_MAX (1024 * 1024)
+#define S_REQUEST_MAX (1024 * 1024 * 1024)
+
+struct ocop_config_t {
+    cJSON *root;
+    char path[OCOP_PATH_MAX]; /* as given, for messages */
+    char dir[OCOP_PATH_MAX];  /* absolute directory of the file */
+    char keys_dir[OCOP_PATH_MAX];
+    char data_dir[OCOP_PATH_MAX];
+};
+
+static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services"};
+static const char *const s_service_keys[] = {"endpoint",    "events_endpoint", "bind",      "events_bind",
+                                             "store_dir",   "map_size_mb",     "map_max_mb", "batch_max",
+                                             "max_request_bytes", "rules_dir", "allow"};
+
+static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int s_copy(char *dst, size_t len, const char *src)
+{
+    return snprintf(dst, len, "%s", src) < (int) len ? 0 : -1;
+}
+
+/* Names become file names (keys) and directory names (stores), so keep them plain. */
+static int s_name_valid(const char *name)
+{
+    if (!name || !*name || name[0] == '.' || strlen(name) >= OCOP_NAME_MAX)
+        return 0;
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+              || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int s_host_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+           || c == '_';
+}
+
+int ocop_endpoint_valid(const char *s)
+{
+    if (!s || strncmp(s, "tcp://", 6) != 0 || strlen(s) >= OCOP_ENDPOINT_MAX)
+        return 0;
+    const char *host = s + 6;
+    const char *colon;
+    if (*host == '[') {
+        /* IPv6 literal: tcp://[::1]:7101 */
+        const char *close = strchr(host, ']');
+        if (!close || close == host + 1 || close[1] != ':')
+            return 0;
+        for (const char *p = host + 1; p < close; p++)
+            if (!(s_host_char(*p) || *p == ':' || *p == '%'))
+                return 0;
+        colon = close + 1;
+    } else {
+        colon = strrchr(host, ':');
+        if (!colon || colon == host)
+            return 0;
+        if (!(colon == host + 1 && *host == '*'))
+            for (const char *p = host; p < colon; p++)
+                if (!s_host_char(*p))
+                    return 0;
+    }
+    const char *port = colon + 1;
+    if (!*port || strlen(port) > 5)
+        return 0;
+    long v = 0;
+    for (const char *p = port; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v >= 1 && v <= 65535;
+}
+
+static int s_is_wildcard(const char *endpoint)
+{
+    return strncmp(endpoint, "tcp://*:", 8) == 0;
+}
+
+/* Joins a relative path onto the config file's directory; absolute paths stay as they are. */
+static int s_resolve(const ocop_config_t *self, const char *rel, char *out, size_t len)
+{
+    if (rel[0] == '/')
+        return s_copy(out, len, rel);
+    return snprintf(out, len, "%s/%s", self->dir, rel) < (int) len ? 0 : -1;
+}
+
+/* Rejects unknown and repeated keys: a misspelt option silently falling back to its default
+ * is worse than refusing to start. */
+static int s_check_keys(const ocop_config_t *self, const cJSON *obj, const char *where, const char *const *known,
+                        size_t nknown, char *err, size_t errlen)
+{
+    for (const cJSON *item = obj->child; item; item = item->next) {
+        size_t i;
+        for (i = 0; i < nknown; i++)
+            if (strcmp(item->string, known[i]) == 0)
+                break;
+        if (i == nknown) {
+            s_err(err, errlen, "%s: %s%s: unknown key", self->path, where, item->string);
+            return -1;
+        }
+        for (const cJSON *prev = obj->child; prev != item; prev = prev->next)
+            if (strcmp(prev->string, item->string) == 0) {
+                s_err(err, errlen, "%s: %s%s: duplicate key", self->path, where, item->string);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+/* Optional string member: 0 with *out NULL when absent, -1 (and err) when not a string. */
+static int s_get_string(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
+                        const char **out, char *err, size_t errlen)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    if (!item)
+        return 0;
+    if (!cJSON_IsString(item) || !item->valuestring) {
+        s_err(err, errlen, "%s: %s%s: expected a string", self->path, where, key);
+        return -1;
+    }
+    *out = item->valuestring;
+    return 0;
+}
+
+static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
+                      uint64_t dflt, uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = dflt;
+    if (!item)
+        return 0;
+    double v = cJSON_IsNumber(item) ? item->valuedouble : NAN;
+    if (!(v >= 1 && v <= (double) max) || floor(v) != v) {
+        s_err(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
+              (unsigned long long) max);
+        return -1;
+    }
+    *out = (uint64_t) v;
+    return 0;
+}
+
+static int s_get_endpoint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
+                          const char *dflt, int connect, char *out, char *err, size_t errlen)
+{
+    const char *s;
+    if (s_get_string(self, obj, where, key, &s, err, errlen) != 0)
+        return -1;
+    if (!s && !dflt) {
+        s_err(err, errlen, "%s: %s%s: is required", self->path, where, key);
+        return -1;
+    }
+    if (!s)
+        s = dflt;
+    /* Clients connect to endpoint; a wildcard host only makes sense for bind. */
+    if (!ocop_endpoint_valid(s) || (connect && s_is_wildcard(s))) {
+        s_err(err, errlen, "%s: %s%s: expected tcp://host:port", self->path, where, key);
+        return -1;
+    }
+    return s_copy(out, OCOP_ENDPOINT_MAX, s);
+}
+
+static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
+                      char *out, int *present, char *err, size_t errlen)
+{
+    const char *s;
+    *present = 0;
+    if (s_get_string(self, obj, where, key, &s, err, errlen) != 0)
+        return -1;
+    if (!s)
+        return 0;
+    if (!*s) {
+        s_err(err, errlen, "%s: %s%s: must not be empty", self->path, where, key);
+        return -1;
+    }
+    if (s_resolve(self, s, out, OCOP_PATH_MAX) != 0) {
+        s_err(err, errlen, "%s: %s%s: path is too long", self->path, where, key);
+        return -1;
+    }
+    *present = 1;
+    return 0;
+}
+
+static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *where,
+                       ocop_service_config_t *out, char *err, size_t errlen)
+{
+    const cJSON *allow = cJSON_GetObjectItemCaseSensitive(obj, "allow");
+    if (!allow)
+        return 0;
+    if (!cJSON_IsArray(allow)) {
+        s_err(err, errlen, "%s: %sallow: expected an array of key names", self->path, where);
+        return -1;
+    }
+    size_t i = 0;
+    for (const cJSON *item = allow->child; item; item = item->next, i++) {
+        if (i >= OCOP_ALLOW_MAX) {
+            s_err(err, errlen, "%s: %sallow: more than %d names", self->path, where, OCOP_ALLOW_MAX);
+            return -1;
+        }
+        if (!cJSON_IsString(item) || !s_name_valid(item->valuestring)) {
+            s_err(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')",
+                  self->path, where, i);
+            return -1;
+        }
+        s_copy(out->allow[i], OCOP_NAME_MAX, item->valuestring);
+    }
+    out->allow_count = i;
+    return 0;
+}
+
+static int s_parse_service(const ocop_config_t *self, const char *name, const cJSON *obj,
+                           ocop_service_config_t *out, char *err, size_t errlen)
+{
+    char where[OCOP_NAME_MAX + 16];
+    memset(out, 0, sizeof *out);
+    snprintf(where, sizeof where, "services.%s.", name);
+    if (!s_name_valid(name)) {
+        s_err(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')",
+              self->path, name);
+        return -1;
+    }
+    if (!cJSON_IsObject(obj)) {
+        s_err(err, errlen, "%s: services.%s: expected an object", self->path, name);
+        return -1;
+    }
+    if (s_check_keys(self, obj, where, s_service_keys, sizeof s_service_keys / sizeof *s_service_keys, err,
+                     errlen)
+        != 0)
+        return -1;
+    s_copy(out->name, sizeof out->name, name);
+
+    if (s_get_endpoint(self, obj, where, "endpoint", NULL, 1, out->endpoint, err, errlen) != 0
+        || s_get_endpoint(self, obj, where, "events_endpoint", NULL, 1, out->events_endpoint, err, errlen) != 0
+        || s_get_endpoint(self, obj, where, "bind", out->endpoint, 0, out->bind, err, errlen) != 0
+        || s_get_endpoint(self, obj, where, "events_bind", out->events_endpoint, 0, out->events_bind, err, errlen)
+               != 0)
+        return -1;
+
+    int present;
+    if (s_get_path(self, obj, where, "store_dir", out->store_dir, &present, err, errlen) != 0)
+        return -1;
+    if (!present && snprintf(out->store_dir, sizeof out->store_dir, "%s/%s", self->data_dir, name)
+                        >= (int) sizeof out->store_dir) {
+        s_err(err, errlen, "%s: %sstore_dir: path is too long", self->path, where);
+        return -1;
+    }
+    if (s_get_path(self, obj, where, "rules_dir", out->rules_dir, &present, err, errlen) != 0)
+        return -1;
+
+    uint64_t map_mb, max_mb, batch, request;
+    if (s_get_uint(self, obj, where, "map_size_mb", 64, S_MB_MAX, &map_mb, err, errlen) != 0
+        || s_get_uint(self, obj, where, "map_max_mb", map_mb > 8192 ? map_mb : 8192, S_MB_MAX, &max_mb, err,
+                      errlen)
+               != 0
+        || s_get_uint(self, obj, where, "batch_max", 4096, S_BATCH_MAX, &batch, err, errlen) != 0
+        || s_get_uint(self, obj, where, "max_request_bytes", 1048576, S_REQUEST_MAX, &request, err, errlen) != 0)
+        return -1;
+    if (max_mb < map_mb) {
+        s_err(err, errlen, "%s: %smap_max_mb: must not be smaller than map_size_mb (%llu)", self->path, where,
+              (unsigned long long) map_mb);
+        return -1;
+    }
+    out->map_size = (size_t) map_mb << 20;
+    out->map_max = (size_t) max_mb << 20;
+    out->batch_max = (unsigned) batch;
+    out->max_request_bytes = (size_t) request;
+    return s_get_allow(self, obj, where, out, err, errlen);
+}
+
+static char *s_read_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        s_err(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(S_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, S_FILE_MAX + 1, f) : 0;
+    int failed = !buf || ferror(f);
+    fclose(f);
+    if (failed || n > S_FILE_MAX) {
+        s_err(err, errlen, "%s: %s", path, failed ? "cannot read" : "file is too large");
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The directory of the file, made absolute so paths stay right if the process changes
+ * directory later. */
+static int s_config_dir(ocop_config_t *self, const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (!real)
+        return -1;
+    char *slash = strrchr(real, '/');
+    if (slash == real)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    int rc = s_copy(self->dir, sizeof self->dir, real);
+    free(real);
+    return rc;
+}
+
+static int s_load_top(ocop_config_t *self, char *err, size_t errlen)
+{
+    const cJSON *root = self->root;
+    if (!cJSON_IsObject(root)) {
+        s_err(err, errlen, "%s: expected a JSON object at the top level", self->path);
+        return -1;
+    }
+    if (s_check_keys(self, root, "", s_top_keys, sizeof s_top_keys / sizeof *s_top_keys, err, errlen) != 0)
+        return -1;
+    const char *s;
+    if (s_get_string(self, root, "", "keys_dir", &s, err, errlen) != 0)
+        return -1;
+    if (s_resolve(self, s && *s ? s : "keys", self->keys_dir, sizeof self->keys_dir) != 0) {
+        s_err(err, errlen, "%s: keys_dir: path is too long", self->path);
+        return -1;
+    }
+    if (s_get_string(self, root, "", "data_dir", &s, err, errlen) != 0)
+        return -1;
+    if (s_resolve(self, s && *s ? s : "data", self->data_dir, sizeof self->data_dir) != 0) {
+        s_err(err, errlen, "%s: data_dir: path is too long", self->path);
+        return -1;
+    }
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(root, "services");
+    if (!cJSON_IsObject(services)) {
+        s_err(err, errlen, "%s: services: %s", self->path, services ? "expected an object" : "is required");
+        return -1;
+    }
+    /* Duplicate service names would make the second section unreachable. */
+    for (const cJSON *a = services->child; a; a = a->next)
+        for (const cJSON *b = a->next; b; b = b->next)
+            if (strcmp(a->string, b->string) == 0) {
+                s_err(err, errlen, "%s: services.%s: duplicate key", self->path, a->string);
+                return -1;
+            }
+    ocop_service_config_t *scratch = malloc(sizeof *scratch);
+    if (!scratch) {
+        s_err(err, errlen, "%s: out of memory", self->path);
+        return -1;
+    }
+    int rc = 0;
+    for (const cJSON *svc = services->child; svc && rc == 0; svc = svc->next)
+        rc = s_parse_service(self, svc->string, svc, scratch, err, errlen);
+    free(scratch);
+    return rc;
+}
+
+ocop_config_t *ocop_config_load(const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path) {
+        s_err(err, errlen, "config: path is required");
+        return NULL;
+    }
+    ocop_config_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        s_err(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    char *text = NULL;
+    if (s_copy(self->path, sizeof self->path, path) != 0) {
+        s_err(err, errlen, "%s: path is too long", path);
+        goto fail;
+    }
+    text = s_read_file(path, err, errlen);
+    if (!text)
+        goto fail;
+    if (s_config_dir(self, path) != 0) {
+        s_err(err, errlen, "%s: cannot resolve directory: %s", path, strerror(errno));
+        goto fail;
+    }
+    const char *end = NULL;
+    self->root = cJSON_ParseWithOpts(text, &end, 1);
+    if (!self->root) {
+        size_t line = 1;
+        for (const char *p = text; end && p < end; p++)
+            line += *p == '\n';
+        s_err(err, errlen, "%s: line %zu: invalid JSON", path, line);
+        goto fail;
+    }
+    if (s_load_top(self, err, errlen) != 0)
+        goto fail;
+    free(text);
+    return self;
+fail:
+    free(text);
+    ocop_config_destroy(&self);
+    return NULL;
+}
+
+void ocop_config_destroy(ocop_config_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    cJSON_Delete((*self_p)->root);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+const char *ocop_config_keys_dir(const ocop_config_t *self)
+{
+    return self ? self->keys_dir : NULL;
+}
+
+const char *ocop_config_data_dir(const ocop_config_t *self)
+{
+    return self ? self->data_dir : NULL;
+}
+
+int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out, char *err,
+                        size_t errlen)
+{
+    if (!self || !name || !out) {
+        s_err(err, errlen, "config: invalid arguments");
+        return -1;
+    }
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
+    const cJSON *obj = cJSON_GetObjectItemCaseSensitive(services, name);
+    if (!obj) {
+        memset(out, 0, sizeof *out);
+        s_err(err, errlen, "%s: services.%s: is missing", self->path, name);
+        return -1;
+    }
+    return s_parse_service(self, name, obj, out, err, errlen);
+}

@@ -1,0 +1,65 @@
+/* ocop_config — the deployment's JSON configuration (cJSON).
+ *
+ * {
+ *   "keys_dir": "keys",                 // relative paths are relative to the config file
+ *   "data_dir": "data",
+ *   "services": {
+ *     "registration": {
+ *       "endpoint": "tcp://127.0.0.1:7101",        // where clients connect for requests
+ *       "events_endpoint": "tcp://127.0.0.1:7102", // where subscribers connect (PUB)
+ *       "bind": "tcp://127.0.0.1:7101",            // optional, defaults to endpoint
+ *       "events_bind": "...",                      // optional, defaults to events_endpoint
+ *       "store_dir": "data/registration",          // optional, defaults to data_dir/<name>
+ *       "map_size_mb": 64, "map_max_mb": 8192,
+ *       "batch_max": 4096, "max_request_bytes": 1048576,
+ *       "rules_dir": "services/registration/data", // versioned rule/data files
+ *       "allow": ["ocopctl", "gateway", "audit"]   // key names allowed to connect
+ *     }
+ *   }
+ * }
+ * Every endpoint is tcp://host:port so services can sit on different hosts. */
+#ifndef OCOP_CONFIG_H
+#define OCOP_CONFIG_H
+
+#include <stddef.h>
+
+#define OCOP_PATH_MAX 1024
+#define OCOP_ENDPOINT_MAX 256
+#define OCOP_NAME_MAX 64
+#define OCOP_ALLOW_MAX 64
+
+typedef struct {
+    char name[OCOP_NAME_MAX];
+    char endpoint[OCOP_ENDPOINT_MAX];
+    char events_endpoint[OCOP_ENDPOINT_MAX];
+    char bind[OCOP_ENDPOINT_MAX];
+    char events_bind[OCOP_ENDPOINT_MAX];
+    char store_dir[OCOP_PATH_MAX];
+    char rules_dir[OCOP_PATH_MAX];
+    size_t map_size;  /* bytes */
+    size_t map_max;   /* bytes */
+    unsigned batch_max;
+    size_t max_request_bytes;
+    char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
+    size_t allow_count;
+} ocop_service_config_t;
+
+typedef struct ocop_config_t ocop_config_t;
+
+/* Parses and validates the file. On error returns NULL and writes a message naming the file
+ * and the field into err. */
+ocop_config_t *ocop_config_load(const char *path, char *err, size_t errlen);
+void ocop_config_destroy(ocop_config_t **self_p);
+
+const char *ocop_config_keys_dir(const ocop_config_t *self);
+const char *ocop_config_data_dir(const ocop_config_t *self);
+
+/* Fills out with the named service's section, defaults applied. -1 (and err) when the section
+ * is missing or invalid (an endpoint that is not tcp://host:port, a negative size, ...). */
+int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out,
+                        char *err, size_t errlen);
+
+/* 1 if s is tcp://host:port with a port in 1..65535, else 0. */
+int ocop_endpoint_valid(const char *s);
+
+#endif

@@ -1,0 +1,27 @@
+/* ocop_error — stable status codes shared by every service and client.
+ * The numbers equal proto's ocop.Status; names are what logs and JSON carry. */
+#ifndef OCOP_ERROR_H
+#define OCOP_ERROR_H
+
+typedef enum {
+    OCOP_OK = 0,
+    OCOP_E_INVALID = 1,
+    OCOP_E_NOT_FOUND = 2,
+    OCOP_E_CONFLICT = 3,
+    OCOP_E_FORBIDDEN = 4,
+    OCOP_E_UNAVAILABLE = 5,
+    OCOP_E_STORAGE_FULL = 6,
+    OCOP_E_TOO_LARGE = 7,
+    OCOP_E_UNSUPPORTED = 8,
+    OCOP_E_INTERNAL = 9,
+    OCOP_E_ILLEGAL_STATE = 10,
+    OCOP_E_MALFORMED = 11,
+} ocop_status_t;
+
+/* "OCOP_E_INVALID" etc.; "OCOP_E_UNKNOWN" for numbers outside the table. Static string. */
+const char *ocop_status_name(int status);
+
+/* Inverse of ocop_status_name; -1 when the name is not a known code. */
+int ocop_status_from_name(const char *name);
+
+#endif

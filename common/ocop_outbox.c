@@ -1,0 +1,64 @@
+/* ocop_outbox — see ocop_outbox.h. */
+#include "ocop_outbox.h"
+
+int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
+{
+    return ocop_store_dbi(store, OCOP_OUTBOX_DB, 0, dbi);
+}
+
+int ocop_outbox_last(MDB_txn *txn, MDB_dbi dbi, uint64_t *last)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        *last = 0;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    if (k.mv_size != 8)
+        return MDB_CORRUPTED;
+    *last = ocop_be64_get(k.mv_data);
+    return 0;
+}
+
+int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const void *data, size_t len)
+{
+    uint8_t kb[8];
+    ocop_be64_put(kb, seq);
+    MDB_val k = {.mv_size = 8, .mv_data = kb};
+    MDB_val v = {.mv_size = len, .mv_data = (void *)data};
+    /* MDB_APPEND: sequences only grow, and appending keeps pages full. */
+    return mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+}
+
+int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes,
+                     ocop_outbox_visit_fn fn, void *user, size_t *count)
+{
+    *count = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    uint8_t kb[8];
+    ocop_be64_put(kb, from);
+    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
+    size_t bytes = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && *count < max) {
+        if (*count > 0 && bytes + v.mv_size > max_bytes)
+            break;
+        bytes += v.mv_size;
+        (*count)++;
+        if (fn(user, ocop_be64_get(k.mv_data), v.mv_data, v.mv_size) != 0)
+            break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}

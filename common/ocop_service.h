@@ -1,0 +1,87 @@
+/* ocop_service — the loop every service runs.
+ *
+ * A ROUTER socket takes requests, a PUB socket publishes events, both CURVE servers behind
+ * the ZAP allow-list. Each turn drains every request that is ready (up to batch_max), runs
+ * them all in one LMDB write transaction (each in its own nested transaction, so a rejected
+ * request leaves no trace), commits once with fsync, then sends every reply and publishes
+ * every event. A reply therefore means durable.
+ *
+ * Built in: Ping (health), EventsFrom (replay of the outbox), idempotent retries (a repeated
+ * request_id of a writing request gets the original reply), size limit (TOO_LARGE), malformed
+ * frames (MALFORMED), unknown bodies (UNSUPPORTED), map growth on MDB_MAP_FULL up to the
+ * ceiling and then STORAGE_FULL for writes while reads keep working. SIGTERM/SIGINT finish the
+ * batch in hand, commit, reply and close. */
+#ifndef OCOP_SERVICE_H
+#define OCOP_SERVICE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "envelope.pb-c.h"
+#include "ocop_arena.h"
+#include "ocop_config.h"
+#include "ocop_keys.h"
+#include "ocop_store.h"
+
+typedef struct ocop_service_t ocop_service_t;
+typedef struct ocop_ctx_t ocop_ctx_t;
+
+/* A handler reads req and fills reply (bodies allocated from ocop_ctx_arena). It returns 0 to
+ * keep what it wrote, or -1 after ocop_ctx_fail (or ocop_ctx_db_error) to discard it. */
+typedef int (*ocop_handler_fn)(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+typedef struct {
+    Ocop__Request__BodyCase body; /* which request body this route serves */
+    const char *name;             /* for logs and metrics */
+    bool writes;                  /* idempotency records and storage-full apply */
+    ocop_handler_fn fn;
+} ocop_route_t;
+
+typedef struct {
+    const char *name;                     /* event source, e.g. "registration" */
+    uint32_t shard;                       /* 0 for unsharded services */
+    const ocop_service_config_t *config;  /* endpoints, batch and size limits */
+    const ocop_keypair_t *keys;           /* the service's own CURVE pair */
+    const char *const *allowed_keys;      /* z85 public keys allowed to connect */
+    size_t allowed_count;
+    ocop_store_t *store;                  /* opened by the caller; not owned */
+    const ocop_route_t *routes;
+    size_t route_count;
+    void *user;                           /* handed to handlers via ocop_ctx_user */
+} ocop_service_options_t;
+
+/* Opens the outbox and request-id databases in the store, starts ZAP, binds both sockets.
+ * NULL (with a log line saying why) on failure, e.g. CURVE unavailable or address in use. */
+ocop_service_t *ocop_service_new(const ocop_service_options_t *opts);
+void ocop_service_destroy(ocop_service_t **self_p);
+
+/* Runs until SIGTERM/SIGINT (installed here) or ocop_service_stop. 0 on clean stop. */
+int ocop_service_run(ocop_service_t *self);
+/* Async-signal-safe request to stop after the batch in hand. */
+void ocop_service_stop(void);
+
+/* Clock used for every timestamp; OCOP_CLOCK_OFFSET_MS in the environment shifts it (tests). */
+int64_t ocop_now_ms(void);
+
+/* --- for handlers --- */
+MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx);
+ocop_arena_t *ocop_ctx_arena(ocop_ctx_t *ctx);
+void *ocop_ctx_user(ocop_ctx_t *ctx);
+int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx);
+const char *ocop_ctx_caller(const ocop_ctx_t *ctx);
+const char *ocop_ctx_request_id(const ocop_ctx_t *ctx);
+
+/* Sets reply status/field/message (message printf-style, copied into the arena); returns -1. */
+int ocop_ctx_fail(ocop_ctx_t *ctx, Ocop__Reply *reply, int status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Turns an LMDB return code into a reply: MDB_MAP_FULL makes the loop grow the map and rerun
+ * the batch; anything else is INTERNAL. Returns -1. */
+int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const char *what);
+
+/* Appends an event to the outbox inside the request's transaction: fills source, shard,
+ * sequence (next in line) and time. The event is published after the batch commits, and
+ * forgotten if the request is discarded. 0 / -1 (MDB error recorded as by ocop_ctx_db_error). */
+int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event);
+
+#endif

@@ -1,0 +1,272 @@
+/* ocop_store — the LMDB environment of one service. */
+#include "ocop_store.h"
+
+#include "ocop_config.h"
+#include "ocop_log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ocop_store_t {
+    MDB_env *env;
+    char path[OCOP_PATH_MAX];
+    size_t map_size;
+    size_t map_max;
+};
+
+static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* mkdir -p: every missing component is created 0700 because stores hold private data. */
+static int s_mkdirs(const char *path)
+{
+    char buf[OCOP_PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+static size_t s_round_pages(size_t size)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t ps = page > 0 ? (size_t) page : 4096;
+    if (size < ps)
+        return ps;
+    return size / ps * ps + ((size % ps) ? ps : 0);
+}
+
+ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_t errlen)
+{
+    if (!opts || !opts->path || !*opts->path) {
+        s_err(err, errlen, "store: path is required");
+        return NULL;
+    }
+    ocop_store_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        s_err(err, errlen, "%s: out of memory", opts->path);
+        return NULL;
+    }
+    if (snprintf(self->path, sizeof self->path, "%s", opts->path) >= (int) sizeof self->path) {
+        s_err(err, errlen, "%s: path is too long", opts->path);
+        goto fail;
+    }
+    if (s_mkdirs(self->path) != 0) {
+        s_err(err, errlen, "%s: cannot create directory: %s", self->path, strerror(errno));
+        goto fail;
+    }
+    int rc = mdb_env_create(&self->env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(self->env, opts->max_dbs ? opts->max_dbs : 32);
+    /* The map size is deliberately not set before opening: LMDB then adopts the size recorded
+     * in an existing file, which may have grown past the configured size in an earlier run. */
+    if (rc == 0)
+        rc = mdb_env_open(self->env, self->path, MDB_NOTLS, 0600);
+    if (rc != 0) {
+        s_err(err, errlen, "%s: cannot open LMDB environment: %s", self->path, mdb_strerror(rc));
+        goto fail;
+    }
+    MDB_envinfo info;
+    mdb_env_info(self->env, &info);
+    size_t wanted = s_round_pages(opts->map_size);
+    self->map_size = info.me_mapsize;
+    if (wanted > self->map_size) {
+        rc = mdb_env_set_mapsize(self->env, wanted);
+        if (rc != 0) {
+            s_err(err, errlen, "%s: cannot set map size %zu: %s", self->path, wanted, mdb_strerror(rc));
+            goto fail;
+        }
+        self->map_size = wanted;
+    }
+    self->map_max = opts->map_max > self->map_size ? s_round_pages(opts->map_max) : self->map_size;
+
+    /* A process that died inside a read transaction leaves a reader slot that pins old pages
+     * and makes the file grow; clear such slots before we start. */
+    int dead = 0;
+    rc = mdb_reader_check(self->env, &dead);
+    if (rc != 0)
+        ocop_log_warn("store_reader_check_failed", "path=%s error=\"%s\"", self->path, mdb_strerror(rc));
+    ocop_log_info("store_open", "path=%s map_size=%zu map_max=%zu stale_readers=%d", self->path,
+                  self->map_size, self->map_max, dead);
+    return self;
+fail:
+    if (self->env)
+        mdb_env_close(self->env);
+    free(self);
+    return NULL;
+}
+
+void ocop_store_destroy(ocop_store_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    ocop_store_t *self = *self_p;
+    mdb_env_close(self->env);
+    free(self);
+    *self_p = NULL;
+}
+
+MDB_env *ocop_store_env(ocop_store_t *self)
+{
+    return self ? self->env : NULL;
+}
+
+const char *ocop_store_path(const ocop_store_t *self)
+{
+    return self ? self->path : NULL;
+}
+
+int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi *out)
+{
+    if (!self || !out)
+        return -1;
+    /* Opening a handle inside a committed write txn makes it valid for every later txn. */
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(self->env, NULL, 0, &txn);
+    if (rc == 0) {
+        rc = mdb_dbi_open(txn, name, flags | MDB_CREATE, out);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+    }
+    if (rc != 0) {
+        ocop_log_error("store_dbi_failed", "path=%s db=%s error=\"%s\"", self->path, name ? name : "-",
+                       mdb_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+int ocop_store_grow(ocop_store_t *self)
+{
+    if (!self || self->map_size >= self->map_max)
+        return -1;
+    size_t next = self->map_size > self->map_max / 2 ? self->map_max : self->map_size * 2;
+    int rc = mdb_env_set_mapsize(self->env, next);
+    if (rc != 0) {
+        ocop_log_error("store_grow_failed", "path=%s map_size=%zu error=\"%s\"", self->path, next,
+                       mdb_strerror(rc));
+        return -1;
+    }
+    ocop_log_info("store_grow", "path=%s from=%zu to=%zu max=%zu", self->path, self->map_size, next,
+                  self->map_max);
+    self->map_size = next;
+    return 0;
+}
+
+size_t ocop_store_map_size(const ocop_store_t *self)
+{
+    return self ? self->map_size : 0;
+}
+
+size_t ocop_store_map_max(const ocop_store_t *self)
+{
+    return self ? self->map_max : 0;
+}
+
+void ocop_key_init(ocop_key_t *key)
+{
+    key->len = 0;
+    key->overflow = 0;
+}
+
+static void s_key_append(ocop_key_t *key, const void *data, size_t len)
+{
+    if (key->overflow || len > OCOP_KEY_MAX - key->len) {
+        key->overflow = 1;
+        return;
+    }
+    memcpy(key->buf + key->len, data, len);
+    key->len += len;
+}
+
+void ocop_key_str(ocop_key_t *key, const char *s)
+{
+    if (!s)
+        s = "";
+    s_key_append(key, s, strlen(s) + 1);
+}
+
+void ocop_key_u64(ocop_key_t *key, uint64_t v)
+{
+    uint8_t b[8];
+    ocop_be64_put(b, v);
+    s_key_append(key, b, sizeof b);
+}
+
+void ocop_key_u32(ocop_key_t *key, uint32_t v)
+{
+    uint8_t b[4];
+    ocop_be32_put(b, v);
+    s_key_append(key, b, sizeof b);
+}
+
+MDB_val ocop_key_val(const ocop_key_t *key)
+{
+    MDB_val v = {.mv_size = key->len, .mv_data = (void *) key->buf};
+    return v;
+}
+
+void ocop_be64_put(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t) v;
+        v >>= 8;
+    }
+}
+
+uint64_t ocop_be64_get(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+void ocop_be32_put(uint8_t *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--) {
+        p[i] = (uint8_t) v;
+        v >>= 8;
+    }
+}
+
+uint32_t ocop_be32_get(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v = (v << 8) | p[i];
+    return v;
+}

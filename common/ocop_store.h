@@ -1,0 +1,61 @@
+/* ocop_store — one LMDB environment per service, named databases opened once, map growth.
+ *
+ * Contract: one process opens a store; all named databases are opened by ocop_store_dbi
+ * before the service loop starts. Every commit is fsync'd (no MDB_NOSYNC): a reply sent
+ * after ocop_store commit means the change is durable. */
+#ifndef OCOP_STORE_H
+#define OCOP_STORE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *path;      /* directory; created (0700) if missing */
+    size_t map_size;       /* initial map size in bytes */
+    size_t map_max;        /* ceiling for growth; map_size when smaller */
+    unsigned max_dbs;      /* named databases, 0 = 32 */
+} ocop_store_options_t;
+
+typedef struct ocop_store_t ocop_store_t;
+
+/* Opens (creating) the environment and runs mdb_reader_check to clear stale readers.
+ * NULL + err on failure. Keeps the larger of map_size and the size the file already has. */
+ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_t errlen);
+void ocop_store_destroy(ocop_store_t **self_p);
+
+MDB_env *ocop_store_env(ocop_store_t *self);
+const char *ocop_store_path(const ocop_store_t *self);
+
+/* Opens (creating) a named database once; flags as mdb_dbi_open (MDB_CREATE is added).
+ * Must run with no other transaction open. 0 / -1. */
+int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi *out);
+
+/* Doubles the map (capped at map_max). No transaction may be open. 0 if it grew, -1 at the
+ * ceiling or on error. */
+int ocop_store_grow(ocop_store_t *self);
+size_t ocop_store_map_size(const ocop_store_t *self);
+size_t ocop_store_map_max(const ocop_store_t *self);
+
+/* Composite keys: strings are appended with a terminating NUL (so prefixes sort first and
+ * "a" < "ab"), integers big-endian (so they sort numerically). */
+#define OCOP_KEY_MAX 480
+typedef struct {
+    uint8_t buf[OCOP_KEY_MAX];
+    size_t len;
+    int overflow; /* set when an append did not fit; such a key must not be used */
+} ocop_key_t;
+
+void ocop_key_init(ocop_key_t *key);
+void ocop_key_str(ocop_key_t *key, const char *s);
+void ocop_key_u64(ocop_key_t *key, uint64_t v);
+void ocop_key_u32(ocop_key_t *key, uint32_t v);
+/* An MDB_val pointing into key (valid while key lives). */
+MDB_val ocop_key_val(const ocop_key_t *key);
+
+void ocop_be64_put(uint8_t *p, uint64_t v);
+uint64_t ocop_be64_get(const uint8_t *p);
+void ocop_be32_put(uint8_t *p, uint32_t v);
+uint32_t ocop_be32_get(const uint8_t *p);
+
+#endif

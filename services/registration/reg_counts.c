@@ -1,0 +1,111 @@
+/* reg_counts — see reg_counts.h; also serves RegCountsGet. */
+#include "reg_counts.h"
+
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_store.h"
+#include "reg_handlers.h"
+#include "reg_state.h"
+
+#define S_ROWS_MAX 20000
+
+static void s_key(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
+{
+    ocop_key_init(k);
+    ocop_key_str(k, p->current_province_code);
+    ocop_key_str(k, p->catalogue_version);
+    ocop_key_str(k, p->sector_code);
+    ocop_key_u32(k, (uint32_t)stage);
+}
+
+int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
+{
+    ocop_key_t k;
+    s_key(&k, product, stage);
+    MDB_val kv = ocop_key_val(&k), v;
+    uint64_t count = 0;
+    int rc = mdb_get(txn, state->db.counts, &kv, &v);
+    if (rc == 0 && v.mv_size == 8)
+        count = ocop_be64_get(v.mv_data);
+    else if (rc != MDB_NOTFOUND && rc != 0)
+        return rc;
+    if (delta < 0 && count < (uint64_t)-delta)
+        return MDB_CORRUPTED; /* a count would go negative: the index is inconsistent */
+    count = (uint64_t)((int64_t)count + delta);
+    if (count == 0)
+        return mdb_del(txn, state->db.counts, &kv, NULL);
+    uint8_t vb[8];
+    ocop_be64_put(vb, count);
+    v = (MDB_val){.mv_size = 8, .mv_data = vb};
+    return mdb_put(txn, state->db.counts, &kv, &v, 0);
+}
+
+/* Splits a counts key into its four parts (strings point into the key). */
+static int s_parse(const MDB_val *k, const char **parts, uint32_t *stage)
+{
+    const char *p = k->mv_data, *end = p + k->mv_size;
+    for (int i = 0; i < 3; i++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if (!nul)
+            return -1;
+        parts[i] = p;
+        p = nul + 1;
+    }
+    if (end - p != 4)
+        return -1;
+    *stage = ocop_be32_get((const uint8_t *)p);
+    return 0;
+}
+
+int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const char *province = req->reg_counts_get->province_code;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    if (*province)
+        ocop_key_str(&prefix, province);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.counts, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading counts");
+    Ocop__RegCounts *counts = ocop_arena_alloc(arena, sizeof *counts);
+    ocop__reg_counts__init(counts);
+    size_t cap = 256;
+    counts->rows = ocop_arena_alloc(arena, cap * sizeof *counts->rows);
+    MDB_val k = ocop_key_val(&prefix), v;
+    rc = mdb_cursor_get(cur, &k, &v, prefix.len ? MDB_SET_RANGE : MDB_FIRST);
+    while (rc == 0 && counts->n_rows < S_ROWS_MAX) {
+        if (prefix.len && (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0))
+            break;
+        const char *parts[3];
+        uint32_t stage;
+        if (s_parse(&k, parts, &stage) != 0 || v.mv_size != 8) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if (counts->n_rows == cap) {
+            Ocop__RegCount **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
+            memcpy(grown, counts->rows, cap * sizeof *grown);
+            counts->rows = grown;
+            cap *= 2;
+        }
+        Ocop__RegCount *row = ocop_arena_alloc(arena, sizeof *row);
+        ocop__reg_count__init(row);
+        row->province_code = ocop_arena_strdup(arena, parts[0]);
+        row->catalogue_version = ocop_arena_strdup(arena, parts[1]);
+        row->sector_code = ocop_arena_strdup(arena, parts[2]);
+        row->stage = (Ocop__Stage)stage;
+        row->count = ocop_be64_get(v.mv_data);
+        counts->rows[counts->n_rows++] = row;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading counts");
+    reply->body_case = OCOP__REPLY__BODY_REG_COUNTS;
+    reply->reg_counts = counts;
+    return 0;
+}

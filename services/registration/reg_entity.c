@@ -1,0 +1,312 @@
+/* reg_entity — economic entities: register, get, update, list. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+#include "reg_entity.h"
+#include "reg_handlers.h"
+#include "reg_index.h"
+#include "reg_normalize.h"
+#include "reg_state.h"
+
+Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
+{
+    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id};
+    ProtobufCMessage *msg = NULL;
+    *rc = k.mv_size ? ocop_record_get(txn, state->db.entities, &k, &ocop__reg_entity__descriptor, alloc, &msg)
+                    : MDB_NOTFOUND;
+    return (Ocop__RegEntity *)msg;
+}
+
+int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *requested_version, const char *commune,
+                        reg_place_t *place)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
+    const reg_hierarchy_t *h;
+    if (requested_version && *requested_version) {
+        h = reg_hierarchies_find(state->hierarchies, requested_version);
+        if (!h)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "unit_version", "unknown unit hierarchy version '%s'",
+                                 requested_version);
+    } else {
+        char day[11];
+        reg_day_of(ocop_ctx_now_ms(ctx), day);
+        h = reg_hierarchies_current(state->hierarchies, day);
+        if (!h)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "unit_version", "no unit hierarchy is in force");
+    }
+    int rc;
+    Ocop__RegUnit *unit = reg_unit_find(state, txn, alloc, h->version, commune, &rc);
+    if (!unit && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+    if (!unit || unit->level != OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "commune_code", "commune_code '%s' is not a commune of %s",
+                             commune, h->version);
+    snprintf(place->version, sizeof place->version, "%s", h->version);
+    snprintf(place->province, sizeof place->province, "%s", unit->province_code);
+    if (reg_units_current_province(state, txn, alloc, h->version, unit->province_code, place->current_province,
+                                   sizeof place->current_province) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
+                             "province %s of version %s has no successor in the merge table", unit->province_code,
+                             h->version);
+    return 0;
+}
+
+static int s_valid_tax_code(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > REG_CODE_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '/'))
+            return 0;
+    }
+    return 1;
+}
+
+static int s_tax_key(ocop_key_t *k, Ocop__EntityType type, const char *tax_code)
+{
+    ocop_key_init(k);
+    ocop_key_u32(k, (uint32_t)type);
+    ocop_key_str(k, tax_code);
+    return k->overflow ? -1 : 0;
+}
+
+static int s_entity_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegEntity *e)
+{
+    MDB_val k = {.mv_size = strlen(e->id), .mv_data = e->id};
+    return ocop_record_put(txn, state->db.entities, &k, &e->base);
+}
+
+/* Index values: "all" holds every entity; province and commune let lists skip full scans. */
+static int s_entity_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegEntity *e)
+{
+    char commune[48];
+    snprintf(commune, sizeof commune, "%s:%s", e->unit_version, e->commune_code);
+    int rc = reg_index_put(txn, state->db.entity_idx, "all", "", e->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, state->db.entity_idx, "province", e->current_province_code, e->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, state->db.entity_idx, "commune", commune, e->id);
+    return rc;
+}
+
+static int s_phone(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *in, char **out)
+{
+    *out = "";
+    if (!in || !*in)
+        return 0;
+    char phone[REG_PHONE_MAX];
+    if (reg_normalize_phone(in, phone, sizeof phone) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "phone",
+                             "phone '%.40s' is not a Vietnamese mobile (9 digits after 0) or landline number", in);
+    *out = ocop_arena_strdup(ocop_ctx_arena(ctx), phone);
+    return 0;
+}
+
+static int s_reply_entity(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegEntity *e, Ocop__Event__BodyCase event)
+{
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = event;
+    if (event == OCOP__EVENT__BODY_REG_ENTITY_REGISTERED) {
+        Ocop__RegEntityRegistered *b = ocop_arena_alloc(arena, sizeof *b);
+        ocop__reg_entity_registered__init(b);
+        b->entity = e;
+        ev.reg_entity_registered = b;
+    } else {
+        Ocop__RegEntityUpdated *b = ocop_arena_alloc(arena, sizeof *b);
+        ocop__reg_entity_updated__init(b);
+        b->entity = e;
+        ev.reg_entity_updated = b;
+    }
+    if (reg_emit(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
+    reply->reg_entity = e;
+    return 0;
+}
+
+int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegEntityRegister *in = req->reg_entity_register;
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    if (in->type < OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE || in->type > OCOP__ENTITY_TYPE__ENTITY_TYPE_FARM)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "type",
+                             "type must be cooperative, cooperative group, enterprise, household business or farm");
+    if (reg_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0 ||
+        reg_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
+        return -1;
+    if (!s_valid_tax_code(in->tax_code))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "tax_code",
+                             "tax_code is required: 1 to %d letters, digits, '-' or '/'", REG_CODE_MAX);
+    char *phone;
+    if (s_phone(ctx, reply, in->phone, &phone) != 0)
+        return -1;
+    char *key = reg_key_in_arena(ctx, reply, "name", in->name, 0);
+    if (!key)
+        return -1;
+    if (!*key)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "name has nothing but a legal form");
+    reg_place_t place;
+    if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
+        return -1;
+
+    ocop_key_t tk;
+    s_tax_key(&tk, in->type, in->tax_code);
+    MDB_val tkv = ocop_key_val(&tk), existing;
+    int rc = mdb_get(txn, state->db.entity_tax, &tkv, &existing);
+    if (rc == 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "tax_code",
+                             "tax_code %s is already registered to %.*s for this entity type", in->tax_code,
+                             (int)existing.mv_size, (const char *)existing.mv_data);
+    if (rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "checking the tax code");
+
+    Ocop__RegEntity *e = ocop_arena_alloc(arena, sizeof *e);
+    ocop__reg_entity__init(e);
+    char id[32];
+    rc = reg_state_next_id(state, txn, "ENT", id, sizeof id);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
+    e->id = ocop_arena_strdup(arena, id);
+    e->type = in->type;
+    e->name = in->name;
+    e->normalized_name = key;
+    e->tax_code = in->tax_code;
+    e->unit_version = ocop_arena_strdup(arena, place.version);
+    e->commune_code = in->commune_code;
+    e->province_code = ocop_arena_strdup(arena, place.province);
+    e->current_province_code = ocop_arena_strdup(arena, place.current_province);
+    e->representative = in->representative;
+    e->phone = phone;
+    e->created_ms = e->updated_ms = ocop_ctx_now_ms(ctx);
+    e->revision = 1;
+    MDB_val idv = {.mv_size = strlen(id), .mv_data = e->id};
+    rc = mdb_put(txn, state->db.entity_tax, &tkv, &idv, 0);
+    if (rc == 0)
+        rc = s_entity_store(state, txn, e);
+    if (rc == 0)
+        rc = s_entity_index(state, txn, e);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "storing the entity");
+    return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_REGISTERED);
+}
+
+int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    int rc;
+    Ocop__RegEntity *e = reg_entity_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
+                                         ocop_arena_allocator(ocop_ctx_arena(ctx)), req->reg_entity_get->id, &rc);
+    if (!e && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    if (!e)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no entity '%.64s'", req->reg_entity_get->id);
+    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
+    reply->reg_entity = e;
+    return 0;
+}
+
+int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegEntityUpdate *in = req->reg_entity_update;
+    int rc;
+    Ocop__RegEntity *e =
+        reg_entity_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), in->id, &rc);
+    if (!e && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    if (!e)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no entity '%.64s'", in->id);
+    if (in->expected_revision && in->expected_revision != e->revision)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
+                             "entity %s is at revision %llu, not %llu", e->id, (unsigned long long)e->revision,
+                             (unsigned long long)in->expected_revision);
+    if (reg_check_text(ctx, reply, "name", in->name, 0, REG_NAME_MAX) != 0 ||
+        reg_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
+        return -1;
+    if (*in->name) {
+        char *key = reg_key_in_arena(ctx, reply, "name", in->name, 0);
+        if (!key)
+            return -1;
+        if (!*key)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "name has nothing but a legal form");
+        e->name = in->name;
+        e->normalized_name = key;
+    }
+    if (*in->representative)
+        e->representative = in->representative;
+    if (*in->phone && s_phone(ctx, reply, in->phone, &e->phone) != 0)
+        return -1;
+    e->revision++;
+    e->updated_ms = ocop_ctx_now_ms(ctx);
+    rc = s_entity_store(state, ocop_ctx_txn(ctx), e);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "storing the entity");
+    return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_UPDATED);
+}
+
+typedef struct {
+    ocop_ctx_t *ctx;
+    reg_state_t *state;
+    const Ocop__RegEntityList *in;
+    Ocop__RegEntityPage *page;
+    size_t limit;
+} s_entity_page_t;
+
+static int s_collect_entity(void *user, const char *id)
+{
+    s_entity_page_t *p = user;
+    int rc;
+    Ocop__RegEntity *e =
+        reg_entity_find(p->state, ocop_ctx_txn(p->ctx), ocop_arena_allocator(ocop_ctx_arena(p->ctx)), id, &rc);
+    if (!e)
+        return -rc;
+    if (*p->in->province_code && strcmp(e->current_province_code, p->in->province_code) != 0)
+        return 0;
+    if (p->in->type && e->type != p->in->type)
+        return 0;
+    p->page->entities[p->page->n_entities++] = e;
+    return p->page->n_entities == p->limit ? 1 : 0;
+}
+
+int reg_handle_entity_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegEntityList *in = req->reg_entity_list;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    const char *index = "all", *value = "";
+    char commune[48];
+    if (*in->commune_code) {
+        reg_place_t place;
+        if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
+            return -1;
+        snprintf(commune, sizeof commune, "%s:%s", place.version, in->commune_code);
+        index = "commune";
+        value = commune;
+    } else if (*in->province_code) {
+        index = "province";
+        value = in->province_code;
+    }
+    s_entity_page_t p = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
+    p.page = ocop_arena_alloc(arena, sizeof *p.page);
+    ocop__reg_entity_page__init(p.page);
+    p.page->entities = ocop_arena_alloc(arena, p.limit * sizeof *p.page->entities);
+    char next[64];
+    int more;
+    /* Filters that no index serves may skip rows: scan a bounded stretch and hand back a cursor. */
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.entity_idx, index, value, in->cursor, p.limit * 20,
+                            s_collect_entity, &p, next, sizeof next, &more);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing entities");
+    p.page->next_cursor = ocop_arena_strdup(arena, next);
+    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY_PAGE;
+    reply->reg_entity_page = p.page;
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* reg_entity — lookups of economic entities and of where a unit code places a record. */
+#ifndef REG_ENTITY_H
+#define REG_ENTITY_H
+
+#include "ocop_service.h"
+#include "registration.pb-c.h"
+#include "reg_units.h"
+
+/* The entity with id, or NULL (*rc MDB_NOTFOUND or a store error). */
+Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
+                                 int *rc);
+
+typedef struct {
+    char version[16];          /* hierarchy the commune code belongs to */
+    char province[16];         /* its province in that hierarchy */
+    char current_province[16]; /* today's province through the merge table */
+} reg_place_t;
+
+/* Checks that commune is a commune of requested_version (empty = current) and fills place.
+ * 0, or -1 with the reply failed (NOT_FOUND on commune_code, INVALID on unit_version). */
+int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *requested_version, const char *commune,
+                        reg_place_t *place);
+
+#endif

@@ -1,0 +1,51 @@
+/* reg_handlers — the registration service's request handlers (see ocop_service.h for the
+ * handler contract) and its route table. */
+#ifndef REG_HANDLERS_H
+#define REG_HANDLERS_H
+
+#include <stddef.h>
+
+#include "ocop_service.h"
+
+int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_unit_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_entity_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+/* The route table handed to ocop_service_new. */
+const ocop_route_t *reg_routes(size_t *count);
+
+/* --- helpers shared by the handlers --- */
+
+/* Fails the reply with INVALID naming field when value does not pass ocop_text_check. */
+int reg_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
+                   size_t max_chars);
+
+/* Appends ev to the outbox; -1 with an INTERNAL reply when it could not be recorded. */
+int reg_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *ev);
+
+/* A malloc'd key from normalise(name) copied into the request's arena; NULL (reply failed
+ * INVALID on field) when the name is not valid UTF-8. */
+char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *name, int product);
+
+/* Page size: 0 means 50, larger than 1000 is capped at 1000. */
+size_t reg_page_limit(unsigned requested);
+
+#define REG_NAME_MAX 200
+#define REG_CODE_MAX 32
+#define REG_REASON_MAX 1000
+
+#endif

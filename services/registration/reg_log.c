@@ -1,0 +1,65 @@
+/* reg_log — see reg_log.h. */
+#include "reg_log.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ocop_record.h"
+#include "ocop_store.h"
+
+static void s_key(ocop_key_t *k, const char *id, uint64_t n)
+{
+    ocop_key_init(k);
+    ocop_key_str(k, id);
+    ocop_key_u64(k, n);
+}
+
+int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+{
+    ocop_key_t end;
+    s_key(&end, id, UINT64_MAX);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = ocop_key_val(&end), v;
+    uint64_t last = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    size_t prefix = strlen(id) + 1;
+    if (rc == 0 && k.mv_size == prefix + 8 && memcmp(k.mv_data, id, prefix) == 0)
+        last = ocop_be64_get((const uint8_t *)k.mv_data + prefix);
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    ocop_key_t next;
+    s_key(&next, id, last + 1);
+    MDB_val nk = ocop_key_val(&next);
+    return ocop_record_put(txn, dbi, &nk, msg);
+}
+
+int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
+                 ProtobufCAllocator *alloc, ProtobufCMessage **out, size_t max, size_t *count)
+{
+    *count = 0;
+    ocop_key_t start;
+    s_key(&start, id, 0);
+    size_t prefix = strlen(id) + 1;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k = ocop_key_val(&start), v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && *count < max && k.mv_size == prefix + 8 && memcmp(k.mv_data, id, prefix) == 0) {
+        out[*count] = protobuf_c_message_unpack(desc, alloc, v.mv_size, v.mv_data);
+        if (!out[*count]) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        (*count)++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}

@@ -1,0 +1,17 @@
+/* reg_log — per-record append-only logs (a product's stage history, its review decisions):
+ * keys "record id|n" with n counting from 1. */
+#ifndef REG_LOG_H
+#define REG_LOG_H
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+/* Appends msg after the last entry of id. 0 / MDB error code. */
+int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
+
+/* Unpacks up to max entries of id, oldest first, into out (allocated by alloc). 0 / MDB error. */
+int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
+                 ProtobufCAllocator *alloc, ProtobufCMessage **out, size_t max, size_t *count);
+
+#endif

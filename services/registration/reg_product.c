@@ -1,0 +1,345 @@
+/* reg_product — products: register (with duplicate screening), get, update, list. */
+#include "reg_product.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+#include "reg_counts.h"
+#include "reg_entity.h"
+#include "reg_handlers.h"
+#include "reg_index.h"
+#include "reg_log.h"
+#include "reg_screening.h"
+#include "reg_state.h"
+
+#define S_STANDARDS_MAX 20
+#define S_HISTORY_MAX 1000
+
+Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
+                                   int *rc)
+{
+    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id};
+    ProtobufCMessage *msg = NULL;
+    *rc = k.mv_size ? ocop_record_get(txn, state->db.products, &k, &ocop__reg_product__descriptor, alloc, &msg)
+                    : MDB_NOTFOUND;
+    return (Ocop__RegProduct *)msg;
+}
+
+int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
+{
+    MDB_val k = {.mv_size = strlen(p->id), .mv_data = p->id};
+    return ocop_record_put(txn, state->db.products, &k, &p->base);
+}
+
+void reg_product_stage_value(Ocop__Stage stage, char out[4])
+{
+    snprintf(out, 4, "%02d", (int)stage % 100);
+}
+
+int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__RegProductDetail *d = ocop_arena_alloc(arena, sizeof *d);
+    ocop__reg_product_detail__init(d);
+    d->product = p;
+    d->history = ocop_arena_alloc(arena, S_HISTORY_MAX * sizeof *d->history);
+    d->reviews = ocop_arena_alloc(arena, S_HISTORY_MAX * sizeof *d->reviews);
+    int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
+                          ocop_arena_allocator(arena), (ProtobufCMessage **)d->history, S_HISTORY_MAX,
+                          &d->n_history);
+    if (rc == 0)
+        rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id,
+                          &ocop__reg_review_decision__descriptor, ocop_arena_allocator(arena),
+                          (ProtobufCMessage **)d->reviews, S_HISTORY_MAX, &d->n_reviews);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the product history");
+    reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_DETAIL;
+    reply->reg_product_detail = d;
+    return 0;
+}
+
+/* Every index a product appears in, so a list by any one filter never scans everything. */
+static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
+{
+    char commune[48], sector[48], stage[4];
+    snprintf(commune, sizeof commune, "%s:%s", p->unit_version, p->commune_code);
+    snprintf(sector, sizeof sector, "%s:%s", p->catalogue_version, p->sector_code);
+    reg_product_stage_value(p->stage, stage);
+    MDB_dbi dbi = state->db.product_idx;
+    int rc = reg_index_put(txn, dbi, "all", "", p->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, dbi, "province", p->current_province_code, p->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, dbi, "commune", commune, p->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, dbi, "entity", p->entity_id, p->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, dbi, "sector", sector, p->id);
+    if (rc == 0)
+        rc = reg_index_put(txn, dbi, "stage", stage, p->id);
+    if (rc == 0 && p->review == OCOP__REVIEW_STATE__REVIEW_PENDING)
+        rc = reg_index_put(txn, dbi, "review", "pending", p->id);
+    return rc;
+}
+
+static int s_standards(ocop_ctx_t *ctx, Ocop__Reply *reply, char **in, size_t n, char ***out, size_t *n_out)
+{
+    if (n > S_STANDARDS_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "standards", "at most %d standards", S_STANDARDS_MAX);
+    *out = ocop_arena_alloc(ocop_ctx_arena(ctx), (n ? n : 1) * sizeof **out);
+    *n_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (reg_check_text(ctx, reply, "standards", in[i], 1, 60) != 0)
+            return -1;
+        int seen = 0;
+        for (size_t j = 0; j < *n_out; j++)
+            seen |= strcmp((*out)[j], in[i]) == 0;
+        if (!seen)
+            (*out)[(*n_out)++] = in[i];
+    }
+    return 0;
+}
+
+int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegProductRegister *in = req->reg_product_register;
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    ProtobufCAllocator *alloc = ocop_arena_allocator(arena);
+
+    if (reg_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
+        return -1;
+    if (in->processing < OCOP__PROCESSING_LEVEL__PROCESSING_FRESH ||
+        in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "processing",
+                             "processing must be fresh/raw, preliminary or processed");
+    const reg_catalogue_t *cat;
+    if (*in->catalogue_version) {
+        cat = reg_catalogues_find(state->catalogues, in->catalogue_version);
+    } else {
+        char day[11];
+        reg_day_of(ocop_ctx_now_ms(ctx), day);
+        cat = reg_catalogues_current(state->catalogues, day);
+    }
+    if (!cat)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "catalogue_version", "unknown catalogue version '%.32s'",
+                             in->catalogue_version);
+    const reg_sector_t *sector = reg_catalogue_sector(cat, in->sector_code);
+    if (!sector)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "sector_code", "sector_code '%.32s' is not in catalogue %s",
+                             in->sector_code, cat->version);
+    const reg_product_set_t *set = reg_sector_product_set(sector, in->product_set_code);
+    if (!set)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_set_code",
+                             "product_set_code '%.32s' is not in sector %s of catalogue %s", in->product_set_code,
+                             sector->code, cat->version);
+    int rc;
+    Ocop__RegEntity *entity = reg_entity_find(state, txn, alloc, in->entity_id, &rc);
+    if (!entity && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    if (!entity)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "entity_id", "no entity '%.64s'", in->entity_id);
+    reg_place_t place;
+    if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
+        return -1;
+
+    Ocop__RegProduct *p = ocop_arena_alloc(arena, sizeof *p);
+    ocop__reg_product__init(p);
+    if (s_standards(ctx, reply, in->standards, in->n_standards, &p->standards, &p->n_standards) != 0)
+        return -1;
+    p->normalized_name = reg_key_in_arena(ctx, reply, "name", in->name, 1);
+    if (!p->normalized_name)
+        return -1;
+    if (!*p->normalized_name)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "name has no letters or digits");
+    p->entity_id = entity->id;
+    p->name = in->name;
+    p->catalogue_version = ocop_arena_strdup(arena, cat->version);
+    p->sector_code = ocop_arena_strdup(arena, sector->code);
+    p->product_set_code = ocop_arena_strdup(arena, set->code);
+    p->unit_version = ocop_arena_strdup(arena, place.version);
+    p->commune_code = in->commune_code;
+    p->province_code = ocop_arena_strdup(arena, place.province);
+    p->current_province_code = ocop_arena_strdup(arena, place.current_province);
+    p->processing = in->processing;
+    p->stage = OCOP__STAGE__STAGE_IDEA_SUBMITTED;
+    p->created_ms = p->updated_ms = ocop_ctx_now_ms(ctx);
+    p->revision = 1;
+    p->id = ""; /* screening names the conflicting product, never this one */
+    if (reg_screen(ctx, reply, p, set->fresh) != 0)
+        return -1;
+    char id[32];
+    rc = reg_state_next_id(state, txn, "PRD", id, sizeof id);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
+    p->id = ocop_arena_strdup(arena, id);
+
+    Ocop__RegStageChange *change = ocop_arena_alloc(arena, sizeof *change);
+    ocop__reg_stage_change__init(change);
+    change->to = p->stage;
+    change->action = OCOP__STAGE_ACTION__STAGE_ACTION_SUBMIT;
+    change->by = (char *)ocop_ctx_caller(ctx);
+    change->reason = "product idea registered";
+    change->time_ms = p->created_ms;
+    rc = reg_product_store(state, txn, p);
+    if (rc == 0)
+        rc = s_index(state, txn, p);
+    if (rc == 0)
+        rc = reg_screen_index(ctx, p);
+    if (rc == 0)
+        rc = reg_log_append(txn, state->db.product_history, p->id, &change->base);
+    if (rc == 0)
+        rc = reg_counts_add(state, txn, p, p->stage, +1);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
+
+    Ocop__RegProductRegistered *reg = ocop_arena_alloc(arena, sizeof *reg);
+    ocop__reg_product_registered__init(reg);
+    reg->product = p;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_REGISTERED;
+    ev.reg_product_registered = reg;
+    if (reg_emit(ctx, reply, &ev) != 0)
+        return -1;
+    if (p->n_flags) {
+        Ocop__RegDuplicateFlagged *flagged = ocop_arena_alloc(arena, sizeof *flagged);
+        ocop__reg_duplicate_flagged__init(flagged);
+        flagged->product_id = p->id;
+        flagged->flags = p->flags;
+        flagged->n_flags = p->n_flags;
+        flagged->candidates = p->candidates;
+        flagged->n_candidates = p->n_candidates;
+        Ocop__Event fev = OCOP__EVENT__INIT;
+        fev.body_case = OCOP__EVENT__BODY_REG_DUPLICATE_FLAGGED;
+        fev.reg_duplicate_flagged = flagged;
+        if (reg_emit(ctx, reply, &fev) != 0)
+            return -1;
+    }
+    return reg_product_reply_detail(ctx, reply, p);
+}
+
+int reg_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    int rc;
+    Ocop__RegProduct *p = reg_product_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
+                                           ocop_arena_allocator(ocop_ctx_arena(ctx)), req->reg_product_get->id, &rc);
+    if (!p && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    if (!p)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no product '%.64s'", req->reg_product_get->id);
+    return reg_product_reply_detail(ctx, reply, p);
+}
+
+int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegProductUpdate *in = req->reg_product_update;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    int rc;
+    Ocop__RegProduct *p = reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena), in->id, &rc);
+    if (!p && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    if (!p)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no product '%.64s'", in->id);
+    if (in->expected_revision && in->expected_revision != p->revision)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
+                             "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
+                             (unsigned long long)in->expected_revision);
+    if (in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "processing", "processing is out of range");
+    if (in->set_standards &&
+        s_standards(ctx, reply, in->standards, in->n_standards, &p->standards, &p->n_standards) != 0)
+        return -1;
+    if (in->processing)
+        p->processing = in->processing;
+    p->revision++;
+    p->updated_ms = ocop_ctx_now_ms(ctx);
+    rc = reg_product_store(state, ocop_ctx_txn(ctx), p);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
+    Ocop__RegProductUpdated *body = ocop_arena_alloc(arena, sizeof *body);
+    ocop__reg_product_updated__init(body);
+    body->product = p;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_UPDATED;
+    ev.reg_product_updated = body;
+    if (reg_emit(ctx, reply, &ev) != 0)
+        return -1;
+    return reg_product_reply_detail(ctx, reply, p);
+}
+
+typedef struct {
+    ocop_ctx_t *ctx;
+    reg_state_t *state;
+    const Ocop__RegProductList *in;
+    Ocop__RegProductPage *page;
+    size_t limit;
+} s_page_t;
+
+static int s_collect(void *user, const char *id)
+{
+    s_page_t *pg = user;
+    const Ocop__RegProductList *in = pg->in;
+    int rc;
+    Ocop__RegProduct *p =
+        reg_product_find(pg->state, ocop_ctx_txn(pg->ctx), ocop_arena_allocator(ocop_ctx_arena(pg->ctx)), id, &rc);
+    if (!p)
+        return -rc;
+    if ((*in->province_code && strcmp(p->current_province_code, in->province_code) != 0) ||
+        (*in->commune_code && strcmp(p->commune_code, in->commune_code) != 0) ||
+        (*in->entity_id && strcmp(p->entity_id, in->entity_id) != 0) || (in->stage && p->stage != in->stage) ||
+        (*in->sector_code && strcmp(p->sector_code, in->sector_code) != 0) ||
+        (in->review_pending && p->review != OCOP__REVIEW_STATE__REVIEW_PENDING))
+        return 0;
+    pg->page->products[pg->page->n_products++] = p;
+    return pg->page->n_products == pg->limit ? 1 : 0;
+}
+
+int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegProductList *in = req->reg_product_list;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    /* Pick the most selective index the filters allow; the rest are checked row by row. */
+    const char *index = "all", *value = "";
+    char buf[48];
+    if (*in->entity_id) {
+        index = "entity";
+        value = in->entity_id;
+    } else if (in->review_pending) {
+        index = "review";
+        value = "pending";
+    } else if (*in->commune_code) {
+        reg_place_t place;
+        if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
+            return -1;
+        snprintf(buf, sizeof buf, "%s:%s", place.version, in->commune_code);
+        index = "commune";
+        value = buf;
+    } else if (*in->province_code) {
+        index = "province";
+        value = in->province_code;
+    } else if (in->stage) {
+        reg_product_stage_value(in->stage, buf);
+        index = "stage";
+        value = buf;
+    }
+    s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
+    pg.page = ocop_arena_alloc(arena, sizeof *pg.page);
+    ocop__reg_product_page__init(pg.page);
+    pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);
+    char next[64];
+    int more;
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.product_idx, index, value, in->cursor, pg.limit * 20,
+                            s_collect, &pg, next, sizeof next, &more);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing products");
+    pg.page->next_cursor = ocop_arena_strdup(arena, next);
+    reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_PAGE;
+    reply->reg_product_page = pg.page;
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* reg_product — product records shared by the product, stage and review handlers. */
+#ifndef REG_PRODUCT_H
+#define REG_PRODUCT_H
+
+#include <lmdb.h>
+
+#include "ocop_service.h"
+#include "registration.pb-c.h"
+
+typedef struct reg_state reg_state_t;
+
+/* The product with id, or NULL (*rc MDB_NOTFOUND or a store error). */
+Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
+                                   int *rc);
+/* Overwrites the product record (indexes are the caller's business). 0 / MDB error code. */
+int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p);
+/* Replies with the product, its stage history and its review decisions. 0 / -1. */
+int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p);
+/* The stage index value of a stage ("07"): two digits so stages sort numerically. */
+void reg_product_stage_value(Ocop__Stage stage, char out[4]);
+
+#endif

@@ -1,0 +1,68 @@
+/* reg_routes — which handler serves which request, and the helpers every handler uses. */
+#include "reg_handlers.h"
+
+#include "ocop_error.h"
+#include "ocop_text.h"
+#include "reg_normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const ocop_route_t s_routes[] = {
+    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, reg_handle_unit_import},
+    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, reg_handle_unit_get},
+    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, reg_handle_unit_list},
+    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, reg_handle_entity_register},
+    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, reg_handle_entity_get},
+    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, reg_handle_entity_update},
+    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, reg_handle_entity_list},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, reg_handle_product_register},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, reg_handle_product_get},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, reg_handle_product_update},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, reg_handle_product_list},
+    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, reg_handle_stage_transition},
+    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, reg_handle_duplicate_review},
+    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, reg_handle_counts_get},
+};
+
+const ocop_route_t *reg_routes(size_t *count)
+{
+    *count = sizeof s_routes / sizeof s_routes[0];
+    return s_routes;
+}
+
+int reg_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
+                   size_t max_chars)
+{
+    const char *why = ocop_text_check(value ? value : "", required, max_chars);
+    if (!why)
+        return 0;
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s (at most %zu characters)", field, why,
+                         max_chars);
+}
+
+size_t reg_page_limit(unsigned requested)
+{
+    if (requested == 0)
+        return 50;
+    return requested > 1000 ? 1000 : requested;
+}
+
+int reg_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *ev)
+{
+    if (ocop_ctx_emit(ctx, ev) == 0)
+        return 0;
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "the event could not be recorded");
+}
+
+char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *name, int product)
+{
+    char *key = product ? reg_normalize_product_name(name, strlen(name)) : reg_normalize_name(name, strlen(name));
+    if (!key) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is not valid UTF-8", field);
+        return NULL;
+    }
+    char *copy = ocop_arena_strdup(ocop_ctx_arena(ctx), key);
+    free(key);
+    return copy;
+}

@@ -1,0 +1,124 @@
+/* reg_similarity — pg_trgm-style trigram sets as sorted arrays, compared by merge. */
+#include "reg_similarity.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* ASCII trigrams (the usual case: keys are folded Vietnamese) pack losslessly; others are
+ * hashed with FNV-1a and marked by the top bit so they cannot equal a packed one. */
+static uint32_t s_trigram_code(const utf8proc_int32_t t[3])
+{
+    if (t[0] < 0x80 && t[1] < 0x80 && t[2] < 0x80)
+        return ((uint32_t) t[0] << 16) | ((uint32_t) t[1] << 8) | (uint32_t) t[2];
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 3; i++) {
+        uint32_t cp = (uint32_t) t[i];
+        for (int b = 0; b < 4; b++) {
+            h ^= (cp >> (8 * b)) & 0xFFu;
+            h *= 16777619u;
+        }
+    }
+    return h | 0x80000000u;
+}
+
+static int s_cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *) pa, b = *(const uint32_t *) pb;
+    return (a > b) - (a < b);
+}
+
+/* Appends one trigram; 0, or -1 when the set is full (and marks it truncated). */
+static int s_push(reg_trigrams_t *out, const utf8proc_int32_t t[3])
+{
+    if (out->n == REG_TRIGRAMS_MAX) {
+        out->truncated = 1;
+        return -1;
+    }
+    out->gram[out->n++] = s_trigram_code(t);
+    return 0;
+}
+
+int reg_trigrams_from(const char *key, reg_trigrams_t *out)
+{
+    if (!out)
+        return -1;
+    out->n = 0;
+    out->truncated = 0;
+    if (!key)
+        return -1;
+
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) key;
+    utf8proc_ssize_t len = (utf8proc_ssize_t) strlen(key);
+    utf8proc_ssize_t pos = 0;
+    /* Each word is read as the padded "  w ": a trigram is emitted per code point (with the
+     * two before it) and one more at the word's end, ending in the pad space. */
+    utf8proc_int32_t prev2 = ' ', prev1 = ' ';
+    int in_word = 0;
+    int full = 0;
+    while (pos <= len && !full) {
+        utf8proc_int32_t cp = ' '; /* the terminating NUL ends the last word */
+        if (pos < len) {
+            utf8proc_ssize_t n = utf8proc_iterate(p + pos, len - pos, &cp);
+            if (n <= 0) {
+                out->n = 0;
+                out->truncated = 0;
+                return -1;
+            }
+            pos += n;
+        } else {
+            pos++;
+        }
+        if (cp == ' ') {
+            if (in_word) {
+                const utf8proc_int32_t t[3] = {prev2, prev1, ' '};
+                full = s_push(out, t) != 0;
+                in_word = 0;
+            }
+            continue;
+        }
+        if (!in_word) {
+            prev2 = prev1 = ' ';
+            in_word = 1;
+        }
+        const utf8proc_int32_t t[3] = {prev2, prev1, cp};
+        full = s_push(out, t) != 0;
+        prev2 = prev1;
+        prev1 = cp;
+    }
+
+    qsort(out->gram, out->n, sizeof out->gram[0], s_cmp_u32);
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < out->n; i++)
+        if (u == 0 || out->gram[u - 1] != out->gram[i])
+            out->gram[u++] = out->gram[i];
+    out->n = u;
+    return 0;
+}
+
+double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
+{
+    if (!a || !b || a->n == 0 || b->n == 0)
+        return 0.0;
+    uint32_t i = 0, j = 0, common = 0;
+    while (i < a->n && j < b->n) {
+        if (a->gram[i] < b->gram[j]) {
+            i++;
+        } else if (a->gram[i] > b->gram[j]) {
+            j++;
+        } else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return (double) common / (double) (a->n + b->n - common);
+}
+
+double reg_similarity(const char *a, const char *b)
+{
+    reg_trigrams_t ta, tb;
+    if (reg_trigrams_from(a, &ta) != 0 || reg_trigrams_from(b, &tb) != 0)
+        return 0.0;
+    return reg_trigrams_similarity(&ta, &tb);
+}

@@ -1,0 +1,49 @@
+/* reg_state — the registration service's store schema and loaded rules, shared by its handlers.
+ *
+ * Databases (keys built with ocop_key_*, "|" separates parts below):
+ *   units              version|code                    -> RegUnit
+ *   units_by_parent    version|parent|code              -> ""   (provinces have parent "")
+ *   entities           id                               -> RegEntity
+ *   entity_tax         type(u32)|tax_code               -> id   (unique within a type)
+ *   entity_idx         index name|value|id              -> ""   (province, commune)
+ *   products           id                               -> RegProduct
+ *   product_idx        index name|value|id              -> ""   (province, commune, entity, stage, sector, review)
+ *   product_block      unit version|commune|catalogue|product set|id -> entity id|normalised name
+ *   product_history    product id|n(u64)                -> RegStageChange
+ *   product_reviews    product id|n(u64)                -> RegReviewDecision
+ *   counts             province|catalogue|sector|stage(u32) -> count(u64 big-endian)
+ *   meta               name                             -> value (id counters, seeded unit versions)
+ */
+#ifndef REG_STATE_H
+#define REG_STATE_H
+
+#include <lmdb.h>
+
+#include "ocop_store.h"
+#include "reg_catalogue.h"
+#include "reg_units.h"
+
+typedef struct {
+    MDB_dbi units, units_by_parent;
+    MDB_dbi entities, entity_tax, entity_idx;
+    MDB_dbi products, product_idx, product_block, product_history, product_reviews;
+    MDB_dbi counts, meta;
+} reg_dbs_t;
+
+struct reg_state {
+    ocop_store_t *store;
+    reg_dbs_t db;
+    reg_catalogues_t *catalogues;
+    reg_hierarchies_t *hierarchies;
+};
+
+/* Opens every database, loads the catalogues and unit hierarchies from rules_dir and seeds
+ * the shipped units of each hierarchy version that the store does not hold yet.
+ * 0, or -1 with a message in err naming the file and field at fault. */
+int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen);
+void reg_state_close(reg_state_t *state);
+
+/* Allocates the next id of a kind ("ENT", "PRD") inside txn: "ENT-00000042". out >= 24 bytes. */
+int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen);
+
+#endif

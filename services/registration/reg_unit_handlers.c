@@ -1,0 +1,202 @@
+/* reg_unit_handlers — get, list and import of administrative units. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+#include "reg_handlers.h"
+#include "reg_index.h"
+#include "reg_state.h"
+
+#define S_IMPORT_MAX 5000
+
+/* The requested hierarchy version, or the current one when empty; NULL (reply failed) if unknown. */
+static const char *s_version(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *requested, const char *field)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    if (requested && *requested) {
+        if (!reg_hierarchies_find(state->hierarchies, requested)) {
+            ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "unknown unit hierarchy version %s", requested);
+            return NULL;
+        }
+        return requested;
+    }
+    char day[11];
+    reg_day_of(ocop_ctx_now_ms(ctx), day);
+    const reg_hierarchy_t *h = reg_hierarchies_current(state->hierarchies, day);
+    if (!h)
+        ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, field, "no unit hierarchy is in force today");
+    return h ? h->version : NULL;
+}
+
+static int s_valid_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n == 0 || n > 16)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return 0;
+    return 1;
+}
+
+int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegUnitImport *in = req->reg_unit_import;
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
+    if (!in->version[0] || !reg_hierarchies_find(state->hierarchies, in->version))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "version", "unknown unit hierarchy version '%s'",
+                             in->version);
+    if (in->n_units == 0 || in->n_units > S_IMPORT_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "units", "an import carries 1 to %d units",
+                             S_IMPORT_MAX);
+    uint32_t added = 0, updated = 0;
+    for (size_t i = 0; i < in->n_units; i++) {
+        Ocop__RegUnit *u = in->units[i];
+        char field[48];
+        snprintf(field, sizeof field, "units[%zu].code", i);
+        if (!s_valid_code(u->code))
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be 1 to 16 digits", field);
+        snprintf(field, sizeof field, "units[%zu].name", i);
+        if (reg_check_text(ctx, reply, field, u->name, 1, 160) != 0)
+            return -1;
+        snprintf(field, sizeof field, "units[%zu].kind", i);
+        if (reg_check_text(ctx, reply, field, u->kind, 0, 40) != 0)
+            return -1;
+        snprintf(field, sizeof field, "units[%zu].level", i);
+        if (u->level < OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE || u->level > OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be province, district or commune",
+                                 field);
+        Ocop__RegUnit unit = *u;
+        unit.version = in->version;
+        char province[20];
+        if (u->level == OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE) {
+            unit.parent_code = "";
+            snprintf(province, sizeof province, "%s", u->code);
+        } else {
+            int rc;
+            Ocop__RegUnit *parent = reg_unit_find(state, txn, alloc, in->version, u->parent_code, &rc);
+            snprintf(field, sizeof field, "units[%zu].parent_code", i);
+            if (!parent && rc != MDB_NOTFOUND)
+                return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+            if (!parent || parent->level >= u->level)
+                return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
+                                     "%s '%s' is not a higher unit of version %s (list parents first)", field,
+                                     u->parent_code, in->version);
+            snprintf(province, sizeof province, "%s", parent->province_code);
+        }
+        unit.province_code = province;
+        for (size_t s = 0; s < u->n_successor_codes; s++)
+            if (!s_valid_code(u->successor_codes[s])) {
+                snprintf(field, sizeof field, "units[%zu].successor_codes", i);
+                return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be codes of digits", field);
+            }
+        int rc;
+        Ocop__RegUnit *old = reg_unit_find(state, txn, alloc, in->version, u->code, &rc);
+        if (!old && rc != MDB_NOTFOUND)
+            return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+        if (old && strcmp(old->parent_code, unit.parent_code) != 0) {
+            /* Moving a unit to another parent: drop the old listing entry. */
+            rc = reg_index_del(txn, state->db.units_by_parent, in->version, old->parent_code, u->code);
+            if (rc != 0)
+                return ocop_ctx_db_error(ctx, reply, rc, "moving a unit");
+        }
+        ocop_key_t k;
+        ocop_key_init(&k);
+        ocop_key_str(&k, in->version);
+        ocop_key_str(&k, u->code);
+        MDB_val kv = ocop_key_val(&k);
+        rc = ocop_record_put(txn, state->db.units, &kv, &unit.base);
+        if (rc == 0)
+            rc = reg_index_put(txn, state->db.units_by_parent, in->version, unit.parent_code, u->code);
+        if (rc != 0)
+            return ocop_ctx_db_error(ctx, reply, rc, "storing a unit");
+        if (old)
+            updated++;
+        else
+            added++;
+    }
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__RegUnitsImported *body = ocop_arena_alloc(arena, sizeof *body);
+    ocop__reg_units_imported__init(body);
+    body->version = in->version;
+    body->added = added;
+    body->updated = updated;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_REG_UNITS_IMPORTED;
+    ev.reg_units_imported = body;
+    if (reg_emit(ctx, reply, &ev) != 0)
+        return -1;
+    Ocop__RegUnitImportResult *result = ocop_arena_alloc(arena, sizeof *result);
+    ocop__reg_unit_import_result__init(result);
+    result->added = added;
+    result->updated = updated;
+    reply->body_case = OCOP__REPLY__BODY_REG_UNIT_IMPORT_RESULT;
+    reply->reg_unit_import_result = result;
+    return 0;
+}
+
+int reg_handle_unit_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegUnitGet *in = req->reg_unit_get;
+    const char *version = s_version(ctx, reply, in->version, "version");
+    if (!version)
+        return -1;
+    int rc;
+    Ocop__RegUnit *unit =
+        reg_unit_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), version, in->code, &rc);
+    if (!unit && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+    if (!unit)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "code", "no unit %s in version %s", in->code, version);
+    reply->body_case = OCOP__REPLY__BODY_REG_UNIT;
+    reply->reg_unit = unit;
+    return 0;
+}
+
+typedef struct {
+    ocop_ctx_t *ctx;
+    reg_state_t *state;
+    const char *version;
+    Ocop__RegUnitPage *page;
+    size_t limit;
+} s_unit_page_t;
+
+static int s_collect_unit(void *user, const char *code)
+{
+    s_unit_page_t *p = user;
+    int rc;
+    Ocop__RegUnit *unit = reg_unit_find(p->state, ocop_ctx_txn(p->ctx), ocop_arena_allocator(ocop_ctx_arena(p->ctx)),
+                                        p->version, code, &rc);
+    if (!unit)
+        return -rc;
+    p->page->units[p->page->n_units++] = unit;
+    return p->page->n_units == p->limit ? 1 : 0;
+}
+
+int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    const Ocop__RegUnitList *in = req->reg_unit_list;
+    const char *version = s_version(ctx, reply, in->version, "version");
+    if (!version)
+        return -1;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    s_unit_page_t p = {.ctx = ctx, .state = state, .version = version, .limit = reg_page_limit(in->limit)};
+    p.page = ocop_arena_alloc(arena, sizeof *p.page);
+    ocop__reg_unit_page__init(p.page);
+    p.page->units = ocop_arena_alloc(arena, p.limit * sizeof *p.page->units);
+    char next[64];
+    int more;
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.units_by_parent, version, in->parent_code, in->cursor,
+                            p.limit, s_collect_unit, &p, next, sizeof next, &more);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing units");
+    p.page->next_cursor = ocop_arena_strdup(arena, next);
+    reply->body_case = OCOP__REPLY__BODY_REG_UNIT_PAGE;
+    reply->reg_unit_page = p.page;
+    return 0;
+}

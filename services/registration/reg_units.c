@@ -1,0 +1,326 @@
+/* reg_units — see reg_units.h. */
+#include "reg_units.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ocop_log.h"
+#include "ocop_record.h"
+#include "ocop_service.h"
+#include "ocop_store.h"
+#include "reg_json.h"
+#include "reg_state.h"
+
+struct reg_hierarchies_t {
+    reg_hierarchy_t *items;
+    size_t count;
+};
+
+void reg_day_of(long long ms, char out[11])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errlen)
+{
+    char **paths;
+    size_t n;
+    if (reg_json_list(dir, "units-", &paths, &n) != 0 || n == 0) {
+        snprintf(err, errlen, "%s: no units-*.json file", dir);
+        reg_json_list_free(paths, n);
+        return NULL;
+    }
+    reg_hierarchies_t *self = calloc(1, sizeof *self);
+    if (self)
+        self->items = calloc(n, sizeof *self->items);
+    if (!self || !self->items) {
+        free(self);
+        reg_json_list_free(paths, n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cJSON *root = reg_json_read_file(paths[i], err, errlen);
+        reg_hierarchy_t *h = &self->items[self->count];
+        char from[16];
+        int ok = root && reg_json_string(root, "version", 1, h->version, sizeof h->version) == 0 &&
+                 reg_json_string(root, "effective_from", 1, from, sizeof from) == 0 && strlen(from) == 10 &&
+                 cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "units"));
+        if (root && !ok)
+            snprintf(err, errlen, "%s: version, effective_from (YYYY-MM-DD) and units are required", paths[i]);
+        cJSON_Delete(root);
+        if (!ok) {
+            reg_json_list_free(paths, n);
+            reg_hierarchies_destroy(&self);
+            return NULL;
+        }
+        memcpy(h->effective_from, from, 11);
+        snprintf(h->path, sizeof h->path, "%s", paths[i]);
+        self->count++;
+    }
+    reg_json_list_free(paths, n);
+    return self;
+}
+
+void reg_hierarchies_destroy(reg_hierarchies_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free((*self_p)->items);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+const reg_hierarchy_t *reg_hierarchies_find(const reg_hierarchies_t *self, const char *version)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (strcmp(self->items[i].version, version) == 0)
+            return &self->items[i];
+    return NULL;
+}
+
+const reg_hierarchy_t *reg_hierarchies_current(const reg_hierarchies_t *self, const char *day)
+{
+    const reg_hierarchy_t *best = NULL;
+    for (size_t i = 0; i < self->count; i++) {
+        const reg_hierarchy_t *h = &self->items[i];
+        if (strcmp(h->effective_from, day) <= 0 && (!best || strcmp(h->effective_from, best->effective_from) > 0))
+            best = h;
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------------- seeding */
+
+static Ocop__UnitLevel s_level(const char *s)
+{
+    if (strcmp(s, "province") == 0)
+        return OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE;
+    if (strcmp(s, "district") == 0)
+        return OCOP__UNIT_LEVEL__UNIT_LEVEL_DISTRICT;
+    if (strcmp(s, "commune") == 0)
+        return OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE;
+    return OCOP__UNIT_LEVEL__UNIT_LEVEL_UNSPECIFIED;
+}
+
+/* Successor codes of code in the merge files whose "from" is version. */
+static const cJSON *s_successors(cJSON *const *merges, size_t n_merges, const char *version, const char *code)
+{
+    for (size_t m = 0; m < n_merges; m++) {
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(merges[m], "from");
+        if (!cJSON_IsString(from) || strcmp(from->valuestring, version) != 0)
+            continue;
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(merges[m], "map"))
+        {
+            const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "from");
+            if (cJSON_IsString(c) && strcmp(c->valuestring, code) == 0)
+                return cJSON_GetObjectItemCaseSensitive(row, "to");
+        }
+    }
+    return NULL;
+}
+
+/* Writes a unit and its parent index entry. 0 / MDB error code. */
+static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *unit)
+{
+    ocop_key_t k;
+    ocop_key_init(&k);
+    ocop_key_str(&k, unit->version);
+    ocop_key_str(&k, unit->code);
+    MDB_val kv = ocop_key_val(&k);
+    int rc = ocop_record_put(txn, state->db.units, &kv, &unit->base);
+    if (rc != 0)
+        return rc;
+    ocop_key_init(&k);
+    ocop_key_str(&k, unit->version);
+    ocop_key_str(&k, unit->parent_code);
+    ocop_key_str(&k, unit->code);
+    kv = ocop_key_val(&k);
+    MDB_val empty = {.mv_size = 0, .mv_data = ""};
+    return mdb_put(txn, state->db.units_by_parent, &kv, &empty, 0);
+}
+
+static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_t *h, cJSON *const *merges,
+                          size_t n_merges, size_t *count, char *err, size_t errlen)
+{
+    cJSON *root = reg_json_read_file(h->path, err, errlen);
+    if (!root)
+        return -1;
+    int rc = 0;
+    size_t i = 0;
+    const cJSON *ju;
+    cJSON_ArrayForEach(ju, cJSON_GetObjectItemCaseSensitive(root, "units"))
+    {
+        char code[16], name[160], kind[40], level[16], parent[16];
+        if (reg_json_string(ju, "code", 1, code, sizeof code) != 0 ||
+            reg_json_string(ju, "name", 1, name, sizeof name) != 0 ||
+            reg_json_string(ju, "kind", 0, kind, sizeof kind) != 0 ||
+            reg_json_string(ju, "level", 1, level, sizeof level) != 0 ||
+            reg_json_string(ju, "parent", 0, parent, sizeof parent) != 0 || s_level(level) == 0) {
+            snprintf(err, errlen, "%s: units[%zu]: code, name and level (province|district|commune) are required",
+                     h->path, i);
+            rc = -1;
+            break;
+        }
+        Ocop__RegUnit unit = OCOP__REG_UNIT__INIT;
+        unit.version = (char *)h->version;
+        unit.code = code;
+        unit.name = name;
+        unit.kind = kind;
+        unit.level = s_level(level);
+        unit.parent_code = parent;
+        /* Units are listed parents first, so the province of a commune is its parent's. */
+        char province[16] = "";
+        if (unit.level == OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE) {
+            snprintf(province, sizeof province, "%s", code);
+        } else {
+            int frc;
+            ProtobufCAllocator *none = NULL;
+            Ocop__RegUnit *p = reg_unit_find(state, txn, none, h->version, parent, &frc);
+            if (!p) {
+                snprintf(err, errlen, "%s: units[%zu].parent: %s is not an earlier unit", h->path, i, parent);
+                rc = -1;
+                break;
+            }
+            snprintf(province, sizeof province, "%s", p->province_code);
+            ocop__reg_unit__free_unpacked(p, NULL);
+        }
+        unit.province_code = province;
+        const cJSON *succ = s_successors(merges, n_merges, h->version, code);
+        char *codes[16];
+        size_t n = 0;
+        const cJSON *s;
+        cJSON_ArrayForEach(s, succ)
+        {
+            if (cJSON_IsString(s) && n < 16)
+                codes[n++] = s->valuestring;
+        }
+        unit.successor_codes = codes;
+        unit.n_successor_codes = n;
+        rc = s_unit_put(state, txn, &unit);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s: storing units[%zu]: %s", h->path, i, mdb_strerror(rc));
+            rc = -1;
+            break;
+        }
+        i++;
+    }
+    cJSON_Delete(root);
+    *count = i;
+    return rc;
+}
+
+int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen)
+{
+    char **paths;
+    size_t n_merges;
+    reg_json_list(dir, "merge-", &paths, &n_merges);
+    cJSON **merges = calloc(n_merges + 1, sizeof *merges);
+    int rc = merges ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n_merges; i++) {
+        merges[i] = reg_json_read_file(paths[i], err, errlen);
+        if (!merges[i] || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(merges[i], "map"))) {
+            if (merges[i])
+                snprintf(err, errlen, "%s: map: expected an array", paths[i]);
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < state->hierarchies->count; i++) {
+        const reg_hierarchy_t *h = &state->hierarchies->items[i];
+        MDB_txn *txn;
+        if (mdb_txn_begin(ocop_store_env(state->store), NULL, 0, &txn) != 0) {
+            rc = -1;
+            break;
+        }
+        char meta_key[64];
+        snprintf(meta_key, sizeof meta_key, "units_seeded:%s", h->version);
+        MDB_val k = {.mv_size = strlen(meta_key), .mv_data = meta_key}, v;
+        if (mdb_get(txn, state->db.meta, &k, &v) == 0) {
+            mdb_txn_abort(txn);
+            continue;
+        }
+        size_t count = 0;
+        rc = s_seed_version(state, txn, h, merges, n_merges, &count, err, errlen);
+        v = (MDB_val){.mv_size = 1, .mv_data = "1"};
+        if (rc == 0 && mdb_put(txn, state->db.meta, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0) {
+            ocop_log_info("units_seeded", "version=%s units=%zu file=%s", h->version, count, h->path);
+        } else {
+            if (rc == 0)
+                snprintf(err, errlen, "%s: could not store the units", h->path);
+            rc = -1;
+            mdb_txn_abort(txn);
+        }
+    }
+    for (size_t i = 0; merges && i < n_merges; i++)
+        cJSON_Delete(merges[i]);
+    free(merges);
+    reg_json_list_free(paths, n_merges);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
+                             const char *code, int *rc)
+{
+    ocop_key_t k;
+    ocop_key_init(&k);
+    ocop_key_str(&k, version);
+    ocop_key_str(&k, code);
+    if (k.overflow) {
+        *rc = MDB_NOTFOUND;
+        return NULL;
+    }
+    MDB_val kv = ocop_key_val(&k);
+    ProtobufCMessage *msg;
+    *rc = ocop_record_get(txn, state->db.units, &kv, &ocop__reg_unit__descriptor, alloc, &msg);
+    return (Ocop__RegUnit *)msg;
+}
+
+int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
+                               const char *province_code, char *out, size_t outlen)
+{
+    char day[11];
+    reg_day_of(ocop_now_ms(), day);
+    const reg_hierarchy_t *current = reg_hierarchies_current(state->hierarchies, day);
+    char ver[16], code[16];
+    snprintf(ver, sizeof ver, "%s", version);
+    snprintf(code, sizeof code, "%s", province_code);
+    /* Follow the merge table forward version by version (bounded: there are few versions). */
+    for (size_t hop = 0; hop <= state->hierarchies->count; hop++) {
+        if (!current || strcmp(ver, current->version) == 0) {
+            snprintf(out, outlen, "%s", code);
+            return 0;
+        }
+        int rc;
+        Ocop__RegUnit *u = reg_unit_find(state, txn, alloc, ver, code, &rc);
+        if (!u)
+            return -1;
+        if (u->n_successor_codes == 0) {
+            if (!alloc)
+                ocop__reg_unit__free_unpacked(u, NULL);
+            return -1;
+        }
+        snprintf(code, sizeof code, "%s", u->successor_codes[0]);
+        if (!alloc)
+            ocop__reg_unit__free_unpacked(u, NULL);
+        /* The next version is the one whose effective_from follows ver's. */
+        const reg_hierarchy_t *from = reg_hierarchies_find(state->hierarchies, ver);
+        const reg_hierarchy_t *next = NULL;
+        for (size_t i = 0; from && i < state->hierarchies->count; i++) {
+            const reg_hierarchy_t *h = &state->hierarchies->items[i];
+            if (strcmp(h->effective_from, from->effective_from) > 0 &&
+                (!next || strcmp(h->effective_from, next->effective_from) < 0))
+                next = h;
+        }
+        if (!next)
+            return -1;
+        snprintf(ver, sizeof ver, "%s", next->version);
+    }
+    return -1;
+}

@@ -1,0 +1,47 @@
+/* reg_units — administrative units as versioned data: the 2008 hierarchy (63 provinces ›
+ * districts › communes) and the 2025 one (34 provinces › communes), a merge table from old
+ * units to new, lookups, and the unit requests (get, list, import). */
+#ifndef REG_UNITS_H
+#define REG_UNITS_H
+
+#include <lmdb.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+#include "registration.pb-c.h"
+
+typedef struct reg_state reg_state_t;
+
+typedef struct {
+    char version[16];
+    char effective_from[11];
+    char path[1024];
+} reg_hierarchy_t;
+
+typedef struct reg_hierarchies_t reg_hierarchies_t;
+
+/* Reads the version header of every units-*.json in dir (units are read when seeding). */
+reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errlen);
+void reg_hierarchies_destroy(reg_hierarchies_t **self_p);
+const reg_hierarchy_t *reg_hierarchies_find(const reg_hierarchies_t *self, const char *version);
+/* The hierarchy in force on day (YYYY-MM-DD). */
+const reg_hierarchy_t *reg_hierarchies_current(const reg_hierarchies_t *self, const char *day);
+
+/* Writes the shipped units of every version the store has not seen yet, with the successor
+ * codes of the merge-*.json files of dir. 0, or -1 + err (file and field). */
+int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen);
+
+/* The unit, or NULL when absent (or on a store error, reported through *rc). */
+Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
+                             const char *code, int *rc);
+
+/* Today's province code for province_code of version: itself in the current hierarchy,
+ * otherwise the first successor through the merge table. Copies into out (>= 16 bytes);
+ * -1 when the chain is broken. */
+int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
+                               const char *province_code, char *out, size_t outlen);
+
+/* Today's date as YYYY-MM-DD (UTC) from a millisecond clock. */
+void reg_day_of(long long ms, char out[11]);
+
+#endif
