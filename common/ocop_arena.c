@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define S_ALIGN 16
-#define S_DEFAULT_CHUNK (64 * 1024)
+#define S_DEFAULT_CHUNK ((size_t) 64 * 1024)
 
 typedef struct s_block_t {
     struct s_block_t *next;

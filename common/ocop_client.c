@@ -43,6 +43,10 @@ ocop_client_t *ocop_client_new(void *zctx, const char *endpoint, const char *ser
     zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(self->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(self->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    /* A DEALER with no live peer (service down, or our key refused) blocks on send; bound it
+     * so that callers see a time-out instead of hanging. */
+    int sndtimeo = 1000;
+    zmq_setsockopt(self->sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo);
     if (ocop_curve_client(self->sock, self_keys, server_public_z85) != 0)
         goto fail;
     if (zmq_connect(self->sock, endpoint) != 0) {
@@ -134,10 +138,11 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
                      int attempts)
 {
     *reply = NULL;
-    if (ocop_client_send(self, req) != 0)
+    /* A send that times out counts as an attempt without an answer. */
+    if (ocop_client_send(self, req) != 0 && errno != EAGAIN)
         return -1;
     for (int attempt = 0; attempt < attempts; attempt++) {
-        if (attempt > 0 && ocop_client_send_raw(self, self->buf, self->buf_len) != 0)
+        if (attempt > 0 && ocop_client_send_raw(self, self->buf, self->buf_len) != 0 && errno != EAGAIN)
             return -1;
         int64_t deadline = s_monotonic_ms() + timeout_ms;
         for (;;) {

@@ -5,17 +5,20 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define S_FILE_MAX (4 * 1024 * 1024)
-#define S_MB_MAX (1024 * 1024)         /* 1 TiB of map is more than any service needs */
-#define S_BATCH_MAX (1024 * 1024)
-#define S_REQUEST_MAX (1024 * 1024 * 1024)
+#define S_FILE_MAX ((size_t) 4 * 1024 * 1024)
+#define S_MB_MAX ((uint64_t) 1024 * 1024) /* 1 TiB of map is more than any service needs */
+#define S_BATCH_MAX ((uint64_t) 1024 * 1024)
+#define S_REQUEST_MAX ((uint64_t) 1024 * 1024 * 1024)
+#define S_DEFAULT_MAP_MB 64
+#define S_DEFAULT_MAP_MAX_MB 8192
+#define S_DEFAULT_BATCH 4096
+#define S_DEFAULT_REQUEST_BYTES 1048576
 
 struct ocop_config_t {
     cJSON *root;
@@ -26,9 +29,10 @@ struct ocop_config_t {
 };
 
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services"};
-static const char *const s_service_keys[] = {"endpoint",    "events_endpoint", "bind",      "events_bind",
-                                             "store_dir",   "map_size_mb",     "map_max_mb", "batch_max",
-                                             "max_request_bytes", "rules_dir", "allow"};
+static const char *const s_service_keys[] = {
+    "endpoint",    "events_endpoint", "bind",      "events_bind",       "store_dir", "rules_dir",
+    "map_size_mb", "map_max_mb",      "batch_max", "max_request_bytes", "allow",
+};
 
 static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void s_err(char *err, size_t errlen, const char *fmt, ...)
@@ -161,8 +165,9 @@ static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *w
     *out = dflt;
     if (!item)
         return 0;
-    double v = cJSON_IsNumber(item) ? item->valuedouble : NAN;
-    if (!(v >= 1 && v <= (double) max) || floor(v) != v) {
+    /* Range first, so the integer conversion below is defined; then it checks integrality. */
+    double v = item->valuedouble;
+    if (!cJSON_IsNumber(item) || !(v >= 1 && v <= (double) max) || (double) (uint64_t) v != v) {
         s_err(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
               (unsigned long long) max);
         return -1;
@@ -279,12 +284,15 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
         return -1;
 
     uint64_t map_mb, max_mb, batch, request;
-    if (s_get_uint(self, obj, where, "map_size_mb", 64, S_MB_MAX, &map_mb, err, errlen) != 0
-        || s_get_uint(self, obj, where, "map_max_mb", map_mb > 8192 ? map_mb : 8192, S_MB_MAX, &max_mb, err,
+    if (s_get_uint(self, obj, where, "map_size_mb", S_DEFAULT_MAP_MB, S_MB_MAX, &map_mb, err, errlen) != 0)
+        return -1;
+    /* An explicit map_size above the default ceiling raises the default ceiling with it. */
+    uint64_t max_default = map_mb > S_DEFAULT_MAP_MAX_MB ? map_mb : S_DEFAULT_MAP_MAX_MB;
+    if (s_get_uint(self, obj, where, "map_max_mb", max_default, S_MB_MAX, &max_mb, err, errlen) != 0
+        || s_get_uint(self, obj, where, "batch_max", S_DEFAULT_BATCH, S_BATCH_MAX, &batch, err, errlen) != 0
+        || s_get_uint(self, obj, where, "max_request_bytes", S_DEFAULT_REQUEST_BYTES, S_REQUEST_MAX, &request, err,
                       errlen)
-               != 0
-        || s_get_uint(self, obj, where, "batch_max", 4096, S_BATCH_MAX, &batch, err, errlen) != 0
-        || s_get_uint(self, obj, where, "max_request_bytes", 1048576, S_REQUEST_MAX, &request, err, errlen) != 0)
+               != 0)
         return -1;
     if (max_mb < map_mb) {
         s_err(err, errlen, "%s: %smap_max_mb: must not be smaller than map_size_mb (%llu)", self->path, where,

@@ -326,18 +326,20 @@ static int s_zap_handle(ocop_zap_t *self)
     int more = 1;
     int rc = 0;
     while (more) {
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, self->socket, 0) < 0) {
-            zmq_msg_close(&msg);
+        /* Frames beyond the table are received into a scratch message and dropped. */
+        zmq_msg_t scratch;
+        zmq_msg_t *msg = nframes < S_ZAP_FRAMES_MAX ? &frames[nframes] : &scratch;
+        zmq_msg_init(msg);
+        if (zmq_msg_recv(msg, self->socket, 0) < 0) {
+            zmq_msg_close(msg);
             rc = -1;
             break;
         }
-        more = zmq_msg_more(&msg);
-        if (nframes < S_ZAP_FRAMES_MAX)
-            frames[nframes++] = msg;
+        more = zmq_msg_more(msg);
+        if (msg == &scratch)
+            zmq_msg_close(msg);
         else
-            zmq_msg_close(&msg);
+            nframes++;
     }
     if (rc != 0) {
         for (size_t i = 0; i < nframes; i++)
@@ -364,6 +366,12 @@ static int s_zap_handle(ocop_zap_t *self)
         }
     }
 
+    /* Counted before replying, so whoever sees the refusal also sees the count. */
+    if (reason) {
+        atomic_fetch_add(&self->refused, 1);
+        ocop_log_warn("zap_refused", "mechanism=%s address=%s key=%s reason=\"%s\"", mechanism, address,
+                      user_id[0] ? user_id : "-", reason);
+    }
     const void *request_id = nframes > 1 ? zmq_msg_data(&frames[1]) : "";
     size_t request_id_len = nframes > 1 ? zmq_msg_size(&frames[1]) : 0;
     const char *version = "1.0";
@@ -377,11 +385,6 @@ static int s_zap_handle(ocop_zap_t *self)
         || s_send(self->socket, uid, strlen(uid), 1) != 0 || s_send(self->socket, "", 0, 0) != 0)
         rc = -1;
 
-    if (reason) {
-        atomic_fetch_add(&self->refused, 1);
-        ocop_log_warn("zap_refused", "mechanism=%s address=%s key=%s reason=\"%s\"", mechanism, address,
-                      user_id[0] ? user_id : "-", reason);
-    }
     for (size_t i = 0; i < nframes; i++)
         zmq_msg_close(&frames[i]);
     return rc;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF)
- * and contains no control characters other than tab/newline. */
+ * and contains no C0 control characters other than tab, newline and carriage return, and no DEL. */
 int ocop_text_valid_utf8(const char *s, size_t len);
 
 /* Checks a required/optional text field: non-empty when required, at most max_chars code

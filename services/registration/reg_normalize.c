@@ -253,7 +253,7 @@ int reg_normalize_phone(const char *in, char *out, size_t outlen)
 
     /* Longer than any valid form even with the "0084" prefix and a "(0)"; stop early so the
      * buffer is bounded whatever the input length. */
-    char digits[16];
+    char digits[16] = {0};
     size_t nd = 0;
     int plus = 0;
     const char *p = in;

@@ -28,15 +28,14 @@ static int s_cmp_u32(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-/* Appends one trigram; 0, or -1 when the set is full (and marks it truncated). */
-static int s_push(reg_trigrams_t *out, const utf8proc_int32_t t[3])
+/* Appends one trigram, or marks the set truncated when it is full. */
+static void s_push(reg_trigrams_t *out, const utf8proc_int32_t t[3])
 {
     if (out->n == REG_TRIGRAMS_MAX) {
         out->truncated = 1;
-        return -1;
+        return;
     }
     out->gram[out->n++] = s_trigram_code(t);
-    return 0;
 }
 
 int reg_trigrams_from(const char *key, reg_trigrams_t *out)
@@ -55,8 +54,8 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
      * two before it) and one more at the word's end, ending in the pad space. */
     utf8proc_int32_t prev2 = ' ', prev1 = ' ';
     int in_word = 0;
-    int full = 0;
-    while (pos <= len && !full) {
+    /* Past the cap the rest is still read, so invalid UTF-8 anywhere is reported. */
+    while (pos <= len) {
         utf8proc_int32_t cp = ' '; /* the terminating NUL ends the last word */
         if (pos < len) {
             utf8proc_ssize_t n = utf8proc_iterate(p + pos, len - pos, &cp);
@@ -72,7 +71,7 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
         if (cp == ' ') {
             if (in_word) {
                 const utf8proc_int32_t t[3] = {prev2, prev1, ' '};
-                full = s_push(out, t) != 0;
+                s_push(out, t);
                 in_word = 0;
             }
             continue;
@@ -82,7 +81,7 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
             in_word = 1;
         }
         const utf8proc_int32_t t[3] = {prev2, prev1, cp};
-        full = s_push(out, t) != 0;
+        s_push(out, t);
         prev2 = prev1;
         prev1 = cp;
     }

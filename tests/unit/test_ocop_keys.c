@@ -198,7 +198,7 @@ static int s_more(void *socket)
 }
 
 /* Sends an RFC 27 request through a REQ socket and checks the reply frames. */
-static void s_zap_exchange(void *req, const char *mechanism, const void *cred, size_t cred_len,
+static void s_zap_exchange(void *req, const char *mechanism, const void *cred, size_t cred_len, int extra,
                            const char *want_status, const char *want_user)
 {
     const char *head[] = {"1.0", "req-7", "ocop", "127.0.0.1", ""};
@@ -206,7 +206,9 @@ static void s_zap_exchange(void *req, const char *mechanism, const void *cred, s
         assert_int_equal(zmq_send(req, head[i], strlen(head[i]), ZMQ_SNDMORE), (int) strlen(head[i]));
     assert_int_equal(zmq_send(req, mechanism, strlen(mechanism), cred ? ZMQ_SNDMORE : 0), (int) strlen(mechanism));
     if (cred)
-        assert_int_equal(zmq_send(req, cred, cred_len, 0), (int) cred_len);
+        assert_int_equal(zmq_send(req, cred, cred_len, extra ? ZMQ_SNDMORE : 0), (int) cred_len);
+    for (int i = 0; i < extra; i++)
+        assert_int_equal(zmq_send(req, "x", 1, i + 1 < extra ? ZMQ_SNDMORE : 0), 1);
 
     zmq_pollitem_t item = {.socket = req, .events = ZMQ_POLLIN};
     assert_int_equal(zmq_poll(&item, 1, 5000), 1);
@@ -242,14 +244,18 @@ static void test_zap_protocol(void **state)
     zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
     assert_int_equal(zmq_connect(req, "inproc://zeromq.zap.01"), 0);
 
-    s_zap_exchange(req, "CURVE", allowed_bin, 32, "200", allowed.public_z85);
+    s_zap_exchange(req, "CURVE", allowed_bin, 32, 0, "200", allowed.public_z85);
     assert_int_equal(ocop_zap_refused(zap), 0);
-    s_zap_exchange(req, "CURVE", stranger_bin, 32, "400", "");
+    s_zap_exchange(req, "CURVE", stranger_bin, 32, 0, "400", "");
     assert_int_equal(ocop_zap_refused(zap), 1);
-    s_zap_exchange(req, "CURVE", allowed_bin, 31, "400", "");
-    s_zap_exchange(req, "NULL", NULL, 0, "400", "");
-    s_zap_exchange(req, "PLAIN", "admin", 5, "400", "");
-    assert_int_equal(ocop_zap_refused(zap), 4);
+    s_zap_exchange(req, "CURVE", allowed_bin, 31, 0, "400", "");
+    s_zap_exchange(req, "NULL", NULL, 0, 0, "400", "");
+    s_zap_exchange(req, "PLAIN", "admin", 5, 0, "400", "");
+    /* Too many frames: refused, and the handler stays in step for the next request. */
+    s_zap_exchange(req, "CURVE", allowed_bin, 32, 5, "400", "");
+    assert_int_equal(ocop_zap_refused(zap), 5);
+    s_zap_exchange(req, "CURVE", allowed_bin, 32, 0, "200", allowed.public_z85);
+    assert_int_equal(ocop_zap_refused(zap), 5);
 
     zmq_close(req);
     ocop_zap_destroy(&zap);

@@ -1,0 +1,273 @@
+/* bench_util — see bench_util.h. */
+#include "bench_util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int s_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile: the smallest sample with at least q of the samples at or below it. */
+static double s_rank_us(const int64_t *sorted, size_t n, double q)
+{
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return (double)sorted[rank - 1] / 1000.0;
+}
+
+void bench_percentiles(int64_t *samples_ns, size_t n, bench_pct_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return;
+    qsort(samples_ns, n, sizeof *samples_ns, s_cmp_i64);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += (double)samples_ns[i];
+    out->n = n;
+    out->min_us = (double)samples_ns[0] / 1000.0;
+    out->max_us = (double)samples_ns[n - 1] / 1000.0;
+    out->mean_us = sum / (double)n / 1000.0;
+    out->p50_us = s_rank_us(samples_ns, n, 0.50);
+    out->p99_us = s_rank_us(samples_ns, n, 0.99);
+    out->p999_us = s_rank_us(samples_ns, n, 0.999);
+}
+
+char *bench_tmpdir_new(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    size_t len = strlen(base) + strlen(tag) + 32;
+    char *path = malloc(len);
+    if (!path)
+        return NULL;
+    snprintf(path, len, "%s/ocop-bench-%s-XXXXXX", base, tag);
+    if (!mkdtemp(path)) {
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+int bench_rmtree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *dir = opendir(path);
+    if (!dir)
+        return -1;
+    int rc = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+            continue;
+        char child[4096];
+        if (snprintf(child, sizeof child, "%s/%s", path, entry->d_name) >= (int)sizeof child ||
+            bench_rmtree(child) != 0)
+            rc = -1;
+    }
+    closedir(dir);
+    return rmdir(path) == 0 ? rc : -1;
+}
+
+int bench_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t alen = sizeof addr;
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+        getsockname(fd, (struct sockaddr *)&addr, &alen) == 0)
+        port = ntohs(addr.sin_port);
+    close(fd);
+    return port;
+}
+
+int64_t bench_process_cpu_ns(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The command name may hold spaces and parentheses: fields are counted after the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    unsigned long long utime = 0, stime = 0;
+    /* After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
+    if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    long hz = sysconf(_SC_CLK_TCK);
+    if (hz <= 0)
+        hz = 100;
+    return (int64_t)((utime + stime) * (1000000000ULL / (unsigned long long)hz));
+}
+
+void bench_cpu_model(char *out, size_t outlen)
+{
+    snprintf(out, outlen, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0)
+            continue;
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        colon++;
+        while (*colon == ' ' || *colon == '\t')
+            colon++;
+        colon[strcspn(colon, "\n")] = '\0';
+        snprintf(out, outlen, "%s", colon);
+        break;
+    }
+    fclose(f);
+}
+
+int bench_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void bench_text_printf(bench_text_t *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0)
+        return;
+    if (t->len + (size_t)need + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 1024;
+        while (t->len + (size_t)need + 1 > cap)
+            cap *= 2;
+        char *grown = realloc(t->data, cap);
+        if (!grown)
+            return;
+        t->data = grown;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->data + t->len, (size_t)need + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)need;
+}
+
+void bench_text_free(bench_text_t *t)
+{
+    free(t->data);
+    memset(t, 0, sizeof *t);
+}
+
+char *bench_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    bench_text_t t = {0};
+    char buf[8192];
+    size_t n;
+    bench_text_printf(&t, "%s", "");
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        bench_text_printf(&t, "%.*s", (int)n, buf);
+    fclose(f);
+    if (len)
+        *len = t.len;
+    return t.data;
+}
+
+/* Offset of the line that is exactly marker (at the start of text or after a newline), or -1. */
+static long s_find_line(const char *text, const char *marker, size_t from)
+{
+    size_t mlen = strlen(marker);
+    for (const char *p = strstr(text + from, marker); p; p = strstr(p + 1, marker)) {
+        int at_start = p == text || p[-1] == '\n';
+        int at_end = p[mlen] == '\0' || p[mlen] == '\n' || p[mlen] == '\r';
+        if (at_start && at_end)
+            return (long)(p - text);
+    }
+    return -1;
+}
+
+int bench_markdown_replace(const char *path, const char *begin, const char *end, const char *header,
+                           const char *section)
+{
+    char *old = bench_read_file(path, NULL);
+    bench_text_t out = {0};
+    if (!old) {
+        bench_text_printf(&out, "%s\n%s", header, section);
+    } else {
+        long b = s_find_line(old, begin, 0);
+        long e = b >= 0 ? s_find_line(old, end, (size_t)b) : -1;
+        if (b >= 0 && e >= 0) {
+            const char *after = old + e + strlen(end);
+            if (*after == '\r')
+                after++;
+            if (*after == '\n')
+                after++;
+            bench_text_printf(&out, "%.*s%s%s", (int)b, old, section, after);
+        } else {
+            size_t n = strlen(old);
+            bench_text_printf(&out, "%s%s\n%s", old, n && old[n - 1] != '\n' ? "\n" : "", section);
+        }
+    }
+    free(old);
+    if (!out.data)
+        return -1;
+    size_t tlen = strlen(path) + 8;
+    char *tmp = malloc(tlen);
+    int rc = -1;
+    if (tmp) {
+        snprintf(tmp, tlen, "%s.tmp", path);
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            int ok = fwrite(out.data, 1, out.len, f) == out.len;
+            ok = fclose(f) == 0 && ok;
+            rc = ok && rename(tmp, path) == 0 ? 0 : -1;
+            if (rc != 0)
+                unlink(tmp);
+        }
+        free(tmp);
+    }
+    bench_text_free(&out);
+    return rc;
+}

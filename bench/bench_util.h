@@ -1,0 +1,58 @@
+/* bench_util — what every benchmark needs and nothing of the service: a monotonic clock,
+ * percentiles, temporary directories, free ports, process CPU time, a growable text buffer,
+ * and replacing one marked section of a Markdown file. */
+#ifndef BENCH_UTIL_H
+#define BENCH_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Nanoseconds on CLOCK_MONOTONIC. */
+int64_t bench_now_ns(void);
+
+typedef struct {
+    size_t n;
+    double min_us, p50_us, p99_us, p999_us, max_us, mean_us;
+} bench_pct_t;
+
+/* Sorts samples (nanoseconds) in place and fills *out; all zero when n == 0. */
+void bench_percentiles(int64_t *samples_ns, size_t n, bench_pct_t *out);
+
+/* A fresh directory under $TMPDIR (or /tmp) named ocop-bench-TAG-XXXXXX. The returned string
+ * is the caller's to free; NULL on failure. */
+char *bench_tmpdir_new(const char *tag);
+/* rm -rf without following symlinks. 0 / -1. */
+int bench_rmtree(const char *path);
+
+/* A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice), or -1. */
+int bench_free_port(void);
+
+/* User + system CPU time of a process (from /proc), in nanoseconds; -1 when unreadable. */
+int64_t bench_process_cpu_ns(pid_t pid);
+
+/* "model name" of /proc/cpuinfo into out (or "unknown"), and the online CPU count. */
+void bench_cpu_model(char *out, size_t outlen);
+int bench_cpu_count(void);
+
+/* Growable NUL-terminated text. Zero-initialise; bench_text_free releases it. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} bench_text_t;
+
+void bench_text_printf(bench_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bench_text_free(bench_text_t *t);
+
+/* Replaces the text between the lines `begin` and `end` (markers included) of the file at
+ * path with section (which must carry both markers), or appends section when the markers are
+ * absent. A missing file is created as header followed by section. Other text is kept
+ * byte for byte. Written to a temporary file and renamed. 0 / -1. */
+int bench_markdown_replace(const char *path, const char *begin, const char *end, const char *header,
+                           const char *section);
+
+/* Reads a whole file; the caller frees the result. NULL on failure. */
+char *bench_read_file(const char *path, size_t *len);
+
+#endif

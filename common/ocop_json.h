@@ -1,0 +1,30 @@
+/* ocop_json — any protobuf-c message to and from JSON (cJSON), driven by the descriptors, so
+ * the CLI and the gateway need no per-message code.
+ *
+ * Field names are the .proto names. Enums are written as the lower-case value name without
+ * the prefix all values of that enum share ("ENTITY_TYPE_COOPERATIVE" -> "cooperative") and
+ * read from that form, the full name (any case) or a number. 64-bit integers are JSON numbers
+ * (exact up to 2^53, enough for counts and millisecond times); bytes are base64. Of a oneof
+ * only the member that is set is written. */
+#ifndef OCOP_JSON_H
+#define OCOP_JSON_H
+
+#include <cjson/cJSON.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+/* A new cJSON object the caller deletes; NULL on OOM. */
+cJSON *ocop_json_from_message(const ProtobufCMessage *msg);
+
+/* Builds a message of type desc from a JSON object, every allocation from alloc (pass an
+ * arena's allocator; with NULL, free the result with protobuf_c_message_free_unpacked).
+ * Unknown fields, wrong types and out-of-range numbers are refused: NULL, with err naming the
+ * field path ("reg_entity_register.type: unknown value 'coop'"). */
+ProtobufCMessage *ocop_json_to_message(const ProtobufCMessageDescriptor *desc, const cJSON *json,
+                                       ProtobufCAllocator *alloc, char *err, size_t errlen);
+
+/* The short JSON name of an enum value (static storage per call site is not used: writes into
+ * out). Returns out. */
+const char *ocop_json_enum_name(const ProtobufCEnumDescriptor *desc, int value, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,61 @@
+/* ctl — shared state of the ocopctl command-line client. */
+#ifndef CTL_H
+#define CTL_H
+
+#include <cjson/cJSON.h>
+
+#include "envelope.pb-c.h"
+#include "ocop_arena.h"
+#include "ocop_client.h"
+#include "ocop_config.h"
+#include "ocop_keys.h"
+
+/* Exit codes (documented in --help). */
+enum {
+    CTL_EXIT_OK = 0,
+    CTL_EXIT_FAILED = 1,
+    CTL_EXIT_USAGE = 2,
+    CTL_EXIT_INVALID = 3,
+    CTL_EXIT_NOT_FOUND = 4,
+    CTL_EXIT_CONFLICT = 5,
+    CTL_EXIT_FORBIDDEN = 6,
+    CTL_EXIT_UNAVAILABLE = 7,
+    CTL_EXIT_STORAGE_FULL = 8,
+};
+
+typedef struct {
+    const char *config_path;
+    const char *as;          /* key name this client authenticates with */
+    int output_json;
+    int timeout_ms;
+    ocop_config_t *config;
+    ocop_keypair_t keys;
+    void *zctx;
+    ocop_arena_t *arena;
+} ctl_t;
+
+/* Loads config and keys (once). 0, or an exit code after printing why. */
+int ctl_prepare(ctl_t *ctl);
+
+/* Opens a client to service (a section name of the config). NULL after printing why. */
+ocop_client_t *ctl_connect(ctl_t *ctl, const char *service);
+
+/* Builds a request whose body field is body_name (e.g. "reg_entity_get") from JSON. Returns 0,
+ * or prints the reason and returns CTL_EXIT_USAGE / CTL_EXIT_INVALID. */
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req);
+
+/* Sends a request to service and prints the reply. Returns the exit code for its status. */
+int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body);
+
+/* The exit code for a reply status. */
+int ctl_exit_for_status(int status);
+
+/* Prints a reply as JSON or as a table / key-value lines. */
+void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply);
+
+/* Subcommands. argv[0] is the subcommand's own name. */
+int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_demo(int argc, char **argv);
+int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,120 @@
+/* ctl_conn — configuration, keys, connections and the generic request call. */
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "ctl.h"
+#include "ocop_error.h"
+#include "ocop_json.h"
+
+int ctl_prepare(ctl_t *ctl)
+{
+    if (ctl->config)
+        return 0;
+    char err[512];
+    ctl->config = ocop_config_load(ctl->config_path, err, sizeof err);
+    if (!ctl->config) {
+        fprintf(stderr, "ocopctl: %s\n(use --config FILE or set OCOP_CONFIG)\n", err);
+        return CTL_EXIT_USAGE;
+    }
+    if (ocop_keys_load_pair(ocop_config_keys_dir(ctl->config), ctl->as, &ctl->keys, err, sizeof err) != 0) {
+        fprintf(stderr, "ocopctl: %s\n(use --as NAME for another key, or 'ocopctl keygen')\n", err);
+        return CTL_EXIT_USAGE;
+    }
+    ctl->zctx = zmq_ctx_new();
+    ctl->arena = ocop_arena_new(64 * 1024);
+    return ctl->zctx && ctl->arena ? 0 : CTL_EXIT_FAILED;
+}
+
+ocop_client_t *ctl_connect(ctl_t *ctl, const char *service)
+{
+    if (ctl_prepare(ctl) != 0)
+        return NULL;
+    char err[512], server_key[OCOP_Z85_KEY_LEN + 1];
+    ocop_service_config_t sc;
+    if (ocop_config_service(ctl->config, service, &sc, err, sizeof err) != 0 ||
+        ocop_keys_load_public(ocop_config_keys_dir(ctl->config), service, server_key, err, sizeof err) != 0) {
+        fprintf(stderr, "ocopctl: %s\n", err);
+        return NULL;
+    }
+    ocop_client_t *client = ocop_client_new(ctl->zctx, sc.endpoint, server_key, &ctl->keys, ctl->as);
+    if (!client)
+        fprintf(stderr, "ocopctl: cannot connect to %s at %s\n", service, sc.endpoint);
+    return client;
+}
+
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req)
+{
+    ocop__request__init(req);
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, body_name);
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+        fprintf(stderr, "ocopctl: unknown request '%s'\n", body_name);
+        return CTL_EXIT_USAGE;
+    }
+    char err[512];
+    cJSON *empty = NULL;
+    if (!body)
+        body = empty = cJSON_CreateObject();
+    ProtobufCMessage *msg =
+        ocop_json_to_message(f->descriptor, body, ocop_arena_allocator(ctl->arena), err, sizeof err);
+    cJSON_Delete(empty);
+    if (!msg) {
+        fprintf(stderr, "ocopctl: %s: %s\n", body_name, err);
+        return CTL_EXIT_INVALID;
+    }
+    *(ProtobufCMessage **)((char *)req + f->offset) = msg;
+    req->body_case = (Ocop__Request__BodyCase)f->id;
+    return 0;
+}
+
+int ctl_exit_for_status(int status)
+{
+    switch (status) {
+    case OCOP_OK:
+        return CTL_EXIT_OK;
+    case OCOP_E_INVALID:
+    case OCOP_E_MALFORMED:
+    case OCOP_E_TOO_LARGE:
+    case OCOP_E_UNSUPPORTED:
+        return CTL_EXIT_INVALID;
+    case OCOP_E_NOT_FOUND:
+        return CTL_EXIT_NOT_FOUND;
+    case OCOP_E_CONFLICT:
+    case OCOP_E_ILLEGAL_STATE:
+        return CTL_EXIT_CONFLICT;
+    case OCOP_E_FORBIDDEN:
+        return CTL_EXIT_FORBIDDEN;
+    case OCOP_E_UNAVAILABLE:
+        return CTL_EXIT_UNAVAILABLE;
+    case OCOP_E_STORAGE_FULL:
+        return CTL_EXIT_STORAGE_FULL;
+    default:
+        return CTL_EXIT_FAILED;
+    }
+}
+
+int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body)
+{
+    int rc = ctl_prepare(ctl);
+    if (rc != 0)
+        return rc;
+    Ocop__Request req;
+    rc = ctl_build_request(ctl, body_name, body, &req);
+    if (rc != 0)
+        return rc;
+    ocop_client_t *client = ctl_connect(ctl, service);
+    if (!client)
+        return CTL_EXIT_UNAVAILABLE;
+    Ocop__Reply *reply;
+    if (ocop_client_call(client, &req, &reply, ctl->timeout_ms, 3) != 0) {
+        fprintf(stderr, "ocopctl: %s did not answer within %d ms (3 attempts)\n", service, ctl->timeout_ms);
+        ocop_client_destroy(&client);
+        return CTL_EXIT_UNAVAILABLE;
+    }
+    ctl_print_reply(ctl, reply);
+    rc = ctl_exit_for_status(reply->status);
+    ocop__reply__free_unpacked(reply, NULL);
+    ocop_client_destroy(&client);
+    return rc;
+}

@@ -1,0 +1,174 @@
+/* ocopctl — the command-line client: every operation of the services, bulk import, demo data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "ctl.h"
+
+static void s_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ocopctl [OPTIONS] COMMAND [ARGS]\n"
+            "\n"
+            "Options:\n"
+            "  --config FILE        deployment config (default: $OCOP_CONFIG)\n"
+            "  --as NAME            key name to authenticate with (default: ocopctl)\n"
+            "  --output json|table  output format (default: table)\n"
+            "  --timeout MS         per-attempt time-out, 3 attempts (default: 5000)\n"
+            "\n"
+            "Commands:\n"
+            "  keygen --dir DIR NAME...            create CURVE key pairs (NAME.key 0600, NAME.pub)\n"
+            "  ping [SERVICE]                      health of a service (default: registration)\n"
+            "  call SERVICE REQUEST [JSON|-]       any request, e.g. call registration reg_entity_get '{\"id\":\"ENT-00000001\"}'\n"
+            "  events [SERVICE] [--from N] [--max N]  replay a service's events\n"
+            "  unit get|list|import ...            administrative units (ocopctl unit --help)\n"
+            "  entity register|get|update|list ... economic entities (ocopctl entity --help)\n"
+            "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
+            "  counts [--province CODE]            products by province x sector x stage\n"
+            "  import entities|products FILE.csv   bulk import with progress, resumable (ocopctl import --help)\n"
+            "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
+            "\n"
+            "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
+            "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");
+}
+
+static int s_keygen(int argc, char **argv)
+{
+    const char *dir = NULL;
+    int made = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+            continue;
+        }
+        if (!dir) {
+            fprintf(stderr, "ocopctl keygen: --dir DIR comes first\n");
+            return CTL_EXIT_USAGE;
+        }
+        ocop_keypair_t pair;
+        if (ocop_keys_generate(&pair) != 0 || ocop_keys_save(dir, argv[i], &pair) != 0) {
+            fprintf(stderr, "ocopctl keygen: cannot write %s/%s.key\n", dir, argv[i]);
+            return CTL_EXIT_FAILED;
+        }
+        printf("%s/%s.key %s\n", dir, argv[i], pair.public_z85);
+        made++;
+    }
+    if (!made) {
+        fprintf(stderr, "usage: ocopctl keygen --dir DIR NAME...\n");
+        return CTL_EXIT_USAGE;
+    }
+    return CTL_EXIT_OK;
+}
+
+static int s_events(ctl_t *ctl, int argc, char **argv)
+{
+    const char *service = "registration";
+    cJSON *body = cJSON_CreateObject();
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            cJSON_AddNumberToObject(body, "from_sequence", strtod(argv[++i], NULL));
+        else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
+            cJSON_AddNumberToObject(body, "max", strtod(argv[++i], NULL));
+        else if (argv[i][0] != '-')
+            service = argv[i];
+        else {
+            fprintf(stderr, "usage: ocopctl events [SERVICE] [--from N] [--max N]\n");
+            cJSON_Delete(body);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    int rc = ctl_call_and_print(ctl, service, "events_from", body);
+    cJSON_Delete(body);
+    return rc;
+}
+
+static int s_call(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: ocopctl call SERVICE REQUEST [JSON|-]\n");
+        return CTL_EXIT_USAGE;
+    }
+    cJSON *body = NULL;
+    if (argc > 3) {
+        char *text = argv[3];
+        static char buf[1 << 20];
+        if (strcmp(text, "-") == 0) {
+            size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+            buf[n] = '\0';
+            text = buf;
+        }
+        body = cJSON_Parse(text);
+        if (!body) {
+            fprintf(stderr, "ocopctl call: the body is not valid JSON\n");
+            return CTL_EXIT_INVALID;
+        }
+    }
+    int rc = ctl_call_and_print(ctl, argv[1], argv[2], body);
+    cJSON_Delete(body);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"), .as = "ocopctl", .timeout_ms = 5000};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            ctl.config_path = argv[++i];
+        else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
+            ctl.as = argv[++i];
+        else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
+            const char *o = argv[++i];
+            if (strcmp(o, "json") != 0 && strcmp(o, "table") != 0) {
+                fprintf(stderr, "ocopctl: --output is json or table\n");
+                return CTL_EXIT_USAGE;
+            }
+            ctl.output_json = strcmp(o, "json") == 0;
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+            ctl.timeout_ms = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_usage(stdout);
+            return 0;
+        } else {
+            s_usage(stderr);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        s_usage(stderr);
+        return CTL_EXIT_USAGE;
+    }
+    if (!ctl.config_path)
+        ctl.config_path = "ocop.json";
+    if (ctl.timeout_ms <= 0)
+        ctl.timeout_ms = 5000;
+    const char *cmd = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    int rc;
+    if (strcmp(cmd, "keygen") == 0)
+        rc = s_keygen(sub_argc, sub_argv);
+    else if (strcmp(cmd, "demo") == 0)
+        rc = ctl_cmd_demo(sub_argc, sub_argv);
+    else if (strcmp(cmd, "ping") == 0)
+        rc = ctl_call_and_print(&ctl, sub_argc > 1 ? sub_argv[1] : "registration", "ping", NULL);
+    else if (strcmp(cmd, "call") == 0)
+        rc = s_call(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "events") == 0)
+        rc = s_events(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "import") == 0)
+        rc = ctl_cmd_import(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "unit") == 0 || strcmp(cmd, "entity") == 0 || strcmp(cmd, "product") == 0 ||
+             strcmp(cmd, "counts") == 0)
+        rc = ctl_cmd_registration(&ctl, sub_argc, sub_argv);
+    else {
+        fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", cmd);
+        rc = CTL_EXIT_USAGE;
+    }
+    ocop_config_destroy(&ctl.config);
+    ocop_arena_destroy(&ctl.arena);
+    if (ctl.zctx)
+        zmq_ctx_term(ctl.zctx);
+    return rc;
+}
