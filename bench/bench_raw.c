@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "ocop_keys.h"
@@ -196,6 +197,10 @@ static MDB_env *s_env_open(const char *dir, MDB_dbi *dbi)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
+    if (mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "bench: mkdir %s: %s\n", dir, strerror(errno));
+        return NULL;
+    }
     int rc = mdb_env_create(&env);
     if (rc == 0)
         rc = mdb_env_set_mapsize(env, S_MAP_SIZE);
@@ -228,7 +233,8 @@ static void s_random_key(char key[33])
     sodium_bin2hex(key, 33, raw, sizeof raw);
 }
 
-int bench_lmdb_batched(const char *dir, size_t value_size, size_t batch, double seconds, bench_lmdb_result_t *out)
+int bench_lmdb_batched(const char *dir, size_t value_size, size_t batch, int random_keys, double seconds,
+                       bench_lmdb_result_t *out)
 {
     memset(out, 0, sizeof *out);
     if (batch == 0)
@@ -249,7 +255,10 @@ int bench_lmdb_batched(const char *dir, size_t value_size, size_t batch, double 
         rc = mdb_txn_begin(env, NULL, 0, &txn);
         for (size_t i = 0; rc == 0 && i < batch; i++) {
             char key[33];
-            s_random_key(key);
+            if (random_keys)
+                s_random_key(key);
+            else
+                snprintf(key, sizeof key, "%032llx", (unsigned long long)(out->puts + i));
             MDB_val k = {.mv_size = 32, .mv_data = key}, v = {.mv_size = value_size, .mv_data = value};
             rc = mdb_put(txn, dbi, &k, &v, 0);
         }

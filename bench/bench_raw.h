@@ -4,8 +4,10 @@
  *                   every frame straight back, in a thread of this process, on
  *                   tcp://127.0.0.1; one DEALER measures sequential round trips and
  *                   pipelined messages per second with the registration request's size.
- *   LMDB batches    puts of the request's size under random 32-character keys (like request
- *                   ids), committed with fsync every `batch` puts (the service's batch size).
+ *   LMDB batches    puts of the request's size under 32-character keys, committed with fsync
+ *                   every `batch` puts (the service's batch size): keys in ascending order
+ *                   (appends: the ceiling) or random (like request ids: every put dirties
+ *                   its own page once the tree is larger than a batch).
  *   fsync commit    a write transaction of one put, committed with fsync, timed one by one.
  *
  * Every store is a fresh environment in dir with the service's flags (MDB_NOTLS, no NOSYNC). */
@@ -38,8 +40,10 @@ typedef struct {
     bench_pct_t commit; /* latency of each batch's commit */
 } bench_lmdb_result_t;
 
-/* Runs batches of `batch` puts of value_size bytes for about `seconds`. 0 / -1. */
-int bench_lmdb_batched(const char *dir, size_t value_size, size_t batch, double seconds, bench_lmdb_result_t *out);
+/* Runs batches of `batch` puts of value_size bytes for about `seconds` in a fresh environment
+ * in dir (created). random_keys 0 = ascending keys. 0 / -1. */
+int bench_lmdb_batched(const char *dir, size_t value_size, size_t batch, int random_keys, double seconds,
+                       bench_lmdb_result_t *out);
 
 /* Times `count` one-put transactions (value_size bytes), each committed with fsync. 0 / -1. */
 int bench_lmdb_fsync_commit(const char *dir, size_t value_size, size_t count, bench_pct_t *out);

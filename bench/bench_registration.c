@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -57,13 +56,14 @@ typedef struct {
     size_t n_pool;
     uint64_t product_base;  /* products of earlier runs, so no two requests repeat */
     unsigned long long flagged;
+    unsigned long long reply_bytes; /* packed size of every product reply */
 } s_bench_t;
 
 static void s_usage(FILE *f)
 {
     fprintf(f, "usage: bench_registration [--quick] [--no-write] [--out FILE] [--service BIN] [--rules DIR]\n"
                "                          [--wrap \"CMD ARGS\"] [--keep]\n"
-               "  --quick     about 10 s instead of about 60 s\n"
+               "  --quick     about 10 s instead of about 30 s\n"
                "  --no-write  print only; leave %s alone\n"
                "  --out FILE  the Markdown file to update (default %s)\n"
                "  --service   the ocop-registration binary (default %s)\n"
@@ -136,6 +136,7 @@ static void s_make_product(void *user, uint64_t seq, Ocop__Request *req)
 static void s_product_reply(void *user, uint64_t seq, const Ocop__Reply *reply)
 {
     s_bench_t *b = user;
+    b->reply_bytes += ocop__reply__get_packed_size(reply);
     if (reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_REG_PRODUCT_DETAIL) {
         if (reply->reg_product_detail->product && reply->reg_product_detail->product->n_flags)
             b->flagged++;
@@ -191,36 +192,48 @@ static int s_register_entities(ocop_client_t **clients, size_t n, s_bench_t *b, 
     return b->n_pool ? 0 : -1;
 }
 
-static int s_pipelined(bench_service_t *svc, ocop_client_t **clients, size_t n_clients, double seconds, uint32_t tag,
-                       s_bench_t *b, bench_pipe_run_t *p)
+/* One measured run of product registrations, with the service's counters, CPU time and writes
+ * around it. */
+static int s_run(bench_service_t *svc, ocop_client_t **clients, size_t n_clients, size_t window, uint64_t max,
+                 double seconds, uint32_t tag, s_bench_t *b, bench_run_t *run)
 {
-    memset(p, 0, sizeof *p);
-    p->clients = n_clients;
-    p->window = S_WINDOW;
+    memset(run, 0, sizeof *run);
+    run->clients = n_clients;
+    run->window = window;
     bench_service_counters_t c0, c1;
     if (bench_service_counters(svc, &c0) != 0)
         return -1;
+    uint64_t wchar0, syscw0, wchar1, syscw1;
+    bench_process_io(svc->pid, &wchar0, &syscw0);
     int64_t cpu0 = bench_process_cpu_ns(svc->pid), self0 = bench_process_cpu_ns(getpid());
-    unsigned long long flagged0 = b->flagged;
-    /* Room for far more than the aim: the driver keeps one timestamp per request. */
-    uint64_t max = (uint64_t)(seconds * 400000.0) + 10000;
-    int rc = s_drive(clients, n_clients, S_WINDOW, max, seconds, tag, s_make_product, s_product_reply, b, &p->drive);
+    unsigned long long flagged0 = b->flagged, reply0 = b->reply_bytes;
+    int rc = s_drive(clients, n_clients, window, max, seconds, tag, s_make_product, s_product_reply, b, &run->drive);
     int64_t cpu1 = bench_process_cpu_ns(svc->pid), self1 = bench_process_cpu_ns(getpid());
+    bench_process_io(svc->pid, &wchar1, &syscw1);
     if (rc != 0 || bench_service_counters(svc, &c1) != 0)
         return -1;
-    uint64_t batches = c1.batches - c0.batches - 1; /* the second Ping was a batch of its own */
-    p->avg_batch = batches ? (double)(c1.requests - c0.requests - 1) / (double)batches : 0;
-    p->batch_max = (unsigned long long)c1.batch_max;
-    p->flagged = b->flagged - flagged0;
-    if (p->drive.completed && cpu0 >= 0 && cpu1 >= 0) {
-        p->service_cpu_us = (double)(cpu1 - cpu0) / 1000.0 / (double)p->drive.completed;
-        p->service_cpu_util = (double)(cpu1 - cpu0) / 1e9 / p->drive.seconds;
-        p->bench_cpu_util = (double)(self1 - self0) / 1e9 / p->drive.seconds;
+    /* Each Ping is a batch of its own: the first is counted in c0's requests only, the second
+     * in c1's requests but not yet in its batches. */
+    uint64_t batches = c1.batches - c0.batches - 1;
+    run->avg_batch = batches ? (double)(c1.requests - c0.requests - 1) / (double)batches : 0;
+    run->flagged = b->flagged - flagged0;
+    double n = (double)run->drive.completed;
+    if (n > 0) {
+        run->reply_bytes = (double)(b->reply_bytes - reply0) / n;
+        run->write_kib = (double)(wchar1 - wchar0) / 1024.0 / n;
+        run->write_calls = (double)(syscw1 - syscw0) / n;
     }
-    printf("  pipelined %zu x %d: %.0f registrations/s (%llu in %.2f s), avg batch %.0f, service CPU %.0f%%, "
-           "bench CPU %.0f%%\n",
-           n_clients, S_WINDOW, p->drive.per_second, (unsigned long long)p->drive.completed, p->drive.seconds,
-           p->avg_batch, 100 * p->service_cpu_util, 100 * p->bench_cpu_util);
+    if (n > 0 && cpu0 >= 0 && cpu1 >= 0) {
+        run->service_cpu_us = (double)(cpu1 - cpu0) / 1000.0 / n;
+        run->service_cpu_util = (double)(cpu1 - cpu0) / 1e9 / run->drive.seconds;
+        run->bench_cpu_util = (double)(self1 - self0) / 1e9 / run->drive.seconds;
+    }
+    printf("  %s %zu x %zu: %.0f registrations/s (%llu in %.2f s), p50 %.1f us, p99 %.1f us, avg batch %.0f, "
+           "service CPU %.0f%% (%.1f us/registration), bench CPU %.0f%%, %.1f KiB and %.1f writes/registration\n",
+           window == 1 ? "sequential" : "pipelined", n_clients, window, run->drive.per_second,
+           (unsigned long long)run->drive.completed, run->drive.seconds, run->drive.latency.p50_us,
+           run->drive.latency.p99_us, run->avg_batch, 100 * run->service_cpu_util, run->service_cpu_us,
+           100 * run->bench_cpu_util, run->write_kib, run->write_calls);
     return 0;
 }
 
@@ -229,7 +242,7 @@ static int s_raw_fixed(const char *tmp, const s_sizes_t *z, bench_results_t *r)
 {
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/lmdb-fsync", tmp);
-    if (mkdir(dir, 0700) != 0 || bench_lmdb_fsync_commit(dir, r->msg_size, z->fsync_commits, &r->fsync_commit) != 0)
+    if (bench_lmdb_fsync_commit(dir, r->msg_size, z->fsync_commits, &r->fsync_commit) != 0)
         return -1;
     printf("  LMDB fsync'd commit: p50 %.1f us, p99 %.1f us\n", r->fsync_commit.p50_us, r->fsync_commit.p99_us);
     r->echo_opts = (bench_echo_options_t){
@@ -244,14 +257,16 @@ static int s_raw_fixed(const char *tmp, const s_sizes_t *z, bench_results_t *r)
 /* LMDB batched puts with the batch size the service reached in its best run. */
 static int s_raw_batched(const char *tmp, const s_sizes_t *z, bench_results_t *r)
 {
-    char dir[1100];
-    snprintf(dir, sizeof dir, "%s/lmdb-batched", tmp);
+    char seq_dir[1100], rand_dir[1100];
+    snprintf(seq_dir, sizeof seq_dir, "%s/lmdb-ascending", tmp);
+    snprintf(rand_dir, sizeof rand_dir, "%s/lmdb-random", tmp);
     double batch = r->n_pipe ? r->pipe[r->best_pipe].avg_batch : 1;
     r->lmdb_batch = batch >= 1 ? (size_t)(batch + 0.5) : 1;
-    if (mkdir(dir, 0700) != 0 || bench_lmdb_batched(dir, r->msg_size, r->lmdb_batch, z->lmdb_seconds, &r->lmdb) != 0)
+    if (bench_lmdb_batched(seq_dir, r->msg_size, r->lmdb_batch, 0, z->lmdb_seconds, &r->lmdb_seq) != 0 ||
+        bench_lmdb_batched(rand_dir, r->msg_size, r->lmdb_batch, 1, z->lmdb_seconds, &r->lmdb_rand) != 0)
         return -1;
-    printf("  LMDB batched puts (batch %zu): %.0f puts/s, %.0f commits/s\n", r->lmdb_batch, r->lmdb.puts_s,
-           r->lmdb.commits_s);
+    printf("  LMDB batched puts (batch %zu): ascending keys %.0f puts/s, random keys %.0f puts/s\n", r->lmdb_batch,
+           r->lmdb_seq.puts_s, r->lmdb_rand.puts_s);
     return 0;
 }
 
@@ -259,18 +274,15 @@ static int s_service_runs(bench_service_t *svc, ocop_client_t **clients, const s
                           bench_results_t *r)
 {
     bench_drive_result_t warm;
-    if (s_drive(clients, 1, 1, z->seq_warmup, 600, 0x50, s_make_product, s_product_reply, b, &warm) != 0)
+    if (s_drive(clients, 1, 1, z->seq_warmup, 600, 0x50, s_make_product, s_product_reply, b, &warm) != 0 ||
+        s_run(svc, clients, 1, 1, z->seq, 600, 0x51, b, &r->seq) != 0)
         return -1;
-    unsigned long long flagged0 = b->flagged;
-    if (s_drive(clients, 1, 1, z->seq, 600, 0x51, s_make_product, s_product_reply, b, &r->seq) != 0)
-        return -1;
-    r->seq_flagged = b->flagged - flagged0;
-    printf("  sequential: p50 %.1f us, p99 %.1f us, p99.9 %.1f us (%.0f/s)\n", r->seq.latency.p50_us,
-           r->seq.latency.p99_us, r->seq.latency.p999_us, r->seq.per_second);
     const size_t runs[] = {1, S_CLIENTS};
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
-        bench_pipe_run_t *p = &r->pipe[r->n_pipe];
-        if (s_pipelined(svc, clients, runs[i], z->pipe_seconds, 0x60 + (uint32_t)i, b, p) != 0)
+        bench_run_t *p = &r->pipe[r->n_pipe];
+        /* Room for far more than the aim: the driver keeps two timestamps per request. */
+        uint64_t max = (uint64_t)(z->pipe_seconds * 400000.0) + 10000;
+        if (s_run(svc, clients, runs[i], S_WINDOW, max, z->pipe_seconds, 0x60 + (uint32_t)i, b, p) != 0)
             return -1;
         if (p->drive.per_second > r->pipe[r->best_pipe].drive.per_second)
             r->best_pipe = r->n_pipe;

@@ -14,16 +14,19 @@
 #define BENCH_TARGET_PER_SECOND 100000.0
 #define BENCH_TARGET_SEQ_RATIO 1.5
 
+/* One run of registrations against the service (sequential: 1 client, window 1). */
 typedef struct {
     size_t clients, window;
     bench_drive_result_t drive;
-    double avg_batch;        /* requests per committed batch (service's counters) */
-    unsigned long long batch_max;
-    double service_cpu_us;   /* service CPU time per registration */
-    double service_cpu_util; /* service CPU time / wall time (1.0 = one core busy) */
-    double bench_cpu_util;   /* this process, same measure */
+    double avg_batch;          /* requests per committed batch (service's counters) */
+    double service_cpu_us;     /* service CPU time per registration */
+    double service_cpu_util;   /* service CPU time / wall time (1.0 = one core busy) */
+    double bench_cpu_util;     /* this process, same measure */
+    double write_kib;          /* bytes the service handed to write-like system calls, per registration */
+    double write_calls;        /* those system calls per registration */
+    double reply_bytes;        /* mean packed reply */
     unsigned long long flagged;
-} bench_pipe_run_t;
+} bench_run_t;
 
 typedef struct {
     /* context */
@@ -40,12 +43,12 @@ typedef struct {
     bench_echo_result_t echo;
     bench_pct_t fsync_commit;
     size_t lmdb_batch;
-    bench_lmdb_result_t lmdb;
+    bench_lmdb_result_t lmdb_seq;  /* ascending keys */
+    bench_lmdb_result_t lmdb_rand; /* random keys */
     /* service */
     bench_drive_result_t entity_run;
-    bench_drive_result_t seq;
-    unsigned long long seq_flagged;
-    bench_pipe_run_t pipe[BENCH_PIPE_RUNS_MAX];
+    bench_run_t seq;
+    bench_run_t pipe[BENCH_PIPE_RUNS_MAX];
     size_t n_pipe;
     size_t best_pipe;
 } bench_results_t;

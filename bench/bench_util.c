@@ -139,6 +139,29 @@ int64_t bench_process_cpu_ns(pid_t pid)
     return (int64_t)((utime + stime) * (1000000000ULL / (unsigned long long)hz));
 }
 
+int bench_process_io(pid_t pid, uint64_t *wchar, uint64_t *syscw)
+{
+    *wchar = *syscw = 0;
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/io", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int found = 0;
+    unsigned long long v;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "wchar: %llu", &v) == 1) {
+            *wchar = v;
+            found++;
+        } else if (sscanf(line, "syscw: %llu", &v) == 1) {
+            *syscw = v;
+            found++;
+        }
+    }
+    fclose(f);
+    return found == 2 ? 0 : -1;
+}
+
 void bench_cpu_model(char *out, size_t outlen)
 {
     snprintf(out, outlen, "unknown");

@@ -32,6 +32,10 @@ int bench_free_port(void);
 /* User + system CPU time of a process (from /proc), in nanoseconds; -1 when unreadable. */
 int64_t bench_process_cpu_ns(pid_t pid);
 
+/* wchar (bytes handed to write-like system calls) and syscw (their number) of a process from
+ * /proc/PID/io. 0, or -1 when unreadable (both then 0). */
+int bench_process_io(pid_t pid, uint64_t *wchar, uint64_t *syscw);
+
 /* "model name" of /proc/cpuinfo into out (or "unknown"), and the online CPU count. */
 void bench_cpu_model(char *out, size_t outlen);
 int bench_cpu_count(void);

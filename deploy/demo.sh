@@ -47,7 +47,9 @@ cat > "$run/ocop.json" <<JSON
 }
 JSON
 export OCOP_CONFIG="$run/ocop.json"
-"$build/services/registration/ocop-registration" --config "$OCOP_CONFIG" 2>>"$run/registration.log" &
+# Detached from this shell (own session, no inherited descriptors) so it outlives the script.
+setsid "$build/services/registration/ocop-registration" --config "$OCOP_CONFIG" \
+  </dev/null >>"$run/registration.log" 2>&1 &
 echo $! > "$run/registration.pid"
 for _ in $(seq 1 100); do
   "$ctl" --timeout 200 ping >/dev/null 2>&1 && break

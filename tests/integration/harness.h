@@ -1,0 +1,145 @@
+/* harness — runs the real ocop-registration binary on loopback for integration tests.
+ *
+ * One harness = one temporary directory (mkdtemp under /tmp) holding the keys, the config,
+ * the service's store and its log (stderr). Keys: "registration" (the service), "ocopctl"
+ * and "audit" (both on the allow-list) and "stranger" (NOT on the allow-list). Ports are
+ * free loopback ports picked by binding 127.0.0.1:0; if one was taken meanwhile, start
+ * picks new ones and rewrites the config.
+ *
+ * Every harness is registered for an atexit handler that SIGKILLs a still-running service
+ * and removes the directory, so an assertion failure (cmocka longjmp) never leaves a
+ * process or a directory behind; the service also gets PR_SET_PDEATHSIG so it dies with
+ * the test process even when that is killed outright (ctest timeout).
+ *
+ * Environment: OCOP_BINARY_DIR (build tree: the service binary) and OCOP_SOURCE_DIR (source
+ * tree: rules_dir = services/registration/data); OCOP_KEEP_TMP=1 keeps the directory. */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "envelope.pb-c.h"
+#include "ocop_client.h"
+#include "ocop_keys.h"
+
+#define HARNESS_PATH_MAX 1024
+/* Replies to ordinary calls: generous, because the sanitizer build is several times slower. */
+#define HARNESS_CALL_TIMEOUT_MS 15000
+
+typedef struct {
+    size_t max_request_bytes; /* 0 = service default */
+    unsigned batch_max;       /* 0 = service default */
+} harness_options_t;
+
+typedef struct {
+    char dir[64];
+    char keys_dir[HARNESS_PATH_MAX];
+    char config_path[HARNESS_PATH_MAX];
+    char log_path[HARNESS_PATH_MAX];
+    char store_dir[HARNESS_PATH_MAX];
+    char binary[HARNESS_PATH_MAX];
+    char rules_dir[HARNESS_PATH_MAX];
+    char endpoint[64];
+    char events_endpoint[64];
+    harness_options_t opts;
+    ocop_keypair_t server_keys;
+    ocop_keypair_t ctl_keys;      /* "ocopctl": allowed */
+    ocop_keypair_t audit_keys;    /* "audit": allowed, used by subscribers */
+    ocop_keypair_t stranger_keys; /* "stranger": not on the allow-list */
+    pid_t pid;                    /* 0 when not running */
+    void *zctx;
+    ocop_client_t *client; /* allowed client, caller "itest"; recreated when ports change */
+    ocop_client_t *ping;   /* private client for readiness checks */
+} harness_t;
+
+/* Temp dir, keys, config (ports picked here). NULL (with a message on stderr) on failure. */
+harness_t *harness_new(const harness_options_t *opts);
+/* Stops the service (SIGTERM, then SIGKILL after a bounded wait), closes clients and the
+ * zmq context, removes the directory. Safe on NULL and twice. */
+void harness_destroy(harness_t **self_p);
+
+/* Starts the service and waits (bounded) until it answers Ping. 0 / -1 (log tail printed). */
+int harness_start(harness_t *self);
+/* SIGTERM and a bounded wait (then SIGKILL). 0 when the service exited by itself with status 0;
+ * -1 otherwise (log tail printed). */
+int harness_stop(harness_t *self);
+/* SIGKILL and reap. */
+void harness_kill(harness_t *self);
+
+/* A new client of the service (caller's to destroy); keys NULL = the allowed "ocopctl" pair. */
+ocop_client_t *harness_connect(harness_t *self, const ocop_keypair_t *keys, const char *caller);
+
+/* ocop_client_call with the harness timeout; 0 / -1. *reply is the caller's. */
+int harness_call(ocop_client_t *client, Ocop__Request *req, Ocop__Reply **reply);
+/* Ping through the harness client: the service's last committed event sequence, or -1 on
+ * no answer (as int64_t). */
+int64_t harness_last_sequence(harness_t *self);
+
+/* Tail of the service log on stderr (for failure messages). */
+void harness_log_tail(const harness_t *self, size_t bytes);
+/* 1 when the service log contains needle. */
+int harness_log_contains(const harness_t *self, const char *needle);
+
+int64_t harness_mono_ms(void);
+int64_t harness_wall_ms(void);
+
+/* ---------------------------------------------------------------- rule data, read at test time */
+
+#define HARNESS_COMMUNES 4
+
+typedef struct {
+    char unit_version[16];       /* the hierarchy in force today (units-*.json) */
+    char catalogue_version[16];  /* the catalogue in force today (catalogue-*.json) */
+    /* communes[0..2] lie in province_a, communes[3] in province_b */
+    char province_a[16];
+    char province_b[16];
+    char communes[HARNESS_COMMUNES][16];
+    char unknown_commune[16];    /* a 5-digit code that is not a unit of unit_version */
+    char sector[16];             /* a sector with a product set that is not fresh/raw ... */
+    char product_set[16];        /* ... this one */
+    char sector_b[16];           /* another sector's non-fresh set, for counts by sector */
+    char product_set_b[16];
+    char fresh_sector[16];       /* a product set marked fresh */
+    char fresh_set[16];
+} harness_data_t;
+
+/* Reads units-*.json and catalogue-*.json from rules_dir. 0 / -1 (message on stderr). */
+int harness_data_load(const char *rules_dir, harness_data_t *out);
+
+/* ---------------------------------------------------------------- request helpers
+ * Each builds the request on the stack, calls, and returns the reply (caller frees with
+ * ocop__reply__free_unpacked) or NULL when no reply came. request_id NULL = fresh. */
+
+Ocop__Reply *harness_entity_register(ocop_client_t *c, const char *request_id, Ocop__EntityType type,
+                                     const char *name, const char *tax_code, const char *commune);
+Ocop__Reply *harness_product_register(ocop_client_t *c, const char *entity_id, const char *name,
+                                      const char *sector, const char *set, const char *commune,
+                                      Ocop__ProcessingLevel processing);
+Ocop__Reply *harness_transition(ocop_client_t *c, const char *product_id, Ocop__StageAction action,
+                                const char *reason);
+Ocop__Reply *harness_product_get(ocop_client_t *c, const char *id);
+Ocop__Reply *harness_entity_get(ocop_client_t *c, const char *id);
+Ocop__Reply *harness_counts(ocop_client_t *c, const char *province);
+Ocop__Reply *harness_review(ocop_client_t *c, const char *product_id, Ocop__ReviewState decision,
+                            const char *note);
+
+/* Product list filtered by list (cursor/limit ignored), all pages of page_limit each: ids
+ * (malloc'd array of malloc'd strings) in order; pages counts the pages fetched. -1 on a
+ * failed call or a page that did not make progress. */
+int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit,
+                             char ***ids, size_t *n, size_t *pages);
+int harness_entity_list_all(ocop_client_t *c, const Ocop__RegEntityList *filter, unsigned page_limit,
+                            char ***ids, size_t *n, size_t *pages);
+void harness_ids_free(char **ids, size_t n);
+
+/* Everything a client can observe of a small store, as bytes, for before/after comparisons:
+ * Ping's last sequence, every entity, every product with its history and reviews, and the
+ * counts, read through c. 0 / -1; *out is the caller's to free. */
+int harness_snapshot(harness_t *self, ocop_client_t *c, uint8_t **out, size_t *len);
+
+/* The stable name of a status, for messages. */
+const char *harness_status_name(int status);
+
+#endif
