@@ -21,7 +21,8 @@ ocop_client_t *ocop_client_new(void *zctx, const char *endpoint, const char *ser
                                const ocop_keypair_t *self_keys, const char *caller);
 void ocop_client_destroy(ocop_client_t **self_p);
 
-/* A fresh random request id (hex) in out (OCOP_REQUEST_ID_LEN + 1 bytes). */
+/* A fresh request id in out (OCOP_REQUEST_ID_LEN + 1 bytes): hex of a millisecond time
+ * followed by 80 random bits, so ids sort roughly by creation time. */
 void ocop_request_id_new(char *out);
 
 /* Fills request_id (if empty) and caller (if empty), packs and sends. The strings set here

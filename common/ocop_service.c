@@ -74,7 +74,9 @@ struct ocop_service_t {
     size_t event_cap;
 
     ocop_arena_t *arena;
-    int map_full; /* set by a handler's MDB_MAP_FULL: the batch is rerun on a larger map */
+    int map_full;  /* set by a handler's MDB_MAP_FULL: the batch is rerun on a larger map */
+    int db_failed; /* a store error in a request run without a nested transaction */
+    int nested;    /* run every writing request in a nested transaction (after a db_failed) */
 
     int64_t started_ms;
     uint64_t n_requests, n_errors, n_batches, n_batch_max, n_repeats;
@@ -248,6 +250,7 @@ int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const cha
         ctx->svc->map_full = 1;
         return ocop_ctx_fail(ctx, reply, OCOP_E_STORAGE_FULL, "", "storage is full");
     }
+    ctx->svc->db_failed = 1;
     ocop_log_error("store_error", "what=%s error=\"%s\"", what, mdb_strerror(mdb_rc));
     return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "storage error while %s", what);
 }
@@ -255,11 +258,15 @@ int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const cha
 int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event)
 {
     ocop_service_t *self = ctx->svc;
+    /* Any failure here comes after the handler's writes: mark the store failed so that the
+     * loop undoes them by rerunning the batch. */
     if (self->event_count == self->event_cap) {
         size_t cap = self->event_cap ? self->event_cap * 2 : 256;
         s_event_t *grown = realloc(self->events, cap * sizeof *grown);
-        if (!grown)
+        if (!grown) {
+            self->db_failed = 1;
             return -1;
+        }
         self->events = grown;
         self->event_cap = cap;
     }
@@ -269,16 +276,20 @@ int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event)
     event->time_ms = ctx->now_ms;
     size_t len = ocop__event__get_packed_size(event);
     uint8_t *data = malloc(len ? len : 1);
-    if (!data)
+    if (!data) {
+        self->db_failed = 1;
         return -1;
+    }
     ocop__event__pack(event, data);
     int rc = ocop_outbox_put(ctx->txn, self->outbox_dbi, self->next_seq, data, len);
     if (rc != 0) {
         free(data);
-        if (rc == MDB_MAP_FULL)
+        if (rc == MDB_MAP_FULL) {
             self->map_full = 1;
-        else
+        } else {
+            self->db_failed = 1;
             ocop_log_error("outbox_put_failed", "error=\"%s\"", mdb_strerror(rc));
+        }
         return -1;
     }
     self->events[self->event_count++] = (s_event_t){.seq = self->next_seq, .data = data, .len = len};
@@ -488,8 +499,9 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         }
     }
 
-    MDB_txn *child;
-    int rc = mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
+    int direct = !route->writes || (route->checks_before_writes && !self->nested);
+    MDB_txn *child = txn;
+    int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
     if (rc != 0)
         return rc == MDB_MAP_FULL ? 1 : -1;
     ocop_ctx_t ctx = {.svc = self, .txn = child, .caller = req->caller, .request_id = req->request_id,
@@ -497,33 +509,42 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;
     int hrc = route->fn(&ctx, req, &reply);
-    if (self->map_full) {
-        mdb_txn_abort(child);
+    int store_failed = self->db_failed;
+    self->db_failed = 0;
+    if (self->map_full || (direct && route->writes && store_failed)) {
+        /* Whatever it wrote is in the batch transaction: only a rerun can undo it. */
+        if (!direct)
+            mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
+        self->db_failed = store_failed;
         return 1;
     }
     if (hrc != 0 || !route->writes) {
-        mdb_txn_abort(child);
+        if (!direct)
+            mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
         if (hrc != 0 && reply.status == OCOP__STATUS__STATUS_OK)
             s_reply_status(self->arena, &reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
         return s_reply_pack(self, item, &reply);
     }
     if (s_reply_pack(self, item, &reply) != 0) {
-        mdb_txn_abort(child);
+        if (!direct)
+            mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
         return -1;
     }
     rc = s_remember(self, child, req->request_id, ctx.now_ms, item);
-    if (rc == 0)
-        rc = mdb_txn_commit(child);
-    else
-        mdb_txn_abort(child);
+    if (!direct) {
+        if (rc == 0)
+            rc = mdb_txn_commit(child);
+        else
+            mdb_txn_abort(child);
+    }
     if (rc != 0) {
         s_events_truncate(self, event_mark, seq_mark);
         free(item->reply);
         item->reply = NULL;
-        if (rc == MDB_MAP_FULL)
+        if (rc == MDB_MAP_FULL || direct)
             return 1;
         ocop_log_error("commit_failed", "what=request error=\"%s\"", mdb_strerror(rc));
         return -1;
@@ -570,6 +591,7 @@ static void s_batch_reset_replies(ocop_service_t *self, size_t n)
     }
     s_events_truncate(self, 0, self->last_seq + 1);
     self->map_full = 0;
+    self->db_failed = 0;
 }
 
 /* 0 committed, 1 map full (nothing kept), -1 failed (nothing kept). */
@@ -606,11 +628,18 @@ static int s_batch_apply(ocop_service_t *self, size_t n, int storage_full)
 static void s_batch_process(ocop_service_t *self, size_t n)
 {
     int storage_full = 0;
+    self->nested = 0;
     for (;;) {
         int rc = s_batch_apply(self, n, storage_full);
         if (rc == 0)
             break;
+        int db_failed = self->db_failed;
         s_batch_reset_replies(self, n);
+        if (rc == 1 && db_failed && !self->nested) {
+            /* Rerun with every request isolated, so the failing one takes only itself down. */
+            self->nested = 1;
+            continue;
+        }
         if (rc == 1 && !storage_full) {
             if (ocop_store_grow(self->store) == 0) {
                 ocop_log_info("map_grown", "map_size=%zu", ocop_store_map_size(self->store));

@@ -2,8 +2,8 @@
  *
  * A ROUTER socket takes requests, a PUB socket publishes events, both CURVE servers behind
  * the ZAP allow-list. Each turn drains every request that is ready (up to batch_max), runs
- * them all in one LMDB write transaction (each in its own nested transaction, so a rejected
- * request leaves no trace), commits once with fsync, then sends every reply and publishes
+ * them all in one LMDB write transaction (a rejected request leaves no trace: see
+ * ocop_route_t.checks_before_writes), commits once with fsync, then sends every reply and publishes
  * every event. A reply therefore means durable.
  *
  * Built in: Ping (health), EventsFrom (replay of the outbox), idempotent retries (a repeated
@@ -35,6 +35,11 @@ typedef struct {
     Ocop__Request__BodyCase body; /* which request body this route serves */
     const char *name;             /* for logs and metrics */
     bool writes;                  /* idempotency records and storage-full apply */
+    /* The handler makes every check before its first write, so a refusal has nothing to undo:
+     * the loop then runs it straight in the batch transaction instead of a nested one (nested
+     * LMDB transactions cost a dirty-page merge each). A store error after a write makes the
+     * loop rerun the whole batch with nested transactions. Reading routes always run direct. */
+    bool checks_before_writes;
     ocop_handler_fn fn;
 } ocop_route_t;
 

@@ -1,6 +1,7 @@
 /* reg_log — see reg_log.h. */
 #include "reg_log.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -38,8 +39,9 @@ int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMes
     return ocop_record_put(txn, dbi, &nk, msg);
 }
 
-int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
-                 ProtobufCAllocator *alloc, ProtobufCMessage **out, size_t max, size_t *count)
+/* Visits the entries of id: counts them when out is NULL, else unpacks them into out. */
+static int s_scan(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
+                  ProtobufCAllocator *alloc, ProtobufCMessage **out, size_t max, size_t *count)
 {
     *count = 0;
     ocop_key_t start;
@@ -52,14 +54,29 @@ int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessa
     MDB_val k = ocop_key_val(&start), v;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && *count < max && k.mv_size == prefix + 8 && memcmp(k.mv_data, id, prefix) == 0) {
-        out[*count] = protobuf_c_message_unpack(desc, alloc, v.mv_size, v.mv_data);
-        if (!out[*count]) {
-            rc = MDB_CORRUPTED;
-            break;
+        if (out) {
+            out[*count] = protobuf_c_message_unpack(desc, alloc, v.mv_size, v.mv_data);
+            if (!out[*count]) {
+                rc = MDB_CORRUPTED;
+                break;
+            }
         }
         (*count)++;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
+                 ProtobufCAllocator *alloc, ProtobufCMessage ***out, size_t *count)
+{
+    size_t n;
+    int rc = s_scan(txn, dbi, id, desc, alloc, NULL, SIZE_MAX, &n);
+    if (rc != 0)
+        return rc;
+    *out = alloc->alloc(alloc->allocator_data, (n ? n : 1) * sizeof **out);
+    if (!*out)
+        return ENOMEM;
+    return s_scan(txn, dbi, id, desc, alloc, *out, n, count);
 }

@@ -10,8 +10,9 @@
 /* Appends msg after the last entry of id. 0 / MDB error code. */
 int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
 
-/* Unpacks up to max entries of id, oldest first, into out (allocated by alloc). 0 / MDB error. */
+/* Unpacks every entry of id, oldest first, into a new array *out; the array and the messages
+ * come from alloc (an arena's). 0 / MDB error code. */
 int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
-                 ProtobufCAllocator *alloc, ProtobufCMessage **out, size_t max, size_t *count);
+                 ProtobufCAllocator *alloc, ProtobufCMessage ***out, size_t *count);
 
 #endif

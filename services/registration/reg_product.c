@@ -15,7 +15,6 @@
 #include "reg_state.h"
 
 #define S_STANDARDS_MAX 20
-#define S_HISTORY_MAX 1000
 
 Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
                                    int *rc)
@@ -45,15 +44,12 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     Ocop__RegProductDetail *d = ocop_arena_alloc(arena, sizeof *d);
     ocop__reg_product_detail__init(d);
     d->product = p;
-    d->history = ocop_arena_alloc(arena, S_HISTORY_MAX * sizeof *d->history);
-    d->reviews = ocop_arena_alloc(arena, S_HISTORY_MAX * sizeof *d->reviews);
     int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
-                          ocop_arena_allocator(arena), (ProtobufCMessage **)d->history, S_HISTORY_MAX,
-                          &d->n_history);
+                          ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->history, &d->n_history);
     if (rc == 0)
         rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id,
                           &ocop__reg_review_decision__descriptor, ocop_arena_allocator(arena),
-                          (ProtobufCMessage **)d->reviews, S_HISTORY_MAX, &d->n_reviews);
+                          (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the product history");
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_DETAIL;
@@ -61,19 +57,17 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     return 0;
 }
 
-/* Every index a product appears in, so a list by any one filter never scans everything. */
+/* Every index a product appears in, so a list by any one filter never scans everything (the
+ * commune "index" is the screening blocks, see reg_screening.h). */
 static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
 {
-    char commune[48], sector[48], stage[4];
-    snprintf(commune, sizeof commune, "%s:%s", p->unit_version, p->commune_code);
+    char sector[48], stage[4];
     snprintf(sector, sizeof sector, "%s:%s", p->catalogue_version, p->sector_code);
     reg_product_stage_value(p->stage, stage);
     MDB_dbi dbi = state->db.product_idx;
     int rc = reg_index_put(txn, dbi, "all", "", p->id);
     if (rc == 0)
         rc = reg_index_put(txn, dbi, "province", p->current_province_code, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, dbi, "commune", commune, p->id);
     if (rc == 0)
         rc = reg_index_put(txn, dbi, "entity", p->entity_id, p->id);
     if (rc == 0)
@@ -306,6 +300,7 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     /* Pick the most selective index the filters allow; the rest are checked row by row. */
     const char *index = "all", *value = "";
+    MDB_dbi dbi = state->db.product_idx;
     char buf[48];
     if (*in->entity_id) {
         index = "entity";
@@ -318,7 +313,8 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
             return -1;
         snprintf(buf, sizeof buf, "%s:%s", place.version, in->commune_code);
-        index = "commune";
+        dbi = state->db.product_block;
+        index = REG_BLOCK_INDEX;
         value = buf;
     } else if (*in->province_code) {
         index = "province";
@@ -334,7 +330,7 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);
     char next[64];
     int more;
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.product_idx, index, value, in->cursor, pg.limit * 20,
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), dbi, index, value, in->cursor, pg.limit * 20,
                             s_collect, &pg, next, sizeof next, &more);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing products");

@@ -8,21 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every writing handler but the unit import checks everything before its first write (see
+ * ocop_route_t); an import validates unit by unit as it writes, so it runs nested. */
 static const ocop_route_t s_routes[] = {
-    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, reg_handle_unit_import},
-    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, reg_handle_unit_get},
-    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, reg_handle_unit_list},
-    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, reg_handle_entity_register},
-    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, reg_handle_entity_get},
-    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, reg_handle_entity_update},
-    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, reg_handle_entity_list},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, reg_handle_product_register},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, reg_handle_product_get},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, reg_handle_product_update},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, reg_handle_product_list},
-    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, reg_handle_stage_transition},
-    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, reg_handle_duplicate_review},
-    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, reg_handle_counts_get},
+    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, false, reg_handle_unit_import},
+    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, false, reg_handle_unit_get},
+    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, false, reg_handle_unit_list},
+    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, true, reg_handle_entity_register},
+    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, false, reg_handle_entity_get},
+    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, true, reg_handle_entity_update},
+    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, false, reg_handle_entity_list},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, true, reg_handle_product_register},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, false, reg_handle_product_get},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, true, reg_handle_product_update},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, false, reg_handle_product_list},
+    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, true, reg_handle_stage_transition},
+    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, true, reg_handle_duplicate_review},
+    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, false, reg_handle_counts_get},
 };
 
 const ocop_route_t *reg_routes(size_t *count)

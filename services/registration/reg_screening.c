@@ -17,13 +17,43 @@
  * from a pathological block. */
 #define S_BLOCK_SCAN_MAX 20000
 
+/* A block is one commune of one hierarchy version: key "block|version:commune|product id".
+ * The same keys serve lists by commune, so a registration adds one entry, not two. */
 static void s_block_prefix(ocop_key_t *k, const Ocop__RegProduct *p)
 {
+    char value[64];
+    snprintf(value, sizeof value, "%s:%s", p->unit_version, p->commune_code);
     ocop_key_init(k);
-    ocop_key_str(k, p->unit_version);
-    ocop_key_str(k, p->commune_code);
-    ocop_key_str(k, p->catalogue_version);
-    ocop_key_str(k, p->product_set_code);
+    ocop_key_str(k, REG_BLOCK_INDEX);
+    ocop_key_str(k, value);
+}
+
+/* Value: catalogue NUL product set NUL entity id NUL normalised name (no trailing NUL). */
+typedef struct {
+    const char *catalogue, *set, *entity;
+    char key[1024];
+} s_block_entry_t;
+
+static int s_block_parse(const MDB_val *v, s_block_entry_t *e)
+{
+    const char *p = v->mv_data, *end = p + v->mv_size;
+    const char *parts[3];
+    for (int i = 0; i < 3; i++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if (!nul)
+            return -1;
+        parts[i] = p;
+        p = nul + 1;
+    }
+    e->catalogue = parts[0];
+    e->set = parts[1];
+    e->entity = parts[2];
+    size_t n = (size_t)(end - p);
+    if (n >= sizeof e->key)
+        n = sizeof e->key - 1;
+    memcpy(e->key, p, n);
+    e->key[n] = '\0';
+    return 0;
 }
 
 static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const char *id, const char *entity,
@@ -70,19 +100,16 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     for (size_t scanned = 0; rc == 0 && scanned < S_BLOCK_SCAN_MAX; scanned++) {
         if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
             break;
-        /* value: entity id NUL normalised name */
-        const char *entity = v.mv_data;
-        const char *nul = memchr(entity, '\0', v.mv_size);
-        if (!nul) {
+        s_block_entry_t entry;
+        if (s_block_parse(&v, &entry) != 0) {
             rc = MDB_CORRUPTED;
             break;
         }
-        char key[1024];
-        size_t key_len = v.mv_size - (size_t)(nul + 1 - entity);
-        if (key_len >= sizeof key)
-            key_len = sizeof key - 1;
-        memcpy(key, nul + 1, key_len);
-        key[key_len] = '\0';
+        if (strcmp(entry.catalogue, p->catalogue_version) != 0 || strcmp(entry.set, p->product_set_code) != 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        const char *entity = entry.entity, *key = entry.key;
         char id[64];
         snprintf(id, sizeof id, "%.*s", (int)(k.mv_size - prefix.len - 1), (const char *)k.mv_data + prefix.len);
         if (strcmp(key, p->normalized_name) == 0 && strcmp(entity, p->entity_id) == 0) {
@@ -127,13 +154,19 @@ int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p)
     ocop_key_str(&k, p->id);
     if (k.overflow)
         return MDB_BAD_VALSIZE;
-    size_t elen = strlen(p->entity_id), nlen = strlen(p->normalized_name);
-    MDB_val kv = ocop_key_val(&k), v = {.mv_size = elen + 1 + nlen, .mv_data = NULL};
+    const char *parts[4] = {p->catalogue_version, p->product_set_code, p->entity_id, p->normalized_name};
+    size_t lens[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += (lens[i] = strlen(parts[i])) + (i < 3);
+    MDB_val kv = ocop_key_val(&k), v = {.mv_size = total, .mv_data = NULL};
     int rc = mdb_put(ocop_ctx_txn(ctx), state->db.product_block, &kv, &v, MDB_RESERVE);
     if (rc != 0)
         return rc;
-    memcpy(v.mv_data, p->entity_id, elen + 1);
-    memcpy((char *)v.mv_data + elen + 1, p->normalized_name, nlen);
+    char *w = v.mv_data;
+    for (int i = 0; i < 4; i++) {
+        memcpy(w, parts[i], lens[i] + (i < 3));
+        w += lens[i] + (i < 3);
+    }
     return 0;
 }
 

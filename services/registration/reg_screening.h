@@ -15,6 +15,9 @@
 #define REG_CANDIDATES_MAX 5
 #define REG_FLAG_NEAR_DUPLICATE "near_duplicate"
 #define REG_FLAG_FRESH_RAW "fresh_raw"
+/* Index name of the screening blocks in product_block; its values are "version:commune", so
+ * reg_index_scan over it lists a commune's products. */
+#define REG_BLOCK_INDEX "block"
 
 /* Screens p (normalized_name, entity_id, unit_version, commune_code, catalogue_version,
  * product_set_code set) and fills p->flags, p->candidates and p->review. fresh_set says the

@@ -7,8 +7,9 @@
  *   entity_tax         type(u32)|tax_code               -> id   (unique within a type)
  *   entity_idx         index name|value|id              -> ""   (province, commune)
  *   products           id                               -> RegProduct
- *   product_idx        index name|value|id              -> ""   (province, commune, entity, stage, sector, review)
- *   product_block      unit version|commune|catalogue|product set|id -> entity id|normalised name
+ *   product_idx        index name|value|id              -> ""   (all, province, entity, stage, sector, review)
+ *   product_block      "block"|version:commune|id        -> catalogue|product set|entity id|normalised name
+ *                      (duplicate-screening blocks; also the by-commune index)
  *   product_history    product id|n(u64)                -> RegStageChange
  *   product_reviews    product id|n(u64)                -> RegReviewDecision
  *   counts             province|catalogue|sector|stage(u32) -> count(u64 big-endian)
