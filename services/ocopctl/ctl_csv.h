@@ -1,4 +1,6 @@
-/* ctl_csv — RFC 4180 CSV files with a header row, read row by row. */
+/* ctl_csv — tabular input read row by row: RFC 4180 CSV with a header row, or a JSON file
+ * (name ending in .json) holding an array of objects, whose keys act as the columns (numbers
+ * are read as their text, arrays of strings joined with ';'). */
 #ifndef CTL_CSV_H
 #define CTL_CSV_H
 
@@ -6,7 +8,8 @@
 
 typedef struct ctl_csv_t ctl_csv_t;
 
-/* Reads the whole file and its header. NULL + err when unreadable or empty. */
+/* Reads the whole file and its header. NULL + err when unreadable, empty or (JSON) not an
+ * array of flat objects. */
 ctl_csv_t *ctl_csv_open(const char *path, char *err, size_t errlen);
 void ctl_csv_destroy(ctl_csv_t **self_p);
 

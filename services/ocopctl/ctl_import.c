@@ -1,4 +1,4 @@
-/* ctl_import — bulk import of units, entities and products from CSV.
+/* ctl_import — bulk import of units, entities and products from CSV or JSON (see ctl_csv.h).
  *
  * Each row's request id is derived from the file name and the row's ref, so a re-run sends the
  * same ids and the service answers rows it already applied with their original replies:
@@ -69,7 +69,7 @@ static const s_map_entry_t *s_map_find(const s_map_entry_t *map, size_t n, const
     return bsearch(&key, map, n, sizeof *map, s_map_cmp);
 }
 
-/* Loads a journal: "ref\tSTATUS\tid\t..." lines; keeps every row (done or refused) by ref. */
+/* Loads a journal: "ref\tSTATUS\tid\t..." lines, sorted by ref (only accepted rows with only_ok). */
 static int s_journal_load(const char *path, s_map_entry_t **out, size_t *n, int only_ok)
 {
     *out = NULL;
@@ -112,7 +112,7 @@ static void s_request_id(const char *kind, const char *path, const char *ref, ch
 static void s_progress(s_import_t *im, int final)
 {
     int percent = im->total ? (int)(100 * (im->handled + im->skipped) / im->total) : 100;
-    if (!final && percent == im->last_percent)
+    if (percent == im->last_percent && (!final || !im->progress_tty))
         return;
     im->last_percent = percent;
     struct timespec now;
@@ -129,7 +129,7 @@ static void s_progress(s_import_t *im, int final)
                 im->total, rate);
         if (final)
             fprintf(stderr, "\n");
-    } else if (final || percent % 10 == 0) {
+    } else if (final || percent % 10 == 0 || im->handled + im->skipped == 1) {
         fprintf(stderr, "%s: %d%% (%zu/%zu, %.0f rows/s)\n", im->kind, percent, im->handled + im->skipped, im->total,
                 rate);
     }
@@ -379,14 +379,16 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
     const char *entity_map = NULL;
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: ocopctl import units|entities|products FILE.csv [--entity-map JOURNAL]\n"
+        printf("usage: ocopctl import units|entities|products FILE.csv|FILE.json [--entity-map JOURNAL]\n"
+               "  FILE.json is an array of objects whose keys are the column names below.\n"
                "  units:    version,code,name,kind,level,parent_code,successor_codes (parents first)\n"
                "  entities: ref,type,name,tax_code,commune_code,representative,phone[,unit_version]\n"
                "  products: ref,entity_ref|entity_id,name,sector_code,product_set_code,commune_code,processing,\n"
                "            standards (';'-separated)[,unit_version,catalogue_version]\n"
                "  entity_ref is resolved through the entities import journal (default: entities.csv.journal\n"
-               "  beside the products file). Answered rows are journalled in FILE.csv.journal; a re-run\n"
-               "  skips them and re-sends the rest with the same request ids.\n");
+               "  beside the products file). Answered rows are journalled in FILE.journal; a re-run skips\n"
+               "  the accepted ones and sends the rest again with the same request ids, so nothing is\n"
+               "  applied twice. Exit code 3 when any row was refused.\n");
         return CTL_EXIT_OK;
     }
     for (int i = 3; i < argc; i++) {
@@ -426,7 +428,9 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
             fprintf(stderr, "ocopctl import: warning: no entity ids in %s; entity_ref columns cannot be resolved\n",
                     entity_map);
     }
-    if (s_journal_load(journal_path, &im->done, &im->n_done, 0) != 0 ||
+    /* Accepted rows are skipped on a re-run; refused ones are sent again, so a corrected file
+     * can simply be imported again. */
+    if (s_journal_load(journal_path, &im->done, &im->n_done, 1) != 0 ||
         !(im->journal = fopen(journal_path, "a"))) {
         fprintf(stderr, "ocopctl import: cannot use the journal %s\n", journal_path);
         rc = CTL_EXIT_FAILED;

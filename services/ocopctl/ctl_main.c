@@ -26,7 +26,7 @@ static void s_usage(FILE *out)
             "  entity register|get|update|list ... economic entities (ocopctl entity --help)\n"
             "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
             "  counts [--province CODE]            products by province x sector x stage\n"
-            "  import entities|products FILE.csv   bulk import with progress, resumable (ocopctl import --help)\n"
+            "  import units|entities|products FILE  bulk import of CSV or JSON, resumable (ocopctl import --help)\n"
             "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
             "\n"
             "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
