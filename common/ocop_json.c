@@ -2,6 +2,7 @@
 #include "ocop_json.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -83,13 +84,16 @@ static cJSON *s_value_to_json(const ProtobufCFieldDescriptor *f, const void *p)
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
         return cJSON_CreateNumber(*(const uint32_t *)p);
+    /* Written as exact decimal text: cJSON's double printing keeps only 15 digits. */
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-        return cJSON_CreateNumber((double)*(const int64_t *)p);
+        snprintf(buf, sizeof buf, "%" PRId64, *(const int64_t *)p);
+        return cJSON_CreateRaw(buf);
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-        return cJSON_CreateNumber((double)*(const uint64_t *)p);
+        snprintf(buf, sizeof buf, "%" PRIu64, *(const uint64_t *)p);
+        return cJSON_CreateRaw(buf);
     case PROTOBUF_C_TYPE_FLOAT:
         return cJSON_CreateNumber(*(const float *)p);
     case PROTOBUF_C_TYPE_DOUBLE:
@@ -173,7 +177,8 @@ static int s_fail(s_in_t *in, const char *path, const char *field, const char *w
 static int s_enum_from_json(const ProtobufCEnumDescriptor *desc, const cJSON *j, int *out)
 {
     if (cJSON_IsNumber(j)) {
-        if (!protobuf_c_enum_descriptor_get_value(desc, (int)j->valuedouble))
+        if (j->valuedouble != floor(j->valuedouble) || fabs(j->valuedouble) > INT32_MAX ||
+            !protobuf_c_enum_descriptor_get_value(desc, (int)j->valuedouble))
             return -1;
         *out = (int)j->valuedouble;
         return 0;
@@ -332,6 +337,10 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
             *(char **)p = arr;
             *(size_t *)((char *)msg + f->quantifier_offset) = n;
             continue;
+        }
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF && *(uint32_t *)((char *)msg + f->quantifier_offset) != 0) {
+            s_fail(in, path, f->name, "another member of the same oneof is already set");
+            return NULL;
         }
         if (s_value_from_json(in, f, item, p, path) != 0)
             return NULL;

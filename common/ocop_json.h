@@ -3,9 +3,10 @@
  *
  * Field names are the .proto names. Enums are written as the lower-case value name without
  * the prefix all values of that enum share ("ENTITY_TYPE_COOPERATIVE" -> "cooperative") and
- * read from that form, the full name (any case) or a number. 64-bit integers are JSON numbers
- * (exact up to 2^53, enough for counts and millisecond times); bytes are base64. Of a oneof
- * only the member that is set is written. */
+ * read from that form, the full name (any case) or a number. 64-bit integers are written
+ * exactly as decimal numbers and read exactly up to 2^53 (counts and millisecond times fit);
+ * bytes are base64. Of a oneof only the member that is set is written; input that sets two
+ * members of one oneof is refused. */
 #ifndef OCOP_JSON_H
 #define OCOP_JSON_H
 
@@ -17,9 +18,10 @@
 cJSON *ocop_json_from_message(const ProtobufCMessage *msg);
 
 /* Builds a message of type desc from a JSON object, every allocation from alloc (pass an
- * arena's allocator; with NULL, free the result with protobuf_c_message_free_unpacked).
+ * arena's allocator; with NULL, free a result with protobuf_c_message_free_unpacked — on
+ * failure, partial allocations then leak, so prefer an arena).
  * Unknown fields, wrong types and out-of-range numbers are refused: NULL, with err naming the
- * field path ("reg_entity_register.type: unknown value 'coop'"). */
+ * field path ("reg_entity_register.type: unknown value"). */
 ProtobufCMessage *ocop_json_to_message(const ProtobufCMessageDescriptor *desc, const cJSON *json,
                                        ProtobufCAllocator *alloc, char *err, size_t errlen);
 

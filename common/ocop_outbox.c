@@ -51,6 +51,10 @@ int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_
     size_t bytes = 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && *count < max) {
+        if (k.mv_size != 8) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
         if (*count > 0 && bytes + v.mv_size > max_bytes)
             break;
         bytes += v.mv_size;

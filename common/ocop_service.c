@@ -30,6 +30,7 @@ typedef struct {
     int extra_frames;  /* a request must be exactly identity + one frame */
     uint8_t *reply;    /* packed Reply, malloc'd */
     size_t reply_len;
+    int failed;        /* the reply is an error (counted once the batch is final) */
 } s_item_t;
 
 typedef struct {
@@ -40,6 +41,7 @@ typedef struct {
 
 struct ocop_ctx_t {
     ocop_service_t *svc;
+    const ocop_route_t *route;
     MDB_txn *txn;
     const char *caller;
     const char *request_id;
@@ -258,6 +260,11 @@ int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const cha
 int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event)
 {
     ocop_service_t *self = ctx->svc;
+    if (!ctx->route->writes) {
+        /* A reading route runs in the batch transaction: an event from it would be a bug. */
+        ocop_log_error("emit_from_read", "route=%s", ctx->route->name);
+        return -1;
+    }
     /* Any failure here comes after the handler's writes: mark the store failed so that the
      * loop undoes them by rerunning the batch. */
     if (self->event_count == self->event_cap) {
@@ -386,8 +393,7 @@ static int s_reply_pack(ocop_service_t *self, s_item_t *item, const Ocop__Reply 
     if (!item->reply)
         return -1;
     ocop__reply__pack(reply, item->reply);
-    if (reply->status != OCOP__STATUS__STATUS_OK)
-        self->n_errors++;
+    item->failed = reply->status != OCOP__STATUS__STATUS_OK;
     return 0;
 }
 
@@ -405,6 +411,7 @@ static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, 
     if (!item->reply)
         return -1;
     memcpy(item->reply, (uint8_t *)v.mv_data + 8, item->reply_len);
+    item->failed = 0; /* only successful replies are remembered */
     self->n_repeats++;
     return 1;
 }
@@ -447,7 +454,6 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
     Ocop__Reply reply;
     ocop__reply__init(&reply);
     size_t size = zmq_msg_size(&item->payload);
-    self->n_requests++;
 
     if (item->extra_frames) {
         s_reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
@@ -504,7 +510,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
     int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
     if (rc != 0)
         return rc == MDB_MAP_FULL ? 1 : -1;
-    ocop_ctx_t ctx = {.svc = self, .txn = child, .caller = req->caller, .request_id = req->request_id,
+    ocop_ctx_t ctx = {.svc = self, .route = route, .txn = child, .caller = req->caller, .request_id = req->request_id,
                       .now_ms = ocop_now_ms()};
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;
@@ -544,8 +550,13 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         s_events_truncate(self, event_mark, seq_mark);
         free(item->reply);
         item->reply = NULL;
-        if (rc == MDB_MAP_FULL || direct)
+        if (rc == MDB_MAP_FULL)
             return 1;
+        if (direct) {
+            /* Its writes are in the batch transaction: rerun the batch with nesting. */
+            self->db_failed = 1;
+            return 1;
+        }
         ocop_log_error("commit_failed", "what=request error=\"%s\"", mdb_strerror(rc));
         return -1;
     }
@@ -662,6 +673,7 @@ static void s_batch_process(ocop_service_t *self, size_t n)
         break;
     }
     self->n_batches++;
+    self->n_requests += n;
     if (n > self->n_batch_max)
         self->n_batch_max = n;
 }
@@ -670,6 +682,7 @@ static void s_batch_send(ocop_service_t *self, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         s_item_t *item = &self->items[i];
+        self->n_errors += item->failed != 0;
         if (item->reply) {
             zmq_msg_send(&item->identity, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT);
             zmq_send(self->router, item->reply, item->reply_len, ZMQ_DONTWAIT);
@@ -699,6 +712,7 @@ static size_t s_batch_drain(ocop_service_t *self)
         }
         zmq_msg_init(&item->payload);
         item->extra_frames = 0;
+        item->failed = 0;
         item->reply = NULL;
         if (!zmq_msg_more(&item->identity) || zmq_msg_recv(&item->payload, self->router, 0) < 0) {
             item->extra_frames = 1;

@@ -32,7 +32,7 @@ static const s_cmd_t s_cmds[] = {
      "unit list [--parent CODE] [--version V] [--limit N] [--cursor C]"},
     {"entity", "register", "reg_entity_register", {0}, 1, {{0}},
      "entity register JSON|-   e.g. '{\"type\":\"cooperative\",\"name\":\"HTX Chè Tân Cương\",\"tax_code\":\"4600123456\","
-     "\"commune_code\":\"05446\",\"phone\":\"0912345678\"}'"},
+     "\"commune_code\":\"05503\",\"phone\":\"0912345678\"}'"},
     {"entity", "get", "reg_entity_get", {"id"}, 0, {{0}}, "entity get ID"},
     {"entity", "update", "reg_entity_update", {"id"}, 0,
      {{"--name", "name", S_STR}, {"--representative", "representative", S_STR}, {"--phone", "phone", S_STR},
@@ -43,8 +43,8 @@ static const s_cmd_t s_cmds[] = {
       {"--limit", "limit", S_NUM}, {"--cursor", "cursor", S_STR}},
      "entity list [--province P] [--commune C] [--type T] [--limit N] [--cursor C]"},
     {"product", "register", "reg_product_register", {0}, 1, {{0}},
-     "product register JSON|-  e.g. '{\"entity_id\":\"ENT-00000001\",\"name\":\"Chè Tân Cương\",\"sector_code\":\"2\","
-     "\"product_set_code\":\"2.1\",\"commune_code\":\"05446\",\"processing\":\"processed\"}'"},
+     "product register JSON|-  e.g. '{\"entity_id\":\"ENT-00000001\",\"name\":\"Chè Tân Cương\",\"sector_code\":\"1\","
+     "\"product_set_code\":\"11\",\"commune_code\":\"05503\",\"processing\":\"processed\"}'"},
     {"product", "get", "reg_product_get", {"id"}, 0, {{0}}, "product get ID"},
     {"product", "update", "reg_product_update", {"id"}, 0,
      {{"--standards", "standards", S_LIST}, {"--processing", "processing", S_STR},
