@@ -25,6 +25,8 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
     reg_state_t *state = ocop_ctx_user(ctx);
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
+    if (!commune || !*commune)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code", "commune_code is required");
     const reg_hierarchy_t *h;
     if (requested_version && *requested_version) {
         h = reg_hierarchies_find(state->hierarchies, requested_version);

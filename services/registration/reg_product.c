@@ -131,6 +131,8 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_set_code",
                              "product_set_code '%.32s' is not in sector %s of catalogue %s", in->product_set_code,
                              sector->code, cat->version);
+    if (!*in->entity_id)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "entity_id", "entity_id is required");
     int rc;
     Ocop__RegEntity *entity = reg_entity_find(state, txn, alloc, in->entity_id, &rc);
     if (!entity && rc != MDB_NOTFOUND)

@@ -39,8 +39,10 @@ int reg_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const
     const char *why = ocop_text_check(value ? value : "", required, max_chars);
     if (!why)
         return 0;
-    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s (at most %zu characters)", field, why,
-                         max_chars);
+    if (strcmp(why, "is too long") == 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long (at most %zu characters)", field,
+                             max_chars);
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, why);
 }
 
 size_t reg_page_limit(unsigned requested)

@@ -87,6 +87,10 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
                              "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
                              (unsigned long long)in->expected_revision);
+    if (!protobuf_c_enum_descriptor_get_value(&ocop__stage_action__descriptor, (int)in->action) ||
+        in->action == A(UNSPECIFIED))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "action",
+                             "action must be accept, reject, resubmit, submit, withdraw or promote");
     bool needs_reason;
     Ocop__Stage to = reg_stage_next(p->stage, in->action, &needs_reason);
     if (to == S(UNSPECIFIED))

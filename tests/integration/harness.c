@@ -22,11 +22,10 @@
 #include "ocop_error.h"
 
 #define S_LIVE_MAX 8
-#define S_READY_TRIES 200     /* x S_READY_TRY_MS: the sanitizer build starts slowly */
+#define S_READY_TRIES 200 /* x S_READY_TRY_MS: the sanitizer build starts slowly */
 #define S_READY_TRY_MS 100
 #define S_STOP_WAIT_MS 20000
 #define S_START_ATTEMPTS 3
-#define S_LIST_PAGES_MAX 100000
 
 static harness_t *s_live[S_LIVE_MAX];
 static int s_atexit_installed;
@@ -172,7 +171,7 @@ static int s_free_port(void)
     return port;
 }
 
-static char *s_read_file(const char *path, size_t *len_out)
+char *harness_read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -201,7 +200,7 @@ static char *s_read_file(const char *path, size_t *len_out)
 void harness_log_tail(const harness_t *self, size_t bytes)
 {
     size_t len;
-    char *text = s_read_file(self->log_path, &len);
+    char *text = harness_read_file(self->log_path, &len);
     if (!text) {
         fprintf(stderr, "harness: no service log at %s\n", self->log_path);
         return;
@@ -213,7 +212,7 @@ void harness_log_tail(const harness_t *self, size_t bytes)
 
 int harness_log_contains(const harness_t *self, const char *needle)
 {
-    char *text = s_read_file(self->log_path, NULL);
+    char *text = harness_read_file(self->log_path, NULL);
     int found = text && strstr(text, needle) != NULL;
     free(text);
     return found;
@@ -335,6 +334,17 @@ fail:
     return NULL;
 }
 
+/* zmq_ctx_term waits for every socket of the context to be closed; a test that failed half
+ * way may have left one open. Rather than hang until the ctest timeout, give up loudly. */
+static void s_on_term_timeout(int signo)
+{
+    (void)signo;
+    static const char msg[] = "harness: zmq_ctx_term blocked for 20 s: a socket of the test was left open\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(1);
+}
+
 void harness_destroy(harness_t **self_p)
 {
     if (!self_p || !*self_p)
@@ -344,13 +354,22 @@ void harness_destroy(harness_t **self_p)
         harness_stop(self);
     ocop_client_destroy(&self->client);
     ocop_client_destroy(&self->ping);
-    if (self->zctx)
-        zmq_ctx_term(self->zctx);
     if (s_keep_tmp())
         fprintf(stderr, "harness: keeping %s\n", self->dir);
     else
         s_rmtree(self->dir);
     s_unregister(self);
+    if (self->zctx) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = s_on_term_timeout;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, &old);
+        alarm(20);
+        zmq_ctx_term(self->zctx);
+        alarm(0);
+        sigaction(SIGALRM, &old, NULL);
+    }
     free(self);
     *self_p = NULL;
 }
@@ -497,476 +516,4 @@ int64_t harness_last_sequence(harness_t *self)
     int64_t last = reply->body_case == OCOP__REPLY__BODY_PONG ? (int64_t)reply->pong->last_sequence : -1;
     ocop__reply__free_unpacked(reply, NULL);
     return last;
-}
-
-static Ocop__Reply *s_call(ocop_client_t *c, Ocop__Request *req)
-{
-    Ocop__Reply *reply = NULL;
-    if (harness_call(c, req, &reply) != 0)
-        return NULL;
-    return reply;
-}
-
-Ocop__Reply *harness_entity_register(ocop_client_t *c, const char *request_id, Ocop__EntityType type,
-                                     const char *name, const char *tax_code, const char *commune)
-{
-    Ocop__RegEntityRegister body = OCOP__REG_ENTITY_REGISTER__INIT;
-    body.type = type;
-    body.name = (char *)name;
-    body.tax_code = (char *)tax_code;
-    body.commune_code = (char *)commune;
-    body.representative = "Nguyễn Văn An";
-    body.phone = "0912 345 678";
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.request_id = (char *)(request_id ? request_id : "");
-    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
-    req.reg_entity_register = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_product_register(ocop_client_t *c, const char *entity_id, const char *name,
-                                      const char *sector, const char *set, const char *commune,
-                                      Ocop__ProcessingLevel processing)
-{
-    Ocop__RegProductRegister body = OCOP__REG_PRODUCT_REGISTER__INIT;
-    char *standards[] = {"VietGAP", "HACCP"};
-    body.entity_id = (char *)entity_id;
-    body.name = (char *)name;
-    body.sector_code = (char *)sector;
-    body.product_set_code = (char *)set;
-    body.commune_code = (char *)commune;
-    body.processing = processing;
-    body.standards = standards;
-    body.n_standards = 2;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
-    req.reg_product_register = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_transition(ocop_client_t *c, const char *product_id, Ocop__StageAction action,
-                                const char *reason)
-{
-    Ocop__RegStageTransition body = OCOP__REG_STAGE_TRANSITION__INIT;
-    body.product_id = (char *)product_id;
-    body.action = action;
-    body.reason = (char *)(reason ? reason : "");
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_STAGE_TRANSITION;
-    req.reg_stage_transition = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_product_get(ocop_client_t *c, const char *id)
-{
-    Ocop__RegProductGet body = OCOP__REG_PRODUCT_GET__INIT;
-    body.id = (char *)id;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_GET;
-    req.reg_product_get = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_entity_get(ocop_client_t *c, const char *id)
-{
-    Ocop__RegEntityGet body = OCOP__REG_ENTITY_GET__INIT;
-    body.id = (char *)id;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_GET;
-    req.reg_entity_get = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_counts(ocop_client_t *c, const char *province)
-{
-    Ocop__RegCountsGet body = OCOP__REG_COUNTS_GET__INIT;
-    body.province_code = (char *)(province ? province : "");
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_COUNTS_GET;
-    req.reg_counts_get = &body;
-    return s_call(c, &req);
-}
-
-Ocop__Reply *harness_review(ocop_client_t *c, const char *product_id, Ocop__ReviewState decision,
-                            const char *note)
-{
-    Ocop__RegDuplicateReview body = OCOP__REG_DUPLICATE_REVIEW__INIT;
-    body.product_id = (char *)product_id;
-    body.decision = decision;
-    body.note = (char *)(note ? note : "");
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW;
-    req.reg_duplicate_review = &body;
-    return s_call(c, &req);
-}
-
-static int s_ids_push(char ***ids, size_t *n, size_t *cap, const char *id)
-{
-    if (*n == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 64;
-        char **grown = realloc(*ids, grown_cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        *ids = grown;
-        *cap = grown_cap;
-    }
-    (*ids)[*n] = strdup(id);
-    if (!(*ids)[*n])
-        return -1;
-    (*n)++;
-    return 0;
-}
-
-void harness_ids_free(char **ids, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
-}
-
-int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit,
-                             char ***ids, size_t *n, size_t *pages)
-{
-    *ids = NULL;
-    *n = 0;
-    *pages = 0;
-    size_t cap = 0;
-    char cursor[128] = "";
-    for (size_t page = 0; page < S_LIST_PAGES_MAX; page++) {
-        Ocop__RegProductList body = *filter;
-        body.cursor = cursor;
-        body.limit = page_limit;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_LIST;
-        req.reg_product_list = &body;
-        Ocop__Reply *reply = s_call(c, &req);
-        if (!reply || reply->status != OCOP__STATUS__STATUS_OK ||
-            reply->body_case != OCOP__REPLY__BODY_REG_PRODUCT_PAGE) {
-            fprintf(stderr, "harness: product list failed: %s %s\n",
-                    reply ? harness_status_name(reply->status) : "no reply", reply ? reply->message : "");
-            if (reply)
-                ocop__reply__free_unpacked(reply, NULL);
-            return -1;
-        }
-        (*pages)++;
-        Ocop__RegProductPage *pg = reply->reg_product_page;
-        int rc = 0;
-        for (size_t i = 0; i < pg->n_products && rc == 0; i++)
-            rc = s_ids_push(ids, n, &cap, pg->products[i]->id);
-        int done = !pg->next_cursor || !*pg->next_cursor;
-        int stuck = !done && strcmp(pg->next_cursor, cursor) == 0;
-        if (!done)
-            snprintf(cursor, sizeof cursor, "%s", pg->next_cursor);
-        ocop__reply__free_unpacked(reply, NULL);
-        if (rc != 0 || stuck)
-            return -1;
-        if (done)
-            return 0;
-    }
-    return -1;
-}
-
-int harness_entity_list_all(ocop_client_t *c, const Ocop__RegEntityList *filter, unsigned page_limit,
-                            char ***ids, size_t *n, size_t *pages)
-{
-    *ids = NULL;
-    *n = 0;
-    *pages = 0;
-    size_t cap = 0;
-    char cursor[128] = "";
-    for (size_t page = 0; page < S_LIST_PAGES_MAX; page++) {
-        Ocop__RegEntityList body = *filter;
-        body.cursor = cursor;
-        body.limit = page_limit;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_LIST;
-        req.reg_entity_list = &body;
-        Ocop__Reply *reply = s_call(c, &req);
-        if (!reply || reply->status != OCOP__STATUS__STATUS_OK ||
-            reply->body_case != OCOP__REPLY__BODY_REG_ENTITY_PAGE) {
-            fprintf(stderr, "harness: entity list failed: %s %s\n",
-                    reply ? harness_status_name(reply->status) : "no reply", reply ? reply->message : "");
-            if (reply)
-                ocop__reply__free_unpacked(reply, NULL);
-            return -1;
-        }
-        (*pages)++;
-        Ocop__RegEntityPage *pg = reply->reg_entity_page;
-        int rc = 0;
-        for (size_t i = 0; i < pg->n_entities && rc == 0; i++)
-            rc = s_ids_push(ids, n, &cap, pg->entities[i]->id);
-        int done = !pg->next_cursor || !*pg->next_cursor;
-        int stuck = !done && strcmp(pg->next_cursor, cursor) == 0;
-        if (!done)
-            snprintf(cursor, sizeof cursor, "%s", pg->next_cursor);
-        ocop__reply__free_unpacked(reply, NULL);
-        if (rc != 0 || stuck)
-            return -1;
-        if (done)
-            return 0;
-    }
-    return -1;
-}
-
-/* ---------------------------------------------------------------- rule data */
-
-static cJSON *s_read_json(const char *path)
-{
-    char *text = s_read_file(path, NULL);
-    if (!text) {
-        fprintf(stderr, "harness: cannot read %s\n", path);
-        return NULL;
-    }
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    if (!root)
-        fprintf(stderr, "harness: %s is not JSON\n", path);
-    return root;
-}
-
-static const char *s_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The file among rules_dir/prefix*.json whose effective_from is the latest not after today
- * (what the service calls "current"). Caller deletes the result. */
-static cJSON *s_current_file(const char *rules_dir, const char *prefix)
-{
-    char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
-    DIR *dir = opendir(rules_dir);
-    if (!dir) {
-        fprintf(stderr, "harness: cannot open %s\n", rules_dir);
-        return NULL;
-    }
-    cJSON *best = NULL;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || len < 5 || strcmp(e->d_name + len - 5, ".json") != 0)
-            continue;
-        char path[HARNESS_PATH_MAX * 2];
-        snprintf(path, sizeof path, "%s/%s", rules_dir, e->d_name);
-        cJSON *root = s_read_json(path);
-        const char *from = root ? s_str(root, "effective_from") : NULL;
-        if (!from || strcmp(from, today) > 0 ||
-            (best && strcmp(from, s_str(best, "effective_from")) <= 0)) {
-            cJSON_Delete(root);
-            continue;
-        }
-        cJSON_Delete(best);
-        best = root;
-    }
-    closedir(dir);
-    if (!best)
-        fprintf(stderr, "harness: no %s*.json in force in %s\n", prefix, rules_dir);
-    return best;
-}
-
-static int s_pick_units(cJSON *root, harness_data_t *out)
-{
-    const cJSON *units = cJSON_GetObjectItemCaseSensitive(root, "units");
-    const cJSON *u;
-    /* Province A: the first (in file order) with at least three communes; B: the next with one. */
-    cJSON_ArrayForEach(u, units)
-    {
-        const char *level = s_str(u, "level"), *code = s_str(u, "code");
-        if (!level || !code || strcmp(level, "province") != 0)
-            continue;
-        size_t n = 0;
-        const cJSON *c;
-        cJSON_ArrayForEach(c, units)
-        {
-            const char *cl = s_str(c, "level"), *parent = s_str(c, "parent"), *cc = s_str(c, "code");
-            if (cl && parent && cc && strcmp(cl, "commune") == 0 && strcmp(parent, code) == 0)
-                n++;
-        }
-        if (!out->province_a[0] && n >= 3)
-            snprintf(out->province_a, sizeof out->province_a, "%s", code);
-        else if (out->province_a[0] && !out->province_b[0] && n >= 1)
-            snprintf(out->province_b, sizeof out->province_b, "%s", code);
-    }
-    if (!out->province_a[0] || !out->province_b[0])
-        return -1;
-    size_t na = 0, nb = 0;
-    cJSON_ArrayForEach(u, units)
-    {
-        const char *level = s_str(u, "level"), *parent = s_str(u, "parent"), *code = s_str(u, "code");
-        if (!level || !parent || !code || strcmp(level, "commune") != 0)
-            continue;
-        if (strcmp(parent, out->province_a) == 0 && na < 3)
-            snprintf(out->communes[na++], sizeof out->communes[0], "%s", code);
-        else if (strcmp(parent, out->province_b) == 0 && nb < 1) {
-            snprintf(out->communes[3], sizeof out->communes[3], "%s", code);
-            nb++;
-        }
-    }
-    if (na < 3 || nb < 1)
-        return -1;
-    /* An unused 5-digit code, counting down from 99999. */
-    for (int code = 99999; code > 0 && !out->unknown_commune[0]; code--) {
-        char candidate[16];
-        snprintf(candidate, sizeof candidate, "%05d", code);
-        int used = 0;
-        cJSON_ArrayForEach(u, units)
-        {
-            const char *c = s_str(u, "code");
-            used |= c && strcmp(c, candidate) == 0;
-        }
-        if (!used)
-            snprintf(out->unknown_commune, sizeof out->unknown_commune, "%s", candidate);
-    }
-    return out->unknown_commune[0] ? 0 : -1;
-}
-
-static int s_pick_catalogue(cJSON *root, harness_data_t *out)
-{
-    const cJSON *sector;
-    cJSON_ArrayForEach(sector, cJSON_GetObjectItemCaseSensitive(root, "sectors"))
-    {
-        const char *scode = s_str(sector, "code");
-        const cJSON *set;
-        if (!scode)
-            continue;
-        cJSON_ArrayForEach(set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets"))
-        {
-            const char *code = s_str(set, "code");
-            int fresh = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(set, "fresh"));
-            if (!code)
-                continue;
-            if (fresh && !out->fresh_set[0]) {
-                snprintf(out->fresh_sector, sizeof out->fresh_sector, "%s", scode);
-                snprintf(out->fresh_set, sizeof out->fresh_set, "%s", code);
-            } else if (!fresh && !out->product_set[0]) {
-                snprintf(out->sector, sizeof out->sector, "%s", scode);
-                snprintf(out->product_set, sizeof out->product_set, "%s", code);
-            } else if (!fresh && !out->product_set_b[0] && strcmp(scode, out->sector) != 0) {
-                snprintf(out->sector_b, sizeof out->sector_b, "%s", scode);
-                snprintf(out->product_set_b, sizeof out->product_set_b, "%s", code);
-            }
-        }
-    }
-    return out->fresh_set[0] && out->product_set[0] && out->product_set_b[0] ? 0 : -1;
-}
-
-int harness_data_load(const char *rules_dir, harness_data_t *out)
-{
-    memset(out, 0, sizeof *out);
-    cJSON *units = s_current_file(rules_dir, "units-");
-    cJSON *catalogue = s_current_file(rules_dir, "catalogue-");
-    int rc = -1;
-    if (units && catalogue && s_str(units, "version") && s_str(catalogue, "version")) {
-        snprintf(out->unit_version, sizeof out->unit_version, "%s", s_str(units, "version"));
-        snprintf(out->catalogue_version, sizeof out->catalogue_version, "%s", s_str(catalogue, "version"));
-        rc = s_pick_units(units, out) == 0 && s_pick_catalogue(catalogue, out) == 0 ? 0 : -1;
-        if (rc != 0)
-            fprintf(stderr, "harness: %s lacks the communes or product sets the tests need\n", rules_dir);
-    }
-    cJSON_Delete(units);
-    cJSON_Delete(catalogue);
-    return rc;
-}
-
-/* ---------------------------------------------------------------- snapshots */
-
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-    int failed;
-} s_buf_t;
-
-static void s_buf_add(s_buf_t *b, const void *data, size_t len)
-{
-    if (b->failed)
-        return;
-    if (b->len + len + 8 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + len + 8)
-            cap *= 2;
-        uint8_t *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    /* Length-prefixed, so different sequences of parts never give the same bytes. */
-    uint64_t n = len;
-    memcpy(b->data + b->len, &n, 8);
-    memcpy(b->data + b->len + 8, data, len);
-    b->len += len + 8;
-}
-
-static void s_buf_add_reply_body(s_buf_t *b, Ocop__Reply *reply, Ocop__Reply__BodyCase body)
-{
-    if (!reply || reply->status != OCOP__STATUS__STATUS_OK || reply->body_case != body) {
-        b->failed = 1;
-        if (reply)
-            ocop__reply__free_unpacked(reply, NULL);
-        return;
-    }
-    const ProtobufCMessage *msg = body == OCOP__REPLY__BODY_REG_ENTITY           ? &reply->reg_entity->base
-                                  : body == OCOP__REPLY__BODY_REG_PRODUCT_DETAIL ? &reply->reg_product_detail->base
-                                                                                 : &reply->reg_counts->base;
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *tmp = malloc(len ? len : 1);
-    if (tmp) {
-        protobuf_c_message_pack(msg, tmp);
-        s_buf_add(b, tmp, len);
-    } else {
-        b->failed = 1;
-    }
-    free(tmp);
-    ocop__reply__free_unpacked(reply, NULL);
-}
-
-int harness_snapshot(harness_t *self, ocop_client_t *c, uint8_t **out, size_t *len)
-{
-    (void)self;
-    *out = NULL;
-    *len = 0;
-    s_buf_t b = {0};
-    Ocop__Ping ping = OCOP__PING__INIT;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_PING;
-    req.ping = &ping;
-    Ocop__Reply *reply;
-    if (harness_call(c, &req, &reply) != 0)
-        return -1;
-    uint64_t last = reply->body_case == OCOP__REPLY__BODY_PONG ? reply->pong->last_sequence : UINT64_MAX;
-    ocop__reply__free_unpacked(reply, NULL);
-    s_buf_add(&b, &last, sizeof last);
-
-    char **ids;
-    size_t n, pages;
-    Ocop__RegEntityList ef = OCOP__REG_ENTITY_LIST__INIT;
-    if (harness_entity_list_all(c, &ef, 1000, &ids, &n, &pages) != 0)
-        b.failed = 1;
-    else {
-        for (size_t i = 0; i < n; i++)
-            s_buf_add_reply_body(&b, harness_entity_get(c, ids[i]), OCOP__REPLY__BODY_REG_ENTITY);
-        harness_ids_free(ids, n);
-    }
-    Ocop__RegProductList pf = OCOP__REG_PRODUCT_LIST__INIT;
-    if (harness_product_list_all(c, &pf, 1000, &ids, &n, &pages) != 0)
-        b.failed = 1;
-    else {
-        for (size_t i = 0; i < n; i++)
-            s_buf_add_reply_body(&b, harness_product_get(c, ids[i]), OCOP__REPLY__BODY_REG_PRODUCT_DETAIL);
-        harness_ids_free(ids, n);
-    }
-    s_buf_add_reply_body(&b, harness_counts(c, NULL), OCOP__REPLY__BODY_REG_COUNTS);
-    if (b.failed) {
-        free(b.data);
-        return -1;
-    }
-    *out = b.data;
-    *len = b.len;
-    return 0;
 }

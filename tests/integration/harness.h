@@ -11,6 +11,10 @@
  * process or a directory behind; the service also gets PR_SET_PDEATHSIG so it dies with
  * the test process even when that is killed outright (ctest timeout).
  *
+ * zmq_ctx_term in harness_destroy waits for every socket of the context: a test keeps the
+ * clients and subscribers it creates where its teardown can close them (a watchdog ends the
+ * process after 20 s if one was forgotten).
+ *
  * Environment: OCOP_BINARY_DIR (build tree: the service binary) and OCOP_SOURCE_DIR (source
  * tree: rules_dir = services/registration/data); OCOP_KEEP_TMP=1 keeps the directory. */
 #ifndef HARNESS_H
@@ -77,6 +81,9 @@ int harness_call(ocop_client_t *client, Ocop__Request *req, Ocop__Reply **reply)
  * no answer (as int64_t). */
 int64_t harness_last_sequence(harness_t *self);
 
+/* The whole file, NUL-terminated (malloc'd, caller frees); NULL if unreadable. */
+char *harness_read_file(const char *path, size_t *len_out);
+
 /* Tail of the service log on stderr (for failure messages). */
 void harness_log_tail(const harness_t *self, size_t bytes);
 /* 1 when the service log contains needle. */
@@ -90,18 +97,18 @@ int64_t harness_wall_ms(void);
 #define HARNESS_COMMUNES 4
 
 typedef struct {
-    char unit_version[16];       /* the hierarchy in force today (units-*.json) */
-    char catalogue_version[16];  /* the catalogue in force today (catalogue-*.json) */
+    char unit_version[16];      /* the hierarchy in force today (units-*.json) */
+    char catalogue_version[16]; /* the catalogue in force today (catalogue-*.json) */
     /* communes[0..2] lie in province_a, communes[3] in province_b */
     char province_a[16];
     char province_b[16];
     char communes[HARNESS_COMMUNES][16];
-    char unknown_commune[16];    /* a 5-digit code that is not a unit of unit_version */
-    char sector[16];             /* a sector with a product set that is not fresh/raw ... */
-    char product_set[16];        /* ... this one */
-    char sector_b[16];           /* another sector's non-fresh set, for counts by sector */
+    char unknown_commune[16]; /* a 5-digit code that is not a unit of unit_version */
+    char sector[16];          /* a sector with a product set that is not fresh/raw ... */
+    char product_set[16];     /* ... this one */
+    char sector_b[16];        /* another sector's non-fresh set, for counts by sector */
     char product_set_b[16];
-    char fresh_sector[16];       /* a product set marked fresh */
+    char fresh_sector[16]; /* a product set marked fresh */
     char fresh_set[16];
 } harness_data_t;
 
@@ -112,26 +119,23 @@ int harness_data_load(const char *rules_dir, harness_data_t *out);
  * Each builds the request on the stack, calls, and returns the reply (caller frees with
  * ocop__reply__free_unpacked) or NULL when no reply came. request_id NULL = fresh. */
 
-Ocop__Reply *harness_entity_register(ocop_client_t *c, const char *request_id, Ocop__EntityType type,
-                                     const char *name, const char *tax_code, const char *commune);
-Ocop__Reply *harness_product_register(ocop_client_t *c, const char *entity_id, const char *name,
-                                      const char *sector, const char *set, const char *commune,
-                                      Ocop__ProcessingLevel processing);
-Ocop__Reply *harness_transition(ocop_client_t *c, const char *product_id, Ocop__StageAction action,
-                                const char *reason);
+Ocop__Reply *harness_entity_register(ocop_client_t *c, const char *request_id, Ocop__EntityType type, const char *name,
+                                     const char *tax_code, const char *commune);
+Ocop__Reply *harness_product_register(ocop_client_t *c, const char *entity_id, const char *name, const char *sector,
+                                      const char *set, const char *commune, Ocop__ProcessingLevel processing);
+Ocop__Reply *harness_transition(ocop_client_t *c, const char *product_id, Ocop__StageAction action, const char *reason);
 Ocop__Reply *harness_product_get(ocop_client_t *c, const char *id);
 Ocop__Reply *harness_entity_get(ocop_client_t *c, const char *id);
 Ocop__Reply *harness_counts(ocop_client_t *c, const char *province);
-Ocop__Reply *harness_review(ocop_client_t *c, const char *product_id, Ocop__ReviewState decision,
-                            const char *note);
+Ocop__Reply *harness_review(ocop_client_t *c, const char *product_id, Ocop__ReviewState decision, const char *note);
 
 /* Product list filtered by list (cursor/limit ignored), all pages of page_limit each: ids
  * (malloc'd array of malloc'd strings) in order; pages counts the pages fetched. -1 on a
  * failed call or a page that did not make progress. */
-int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit,
-                             char ***ids, size_t *n, size_t *pages);
-int harness_entity_list_all(ocop_client_t *c, const Ocop__RegEntityList *filter, unsigned page_limit,
-                            char ***ids, size_t *n, size_t *pages);
+int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit, char ***ids,
+                             size_t *n, size_t *pages);
+int harness_entity_list_all(ocop_client_t *c, const Ocop__RegEntityList *filter, unsigned page_limit, char ***ids,
+                            size_t *n, size_t *pages);
 void harness_ids_free(char **ids, size_t n);
 
 /* Everything a client can observe of a small store, as bytes, for before/after comparisons:

@@ -33,8 +33,9 @@
 static struct {
     harness_t *h;
     harness_data_t data;
-    ocop_client_t *c;   /* allowed, caller "clerk" */
-    ocop_client_t *raw; /* allowed, only for raw frames (their replies carry no request id) */
+    ocop_client_t *c;     /* allowed, caller "clerk" */
+    ocop_client_t *raw;   /* allowed, only for raw frames (their replies carry no request id) */
+    ocop_client_t *other; /* a client of one test (stranger, oversized sender); closed by teardown too */
     char e1[32], e2[32];
     char p1[32];
     char long_name[10 * 1024 + 1];
@@ -87,7 +88,16 @@ static int s_group_teardown(void **state)
     (void)state;
     ocop_client_destroy(&s_world.c);
     ocop_client_destroy(&s_world.raw);
+    ocop_client_destroy(&s_world.other);
     harness_destroy(&s_world.h);
+    return 0;
+}
+
+/* Per-test teardown: the test's own client, also when an assertion jumped out of the test. */
+static int s_close_other(void **state)
+{
+    (void)state;
+    ocop_client_destroy(&s_world.other);
     return 0;
 }
 
@@ -151,7 +161,7 @@ static Ocop__Reply *s_product(const char *entity, const char *name, const char *
 }
 
 #define PROCESSED OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED
-#define PRODUCT_NAME(name)                                                                                    \
+#define PRODUCT_NAME(name)                                                                                             \
     s_product(s_world.e1, (name), "", s_world.data.sector, s_world.data.product_set, C0, PROCESSED, 0)
 
 /* Drains replies left over from earlier raw cases (none expected). */
@@ -228,7 +238,10 @@ static Ocop__Reply *s_oversized(size_t len, uint8_t fill)
     return reply;
 }
 
-static Ocop__Reply *case_above_limit(void) { return s_oversized(S_MAX_REQUEST + 1, 0xff); }
+static Ocop__Reply *case_above_limit(void)
+{
+    return s_oversized(S_MAX_REQUEST + 1, 0xff);
+}
 /* A well-formed request above the limit is refused for its size, before it is parsed. */
 static Ocop__Reply *case_valid_above_limit(void)
 {
@@ -251,9 +264,15 @@ static Ocop__Reply *case_valid_above_limit(void)
     return reply;
 }
 /* Exactly at the limit is not too large: it is parsed (and is garbage). */
-static Ocop__Reply *case_at_limit(void) { return s_oversized(S_MAX_REQUEST, 0xff); }
+static Ocop__Reply *case_at_limit(void)
+{
+    return s_oversized(S_MAX_REQUEST, 0xff);
+}
 
-static Ocop__Reply *case_empty_frame(void) { return s_raw("", 0); }
+static Ocop__Reply *case_empty_frame(void)
+{
+    return s_raw("", 0);
+}
 
 static Ocop__Reply *case_no_body(void)
 {
@@ -306,7 +325,10 @@ static Ocop__Reply *s_write_with_id(const char *request_id)
     return s_raw_request(&req, 0);
 }
 
-static Ocop__Reply *case_write_without_request_id(void) { return s_write_with_id(""); }
+static Ocop__Reply *case_write_without_request_id(void)
+{
+    return s_write_with_id("");
+}
 static Ocop__Reply *case_write_request_id_too_long(void)
 {
     char id[130];
@@ -314,16 +336,47 @@ static Ocop__Reply *case_write_request_id_too_long(void)
     id[sizeof id - 1] = '\0';
     return s_write_with_id(id);
 }
-static Ocop__Reply *case_write_request_id_control(void) { return s_write_with_id("bad\x01id"); }
+static Ocop__Reply *case_write_request_id_control(void)
+{
+    return s_write_with_id("bad\x01id");
+}
 
-static Ocop__Reply *case_name_bad_utf8(void) { return ENTITY_NAME("HTX Ch\xc3" "(" " Tân Cương"); }
-static Ocop__Reply *case_name_overlong(void) { return ENTITY_NAME("HTX \xc0\xaf" "Tân Cương"); }
-static Ocop__Reply *case_name_surrogate(void) { return ENTITY_NAME("HTX \xed\xa0\x80" " Tân Cương"); }
-static Ocop__Reply *case_name_truncated_seq(void) { return ENTITY_NAME("HTX Tân Cươ\xe1\xbb"); }
-static Ocop__Reply *case_name_control(void) { return ENTITY_NAME("HTX \x01 Tân Cương"); }
-static Ocop__Reply *case_name_empty(void) { return ENTITY_NAME(""); }
-static Ocop__Reply *case_name_10kb(void) { return ENTITY_NAME(s_world.long_name); }
-static Ocop__Reply *case_name_legal_form_only(void) { return ENTITY_NAME("Công ty TNHH"); }
+static Ocop__Reply *case_name_bad_utf8(void)
+{
+    return ENTITY_NAME("HTX Ch\xc3"
+                       "("
+                       " Tân Cương");
+}
+static Ocop__Reply *case_name_overlong(void)
+{
+    return ENTITY_NAME("HTX \xc0\xaf"
+                       "Tân Cương");
+}
+static Ocop__Reply *case_name_surrogate(void)
+{
+    return ENTITY_NAME("HTX \xed\xa0\x80"
+                       " Tân Cương");
+}
+static Ocop__Reply *case_name_truncated_seq(void)
+{
+    return ENTITY_NAME("HTX Tân Cươ\xe1\xbb");
+}
+static Ocop__Reply *case_name_control(void)
+{
+    return ENTITY_NAME("HTX \x01 Tân Cương");
+}
+static Ocop__Reply *case_name_empty(void)
+{
+    return ENTITY_NAME("");
+}
+static Ocop__Reply *case_name_10kb(void)
+{
+    return ENTITY_NAME(s_world.long_name);
+}
+static Ocop__Reply *case_name_legal_form_only(void)
+{
+    return ENTITY_NAME("Công ty TNHH");
+}
 static Ocop__Reply *case_representative_bad_utf8(void)
 {
     Ocop__RegEntityRegister b = OCOP__REG_ENTITY_REGISTER__INIT;
@@ -331,7 +384,8 @@ static Ocop__Reply *case_representative_bad_utf8(void)
     b.name = "HTX Đại Diện";
     b.tax_code = "4600999005";
     b.commune_code = (char *)C0;
-    b.representative = "Nguy\xff" "n";
+    b.representative = "Nguy\xff"
+                       "n";
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
     req.reg_entity_register = &b;
@@ -345,14 +399,26 @@ static Ocop__Reply *case_type_out_of_range(void)
 {
     return s_entity((Ocop__EntityType)99, "HTX Loại", "4600999006", C0, "", "");
 }
-static Ocop__Reply *case_tax_code_empty(void) { return s_entity(COOP, "HTX Thuế", "", C0, "", ""); }
-static Ocop__Reply *case_tax_code_bad_chars(void) { return s_entity(COOP, "HTX Thuế", "4600 999", C0, "", ""); }
-static Ocop__Reply *case_phone_invalid(void) { return s_entity(COOP, "HTX Điện Thoại", "4600999007", C0, "12345", ""); }
+static Ocop__Reply *case_tax_code_empty(void)
+{
+    return s_entity(COOP, "HTX Thuế", "", C0, "", "");
+}
+static Ocop__Reply *case_tax_code_bad_chars(void)
+{
+    return s_entity(COOP, "HTX Thuế", "4600 999", C0, "", "");
+}
+static Ocop__Reply *case_phone_invalid(void)
+{
+    return s_entity(COOP, "HTX Điện Thoại", "4600999007", C0, "12345", "");
+}
 static Ocop__Reply *case_commune_unknown(void)
 {
     return s_entity(COOP, "HTX Xã Lạ", "4600999008", s_world.data.unknown_commune, "", "");
 }
-static Ocop__Reply *case_commune_empty(void) { return s_entity(COOP, "HTX Xã Trống", "4600999008", "", "", ""); }
+static Ocop__Reply *case_commune_empty(void)
+{
+    return s_entity(COOP, "HTX Xã Trống", "4600999008", "", "", "");
+}
 static Ocop__Reply *case_commune_is_a_province(void)
 {
     return s_entity(COOP, "HTX Tỉnh", "4600999008", s_world.data.province_a, "", "");
@@ -366,10 +432,23 @@ static Ocop__Reply *case_duplicate_tax_code(void)
     return s_entity(COOP, "HTX Trùng Mã Số Thuế", E1_TAX, s_world.data.communes[1], "", "");
 }
 
-static Ocop__Reply *case_product_name_bad_utf8(void) { return PRODUCT_NAME("M\xe1\xba" "t ong"); }
-static Ocop__Reply *case_product_name_empty(void) { return PRODUCT_NAME(""); }
-static Ocop__Reply *case_product_name_10kb(void) { return PRODUCT_NAME(s_world.long_name); }
-static Ocop__Reply *case_product_name_punctuation_only(void) { return PRODUCT_NAME("!!! ---"); }
+static Ocop__Reply *case_product_name_bad_utf8(void)
+{
+    return PRODUCT_NAME("M\xe1\xba"
+                        "t ong");
+}
+static Ocop__Reply *case_product_name_empty(void)
+{
+    return PRODUCT_NAME("");
+}
+static Ocop__Reply *case_product_name_10kb(void)
+{
+    return PRODUCT_NAME(s_world.long_name);
+}
+static Ocop__Reply *case_product_name_punctuation_only(void)
+{
+    return PRODUCT_NAME("!!! ---");
+}
 static Ocop__Reply *case_product_entity_unknown(void)
 {
     return s_product("ENT-99999999", "Mật ong mới", "", s_world.data.sector, s_world.data.product_set, C0, PROCESSED,
@@ -404,11 +483,13 @@ static Ocop__Reply *case_product_processing_unspecified(void)
 }
 static Ocop__Reply *case_product_too_many_standards(void)
 {
-    return s_product(s_world.e1, "Mật ong mới", "", s_world.data.sector, s_world.data.product_set, C0, PROCESSED,
-                     21);
+    return s_product(s_world.e1, "Mật ong mới", "", s_world.data.sector, s_world.data.product_set, C0, PROCESSED, 21);
 }
 /* The same entity, the same name once normalised (case, hyphen, decomposed diacritics). */
-static Ocop__Reply *case_product_same_name_same_entity(void) { return PRODUCT_NAME("MẬT ONG RỪNG U-MINH"); }
+static Ocop__Reply *case_product_same_name_same_entity(void)
+{
+    return PRODUCT_NAME("MẬT ONG RỪNG U-MINH");
+}
 static Ocop__Reply *case_product_same_name_nfd(void)
 {
     /* "Mật ong rừng U Minh" in NFD: base letters followed by combining marks. */
@@ -430,7 +511,10 @@ static Ocop__Reply *s_get(Ocop__Request__BodyCase which, const char *id)
         req.reg_unit_get = &ug;
     return s_call(&req);
 }
-static Ocop__Reply *case_entity_get_unknown(void) { return s_get(OCOP__REQUEST__BODY_REG_ENTITY_GET, "ENT-99999999"); }
+static Ocop__Reply *case_entity_get_unknown(void)
+{
+    return s_get(OCOP__REQUEST__BODY_REG_ENTITY_GET, "ENT-99999999");
+}
 static Ocop__Reply *case_product_get_unknown(void)
 {
     return s_get(OCOP__REQUEST__BODY_REG_PRODUCT_GET, "PRD-99999999");
@@ -445,7 +529,10 @@ static Ocop__Reply *case_transition_unknown_product(void)
 {
     return harness_transition(s_world.c, "PRD-99999999", ACT(ACCEPT), NULL);
 }
-static Ocop__Reply *case_transition_promote_idea(void) { return harness_transition(s_world.c, s_world.p1, ACT(PROMOTE), NULL); }
+static Ocop__Reply *case_transition_promote_idea(void)
+{
+    return harness_transition(s_world.c, s_world.p1, ACT(PROMOTE), NULL);
+}
 static Ocop__Reply *case_transition_resubmit_idea(void)
 {
     return harness_transition(s_world.c, s_world.p1, ACT(RESUBMIT), "again");
@@ -458,7 +545,10 @@ static Ocop__Reply *case_transition_unknown_action(void)
 {
     return harness_transition(s_world.c, s_world.p1, (Ocop__StageAction)42, NULL);
 }
-static Ocop__Reply *case_reject_without_reason(void) { return harness_transition(s_world.c, s_world.p1, ACT(REJECT), ""); }
+static Ocop__Reply *case_reject_without_reason(void)
+{
+    return harness_transition(s_world.c, s_world.p1, ACT(REJECT), "");
+}
 static Ocop__Reply *case_reject_reason_bad_utf8(void)
 {
     return harness_transition(s_world.c, s_world.p1, ACT(REJECT), "thi\xe1\xba\xbfu \xff");
@@ -564,7 +654,7 @@ static const s_case_t s_cases[] = {
     {"tax_code: a space", case_tax_code_bad_chars, S(INVALID), "tax_code"},
     {"phone: not a Vietnamese number", case_phone_invalid, S(INVALID), "phone"},
     {"commune: unknown", case_commune_unknown, S(NOT_FOUND), "commune_code"},
-    {"commune: empty", case_commune_empty, S(NOT_FOUND), "commune_code"},
+    {"commune: empty", case_commune_empty, S(INVALID), "commune_code"},
     {"commune: a province's code", case_commune_is_a_province, S(NOT_FOUND), "commune_code"},
     {"unit_version: unknown", case_unit_version_unknown, S(INVALID), "unit_version"},
     {"tax_code: already registered for the type", case_duplicate_tax_code, S(CONFLICT), "tax_code"},
@@ -574,7 +664,7 @@ static const s_case_t s_cases[] = {
     {"product name: 10 KB", case_product_name_10kb, S(INVALID), "name"},
     {"product name: punctuation only", case_product_name_punctuation_only, S(INVALID), "name"},
     {"product entity: unknown", case_product_entity_unknown, S(NOT_FOUND), "entity_id"},
-    {"product entity: empty", case_product_entity_empty, S(NOT_FOUND), "entity_id"},
+    {"product entity: empty", case_product_entity_empty, S(INVALID), "entity_id"},
     {"product commune: unknown", case_product_commune_unknown, S(NOT_FOUND), "commune_code"},
     {"product sector: unknown", case_product_sector_unknown, S(INVALID), "sector_code"},
     {"product set: unknown", case_product_set_unknown, S(INVALID), "product_set_code"},
@@ -591,8 +681,8 @@ static const s_case_t s_cases[] = {
     {"transition: unknown product", case_transition_unknown_product, S(NOT_FOUND), "product_id"},
     {"transition: promote an idea", case_transition_promote_idea, S(ILLEGAL_STATE), "action"},
     {"transition: resubmit what was not rejected", case_transition_resubmit_idea, S(ILLEGAL_STATE), "action"},
-    {"transition: no action", case_transition_no_action, S(ILLEGAL_STATE), "action"},
-    {"transition: unknown action", case_transition_unknown_action, S(ILLEGAL_STATE), "action"},
+    {"transition: no action", case_transition_no_action, S(INVALID), "action"},
+    {"transition: unknown action", case_transition_unknown_action, S(INVALID), "action"},
     {"reject without a reason", case_reject_without_reason, S(INVALID), "reason"},
     {"reject with an invalid UTF-8 reason", case_reject_reason_bad_utf8, S(INVALID), "reason"},
     {"transition: stale revision", case_transition_stale_revision, S(CONFLICT), "expected_revision"},
@@ -702,7 +792,8 @@ static void test_stranger_is_refused(void **state)
     (void)state;
     s_state_t before;
     s_state_take(&before);
-    ocop_client_t *stranger = harness_connect(s_world.h, &s_world.h->stranger_keys, "stranger");
+    s_world.other = harness_connect(s_world.h, &s_world.h->stranger_keys, "stranger");
+    ocop_client_t *stranger = s_world.other;
     assert_non_null(stranger);
     /* A write and a ping: neither gets an answer. */
     Ocop__RegEntityRegister b = OCOP__REG_ENTITY_REGISTER__INIT;
@@ -744,7 +835,7 @@ static void test_stranger_is_refused(void **state)
     }
     if (!found || !harness_log_contains(s_world.h, needle))
         fail_msg("no zap_refused line naming the stranger's key in the log");
-    ocop_client_destroy(&stranger);
+    ocop_client_destroy(&s_world.other);
     s_state_assert_unchanged(&before, "stranger");
     free(before.bytes);
 }
@@ -756,7 +847,8 @@ static void test_frame_beyond_hard_ceiling(void **state)
     (void)state;
     s_state_t before;
     s_state_take(&before);
-    ocop_client_t *big = harness_connect(s_world.h, NULL, "big");
+    s_world.other = harness_connect(s_world.h, NULL, "big");
+    ocop_client_t *big = s_world.other;
     assert_non_null(big);
     size_t len = 4 * S_MAX_REQUEST + 1024;
     uint8_t *buf = malloc(len);
@@ -767,7 +859,7 @@ static void test_frame_beyond_hard_ceiling(void **state)
     Ocop__Reply *r = NULL;
     assert_int_not_equal(ocop_client_recv(big, &r, S_REFUSED_WAIT_MS), 0);
     assert_null(r);
-    ocop_client_destroy(&big);
+    ocop_client_destroy(&s_world.other);
     s_state_assert_unchanged(&before, "frame beyond the hard ceiling");
     free(before.bytes);
 }
@@ -867,8 +959,8 @@ static void test_duplicate_screening(void **state)
     assert_false(s_has_flag(r->reg_product_detail->product, "near_duplicate"));
     assert_int_equal(r->reg_product_detail->product->review, OCOP__REVIEW_STATE__REVIEW_PENDING);
     ITEST_FREE(r);
-    r = harness_product_register(s_world.c, s_world.e1, "Bưởi tươi bóc múi", d->sector, d->product_set,
-                                 d->communes[0], OCOP__PROCESSING_LEVEL__PROCESSING_FRESH);
+    r = harness_product_register(s_world.c, s_world.e1, "Bưởi tươi bóc múi", d->sector, d->product_set, d->communes[0],
+                                 OCOP__PROCESSING_LEVEL__PROCESSING_FRESH);
     ITEST_ASSERT_OK(r);
     char fresh_id[32];
     snprintf(fresh_id, sizeof fresh_id, "%s", r->reg_product_detail->product->id);
@@ -902,8 +994,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input_table),
         cmocka_unit_test(test_tax_code_unique_within_type),
-        cmocka_unit_test(test_stranger_is_refused),
-        cmocka_unit_test(test_frame_beyond_hard_ceiling),
+        cmocka_unit_test_teardown(test_stranger_is_refused, s_close_other),
+        cmocka_unit_test_teardown(test_frame_beyond_hard_ceiling, s_close_other),
         cmocka_unit_test(test_duplicate_screening),
         cmocka_unit_test(test_service_stops_cleanly),
     };

@@ -33,8 +33,12 @@
 #include "ocop_subscriber.h"
 
 #define S_EVENTS 10000
-#define S_WINDOW 256             /* requests in flight while producing */
-#define S_EARLIER 3              /* events before the subscriber first catches up */
+#define S_WINDOW 256  /* requests in flight while producing */
+#define S_EARLIER 3   /* events before the subscriber first catches up */
+#define S_OVERLAP 200 /* events delivered both by replay and by PUB */
+#define S_GAP 50      /* events missed while down, found through a gap */
+#define S_PUB_PROBES 50
+#define S_PUB_PROBE_MS 300
 #define S_PRODUCE_TIMEOUT_MS 120000
 #define S_CATCHUP_TIMEOUT_MS 120000
 #define S_CURSOR_NAME "registration/0"
@@ -44,8 +48,8 @@
 
 typedef struct {
     ocop_store_t *store;
-    MDB_dbi seqs;  /* be64 sequence -> be32 body case ++ tax code (entity registrations) */
-    MDB_dbi meta;  /* "last" -> be64, "count" -> be64 */
+    MDB_dbi seqs;    /* be64 sequence -> be32 body case ++ tax code (entity registrations) */
+    MDB_dbi meta;    /* "last" -> be64, "count" -> be64 */
     MDB_dbi cursors; /* the subscriber library's own cursor database, read to cross-check */
     char error[256];
     uint64_t stop_at; /* child only: block inside the transaction at this sequence */
@@ -273,6 +277,10 @@ static struct {
     char sink_path[HARNESS_PATH_MAX];
     pid_t child;
     uint64_t produced_last; /* the service's last sequence after the 10,000 */
+    /* The subscriber in this process and its store; kept here (not on the stack) so that the
+     * teardown closes them even when an assertion jumped out of a test. */
+    s_sink_t sink;
+    ocop_subscriber_t *sub;
 } s_world;
 
 static int s_group_setup(void **state)
@@ -286,9 +294,24 @@ static int s_group_setup(void **state)
     return 0;
 }
 
+static void s_down(void)
+{
+    ocop_subscriber_destroy(&s_world.sub);
+    s_sink_close(&s_world.sink);
+}
+
+/* Per-test teardown: the subscriber is down between tests, whatever happened in the test. */
+static int s_test_teardown(void **state)
+{
+    (void)state;
+    s_down();
+    return 0;
+}
+
 static int s_group_teardown(void **state)
 {
     (void)state;
+    s_down();
     if (s_world.child > 0) {
         kill(s_world.child, SIGKILL);
         waitpid(s_world.child, NULL, 0);
@@ -298,11 +321,21 @@ static int s_group_teardown(void **state)
     return 0;
 }
 
-static ocop_subscriber_t *s_parent_subscriber(s_sink_t *sink)
+/* The subscriber comes up in this process: its store, then the subscriber itself. */
+static void s_up(void)
 {
     harness_t *h = s_world.h;
-    return s_subscriber_new(h->zctx, sink, h->endpoint, h->events_endpoint, h->server_keys.public_z85,
-                            &h->audit_keys);
+    assert_null(s_world.sub);
+    assert_int_equal(s_sink_open(&s_world.sink, s_world.sink_path), 0);
+    s_world.sub = s_subscriber_new(h->zctx, &s_world.sink, h->endpoint, h->events_endpoint, h->server_keys.public_z85,
+                                   &h->audit_keys);
+    assert_non_null(s_world.sub);
+}
+
+static void s_catch_up(void)
+{
+    if (ocop_subscriber_catch_up(s_world.sub) != 0)
+        fail_msg("catch-up failed: %s", s_world.sink.error);
 }
 
 /* Polls (live events, and the subscriber's own catch-up on gaps or idleness) until the
@@ -328,7 +361,7 @@ static uint64_t s_last(void)
 /* n entity registrations pipelined S_WINDOW deep; tax codes S_TAX_PREFIX first..first+n-1. */
 static void s_produce(ocop_client_t *c, int first, int n)
 {
-    char (*ids)[48] = calloc((size_t)n, sizeof *ids);
+    char(*ids)[48] = calloc((size_t)n, sizeof *ids);
     uint8_t *done = calloc((size_t)n, 1);
     assert_non_null(ids);
     assert_non_null(done);
@@ -374,6 +407,29 @@ static void s_produce(ocop_client_t *c, int first, int n)
     free(done);
 }
 
+/* Returns once the PUB path demonstrably delivers to this subscriber. An explicit catch-up
+ * resets the subscriber's idle replay timer (S_IDLE_CHECK_MS, 1 s, in ocop_subscriber.c), so
+ * an event that reaches the cursor within S_PUB_PROBE_MS after that can only have come
+ * through PUB. Retried while the SUB connection and its subscription are being set up. */
+static void s_wait_pub_path(ocop_subscriber_t *sub, s_sink_t *sink)
+{
+    for (int attempt = 0; attempt < S_PUB_PROBES; attempt++) {
+        s_catch_up();
+        uint64_t target = ocop_subscriber_cursor(sub) + 1;
+        s_produce(s_world.h->client, S_EVENTS + 1000 + attempt, 1);
+        int64_t until = harness_mono_ms() + S_PUB_PROBE_MS;
+        while (ocop_subscriber_cursor(sub) < target && harness_mono_ms() < until)
+            if (ocop_subscriber_poll(sub, 20) != 0)
+                fail_msg("subscriber poll failed: %s", sink->error);
+        if (ocop_subscriber_cursor(sub) == target) {
+            if (attempt > 0)
+                print_message("PUB delivered on probe %d\n", attempt + 1);
+            return;
+        }
+    }
+    fail_msg("no event reached the subscriber through PUB in %d tries", S_PUB_PROBES);
+}
+
 /* ---------------------------------------------------------------- tests */
 
 static void test_subscriber_catches_up_after_downtime(void **state)
@@ -393,17 +449,12 @@ static void test_subscriber_catches_up_after_downtime(void **state)
     assert_int_equal(earlier, S_EARLIER);
 
     /* Up: catch up, then down (subscriber and its store closed, as if the process stopped). */
-    s_sink_t sink;
-    assert_int_equal(s_sink_open(&sink, s_world.sink_path), 0);
-    ocop_subscriber_t *sub = s_parent_subscriber(&sink);
-    assert_non_null(sub);
-    if (ocop_subscriber_catch_up(sub) != 0)
-        fail_msg("catch-up failed: %s", sink.error);
-    assert_int_equal(ocop_subscriber_cursor(sub), earlier);
-    assert_int_equal(ocop_subscriber_applied(sub), earlier);
-    ocop_subscriber_destroy(&sub);
-    s_sink_assert_exact(&sink, earlier);
-    s_sink_close(&sink);
+    s_up();
+    s_catch_up();
+    assert_int_equal(ocop_subscriber_cursor(s_world.sub), earlier);
+    assert_int_equal(ocop_subscriber_applied(s_world.sub), earlier);
+    s_sink_assert_exact(&s_world.sink, earlier);
+    s_down();
 
     /* While it is down: 10,000 events. */
     int64_t t0 = harness_mono_ms();
@@ -429,8 +480,14 @@ static void test_subscriber_catches_up_after_downtime(void **state)
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        char *argv[] = {"itest_test_events_catchup", "--subscriber-child", s_world.sink_path, h->keys_dir,
-                        h->endpoint, h->events_endpoint, stop_arg, NULL};
+        char *argv[] = {"itest_test_events_catchup",
+                        "--subscriber-child",
+                        s_world.sink_path,
+                        h->keys_dir,
+                        h->endpoint,
+                        h->events_endpoint,
+                        stop_arg,
+                        NULL};
         execv("/proc/self/exe", argv);
         _exit(127);
     }
@@ -451,28 +508,27 @@ static void test_subscriber_catches_up_after_downtime(void **state)
     assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
     /* What the killed subscriber committed is a gap-free prefix short of stop_at. */
-    assert_int_equal(s_sink_open(&sink, s_world.sink_path), 0);
+    s_up();
+    s_sink_t *sink = &s_world.sink;
+    ocop_subscriber_t *sub = s_world.sub;
     s_sink_view_t view;
-    s_sink_view(&sink, NULL, &view);
+    s_sink_view(sink, NULL, &view);
     print_message("killed subscriber had committed up to %llu (blocked at %llu)\n", (unsigned long long)view.last,
                   (unsigned long long)stop_at);
     assert_true(view.last > earlier && view.last < stop_at);
-    s_sink_assert_exact(&sink, view.last);
+    s_sink_assert_exact(sink, view.last);
 
     /* Up again in this process: catch up from the stored cursor, then poll to the source's
      * last sequence. */
-    sub = s_parent_subscriber(&sink);
-    assert_non_null(sub);
     assert_int_equal(ocop_subscriber_cursor(sub), view.last);
     t0 = harness_mono_ms();
-    if (ocop_subscriber_catch_up(sub) != 0)
-        fail_msg("catch-up failed: %s", sink.error);
-    s_poll_until(sub, &sink, s_world.produced_last);
+    s_catch_up();
+    s_poll_until(sub, sink, s_world.produced_last);
     print_message("caught up %llu events in %lld ms\n", (unsigned long long)(s_world.produced_last - view.last),
                   (long long)(harness_mono_ms() - t0));
     assert_int_equal(ocop_subscriber_applied(sub), s_world.produced_last - view.last);
-    s_sink_assert_exact(&sink, s_world.produced_last);
-    s_sink_view(&sink, NULL, &view);
+    s_sink_assert_exact(sink, s_world.produced_last);
+    s_sink_view(sink, NULL, &view);
     assert_int_equal(view.count, S_EVENTS + earlier);
     assert_int_equal(view.entity_events, S_EVENTS);
     assert_true(view.each_once);
@@ -481,28 +537,70 @@ static void test_subscriber_catches_up_after_downtime(void **state)
     s_produce(h->client, S_EVENTS, 5);
     uint64_t live_last = s_last();
     assert_int_equal(live_last, s_world.produced_last + 5);
-    s_poll_until(sub, &sink, live_last);
-    s_sink_assert_exact(&sink, live_last);
-    ocop_subscriber_destroy(&sub);
-    s_sink_close(&sink);
+    s_poll_until(sub, sink, live_last);
+    s_sink_assert_exact(sink, live_last);
+
+    /* Delivered twice, applied once: events reach the connected SUB socket while an explicit
+     * replay applies them first; the copies that arrive later through PUB are dropped. */
+    s_wait_pub_path(sub, sink);
+    uint64_t applied0 = ocop_subscriber_applied(sub), dropped0 = ocop_subscriber_dropped(sub);
+    uint64_t probed_last = s_last();
+    s_produce(h->client, S_EVENTS + 5, S_OVERLAP);
+    uint64_t overlap_last = s_last();
+    assert_int_equal(overlap_last, probed_last + S_OVERLAP);
+    s_catch_up();
+    assert_int_equal(ocop_subscriber_cursor(sub), overlap_last);
+    int64_t deadline = harness_mono_ms() + S_CATCHUP_TIMEOUT_MS;
+    while (ocop_subscriber_dropped(sub) - dropped0 < S_OVERLAP && harness_mono_ms() < deadline)
+        if (ocop_subscriber_poll(sub, 100) != 0)
+            fail_msg("subscriber poll failed: %s", sink->error);
+    print_message("overlap: applied %llu, dropped %llu repeats\n",
+                  (unsigned long long)(ocop_subscriber_applied(sub) - applied0),
+                  (unsigned long long)(ocop_subscriber_dropped(sub) - dropped0));
+    assert_int_equal(ocop_subscriber_applied(sub) - applied0, S_OVERLAP);
+    assert_int_equal(ocop_subscriber_dropped(sub) - dropped0, S_OVERLAP);
+    s_sink_assert_exact(sink, overlap_last);
+
+    /* A gap: down again while S_GAP events pass, up again without an explicit catch-up. The
+     * first event that then arrives through PUB is ahead of the cursor: the subscriber must
+     * notice the gap and replay what it missed, before applying anything newer. */
+    s_down();
+    s_produce(h->client, S_EVENTS + 300, S_GAP);
+    s_up();
+    sub = s_world.sub;
+    assert_int_equal(ocop_subscriber_cursor(sub), overlap_last);
+    zmq_pollitem_t item = {ocop_subscriber_socket(sub), 0, ZMQ_POLLIN, 0};
+    int readable = 0;
+    for (int attempt = 0; attempt < S_PUB_PROBES && !readable; attempt++) {
+        s_produce(h->client, S_EVENTS + 2000 + attempt, 1);
+        readable = zmq_poll(&item, 1, S_PUB_PROBE_MS) == 1;
+    }
+    if (!readable)
+        fail_msg("no event reached the new subscriber through PUB in %d tries", S_PUB_PROBES);
+    uint64_t gap_last = s_last();
+    assert_true(gap_last > overlap_last + S_GAP);
+    /* One poll: the event ahead of the cursor triggers the replay at once (not the idle check). */
+    if (ocop_subscriber_poll(sub, 0) != 0)
+        fail_msg("subscriber poll failed: %s", sink->error);
+    assert_int_equal(ocop_subscriber_cursor(sub), gap_last);
+    print_message("gap: %llu replays after a gap\n", (unsigned long long)ocop_subscriber_gaps(sub));
+    assert_true(ocop_subscriber_gaps(sub) >= 1);
+    assert_int_equal(ocop_subscriber_applied(sub), gap_last - overlap_last);
+    s_sink_assert_exact(sink, gap_last);
+    s_down();
 }
 
 /* The sink after a full catch-up: returns how often tax appears among entity registrations. */
 static uint64_t s_catch_up_and_count(const char *tax)
 {
-    s_sink_t sink;
-    assert_int_equal(s_sink_open(&sink, s_world.sink_path), 0);
-    ocop_subscriber_t *sub = s_parent_subscriber(&sink);
-    assert_non_null(sub);
+    s_up();
     uint64_t last = s_last();
-    if (ocop_subscriber_catch_up(sub) != 0)
-        fail_msg("catch-up failed: %s", sink.error);
-    s_poll_until(sub, &sink, last);
-    s_sink_assert_exact(&sink, last);
+    s_catch_up();
+    s_poll_until(s_world.sub, &s_world.sink, last);
+    s_sink_assert_exact(&s_world.sink, last);
     s_sink_view_t view;
-    s_sink_view(&sink, tax, &view);
-    ocop_subscriber_destroy(&sub);
-    s_sink_close(&sink);
+    s_sink_view(&s_world.sink, tax, &view);
+    s_down();
     return view.tax_hits;
 }
 
@@ -613,8 +711,8 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "--subscriber-child") == 0)
         return s_child_main(argc, argv);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_subscriber_catches_up_after_downtime),
-        cmocka_unit_test(test_retried_request_applied_once),
+        cmocka_unit_test_teardown(test_subscriber_catches_up_after_downtime, s_test_teardown),
+        cmocka_unit_test_teardown(test_retried_request_applied_once, s_test_teardown),
     };
     return cmocka_run_group_tests_name("events_catchup", tests, s_group_setup, s_group_teardown);
 }

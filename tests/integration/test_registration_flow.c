@@ -34,7 +34,7 @@ typedef struct {
 
 typedef struct {
     char id[32];
-    int entity;           /* index into s_world.entities */
+    int entity; /* index into s_world.entities */
     const char *name;
     const char *sector;
     const char *set;
@@ -62,8 +62,8 @@ static struct {
     ocop_client_t *bob;   /* the commune / council side: accepts, rejects, promotes */
     s_entity_t entities[S_ENTITIES];
     s_product_t products[S_PRODUCTS];
-    int64_t t_start_ms;   /* wall clock before the first write: every recorded time is later */
-    uint8_t *snapshot;    /* observations before the restart */
+    int64_t t_start_ms; /* wall clock before the first write: every recorded time is later */
+    uint8_t *snapshot;  /* observations before the restart */
     size_t snapshot_len;
     int64_t last_seq_before_restart;
 } s_world;
@@ -84,22 +84,25 @@ static int s_group_setup(void **state)
     (void)state;
     memset(&s_world, 0, sizeof s_world);
     s_world.h = harness_new(NULL);
-    if (!s_world.h || harness_data_load(s_world.h->rules_dir, &s_world.data) != 0 ||
-        harness_start(s_world.h) != 0 || s_connect_clients() != 0)
+    if (!s_world.h || harness_data_load(s_world.h->rules_dir, &s_world.data) != 0 || harness_start(s_world.h) != 0 ||
+        s_connect_clients() != 0)
         return -1;
     const harness_data_t *d = &s_world.data;
     static const char *entity_names[S_ENTITIES] = {"HTX Nông nghiệp Tân Cương", "Công ty TNHH Thực phẩm Hồng Hà",
                                                    "Hộ kinh doanh Lò Văn Sáng"};
     static const char *tax_codes[S_ENTITIES] = {"4600100001", "0100200002", "5400300003"};
     static const Ocop__EntityType types[S_ENTITIES] = {OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE,
-                                                      OCOP__ENTITY_TYPE__ENTITY_TYPE_ENTERPRISE,
-                                                      OCOP__ENTITY_TYPE__ENTITY_TYPE_HOUSEHOLD_BUSINESS};
+                                                       OCOP__ENTITY_TYPE__ENTITY_TYPE_ENTERPRISE,
+                                                       OCOP__ENTITY_TYPE__ENTITY_TYPE_HOUSEHOLD_BUSINESS};
     /* Entities 0 and 1 in two communes of province A, entity 2 in province B. */
     const char *communes[S_ENTITIES] = {d->communes[0], d->communes[1], d->communes[3]};
     const char *provinces[S_ENTITIES] = {d->province_a, d->province_a, d->province_b};
     for (int i = 0; i < S_ENTITIES; i++)
-        s_world.entities[i] = (s_entity_t){.name = entity_names[i], .tax_code = tax_codes[i], .type = types[i],
-                                           .commune = communes[i], .province = provinces[i]};
+        s_world.entities[i] = (s_entity_t){.name = entity_names[i],
+                                           .tax_code = tax_codes[i],
+                                           .type = types[i],
+                                           .commune = communes[i],
+                                           .province = provinces[i]};
     /* Distinct names, processed, sets that are not fresh: nothing is flagged for review, so
      * every transition below is allowed. */
     static const struct {
@@ -107,8 +110,8 @@ static int s_group_setup(void **state)
         const char *name;
         int sector_b;
     } plan[S_PRODUCTS] = {
-        {0, "Mật ong rừng tràm", 0},     {0, "Trà mãng cầu sấy", 1},      {0, "Nước mắm cá cơm", 0},
-        {0, "Bánh tráng phơi sương", 0}, {0, "Rượu cần men lá", 1},       {0, "Tinh dầu sả chanh", 0},
+        {0, "Mật ong rừng tràm", 0},     {0, "Trà mãng cầu sấy", 1},       {0, "Nước mắm cá cơm", 0},
+        {0, "Bánh tráng phơi sương", 0}, {0, "Rượu cần men lá", 1},        {0, "Tinh dầu sả chanh", 0},
         {0, "Miến dong làng So", 0},     {1, "Cà phê bột nguyên chất", 0}, {1, "Hạt điều rang muối", 1},
         {2, "Chè Shan tuyết cổ thụ", 1}, {2, "Gạo thơm ST25", 0},
     };
@@ -145,8 +148,8 @@ static int s_product_index(const char *id)
     return -1;
 }
 
-static void s_record_change(s_product_t *p, Ocop__Stage from, Ocop__Stage to, Ocop__StageAction action,
-                            const char *by, const char *reason)
+static void s_record_change(s_product_t *p, Ocop__Stage from, Ocop__Stage to, Ocop__StageAction action, const char *by,
+                            const char *reason)
 {
     assert_true(p->n_history < S_HISTORY_MAX);
     s_change_t *c = &p->history[p->n_history++];
@@ -234,8 +237,8 @@ static void s_transition_ok(ocop_client_t *c, const char *by, int i, Ocop__Stage
 }
 
 /* A refused transition: the status and field, and the product is exactly as before. */
-static void s_transition_refused(ocop_client_t *c, int i, Ocop__StageAction action, const char *reason,
-                                 int status, const char *field)
+static void s_transition_refused(ocop_client_t *c, int i, Ocop__StageAction action, const char *reason, int status,
+                                 const char *field)
 {
     int64_t before = harness_last_sequence(s_world.h);
     Ocop__Reply *r = harness_transition(c, s_world.products[i].id, action, reason);
@@ -283,14 +286,26 @@ static size_t s_check_product_list(const Ocop__RegProductList *filter, unsigned 
     return pages;
 }
 
-static int s_pred_province(const s_product_t *p, const void *arg) { return strcmp(p->province, arg) == 0; }
-static int s_pred_commune(const s_product_t *p, const void *arg) { return strcmp(p->commune, arg) == 0; }
+static int s_pred_province(const s_product_t *p, const void *arg)
+{
+    return strcmp(p->province, arg) == 0;
+}
+static int s_pred_commune(const s_product_t *p, const void *arg)
+{
+    return strcmp(p->commune, arg) == 0;
+}
 static int s_pred_entity(const s_product_t *p, const void *arg)
 {
     return strcmp(s_world.entities[p->entity].id, arg) == 0;
 }
-static int s_pred_stage(const s_product_t *p, const void *arg) { return p->stage == *(const Ocop__Stage *)arg; }
-static int s_pred_sector(const s_product_t *p, const void *arg) { return strcmp(p->sector, arg) == 0; }
+static int s_pred_stage(const s_product_t *p, const void *arg)
+{
+    return p->stage == *(const Ocop__Stage *)arg;
+}
+static int s_pred_sector(const s_product_t *p, const void *arg)
+{
+    return strcmp(p->sector, arg) == 0;
+}
 static int s_pred_province_stage(const s_product_t *p, const void *arg)
 {
     return strcmp(p->province, s_world.data.province_a) == 0 && p->stage == *(const Ocop__Stage *)arg;
@@ -484,8 +499,8 @@ static void s_check_counts(const char *province)
                         p->stage == row->stage;
         }
         if (row->count != expected)
-            fail_msg("count %s × %s × %d is %llu, expected %llu", row->province_code, row->sector_code,
-                     (int)row->stage, (unsigned long long)row->count, (unsigned long long)expected);
+            fail_msg("count %s × %s × %d is %llu, expected %llu", row->province_code, row->sector_code, (int)row->stage,
+                     (unsigned long long)row->count, (unsigned long long)expected);
         for (size_t j = 0; j < i; j++)
             assert_false(strcmp(c->rows[j]->province_code, row->province_code) == 0 &&
                          strcmp(c->rows[j]->sector_code, row->sector_code) == 0 && c->rows[j]->stage == row->stage);
