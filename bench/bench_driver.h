@@ -23,10 +23,10 @@ typedef void (*bench_reply_fn)(void *user, uint64_t seq, const Ocop__Reply *repl
 typedef struct {
     ocop_client_t **clients;
     size_t n_clients;
-    size_t window;        /* outstanding requests per client */
+    size_t window; /* outstanding requests per client */
     uint64_t max_requests;
-    double max_seconds;   /* stop sending after this; outstanding replies are still awaited */
-    uint32_t tag;         /* distinguishes runs in request ids */
+    double max_seconds; /* stop sending after this; outstanding replies are still awaited */
+    uint32_t tag;       /* distinguishes runs in request ids */
     bench_make_fn make;
     bench_reply_fn on_reply;
     void *user;
@@ -34,10 +34,10 @@ typedef struct {
 
 typedef struct {
     uint64_t sent, completed, ok;
-    uint64_t by_status[16];   /* replies by ocop.Status (index 15: out of range) */
-    double seconds;           /* first send to last reply */
-    double per_second;        /* completed / seconds */
-    bench_pct_t latency;      /* send to reply, every completed request */
+    uint64_t by_status[16]; /* replies by ocop.Status (index 15: out of range) */
+    double seconds;         /* first send to last reply */
+    double per_second;      /* completed / seconds */
+    bench_pct_t latency;    /* send to reply, every completed request */
 } bench_drive_result_t;
 
 /* Runs until max_requests were sent or max_seconds passed, and every reply came. 0, or -1

@@ -82,8 +82,8 @@ static void s_echo_stop(s_echo_server_t *srv)
 }
 
 /* Starts the server; endpoint receives where it listens. */
-static int s_echo_start(s_echo_server_t *srv, const ocop_keypair_t *server, const char *client_public,
-                        char *endpoint, size_t endpoint_len)
+static int s_echo_start(s_echo_server_t *srv, const ocop_keypair_t *server, const char *client_public, char *endpoint,
+                        size_t endpoint_len)
 {
     memset(srv, 0, sizeof *srv);
     srv->zctx = zmq_ctx_new();

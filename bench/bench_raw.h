@@ -19,15 +19,15 @@
 #include "bench_util.h"
 
 typedef struct {
-    size_t msg_size;      /* bytes per frame */
-    size_t seq_count;     /* sequential round trips timed (after a short warm-up) */
-    size_t pipe_count;    /* messages in the pipelined run */
-    size_t window;        /* outstanding messages in the pipelined run */
+    size_t msg_size;   /* bytes per frame */
+    size_t seq_count;  /* sequential round trips timed (after a short warm-up) */
+    size_t pipe_count; /* messages in the pipelined run */
+    size_t window;     /* outstanding messages in the pipelined run */
 } bench_echo_options_t;
 
 typedef struct {
-    bench_pct_t seq;      /* round-trip latency */
-    double pipe_msgs_s;   /* echoed messages per second, pipelined */
+    bench_pct_t seq;    /* round-trip latency */
+    double pipe_msgs_s; /* echoed messages per second, pipelined */
 } bench_echo_result_t;
 
 /* 0 / -1 (with a line on stderr). */

@@ -51,31 +51,35 @@ typedef struct {
     bench_scratch_t scratch;
     Ocop__RegEntityRegister entity;
     Ocop__RegProductRegister product;
-    char **entity_ids;      /* by entity request number; NULL where registration failed */
-    const char **pool;      /* the registered ones, compacted */
+    char **entity_ids; /* by entity request number; NULL where registration failed */
+    const char **pool; /* the registered ones, compacted */
     size_t n_pool;
-    uint64_t product_base;  /* products of earlier runs, so no two requests repeat */
+    uint64_t product_base; /* products of earlier runs, so no two requests repeat */
     unsigned long long flagged;
     unsigned long long reply_bytes; /* packed size of every product reply */
 } s_bench_t;
 
 static void s_usage(FILE *f)
 {
-    fprintf(f, "usage: bench_registration [--quick] [--no-write] [--out FILE] [--service BIN] [--rules DIR]\n"
-               "                          [--wrap \"CMD ARGS\"] [--keep]\n"
-               "  --quick     about 10 s instead of about 30 s\n"
-               "  --no-write  print only; leave %s alone\n"
-               "  --out FILE  the Markdown file to update (default %s)\n"
-               "  --service   the ocop-registration binary (default %s)\n"
-               "  --rules     the rules directory (default %s)\n"
-               "  --wrap      run the service under a command, e.g. \"valgrind --tool=callgrind\"\n"
-               "  --keep      keep the temporary directory (store, config, service log)\n",
+    fprintf(f,
+            "usage: bench_registration [--quick] [--no-write] [--out FILE] [--service BIN] [--rules DIR]\n"
+            "                          [--wrap \"CMD ARGS\"] [--keep]\n"
+            "  --quick     about 10 s instead of about 30 s\n"
+            "  --no-write  print only; leave %s alone\n"
+            "  --out FILE  the Markdown file to update (default %s)\n"
+            "  --service   the ocop-registration binary (default %s)\n"
+            "  --rules     the rules directory (default %s)\n"
+            "  --wrap      run the service under a command, e.g. \"valgrind --tool=callgrind\"\n"
+            "  --keep      keep the temporary directory (store, config, service log)\n",
             BENCH_DOCS_FILE, BENCH_DOCS_FILE, BENCH_SERVICE_BIN, BENCH_RULES_DIR);
 }
 
 static int s_parse(int argc, char **argv, s_args_t *a)
 {
-    *a = (s_args_t){.write = 1, .service = BENCH_SERVICE_BIN, .rules = BENCH_RULES_DIR, .out = BENCH_DOCS_FILE,
+    *a = (s_args_t){.write = 1,
+                    .service = BENCH_SERVICE_BIN,
+                    .rules = BENCH_RULES_DIR,
+                    .out = BENCH_DOCS_FILE,
                     .start_timeout_ms = 30000};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -164,11 +168,18 @@ static size_t s_request_size(s_bench_t *b)
 
 /* ---------------------------------------------------------------- runs */
 
-static int s_drive(ocop_client_t **clients, size_t n_clients, size_t window, uint64_t max, double seconds,
-                   uint32_t tag, bench_make_fn make, bench_reply_fn on_reply, s_bench_t *b, bench_drive_result_t *out)
+static int s_drive(ocop_client_t **clients, size_t n_clients, size_t window, uint64_t max, double seconds, uint32_t tag,
+                   bench_make_fn make, bench_reply_fn on_reply, s_bench_t *b, bench_drive_result_t *out)
 {
-    bench_drive_options_t o = {.clients = clients, .n_clients = n_clients, .window = window, .max_requests = max,
-                               .max_seconds = seconds, .tag = tag, .make = make, .on_reply = on_reply, .user = b};
+    bench_drive_options_t o = {.clients = clients,
+                               .n_clients = n_clients,
+                               .window = window,
+                               .max_requests = max,
+                               .max_seconds = seconds,
+                               .tag = tag,
+                               .make = make,
+                               .on_reply = on_reply,
+                               .user = b};
     int rc = bench_drive(&o, out);
     if (make == s_make_product)
         b->product_base += out->sent;
@@ -249,8 +260,8 @@ static int s_raw_fixed(const char *tmp, const s_sizes_t *z, bench_results_t *r)
         .msg_size = r->msg_size, .seq_count = z->echo_seq, .pipe_count = z->echo_pipe, .window = S_WINDOW};
     if (bench_echo_run(&r->echo_opts, &r->echo) != 0)
         return -1;
-    printf("  ZeroMQ echo: p50 %.1f us, p99 %.1f us; pipelined %.0f msgs/s\n", r->echo.seq.p50_us,
-           r->echo.seq.p99_us, r->echo.pipe_msgs_s);
+    printf("  ZeroMQ echo: p50 %.1f us, p99 %.1f us; pipelined %.0f msgs/s\n", r->echo.seq.p50_us, r->echo.seq.p99_us,
+           r->echo.pipe_msgs_s);
     return 0;
 }
 
@@ -310,8 +321,8 @@ static int s_write_docs(const char *path, const bench_results_t *r)
 {
     bench_text_t md = {0};
     bench_report_markdown(r, &md);
-    int rc = md.data ? bench_markdown_replace(path, BENCH_MARK_BEGIN, BENCH_MARK_END, bench_report_header(), md.data)
-                     : -1;
+    int rc =
+        md.data ? bench_markdown_replace(path, BENCH_MARK_BEGIN, BENCH_MARK_END, bench_report_header(), md.data) : -1;
     bench_text_free(&md);
     if (rc == 0)
         printf("\nwrote the registration section of %s\n", path);
@@ -327,12 +338,22 @@ int main(int argc, char **argv)
         return 2;
     if (sodium_init() < 0)
         return 1;
-    s_sizes_t z = a.quick ? (s_sizes_t){.entities = 300, .seq = 300, .seq_warmup = 50, .echo_seq = 500,
-                                         .echo_pipe = 50000, .fsync_commits = 60, .pipe_seconds = 2,
-                                         .lmdb_seconds = 1}
-                          : (s_sizes_t){.entities = 2000, .seq = 2000, .seq_warmup = 200, .echo_seq = 2000,
-                                         .echo_pipe = 200000, .fsync_commits = 300, .pipe_seconds = 10,
-                                         .lmdb_seconds = 4};
+    s_sizes_t z = a.quick ? (s_sizes_t){.entities = 300,
+                                        .seq = 300,
+                                        .seq_warmup = 50,
+                                        .echo_seq = 500,
+                                        .echo_pipe = 50000,
+                                        .fsync_commits = 60,
+                                        .pipe_seconds = 2,
+                                        .lmdb_seconds = 1}
+                          : (s_sizes_t){.entities = 2000,
+                                        .seq = 2000,
+                                        .seq_warmup = 200,
+                                        .echo_seq = 2000,
+                                        .echo_pipe = 200000,
+                                        .fsync_commits = 300,
+                                        .pipe_seconds = 10,
+                                        .lmdb_seconds = 4};
     char err[512];
     s_bench_t b;
     memset(&b, 0, sizeof b);
@@ -354,8 +375,8 @@ int main(int argc, char **argv)
     s_context(&a, w, r);
     printf("bench_registration%s: service %s, rules %s, scratch %s\n", a.quick ? " --quick" : "", a.service, a.rules,
            tmp);
-    bench_service_options_t so = {.binary = a.service, .rules_dir = a.rules, .dir = tmp, .wrap = a.wrap,
-                                  .start_timeout_ms = a.start_timeout_ms};
+    bench_service_options_t so = {
+        .binary = a.service, .rules_dir = a.rules, .dir = tmp, .wrap = a.wrap, .start_timeout_ms = a.start_timeout_ms};
     if (bench_service_start(&svc, zctx, &so) != 0)
         goto done;
     started = 1;
@@ -365,8 +386,7 @@ int main(int argc, char **argv)
     if (s_register_entities(clients, z.entities, &b, r) != 0)
         goto done;
     r->msg_size = s_request_size(&b);
-    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 ||
-        s_raw_batched(tmp, &z, r) != 0)
+    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 || s_raw_batched(tmp, &z, r) != 0)
         goto done;
     rc = 0;
 done:

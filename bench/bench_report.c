@@ -4,13 +4,13 @@
 #include <string.h>
 
 typedef struct {
-    double best;          /* best pipelined registrations/s */
-    double vs_target;     /* best / BENCH_TARGET_PER_SECOND */
-    double vs_lmdb_seq;   /* best / LMDB batched puts/s, ascending keys */
-    double vs_lmdb_rand;  /* best / LMDB batched puts/s, random keys */
-    double vs_echo;       /* best / ZeroMQ pipelined echo msgs/s */
-    double seq_bound;     /* echo p50 + fsync commit p50, µs */
-    double vs_bound;      /* sequential p50 / seq_bound */
+    double best;         /* best pipelined registrations/s */
+    double vs_target;    /* best / BENCH_TARGET_PER_SECOND */
+    double vs_lmdb_seq;  /* best / LMDB batched puts/s, ascending keys */
+    double vs_lmdb_rand; /* best / LMDB batched puts/s, random keys */
+    double vs_echo;      /* best / ZeroMQ pipelined echo msgs/s */
+    double seq_bound;    /* echo p50 + fsync commit p50, µs */
+    double vs_bound;     /* sequential p50 / seq_bound */
 } s_ratios_t;
 
 static double s_div(double a, double b)
@@ -60,8 +60,9 @@ void bench_report_print(const bench_results_t *r, FILE *out)
 {
     s_ratios_t q = s_ratios(r);
     fprintf(out, "\nOCOP registration benchmark%s — %s\n", r->quick ? " (--quick)" : "", r->date);
-    fprintf(out, "CPU: %s, %d cores. Workload: %zu entities; products over %zu communes (units %s) x %zu "
-                 "non-fresh product sets (catalogue %s); request %zu bytes packed.\n\n",
+    fprintf(out,
+            "CPU: %s, %d cores. Workload: %zu entities; products over %zu communes (units %s) x %zu "
+            "non-fresh product sets (catalogue %s); request %zu bytes packed.\n\n",
             r->cpu, r->cores, r->entities, r->communes, r->unit_version, r->product_sets, r->catalogue_version,
             r->msg_size);
     fprintf(out, "Raw limits (same run)\n");
@@ -122,11 +123,11 @@ static void s_md_run(const bench_results_t *r, const bench_run_t *run, bench_tex
     else
         bench_text_printf(t, "| pipelined: %zu DEALER%s × %zu outstanding%s ", run->clients,
                           run->clients > 1 ? "s" : "", run->window, run == &r->pipe[r->best_pipe] ? " (best)" : "");
-    bench_text_printf(t, "| %.0f | %.0f | %.0f | %.0f | %llu | %.0f | %.1f | %.0f%% | %.1f | %.1f | %.0f | %llu | %llu |\n",
-                      run->drive.per_second, run->drive.latency.p50_us, run->drive.latency.p99_us,
-                      run->drive.latency.p999_us, (unsigned long long)run->drive.completed, run->avg_batch,
-                      run->service_cpu_us, 100.0 * run->service_cpu_util, run->write_kib,
-                      run->write_calls, run->reply_bytes, run->flagged, s_errors(run));
+    bench_text_printf(
+        t, "| %.0f | %.0f | %.0f | %.0f | %llu | %.0f | %.1f | %.0f%% | %.1f | %.1f | %.0f | %llu | %llu |\n",
+        run->drive.per_second, run->drive.latency.p50_us, run->drive.latency.p99_us, run->drive.latency.p999_us,
+        (unsigned long long)run->drive.completed, run->avg_batch, run->service_cpu_us, 100.0 * run->service_cpu_util,
+        run->write_kib, run->write_calls, run->reply_bytes, run->flagged, s_errors(run));
 }
 
 void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
@@ -169,18 +170,19 @@ void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
                       r->echo_opts.msg_size, r->echo.seq.p50_us, r->echo.seq.p99_us);
     bench_text_printf(t, "| ZeroMQ CURVE echo, pipelined (window %zu) | %.0f msgs/s |\n", r->echo_opts.window,
                       r->echo.pipe_msgs_s);
-    bench_text_printf(t, "| LMDB one fsync'd commit (a transaction of 1 put of %zu bytes) | p50 %.1f µs, p99 %.1f µs |\n",
+    bench_text_printf(t,
+                      "| LMDB one fsync'd commit (a transaction of 1 put of %zu bytes) | p50 %.1f µs, p99 %.1f µs |\n",
                       r->msg_size, r->fsync_commit.p50_us, r->fsync_commit.p99_us);
     bench_text_printf(t,
                       "| LMDB batched puts, ascending 32-byte keys, %zu-byte values, %zu puts per fsync'd commit "
                       "(the best run's average batch) | %.0f puts/s, %.0f commits/s, commit p50 %.0f µs |\n",
-                      r->msg_size, r->lmdb_batch, r->lmdb_seq.puts_s, r->lmdb_seq.commits_s,
-                      r->lmdb_seq.commit.p50_us);
+                      r->msg_size, r->lmdb_batch, r->lmdb_seq.puts_s, r->lmdb_seq.commits_s, r->lmdb_seq.commit.p50_us);
     bench_text_printf(t,
                       "| LMDB batched puts, random 32-byte keys (like request ids), same sizes | %.0f puts/s, %.0f "
                       "commits/s, commit p50 %.0f µs |\n",
                       r->lmdb_rand.puts_s, r->lmdb_rand.commits_s, r->lmdb_rand.commit.p50_us);
-    bench_text_printf(t, "\nSequential bound: echo p50 + fsync'd commit p50 = %.1f µs; the sequential client's p50 "
-                         "is %.1f µs.\n\n%s\n",
+    bench_text_printf(t,
+                      "\nSequential bound: echo p50 + fsync'd commit p50 = %.1f µs; the sequential client's p50 "
+                      "is %.1f µs.\n\n%s\n",
                       q.seq_bound, r->seq.drive.latency.p50_us, BENCH_MARK_END);
 }

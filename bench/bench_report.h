@@ -18,13 +18,13 @@
 typedef struct {
     size_t clients, window;
     bench_drive_result_t drive;
-    double avg_batch;          /* requests per committed batch (service's counters) */
-    double service_cpu_us;     /* service CPU time per registration */
-    double service_cpu_util;   /* service CPU time / wall time (1.0 = one core busy) */
-    double bench_cpu_util;     /* this process, same measure */
-    double write_kib;          /* bytes the service handed to write-like system calls, per registration */
-    double write_calls;        /* those system calls per registration */
-    double reply_bytes;        /* mean packed reply */
+    double avg_batch;        /* requests per committed batch (service's counters) */
+    double service_cpu_us;   /* service CPU time per registration */
+    double service_cpu_util; /* service CPU time / wall time (1.0 = one core busy) */
+    double bench_cpu_util;   /* this process, same measure */
+    double write_kib;        /* bytes the service handed to write-like system calls, per registration */
+    double write_calls;      /* those system calls per registration */
+    double reply_bytes;      /* mean packed reply */
     unsigned long long flagged;
 } bench_run_t;
 
@@ -37,7 +37,7 @@ typedef struct {
     size_t entities;
     size_t communes, product_sets;
     char unit_version[16], catalogue_version[16];
-    size_t msg_size;          /* mean packed RegProductRegister request, bytes */
+    size_t msg_size; /* mean packed RegProductRegister request, bytes */
     /* raw limits */
     bench_echo_options_t echo_opts;
     bench_echo_result_t echo;

@@ -16,7 +16,7 @@ typedef struct {
     char server_public[OCOP_Z85_KEY_LEN + 1];
     ocop_keypair_t client_keys; /* the "bench" key, on the service's allow-list */
     char log_path[1100];
-    ocop_client_t *ping;        /* owned */
+    ocop_client_t *ping; /* owned */
 } bench_service_t;
 
 typedef struct {

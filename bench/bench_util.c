@@ -107,8 +107,7 @@ int bench_free_port(void)
     addr.sin_port = 0;
     socklen_t alen = sizeof addr;
     int port = -1;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
-        getsockname(fd, (struct sockaddr *)&addr, &alen) == 0)
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && getsockname(fd, (struct sockaddr *)&addr, &alen) == 0)
         port = ntohs(addr.sin_port);
     close(fd);
     return port;

@@ -92,8 +92,7 @@ static int s_list(const cJSON *array, s_list_t *out)
     if (!out->items)
         return -1;
     const cJSON *item;
-    cJSON_ArrayForEach(item, array)
-    {
+    cJSON_ArrayForEach (item, array) {
         const cJSON *s = cJSON_IsObject(item) ? cJSON_GetObjectItemCaseSensitive(item, "name") : item;
         if (cJSON_IsString(s) && *s->valuestring)
             out->items[out->n++] = s->valuestring;
@@ -108,8 +107,7 @@ static int s_gendered(const cJSON *array, s_name_t **out, size_t *n)
     if (!*out)
         return -1;
     const cJSON *item;
-    cJSON_ArrayForEach(item, array)
-    {
+    cJSON_ArrayForEach (item, array) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
         const cJSON *gender = cJSON_GetObjectItemCaseSensitive(item, "gender");
         if (!cJSON_IsString(name))
@@ -131,8 +129,7 @@ static int s_load_units(bench_workload_t *self, const char *dir, char *err, size
         snprintf(err, errlen, "%s/units-2025.json: version and units are required", dir);
         return -1;
     }
-    cJSON_ArrayForEach(u, units)
-    {
+    cJSON_ArrayForEach (u, units) {
         const cJSON *level = cJSON_GetObjectItemCaseSensitive(u, "level");
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(u, "name");
         if (!cJSON_IsString(level) || strcmp(level->valuestring, "commune") != 0 || !cJSON_IsString(name))
@@ -158,21 +155,18 @@ static int s_load_catalogue(bench_workload_t *self, const char *dir, char *err, 
     const cJSON *sectors = cJSON_GetObjectItemCaseSensitive(root, "sectors"), *sector, *set;
     const cJSON *stems = cJSON_GetObjectItemCaseSensitive(self->names, "products_by_set");
     size_t cap = 0;
-    cJSON_ArrayForEach(sector, sectors)
-    {
+    cJSON_ArrayForEach (sector, sectors) {
         cap += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(sector, "product_sets"));
     }
     int rc = s_string(root, "version", self->catalogue_version, sizeof self->catalogue_version);
     if (rc == 0 && !(self->sets = calloc(cap + 1, sizeof *self->sets)))
         rc = -1;
     const cJSON *walk = rc == 0 ? sectors : NULL;
-    cJSON_ArrayForEach(sector, walk)
-    {
+    cJSON_ArrayForEach (sector, walk) {
         char code[16];
         if (s_string(sector, "code", code, sizeof code) != 0)
             continue;
-        cJSON_ArrayForEach(set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets"))
-        {
+        cJSON_ArrayForEach (set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets")) {
             s_set_t *s = &self->sets[self->n_sets];
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(set, "fresh")) ||
                 s_string(set, "code", s->set, sizeof s->set) != 0)
@@ -212,8 +206,10 @@ static int s_load_names(bench_workload_t *self, const char *dir, char *err, size
     rc |= s_gendered(cJSON_GetObjectItemCaseSensitive(root, "middle_names"), &self->middles, &self->n_middles);
     rc |= s_gendered(cJSON_GetObjectItemCaseSensitive(root, "given_names"), &self->givens, &self->n_givens);
     if (rc != 0)
-        snprintf(err, errlen, "%s/demo-names.json: entity_patterns (5 types), trades, brands, qualifiers, surnames, "
-                 "middle_names and given_names are required", dir);
+        snprintf(err, errlen,
+                 "%s/demo-names.json: entity_patterns (5 types), trades, brands, qualifiers, surnames, "
+                 "middle_names and given_names are required",
+                 dir);
     return rc;
 }
 
@@ -253,10 +249,22 @@ void bench_workload_destroy(bench_workload_t **self_p)
     *self_p = NULL;
 }
 
-size_t bench_workload_commune_count(const bench_workload_t *self) { return self->n_communes; }
-size_t bench_workload_set_count(const bench_workload_t *self) { return self->n_sets; }
-const char *bench_workload_unit_version(const bench_workload_t *self) { return self->unit_version; }
-const char *bench_workload_catalogue_version(const bench_workload_t *self) { return self->catalogue_version; }
+size_t bench_workload_commune_count(const bench_workload_t *self)
+{
+    return self->n_communes;
+}
+size_t bench_workload_set_count(const bench_workload_t *self)
+{
+    return self->n_sets;
+}
+const char *bench_workload_unit_version(const bench_workload_t *self)
+{
+    return self->unit_version;
+}
+const char *bench_workload_catalogue_version(const bench_workload_t *self)
+{
+    return self->catalogue_version;
+}
 
 /* A name of the given gender (or any) from list, starting the search at h. */
 static const char *s_pick_gendered(const s_name_t *list, size_t n, char gender, uint64_t h)
@@ -278,8 +286,8 @@ static void s_person(const bench_workload_t *self, uint64_t h, char *out, size_t
 }
 
 /* Copies pattern into out with {place}, {brand}, {trade} and {person} replaced. */
-static void s_expand(const char *pattern, const char *place, const char *brand, const char *trade,
-                     const char *person, char *out, size_t outlen)
+static void s_expand(const char *pattern, const char *place, const char *brand, const char *trade, const char *person,
+                     char *out, size_t outlen)
 {
     static const char *const keys[] = {"{place}", "{brand}", "{trade}", "{person}"};
     const char *values[] = {place, brand, trade, person};
@@ -324,8 +332,8 @@ void bench_workload_entity(const bench_workload_t *self, uint64_t i, Ocop__RegEn
     out->phone = scratch->phone;
 }
 
-void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids,
-                            size_t n_entities, Ocop__RegProductRegister *out, bench_scratch_t *scratch)
+void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids, size_t n_entities,
+                            Ocop__RegProductRegister *out, bench_scratch_t *scratch)
 {
     ocop__reg_product_register__init(out);
     uint64_t h = s_mix(i), g = s_mix(h);

@@ -21,7 +21,7 @@ bench_workload_t *bench_workload_new(const char *rules_dir, char *err, size_t er
 void bench_workload_destroy(bench_workload_t **self_p);
 
 size_t bench_workload_commune_count(const bench_workload_t *self);
-size_t bench_workload_set_count(const bench_workload_t *self);   /* non-fresh product sets */
+size_t bench_workload_set_count(const bench_workload_t *self); /* non-fresh product sets */
 const char *bench_workload_unit_version(const bench_workload_t *self);
 const char *bench_workload_catalogue_version(const bench_workload_t *self);
 
@@ -41,7 +41,7 @@ void bench_workload_entity(const bench_workload_t *self, uint64_t i, Ocop__RegEn
 /* Fills out (initialised here) with product registration number i by one of entity_ids
  * (which must outlive out): processing PROCESSED, a non-fresh product set, so that only
  * near-duplicates of other entities' names in the same commune and set get flagged. */
-void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids,
-                            size_t n_entities, Ocop__RegProductRegister *out, bench_scratch_t *scratch);
+void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids, size_t n_entities,
+                            Ocop__RegProductRegister *out, bench_scratch_t *scratch);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define S_ALIGN 16
-#define S_DEFAULT_CHUNK ((size_t) 64 * 1024)
+#define S_DEFAULT_CHUNK ((size_t)64 * 1024)
 
 typedef struct s_block_t {
     struct s_block_t *next;
@@ -45,7 +45,7 @@ static s_block_t *s_block_new(size_t size)
 
 static uint8_t *s_block_data(s_block_t *block)
 {
-    return (uint8_t *) block + S_HEADER;
+    return (uint8_t *)block + S_HEADER;
 }
 
 static void *s_pb_alloc(void *data, size_t size)
@@ -55,8 +55,8 @@ static void *s_pb_alloc(void *data, size_t size)
 
 static void s_pb_free(void *data, void *ptr)
 {
-    (void) data;
-    (void) ptr;
+    (void)data;
+    (void)ptr;
 }
 
 ocop_arena_t *ocop_arena_new(size_t chunk_size)
@@ -161,11 +161,11 @@ char *ocop_arena_printf(ocop_arena_t *self, const char *fmt, ...)
     va_end(ap);
     if (len < 0)
         return NULL;
-    char *out = ocop_arena_alloc(self, (size_t) len + 1);
+    char *out = ocop_arena_alloc(self, (size_t)len + 1);
     if (!out)
         return NULL;
     va_start(ap, fmt);
-    vsnprintf(out, (size_t) len + 1, fmt, ap);
+    vsnprintf(out, (size_t)len + 1, fmt, ap);
     va_end(ap);
     return out;
 }

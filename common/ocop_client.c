@@ -141,8 +141,7 @@ static int64_t s_monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms,
-                     int attempts)
+int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts)
 {
     *reply = NULL;
     /* A send that times out counts as an attempt without an answer. */

@@ -35,8 +35,7 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms);
 
 /* Send + wait for the reply with the same id, up to attempts tries of timeout_ms each,
  * discarding stale replies to earlier requests. 0, or -1 when no reply came. */
-int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms,
-                     int attempts);
+int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts);
 
 /* Sends a raw frame (tests: malformed and oversized input) and receives the raw reply. */
 int ocop_client_send_raw(ocop_client_t *self, const void *data, size_t len);

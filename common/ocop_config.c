@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S_FILE_MAX ((size_t) 4 * 1024 * 1024)
-#define S_MB_MAX ((uint64_t) 1024 * 1024) /* 1 TiB of map is more than any service needs */
-#define S_BATCH_MAX ((uint64_t) 1024 * 1024)
-#define S_REQUEST_MAX ((uint64_t) 1024 * 1024 * 1024)
+#define S_FILE_MAX ((size_t)4 * 1024 * 1024)
+#define S_MB_MAX ((uint64_t)1024 * 1024) /* 1 TiB of map is more than any service needs */
+#define S_BATCH_MAX ((uint64_t)1024 * 1024)
+#define S_REQUEST_MAX ((uint64_t)1024 * 1024 * 1024)
 #define S_DEFAULT_MAP_MB 64
 #define S_DEFAULT_MAP_MAX_MB 8192
 #define S_DEFAULT_BATCH 4096
@@ -47,7 +47,7 @@ static void s_err(char *err, size_t errlen, const char *fmt, ...)
 
 static int s_copy(char *dst, size_t len, const char *src)
 {
-    return snprintf(dst, len, "%s", src) < (int) len ? 0 : -1;
+    return snprintf(dst, len, "%s", src) < (int)len ? 0 : -1;
 }
 
 /* Names become file names (keys) and directory names (stores), so keep them plain. */
@@ -57,8 +57,8 @@ static int s_name_valid(const char *name)
         return 0;
     for (const char *p = name; *p; p++) {
         char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-              || c == '-' || c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
             return 0;
     }
     return 1;
@@ -66,8 +66,8 @@ static int s_name_valid(const char *name)
 
 static int s_host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
-           || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+           c == '_';
 }
 
 int ocop_endpoint_valid(const char *s)
@@ -116,7 +116,7 @@ static int s_resolve(const ocop_config_t *self, const char *rel, char *out, size
 {
     if (rel[0] == '/')
         return s_copy(out, len, rel);
-    return snprintf(out, len, "%s/%s", self->dir, rel) < (int) len ? 0 : -1;
+    return snprintf(out, len, "%s/%s", self->dir, rel) < (int)len ? 0 : -1;
 }
 
 /* Rejects unknown and repeated keys: a misspelt option silently falling back to its default
@@ -158,8 +158,8 @@ static int s_get_string(const ocop_config_t *self, const cJSON *obj, const char 
     return 0;
 }
 
-static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
-                      uint64_t dflt, uint64_t max, uint64_t *out, char *err, size_t errlen)
+static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key, uint64_t dflt,
+                      uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = dflt;
@@ -167,12 +167,12 @@ static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *w
         return 0;
     /* Range first, so the integer conversion below is defined; then it checks integrality. */
     double v = item->valuedouble;
-    if (!cJSON_IsNumber(item) || !(v >= 1 && v <= (double) max) || (double) (uint64_t) v != v) {
+    if (!cJSON_IsNumber(item) || !(v >= 1 && v <= (double)max) || (double)(uint64_t)v != v) {
         s_err(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
-              (unsigned long long) max);
+              (unsigned long long)max);
         return -1;
     }
-    *out = (uint64_t) v;
+    *out = (uint64_t)v;
     return 0;
 }
 
@@ -196,8 +196,8 @@ static int s_get_endpoint(const ocop_config_t *self, const cJSON *obj, const cha
     return s_copy(out, OCOP_ENDPOINT_MAX, s);
 }
 
-static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
-                      char *out, int *present, char *err, size_t errlen)
+static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key, char *out,
+                      int *present, char *err, size_t errlen)
 {
     const char *s;
     *present = 0;
@@ -217,8 +217,8 @@ static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *w
     return 0;
 }
 
-static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *where,
-                       ocop_service_config_t *out, char *err, size_t errlen)
+static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *where, ocop_service_config_t *out,
+                       char *err, size_t errlen)
 {
     const cJSON *allow = cJSON_GetObjectItemCaseSensitive(obj, "allow");
     if (!allow)
@@ -234,8 +234,8 @@ static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *
             return -1;
         }
         if (!cJSON_IsString(item) || !s_name_valid(item->valuestring)) {
-            s_err(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')",
-                  self->path, where, i);
+            s_err(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')", self->path,
+                  where, i);
             return -1;
         }
         s_copy(out->allow[i], OCOP_NAME_MAX, item->valuestring);
@@ -244,39 +244,37 @@ static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *
     return 0;
 }
 
-static int s_parse_service(const ocop_config_t *self, const char *name, const cJSON *obj,
-                           ocop_service_config_t *out, char *err, size_t errlen)
+static int s_parse_service(const ocop_config_t *self, const char *name, const cJSON *obj, ocop_service_config_t *out,
+                           char *err, size_t errlen)
 {
     char where[OCOP_NAME_MAX + 16];
     memset(out, 0, sizeof *out);
     snprintf(where, sizeof where, "services.%s.", name);
     if (!s_name_valid(name)) {
-        s_err(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')",
-              self->path, name);
+        s_err(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')", self->path,
+              name);
         return -1;
     }
     if (!cJSON_IsObject(obj)) {
         s_err(err, errlen, "%s: services.%s: expected an object", self->path, name);
         return -1;
     }
-    if (s_check_keys(self, obj, where, s_service_keys, sizeof s_service_keys / sizeof *s_service_keys, err,
-                     errlen)
-        != 0)
+    if (s_check_keys(self, obj, where, s_service_keys, sizeof s_service_keys / sizeof *s_service_keys, err, errlen) !=
+        0)
         return -1;
     s_copy(out->name, sizeof out->name, name);
 
-    if (s_get_endpoint(self, obj, where, "endpoint", NULL, 1, out->endpoint, err, errlen) != 0
-        || s_get_endpoint(self, obj, where, "events_endpoint", NULL, 1, out->events_endpoint, err, errlen) != 0
-        || s_get_endpoint(self, obj, where, "bind", out->endpoint, 0, out->bind, err, errlen) != 0
-        || s_get_endpoint(self, obj, where, "events_bind", out->events_endpoint, 0, out->events_bind, err, errlen)
-               != 0)
+    if (s_get_endpoint(self, obj, where, "endpoint", NULL, 1, out->endpoint, err, errlen) != 0 ||
+        s_get_endpoint(self, obj, where, "events_endpoint", NULL, 1, out->events_endpoint, err, errlen) != 0 ||
+        s_get_endpoint(self, obj, where, "bind", out->endpoint, 0, out->bind, err, errlen) != 0 ||
+        s_get_endpoint(self, obj, where, "events_bind", out->events_endpoint, 0, out->events_bind, err, errlen) != 0)
         return -1;
 
     int present;
     if (s_get_path(self, obj, where, "store_dir", out->store_dir, &present, err, errlen) != 0)
         return -1;
-    if (!present && snprintf(out->store_dir, sizeof out->store_dir, "%s/%s", self->data_dir, name)
-                        >= (int) sizeof out->store_dir) {
+    if (!present &&
+        snprintf(out->store_dir, sizeof out->store_dir, "%s/%s", self->data_dir, name) >= (int)sizeof out->store_dir) {
         s_err(err, errlen, "%s: %sstore_dir: path is too long", self->path, where);
         return -1;
     }
@@ -288,21 +286,20 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
         return -1;
     /* An explicit map_size above the default ceiling raises the default ceiling with it. */
     uint64_t max_default = map_mb > S_DEFAULT_MAP_MAX_MB ? map_mb : S_DEFAULT_MAP_MAX_MB;
-    if (s_get_uint(self, obj, where, "map_max_mb", max_default, S_MB_MAX, &max_mb, err, errlen) != 0
-        || s_get_uint(self, obj, where, "batch_max", S_DEFAULT_BATCH, S_BATCH_MAX, &batch, err, errlen) != 0
-        || s_get_uint(self, obj, where, "max_request_bytes", S_DEFAULT_REQUEST_BYTES, S_REQUEST_MAX, &request, err,
-                      errlen)
-               != 0)
+    if (s_get_uint(self, obj, where, "map_max_mb", max_default, S_MB_MAX, &max_mb, err, errlen) != 0 ||
+        s_get_uint(self, obj, where, "batch_max", S_DEFAULT_BATCH, S_BATCH_MAX, &batch, err, errlen) != 0 ||
+        s_get_uint(self, obj, where, "max_request_bytes", S_DEFAULT_REQUEST_BYTES, S_REQUEST_MAX, &request, err,
+                   errlen) != 0)
         return -1;
     if (max_mb < map_mb) {
         s_err(err, errlen, "%s: %smap_max_mb: must not be smaller than map_size_mb (%llu)", self->path, where,
-              (unsigned long long) map_mb);
+              (unsigned long long)map_mb);
         return -1;
     }
-    out->map_size = (size_t) map_mb << 20;
-    out->map_max = (size_t) max_mb << 20;
-    out->batch_max = (unsigned) batch;
-    out->max_request_bytes = (size_t) request;
+    out->map_size = (size_t)map_mb << 20;
+    out->map_max = (size_t)max_mb << 20;
+    out->batch_max = (unsigned)batch;
+    out->max_request_bytes = (size_t)request;
     return s_get_allow(self, obj, where, out, err, errlen);
 }
 

@@ -36,8 +36,8 @@ typedef struct {
     char events_bind[OCOP_ENDPOINT_MAX];
     char store_dir[OCOP_PATH_MAX];
     char rules_dir[OCOP_PATH_MAX];
-    size_t map_size;  /* bytes */
-    size_t map_max;   /* bytes */
+    size_t map_size; /* bytes */
+    size_t map_max;  /* bytes */
     unsigned batch_max;
     size_t max_request_bytes;
     char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
@@ -56,8 +56,8 @@ const char *ocop_config_data_dir(const ocop_config_t *self);
 
 /* Fills out with the named service's section, defaults applied. -1 (and err) when the section
  * is missing or invalid (an endpoint that is not tcp://host:port, a negative size, ...). */
-int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out,
-                        char *err, size_t errlen);
+int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out, char *err,
+                        size_t errlen);
 
 /* 1 if s is tcp://host:port with a port in 1..65535, else 0. */
 int ocop_endpoint_valid(const char *s);

@@ -19,7 +19,7 @@ static const char *const s_names[] = {
     [OCOP_E_MALFORMED] = "OCOP_E_MALFORMED",
 };
 
-#define S_COUNT ((int) (sizeof s_names / sizeof s_names[0]))
+#define S_COUNT ((int)(sizeof s_names / sizeof s_names[0]))
 
 const char *ocop_status_name(int status)
 {

@@ -207,8 +207,7 @@ static int s_integer(const cJSON *j, double lo, double hi, double *out)
     return 0;
 }
 
-static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p,
-                             const char *path)
+static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p, const char *path)
 {
     double d;
     switch (f->type) {
@@ -275,8 +274,7 @@ static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, cons
             return s_fail(in, path, f->name, "expected a base64 string");
         size_t n = strlen(j->valuestring), len;
         uint8_t *bin = s_alloc(in, n);
-        if (!bin || sodium_base642bin(bin, n, j->valuestring, n, NULL, &len, NULL,
-                                      sodium_base64_VARIANT_ORIGINAL) != 0)
+        if (!bin || sodium_base642bin(bin, n, j->valuestring, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
             return s_fail(in, path, f->name, "not valid base64");
         ((ProtobufCBinaryData *)p)->data = bin;
         ((ProtobufCBinaryData *)p)->len = len;
@@ -307,8 +305,7 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
         return NULL;
     desc->message_init(msg);
     const cJSON *item;
-    cJSON_ArrayForEach(item, json)
-    {
+    cJSON_ArrayForEach (item, json) {
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, item->string);
         if (!f) {
             s_fail(in, path, item->string, "unknown field");
@@ -328,8 +325,7 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
                 return NULL;
             size_t k = 0;
             const cJSON *el;
-            cJSON_ArrayForEach(el, item)
-            {
+            cJSON_ArrayForEach (el, item) {
                 if (s_value_from_json(in, f, el, arr + k * size, path) != 0)
                     return NULL;
                 k++;

@@ -41,8 +41,8 @@ static int s_name_valid(const char *name)
         return 0;
     for (const char *p = name; *p; p++) {
         char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-              || c == '-' || c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+              c == '.'))
             return 0;
     }
     return 1;
@@ -56,13 +56,13 @@ static int s_z85_key_valid(const char *z85)
 
 static int s_key_path(char *buf, size_t len, const char *dir, const char *name, const char *ext)
 {
-    return snprintf(buf, len, "%s/%s%s", dir, name, ext) < (int) len ? 0 : -1;
+    return snprintf(buf, len, "%s/%s%s", dir, name, ext) < (int)len ? 0 : -1;
 }
 
 static int s_mkdirs(const char *path)
 {
     char buf[OCOP_PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
         errno = ENAMETOOLONG;
         return -1;
     }
@@ -84,13 +84,13 @@ static int s_mkdirs(const char *path)
 static int s_write_file(const char *path, const char *content, mode_t mode)
 {
     char tmp[OCOP_PATH_MAX + 8];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp)
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return -1;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
         return -1;
     size_t len = strlen(content);
-    int ok = fchmod(fd, mode) == 0 && write(fd, content, len) == (ssize_t) len && fsync(fd) == 0;
+    int ok = fchmod(fd, mode) == 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = 0;
     if (!ok || rename(tmp, path) != 0) {
@@ -116,13 +116,13 @@ static int s_read_key_file(const char *path, int private_key, char *buf, size_t 
     }
     if (private_key && (st.st_mode & 077)) {
         s_err(err, errlen, "%s: mode %04o gives group/other access; a secret key must be 0600", path,
-              (unsigned) (st.st_mode & 07777));
+              (unsigned)(st.st_mode & 07777));
         close(fd);
         return -1;
     }
     ssize_t n = read(fd, buf, len - 1);
     close(fd);
-    if (n < 0 || (size_t) n >= len - 1) {
+    if (n < 0 || (size_t)n >= len - 1) {
         s_err(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) : "file is too large");
         return -1;
     }
@@ -138,12 +138,12 @@ static int s_parse_field(const char *text, const char *field, char out[OCOP_Z85_
     const char *line = text;
     while (*line) {
         const char *end = strchr(line, '\n');
-        size_t llen = end ? (size_t) (end - line) : strlen(line);
+        size_t llen = end ? (size_t)(end - line) : strlen(line);
         if (llen > 0) {
             const char *eq = memchr(line, '=', llen);
             if (!eq)
                 return -1;
-            if ((size_t) (eq - line) == flen && memcmp(line, field, flen) == 0) {
+            if ((size_t)(eq - line) == flen && memcmp(line, field, flen) == 0) {
                 if (found || llen - flen - 1 != OCOP_Z85_KEY_LEN)
                     return -1;
                 memcpy(out, eq + 1, OCOP_Z85_KEY_LEN);
@@ -172,11 +172,11 @@ int ocop_keys_generate(ocop_keypair_t *out)
 int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair)
 {
     char key_path[OCOP_PATH_MAX], pub_path[OCOP_PATH_MAX];
-    if (!dir || !pair || !s_name_valid(name) || !s_z85_key_valid(pair->public_z85)
-        || !s_z85_key_valid(pair->secret_z85))
+    if (!dir || !pair || !s_name_valid(name) || !s_z85_key_valid(pair->public_z85) ||
+        !s_z85_key_valid(pair->secret_z85))
         return -1;
-    if (s_key_path(key_path, sizeof key_path, dir, name, ".key") != 0
-        || s_key_path(pub_path, sizeof pub_path, dir, name, ".pub") != 0)
+    if (s_key_path(key_path, sizeof key_path, dir, name, ".key") != 0 ||
+        s_key_path(pub_path, sizeof pub_path, dir, name, ".pub") != 0)
         return -1;
     if (s_mkdirs(dir) != 0) {
         ocop_log_error("keys_save_failed", "dir=%s error=\"%s\"", dir, strerror(errno));
@@ -227,8 +227,7 @@ int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, 
     return rc;
 }
 
-int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_KEY_LEN + 1], char *err,
-                          size_t errlen)
+int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_KEY_LEN + 1], char *err, size_t errlen)
 {
     char path[OCOP_PATH_MAX];
     char text[S_KEY_FILE_MAX];
@@ -255,21 +254,21 @@ int ocop_curve_server(void *socket, const ocop_keypair_t *self)
     int on = 1;
     if (!socket || !self || !s_z85_key_valid(self->secret_z85))
         return -1;
-    if (zmq_setsockopt(socket, ZMQ_CURVE_SERVER, &on, sizeof on) != 0
-        || zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, self->secret_z85, OCOP_Z85_KEY_LEN + 1) != 0
-        || zmq_setsockopt(socket, ZMQ_ZAP_DOMAIN, S_ZAP_DOMAIN, strlen(S_ZAP_DOMAIN)) != 0)
+    if (zmq_setsockopt(socket, ZMQ_CURVE_SERVER, &on, sizeof on) != 0 ||
+        zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, self->secret_z85, OCOP_Z85_KEY_LEN + 1) != 0 ||
+        zmq_setsockopt(socket, ZMQ_ZAP_DOMAIN, S_ZAP_DOMAIN, strlen(S_ZAP_DOMAIN)) != 0)
         return -1;
     return 0;
 }
 
 int ocop_curve_client(void *socket, const ocop_keypair_t *self, const char *server_public_z85)
 {
-    if (!socket || !self || !s_z85_key_valid(server_public_z85) || !s_z85_key_valid(self->public_z85)
-        || !s_z85_key_valid(self->secret_z85))
+    if (!socket || !self || !s_z85_key_valid(server_public_z85) || !s_z85_key_valid(self->public_z85) ||
+        !s_z85_key_valid(self->secret_z85))
         return -1;
-    if (zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, server_public_z85, OCOP_Z85_KEY_LEN + 1) != 0
-        || zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, self->public_z85, OCOP_Z85_KEY_LEN + 1) != 0
-        || zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, self->secret_z85, OCOP_Z85_KEY_LEN + 1) != 0)
+    if (zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, server_public_z85, OCOP_Z85_KEY_LEN + 1) != 0 ||
+        zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, self->public_z85, OCOP_Z85_KEY_LEN + 1) != 0 ||
+        zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, self->secret_z85, OCOP_Z85_KEY_LEN + 1) != 0)
         return -1;
     return 0;
 }
@@ -278,7 +277,7 @@ int ocop_curve_client(void *socket, const ocop_keypair_t *self, const char *serv
 /* ZAP handler */
 
 struct ocop_zap_t {
-    void *socket;       /* REP on inproc://zeromq.zap.01, used only by the thread once started */
+    void *socket; /* REP on inproc://zeromq.zap.01, used only by the thread once started */
     pthread_t thread;
     atomic_int stop;
     atomic_uint_fast64_t refused;
@@ -300,7 +299,7 @@ static void s_frame_text(zmq_msg_t *msg, char *buf, size_t len)
     if (n > len - 1)
         n = len - 1;
     for (size_t i = 0; i < n; i++)
-        buf[i] = (data[i] > 0x20 && data[i] < 0x7F && data[i] != '"' && data[i] != '=') ? (char) data[i] : '?';
+        buf[i] = (data[i] > 0x20 && data[i] < 0x7F && data[i] != '"' && data[i] != '=') ? (char)data[i] : '?';
     buf[n] = '\0';
 }
 
@@ -314,7 +313,7 @@ static int s_allowed(const ocop_zap_t *self, const char *z85)
 
 static int s_send(void *socket, const void *data, size_t len, int more)
 {
-    return zmq_send(socket, data, len, more ? ZMQ_SNDMORE : 0) == (int) len ? 0 : -1;
+    return zmq_send(socket, data, len, more ? ZMQ_SNDMORE : 0) == (int)len ? 0 : -1;
 }
 
 /* Answers one request. Every request gets a reply, malformed or not: a REP socket that
@@ -378,11 +377,10 @@ static int s_zap_handle(ocop_zap_t *self)
     const char *status = reason ? "400" : "200";
     const char *text = reason ? reason : "OK";
     const char *uid = reason ? "" : user_id;
-    if (s_send(self->socket, version, strlen(version), 1) != 0
-        || s_send(self->socket, request_id, request_id_len, 1) != 0
-        || s_send(self->socket, status, strlen(status), 1) != 0
-        || s_send(self->socket, text, strlen(text), 1) != 0
-        || s_send(self->socket, uid, strlen(uid), 1) != 0 || s_send(self->socket, "", 0, 0) != 0)
+    if (s_send(self->socket, version, strlen(version), 1) != 0 ||
+        s_send(self->socket, request_id, request_id_len, 1) != 0 ||
+        s_send(self->socket, status, strlen(status), 1) != 0 || s_send(self->socket, text, strlen(text), 1) != 0 ||
+        s_send(self->socket, uid, strlen(uid), 1) != 0 || s_send(self->socket, "", 0, 0) != 0)
         rc = -1;
 
     for (size_t i = 0; i < nframes; i++)
@@ -435,8 +433,8 @@ ocop_zap_t *ocop_zap_new(void *zctx, const char *const *allowed_public_z85, size
      * then belongs to the thread alone (pthread_create is the memory barrier zmq asks for). */
     int linger = 0, err = 0;
     self->socket = zmq_socket(zctx, ZMQ_REP);
-    if (!self->socket || zmq_setsockopt(self->socket, ZMQ_LINGER, &linger, sizeof linger) != 0
-        || zmq_bind(self->socket, S_ZAP_ENDPOINT) != 0) {
+    if (!self->socket || zmq_setsockopt(self->socket, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_bind(self->socket, S_ZAP_ENDPOINT) != 0) {
         ocop_log_error("zap_bind_failed", "endpoint=%s error=\"%s\"", S_ZAP_ENDPOINT, zmq_strerror(zmq_errno()));
         goto fail;
     }
@@ -469,5 +467,5 @@ void ocop_zap_destroy(ocop_zap_t **self_p)
 
 uint64_t ocop_zap_refused(const ocop_zap_t *self)
 {
-    return self ? (uint64_t) atomic_load(&((ocop_zap_t *) self)->refused) : 0;
+    return self ? (uint64_t)atomic_load(&((ocop_zap_t *)self)->refused) : 0;
 }

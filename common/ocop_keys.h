@@ -24,8 +24,7 @@ int ocop_keys_generate(ocop_keypair_t *out);
 int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair);
 /* 0 / -1; err says why (missing file, bad mode, malformed). */
 int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, char *err, size_t errlen);
-int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_KEY_LEN + 1], char *err,
-                          size_t errlen);
+int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_KEY_LEN + 1], char *err, size_t errlen);
 
 /* Socket setup. A server socket authenticates clients through ZAP (domain "ocop"). 0 / -1. */
 int ocop_curve_server(void *socket, const ocop_keypair_t *self);

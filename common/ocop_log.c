@@ -28,7 +28,7 @@ static void s_read_env(void)
         return;
     for (int i = OCOP_LOG_DEBUG; i <= OCOP_LOG_ERROR; i++)
         if (strcasecmp(v, s_level_names[i]) == 0)
-            s_min_level = (ocop_log_level_t) i;
+            s_min_level = (ocop_log_level_t)i;
     if (strcasecmp(v, "warning") == 0)
         s_min_level = OCOP_LOG_WARN;
 }

@@ -10,8 +10,7 @@ typedef enum { OCOP_LOG_DEBUG, OCOP_LOG_INFO, OCOP_LOG_WARN, OCOP_LOG_ERROR } oc
 /* Sets the svc= field and the minimum level (OCOP_LOG_LEVEL=debug|info|warn|error overrides). */
 void ocop_log_init(const char *service);
 
-void ocop_log(ocop_log_level_t level, const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void ocop_log(ocop_log_level_t level, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define ocop_log_debug(ev, ...) ocop_log(OCOP_LOG_DEBUG, ev, __VA_ARGS__)
 #define ocop_log_info(ev, ...) ocop_log(OCOP_LOG_INFO, ev, __VA_ARGS__)

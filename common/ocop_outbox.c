@@ -37,8 +37,8 @@ int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const void *data, s
     return mdb_put(txn, dbi, &k, &v, MDB_APPEND);
 }
 
-int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes,
-                     ocop_outbox_visit_fn fn, void *user, size_t *count)
+int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes, ocop_outbox_visit_fn fn,
+                     void *user, size_t *count)
 {
     *count = 0;
     MDB_cursor *cur;

@@ -24,7 +24,7 @@ int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const void *data, s
  * data (at least one event is always returned) or fn returns nonzero. Data is valid only during
  * the call. Returns 0 / MDB error code; *count says how many were visited. */
 typedef int (*ocop_outbox_visit_fn)(void *user, uint64_t seq, const void *data, size_t len);
-int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes,
-                     ocop_outbox_visit_fn fn, void *user, size_t *count);
+int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes, ocop_outbox_visit_fn fn,
+                     void *user, size_t *count);
 
 #endif

@@ -27,10 +27,10 @@
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t payload;
-    int extra_frames;  /* a request must be exactly identity + one frame */
-    uint8_t *reply;    /* packed Reply, malloc'd */
+    int extra_frames; /* a request must be exactly identity + one frame */
+    uint8_t *reply;   /* packed Reply, malloc'd */
     size_t reply_len;
-    int failed;        /* the reply is an error (counted once the batch is final) */
+    int failed; /* the reply is an error (counted once the batch is final) */
 } s_item_t;
 
 typedef struct {
@@ -116,9 +116,9 @@ static void *s_socket(ocop_service_t *self, int type, const char *bind_to, const
     if (!sock)
         return NULL;
     int linger = 1000, hwm = 1000000;
-    int max_frame = (int)(self->config.max_request_bytes * 4 > (size_t)INT32_MAX / 2
-                              ? INT32_MAX / 2
-                              : self->config.max_request_bytes * 4);
+    int max_frame =
+        (int)(self->config.max_request_bytes * 4 > (size_t)INT32_MAX / 2 ? INT32_MAX / 2
+                                                                         : self->config.max_request_bytes * 4);
     int64_t maxmsg = max_frame;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
@@ -220,15 +220,32 @@ void ocop_service_destroy(ocop_service_t **self_p)
 
 /* ---------------------------------------------------------------- handler context */
 
-MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx) { return ctx->txn; }
-ocop_arena_t *ocop_ctx_arena(ocop_ctx_t *ctx) { return ctx->svc->arena; }
-void *ocop_ctx_user(ocop_ctx_t *ctx) { return ctx->svc->user; }
-int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx) { return ctx->now_ms; }
-const char *ocop_ctx_caller(const ocop_ctx_t *ctx) { return ctx->caller; }
-const char *ocop_ctx_request_id(const ocop_ctx_t *ctx) { return ctx->request_id; }
+MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx)
+{
+    return ctx->txn;
+}
+ocop_arena_t *ocop_ctx_arena(ocop_ctx_t *ctx)
+{
+    return ctx->svc->arena;
+}
+void *ocop_ctx_user(ocop_ctx_t *ctx)
+{
+    return ctx->svc->user;
+}
+int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx)
+{
+    return ctx->now_ms;
+}
+const char *ocop_ctx_caller(const ocop_ctx_t *ctx)
+{
+    return ctx->caller;
+}
+const char *ocop_ctx_request_id(const ocop_ctx_t *ctx)
+{
+    return ctx->request_id;
+}
 
-static void s_reply_status(ocop_arena_t *arena, Ocop__Reply *reply, int status, const char *field,
-                           const char *message)
+static void s_reply_status(ocop_arena_t *arena, Ocop__Reply *reply, int status, const char *field, const char *message)
 {
     reply->status = (Ocop__Status)status;
     reply->field = ocop_arena_strdup(arena, field ? field : "");
@@ -353,8 +370,7 @@ static int s_collect_event(void *user, uint64_t seq, const void *data, size_t le
     return 0;
 }
 
-static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop__EventsFrom *from,
-                                 Ocop__Reply *reply)
+static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop__EventsFrom *from, Ocop__Reply *reply)
 {
     size_t max = from->max ? from->max : S_EVENTS_DEFAULT;
     if (max > S_EVENTS_MAX)
@@ -366,8 +382,7 @@ static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop_
     s_scan_t scan = {.arena = self->arena, .batch = batch, .cap = max, .last_committed = self->last_seq};
     size_t visited;
     uint64_t start = from->from_sequence ? from->from_sequence : 1;
-    int rc = ocop_outbox_scan(txn, self->outbox_dbi, start, max, S_EVENTS_MAX_BYTES, s_collect_event, &scan,
-                              &visited);
+    int rc = ocop_outbox_scan(txn, self->outbox_dbi, start, max, S_EVENTS_MAX_BYTES, s_collect_event, &scan, &visited);
     if (rc != 0) {
         s_reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "cannot read the outbox");
         return;
@@ -416,8 +431,7 @@ static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, 
     return 1;
 }
 
-static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, int64_t now,
-                      const s_item_t *item)
+static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, int64_t now, const s_item_t *item)
 {
     size_t idlen = strlen(request_id);
     MDB_val k = {.mv_size = idlen, .mv_data = (void *)request_id};
@@ -466,8 +480,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         s_reply_status(self->arena, &reply, OCOP_E_TOO_LARGE, "", msg);
         return s_reply_pack(self, item, &reply);
     }
-    Ocop__Request *req =
-        ocop__request__unpack(ocop_arena_allocator(self->arena), size, zmq_msg_data(&item->payload));
+    Ocop__Request *req = ocop__request__unpack(ocop_arena_allocator(self->arena), size, zmq_msg_data(&item->payload));
     if (!req) {
         s_reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "the frame is not a valid request");
         return s_reply_pack(self, item, &reply);
@@ -510,7 +523,11 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
     int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
     if (rc != 0)
         return rc == MDB_MAP_FULL ? 1 : -1;
-    ocop_ctx_t ctx = {.svc = self, .route = route, .txn = child, .caller = req->caller, .request_id = req->request_id,
+    ocop_ctx_t ctx = {.svc = self,
+                      .route = route,
+                      .txn = child,
+                      .caller = req->caller,
+                      .request_id = req->request_id,
                       .now_ms = ocop_now_ms()};
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;

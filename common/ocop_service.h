@@ -44,16 +44,16 @@ typedef struct {
 } ocop_route_t;
 
 typedef struct {
-    const char *name;                     /* event source, e.g. "registration" */
-    uint32_t shard;                       /* 0 for unsharded services */
-    const ocop_service_config_t *config;  /* endpoints, batch and size limits */
-    const ocop_keypair_t *keys;           /* the service's own CURVE pair */
-    const char *const *allowed_keys;      /* z85 public keys allowed to connect */
+    const char *name;                    /* event source, e.g. "registration" */
+    uint32_t shard;                      /* 0 for unsharded services */
+    const ocop_service_config_t *config; /* endpoints, batch and size limits */
+    const ocop_keypair_t *keys;          /* the service's own CURVE pair */
+    const char *const *allowed_keys;     /* z85 public keys allowed to connect */
     size_t allowed_count;
-    ocop_store_t *store;                  /* opened by the caller; not owned */
+    ocop_store_t *store; /* opened by the caller; not owned */
     const ocop_route_t *routes;
     size_t route_count;
-    void *user;                           /* handed to handlers via ocop_ctx_user */
+    void *user; /* handed to handlers via ocop_ctx_user */
 } ocop_service_options_t;
 
 /* Opens the outbox and request-id databases in the store, starts ZAP, binds both sockets.

@@ -34,7 +34,7 @@ static void s_err(char *err, size_t errlen, const char *fmt, ...)
 static int s_mkdirs(const char *path)
 {
     char buf[OCOP_PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf) {
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
         errno = ENAMETOOLONG;
         return -1;
     }
@@ -61,7 +61,7 @@ static int s_mkdirs(const char *path)
 static size_t s_round_pages(size_t size)
 {
     long page = sysconf(_SC_PAGESIZE);
-    size_t ps = page > 0 ? (size_t) page : 4096;
+    size_t ps = page > 0 ? (size_t)page : 4096;
     if (size < ps)
         return ps;
     return size / ps * ps + ((size % ps) ? ps : 0);
@@ -78,7 +78,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
         s_err(err, errlen, "%s: out of memory", opts->path);
         return NULL;
     }
-    if (snprintf(self->path, sizeof self->path, "%s", opts->path) >= (int) sizeof self->path) {
+    if (snprintf(self->path, sizeof self->path, "%s", opts->path) >= (int)sizeof self->path) {
         s_err(err, errlen, "%s: path is too long", opts->path);
         goto fail;
     }
@@ -117,8 +117,8 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
     rc = mdb_reader_check(self->env, &dead);
     if (rc != 0)
         ocop_log_warn("store_reader_check_failed", "path=%s error=\"%s\"", self->path, mdb_strerror(rc));
-    ocop_log_info("store_open", "path=%s map_size=%zu map_max=%zu stale_readers=%d", self->path,
-                  self->map_size, self->map_max, dead);
+    ocop_log_info("store_open", "path=%s map_size=%zu map_max=%zu stale_readers=%d", self->path, self->map_size,
+                  self->map_max, dead);
     return self;
 fail:
     if (self->env)
@@ -176,12 +176,10 @@ int ocop_store_grow(ocop_store_t *self)
     size_t next = self->map_size > self->map_max / 2 ? self->map_max : self->map_size * 2;
     int rc = mdb_env_set_mapsize(self->env, next);
     if (rc != 0) {
-        ocop_log_error("store_grow_failed", "path=%s map_size=%zu error=\"%s\"", self->path, next,
-                       mdb_strerror(rc));
+        ocop_log_error("store_grow_failed", "path=%s map_size=%zu error=\"%s\"", self->path, next, mdb_strerror(rc));
         return -1;
     }
-    ocop_log_info("store_grow", "path=%s from=%zu to=%zu max=%zu", self->path, self->map_size, next,
-                  self->map_max);
+    ocop_log_info("store_grow", "path=%s from=%zu to=%zu max=%zu", self->path, self->map_size, next, self->map_max);
     self->map_size = next;
     return 0;
 }
@@ -235,14 +233,14 @@ void ocop_key_u32(ocop_key_t *key, uint32_t v)
 
 MDB_val ocop_key_val(const ocop_key_t *key)
 {
-    MDB_val v = {.mv_size = key->len, .mv_data = (void *) key->buf};
+    MDB_val v = {.mv_size = key->len, .mv_data = (void *)key->buf};
     return v;
 }
 
 void ocop_be64_put(uint8_t *p, uint64_t v)
 {
     for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t) v;
+        p[i] = (uint8_t)v;
         v >>= 8;
     }
 }
@@ -258,7 +256,7 @@ uint64_t ocop_be64_get(const uint8_t *p)
 void ocop_be32_put(uint8_t *p, uint32_t v)
 {
     for (int i = 3; i >= 0; i--) {
-        p[i] = (uint8_t) v;
+        p[i] = (uint8_t)v;
         v >>= 8;
     }
 }

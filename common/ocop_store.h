@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *path;      /* directory; created (0700) if missing */
-    size_t map_size;       /* initial map size in bytes */
-    size_t map_max;        /* ceiling for growth; map_size when smaller */
-    unsigned max_dbs;      /* named databases, 0 = 32 */
+    const char *path; /* directory; created (0700) if missing */
+    size_t map_size;  /* initial map size in bytes */
+    size_t map_max;   /* ceiling for growth; map_size when smaller */
+    unsigned max_dbs; /* named databases, 0 = 32 */
 } ocop_store_options_t;
 
 typedef struct ocop_store_t ocop_store_t;

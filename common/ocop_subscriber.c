@@ -70,8 +70,7 @@ ocop_subscriber_t *ocop_subscriber_new(const ocop_subscriber_options_t *opts)
     if (ocop_curve_client(self->sub, opts->keys, opts->server_public_z85) != 0 ||
         zmq_setsockopt(self->sub, ZMQ_SUBSCRIBE, "", 0) != 0 || zmq_connect(self->sub, opts->events_endpoint) != 0)
         goto fail;
-    self->client =
-        ocop_client_new(opts->zctx, opts->endpoint, opts->server_public_z85, opts->keys, opts->cursor_name);
+    self->client = ocop_client_new(opts->zctx, opts->endpoint, opts->server_public_z85, opts->keys, opts->cursor_name);
     if (!self->client)
         goto fail;
     return self;
@@ -93,11 +92,26 @@ void ocop_subscriber_destroy(ocop_subscriber_t **self_p)
     *self_p = NULL;
 }
 
-uint64_t ocop_subscriber_cursor(const ocop_subscriber_t *self) { return self->cursor; }
-uint64_t ocop_subscriber_applied(const ocop_subscriber_t *self) { return self->applied; }
-uint64_t ocop_subscriber_dropped(const ocop_subscriber_t *self) { return self->dropped; }
-uint64_t ocop_subscriber_gaps(const ocop_subscriber_t *self) { return self->gaps; }
-void *ocop_subscriber_socket(ocop_subscriber_t *self) { return self->sub; }
+uint64_t ocop_subscriber_cursor(const ocop_subscriber_t *self)
+{
+    return self->cursor;
+}
+uint64_t ocop_subscriber_applied(const ocop_subscriber_t *self)
+{
+    return self->applied;
+}
+uint64_t ocop_subscriber_dropped(const ocop_subscriber_t *self)
+{
+    return self->dropped;
+}
+uint64_t ocop_subscriber_gaps(const ocop_subscriber_t *self)
+{
+    return self->gaps;
+}
+void *ocop_subscriber_socket(ocop_subscriber_t *self)
+{
+    return self->sub;
+}
 
 /* Applies packed events in one transaction. Returns 0, 1 when a gap stopped it (what came
  * before the gap is kept), -1 on failure (nothing kept). */

@@ -23,15 +23,15 @@ typedef int (*ocop_event_apply_fn)(void *user, MDB_txn *txn, const Ocop__Event *
 
 typedef struct {
     void *zctx;
-    ocop_store_t *store;             /* the subscriber's own store; not owned */
-    const char *cursor_name;         /* key of the cursor, e.g. "registration/0" */
-    const char *endpoint;            /* source ROUTER (replay) */
-    const char *events_endpoint;     /* source PUB */
+    ocop_store_t *store;         /* the subscriber's own store; not owned */
+    const char *cursor_name;     /* key of the cursor, e.g. "registration/0" */
+    const char *endpoint;        /* source ROUTER (replay) */
+    const char *events_endpoint; /* source PUB */
     const char *server_public_z85;
-    const ocop_keypair_t *keys;      /* the subscriber's own pair */
+    const ocop_keypair_t *keys; /* the subscriber's own pair */
     ocop_event_apply_fn apply;
     void *user;
-    int request_timeout_ms;          /* 0 = 2000 */
+    int request_timeout_ms; /* 0 = 2000 */
 } ocop_subscriber_options_t;
 
 ocop_subscriber_t *ocop_subscriber_new(const ocop_subscriber_options_t *opts);

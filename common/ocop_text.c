@@ -17,7 +17,7 @@ int ocop_text_valid_utf8(const char *s, size_t len)
 {
     if (!s)
         return len == 0;
-    const uint8_t *p = (const uint8_t *) s;
+    const uint8_t *p = (const uint8_t *)s;
     size_t i = 0;
     while (i < len) {
         uint8_t c = p[i];
@@ -59,7 +59,7 @@ size_t ocop_text_chars(const char *s)
     if (!s)
         return 0;
     size_t count = 0;
-    for (const uint8_t *p = (const uint8_t *) s; *p; p++)
+    for (const uint8_t *p = (const uint8_t *)s; *p; p++)
         if ((*p & 0xC0) != 0x80)
             count++;
     return count;

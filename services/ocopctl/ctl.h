@@ -25,7 +25,7 @@ enum {
 
 typedef struct {
     const char *config_path;
-    const char *as;          /* key name this client authenticates with */
+    const char *as; /* key name this client authenticates with */
     int output_json;
     int timeout_ms;
     ocop_config_t *config;

@@ -15,7 +15,7 @@ struct ctl_csv_t {
     char *header[S_FIELDS_MAX];
     size_t header_count;
     const char *fields[S_FIELDS_MAX];
-    cJSON *json; /* JSON input: the array of row objects */
+    cJSON *json;           /* JSON input: the array of row objects */
     const cJSON *json_row; /* the next row object */
     char cells[S_FIELDS_MAX][512];
 };
@@ -36,15 +36,13 @@ static int s_open_json(ctl_csv_t *self, const char *path, char *err, size_t errl
     }
     size_t i = 0;
     const cJSON *row;
-    cJSON_ArrayForEach(row, self->json)
-    {
+    cJSON_ArrayForEach (row, self->json) {
         if (!cJSON_IsObject(row)) {
             snprintf(err, errlen, "%s: element %zu is not an object", path, i);
             return -1;
         }
         const cJSON *v;
-        cJSON_ArrayForEach(v, row)
-        {
+        cJSON_ArrayForEach (v, row) {
             if (ctl_csv_column(self, v->string) < 0 && self->header_count < S_FIELDS_MAX)
                 self->header[self->header_count++] = v->string;
         }
@@ -70,8 +68,7 @@ static void s_json_row(ctl_csv_t *self, const cJSON *row)
             snprintf(cell, sizeof self->cells[c], "%s", cJSON_IsTrue(v) ? "true" : "false");
         else if (cJSON_IsArray(v)) {
             const cJSON *el;
-            cJSON_ArrayForEach(el, v)
-            {
+            cJSON_ArrayForEach (el, v) {
                 if (cJSON_IsString(el))
                     snprintf(cell + strlen(cell), sizeof self->cells[c] - strlen(cell), "%s%s", cell[0] ? ";" : "",
                              el->valuestring);
@@ -230,5 +227,11 @@ int ctl_csv_next(ctl_csv_t *self, const char ***fields, size_t *count)
     }
 }
 
-size_t ctl_csv_line(const ctl_csv_t *self) { return self->row_line; }
-size_t ctl_csv_rows(const ctl_csv_t *self) { return self->rows; }
+size_t ctl_csv_line(const ctl_csv_t *self)
+{
+    return self->row_line;
+}
+size_t ctl_csv_rows(const ctl_csv_t *self)
+{
+    return self->rows;
+}

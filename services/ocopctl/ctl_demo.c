@@ -118,8 +118,7 @@ static const char *s_pick(s_gen_t *g, const cJSON *array, const char *gender)
     uint64_t total = 0, x = 0;
     const cJSON *it;
     for (int pass = 0; pass < 2; pass++) {
-        cJSON_ArrayForEach(it, array)
-        {
+        cJSON_ArrayForEach (it, array) {
             const char *sex = s_str(it, "gender");
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "freq");
             uint64_t w = cJSON_IsNumber(f) && f->valuedouble > 0 ? (uint64_t)(f->valuedouble * 1e6) + 1 : 1;
@@ -274,8 +273,7 @@ static int s_load_units(s_gen_t *g)
     if (!g->provinces || !g->communes || !g->province_cum)
         return -1;
     for (int pass = 0; pass < 2; pass++) {
-        cJSON_ArrayForEach(u, units)
-        {
+        cJSON_ArrayForEach (u, units) {
             const char *code = s_str(u, "code"), *name = s_str(u, "name"), *level = s_str(u, "level");
             const char *parent = s_str(u, "parent");
             if (!code || !name || !level) {
@@ -321,17 +319,16 @@ static int s_load_sets(s_gen_t *g)
         return -1;
     }
     size_t max = 0, si = 0;
-    cJSON_ArrayForEach(sector, sectors) max += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sector, "product_sets"));
+    cJSON_ArrayForEach (sector, sectors)
+        max += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(sector, "product_sets"));
     g->sets = calloc(max + 1, sizeof *g->sets);
     g->set_cum = calloc(max + 1, sizeof *g->set_cum);
     g->specials = calloc((size_t)cJSON_GetArraySize(specials) + 1, sizeof *g->specials);
     if (!g->sets || !g->set_cum || !g->specials)
         return -1;
-    cJSON_ArrayForEach(sector, sectors)
-    {
+    cJSON_ArrayForEach (sector, sectors) {
         size_t first = g->n_sets;
-        cJSON_ArrayForEach(set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets"))
-        {
+        cJSON_ArrayForEach (set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets")) {
             const char *code = s_str(set, "code");
             if (!s_str(sector, "code") || !code || !cJSON_GetObjectItemCaseSensitive(by_set, code))
                 continue;
@@ -351,8 +348,7 @@ static int s_load_sets(s_gen_t *g)
         return -1;
     }
     const cJSON *sp;
-    cJSON_ArrayForEach(sp, specials)
-    {
+    cJSON_ArrayForEach (sp, specials) {
         s_special_t x = {s_str(sp, "name"), 0, 0};
         const char *prov = s_str(sp, "province"), *code = s_str(sp, "set");
         while (prov && x.province < g->n_provinces && strcmp(g->provinces[x.province].code, prov) != 0)

@@ -42,7 +42,7 @@ typedef struct {
     ocop_client_t *client;
     s_pending_t pending[S_WINDOW];
     size_t n_pending;
-    s_map_entry_t *done;   /* refs already in the journal (and for products: entity refs -> ids) */
+    s_map_entry_t *done; /* refs already in the journal (and for products: entity refs -> ids) */
     size_t n_done, cap_done;
     s_map_entry_t *entities;
     size_t n_entities;
@@ -89,7 +89,7 @@ static int s_journal_load(const char *path, s_map_entry_t **out, size_t *n, int 
             *out = realloc(*out, cap * sizeof **out);
         }
         snprintf((*out)[*n].ref, S_REF_MAX, "%s", ref);
-        snprintf((*out)[*n].value, sizeof (*out)[*n].value, "%s", id && strcmp(id, "-") ? id : "");
+        snprintf((*out)[*n].value, sizeof(*out)[*n].value, "%s", id && strcmp(id, "-") ? id : "");
         (*n)++;
     }
     fclose(f);
@@ -125,8 +125,8 @@ static void s_progress(s_import_t *im, int final)
         for (int i = 0; i < 40; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[40] = '\0';
-        fprintf(stderr, "\r%s [%s] %3d%% %zu/%zu %.0f/s", im->kind, bar, percent, im->handled + im->skipped,
-                im->total, rate);
+        fprintf(stderr, "\r%s [%s] %3d%% %zu/%zu %.0f/s", im->kind, bar, percent, im->handled + im->skipped, im->total,
+                rate);
         if (final)
             fprintf(stderr, "\n");
     } else if (final || percent % 10 == 0 || im->handled + im->skipped == 1) {
@@ -275,8 +275,8 @@ static int s_import_units(s_import_t *im, ctl_csv_t *csv)
             rc = CTL_EXIT_INVALID;
             break;
         }
-        int flush = body && (more == 0 || strcmp(version, f[c[0]]) != 0 ||
-                             cJSON_GetArraySize(units) == S_UNITS_PER_REQUEST);
+        int flush =
+            body && (more == 0 || strcmp(version, f[c[0]]) != 0 || cJSON_GetArraySize(units) == S_UNITS_PER_REQUEST);
         if (flush) {
             char ref[S_REF_MAX];
             snprintf(ref, sizeof ref, "line%zu", first_line);
@@ -318,9 +318,9 @@ static int s_import_units(s_import_t *im, ctl_csv_t *csv)
 static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
 {
     int is_products = strcmp(im->kind, "products") == 0;
-    static const char *entity_cols[] = {"type", "name", "tax_code", "commune_code", "representative", "phone",
-                                        "unit_version", NULL};
-    static const char *product_cols[] = {"name",       "sector_code",  "product_set_code", "commune_code",
+    static const char *entity_cols[] = {"type",           "name",  "tax_code",     "commune_code",
+                                        "representative", "phone", "unit_version", NULL};
+    static const char *product_cols[] = {"name",       "sector_code",  "product_set_code",  "commune_code",
                                          "processing", "unit_version", "catalogue_version", NULL};
     const char **cols = is_products ? product_cols : entity_cols;
     int ref_col = ctl_csv_column(csv, "ref"), entity_col = ctl_csv_column(csv, "entity_ref");
@@ -430,8 +430,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     /* Accepted rows are skipped on a re-run; refused ones are sent again, so a corrected file
      * can simply be imported again. */
-    if (s_journal_load(journal_path, &im->done, &im->n_done, 1) != 0 ||
-        !(im->journal = fopen(journal_path, "a"))) {
+    if (s_journal_load(journal_path, &im->done, &im->n_done, 1) != 0 || !(im->journal = fopen(journal_path, "a"))) {
         fprintf(stderr, "ocopctl import: cannot use the journal %s\n", journal_path);
         rc = CTL_EXIT_FAILED;
     }

@@ -30,8 +30,7 @@ static void s_cell(const cJSON *v, char *out, size_t outlen)
     else if (cJSON_IsArray(v)) {
         out[0] = '\0';
         const cJSON *el;
-        cJSON_ArrayForEach(el, v)
-        {
+        cJSON_ArrayForEach (el, v) {
             if (cJSON_IsString(el))
                 snprintf(out + strlen(out), outlen - strlen(out), "%s%s", out[0] ? ";" : "", el->valuestring);
         }
@@ -68,8 +67,7 @@ static void s_print_table(const cJSON *rows)
     size_t ncol = 0, widths[64];
     const char *names[64];
     const cJSON *col;
-    cJSON_ArrayForEach(col, first)
-    {
+    cJSON_ArrayForEach (col, first) {
         if (ncol < 64 && s_is_column(col)) {
             names[ncol] = col->string;
             widths[ncol] = s_width(col->string);
@@ -78,8 +76,7 @@ static void s_print_table(const cJSON *rows)
     }
     char cell[512];
     const cJSON *row;
-    cJSON_ArrayForEach(row, rows)
-    {
+    cJSON_ArrayForEach (row, rows) {
         for (size_t c = 0; c < ncol; c++) {
             s_cell(cJSON_GetObjectItemCaseSensitive(row, names[c]), cell, sizeof cell);
             size_t w = s_width(cell);
@@ -90,8 +87,7 @@ static void s_print_table(const cJSON *rows)
     for (size_t c = 0; c < ncol; c++)
         printf("%s%-*s", c ? "  " : "", (int)widths[c], names[c]);
     printf("\n");
-    cJSON_ArrayForEach(row, rows)
-    {
+    cJSON_ArrayForEach (row, rows) {
         for (size_t c = 0; c < ncol; c++) {
             s_cell(cJSON_GetObjectItemCaseSensitive(row, names[c]), cell, sizeof cell);
             /* printf pads bytes, not code points: pad by hand. */
@@ -105,8 +101,7 @@ static void s_print_lines(const cJSON *obj, const char *prefix)
 {
     const cJSON *v;
     char cell[2048], key[256];
-    cJSON_ArrayForEach(v, obj)
-    {
+    cJSON_ArrayForEach (v, obj) {
         snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", v->string);
         if (cJSON_IsObject(v)) {
             s_print_lines(v, key);
@@ -140,15 +135,13 @@ void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply)
     }
     /* The body is the one object member besides the envelope fields. */
     const cJSON *body = NULL, *v;
-    cJSON_ArrayForEach(v, json)
-    {
+    cJSON_ArrayForEach (v, json) {
         if (cJSON_IsObject(v))
             body = v;
     }
     if (body) {
         const cJSON *rows = NULL;
-        cJSON_ArrayForEach(v, body)
-        {
+        cJSON_ArrayForEach (v, body) {
             if (cJSON_IsArray(v) && cJSON_GetArrayItem(v, 0) && cJSON_IsObject(cJSON_GetArrayItem(v, 0)) && !rows)
                 rows = v;
         }

@@ -19,8 +19,7 @@ static void s_catalogue_free(reg_catalogue_t *cat)
     free(cat->sectors);
 }
 
-static int s_parse_sector(const cJSON *js, reg_sector_t *sector, const char *path, size_t si, char *err,
-                          size_t errlen)
+static int s_parse_sector(const cJSON *js, reg_sector_t *sector, const char *path, size_t si, char *err, size_t errlen)
 {
     if (reg_json_string(js, "code", 1, sector->code, sizeof sector->code) != 0 ||
         reg_json_string(js, "name", 1, sector->name, sizeof sector->name) != 0) {
@@ -38,13 +37,12 @@ static int s_parse_sector(const cJSON *js, reg_sector_t *sector, const char *pat
         return -1;
     size_t i = 0;
     const cJSON *set;
-    cJSON_ArrayForEach(set, sets)
-    {
+    cJSON_ArrayForEach (set, sets) {
         reg_product_set_t *ps = &sector->sets[i];
         if (reg_json_string(set, "code", 1, ps->code, sizeof ps->code) != 0 ||
             reg_json_string(set, "name", 1, ps->name, sizeof ps->name) != 0) {
-            snprintf(err, errlen, "%s: sectors[%zu].product_sets[%zu]: code and name are required strings", path,
-                     si, i);
+            snprintf(err, errlen, "%s: sectors[%zu].product_sets[%zu]: code and name are required strings", path, si,
+                     i);
             return -1;
         }
         ps->fresh = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(set, "fresh"));
@@ -86,8 +84,7 @@ static int s_parse(const char *path, reg_catalogue_t *cat, char *err, size_t err
         goto done;
     size_t i = 0;
     const cJSON *js;
-    cJSON_ArrayForEach(js, sectors)
-    {
+    cJSON_ArrayForEach (js, sectors) {
         if (s_parse_sector(js, &cat->sectors[i], path, i, err, errlen) != 0)
             goto done;
         i++;
@@ -158,8 +155,14 @@ const reg_catalogue_t *reg_catalogues_current(const reg_catalogues_t *self, cons
     return best;
 }
 
-size_t reg_catalogues_count(const reg_catalogues_t *self) { return self->count; }
-const reg_catalogue_t *reg_catalogues_at(const reg_catalogues_t *self, size_t i) { return &self->items[i]; }
+size_t reg_catalogues_count(const reg_catalogues_t *self)
+{
+    return self->count;
+}
+const reg_catalogue_t *reg_catalogues_at(const reg_catalogues_t *self, size_t i)
+{
+    return &self->items[i];
+}
 
 const reg_sector_t *reg_catalogue_sector(const reg_catalogue_t *cat, const char *code)
 {

@@ -11,7 +11,6 @@
 typedef struct reg_state reg_state_t;
 
 /* Adds delta (+1 / -1) to the count of the product's cell. 0 / MDB error code. */
-int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage,
-                   int delta);
+int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta);
 
 #endif

@@ -7,8 +7,7 @@
 #include "reg_units.h"
 
 /* The entity with id, or NULL (*rc MDB_NOTFOUND or a store error). */
-Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
-                                 int *rc);
+Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc);
 
 typedef struct {
     char version[16];          /* hierarchy the commune code belongs to */

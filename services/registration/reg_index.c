@@ -38,8 +38,7 @@ int reg_index_del(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *valu
 }
 
 int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *after_id,
-                   size_t max_scan, reg_index_visit_fn visit, void *user, char *last_id, size_t last_len,
-                   int *more)
+                   size_t max_scan, reg_index_visit_fn visit, void *user, char *last_id, size_t last_len, int *more)
 {
     *more = 0;
     last_id[0] = '\0';

@@ -16,7 +16,6 @@ typedef int (*reg_index_visit_fn)(void *user, const char *id);
  * of them. *more is set when ids remain after the last one visited, whose id is copied into
  * last_id (the next page's cursor). 0 / MDB error code / the visitor's negative code. */
 int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *after_id,
-                   size_t max_scan, reg_index_visit_fn visit, void *user, char *last_id, size_t last_len,
-                   int *more);
+                   size_t max_scan, reg_index_visit_fn visit, void *user, char *last_id, size_t last_len, int *more);
 
 #endif

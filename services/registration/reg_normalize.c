@@ -71,7 +71,7 @@ typedef struct {
  * look identical and turn up from legacy TCVN3/VNI conversions and some keyboards. */
 static utf8proc_int32_t s_fold_d_stroke(utf8proc_int32_t cp, void *data)
 {
-    (void) data;
+    (void)data;
     switch (cp) {
     case 0x0110:
     case 0x0111:
@@ -103,8 +103,7 @@ static int s_is_word_char(utf8proc_int32_t cp)
 }
 
 /* Number of tokens from toks[i] on that spell phrase word by word, or 0. */
-static size_t s_phrase_match(const char *s, const s_token_t *toks, size_t ntok, size_t i,
-                             const char *phrase)
+static size_t s_phrase_match(const char *s, const s_token_t *toks, size_t ntok, size_t i, const char *phrase)
 {
     size_t matched = 0;
     const char *p = phrase;
@@ -125,8 +124,7 @@ static size_t s_phrase_match(const char *s, const s_token_t *toks, size_t ntok, 
 
 /* Number of tokens of the longest legal-form phrase at token i whose `where` intersects
  * `allowed` (0 when none). */
-static size_t s_legal_form_at(const char *s, const s_token_t *toks, size_t ntok, size_t i,
-                              unsigned allowed)
+static size_t s_legal_form_at(const char *s, const s_token_t *toks, size_t ntok, size_t i, unsigned allowed)
 {
     size_t best = 0;
     for (size_t k = 0; k < sizeof s_legal_forms / sizeof s_legal_forms[0]; k++) {
@@ -146,7 +144,7 @@ static char *s_normalize(const char *utf8, size_t len, unsigned any, unsigned le
         return NULL;
     if (len == 0)
         return calloc(1, 1);
-    if (len > (size_t) PTRDIFF_MAX)
+    if (len > (size_t)PTRDIFF_MAX)
         return NULL;
 
     /* One utf8proc pass does NFKC + casefold + mark stripping: per code point it applies the
@@ -155,18 +153,17 @@ static char *s_normalize(const char *utf8, size_t len, unsigned any, unsigned le
      * and so do both tone-mark placements ("hoà" a+grave vs "hòa" o+grave both become "hoa").
      * Compatibility folding also merges full-width letters and ligatures typed from phones. */
     utf8proc_uint8_t *mapped = NULL;
-    utf8proc_ssize_t mlen = utf8proc_map_custom(
-        (const utf8proc_uint8_t *) utf8, (utf8proc_ssize_t) len, &mapped,
-        UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE |
-            UTF8PROC_STRIPMARK,
-        s_fold_d_stroke, NULL);
+    utf8proc_ssize_t mlen = utf8proc_map_custom((const utf8proc_uint8_t *)utf8, (utf8proc_ssize_t)len, &mapped,
+                                                UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                    UTF8PROC_IGNORE | UTF8PROC_STRIPMARK,
+                                                s_fold_d_stroke, NULL);
     if (mlen < 0)
         return NULL;
 
-    const char *m = (const char *) mapped;
+    const char *m = (const char *)mapped;
     /* Tokens are at least one byte and separated by at least one byte. */
-    s_token_t *toks = malloc(((size_t) mlen / 2 + 1) * sizeof *toks);
-    char *out = malloc((size_t) mlen + 1);
+    s_token_t *toks = malloc(((size_t)mlen / 2 + 1) * sizeof *toks);
+    char *out = malloc((size_t)mlen + 1);
     if (!toks || !out) {
         free(toks);
         free(out);
@@ -188,12 +185,12 @@ static char *s_normalize(const char *utf8, size_t len, unsigned any, unsigned le
         }
         if (s_is_word_char(cp)) {
             if (!in_word) {
-                toks[ntok].off = (size_t) pos;
+                toks[ntok].off = (size_t)pos;
                 toks[ntok].len = 0;
                 ntok++;
                 in_word = 1;
             }
-            toks[ntok - 1].len += (size_t) n;
+            toks[ntok - 1].len += (size_t)n;
         } else {
             in_word = 0;
         }
@@ -276,8 +273,7 @@ int reg_normalize_phone(const char *in, char *out, size_t outlen)
 
     const char *nsn;
     size_t n;
-    if (plus || (nd >= 4 && memcmp(digits, "0084", 4) == 0) ||
-        (nd >= 2 && memcmp(digits, "84", 2) == 0)) {
+    if (plus || (nd >= 4 && memcmp(digits, "0084", 4) == 0) || (nd >= 2 && memcmp(digits, "84", 2) == 0)) {
         size_t skip = plus ? 2 : (digits[0] == '0' ? 4 : 2);
         if (nd < skip || memcmp(digits + skip - 2, "84", 2) != 0)
             return -1;

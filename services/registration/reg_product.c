@@ -16,8 +16,7 @@
 
 #define S_STANDARDS_MAX 20
 
-Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
-                                   int *rc)
+Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
 {
     MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id};
     ProtobufCMessage *msg = NULL;
@@ -47,9 +46,8 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
                           ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->history, &d->n_history);
     if (rc == 0)
-        rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id,
-                          &ocop__reg_review_decision__descriptor, ocop_arena_allocator(arena),
-                          (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
+        rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id, &ocop__reg_review_decision__descriptor,
+                          ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the product history");
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_DETAIL;
@@ -332,8 +330,8 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);
     char next[64];
     int more;
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), dbi, index, value, in->cursor, pg.limit * 20,
-                            s_collect, &pg, next, sizeof next, &more);
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), dbi, index, value, in->cursor, pg.limit * 20, s_collect, &pg, next,
+                            sizeof next, &more);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing products");
     pg.page->next_cursor = ocop_arena_strdup(arena, next);

@@ -56,8 +56,7 @@ static int s_block_parse(const MDB_val *v, s_block_entry_t *e)
     return 0;
 }
 
-static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const char *id, const char *entity,
-                            double sim)
+static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const char *id, const char *entity, double sim)
 {
     size_t n = p->n_candidates;
     if (n == REG_CANDIDATES_MAX && sim <= p->candidates[n - 1]->similarity)
@@ -114,8 +113,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
         snprintf(id, sizeof id, "%.*s", (int)(k.mv_size - prefix.len - 1), (const char *)k.mv_data + prefix.len);
         if (strcmp(key, p->normalized_name) == 0 && strcmp(entity, p->entity_id) == 0) {
             mdb_cursor_close(cur);
-            return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name",
-                                 "entity %s already registered this product as %s", p->entity_id, id);
+            return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",
+                                 p->entity_id, id);
         }
         if (strcmp(entity, p->entity_id) != 0) {
             reg_trigrams_from(key, &theirs);
@@ -131,8 +130,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
 
     /* Show reviewers the names as registered, not the keys. */
     for (size_t i = 0; i < p->n_candidates; i++) {
-        Ocop__RegProduct *other = reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena),
-                                                   p->candidates[i]->product_id, &rc);
+        Ocop__RegProduct *other =
+            reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena), p->candidates[i]->product_id, &rc);
         if (other)
             p->candidates[i]->name = other->name;
     }

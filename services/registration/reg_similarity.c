@@ -10,10 +10,10 @@
 static uint32_t s_trigram_code(const utf8proc_int32_t t[3])
 {
     if (t[0] < 0x80 && t[1] < 0x80 && t[2] < 0x80)
-        return ((uint32_t) t[0] << 16) | ((uint32_t) t[1] << 8) | (uint32_t) t[2];
+        return ((uint32_t)t[0] << 16) | ((uint32_t)t[1] << 8) | (uint32_t)t[2];
     uint32_t h = 2166136261u;
     for (int i = 0; i < 3; i++) {
-        uint32_t cp = (uint32_t) t[i];
+        uint32_t cp = (uint32_t)t[i];
         for (int b = 0; b < 4; b++) {
             h ^= (cp >> (8 * b)) & 0xFFu;
             h *= 16777619u;
@@ -24,7 +24,7 @@ static uint32_t s_trigram_code(const utf8proc_int32_t t[3])
 
 static int s_cmp_u32(const void *pa, const void *pb)
 {
-    uint32_t a = *(const uint32_t *) pa, b = *(const uint32_t *) pb;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     return (a > b) - (a < b);
 }
 
@@ -47,8 +47,8 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
     if (!key)
         return -1;
 
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *) key;
-    utf8proc_ssize_t len = (utf8proc_ssize_t) strlen(key);
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)key;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(key);
     utf8proc_ssize_t pos = 0;
     /* Each word is read as the padded "  w ": a trigram is emitted per code point (with the
      * two before it) and one more at the word's end, ending in the pad space. */
@@ -111,7 +111,7 @@ double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
             j++;
         }
     }
-    return (double) common / (double) (a->n + b->n - common);
+    return (double)common / (double)(a->n + b->n - common);
 }
 
 double reg_similarity(const char *a, const char *b)

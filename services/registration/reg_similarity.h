@@ -38,9 +38,9 @@
  * packed exactly into the low 24 bits; any other is a 31-bit hash with the top bit set, so
  * the two kinds never collide. Plain value type: no allocation, copy freely (about 2 KiB). */
 typedef struct {
-    uint32_t n;                        /* number of codes in gram[] */
-    int truncated;                     /* 1 when the key had more than REG_TRIGRAMS_MAX */
-    uint32_t gram[REG_TRIGRAMS_MAX];   /* ascending */
+    uint32_t n;                      /* number of codes in gram[] */
+    int truncated;                   /* 1 when the key had more than REG_TRIGRAMS_MAX */
+    uint32_t gram[REG_TRIGRAMS_MAX]; /* ascending */
 } reg_trigrams_t;
 
 /* Fills *out with the trigram set of a NUL-terminated key; words are split on ASCII spaces

@@ -66,8 +66,7 @@ const char *reg_stage_name(Ocop__Stage stage)
 
 const char *reg_stage_action_name(Ocop__StageAction action)
 {
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&ocop__stage_action__descriptor, (int)action);
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&ocop__stage_action__descriptor, (int)action);
     return v ? v->name + strlen("STAGE_ACTION_") : "UNKNOWN";
 }
 

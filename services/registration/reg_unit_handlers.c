@@ -47,11 +47,9 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
     if (!in->version[0] || !reg_hierarchies_find(state->hierarchies, in->version))
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "version", "unknown unit hierarchy version '%s'",
-                             in->version);
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "version", "unknown unit hierarchy version '%s'", in->version);
     if (in->n_units == 0 || in->n_units > S_IMPORT_MAX)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "units", "an import carries 1 to %d units",
-                             S_IMPORT_MAX);
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "units", "an import carries 1 to %d units", S_IMPORT_MAX);
     uint32_t added = 0, updated = 0;
     for (size_t i = 0; i < in->n_units; i++) {
         Ocop__RegUnit *u = in->units[i];
@@ -67,8 +65,7 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
             return -1;
         snprintf(field, sizeof field, "units[%zu].level", i);
         if (u->level < OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE || u->level > OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
-            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be province, district or commune",
-                                 field);
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be province, district or commune", field);
         Ocop__RegUnit unit = *u;
         unit.version = in->version;
         char province[20];
@@ -191,8 +188,8 @@ int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     p.page->units = ocop_arena_alloc(arena, p.limit * sizeof *p.page->units);
     char next[64];
     int more;
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.units_by_parent, version, in->parent_code, in->cursor,
-                            p.limit, s_collect_unit, &p, next, sizeof next, &more);
+    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.units_by_parent, version, in->parent_code, in->cursor, p.limit,
+                            s_collect_unit, &p, next, sizeof next, &more);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing units");
     p.page->next_cursor = ocop_arena_strdup(arena, next);

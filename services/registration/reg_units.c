@@ -115,8 +115,7 @@ static const cJSON *s_successors(cJSON *const *merges, size_t n_merges, const ch
         if (!cJSON_IsString(from) || strcmp(from->valuestring, version) != 0)
             continue;
         const cJSON *row;
-        cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(merges[m], "map"))
-        {
+        cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive(merges[m], "map")) {
             const cJSON *c = cJSON_GetObjectItemCaseSensitive(row, "from");
             if (cJSON_IsString(c) && strcmp(c->valuestring, code) == 0)
                 return cJSON_GetObjectItemCaseSensitive(row, "to");
@@ -154,8 +153,7 @@ static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_
     int rc = 0;
     size_t i = 0;
     const cJSON *ju;
-    cJSON_ArrayForEach(ju, cJSON_GetObjectItemCaseSensitive(root, "units"))
-    {
+    cJSON_ArrayForEach (ju, cJSON_GetObjectItemCaseSensitive(root, "units")) {
         char code[16], name[160], kind[40], level[16], parent[16];
         if (reg_json_string(ju, "code", 1, code, sizeof code) != 0 ||
             reg_json_string(ju, "name", 1, name, sizeof name) != 0 ||
@@ -195,8 +193,7 @@ static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_
         char *codes[16];
         size_t n = 0;
         const cJSON *s;
-        cJSON_ArrayForEach(s, succ)
-        {
+        cJSON_ArrayForEach (s, succ) {
             if (cJSON_IsString(s) && n < 16)
                 codes[n++] = s->valuestring;
         }

@@ -20,7 +20,7 @@ static int s_all_zero(const uint8_t *p, size_t n)
 
 static void test_new_destroy(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_arena_t *arena = ocop_arena_new(0);
     assert_non_null(arena);
     assert_int_equal(ocop_arena_used(arena), 0);
@@ -32,7 +32,7 @@ static void test_new_destroy(void **state)
 
 static void test_aligned_and_zeroed(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_arena_t *arena = ocop_arena_new(256);
     assert_non_null(arena);
     /* Sizes chosen to cross block boundaries many times. */
@@ -42,7 +42,7 @@ static void test_aligned_and_zeroed(void **state)
         for (size_t size = 0; size < 200; size += 7) {
             uint8_t *p = ocop_arena_alloc(arena, size);
             assert_non_null(p);
-            assert_int_equal((uintptr_t) p % 16, 0);
+            assert_int_equal((uintptr_t)p % 16, 0);
             assert_true(s_all_zero(p, size));
             /* Distinct, non-overlapping allocations. */
             assert_true(prev == NULL || p >= prev + prev_size || p + size <= prev);
@@ -59,7 +59,7 @@ static void test_aligned_and_zeroed(void **state)
 
 static void test_zero_size_distinct(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_arena_t *arena = ocop_arena_new(64);
     void *a = ocop_arena_alloc(arena, 0);
     void *b = ocop_arena_alloc(arena, 0);
@@ -71,7 +71,7 @@ static void test_zero_size_distinct(void **state)
 
 static void test_oversized(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_arena_t *arena = ocop_arena_new(128);
     uint8_t *small = ocop_arena_alloc(arena, 16);
     uint8_t *big = ocop_arena_alloc(arena, 10000);
@@ -91,7 +91,7 @@ static void test_oversized(void **state)
 
 static void test_strings(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_arena_t *arena = ocop_arena_new(32);
     char *a = ocop_arena_strdup(arena, "hello, arena");
     assert_string_equal(a, "hello, arena");
@@ -109,7 +109,7 @@ static void test_strings(void **state)
 
 static void test_protobuf_allocator(void **state)
 {
-    (void) state;
+    (void)state;
     Ocop__Pong pong = OCOP__PONG__INIT;
     pong.service = "registration";
     pong.store_path = "/var/lib/ocop/registration";
@@ -144,9 +144,12 @@ static void test_protobuf_allocator(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_new_destroy),       cmocka_unit_test(test_aligned_and_zeroed),
-        cmocka_unit_test(test_zero_size_distinct), cmocka_unit_test(test_oversized),
-        cmocka_unit_test(test_strings),           cmocka_unit_test(test_protobuf_allocator),
+        cmocka_unit_test(test_new_destroy),
+        cmocka_unit_test(test_aligned_and_zeroed),
+        cmocka_unit_test(test_zero_size_distinct),
+        cmocka_unit_test(test_oversized),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_protobuf_allocator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,8 +66,8 @@ static void s_expect_load_error(const s_fixture_t *fx, const char *json, const c
         fail_msg("error '%s' lacks '%s' or the file name", err, fragment);
 }
 
-#define S_MINIMAL                                                                                          \
-    "{\"services\": {\"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\","                          \
+#define S_MINIMAL                                                                                                      \
+    "{\"services\": {\"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\","                                       \
     " \"events_endpoint\": \"tcp://127.0.0.1:7102\"}}}"
 
 static void test_defaults(void **state)
@@ -94,7 +94,7 @@ static void test_defaults(void **state)
     assert_string_equal(svc.store_dir, want);
     assert_string_equal(svc.rules_dir, "");
     assert_int_equal(svc.map_size, 64u << 20);
-    assert_int_equal(svc.map_max, (size_t) 8192 << 20);
+    assert_int_equal(svc.map_max, (size_t)8192 << 20);
     assert_int_equal(svc.batch_max, 4096);
     assert_int_equal(svc.max_request_bytes, 1048576);
     assert_int_equal(svc.allow_count, 0);
@@ -149,8 +149,8 @@ static void test_full(void **state)
     /* A map_size above the default ceiling raises the default ceiling with it. */
     assert_int_equal(ocop_config_service(cfg, "evaluation-1", &svc, err, sizeof err), 0);
     assert_string_equal(svc.store_dir, "/var/lib/ocop/evaluation-1");
-    assert_int_equal(svc.map_size, (size_t) 10000 << 20);
-    assert_int_equal(svc.map_max, (size_t) 10000 << 20);
+    assert_int_equal(svc.map_size, (size_t)10000 << 20);
+    assert_int_equal(svc.map_max, (size_t)10000 << 20);
     ocop_config_destroy(&cfg);
 }
 
@@ -228,7 +228,7 @@ static void test_errors(void **state)
 
 static void test_endpoint_valid(void **state)
 {
-    (void) state;
+    (void)state;
     const char *good[] = {"tcp://127.0.0.1:7101", "tcp://localhost:1", "tcp://a-b.example.org:65535",
                           "tcp://*:7101",         "tcp://[::1]:7101",  "tcp://[fe80::1%eth0]:80"};
     const char *bad[] = {NULL,

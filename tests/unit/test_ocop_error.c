@@ -10,7 +10,7 @@
 
 static void test_names(void **state)
 {
-    (void) state;
+    (void)state;
     assert_string_equal(ocop_status_name(OCOP_OK), "OCOP_OK");
     assert_string_equal(ocop_status_name(OCOP_E_INVALID), "OCOP_E_INVALID");
     assert_string_equal(ocop_status_name(OCOP_E_STORAGE_FULL), "OCOP_E_STORAGE_FULL");
@@ -22,7 +22,7 @@ static void test_names(void **state)
 
 static void test_round_trip(void **state)
 {
-    (void) state;
+    (void)state;
     for (int code = OCOP_OK; code <= OCOP_E_MALFORMED; code++)
         assert_int_equal(ocop_status_from_name(ocop_status_name(code)), code);
     assert_int_equal(ocop_status_from_name("OCOP_E_UNKNOWN"), -1);
@@ -34,7 +34,7 @@ static void test_round_trip(void **state)
 /* The header promises the numbers equal the wire enum; a renumbering on either side fails here. */
 static void test_matches_proto(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(OCOP_OK, OCOP__STATUS__STATUS_OK);
     assert_int_equal(OCOP_E_INVALID, OCOP__STATUS__STATUS_INVALID);
     assert_int_equal(OCOP_E_NOT_FOUND, OCOP__STATUS__STATUS_NOT_FOUND);

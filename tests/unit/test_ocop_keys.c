@@ -52,7 +52,7 @@ static void s_write(const char *path, const char *text, mode_t mode)
 
 static void test_generate(void **state)
 {
-    (void) state;
+    (void)state;
     assert_true(ocop_curve_available());
     ocop_keypair_t a, b;
     assert_int_equal(ocop_keys_generate(&a), 0);
@@ -185,7 +185,7 @@ static int s_recv_str(void *socket, char *buf, size_t len)
     int n = zmq_recv(socket, buf, len - 1, 0);
     if (n < 0)
         return -1;
-    buf[(size_t) n < len - 1 ? (size_t) n : len - 1] = '\0';
+    buf[(size_t)n < len - 1 ? (size_t)n : len - 1] = '\0';
     return n;
 }
 
@@ -203,10 +203,10 @@ static void s_zap_exchange(void *req, const char *mechanism, const void *cred, s
 {
     const char *head[] = {"1.0", "req-7", "ocop", "127.0.0.1", ""};
     for (size_t i = 0; i < 5; i++)
-        assert_int_equal(zmq_send(req, head[i], strlen(head[i]), ZMQ_SNDMORE), (int) strlen(head[i]));
-    assert_int_equal(zmq_send(req, mechanism, strlen(mechanism), cred ? ZMQ_SNDMORE : 0), (int) strlen(mechanism));
+        assert_int_equal(zmq_send(req, head[i], strlen(head[i]), ZMQ_SNDMORE), (int)strlen(head[i]));
+    assert_int_equal(zmq_send(req, mechanism, strlen(mechanism), cred ? ZMQ_SNDMORE : 0), (int)strlen(mechanism));
     if (cred)
-        assert_int_equal(zmq_send(req, cred, cred_len, extra ? ZMQ_SNDMORE : 0), (int) cred_len);
+        assert_int_equal(zmq_send(req, cred, cred_len, extra ? ZMQ_SNDMORE : 0), (int)cred_len);
     for (int i = 0; i < extra; i++)
         assert_int_equal(zmq_send(req, "x", 1, i + 1 < extra ? ZMQ_SNDMORE : 0), 1);
 
@@ -224,7 +224,7 @@ static void s_zap_exchange(void *req, const char *mechanism, const void *cred, s
 
 static void test_zap_protocol(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_keypair_t allowed, stranger;
     assert_int_equal(ocop_keys_generate(&allowed), 0);
     assert_int_equal(ocop_keys_generate(&stranger), 0);
@@ -282,7 +282,7 @@ static void *s_dealer(void *ctx, const ocop_keypair_t *self, const char *server_
 
 static void test_zap_curve_handshake(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_keypair_t server, good, bad;
     assert_int_equal(ocop_keys_generate(&server), 0);
     assert_int_equal(ocop_keys_generate(&good), 0);
@@ -316,7 +316,7 @@ static void test_zap_curve_handshake(void **state)
     char body[32];
     assert_int_equal(s_recv_str(router, body, sizeof body), 5);
     assert_string_equal(body, "hello");
-    assert_int_equal(zmq_msg_send(&id, router, ZMQ_SNDMORE), (int) zmq_msg_size(&id));
+    assert_int_equal(zmq_msg_send(&id, router, ZMQ_SNDMORE), (int)zmq_msg_size(&id));
     zmq_msg_close(&id);
     assert_int_equal(zmq_send(router, "hello", 5, 0), 5);
 
@@ -343,7 +343,7 @@ static void test_zap_curve_handshake(void **state)
 
 static void test_curve_options_validated(void **state)
 {
-    (void) state;
+    (void)state;
     ocop_keypair_t pair, broken = {.public_z85 = "x", .secret_z85 = "y"};
     assert_int_equal(ocop_keys_generate(&pair), 0);
     void *ctx = zmq_ctx_new();

@@ -40,7 +40,7 @@ static void s_capture(char *out, size_t len)
 
 static void test_format_and_filter(void **state)
 {
-    (void) state;
+    (void)state;
     char text[4096];
     s_capture(text, sizeof text);
     assert_null(strstr(text, "hidden_"));

@@ -57,7 +57,7 @@ static int s_put(ocop_store_t *store, MDB_dbi dbi, const char *key, const char *
     int rc = mdb_txn_begin(ocop_store_env(store), NULL, 0, &txn);
     if (rc)
         return rc;
-    MDB_val k = {strlen(key), (void *) key}, v = {strlen(value) + 1, (void *) value};
+    MDB_val k = {strlen(key), (void *)key}, v = {strlen(value) + 1, (void *)value};
     rc = mdb_put(txn, dbi, &k, &v, 0);
     if (rc) {
         mdb_txn_abort(txn);
@@ -72,10 +72,10 @@ static int s_get(ocop_store_t *store, MDB_dbi dbi, const char *key, char *out, s
     int rc = mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn);
     if (rc)
         return rc;
-    MDB_val k = {strlen(key), (void *) key}, v;
+    MDB_val k = {strlen(key), (void *)key}, v;
     rc = mdb_get(txn, dbi, &k, &v);
     if (rc == 0)
-        snprintf(out, len, "%s", (const char *) v.mv_data);
+        snprintf(out, len, "%s", (const char *)v.mv_data);
     mdb_txn_abort(txn);
     return rc;
 }
@@ -165,7 +165,7 @@ static void test_key_ordering(void **state)
         ocop_key_u32(&key, 7);
         assert_false(key.overflow);
         assert_int_equal(key.len, strlen(expect[order[i]].s) + 1 + 8 + 4);
-        MDB_val k = ocop_key_val(&key), v = {sizeof(size_t), (void *) &order[i]};
+        MDB_val k = ocop_key_val(&key), v = {sizeof(size_t), (void *)&order[i]};
         assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
@@ -181,8 +181,8 @@ static void test_key_ordering(void **state)
         memcpy(&idx, v.mv_data, sizeof idx);
         assert_int_equal(idx, seen);
         const uint8_t *p = k.mv_data;
-        size_t slen = strlen((const char *) p);
-        assert_string_equal((const char *) p, expect[seen].s);
+        size_t slen = strlen((const char *)p);
+        assert_string_equal((const char *)p, expect[seen].s);
         assert_int_equal(ocop_be64_get(p + slen + 1), expect[seen].n);
         assert_int_equal(ocop_be32_get(p + slen + 9), 7);
         seen++;
@@ -195,7 +195,7 @@ static void test_key_ordering(void **state)
 
 static void test_key_helpers(void **state)
 {
-    (void) state;
+    (void)state;
     uint8_t b[8];
     ocop_be64_put(b, 0x0102030405060708ULL);
     const uint8_t want64[8] = {1, 2, 3, 4, 5, 6, 7, 8};
@@ -221,7 +221,7 @@ static void test_key_helpers(void **state)
     for (int i = 0; i < 4; i++)
         ocop_key_str(&key, chunk); /* 4 * 100 = 400 */
     for (int i = 0; i < 10; i++)
-        ocop_key_u64(&key, (uint64_t) i); /* + 80 = 480 */
+        ocop_key_u64(&key, (uint64_t)i); /* + 80 = 480 */
     assert_int_equal(key.len, OCOP_KEY_MAX);
     assert_false(key.overflow);
     ocop_key_u32(&key, 1);
@@ -246,7 +246,7 @@ static int s_fill(ocop_store_t *store, MDB_dbi dbi, int start, int *full)
         assert_int_equal(mdb_txn_begin(ocop_store_env(store), NULL, 0, &txn), 0);
         ocop_key_t key;
         ocop_key_init(&key);
-        ocop_key_u32(&key, (uint32_t) n);
+        ocop_key_u32(&key, (uint32_t)n);
         MDB_val k = ocop_key_val(&key), v = {sizeof value, value};
         int rc = mdb_put(txn, dbi, &k, &v, 0);
         if (rc == 0)
@@ -302,7 +302,7 @@ static void test_grow(void **state)
     assert_int_equal(mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn), 0);
     assert_int_equal(mdb_stat(txn, dbi, &st), 0);
     mdb_txn_abort(txn);
-    assert_int_equal(st.ms_entries, (size_t) n3);
+    assert_int_equal(st.ms_entries, (size_t)n3);
     ocop_store_destroy(&store);
 
     /* A larger configured size wins over the file's, and the ceiling follows. */

@@ -17,7 +17,10 @@ typedef struct {
     const char *what;
 } s_case_t;
 
-#define S_CASE(lit, ok, what) {lit, sizeof(lit) - 1, ok, what}
+#define S_CASE(lit, ok, what)                                                                                          \
+    {                                                                                                                  \
+        lit, sizeof(lit) - 1, ok, what                                                                                 \
+    }
 
 static const s_case_t s_cases[] = {
     S_CASE("", 1, "empty"),
@@ -64,7 +67,7 @@ static const s_case_t s_cases[] = {
 
 static void test_table(void **state)
 {
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < sizeof s_cases / sizeof s_cases[0]; i++) {
         const s_case_t *c = &s_cases[i];
         int got = ocop_text_valid_utf8(c->bytes, c->len);
@@ -76,7 +79,7 @@ static void test_table(void **state)
 /* The length is honoured: bytes past len are not read. */
 static void test_length_bound(void **state)
 {
-    (void) state;
+    (void)state;
     assert_true(ocop_text_valid_utf8("abc\xff", 3));
     assert_false(ocop_text_valid_utf8("abc\xff", 4));
     assert_false(ocop_text_valid_utf8("\xc3\xa0", 1));
@@ -85,7 +88,7 @@ static void test_length_bound(void **state)
 
 static void test_chars(void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal(ocop_text_chars(""), 0);
     assert_int_equal(ocop_text_chars(NULL), 0);
     assert_int_equal(ocop_text_chars("abc"), 3);
@@ -95,7 +98,7 @@ static void test_chars(void **state)
 
 static void test_check(void **state)
 {
-    (void) state;
+    (void)state;
     assert_null(ocop_text_check("Tr\xc3\xa0 Th\xc3\xa1i Nguy\xc3\xaan", 1, 64));
     assert_string_equal(ocop_text_check("", 1, 64), "is required");
     assert_string_equal(ocop_text_check(NULL, 1, 64), "is required");

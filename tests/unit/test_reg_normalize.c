@@ -48,7 +48,7 @@ static const key_case_t s_name_cases[] = {
     {"  N\u01b0\u1edbc   m\u1eafm,  Ph\u00fa-Qu\u1ed1c!! ", "nuoc mam phu quoc"},
     {"\tT\u00e2n\nL\u1eadp\r", "tan lap"},
     {"Tr\u00e0 \u201cSen\u201d (lo\u1ea1i 1) \u2013 50g", "tra sen loai 1 50g"},
-    {"T\u00e2n\u00adL\u1eadp", "tanlap"}, /* soft hyphen is ignorable, not a separator */
+    {"T\u00e2n\u00adL\u1eadp", "tanlap"},        /* soft hyphen is ignorable, not a separator */
     {"\uff21\uff22\uff23 \ufb01sh", "abc fish"}, /* full-width letters, fi ligature */
     {"G\u1ea1o ST25", "gao st25"},
     /* legal forms, as whole words, anywhere when unambiguous */
@@ -69,8 +69,7 @@ static const key_case_t s_name_cases[] = {
     {"DNTN H\u01b0ng Th\u1ecbnh", "hung thinh"},
     {"T\u1ed5 h\u1ee3p t\u00e1c Ch\u00e8 T\u00e2n C\u01b0\u01a1ng", "che tan cuong"},
     {"THT Ch\u00e8 T\u00e2n C\u01b0\u01a1ng", "che tan cuong"},
-    {"C\u01a1 s\u1edf s\u1ea3n xu\u1ea5t n\u01b0\u1edbc m\u1eafm H\u1ed3ng H\u1ea1nh",
-     "nuoc mam hong hanh"},
+    {"C\u01a1 s\u1edf s\u1ea3n xu\u1ea5t n\u01b0\u1edbc m\u1eafm H\u1ed3ng H\u1ea1nh", "nuoc mam hong hanh"},
     /* ambiguous legal forms: only in front of an entity name */
     {"C\u01a1 s\u1edf B\u00e1nh tr\u00e1ng B\u1ea3y Hi\u1ec1n", "banh trang bay hien"},
     {"Trang tr\u1ea1i B\u00f2 s\u1eefa M\u1ed9c Ch\u00e2u", "bo sua moc chau"},
@@ -106,8 +105,8 @@ static void s_check_table(const key_case_t *cases, size_t n, char *(*fn)(const c
     for (size_t i = 0; i < n; i++) {
         char *key = fn(cases[i].in, strlen(cases[i].in));
         if (!key || strcmp(key, cases[i].key) != 0)
-            print_error("case %zu: \"%s\" -> \"%s\", want \"%s\"\n", i, cases[i].in,
-                        key ? key : "(null)", cases[i].key);
+            print_error("case %zu: \"%s\" -> \"%s\", want \"%s\"\n", i, cases[i].in, key ? key : "(null)",
+                        cases[i].key);
         assert_non_null(key);
         assert_string_equal(key, cases[i].key);
         free(key);
@@ -116,22 +115,20 @@ static void s_check_table(const key_case_t *cases, size_t n, char *(*fn)(const c
 
 static void test_name_table(void **state)
 {
-    (void) state;
-    s_check_table(s_name_cases, sizeof s_name_cases / sizeof s_name_cases[0],
-                  reg_normalize_name);
+    (void)state;
+    s_check_table(s_name_cases, sizeof s_name_cases / sizeof s_name_cases[0], reg_normalize_name);
 }
 
 static void test_product_table(void **state)
 {
-    (void) state;
-    s_check_table(s_product_cases, sizeof s_product_cases / sizeof s_product_cases[0],
-                  reg_normalize_product_name);
+    (void)state;
+    s_check_table(s_product_cases, sizeof s_product_cases / sizeof s_product_cases[0], reg_normalize_product_name);
 }
 
 /* Pairs written differently that must give one key; the point of the feature. */
 static void test_same_key_pairs(void **state)
 {
-    (void) state;
+    (void)state;
     static const char *const pairs[][2] = {
         {"HTX N\u00f4ng nghi\u1ec7p T\u00e2n L\u1eadp",
          "H\u1ee3p t\u00e1c x\u00e3 n\u00f4ng nghi\u1ec7p T\u00e2n L\u1eadp"},
@@ -153,14 +150,14 @@ static void test_same_key_pairs(void **state)
 
 static void test_invalid_utf8(void **state)
 {
-    (void) state;
+    (void)state;
     static const char *const bad[] = {
-        "\xff",               /* never valid */
-        "M\xe1\xba",          /* truncated sequence */
-        "\xc0\xaf",           /* overlong '/' */
-        "\xed\xa0\x80",       /* UTF-16 surrogate */
-        "\xf4\x90\x80\x80",   /* above U+10FFFF */
-        "ok \x80 ok",         /* stray continuation byte */
+        "\xff",             /* never valid */
+        "M\xe1\xba",        /* truncated sequence */
+        "\xc0\xaf",         /* overlong '/' */
+        "\xed\xa0\x80",     /* UTF-16 surrogate */
+        "\xf4\x90\x80\x80", /* above U+10FFFF */
+        "ok \x80 ok",       /* stray continuation byte */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_null(reg_normalize_name(bad[i], strlen(bad[i])));
@@ -172,7 +169,7 @@ static void test_invalid_utf8(void **state)
 /* The length is honoured: no NUL needed, and an embedded NUL is a separator. */
 static void test_length_and_nul(void **state)
 {
-    (void) state;
+    (void)state;
     char *k = reg_normalize_name("ABCDEF", 3);
     assert_string_equal(k, "abc");
     free(k);
@@ -187,7 +184,7 @@ static void test_length_and_nul(void **state)
 
 static void test_long_input(void **state)
 {
-    (void) state;
+    (void)state;
     static const char unit[] = "H\u1ee3p t\u00e1c x\u00e3 N\u00f4ng nghi\u1ec7p T\u00e2n L\u1eadp, ";
     static const char unit_key[] = "nong nghiep tan lap";
     size_t ulen = strlen(unit);
@@ -257,7 +254,7 @@ static const phone_case_t s_phone_cases[] = {
     {"912 345 678", NULL},
     {"+1 212 555 0100", NULL},
     {"0123 456 789", NULL},
-    {"01234 567 890", NULL}, /* 11-digit mobile, retired in 2018 */
+    {"01234 567 890", NULL},  /* 11-digit mobile, retired in 2018 */
     {"(04) 3825 1234", NULL}, /* pre-2017 Hanoi landline */
     {"1900 1234", NULL},
     /* letters and other characters */
@@ -272,7 +269,7 @@ static const phone_case_t s_phone_cases[] = {
 
 static void test_phone_table(void **state)
 {
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < sizeof s_phone_cases / sizeof s_phone_cases[0]; i++) {
         char out[REG_PHONE_MAX];
         memset(out, 'x', sizeof out);
@@ -284,8 +281,7 @@ static void test_phone_table(void **state)
             assert_string_equal(out, s_phone_cases[i].e164);
         } else {
             if (rc != -1)
-                print_error("phone case %zu \"%s\" accepted as %s\n", i, s_phone_cases[i].in,
-                            out);
+                print_error("phone case %zu \"%s\" accepted as %s\n", i, s_phone_cases[i].in, out);
             assert_int_equal(rc, -1);
             assert_string_equal(out, "");
         }
@@ -294,7 +290,7 @@ static void test_phone_table(void **state)
 
 static void test_phone_buffer(void **state)
 {
-    (void) state;
+    (void)state;
     char small[REG_PHONE_MAX - 1];
     assert_int_equal(reg_normalize_phone("0912345678", small, sizeof small), -1);
     assert_string_equal(small, "");

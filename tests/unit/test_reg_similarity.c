@@ -15,17 +15,17 @@
 
 static void test_trigram_counts(void **state)
 {
-    (void) state;
+    (void)state;
     static const struct {
         const char *key;
         uint32_t n;
     } cases[] = {
-        {"cat", 4},        /* "  c" " ca" "cat" "at " as pg_trgm's show_trgm('cat') */
-        {"u", 2},          /* "  u" " u " */
-        {"a a", 2},        /* duplicates collapse */
+        {"cat", 4}, /* "  c" " ca" "cat" "at " as pg_trgm's show_trgm('cat') */
+        {"u", 2},   /* "  u" " u " */
+        {"a a", 2}, /* duplicates collapse */
         {"mat ong", 8},
         {"mat ong rung u minh", 18}, /* "  m" and "ng " occur twice */
-        {"\u65e5\u672c", 3},          /* non-Latin letters are code points, not bytes */
+        {"\u65e5\u672c", 3},         /* non-Latin letters are code points, not bytes */
         {"", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -48,7 +48,7 @@ typedef struct {
  * hand-counted sets. */
 static void test_known_values(void **state)
 {
-    (void) state;
+    (void)state;
     static const pair_t cases[] = {
         {"word", "two words", 4.0 / 11.0},
         {"mat ong", "mat ong", 1.0},
@@ -62,22 +62,30 @@ static void test_known_values(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double s = reg_similarity(cases[i].a, cases[i].b);
         if (s < cases[i].want - 1e-12 || s > cases[i].want + 1e-12)
-            print_error("\"%s\" / \"%s\": %f, want %f\n", cases[i].a, cases[i].b, s,
-                        cases[i].want);
+            print_error("\"%s\" / \"%s\": %f, want %f\n", cases[i].a, cases[i].b, s, cases[i].want);
         assert_true(s >= cases[i].want - 1e-12 && s <= cases[i].want + 1e-12);
     }
 }
 
 static const char *const s_keys[] = {
-    "mat ong rung u minh", "mat ong rung u minh ha", "mat ong", "nuoc mam",
-    "che shan tuyet suoi giang", "tra shan tuyet suoi giang", "gao st25", "gao st24",
-    "a", "xyz", "\u65e5\u672c", "nuoc mam ca com phu quoc",
+    "mat ong rung u minh",
+    "mat ong rung u minh ha",
+    "mat ong",
+    "nuoc mam",
+    "che shan tuyet suoi giang",
+    "tra shan tuyet suoi giang",
+    "gao st25",
+    "gao st24",
+    "a",
+    "xyz",
+    "\u65e5\u672c",
+    "nuoc mam ca com phu quoc",
 };
 
 /* Symmetric, within [0, 1], 1 exactly on the diagonal. */
 static void test_properties(void **state)
 {
-    (void) state;
+    (void)state;
     size_t n = sizeof s_keys / sizeof s_keys[0];
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
@@ -96,7 +104,7 @@ static void test_properties(void **state)
 /* One set built once against many candidates gives what reg_similarity gives. */
 static void test_reusable_sets(void **state)
 {
-    (void) state;
+    (void)state;
     size_t n = sizeof s_keys / sizeof s_keys[0];
     reg_trigrams_t *sets = calloc(n, sizeof *sets);
     assert_non_null(sets);
@@ -105,15 +113,14 @@ static void test_reusable_sets(void **state)
     reg_trigrams_t probe;
     assert_int_equal(reg_trigrams_from("mat ong rung u minh", &probe), 0);
     for (size_t i = 0; i < n; i++)
-        assert_true(reg_trigrams_similarity(&probe, &sets[i]) ==
-                    reg_similarity("mat ong rung u minh", s_keys[i]));
+        assert_true(reg_trigrams_similarity(&probe, &sets[i]) == reg_similarity("mat ong rung u minh", s_keys[i]));
     assert_true(reg_trigrams_similarity(&probe, NULL) == 0.0);
     free(sets);
 }
 
 static void test_rejected_input(void **state)
 {
-    (void) state;
+    (void)state;
     reg_trigrams_t t;
     assert_int_equal(reg_trigrams_from("mat \xff ong", &t), -1);
     assert_int_equal(t.n, 0);
@@ -127,13 +134,13 @@ static void test_rejected_input(void **state)
 /* More trigram positions than the cap: the set stays bounded, sorted and flagged. */
 static void test_truncation(void **state)
 {
-    (void) state;
+    (void)state;
     size_t words = 300;
     char *key = malloc(words * 6 + 1);
     assert_non_null(key);
     size_t len = 0;
     for (size_t i = 0; i < words; i++)
-        len += (size_t) sprintf(key + len, "%sw%03zu", i ? " " : "", i);
+        len += (size_t)sprintf(key + len, "%sw%03zu", i ? " " : "", i);
     reg_trigrams_t t;
     assert_int_equal(reg_trigrams_from(key, &t), 0);
     assert_int_equal(t.truncated, 1);
@@ -154,8 +161,7 @@ typedef struct {
 
 static const name_pair_t s_near[] = {
     {"M\u1eadt ong r\u1eebng U Minh", "M\u1eadt ong r\u1eebng U Minh H\u1ea1", 0.857},
-    {"Ch\u00e8 Shan tuy\u1ebft Su\u1ed1i Gi\u00e0ng", "Tr\u00e0 Shan tuy\u1ebft Su\u1ed1i Gi\u00e0ng",
-     0.750},
+    {"Ch\u00e8 Shan tuy\u1ebft Su\u1ed1i Gi\u00e0ng", "Tr\u00e0 Shan tuy\u1ebft Su\u1ed1i Gi\u00e0ng", 0.750},
     {"T\u01b0\u01a1ng B\u1ea7n", "T\u01b0\u01a1ng B\u1ea7n H\u01b0ng Y\u00ean", 0.556},
     {"M\u1eadt ong r\u1eebng U Minh", "M\u1eadt ong hoa tr\u00e0m U Minh", 0.519},
     {"N\u01b0\u1edbc m\u1eafm Ph\u00fa Qu\u1ed1c",
@@ -169,8 +175,7 @@ static const name_pair_t s_different[] = {
     {"H\u1ea1t \u0111i\u1ec1u rang mu\u1ed1i", "H\u1ea1t \u0111i\u1ec1u t\u1ea9m m\u1eadt ong", 0.393},
     {"V\u1ea3i thi\u1ec1u Thanh H\u00e0", "V\u1ea3i thi\u1ec1u L\u1ee5c Ng\u1ea1n", 0.385},
     {"C\u00e0 ph\u00ea b\u1ed9t nguy\u00ean ch\u1ea5t", "C\u00e0 ph\u00ea h\u1ea1t rang xay", 0.273},
-    {"M\u1eadt ong r\u1eebng U Minh", "M\u1eadt ong hoa c\u00e0 ph\u00ea \u0110\u1eafk L\u1eafk",
-     0.222},
+    {"M\u1eadt ong r\u1eebng U Minh", "M\u1eadt ong hoa c\u00e0 ph\u00ea \u0110\u1eafk L\u1eafk", 0.222},
 };
 
 static double s_name_similarity(const name_pair_t *p)
@@ -187,19 +192,17 @@ static double s_name_similarity(const name_pair_t *p)
 
 static void test_threshold(void **state)
 {
-    (void) state;
+    (void)state;
     for (size_t i = 0; i < sizeof s_near / sizeof s_near[0]; i++) {
         double s = s_name_similarity(&s_near[i]);
-        if (s < REG_SIMILARITY_THRESHOLD || s < s_near[i].approx - 0.001 ||
-            s > s_near[i].approx + 0.001)
+        if (s < REG_SIMILARITY_THRESHOLD || s < s_near[i].approx - 0.001 || s > s_near[i].approx + 0.001)
             print_error("near %zu: %.3f\n", i, s);
         assert_true(s >= REG_SIMILARITY_THRESHOLD);
         assert_true(s >= s_near[i].approx - 0.001 && s <= s_near[i].approx + 0.001);
     }
     for (size_t i = 0; i < sizeof s_different / sizeof s_different[0]; i++) {
         double s = s_name_similarity(&s_different[i]);
-        if (s >= REG_SIMILARITY_THRESHOLD || s < s_different[i].approx - 0.001 ||
-            s > s_different[i].approx + 0.001)
+        if (s >= REG_SIMILARITY_THRESHOLD || s < s_different[i].approx - 0.001 || s > s_different[i].approx + 0.001)
             print_error("different %zu: %.3f\n", i, s);
         assert_true(s < REG_SIMILARITY_THRESHOLD);
         assert_true(s >= s_different[i].approx - 0.001 && s <= s_different[i].approx + 0.001);
@@ -209,9 +212,8 @@ static void test_threshold(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trigram_counts), cmocka_unit_test(test_known_values),
-        cmocka_unit_test(test_properties),     cmocka_unit_test(test_reusable_sets),
-        cmocka_unit_test(test_rejected_input), cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_trigram_counts), cmocka_unit_test(test_known_values),   cmocka_unit_test(test_properties),
+        cmocka_unit_test(test_reusable_sets),  cmocka_unit_test(test_rejected_input), cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ static inline int unit_rmtree(const char *path)
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
         char child[4096];
-        if (snprintf(child, sizeof child, "%s/%s", path, entry->d_name) >= (int) sizeof child || unit_rmtree(child))
+        if (snprintf(child, sizeof child, "%s/%s", path, entry->d_name) >= (int)sizeof child || unit_rmtree(child))
             rc = -1;
     }
     closedir(dir);
