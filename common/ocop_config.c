@@ -2,6 +2,7 @@
  * The whole file is validated at load, every service section included, so a typo stops
  * every process at start-up with a message naming the file and the field. */
 #include "ocop_config.h"
+#include "ocop_fs.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -48,20 +49,6 @@ static void s_err(char *err, size_t errlen, const char *fmt, ...)
 static int s_copy(char *dst, size_t len, const char *src)
 {
     return snprintf(dst, len, "%s", src) < (int)len ? 0 : -1;
-}
-
-/* Names become file names (keys) and directory names (stores), so keep them plain. */
-static int s_name_valid(const char *name)
-{
-    if (!name || !*name || name[0] == '.' || strlen(name) >= OCOP_NAME_MAX)
-        return 0;
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
 }
 
 static int s_host_char(char c)
@@ -233,7 +220,7 @@ static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *
             s_err(err, errlen, "%s: %sallow: more than %d names", self->path, where, OCOP_ALLOW_MAX);
             return -1;
         }
-        if (!cJSON_IsString(item) || !s_name_valid(item->valuestring)) {
+        if (!cJSON_IsString(item) || !ocop_fs_name_valid(item->valuestring)) {
             s_err(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')", self->path,
                   where, i);
             return -1;
@@ -250,7 +237,7 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     char where[OCOP_NAME_MAX + 16];
     memset(out, 0, sizeof *out);
     snprintf(where, sizeof where, "services.%s.", name);
-    if (!s_name_valid(name)) {
+    if (!ocop_fs_name_valid(name)) {
         s_err(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')", self->path,
               name);
         return -1;

@@ -1,5 +1,6 @@
 /* ocop_keys — CURVE key files and the ZAP allow-list handler (ZeroMQ RFC 27). */
 #include "ocop_keys.h"
+#include "ocop_fs.h"
 
 #include "ocop_config.h"
 #include "ocop_log.h"
@@ -33,21 +34,6 @@ static void s_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A key name becomes a file name: no separators or leading dots, so a name from
- * configuration can never point outside the keys directory. */
-static int s_name_valid(const char *name)
-{
-    if (!name || !*name || name[0] == '.' || strlen(name) >= OCOP_NAME_MAX)
-        return 0;
-    for (const char *p = name; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
-}
-
 static int s_z85_key_valid(const char *z85)
 {
     uint8_t bin[32];
@@ -57,26 +43,6 @@ static int s_z85_key_valid(const char *z85)
 static int s_key_path(char *buf, size_t len, const char *dir, const char *name, const char *ext)
 {
     return snprintf(buf, len, "%s/%s%s", dir, name, ext) < (int)len ? 0 : -1;
-}
-
-static int s_mkdirs(const char *path)
-{
-    char buf[OCOP_PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 /* Written to a temporary file and renamed, so a crash never leaves a truncated key behind;
@@ -172,13 +138,13 @@ int ocop_keys_generate(ocop_keypair_t *out)
 int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair)
 {
     char key_path[OCOP_PATH_MAX], pub_path[OCOP_PATH_MAX];
-    if (!dir || !pair || !s_name_valid(name) || !s_z85_key_valid(pair->public_z85) ||
+    if (!dir || !pair || !ocop_fs_name_valid(name) || !s_z85_key_valid(pair->public_z85) ||
         !s_z85_key_valid(pair->secret_z85))
         return -1;
     if (s_key_path(key_path, sizeof key_path, dir, name, ".key") != 0 ||
         s_key_path(pub_path, sizeof pub_path, dir, name, ".pub") != 0)
         return -1;
-    if (s_mkdirs(dir) != 0) {
+    if (ocop_fs_mkdirs(dir) != 0) {
         ocop_log_error("keys_save_failed", "dir=%s error=\"%s\"", dir, strerror(errno));
         return -1;
     }
@@ -199,7 +165,7 @@ int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, 
 {
     char path[OCOP_PATH_MAX];
     char text[S_KEY_FILE_MAX];
-    if (!dir || !out || !s_name_valid(name)) {
+    if (!dir || !out || !ocop_fs_name_valid(name)) {
         s_err(err, errlen, "key name '%s' is not valid", name ? name : "");
         return -1;
     }
@@ -231,7 +197,7 @@ int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_K
 {
     char path[OCOP_PATH_MAX];
     char text[S_KEY_FILE_MAX];
-    if (!dir || !out || !s_name_valid(name)) {
+    if (!dir || !out || !ocop_fs_name_valid(name)) {
         s_err(err, errlen, "key name '%s' is not valid", name ? name : "");
         return -1;
     }

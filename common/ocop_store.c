@@ -1,5 +1,6 @@
 /* ocop_store — the LMDB environment of one service. */
 #include "ocop_store.h"
+#include "ocop_fs.h"
 
 #include "ocop_config.h"
 #include "ocop_log.h"
@@ -30,34 +31,6 @@ static void s_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* mkdir -p: every missing component is created 0700 because stores hold private data. */
-static int s_mkdirs(const char *path)
-{
-    char buf[OCOP_PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-        return -1;
-    struct stat st;
-    if (stat(buf, &st) != 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
-}
-
 static size_t s_round_pages(size_t size)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -82,7 +55,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
         s_err(err, errlen, "%s: path is too long", opts->path);
         goto fail;
     }
-    if (s_mkdirs(self->path) != 0) {
+    if (ocop_fs_mkdirs(self->path) != 0) {
         s_err(err, errlen, "%s: cannot create directory: %s", self->path, strerror(errno));
         goto fail;
     }

@@ -19,6 +19,22 @@ Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllo
     return (Ocop__RegEntity *)msg;
 }
 
+Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
+{
+    if (!*id) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
+        return NULL;
+    }
+    int rc;
+    Ocop__RegEntity *e =
+        reg_entity_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), id, &rc);
+    if (!e && rc != MDB_NOTFOUND)
+        ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    else if (!e)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no entity '%.64s'", id);
+    return e;
+}
+
 int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *requested_version, const char *commune,
                         reg_place_t *place)
 {
@@ -203,13 +219,9 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 
 int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    int rc;
-    Ocop__RegEntity *e = reg_entity_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
-                                         ocop_arena_allocator(ocop_ctx_arena(ctx)), req->reg_entity_get->id, &rc);
-    if (!e && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", req->reg_entity_get->id);
     if (!e)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no entity '%.64s'", req->reg_entity_get->id);
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
     reply->reg_entity = e;
     return 0;
@@ -219,13 +231,9 @@ int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegEntityUpdate *in = req->reg_entity_update;
-    int rc;
-    Ocop__RegEntity *e =
-        reg_entity_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), in->id, &rc);
-    if (!e && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", in->id);
     if (!e)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no entity '%.64s'", in->id);
+        return -1;
     if (in->expected_revision && in->expected_revision != e->revision)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
                              "entity %s is at revision %llu, not %llu", e->id, (unsigned long long)e->revision,
@@ -248,7 +256,7 @@ int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         return -1;
     e->revision++;
     e->updated_ms = ocop_ctx_now_ms(ctx);
-    rc = s_entity_store(state, ocop_ctx_txn(ctx), e);
+    int rc = s_entity_store(state, ocop_ctx_txn(ctx), e);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "storing the entity");
     return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_UPDATED);

@@ -9,6 +9,9 @@
 /* The entity with id, or NULL (*rc MDB_NOTFOUND or a store error). */
 Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc);
 
+/* As reg_product_load, for entities. */
+Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
+
 typedef struct {
     char version[16];          /* hierarchy the commune code belongs to */
     char province[16];         /* its province in that hierarchy */

@@ -25,6 +25,22 @@ Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAl
     return (Ocop__RegProduct *)msg;
 }
 
+Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
+{
+    if (!*id) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
+        return NULL;
+    }
+    int rc;
+    Ocop__RegProduct *p =
+        reg_product_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), id, &rc);
+    if (!p && rc != MDB_NOTFOUND)
+        ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    else if (!p)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no product '%.64s'", id);
+    return p;
+}
+
 int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
 {
     MDB_val k = {.mv_size = strlen(p->id), .mv_data = p->id};
@@ -101,7 +117,6 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     const Ocop__RegProductRegister *in = req->reg_product_register;
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    ProtobufCAllocator *alloc = ocop_arena_allocator(arena);
 
     if (reg_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
         return -1;
@@ -129,14 +144,9 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_set_code",
                              "product_set_code '%.32s' is not in sector %s of catalogue %s", in->product_set_code,
                              sector->code, cat->version);
-    if (!*in->entity_id)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "entity_id", "entity_id is required");
-    int rc;
-    Ocop__RegEntity *entity = reg_entity_find(state, txn, alloc, in->entity_id, &rc);
-    if (!entity && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
+    Ocop__RegEntity *entity = reg_entity_load(ctx, reply, "entity_id", in->entity_id);
     if (!entity)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "entity_id", "no entity '%.64s'", in->entity_id);
+        return -1;
     reg_place_t place;
     if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
         return -1;
@@ -167,7 +177,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     if (reg_screen(ctx, reply, p, set->fresh) != 0)
         return -1;
     char id[32];
-    rc = reg_state_next_id(state, txn, "PRD", id, sizeof id);
+    int rc = reg_state_next_id(state, txn, "PRD", id, sizeof id);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
     p->id = ocop_arena_strdup(arena, id);
@@ -218,13 +228,9 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
 
 int reg_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    int rc;
-    Ocop__RegProduct *p = reg_product_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
-                                           ocop_arena_allocator(ocop_ctx_arena(ctx)), req->reg_product_get->id, &rc);
-    if (!p && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    Ocop__RegProduct *p = reg_product_load(ctx, reply, "id", req->reg_product_get->id);
     if (!p)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no product '%.64s'", req->reg_product_get->id);
+        return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }
 
@@ -233,12 +239,9 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegProductUpdate *in = req->reg_product_update;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    int rc;
-    Ocop__RegProduct *p = reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena), in->id, &rc);
-    if (!p && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    Ocop__RegProduct *p = reg_product_load(ctx, reply, "id", in->id);
     if (!p)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no product '%.64s'", in->id);
+        return -1;
     if (in->expected_revision && in->expected_revision != p->revision)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
                              "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
@@ -252,7 +255,7 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
         p->processing = in->processing;
     p->revision++;
     p->updated_ms = ocop_ctx_now_ms(ctx);
-    rc = reg_product_store(state, ocop_ctx_txn(ctx), p);
+    int rc = reg_product_store(state, ocop_ctx_txn(ctx), p);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
     Ocop__RegProductUpdated *body = ocop_arena_alloc(arena, sizeof *body);

@@ -12,6 +12,9 @@ typedef struct reg_state reg_state_t;
 /* The product with id, or NULL (*rc MDB_NOTFOUND or a store error). */
 Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
                                    int *rc);
+/* The product with id for a handler: NULL after failing the reply (INVALID when id is empty,
+ * NOT_FOUND naming field, or a store error). The product lives in the request's arena. */
+Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
 /* Overwrites the product record (indexes are the caller's business). 0 / MDB error code. */
 int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p);
 /* Replies with the product, its stage history and its review decisions. 0 / -1. */

@@ -181,12 +181,9 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     if (reg_check_text(ctx, reply, "note", in->note, in->decision == OCOP__REVIEW_STATE__REVIEW_CONFIRMED_DUPLICATE,
                        REG_REASON_MAX) != 0)
         return -1;
-    int rc;
-    Ocop__RegProduct *p = reg_product_find(state, txn, ocop_arena_allocator(arena), in->product_id, &rc);
-    if (!p && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id", "no product '%.64s'", in->product_id);
+        return -1;
     if (p->review != OCOP__REVIEW_STATE__REVIEW_PENDING)
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id", "product %s has no review pending", p->id);
 
@@ -199,7 +196,7 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     p->review = in->decision;
     p->revision++;
     p->updated_ms = d->time_ms;
-    rc = reg_log_append(txn, state->db.product_reviews, p->id, &d->base);
+    int rc = reg_log_append(txn, state->db.product_reviews, p->id, &d->base);
     if (rc == 0)
         rc = reg_index_del(txn, state->db.product_idx, "review", "pending", p->id);
     if (rc == 0)

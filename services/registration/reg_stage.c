@@ -76,12 +76,9 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     const Ocop__RegStageTransition *in = req->reg_stage_transition;
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    int rc;
-    Ocop__RegProduct *p = reg_product_find(state, txn, ocop_arena_allocator(arena), in->product_id, &rc);
-    if (!p && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the product");
+    Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id", "no product '%.64s'", in->product_id);
+        return -1;
     if (in->expected_revision && in->expected_revision != p->revision)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
                              "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
@@ -116,7 +113,7 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     char old_value[4], new_value[4];
     reg_product_stage_value(p->stage, old_value);
     reg_product_stage_value(to, new_value);
-    rc = reg_index_del(txn, state->db.product_idx, "stage", old_value, p->id);
+    int rc = reg_index_del(txn, state->db.product_idx, "stage", old_value, p->id);
     if (rc == 0)
         rc = reg_index_put(txn, state->db.product_idx, "stage", new_value, p->id);
     if (rc == 0)
