@@ -26,7 +26,7 @@ static void s_usage(FILE *out)
             "  unit get|list|import ...            administrative units (ocopctl unit --help)\n"
             "  entity register|get|update|list ... economic entities (ocopctl entity --help)\n"
             "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
-            "  counts [--province CODE]            products by province x sector x stage\n"
+            "  counts [--province CODE] [--as-recorded]  products by province x sector x stage\n"
             "  import units|entities|products FILE  bulk import of CSV or JSON, resumable (ocopctl import --help)\n"
             "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
             "\n"

@@ -21,7 +21,7 @@ static size_t s_width(const char *s)
 /* A scalar as text into out (cut at S_CELL_MAX code points). */
 static void s_cell(const cJSON *v, char *out, size_t outlen)
 {
-    if (cJSON_IsString(v))
+    if (cJSON_IsString(v) || cJSON_IsRaw(v)) /* raw: exact 64-bit integers */
         snprintf(out, outlen, "%s", v->valuestring);
     else if (cJSON_IsNumber(v))
         snprintf(out, outlen, "%.17g", v->valuedouble);

@@ -10,20 +10,35 @@
 
 #define S_ROWS_MAX 20000
 
-static void s_key(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
+/* Two families of cells in one table: by today's province, and by the province as recorded in
+ * the product's own hierarchy version (DOMAIN.md: reports answer both). */
+#define S_TODAY "today"
+#define S_RECORDED "recorded"
+
+static void s_key_today(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
 {
     ocop_key_init(k);
+    ocop_key_str(k, S_TODAY);
     ocop_key_str(k, p->current_province_code);
     ocop_key_str(k, p->catalogue_version);
     ocop_key_str(k, p->sector_code);
     ocop_key_u32(k, (uint32_t)stage);
 }
 
-int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
+static void s_key_recorded(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
 {
-    ocop_key_t k;
-    s_key(&k, product, stage);
-    MDB_val kv = ocop_key_val(&k), v;
+    ocop_key_init(k);
+    ocop_key_str(k, S_RECORDED);
+    ocop_key_str(k, p->unit_version);
+    ocop_key_str(k, p->province_code);
+    ocop_key_str(k, p->catalogue_version);
+    ocop_key_str(k, p->sector_code);
+    ocop_key_u32(k, (uint32_t)stage);
+}
+
+static int s_cell_add(reg_state_t *state, MDB_txn *txn, const ocop_key_t *k, int delta)
+{
+    MDB_val kv = ocop_key_val(k), v;
     uint64_t count = 0;
     int rc = mdb_get(txn, state->db.counts, &kv, &v);
     if (rc == 0 && v.mv_size == 8)
@@ -31,7 +46,7 @@ int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *pro
     else if (rc != MDB_NOTFOUND && rc != 0)
         return rc;
     if (delta < 0 && count < (uint64_t)-delta)
-        return MDB_CORRUPTED; /* a count would go negative: the index is inconsistent */
+        return MDB_CORRUPTED; /* a count would go negative: the table is inconsistent */
     count = (uint64_t)((int64_t)count + delta);
     if (count == 0)
         return mdb_del(txn, state->db.counts, &kv, NULL);
@@ -41,11 +56,20 @@ int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *pro
     return mdb_put(txn, state->db.counts, &kv, &v, 0);
 }
 
-/* Splits a counts key into its four parts (strings point into the key). */
-static int s_parse(const MDB_val *k, const char **parts, uint32_t *stage)
+int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
 {
-    const char *p = k->mv_data, *end = p + k->mv_size;
-    for (int i = 0; i < 3; i++) {
+    ocop_key_t today, recorded;
+    s_key_today(&today, product, stage);
+    s_key_recorded(&recorded, product, stage);
+    int rc = s_cell_add(state, txn, &today, delta);
+    return rc == 0 ? s_cell_add(state, txn, &recorded, delta) : rc;
+}
+
+/* Splits a counts key after its family into n strings and the stage (strings point into the key). */
+static int s_parse(const MDB_val *k, size_t skip, const char **parts, int n, uint32_t *stage)
+{
+    const char *p = (const char *)k->mv_data + skip, *end = (const char *)k->mv_data + k->mv_size;
+    for (int i = 0; i < n; i++) {
         const char *nul = memchr(p, '\0', (size_t)(end - p));
         if (!nul)
             return -1;
@@ -61,12 +85,16 @@ static int s_parse(const MDB_val *k, const char **parts, uint32_t *stage)
 int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    const char *province = req->reg_counts_get->province_code;
+    const Ocop__RegCountsGet *in = req->reg_counts_get;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    const char *family = in->as_recorded ? S_RECORDED : S_TODAY;
     ocop_key_t prefix;
     ocop_key_init(&prefix);
-    if (*province)
-        ocop_key_str(&prefix, province);
+    ocop_key_str(&prefix, family);
+    size_t skip = prefix.len;
+    /* Today's cells lead with the province; recorded ones with the version, so filter those. */
+    if (*in->province_code && !in->as_recorded)
+        ocop_key_str(&prefix, in->province_code);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.counts, &cur);
     if (rc != 0)
@@ -76,15 +104,21 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     size_t cap = 256;
     counts->rows = ocop_arena_alloc(arena, cap * sizeof *counts->rows);
     MDB_val k = ocop_key_val(&prefix), v;
-    rc = mdb_cursor_get(cur, &k, &v, prefix.len ? MDB_SET_RANGE : MDB_FIRST);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && counts->n_rows < S_ROWS_MAX) {
-        if (prefix.len && (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0))
+        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
             break;
-        const char *parts[3];
+        const char *parts[4];
         uint32_t stage;
-        if (s_parse(&k, parts, &stage) != 0 || v.mv_size != 8) {
+        int n = in->as_recorded ? 4 : 3;
+        if (s_parse(&k, skip, parts, n, &stage) != 0 || v.mv_size != 8) {
             rc = MDB_CORRUPTED;
             break;
+        }
+        const char **cell = in->as_recorded ? parts + 1 : parts; /* province, catalogue, sector */
+        if (*in->province_code && strcmp(cell[0], in->province_code) != 0) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
         }
         if (counts->n_rows == cap) {
             Ocop__RegCount **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
@@ -94,9 +128,10 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         }
         Ocop__RegCount *row = ocop_arena_alloc(arena, sizeof *row);
         ocop__reg_count__init(row);
-        row->province_code = ocop_arena_strdup(arena, parts[0]);
-        row->catalogue_version = ocop_arena_strdup(arena, parts[1]);
-        row->sector_code = ocop_arena_strdup(arena, parts[2]);
+        row->unit_version = in->as_recorded ? ocop_arena_strdup(arena, parts[0]) : "";
+        row->province_code = ocop_arena_strdup(arena, cell[0]);
+        row->catalogue_version = ocop_arena_strdup(arena, cell[1]);
+        row->sector_code = ocop_arena_strdup(arena, cell[2]);
         row->stage = (Ocop__Stage)stage;
         row->count = ocop_be64_get(v.mv_data);
         counts->rows[counts->n_rows++] = row;

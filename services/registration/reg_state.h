@@ -12,7 +12,8 @@
  *                      (duplicate-screening blocks; also the by-commune index)
  *   product_history    product id|n(u64)                -> RegStageChange
  *   product_reviews    product id|n(u64)                -> RegReviewDecision
- *   counts             province|catalogue|sector|stage(u32) -> count(u64 big-endian)
+ *   counts             "today"|province|catalogue|sector|stage(u32)             -> count (u64 BE)
+ *                      "recorded"|unit version|province|catalogue|sector|stage(u32) -> count
  *   meta               name                             -> value (id counters, seeded unit versions)
  */
 #ifndef REG_STATE_H
