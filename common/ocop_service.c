@@ -13,8 +13,10 @@
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_outbox.h"
+#include "ocop_text.h"
 
 #define S_REQUEST_ID_MAX 128
+#define S_CALLER_MAX 128
 #define S_EVENTS_DEFAULT 1000
 #define S_EVENTS_MAX 10000
 #define S_EVENTS_MAX_BYTES (4u << 20)
@@ -506,6 +508,12 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         if (s_validate_request_id(req->request_id) != 0) {
             s_reply_status(self->arena, &reply, OCOP_E_INVALID, "request_id",
                            "request_id is required for writes: 1 to 128 printable ASCII characters");
+            return s_reply_pack(self, item, &reply);
+        }
+        /* Histories record who did what: a write must say who asks. */
+        if (ocop_text_check(req->caller, 1, S_CALLER_MAX) != NULL) {
+            s_reply_status(self->arena, &reply, OCOP_E_INVALID, "caller",
+                           "caller is required for writes: 1 to 128 characters of valid UTF-8");
             return s_reply_pack(self, item, &reply);
         }
         int found = s_recall(self, txn, req->request_id, item);

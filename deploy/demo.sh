@@ -62,6 +62,11 @@ if [ ! -f "$run/dataset/products.csv" ]; then
 fi
 "$ctl" import entities "$run/dataset/entities.csv" || [ $? -eq 3 ]
 "$ctl" import products "$run/dataset/products.csv" || [ $? -eq 3 ]
+# The July 2025 products are certified: move them through the cycle to trade promotion.
+if [ ! -f "$run/dataset/transitions.csv" ]; then
+  "$ctl" demo advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
+fi
+"$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
 
 cat <<TXT
 

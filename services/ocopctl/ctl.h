@@ -56,6 +56,8 @@ void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply);
 /* Subcommands. argv[0] is the subcommand's own name. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_demo(int argc, char **argv);
+/* "demo advance": argv[1] is "advance". */
+int ctl_demo_advance(int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
 
 #endif

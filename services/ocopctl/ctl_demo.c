@@ -596,8 +596,11 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
 
 int ctl_cmd_demo(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "advance") == 0)
+        return ctl_demo_advance(argc, argv);
     static const char usage[] =
-        "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n";
+        "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n"
+        "       ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n";
     const char *rules = NULL, *out = NULL, *bad = argc < 2 || strcmp(argv[1], "generate") != 0 ? "" : NULL;
     unsigned long long seed = 2025, n_ent = 9084, n_prod = 17400;
     int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);

@@ -1,4 +1,5 @@
-/* ctl_import — bulk import of units, entities and products from CSV or JSON (see ctl_csv.h).
+/* ctl_import — bulk import of units, entities, products and stage transitions from CSV or
+ * JSON (see ctl_csv.h).
  *
  * Each row's request id is derived from the file name and the row's ref, so a re-run sends the
  * same ids and the service answers rows it already applied with their original replies:
@@ -44,8 +45,8 @@ typedef struct {
     size_t n_pending;
     s_map_entry_t *done; /* refs already in the journal (and for products: entity refs -> ids) */
     size_t n_done, cap_done;
-    s_map_entry_t *entities;
-    size_t n_entities;
+    s_map_entry_t *refs; /* products: entity refs -> ids; transitions: product refs -> ids */
+    size_t n_refs;
     size_t total, handled, accepted, flagged, refused, skipped;
     char reasons[16][160];
     size_t reason_counts[16];
@@ -160,7 +161,8 @@ static void s_answered(s_import_t *im, const s_pending_t *p, const Ocop__Reply *
             id = reply->reg_entity->id;
         else if (reply->body_case == OCOP__REPLY__BODY_REG_PRODUCT_DETAIL) {
             id = reply->reg_product_detail->product->id;
-            flagged = reply->reg_product_detail->product->n_flags > 0;
+            /* Only a registration can be flagged; transitions answer with the product too. */
+            flagged = strcmp(im->kind, "products") == 0 && reply->reg_product_detail->product->n_flags > 0;
         }
         im->accepted++;
         im->flagged += flagged;
@@ -229,6 +231,7 @@ static int s_send(s_import_t *im, const char *ref, const char *body_name, const 
         return 0;
     }
     req.request_id = p->id;
+    req.caller = (char *)im->ctl->as;
     p->len = ocop__request__get_packed_size(&req);
     p->packed = malloc(p->len);
     ocop__request__pack(&req, p->packed);
@@ -341,7 +344,7 @@ static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
         if (is_products) {
             const char *entity = s_field(f, entity_id_col);
             if (!*entity && entity_col >= 0) {
-                const s_map_entry_t *e = s_map_find(im->entities, im->n_entities, f[entity_col]);
+                const s_map_entry_t *e = s_map_find(im->refs, im->n_refs, f[entity_col]);
                 entity = e ? e->value : "";
             }
             /* An unknown entity ref goes to the service as is and comes back NOT_FOUND. */
@@ -364,6 +367,53 @@ static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
     return rc;
 }
 
+/* Columns: ref,product_ref|product_id,action,reason,note. action is a stage action (accept,
+ * reject, resubmit, submit, withdraw, promote) or a review decision (review_cleared,
+ * review_confirmed_duplicate). Rows of one product are sent in file order on one connection,
+ * and the service applies them in that order. */
+static int s_import_transitions(s_import_t *im, ctl_csv_t *csv)
+{
+    int ref_col = ctl_csv_column(csv, "ref"), product_ref_col = ctl_csv_column(csv, "product_ref");
+    int product_id_col = ctl_csv_column(csv, "product_id"), action_col = ctl_csv_column(csv, "action");
+    int reason_col = ctl_csv_column(csv, "reason"), note_col = ctl_csv_column(csv, "note");
+    if (ref_col < 0 || action_col < 0 || (product_ref_col < 0 && product_id_col < 0)) {
+        fprintf(stderr, "ocopctl import transitions: columns ref, action and product_ref or product_id are required\n");
+        return CTL_EXIT_INVALID;
+    }
+    im->total = ctl_csv_rows(csv);
+    const char **f;
+    size_t n;
+    int more, rc = 0;
+    while (rc == 0 && (more = ctl_csv_next(csv, &f, &n)) == 1) {
+        const char *product = s_field(f, product_id_col);
+        if (!*product && product_ref_col >= 0) {
+            const s_map_entry_t *e = s_map_find(im->refs, im->n_refs, f[product_ref_col]);
+            product = e ? e->value : f[product_ref_col];
+        }
+        const char *action = f[action_col];
+        cJSON *body = cJSON_CreateObject();
+        cJSON_AddStringToObject(body, "product_id", product);
+        const char *request = "reg_stage_transition";
+        if (strncmp(action, "review_", 7) == 0) {
+            request = "reg_duplicate_review";
+            cJSON_AddStringToObject(body, "decision", action + 7);
+            s_add_if(body, "note", s_field(f, note_col));
+        } else {
+            cJSON_AddStringToObject(body, "action", action);
+            s_add_if(body, "reason", s_field(f, reason_col));
+        }
+        rc = s_send(im, f[ref_col], request, body);
+        cJSON_Delete(body);
+    }
+    if (rc == 0 && more < 0) {
+        fprintf(stderr, "ocopctl import transitions: line %zu: unterminated quote\n", ctl_csv_line(csv));
+        rc = CTL_EXIT_INVALID;
+    }
+    if (rc == 0)
+        rc = s_drain(im, 0);
+    return rc;
+}
+
 static void s_summary(const s_import_t *im)
 {
     s_progress((s_import_t *)im, 1);
@@ -377,28 +427,33 @@ static void s_summary(const s_import_t *im)
 
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
-    const char *entity_map = NULL;
+    const char *ref_map = NULL;
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: ocopctl import units|entities|products FILE.csv|FILE.json [--entity-map JOURNAL]\n"
+        printf("usage: ocopctl import units|entities|products|transitions FILE.csv|FILE.json [--map JOURNAL]\n"
                "  FILE.json is an array of objects whose keys are the column names below.\n"
                "  units:    version,code,name,kind,level,parent_code,successor_codes (parents first)\n"
                "  entities: ref,type,name,tax_code,commune_code,representative,phone[,unit_version]\n"
                "  products: ref,entity_ref|entity_id,name,sector_code,product_set_code,commune_code,processing,\n"
                "            standards (';'-separated)[,unit_version,catalogue_version]\n"
-               "  entity_ref is resolved through the entities import journal (default: entities.csv.journal\n"
-               "  beside the products file). Answered rows are journalled in FILE.journal; a re-run skips\n"
+               "  transitions: ref,product_ref|product_id,action,reason,note — action: accept, reject,\n"
+               "            resubmit, submit, withdraw, promote, review_cleared or review_confirmed_duplicate;\n"
+               "            a product's rows are applied in file order\n"
+               "  entity_ref / product_ref are resolved through the journal of the entities / products\n"
+               "  import (--map; default: entities.csv.journal / products.csv.journal beside FILE). Answered rows are "
+               "journalled in FILE.journal; a re-run skips\n"
                "  the accepted ones and sends the rest again with the same request ids, so nothing is\n"
                "  applied twice. Exit code 3 when any row was refused.\n");
         return CTL_EXIT_OK;
     }
     for (int i = 3; i < argc; i++) {
-        if (strcmp(argv[i], "--entity-map") == 0 && i + 1 < argc)
-            entity_map = argv[++i];
+        if (strcmp(argv[i], "--map") == 0 && i + 1 < argc)
+            ref_map = argv[++i];
         else
             argc = -1;
     }
-    if (argc < 3 || (strcmp(argv[1], "units") && strcmp(argv[1], "entities") && strcmp(argv[1], "products"))) {
-        fprintf(stderr, "usage: ocopctl import units|entities|products FILE.csv [--entity-map JOURNAL]\n");
+    if (argc < 3 || (strcmp(argv[1], "units") && strcmp(argv[1], "entities") && strcmp(argv[1], "products") &&
+                     strcmp(argv[1], "transitions"))) {
+        fprintf(stderr, "usage: ocopctl import units|entities|products|transitions FILE [--map JOURNAL]\n");
         return CTL_EXIT_USAGE;
     }
     s_import_t *im = calloc(1, sizeof *im);
@@ -417,16 +472,18 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         return CTL_EXIT_USAGE;
     }
     snprintf(journal_path, sizeof journal_path, "%s.journal", im->path);
-    if (strcmp(im->kind, "products") == 0) {
-        if (!entity_map) {
+    int is_products = strcmp(im->kind, "products") == 0;
+    if (is_products || strcmp(im->kind, "transitions") == 0) {
+        const char *referenced = is_products ? "entities" : "products";
+        if (!ref_map) {
             const char *slash = strrchr(im->path, '/');
-            snprintf(map_path, sizeof map_path, "%.*sentities.csv.journal", slash ? (int)(slash - im->path + 1) : 0,
-                     im->path);
-            entity_map = map_path;
+            snprintf(map_path, sizeof map_path, "%.*s%s.csv.journal", slash ? (int)(slash - im->path + 1) : 0, im->path,
+                     referenced);
+            ref_map = map_path;
         }
-        if (s_journal_load(entity_map, &im->entities, &im->n_entities, 1) != 0 || im->n_entities == 0)
-            fprintf(stderr, "ocopctl import: warning: no entity ids in %s; entity_ref columns cannot be resolved\n",
-                    entity_map);
+        if (s_journal_load(ref_map, &im->refs, &im->n_refs, 1) != 0 || im->n_refs == 0)
+            fprintf(stderr, "ocopctl import: warning: no %s ids in %s; references by ref cannot be resolved\n",
+                    referenced, ref_map);
     }
     /* Accepted rows are skipped on a re-run; refused ones are sent again, so a corrected file
      * can simply be imported again. */
@@ -437,7 +494,9 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     if (rc == 0 && !(im->client = ctl_connect(ctl, "registration")))
         rc = CTL_EXIT_UNAVAILABLE;
     if (rc == 0)
-        rc = strcmp(im->kind, "units") == 0 ? s_import_units(im, csv) : s_import_rows(im, csv);
+        rc = strcmp(im->kind, "units") == 0         ? s_import_units(im, csv)
+             : strcmp(im->kind, "transitions") == 0 ? s_import_transitions(im, csv)
+                                                    : s_import_rows(im, csv);
     if (im->journal) {
         s_summary(im);
         fclose(im->journal);
@@ -449,7 +508,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     ocop_client_destroy(&im->client);
     ctl_csv_destroy(&csv);
     free(im->done);
-    free(im->entities);
+    free(im->refs);
     free(im);
     return rc;
 }

@@ -821,6 +821,19 @@ static void test_write_needs_request_id(void **state)
     assert_int_equal(s_read_counter(w), c0);
     s_assert_no_events_after(w, last0);
 
+    /* A write must also say who asks: histories record it. */
+    const char *callers[] = {"", "bad\xff"};
+    for (size_t i = 0; i < sizeof callers / sizeof callers[0]; i++) {
+        req = s_write_init(&wr, "no-caller", S_MODE_OK);
+        req->caller = (char *)callers[i];
+        reply = s_call_raw(w, req);
+        assert_int_equal(reply->status, OCOP__STATUS__STATUS_INVALID);
+        assert_string_equal(reply->field, "caller");
+        ocop__reply__free_unpacked(reply, NULL);
+    }
+    assert_int_equal(s_read_counter(w), c0);
+    s_assert_no_events_after(w, last0);
+
     /* 128 characters is the limit, inclusive. */
     reply = s_write(w, longest, S_MODE_OK);
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_OK);
