@@ -28,6 +28,24 @@ static int s_cmp_u32(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
+/* Names give a few dozen trigrams, where insertion sort beats qsort (glibc's is a merge sort
+ * that allocates); long keys still go to qsort. */
+#define S_INSERTION_SORT_MAX 64
+
+static void s_sort(uint32_t *v, uint32_t n)
+{
+    if (n > S_INSERTION_SORT_MAX) {
+        qsort(v, n, sizeof v[0], s_cmp_u32);
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 /* Appends one trigram, or marks the set truncated when it is full. */
 static void s_push(reg_trigrams_t *out, const utf8proc_int32_t t[3])
 {
@@ -86,7 +104,7 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
         prev1 = cp;
     }
 
-    qsort(out->gram, out->n, sizeof out->gram[0], s_cmp_u32);
+    s_sort(out->gram, out->n);
     uint32_t u = 0;
     for (uint32_t i = 0; i < out->n; i++)
         if (u == 0 || out->gram[u - 1] != out->gram[i])
