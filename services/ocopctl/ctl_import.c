@@ -65,6 +65,8 @@ static int s_map_cmp(const void *a, const void *b)
 
 static const s_map_entry_t *s_map_find(const s_map_entry_t *map, size_t n, const char *ref)
 {
+    if (n == 0) /* map is NULL then, which bsearch must not be given */
+        return NULL;
     s_map_entry_t key;
     snprintf(key.ref, sizeof key.ref, "%s", ref);
     return bsearch(&key, map, n, sizeof *map, s_map_cmp);
@@ -164,7 +166,10 @@ static void s_answered(s_import_t *im, const s_pending_t *p, const Ocop__Reply *
             /* Only a registration can be flagged; transitions answer with the product too. */
             flagged = strcmp(im->kind, "products") == 0 && reply->reg_product_detail->product->n_flags > 0;
         }
-        im->accepted++;
+        /* A units request carries many units: count units, not requests. */
+        im->accepted += reply->body_case == OCOP__REPLY__BODY_REG_UNIT_IMPORT_RESULT
+                            ? reply->reg_unit_import_result->added + reply->reg_unit_import_result->updated
+                            : 1;
         im->flagged += flagged;
     } else {
         im->refused++;
@@ -474,7 +479,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     snprintf(journal_path, sizeof journal_path, "%s.journal", im->path);
     int is_products = strcmp(im->kind, "products") == 0;
     if (is_products || strcmp(im->kind, "transitions") == 0) {
-        const char *referenced = is_products ? "entities" : "products";
+        const char *referenced = is_products ? "entities" : "products", *kind = is_products ? "entity" : "product";
         if (!ref_map) {
             const char *slash = strrchr(im->path, '/');
             snprintf(map_path, sizeof map_path, "%.*s%s.csv.journal", slash ? (int)(slash - im->path + 1) : 0, im->path,
@@ -482,8 +487,8 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
             ref_map = map_path;
         }
         if (s_journal_load(ref_map, &im->refs, &im->n_refs, 1) != 0 || im->n_refs == 0)
-            fprintf(stderr, "ocopctl import: warning: no %s ids in %s; references by ref cannot be resolved\n",
-                    referenced, ref_map);
+            fprintf(stderr, "ocopctl import: warning: no %s ids in %s; references by ref cannot be resolved\n", kind,
+                    ref_map);
     }
     /* Accepted rows are skipped on a re-run; refused ones are sent again, so a corrected file
      * can simply be imported again. */

@@ -90,8 +90,8 @@ static void s_print_table(const cJSON *rows)
     cJSON_ArrayForEach (row, rows) {
         for (size_t c = 0; c < ncol; c++) {
             s_cell(cJSON_GetObjectItemCaseSensitive(row, names[c]), cell, sizeof cell);
-            /* printf pads bytes, not code points: pad by hand. */
-            printf("%s%s%*s", c ? "  " : "", cell, (int)(widths[c] - s_width(cell)), "");
+            /* printf pads bytes, not code points: pad by hand (not after the last column). */
+            printf("%s%s%*s", c ? "  " : "", cell, c + 1 < ncol ? (int)(widths[c] - s_width(cell)) : 0, "");
         }
         printf("\n");
     }
@@ -141,11 +141,15 @@ void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply)
     }
     if (body) {
         const cJSON *rows = NULL;
+        const cJSON *next = cJSON_GetObjectItemCaseSensitive(body, "next_cursor");
+        /* An empty array is a table of no rows (printed as "(none)") when it is a page's or the
+         * body's only list; elsewhere its element type is unknown. */
+        int empty_is_table = next || cJSON_GetArraySize(body) == 1;
         cJSON_ArrayForEach (v, body) {
-            if (cJSON_IsArray(v) && cJSON_GetArrayItem(v, 0) && cJSON_IsObject(cJSON_GetArrayItem(v, 0)) && !rows)
+            const cJSON *first = cJSON_IsArray(v) ? cJSON_GetArrayItem(v, 0) : NULL;
+            if (cJSON_IsArray(v) && (first ? cJSON_IsObject(first) : empty_is_table) && !rows)
                 rows = v;
         }
-        const cJSON *next = cJSON_GetObjectItemCaseSensitive(body, "next_cursor");
         if (rows && cJSON_GetArraySize(body) <= 2) {
             s_print_table(rows);
             if (cJSON_IsString(next) && *next->valuestring)
