@@ -1111,6 +1111,34 @@ static void test_demo_generate_and_import(void **state)
     cJSON_Delete(json);
     /* 2 registered by hand + 2 imported + 120 demo products. */
     assert_int_equal((int)total, 124);
+
+    /* Advance: every demo product goes through the cycle to trade promotion, flagged ones
+     * after a cleared review; running the import again applies nothing twice. */
+    char journal[S_PATH_MAX + 32], moves[S_PATH_MAX + 32];
+    snprintf(journal, sizeof journal, "%s/products.csv.journal", out1);
+    snprintf(moves, sizeof moves, "%s/transitions.csv", out1);
+    S_CTL("demo", "advance", "--journal", journal, "--out", moves, "--seed", "7");
+    s_expect_code(0);
+    s_expect_out(" transitions for 120 products (");
+    S_CTL("import", "transitions", moves);
+    s_expect_code(0);
+    s_expect_out(" refused, 0 skipped as already done\n");
+    s_expect_out("transitions: ");
+    S_CTL("import", "transitions", moves);
+    s_expect_code(0);
+    s_expect_out("transitions: 0 accepted (0 flagged for review), 0 refused, ");
+    S_CTL("--output", "json", "counts");
+    s_expect_code(0);
+    json = s_parse_out();
+    double promoted = 0;
+    cJSON_ArrayForEach (
+        row, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "reg_counts"), "rows")) {
+        const cJSON *stage = cJSON_GetObjectItemCaseSensitive(row, "stage");
+        if (cJSON_IsString(stage) && strcmp(stage->valuestring, "trade_promotion") == 0)
+            promoted += cJSON_GetObjectItemCaseSensitive(row, "count")->valuedouble;
+    }
+    cJSON_Delete(json);
+    assert_int_equal((int)promoted, 120);
 }
 
 /* ---------------------------------------------------------------- keygen */
