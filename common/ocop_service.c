@@ -58,6 +58,7 @@ struct ocop_service_t {
     const ocop_route_t *routes;
     size_t route_count;
     void *user;
+    ocop_memory_undo_t undo;
 
     void *zctx;
     void *router;
@@ -160,6 +161,8 @@ ocop_service_t *ocop_service_new(const ocop_service_options_t *opts)
     self->routes = opts->routes;
     self->route_count = opts->route_count;
     self->user = opts->user;
+    if (opts->undo)
+        self->undo = *opts->undo;
     self->started_ms = ocop_now_ms();
     self->arena = ocop_arena_new(64 * 1024);
     self->items = calloc(self->config.batch_max, sizeof *self->items);
@@ -321,6 +324,17 @@ int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event)
     self->events[self->event_count++] = (s_event_t){.seq = self->next_seq, .data = data, .len = len};
     self->next_seq++;
     return 0;
+}
+
+static size_t s_undo_mark(ocop_service_t *self)
+{
+    return self->undo.mark ? self->undo.mark(self->user) : 0;
+}
+
+static void s_undo_rollback(ocop_service_t *self, size_t mark)
+{
+    if (self->undo.rollback)
+        self->undo.rollback(self->user, mark);
 }
 
 /* Forgets the events a discarded request emitted. */
@@ -539,6 +553,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
                       .now_ms = ocop_now_ms()};
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;
+    size_t undo_mark = s_undo_mark(self);
     int hrc = route->fn(&ctx, req, &reply);
     int store_failed = self->db_failed;
     self->db_failed = 0;
@@ -547,6 +562,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         if (!direct)
             mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
+        s_undo_rollback(self, undo_mark);
         self->db_failed = store_failed;
         return 1;
     }
@@ -554,6 +570,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         if (!direct)
             mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
+        s_undo_rollback(self, undo_mark);
         if (hrc != 0 && reply.status == OCOP__STATUS__STATUS_OK)
             s_reply_status(self->arena, &reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
         return s_reply_pack(self, item, &reply);
@@ -562,6 +579,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
         if (!direct)
             mdb_txn_abort(child);
         s_events_truncate(self, event_mark, seq_mark);
+        s_undo_rollback(self, undo_mark);
         return -1;
     }
     rc = s_remember(self, child, req->request_id, ctx.now_ms, item);
@@ -573,6 +591,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, s_item_t *item, int stor
     }
     if (rc != 0) {
         s_events_truncate(self, event_mark, seq_mark);
+        s_undo_rollback(self, undo_mark);
         free(item->reply);
         item->reply = NULL;
         if (rc == MDB_MAP_FULL)
@@ -666,9 +685,14 @@ static void s_batch_process(ocop_service_t *self, size_t n)
     int storage_full = 0;
     self->nested = 0;
     for (;;) {
+        size_t undo_mark = s_undo_mark(self);
         int rc = s_batch_apply(self, n, storage_full);
-        if (rc == 0)
+        if (rc == 0) {
+            if (self->undo.commit)
+                self->undo.commit(self->user);
             break;
+        }
+        s_undo_rollback(self, undo_mark);
         int db_failed = self->db_failed;
         s_batch_reset_replies(self, n);
         if (rc == 1 && db_failed && !self->nested) {

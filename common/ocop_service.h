@@ -43,6 +43,16 @@ typedef struct {
     ocop_handler_fn fn;
 } ocop_route_t;
 
+/* Undo for state a service keeps in memory beside its store (indexes rebuilt at start, say).
+ * The loop calls mark before each request and at the start of each batch attempt, rollback
+ * with such a mark when it discards what came after it (a refused request, a batch it reruns
+ * or gives up), and commit once a batch is durable. */
+typedef struct {
+    size_t (*mark)(void *user);
+    void (*rollback)(void *user, size_t mark);
+    void (*commit)(void *user);
+} ocop_memory_undo_t;
+
 typedef struct {
     const char *name;                    /* event source, e.g. "registration" */
     uint32_t shard;                      /* 0 for unsharded services */
@@ -53,7 +63,8 @@ typedef struct {
     ocop_store_t *store; /* opened by the caller; not owned */
     const ocop_route_t *routes;
     size_t route_count;
-    void *user; /* handed to handlers via ocop_ctx_user */
+    void *user;                     /* handed to handlers via ocop_ctx_user */
+    const ocop_memory_undo_t *undo; /* optional; called with user */
 } ocop_service_options_t;
 
 /* Opens the outbox and request-id databases in the store, starts ZAP, binds both sockets.

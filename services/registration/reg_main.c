@@ -92,7 +92,8 @@ int main(int argc, char **argv)
                                    .store = store,
                                    .routes = routes,
                                    .route_count = route_count,
-                                   .user = &state};
+                                   .user = &state,
+                                   .undo = reg_state_undo()};
     service = ocop_service_new(&opts);
     if (!service)
         goto done;

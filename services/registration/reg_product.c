@@ -71,8 +71,8 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     return 0;
 }
 
-/* Every index a product appears in, so a list by any one filter never scans everything (the
- * commune "index" is the screening blocks, see reg_screening.h). */
+/* Every LMDB index a product appears in, so a list by any one filter never scans everything
+ * (by commune and by entity are in memory: reg_memindex). */
 static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
 {
     char sector[48], stage[4];
@@ -82,8 +82,6 @@ static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
     int rc = reg_index_put(txn, dbi, "all", "", p->id);
     if (rc == 0)
         rc = reg_index_put(txn, dbi, "province", p->current_province_code, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, dbi, "entity", p->entity_id, p->id);
     if (rc == 0)
         rc = reg_index_put(txn, dbi, "sector", sector, p->id);
     if (rc == 0)
@@ -296,47 +294,74 @@ static int s_collect(void *user, const char *id)
     return pg->page->n_products == pg->limit ? 1 : 0;
 }
 
+/* Pages through an in-memory id list (reg_memindex) the way reg_index_scan does through an
+ * LMDB index: after the cursor, at most max_scan ids, a next cursor when ids remain. */
+static int s_scan_list(reg_memindex_entry_t *const *list, size_t n, const char *cursor, size_t max_scan, s_page_t *pg,
+                       char *next, size_t next_len)
+{
+    next[0] = '\0';
+    size_t i = reg_memindex_after(list, n, cursor), scanned = 0;
+    for (; i < n && scanned < max_scan; i++, scanned++) {
+        int rc = s_collect(pg, list[i]->id);
+        if (rc < 0)
+            return -rc;
+        if (rc == 1) {
+            i++;
+            break;
+        }
+    }
+    if (i < n)
+        snprintf(next, next_len, "%s", list[i - 1]->id);
+    return 0;
+}
+
 int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegProductList *in = req->reg_product_list;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    /* Pick the most selective index the filters allow; the rest are checked row by row. */
-    const char *index = "all", *value = "";
-    MDB_dbi dbi = state->db.product_idx;
-    char buf[48];
-    if (*in->entity_id) {
-        index = "entity";
-        value = in->entity_id;
-    } else if (in->review_pending) {
-        index = "review";
-        value = "pending";
-    } else if (*in->commune_code) {
-        reg_place_t place;
-        if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
-            return -1;
-        snprintf(buf, sizeof buf, "%s:%s", place.version, in->commune_code);
-        dbi = state->db.product_block;
-        index = REG_BLOCK_INDEX;
-        value = buf;
-    } else if (*in->province_code) {
-        index = "province";
-        value = in->province_code;
-    } else if (in->stage) {
-        reg_product_stage_value(in->stage, buf);
-        index = "stage";
-        value = buf;
-    }
     s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
     pg.page = ocop_arena_alloc(arena, sizeof *pg.page);
     ocop__reg_product_page__init(pg.page);
     pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);
     char next[64];
-    int more;
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), dbi, index, value, in->cursor, pg.limit * 20, s_collect, &pg, next,
-                            sizeof next, &more);
+    /* Filters that no index serves may skip rows: scan a bounded stretch and hand back a cursor. */
+    size_t max_scan = pg.limit * 20;
+    int rc;
+    /* Pick the most selective index the filters allow; the rest are checked row by row. By
+     * entity and by commune come from memory, the others from product_idx. */
+    reg_memindex_entry_t *const *list = NULL;
+    size_t n = 0;
+    if (*in->entity_id) {
+        list = reg_memindex_entity(state->memindex, in->entity_id, &n);
+        rc = s_scan_list(list, n, in->cursor, max_scan, &pg, next, sizeof next);
+    } else if (*in->commune_code && !in->review_pending) {
+        reg_place_t place;
+        if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
+            return -1;
+        list = reg_memindex_block(state->memindex, place.version, in->commune_code, &n);
+        rc = s_scan_list(list, n, in->cursor, max_scan, &pg, next, sizeof next);
+    } else {
+        const char *index = "all", *value = "";
+        char buf[8];
+        if (in->review_pending) {
+            index = "review";
+            value = "pending";
+        } else if (*in->province_code) {
+            index = "province";
+            value = in->province_code;
+        } else if (in->stage) {
+            reg_product_stage_value(in->stage, buf);
+            index = "stage";
+            value = buf;
+        }
+        int more;
+        rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.product_idx, index, value, in->cursor, max_scan, s_collect,
+                            &pg, next, sizeof next, &more);
+        rc = rc < 0 ? -rc : rc;
+    }
     if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing products");
+        return ocop_ctx_db_error(ctx, reply, rc, "listing products");
     pg.page->next_cursor = ocop_arena_strdup(arena, next);
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_PAGE;
     reply->reg_product_page = pg.page;

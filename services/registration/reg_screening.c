@@ -13,49 +13,6 @@
 #include "reg_similarity.h"
 #include "reg_state.h"
 
-/* Blocks are small (one commune, one product set); this bound only protects the service
- * from a pathological block. */
-#define S_BLOCK_SCAN_MAX 20000
-
-/* A block is one commune of one hierarchy version: key "block|version:commune|product id".
- * The same keys serve lists by commune, so a registration adds one entry, not two. */
-static void s_block_prefix(ocop_key_t *k, const Ocop__RegProduct *p)
-{
-    char value[64];
-    snprintf(value, sizeof value, "%s:%s", p->unit_version, p->commune_code);
-    ocop_key_init(k);
-    ocop_key_str(k, REG_BLOCK_INDEX);
-    ocop_key_str(k, value);
-}
-
-/* Value: catalogue NUL product set NUL entity id NUL normalised name (no trailing NUL). */
-typedef struct {
-    const char *catalogue, *set, *entity;
-    char key[1024];
-} s_block_entry_t;
-
-static int s_block_parse(const MDB_val *v, s_block_entry_t *e)
-{
-    const char *p = v->mv_data, *end = p + v->mv_size;
-    const char *parts[3];
-    for (int i = 0; i < 3; i++) {
-        const char *nul = memchr(p, '\0', (size_t)(end - p));
-        if (!nul)
-            return -1;
-        parts[i] = p;
-        p = nul + 1;
-    }
-    e->catalogue = parts[0];
-    e->set = parts[1];
-    e->entity = parts[2];
-    size_t n = (size_t)(end - p);
-    if (n >= sizeof e->key)
-        n = sizeof e->key - 1;
-    memcpy(e->key, p, n);
-    e->key[n] = '\0';
-    return 0;
-}
-
 static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const char *id, const char *entity, double sim)
 {
     size_t n = p->n_candidates;
@@ -83,53 +40,31 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    reg_trigrams_t mine, theirs;
+    reg_trigrams_t mine;
     reg_trigrams_from(p->normalized_name, &mine);
     p->candidates = ocop_arena_alloc(arena, REG_CANDIDATES_MAX * sizeof *p->candidates);
     p->n_candidates = 0;
 
-    ocop_key_t prefix;
-    s_block_prefix(&prefix, p);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.product_block, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "screening");
-    MDB_val k = ocop_key_val(&prefix), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    for (size_t scanned = 0; rc == 0 && scanned < S_BLOCK_SCAN_MAX; scanned++) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        s_block_entry_t entry;
-        if (s_block_parse(&v, &entry) != 0) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        if (strcmp(entry.catalogue, p->catalogue_version) != 0 || strcmp(entry.set, p->product_set_code) != 0) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    size_t n;
+    reg_memindex_entry_t *const *block = reg_memindex_block(state->memindex, p->unit_version, p->commune_code, &n);
+    for (size_t i = 0; i < n; i++) {
+        const reg_memindex_entry_t *e = block[i];
+        if (strcmp(e->catalogue_version, p->catalogue_version) != 0 || strcmp(e->product_set_code, p->product_set_code))
             continue;
-        }
-        const char *entity = entry.entity, *key = entry.key;
-        char id[64];
-        snprintf(id, sizeof id, "%.*s", (int)(k.mv_size - prefix.len - 1), (const char *)k.mv_data + prefix.len);
-        if (strcmp(key, p->normalized_name) == 0 && strcmp(entity, p->entity_id) == 0) {
-            mdb_cursor_close(cur);
+        int same_entity = strcmp(e->entity_id, p->entity_id) == 0;
+        if (same_entity && strcmp(e->key, p->normalized_name) == 0)
             return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",
-                                 p->entity_id, id);
-        }
-        if (strcmp(entity, p->entity_id) != 0) {
-            reg_trigrams_from(key, &theirs);
-            double sim = reg_trigrams_similarity(&mine, &theirs);
+                                 p->entity_id, e->id);
+        if (!same_entity) {
+            double sim = reg_grams_similarity(mine.gram, mine.n, e->grams, e->n_grams);
             if (sim >= REG_SIMILARITY_THRESHOLD)
-                s_add_candidate(arena, p, id, entity, sim);
+                s_add_candidate(arena, p, e->id, e->entity_id, sim);
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "screening");
 
     /* Show reviewers the names as registered, not the keys. */
     for (size_t i = 0; i < p->n_candidates; i++) {
+        int rc;
         Ocop__RegProduct *other =
             reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena), p->candidates[i]->product_id, &rc);
         if (other)
@@ -148,25 +83,7 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
 int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    ocop_key_t k;
-    s_block_prefix(&k, p);
-    ocop_key_str(&k, p->id);
-    if (k.overflow)
-        return MDB_BAD_VALSIZE;
-    const char *parts[4] = {p->catalogue_version, p->product_set_code, p->entity_id, p->normalized_name};
-    size_t lens[4], total = 0;
-    for (int i = 0; i < 4; i++)
-        total += (lens[i] = strlen(parts[i])) + (i < 3);
-    MDB_val kv = ocop_key_val(&k), v = {.mv_size = total, .mv_data = NULL};
-    int rc = mdb_put(ocop_ctx_txn(ctx), state->db.product_block, &kv, &v, MDB_RESERVE);
-    if (rc != 0)
-        return rc;
-    char *w = v.mv_data;
-    for (int i = 0; i < 4; i++) {
-        memcpy(w, parts[i], lens[i] + (i < 3));
-        w += lens[i] + (i < 3);
-    }
-    return 0;
+    return reg_memindex_add(state->memindex, p);
 }
 
 int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)

@@ -15,16 +15,14 @@
 #define REG_CANDIDATES_MAX 5
 #define REG_FLAG_NEAR_DUPLICATE "near_duplicate"
 #define REG_FLAG_FRESH_RAW "fresh_raw"
-/* Index name of the screening blocks in product_block; its values are "version:commune", so
- * reg_index_scan over it lists a commune's products. */
-#define REG_BLOCK_INDEX "block"
 
 /* Screens p (normalized_name, entity_id, unit_version, commune_code, catalogue_version,
  * product_set_code set) and fills p->flags, p->candidates and p->review. fresh_set says the
  * product set itself is fresh/raw produce. 0, or -1 with the reply failed (CONFLICT). */
 int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fresh_set);
 
-/* Adds p to its block so later registrations are screened against it. 0 / MDB error code. */
+/* Adds p to its block (reg_memindex) so later registrations are screened against it; call it
+ * after the product's own writes. 0 / ENOMEM. */
 int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p);
 
 #endif

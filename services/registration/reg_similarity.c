@@ -113,15 +113,15 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
     return 0;
 }
 
-double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
+double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
 {
-    if (!a || !b || a->n == 0 || b->n == 0)
+    if (!a || !b || na == 0 || nb == 0)
         return 0.0;
     uint32_t i = 0, j = 0, common = 0;
-    while (i < a->n && j < b->n) {
-        if (a->gram[i] < b->gram[j]) {
+    while (i < na && j < nb) {
+        if (a[i] < b[j]) {
             i++;
-        } else if (a->gram[i] > b->gram[j]) {
+        } else if (a[i] > b[j]) {
             j++;
         } else {
             common++;
@@ -129,7 +129,14 @@ double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
             j++;
         }
     }
-    return (double)common / (double)(a->n + b->n - common);
+    return (double)common / (double)(na + nb - common);
+}
+
+double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
+{
+    if (!a || !b)
+        return 0.0;
+    return reg_grams_similarity(a->gram, a->n, b->gram, b->n);
 }
 
 double reg_similarity(const char *a, const char *b)

@@ -52,6 +52,9 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out);
  * (a name with nothing distinctive left must not match every other such name). */
 double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b);
 
+/* The same on bare sorted, duplicate-free code arrays (e.g. a copy of a set's first n codes). */
+double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb);
+
 /* reg_trigrams_from on both keys, then reg_trigrams_similarity; 0 when either key is
  * rejected by reg_trigrams_from. */
 double reg_similarity(const char *a, const char *b);

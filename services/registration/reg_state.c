@@ -1,8 +1,11 @@
 /* reg_state — see reg_state.h. */
 #include "reg_state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "ocop_log.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
 {
@@ -19,7 +22,6 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         {"entity_idx", &state->db.entity_idx},
         {"products", &state->db.products},
         {"product_idx", &state->db.product_idx},
-        {"product_block", &state->db.product_block},
         {"product_history", &state->db.product_history},
         {"product_reviews", &state->db.product_reviews},
         {"counts", &state->db.counts},
@@ -42,6 +44,19 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         reg_state_close(state);
         return -1;
     }
+    MDB_txn *txn;
+    state->memindex = reg_memindex_new();
+    int rc = state->memindex ? mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) : ENOMEM;
+    if (rc == 0) {
+        rc = reg_memindex_load(state->memindex, txn, state->db.products);
+        mdb_txn_abort(txn);
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot index the products: %s", ocop_store_path(store), mdb_strerror(rc));
+        reg_state_close(state);
+        return -1;
+    }
+    ocop_log_info("products_indexed", "products=%zu", reg_memindex_size(state->memindex));
     return 0;
 }
 
@@ -49,6 +64,7 @@ void reg_state_close(reg_state_t *state)
 {
     reg_catalogues_destroy(&state->catalogues);
     reg_hierarchies_destroy(&state->hierarchies);
+    reg_memindex_destroy(&state->memindex);
 }
 
 int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen)
@@ -71,4 +87,25 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     /* Zero-padded so that ids sort in creation order in every index. */
     snprintf(out, outlen, "%s-%08llu", kind, (unsigned long long)next);
     return 0;
+}
+
+static size_t s_undo_mark(void *user)
+{
+    return reg_memindex_mark(((reg_state_t *)user)->memindex);
+}
+
+static void s_undo_rollback(void *user, size_t mark)
+{
+    reg_memindex_rollback(((reg_state_t *)user)->memindex, mark);
+}
+
+static void s_undo_commit(void *user)
+{
+    reg_memindex_commit(((reg_state_t *)user)->memindex);
+}
+
+const ocop_memory_undo_t *reg_state_undo(void)
+{
+    static const ocop_memory_undo_t undo = {.mark = s_undo_mark, .rollback = s_undo_rollback, .commit = s_undo_commit};
+    return &undo;
 }

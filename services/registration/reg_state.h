@@ -7,28 +7,30 @@
  *   entity_tax         type(u32)|tax_code               -> id   (unique within a type)
  *   entity_idx         index name|value|id              -> ""   (province, commune)
  *   products           id                               -> RegProduct
- *   product_idx        index name|value|id              -> ""   (all, province, entity, stage, sector, review)
- *   product_block      "block"|version:commune|id        -> catalogue|product set|entity id|normalised name
- *                      (duplicate-screening blocks; also the by-commune index)
+ *   product_idx        index name|value|id              -> ""   (all, province, stage, sector, review)
  *   product_history    product id|n(u64)                -> RegStageChange
  *   product_reviews    product id|n(u64)                -> RegReviewDecision
  *   counts             "today"|province|catalogue|sector|stage(u32)             -> count (u64 BE)
  *                      "recorded"|unit version|province|catalogue|sector|stage(u32) -> count
  *   meta               name                             -> value (id counters, seeded unit versions)
+ * Products by commune (the duplicate-screening blocks) and by entity are kept in memory
+ * (reg_memindex), rebuilt from `products` at start-up.
  */
 #ifndef REG_STATE_H
 #define REG_STATE_H
 
 #include <lmdb.h>
 
+#include "ocop_service.h"
 #include "ocop_store.h"
 #include "reg_catalogue.h"
+#include "reg_memindex.h"
 #include "reg_units.h"
 
 typedef struct {
     MDB_dbi units, units_by_parent;
     MDB_dbi entities, entity_tax, entity_idx;
-    MDB_dbi products, product_idx, product_block, product_history, product_reviews;
+    MDB_dbi products, product_idx, product_history, product_reviews;
     MDB_dbi counts, meta;
 } reg_dbs_t;
 
@@ -37,13 +39,18 @@ struct reg_state {
     reg_dbs_t db;
     reg_catalogues_t *catalogues;
     reg_hierarchies_t *hierarchies;
+    reg_memindex_t *memindex;
 };
 
-/* Opens every database, loads the catalogues and unit hierarchies from rules_dir and seeds
- * the shipped units of each hierarchy version that the store does not hold yet.
+/* Opens every database, loads the catalogues and unit hierarchies from rules_dir, seeds the
+ * shipped units of each hierarchy version that the store does not hold yet, and builds the
+ * in-memory product indexes.
  * 0, or -1 with a message in err naming the file and field at fault. */
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen);
 void reg_state_close(reg_state_t *state);
+
+/* Undo hooks for the service loop over the in-memory indexes (user is the reg_state_t). */
+const ocop_memory_undo_t *reg_state_undo(void);
 
 /* Allocates the next id of a kind ("ENT", "PRD") inside txn: "ENT-00000042". out >= 24 bytes. */
 int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen);

@@ -989,6 +989,46 @@ static void test_service_stops_cleanly(void **state)
     assert_int_equal(harness_stop(s_world.h), 0);
 }
 
+/* Two registrations of the same product by the same entity that reach the service together
+ * land in one batch: screening must see the first (not yet committed) and refuse the second. */
+static void test_duplicate_within_one_batch(void **state)
+{
+    (void)state;
+    const harness_data_t *d = &s_world.data;
+    Ocop__RegProductRegister in = OCOP__REG_PRODUCT_REGISTER__INIT;
+    in.entity_id = s_world.e1;
+    in.name = "Nem chua Thanh Hóa loại đặc biệt";
+    in.sector_code = (char *)d->sector;
+    in.product_set_code = (char *)d->product_set;
+    in.commune_code = (char *)d->communes[0];
+    in.processing = OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED;
+    int64_t before = harness_last_sequence(s_world.h);
+    enum { N = 8 };
+    char ids[N][OCOP_REQUEST_ID_LEN + 1];
+    for (int i = 0; i < N; i++) {
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
+        req.reg_product_register = &in;
+        ocop_request_id_new(ids[i]);
+        req.request_id = ids[i];
+        assert_int_equal(ocop_client_send(s_world.c, &req), 0);
+    }
+    int ok = 0, conflict = 0;
+    for (int i = 0; i < N; i++) {
+        Ocop__Reply *r = NULL;
+        assert_int_equal(ocop_client_recv(s_world.c, &r, 10000), 0);
+        if (r->status == OCOP__STATUS__STATUS_OK)
+            ok++;
+        else if (r->status == OCOP__STATUS__STATUS_CONFLICT && strcmp(r->field, "name") == 0)
+            conflict++;
+        ocop__reply__free_unpacked(r, NULL);
+    }
+    assert_int_equal(ok, 1);
+    assert_int_equal(conflict, N - 1);
+    /* One product, one event. */
+    assert_int_equal(harness_last_sequence(s_world.h), before + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -997,6 +1037,7 @@ int main(void)
         cmocka_unit_test_teardown(test_stranger_is_refused, s_close_other),
         cmocka_unit_test_teardown(test_frame_beyond_hard_ceiling, s_close_other),
         cmocka_unit_test(test_duplicate_screening),
+        cmocka_unit_test(test_duplicate_within_one_batch),
         cmocka_unit_test(test_service_stops_cleanly),
     };
     return cmocka_run_group_tests_name("bad_input", tests, s_group_setup, s_group_teardown);

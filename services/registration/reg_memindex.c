@@ -1,0 +1,300 @@
+/* reg_memindex — see reg_memindex.h. Two hash maps (commune block -> list, entity -> list) of
+ * pointers to shared entries; the journal records which lists each add appended to. */
+#include "reg_memindex.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reg_similarity.h"
+
+typedef struct {
+    char *name;
+    reg_memindex_entry_t **items;
+    size_t n, cap;
+} s_list_t;
+
+/* Open addressing with linear probing; slots hold list index + 1 (0 = empty). */
+typedef struct {
+    s_list_t **lists;
+    size_t n, cap;
+    size_t *slots;
+    size_t n_slots;
+} s_map_t;
+
+typedef struct {
+    s_list_t *block;
+    s_list_t *entity;
+} s_journal_entry_t;
+
+struct reg_memindex_t {
+    s_map_t blocks, entities;
+    s_journal_entry_t *journal;
+    size_t n_journal, cap_journal;
+    size_t size;
+};
+
+static uint64_t s_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static s_list_t *s_map_find(const s_map_t *map, const char *name)
+{
+    if (!map->n_slots)
+        return NULL;
+    for (size_t i = s_hash(name) & (map->n_slots - 1);; i = (i + 1) & (map->n_slots - 1)) {
+        if (!map->slots[i])
+            return NULL;
+        s_list_t *list = map->lists[map->slots[i] - 1];
+        if (strcmp(list->name, name) == 0)
+            return list;
+    }
+}
+
+static int s_map_rehash(s_map_t *map, size_t n_slots)
+{
+    size_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t k = 0; k < map->n; k++) {
+        size_t i = s_hash(map->lists[k]->name) & (n_slots - 1);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = k + 1;
+    }
+    free(map->slots);
+    map->slots = slots;
+    map->n_slots = n_slots;
+    return 0;
+}
+
+static s_list_t *s_map_get(s_map_t *map, const char *name)
+{
+    s_list_t *list = s_map_find(map, name);
+    if (list)
+        return list;
+    /* Keep the load under 1/2 so probes stay short. */
+    if ((map->n + 1) * 2 > map->n_slots && s_map_rehash(map, map->n_slots ? map->n_slots * 2 : 1024) != 0)
+        return NULL;
+    if (map->n == map->cap) {
+        size_t cap = map->cap ? map->cap * 2 : 1024;
+        s_list_t **grown = realloc(map->lists, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        map->lists = grown;
+        map->cap = cap;
+    }
+    list = calloc(1, sizeof *list);
+    if (!list || !(list->name = strdup(name))) {
+        free(list);
+        return NULL;
+    }
+    map->lists[map->n++] = list;
+    size_t i = s_hash(name) & (map->n_slots - 1);
+    while (map->slots[i])
+        i = (i + 1) & (map->n_slots - 1);
+    map->slots[i] = map->n;
+    return list;
+}
+
+static int s_list_push(s_list_t *list, reg_memindex_entry_t *entry)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 4;
+        reg_memindex_entry_t **grown = realloc(list->items, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        list->items = grown;
+        list->cap = cap;
+    }
+    list->items[list->n++] = entry;
+    return 0;
+}
+
+static void s_entry_free(reg_memindex_entry_t *e)
+{
+    if (!e)
+        return;
+    free(e->id);
+    free(e->entity_id);
+    free(e->catalogue_version);
+    free(e->product_set_code);
+    free(e->key);
+    free(e->grams);
+    free(e);
+}
+
+static void s_map_free(s_map_t *map, int free_entries)
+{
+    for (size_t k = 0; k < map->n; k++) {
+        if (free_entries)
+            for (size_t i = 0; i < map->lists[k]->n; i++)
+                s_entry_free(map->lists[k]->items[i]);
+        free(map->lists[k]->items);
+        free(map->lists[k]->name);
+        free(map->lists[k]);
+    }
+    free(map->lists);
+    free(map->slots);
+}
+
+reg_memindex_t *reg_memindex_new(void)
+{
+    return calloc(1, sizeof(reg_memindex_t));
+}
+
+void reg_memindex_destroy(reg_memindex_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    reg_memindex_t *self = *self_p;
+    s_map_free(&self->blocks, 1); /* every entry is in exactly one block */
+    s_map_free(&self->entities, 0);
+    free(self->journal);
+    free(self);
+    *self_p = NULL;
+}
+
+static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
+{
+    reg_memindex_entry_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->id = strdup(p->id);
+    e->entity_id = strdup(p->entity_id);
+    e->catalogue_version = strdup(p->catalogue_version);
+    e->product_set_code = strdup(p->product_set_code);
+    e->key = strdup(p->normalized_name);
+    reg_trigrams_t grams;
+    if (reg_trigrams_from(p->normalized_name, &grams) != 0)
+        grams.n = 0;
+    e->n_grams = grams.n;
+    e->grams = malloc((grams.n ? grams.n : 1) * sizeof *e->grams);
+    if (!e->id || !e->entity_id || !e->catalogue_version || !e->product_set_code || !e->key || !e->grams) {
+        s_entry_free(e);
+        return NULL;
+    }
+    memcpy(e->grams, grams.gram, grams.n * sizeof *e->grams);
+    return e;
+}
+
+static void s_block_name(char *out, size_t len, const char *version, const char *commune)
+{
+    snprintf(out, len, "%s:%s", version, commune);
+}
+
+int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
+{
+    if (self->n_journal == self->cap_journal) {
+        size_t cap = self->cap_journal ? self->cap_journal * 2 : 1024;
+        s_journal_entry_t *grown = realloc(self->journal, cap * sizeof *grown);
+        if (!grown)
+            return ENOMEM;
+        self->journal = grown;
+        self->cap_journal = cap;
+    }
+    char name[96];
+    s_block_name(name, sizeof name, p->unit_version, p->commune_code);
+    s_list_t *block = s_map_get(&self->blocks, name);
+    s_list_t *entity = s_map_get(&self->entities, p->entity_id);
+    reg_memindex_entry_t *e = block && entity ? s_entry_new(p) : NULL;
+    if (!e || s_list_push(block, e) != 0) {
+        s_entry_free(e);
+        return ENOMEM;
+    }
+    if (s_list_push(entity, e) != 0) {
+        block->n--;
+        s_entry_free(e);
+        return ENOMEM;
+    }
+    self->journal[self->n_journal++] = (s_journal_entry_t){.block = block, .entity = entity};
+    self->size++;
+    return 0;
+}
+
+int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, products, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Ocop__RegProduct *p = ocop__reg_product__unpack(NULL, v.mv_size, v.mv_data);
+        if (!p) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        rc = reg_memindex_add(self, p);
+        ocop__reg_product__free_unpacked(p, NULL);
+        if (rc != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    reg_memindex_commit(self);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
+                                                const char *commune, size_t *count)
+{
+    char name[96];
+    s_block_name(name, sizeof name, unit_version, commune);
+    const s_list_t *list = s_map_find(&self->blocks, name);
+    *count = list ? list->n : 0;
+    return list ? list->items : NULL;
+}
+
+reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count)
+{
+    const s_list_t *list = s_map_find(&self->entities, entity_id);
+    *count = list ? list->n : 0;
+    return list ? list->items : NULL;
+}
+
+size_t reg_memindex_after(reg_memindex_entry_t *const *list, size_t count, const char *cursor)
+{
+    if (!cursor || !*cursor)
+        return 0;
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(list[mid]->id, cursor) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t reg_memindex_mark(const reg_memindex_t *self)
+{
+    return self->n_journal;
+}
+
+void reg_memindex_rollback(reg_memindex_t *self, size_t mark)
+{
+    /* Newest first: each add is the last item of both its lists. */
+    while (self->n_journal > mark) {
+        s_journal_entry_t *j = &self->journal[--self->n_journal];
+        reg_memindex_entry_t *e = j->block->items[--j->block->n];
+        j->entity->n--;
+        s_entry_free(e);
+        self->size--;
+    }
+}
+
+void reg_memindex_commit(reg_memindex_t *self)
+{
+    self->n_journal = 0;
+}
+
+size_t reg_memindex_size(const reg_memindex_t *self)
+{
+    return self->size;
+}

@@ -1,0 +1,59 @@
+/* reg_memindex — the two product indexes whose keys scatter over the whole store, kept in
+ * memory instead: screening blocks (the products of a commune, with what duplicate screening
+ * compares) and the products of each entity.
+ *
+ * In LMDB every registration dirtied one page of each of them that few other registrations of
+ * the batch shared, which made them most of what a commit wrote. Both are derived data: they
+ * are rebuilt from the `products` database at start-up, and every change is journalled so that
+ * the service loop can undo a discarded request or batch (ocop_memory_undo_t). Lists are in id
+ * order, because ids grow and entries are only ever appended. */
+#ifndef REG_MEMINDEX_H
+#define REG_MEMINDEX_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "registration.pb-c.h"
+
+typedef struct {
+    char *id;
+    char *entity_id;
+    char *catalogue_version;
+    char *product_set_code;
+    char *key;       /* normalised name */
+    uint32_t *grams; /* its trigram set (reg_similarity), sorted */
+    uint32_t n_grams;
+} reg_memindex_entry_t;
+
+typedef struct reg_memindex_t reg_memindex_t;
+
+reg_memindex_t *reg_memindex_new(void);
+void reg_memindex_destroy(reg_memindex_t **self_p);
+
+/* Adds every product of the products database (ids as keys, RegProduct values). 0, or an MDB
+ * error code / ENOMEM. */
+int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products);
+
+/* Adds a product (copies what it needs). Ids must grow. 0 / ENOMEM. */
+int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p);
+
+/* The products of a commune of a hierarchy version, and of an entity, in id order. The arrays
+ * belong to the index and stay valid until its next change. */
+reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
+                                                const char *commune, size_t *count);
+reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count);
+
+/* First position in an id-ordered list whose id sorts after cursor ("" = 0). */
+size_t reg_memindex_after(reg_memindex_entry_t *const *list, size_t count, const char *cursor);
+
+/* The undo journal: a mark, a rollback to it (removes what was added since), and a commit
+ * (forgets the journal: what was added is kept for good). */
+size_t reg_memindex_mark(const reg_memindex_t *self);
+void reg_memindex_rollback(reg_memindex_t *self, size_t mark);
+void reg_memindex_commit(reg_memindex_t *self);
+
+/* Products indexed (for logs and tests). */
+size_t reg_memindex_size(const reg_memindex_t *self);
+
+#endif

@@ -1,0 +1,185 @@
+/* reg_memindex: lookups by commune block and entity, id-ordered paging, the undo journal, and
+ * the rebuild from a products database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_record.h"
+#include "ocop_store.h"
+#include "reg_memindex.h"
+#include "reg_similarity.h"
+#include "unit_tmpdir.h"
+
+static Ocop__RegProduct s_product(const char *id, const char *entity, const char *commune, const char *key)
+{
+    Ocop__RegProduct p = OCOP__REG_PRODUCT__INIT;
+    p.id = (char *)id;
+    p.entity_id = (char *)entity;
+    p.unit_version = "2025";
+    p.commune_code = (char *)commune;
+    p.catalogue_version = "148";
+    p.product_set_code = "9";
+    p.normalized_name = (char *)key;
+    return p;
+}
+
+static void s_add(reg_memindex_t *mi, const char *id, const char *entity, const char *commune, const char *key)
+{
+    Ocop__RegProduct p = s_product(id, entity, commune, key);
+    assert_int_equal(reg_memindex_add(mi, &p), 0);
+}
+
+static void test_lookups_and_paging(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    s_add(mi, "PRD-00000001", "ENT-1", "00004", "nuoc mam cat hai");
+    s_add(mi, "PRD-00000002", "ENT-2", "00004", "nuoc mam phu quoc");
+    s_add(mi, "PRD-00000003", "ENT-1", "00008", "mam tom");
+    reg_memindex_commit(mi);
+    assert_int_equal(reg_memindex_size(mi), 3);
+
+    size_t n;
+    reg_memindex_entry_t *const *block = reg_memindex_block(mi, "2025", "00004", &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(block[0]->id, "PRD-00000001");
+    assert_string_equal(block[1]->id, "PRD-00000002");
+    assert_string_equal(block[1]->key, "nuoc mam phu quoc");
+    assert_true(block[1]->n_grams > 0);
+    /* Stored trigrams compare like freshly built ones. */
+    reg_trigrams_t a;
+    assert_int_equal(reg_trigrams_from("nuoc mam cat hai", &a), 0);
+    assert_int_equal(block[0]->n_grams, a.n);
+    assert_memory_equal(block[0]->grams, a.gram, a.n * sizeof a.gram[0]);
+
+    reg_memindex_entry_t *const *mine = reg_memindex_entity(mi, "ENT-1", &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(mine[1]->id, "PRD-00000003");
+    assert_null(reg_memindex_block(mi, "2008", "00004", &n));
+    assert_int_equal(n, 0);
+    assert_null(reg_memindex_entity(mi, "ENT-9", &n));
+
+    assert_int_equal(reg_memindex_after(mine, 2, ""), 0);
+    assert_int_equal(reg_memindex_after(mine, 2, "PRD-00000001"), 1);
+    assert_int_equal(reg_memindex_after(mine, 2, "PRD-00000002"), 1); /* a cursor between ids */
+    assert_int_equal(reg_memindex_after(mine, 2, "PRD-00000003"), 2);
+    reg_memindex_destroy(&mi);
+    assert_null(mi);
+    reg_memindex_destroy(&mi); /* safe twice */
+}
+
+static void test_rollback_and_commit(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    s_add(mi, "PRD-00000001", "ENT-1", "00004", "che tan cuong");
+    reg_memindex_commit(mi);
+
+    size_t batch = reg_memindex_mark(mi);
+    s_add(mi, "PRD-00000002", "ENT-2", "00004", "che thai nguyen");
+    size_t request = reg_memindex_mark(mi);
+    s_add(mi, "PRD-00000003", "ENT-1", "00004", "tra xanh");
+    s_add(mi, "PRD-00000004", "ENT-3", "00099", "mat ong");
+    /* A discarded request takes only what came after its mark. */
+    reg_memindex_rollback(mi, request);
+    size_t n;
+    assert_non_null(reg_memindex_block(mi, "2025", "00004", &n));
+    assert_int_equal(n, 2);
+    reg_memindex_entity(mi, "ENT-1", &n);
+    assert_int_equal(n, 1);
+    reg_memindex_block(mi, "2025", "00099", &n);
+    assert_int_equal(n, 0);
+    assert_int_equal(reg_memindex_size(mi), 2);
+
+    /* A rerun batch takes everything since the batch began, never what was committed. */
+    reg_memindex_rollback(mi, batch);
+    reg_memindex_block(mi, "2025", "00004", &n);
+    assert_int_equal(n, 1);
+    reg_memindex_rollback(mi, 0);
+    assert_int_equal(reg_memindex_size(mi), 1);
+
+    /* After a commit nothing can be rolled back. */
+    s_add(mi, "PRD-00000005", "ENT-2", "00004", "che bup");
+    reg_memindex_commit(mi);
+    assert_int_equal(reg_memindex_mark(mi), 0);
+    reg_memindex_rollback(mi, 0);
+    assert_int_equal(reg_memindex_size(mi), 2);
+    reg_memindex_destroy(&mi);
+}
+
+/* Enough distinct blocks and entities to make both hash maps grow several times. */
+static void test_many_blocks(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    char id[32], entity[32], commune[16];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % 1700);
+        snprintf(commune, sizeof commune, "%05d", i % 3321);
+        s_add(mi, id, entity, commune, "banh da");
+    }
+    size_t n;
+    reg_memindex_entry_t *const *list = reg_memindex_entity(mi, "ENT-7", &n);
+    assert_int_equal(n, 3); /* 7, 1707, 3407 */
+    assert_string_equal(list[2]->id, "PRD-00003408");
+    reg_memindex_block(mi, "2025", "00010", &n);
+    assert_int_equal(n, 2); /* 10 and 3331 */
+    reg_memindex_rollback(mi, 0);
+    assert_int_equal(reg_memindex_size(mi), 0);
+    reg_memindex_destroy(&mi);
+}
+
+static void test_load_from_products(void **state)
+{
+    (void)state;
+    char dir[UNIT_TMPDIR_LEN];
+    assert_non_null(unit_tmpdir(dir));
+    char err[256];
+    ocop_store_options_t opts = {.path = dir, .map_size = 1 << 20, .map_max = 1 << 20};
+    ocop_store_t *store = ocop_store_open(&opts, err, sizeof err);
+    assert_non_null(store);
+    MDB_dbi products;
+    assert_int_equal(ocop_store_dbi(store, "products", 0, &products), 0);
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(store), NULL, 0, &txn), 0);
+    const char *ids[] = {"PRD-00000001", "PRD-00000002", "PRD-00000003"};
+    for (int i = 0; i < 3; i++) {
+        Ocop__RegProduct p = s_product(ids[i], i == 1 ? "ENT-2" : "ENT-1", "00004", "gao st25");
+        MDB_val k = {.mv_size = strlen(ids[i]), .mv_data = (void *)ids[i]};
+        assert_int_equal(ocop_record_put(txn, products, &k, &p.base), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+
+    reg_memindex_t *mi = reg_memindex_new();
+    assert_int_equal(mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(reg_memindex_load(mi, txn, products), 0);
+    mdb_txn_abort(txn);
+    assert_int_equal(reg_memindex_size(mi), 3);
+    assert_int_equal(reg_memindex_mark(mi), 0); /* loaded state is committed */
+    size_t n;
+    reg_memindex_entry_t *const *list = reg_memindex_entity(mi, "ENT-1", &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0]->id, "PRD-00000001");
+    assert_string_equal(list[1]->id, "PRD-00000003");
+    reg_memindex_destroy(&mi);
+    ocop_store_destroy(&store);
+    assert_int_equal(unit_rmtree(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lookups_and_paging),
+        cmocka_unit_test(test_rollback_and_commit),
+        cmocka_unit_test(test_many_blocks),
+        cmocka_unit_test(test_load_from_products),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
