@@ -10,27 +10,16 @@
 
 #define S_ROWS_MAX 20000
 
-/* Two families of cells in one table: by today's province, and by the province as recorded in
- * the product's own hierarchy version (DOMAIN.md: reports answer both). */
-#define S_TODAY "today"
-#define S_RECORDED "recorded"
-
-static void s_key_today(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
+/* One table, two kinds of cells (DOMAIN.md: reports answer both): by today's province, with an
+ * empty version, and by the province as recorded, with the hierarchy version it was recorded
+ * in. Both lead with the province, so for a product registered in today's hierarchy the two
+ * cells sit side by side and a change dirties one page, not two. */
+static void s_key(ocop_key_t *k, const char *province, const char *version, const Ocop__RegProduct *p,
+                  Ocop__Stage stage)
 {
     ocop_key_init(k);
-    ocop_key_str(k, S_TODAY);
-    ocop_key_str(k, p->current_province_code);
-    ocop_key_str(k, p->catalogue_version);
-    ocop_key_str(k, p->sector_code);
-    ocop_key_u32(k, (uint32_t)stage);
-}
-
-static void s_key_recorded(ocop_key_t *k, const Ocop__RegProduct *p, Ocop__Stage stage)
-{
-    ocop_key_init(k);
-    ocop_key_str(k, S_RECORDED);
-    ocop_key_str(k, p->unit_version);
-    ocop_key_str(k, p->province_code);
+    ocop_key_str(k, province);
+    ocop_key_str(k, version);
     ocop_key_str(k, p->catalogue_version);
     ocop_key_str(k, p->sector_code);
     ocop_key_u32(k, (uint32_t)stage);
@@ -59,16 +48,16 @@ static int s_cell_add(reg_state_t *state, MDB_txn *txn, const ocop_key_t *k, int
 int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
 {
     ocop_key_t today, recorded;
-    s_key_today(&today, product, stage);
-    s_key_recorded(&recorded, product, stage);
+    s_key(&today, product->current_province_code, "", product, stage);
+    s_key(&recorded, product->province_code, product->unit_version, product, stage);
     int rc = s_cell_add(state, txn, &today, delta);
     return rc == 0 ? s_cell_add(state, txn, &recorded, delta) : rc;
 }
 
-/* Splits a counts key after its family into n strings and the stage (strings point into the key). */
-static int s_parse(const MDB_val *k, size_t skip, const char **parts, int n, uint32_t *stage)
+/* Splits a counts key into its n strings and the stage (strings point into the key). */
+static int s_parse(const MDB_val *k, const char **parts, int n, uint32_t *stage)
 {
-    const char *p = (const char *)k->mv_data + skip, *end = (const char *)k->mv_data + k->mv_size;
+    const char *p = (const char *)k->mv_data, *end = (const char *)k->mv_data + k->mv_size;
     for (int i = 0; i < n; i++) {
         const char *nul = memchr(p, '\0', (size_t)(end - p));
         if (!nul)
@@ -87,13 +76,9 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegCountsGet *in = req->reg_counts_get;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    const char *family = in->as_recorded ? S_RECORDED : S_TODAY;
     ocop_key_t prefix;
     ocop_key_init(&prefix);
-    ocop_key_str(&prefix, family);
-    size_t skip = prefix.len;
-    /* Today's cells lead with the province; recorded ones with the version, so filter those. */
-    if (*in->province_code && !in->as_recorded)
+    if (*in->province_code)
         ocop_key_str(&prefix, in->province_code);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.counts, &cur);
@@ -104,19 +89,17 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     size_t cap = 256;
     counts->rows = ocop_arena_alloc(arena, cap * sizeof *counts->rows);
     MDB_val k = ocop_key_val(&prefix), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    rc = mdb_cursor_get(cur, &k, &v, prefix.len ? MDB_SET_RANGE : MDB_FIRST);
     while (rc == 0 && counts->n_rows < S_ROWS_MAX) {
         if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
             break;
-        const char *parts[4];
+        const char *parts[4]; /* province, version ("" = today's), catalogue, sector */
         uint32_t stage;
-        int n = in->as_recorded ? 4 : 3;
-        if (s_parse(&k, skip, parts, n, &stage) != 0 || v.mv_size != 8) {
+        if (s_parse(&k, parts, 4, &stage) != 0 || v.mv_size != 8) {
             rc = MDB_CORRUPTED;
             break;
         }
-        const char **cell = in->as_recorded ? parts + 1 : parts; /* province, catalogue, sector */
-        if (*in->province_code && strcmp(cell[0], in->province_code) != 0) {
+        if ((*parts[1] != '\0') != (in->as_recorded != 0)) {
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;
         }
@@ -128,10 +111,10 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         }
         Ocop__RegCount *row = ocop_arena_alloc(arena, sizeof *row);
         ocop__reg_count__init(row);
-        row->unit_version = in->as_recorded ? ocop_arena_strdup(arena, parts[0]) : "";
-        row->province_code = ocop_arena_strdup(arena, cell[0]);
-        row->catalogue_version = ocop_arena_strdup(arena, cell[1]);
-        row->sector_code = ocop_arena_strdup(arena, cell[2]);
+        row->province_code = ocop_arena_strdup(arena, parts[0]);
+        row->unit_version = ocop_arena_strdup(arena, parts[1]);
+        row->catalogue_version = ocop_arena_strdup(arena, parts[2]);
+        row->sector_code = ocop_arena_strdup(arena, parts[3]);
         row->stage = (Ocop__Stage)stage;
         row->count = ocop_be64_get(v.mv_data);
         counts->rows[counts->n_rows++] = row;

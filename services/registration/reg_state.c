@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ocop_log.h"
@@ -69,23 +70,32 @@ void reg_state_close(reg_state_t *state)
 
 int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen)
 {
-    char name[32];
-    snprintf(name, sizeof name, "next_id:%s", kind);
-    MDB_val k = {.mv_size = strlen(name), .mv_data = name}, v;
-    uint64_t next = 1;
-    int rc = mdb_get(txn, state->db.meta, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        next = ocop_be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND && rc != 0)
-        return rc;
-    uint8_t vb[8];
-    ocop_be64_put(vb, next + 1);
-    v = (MDB_val){.mv_size = 8, .mv_data = vb};
-    rc = mdb_put(txn, state->db.meta, &k, &v, 0);
+    /* Records are never deleted and ids are zero-padded, so the last key is the highest id:
+     * reading it costs no write, where a counter would dirty a page of its own. */
+    MDB_dbi dbi = strcmp(kind, "ENT") == 0 ? state->db.entities : state->db.products;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc != 0)
         return rc;
-    /* Zero-padded so that ids sort in creation order in every index. */
-    snprintf(out, outlen, "%s-%08llu", kind, (unsigned long long)next);
+    MDB_val k, v;
+    unsigned long long last = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    if (rc == 0) {
+        char key[32];
+        size_t prefix = strlen(kind) + 1;
+        if (k.mv_size <= prefix || k.mv_size >= sizeof key)
+            return MDB_CORRUPTED;
+        memcpy(key, k.mv_data, k.mv_size);
+        key[k.mv_size] = '\0';
+        char *end;
+        last = strtoull(key + prefix, &end, 10);
+        if (*end || strncmp(key, kind, prefix - 1) != 0)
+            return MDB_CORRUPTED;
+    } else if (rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    snprintf(out, outlen, "%s-%08llu", kind, last + 1);
     return 0;
 }
 

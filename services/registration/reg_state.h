@@ -10,9 +10,9 @@
  *   product_idx        index name|value|id              -> ""   (all, province, stage, sector, review)
  *   product_history    product id|n(u64)                -> RegStageChange
  *   product_reviews    product id|n(u64)                -> RegReviewDecision
- *   counts             "today"|province|catalogue|sector|stage(u32)             -> count (u64 BE)
- *                      "recorded"|unit version|province|catalogue|sector|stage(u32) -> count
- *   meta               name                             -> value (id counters, seeded unit versions)
+ *   counts             province|unit version|catalogue|sector|stage(u32) -> count (u64 BE); the
+ *                      version is "" for cells by today's province, else the recorded one
+ *   meta               name                             -> value (seeded unit versions)
  * Products by commune (the duplicate-screening blocks) and by entity are kept in memory
  * (reg_memindex), rebuilt from `products` at start-up.
  */
@@ -52,7 +52,8 @@ void reg_state_close(reg_state_t *state);
 /* Undo hooks for the service loop over the in-memory indexes (user is the reg_state_t). */
 const ocop_memory_undo_t *reg_state_undo(void);
 
-/* Allocates the next id of a kind ("ENT", "PRD") inside txn: "ENT-00000042". out >= 24 bytes. */
+/* The next id of a kind ("ENT", "PRD") inside txn: one more than the highest stored, e.g.
+ * "ENT-00000042". out >= 24 bytes. 0 / MDB error code. */
 int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen);
 
 #endif
