@@ -2,6 +2,7 @@
  * The whole file is validated at load, every service section included, so a typo stops
  * every process at start-up with a message naming the file and the field. */
 #include "ocop_config.h"
+#include "ocop_error.h"
 #include "ocop_fs.h"
 
 #include <cjson/cJSON.h>
@@ -34,17 +35,6 @@ static const char *const s_service_keys[] = {
     "endpoint",    "events_endpoint", "bind",      "events_bind",       "store_dir", "rules_dir",
     "map_size_mb", "map_max_mb",      "batch_max", "max_request_bytes", "allow",
 };
-
-static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int s_copy(char *dst, size_t len, const char *src)
 {
@@ -117,12 +107,12 @@ static int s_check_keys(const ocop_config_t *self, const cJSON *obj, const char 
             if (strcmp(item->string, known[i]) == 0)
                 break;
         if (i == nknown) {
-            s_err(err, errlen, "%s: %s%s: unknown key", self->path, where, item->string);
+            ocop_error_format(err, errlen, "%s: %s%s: unknown key", self->path, where, item->string);
             return -1;
         }
         for (const cJSON *prev = obj->child; prev != item; prev = prev->next)
             if (strcmp(prev->string, item->string) == 0) {
-                s_err(err, errlen, "%s: %s%s: duplicate key", self->path, where, item->string);
+                ocop_error_format(err, errlen, "%s: %s%s: duplicate key", self->path, where, item->string);
                 return -1;
             }
     }
@@ -138,7 +128,7 @@ static int s_get_string(const ocop_config_t *self, const cJSON *obj, const char 
     if (!item)
         return 0;
     if (!cJSON_IsString(item) || !item->valuestring) {
-        s_err(err, errlen, "%s: %s%s: expected a string", self->path, where, key);
+        ocop_error_format(err, errlen, "%s: %s%s: expected a string", self->path, where, key);
         return -1;
     }
     *out = item->valuestring;
@@ -155,8 +145,8 @@ static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *w
     /* Range first, so the integer conversion below is defined; then it checks integrality. */
     double v = item->valuedouble;
     if (!cJSON_IsNumber(item) || !(v >= 1 && v <= (double)max) || (double)(uint64_t)v != v) {
-        s_err(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
-              (unsigned long long)max);
+        ocop_error_format(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
+                          (unsigned long long)max);
         return -1;
     }
     *out = (uint64_t)v;
@@ -170,14 +160,14 @@ static int s_get_endpoint(const ocop_config_t *self, const cJSON *obj, const cha
     if (s_get_string(self, obj, where, key, &s, err, errlen) != 0)
         return -1;
     if (!s && !dflt) {
-        s_err(err, errlen, "%s: %s%s: is required", self->path, where, key);
+        ocop_error_format(err, errlen, "%s: %s%s: is required", self->path, where, key);
         return -1;
     }
     if (!s)
         s = dflt;
     /* Clients connect to endpoint; a wildcard host only makes sense for bind. */
     if (!ocop_endpoint_valid(s) || (connect && s_is_wildcard(s))) {
-        s_err(err, errlen, "%s: %s%s: expected tcp://host:port", self->path, where, key);
+        ocop_error_format(err, errlen, "%s: %s%s: expected tcp://host:port", self->path, where, key);
         return -1;
     }
     return s_copy(out, OCOP_ENDPOINT_MAX, s);
@@ -193,11 +183,11 @@ static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *w
     if (!s)
         return 0;
     if (!*s) {
-        s_err(err, errlen, "%s: %s%s: must not be empty", self->path, where, key);
+        ocop_error_format(err, errlen, "%s: %s%s: must not be empty", self->path, where, key);
         return -1;
     }
     if (s_resolve(self, s, out, OCOP_PATH_MAX) != 0) {
-        s_err(err, errlen, "%s: %s%s: path is too long", self->path, where, key);
+        ocop_error_format(err, errlen, "%s: %s%s: path is too long", self->path, where, key);
         return -1;
     }
     *present = 1;
@@ -211,18 +201,18 @@ static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *
     if (!allow)
         return 0;
     if (!cJSON_IsArray(allow)) {
-        s_err(err, errlen, "%s: %sallow: expected an array of key names", self->path, where);
+        ocop_error_format(err, errlen, "%s: %sallow: expected an array of key names", self->path, where);
         return -1;
     }
     size_t i = 0;
     for (const cJSON *item = allow->child; item; item = item->next, i++) {
         if (i >= OCOP_ALLOW_MAX) {
-            s_err(err, errlen, "%s: %sallow: more than %d names", self->path, where, OCOP_ALLOW_MAX);
+            ocop_error_format(err, errlen, "%s: %sallow: more than %d names", self->path, where, OCOP_ALLOW_MAX);
             return -1;
         }
         if (!cJSON_IsString(item) || !ocop_fs_name_valid(item->valuestring)) {
-            s_err(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')", self->path,
-                  where, i);
+            ocop_error_format(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')",
+                              self->path, where, i);
             return -1;
         }
         s_copy(out->allow[i], OCOP_NAME_MAX, item->valuestring);
@@ -238,12 +228,12 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     memset(out, 0, sizeof *out);
     snprintf(where, sizeof where, "services.%s.", name);
     if (!ocop_fs_name_valid(name)) {
-        s_err(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')", self->path,
-              name);
+        ocop_error_format(err, errlen, "%s: services.%s: expected a service name (letters, digits, '_', '-', '.')",
+                          self->path, name);
         return -1;
     }
     if (!cJSON_IsObject(obj)) {
-        s_err(err, errlen, "%s: services.%s: expected an object", self->path, name);
+        ocop_error_format(err, errlen, "%s: services.%s: expected an object", self->path, name);
         return -1;
     }
     if (s_check_keys(self, obj, where, s_service_keys, sizeof s_service_keys / sizeof *s_service_keys, err, errlen) !=
@@ -262,7 +252,7 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
         return -1;
     if (!present &&
         snprintf(out->store_dir, sizeof out->store_dir, "%s/%s", self->data_dir, name) >= (int)sizeof out->store_dir) {
-        s_err(err, errlen, "%s: %sstore_dir: path is too long", self->path, where);
+        ocop_error_format(err, errlen, "%s: %sstore_dir: path is too long", self->path, where);
         return -1;
     }
     if (s_get_path(self, obj, where, "rules_dir", out->rules_dir, &present, err, errlen) != 0)
@@ -279,8 +269,8 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
                    errlen) != 0)
         return -1;
     if (max_mb < map_mb) {
-        s_err(err, errlen, "%s: %smap_max_mb: must not be smaller than map_size_mb (%llu)", self->path, where,
-              (unsigned long long)map_mb);
+        ocop_error_format(err, errlen, "%s: %smap_max_mb: must not be smaller than map_size_mb (%llu)", self->path,
+                          where, (unsigned long long)map_mb);
         return -1;
     }
     out->map_size = (size_t)map_mb << 20;
@@ -294,7 +284,7 @@ static char *s_read_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        s_err(err, errlen, "%s: %s", path, strerror(errno));
+        ocop_error_format(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     char *buf = malloc(S_FILE_MAX + 1);
@@ -302,7 +292,7 @@ static char *s_read_file(const char *path, char *err, size_t errlen)
     int failed = !buf || ferror(f);
     fclose(f);
     if (failed || n > S_FILE_MAX) {
-        s_err(err, errlen, "%s: %s", path, failed ? "cannot read" : "file is too large");
+        ocop_error_format(err, errlen, "%s: %s", path, failed ? "cannot read" : "file is too large");
         free(buf);
         return NULL;
     }
@@ -331,7 +321,7 @@ static int s_load_top(ocop_config_t *self, char *err, size_t errlen)
 {
     const cJSON *root = self->root;
     if (!cJSON_IsObject(root)) {
-        s_err(err, errlen, "%s: expected a JSON object at the top level", self->path);
+        ocop_error_format(err, errlen, "%s: expected a JSON object at the top level", self->path);
         return -1;
     }
     if (s_check_keys(self, root, "", s_top_keys, sizeof s_top_keys / sizeof *s_top_keys, err, errlen) != 0)
@@ -340,30 +330,30 @@ static int s_load_top(ocop_config_t *self, char *err, size_t errlen)
     if (s_get_string(self, root, "", "keys_dir", &s, err, errlen) != 0)
         return -1;
     if (s_resolve(self, s && *s ? s : "keys", self->keys_dir, sizeof self->keys_dir) != 0) {
-        s_err(err, errlen, "%s: keys_dir: path is too long", self->path);
+        ocop_error_format(err, errlen, "%s: keys_dir: path is too long", self->path);
         return -1;
     }
     if (s_get_string(self, root, "", "data_dir", &s, err, errlen) != 0)
         return -1;
     if (s_resolve(self, s && *s ? s : "data", self->data_dir, sizeof self->data_dir) != 0) {
-        s_err(err, errlen, "%s: data_dir: path is too long", self->path);
+        ocop_error_format(err, errlen, "%s: data_dir: path is too long", self->path);
         return -1;
     }
     const cJSON *services = cJSON_GetObjectItemCaseSensitive(root, "services");
     if (!cJSON_IsObject(services)) {
-        s_err(err, errlen, "%s: services: %s", self->path, services ? "expected an object" : "is required");
+        ocop_error_format(err, errlen, "%s: services: %s", self->path, services ? "expected an object" : "is required");
         return -1;
     }
     /* Duplicate service names would make the second section unreachable. */
     for (const cJSON *a = services->child; a; a = a->next)
         for (const cJSON *b = a->next; b; b = b->next)
             if (strcmp(a->string, b->string) == 0) {
-                s_err(err, errlen, "%s: services.%s: duplicate key", self->path, a->string);
+                ocop_error_format(err, errlen, "%s: services.%s: duplicate key", self->path, a->string);
                 return -1;
             }
     ocop_service_config_t *scratch = malloc(sizeof *scratch);
     if (!scratch) {
-        s_err(err, errlen, "%s: out of memory", self->path);
+        ocop_error_format(err, errlen, "%s: out of memory", self->path);
         return -1;
     }
     int rc = 0;
@@ -376,24 +366,24 @@ static int s_load_top(ocop_config_t *self, char *err, size_t errlen)
 ocop_config_t *ocop_config_load(const char *path, char *err, size_t errlen)
 {
     if (!path || !*path) {
-        s_err(err, errlen, "config: path is required");
+        ocop_error_format(err, errlen, "config: path is required");
         return NULL;
     }
     ocop_config_t *self = calloc(1, sizeof *self);
     if (!self) {
-        s_err(err, errlen, "%s: out of memory", path);
+        ocop_error_format(err, errlen, "%s: out of memory", path);
         return NULL;
     }
     char *text = NULL;
     if (s_copy(self->path, sizeof self->path, path) != 0) {
-        s_err(err, errlen, "%s: path is too long", path);
+        ocop_error_format(err, errlen, "%s: path is too long", path);
         goto fail;
     }
     text = s_read_file(path, err, errlen);
     if (!text)
         goto fail;
     if (s_config_dir(self, path) != 0) {
-        s_err(err, errlen, "%s: cannot resolve directory: %s", path, strerror(errno));
+        ocop_error_format(err, errlen, "%s: cannot resolve directory: %s", path, strerror(errno));
         goto fail;
     }
     const char *end = NULL;
@@ -402,7 +392,7 @@ ocop_config_t *ocop_config_load(const char *path, char *err, size_t errlen)
         size_t line = 1;
         for (const char *p = text; end && p < end; p++)
             line += *p == '\n';
-        s_err(err, errlen, "%s: line %zu: invalid JSON", path, line);
+        ocop_error_format(err, errlen, "%s: line %zu: invalid JSON", path, line);
         goto fail;
     }
     if (s_load_top(self, err, errlen) != 0)
@@ -438,14 +428,14 @@ int ocop_config_service(const ocop_config_t *self, const char *name, ocop_servic
                         size_t errlen)
 {
     if (!self || !name || !out) {
-        s_err(err, errlen, "config: invalid arguments");
+        ocop_error_format(err, errlen, "config: invalid arguments");
         return -1;
     }
     const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(services, name);
     if (!obj) {
         memset(out, 0, sizeof *out);
-        s_err(err, errlen, "%s: services.%s: is missing", self->path, name);
+        ocop_error_format(err, errlen, "%s: services.%s: is missing", self->path, name);
         return -1;
     }
     return s_parse_service(self, name, obj, out, err, errlen);

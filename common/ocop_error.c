@@ -1,6 +1,8 @@
-/* ocop_error — names of the stable status codes. */
+/* ocop_error — names of the stable status codes, and error messages for out-parameters. */
 #include "ocop_error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Indexed by code: the table is the single place where numbers meet names. */
@@ -36,4 +38,14 @@ int ocop_status_from_name(const char *name)
         if (s_names[i] && strcmp(s_names[i], name) == 0)
             return i;
     return -1;
+}
+
+void ocop_error_format(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

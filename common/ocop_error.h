@@ -3,6 +3,8 @@
 #ifndef OCOP_ERROR_H
 #define OCOP_ERROR_H
 
+#include <stddef.h>
+
 typedef enum {
     OCOP_OK = 0,
     OCOP_E_INVALID = 1,
@@ -20,6 +22,10 @@ typedef enum {
 
 /* "OCOP_E_INVALID" etc.; "OCOP_E_UNKNOWN" for numbers outside the table. Static string. */
 const char *ocop_status_name(int status);
+
+/* printf into an error buffer of errlen bytes (nothing when err is NULL or errlen 0): the one
+ * way modules fill the "char *err, size_t errlen" out-parameters of their constructors. */
+void ocop_error_format(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Inverse of ocop_status_name; -1 when the name is not a known code. */
 int ocop_status_from_name(const char *name);

@@ -1,5 +1,6 @@
 /* ocop_keys — CURVE key files and the ZAP allow-list handler (ZeroMQ RFC 27). */
 #include "ocop_keys.h"
+#include "ocop_error.h"
 #include "ocop_fs.h"
 
 #include "ocop_config.h"
@@ -22,17 +23,6 @@
 #define S_ZAP_POLL_MS 100
 #define S_ZAP_FRAMES_MAX 8
 #define S_KEY_FILE_MAX 512
-
-static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int s_z85_key_valid(const char *z85)
 {
@@ -71,25 +61,25 @@ static int s_read_key_file(const char *path, int private_key, char *buf, size_t 
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        s_err(err, errlen, "%s: %s", path, strerror(errno));
+        ocop_error_format(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        s_err(err, errlen, "%s: not a regular file", path);
+        ocop_error_format(err, errlen, "%s: not a regular file", path);
         close(fd);
         return -1;
     }
     if (private_key && (st.st_mode & 077)) {
-        s_err(err, errlen, "%s: mode %04o gives group/other access; a secret key must be 0600", path,
-              (unsigned)(st.st_mode & 07777));
+        ocop_error_format(err, errlen, "%s: mode %04o gives group/other access; a secret key must be 0600", path,
+                          (unsigned)(st.st_mode & 07777));
         close(fd);
         return -1;
     }
     ssize_t n = read(fd, buf, len - 1);
     close(fd);
     if (n < 0 || (size_t)n >= len - 1) {
-        s_err(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) : "file is too large");
+        ocop_error_format(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) : "file is too large");
         return -1;
     }
     buf[n] = '\0';
@@ -166,24 +156,24 @@ int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, 
     char path[OCOP_PATH_MAX];
     char text[S_KEY_FILE_MAX];
     if (!dir || !out || !ocop_fs_name_valid(name)) {
-        s_err(err, errlen, "key name '%s' is not valid", name ? name : "");
+        ocop_error_format(err, errlen, "key name '%s' is not valid", name ? name : "");
         return -1;
     }
     memset(out, 0, sizeof *out);
     if (s_key_path(path, sizeof path, dir, name, ".key") != 0) {
-        s_err(err, errlen, "%s/%s.key: path is too long", dir, name);
+        ocop_error_format(err, errlen, "%s/%s.key: path is too long", dir, name);
         return -1;
     }
     if (s_read_key_file(path, 1, text, sizeof text, err, errlen) != 0)
         return -1;
     int rc = -1;
     if (s_parse_field(text, "public", out->public_z85) != 0 || s_parse_field(text, "secret", out->secret_z85) != 0)
-        s_err(err, errlen, "%s: malformed, expected public=<z85> and secret=<z85> lines", path);
+        ocop_error_format(err, errlen, "%s: malformed, expected public=<z85> and secret=<z85> lines", path);
     else {
         /* A pair whose halves do not belong together would fail every handshake obscurely. */
         char derived[OCOP_Z85_KEY_LEN + 1];
         if (zmq_curve_public(derived, out->secret_z85) != 0 || strcmp(derived, out->public_z85) != 0)
-            s_err(err, errlen, "%s: public key does not match the secret key", path);
+            ocop_error_format(err, errlen, "%s: public key does not match the secret key", path);
         else
             rc = 0;
     }
@@ -198,17 +188,17 @@ int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_K
     char path[OCOP_PATH_MAX];
     char text[S_KEY_FILE_MAX];
     if (!dir || !out || !ocop_fs_name_valid(name)) {
-        s_err(err, errlen, "key name '%s' is not valid", name ? name : "");
+        ocop_error_format(err, errlen, "key name '%s' is not valid", name ? name : "");
         return -1;
     }
     if (s_key_path(path, sizeof path, dir, name, ".pub") != 0) {
-        s_err(err, errlen, "%s/%s.pub: path is too long", dir, name);
+        ocop_error_format(err, errlen, "%s/%s.pub: path is too long", dir, name);
         return -1;
     }
     if (s_read_key_file(path, 0, text, sizeof text, err, errlen) != 0)
         return -1;
     if (s_parse_field(text, "public", out) != 0) {
-        s_err(err, errlen, "%s: malformed, expected a public=<z85> line", path);
+        ocop_error_format(err, errlen, "%s: malformed, expected a public=<z85> line", path);
         out[0] = '\0';
         return -1;
     }

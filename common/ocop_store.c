@@ -1,5 +1,6 @@
 /* ocop_store — the LMDB environment of one service. */
 #include "ocop_store.h"
+#include "ocop_error.h"
 #include "ocop_fs.h"
 
 #include "ocop_config.h"
@@ -20,17 +21,6 @@ struct ocop_store_t {
     size_t map_max;
 };
 
-static void s_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static size_t s_round_pages(size_t size)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -43,20 +33,20 @@ static size_t s_round_pages(size_t size)
 ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_t errlen)
 {
     if (!opts || !opts->path || !*opts->path) {
-        s_err(err, errlen, "store: path is required");
+        ocop_error_format(err, errlen, "store: path is required");
         return NULL;
     }
     ocop_store_t *self = calloc(1, sizeof *self);
     if (!self) {
-        s_err(err, errlen, "%s: out of memory", opts->path);
+        ocop_error_format(err, errlen, "%s: out of memory", opts->path);
         return NULL;
     }
     if (snprintf(self->path, sizeof self->path, "%s", opts->path) >= (int)sizeof self->path) {
-        s_err(err, errlen, "%s: path is too long", opts->path);
+        ocop_error_format(err, errlen, "%s: path is too long", opts->path);
         goto fail;
     }
     if (ocop_fs_mkdirs(self->path) != 0) {
-        s_err(err, errlen, "%s: cannot create directory: %s", self->path, strerror(errno));
+        ocop_error_format(err, errlen, "%s: cannot create directory: %s", self->path, strerror(errno));
         goto fail;
     }
     int rc = mdb_env_create(&self->env);
@@ -67,7 +57,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
     if (rc == 0)
         rc = mdb_env_open(self->env, self->path, MDB_NOTLS, 0600);
     if (rc != 0) {
-        s_err(err, errlen, "%s: cannot open LMDB environment: %s", self->path, mdb_strerror(rc));
+        ocop_error_format(err, errlen, "%s: cannot open LMDB environment: %s", self->path, mdb_strerror(rc));
         goto fail;
     }
     MDB_envinfo info;
@@ -77,7 +67,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
     if (wanted > self->map_size) {
         rc = mdb_env_set_mapsize(self->env, wanted);
         if (rc != 0) {
-            s_err(err, errlen, "%s: cannot set map size %zu: %s", self->path, wanted, mdb_strerror(rc));
+            ocop_error_format(err, errlen, "%s: cannot set map size %zu: %s", self->path, wanted, mdb_strerror(rc));
             goto fail;
         }
         self->map_size = wanted;

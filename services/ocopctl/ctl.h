@@ -44,6 +44,9 @@ ocop_client_t *ctl_connect(ctl_t *ctl, const char *service);
  * or prints the reason and returns CTL_EXIT_USAGE / CTL_EXIT_INVALID. */
 int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req);
 
+/* Adds name: an array of the ';'-separated items of list (how CSV cells and flags carry lists). */
+void ctl_json_add_list(cJSON *obj, const char *name, const char *list);
+
 /* Sends a request to service and prints the reply. Returns the exit code for its status. */
 int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body);
 

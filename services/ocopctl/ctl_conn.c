@@ -1,5 +1,6 @@
 /* ctl_conn — configuration, keys, connections and the generic request call. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -66,6 +67,15 @@ int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop
     *(ProtobufCMessage **)((char *)req + f->offset) = msg;
     req->body_case = (Ocop__Request__BodyCase)f->id;
     return 0;
+}
+
+void ctl_json_add_list(cJSON *obj, const char *name, const char *list)
+{
+    cJSON *arr = cJSON_AddArrayToObject(obj, name);
+    char *copy = strdup(list ? list : ""), *save = NULL;
+    for (char *tok = copy ? strtok_r(copy, ";", &save) : NULL; tok; tok = strtok_r(NULL, ";", &save))
+        cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+    free(copy);
 }
 
 int ctl_exit_for_status(int status)

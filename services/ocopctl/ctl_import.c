@@ -312,11 +312,7 @@ static int s_import_units(s_import_t *im, ctl_csv_t *csv)
         s_add_if(u, "kind", s_field(f, c[3]));
         s_add_if(u, "level", f[c[4]]);
         s_add_if(u, "parent_code", s_field(f, c[5]));
-        cJSON *succ = cJSON_AddArrayToObject(u, "successor_codes");
-        char *copy = strdup(s_field(f, c[6])), *save = NULL;
-        for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save))
-            cJSON_AddItemToArray(succ, cJSON_CreateString(tok));
-        free(copy);
+        ctl_json_add_list(u, "successor_codes", s_field(f, c[6]));
         cJSON_AddItemToArray(units, u);
     } while (more);
     cJSON_Delete(body);
@@ -354,11 +350,7 @@ static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
             }
             /* An unknown entity ref goes to the service as is and comes back NOT_FOUND. */
             cJSON_AddStringToObject(body, "entity_id", *entity ? entity : s_field(f, entity_col));
-            cJSON *arr = cJSON_AddArrayToObject(body, "standards");
-            char *copy = strdup(s_field(f, std_col)), *save = NULL;
-            for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save))
-                cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
-            free(copy);
+            ctl_json_add_list(body, "standards", s_field(f, std_col));
         }
         rc = s_send(im, f[ref_col], is_products ? "reg_product_register" : "reg_entity_register", body);
         cJSON_Delete(body);

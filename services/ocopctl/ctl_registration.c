@@ -136,11 +136,7 @@ static int s_add_flag(cJSON *body, const s_flag_t *f, const char *value)
             return -1;
         cJSON_AddNumberToObject(body, f->field, d);
     } else if (f->kind == S_LIST) {
-        cJSON *arr = cJSON_AddArrayToObject(body, f->field);
-        char *copy = strdup(value), *save = NULL;
-        for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save))
-            cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
-        free(copy);
+        ctl_json_add_list(body, f->field, value);
         cJSON_AddBoolToObject(body, "set_standards", 1);
     } else {
         cJSON_AddStringToObject(body, f->field, value);

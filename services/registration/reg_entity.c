@@ -234,10 +234,8 @@ int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", in->id);
     if (!e)
         return -1;
-    if (in->expected_revision && in->expected_revision != e->revision)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
-                             "entity %s is at revision %llu, not %llu", e->id, (unsigned long long)e->revision,
-                             (unsigned long long)in->expected_revision);
+    if (reg_check_revision(ctx, reply, "entity", e->id, e->revision, in->expected_revision) != 0)
+        return -1;
     if (reg_check_text(ctx, reply, "name", in->name, 0, REG_NAME_MAX) != 0 ||
         reg_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
         return -1;

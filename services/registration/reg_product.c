@@ -240,10 +240,8 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     Ocop__RegProduct *p = reg_product_load(ctx, reply, "id", in->id);
     if (!p)
         return -1;
-    if (in->expected_revision && in->expected_revision != p->revision)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
-                             "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
-                             (unsigned long long)in->expected_revision);
+    if (reg_check_revision(ctx, reply, "product", p->id, p->revision, in->expected_revision) != 0)
+        return -1;
     if (in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "processing", "processing is out of range");
     if (in->set_standards &&

@@ -70,3 +70,12 @@ char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, c
     free(key);
     return copy;
 }
+
+int reg_check_revision(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *what, const char *id, uint64_t current,
+                       uint64_t expected)
+{
+    if (!expected || expected == current)
+        return 0;
+    return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision", "%s %s is at revision %llu, not %llu", what,
+                         id, (unsigned long long)current, (unsigned long long)expected);
+}

@@ -79,10 +79,8 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
         return -1;
-    if (in->expected_revision && in->expected_revision != p->revision)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "expected_revision",
-                             "product %s is at revision %llu, not %llu", p->id, (unsigned long long)p->revision,
-                             (unsigned long long)in->expected_revision);
+    if (reg_check_revision(ctx, reply, "product", p->id, p->revision, in->expected_revision) != 0)
+        return -1;
     if (!protobuf_c_enum_descriptor_get_value(&ocop__stage_action__descriptor, (int)in->action) ||
         in->action == A(UNSPECIFIED))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "action",
