@@ -124,6 +124,7 @@ static void s_entry_free(reg_memindex_entry_t *e)
     free(e->entity_id);
     free(e->catalogue_version);
     free(e->product_set_code);
+    free(e->name);
     free(e->key);
     free(e->grams);
     free(e);
@@ -169,13 +170,14 @@ static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
     e->entity_id = strdup(p->entity_id);
     e->catalogue_version = strdup(p->catalogue_version);
     e->product_set_code = strdup(p->product_set_code);
+    e->name = strdup(p->name);
     e->key = strdup(p->normalized_name);
     reg_trigrams_t grams;
     if (reg_trigrams_from(p->normalized_name, &grams) != 0)
         grams.n = 0;
     e->n_grams = grams.n;
     e->grams = malloc((grams.n ? grams.n : 1) * sizeof *e->grams);
-    if (!e->id || !e->entity_id || !e->catalogue_version || !e->product_set_code || !e->key || !e->grams) {
+    if (!e->id || !e->entity_id || !e->catalogue_version || !e->product_set_code || !e->name || !e->key || !e->grams) {
         s_entry_free(e);
         return NULL;
     }

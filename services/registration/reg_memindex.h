@@ -21,6 +21,7 @@ typedef struct {
     char *entity_id;
     char *catalogue_version;
     char *product_set_code;
+    char *name;      /* as registered, shown to reviewers among candidates */
     char *key;       /* normalised name */
     uint32_t *grams; /* its trigram set (reg_similarity), sorted */
     uint32_t n_grams;

@@ -13,16 +13,17 @@
 #include "reg_similarity.h"
 #include "reg_state.h"
 
-static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const char *id, const char *entity, double sim)
+static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const reg_memindex_entry_t *e, double sim)
 {
     size_t n = p->n_candidates;
     if (n == REG_CANDIDATES_MAX && sim <= p->candidates[n - 1]->similarity)
         return;
     Ocop__RegDuplicateCandidate *c = ocop_arena_alloc(arena, sizeof *c);
     ocop__reg_duplicate_candidate__init(c);
-    c->product_id = ocop_arena_strdup(arena, id);
-    c->entity_id = ocop_arena_strdup(arena, entity);
-    c->name = "";
+    /* Copied into the request's arena, which owns everything the reply refers to. */
+    c->product_id = ocop_arena_strdup(arena, e->id);
+    c->entity_id = ocop_arena_strdup(arena, e->entity_id);
+    c->name = ocop_arena_strdup(arena, e->name); /* as registered, not the key */
     c->similarity = sim;
     if (n == REG_CANDIDATES_MAX)
         n--;
@@ -58,18 +59,10 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
         if (!same_entity) {
             double sim = reg_grams_similarity(mine.gram, mine.n, e->grams, e->n_grams);
             if (sim >= REG_SIMILARITY_THRESHOLD)
-                s_add_candidate(arena, p, e->id, e->entity_id, sim);
+                s_add_candidate(arena, p, e, sim);
         }
     }
 
-    /* Show reviewers the names as registered, not the keys. */
-    for (size_t i = 0; i < p->n_candidates; i++) {
-        int rc;
-        Ocop__RegProduct *other =
-            reg_product_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(arena), p->candidates[i]->product_id, &rc);
-        if (other)
-            p->candidates[i]->name = other->name;
-    }
     p->flags = ocop_arena_alloc(arena, 2 * sizeof *p->flags);
     p->n_flags = 0;
     if (p->n_candidates)
