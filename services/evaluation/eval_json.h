@@ -1,0 +1,95 @@
+/* eval_json — reading the evaluation service's JSON rule files (rubrics, policies, star bands).
+ *
+ * Every error names the file and the field path inside it, in the form
+ * "<file>: <path>: <reason>", e.g. "rules/rubric-148-9.json: parts[0].criteria[3].max: must be positive",
+ * so a broken rule file stops the service with a message an editor can act on. */
+#ifndef EVAL_JSON_H
+#define EVAL_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Hex SHA-256 of a file's bytes plus the terminating NUL: recorded with every result so the
+ * exact rule file that produced it can be identified (`sha256sum` gives the same string). */
+#define EVAL_JSON_DIGEST_LEN 65
+
+/* YYYY-MM-DD plus the terminating NUL. */
+#define EVAL_DATE_LEN 11
+
+/* Where errors go while one file is read: the file named in every message and the caller's
+ * error buffer (err may be NULL). */
+typedef struct {
+    const char *file;
+    char *err;
+    size_t errlen;
+} eval_json_src_t;
+
+/* Parses a whole file. When digest is not NULL it receives the file's SHA-256 (hex).
+ * NULL + err ("path: reason") when unreadable or not JSON; the caller deletes the result. */
+cJSON *eval_json_read_file(const char *path, char digest[EVAL_JSON_DIGEST_LEN], char *err, size_t errlen);
+
+/* Lists dir's files named prefix*.json, sorted by name, into a malloc'd array of malloc'd
+ * "dir/name" paths (free with eval_json_list_free). 0, or -1 when dir cannot be read or on OOM
+ * (nothing to free then). No match is 0 with *count 0. */
+int eval_json_list(const char *dir, const char *prefix, char ***paths, size_t *count);
+
+/* Parses the file at path into element index of items; elements 0..index-1 are complete, for
+ * checks across files. 0, or -1 with err naming the file and field. */
+typedef int (*eval_json_parse_fn)(const char *path, void *items, size_t index, char *err, size_t errlen);
+
+/* Loads every dir/prefix*.json, in name order, into a new zeroed array of item_size-byte
+ * elements. *count is the number of elements handed to parse (the last may be half-parsed
+ * after a failure): the caller frees *items and what its elements hold, also on failure.
+ * 0, or -1 with err (an unreadable directory, no such file, or the parser's message). */
+int eval_json_load_each(const char *dir, const char *prefix, size_t item_size, eval_json_parse_fn parse, void **items,
+                        size_t *count, char *err, size_t errlen);
+void eval_json_list_free(char **paths, size_t count);
+
+/* The part of path after its last '/'; points into path. */
+const char *eval_json_basename(const char *path);
+
+/* Formats "<src->file>: <at>.<name>: <reason>" into src->err. at may be "" or NULL (root) and
+ * name may be NULL (the error is about at itself). Always returns -1, so callers can
+ * `return eval_json_fail(...)`. */
+int eval_json_fail(const eval_json_src_t *src, const char *at, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The getters below read member name of obj, whose own path is at ("" for the root object).
+ * Each returns 0, or -1 with an error naming the file and "at.name". */
+
+/* A string copied into out (outlen bytes). A required member must be present and non-empty;
+ * an optional one that is absent or null leaves out "". */
+int eval_json_string(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name, bool required,
+                     char *out, size_t outlen);
+
+/* A required non-empty string, strdup'd into *out (the caller's to free; NULL on failure). */
+int eval_json_strdup(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name, char **out);
+
+/* A required finite number. */
+int eval_json_number(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name, double *out);
+
+/* A required whole number in [lo, hi]. */
+int eval_json_int(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name, int lo, int hi,
+                  int *out);
+
+/* A required boolean; with required false an absent member gives *out = false. */
+int eval_json_bool(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name, bool required,
+                   bool *out);
+
+/* A required calendar date "YYYY-MM-DD". */
+int eval_json_date(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name,
+                   char out[EVAL_DATE_LEN]);
+
+/* A required array, non-empty when nonempty is true; NULL with the error otherwise. */
+const cJSON *eval_json_array(const eval_json_src_t *src, const cJSON *obj, const char *at, const char *name,
+                             bool nonempty);
+
+/* The "notes" member every rule file carries (sources, uncertainty): a required string, which
+ * may be empty. The loaders check it is there and do not keep it. */
+int eval_json_notes(const eval_json_src_t *src, const cJSON *root);
+
+/* True when day is a real calendar date written YYYY-MM-DD (so dates compare as strings). */
+bool eval_json_date_valid(const char *day);
+
+#endif

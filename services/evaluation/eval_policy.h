@@ -1,0 +1,93 @@
+/* eval_policy — who rates what: the rating-level policies of 1048/QĐ-TTg, 148/QĐ-TTg and
+ * 1489/QĐ-TTg, loaded from policies/policy-*.json (format: data/FORMAT.md), each with its
+ * effective date; the policy in force on a session's date; and what a council's mean score
+ * means at its level (stars conferred, forwarded upward or not).
+ *
+ * Policies are read-only after loading and owned by their eval_policies_t. */
+#ifndef EVAL_POLICY_H
+#define EVAL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eval_json.h"
+
+/* The administrative levels, in hierarchy order (lowest first). */
+typedef enum {
+    EVAL_LEVEL_COMMUNE = 0,
+    EVAL_LEVEL_DISTRICT = 1,
+    EVAL_LEVEL_PROVINCE = 2,
+    EVAL_LEVEL_CENTRAL = 3,
+} eval_level_t;
+
+#define EVAL_LEVEL_COUNT 4
+
+/* "commune", "district", "province", "central"; "unknown" otherwise. Static string. */
+const char *eval_level_name(eval_level_t level);
+/* 0 and *out, or -1 when name is not one of the four. */
+int eval_level_parse(const char *name, eval_level_t *out);
+
+typedef struct {
+    eval_level_t level;
+    bool scores;           /* a council at this level scores products */
+    bool attests;          /* checks the dossier and attests (1489 commune) */
+    int confers_min_stars; /* the stars this level may confer: min..max, */
+    int confers_max_stars; /* 0..0 when it confers none (1048 district) */
+    bool forwards;         /* forward_at is set */
+    double forward_at;     /* a mean at or above it goes on to the next scoring level */
+} eval_policy_level_t;
+
+typedef struct {
+    char instrument[16];                          /* "1048", "148", "1489" */
+    char decision[64];                            /* "1489/QĐ-TTg": recorded on every result */
+    char effective_from[EVAL_DATE_LEN];           /* YYYY-MM-DD */
+    eval_policy_level_t levels[EVAL_LEVEL_COUNT]; /* in hierarchy order, each level at most once */
+    size_t n_levels;
+    char *source;                      /* the file name it was loaded from */
+    char digest[EVAL_JSON_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
+} eval_policy_t;
+
+typedef struct eval_policies_t eval_policies_t;
+
+/* Loads every policy-*.json of dir. NULL + err naming the file and the field on the first
+ * broken file, on a duplicate instrument or effective date, or when there is none. */
+eval_policies_t *eval_policies_load(const char *dir, char *err, size_t errlen);
+/* Frees and sets *self_p to NULL; safe on NULL and twice. */
+void eval_policies_destroy(eval_policies_t **self_p);
+
+size_t eval_policies_count(const eval_policies_t *self);
+/* i < eval_policies_count; sorted by file name. */
+const eval_policy_t *eval_policies_at(const eval_policies_t *self, size_t i);
+const eval_policy_t *eval_policies_find(const eval_policies_t *self, const char *instrument);
+/* The policy in force on day (YYYY-MM-DD): the latest effective_from not after it. NULL when
+ * day is not a valid date or precedes every policy. */
+const eval_policy_t *eval_policies_in_force(const eval_policies_t *self, const char *day);
+
+/* The entry for level; NULL when the policy has no such level (districts under 1489). */
+const eval_policy_level_t *eval_policy_level(const eval_policy_t *policy, eval_level_t level);
+/* The first level above level that scores; NULL when none. */
+const eval_policy_level_t *eval_policy_next_scoring(const eval_policy_t *policy, eval_level_t level);
+
+typedef struct {
+    int stars;               /* stars this council confers; 0 = none */
+    bool forwarded;          /* the product goes on to forward_to */
+    eval_level_t forward_to; /* the next scoring level when forwarded, else the council's own */
+} eval_outcome_t;
+
+/* What a council at level concludes from its mean and the star band of that mean
+ * (band_stars from eval_bands_stars: 1..5, or 0 when a mandatory criterion failed).
+ *
+ * A council never confers more stars than its level allows and a higher score goes upward:
+ * - stars = min(band_stars, confers_max_stars) when band_stars >= confers_min_stars, else 0;
+ * - forwarded when the level has forward_at and mean >= forward_at (1048 district: 50; 1048 and
+ *   1489 province: 90, "potential 5★"); a level without forward_at forwards when the band is
+ *   above what it may confer (148 district: a mean of 75 confers 3★ and goes to the province);
+ *   never when there is no later scoring level, and never with band_stars 0.
+ * So a forwarded product keeps the stars conferred here until the next level decides.
+ *
+ * 0 and *out, or -1 with err when the policy has no such level, the level does not score, or
+ * mean / band_stars are out of range. */
+int eval_policy_outcome(const eval_policy_t *policy, eval_level_t level, double mean, int band_stars,
+                        eval_outcome_t *out, char *err, size_t errlen);
+
+#endif
