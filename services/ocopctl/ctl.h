@@ -47,6 +47,10 @@ int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop
 /* Adds name: an array of the ';'-separated items of list (how CSV cells and flags carry lists). */
 void ctl_json_add_list(cJSON *obj, const char *name, const char *list);
 
+/* Sends a request to service; *reply is the caller's (ocop__reply__free_unpacked). 0, or an
+ * exit code after printing why no reply came. */
+int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body, Ocop__Reply **reply);
+
 /* Sends a request to service and prints the reply. Returns the exit code for its status. */
 int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body);
 
@@ -55,6 +59,8 @@ int ctl_exit_for_status(int status);
 
 /* Prints a reply as JSON or as a table / key-value lines. */
 void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply);
+/* Prints an EventBatch with every event decoded: JSON, or a table of sequence, time and type. */
+void ctl_print_events(const ctl_t *ctl, const Ocop__EventBatch *batch);
 
 /* Subcommands. argv[0] is the subcommand's own name. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);

@@ -104,8 +104,9 @@ int ctl_exit_for_status(int status)
     }
 }
 
-int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body)
+int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body, Ocop__Reply **reply)
 {
+    *reply = NULL;
     int rc = ctl_prepare(ctl);
     if (rc != 0)
         return rc;
@@ -116,15 +117,22 @@ int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, c
     ocop_client_t *client = ctl_connect(ctl, service);
     if (!client)
         return CTL_EXIT_UNAVAILABLE;
-    Ocop__Reply *reply;
-    if (ocop_client_call(client, &req, &reply, ctl->timeout_ms, 3) != 0) {
+    if (ocop_client_call(client, &req, reply, ctl->timeout_ms, 3) != 0) {
         fprintf(stderr, "ocopctl: %s did not answer within %d ms (3 attempts)\n", service, ctl->timeout_ms);
-        ocop_client_destroy(&client);
-        return CTL_EXIT_UNAVAILABLE;
+        rc = CTL_EXIT_UNAVAILABLE;
     }
+    ocop_client_destroy(&client);
+    return rc;
+}
+
+int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body)
+{
+    Ocop__Reply *reply;
+    int rc = ctl_call(ctl, service, body_name, body, &reply);
+    if (rc != 0)
+        return rc;
     ctl_print_reply(ctl, reply);
     rc = ctl_exit_for_status(reply->status);
     ocop__reply__free_unpacked(reply, NULL);
-    ocop_client_destroy(&client);
     return rc;
 }

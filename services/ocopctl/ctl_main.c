@@ -80,8 +80,17 @@ static int s_events(ctl_t *ctl, int argc, char **argv)
             return CTL_EXIT_USAGE;
         }
     }
-    int rc = ctl_call_and_print(ctl, service, "events_from", body);
+    Ocop__Reply *reply;
+    int rc = ctl_call(ctl, service, "events_from", body, &reply);
     cJSON_Delete(body);
+    if (rc != 0)
+        return rc;
+    if (reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_EVENTS)
+        ctl_print_events(ctl, reply->events);
+    else
+        ctl_print_reply(ctl, reply);
+    rc = ctl_exit_for_status(reply->status);
+    ocop__reply__free_unpacked(reply, NULL);
     return rc;
 }
 

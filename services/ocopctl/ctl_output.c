@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "ocop_error.h"
@@ -161,4 +162,48 @@ void ctl_print_reply(const ctl_t *ctl, const Ocop__Reply *reply)
         printf("ok\n");
     }
     cJSON_Delete(json);
+}
+
+void ctl_print_events(const ctl_t *ctl, const Ocop__EventBatch *batch)
+{
+    cJSON *out = cJSON_CreateObject();
+    cJSON *events = cJSON_AddArrayToObject(out, "events");
+    for (size_t i = 0; i < batch->n_events; i++) {
+        Ocop__Event *ev = ocop__event__unpack(NULL, batch->events[i].len, batch->events[i].data);
+        if (!ev) {
+            fprintf(stderr, "ocopctl: an event that does not decode (index %zu)\n", i);
+            continue;
+        }
+        cJSON *json = ocop_json_from_message(&ev->base);
+        /* The body's field name says what happened ("reg_product_stage_changed"). */
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field(&ocop__event__descriptor, (unsigned)ev->body_case);
+        cJSON_AddStringToObject(json, "type", f ? f->name : "");
+        cJSON_AddItemToArray(events, json);
+        ocop__event__free_unpacked(ev, NULL);
+    }
+    char last[32];
+    snprintf(last, sizeof last, "%llu", (unsigned long long)batch->last_sequence);
+    cJSON_AddRawToObject(out, "last_sequence", last);
+    if (ctl->output_json) {
+        char *text = cJSON_Print(out);
+        printf("%s\n", text);
+        free(text);
+    } else {
+        printf("%-10s  %-24s  %s\n", "sequence", "time (UTC)", "type");
+        const cJSON *ev;
+        cJSON_ArrayForEach (ev, events) {
+            const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ev, "sequence");
+            const cJSON *ms = cJSON_GetObjectItemCaseSensitive(ev, "time_ms");
+            time_t t = ms ? (time_t)(strtoll(ms->valuestring, NULL, 10) / 1000) : 0;
+            struct tm tm;
+            char when[32];
+            gmtime_r(&t, &tm);
+            strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            printf("%-10s  %-24s  %s\n", seq ? seq->valuestring : "", when,
+                   cJSON_GetObjectItemCaseSensitive(ev, "type")->valuestring);
+        }
+        printf("last sequence: %s\n", last);
+    }
+    cJSON_Delete(out);
 }

@@ -114,7 +114,13 @@ static const s_cmd_t s_cmds[] = {
      0,
      {{"--note", "note", S_STR}},
      "product review ID cleared|confirmed_duplicate [--note TEXT]"},
-    {"counts", NULL, "reg_counts_get", {0}, 0, {{"--province", "province_code", S_STR}}, "counts [--province CODE]"},
+    {"counts",
+     NULL,
+     "reg_counts_get",
+     {0},
+     0,
+     {{"--province", "province_code", S_STR}, {"--as-recorded", "as_recorded", S_BOOL}},
+     "counts [--province CODE] [--as-recorded]"},
 };
 
 static void s_help(const char *noun, FILE *out)

@@ -727,6 +727,20 @@ static void test_counts(void **state)
     }
     assert_int_equal(seen, 1);
     cJSON_Delete(json);
+
+    /* As recorded: the same cell, with the hierarchy version it was recorded in. */
+    S_CTL("--output", "json", "counts", "--as-recorded", "--province", d->province_a);
+    s_expect_code(0);
+    json = s_parse_out();
+    rows = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "reg_counts"), "rows");
+    seen = 0;
+    cJSON_ArrayForEach (row, rows) {
+        s_assert_jstr(row, "unit_version", d->unit_version);
+        const char *st = s_jstr(row, "stage");
+        seen += st && strcmp(st, "plan_preparing") == 0;
+    }
+    assert_int_equal(seen, 1);
+    cJSON_Delete(json);
 }
 
 static void test_product_list_paging(void **state)
@@ -1141,6 +1155,32 @@ static void test_demo_generate_and_import(void **state)
     assert_int_equal((int)promoted, 120);
 }
 
+/* ---------------------------------------------------------------- events */
+
+static void test_events_decoded(void **state)
+{
+    (void)state;
+    S_CTL("--output", "json", "events", "--from", "1", "--max", "2");
+    s_expect_code(0);
+    cJSON *json = s_parse_out();
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(json, "events");
+    assert_int_equal(cJSON_GetArraySize(events), 2);
+    const cJSON *first = cJSON_GetArrayItem(events, 0);
+    s_assert_jstr(first, "source", "registration");
+    assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(first, "sequence")->valuedouble, 1);
+    const char *type = s_jstr(first, "type");
+    assert_non_null(type);
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(first, type)); /* the body under its own name */
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(json, "last_sequence")));
+    cJSON_Delete(json);
+
+    S_CTL("events", "--from", "2", "--max", "1");
+    s_expect_code(0);
+    s_expect_out("sequence    time (UTC)");
+    s_expect_out("\n2  ");
+    s_expect_out("last sequence: ");
+}
+
 /* ---------------------------------------------------------------- keygen */
 
 static void test_keygen(void **state)
@@ -1196,6 +1236,7 @@ int main(void)
         cmocka_unit_test(test_import_products),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_demo_generate_and_import),
+        cmocka_unit_test(test_events_decoded),
         cmocka_unit_test(test_keygen),
     };
     return cmocka_run_group_tests_name("ocopctl", tests, s_group_setup, s_group_teardown);
