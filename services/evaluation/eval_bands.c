@@ -20,7 +20,7 @@ struct eval_bands_t {
     double max_score;
     char *source;
     char version[64];
-    char digest[EVAL_JSON_DIGEST_LEN];
+    char digest[OCOP_RULEFILE_DIGEST_LEN];
 };
 
 static int s_parse_bands(const eval_json_src_t *src, const cJSON *root, eval_bands_t *self)
@@ -72,7 +72,7 @@ eval_bands_t *eval_bands_load(const char *path, char *err, size_t errlen)
         ocop_error_format(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    cJSON *root = eval_json_read_file(path, self->digest, err, errlen);
+    cJSON *root = ocop_rulefile_read(path, self->digest, err, errlen);
     if (!root) {
         free(self);
         return NULL;

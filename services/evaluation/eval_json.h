@@ -10,9 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Hex SHA-256 of a file's bytes plus the terminating NUL: recorded with every result so the
- * exact rule file that produced it can be identified (`sha256sum` gives the same string). */
-#define EVAL_JSON_DIGEST_LEN 65
+#include "ocop_rulefile.h"
 
 /* YYYY-MM-DD plus the terminating NUL. */
 #define EVAL_DATE_LEN 11
@@ -24,27 +22,6 @@ typedef struct {
     char *err;
     size_t errlen;
 } eval_json_src_t;
-
-/* Parses a whole file. When digest is not NULL it receives the file's SHA-256 (hex).
- * NULL + err ("path: reason") when unreadable or not JSON; the caller deletes the result. */
-cJSON *eval_json_read_file(const char *path, char digest[EVAL_JSON_DIGEST_LEN], char *err, size_t errlen);
-
-/* Lists dir's files named prefix*.json, sorted by name, into a malloc'd array of malloc'd
- * "dir/name" paths (free with eval_json_list_free). 0, or -1 when dir cannot be read or on OOM
- * (nothing to free then). No match is 0 with *count 0. */
-int eval_json_list(const char *dir, const char *prefix, char ***paths, size_t *count);
-
-/* Parses the file at path into element index of items; elements 0..index-1 are complete, for
- * checks across files. 0, or -1 with err naming the file and field. */
-typedef int (*eval_json_parse_fn)(const char *path, void *items, size_t index, char *err, size_t errlen);
-
-/* Loads every dir/prefix*.json, in name order, into a new zeroed array of item_size-byte
- * elements. *count is the number of elements handed to parse (the last may be half-parsed
- * after a failure): the caller frees *items and what its elements hold, also on failure.
- * 0, or -1 with err (an unreadable directory, no such file, or the parser's message). */
-int eval_json_load_each(const char *dir, const char *prefix, size_t item_size, eval_json_parse_fn parse, void **items,
-                        size_t *count, char *err, size_t errlen);
-void eval_json_list_free(char **paths, size_t count);
 
 /* The part of path after its last '/'; points into path. */
 const char *eval_json_basename(const char *path);

@@ -119,7 +119,7 @@ static int s_parse_levels(const eval_json_src_t *src, const cJSON *root, eval_po
 
 static int s_parse(const char *path, eval_policy_t *p, char *err, size_t errlen)
 {
-    cJSON *root = eval_json_read_file(path, p->digest, err, errlen);
+    cJSON *root = ocop_rulefile_read(path, p->digest, err, errlen);
     if (!root)
         return -1;
     eval_json_src_t src = {path, err, errlen};
@@ -168,7 +168,7 @@ eval_policies_t *eval_policies_load(const char *dir, char *err, size_t errlen)
     }
     void *items;
     int rc =
-        eval_json_load_each(dir, "policy-", sizeof(eval_policy_t), s_parse_item, &items, &self->count, err, errlen);
+        ocop_rulefile_load_each(dir, "policy-", sizeof(eval_policy_t), s_parse_item, &items, &self->count, err, errlen);
     self->items = items;
     if (rc != 0)
         eval_policies_destroy(&self);

@@ -43,8 +43,8 @@ typedef struct {
     char effective_from[EVAL_DATE_LEN];           /* YYYY-MM-DD */
     eval_policy_level_t levels[EVAL_LEVEL_COUNT]; /* in hierarchy order, each level at most once */
     size_t n_levels;
-    char *source;                      /* the file name it was loaded from */
-    char digest[EVAL_JSON_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
+    char *source;                          /* the file name it was loaded from */
+    char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
 } eval_policy_t;
 
 typedef struct eval_policies_t eval_policies_t;

@@ -206,7 +206,7 @@ static int s_parse_header(const eval_json_src_t *src, const cJSON *root, eval_ru
 
 static int s_parse(const char *path, eval_rubric_t *r, char *err, size_t errlen)
 {
-    cJSON *root = eval_json_read_file(path, r->digest, err, errlen);
+    cJSON *root = ocop_rulefile_read(path, r->digest, err, errlen);
     if (!root)
         return -1;
     eval_json_src_t src = {path, err, errlen};
@@ -277,7 +277,7 @@ eval_rubrics_t *eval_rubrics_load(const char *dir, char *err, size_t errlen)
     }
     void *items;
     int rc =
-        eval_json_load_each(dir, "rubric-", sizeof(eval_rubric_t), s_parse_item, &items, &self->count, err, errlen);
+        ocop_rulefile_load_each(dir, "rubric-", sizeof(eval_rubric_t), s_parse_item, &items, &self->count, err, errlen);
     self->items = items;
     if (rc != 0)
         eval_rubrics_destroy(&self);

@@ -50,9 +50,9 @@ typedef struct {
     size_t n_mandatory;
     eval_criterion_t *bonus;
     size_t n_bonus;
-    double max_score;                  /* sum of the part maxima: 100 */
-    char *source;                      /* the file name it was loaded from */
-    char digest[EVAL_JSON_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
+    double max_score;                      /* sum of the part maxima: 100 */
+    char *source;                          /* the file name it was loaded from */
+    char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
 } eval_rubric_t;
 
 typedef struct eval_rubrics_t eval_rubrics_t;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_rulefile.h"
 #include "reg_json.h"
 
 struct reg_catalogues_t {
@@ -59,7 +60,7 @@ static int s_parse_sector(const cJSON *js, reg_sector_t *sector, const char *pat
 
 static int s_parse(const char *path, reg_catalogue_t *cat, char *err, size_t errlen)
 {
-    cJSON *root = reg_json_read_file(path, err, errlen);
+    cJSON *root = ocop_rulefile_read(path, NULL, err, errlen);
     if (!root)
         return -1;
     int rc = -1;
@@ -95,32 +96,22 @@ done:
     return rc;
 }
 
+static int s_parse_item(const char *path, void *items, size_t i, char *err, size_t errlen)
+{
+    return s_parse(path, &((reg_catalogue_t *)items)[i], err, errlen);
+}
+
 reg_catalogues_t *reg_catalogues_load(const char *dir, char *err, size_t errlen)
 {
-    char **paths;
-    size_t n;
-    if (reg_json_list(dir, "catalogue-", &paths, &n) != 0 || n == 0) {
-        snprintf(err, errlen, "%s: no catalogue-*.json file", dir);
-        reg_json_list_free(paths, n);
-        return NULL;
-    }
     reg_catalogues_t *self = calloc(1, sizeof *self);
-    if (self)
-        self->items = calloc(n, sizeof *self->items);
-    if (!self || !self->items) {
-        reg_json_list_free(paths, n);
-        free(self);
+    if (!self)
         return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        self->count++;
-        if (s_parse(paths[i], &self->items[i], err, errlen) != 0) {
-            reg_json_list_free(paths, n);
-            reg_catalogues_destroy(&self);
-            return NULL;
-        }
-    }
-    reg_json_list_free(paths, n);
+    void *items;
+    int rc = ocop_rulefile_load_each(dir, "catalogue-", sizeof(reg_catalogue_t), s_parse_item, &items, &self->count,
+                                     err, errlen);
+    self->items = items;
+    if (rc != 0)
+        reg_catalogues_destroy(&self);
     return self;
 }
 

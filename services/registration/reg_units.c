@@ -10,6 +10,7 @@
 #include "ocop_record.h"
 #include "ocop_service.h"
 #include "ocop_store.h"
+#include "ocop_rulefile.h"
 #include "reg_json.h"
 #include "reg_state.h"
 
@@ -30,9 +31,9 @@ reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errle
 {
     char **paths;
     size_t n;
-    if (reg_json_list(dir, "units-", &paths, &n) != 0 || n == 0) {
+    if (ocop_rulefile_list(dir, "units-", &paths, &n) != 0 || n == 0) {
         snprintf(err, errlen, "%s: no units-*.json file", dir);
-        reg_json_list_free(paths, n);
+        ocop_rulefile_list_free(paths, n);
         return NULL;
     }
     reg_hierarchies_t *self = calloc(1, sizeof *self);
@@ -40,11 +41,11 @@ reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errle
         self->items = calloc(n, sizeof *self->items);
     if (!self || !self->items) {
         free(self);
-        reg_json_list_free(paths, n);
+        ocop_rulefile_list_free(paths, n);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        cJSON *root = reg_json_read_file(paths[i], err, errlen);
+        cJSON *root = ocop_rulefile_read(paths[i], NULL, err, errlen);
         reg_hierarchy_t *h = &self->items[self->count];
         char from[16];
         int ok = root && reg_json_string(root, "version", 1, h->version, sizeof h->version) == 0 &&
@@ -54,7 +55,7 @@ reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errle
             snprintf(err, errlen, "%s: version, effective_from (YYYY-MM-DD) and units are required", paths[i]);
         cJSON_Delete(root);
         if (!ok) {
-            reg_json_list_free(paths, n);
+            ocop_rulefile_list_free(paths, n);
             reg_hierarchies_destroy(&self);
             return NULL;
         }
@@ -62,7 +63,7 @@ reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errle
         snprintf(h->path, sizeof h->path, "%s", paths[i]);
         self->count++;
     }
-    reg_json_list_free(paths, n);
+    ocop_rulefile_list_free(paths, n);
     return self;
 }
 
@@ -147,7 +148,7 @@ static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *uni
 static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_t *h, cJSON *const *merges,
                           size_t n_merges, size_t *count, char *err, size_t errlen)
 {
-    cJSON *root = reg_json_read_file(h->path, err, errlen);
+    cJSON *root = ocop_rulefile_read(h->path, NULL, err, errlen);
     if (!root)
         return -1;
     int rc = 0;
@@ -216,11 +217,11 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
 {
     char **paths;
     size_t n_merges;
-    reg_json_list(dir, "merge-", &paths, &n_merges);
+    ocop_rulefile_list(dir, "merge-", &paths, &n_merges);
     cJSON **merges = calloc(n_merges + 1, sizeof *merges);
     int rc = merges ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < n_merges; i++) {
-        merges[i] = reg_json_read_file(paths[i], err, errlen);
+        merges[i] = ocop_rulefile_read(paths[i], NULL, err, errlen);
         if (!merges[i] || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(merges[i], "map"))) {
             if (merges[i])
                 snprintf(err, errlen, "%s: map: expected an array", paths[i]);
@@ -256,7 +257,7 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
     for (size_t i = 0; merges && i < n_merges; i++)
         cJSON_Delete(merges[i]);
     free(merges);
-    reg_json_list_free(paths, n_merges);
+    ocop_rulefile_list_free(paths, n_merges);
     return rc;
 }
 

@@ -637,7 +637,7 @@ static size_t s_catalogue_sets(const char *src, const char *version, char codes[
 {
     char path[1024], err[256] = "";
     snprintf(path, sizeof path, "%s/services/registration/data/catalogue-%s.json", src, version);
-    cJSON *root = eval_json_read_file(path, NULL, err, sizeof err);
+    cJSON *root = ocop_rulefile_read(path, NULL, err, sizeof err);
     if (!root)
         fail_msg("%s", err);
     size_t n = 0;
