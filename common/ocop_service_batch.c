@@ -1,0 +1,403 @@
+/* ocop_service_batch — one batch: each request validated and run by its handler inside the
+ * batch transaction (nested only where needed), idempotent replies, one fsync'd commit, and the
+ * reruns that map growth and store failures need. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_log.h"
+#include "ocop_outbox.h"
+#include "ocop_service_private.h"
+#include "ocop_text.h"
+
+#define S_REQUEST_ID_MAX 128
+#define S_CALLER_MAX 128
+#define S_EVENTS_DEFAULT 1000
+#define S_EVENTS_MAX 10000
+#define S_EVENTS_MAX_BYTES (4u << 20)
+/* Request ids are remembered for a week: long enough for any client's retries, short enough
+ * that the table does not grow without bound. */
+#define S_REQUEST_ID_RETENTION_MS (7LL * 24 * 3600 * 1000)
+#define S_PRUNE_PER_BATCH 256
+
+/* ---------------------------------------------------------------- built-in requests */
+
+static void s_handle_ping(ocop_service_t *self, Ocop__Reply *reply)
+{
+    Ocop__Pong *pong = ocop_arena_alloc(self->arena, sizeof *pong);
+    ocop__pong__init(pong);
+    pong->service = self->name;
+    pong->shard = self->shard;
+    pong->last_sequence = self->last_seq;
+    pong->uptime_ms = (uint64_t)(ocop_now_ms() - self->started_ms);
+    pong->requests = self->n_requests;
+    pong->errors = self->n_errors;
+    pong->batches = self->n_batches;
+    pong->batch_requests_max = self->n_batch_max;
+    pong->store_path = (char *)ocop_store_path(self->store);
+    pong->map_size = ocop_store_map_size(self->store);
+    reply->body_case = OCOP__REPLY__BODY_PONG;
+    reply->pong = pong;
+}
+
+typedef struct {
+    ocop_arena_t *arena;
+    Ocop__EventBatch *batch;
+    size_t cap;
+    uint64_t last_committed;
+} s_scan_t;
+
+static int s_collect_event(void *user, uint64_t seq, const void *data, size_t len)
+{
+    s_scan_t *scan = user;
+    /* Events of the batch still open are not durable yet: never hand them out. */
+    if (seq > scan->last_committed)
+        return 1;
+    ProtobufCBinaryData *slot = &scan->batch->events[scan->batch->n_events++];
+    slot->data = ocop_arena_alloc(scan->arena, len ? len : 1);
+    memcpy(slot->data, data, len);
+    slot->len = len;
+    return 0;
+}
+
+static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop__EventsFrom *from, Ocop__Reply *reply)
+{
+    size_t max = from->max ? from->max : S_EVENTS_DEFAULT;
+    if (max > S_EVENTS_MAX)
+        max = S_EVENTS_MAX;
+    Ocop__EventBatch *batch = ocop_arena_alloc(self->arena, sizeof *batch);
+    ocop__event_batch__init(batch);
+    batch->events = ocop_arena_alloc(self->arena, max * sizeof *batch->events);
+    batch->last_sequence = self->last_seq;
+    s_scan_t scan = {.arena = self->arena, .batch = batch, .cap = max, .last_committed = self->last_seq};
+    size_t visited;
+    uint64_t start = from->from_sequence ? from->from_sequence : 1;
+    int rc = ocop_outbox_scan(txn, self->outbox_dbi, start, max, S_EVENTS_MAX_BYTES, s_collect_event, &scan, &visited);
+    if (rc != 0) {
+        ocop__reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "cannot read the outbox");
+        return;
+    }
+    reply->body_case = OCOP__REPLY__BODY_EVENTS;
+    reply->events = batch;
+}
+
+/* ---------------------------------------------------------------- one request */
+
+static const ocop_route_t *s_route(const ocop_service_t *self, Ocop__Request__BodyCase body)
+{
+    for (size_t i = 0; i < self->route_count; i++)
+        if (self->routes[i].body == body)
+            return &self->routes[i];
+    return NULL;
+}
+
+static int s_reply_pack(ocop_service_t *self, ocop__item_t *item, const Ocop__Reply *reply)
+{
+    item->reply_len = ocop__reply__get_packed_size(reply);
+    item->reply = malloc(item->reply_len ? item->reply_len : 1);
+    if (!item->reply)
+        return -1;
+    ocop__reply__pack(reply, item->reply);
+    item->failed = reply->status != OCOP__STATUS__STATUS_OK;
+    return 0;
+}
+
+/* Looks up a remembered reply for a writing request. 1 found (copied into item), 0 not, -1 error. */
+static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, ocop__item_t *item)
+{
+    MDB_val k = {.mv_size = strlen(request_id), .mv_data = (void *)request_id}, v;
+    int rc = mdb_get(txn, self->requests_dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0 || v.mv_size < 8)
+        return -1;
+    item->reply_len = v.mv_size - 8;
+    item->reply = malloc(item->reply_len ? item->reply_len : 1);
+    if (!item->reply)
+        return -1;
+    memcpy(item->reply, (uint8_t *)v.mv_data + 8, item->reply_len);
+    item->failed = 0; /* only successful replies are remembered */
+    self->n_repeats++;
+    return 1;
+}
+
+static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, int64_t now, const ocop__item_t *item)
+{
+    size_t idlen = strlen(request_id);
+    MDB_val k = {.mv_size = idlen, .mv_data = (void *)request_id};
+    MDB_val v = {.mv_size = 8 + item->reply_len, .mv_data = NULL};
+    int rc = mdb_put(txn, self->requests_dbi, &k, &v, MDB_RESERVE);
+    if (rc != 0)
+        return rc;
+    ocop_be64_put(v.mv_data, (uint64_t)now);
+    memcpy((uint8_t *)v.mv_data + 8, item->reply, item->reply_len);
+    ocop_key_t tk;
+    ocop_key_init(&tk);
+    ocop_key_u64(&tk, (uint64_t)now);
+    ocop_key_str(&tk, request_id);
+    MDB_val tkv = ocop_key_val(&tk), empty = {.mv_size = 0, .mv_data = ""};
+    return mdb_put(txn, self->request_time_dbi, &tkv, &empty, 0);
+}
+
+static int s_validate_request_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > S_REQUEST_ID_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+            return -1;
+    return 0;
+}
+
+/* Runs one request inside the batch transaction. Returns 0, or 1 when the map is full and the
+ * whole batch must be rerun, or -1 on an unrecoverable error. */
+static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int storage_full)
+{
+    ocop_arena_reset(self->arena);
+    Ocop__Reply reply;
+    ocop__reply__init(&reply);
+    size_t size = zmq_msg_size(&item->payload);
+
+    if (item->extra_frames) {
+        ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
+        return s_reply_pack(self, item, &reply);
+    }
+    if (size > self->config.max_request_bytes) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "request of %zu bytes exceeds the limit of %zu bytes", size,
+                 self->config.max_request_bytes);
+        ocop__reply_status(self->arena, &reply, OCOP_E_TOO_LARGE, "", msg);
+        return s_reply_pack(self, item, &reply);
+    }
+    Ocop__Request *req = ocop__request__unpack(ocop_arena_allocator(self->arena), size, zmq_msg_data(&item->payload));
+    if (!req) {
+        ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "the frame is not a valid request");
+        return s_reply_pack(self, item, &reply);
+    }
+    reply.request_id = req->request_id;
+
+    if (req->body_case == OCOP__REQUEST__BODY_PING) {
+        s_handle_ping(self, &reply);
+        return s_reply_pack(self, item, &reply);
+    }
+    if (req->body_case == OCOP__REQUEST__BODY_EVENTS_FROM) {
+        s_handle_events_from(self, txn, req->events_from, &reply);
+        return s_reply_pack(self, item, &reply);
+    }
+    const ocop_route_t *route = s_route(self, req->body_case);
+    if (!route) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s does not serve message type %d", self->name, (int)req->body_case);
+        ocop__reply_status(self->arena, &reply, OCOP_E_UNSUPPORTED, "body", msg);
+        return s_reply_pack(self, item, &reply);
+    }
+    if (route->writes) {
+        if (s_validate_request_id(req->request_id) != 0) {
+            ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, "request_id",
+                               "request_id is required for writes: 1 to 128 printable ASCII characters");
+            return s_reply_pack(self, item, &reply);
+        }
+        /* Histories record who did what: a write must say who asks. */
+        if (ocop_text_check(req->caller, 1, S_CALLER_MAX) != NULL) {
+            ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, "caller",
+                               "caller is required for writes: 1 to 128 characters of valid UTF-8");
+            return s_reply_pack(self, item, &reply);
+        }
+        int found = s_recall(self, txn, req->request_id, item);
+        if (found != 0)
+            return found > 0 ? 0 : -1;
+        if (storage_full) {
+            ocop__reply_status(self->arena, &reply, OCOP_E_STORAGE_FULL, "",
+                               "storage is full: the store reached its configured ceiling; reads still work");
+            return s_reply_pack(self, item, &reply);
+        }
+    }
+
+    int direct = !route->writes || (route->checks_before_writes && !self->nested);
+    MDB_txn *child = txn;
+    int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
+    if (rc != 0)
+        return rc == MDB_MAP_FULL ? 1 : -1;
+    ocop_ctx_t ctx = {.svc = self,
+                      .route = route,
+                      .txn = child,
+                      .caller = req->caller,
+                      .request_id = req->request_id,
+                      .now_ms = ocop_now_ms()};
+    size_t event_mark = self->event_count;
+    uint64_t seq_mark = self->next_seq;
+    size_t undo_mark = ocop__undo_mark(self);
+    int hrc = route->fn(&ctx, req, &reply);
+    int store_failed = self->db_failed;
+    self->db_failed = 0;
+    if (self->map_full || (direct && route->writes && store_failed)) {
+        /* Whatever it wrote is in the batch transaction: only a rerun can undo it. */
+        if (!direct)
+            mdb_txn_abort(child);
+        ocop__events_truncate(self, event_mark, seq_mark);
+        ocop__undo_rollback(self, undo_mark);
+        self->db_failed = store_failed;
+        return 1;
+    }
+    if (hrc != 0 || !route->writes) {
+        if (!direct)
+            mdb_txn_abort(child);
+        ocop__events_truncate(self, event_mark, seq_mark);
+        ocop__undo_rollback(self, undo_mark);
+        if (hrc != 0 && reply.status == OCOP__STATUS__STATUS_OK)
+            ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
+        return s_reply_pack(self, item, &reply);
+    }
+    if (s_reply_pack(self, item, &reply) != 0) {
+        if (!direct)
+            mdb_txn_abort(child);
+        ocop__events_truncate(self, event_mark, seq_mark);
+        ocop__undo_rollback(self, undo_mark);
+        return -1;
+    }
+    rc = s_remember(self, child, req->request_id, ctx.now_ms, item);
+    if (!direct) {
+        if (rc == 0)
+            rc = mdb_txn_commit(child);
+        else
+            mdb_txn_abort(child);
+    }
+    if (rc != 0) {
+        ocop__events_truncate(self, event_mark, seq_mark);
+        ocop__undo_rollback(self, undo_mark);
+        free(item->reply);
+        item->reply = NULL;
+        if (rc == MDB_MAP_FULL)
+            return 1;
+        if (direct) {
+            /* Its writes are in the batch transaction: rerun the batch with nesting. */
+            self->db_failed = 1;
+            return 1;
+        }
+        ocop_log_error("commit_failed", "what=request error=\"%s\"", mdb_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Forgets request ids older than the retention, a bounded number per batch. */
+static int s_prune_request_ids(ocop_service_t *self, MDB_txn *txn, int64_t now)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, self->request_time_dbi, &cur);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    int pruned = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0 && pruned < S_PRUNE_PER_BATCH && k.mv_size > 8) {
+        if ((int64_t)ocop_be64_get(k.mv_data) >= now - S_REQUEST_ID_RETENTION_MS)
+            break;
+        /* The id follows the time and carries the key builder's terminating NUL. */
+        MDB_val id = {.mv_size = k.mv_size - 9, .mv_data = (uint8_t *)k.mv_data + 8};
+        rc = mdb_del(txn, self->requests_dbi, &id, NULL);
+        if (rc != 0 && rc != MDB_NOTFOUND)
+            break;
+        rc = mdb_cursor_del(cur, 0);
+        if (rc != 0)
+            break;
+        pruned++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* ---------------------------------------------------------------- the batch */
+
+static void s_batch_reset_replies(ocop_service_t *self, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(self->items[i].reply);
+        self->items[i].reply = NULL;
+        self->items[i].reply_len = 0;
+    }
+    ocop__events_truncate(self, 0, self->last_seq + 1);
+    self->map_full = 0;
+    self->db_failed = 0;
+}
+
+/* 0 committed, 1 map full (nothing kept), -1 failed (nothing kept). */
+static int s_batch_apply(ocop_service_t *self, size_t n, int storage_full)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(ocop_store_env(self->store), NULL, 0, &txn);
+    if (rc != 0)
+        return -1;
+    self->next_seq = self->last_seq + 1;
+    for (size_t i = 0; i < n; i++) {
+        int hrc = s_handle(self, txn, &self->items[i], storage_full);
+        if (hrc != 0) {
+            mdb_txn_abort(txn);
+            return hrc;
+        }
+    }
+    rc = s_prune_request_ids(self, txn, ocop_now_ms());
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        return rc == MDB_MAP_FULL ? 1 : -1;
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc == MDB_MAP_FULL)
+        return 1;
+    if (rc != 0) {
+        ocop_log_error("commit_failed", "what=batch error=\"%s\"", mdb_strerror(rc));
+        return -1;
+    }
+    self->last_seq = self->next_seq - 1;
+    return 0;
+}
+
+void ocop__batch_process(ocop_service_t *self, size_t n)
+{
+    int storage_full = 0;
+    self->nested = 0;
+    for (;;) {
+        size_t undo_mark = ocop__undo_mark(self);
+        int rc = s_batch_apply(self, n, storage_full);
+        if (rc == 0) {
+            if (self->undo.commit)
+                self->undo.commit(self->user);
+            break;
+        }
+        ocop__undo_rollback(self, undo_mark);
+        int db_failed = self->db_failed;
+        s_batch_reset_replies(self, n);
+        if (rc == 1 && db_failed && !self->nested) {
+            /* Rerun with every request isolated, so the failing one takes only itself down. */
+            self->nested = 1;
+            continue;
+        }
+        if (rc == 1 && !storage_full) {
+            if (ocop_store_grow(self->store) == 0) {
+                ocop_log_info("map_grown", "map_size=%zu", ocop_store_map_size(self->store));
+            } else {
+                ocop_log_warn("storage_full", "map_size=%zu map_max=%zu", ocop_store_map_size(self->store),
+                              ocop_store_map_max(self->store));
+                storage_full = 1;
+            }
+            continue;
+        }
+        /* Nothing was kept: tell every client so it can retry with the same id. */
+        for (size_t i = 0; i < n; i++) {
+            Ocop__Reply reply;
+            ocop__reply__init(&reply);
+            ocop_arena_reset(self->arena);
+            ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "",
+                               rc == 1 ? "storage is full" : "the batch could not be committed");
+            s_reply_pack(self, &self->items[i], &reply);
+        }
+        break;
+    }
+    self->n_batches++;
+    self->n_requests += n;
+    if (n > self->n_batch_max)
+        self->n_batch_max = n;
+}

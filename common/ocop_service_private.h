@@ -1,0 +1,85 @@
+/* ocop_service_private — what the files of the service loop share (ocop_service.c: sockets and
+ * the loop; ocop_service_ctx.c: what handlers call; ocop_service_batch.c: one batch, from the
+ * requests drained to the replies packed). Not for use outside common/. */
+#ifndef OCOP_SERVICE_PRIVATE_H
+#define OCOP_SERVICE_PRIVATE_H
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "ocop_service.h"
+
+typedef struct {
+    zmq_msg_t identity;
+    zmq_msg_t payload;
+    int extra_frames; /* a request must be exactly identity + one frame */
+    uint8_t *reply;   /* packed Reply, malloc'd */
+    size_t reply_len;
+    int failed; /* the reply is an error (counted once the batch is final) */
+} ocop__item_t;
+
+typedef struct {
+    uint64_t seq;
+    uint8_t *data;
+    size_t len;
+} ocop__event_t;
+
+struct ocop_ctx_t {
+    ocop_service_t *svc;
+    const ocop_route_t *route;
+    MDB_txn *txn;
+    const char *caller;
+    const char *request_id;
+    int64_t now_ms;
+};
+
+struct ocop_service_t {
+    char name[OCOP_NAME_MAX];
+    uint32_t shard;
+    ocop_service_config_t config;
+    ocop_store_t *store;
+    const ocop_route_t *routes;
+    size_t route_count;
+    void *user;
+    ocop_memory_undo_t undo;
+
+    void *zctx;
+    void *router;
+    void *pub;
+    ocop_zap_t *zap;
+
+    MDB_dbi outbox_dbi;
+    MDB_dbi requests_dbi;     /* request id -> be64 time ++ packed Reply */
+    MDB_dbi request_time_dbi; /* be64 time ++ request id -> "" (for pruning) */
+
+    uint64_t last_seq; /* newest committed event sequence */
+    uint64_t next_seq; /* next sequence to hand out inside the open batch */
+
+    ocop__item_t *items;
+    size_t item_cap;
+    ocop__event_t *events;
+    size_t event_count;
+    size_t event_cap;
+
+    ocop_arena_t *arena;
+    int map_full;  /* set by a handler's MDB_MAP_FULL: the batch is rerun on a larger map */
+    int db_failed; /* a store error in a request run without a nested transaction */
+    int nested;    /* run every writing request in a nested transaction (after a db_failed) */
+
+    int64_t started_ms;
+    uint64_t n_requests, n_errors, n_batches, n_batch_max, n_repeats;
+};
+
+/* Sets reply's status, field and message (copied into arena). */
+void ocop__reply_status(ocop_arena_t *arena, Ocop__Reply *reply, int status, const char *field, const char *message);
+/* The service's memory-undo hooks, or nothing when it has none. */
+size_t ocop__undo_mark(ocop_service_t *self);
+void ocop__undo_rollback(ocop_service_t *self, size_t mark);
+/* Forgets the events emitted after the first keep, and hands out next_seq next. */
+void ocop__events_truncate(ocop_service_t *self, size_t keep, uint64_t next_seq);
+/* Runs the n drained requests as one durable batch; replies are packed into the items. */
+void ocop__batch_process(ocop_service_t *self, size_t n);
+
+#endif
