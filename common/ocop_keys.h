@@ -16,6 +16,9 @@ typedef struct {
     char secret_z85[OCOP_Z85_KEY_LEN + 1];
 } ocop_keypair_t;
 
+/* 1 when z85 is a well-formed 40-character Z85 key, else 0. */
+int ocop_keys_z85_valid(const char *z85);
+
 /* 1 when libzmq was built with CURVE, else 0. Services refuse to start without it. */
 int ocop_curve_available(void);
 
