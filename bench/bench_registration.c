@@ -404,7 +404,7 @@ done:
     if (zctx)
         zmq_ctx_term(zctx);
     if (tmp && !a.keep)
-        bench_rmtree(tmp);
+        test_rmtree(tmp);
     else if (tmp)
         printf("kept %s\n", tmp);
     for (size_t i = 0; b.entity_ids && i < z.entities; i++)

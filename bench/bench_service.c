@@ -122,7 +122,7 @@ int bench_service_start(bench_service_t *svc, void *zctx, const bench_service_op
     snprintf(svc->server_public, sizeof svc->server_public, "%s", server.public_z85);
     /* A port taken between our probe and the service's bind makes the service exit: retry. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        int port = bench_free_port(), events_port = bench_free_port();
+        int port = test_free_port(), events_port = test_free_port();
         if (port < 0 || events_port < 0 || port == events_port)
             continue;
         if (s_write_config(config, opts, port, events_port) != 0) {

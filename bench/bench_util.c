@@ -71,48 +71,6 @@ char *bench_tmpdir_new(const char *tag)
     return path;
 }
 
-int bench_rmtree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *dir = opendir(path);
-    if (!dir)
-        return -1;
-    int rc = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        char child[4096];
-        if (snprintf(child, sizeof child, "%s/%s", path, entry->d_name) >= (int)sizeof child ||
-            bench_rmtree(child) != 0)
-            rc = -1;
-    }
-    closedir(dir);
-    return rmdir(path) == 0 ? rc : -1;
-}
-
-int bench_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t alen = sizeof addr;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && getsockname(fd, (struct sockaddr *)&addr, &alen) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
-}
-
 int64_t bench_process_cpu_ns(pid_t pid)
 {
     char path[64];

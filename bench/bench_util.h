@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "test_support.h" /* test_rmtree, test_free_port */
+
 /* Nanoseconds on CLOCK_MONOTONIC. */
 int64_t bench_now_ns(void);
 
@@ -20,14 +22,9 @@ typedef struct {
 /* Sorts samples (nanoseconds) in place and fills *out; all zero when n == 0. */
 void bench_percentiles(int64_t *samples_ns, size_t n, bench_pct_t *out);
 
-/* A fresh directory under $TMPDIR (or /tmp) named ocop-bench-TAG-XXXXXX. The returned string
- * is the caller's to free; NULL on failure. */
+/* A fresh directory under $TMPDIR (or /tmp) named ocop-bench-TAG-<random> (mkdtemp). The
+ * returned string is the caller's to free; NULL on failure. */
 char *bench_tmpdir_new(const char *tag);
-/* rm -rf without following symlinks. 0 / -1. */
-int bench_rmtree(const char *path);
-
-/* A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice), or -1. */
-int bench_free_port(void);
 
 /* User + system CPU time of a process (from /proc), in nanoseconds; -1 when unreadable. */
 int64_t bench_process_cpu_ns(pid_t pid);

@@ -1,5 +1,6 @@
 /* harness — see harness.h. */
 #include "harness.h"
+#include "test_support.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -152,25 +153,6 @@ static void s_unregister(harness_t *h)
             s_live[i] = NULL;
 }
 
-/* A loopback port nobody listens on right now (the kernel's choice for port 0). */
-static int s_free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
-        port = ntohs(addr.sin_port);
-    close(fd);
-    return port;
-}
-
 char *harness_read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "rb");
@@ -264,8 +246,8 @@ static int s_configure(harness_t *self)
 {
     int port = -1, events_port = -1;
     for (int i = 0; i < 10 && (port <= 0 || events_port <= 0 || port == events_port); i++) {
-        port = s_free_port();
-        events_port = s_free_port();
+        port = test_free_port();
+        events_port = test_free_port();
     }
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
         fprintf(stderr, "harness: cannot write %s\n", self->config_path);

@@ -15,46 +15,6 @@
 
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef struct {
-    char dir[UNIT_TMPDIR_LEN];
-    int cases;
-} s_fixture_t;
-
-static int s_setup(void **state)
-{
-    s_fixture_t *fx = calloc(1, sizeof *fx);
-    if (!fx || !unit_tmpdir(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int s_teardown(void **state)
-{
-    s_fixture_t *fx = *state;
-    unit_rmtree(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void s_case_dir(s_fixture_t *fx, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%s/case-%d", fx->dir, fx->cases++);
-    assert_int_equal(mkdir(out, 0700), 0);
-}
-
-static void s_write(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* The three policies as DOMAIN.md describes them, in the FORMAT.md layout. */
 static const char s_1048[] =
     "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"levels\": ["
@@ -80,13 +40,13 @@ static const char s_1489[] =
     "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}],"
     " \"notes\": \"\"}";
 
-static eval_policies_t *s_load_three(s_fixture_t *fx)
+static eval_policies_t *s_load_three(unit_fixture_t *fx)
 {
     char dir[UNIT_TMPDIR_LEN + 16], err[512] = "";
-    s_case_dir(fx, dir, sizeof dir);
-    s_write(dir, "policy-1048.json", s_1048);
-    s_write(dir, "policy-148.json", s_148);
-    s_write(dir, "policy-1489.json", s_1489);
+    assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
+    assert_int_equal(unit_write_file(dir, "policy-1048.json", s_1048), 0);
+    assert_int_equal(unit_write_file(dir, "policy-148.json", s_148), 0);
+    assert_int_equal(unit_write_file(dir, "policy-1489.json", s_1489), 0);
     eval_policies_t *set = eval_policies_load(dir, err, sizeof err);
     if (!set)
         fail_msg("valid policies refused: %s", err);
@@ -321,12 +281,12 @@ static const s_broken_t s_broken[] = {
 
 static void test_broken_files(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_fixture_t *fx = *state;
     for (size_t i = 0; i < S_N(s_broken); i++) {
         char dir[UNIT_TMPDIR_LEN + 16], err[512] = "";
-        s_case_dir(fx, dir, sizeof dir);
-        s_write(dir, "policy-1048.json", s_1048);
-        s_write(dir, "policy-9.json", s_broken[i].json);
+        assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
+        assert_int_equal(unit_write_file(dir, "policy-1048.json", s_1048), 0);
+        assert_int_equal(unit_write_file(dir, "policy-9.json", s_broken[i].json), 0);
         eval_policies_t *set = eval_policies_load(dir, err, sizeof err);
         if (set) {
             eval_policies_destroy(&set);
@@ -337,7 +297,7 @@ static void test_broken_files(void **state)
                      s_broken[i].reason);
     }
     char dir[UNIT_TMPDIR_LEN + 16], err[512] = "";
-    s_case_dir(fx, dir, sizeof dir);
+    assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
     assert_null(eval_policies_load(dir, err, sizeof err));
     assert_non_null(strstr(err, ": no policy-*.json file"));
 }
@@ -374,10 +334,10 @@ static void test_real_policies(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_levels, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_in_force, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_outcomes, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_broken_files, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_levels, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_in_force, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_outcomes, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_broken_files, unit_fixture_setup, unit_fixture_teardown),
         cmocka_unit_test(test_real_policies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

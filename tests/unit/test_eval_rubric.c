@@ -15,52 +15,11 @@
 #include "eval_rubric.h"
 #include "unit_tmpdir.h"
 
-typedef struct {
-    char dir[UNIT_TMPDIR_LEN];
-    int cases; /* sub-directories made so far */
-} s_fixture_t;
-
-static int s_setup(void **state)
-{
-    s_fixture_t *fx = calloc(1, sizeof *fx);
-    if (!fx || !unit_tmpdir(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int s_teardown(void **state)
-{
-    s_fixture_t *fx = *state;
-    unit_rmtree(fx->dir);
-    free(fx);
-    return 0;
-}
-
-/* A fresh sub-directory of the fixture for one case; path into out. */
-static void s_case_dir(s_fixture_t *fx, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%s/case-%d", fx->dir, fx->cases++);
-    assert_int_equal(mkdir(out, 0700), 0);
-}
-
-static void s_write_text(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void s_write_json(const char *dir, const char *name, const cJSON *json)
 {
     char *text = cJSON_Print(json);
     assert_non_null(text);
-    s_write_text(dir, name, text);
+    assert_int_equal(unit_write_file(dir, name, text), 0);
     free(text);
 }
 
@@ -308,11 +267,11 @@ static void s_expect_error(const char *dir, const char *file, const char *field,
 
 static void test_broken_files(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_fixture_t *fx = *state;
     for (size_t i = 0; i < S_N(s_broken); i++) {
         const s_broken_t *c = &s_broken[i];
         char dir[UNIT_TMPDIR_LEN + 16], name[64];
-        s_case_dir(fx, dir, sizeof dir);
+        assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
         cJSON *r = s_rubric(c->instrument, "9");
         c->mutate(r);
         snprintf(name, sizeof name, "rubric-%s-9.json", c->instrument);
@@ -328,9 +287,9 @@ static void test_broken_files(void **state)
 
 static void test_duplicate_product_set(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_fixture_t *fx = *state;
     char dir[UNIT_TMPDIR_LEN + 16];
-    s_case_dir(fx, dir, sizeof dir);
+    assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
     cJSON *r = s_rubric("148", "9");
     s_write_json(dir, "rubric-148-9.json", r);
     s_write_json(dir, "rubric-148-9b.json", r);
@@ -342,13 +301,13 @@ static void test_duplicate_product_set(void **state)
 
 static void test_unreadable(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_fixture_t *fx = *state;
     char dir[UNIT_TMPDIR_LEN + 16];
-    s_case_dir(fx, dir, sizeof dir);
+    assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
     s_expect_error(dir, dir, ": no rubric-*.json", "", "empty directory");
-    s_write_text(dir, "rubric-148-1.json", "{\"instrument\": \"148\",");
+    assert_int_equal(unit_write_file(dir, "rubric-148-1.json", "{\"instrument\": \"148\","), 0);
     s_expect_error(dir, "rubric-148-1.json", ": not valid JSON", "", "truncated JSON");
-    s_write_text(dir, "rubric-148-1.json", "[1, 2]");
+    assert_int_equal(unit_write_file(dir, "rubric-148-1.json", "[1, 2]"), 0);
     s_expect_error(dir, "rubric-148-1.json", ": expected a JSON object", "", "array at top level");
     char missing[UNIT_TMPDIR_LEN + 32];
     snprintf(missing, sizeof missing, "%s/none", fx->dir);
@@ -357,18 +316,18 @@ static void test_unreadable(void **state)
 
 /* ---- valid files --------------------------------------------------------------------------- */
 
-static eval_rubrics_t *s_load_valid(s_fixture_t *fx)
+static eval_rubrics_t *s_load_valid(unit_fixture_t *fx)
 {
     char dir[UNIT_TMPDIR_LEN + 16], err[512] = "";
-    s_case_dir(fx, dir, sizeof dir);
+    assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
     cJSON *r = s_rubric("148", "9");
     s_write_json(dir, "rubric-148-9.json", r);
     cJSON_Delete(r);
     r = s_rubric("1048", "1.10");
     s_write_json(dir, "rubric-1048-1.10.json", r);
     cJSON_Delete(r);
-    s_write_text(dir, "README.md", "not a rubric");
-    s_write_text(dir, "other-148-1.json", "not a rubric either");
+    assert_int_equal(unit_write_file(dir, "README.md", "not a rubric"), 0);
+    assert_int_equal(unit_write_file(dir, "other-148-1.json", "not a rubric either"), 0);
     eval_rubrics_t *set = eval_rubrics_load(dir, err, sizeof err);
     if (!set)
         fail_msg("valid rubrics refused: %s", err);
@@ -699,12 +658,12 @@ static void test_real_rubrics(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_valid, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_broken_files, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_duplicate_product_set, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_unreadable, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_sheets, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_sheet_misuse, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_valid, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_broken_files, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_product_set, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sheets, unit_fixture_setup, unit_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sheet_misuse, unit_fixture_setup, unit_fixture_teardown),
         cmocka_unit_test(test_real_rubrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

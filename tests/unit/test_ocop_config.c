@@ -28,7 +28,7 @@ static int s_setup(void **state)
     snprintf(fx->path, sizeof fx->path, "%s/config.json", fx->dir);
     /* /tmp may be a symlink; the loader reports resolved directories. */
     if (!realpath(fx->dir, fx->real_dir)) {
-        unit_rmtree(fx->dir);
+        test_rmtree(fx->dir);
         free(fx);
         return -1;
     }
@@ -39,7 +39,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fixture_t *fx = *state;
-    unit_rmtree(fx->dir);
+    test_rmtree(fx->dir);
     free(fx);
     return 0;
 }

@@ -36,7 +36,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fixture_t *fx = *state;
-    unit_rmtree(fx->dir);
+    test_rmtree(fx->dir);
     free(fx);
     return 0;
 }

@@ -43,7 +43,7 @@ static int s_setup(void **state)
         ocop_store_dbi(fx->store, "records", 0, &fx->records) != 0) {
         print_error("setup: %s\n", err);
         ocop_store_destroy(&fx->store);
-        unit_rmtree(fx->dir);
+        test_rmtree(fx->dir);
         free(fx);
         return -1;
     }
@@ -55,7 +55,7 @@ static int s_teardown(void **state)
 {
     s_fixture_t *fx = *state;
     ocop_store_destroy(&fx->store);
-    int rc = unit_rmtree(fx->dir);
+    int rc = test_rmtree(fx->dir);
     free(fx);
     return rc;
 }

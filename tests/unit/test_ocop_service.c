@@ -253,7 +253,7 @@ static int s_group_teardown(void **state)
     int rc = w->run_rc;
     ocop_service_destroy(&w->svc);
     ocop_store_destroy(&w->store);
-    if (unit_rmtree(w->dir) != 0)
+    if (test_rmtree(w->dir) != 0)
         rc = -1;
     free(w);
     *state = NULL;

@@ -170,7 +170,7 @@ static void test_load_from_products(void **state)
     assert_string_equal(list[1]->id, "PRD-00000003");
     reg_memindex_destroy(&mi);
     ocop_store_destroy(&store);
-    assert_int_equal(unit_rmtree(dir), 0);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 int main(void)

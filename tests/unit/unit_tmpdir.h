@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "test_support.h"
+
 #define UNIT_TMPDIR_LEN 64
 
 /* Fills buf (UNIT_TMPDIR_LEN bytes) with a fresh directory; NULL on failure. */
@@ -18,28 +20,50 @@ static inline char *unit_tmpdir(char *buf)
     return mkdtemp(buf);
 }
 
-/* rm -rf without following symlinks; 0 / -1. */
-static inline int unit_rmtree(const char *path)
+/* A temp directory per test with a fresh sub-directory per case: the fixture of the tests that
+ * load rule files from a directory. */
+typedef struct {
+    char dir[UNIT_TMPDIR_LEN];
+    int cases; /* sub-directories made so far */
+} unit_fixture_t;
+
+/* cmocka setup / teardown for a unit_fixture_t in *state. */
+static inline int unit_fixture_setup(void **state)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
+    unit_fixture_t *fx = calloc(1, sizeof *fx);
+    if (!fx || !unit_tmpdir(fx->dir)) {
+        free(fx);
         return -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *dir = opendir(path);
-    if (!dir)
-        return -1;
-    int rc = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        char child[4096];
-        if (snprintf(child, sizeof child, "%s/%s", path, entry->d_name) >= (int)sizeof child || unit_rmtree(child))
-            rc = -1;
     }
-    closedir(dir);
-    return rmdir(path) == 0 ? rc : -1;
+    *state = fx;
+    return 0;
+}
+
+static inline int unit_fixture_teardown(void **state)
+{
+    unit_fixture_t *fx = *state;
+    test_rmtree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* Makes the next case directory and writes its path into out. 0 / -1. */
+static inline int unit_fixture_case_dir(unit_fixture_t *fx, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s/case-%d", fx->dir, fx->cases++);
+    return mkdir(out, 0700);
+}
+
+/* Writes text to dir/name. 0 / -1. */
+static inline int unit_write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    int rc = fputs(text, f) < 0 ? -1 : 0;
+    return fclose(f) == 0 ? rc : -1;
 }
 
 #endif
