@@ -3,6 +3,7 @@
 #include "ocop_service.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +30,23 @@ void ocop_service_stop(void)
     s_stop_requested = 1;
 }
 
-int64_t ocop_now_ms(void)
+static pthread_once_t s_clock_once = PTHREAD_ONCE_INIT;
+static int64_t s_clock_offset_ms;
+
+/* Read once: the clock is asked several times per request. */
+static void s_clock_init(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     const char *offset = getenv("OCOP_CLOCK_OFFSET_MS");
     if (offset && *offset)
-        now += strtoll(offset, NULL, 10);
-    return now;
+        s_clock_offset_ms = strtoll(offset, NULL, 10);
+}
+
+int64_t ocop_now_ms(void)
+{
+    pthread_once(&s_clock_once, s_clock_init);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + s_clock_offset_ms;
 }
 
 /* ---------------------------------------------------------------- setup */

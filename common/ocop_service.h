@@ -77,7 +77,8 @@ int ocop_service_run(ocop_service_t *self);
 /* Async-signal-safe request to stop after the batch in hand. */
 void ocop_service_stop(void);
 
-/* Clock used for every timestamp; OCOP_CLOCK_OFFSET_MS in the environment shifts it (tests). */
+/* Clock used for every timestamp; OCOP_CLOCK_OFFSET_MS in the environment (read once, at the
+ * first call) shifts it, so tests can drive time. */
 int64_t ocop_now_ms(void);
 
 /* --- for handlers --- */

@@ -43,6 +43,8 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
     ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
     if (!commune || !*commune)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code", "commune_code is required");
+    char day[11];
+    reg_day_of(ocop_ctx_now_ms(ctx), day);
     const reg_hierarchy_t *h;
     if (requested_version && *requested_version) {
         h = reg_hierarchies_find(state->hierarchies, requested_version);
@@ -50,8 +52,6 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "unit_version", "unknown unit hierarchy version '%s'",
                                  requested_version);
     } else {
-        char day[11];
-        reg_day_of(ocop_ctx_now_ms(ctx), day);
         h = reg_hierarchies_current(state->hierarchies, day);
         if (!h)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "unit_version", "no unit hierarchy is in force");
@@ -65,7 +65,7 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
                              commune, h->version);
     snprintf(place->version, sizeof place->version, "%s", h->version);
     snprintf(place->province, sizeof place->province, "%s", unit->province_code);
-    if (reg_units_current_province(state, txn, alloc, h->version, unit->province_code, place->current_province,
+    if (reg_units_current_province(state, txn, alloc, day, h->version, unit->province_code, place->current_province,
                                    sizeof place->current_province) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
                              "province %s of version %s has no successor in the merge table", unit->province_code,

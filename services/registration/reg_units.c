@@ -8,7 +8,6 @@
 
 #include "ocop_log.h"
 #include "ocop_record.h"
-#include "ocop_service.h"
 #include "ocop_store.h"
 #include "ocop_rulefile.h"
 #include "reg_json.h"
@@ -280,11 +279,9 @@ Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocato
     return (Ocop__RegUnit *)msg;
 }
 
-int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
-                               const char *province_code, char *out, size_t outlen)
+int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *day,
+                               const char *version, const char *province_code, char *out, size_t outlen)
 {
-    char day[11];
-    reg_day_of(ocop_now_ms(), day);
     const reg_hierarchy_t *current = reg_hierarchies_current(state->hierarchies, day);
     char ver[16], code[16];
     snprintf(ver, sizeof ver, "%s", version);

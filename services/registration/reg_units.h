@@ -35,11 +35,12 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
 Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
                              const char *code, int *rc);
 
-/* Today's province code for province_code of version: itself in the current hierarchy,
+/* Today's province code (day: YYYY-MM-DD) for province_code of version: itself in the hierarchy
+ * in force on day,
  * otherwise the first successor through the merge table. Copies into out (>= 16 bytes);
  * -1 when the chain is broken. */
-int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
-                               const char *province_code, char *out, size_t outlen);
+int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *day,
+                               const char *version, const char *province_code, char *out, size_t outlen);
 
 /* Today's date as YYYY-MM-DD (UTC) from a millisecond clock. */
 void reg_day_of(long long ms, char out[11]);
