@@ -32,8 +32,8 @@ struct ocop_config_t {
 
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services"};
 static const char *const s_service_keys[] = {
-    "endpoint",    "events_endpoint", "bind",      "events_bind",       "store_dir", "rules_dir",
-    "map_size_mb", "map_max_mb",      "batch_max", "max_request_bytes", "allow",
+    "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
+    "batch_max", "max_request_bytes", "allow", "shard",       "provinces",
 };
 
 static int s_copy(char *dst, size_t len, const char *src)
@@ -221,6 +221,81 @@ static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *
     return 0;
 }
 
+static int s_province_code_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= OCOP_PROVINCE_CODE_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+            return 0;
+    return 1;
+}
+
+/* The group of a shard section: its name without the trailing "-<N>". */
+static size_t s_group_len(const char *name)
+{
+    const char *dash = strrchr(name, '-');
+    return dash ? (size_t)(dash - name) : strlen(name);
+}
+
+static int s_get_shard(const ocop_config_t *self, const cJSON *obj, const char *name, const char *where,
+                       ocop_service_config_t *out, char *err, size_t errlen)
+{
+    uint64_t shard;
+    if (s_get_uint(self, obj, where, "shard", 0, 1000000, &shard, err, errlen) != 0)
+        return -1;
+    const cJSON *provinces = cJSON_GetObjectItemCaseSensitive(obj, "provinces");
+    if (shard == 0) {
+        if (provinces) {
+            ocop_error_format(err, errlen, "%s: %sprovinces: only a shard (with \"shard\") owns provinces", self->path,
+                              where);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strchr(name, '-')) {
+        ocop_error_format(err, errlen, "%s: %sshard: a shard's section is named <service>-<N>", self->path, where);
+        return -1;
+    }
+    out->shard = (unsigned)shard;
+    if (!cJSON_IsArray(provinces) || cJSON_GetArraySize(provinces) == 0) {
+        ocop_error_format(err, errlen, "%s: %sprovinces: a shard needs a non-empty array of province codes", self->path,
+                          where);
+        return -1;
+    }
+    size_t i = 0;
+    for (const cJSON *item = provinces->child; item; item = item->next, i++) {
+        if (i >= OCOP_PROVINCES_MAX) {
+            ocop_error_format(err, errlen, "%s: %sprovinces: more than %d codes", self->path, where,
+                              OCOP_PROVINCES_MAX);
+            return -1;
+        }
+        if (!cJSON_IsString(item) || !s_province_code_valid(item->valuestring)) {
+            ocop_error_format(err, errlen, "%s: %sprovinces[%zu]: expected a province code (1 to %d letters or digits)",
+                              self->path, where, i, OCOP_PROVINCE_CODE_MAX - 1);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out->provinces[j], item->valuestring) == 0) {
+                ocop_error_format(err, errlen, "%s: %sprovinces[%zu]: %s is listed twice", self->path, where, i,
+                                  item->valuestring);
+                return -1;
+            }
+        s_copy(out->provinces[i], OCOP_PROVINCE_CODE_MAX, item->valuestring);
+    }
+    out->province_count = i;
+    return 0;
+}
+
+int ocop_service_owns(const ocop_service_config_t *sc, const char *province)
+{
+    for (size_t i = 0; sc->shard && i < sc->province_count; i++)
+        if (strcmp(sc->provinces[i], province) == 0)
+            return 1;
+    return 0;
+}
+
 static int s_parse_service(const ocop_config_t *self, const char *name, const cJSON *obj, ocop_service_config_t *out,
                            char *err, size_t errlen)
 {
@@ -277,7 +352,34 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     out->map_max = (size_t)max_mb << 20;
     out->batch_max = (unsigned)batch;
     out->max_request_bytes = (size_t)request;
+    if (s_get_shard(self, obj, name, where, out, err, errlen) != 0)
+        return -1;
     return s_get_allow(self, obj, where, out, err, errlen);
+}
+
+/* Shards of one group must have distinct numbers and never own the same province. */
+static int s_check_shards(const ocop_config_t *self, const ocop_service_config_t *all, size_t n, char *err,
+                          size_t errlen)
+{
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++) {
+            const ocop_service_config_t *x = &all[a], *y = &all[b];
+            size_t gx = s_group_len(x->name);
+            if (!x->shard || !y->shard || gx != s_group_len(y->name) || strncmp(x->name, y->name, gx) != 0)
+                continue;
+            if (x->shard == y->shard) {
+                ocop_error_format(err, errlen, "%s: services.%s.shard: %u is also the shard number of %s", self->path,
+                                  y->name, y->shard, x->name);
+                return -1;
+            }
+            for (size_t i = 0; i < y->province_count; i++)
+                if (ocop_service_owns(x, y->provinces[i])) {
+                    ocop_error_format(err, errlen, "%s: services.%s.provinces: %s is already owned by %s", self->path,
+                                      y->name, y->provinces[i], x->name);
+                    return -1;
+                }
+        }
+    return 0;
 }
 
 static char *s_read_file(const char *path, char *err, size_t errlen)
@@ -351,15 +453,19 @@ static int s_load_top(ocop_config_t *self, char *err, size_t errlen)
                 ocop_error_format(err, errlen, "%s: services.%s: duplicate key", self->path, a->string);
                 return -1;
             }
-    ocop_service_config_t *scratch = malloc(sizeof *scratch);
-    if (!scratch) {
+    size_t n = (size_t)cJSON_GetArraySize(services);
+    ocop_service_config_t *all = calloc(n ? n : 1, sizeof *all);
+    if (!all) {
         ocop_error_format(err, errlen, "%s: out of memory", self->path);
         return -1;
     }
     int rc = 0;
+    size_t i = 0;
     for (const cJSON *svc = services->child; svc && rc == 0; svc = svc->next)
-        rc = s_parse_service(self, svc->string, svc, scratch, err, errlen);
-    free(scratch);
+        rc = s_parse_service(self, svc->string, svc, &all[i++], err, errlen);
+    if (rc == 0)
+        rc = s_check_shards(self, all, n, err, errlen);
+    free(all);
     return rc;
 }
 
@@ -422,6 +528,36 @@ const char *ocop_config_keys_dir(const ocop_config_t *self)
 const char *ocop_config_data_dir(const ocop_config_t *self)
 {
     return self ? self->data_dir : NULL;
+}
+
+int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const char *province, char *name,
+                            size_t namelen)
+{
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
+    size_t glen = strlen(group);
+    for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next) {
+        if (s_group_len(svc->string) != glen || strncmp(svc->string, group, glen) != 0)
+            continue;
+        const cJSON *provinces = cJSON_GetObjectItemCaseSensitive(svc, "provinces");
+        const cJSON *item;
+        cJSON_ArrayForEach (item, provinces)
+            if (cJSON_IsString(item) && strcmp(item->valuestring, province) == 0)
+                return s_copy(name, namelen, svc->string);
+    }
+    return -1;
+}
+
+int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigned shard, char *name, size_t namelen)
+{
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
+    size_t glen = strlen(group);
+    for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next) {
+        const cJSON *number = cJSON_GetObjectItemCaseSensitive(svc, "shard");
+        if (s_group_len(svc->string) == glen && strncmp(svc->string, group, glen) == 0 && cJSON_IsNumber(number) &&
+            number->valuedouble == (double)shard)
+            return s_copy(name, namelen, svc->string);
+    }
+    return -1;
 }
 
 int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out, char *err,

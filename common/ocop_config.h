@@ -14,6 +14,11 @@
  *       "batch_max": 4096, "max_request_bytes": 1048576,
  *       "rules_dir": "services/registration/data", // versioned rule/data files
  *       "allow": ["ocopctl", "gateway", "audit"]   // key names allowed to connect
+ *     },
+ *     "evaluation-1": {                            // one shard of a sharded service "<group>-<N>"
+ *       "shard": 1,                                // 1.., unique within the group
+ *       "provinces": ["01", "79"],                 // the provinces it owns (each owned once)
+ *       ...
  *     }
  *   }
  * }
@@ -27,6 +32,8 @@
 #define OCOP_ENDPOINT_MAX 256
 #define OCOP_NAME_MAX 64
 #define OCOP_ALLOW_MAX 64
+#define OCOP_PROVINCES_MAX 64
+#define OCOP_PROVINCE_CODE_MAX 8
 
 typedef struct {
     char name[OCOP_NAME_MAX];
@@ -42,6 +49,9 @@ typedef struct {
     size_t max_request_bytes;
     char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
     size_t allow_count;
+    unsigned shard; /* 0 = not a shard */
+    char provinces[OCOP_PROVINCES_MAX][OCOP_PROVINCE_CODE_MAX];
+    size_t province_count;
 } ocop_service_config_t;
 
 typedef struct ocop_config_t ocop_config_t;
@@ -58,6 +68,17 @@ const char *ocop_config_data_dir(const ocop_config_t *self);
  * is missing or invalid (an endpoint that is not tcp://host:port, a negative size, ...). */
 int ocop_config_service(const ocop_config_t *self, const char *name, ocop_service_config_t *out, char *err,
                         size_t errlen);
+
+/* The shard of group (sections named "<group>-<N>" with a "shard") that owns province: its
+ * section name into name (namelen bytes). 0, or -1 when no shard owns it. */
+int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const char *province, char *name,
+                            size_t namelen);
+
+/* The section name of shard number shard of group into name. 0, or -1 when there is none. */
+int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigned shard, char *name, size_t namelen);
+
+/* 1 when the service config owns province (it is a shard listing it). */
+int ocop_service_owns(const ocop_service_config_t *sc, const char *province);
 
 /* 1 if s is tcp://host:port with a port in 1..65535, else 0. */
 int ocop_endpoint_valid(const char *s);

@@ -19,6 +19,7 @@ static const char *const s_names[] = {
     [OCOP_E_INTERNAL] = "OCOP_E_INTERNAL",
     [OCOP_E_ILLEGAL_STATE] = "OCOP_E_ILLEGAL_STATE",
     [OCOP_E_MALFORMED] = "OCOP_E_MALFORMED",
+    [OCOP_E_WRONG_SHARD] = "OCOP_E_WRONG_SHARD",
 };
 
 #define S_COUNT ((int)(sizeof s_names / sizeof s_names[0]))

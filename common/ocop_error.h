@@ -18,6 +18,7 @@ typedef enum {
     OCOP_E_INTERNAL = 9,
     OCOP_E_ILLEGAL_STATE = 10,
     OCOP_E_MALFORMED = 11,
+    OCOP_E_WRONG_SHARD = 12,
 } ocop_status_t;
 
 /* "OCOP_E_INVALID" etc.; "OCOP_E_UNKNOWN" for numbers outside the table. Static string. */

@@ -100,5 +100,12 @@ int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const cha
  * sequence (next in line) and time. The event is published after the batch commits, and
  * forgotten if the request is discarded. 0 / -1 (MDB error recorded as by ocop_ctx_db_error). */
 int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event);
+/* ocop_ctx_emit that fails reply INTERNAL when the event could not be recorded. 0 / -1. */
+int ocop_ctx_publish(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *event);
+
+/* Fails reply INVALID on field when value does not pass ocop_text_check (valid UTF-8 without
+ * control characters, present when required, at most max_chars characters). 0 / -1. */
+int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
+                        size_t max_chars);
 
 #endif

@@ -324,8 +324,18 @@ static void s_batch_reset_replies(ocop_service_t *self, size_t n)
     self->db_failed = 0;
 }
 
+static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full);
+
 /* 0 committed, 1 map full (nothing kept), -1 failed (nothing kept). */
 static int s_batch_apply(ocop_service_t *self, size_t n, int storage_full)
+{
+    ocop_store_hold(self->store);
+    int rc = s_batch_apply_held(self, n, storage_full);
+    ocop_store_release(self->store);
+    return rc;
+}
+
+static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full)
 {
     MDB_txn *txn;
     int rc = mdb_txn_begin(ocop_store_env(self->store), NULL, 0, &txn);

@@ -9,6 +9,7 @@
 #include "ocop_log.h"
 #include "ocop_outbox.h"
 #include "ocop_service_private.h"
+#include "ocop_text.h"
 
 MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx)
 {
@@ -129,4 +130,23 @@ void ocop__events_truncate(ocop_service_t *self, size_t keep, uint64_t next_seq)
         free(self->events[i].data);
     self->event_count = keep;
     self->next_seq = next_seq;
+}
+
+int ocop_ctx_publish(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *event)
+{
+    if (ocop_ctx_emit(ctx, event) == 0)
+        return 0;
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "the event could not be recorded");
+}
+
+int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
+                        size_t max_chars)
+{
+    const char *why = ocop_text_check(value ? value : "", required, max_chars);
+    if (!why)
+        return 0;
+    if (strcmp(why, "is too long") == 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long (at most %zu characters)", field,
+                             max_chars);
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, why);
 }

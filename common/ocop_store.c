@@ -7,6 +7,7 @@
 #include "ocop_log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 struct ocop_store_t {
     MDB_env *env;
+    pthread_rwlock_t growth; /* read: a transaction is open; write: the map is resized */
     char path[OCOP_PATH_MAX];
     size_t map_size;
     size_t map_max;
@@ -41,6 +43,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
         ocop_error_format(err, errlen, "%s: out of memory", opts->path);
         return NULL;
     }
+    pthread_rwlock_init(&self->growth, NULL);
     if (snprintf(self->path, sizeof self->path, "%s", opts->path) >= (int)sizeof self->path) {
         ocop_error_format(err, errlen, "%s: path is too long", opts->path);
         goto fail;
@@ -86,6 +89,7 @@ ocop_store_t *ocop_store_open(const ocop_store_options_t *opts, char *err, size_
 fail:
     if (self->env)
         mdb_env_close(self->env);
+    pthread_rwlock_destroy(&self->growth);
     free(self);
     return NULL;
 }
@@ -96,6 +100,7 @@ void ocop_store_destroy(ocop_store_t **self_p)
         return;
     ocop_store_t *self = *self_p;
     mdb_env_close(self->env);
+    pthread_rwlock_destroy(&self->growth);
     free(self);
     *self_p = NULL;
 }
@@ -137,7 +142,9 @@ int ocop_store_grow(ocop_store_t *self)
     if (!self || self->map_size >= self->map_max)
         return -1;
     size_t next = self->map_size > self->map_max / 2 ? self->map_max : self->map_size * 2;
+    pthread_rwlock_wrlock(&self->growth);
     int rc = mdb_env_set_mapsize(self->env, next);
+    pthread_rwlock_unlock(&self->growth);
     if (rc != 0) {
         ocop_log_error("store_grow_failed", "path=%s map_size=%zu error=\"%s\"", self->path, next, mdb_strerror(rc));
         return -1;
@@ -145,6 +152,16 @@ int ocop_store_grow(ocop_store_t *self)
     ocop_log_info("store_grow", "path=%s from=%zu to=%zu max=%zu", self->path, self->map_size, next, self->map_max);
     self->map_size = next;
     return 0;
+}
+
+void ocop_store_hold(ocop_store_t *self)
+{
+    pthread_rwlock_rdlock(&self->growth);
+}
+
+void ocop_store_release(ocop_store_t *self)
+{
+    pthread_rwlock_unlock(&self->growth);
 }
 
 size_t ocop_store_map_size(const ocop_store_t *self)

@@ -31,9 +31,16 @@ const char *ocop_store_path(const ocop_store_t *self);
  * Must run with no other transaction open. 0 / -1. */
 int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi *out);
 
-/* Doubles the map (capped at map_max). No transaction may be open. 0 if it grew, -1 at the
+/* Doubles the map (capped at map_max). The calling thread must have no transaction open; it
+ * waits until no other thread holds the store (ocop_store_hold). 0 if it grew, -1 at the
  * ceiling or on error. */
 int ocop_store_grow(ocop_store_t *self);
+
+/* When several threads write to one store (a service loop and its subscribers), each holds the
+ * store for the life of every write transaction it opens, so that a map growth never happens
+ * under an open transaction (LMDB forbids it). Shared: holders do not exclude each other. */
+void ocop_store_hold(ocop_store_t *self);
+void ocop_store_release(ocop_store_t *self);
 size_t ocop_store_map_size(const ocop_store_t *self);
 size_t ocop_store_map_max(const ocop_store_t *self);
 

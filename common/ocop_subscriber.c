@@ -115,8 +115,20 @@ void *ocop_subscriber_socket(ocop_subscriber_t *self)
 
 /* Applies packed events in one transaction. Returns 0, 1 when a gap stopped it (what came
  * before the gap is kept), -1 on failure (nothing kept). */
+static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData *events, size_t n, int *gap,
+                             uint64_t *applied, uint64_t *dropped);
+
 static int s_apply_once(ocop_subscriber_t *self, const ProtobufCBinaryData *events, size_t n, int *gap,
                         uint64_t *applied, uint64_t *dropped)
+{
+    ocop_store_hold(self->opts.store);
+    int rc = s_apply_once_held(self, events, n, gap, applied, dropped);
+    ocop_store_release(self->opts.store);
+    return rc;
+}
+
+static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData *events, size_t n, int *gap,
+                             uint64_t *applied, uint64_t *dropped)
 {
     MDB_txn *txn;
     int rc = mdb_txn_begin(ocop_store_env(self->opts.store), NULL, 0, &txn);

@@ -84,6 +84,7 @@ int ctl_exit_for_status(int status)
     case OCOP_OK:
         return CTL_EXIT_OK;
     case OCOP_E_INVALID:
+    case OCOP_E_WRONG_SHARD:
     case OCOP_E_MALFORMED:
     case OCOP_E_TOO_LARGE:
     case OCOP_E_UNSUPPORTED:

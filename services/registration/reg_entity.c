@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "reg_entity.h"
@@ -44,7 +45,7 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
     if (!commune || !*commune)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code", "commune_code is required");
     char day[11];
-    reg_day_of(ocop_ctx_now_ms(ctx), day);
+    ocop_day_of(ocop_ctx_now_ms(ctx), day);
     const reg_hierarchy_t *h;
     if (requested_version && *requested_version) {
         h = reg_hierarchies_find(state->hierarchies, requested_version);
@@ -65,6 +66,9 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
                              commune, h->version);
     snprintf(place->version, sizeof place->version, "%s", h->version);
     snprintf(place->province, sizeof place->province, "%s", unit->province_code);
+    /* A commune's parent is its district where the hierarchy has districts, else its province. */
+    snprintf(place->district, sizeof place->district, "%s",
+             strcmp(unit->parent_code, unit->province_code) != 0 ? unit->parent_code : "");
     if (reg_units_current_province(state, txn, alloc, day, h->version, unit->province_code, place->current_province,
                                    sizeof place->current_province) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
@@ -142,7 +146,7 @@ static int s_reply_entity(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegEntity *
         b->entity = e;
         ev.reg_entity_updated = b;
     }
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
     reply->reg_entity = e;
@@ -158,8 +162,8 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     if (in->type < OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE || in->type > OCOP__ENTITY_TYPE__ENTITY_TYPE_FARM)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "type",
                              "type must be cooperative, cooperative group, enterprise, household business or farm");
-    if (reg_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0 ||
-        reg_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0 ||
+        ocop_ctx_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
         return -1;
     if (!s_valid_tax_code(in->tax_code))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "tax_code",
@@ -236,8 +240,8 @@ int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         return -1;
     if (reg_check_revision(ctx, reply, "entity", e->id, e->revision, in->expected_revision) != 0)
         return -1;
-    if (reg_check_text(ctx, reply, "name", in->name, 0, REG_NAME_MAX) != 0 ||
-        reg_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 0, REG_NAME_MAX) != 0 ||
+        ocop_ctx_check_text(ctx, reply, "representative", in->representative, 0, 100) != 0)
         return -1;
     if (*in->name) {
         char *key = reg_key_in_arena(ctx, reply, "name", in->name, 0);

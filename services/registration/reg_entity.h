@@ -15,6 +15,7 @@ Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char
 typedef struct {
     char version[16];          /* hierarchy the commune code belongs to */
     char province[16];         /* its province in that hierarchy */
+    char district[16];         /* its district ("" when the hierarchy has none, as 2025) */
     char current_province[16]; /* today's province through the merge table */
 } reg_place_t;
 

@@ -30,17 +30,10 @@ const ocop_route_t *reg_routes(size_t *count);
 
 /* --- helpers shared by the handlers --- */
 
-/* Fails the reply with INVALID naming field when value does not pass ocop_text_check. */
-int reg_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
-                   size_t max_chars);
-
 /* Optimistic concurrency: fails the reply CONFLICT on expected_revision when the caller gave a
  * revision (non-zero) that is not the record's current one. 0 / -1. */
 int reg_check_revision(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *what, const char *id, uint64_t current,
                        uint64_t expected);
-
-/* Appends ev to the outbox; -1 with an INTERNAL reply when it could not be recorded. */
-int reg_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *ev);
 
 /* A malloc'd key from normalise(name) copied into the request's arena; NULL (reply failed
  * INVALID on field) when the name is not valid UTF-8. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "reg_counts.h"
@@ -98,7 +99,7 @@ static int s_standards(ocop_ctx_t *ctx, Ocop__Reply *reply, char **in, size_t n,
     *out = ocop_arena_alloc(ocop_ctx_arena(ctx), (n ? n : 1) * sizeof **out);
     *n_out = 0;
     for (size_t i = 0; i < n; i++) {
-        if (reg_check_text(ctx, reply, "standards", in[i], 1, 60) != 0)
+        if (ocop_ctx_check_text(ctx, reply, "standards", in[i], 1, 60) != 0)
             return -1;
         int seen = 0;
         for (size_t j = 0; j < *n_out; j++)
@@ -116,7 +117,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
 
-    if (reg_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
         return -1;
     if (in->processing < OCOP__PROCESSING_LEVEL__PROCESSING_FRESH ||
         in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
@@ -127,7 +128,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         cat = reg_catalogues_find(state->catalogues, in->catalogue_version);
     } else {
         char day[11];
-        reg_day_of(ocop_ctx_now_ms(ctx), day);
+        ocop_day_of(ocop_ctx_now_ms(ctx), day);
         cat = reg_catalogues_current(state->catalogues, day);
     }
     if (!cat)
@@ -166,6 +167,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     p->unit_version = ocop_arena_strdup(arena, place.version);
     p->commune_code = in->commune_code;
     p->province_code = ocop_arena_strdup(arena, place.province);
+    p->district_code = ocop_arena_strdup(arena, place.district);
     p->current_province_code = ocop_arena_strdup(arena, place.current_province);
     p->processing = in->processing;
     p->stage = OCOP__STAGE__STAGE_IDEA_SUBMITTED;
@@ -205,7 +207,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_REGISTERED;
     ev.reg_product_registered = reg;
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     if (p->n_flags) {
         Ocop__RegDuplicateFlagged *flagged = ocop_arena_alloc(arena, sizeof *flagged);
@@ -218,7 +220,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         Ocop__Event fev = OCOP__EVENT__INIT;
         fev.body_case = OCOP__EVENT__BODY_REG_DUPLICATE_FLAGGED;
         fev.reg_duplicate_flagged = flagged;
-        if (reg_emit(ctx, reply, &fev) != 0)
+        if (ocop_ctx_publish(ctx, reply, &fev) != 0)
             return -1;
     }
     return reg_product_reply_detail(ctx, reply, p);
@@ -260,7 +262,7 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_UPDATED;
     ev.reg_product_updated = body;
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

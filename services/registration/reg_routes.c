@@ -33,30 +33,11 @@ const ocop_route_t *reg_routes(size_t *count)
     return s_routes;
 }
 
-int reg_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
-                   size_t max_chars)
-{
-    const char *why = ocop_text_check(value ? value : "", required, max_chars);
-    if (!why)
-        return 0;
-    if (strcmp(why, "is too long") == 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long (at most %zu characters)", field,
-                             max_chars);
-    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, why);
-}
-
 size_t reg_page_limit(unsigned requested)
 {
     if (requested == 0)
         return 50;
     return requested > 1000 ? 1000 : requested;
-}
-
-int reg_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *ev)
-{
-    if (ocop_ctx_emit(ctx, ev) == 0)
-        return 0;
-    return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "the event could not be recorded");
 }
 
 char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *name, int product)

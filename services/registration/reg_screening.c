@@ -88,8 +88,8 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     if (in->decision != OCOP__REVIEW_STATE__REVIEW_CLEARED &&
         in->decision != OCOP__REVIEW_STATE__REVIEW_CONFIRMED_DUPLICATE)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "decision", "decision must be CLEARED or CONFIRMED_DUPLICATE");
-    if (reg_check_text(ctx, reply, "note", in->note, in->decision == OCOP__REVIEW_STATE__REVIEW_CONFIRMED_DUPLICATE,
-                       REG_REASON_MAX) != 0)
+    if (ocop_ctx_check_text(ctx, reply, "note", in->note,
+                            in->decision == OCOP__REVIEW_STATE__REVIEW_CONFIRMED_DUPLICATE, REG_REASON_MAX) != 0)
         return -1;
     Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
@@ -120,7 +120,7 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_REG_DUPLICATE_REVIEWED;
     ev.reg_duplicate_reviewed = body;
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

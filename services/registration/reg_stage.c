@@ -90,7 +90,7 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     if (to == S(UNSPECIFIED))
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "action", "%s is not allowed from stage %s",
                              reg_stage_action_name(in->action), reg_stage_name(p->stage));
-    if (reg_check_text(ctx, reply, "reason", in->reason, needs_reason, REG_REASON_MAX) != 0)
+    if (ocop_ctx_check_text(ctx, reply, "reason", in->reason, needs_reason, REG_REASON_MAX) != 0)
         return -1;
     /* A flagged product goes no further than its idea until a reviewer has cleared it. */
     if (in->action == A(ACCEPT) && (p->review == OCOP__REVIEW_STATE__REVIEW_PENDING ||
@@ -140,7 +140,7 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_STAGE_CHANGED;
     ev.reg_product_stage_changed = body;
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "reg_handlers.h"
@@ -22,7 +23,7 @@ static const char *s_version(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *re
         return requested;
     }
     char day[11];
-    reg_day_of(ocop_ctx_now_ms(ctx), day);
+    ocop_day_of(ocop_ctx_now_ms(ctx), day);
     const reg_hierarchy_t *h = reg_hierarchies_current(state->hierarchies, day);
     if (!h)
         ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, field, "no unit hierarchy is in force today");
@@ -58,10 +59,10 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         if (!s_valid_code(u->code))
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be 1 to 16 digits", field);
         snprintf(field, sizeof field, "units[%zu].name", i);
-        if (reg_check_text(ctx, reply, field, u->name, 1, 160) != 0)
+        if (ocop_ctx_check_text(ctx, reply, field, u->name, 1, 160) != 0)
             return -1;
         snprintf(field, sizeof field, "units[%zu].kind", i);
-        if (reg_check_text(ctx, reply, field, u->kind, 0, 40) != 0)
+        if (ocop_ctx_check_text(ctx, reply, field, u->kind, 0, 40) != 0)
             return -1;
         snprintf(field, sizeof field, "units[%zu].level", i);
         if (u->level < OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE || u->level > OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
@@ -124,7 +125,7 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_REG_UNITS_IMPORTED;
     ev.reg_units_imported = body;
-    if (reg_emit(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     Ocop__RegUnitImportResult *result = ocop_arena_alloc(arena, sizeof *result);
     ocop__reg_unit_import_result__init(result);

@@ -1,6 +1,8 @@
 /* reg_units — see reg_units.h. */
 #include "reg_units.h"
 
+#include "ocop_date.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +19,6 @@ struct reg_hierarchies_t {
     reg_hierarchy_t *items;
     size_t count;
 };
-
-void reg_day_of(long long ms, char out[11])
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errlen)
 {

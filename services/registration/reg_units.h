@@ -42,7 +42,4 @@ Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocato
 int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *day,
                                const char *version, const char *province_code, char *out, size_t outlen);
 
-/* Today's date as YYYY-MM-DD (UTC) from a millisecond clock. */
-void reg_day_of(long long ms, char out[11]);
-
 #endif

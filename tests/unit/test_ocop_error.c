@@ -16,14 +16,15 @@ static void test_names(void **state)
     assert_string_equal(ocop_status_name(OCOP_E_STORAGE_FULL), "OCOP_E_STORAGE_FULL");
     assert_string_equal(ocop_status_name(OCOP_E_MALFORMED), "OCOP_E_MALFORMED");
     assert_string_equal(ocop_status_name(-1), "OCOP_E_UNKNOWN");
-    assert_string_equal(ocop_status_name(12), "OCOP_E_UNKNOWN");
+    assert_string_equal(ocop_status_name(OCOP_E_WRONG_SHARD), "OCOP_E_WRONG_SHARD");
+    assert_string_equal(ocop_status_name(13), "OCOP_E_UNKNOWN");
     assert_string_equal(ocop_status_name(1000000), "OCOP_E_UNKNOWN");
 }
 
 static void test_round_trip(void **state)
 {
     (void)state;
-    for (int code = OCOP_OK; code <= OCOP_E_MALFORMED; code++)
+    for (int code = OCOP_OK; code <= OCOP_E_WRONG_SHARD; code++)
         assert_int_equal(ocop_status_from_name(ocop_status_name(code)), code);
     assert_int_equal(ocop_status_from_name("OCOP_E_UNKNOWN"), -1);
     assert_int_equal(ocop_status_from_name("ocop_e_invalid"), -1);
@@ -47,6 +48,7 @@ static void test_matches_proto(void **state)
     assert_int_equal(OCOP_E_INTERNAL, OCOP__STATUS__STATUS_INTERNAL);
     assert_int_equal(OCOP_E_ILLEGAL_STATE, OCOP__STATUS__STATUS_ILLEGAL_STATE);
     assert_int_equal(OCOP_E_MALFORMED, OCOP__STATUS__STATUS_MALFORMED);
+    assert_int_equal(OCOP_E_WRONG_SHARD, OCOP__STATUS__STATUS_WRONG_SHARD);
     /* Every proto value has a name here. */
     for (unsigned i = 0; i < ocop__status__descriptor.n_values; i++)
         assert_string_not_equal(ocop_status_name(ocop__status__descriptor.values[i].value), "OCOP_E_UNKNOWN");

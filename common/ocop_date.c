@@ -1,0 +1,57 @@
+/* ocop_date — see ocop_date.h. */
+#include "ocop_date.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool s_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int s_days_in(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return days[m - 1] + (m == 2 && s_leap(y));
+}
+
+void ocop_day_of(long long ms, char out[OCOP_DATE_LEN])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, OCOP_DATE_LEN, "%Y-%m-%d", &tm);
+}
+
+bool ocop_date_valid(const char *day)
+{
+    if (!day || strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (day[i] < '0' || day[i] > '9'))
+            return false;
+    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= s_days_in(y, m);
+}
+
+int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN])
+{
+    if (!ocop_date_valid(day))
+        return -1;
+    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+    long total = (long)y * 12 + (m - 1) + months;
+    int ny = (int)(total / 12), nm = (int)(total % 12) + 1;
+    if (total < 12 || ny > 9999)
+        return -1;
+    if (d > s_days_in(ny, nm))
+        d = s_days_in(ny, nm);
+    snprintf(out, OCOP_DATE_LEN, "%04d-%02d-%02d", ny, nm, d);
+    return 0;
+}
+
+int ocop_date_year(const char *day)
+{
+    return atoi(day);
+}

@@ -1,0 +1,21 @@
+/* ocop_date — calendar days written YYYY-MM-DD (they then compare as strings), as rules,
+ * sessions and certificates use them. Days are UTC days of ocop_now_ms. */
+#ifndef OCOP_DATE_H
+#define OCOP_DATE_H
+
+#include <stdbool.h>
+
+/* YYYY-MM-DD plus the terminating NUL. */
+#define OCOP_DATE_LEN 11
+
+/* The UTC day of a millisecond time. */
+void ocop_day_of(long long ms, char out[OCOP_DATE_LEN]);
+/* True when day is a real calendar date written YYYY-MM-DD. */
+bool ocop_date_valid(const char *day);
+/* day plus months, the day of month clamped to the target month's length (2024-02-29 + 12
+ * months = 2025-02-28). 0, or -1 when day is not valid or the year leaves 1..9999. */
+int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN]);
+/* The year of a valid day. */
+int ocop_date_year(const char *day);
+
+#endif
