@@ -1,6 +1,8 @@
 /* eval_json — see eval_json.h. */
 #include "eval_json.h"
 
+#include "ocop_date.h"
+
 #include <dirent.h>
 #include <math.h>
 #include <sodium.h>
@@ -111,7 +113,7 @@ int eval_json_date(const eval_json_src_t *src, const cJSON *obj, const char *at,
     char buf[32];
     if (eval_json_string(src, obj, at, name, true, buf, sizeof buf) != 0)
         return -1;
-    if (!eval_json_date_valid(buf))
+    if (!ocop_date_valid(buf))
         return eval_json_fail(src, at, name, "expected a date YYYY-MM-DD, found \"%s\"", buf);
     memcpy(out, buf, EVAL_DATE_LEN);
     return 0;
@@ -144,19 +146,4 @@ int eval_json_notes(const eval_json_src_t *src, const cJSON *root)
     if (!cJSON_IsString(notes))
         return eval_json_fail(src, "", "notes", "expected a string");
     return 0;
-}
-
-bool eval_json_date_valid(const char *day)
-{
-    if (!day || strlen(day) != 10 || day[4] != '-' || day[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (day[i] < '0' || day[i] > '9'))
-            return false;
-    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1 || m < 1 || m > 12 || d < 1)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= days[m - 1] + (m == 2 && leap);
 }

@@ -66,7 +66,4 @@ const cJSON *eval_json_array(const eval_json_src_t *src, const cJSON *obj, const
  * may be empty. The loaders check it is there and do not keep it. */
 int eval_json_notes(const eval_json_src_t *src, const cJSON *root);
 
-/* True when day is a real calendar date written YYYY-MM-DD (so dates compare as strings). */
-bool eval_json_date_valid(const char *day);
-
 #endif

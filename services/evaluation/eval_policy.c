@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval_bands.h"
+#include "ocop_date.h"
 #include "ocop_error.h"
 
 static const char *const s_level_names[EVAL_LEVEL_COUNT] = {"commune", "district", "province", "central"};
@@ -128,6 +129,7 @@ static int s_parse(const char *path, eval_policy_t *p, char *err, size_t errlen)
     if (!p->source)
         eval_json_fail(&src, "", NULL, "out of memory");
     else if (eval_json_string(&src, root, "", "instrument", true, p->instrument, sizeof p->instrument) == 0 &&
+             eval_json_string(&src, root, "", "rubric", true, p->rubric, sizeof p->rubric) == 0 &&
              eval_json_string(&src, root, "", "decision", true, p->decision, sizeof p->decision) == 0 &&
              eval_json_date(&src, root, "", "effective_from", p->effective_from) == 0 &&
              s_parse_levels(&src, root, p) == 0 && eval_json_notes(&src, root) == 0)
@@ -207,7 +209,7 @@ const eval_policy_t *eval_policies_find(const eval_policies_t *self, const char 
 
 const eval_policy_t *eval_policies_in_force(const eval_policies_t *self, const char *day)
 {
-    if (!eval_json_date_valid(day))
+    if (!ocop_date_valid(day))
         return NULL;
     const eval_policy_t *best = NULL;
     for (size_t i = 0; i < self->count; i++) {

@@ -39,6 +39,7 @@ typedef struct {
 
 typedef struct {
     char instrument[16];                          /* "1048", "148", "1489" */
+    char rubric[16];                              /* the rubric instrument its councils score with */
     char decision[64];                            /* "1489/QĐ-TTg": recorded on every result */
     char effective_from[EVAL_DATE_LEN];           /* YYYY-MM-DD */
     eval_policy_level_t levels[EVAL_LEVEL_COUNT]; /* in hierarchy order, each level at most once */

@@ -104,11 +104,9 @@ static void s_cleanup_all(int from_signal)
         harness_t *h = s_live[i];
         if (!h)
             continue;
-        if (h->pid > 0) {
-            kill(h->pid, SIGKILL);
-            waitpid(h->pid, NULL, 0);
-            h->pid = 0;
-        }
+        for (unsigned k = 0; k < HARNESS_SHARDS_MAX; k++)
+            harness_kill_pid(&h->shard[k].pid);
+        harness_kill_pid(&h->pid);
         if (!from_signal && !s_keep_tmp())
             s_rmtree(h->dir);
     }
@@ -179,17 +177,22 @@ char *harness_read_file(const char *path, size_t *len_out)
     return buf;
 }
 
-void harness_log_tail(const harness_t *self, size_t bytes)
+void harness_file_tail(const char *path, size_t bytes)
 {
     size_t len;
-    char *text = harness_read_file(self->log_path, &len);
+    char *text = harness_read_file(path, &len);
     if (!text) {
-        fprintf(stderr, "harness: no service log at %s\n", self->log_path);
+        fprintf(stderr, "harness: no log at %s\n", path);
         return;
     }
     const char *from = len > bytes ? text + len - bytes : text;
-    fprintf(stderr, "---- %s (last %zu bytes) ----\n%s---- end of log ----\n", self->log_path, bytes, from);
+    fprintf(stderr, "---- %s (last %zu bytes) ----\n%s---- end of log ----\n", path, bytes, from);
     free(text);
+}
+
+void harness_log_tail(const harness_t *self, size_t bytes)
+{
+    harness_file_tail(self->log_path, bytes);
 }
 
 int harness_log_contains(const harness_t *self, const char *needle)
@@ -229,6 +232,27 @@ static int s_write_config(harness_t *self, int port, int events_port)
     cJSON_AddItemToArray(allow, cJSON_CreateString("ocopctl"));
     cJSON_AddItemToArray(allow, cJSON_CreateString("audit"));
     cJSON_AddItemToObject(svc, "allow", allow);
+    for (unsigned i = 0; i < self->opts.shards; i++) {
+        const harness_shard_t *sh = &self->shard[i];
+        cJSON_AddItemToArray(allow, cJSON_CreateString(sh->name));
+        cJSON *ev = cJSON_CreateObject(), *ev_allow = cJSON_CreateArray(), *provinces = cJSON_CreateArray();
+        cJSON_AddItemToObject(services, sh->name, ev);
+        cJSON_AddStringToObject(ev, "endpoint", sh->endpoint);
+        cJSON_AddStringToObject(ev, "events_endpoint", sh->events_endpoint);
+        cJSON_AddStringToObject(ev, "store_dir", sh->store_dir);
+        cJSON_AddStringToObject(ev, "rules_dir", self->eval_rules_dir);
+        cJSON_AddNumberToObject(ev, "map_size_mb", 64);
+        cJSON_AddNumberToObject(ev, "map_max_mb", 4096);
+        cJSON_AddNumberToObject(ev, "shard", i + 1);
+        char list[512];
+        snprintf(list, sizeof list, "%s", self->opts.shard_provinces[i] ? self->opts.shard_provinces[i] : "");
+        for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+            cJSON_AddItemToArray(provinces, cJSON_CreateString(tok));
+        cJSON_AddItemToObject(ev, "provinces", provinces);
+        cJSON_AddItemToArray(ev_allow, cJSON_CreateString("ocopctl"));
+        cJSON_AddItemToArray(ev_allow, cJSON_CreateString("audit"));
+        cJSON_AddItemToObject(ev, "allow", ev_allow);
+    }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
@@ -249,6 +273,11 @@ static int s_configure(harness_t *self)
         port = test_free_port();
         events_port = test_free_port();
     }
+    for (unsigned i = 0; i < self->opts.shards; i++) {
+        harness_shard_t *sh = &self->shard[i];
+        snprintf(sh->endpoint, sizeof sh->endpoint, "tcp://127.0.0.1:%d", test_free_port());
+        snprintf(sh->events_endpoint, sizeof sh->events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    }
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
         fprintf(stderr, "harness: cannot write %s\n", self->config_path);
         return -1;
@@ -257,7 +286,25 @@ static int s_configure(harness_t *self)
     ocop_client_destroy(&self->ping);
     self->client = harness_connect(self, NULL, "itest");
     self->ping = harness_connect(self, NULL, "itest-ping");
-    return self->client && self->ping ? 0 : -1;
+    int ok = self->client && self->ping;
+    for (unsigned i = 0; i < self->opts.shards; i++) {
+        harness_shard_t *sh = &self->shard[i];
+        ocop_client_destroy(&sh->client);
+        ocop_client_destroy(&sh->ping);
+        sh->client = harness_shard_connect(self, i, "itest");
+        sh->ping = harness_shard_connect(self, i, "itest-ping");
+        ok = ok && sh->client && sh->ping;
+    }
+    return ok ? 0 : -1;
+}
+
+ocop_client_t *harness_shard_connect(harness_t *self, unsigned i, const char *caller)
+{
+    harness_shard_t *sh = &self->shard[i];
+    ocop_client_t *c = ocop_client_new(self->zctx, sh->endpoint, sh->keys.public_z85, &self->ctl_keys, caller);
+    if (!c)
+        fprintf(stderr, "harness: cannot create a client of %s\n", sh->endpoint);
+    return c;
 }
 
 ocop_client_t *harness_connect(harness_t *self, const ocop_keypair_t *keys, const char *caller)
@@ -307,6 +354,25 @@ harness_t *harness_new(const harness_options_t *opts)
         fprintf(stderr, "harness: cannot create keys in %s\n", self->keys_dir);
         goto fail;
     }
+    if (self->opts.shards > HARNESS_SHARDS_MAX) {
+        fprintf(stderr, "harness: at most %d shards\n", HARNESS_SHARDS_MAX);
+        goto fail;
+    }
+    snprintf(self->eval_binary, sizeof self->eval_binary, "%s/services/evaluation/ocop-evaluation", bin);
+    snprintf(self->eval_rules_dir, sizeof self->eval_rules_dir, "%s/services/evaluation/data", src);
+    for (unsigned i = 0; i < self->opts.shards; i++) {
+        harness_shard_t *sh = &self->shard[i];
+        char name[32], dir[sizeof self->dir];
+        snprintf(name, sizeof name, "evaluation-%u", i + 1);
+        memcpy(sh->name, name, sizeof name);
+        memcpy(dir, self->dir, sizeof dir);
+        snprintf(sh->store_dir, sizeof sh->store_dir, "%s/data/%s", dir, name);
+        snprintf(sh->log_path, sizeof sh->log_path, "%s/%s.log", dir, name);
+        if (ocop_keys_generate(&sh->keys) != 0 || ocop_keys_save(self->keys_dir, sh->name, &sh->keys) != 0) {
+            fprintf(stderr, "harness: cannot create the keys of %s\n", sh->name);
+            goto fail;
+        }
+    }
     self->zctx = zmq_ctx_new();
     if (!self->zctx || s_configure(self) != 0)
         goto fail;
@@ -332,6 +398,12 @@ void harness_destroy(harness_t **self_p)
     if (!self_p || !*self_p)
         return;
     harness_t *self = *self_p;
+    for (unsigned i = 0; i < HARNESS_SHARDS_MAX; i++) {
+        if (self->shard[i].pid > 0)
+            harness_shard_stop(self, i);
+        ocop_client_destroy(&self->shard[i].client);
+        ocop_client_destroy(&self->shard[i].ping);
+    }
     if (self->pid > 0)
         harness_stop(self);
     ocop_client_destroy(&self->client);
@@ -358,7 +430,8 @@ void harness_destroy(harness_t **self_p)
 
 /* ---------------------------------------------------------------- process control */
 
-static pid_t s_spawn(harness_t *self)
+pid_t harness_spawn(const char *binary, const char *config, const char *name, const char *log_path,
+                    const char *const *extra)
 {
     pid_t parent = getpid();
     pid_t pid = fork();
@@ -368,33 +441,36 @@ static pid_t s_spawn(harness_t *self)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
-    int fd = open(self->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
         close(fd);
     }
-    char *argv[] = {self->binary, "--config", self->config_path, "--name", "registration", NULL};
-    execv(self->binary, argv);
-    fprintf(stderr, "exec %s: %s\n", self->binary, strerror(errno));
+    const char *argv[16] = {binary, "--config", config, "--name", name};
+    size_t argc = 5;
+    for (size_t i = 0; extra && extra[i] && argc < 15; i++)
+        argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    execv(binary, (char *const *)argv);
+    fprintf(stderr, "exec %s: %s\n", binary, strerror(errno));
     _exit(127);
 }
 
-/* 0 ready, 1 the process exited, -1 no answer in time. */
-static int s_wait_ready(harness_t *self)
+int harness_wait_ready(pid_t *pid, ocop_client_t *ping)
 {
     for (int i = 0; i < S_READY_TRIES; i++) {
         int status;
-        if (waitpid(self->pid, &status, WNOHANG) == self->pid) {
-            self->pid = 0;
+        if (waitpid(*pid, &status, WNOHANG) == *pid) {
+            *pid = 0;
             return 1;
         }
-        Ocop__Ping ping = OCOP__PING__INIT;
+        Ocop__Ping body = OCOP__PING__INIT;
         Ocop__Request req = OCOP__REQUEST__INIT;
         req.body_case = OCOP__REQUEST__BODY_PING;
-        req.ping = &ping;
+        req.ping = &body;
         Ocop__Reply *reply;
-        if (ocop_client_call(self->ping, &req, &reply, S_READY_TRY_MS, 1) == 0) {
+        if (ocop_client_call(ping, &req, &reply, S_READY_TRY_MS, 1) == 0) {
             int ok = reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_PONG;
             ocop__reply__free_unpacked(reply, NULL);
             if (ok)
@@ -411,13 +487,13 @@ int harness_start(harness_t *self)
         return -1;
     }
     for (int attempt = 0; attempt < S_START_ATTEMPTS; attempt++) {
-        self->pid = s_spawn(self);
+        self->pid = harness_spawn(self->binary, self->config_path, "registration", self->log_path, NULL);
         if (self->pid < 0) {
             self->pid = 0;
             fprintf(stderr, "harness: fork: %s\n", strerror(errno));
             return -1;
         }
-        int rc = s_wait_ready(self);
+        int rc = harness_wait_ready(&self->pid, self->ping);
         if (rc == 0)
             return 0;
         if (rc < 0) {
@@ -441,41 +517,50 @@ int harness_start(harness_t *self)
     return -1;
 }
 
-int harness_stop(harness_t *self)
+int harness_terminate(pid_t *pid, const char *log_path)
 {
-    if (self->pid <= 0)
+    if (*pid <= 0)
         return 0;
-    kill(self->pid, SIGTERM);
+    kill(*pid, SIGTERM);
     int status = 0;
     pid_t got = 0;
     int64_t deadline = harness_mono_ms() + S_STOP_WAIT_MS;
-    while ((got = waitpid(self->pid, &status, WNOHANG)) == 0 && harness_mono_ms() < deadline)
+    while ((got = waitpid(*pid, &status, WNOHANG)) == 0 && harness_mono_ms() < deadline)
         s_sleep_ms(10);
-    if (got != self->pid) {
-        fprintf(stderr, "harness: service %d ignored SIGTERM for %d ms; sending SIGKILL\n", (int)self->pid,
-                S_STOP_WAIT_MS);
-        harness_kill(self);
-        harness_log_tail(self, 4000);
+    if (got != *pid) {
+        fprintf(stderr, "harness: process %d ignored SIGTERM for %d ms; sending SIGKILL\n", (int)*pid, S_STOP_WAIT_MS);
+        harness_kill_pid(pid);
+        harness_file_tail(log_path, 4000);
         return -1;
     }
-    self->pid = 0;
+    *pid = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     if (WIFEXITED(status))
-        fprintf(stderr, "harness: service exited with status %d\n", WEXITSTATUS(status));
+        fprintf(stderr, "harness: process exited with status %d\n", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        fprintf(stderr, "harness: service died of signal %d\n", WTERMSIG(status));
-    harness_log_tail(self, 8000);
+        fprintf(stderr, "harness: process died of signal %d\n", WTERMSIG(status));
+    harness_file_tail(log_path, 8000);
     return -1;
+}
+
+void harness_kill_pid(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    *pid = 0;
+}
+
+int harness_stop(harness_t *self)
+{
+    return harness_terminate(&self->pid, self->log_path);
 }
 
 void harness_kill(harness_t *self)
 {
-    if (self->pid <= 0)
-        return;
-    kill(self->pid, SIGKILL);
-    waitpid(self->pid, NULL, 0);
-    self->pid = 0;
+    harness_kill_pid(&self->pid);
 }
 
 /* ---------------------------------------------------------------- calls */

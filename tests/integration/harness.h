@@ -32,10 +32,30 @@
 /* Replies to ordinary calls: generous, because the sanitizer build is several times slower. */
 #define HARNESS_CALL_TIMEOUT_MS 15000
 
+#define HARNESS_SHARDS_MAX 4
+
 typedef struct {
     size_t max_request_bytes; /* 0 = service default */
     unsigned batch_max;       /* 0 = service default */
+    /* Evaluation shards "evaluation-1".. beside registration (0 = none), each owning the
+     * comma-separated province codes of shard_provinces[i]. */
+    unsigned shards;
+    const char *shard_provinces[HARNESS_SHARDS_MAX];
+    int expire_every_ms; /* the shards' expiry tick; 0 = the service default */
 } harness_options_t;
+
+/* One evaluation shard of the deployment (see harness_shard_start). */
+typedef struct {
+    char name[32]; /* "evaluation-<i+1>" */
+    char endpoint[64];
+    char events_endpoint[64];
+    char store_dir[HARNESS_PATH_MAX];
+    char log_path[HARNESS_PATH_MAX];
+    ocop_keypair_t keys;
+    pid_t pid;             /* 0 when not running */
+    ocop_client_t *client; /* allowed client, caller "itest" */
+    ocop_client_t *ping;
+} harness_shard_t;
 
 typedef struct {
     char dir[64];
@@ -56,6 +76,9 @@ typedef struct {
     void *zctx;
     ocop_client_t *client; /* allowed client, caller "itest"; recreated when ports change */
     ocop_client_t *ping;   /* private client for readiness checks */
+    char eval_binary[HARNESS_PATH_MAX];
+    char eval_rules_dir[HARNESS_PATH_MAX];
+    harness_shard_t shard[HARNESS_SHARDS_MAX];
 } harness_t;
 
 /* Temp dir, keys, config (ports picked here). NULL (with a message on stderr) on failure. */
@@ -71,6 +94,33 @@ int harness_start(harness_t *self);
 int harness_stop(harness_t *self);
 /* SIGKILL and reap. */
 void harness_kill(harness_t *self);
+
+/* Starts evaluation shard i (after registration, whose events it follows) and waits until it
+ * answers Ping. 0 / -1 (log tail printed). */
+int harness_shard_start(harness_t *self, unsigned i);
+/* As harness_stop / harness_kill, for shard i. */
+int harness_shard_stop(harness_t *self, unsigned i);
+void harness_shard_kill(harness_t *self, unsigned i);
+/* Ping of shard i: its last event sequence, or -1. */
+int64_t harness_shard_last_sequence(harness_t *self, unsigned i);
+/* A new client of shard i (caller's to destroy), with the "ocopctl" pair. */
+ocop_client_t *harness_shard_connect(harness_t *self, unsigned i, const char *caller);
+
+/* --- process control shared by the service and the shards --- */
+
+/* Forks and execs binary --config config --name name [extra...], its stdout and stderr
+ * appended to log_path, dying with the test. The child's pid, or -1. */
+pid_t harness_spawn(const char *binary, const char *config, const char *name, const char *log_path,
+                    const char *const *extra);
+/* Waits (bounded) until ping is answered: 0 ready, 1 the process exited (*pid is then 0),
+ * -1 no answer in time. */
+int harness_wait_ready(pid_t *pid, ocop_client_t *ping);
+/* SIGTERM, a bounded wait, SIGKILL if needed; 0 when it exited with status 0 (*pid is 0 after). */
+int harness_terminate(pid_t *pid, const char *log_path);
+/* SIGKILL and reap; *pid is 0 after. */
+void harness_kill_pid(pid_t *pid);
+/* Tail of any log file on stderr. */
+void harness_file_tail(const char *path, size_t bytes);
 
 /* A new client of the service (caller's to destroy); keys NULL = the allowed "ocopctl" pair. */
 ocop_client_t *harness_connect(harness_t *self, const ocop_keypair_t *keys, const char *caller);

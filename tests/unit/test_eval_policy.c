@@ -17,7 +17,8 @@
 
 /* The three policies as DOMAIN.md describes them, in the FORMAT.md layout. */
 static const char s_1048[] =
-    "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"levels\": ["
+    "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"rubric\": "
+    "\"1048\", \"levels\": ["
     "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 0, \"confers_max_stars\": 0,"
     " \"forward_at\": 50},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
@@ -26,14 +27,16 @@ static const char s_1048[] =
     " \"notes\": \"\"}";
 /* District without forward_at: exercises forwarding by "band above what the level confers". */
 static const char s_148[] =
-    "{\"instrument\": \"148\", \"decision\": \"148/QĐ-TTg\", \"effective_from\": \"2023-02-24\", \"levels\": ["
+    "{\"instrument\": \"148\", \"decision\": \"148/QĐ-TTg\", \"effective_from\": \"2023-02-24\", \"rubric\": \"148\", "
+    "\"levels\": ["
     "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 3},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 4, \"confers_max_stars\": 4,"
     " \"forward_at\": 90},"
     "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}],"
     " \"notes\": \"\"}";
 static const char s_1489[] =
-    "{\"instrument\": \"1489\", \"decision\": \"1489/QĐ-TTg\", \"effective_from\": \"2025-07-06\", \"levels\": ["
+    "{\"instrument\": \"1489\", \"decision\": \"1489/QĐ-TTg\", \"effective_from\": \"2025-07-06\", \"rubric\": "
+    "\"148\", \"levels\": ["
     "{\"level\": \"commune\", \"scores\": false, \"attests\": true},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
     " \"forward_at\": 90},"
@@ -205,7 +208,8 @@ static void test_outcomes(void **state)
 /* ---- broken files -------------------------------------------------------------------------- */
 
 #define S_HEAD                                                                                                         \
-    "{\"instrument\": \"9\", \"decision\": \"9/QĐ-TTg\", \"effective_from\": \"2030-01-01\", \"notes\": \"\", "
+    "{\"instrument\": \"9\", \"decision\": \"9/QĐ-TTg\", \"effective_from\": \"2030-01-01\", \"notes\": \"\", "       \
+    "\"rubric\": \"148\", "
 #define S_CENTRAL "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}"
 #define S_PROVINCE                                                                                                     \
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4, \"forward_at\": " \
@@ -257,24 +261,31 @@ static const s_broken_t s_broken[] = {
     {"no scoring level", S_HEAD "\"levels\": [{\"level\": \"commune\", \"scores\": false, \"attests\": true}]}",
      ": levels: ", "no level scores"},
     {"empty levels", S_HEAD "\"levels\": []}", ": levels: ", "must not be empty"},
-    {"missing decision", "{\"instrument\": \"9\", \"effective_from\": \"2030-01-01\", \"levels\": [" S_CENTRAL "]}",
+    {"missing decision",
+     "{\"instrument\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", \"levels\": [" S_CENTRAL "]}",
      ": decision: ", "is required"},
-    {"missing instrument", "{\"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"levels\": [" S_CENTRAL "]}",
+    {"missing rubric",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"levels\": [" S_CENTRAL "]}",
+     ": rubric: ", "is required"},
+    {"missing instrument",
+     "{\"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", \"levels\": [" S_CENTRAL "]}",
      ": instrument: ", "is required"},
     {"bad date",
-     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-13-01\", \"levels\": [" S_CENTRAL "]}",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-13-01\", \"rubric\": \"148\", "
+     "\"levels\": [" S_CENTRAL "]}",
      ": effective_from: ", "YYYY-MM-DD"},
     {"missing notes",
-     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"levels\": [" S_CENTRAL "]}",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"levels\": [" S_CENTRAL "]}",
      ": notes: ", "is required"},
     {"scores not boolean", S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": 1}]}",
      ": levels[0].scores: ", "true or false"},
     {"same instrument as 1048",
-     "{\"instrument\": \"1048\", \"decision\": \"x\", \"effective_from\": \"2030-01-01\","
+     "{\"instrument\": \"1048\", \"decision\": \"x\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\","
      " \"notes\": \"\", \"levels\": [" S_CENTRAL "]}",
      ": instrument: ", "1048 is already defined by policy-1048.json"},
     {"same date as 1048",
-     "{\"instrument\": \"9\", \"decision\": \"x\", \"effective_from\": \"2019-08-21\","
+     "{\"instrument\": \"9\", \"decision\": \"x\", \"effective_from\": \"2019-08-21\", \"rubric\": \"148\","
      " \"notes\": \"\", \"levels\": [" S_CENTRAL "]}",
      ": effective_from: ", "2019-08-21 is also the date of policy-1048.json"},
 };

@@ -1,0 +1,230 @@
+/* eval_certificate — see eval_certificate.h; also the Get, Revoke and ExpireDue requests. */
+#include "eval_certificate.h"
+
+#include <string.h>
+
+#include "eval_handlers.h"
+#include "eval_product.h"
+#include "eval_rating.h"
+#include "ocop_date.h"
+#include "ocop_error.h"
+#include "ocop_json.h"
+
+#define S_EXPIRE_DEFAULT 1000
+#define S_EXPIRE_MAX 10000
+
+static void s_expiry_key(ocop_key_t *key, const Ocop__EvalCertificate *c)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, c->expires);
+    ocop_key_str(key, c->id);
+}
+
+static int s_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, bool issued)
+{
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    Ocop__EvalCertificateIssued issued_body = OCOP__EVAL_CERTIFICATE_ISSUED__INIT;
+    Ocop__EvalCertificateEnded ended_body = OCOP__EVAL_CERTIFICATE_ENDED__INIT;
+    if (issued) {
+        issued_body.certificate = c;
+        ev.body_case = OCOP__EVENT__BODY_EVAL_CERTIFICATE_ISSUED;
+        ev.eval_certificate_issued = &issued_body;
+    } else {
+        ended_body.certificate = c;
+        ev.body_case = OCOP__EVENT__BODY_EVAL_CERTIFICATE_ENDED;
+        ev.eval_certificate_ended = &ended_body;
+    }
+    return ocop_ctx_publish(ctx, reply, &ev);
+}
+
+/* Ends c (valid) in state: stored, out of the expiry index, announced. */
+static int s_end(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, Ocop__CertificateState state,
+                 Ocop__RevocationReason reason, const char *note)
+{
+    eval_state_t *es = eval_state(ctx);
+    ocop_key_t key;
+    s_expiry_key(&key, c);
+    MDB_val k = ocop_key_val(&key);
+    int rc = mdb_del(ocop_ctx_txn(ctx), es->db.cert_expiry, &k, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "updating the expiry index");
+    c->state = state;
+    c->revocation_reason = reason;
+    c->revocation_note = (char *)(note ? note : "");
+    c->ended_ms = ocop_ctx_now_ms(ctx);
+    if (eval_store(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
+        return -1;
+    return s_emit(ctx, reply, c, false);
+}
+
+int eval_certificate_end_current(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p,
+                                 Ocop__CertificateState state, Ocop__RevocationReason reason, const char *note)
+{
+    if (!*p->certificate_id)
+        return 0;
+    Ocop__EvalCertificate *c = eval_load(ctx, reply, eval_state(ctx)->db.certificates, p->certificate_id,
+                                         &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
+    if (!c)
+        return -1;
+    p->certificate_id = "";
+    if (c->state != OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID)
+        return 0;
+    return s_end(ctx, reply, c, state, reason, note);
+}
+
+int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p, const Ocop__EvalSession *s,
+                           const Ocop__EvalSessionProduct *sp, uint32_t stars, const char *decision_ref)
+{
+    eval_state_t *es = eval_state(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__EvalCertificate *c = ocop_arena_alloc(arena, sizeof *c);
+    ocop__eval_certificate__init(c);
+    char *id = ocop_arena_alloc(arena, EVAL_CODE_MAX + 1), *expires = ocop_arena_alloc(arena, OCOP_DATE_LEN);
+    int rc = eval_state_next_id(es, ocop_ctx_txn(ctx), "CERT", id, EVAL_CODE_MAX + 1);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "making a certificate number");
+    if (ocop_date_add_months(s->date, EVAL_CERTIFICATE_MONTHS, expires) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot compute the expiry of %s", s->date);
+    c->id = id;
+    c->product_id = p->id;
+    c->entity_id = p->entity_id;
+    c->province_code = p->province_code;
+    c->sector_code = p->sector_code;
+    c->stars = stars;
+    c->level = s->level;
+    c->decision_ref = (char *)decision_ref;
+    c->issued = s->date;
+    c->expires = expires;
+    c->state = OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID;
+    c->session_id = s->id;
+    c->rubric = sp->rubric;
+    c->policy = s->policy;
+    if (*p->certificate_id) {
+        Ocop__EvalCertificate *old = eval_load(ctx, reply, es->db.certificates, p->certificate_id,
+                                               &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
+        if (!old)
+            return -1;
+        if (old->state == OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID) {
+            old->superseded_by = c->id;
+            if (s_end(ctx, reply, old, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED,
+                      OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "re-evaluated") != 0)
+                return -1;
+        }
+    }
+    if (eval_store(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
+        return -1;
+    ocop_key_t key;
+    s_expiry_key(&key, c);
+    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
+    rc = mdb_put(ocop_ctx_txn(ctx), es->db.cert_expiry, &k, &empty, 0);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "indexing a certificate's expiry");
+    p->certificate_id = c->id;
+    return s_emit(ctx, reply, c, true);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static Ocop__EvalCertificate *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
+{
+    if (eval_check_id(ctx, reply, "id", id, "CERT") != 0)
+        return NULL;
+    return eval_load(ctx, reply, eval_state(ctx)->db.certificates, id, &ocop__eval_certificate__descriptor, "id",
+                     "certificate");
+}
+
+int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    Ocop__EvalCertificate *c = s_load(ctx, reply, req->eval_certificate_get->id);
+    if (!c)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_CERTIFICATE;
+    reply->eval_certificate = c;
+    return 0;
+}
+
+/* Ends c for reason and takes the stars it gave from its product (when it is the product's
+ * current certificate). */
+static int s_withdraw(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, Ocop__CertificateState state,
+                      Ocop__RevocationReason reason, const char *note, const char *why)
+{
+    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "id", c->product_id);
+    if (!p)
+        return -1;
+    if (s_end(ctx, reply, c, state, reason, note) != 0)
+        return -1;
+    if (strcmp(p->certificate_id, c->id) != 0)
+        return 0;
+    p->certificate_id = "";
+    eval_rating_why_t because = {why, "", "", "", "", ""};
+    if (eval_rating_set(ctx, reply, p, 0, &because) != 0)
+        return -1;
+    return eval_product_store(ctx, reply, p);
+}
+
+int eval_handle_certificate_revoke(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalCertificateRevoke *in = req->eval_certificate_revoke;
+    if (in->reason <= OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED ||
+        in->reason > OCOP__REVOCATION_REASON__REVOCATION_REASON_PRODUCTION_SUSPENDED)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "reason",
+                             "reason must be one of not_reevaluated, mandatory_failed, food_safety, "
+                             "quality_not_as_certified, production_suspended");
+    if (ocop_ctx_check_text(ctx, reply, "note", in->note, 0, EVAL_NOTE_MAX) != 0)
+        return -1;
+    Ocop__EvalCertificate *c = s_load(ctx, reply, in->id);
+    if (!c)
+        return -1;
+    if (c->state != OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID) {
+        char state[32];
+        ocop_json_enum_name(&ocop__certificate_state__descriptor, c->state, state, sizeof state);
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "id", "certificate %s is already %s", c->id, state);
+    }
+    char reason[48];
+    ocop_json_enum_name(&ocop__revocation_reason__descriptor, in->reason, reason, sizeof reason);
+    const char *why = ocop_arena_printf(ocop_ctx_arena(ctx), "revoked: %s", reason);
+    if (s_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_REVOKED, in->reason, in->note, why) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_CERTIFICATE;
+    reply->eval_certificate = c;
+    return 0;
+}
+
+int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    eval_state_t *es = eval_state(ctx);
+    size_t max = req->eval_expire_due->max ? req->eval_expire_due->max : S_EXPIRE_DEFAULT;
+    if (max > S_EXPIRE_MAX)
+        max = S_EXPIRE_MAX;
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    /* Collect first: ending a certificate deletes from the index being walked. */
+    char **due = ocop_arena_alloc(ocop_ctx_arena(ctx), max * sizeof *due);
+    size_t n = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), es->db.cert_expiry, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the expiry index");
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        /* The key is expires\0id\0: a certificate is valid through its expiry day. */
+        const char *expires = k.mv_data;
+        if (k.mv_size < OCOP_DATE_LEN + 2 || strncmp(expires, today, OCOP_DATE_LEN - 1) >= 0)
+            break;
+        due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, k.mv_size - OCOP_DATE_LEN - 1);
+    }
+    mdb_cursor_close(cur);
+    for (size_t i = 0; i < n; i++) {
+        Ocop__EvalCertificate *c = eval_load(ctx, reply, es->db.certificates, due[i],
+                                             &ocop__eval_certificate__descriptor, "id", "certificate");
+        if (!c || s_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
+                             OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
+            return -1;
+    }
+    Ocop__EvalExpireResult *result = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *result);
+    ocop__eval_expire_result__init(result);
+    result->expired = (uint32_t)n;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_EXPIRE_RESULT;
+    reply->eval_expire_result = result;
+    return 0;
+}

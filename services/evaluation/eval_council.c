@@ -1,0 +1,192 @@
+/* eval_council — councils: level, jurisdiction, members with roles and declared ties. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval_handlers.h"
+#include "ocop_error.h"
+
+#define S_MEMBERS_MAX 50
+#define S_TIES_MAX 200
+
+/* [0-9A-Za-z], 1 to 16 characters: the official codes of units. */
+static bool s_code_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 16)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')))
+            return false;
+    return true;
+}
+
+/* The quorum when the request leaves it to the rules: the central council needs 5 of its 7
+ * (scaled to other sizes), every other council 75 % of its members, rounded up. */
+static uint32_t s_default_quorum(Ocop__EvalLevel level, size_t members)
+{
+    if (level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
+        return (uint32_t)((members * 5 + 6) / 7);
+    return (uint32_t)((members * 3 + 3) / 4);
+}
+
+static int s_check_jurisdiction(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in)
+{
+    if (in->level < OCOP__EVAL_LEVEL__EVAL_LEVEL_COMMUNE || in->level > OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "level",
+                             "level must be commune, district, province or central");
+    if (eval_check_province(ctx, reply, "province_code", in->province_code) != 0)
+        return -1;
+    if (in->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL) {
+        if (*in->unit_code)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "unit_code",
+                                 "a central council has no unit_code: its jurisdiction is the country");
+        return 0;
+    }
+    if (!s_code_valid(in->unit_code))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "unit_code",
+                             "unit_code must be the official code of the council's unit (1 to 16 letters or digits)");
+    if (in->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && strcmp(in->unit_code, in->province_code) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "unit_code",
+                             "a province council's unit_code is its province_code (%s)", in->province_code);
+    return 0;
+}
+
+static int s_check_member(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in, size_t i)
+{
+    const Ocop__EvalMember *m = in->members[i];
+    char field[48];
+    snprintf(field, sizeof field, "members[%zu].id", i);
+    if (ocop_ctx_check_text(ctx, reply, field, m->id, 1, 64) != 0)
+        return -1;
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(in->members[j]->id, m->id) == 0)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "member %s is listed twice", m->id);
+    snprintf(field, sizeof field, "members[%zu].name", i);
+    if (ocop_ctx_check_text(ctx, reply, field, m->name, 1, EVAL_NAME_MAX) != 0)
+        return -1;
+    snprintf(field, sizeof field, "members[%zu].role", i);
+    if (m->role < OCOP__MEMBER_ROLE__MEMBER_ROLE_CHAIR || m->role > OCOP__MEMBER_ROLE__MEMBER_ROLE_MEMBER)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "role must be chair, vice_chair or member");
+    if (m->n_tied_entity_ids > S_TIES_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "members", "at most %d ties per member", S_TIES_MAX);
+    for (size_t t = 0; t < m->n_tied_entity_ids; t++) {
+        snprintf(field, sizeof field, "members[%zu].tied_entity_ids[%zu]", i, t);
+        if (ocop_ctx_check_text(ctx, reply, field, m->tied_entity_ids[t], 1, EVAL_CODE_MAX) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int s_check_members(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in)
+{
+    if (in->n_members == 0 || in->n_members > S_MEMBERS_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "members", "a council has 1 to %d members, found %zu",
+                             S_MEMBERS_MAX, in->n_members);
+    size_t chairs = 0;
+    for (size_t i = 0; i < in->n_members; i++) {
+        if (s_check_member(ctx, reply, in, i) != 0)
+            return -1;
+        chairs += in->members[i]->role == OCOP__MEMBER_ROLE__MEMBER_ROLE_CHAIR;
+    }
+    if (chairs != 1)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "members", "a council has exactly one chair, found %zu",
+                             chairs);
+    if (in->quorum > in->n_members)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "quorum", "quorum %u exceeds the %zu members", in->quorum,
+                             in->n_members);
+    return 0;
+}
+
+int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalCouncilCreate *in = req->eval_council_create;
+    eval_state_t *state = eval_state(ctx);
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, EVAL_NAME_MAX) != 0 ||
+        s_check_jurisdiction(ctx, reply, in) != 0 || s_check_members(ctx, reply, in) != 0)
+        return -1;
+    Ocop__EvalCouncil *c = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *c);
+    ocop__eval_council__init(c);
+    char *id = ocop_arena_alloc(ocop_ctx_arena(ctx), EVAL_CODE_MAX + 1);
+    int rc = eval_state_next_id(state, ocop_ctx_txn(ctx), "C", id, EVAL_CODE_MAX + 1);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "making a council id");
+    c->id = id;
+    c->name = in->name;
+    c->level = in->level;
+    c->unit_code = in->unit_code;
+    c->province_code = in->province_code;
+    c->n_members = in->n_members;
+    c->members = in->members;
+    c->quorum = in->quorum ? in->quorum : s_default_quorum(in->level, in->n_members);
+    c->created_ms = ocop_ctx_now_ms(ctx);
+    c->revision = 1;
+    if (eval_store(ctx, reply, state->db.councils, c->id, &c->base) != 0)
+        return -1;
+    Ocop__EvalCouncilCreated body = OCOP__EVAL_COUNCIL_CREATED__INIT;
+    body.council = c;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_EVAL_COUNCIL_CREATED;
+    ev.eval_council_created = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
+    reply->eval_council = c;
+    return 0;
+}
+
+int eval_handle_council_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const char *id = req->eval_council_get->id;
+    if (eval_check_id(ctx, reply, "id", id, "C") != 0)
+        return -1;
+    Ocop__EvalCouncil *c =
+        eval_load(ctx, reply, eval_state(ctx)->db.councils, id, &ocop__eval_council__descriptor, "id", "council");
+    if (!c)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
+    reply->eval_council = c;
+    return 0;
+}
+
+int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalTieDeclare *in = req->eval_tie_declare;
+    eval_state_t *state = eval_state(ctx);
+    if (eval_check_id(ctx, reply, "council_id", in->council_id, "C") != 0 ||
+        ocop_ctx_check_text(ctx, reply, "entity_id", in->entity_id, 1, EVAL_CODE_MAX) != 0)
+        return -1;
+    Ocop__EvalCouncil *c = eval_load(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
+                                     "council_id", "council");
+    if (!c)
+        return -1;
+    Ocop__EvalMember *m = (Ocop__EvalMember *)eval_council_member(c, in->member_id);
+    if (!m)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "member_id", "%.64s is not a member of council %s",
+                             in->member_id, c->id);
+    if (eval_member_tied(m, in->entity_id))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "entity_id", "member %s already declared a tie to %s", m->id,
+                             in->entity_id);
+    if (m->n_tied_entity_ids >= S_TIES_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "entity_id", "member %s has the most ties a member may have",
+                             m->id);
+    char **ties = ocop_arena_alloc(ocop_ctx_arena(ctx), (m->n_tied_entity_ids + 1) * sizeof *ties);
+    memcpy(ties, m->tied_entity_ids, m->n_tied_entity_ids * sizeof *ties);
+    ties[m->n_tied_entity_ids] = in->entity_id;
+    m->tied_entity_ids = ties;
+    m->n_tied_entity_ids++;
+    c->revision++;
+    if (eval_store(ctx, reply, state->db.councils, c->id, &c->base) != 0)
+        return -1;
+    Ocop__EvalTieDeclared body = OCOP__EVAL_TIE_DECLARED__INIT;
+    body.council_id = c->id;
+    body.member_id = m->id;
+    body.entity_id = in->entity_id;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_EVAL_TIE_DECLARED;
+    ev.eval_tie_declared = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
+    reply->eval_council = c;
+    return 0;
+}

@@ -1,0 +1,73 @@
+/* eval_handlers — the evaluation shard's request handlers (see ocop_service.h for the handler
+ * contract), its route table, and the helpers its handlers share. */
+#ifndef EVAL_HANDLERS_H
+#define EVAL_HANDLERS_H
+
+#include <stddef.h>
+
+#include "eval_state.h"
+#include "evaluation.pb-c.h"
+#include "ocop_service.h"
+
+int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_council_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_session_start(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_session_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_sheet_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_phase_advance(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_certificate_revoke(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
+/* The route table handed to ocop_service_new. */
+const ocop_route_t *eval_routes(size_t *count);
+
+/* --- helpers shared by the handlers --- */
+
+#define EVAL_NAME_MAX 200
+#define EVAL_CODE_MAX 32
+#define EVAL_NOTE_MAX 1000
+
+static inline eval_state_t *eval_state(ocop_ctx_t *ctx)
+{
+    return ocop_ctx_user(ctx);
+}
+
+/* Fails WRONG_SHARD on field naming the shard that owns province (or saying none does) when
+ * this shard does not own it. 0 / -1. */
+int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *province);
+
+/* Checks that id has the form "<prefix><shard>-<n>" of this shard: INVALID when it is not an id
+ * of that kind, WRONG_SHARD naming the owner when another shard made it. 0 / -1. */
+int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix);
+
+/* Reads the record under the string key id, unpacked into the request's arena. NULL with the
+ * reply failed (NOT_FOUND on field naming what, or the store error) when absent. */
+void *eval_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+                const ProtobufCMessageDescriptor *desc, const char *field, const char *what);
+/* Stores msg under the string key id. 0, or -1 with the store error in the reply. */
+int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
+
+/* A session's product, keyed session|product. */
+Ocop__EvalSessionProduct *eval_session_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
+                                                    const char *product_id);
+int eval_session_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
+                               const Ocop__EvalSessionProduct *sp);
+
+/* The policy level a council's level maps to (EvalLevel and eval_level_t differ by one). */
+eval_level_t eval_level_of(Ocop__EvalLevel level);
+Ocop__EvalLevel eval_level_to_proto(eval_level_t level);
+
+/* The member of council with id, or NULL. */
+const Ocop__EvalMember *eval_council_member(const Ocop__EvalCouncil *council, const char *id);
+/* True when member declared a tie to entity_id. */
+bool eval_member_tied(const Ocop__EvalMember *member, const char *entity_id);
+
+#endif

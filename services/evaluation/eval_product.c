@@ -1,0 +1,73 @@
+/* eval_product — the shard's products as it knows them (replica + rating) and the commune's
+ * attestation that 1489/QĐ-TTg asks for before the province scores. */
+#include <string.h>
+
+#include "eval_handlers.h"
+#include "eval_product.h"
+#include "ocop_error.h"
+
+Ocop__EvalProduct *eval_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
+{
+    if (ocop_ctx_check_text(ctx, reply, field, id, 1, EVAL_CODE_MAX) != 0)
+        return NULL;
+    eval_state_t *state = eval_state(ctx);
+    Ocop__EvalProduct *p =
+        eval_load(ctx, reply, state->db.products, id, &ocop__eval_product__descriptor, field, "product");
+    if (!p && reply->status == OCOP__STATUS__STATUS_NOT_FOUND)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
+                      "product %.64s is not known to shard %s: not registered, or in a province it does not own", id,
+                      state->service->name);
+    return p;
+}
+
+int eval_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p)
+{
+    p->revision++;
+    return eval_store(ctx, reply, eval_state(ctx)->db.products, p->id, &p->base);
+}
+
+bool eval_product_ready(const Ocop__EvalProduct *p)
+{
+    return p->stage == OCOP__STAGE__STAGE_READY_FOR_EVALUATION || p->stage == OCOP__STAGE__STAGE_EVALUATING;
+}
+
+int eval_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "id", req->eval_product_get->id);
+    if (!p)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
+    reply->eval_product = p;
+    return 0;
+}
+
+int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    Ocop__EvalAttest *in = req->eval_attest;
+    if (ocop_ctx_check_text(ctx, reply, "note", in->note, 0, EVAL_NOTE_MAX) != 0)
+        return -1;
+    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "product_id", in->product_id);
+    if (!p)
+        return -1;
+    if (!eval_product_ready(p))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
+                             "product %s is not ready for evaluation: its dossier is not submitted", p->id);
+    if (*p->session_id)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
+                             "product %s is being evaluated in session %s", p->id, p->session_id);
+    p->attested = true;
+    p->attestation = in;
+    if (eval_product_store(ctx, reply, p) != 0)
+        return -1;
+    Ocop__EvalProductAttested body = OCOP__EVAL_PRODUCT_ATTESTED__INIT;
+    body.product_id = p->id;
+    body.attestation = in;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_EVAL_PRODUCT_ATTESTED;
+    ev.eval_product_attested = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
+    reply->eval_product = p;
+    return 0;
+}

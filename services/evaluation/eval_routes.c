@@ -1,0 +1,183 @@
+/* eval_routes — which handler serves which request, and the helpers every handler uses. */
+#include "eval_handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+
+/* Every writing handler but two checks everything before its first write (see ocop_route_t);
+ * closing a session and expiring certificates touch many records and run nested. */
+static const ocop_route_t s_routes[] = {
+    {OCOP__REQUEST__BODY_EVAL_COUNCIL_CREATE, "council_create", true, true, eval_handle_council_create},
+    {OCOP__REQUEST__BODY_EVAL_COUNCIL_GET, "council_get", false, false, eval_handle_council_get},
+    {OCOP__REQUEST__BODY_EVAL_TIE_DECLARE, "tie_declare", true, true, eval_handle_tie_declare},
+    {OCOP__REQUEST__BODY_EVAL_ATTEST, "attest", true, true, eval_handle_attest},
+    {OCOP__REQUEST__BODY_EVAL_PRODUCT_GET, "product_get", false, false, eval_handle_product_get},
+    {OCOP__REQUEST__BODY_EVAL_SESSION_OPEN, "session_open", true, true, eval_handle_session_open},
+    {OCOP__REQUEST__BODY_EVAL_SESSION_START, "session_start", true, true, eval_handle_session_start},
+    {OCOP__REQUEST__BODY_EVAL_SESSION_GET, "session_get", false, false, eval_handle_session_get},
+    {OCOP__REQUEST__BODY_EVAL_SHEET_SUBMIT, "sheet_submit", true, true, eval_handle_sheet_submit},
+    {OCOP__REQUEST__BODY_EVAL_SHEET_LIST, "sheet_list", false, false, eval_handle_sheet_list},
+    {OCOP__REQUEST__BODY_EVAL_PHASE_ADVANCE, "phase_advance", true, true, eval_handle_phase_advance},
+    {OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE, "session_close", true, false, eval_handle_session_close},
+    {OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET, "certificate_get", false, false, eval_handle_certificate_get},
+    {OCOP__REQUEST__BODY_EVAL_CERTIFICATE_REVOKE, "certificate_revoke", true, true, eval_handle_certificate_revoke},
+    {OCOP__REQUEST__BODY_EVAL_EXPIRE_DUE, "expire_due", true, false, eval_handle_expire_due},
+    {OCOP__REQUEST__BODY_EVAL_REPORT_GET, "report_get", false, false, eval_handle_report_get},
+};
+
+const ocop_route_t *eval_routes(size_t *count)
+{
+    *count = sizeof s_routes / sizeof s_routes[0];
+    return s_routes;
+}
+
+int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *province)
+{
+    eval_state_t *state = eval_state(ctx);
+    if (!province || !*province)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
+    if (ocop_service_owns(state->service, province))
+        return 0;
+    char owner[OCOP_NAME_MAX];
+    if (ocop_config_shard_owner(state->config, EVAL_GROUP, province, owner, sizeof owner) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "no evaluation shard owns province %.16s",
+                             province);
+    return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "province %.16s belongs to shard %s, not %s", province,
+                         owner, state->service->name);
+}
+
+int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix)
+{
+    eval_state_t *state = eval_state(ctx);
+    size_t plen = strlen(prefix);
+    if (!id || !*id)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
+    char *end;
+    unsigned long shard = 0, n = 0;
+    int ok = strncmp(id, prefix, plen) == 0 && id[plen] >= '1' && id[plen] <= '9';
+    if (ok) {
+        shard = strtoul(id + plen, &end, 10);
+        ok = *end == '-' && end[1] >= '1' && end[1] <= '9';
+        if (ok) {
+            n = strtoul(end + 1, &end, 10);
+            ok = *end == '\0' && n > 0 && strlen(id) <= EVAL_CODE_MAX;
+        }
+    }
+    if (!ok)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s '%.40s' is not an id of the form %s<shard>-<n>",
+                             field, id, prefix);
+    if (shard == state->service->shard)
+        return 0;
+    char owner[OCOP_NAME_MAX];
+    if (ocop_config_shard_name(state->config, EVAL_GROUP, (unsigned)shard, owner, sizeof owner) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field,
+                             "%s %s was made by shard %lu, which is not configured", field, id, shard);
+    return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "%s %s belongs to shard %s, not %s", field, id, owner,
+                         state->service->name);
+}
+
+void *eval_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+                const ProtobufCMessageDescriptor *desc, const char *field, const char *what)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    if (key.overflow) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long", field);
+        return NULL;
+    }
+    MDB_val k = ocop_key_val(&key);
+    ProtobufCMessage *msg;
+    int rc = ocop_record_get(ocop_ctx_txn(ctx), dbi, &k, desc, ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
+    if (rc == MDB_NOTFOUND) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
+        return NULL;
+    }
+    if (rc != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, what);
+        return NULL;
+    }
+    return msg;
+}
+
+int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    MDB_val k = ocop_key_val(&key);
+    int rc = ocop_record_put(ocop_ctx_txn(ctx), dbi, &k, msg);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
+}
+
+static void s_session_product_key(ocop_key_t *key, const char *session_id, const char *product_id)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, session_id);
+    ocop_key_str(key, product_id);
+}
+
+Ocop__EvalSessionProduct *eval_session_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
+                                                    const char *product_id)
+{
+    ocop_key_t key;
+    s_session_product_key(&key, session_id, product_id);
+    if (key.overflow) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_id", "product_id is too long");
+        return NULL;
+    }
+    MDB_val k = ocop_key_val(&key);
+    ProtobufCMessage *msg;
+    int rc = ocop_record_get(ocop_ctx_txn(ctx), eval_state(ctx)->db.session_products, &k,
+                             &ocop__eval_session_product__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
+    if (rc == MDB_NOTFOUND) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id", "product %.64s is not in session %s", product_id,
+                      session_id);
+        return NULL;
+    }
+    if (rc != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, "reading a session's product");
+        return NULL;
+    }
+    return (Ocop__EvalSessionProduct *)msg;
+}
+
+int eval_session_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
+                               const Ocop__EvalSessionProduct *sp)
+{
+    ocop_key_t key;
+    s_session_product_key(&key, session_id, sp->product_id);
+    MDB_val k = ocop_key_val(&key);
+    int rc = ocop_record_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.session_products, &k, &sp->base);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a session's product");
+}
+
+eval_level_t eval_level_of(Ocop__EvalLevel level)
+{
+    return (eval_level_t)((int)level - 1);
+}
+
+Ocop__EvalLevel eval_level_to_proto(eval_level_t level)
+{
+    return (Ocop__EvalLevel)((int)level + 1);
+}
+
+const Ocop__EvalMember *eval_council_member(const Ocop__EvalCouncil *council, const char *id)
+{
+    for (size_t i = 0; i < council->n_members; i++)
+        if (strcmp(council->members[i]->id, id) == 0)
+            return council->members[i];
+    return NULL;
+}
+
+bool eval_member_tied(const Ocop__EvalMember *member, const char *entity_id)
+{
+    for (size_t i = 0; i < member->n_tied_entity_ids; i++)
+        if (strcmp(member->tied_entity_ids[i], entity_id) == 0)
+            return true;
+    return false;
+}

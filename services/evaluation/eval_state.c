@@ -1,0 +1,99 @@
+/* eval_state — see eval_state.h. */
+#include "eval_state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_error.h"
+
+int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_t *config,
+                    const ocop_service_config_t *service, char *err, size_t errlen)
+{
+    memset(state, 0, sizeof *state);
+    state->store = store;
+    state->config = config;
+    state->service = service;
+    if (!service->shard) {
+        ocop_error_format(err, errlen, "services.%s: an evaluation shard needs \"shard\" and \"provinces\"",
+                          service->name);
+        return -1;
+    }
+    struct {
+        const char *name;
+        MDB_dbi *dbi;
+    } dbs[] = {
+        {"products", &state->db.products},
+        {"councils", &state->db.councils},
+        {"sessions", &state->db.sessions},
+        {"session_products", &state->db.session_products},
+        {"sheets", &state->db.sheets},
+        {"certificates", &state->db.certificates},
+        {"cert_expiry", &state->db.cert_expiry},
+        {"report", &state->db.report},
+        {"meta", &state->db.meta},
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
+            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
+            return -1;
+        }
+    if (!(state->replica_arena = ocop_arena_new(64 * 1024))) {
+        ocop_error_format(err, errlen, "out of memory");
+        return -1;
+    }
+    char dir[OCOP_PATH_MAX + 16], path[OCOP_PATH_MAX + 16];
+    const char *rules = service->rules_dir;
+    snprintf(dir, sizeof dir, "%s/rubrics", rules);
+    if (!(state->rubrics = eval_rubrics_load(dir, err, errlen)))
+        goto fail;
+    snprintf(dir, sizeof dir, "%s/policies", rules);
+    if (!(state->policies = eval_policies_load(dir, err, errlen)))
+        goto fail;
+    snprintf(path, sizeof path, "%s/stars.json", rules);
+    if (!(state->bands = eval_bands_load(path, err, errlen)))
+        goto fail;
+    for (size_t i = 0; i < eval_policies_count(state->policies); i++) {
+        const eval_policy_t *p = eval_policies_at(state->policies, i);
+        if (eval_rubrics_count_instrument(state->rubrics, p->rubric) == 0) {
+            ocop_error_format(err, errlen, "%s/policies/%s: rubric: no rubric file of instrument %s", rules, p->source,
+                              p->rubric);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    eval_state_close(state);
+    return -1;
+}
+
+void eval_state_close(eval_state_t *state)
+{
+    eval_rubrics_destroy(&state->rubrics);
+    eval_policies_destroy(&state->policies);
+    eval_bands_destroy(&state->bands);
+    ocop_arena_destroy(&state->replica_arena);
+}
+
+int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, char *out, size_t outlen)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, "seq");
+    ocop_key_str(&key, prefix);
+    MDB_val k = ocop_key_val(&key), v;
+    uint64_t last = 0;
+    int rc = mdb_get(txn, state->db.meta, &k, &v);
+    if (rc == 0 && v.mv_size == 8)
+        last = ocop_be64_get(v.mv_data);
+    else if (rc != MDB_NOTFOUND)
+        return rc == 0 ? MDB_CORRUPTED : rc;
+    uint8_t buf[8];
+    ocop_be64_put(buf, last + 1);
+    v.mv_size = 8;
+    v.mv_data = buf;
+    rc = mdb_put(txn, state->db.meta, &k, &v, 0);
+    if (rc != 0)
+        return rc;
+    snprintf(out, outlen, "%s%u-%llu", prefix, state->service->shard, (unsigned long long)(last + 1));
+    return 0;
+}

@@ -1,0 +1,57 @@
+/* eval_state — one evaluation shard's store schema, loaded rules and place in the shard map,
+ * shared by its handlers and its replica of registration.
+ *
+ * Databases (keys built with ocop_key_*, "|" separates parts below):
+ *   products          product id                         -> EvalProduct (replica + rating)
+ *   councils          council id                         -> EvalCouncil
+ *   sessions          session id                         -> EvalSession (without products)
+ *   session_products  session id|product id              -> EvalSessionProduct
+ *   sheets            session|product|phase(u32)|round(u32)|member -> EvalSheet
+ *   certificates      certificate id                     -> EvalCertificate
+ *   cert_expiry       expiry day|certificate id          -> ""   (valid certificates only)
+ *   report            see eval_report.c                  -> counts
+ *   meta              name                               -> value (id sequences)
+ */
+#ifndef EVAL_STATE_H
+#define EVAL_STATE_H
+
+#include <lmdb.h>
+
+#include "eval_bands.h"
+#include "eval_policy.h"
+#include "eval_rubric.h"
+#include "ocop_config.h"
+#include "ocop_service.h"
+#include "ocop_store.h"
+
+/* The name of the sharded service: shards are config sections "evaluation-<N>". */
+#define EVAL_GROUP "evaluation"
+
+typedef struct {
+    MDB_dbi products, councils, sessions, session_products, sheets;
+    MDB_dbi certificates, cert_expiry, report, meta;
+} eval_dbs_t;
+
+typedef struct {
+    ocop_store_t *store;
+    eval_dbs_t db;
+    eval_rubrics_t *rubrics;
+    eval_policies_t *policies;
+    eval_bands_t *bands;
+    const ocop_config_t *config;          /* the whole deployment: who owns what */
+    const ocop_service_config_t *service; /* this shard's section */
+    ocop_arena_t *replica_arena;          /* used by the replica's thread only */
+} eval_state_t;
+
+/* Opens every database and loads rubrics, policies and star bands from service->rules_dir;
+ * checks that every policy's rubric instrument has rubric files.
+ * 0, or -1 with a message in err naming the file and field at fault. */
+int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_t *config,
+                    const ocop_service_config_t *service, char *err, size_t errlen);
+void eval_state_close(eval_state_t *state);
+
+/* The next id of a kind inside txn: "<prefix><shard>-<n>", e.g. "S2-17" (sessions of shard 2).
+ * The shard number in an id tells any shard where the record lives. 0 / MDB error code. */
+int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, char *out, size_t outlen);
+
+#endif

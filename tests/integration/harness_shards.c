@@ -1,0 +1,76 @@
+/* harness_shards — the evaluation shards of a test deployment (see harness.h). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static harness_shard_t *s_shard(harness_t *self, unsigned i)
+{
+    if (i >= self->opts.shards) {
+        fprintf(stderr, "harness: shard %u is not configured (%u shards)\n", i, self->opts.shards);
+        return NULL;
+    }
+    return &self->shard[i];
+}
+
+int harness_shard_start(harness_t *self, unsigned i)
+{
+    harness_shard_t *sh = s_shard(self, i);
+    if (!sh)
+        return -1;
+    if (sh->pid > 0) {
+        fprintf(stderr, "harness: %s already running (pid %d)\n", sh->name, (int)sh->pid);
+        return -1;
+    }
+    if (access(self->eval_binary, X_OK) != 0) {
+        fprintf(stderr, "harness: %s is not executable\n", self->eval_binary);
+        return -1;
+    }
+    char every[32];
+    snprintf(every, sizeof every, "%d", self->opts.expire_every_ms);
+    const char *extra[] = {"--expire-every-ms", every, NULL};
+    sh->pid = harness_spawn(self->eval_binary, self->config_path, sh->name, sh->log_path,
+                            self->opts.expire_every_ms ? extra : NULL);
+    if (sh->pid < 0) {
+        sh->pid = 0;
+        return -1;
+    }
+    int rc = harness_wait_ready(&sh->pid, sh->ping);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "harness: %s %s\n", sh->name, rc > 0 ? "exited during start-up" : "did not answer Ping");
+    harness_file_tail(sh->log_path, 4000);
+    harness_kill_pid(&sh->pid);
+    return -1;
+}
+
+int harness_shard_stop(harness_t *self, unsigned i)
+{
+    harness_shard_t *sh = s_shard(self, i);
+    return sh ? harness_terminate(&sh->pid, sh->log_path) : -1;
+}
+
+void harness_shard_kill(harness_t *self, unsigned i)
+{
+    harness_shard_t *sh = s_shard(self, i);
+    if (sh)
+        harness_kill_pid(&sh->pid);
+}
+
+int64_t harness_shard_last_sequence(harness_t *self, unsigned i)
+{
+    harness_shard_t *sh = s_shard(self, i);
+    if (!sh)
+        return -1;
+    Ocop__Ping ping = OCOP__PING__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_PING;
+    req.ping = &ping;
+    Ocop__Reply *reply;
+    if (harness_call(sh->client, &req, &reply) != 0)
+        return -1;
+    int64_t last = reply->body_case == OCOP__REPLY__BODY_PONG ? (int64_t)reply->pong->last_sequence : -1;
+    ocop__reply__free_unpacked(reply, NULL);
+    return last;
+}
