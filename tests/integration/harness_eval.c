@@ -1,0 +1,474 @@
+/* harness_eval — see harness_eval.h. */
+#include "harness_eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ocop_error.h"
+
+#define S_WINDOW_MAX 256
+#define S_WAIT_TRIES 600 /* x 50 ms: a sanitizer build applies events slowly */
+
+/* ---------------------------------------------------------------- pipelining */
+
+void harness_replies_free(Ocop__Reply **replies, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (replies[i]) {
+            ocop__reply__free_unpacked(replies[i], NULL);
+            replies[i] = NULL;
+        }
+}
+
+int harness_pipeline(ocop_client_t *c, Ocop__Request **reqs, size_t n, unsigned window, Ocop__Reply **replies)
+{
+    if (window == 0 || window > S_WINDOW_MAX)
+        window = S_WINDOW_MAX;
+    char(*ids)[OCOP_REQUEST_ID_LEN + 1] = calloc(n ? n : 1, sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        replies[i] = NULL;
+        if (!reqs[i]->request_id || !*reqs[i]->request_id)
+            ocop_request_id_new(ids[i]);
+        else
+            snprintf(ids[i], sizeof ids[i], "%s", reqs[i]->request_id);
+        reqs[i]->request_id = ids[i];
+    }
+    size_t sent = 0, done = 0, oldest = 0;
+    int rc = 0;
+    while (done < n && rc == 0) {
+        while (sent < n && sent - oldest < window)
+            if (ocop_client_send(c, reqs[sent++]) != 0)
+                rc = -1;
+        Ocop__Reply *reply;
+        if (rc != 0 || ocop_client_recv(c, &reply, HARNESS_CALL_TIMEOUT_MS) != 0) {
+            fprintf(stderr, "harness: pipeline: no reply after %zu of %zu\n", done, n);
+            rc = -1;
+            break;
+        }
+        size_t at = n;
+        for (size_t i = oldest; i < sent && at == n; i++)
+            if (!replies[i] && strcmp(ids[i], reply->request_id) == 0)
+                at = i;
+        if (at == n) {
+            ocop__reply__free_unpacked(reply, NULL);
+            continue;
+        }
+        replies[at] = reply;
+        done++;
+        while (oldest < sent && replies[oldest])
+            oldest++;
+    }
+    /* The ids live in this frame: requests must not keep pointing at them. */
+    for (size_t i = 0; i < n; i++)
+        reqs[i]->request_id = "";
+    free(ids);
+    if (rc != 0)
+        harness_replies_free(replies, n);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- registration side */
+
+/* Builds one request per item with make(i, body storage) and runs them pipelined; fails on
+ * any reply that is not OK. */
+typedef void (*s_make_fn)(harness_ready_t *items, size_t i, Ocop__Request *req, void *scratch);
+
+static int s_run_all(ocop_client_t *reg, harness_ready_t *items, const size_t *which, size_t n, s_make_fn make,
+                     size_t scratch_size, const char *what, void (*take)(harness_ready_t *, const Ocop__Reply *))
+{
+    Ocop__Request *reqs = calloc(n ? n : 1, sizeof *reqs);
+    Ocop__Request **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    Ocop__Reply **replies = calloc(n ? n : 1, sizeof *replies);
+    uint8_t *scratch = calloc(n ? n : 1, scratch_size);
+    int rc = reqs && ptrs && replies && scratch ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        ocop__request__init(&reqs[k]);
+        make(items, which[k], &reqs[k], scratch + k * scratch_size);
+        ptrs[k] = &reqs[k];
+    }
+    if (rc == 0)
+        rc = harness_pipeline(reg, ptrs, n, 128, replies);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (replies[k]->status != OCOP__STATUS__STATUS_OK) {
+            fprintf(stderr, "harness: %s of item %zu: %s %s (%s)\n", what, which[k],
+                    harness_status_name(replies[k]->status), replies[k]->message, replies[k]->field);
+            rc = -1;
+        } else if (take) {
+            take(&items[which[k]], replies[k]);
+        }
+    }
+    if (replies)
+        harness_replies_free(replies, n);
+    free(reqs);
+    free(ptrs);
+    free(replies);
+    free(scratch);
+    return rc;
+}
+
+typedef struct {
+    Ocop__RegEntityRegister body;
+    char name[96];
+    char tax[16];
+} s_entity_scratch_t;
+
+static unsigned s_seed;
+
+/* Syllables enough that names of one commune rarely look alike. */
+static const char *const s_syllables[] = {"an",   "bac", "cam",   "dao",   "giang", "hoa", "khe",  "lam",
+                                          "minh", "nga", "phong", "quy",   "son",   "tam", "uyen", "vinh",
+                                          "xuan", "yen", "thach", "trung", "loc",   "kim", "thuy", "dong"};
+
+static void s_name(char *out, size_t len, const char *kind, size_t i)
+{
+    size_t n = sizeof s_syllables / sizeof *s_syllables, x = i * 7919u + s_seed * 104729u;
+    snprintf(out, len, "%s %s %s %s %zu-%u", kind, s_syllables[x % n], s_syllables[(x / n) % n],
+             s_syllables[(x / (n * n)) % n], i, s_seed);
+}
+
+static void s_make_entity(harness_ready_t *items, size_t i, Ocop__Request *req, void *scratch)
+{
+    s_entity_scratch_t *s = scratch;
+    ocop__reg_entity_register__init(&s->body);
+    s_name(s->name, sizeof s->name, "HTX", i);
+    snprintf(s->tax, sizeof s->tax, "%04u%06zu", s_seed % 10000, i);
+    s->body.type = OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE;
+    s->body.name = s->name;
+    s->body.tax_code = s->tax;
+    s->body.unit_version = items[i].unit_version;
+    s->body.commune_code = items[i].commune;
+    s->body.representative = "Nguyễn Văn An";
+    s->body.phone = "0912345678";
+    req->body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req->reg_entity_register = &s->body;
+}
+
+static void s_take_entity(harness_ready_t *item, const Ocop__Reply *reply)
+{
+    snprintf(item->entity_id, sizeof item->entity_id, "%s", reply->reg_entity->id);
+}
+
+typedef struct {
+    Ocop__RegProductRegister body;
+    char name[96];
+} s_product_scratch_t;
+
+static void s_make_product(harness_ready_t *items, size_t i, Ocop__Request *req, void *scratch)
+{
+    s_product_scratch_t *s = scratch;
+    ocop__reg_product_register__init(&s->body);
+    s_name(s->name, sizeof s->name, "Đặc sản", i);
+    s->body.entity_id = items[i].entity_id;
+    s->body.name = s->name;
+    s->body.catalogue_version = items[i].catalogue;
+    s->body.sector_code = items[i].sector;
+    s->body.product_set_code = items[i].product_set;
+    s->body.unit_version = items[i].unit_version;
+    s->body.commune_code = items[i].commune;
+    s->body.processing = OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED;
+    req->body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
+    req->reg_product_register = &s->body;
+}
+
+/* Product ids with a pending review, collected by s_take_product. */
+static size_t *s_pending;
+static size_t s_n_pending;
+static harness_ready_t *s_items_base;
+
+static void s_take_product(harness_ready_t *item, const Ocop__Reply *reply)
+{
+    const Ocop__RegProduct *p = reply->reg_product_detail->product;
+    snprintf(item->product_id, sizeof item->product_id, "%s", p->id);
+    if (p->review == OCOP__REVIEW_STATE__REVIEW_PENDING)
+        s_pending[s_n_pending++] = (size_t)(item - s_items_base);
+}
+
+static void s_make_review(harness_ready_t *items, size_t i, Ocop__Request *req, void *scratch)
+{
+    Ocop__RegDuplicateReview *body = scratch;
+    ocop__reg_duplicate_review__init(body);
+    body->product_id = items[i].product_id;
+    body->decision = OCOP__REVIEW_STATE__REVIEW_CLEARED;
+    body->note = "distinct product, checked by the commune";
+    req->body_case = OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW;
+    req->reg_duplicate_review = body;
+}
+
+static Ocop__StageAction s_action;
+
+static void s_make_transition(harness_ready_t *items, size_t i, Ocop__Request *req, void *scratch)
+{
+    Ocop__RegStageTransition *body = scratch;
+    ocop__reg_stage_transition__init(body);
+    body->product_id = items[i].product_id;
+    body->action = s_action;
+    req->body_case = OCOP__REQUEST__BODY_REG_STAGE_TRANSITION;
+    req->reg_stage_transition = body;
+}
+
+int harness_make_ready(ocop_client_t *reg, harness_ready_t *products, const size_t *entity_of, size_t n,
+                       unsigned name_seed)
+{
+    s_seed = name_seed;
+    size_t *which = calloc(n ? n : 1, sizeof *which), n_new = 0;
+    s_pending = calloc(n ? n : 1, sizeof *s_pending);
+    s_n_pending = 0;
+    s_items_base = products;
+    int rc = which && s_pending ? 0 : -1;
+    for (size_t i = 0; i < n; i++)
+        if (entity_of[i] == i)
+            which[n_new++] = i;
+    if (rc == 0)
+        rc = s_run_all(reg, products, which, n_new, s_make_entity, sizeof(s_entity_scratch_t), "entity register",
+                       s_take_entity);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (entity_of[i] != i)
+            memcpy(products[i].entity_id, products[entity_of[i]].entity_id, sizeof products[i].entity_id);
+        which[i] = i;
+    }
+    if (rc == 0)
+        rc = s_run_all(reg, products, which, n, s_make_product, sizeof(s_product_scratch_t), "product register",
+                       s_take_product);
+    if (rc == 0 && s_n_pending)
+        rc = s_run_all(reg, products, s_pending, s_n_pending, s_make_review, sizeof(Ocop__RegDuplicateReview),
+                       "duplicate review", NULL);
+    static const Ocop__StageAction steps[] = {
+        OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, OCOP__STAGE_ACTION__STAGE_ACTION_SUBMIT,
+        OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, OCOP__STAGE_ACTION__STAGE_ACTION_SUBMIT};
+    for (size_t s = 0; rc == 0 && s < sizeof steps / sizeof *steps; s++) {
+        s_action = steps[s];
+        rc =
+            s_run_all(reg, products, which, n, s_make_transition, sizeof(Ocop__RegStageTransition), "transition", NULL);
+    }
+    free(which);
+    free(s_pending);
+    s_pending = NULL;
+    return rc;
+}
+
+int harness_shard_wait_product(harness_t *h, unsigned i, const char *product_id)
+{
+    for (int t = 0; t < S_WAIT_TRIES; t++) {
+        Ocop__Reply *reply = harness_eval_product_get(h->shard[i].client, product_id);
+        int status = reply ? (int)reply->status : -1;
+        uint32_t stage = reply && reply->eval_product ? reply->eval_product->stage : 0;
+        if (reply)
+            ocop__reply__free_unpacked(reply, NULL);
+        if (status == OCOP__STATUS__STATUS_OK && stage == OCOP__STAGE__STAGE_READY_FOR_EVALUATION)
+            return 0;
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    fprintf(stderr, "harness: %s never learnt product %s is ready\n", h->shard[i].name, product_id);
+    harness_file_tail(h->shard[i].log_path, 3000);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- sheets */
+
+eval_rubrics_t *harness_rubrics_load(void)
+{
+    const char *src = getenv("OCOP_SOURCE_DIR");
+    char dir[HARNESS_PATH_MAX], err[512];
+    snprintf(dir, sizeof dir, "%s/services/evaluation/data/rubrics", src ? src : ".");
+    eval_rubrics_t *r = eval_rubrics_load(dir, err, sizeof err);
+    if (!r)
+        fprintf(stderr, "harness: %s\n", err);
+    return r;
+}
+
+int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total, bool fail_mandatory)
+{
+    memset(sheet, 0, sizeof *sheet);
+    size_t n = eval_rubric_scored_count(rubric), m = rubric->n_mandatory;
+    sheet->scores = calloc(n + 1, sizeof *sheet->scores);
+    sheet->score_ptrs = calloc(n + 1, sizeof *sheet->score_ptrs);
+    sheet->checks = calloc(m + 1, sizeof *sheet->checks);
+    sheet->check_ptrs = calloc(m + 1, sizeof *sheet->check_ptrs);
+    if (!sheet->scores || !sheet->score_ptrs || !sheet->checks || !sheet->check_ptrs)
+        return -1;
+    /* Each criterion gets its share of the total, rounded down to half points; the rest is
+     * handed out half a point at a time where there is room, so the sum is exact. */
+    double sum = 0;
+    size_t k = 0;
+    for (size_t p = 0; p < EVAL_RUBRIC_PARTS; p++)
+        for (size_t c = 0; c < rubric->parts[p].n_criteria; c++, k++) {
+            const eval_criterion_t *cr = &rubric->parts[p].criteria[c];
+            ocop__eval_score__init(&sheet->scores[k]);
+            sheet->scores[k].id = (char *)cr->id;
+            sheet->scores[k].score = floor(cr->max * total / rubric->max_score * 2) / 2;
+            sum += sheet->scores[k].score;
+            sheet->score_ptrs[k] = &sheet->scores[k];
+        }
+    for (int pass = 0; pass < 400 && total - sum > 1e-9; pass++) {
+        k = 0;
+        for (size_t p = 0; p < EVAL_RUBRIC_PARTS && total - sum > 1e-9; p++)
+            for (size_t c = 0; c < rubric->parts[p].n_criteria && total - sum > 1e-9; c++, k++)
+                if (sheet->scores[k].score + 0.5 <= rubric->parts[p].criteria[c].max) {
+                    sheet->scores[k].score += 0.5;
+                    sum += 0.5;
+                }
+    }
+    if (fabs(total - sum) > 1e-9) {
+        fprintf(stderr, "harness: cannot make a sheet of %g under %s/%s\n", total, rubric->instrument,
+                rubric->product_set);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        ocop__eval_check__init(&sheet->checks[i]);
+        sheet->checks[i].id = (char *)rubric->mandatory[i].id;
+        sheet->checks[i].pass = !(fail_mandatory && i == 0);
+        sheet->check_ptrs[i] = &sheet->checks[i];
+    }
+    ocop__eval_sheet_submit__init(&sheet->body);
+    sheet->body.n_scores = n;
+    sheet->body.scores = sheet->score_ptrs;
+    sheet->body.n_mandatory = m;
+    sheet->body.mandatory = sheet->check_ptrs;
+    ocop__request__init(&sheet->req);
+    sheet->req.body_case = OCOP__REQUEST__BODY_EVAL_SHEET_SUBMIT;
+    sheet->req.eval_sheet_submit = &sheet->body;
+    return 0;
+}
+
+void harness_sheet_address(harness_sheet_t *sheet, const char *session_id, const char *product_id,
+                           const char *member_id, unsigned phase, unsigned round)
+{
+    sheet->body.session_id = (char *)session_id;
+    sheet->body.product_id = (char *)product_id;
+    sheet->body.member_id = (char *)member_id;
+    sheet->body.phase = phase;
+    sheet->body.round = round;
+    sheet->req.request_id = "";
+}
+
+void harness_sheet_free(harness_sheet_t *sheet)
+{
+    free(sheet->scores);
+    free(sheet->score_ptrs);
+    free(sheet->checks);
+    free(sheet->check_ptrs);
+    memset(sheet, 0, sizeof *sheet);
+}
+
+/* ---------------------------------------------------------------- evaluation requests */
+
+static Ocop__Reply *s_call(ocop_client_t *c, Ocop__Request *req)
+{
+    Ocop__Reply *reply;
+    return harness_call(c, req, &reply) == 0 ? reply : NULL;
+}
+
+Ocop__Reply *harness_council_create(ocop_client_t *c, Ocop__EvalLevel level, const char *unit_code,
+                                    const char *province_code, size_t n_members, unsigned quorum)
+{
+    Ocop__EvalMember members[16], *ptrs[16];
+    char ids[16][8], names[16][32];
+    if (n_members > 16)
+        return NULL;
+    for (size_t i = 0; i < n_members; i++) {
+        ocop__eval_member__init(&members[i]);
+        snprintf(ids[i], sizeof ids[i], "m%zu", i + 1);
+        snprintf(names[i], sizeof names[i], "Thành viên %zu", i + 1);
+        members[i].id = ids[i];
+        members[i].name = names[i];
+        members[i].role =
+            i == 0 ? OCOP__MEMBER_ROLE__MEMBER_ROLE_CHAIR
+                   : (i == 1 ? OCOP__MEMBER_ROLE__MEMBER_ROLE_VICE_CHAIR : OCOP__MEMBER_ROLE__MEMBER_ROLE_MEMBER);
+        ptrs[i] = &members[i];
+    }
+    Ocop__EvalCouncilCreate body = OCOP__EVAL_COUNCIL_CREATE__INIT;
+    body.name = "Hội đồng đánh giá, phân hạng sản phẩm OCOP";
+    body.level = level;
+    body.unit_code = (char *)unit_code;
+    body.province_code = (char *)province_code;
+    body.n_members = n_members;
+    body.members = ptrs;
+    body.quorum = quorum;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_COUNCIL_CREATE;
+    req.eval_council_create = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, const char *date, const char *const *ids,
+                                  size_t n, bool two_phase)
+{
+    Ocop__EvalSessionOpen body = OCOP__EVAL_SESSION_OPEN__INIT;
+    body.council_id = (char *)council_id;
+    body.date = (char *)date;
+    body.product_ids = (char **)ids;
+    body.n_product_ids = n;
+    body.two_phase = two_phase;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
+    req.eval_session_open = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_session_start(ocop_client_t *c, const char *session_id, const char *const *present,
+                                   size_t n_present)
+{
+    char ids[16][8];
+    char *defaults[16];
+    for (size_t i = 0; i < n_present && i < 16; i++) {
+        snprintf(ids[i], sizeof ids[i], "m%zu", i + 1);
+        defaults[i] = ids[i];
+    }
+    Ocop__EvalSessionStart body = OCOP__EVAL_SESSION_START__INIT;
+    body.session_id = (char *)session_id;
+    body.present_member_ids = present ? (char **)present : defaults;
+    body.n_present_member_ids = n_present;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_START;
+    req.eval_session_start = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_session_close(ocop_client_t *c, const char *session_id, const char *decision_ref)
+{
+    Ocop__EvalSessionClose body = OCOP__EVAL_SESSION_CLOSE__INIT;
+    body.session_id = (char *)session_id;
+    body.decision_ref = (char *)decision_ref;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE;
+    req.eval_session_close = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_session_get(ocop_client_t *c, const char *session_id)
+{
+    Ocop__EvalSessionGet body = OCOP__EVAL_SESSION_GET__INIT;
+    body.id = (char *)session_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_GET;
+    req.eval_session_get = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_eval_product_get(ocop_client_t *c, const char *product_id)
+{
+    Ocop__EvalProductGet body = OCOP__EVAL_PRODUCT_GET__INIT;
+    body.id = (char *)product_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
+    req.eval_product_get = &body;
+    return s_call(c, &req);
+}
+
+Ocop__Reply *harness_report_get(ocop_client_t *c, const char *province, const char *sector, unsigned year)
+{
+    Ocop__EvalReportGet body = OCOP__EVAL_REPORT_GET__INIT;
+    body.province_code = (char *)(province ? province : "");
+    body.sector_code = (char *)(sector ? sector : "");
+    body.year_from = body.year_to = year;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_REPORT_GET;
+    req.eval_report_get = &body;
+    return s_call(c, &req);
+}

@@ -1,0 +1,84 @@
+/* harness_eval — helpers for tests of the evaluation shards: pipelined calls, products made
+ * ready for evaluation through registration, score sheets that total exactly what a test
+ * wants under a real rubric, and the evaluation requests a test makes most. */
+#ifndef HARNESS_EVAL_H
+#define HARNESS_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eval_rubric.h"
+#include "harness.h"
+
+/* ---------------------------------------------------------------- pipelining */
+
+/* Sends every request (window in flight at a time) and collects the replies in request order
+ * (replies[i] answers reqs[i]; the caller frees each with ocop__reply__free_unpacked).
+ * Requests without a request_id get a fresh one. 0, or -1 when a reply did not come within
+ * the harness time-out (the replies received so far are freed). */
+int harness_pipeline(ocop_client_t *c, Ocop__Request **reqs, size_t n, unsigned window, Ocop__Reply **replies);
+void harness_replies_free(Ocop__Reply **replies, size_t n);
+
+/* ---------------------------------------------------------------- registration side */
+
+/* A product for the evaluation tests, registered and moved to READY_FOR_EVALUATION. */
+typedef struct {
+    char entity_id[32];
+    char product_id[32];
+    char commune[16];
+    char unit_version[16];
+    char catalogue[16];
+    char sector[16];
+    char product_set[16];
+} harness_ready_t;
+
+/* Registers products[i] (entity, then product of entity_id taken from entity_of[i]: the index
+ * of an earlier item whose entity it shares, or i for a new entity) and moves each through the
+ * cycle to READY_FOR_EVALUATION, clearing any duplicate flag with a recorded review. Fills
+ * entity_id and product_id. name_seed makes names and tax codes unique across calls.
+ * 0 / -1 (message on stderr). */
+int harness_make_ready(ocop_client_t *reg, harness_ready_t *products, const size_t *entity_of, size_t n,
+                       unsigned name_seed);
+
+/* Waits (bounded) until shard i knows product_id through registration's events. 0 / -1. */
+int harness_shard_wait_product(harness_t *h, unsigned i, const char *product_id);
+
+/* ---------------------------------------------------------------- sheets */
+
+/* Rubrics from the source tree's services/evaluation/data/rubrics (NULL + message on failure). */
+eval_rubrics_t *harness_rubrics_load(void);
+
+/* A sheet whose scored criteria total exactly total (a multiple of 0.5 in 0..100), every
+ * mandatory criterion passed (or the first failed when fail_mandatory), no bonus. */
+typedef struct {
+    Ocop__EvalSheetSubmit body;
+    Ocop__Request req;
+    Ocop__EvalScore *scores;
+    Ocop__EvalScore **score_ptrs;
+    Ocop__EvalCheck *checks;
+    Ocop__EvalCheck **check_ptrs;
+} harness_sheet_t;
+
+int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total, bool fail_mandatory);
+/* Points the sheet at its session, product, member, phase and round (strings not copied). */
+void harness_sheet_address(harness_sheet_t *sheet, const char *session_id, const char *product_id,
+                           const char *member_id, unsigned phase, unsigned round);
+void harness_sheet_free(harness_sheet_t *sheet);
+
+/* ---------------------------------------------------------------- evaluation requests
+ * Each returns the reply (caller frees) or NULL when none came; request_id NULL = fresh. */
+
+/* A council of n members "m1".."mn", m1 the chair; quorum 0 = the default. */
+Ocop__Reply *harness_council_create(ocop_client_t *c, Ocop__EvalLevel level, const char *unit_code,
+                                    const char *province_code, size_t n_members, unsigned quorum);
+Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, const char *date, const char *const *ids,
+                                  size_t n, bool two_phase);
+/* present: member ids; NULL = "m1".."m<n_present>". */
+Ocop__Reply *harness_session_start(ocop_client_t *c, const char *session_id, const char *const *present,
+                                   size_t n_present);
+Ocop__Reply *harness_session_close(ocop_client_t *c, const char *session_id, const char *decision_ref);
+Ocop__Reply *harness_session_get(ocop_client_t *c, const char *session_id);
+Ocop__Reply *harness_eval_product_get(ocop_client_t *c, const char *product_id);
+Ocop__Reply *harness_report_get(ocop_client_t *c, const char *province, const char *sector, unsigned year);
+
+#endif
