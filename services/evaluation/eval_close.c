@@ -252,6 +252,39 @@ static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t 
     return s_disclose(ctx, reply, c, p, sp);
 }
 
+/* The stars a decision states must be ones the council's level may confer, and the ones the
+ * sheets give: a decision cannot confer more than the level allows, nor other than computed. */
+static int s_check_claims(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, const Ocop__EvalSessionClose *in,
+                          Ocop__EvalSessionProduct **sps, const s_result_t *results, size_t n)
+{
+    eval_level_t level = eval_level_of(c->session->level);
+    const eval_policy_level_t *lv = eval_policy_level(c->policy, level);
+    for (size_t i = 0; i < in->n_decided; i++) {
+        const Ocop__EvalStarsClaim *claim = in->decided[i];
+        char field[40];
+        snprintf(field, sizeof field, "decided[%zu].stars", i);
+        size_t k = 0;
+        while (k < n && strcmp(sps[k]->product_id, claim->product_id) != 0)
+            k++;
+        if (k == n)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "product %.64s is not in session %s",
+                                 claim->product_id, c->session->id);
+        if (claim->stars > (uint32_t)lv->confers_max_stars)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_FORBIDDEN, field,
+                                 "under %s a %s council confers at most %d stars, not %u", c->policy->decision,
+                                 eval_level_name(level), lv->confers_max_stars, claim->stars);
+        eval_outcome_t o;
+        char err[256];
+        if (eval_policy_outcome(c->policy, level, results[k].mean, results[k].band, &o, err, sizeof err) != 0)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s", err);
+        if (claim->stars != (uint32_t)o.stars)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, field,
+                                 "the sheets give product %s %d stars (mean %.2f), not %u", claim->product_id, o.stars,
+                                 results[k].mean, claim->stars);
+    }
+    return 0;
+}
+
 int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalSessionClose *in = req->eval_session_close;
@@ -277,6 +310,8 @@ int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     for (size_t i = 0; i < n; i++)
         if (s_result(ctx, reply, c.session, sps[i], &results[i]) != 0)
             return -1;
+    if (s_check_claims(ctx, reply, &c, in, sps, results, n) != 0)
+        return -1;
     for (size_t i = 0; i < n; i++)
         if (s_close_product(ctx, reply, &c, sps[i], &results[i]) != 0)
             return -1;

@@ -165,6 +165,24 @@ typedef struct {
 /* Reads units-*.json and catalogue-*.json from rules_dir. 0 / -1 (message on stderr). */
 int harness_data_load(const char *rules_dir, harness_data_t *out);
 
+typedef struct {
+    char sector[16];
+    char set[16];
+} harness_set_t;
+
+typedef struct {
+    char code[16];
+    char district[16]; /* "" in a hierarchy without districts */
+    char province[16];
+} harness_commune_t;
+
+/* The product sets of catalogue-<version>.json that are not fresh/raw (malloc'd array). 0 / -1. */
+int harness_catalogue_sets(const char *rules_dir, const char *version, harness_set_t **out, size_t *n);
+/* Every commune of units-<version>.json with its district and province (malloc'd). 0 / -1. */
+int harness_communes(const char *rules_dir, const char *version, harness_commune_t **out, size_t *n);
+/* Every province code of units-<version>.json (malloc'd). 0 / -1. */
+int harness_provinces(const char *rules_dir, const char *version, char (**codes)[16], size_t *n);
+
 /* ---------------------------------------------------------------- request helpers
  * Each builds the request on the stack, calls, and returns the reply (caller frees with
  * ocop__reply__free_unpacked) or NULL when no reply came. request_id NULL = fresh. */

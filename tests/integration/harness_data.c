@@ -165,3 +165,89 @@ int harness_data_load(const char *rules_dir, harness_data_t *out)
     cJSON_Delete(catalogue);
     return rc;
 }
+
+static cJSON *s_version_file(const char *rules_dir, const char *prefix, const char *version)
+{
+    char path[HARNESS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s%s.json", rules_dir, prefix, version);
+    cJSON *root = s_read_json(path);
+    if (!root)
+        fprintf(stderr, "harness: cannot read %s\n", path);
+    return root;
+}
+
+int harness_catalogue_sets(const char *rules_dir, const char *version, harness_set_t **out, size_t *n)
+{
+    cJSON *root = s_version_file(rules_dir, "catalogue-", version);
+    *out = NULL;
+    *n = 0;
+    if (!root)
+        return -1;
+    size_t cap = 64;
+    *out = calloc(cap, sizeof **out);
+    const cJSON *sector;
+    cJSON_ArrayForEach (sector, cJSON_GetObjectItemCaseSensitive(root, "sectors")) {
+        const cJSON *set;
+        cJSON_ArrayForEach (set, cJSON_GetObjectItemCaseSensitive(sector, "product_sets")) {
+            const char *scode = s_str(sector, "code"), *code = s_str(set, "code");
+            if (!*out || !scode || !code || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(set, "fresh")) || *n == cap)
+                continue;
+            snprintf((*out)[*n].sector, sizeof(*out)[*n].sector, "%s", scode);
+            snprintf((*out)[*n].set, sizeof(*out)[*n].set, "%s", code);
+            (*n)++;
+        }
+    }
+    cJSON_Delete(root);
+    return *out && *n ? 0 : -1;
+}
+
+int harness_communes(const char *rules_dir, const char *version, harness_commune_t **out, size_t *n)
+{
+    cJSON *root = s_version_file(rules_dir, "units-", version);
+    *out = NULL;
+    *n = 0;
+    if (!root)
+        return -1;
+    const cJSON *units = cJSON_GetObjectItemCaseSensitive(root, "units"), *u;
+    *out = calloc((size_t)cJSON_GetArraySize(units) + 1, sizeof **out);
+    cJSON_ArrayForEach (u, units) {
+        const char *level = s_str(u, "level"), *parent = s_str(u, "parent"), *code = s_str(u, "code");
+        if (!*out || !level || !parent || !code || strcmp(level, "commune") != 0)
+            continue;
+        /* The parent is a district where the hierarchy has districts: its parent is the province. */
+        const char *province = parent, *district = "";
+        const cJSON *p;
+        cJSON_ArrayForEach (p, units) {
+            const char *pcode = s_str(p, "code"), *plevel = s_str(p, "level");
+            if (pcode && plevel && strcmp(pcode, parent) == 0 && strcmp(plevel, "district") == 0) {
+                district = parent;
+                province = s_str(p, "parent");
+                break;
+            }
+        }
+        harness_commune_t *c = &(*out)[(*n)++];
+        snprintf(c->code, sizeof c->code, "%s", code);
+        snprintf(c->district, sizeof c->district, "%s", district);
+        snprintf(c->province, sizeof c->province, "%s", province ? province : "");
+    }
+    cJSON_Delete(root);
+    return *out && *n ? 0 : -1;
+}
+
+int harness_provinces(const char *rules_dir, const char *version, char (**codes)[16], size_t *n)
+{
+    cJSON *root = s_version_file(rules_dir, "units-", version);
+    *codes = NULL;
+    *n = 0;
+    if (!root)
+        return -1;
+    const cJSON *units = cJSON_GetObjectItemCaseSensitive(root, "units"), *u;
+    *codes = calloc((size_t)cJSON_GetArraySize(units) + 1, sizeof **codes);
+    cJSON_ArrayForEach (u, units) {
+        const char *level = s_str(u, "level"), *code = s_str(u, "code");
+        if (*codes && level && code && strcmp(level, "province") == 0)
+            snprintf((*codes)[(*n)++], sizeof **codes, "%s", code);
+    }
+    cJSON_Delete(root);
+    return *codes && *n ? 0 : -1;
+}

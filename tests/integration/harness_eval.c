@@ -184,6 +184,7 @@ static void s_take_product(harness_ready_t *item, const Ocop__Reply *reply)
 {
     const Ocop__RegProduct *p = reply->reg_product_detail->product;
     snprintf(item->product_id, sizeof item->product_id, "%s", p->id);
+    snprintf(item->current_province, sizeof item->current_province, "%s", p->current_province_code);
     if (p->review == OCOP__REVIEW_STATE__REVIEW_PENDING)
         s_pending[s_n_pending++] = (size_t)(item - s_items_base);
 }

@@ -30,6 +30,7 @@ typedef struct {
     char catalogue[16];
     char sector[16];
     char product_set[16];
+    char current_province[16]; /* filled: today's province of the product (shard ownership) */
 } harness_ready_t;
 
 /* Registers products[i] (entity, then product of entity_id taken from entity_of[i]: the index

@@ -50,9 +50,8 @@ static int s_setup(void **state)
     snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
     if (harness_data_load(rules, &W.data) != 0)
         return -1;
-    harness_options_t opts = {.shards = 2,
-                              .shard_provinces = {W.data.province_a, W.data.province_b},
-                              .expire_every_ms = 200};
+    harness_options_t opts = {
+        .shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .expire_every_ms = 200};
     W.h = harness_new(&opts);
     W.rubrics = harness_rubrics_load();
     if (!W.h || !W.rubrics || harness_start(W.h) != 0 || harness_shard_start(W.h, 0) != 0 ||
@@ -126,8 +125,7 @@ static void test_products_reach_the_owning_shard_only(void **state)
 {
     (void)state;
     size_t entity_of[S_PRODUCTS] = {0, 0, 2, 3};
-    const char *communes[S_PRODUCTS] = {W.data.communes[0], W.data.communes[1], W.data.communes[2],
-                                        W.data.communes[3]};
+    const char *communes[S_PRODUCTS] = {W.data.communes[0], W.data.communes[1], W.data.communes[2], W.data.communes[3]};
     for (unsigned i = 0; i < S_PRODUCTS; i++) {
         harness_ready_t *p = &W.products[i];
         snprintf(p->commune, sizeof p->commune, "%s", communes[i]);
