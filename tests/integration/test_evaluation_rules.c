@@ -1,0 +1,377 @@
+/* Integration: the rating rules that depend on the policy in force and on a product's past.
+ *   - 148/QĐ-TTg (2024): a district council confers 3★ at most and forwards ≥ 70 to the
+ *     province, which confers 4★; a failed mandatory criterion means no star whatever the total;
+ *     a product not forwarded cannot be scored by the province.
+ *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
+ *     need laboratory results to go on; phase 2 decides.
+ *   - Re-evaluation: 4★ → 3★ and then below 3★, each superseding the certificate and emitting
+ *     one RatingChanged with the reason "re-evaluation".
+ * One shard owns every province. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+#include "ocop_date.h"
+
+#define S_ST(x) OCOP__STATUS__STATUS_##x
+#define S_N 5 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3, 4: today's hierarchy */
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    eval_rubrics_t *rubrics;
+    char provinces[1024];
+    harness_ready_t p[S_N];
+    char district[16];
+    char today[OCOP_DATE_LEN];
+} W;
+
+static ocop_client_t *s_c(void)
+{
+    return W.h->shard[0].client;
+}
+
+static int s_setup(void **state)
+{
+    (void)state;
+    const char *src = getenv("OCOP_SOURCE_DIR");
+    char rules[HARNESS_PATH_MAX];
+    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    char(*codes)[16];
+    size_t n;
+    if (harness_data_load(rules, &W.data) != 0 || harness_provinces(rules, "2025", &codes, &n) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(W.provinces);
+        snprintf(W.provinces + len, sizeof W.provinces - len, "%s%s", i ? "," : "", codes[i]);
+    }
+    free(codes);
+    harness_commune_t *communes;
+    if (harness_communes(rules, "2008", &communes, &n) != 0)
+        return -1;
+    /* Three products in one district of Hà Nội (2008), two in province A today. */
+    for (size_t i = 0; i < n && !W.district[0]; i++)
+        if (strcmp(communes[i].province, "01") == 0 && communes[i].district[0]) {
+            snprintf(W.district, sizeof W.district, "%s", communes[i].district);
+            for (unsigned k = 0; k < 3; k++) {
+                snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", communes[i].code);
+                snprintf(W.p[k].unit_version, sizeof W.p[k].unit_version, "2008");
+            }
+        }
+    free(communes);
+    for (unsigned k = 0; k < S_N; k++) {
+        if (k >= 3)
+            snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", W.data.communes[k - 3]);
+        snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "%s", W.data.catalogue_version);
+        snprintf(W.p[k].sector, sizeof W.p[k].sector, "%s", W.data.sector);
+        snprintf(W.p[k].product_set, sizeof W.p[k].product_set, "%s", W.data.product_set);
+    }
+    harness_options_t opts = {.shards = 1, .shard_provinces = {W.provinces}};
+    W.h = harness_new(&opts);
+    W.rubrics = harness_rubrics_load();
+    ocop_day_of(harness_wall_ms(), W.today);
+    return W.district[0] && W.h && W.rubrics && harness_start(W.h) == 0 && harness_shard_start(W.h, 0) == 0 ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    eval_rubrics_destroy(&W.rubrics);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+static char *s_council(Ocop__EvalLevel level, const char *unit, const char *province, char *out)
+{
+    Ocop__Reply *r = harness_council_create(s_c(), level, unit, province, 3, 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(out, 32, "%s", r->eval_council->id);
+    ITEST_FREE(r);
+    return out;
+}
+
+/* A started session of the given products; its id into out. */
+static void s_session(const char *council, const char *date, const unsigned *idx, size_t n, bool two_phase, char *out)
+{
+    const char *ids[S_N];
+    for (size_t i = 0; i < n; i++)
+        ids[i] = W.p[idx[i]].product_id;
+    Ocop__Reply *r = harness_session_open(s_c(), council, date, ids, n, two_phase);
+    ITEST_ASSERT_OK(r);
+    snprintf(out, 32, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), out, NULL, 3);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* Member m1..m3 scores product k with total; fail marks the first mandatory criterion failed. */
+static Ocop__Reply *s_sheet(const char *session, unsigned k, unsigned member, unsigned phase, double total, bool fail)
+{
+    const eval_rubric_t *rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
+    harness_sheet_t sheet;
+    if (!rubric || harness_sheet_init(&sheet, rubric, total, fail) != 0)
+        return NULL;
+    char m[8];
+    snprintf(m, sizeof m, "m%u", member);
+    harness_sheet_address(&sheet, session, W.p[k].product_id, m, phase, 1);
+    Ocop__Reply *reply;
+    if (harness_call(s_c(), &sheet.req, &reply) != 0)
+        reply = NULL;
+    harness_sheet_free(&sheet);
+    return reply;
+}
+
+static void s_all_sheets(const char *session, unsigned k, unsigned phase, double total, unsigned failing)
+{
+    for (unsigned m = 1; m <= 3; m++) {
+        Ocop__Reply *r = s_sheet(session, k, m, phase, total, m <= failing);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+}
+
+static const Ocop__EvalSessionProduct *s_result(const Ocop__Reply *closed, unsigned k)
+{
+    for (size_t i = 0; i < closed->eval_session->n_products; i++)
+        if (strcmp(closed->eval_session->products[i]->product_id, W.p[k].product_id) == 0)
+            return closed->eval_session->products[i];
+    fail_msg("product %u is not in the closed session", k);
+    return NULL;
+}
+
+static Ocop__Reply *s_product(unsigned k)
+{
+    Ocop__Reply *r = harness_eval_product_get(s_c(), W.p[k].product_id);
+    ITEST_ASSERT_OK(r);
+    return r;
+}
+
+static Ocop__CertificateState s_cert_state(const char *id)
+{
+    Ocop__EvalCertificateGet body = OCOP__EVAL_CERTIFICATE_GET__INIT;
+    body.id = (char *)id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET;
+    req.eval_certificate_get = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    Ocop__CertificateState state = r->eval_certificate->state;
+    ITEST_FREE(r);
+    return state;
+}
+
+static void test_make_ready(void **state)
+{
+    (void)state;
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4};
+    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
+    for (unsigned k = 0; k < S_N; k++)
+        assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
+}
+
+static void test_148_district_caps_and_forwards(void **state)
+{
+    (void)state;
+    char district[32], province[32], session[32];
+    const char *hanoi = W.p[0].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, hanoi, district);
+    unsigned idx[] = {0, 1, 2};
+    s_session(district, "2024-03-01", idx, 3, false, session);
+    s_all_sheets(session, 0, 1, 75, 0);
+    s_all_sheets(session, 1, 1, 60, 0);
+    s_all_sheets(session, 2, 1, 75, 2); /* two of three find a mandatory criterion failed */
+    Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 10/QĐ-UBND huyện");
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_session->policy, "148/QĐ-TTg");
+    const Ocop__EvalSessionProduct *sp = s_result(r, 0);
+    assert_int_equal(sp->band_stars, 4);
+    assert_int_equal(sp->stars, 3); /* a district confers 3★ at most */
+    assert_true(sp->forwarded);
+    assert_int_equal(sp->forward_to, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE);
+    sp = s_result(r, 1);
+    assert_int_equal(sp->stars, 3);
+    assert_false(sp->forwarded);
+    sp = s_result(r, 2);
+    assert_true(sp->mandatory_failed);
+    assert_int_equal(sp->band_stars, 0);
+    assert_int_equal(sp->stars, 0);
+    assert_false(sp->forwarded);
+    assert_string_equal(sp->certificate_id, "");
+    ITEST_FREE(r);
+
+    char first_cert[32];
+    r = s_product(0);
+    assert_int_equal(r->eval_product->stars, 3);
+    snprintf(first_cert, sizeof first_cert, "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
+    r = s_product(2);
+    assert_int_equal(r->eval_product->stars, 0);
+    ITEST_FREE(r);
+
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, hanoi, hanoi, province);
+    const char *not_forwarded[] = {W.p[1].product_id};
+    r = harness_session_open(s_c(), province, "2024-04-01", not_forwarded, 1, false);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_ids[0]");
+    ITEST_FREE(r);
+    unsigned forwarded[] = {0};
+    s_session(province, "2024-04-01", forwarded, 1, false, session);
+    s_all_sheets(session, 0, 1, 80, 0);
+    r = harness_session_close(s_c(), session, "QĐ 20/QĐ-UBND tỉnh");
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(s_result(r, 0)->stars, 4);
+    ITEST_FREE(r);
+    r = s_product(0);
+    assert_int_equal(r->eval_product->stars, 4);
+    assert_int_equal(r->eval_product->forwarded_to, OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED);
+    ITEST_FREE(r);
+    assert_int_equal(s_cert_state(first_cert), OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED);
+}
+
+static void test_two_phase_session(void **state)
+{
+    (void)state;
+    char council[32], session[32];
+    const char *province = W.p[3].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    for (unsigned k = 3; k < 5; k++) {
+        Ocop__EvalAttest body = OCOP__EVAL_ATTEST__INIT;
+        body.product_id = W.p[k].product_id;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
+        req.eval_attest = &body;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_c(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+    unsigned idx[] = {3, 4};
+    s_session(council, W.today, idx, 2, true, session);
+    s_all_sheets(session, 3, 1, 65, 0);
+    s_all_sheets(session, 4, 1, 40, 0);
+    Ocop__Reply *r = harness_session_close(s_c(), session, "too early");
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "session_id");
+    ITEST_FREE(r);
+
+    Ocop__EvalPhaseAdvance adv = OCOP__EVAL_PHASE_ADVANCE__INIT;
+    adv.session_id = session;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_PHASE_ADVANCE;
+    req.eval_phase_advance = &adv;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "lab_results");
+    assert_non_null(strstr(r->message, W.p[3].product_id));
+    ITEST_FREE(r);
+    Ocop__EvalLabResult lab = OCOP__EVAL_LAB_RESULT__INIT, *labs[] = {&lab};
+    lab.product_id = W.p[3].product_id;
+    lab.reference = "Phiếu kết quả thử nghiệm số 123/KQ-QUATEST";
+    adv.lab_results = labs;
+    adv.n_lab_results = 1;
+    req.request_id = "";
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_session->phase, 2);
+    ITEST_FREE(r);
+
+    r = s_sheet(session, 4, 1, 2, 50, false);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id"); /* not selected */
+    ITEST_FREE(r);
+    r = s_sheet(session, 3, 1, 1, 50, false);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "phase");
+    ITEST_FREE(r);
+    s_all_sheets(session, 3, 2, 72, 0);
+    r = harness_session_close(s_c(), session, "QĐ 30/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    const Ocop__EvalSessionProduct *sp = s_result(r, 3);
+    assert_true(sp->selected);
+    assert_string_equal(sp->lab_reference, "Phiếu kết quả thử nghiệm số 123/KQ-QUATEST");
+    assert_true(sp->mean == 72);
+    assert_int_equal(sp->stars, 4);
+    sp = s_result(r, 4);
+    assert_false(sp->selected);
+    assert_true(sp->mean == 40);
+    assert_int_equal(sp->stars, 0);
+    ITEST_FREE(r);
+}
+
+static void test_reevaluation_downgrades(void **state)
+{
+    (void)state;
+    char council[32], session[32], cert[32];
+    const char *province = W.p[3].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    Ocop__Reply *r = s_product(3);
+    assert_int_equal(r->eval_product->stars, 4);
+    snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
+    unsigned idx[] = {3};
+    s_session(council, W.today, idx, 1, false, session);
+    s_all_sheets(session, 3, 1, 60, 0);
+    r = harness_session_close(s_c(), session, "QĐ 40/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    r = s_product(3);
+    assert_int_equal(r->eval_product->stars, 3);
+    assert_string_not_equal(r->eval_product->certificate_id, cert);
+    snprintf(cert + 0, sizeof cert, "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
+    s_session(council, W.today, idx, 1, false, session);
+    s_all_sheets(session, 3, 1, 45, 0);
+    r = harness_session_close(s_c(), session, "QĐ 41/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    r = s_product(3);
+    assert_int_equal(r->eval_product->stars, 0);
+    assert_string_equal(r->eval_product->certificate_id, "");
+    ITEST_FREE(r);
+    assert_int_equal(s_cert_state(cert), OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED);
+
+    /* The product's RatingChanged events: 0→4, 4→3, 3→0, the last two as re-evaluations. */
+    static const uint32_t expected[][2] = {{0, 4}, {4, 3}, {3, 0}};
+    size_t seen = 0;
+    Ocop__EventsFrom body = OCOP__EVENTS_FROM__INIT;
+    body.from_sequence = 1;
+    body.max = 10000;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVENTS_FROM;
+    req.events_from = &body;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->events->n_events, r->events->last_sequence);
+    for (size_t i = 0; i < r->events->n_events; i++) {
+        Ocop__Event *ev = ocop__event__unpack(NULL, r->events->events[i].len, r->events->events[i].data);
+        assert_non_null(ev);
+        if (ev->body_case == OCOP__EVENT__BODY_EVAL_RATING_CHANGED &&
+            strcmp(ev->eval_rating_changed->product_id, W.p[3].product_id) == 0) {
+            assert_true(seen < 3);
+            assert_int_equal(ev->eval_rating_changed->old_stars, expected[seen][0]);
+            assert_int_equal(ev->eval_rating_changed->new_stars, expected[seen][1]);
+            assert_string_equal(ev->eval_rating_changed->reason, seen == 0 ? "evaluation" : "re-evaluation");
+            seen++;
+        }
+        ocop__event__free_unpacked(ev, NULL);
+    }
+    ITEST_FREE(r);
+    assert_int_equal(seen, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_make_ready),
+        cmocka_unit_test(test_148_district_caps_and_forwards),
+        cmocka_unit_test(test_two_phase_session),
+        cmocka_unit_test(test_reevaluation_downgrades),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
