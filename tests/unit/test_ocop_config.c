@@ -226,6 +226,58 @@ static void test_errors(void **state)
                         "services.r: duplicate key");
 }
 
+#define S_SHARD(name, n, provinces)                                                                                    \
+    "\"" name "\": {\"endpoint\": \"tcp://h:1\", \"events_endpoint\": \"tcp://h:2\", \"shard\": " #n                   \
+    ", \"provinces\": " provinces "}"
+
+/* Shards of one group own disjoint provinces; the owner of a province and the name of a shard
+ * number are found from any shard's view of the file. */
+static void test_shards(void **state)
+{
+    s_fixture_t *fx = *state;
+    char err[512] = "", name[64];
+    s_write(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\", \"79\"]") ", " S_SHARD(
+                    "evaluation-2", 2, "[\"48\"]") ", " S_SHARD("other-1", 1, "[\"01\"]") "}}");
+    ocop_config_t *cfg = ocop_config_load(fx->path, err, sizeof err);
+    if (!cfg)
+        fail_msg("%s", err);
+    ocop_service_config_t sc;
+    assert_int_equal(ocop_config_service(cfg, "evaluation-2", &sc, err, sizeof err), 0);
+    assert_int_equal(sc.shard, 2);
+    assert_int_equal(sc.province_count, 1);
+    assert_true(ocop_service_owns(&sc, "48"));
+    assert_false(ocop_service_owns(&sc, "01"));
+    assert_int_equal(ocop_config_shard_owner(cfg, "evaluation", "79", name, sizeof name), 0);
+    assert_string_equal(name, "evaluation-1");
+    assert_int_equal(ocop_config_shard_owner(cfg, "other", "01", name, sizeof name), 0);
+    assert_string_equal(name, "other-1");
+    assert_int_equal(ocop_config_shard_owner(cfg, "evaluation", "02", name, sizeof name), -1);
+    assert_int_equal(ocop_config_shard_name(cfg, "evaluation", 2, name, sizeof name), 0);
+    assert_string_equal(name, "evaluation-2");
+    assert_int_equal(ocop_config_shard_name(cfg, "evaluation", 3, name, sizeof name), -1);
+    ocop_config_destroy(&cfg);
+
+    s_expect_load_error(fx,
+                        "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\"]") ", " S_SHARD("evaluation-2", 2,
+                                                                                               "[\"79\", \"01\"]") "}}",
+                        "services.evaluation-2.provinces: 01 is already owned by evaluation-1");
+    s_expect_load_error(
+        fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\"]") ", " S_SHARD("evaluation-2", 1, "[\"79\"]") "}}",
+        "services.evaluation-2.shard: 1 is also the shard number of evaluation-1");
+    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[]") "}}",
+                        "services.evaluation-1.provinces: a shard needs a non-empty array");
+    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"0 1\"]") "}}",
+                        "services.evaluation-1.provinces[0]: expected a province code");
+    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\", \"01\"]") "}}",
+                        "services.evaluation-1.provinces[1]: 01 is listed twice");
+    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation", 1, "[\"01\"]") "}}",
+                        "services.evaluation.shard: a shard's section is named <service>-<N>");
+    s_expect_load_error(fx,
+                        "{\"services\": {\"r\": {\"endpoint\": \"tcp://h:1\", \"events_endpoint\": \"tcp://h:2\","
+                        " \"provinces\": [\"01\"]}}}",
+                        "services.r.provinces: only a shard");
+}
+
 static void test_endpoint_valid(void **state)
 {
     (void)state;
@@ -268,6 +320,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_errors, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_shards, s_setup, s_teardown),
         cmocka_unit_test(test_endpoint_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

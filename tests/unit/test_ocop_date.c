@@ -1,0 +1,68 @@
+/* ocop_date: calendar validation, UTC days, month arithmetic for certificate expiry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ocop_date.h"
+
+static void test_valid(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"2019-08-21", "2024-02-29", "2000-02-29", "0001-01-01", "9999-12-31"};
+    static const char *const bad[] = {"2023-02-29", "1900-02-29", "2019-13-01", "2019-00-10", "2019-04-31",
+                                      "2019-4-01",  "2019/04/01", "20190401",   "",           "2019-04-01x"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_true(ocop_date_valid(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (ocop_date_valid(bad[i]))
+            fail_msg("%s accepted", bad[i]);
+    assert_false(ocop_date_valid(NULL));
+}
+
+static void test_day_of(void **state)
+{
+    (void)state;
+    char day[OCOP_DATE_LEN];
+    ocop_day_of(0, day);
+    assert_string_equal(day, "1970-01-01");
+    ocop_day_of(1566345600000LL, day); /* 2019-08-21T00:00:00Z */
+    assert_string_equal(day, "2019-08-21");
+    ocop_day_of(1566345600000LL - 1, day);
+    assert_string_equal(day, "2019-08-20");
+}
+
+static void test_add_months(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *from;
+        int months;
+        const char *to;
+    } cases[] = {
+        {"2019-10-15", 36, "2022-10-15"}, {"2024-02-29", 12, "2025-02-28"}, {"2024-02-29", 48, "2028-02-29"},
+        {"2023-01-31", 1, "2023-02-28"},  {"2023-12-31", 2, "2024-02-29"},  {"2023-03-15", -3, "2022-12-15"},
+        {"2025-07-06", 0, "2025-07-06"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[OCOP_DATE_LEN];
+        assert_int_equal(ocop_date_add_months(cases[i].from, cases[i].months, out), 0);
+        assert_string_equal(out, cases[i].to);
+    }
+    char out[OCOP_DATE_LEN];
+    assert_int_equal(ocop_date_add_months("2023-02-30", 1, out), -1);
+    assert_int_equal(ocop_date_add_months("9999-06-01", 12, out), -1);
+    assert_int_equal(ocop_date_add_months("0001-01-01", -1, out), -1);
+    assert_int_equal(ocop_date_year("2019-10-15"), 2019);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_day_of),
+        cmocka_unit_test(test_add_months),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
