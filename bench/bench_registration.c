@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -304,10 +303,7 @@ static int s_service_runs(bench_service_t *svc, ocop_client_t **clients, const s
 
 static void s_context(const s_args_t *a, const bench_workload_t *w, bench_results_t *r)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(r->date, sizeof r->date, "%Y-%m-%d %H:%M UTC", &tm);
+    bench_utc_now(r->date, sizeof r->date);
     bench_cpu_model(r->cpu, sizeof r->cpu);
     r->cores = bench_cpu_count();
     r->quick = a->quick;
@@ -321,14 +317,7 @@ static int s_write_docs(const char *path, const bench_results_t *r)
 {
     bench_text_t md = {0};
     bench_report_markdown(r, &md);
-    int rc =
-        md.data ? bench_markdown_replace(path, BENCH_MARK_BEGIN, BENCH_MARK_END, bench_report_header(), md.data) : -1;
-    bench_text_free(&md);
-    if (rc == 0)
-        printf("\nwrote the registration section of %s\n", path);
-    else
-        fprintf(stderr, "bench: cannot write %s\n", path);
-    return rc;
+    return bench_docs_write(path, BENCH_MARK_BEGIN, BENCH_MARK_END, "registration", &md);
 }
 
 int main(int argc, char **argv)

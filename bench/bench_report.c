@@ -96,26 +96,6 @@ void bench_report_print(const bench_results_t *r, FILE *out)
             q.vs_bound, BENCH_TARGET_SEQ_RATIO, q.vs_bound <= BENCH_TARGET_SEQ_RATIO ? "met" : "NOT met");
 }
 
-const char *bench_report_header(void)
-{
-    return "# Benchmarks\n"
-           "\n"
-           "Figures below come from one run on the machine named in each section. Machines are noisy, so\n"
-           "compare the ratios, which are taken against raw limits measured in the same run, rather than\n"
-           "the absolute numbers. Benchmarks are not tests: nothing here runs under ctest.\n"
-           "\n"
-           "Run them from a Release build:\n"
-           "\n"
-           "```sh\n"
-           "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release\n"
-           "cmake --build build --target bench          # builds, runs (about 30 s) and updates this file\n"
-           "build/bench/bench_registration --quick     # about 10 s; --no-write leaves this file alone\n"
-           "build/bench/bench_registration --help      # --wrap \"valgrind --tool=callgrind\" profiles the service\n"
-           "```\n"
-           "\n"
-           "Each benchmark rewrites only its own section, between its begin/end markers.\n";
-}
-
 static void s_md_run(const bench_results_t *r, const bench_run_t *run, bench_text_t *t)
 {
     if (run == &r->seq)

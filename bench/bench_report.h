@@ -61,7 +61,4 @@ void bench_report_print(const bench_results_t *r, FILE *out);
 #define BENCH_MARK_END "<!-- registration:end -->"
 void bench_report_markdown(const bench_results_t *r, bench_text_t *out);
 
-/* The header written when docs/BENCHMARKS.md does not exist yet. */
-const char *bench_report_header(void);
-
 #endif

@@ -147,7 +147,7 @@ int bench_service_start(bench_service_t *svc, void *zctx, const bench_service_op
     return -1;
 }
 
-int bench_service_counters(bench_service_t *svc, bench_service_counters_t *out)
+int bench_ping_counters(ocop_client_t *client, bench_service_counters_t *out)
 {
     memset(out, 0, sizeof *out);
     Ocop__Request req = OCOP__REQUEST__INIT;
@@ -155,7 +155,7 @@ int bench_service_counters(bench_service_t *svc, bench_service_counters_t *out)
     req.body_case = OCOP__REQUEST__BODY_PING;
     req.ping = &ping;
     Ocop__Reply *reply;
-    if (!svc->ping || ocop_client_call(svc->ping, &req, &reply, 5000, 6) != 0)
+    if (!client || ocop_client_call(client, &req, &reply, 5000, 6) != 0)
         return -1;
     int rc = -1;
     if (reply->body_case == OCOP__REPLY__BODY_PONG) {
@@ -163,10 +163,16 @@ int bench_service_counters(bench_service_t *svc, bench_service_counters_t *out)
         out->errors = reply->pong->errors;
         out->batches = reply->pong->batches;
         out->batch_max = reply->pong->batch_requests_max;
+        out->map_size = reply->pong->map_size;
         rc = 0;
     }
     ocop__reply__free_unpacked(reply, NULL);
     return rc;
+}
+
+int bench_service_counters(bench_service_t *svc, bench_service_counters_t *out)
+{
+    return bench_ping_counters(svc->ping, out);
 }
 
 int bench_service_stop(bench_service_t *svc, int timeout_ms)

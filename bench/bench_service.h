@@ -33,10 +33,13 @@ int bench_service_start(bench_service_t *svc, void *zctx, const bench_service_op
 
 typedef struct {
     uint64_t requests, errors, batches, batch_max;
+    uint64_t map_size; /* bytes of the store's LMDB map */
 } bench_service_counters_t;
 
 /* The service's counters through Ping. 0 / -1. */
 int bench_service_counters(bench_service_t *svc, bench_service_counters_t *out);
+/* The same through any client of any service (e.g. an evaluation shard). 0 / -1. */
+int bench_ping_counters(ocop_client_t *client, bench_service_counters_t *out);
 
 /* SIGTERM, then waits up to timeout_ms (SIGKILL after that). Closes the ping client.
  * 0 when the service exited with status 0. Safe to call twice. */

@@ -195,6 +195,62 @@ char *bench_read_file(const char *path, size_t *len)
     return t.data;
 }
 
+cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errlen)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    char *text = bench_read_file(path, NULL);
+    if (!text) {
+        snprintf(err, errlen, "%s: cannot read", path);
+        return NULL;
+    }
+    cJSON *root = cJSON_Parse(text);
+    free(text);
+    if (!root)
+        snprintf(err, errlen, "%s: not valid JSON", path);
+    return root;
+}
+
+void bench_utc_now(char *out, size_t outlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, outlen, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+const char *bench_docs_header(void)
+{
+    return "# Benchmarks\n"
+           "\n"
+           "Figures below come from one run on the machine named in each section. Machines are noisy, so\n"
+           "compare the ratios, which are taken against raw limits measured in the same run, rather than\n"
+           "the absolute numbers. Benchmarks are not tests: nothing here runs under ctest.\n"
+           "\n"
+           "Run them from a Release build:\n"
+           "\n"
+           "```sh\n"
+           "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release\n"
+           "cmake --build build --target bench          # builds, runs both benchmarks and updates this file\n"
+           "build/bench/bench_registration --quick     # about 10 s; --no-write leaves this file alone\n"
+           "build/bench/bench_registration --help      # --wrap \"valgrind --tool=callgrind\" profiles the service\n"
+           "build/bench/bench_evaluation --quick       # smoke run of the evaluation shards; --help for options\n"
+           "```\n"
+           "\n"
+           "Each benchmark rewrites only its own section, between its begin/end markers.\n";
+}
+
+int bench_docs_write(const char *path, const char *begin, const char *end, const char *name, bench_text_t *md)
+{
+    int rc = md->data ? bench_markdown_replace(path, begin, end, bench_docs_header(), md->data) : -1;
+    bench_text_free(md);
+    if (rc == 0)
+        printf("\nwrote the %s section of %s\n", name, path);
+    else
+        fprintf(stderr, "bench: cannot write %s\n", path);
+    return rc;
+}
+
 /* Offset of the line that is exactly marker (at the start of text or after a newline), or -1. */
 static long s_find_line(const char *text, const char *marker, size_t from)
 {

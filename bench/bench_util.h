@@ -1,6 +1,6 @@
 /* bench_util — what every benchmark needs and nothing of the service: a monotonic clock,
  * percentiles, temporary directories, free ports, process CPU time, a growable text buffer,
- * and replacing one marked section of a Markdown file. */
+ * reading files (JSON too), and replacing one marked section of a Markdown file. */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <cjson/cJSON.h>
 
 #include "test_support.h" /* test_rmtree, test_free_port */
 
@@ -53,7 +55,21 @@ void bench_text_free(bench_text_t *t);
 int bench_markdown_replace(const char *path, const char *begin, const char *end, const char *header,
                            const char *section);
 
+/* The header written when docs/BENCHMARKS.md does not exist yet (shared by every benchmark). */
+const char *bench_docs_header(void);
+
+/* bench_markdown_replace of a benchmark's section (md, which must carry the markers begin and
+ * end; freed here) in the docs file at path, created with bench_docs_header() when missing.
+ * Says "wrote the NAME section" on stdout, or why not on stderr. 0 / -1. */
+int bench_docs_write(const char *path, const char *begin, const char *end, const char *name, bench_text_t *md);
+
 /* Reads a whole file; the caller frees the result. NULL on failure. */
 char *bench_read_file(const char *path, size_t *len);
+
+/* Parses dir/file as JSON; the caller deletes the result. NULL with a message in err. */
+cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errlen);
+
+/* The current UTC time as "YYYY-MM-DD HH:MM UTC". */
+void bench_utc_now(char *out, size_t outlen);
 
 #endif

@@ -59,22 +59,6 @@ static const char *s_pick(const s_list_t *list, uint64_t h)
     return list->items[h % list->n];
 }
 
-static cJSON *s_read_json(const char *dir, const char *file, char *err, size_t errlen)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    char *text = bench_read_file(path, NULL);
-    if (!text) {
-        snprintf(err, errlen, "%s: cannot read", path);
-        return NULL;
-    }
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    if (!root)
-        snprintf(err, errlen, "%s: not valid JSON", path);
-    return root;
-}
-
 static int s_string(const cJSON *obj, const char *name, char *out, size_t outlen)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -120,7 +104,7 @@ static int s_gendered(const cJSON *array, s_name_t **out, size_t *n)
 
 static int s_load_units(bench_workload_t *self, const char *dir, char *err, size_t errlen)
 {
-    cJSON *root = self->units = s_read_json(dir, "units-2025.json", err, errlen);
+    cJSON *root = self->units = bench_read_json(dir, "units-2025.json", err, errlen);
     if (!root)
         return -1;
     const cJSON *units = cJSON_GetObjectItemCaseSensitive(root, "units"), *u;
@@ -149,7 +133,7 @@ static int s_load_units(bench_workload_t *self, const char *dir, char *err, size
 /* Non-fresh product sets of the catalogue that have name stems in demo-names.json. */
 static int s_load_catalogue(bench_workload_t *self, const char *dir, char *err, size_t errlen)
 {
-    cJSON *root = s_read_json(dir, "catalogue-148.json", err, errlen);
+    cJSON *root = bench_read_json(dir, "catalogue-148.json", err, errlen);
     if (!root)
         return -1;
     const cJSON *sectors = cJSON_GetObjectItemCaseSensitive(root, "sectors"), *sector, *set;
@@ -192,7 +176,7 @@ static int s_load_names(bench_workload_t *self, const char *dir, char *err, size
 {
     static const char *const types[S_ENTITY_TYPES] = {"cooperative", "cooperative_group", "enterprise",
                                                       "household_business", "farm"};
-    cJSON *root = self->names = s_read_json(dir, "demo-names.json", err, errlen);
+    cJSON *root = self->names = bench_read_json(dir, "demo-names.json", err, errlen);
     if (!root)
         return -1;
     const cJSON *patterns = cJSON_GetObjectItemCaseSensitive(root, "entity_patterns");

@@ -170,7 +170,8 @@ int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "entity_id", "member %s has the most ties a member may have",
                              m->id);
     char **ties = ocop_arena_alloc(ocop_ctx_arena(ctx), (m->n_tied_entity_ids + 1) * sizeof *ties);
-    memcpy(ties, m->tied_entity_ids, m->n_tied_entity_ids * sizeof *ties);
+    if (m->n_tied_entity_ids)
+        memcpy(ties, m->tied_entity_ids, m->n_tied_entity_ids * sizeof *ties);
     ties[m->n_tied_entity_ids] = in->entity_id;
     m->tied_entity_ids = ties;
     m->n_tied_entity_ids++;
