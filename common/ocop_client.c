@@ -2,6 +2,7 @@
 #include "ocop_client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -171,4 +172,60 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
     }
     errno = ETIMEDOUT;
     return -1;
+}
+
+/* In-flight bound of ocop_client_pipeline: enough to keep a service's batches full. */
+#define S_PIPELINE_WINDOW_MAX 1024
+
+int ocop_client_pipeline(ocop_client_t *self, Ocop__Request **reqs, size_t n, unsigned window, int timeout_ms,
+                         Ocop__Reply **replies)
+{
+    if (window == 0 || window > S_PIPELINE_WINDOW_MAX)
+        window = S_PIPELINE_WINDOW_MAX;
+    char(*ids)[OCOP_REQUEST_ID_LEN + 1] = calloc(n ? n : 1, sizeof *ids);
+    if (!ids)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        replies[i] = NULL;
+        if (!reqs[i]->request_id || !*reqs[i]->request_id)
+            ocop_request_id_new(ids[i]);
+        else
+            snprintf(ids[i], sizeof ids[i], "%s", reqs[i]->request_id);
+        reqs[i]->request_id = ids[i];
+    }
+    size_t sent = 0, done = 0, oldest = 0;
+    int rc = 0;
+    while (done < n && rc == 0) {
+        while (rc == 0 && sent < n && sent - oldest < window)
+            rc = ocop_client_send(self, reqs[sent++]);
+        Ocop__Reply *reply;
+        if (rc != 0 || ocop_client_recv(self, &reply, timeout_ms) != 0) {
+            rc = -1;
+            break;
+        }
+        /* Replies come in order on one connection; a stale one (a request of an earlier call
+         * answered late) matches nothing and is dropped. */
+        size_t at = n;
+        for (size_t i = oldest; i < sent && at == n; i++)
+            if (!replies[i] && strcmp(ids[i], reply->request_id) == 0)
+                at = i;
+        if (at == n) {
+            ocop__reply__free_unpacked(reply, NULL);
+            continue;
+        }
+        replies[at] = reply;
+        done++;
+        while (oldest < sent && replies[oldest])
+            oldest++;
+    }
+    /* The ids live in this call: the requests must not keep pointing at them. */
+    for (size_t i = 0; i < n; i++) {
+        reqs[i]->request_id = "";
+        if (rc != 0 && replies[i]) {
+            ocop__reply__free_unpacked(replies[i], NULL);
+            replies[i] = NULL;
+        }
+    }
+    free(ids);
+    return rc;
 }

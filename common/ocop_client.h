@@ -37,6 +37,13 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms);
  * discarding stale replies to earlier requests. 0, or -1 when no reply came. */
 int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts);
 
+/* Sends every request, at most window in flight, and collects the replies in request order
+ * (replies[i] answers reqs[i]; the caller frees each). Requests without a request_id get a
+ * fresh one; request_id is reset to "" on return. Retries nothing: 0, or -1 when a reply did
+ * not come within timeout_ms (the replies received so far are freed and set to NULL). */
+int ocop_client_pipeline(ocop_client_t *self, Ocop__Request **reqs, size_t n, unsigned window, int timeout_ms,
+                         Ocop__Reply **replies);
+
 /* Sends a raw frame (tests: malformed and oversized input) and receives the raw reply. */
 int ocop_client_send_raw(ocop_client_t *self, const void *data, size_t len);
 

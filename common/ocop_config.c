@@ -530,13 +530,20 @@ const char *ocop_config_data_dir(const ocop_config_t *self)
     return self ? self->data_dir : NULL;
 }
 
+/* A section of group that is a shard ("shard" present). */
+static int s_is_shard_of(const cJSON *svc, const char *group)
+{
+    size_t glen = strlen(group);
+    return s_group_len(svc->string) == glen && strncmp(svc->string, group, glen) == 0 &&
+           cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(svc, "shard"));
+}
+
 int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const char *province, char *name,
                             size_t namelen)
 {
     const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
-    size_t glen = strlen(group);
     for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next) {
-        if (s_group_len(svc->string) != glen || strncmp(svc->string, group, glen) != 0)
+        if (!s_is_shard_of(svc, group))
             continue;
         const cJSON *provinces = cJSON_GetObjectItemCaseSensitive(svc, "provinces");
         const cJSON *item;
@@ -547,16 +554,22 @@ int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const 
     return -1;
 }
 
+size_t ocop_config_shards(const ocop_config_t *self, const char *group, char (*names)[OCOP_NAME_MAX], size_t max)
+{
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
+    size_t n = 0;
+    for (const cJSON *svc = services ? services->child : NULL; svc && n < max; svc = svc->next)
+        if (s_is_shard_of(svc, group))
+            s_copy(names[n++], OCOP_NAME_MAX, svc->string);
+    return n;
+}
+
 int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigned shard, char *name, size_t namelen)
 {
     const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
-    size_t glen = strlen(group);
-    for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next) {
-        const cJSON *number = cJSON_GetObjectItemCaseSensitive(svc, "shard");
-        if (s_group_len(svc->string) == glen && strncmp(svc->string, group, glen) == 0 && cJSON_IsNumber(number) &&
-            number->valuedouble == (double)shard)
+    for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next)
+        if (s_is_shard_of(svc, group) && cJSON_GetObjectItemCaseSensitive(svc, "shard")->valuedouble == (double)shard)
             return s_copy(name, namelen, svc->string);
-    }
     return -1;
 }
 

@@ -74,6 +74,9 @@ int ocop_config_service(const ocop_config_t *self, const char *name, ocop_servic
 int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const char *province, char *name,
                             size_t namelen);
 
+/* The section names of group's shards, in file order, into names (at most max). Their count. */
+size_t ocop_config_shards(const ocop_config_t *self, const char *group, char (*names)[OCOP_NAME_MAX], size_t max);
+
 /* The section name of shard number shard of group into name. 0, or -1 when there is none. */
 int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigned shard, char *name, size_t namelen);
 

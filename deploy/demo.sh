@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
 # Quick start (1): installs what is missing, builds, starts the whole system on 127.0.0.1 with the
 # national demo dataset, and prints where it listens. `bash deploy/demo.sh stop` stops it.
+#
+# Services: registration and two evaluation shards (the northern and southern provinces of the
+# 2025 map). The demo data: the July 2025 national dataset moved through the OCOP cycle, then
+# scored by the province councils (and the central council for 5★) and the certified products
+# promoted. Everything is kept in var/demo; running the script again resumes where it stopped.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$root/var/demo"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
+services="registration evaluation-1 evaluation-2"
+
+stop_one() {
+  local name="$1" pid
+  [ -f "$run/$name.pid" ] || return 1
+  pid="$(cat "$run/$name.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -f "$run/$name.pid"
+}
 
 stop() {
-  if [ -f "$run/registration.pid" ]; then
-    pid="$(cat "$run/registration.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-    fi
-    rm -f "$run/registration.pid"
-    echo "ocop: stopped (data kept in $run/data)"
-  else
-    echo "ocop: not running"
-  fi
+  local any=0
+  for name in evaluation-2 evaluation-1 registration; do
+    stop_one "$name" && any=1
+  done
+  if [ "$any" = 1 ]; then echo "ocop: stopped (data kept in $run/data)"; else echo "ocop: not running"; fi
 }
 
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
@@ -31,7 +42,11 @@ stop >/dev/null
 
 mkdir -p "$run/keys" "$run/data"
 chmod 700 "$run/keys"
-[ -f "$run/keys/registration.key" ] || "$ctl" keygen --dir "$run/keys" registration ocopctl >/dev/null
+for name in $services ocopctl; do
+  [ -f "$run/keys/$name.key" ] || "$ctl" keygen --dir "$run/keys" "$name" >/dev/null
+done
+north='"01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25", "31", "33", "37", "38", "40"'
+south='"42", "44", "46", "48", "51", "52", "56", "66", "68", "75", "79", "80", "82", "86", "91", "92", "96"'
 cat > "$run/ocop.json" <<JSON
 {
   "keys_dir": "keys",
@@ -41,41 +56,67 @@ cat > "$run/ocop.json" <<JSON
       "endpoint": "tcp://127.0.0.1:7101",
       "events_endpoint": "tcp://127.0.0.1:7102",
       "rules_dir": "$root/services/registration/data",
+      "allow": ["ocopctl", "evaluation-1", "evaluation-2"]
+    },
+    "evaluation-1": {
+      "endpoint": "tcp://127.0.0.1:7201",
+      "events_endpoint": "tcp://127.0.0.1:7202",
+      "rules_dir": "$root/services/evaluation/data",
+      "shard": 1,
+      "provinces": [$north],
+      "allow": ["ocopctl"]
+    },
+    "evaluation-2": {
+      "endpoint": "tcp://127.0.0.1:7211",
+      "events_endpoint": "tcp://127.0.0.1:7212",
+      "rules_dir": "$root/services/evaluation/data",
+      "shard": 2,
+      "provinces": [$south],
       "allow": ["ocopctl"]
     }
   }
 }
 JSON
 export OCOP_CONFIG="$run/ocop.json"
-# Detached from this shell (own session, no inherited descriptors) so it outlives the script.
-setsid "$build/services/registration/ocop-registration" --config "$OCOP_CONFIG" \
-  </dev/null >>"$run/registration.log" 2>&1 &
-echo $! > "$run/registration.pid"
-for _ in $(seq 1 100); do
-  "$ctl" --timeout 200 ping >/dev/null 2>&1 && break
-  kill -0 "$(cat "$run/registration.pid")" 2>/dev/null || { tail -5 "$run/registration.log"; exit 1; }
-done
-"$ctl" --timeout 2000 ping >/dev/null
+
+start() {
+  local name="$1" binary="$2"
+  setsid "$binary" --config "$OCOP_CONFIG" --name "$name" </dev/null >>"$run/$name.log" 2>&1 &
+  echo $! > "$run/$name.pid"
+  for _ in $(seq 1 100); do
+    "$ctl" --timeout 200 ping "$name" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$run/$name.pid")" 2>/dev/null || { tail -5 "$run/$name.log"; exit 1; }
+  done
+  "$ctl" --timeout 2000 ping "$name" >/dev/null
+}
+start registration "$build/services/registration/ocop-registration"
+start evaluation-1 "$build/services/evaluation/ocop-evaluation"
+start evaluation-2 "$build/services/evaluation/ocop-evaluation"
 
 if [ ! -f "$run/dataset/products.csv" ]; then
   "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset"
 fi
 "$ctl" import entities "$run/dataset/entities.csv" || [ $? -eq 3 ]
 "$ctl" import products "$run/dataset/products.csv" || [ $? -eq 3 ]
-# The July 2025 products are certified: move them through the cycle to trade promotion.
 if [ ! -f "$run/dataset/transitions.csv" ]; then
   "$ctl" demo advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
 fi
 "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
+"$ctl" demo evaluate --rules "$root/services/evaluation/data" --date 2025-07-15 >"$run/evaluate.log"
+tail -1 "$run/evaluate.log"
 
 cat <<TXT
 
 ocop is running on loopback with the demo dataset:
   registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
-  store          $run/data/registration    log $run/registration.log
+  evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
+  evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
+  stores         $run/data/    logs $run/*.log
 Try:
   export OCOP_CONFIG=$run/ocop.json
   $ctl counts --province 01
+  $ctl stars --year 2025
+  $ctl stars --province 79
   $ctl product list --province 22 --limit 5
 Stop with:  bash deploy/demo.sh stop
 TXT

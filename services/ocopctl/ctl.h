@@ -64,9 +64,13 @@ void ctl_print_events(const ctl_t *ctl, const Ocop__EventBatch *batch);
 
 /* Subcommands. argv[0] is the subcommand's own name. */
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);
-int ctl_cmd_demo(int argc, char **argv);
+int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);
 /* "demo advance": argv[1] is "advance". */
 int ctl_demo_advance(int argc, char **argv);
+/* "demo evaluate": argv[1] is "evaluate". */
+int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv);
+/* "stars": the stars report of the evaluation shards. */
+int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -1,11 +1,12 @@
-/* ctl_demo_advance — moves the demo products through the OCOP cycle.
+/* ctl_demo_advance — moves the demo products through the OCOP cycle up to evaluation.
  *
- * The July 2025 figures count certified products, so every demo product that registration
- * accepted goes all the way: its duplicate review is cleared when registration flagged it (the
- * products import journal says which), the idea is accepted, the plan submitted and accepted
- * (a few plans are first rejected and resubmitted, so histories carry reasons), the dossier
- * submitted and accepted for evaluation, and the product promoted. The result is a
- * transitions CSV for `ocopctl import transitions`; the same journal and seed give the same file. */
+ * Every demo product that registration accepted goes as far as the councils: its duplicate
+ * review is cleared when registration flagged it (the products import journal says which), the
+ * idea is accepted, the plan submitted and accepted (a few plans are first rejected and
+ * resubmitted, so histories carry reasons), and the dossier submitted and accepted for
+ * evaluation. The councils' results and the promotion of certified products come from
+ * `ocopctl demo evaluate`. The result is a transitions CSV for `ocopctl import transitions`;
+ * the same journal and seed give the same file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,6 @@ int ctl_demo_advance(int argc, char **argv)
         s_row(out, &rows, ref, "accept", "", "");
         s_row(out, &rows, ref, "submit", "", "");
         s_row(out, &rows, ref, "accept", "", "");
-        s_row(out, &rows, ref, "promote", "", "");
     }
     fclose(in);
     int failed = fclose(out) != 0;

@@ -26,10 +26,12 @@ static void s_usage(FILE *out)
                  "  entity register|get|update|list ... economic entities (ocopctl entity --help)\n"
                  "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
                  "  counts [--province CODE] [--as-recorded]  products by province x sector x stage\n"
+                 "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
                  "  import units|entities|products|transitions FILE  bulk import of CSV or JSON, resumable\n"
                  "                                      (ocopctl import --help)\n"
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
-                 "  demo advance --journal J --out F    transitions moving imported demo products to promotion\n"
+                 "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
+                 "  demo evaluate --rules DIR           councils score the demo products; certified ones promoted\n"
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
                  "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");
@@ -161,13 +163,15 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "keygen") == 0)
         rc = s_keygen(sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0)
-        rc = ctl_cmd_demo(sub_argc, sub_argv);
+        rc = ctl_cmd_demo(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "ping") == 0)
         rc = ctl_call_and_print(&ctl, sub_argc > 1 ? sub_argv[1] : "registration", "ping", NULL);
     else if (strcmp(cmd, "call") == 0)
         rc = s_call(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "events") == 0)
         rc = s_events(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "stars") == 0)
+        rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "import") == 0)
         rc = ctl_cmd_import(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "unit") == 0 || strcmp(cmd, "entity") == 0 || strcmp(cmd, "product") == 0 ||

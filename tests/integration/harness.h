@@ -122,6 +122,21 @@ void harness_kill_pid(pid_t *pid);
 /* Tail of any log file on stderr. */
 void harness_file_tail(const char *path, size_t bytes);
 
+/* One finished run of a command-line program (harness_run). */
+typedef struct {
+    char cmd[2048]; /* for failure messages */
+    int code;       /* exit status; 128 + signal when killed */
+    int timed_out;
+    char *out, *err;
+    size_t out_len, err_len;
+} harness_run_t;
+
+/* Runs binary with args (NULL-terminated, at most 24, without the program name), stdin
+ * /dev/null, dying with the test; captures stdout and stderr; SIGKILL after timeout_ms.
+ * Frees what r held before. Returns the exit code, or -1 when it could not be run at all. */
+int harness_run(const char *binary, const char *const *args, int timeout_ms, harness_run_t *r);
+void harness_run_free(harness_run_t *r);
+
 /* A new client of the service (caller's to destroy); keys NULL = the allowed "ocopctl" pair. */
 ocop_client_t *harness_connect(harness_t *self, const ocop_keypair_t *keys, const char *caller);
 

@@ -9,7 +9,6 @@
 
 #include "ocop_error.h"
 
-#define S_WINDOW_MAX 256
 #define S_WAIT_TRIES 600 /* x 50 ms: a sanitizer build applies events slowly */
 
 /* ---------------------------------------------------------------- pipelining */
@@ -25,51 +24,10 @@ void harness_replies_free(Ocop__Reply **replies, size_t n)
 
 int harness_pipeline(ocop_client_t *c, Ocop__Request **reqs, size_t n, unsigned window, Ocop__Reply **replies)
 {
-    if (window == 0 || window > S_WINDOW_MAX)
-        window = S_WINDOW_MAX;
-    char(*ids)[OCOP_REQUEST_ID_LEN + 1] = calloc(n ? n : 1, sizeof *ids);
-    if (!ids)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        replies[i] = NULL;
-        if (!reqs[i]->request_id || !*reqs[i]->request_id)
-            ocop_request_id_new(ids[i]);
-        else
-            snprintf(ids[i], sizeof ids[i], "%s", reqs[i]->request_id);
-        reqs[i]->request_id = ids[i];
-    }
-    size_t sent = 0, done = 0, oldest = 0;
-    int rc = 0;
-    while (done < n && rc == 0) {
-        while (sent < n && sent - oldest < window)
-            if (ocop_client_send(c, reqs[sent++]) != 0)
-                rc = -1;
-        Ocop__Reply *reply;
-        if (rc != 0 || ocop_client_recv(c, &reply, HARNESS_CALL_TIMEOUT_MS) != 0) {
-            fprintf(stderr, "harness: pipeline: no reply after %zu of %zu\n", done, n);
-            rc = -1;
-            break;
-        }
-        size_t at = n;
-        for (size_t i = oldest; i < sent && at == n; i++)
-            if (!replies[i] && strcmp(ids[i], reply->request_id) == 0)
-                at = i;
-        if (at == n) {
-            ocop__reply__free_unpacked(reply, NULL);
-            continue;
-        }
-        replies[at] = reply;
-        done++;
-        while (oldest < sent && replies[oldest])
-            oldest++;
-    }
-    /* The ids live in this frame: requests must not keep pointing at them. */
-    for (size_t i = 0; i < n; i++)
-        reqs[i]->request_id = "";
-    free(ids);
-    if (rc != 0)
-        harness_replies_free(replies, n);
-    return rc;
+    if (ocop_client_pipeline(c, reqs, n, window, HARNESS_CALL_TIMEOUT_MS, replies) == 0)
+        return 0;
+    fprintf(stderr, "harness: pipeline of %zu requests: a reply did not come in %d ms\n", n, HARNESS_CALL_TIMEOUT_MS);
+    return -1;
 }
 
 /* ---------------------------------------------------------------- registration side */

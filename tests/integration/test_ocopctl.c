@@ -15,15 +15,10 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,26 +26,16 @@
 #include "itest_assert.h"
 
 #define S_RUN_TIMEOUT_MS 30000
-#define S_ARGS_MAX 24
 #define S_PATH_MAX (HARNESS_PATH_MAX + 128)
 #define S_ID_MAX 64
 #define S_COLS_MAX 32
-
-/* One finished ocopctl run. */
-typedef struct {
-    char cmd[2048]; /* for failure messages */
-    int code;       /* exit status; 128 + signal when killed */
-    int timed_out;
-    char *out, *err;
-    size_t out_len, err_len;
-} s_run_t;
 
 static struct {
     harness_t *h;
     harness_data_t data;
     char ctl[HARNESS_PATH_MAX];  /* the ocopctl binary */
     char work[HARNESS_PATH_MAX]; /* scratch directory inside the harness directory */
-    s_run_t run;                 /* the last run (its buffers are freed by the next) */
+    harness_run_t run;           /* the last run (its buffers are freed by the next) */
     int run_line;                /* source line of the last S_CTL, for failure messages */
     char entity_id[S_ID_MAX];    /* registered by test_entity_register_get */
     char product_id[S_ID_MAX];   /* moved to plan_preparing by test_product_transitions */
@@ -59,158 +44,18 @@ static struct {
 
 /* ---------------------------------------------------------------- running ocopctl */
 
-static void s_run_reset(s_run_t *r)
-{
-    free(r->out);
-    free(r->err);
-    memset(r, 0, sizeof *r);
-}
-
-static int s_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        size_t want = *cap ? *cap : 4096;
-        while (want < *len + n + 1)
-            want *= 2;
-        char *grown = realloc(*buf, want);
-        if (!grown)
-            return -1;
-        *buf = grown;
-        *cap = want;
-    }
-    memcpy(*buf + *len, data, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-    return 0;
-}
-
-static void s_sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* Runs ocopctl with argv[] (NULL-terminated, without the program name); stdin is /dev/null.
- * Fills s_world.run and returns the exit code, or -1 when it could not be run at all. */
+/* Runs ocopctl with args (NULL-terminated, without the program name). Fills s_world.run and
+ * returns the exit code, or -1 when it could not be run at all. */
 static int s_run_argv(const char *const *args)
 {
-    s_run_t *r = &s_world.run;
-    s_run_reset(r);
-    r->code = -1;
-    r->out = strdup("");
-    r->err = strdup("");
-    char *argv[S_ARGS_MAX + 2];
-    size_t n = 0;
-    argv[n++] = s_world.ctl;
-    snprintf(r->cmd, sizeof r->cmd, "ocopctl");
-    for (; args[n - 1] && n <= S_ARGS_MAX; n++) {
-        argv[n] = (char *)args[n - 1];
-        size_t used = strlen(r->cmd);
-        snprintf(r->cmd + used, sizeof r->cmd - used, " %s", argv[n]);
-    }
-    argv[n] = NULL;
-
-    int out_pipe[2], err_pipe[2];
-    if (pipe(out_pipe) != 0)
-        return -1;
-    if (pipe(err_pipe) != 0) {
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        return -1;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(out_pipe[i], F_SETFD, FD_CLOEXEC);
-        fcntl(err_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec: the test has zmq threads. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (in < 0 || dup2(in, STDIN_FILENO) < 0 || dup2(out_pipe[1], STDOUT_FILENO) < 0 ||
-            dup2(err_pipe[1], STDERR_FILENO) < 0)
-            _exit(127);
-        execv(argv[0], argv);
-        static const char msg[] = "exec of ocopctl failed\n";
-        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-        (void)w;
-        _exit(127);
-    }
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    if (pid < 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        return -1;
-    }
-
-    int64_t deadline = harness_mono_ms() + S_RUN_TIMEOUT_MS;
-    struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    char *bufs[2] = {NULL, NULL};
-    size_t lens[2] = {0, 0}, caps[2] = {0, 0};
-    int open_fds = 2;
-    while (open_fds > 0) {
-        int64_t left = deadline - harness_mono_ms();
-        if (left <= 0) {
-            r->timed_out = 1;
-            break;
-        }
-        int got = poll(fds, 2, (int)left);
-        if (got < 0 && errno != EINTR)
-            break;
-        for (int i = 0; i < 2 && got > 0; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char chunk[8192];
-            ssize_t k = read(fds[i].fd, chunk, sizeof chunk);
-            if (k > 0) {
-                s_append(&bufs[i], &lens[i], &caps[i], chunk, (size_t)k);
-            } else if (k == 0 || errno != EINTR) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    /* Both pipes closed: the process is exiting; still bounded by the same deadline. */
-    int status = 0;
-    pid_t done = 0;
-    while (!r->timed_out && (done = waitpid(pid, &status, WNOHANG)) == 0) {
-        if (harness_mono_ms() >= deadline)
-            r->timed_out = 1;
-        else
-            s_sleep_ms(5);
-    }
-    if (r->timed_out || done != pid) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-    }
-    if (bufs[0]) {
-        free(r->out);
-        r->out = bufs[0];
-    }
-    if (bufs[1]) {
-        free(r->err);
-        r->err = bufs[1];
-    }
-    r->out_len = lens[0];
-    r->err_len = lens[1];
-    r->code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-    return r->code;
+    return harness_run(s_world.ctl, args, S_RUN_TIMEOUT_MS, &s_world.run);
 }
 
 #define S_CTL(...) (s_world.run_line = __LINE__, s_run_argv((const char *const[]){__VA_ARGS__, NULL}))
 
 static void s_fail_run(const char *why)
 {
-    const s_run_t *r = &s_world.run;
+    const harness_run_t *r = &s_world.run;
     fail_msg("%s (ocopctl run at line %d)\n$ %s\nexit %d%s\n--- stdout ---\n%.4000s\n--- stderr ---\n%.4000s", why,
              s_world.run_line, r->cmd, r->code, r->timed_out ? " (killed after the time-out)" : "",
              r->out ? r->out : "", r->err ? r->err : "");
@@ -479,7 +324,7 @@ static int s_group_setup(void **state)
 static int s_group_teardown(void **state)
 {
     (void)state;
-    s_run_reset(&s_world.run);
+    harness_run_free(&s_world.run);
     harness_destroy(&s_world.h);
     unsetenv("OCOP_CONFIG");
     return 0;
@@ -1126,8 +971,8 @@ static void test_demo_generate_and_import(void **state)
     /* 2 registered by hand + 2 imported + 120 demo products. */
     assert_int_equal((int)total, 124);
 
-    /* Advance: every demo product goes through the cycle to trade promotion, flagged ones
-     * after a cleared review; running the import again applies nothing twice. */
+    /* Advance: every demo product goes through the cycle to evaluation, flagged ones after a
+     * cleared review; running the import again applies nothing twice. */
     char journal[S_PATH_MAX + 32], moves[S_PATH_MAX + 32];
     snprintf(journal, sizeof journal, "%s/products.csv.journal", out1);
     snprintf(moves, sizeof moves, "%s/transitions.csv", out1);
@@ -1144,15 +989,15 @@ static void test_demo_generate_and_import(void **state)
     S_CTL("--output", "json", "counts");
     s_expect_code(0);
     json = s_parse_out();
-    double promoted = 0;
+    double evaluating = 0;
     cJSON_ArrayForEach (
         row, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "reg_counts"), "rows")) {
         const cJSON *stage = cJSON_GetObjectItemCaseSensitive(row, "stage");
-        if (cJSON_IsString(stage) && strcmp(stage->valuestring, "trade_promotion") == 0)
-            promoted += cJSON_GetObjectItemCaseSensitive(row, "count")->valuedouble;
+        if (cJSON_IsString(stage) && strcmp(stage->valuestring, "evaluating") == 0)
+            evaluating += cJSON_GetObjectItemCaseSensitive(row, "count")->valuedouble;
     }
     cJSON_Delete(json);
-    assert_int_equal((int)promoted, 120);
+    assert_int_equal((int)evaluating, 120);
 }
 
 /* ---------------------------------------------------------------- events */

@@ -255,6 +255,12 @@ static void test_shards(void **state)
     assert_int_equal(ocop_config_shard_name(cfg, "evaluation", 2, name, sizeof name), 0);
     assert_string_equal(name, "evaluation-2");
     assert_int_equal(ocop_config_shard_name(cfg, "evaluation", 3, name, sizeof name), -1);
+    char names[4][OCOP_NAME_MAX];
+    assert_int_equal(ocop_config_shards(cfg, "evaluation", names, 4), 2);
+    assert_string_equal(names[0], "evaluation-1");
+    assert_string_equal(names[1], "evaluation-2");
+    assert_int_equal(ocop_config_shards(cfg, "evaluation", names, 1), 1);
+    assert_int_equal(ocop_config_shards(cfg, "registration", names, 4), 0);
     ocop_config_destroy(&cfg);
 
     s_expect_load_error(fx,

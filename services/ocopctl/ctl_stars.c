@@ -1,0 +1,148 @@
+/* ctl_stars — "ocopctl stars": the stars report of every evaluation shard, merged (or the one
+ * shard owning --province), as a table or JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ocop_error.h"
+
+#define S_SHARDS_MAX 64
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: ocopctl stars [--province CODE] [--sector CODE] [--year Y | --from Y --to Y]\n"
+                 "  Products by stars x province x sector x year from every evaluation shard (or the one\n"
+                 "  owning --province). 'proposed 5' are 4-star products proposed to the central council.\n");
+}
+
+static void s_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *row)
+{
+    sum->stars3 += row->stars3;
+    sum->stars4 += row->stars4;
+    sum->stars5 += row->stars5;
+    sum->proposed5 += row->proposed5;
+    sum->products += row->products;
+    sum->entities += row->entities;
+}
+
+static cJSON *s_row_json(const Ocop__EvalReportRow *row)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (row->province_code && *row->province_code) {
+        cJSON_AddStringToObject(o, "province_code", row->province_code);
+        cJSON_AddStringToObject(o, "sector_code", row->sector_code);
+        cJSON_AddNumberToObject(o, "year", row->year);
+    }
+    cJSON_AddNumberToObject(o, "stars3", row->stars3);
+    cJSON_AddNumberToObject(o, "stars4", row->stars4);
+    cJSON_AddNumberToObject(o, "stars5", row->stars5);
+    cJSON_AddNumberToObject(o, "proposed5", row->proposed5);
+    cJSON_AddNumberToObject(o, "products", row->products);
+    cJSON_AddNumberToObject(o, "entities", row->entities);
+    return o;
+}
+
+static void s_row_print(const char *p, const char *s, const char *y, const Ocop__EvalReportRow *row)
+{
+    printf("%-9s %-7s %-5s %7u %7u %7u %11u %9u %9u\n", p, s, y, row->stars3, row->stars4, row->stars5, row->proposed5,
+           row->products, row->entities);
+}
+
+int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
+{
+    cJSON *body = cJSON_CreateObject();
+    const char *province = "";
+    for (int i = 1; i < argc; i++) {
+        const char *flag = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(flag, "--help") == 0) {
+            s_usage(stdout);
+            cJSON_Delete(body);
+            return CTL_EXIT_OK;
+        }
+        if (!value) {
+            s_usage(stderr);
+            cJSON_Delete(body);
+            return CTL_EXIT_USAGE;
+        }
+        i++;
+        if (strcmp(flag, "--province") == 0)
+            cJSON_AddStringToObject(body, "province_code", province = value);
+        else if (strcmp(flag, "--sector") == 0)
+            cJSON_AddStringToObject(body, "sector_code", value);
+        else if (strcmp(flag, "--year") == 0) {
+            cJSON_AddNumberToObject(body, "year_from", atoi(value));
+            cJSON_AddNumberToObject(body, "year_to", atoi(value));
+        } else if (strcmp(flag, "--from") == 0)
+            cJSON_AddNumberToObject(body, "year_from", atoi(value));
+        else if (strcmp(flag, "--to") == 0)
+            cJSON_AddNumberToObject(body, "year_to", atoi(value));
+        else {
+            s_usage(stderr);
+            cJSON_Delete(body);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    int rc = ctl_prepare(ctl);
+    if (rc != 0) {
+        cJSON_Delete(body);
+        return rc;
+    }
+    char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
+    size_t n = 0;
+    if (*province) {
+        if (ocop_config_shard_owner(ctl->config, "evaluation", province, shards[0], sizeof shards[0]) != 0) {
+            fprintf(stderr, "ocopctl: no evaluation shard of %s owns province %s\n", ctl->config_path, province);
+            cJSON_Delete(body);
+            return CTL_EXIT_NOT_FOUND;
+        }
+        n = 1;
+    } else {
+        n = ocop_config_shards(ctl->config, "evaluation", shards, S_SHARDS_MAX);
+    }
+    if (n == 0) {
+        fprintf(stderr, "ocopctl: %s has no evaluation shard\n", ctl->config_path);
+        cJSON_Delete(body);
+        return CTL_EXIT_USAGE;
+    }
+    Ocop__EvalReportRow total = OCOP__EVAL_REPORT_ROW__INIT;
+    cJSON *out = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(out, "rows");
+    if (!ctl->output_json)
+        printf("%-9s %-7s %-5s %7s %7s %7s %11s %9s %9s\n", "PROVINCE", "SECTOR", "YEAR", "3 STARS", "4 STARS",
+               "5 STARS", "PROPOSED 5", "PRODUCTS", "ENTITIES");
+    for (size_t s = 0; s < n && rc == 0; s++) {
+        Ocop__Reply *reply;
+        rc = ctl_call(ctl, shards[s], "eval_report_get", body, &reply);
+        if (rc != 0)
+            break;
+        if (reply->status != OCOP__STATUS__STATUS_OK) {
+            fprintf(stderr, "ocopctl: %s: %s: %s\n", shards[s], ocop_status_name(reply->status), reply->message);
+            rc = ctl_exit_for_status(reply->status);
+        } else {
+            const Ocop__EvalReport *r = reply->eval_report;
+            for (size_t i = 0; i < r->n_rows; i++) {
+                char year[8];
+                snprintf(year, sizeof year, "%u", r->rows[i]->year);
+                if (ctl->output_json)
+                    cJSON_AddItemToArray(rows, s_row_json(r->rows[i]));
+                else
+                    s_row_print(r->rows[i]->province_code, r->rows[i]->sector_code, year, r->rows[i]);
+            }
+            s_add(&total, r->total);
+        }
+        ocop__reply__free_unpacked(reply, NULL);
+    }
+    if (rc == 0) {
+        if (ctl->output_json) {
+            cJSON_AddItemToObject(out, "total", s_row_json(&total));
+            char *text = cJSON_Print(out);
+            printf("%s\n", text);
+            free(text);
+        } else {
+            s_row_print("TOTAL", "", "", &total);
+        }
+    }
+    cJSON_Delete(out);
+    cJSON_Delete(body);
+    return rc;
+}

@@ -1,0 +1,180 @@
+/* Integration: ocopctl against registration and two evaluation shards — "demo evaluate" scores
+ * every product registration holds in evaluation, province by province on the shard owning it,
+ * promotes the certified ones, and changes nothing when run again; "stars" merges the shards'
+ * reports (or asks the one owning --province). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+#include "ocop_date.h"
+
+#define S_A 30 /* products in province A (shard 1) */
+#define S_B 10 /* in province B (shard 2) */
+#define S_RUN_TIMEOUT_MS 120000
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    char ctl[HARNESS_PATH_MAX];
+    char rules[HARNESS_PATH_MAX];
+    harness_run_t run;
+    harness_ready_t p[S_A + S_B];
+    char today[OCOP_DATE_LEN];
+} W;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    const char *src = getenv("OCOP_SOURCE_DIR"), *bin = getenv("OCOP_BINARY_DIR");
+    char reg_rules[HARNESS_PATH_MAX];
+    snprintf(reg_rules, sizeof reg_rules, "%s/services/registration/data", src ? src : ".");
+    snprintf(W.rules, sizeof W.rules, "%s/services/evaluation/data", src ? src : ".");
+    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    if (harness_data_load(reg_rules, &W.data) != 0)
+        return -1;
+    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
+    W.h = harness_new(&opts);
+    ocop_day_of(harness_wall_ms(), W.today);
+    return W.h && harness_start(W.h) == 0 && harness_shard_start(W.h, 0) == 0 && harness_shard_start(W.h, 1) == 0 ? 0
+                                                                                                                  : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    harness_run_free(&W.run);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+/* Runs ocopctl --config <the harness's> ARGS...; returns the exit code. */
+#define S_CTL(...)                                                                                                     \
+    harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &W.run)
+
+static void s_expect(int code)
+{
+    if (W.run.code != code)
+        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
+                 W.run.err);
+}
+
+static void test_products_in_evaluation(void **state)
+{
+    (void)state;
+    size_t entity_of[S_A + S_B];
+    for (size_t i = 0; i < S_A + S_B; i++) {
+        harness_ready_t *p = &W.p[i];
+        snprintf(p->commune, sizeof p->commune, "%s", i < S_A ? W.data.communes[i % 3] : W.data.communes[3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
+        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? W.data.sector : W.data.sector_b);
+        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? W.data.product_set : W.data.product_set_b);
+        entity_of[i] = i < 4 ? 0 : i;
+    }
+    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_A + S_B, 11), 0);
+    /* The dossier accepted: registration now holds them in evaluation. */
+    for (size_t i = 0; i < S_A + S_B; i++) {
+        Ocop__Reply *r =
+            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+}
+
+static void test_demo_evaluate_scores_every_province(void **state)
+{
+    (void)state;
+    S_CTL("demo", "evaluate", "--rules", W.rules, "--date", W.today);
+    s_expect(0);
+    char summary[128];
+    snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
+    if (!strstr(W.run.out, summary))
+        fail_msg("expected '%s' in:\n%s", summary, W.run.out);
+    char line[128];
+    snprintf(line, sizeof line, "demo: province %-3s %5d products", W.data.province_a, S_A);
+    assert_non_null(strstr(W.run.out, line));
+    for (size_t i = 0; i < S_A + S_B; i++) {
+        Ocop__Reply *r = harness_eval_product_get(W.h->shard[i < S_A ? 0 : 1].client, W.p[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_true(r->eval_product->stars >= 3);
+        ITEST_FREE(r);
+        r = harness_product_get(W.h->client, W.p[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->reg_product_detail->product->stage, OCOP__STAGE__STAGE_TRADE_PROMOTION);
+        ITEST_FREE(r);
+    }
+    /* Again: nothing left to score, nothing written. */
+    int64_t seq[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    int64_t reg_seq = harness_last_sequence(W.h);
+    S_CTL("demo", "evaluate", "--rules", W.rules, "--date", W.today);
+    s_expect(0);
+    assert_non_null(strstr(W.run.out, "demo: 0 products scored"));
+    assert_int_equal(harness_shard_last_sequence(W.h, 0), seq[0]);
+    assert_int_equal(harness_shard_last_sequence(W.h, 1), seq[1]);
+    assert_int_equal(harness_last_sequence(W.h), reg_seq);
+}
+
+static void test_stars_merges_the_shards(void **state)
+{
+    (void)state;
+    char year[8];
+    snprintf(year, sizeof year, "%d", ocop_date_year(W.today));
+    S_CTL("--output", "json", "stars", "--year", year);
+    s_expect(0);
+    cJSON *json = cJSON_Parse(W.run.out);
+    assert_non_null(json);
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(json, "total");
+    int products = cJSON_GetObjectItemCaseSensitive(total, "products")->valueint;
+    int sum = cJSON_GetObjectItemCaseSensitive(total, "stars3")->valueint +
+              cJSON_GetObjectItemCaseSensitive(total, "stars4")->valueint +
+              cJSON_GetObjectItemCaseSensitive(total, "stars5")->valueint +
+              cJSON_GetObjectItemCaseSensitive(total, "proposed5")->valueint;
+    assert_int_equal(products, S_A + S_B);
+    assert_int_equal(sum, S_A + S_B);
+    /* Entities: 27 in province A (one has 4 products), 10 in B. */
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(total, "entities")->valueint, S_A - 3 + S_B);
+    cJSON_Delete(json);
+
+    S_CTL("--output", "json", "stars", "--province", W.data.province_b);
+    s_expect(0);
+    json = cJSON_Parse(W.run.out);
+    assert_non_null(json);
+    const cJSON *row;
+    cJSON_ArrayForEach (row, cJSON_GetObjectItemCaseSensitive(json, "rows"))
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(row, "province_code")->valuestring, W.data.province_b);
+    assert_int_equal(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json, "total"), "products")->valueint, S_B);
+    cJSON_Delete(json);
+
+    S_CTL("stars");
+    s_expect(0);
+    assert_non_null(strstr(W.run.out, "PROVINCE  SECTOR  YEAR  3 STARS"));
+    assert_non_null(strstr(W.run.out, "\nTOTAL "));
+    S_CTL("stars", "--province", "ZZ");
+    s_expect(4);
+    assert_non_null(strstr(W.run.err, "no evaluation shard"));
+    S_CTL("stars", "--bogus", "1");
+    s_expect(2);
+    S_CTL("demo", "evaluate");
+    s_expect(2);
+    assert_non_null(strstr(W.run.err, "usage: ocopctl demo evaluate"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_products_in_evaluation),
+        cmocka_unit_test(test_demo_evaluate_scores_every_province),
+        cmocka_unit_test(test_stars_merges_the_shards),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
