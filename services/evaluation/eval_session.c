@@ -3,6 +3,7 @@
 #include "eval_session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eval_handlers.h"
@@ -229,6 +230,33 @@ static Ocop__EvalSessionProduct *s_session_product(ocop_arena_t *arena, const Oc
     return sp;
 }
 
+static const char *const *s_sort_ids;
+
+static int s_cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(s_sort_ids[x], s_sort_ids[y]);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* No product listed twice (sorted, so a session of thousands checks in n log n). */
+static int s_check_unique(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSessionOpen *in)
+{
+    size_t n = in->n_product_ids, *order = ocop_arena_alloc(ocop_ctx_arena(ctx), n * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    s_sort_ids = (const char *const *)in->product_ids;
+    qsort(order, n, sizeof *order, s_cmp_index);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(in->product_ids[order[i - 1]], in->product_ids[order[i]]) == 0) {
+            char field[40];
+            snprintf(field, sizeof field, "product_ids[%zu]", order[i]);
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "product %.64s is listed twice",
+                                 in->product_ids[order[i]]);
+        }
+    return 0;
+}
+
 int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalSessionOpen *in = req->eval_session_open;
@@ -241,15 +269,13 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
                           "council");
     if (!o.council || s_open_rules(ctx, reply, in, &o) != 0)
         return -1;
+    if (s_check_unique(ctx, reply, in) != 0)
+        return -1;
     Ocop__EvalProduct **products = ocop_arena_alloc(arena, in->n_product_ids * sizeof *products);
     Ocop__EvalSessionProduct **sps = ocop_arena_alloc(arena, in->n_product_ids * sizeof *sps);
     for (size_t i = 0; i < in->n_product_ids; i++) {
         char field[40];
         snprintf(field, sizeof field, "product_ids[%zu]", i);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(in->product_ids[j], in->product_ids[i]) == 0)
-                return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "product %.64s is listed twice",
-                                     in->product_ids[i]);
         const eval_rubric_t *rubric;
         products[i] = eval_product_load(ctx, reply, field, in->product_ids[i]);
         if (!products[i] || s_check_product(ctx, reply, &o, field, products[i], &rubric) != 0)
