@@ -47,7 +47,7 @@ static int s_upsert(eval_state_t *state, MDB_txn *txn, const Ocop__RegProduct *i
     p->catalogue_version = in->catalogue_version;
     p->sector_code = in->sector_code;
     p->product_set_code = in->product_set_code;
-    p->stage = (uint32_t)in->stage;
+    p->stage = in->stage;
     p->revision++;
     return s_put(state, txn, p);
 }
@@ -62,7 +62,7 @@ static int s_stage(eval_state_t *state, MDB_txn *txn, const Ocop__RegProductStag
         return 0; /* registered before this shard owned its province: nothing to update */
     if (rc != 0)
         return rc;
-    p->stage = (uint32_t)in->change->to;
+    p->stage = in->change->to;
     p->revision++;
     return s_put(state, txn, p);
 }
