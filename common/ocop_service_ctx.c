@@ -39,6 +39,9 @@ const char *ocop_ctx_request_id(const ocop_ctx_t *ctx)
 void ocop__reply_status(ocop_arena_t *arena, Ocop__Reply *reply, int status, const char *field, const char *message)
 {
     reply->status = (Ocop__Status)status;
+    /* An error reply carries no body, whatever a handler had put there before failing. */
+    if (status != OCOP__STATUS__STATUS_OK)
+        reply->body_case = OCOP__REPLY__BODY__NOT_SET;
     reply->field = ocop_arena_strdup(arena, field ? field : "");
     reply->message = ocop_arena_strdup(arena, message ? message : "");
 }

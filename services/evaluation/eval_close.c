@@ -142,10 +142,7 @@ int eval_handle_phase_advance(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     ev.eval_phase_advanced = &body;
     if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
-    s->n_products = n;
-    s->products = sps;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
-    reply->eval_session = s;
+    eval_reply_session(reply, s, sps, n);
     return 0;
 }
 
@@ -327,9 +324,6 @@ int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     ev.eval_session_closed = &body;
     if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
-    c.session->n_products = n;
-    c.session->products = sps;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
-    reply->eval_session = c.session;
+    eval_reply_session(reply, c.session, sps, n);
     return 0;
 }

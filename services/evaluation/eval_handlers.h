@@ -55,6 +55,11 @@ void *eval_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id
 /* Stores msg under the string key id. 0, or -1 with the store error in the reply. */
 int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
 
+/* Every record of dbi whose key starts with prefix, in key order, unpacked into the request's
+ * arena (*n of them). NULL with the reply failed (naming what) on a store error. */
+void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,
+                        const ProtobufCMessageDescriptor *desc, size_t *n, const char *what);
+
 /* A session's product, keyed session|product. */
 Ocop__EvalSessionProduct *eval_session_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
                                                     const char *product_id);

@@ -114,6 +114,44 @@ int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
 }
 
+void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,
+                        const ProtobufCMessageDescriptor *desc, size_t *n, const char *what)
+{
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), dbi, &cur);
+    if (rc != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, what);
+        return NULL;
+    }
+    size_t cap = 16, count = 0;
+    void **out = ocop_arena_alloc(arena, cap * sizeof *out);
+    MDB_val k = ocop_key_val(prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0)
+            break;
+        if (count == cap) {
+            void **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
+            memcpy(grown, out, cap * sizeof *out);
+            out = grown;
+            cap *= 2;
+        }
+        out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+        if (!out[count]) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        count++;
+    }
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        ocop_ctx_db_error(ctx, reply, rc, what);
+        return NULL;
+    }
+    *n = count;
+    return out;
+}
+
 static void s_session_product_key(ocop_key_t *key, const char *session_id, const char *product_id)
 {
     ocop_key_init(key);

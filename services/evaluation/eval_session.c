@@ -34,42 +34,20 @@ int eval_session_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSess
 
 Ocop__EvalSessionProduct **eval_session_products(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id, size_t *n)
 {
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, session_id);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.session_products, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a session");
-        return NULL;
-    }
-    size_t cap = 64, count = 0;
-    Ocop__EvalSessionProduct **out = ocop_arena_alloc(arena, cap * sizeof *out);
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        if (count == cap) {
-            Ocop__EvalSessionProduct **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, out, cap * sizeof *out);
-            out = grown;
-            cap *= 2;
-        }
-        out[count] = ocop__eval_session_product__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
-        if (!out[count]) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        count++;
-    }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a session's products");
-        return NULL;
-    }
-    *n = count;
-    return out;
+    return (Ocop__EvalSessionProduct **)eval_read_prefix(ctx, reply, eval_state(ctx)->db.session_products, &prefix,
+                                                         &ocop__eval_session_product__descriptor, n,
+                                                         "reading a session's products");
+}
+
+void eval_reply_session(Ocop__Reply *reply, Ocop__EvalSession *s, Ocop__EvalSessionProduct **sps, size_t n)
+{
+    s->n_products = n;
+    s->products = sps;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
+    reply->eval_session = s;
 }
 
 size_t eval_scorers(const Ocop__EvalCouncil *council, const Ocop__EvalSession *s, const char *entity_id,
@@ -303,8 +281,6 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     s->two_phase = in->two_phase;
     s->phase = 1;
     s->opened_ms = ocop_ctx_now_ms(ctx);
-    s->n_products = in->n_product_ids;
-    s->products = sps;
     if (eval_session_store(ctx, reply, s) != 0)
         return -1;
     for (size_t i = 0; i < in->n_product_ids; i++) {
@@ -318,11 +294,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     Ocop__Event ev = OCOP__EVENT__INIT;
     ev.body_case = OCOP__EVENT__BODY_EVAL_SESSION_OPENED;
     ev.eval_session_opened = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
-        return -1;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
-    reply->eval_session = s;
-    return 0;
+    eval_reply_session(reply, s, sps, in->n_product_ids);
+    return ocop_ctx_publish(ctx, reply, &ev);
 }
 
 /* ---------------------------------------------------------------- starting */
@@ -396,10 +369,7 @@ int eval_handle_session_start(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     ev.eval_session_started = &body;
     if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
-    s->n_products = n;
-    s->products = sps;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
-    reply->eval_session = s;
+    eval_reply_session(reply, s, sps, n);
     return 0;
 }
 
@@ -428,9 +398,6 @@ int eval_handle_session_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (s->state != OCOP__SESSION_STATE__SESSION_STATE_CLOSED)
         for (size_t i = 0; i < n; i++)
             s_seal(sps[i]);
-    s->n_products = n;
-    s->products = sps;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_SESSION;
-    reply->eval_session = s;
+    eval_reply_session(reply, s, sps, n);
     return 0;
 }

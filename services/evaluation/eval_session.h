@@ -23,6 +23,9 @@ int eval_session_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSess
 Ocop__EvalSessionProduct **eval_session_products(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
                                                  size_t *n);
 
+/* Sets the reply's body to the session with its products. */
+void eval_reply_session(Ocop__Reply *reply, Ocop__EvalSession *s, Ocop__EvalSessionProduct **sps, size_t n);
+
 /* The members who score a product of entity_id in session: present and not tied to it. Their
  * ids go to out (room for s->n_present_member_ids); returns how many. */
 size_t eval_scorers(const Ocop__EvalCouncil *council, const Ocop__EvalSession *s, const char *entity_id,

@@ -31,41 +31,10 @@ void eval_sheet_key(ocop_key_t *key, const char *session_id, const char *product
 Ocop__EvalSheet **eval_sheets_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id, const char *product_id,
                                    uint32_t phase, uint32_t round, size_t *n)
 {
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
     ocop_key_t prefix;
     eval_sheet_key(&prefix, session_id, product_id, phase, round, NULL);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.sheets, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading sheets");
-        return NULL;
-    }
-    size_t cap = 16, count = 0;
-    Ocop__EvalSheet **out = ocop_arena_alloc(arena, cap * sizeof *out);
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        if (count == cap) {
-            Ocop__EvalSheet **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, out, cap * sizeof *out);
-            out = grown;
-            cap *= 2;
-        }
-        out[count] = ocop__eval_sheet__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
-        if (!out[count]) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        count++;
-    }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading sheets");
-        return NULL;
-    }
-    *n = count;
-    return out;
+    return (Ocop__EvalSheet **)eval_read_prefix(ctx, reply, eval_state(ctx)->db.sheets, &prefix,
+                                                &ocop__eval_sheet__descriptor, n, "reading sheets");
 }
 
 double eval_sheets_spread(Ocop__EvalSheet *const *sheets, size_t n)

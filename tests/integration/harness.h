@@ -177,6 +177,9 @@ typedef struct {
     char fresh_set[16];
 } harness_data_t;
 
+/* The rule directory of a service in the source tree: $OCOP_SOURCE_DIR/services/<service>/data. */
+void harness_rules_dir(const char *service, char *out, size_t len);
+
 /* Reads units-*.json and catalogue-*.json from rules_dir. 0 / -1 (message on stderr). */
 int harness_data_load(const char *rules_dir, harness_data_t *out);
 

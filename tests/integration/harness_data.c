@@ -251,3 +251,9 @@ int harness_provinces(const char *rules_dir, const char *version, char (**codes)
     cJSON_Delete(root);
     return *codes && *n ? 0 : -1;
 }
+
+void harness_rules_dir(const char *service, char *out, size_t len)
+{
+    const char *src = getenv("OCOP_SOURCE_DIR");
+    snprintf(out, len, "%s/services/%s/data", src ? src : ".", service);
+}

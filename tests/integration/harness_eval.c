@@ -232,9 +232,9 @@ int harness_shard_wait_product(harness_t *h, unsigned i, const char *product_id)
 
 eval_rubrics_t *harness_rubrics_load(void)
 {
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char dir[HARNESS_PATH_MAX], err[512];
-    snprintf(dir, sizeof dir, "%s/services/evaluation/data/rubrics", src ? src : ".");
+    harness_rules_dir("evaluation", dir, sizeof dir);
+    strncat(dir, "/rubrics", sizeof dir - strlen(dir) - 1);
     eval_rubrics_t *r = eval_rubrics_load(dir, err, sizeof err);
     if (!r)
         fprintf(stderr, "harness: %s\n", err);

@@ -98,9 +98,8 @@ static void s_ok(Ocop__Reply *r)
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char rules[HARNESS_PATH_MAX];
-    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", rules, sizeof rules);
     if (harness_data_load(rules, &W.data) != 0)
         return -1;
     char owned[64];
@@ -127,9 +126,8 @@ static void s_build_world(void)
 {
     harness_set_t *sets;
     size_t n_sets;
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char rules[HARNESS_PATH_MAX];
-    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", rules, sizeof rules);
     assert_int_equal(harness_catalogue_sets(rules, "1048", &sets, &n_sets), 0);
     /* Products 0..8 except 3: ready. Entities: 0 for products 0, 1, 4, 5, 6; 1 for 2; own otherwise. */
     harness_ready_t ready[S_READY - 1];

@@ -57,8 +57,7 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR");
-    snprintf(W.rules, sizeof W.rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", W.rules, sizeof W.rules);
     if (harness_provinces(W.rules, "2025", &W.provinces_2025, &W.n_provinces_2025) != 0)
         return -1;
     /* Two shards share the 34 provinces of today. */

@@ -45,9 +45,8 @@ static ocop_client_t *s_shard(unsigned i)
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char rules[HARNESS_PATH_MAX];
-    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", rules, sizeof rules);
     if (harness_data_load(rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {

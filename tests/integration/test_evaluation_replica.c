@@ -30,9 +30,8 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char rules[HARNESS_PATH_MAX];
-    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", rules, sizeof rules);
     if (harness_data_load(rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 1, .shard_provinces = {W.data.province_a}};

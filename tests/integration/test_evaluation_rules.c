@@ -43,9 +43,8 @@ static ocop_client_t *s_c(void)
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR");
     char rules[HARNESS_PATH_MAX];
-    snprintf(rules, sizeof rules, "%s/services/registration/data", src ? src : ".");
+    harness_rules_dir("registration", rules, sizeof rules);
     char(*codes)[16];
     size_t n;
     if (harness_data_load(rules, &W.data) != 0 || harness_provinces(rules, "2025", &codes, &n) != 0)

@@ -35,10 +35,10 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    const char *src = getenv("OCOP_SOURCE_DIR"), *bin = getenv("OCOP_BINARY_DIR");
+    const char *bin = getenv("OCOP_BINARY_DIR");
     char reg_rules[HARNESS_PATH_MAX];
-    snprintf(reg_rules, sizeof reg_rules, "%s/services/registration/data", src ? src : ".");
-    snprintf(W.rules, sizeof W.rules, "%s/services/evaluation/data", src ? src : ".");
+    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
+    harness_rules_dir("evaluation", W.rules, sizeof W.rules);
     snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
