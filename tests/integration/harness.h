@@ -95,6 +95,10 @@ int harness_stop(harness_t *self);
 /* SIGKILL and reap. */
 void harness_kill(harness_t *self);
 
+/* harness_new, then registration and every shard started: the whole deployment, ready.
+ * NULL (destroyed, messages on stderr) when any of it fails. */
+harness_t *harness_deploy(const harness_options_t *opts);
+
 /* Starts evaluation shard i (after registration, whose events it follows) and waits until it
  * answers Ping. 0 / -1 (log tail printed). */
 int harness_shard_start(harness_t *self, unsigned i);

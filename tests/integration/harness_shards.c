@@ -14,6 +14,17 @@ static harness_shard_t *s_shard(harness_t *self, unsigned i)
     return &self->shard[i];
 }
 
+harness_t *harness_deploy(const harness_options_t *opts)
+{
+    harness_t *self = harness_new(opts);
+    int rc = self ? harness_start(self) : -1;
+    for (unsigned i = 0; rc == 0 && i < self->opts.shards; i++)
+        rc = harness_shard_start(self, i);
+    if (rc != 0)
+        harness_destroy(&self);
+    return self;
+}
+
 int harness_shard_start(harness_t *self, unsigned i)
 {
     harness_shard_t *sh = s_shard(self, i);

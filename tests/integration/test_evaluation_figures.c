@@ -67,12 +67,9 @@ static int s_setup(void **state)
         snprintf(list + len, sizeof W.shard_lists[0] - len, "%s%s", len ? "," : "", W.provinces_2025[i]);
     }
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.shard_lists[0], W.shard_lists[1]}};
-    W.h = harness_new(&opts);
+    W.h = harness_deploy(&opts);
     W.rubrics = harness_rubrics_load();
-    return W.h && W.rubrics && harness_start(W.h) == 0 && harness_shard_start(W.h, 0) == 0 &&
-                   harness_shard_start(W.h, 1) == 0
-               ? 0
-               : -1;
+    return W.h && W.rubrics ? 0 : -1;
 }
 
 static int s_teardown(void **state)

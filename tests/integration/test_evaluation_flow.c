@@ -51,10 +51,9 @@ static int s_setup(void **state)
         return -1;
     harness_options_t opts = {
         .shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .expire_every_ms = 200};
-    W.h = harness_new(&opts);
+    W.h = harness_deploy(&opts);
     W.rubrics = harness_rubrics_load();
-    if (!W.h || !W.rubrics || harness_start(W.h) != 0 || harness_shard_start(W.h, 0) != 0 ||
-        harness_shard_start(W.h, 1) != 0)
+    if (!W.h || !W.rubrics)
         return -1;
     W.rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
     ocop_day_of(harness_wall_ms(), W.today);

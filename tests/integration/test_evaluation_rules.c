@@ -75,10 +75,10 @@ static int s_setup(void **state)
         snprintf(W.p[k].product_set, sizeof W.p[k].product_set, "%s", W.data.product_set);
     }
     harness_options_t opts = {.shards = 1, .shard_provinces = {W.provinces}};
-    W.h = harness_new(&opts);
+    W.h = harness_deploy(&opts);
     W.rubrics = harness_rubrics_load();
     ocop_day_of(harness_wall_ms(), W.today);
-    return W.district[0] && W.h && W.rubrics && harness_start(W.h) == 0 && harness_shard_start(W.h, 0) == 0 ? 0 : -1;
+    return W.district[0] && W.h && W.rubrics ? 0 : -1;
 }
 
 static int s_teardown(void **state)

@@ -43,10 +43,9 @@ static int s_setup(void **state)
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
-    W.h = harness_new(&opts);
+    W.h = harness_deploy(&opts);
     ocop_day_of(harness_wall_ms(), W.today);
-    return W.h && harness_start(W.h) == 0 && harness_shard_start(W.h, 0) == 0 && harness_shard_start(W.h, 1) == 0 ? 0
-                                                                                                                  : -1;
+    return W.h ? 0 : -1;
 }
 
 static int s_teardown(void **state)
