@@ -359,7 +359,10 @@ harness_t *harness_new(const harness_options_t *opts)
         goto fail;
     }
     snprintf(self->eval_binary, sizeof self->eval_binary, "%s/services/evaluation/ocop-evaluation", bin);
-    snprintf(self->eval_rules_dir, sizeof self->eval_rules_dir, "%s/services/evaluation/data", src);
+    if (self->opts.eval_rules_dir)
+        snprintf(self->eval_rules_dir, sizeof self->eval_rules_dir, "%s", self->opts.eval_rules_dir);
+    else
+        harness_rules_dir("evaluation", self->eval_rules_dir, sizeof self->eval_rules_dir);
     for (unsigned i = 0; i < self->opts.shards; i++) {
         harness_shard_t *sh = &self->shard[i];
         char name[32], dir[sizeof self->dir];

@@ -41,7 +41,8 @@ typedef struct {
      * comma-separated province codes of shard_provinces[i]. */
     unsigned shards;
     const char *shard_provinces[HARNESS_SHARDS_MAX];
-    int expire_every_ms; /* the shards' expiry tick; 0 = the service default */
+    int expire_every_ms;        /* the shards' expiry tick; 0 = the service default */
+    const char *eval_rules_dir; /* the shards' rules_dir; NULL = services/evaluation/data */
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start). */
