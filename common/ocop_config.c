@@ -33,7 +33,7 @@ struct ocop_config_t {
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services"};
 static const char *const s_service_keys[] = {
     "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
-    "batch_max", "max_request_bytes", "allow", "shard",       "provinces",
+    "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",
 };
 
 static int s_copy(char *dst, size_t len, const char *src)
@@ -194,30 +194,32 @@ static int s_get_path(const ocop_config_t *self, const cJSON *obj, const char *w
     return 0;
 }
 
-static int s_get_allow(const ocop_config_t *self, const cJSON *obj, const char *where, ocop_service_config_t *out,
-                       char *err, size_t errlen)
+/* An optional array of key or section names under key into names (count in *count). */
+static int s_get_names(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
+                       char (*names)[OCOP_NAME_MAX], size_t *count, char *err, size_t errlen)
 {
-    const cJSON *allow = cJSON_GetObjectItemCaseSensitive(obj, "allow");
-    if (!allow)
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *count = 0;
+    if (!list)
         return 0;
-    if (!cJSON_IsArray(allow)) {
-        ocop_error_format(err, errlen, "%s: %sallow: expected an array of key names", self->path, where);
+    if (!cJSON_IsArray(list)) {
+        ocop_error_format(err, errlen, "%s: %s%s: expected an array of names", self->path, where, key);
         return -1;
     }
     size_t i = 0;
-    for (const cJSON *item = allow->child; item; item = item->next, i++) {
+    for (const cJSON *item = list->child; item; item = item->next, i++) {
         if (i >= OCOP_ALLOW_MAX) {
-            ocop_error_format(err, errlen, "%s: %sallow: more than %d names", self->path, where, OCOP_ALLOW_MAX);
+            ocop_error_format(err, errlen, "%s: %s%s: more than %d names", self->path, where, key, OCOP_ALLOW_MAX);
             return -1;
         }
         if (!cJSON_IsString(item) || !ocop_fs_name_valid(item->valuestring)) {
-            ocop_error_format(err, errlen, "%s: %sallow[%zu]: expected a key name (letters, digits, '_', '-', '.')",
-                              self->path, where, i);
+            ocop_error_format(err, errlen, "%s: %s%s[%zu]: expected a name (letters, digits, '_', '-', '.')",
+                              self->path, where, key, i);
             return -1;
         }
-        s_copy(out->allow[i], OCOP_NAME_MAX, item->valuestring);
+        s_copy(names[i], OCOP_NAME_MAX, item->valuestring);
     }
-    out->allow_count = i;
+    *count = i;
     return 0;
 }
 
@@ -352,9 +354,10 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     out->map_max = (size_t)max_mb << 20;
     out->batch_max = (unsigned)batch;
     out->max_request_bytes = (size_t)request;
-    if (s_get_shard(self, obj, name, where, out, err, errlen) != 0)
+    if (s_get_shard(self, obj, name, where, out, err, errlen) != 0 ||
+        s_get_names(self, obj, where, "sources", out->sources, &out->source_count, err, errlen) != 0)
         return -1;
-    return s_get_allow(self, obj, where, out, err, errlen);
+    return s_get_names(self, obj, where, "allow", out->allow, &out->allow_count, err, errlen);
 }
 
 /* Shards of one group must have distinct numbers and never own the same province. */

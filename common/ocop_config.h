@@ -15,6 +15,7 @@
  *       "rules_dir": "services/registration/data", // versioned rule/data files
  *       "allow": ["ocopctl", "gateway", "audit"]   // key names allowed to connect
  *     },
+ *     "audit": { ..., "sources": ["registration", "evaluation-1"] },  // whose events it follows
  *     "evaluation-1": {                            // one shard of a sharded service "<group>-<N>"
  *       "shard": 1,                                // 1.., unique within the group
  *       "provinces": ["01", "79"],                 // the provinces it owns (each owned once)
@@ -49,6 +50,8 @@ typedef struct {
     size_t max_request_bytes;
     char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
     size_t allow_count;
+    char sources[OCOP_ALLOW_MAX][OCOP_NAME_MAX]; /* services whose events it follows (audit) */
+    size_t source_count;
     unsigned shard; /* 0 = not a shard */
     char provinces[OCOP_PROVINCES_MAX][OCOP_PROVINCE_CODE_MAX];
     size_t province_count;

@@ -32,16 +32,16 @@ static int s_key_path(char *buf, size_t len, const char *dir, const char *name, 
 
 /* Written to a temporary file and renamed, so a crash never leaves a truncated key behind;
  * fchmod because an existing file or the umask could otherwise widen the mode. */
-static int s_write_file(const char *path, const char *content, mode_t mode)
+int ocop_keys_write_file(const char *path, const char *content, unsigned mode)
 {
     char tmp[OCOP_PATH_MAX + 8];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
     if (fd < 0)
         return -1;
     size_t len = strlen(content);
-    int ok = fchmod(fd, mode) == 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
+    int ok = fchmod(fd, (mode_t)mode) == 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
     if (close(fd) != 0)
         ok = 0;
     if (!ok || rename(tmp, path) != 0) {
@@ -52,7 +52,7 @@ static int s_write_file(const char *path, const char *content, mode_t mode)
 }
 
 /* Reads a small key file; when private, refuses modes with any group/other bit. */
-static int s_read_key_file(const char *path, int private_key, char *buf, size_t len, char *err, size_t errlen)
+int ocop_keys_read_file(const char *path, int private_key, char *buf, size_t len, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -135,11 +135,11 @@ int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair
     }
     char text[2 * (OCOP_Z85_KEY_LEN + 16)];
     snprintf(text, sizeof text, "public=%s\nsecret=%s\n", pair->public_z85, pair->secret_z85);
-    int rc = s_write_file(key_path, text, 0600);
+    int rc = ocop_keys_write_file(key_path, text, 0600);
     explicit_bzero(text, sizeof text);
     if (rc == 0) {
         snprintf(text, sizeof text, "public=%s\n", pair->public_z85);
-        rc = s_write_file(pub_path, text, 0644);
+        rc = ocop_keys_write_file(pub_path, text, 0644);
     }
     if (rc != 0)
         ocop_log_error("keys_save_failed", "dir=%s name=%s error=\"%s\"", dir, name, strerror(errno));
@@ -159,7 +159,7 @@ int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, 
         ocop_error_format(err, errlen, "%s/%s.key: path is too long", dir, name);
         return -1;
     }
-    if (s_read_key_file(path, 1, text, sizeof text, err, errlen) != 0)
+    if (ocop_keys_read_file(path, 1, text, sizeof text, err, errlen) != 0)
         return -1;
     int rc = -1;
     if (s_parse_field(text, "public", out->public_z85) != 0 || s_parse_field(text, "secret", out->secret_z85) != 0)
@@ -190,7 +190,7 @@ int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_K
         ocop_error_format(err, errlen, "%s/%s.pub: path is too long", dir, name);
         return -1;
     }
-    if (s_read_key_file(path, 0, text, sizeof text, err, errlen) != 0)
+    if (ocop_keys_read_file(path, 0, text, sizeof text, err, errlen) != 0)
         return -1;
     if (s_parse_field(text, "public", out) != 0) {
         ocop_error_format(err, errlen, "%s: malformed, expected a public=<z85> line", path);

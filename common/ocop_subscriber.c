@@ -26,6 +26,7 @@ struct ocop_subscriber_t {
     void *sub;
     MDB_dbi cursor_dbi;
     uint64_t cursor;
+    uint64_t source_last; /* the newest sequence the source is known to have */
     uint64_t applied, dropped, gaps;
     int64_t last_check_ms;
 };
@@ -148,13 +149,22 @@ static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData 
         } else if (ev->sequence > cursor + 1) {
             *gap = 1;
         } else {
-            rc = self->opts.apply(self->opts.user, txn, ev);
+            rc = self->opts.apply(self->opts.user, txn, ev, &events[i]);
             if (rc == 0) {
                 cursor = ev->sequence;
                 (*applied)++;
             }
         }
+        if (ev->sequence > self->source_last)
+            self->source_last = ev->sequence;
         ocop__event__free_unpacked(ev, NULL);
+        if (rc != 0) {
+            mdb_txn_abort(txn);
+            return rc;
+        }
+    }
+    if (cursor != self->cursor && self->opts.batch_end) {
+        rc = self->opts.batch_end(self->opts.user, txn, cursor, self->source_last);
         if (rc != 0) {
             mdb_txn_abort(txn);
             return rc;
@@ -218,6 +228,8 @@ int ocop_subscriber_catch_up(ocop_subscriber_t *self)
         }
         Ocop__EventBatch *batch = reply->events;
         uint64_t before = self->cursor;
+        if (batch->last_sequence > self->source_last)
+            self->source_last = batch->last_sequence;
         int gap = 0;
         int rc = s_apply(self, batch->events, batch->n_events, &gap);
         uint64_t last = batch->last_sequence;

@@ -17,9 +17,15 @@
 
 typedef struct ocop_subscriber_t ocop_subscriber_t;
 
-/* Applies one event inside the subscriber's write transaction. Nonzero aborts the batch
- * (nothing of it is kept, the cursor does not move) and is returned to the caller. */
-typedef int (*ocop_event_apply_fn)(void *user, MDB_txn *txn, const Ocop__Event *event);
+/* Applies one event inside the subscriber's write transaction; raw is the event's bytes as the
+ * source published them. Nonzero aborts the batch (nothing of it is kept, the cursor does not
+ * move) and is returned to the caller. */
+typedef int (*ocop_event_apply_fn)(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw);
+
+/* Called once per batch that moved the cursor, after its last event and before the commit, with
+ * the new cursor and the newest sequence the source is known to have. Nonzero aborts the batch
+ * as for apply. */
+typedef int (*ocop_batch_end_fn)(void *user, MDB_txn *txn, uint64_t cursor, uint64_t source_last);
 
 typedef struct {
     void *zctx;
@@ -30,6 +36,7 @@ typedef struct {
     const char *server_public_z85;
     const ocop_keypair_t *keys; /* the subscriber's own pair */
     ocop_event_apply_fn apply;
+    ocop_batch_end_fn batch_end; /* optional */
     void *user;
     int request_timeout_ms; /* 0 = 2000 */
 } ocop_subscriber_options_t;

@@ -67,7 +67,7 @@ static int s_stage(eval_state_t *state, MDB_txn *txn, const Ocop__RegProductStag
     return s_put(state, txn, p);
 }
 
-int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event)
+int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw)
 {
     eval_state_t *state = user;
     ocop_arena_reset(state->replica_arena);

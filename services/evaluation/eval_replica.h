@@ -12,6 +12,6 @@
 
 /* An ocop_event_apply_fn: user is the eval_state_t. Events of other provinces and kinds are
  * skipped. 0, or an MDB error code (the subscriber then keeps nothing of the batch). */
-int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event);
+int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw);
 
 #endif

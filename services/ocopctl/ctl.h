@@ -71,6 +71,8 @@ int ctl_demo_advance(int argc, char **argv);
 int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv);
 /* "stars": the stars report of the evaluation shards. */
 int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
+/* "audit export FILE": the audit log for the offline verifier. */
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static void s_usage(FILE *out)
                  "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
                  "  counts [--province CODE] [--as-recorded]  products by province x sector x stage\n"
                  "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
+                 "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
                  "  import units|entities|products|transitions FILE  bulk import of CSV or JSON, resumable\n"
                  "                                      (ocopctl import --help)\n"
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
@@ -170,6 +171,8 @@ int main(int argc, char **argv)
         rc = s_call(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "events") == 0)
         rc = s_events(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "audit") == 0)
+        rc = ctl_cmd_audit(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "stars") == 0)
         rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "import") == 0)

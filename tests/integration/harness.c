@@ -106,6 +106,7 @@ static void s_cleanup_all(int from_signal)
             continue;
         for (unsigned k = 0; k < HARNESS_SHARDS_MAX; k++)
             harness_kill_pid(&h->shard[k].pid);
+        harness_kill_pid(&h->audit.pid);
         harness_kill_pid(&h->pid);
         if (!from_signal && !s_keep_tmp())
             s_rmtree(h->dir);
@@ -253,6 +254,21 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("audit"));
         cJSON_AddItemToObject(ev, "allow", ev_allow);
     }
+    if (self->opts.audit) {
+        cJSON *au = cJSON_CreateObject(), *au_allow = cJSON_CreateArray(), *sources = cJSON_CreateArray();
+        cJSON_AddItemToObject(services, "audit", au);
+        cJSON_AddStringToObject(au, "endpoint", self->audit.endpoint);
+        cJSON_AddStringToObject(au, "events_endpoint", self->audit.events_endpoint);
+        cJSON_AddStringToObject(au, "store_dir", self->audit.store_dir);
+        cJSON_AddNumberToObject(au, "map_size_mb", 64);
+        cJSON_AddNumberToObject(au, "map_max_mb", 8192);
+        cJSON_AddItemToArray(sources, cJSON_CreateString("registration"));
+        for (unsigned i = 0; i < self->opts.shards; i++)
+            cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
+        cJSON_AddItemToObject(au, "sources", sources);
+        cJSON_AddItemToArray(au_allow, cJSON_CreateString("ocopctl"));
+        cJSON_AddItemToObject(au, "allow", au_allow);
+    }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
@@ -278,6 +294,8 @@ static int s_configure(harness_t *self)
         snprintf(sh->endpoint, sizeof sh->endpoint, "tcp://127.0.0.1:%d", test_free_port());
         snprintf(sh->events_endpoint, sizeof sh->events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
     }
+    snprintf(self->audit.endpoint, sizeof self->audit.endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    snprintf(self->audit.events_endpoint, sizeof self->audit.events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
         fprintf(stderr, "harness: cannot write %s\n", self->config_path);
         return -1;
@@ -294,6 +312,15 @@ static int s_configure(harness_t *self)
         sh->client = harness_shard_connect(self, i, "itest");
         sh->ping = harness_shard_connect(self, i, "itest-ping");
         ok = ok && sh->client && sh->ping;
+    }
+    if (self->opts.audit) {
+        ocop_client_destroy(&self->audit.client);
+        ocop_client_destroy(&self->audit.ping);
+        self->audit.client =
+            ocop_client_new(self->zctx, self->audit.endpoint, self->audit_keys.public_z85, &self->ctl_keys, "itest");
+        self->audit.ping = ocop_client_new(self->zctx, self->audit.endpoint, self->audit_keys.public_z85,
+                                           &self->ctl_keys, "itest-ping");
+        ok = ok && self->audit.client && self->audit.ping;
     }
     return ok ? 0 : -1;
 }
@@ -376,6 +403,11 @@ harness_t *harness_new(const harness_options_t *opts)
             goto fail;
         }
     }
+    snprintf(self->audit_binary, sizeof self->audit_binary, "%s/services/audit/ocop-audit", bin);
+    snprintf(self->audit.name, sizeof self->audit.name, "audit");
+    snprintf(self->audit.store_dir, sizeof self->audit.store_dir, "%.900s/data/audit", self->dir);
+    snprintf(self->audit.log_path, sizeof self->audit.log_path, "%.900s/audit.log", self->dir);
+    self->audit.keys = self->audit_keys;
     self->zctx = zmq_ctx_new();
     if (!self->zctx || s_configure(self) != 0)
         goto fail;
@@ -407,6 +439,10 @@ void harness_destroy(harness_t **self_p)
         ocop_client_destroy(&self->shard[i].client);
         ocop_client_destroy(&self->shard[i].ping);
     }
+    if (self->audit.pid > 0)
+        harness_audit_stop(self);
+    ocop_client_destroy(&self->audit.client);
+    ocop_client_destroy(&self->audit.ping);
     if (self->pid > 0)
         harness_stop(self);
     ocop_client_destroy(&self->client);

@@ -43,9 +43,10 @@ typedef struct {
     const char *shard_provinces[HARNESS_SHARDS_MAX];
     int expire_every_ms;        /* the shards' expiry tick; 0 = the service default */
     const char *eval_rules_dir; /* the shards' rules_dir; NULL = services/evaluation/data */
+    int audit;                  /* also configure ocop-audit ("audit", following registration and every shard) */
 } harness_options_t;
 
-/* One evaluation shard of the deployment (see harness_shard_start). */
+/* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */
 typedef struct {
     char name[32]; /* "evaluation-<i+1>" */
     char endpoint[64];
@@ -80,6 +81,8 @@ typedef struct {
     char eval_binary[HARNESS_PATH_MAX];
     char eval_rules_dir[HARNESS_PATH_MAX];
     harness_shard_t shard[HARNESS_SHARDS_MAX];
+    char audit_binary[HARNESS_PATH_MAX];
+    harness_shard_t audit; /* with opts.audit; its CURVE key is audit_keys */
 } harness_t;
 
 /* Temp dir, keys, config (ports picked here). NULL (with a message on stderr) on failure. */
@@ -96,7 +99,12 @@ int harness_stop(harness_t *self);
 /* SIGKILL and reap. */
 void harness_kill(harness_t *self);
 
-/* harness_new, then registration and every shard started: the whole deployment, ready.
+/* Starts ocop-audit (opts.audit) and waits until it answers Ping; stop and kill as for shards. */
+int harness_audit_start(harness_t *self);
+int harness_audit_stop(harness_t *self);
+void harness_audit_kill(harness_t *self);
+
+/* harness_new, then registration, every shard and the audit service (opts.audit) started: the whole deployment, ready.
  * NULL (destroyed, messages on stderr) when any of it fails. */
 harness_t *harness_deploy(const harness_options_t *opts);
 

@@ -20,9 +20,36 @@ harness_t *harness_deploy(const harness_options_t *opts)
     int rc = self ? harness_start(self) : -1;
     for (unsigned i = 0; rc == 0 && i < self->opts.shards; i++)
         rc = harness_shard_start(self, i);
+    if (rc == 0 && self->opts.audit)
+        rc = harness_audit_start(self);
     if (rc != 0)
         harness_destroy(&self);
     return self;
+}
+
+/* Starts binary as proc (its section name) with extra arguments; waits for Ping. */
+static int s_proc_start(harness_t *self, harness_shard_t *proc, const char *binary, const char *const *extra)
+{
+    if (proc->pid > 0) {
+        fprintf(stderr, "harness: %s already running (pid %d)\n", proc->name, (int)proc->pid);
+        return -1;
+    }
+    if (access(binary, X_OK) != 0) {
+        fprintf(stderr, "harness: %s is not executable\n", binary);
+        return -1;
+    }
+    proc->pid = harness_spawn(binary, self->config_path, proc->name, proc->log_path, extra);
+    if (proc->pid < 0) {
+        proc->pid = 0;
+        return -1;
+    }
+    int rc = harness_wait_ready(&proc->pid, proc->ping);
+    if (rc == 0)
+        return 0;
+    fprintf(stderr, "harness: %s %s\n", proc->name, rc > 0 ? "exited during start-up" : "did not answer Ping");
+    harness_file_tail(proc->log_path, 4000);
+    harness_kill_pid(&proc->pid);
+    return -1;
 }
 
 int harness_shard_start(harness_t *self, unsigned i)
@@ -30,30 +57,29 @@ int harness_shard_start(harness_t *self, unsigned i)
     harness_shard_t *sh = s_shard(self, i);
     if (!sh)
         return -1;
-    if (sh->pid > 0) {
-        fprintf(stderr, "harness: %s already running (pid %d)\n", sh->name, (int)sh->pid);
-        return -1;
-    }
-    if (access(self->eval_binary, X_OK) != 0) {
-        fprintf(stderr, "harness: %s is not executable\n", self->eval_binary);
-        return -1;
-    }
     char every[32];
     snprintf(every, sizeof every, "%d", self->opts.expire_every_ms);
     const char *extra[] = {"--expire-every-ms", every, NULL};
-    sh->pid = harness_spawn(self->eval_binary, self->config_path, sh->name, sh->log_path,
-                            self->opts.expire_every_ms ? extra : NULL);
-    if (sh->pid < 0) {
-        sh->pid = 0;
+    return s_proc_start(self, sh, self->eval_binary, self->opts.expire_every_ms ? extra : NULL);
+}
+
+int harness_audit_start(harness_t *self)
+{
+    if (!self->opts.audit) {
+        fprintf(stderr, "harness: the audit service is not configured (opts.audit)\n");
         return -1;
     }
-    int rc = harness_wait_ready(&sh->pid, sh->ping);
-    if (rc == 0)
-        return 0;
-    fprintf(stderr, "harness: %s %s\n", sh->name, rc > 0 ? "exited during start-up" : "did not answer Ping");
-    harness_file_tail(sh->log_path, 4000);
-    harness_kill_pid(&sh->pid);
-    return -1;
+    return s_proc_start(self, &self->audit, self->audit_binary, NULL);
+}
+
+int harness_audit_stop(harness_t *self)
+{
+    return harness_terminate(&self->audit.pid, self->audit.log_path);
+}
+
+void harness_audit_kill(harness_t *self)
+{
+    harness_kill_pid(&self->audit.pid);
 }
 
 int harness_shard_stop(harness_t *self, unsigned i)

@@ -74,7 +74,7 @@ static int s_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t valu
 
 /* Runs inside the subscriber's write transaction. Everything it checks is read from that
  * same transaction, so an aborted batch can never leave it believing something false. */
-static int s_sink_apply(void *user, MDB_txn *txn, const Ocop__Event *ev)
+static int s_sink_apply(void *user, MDB_txn *txn, const Ocop__Event *ev, const ProtobufCBinaryData *raw)
 {
     s_sink_t *sink = user;
     uint64_t last = s_meta_get(txn, sink->meta, "last");

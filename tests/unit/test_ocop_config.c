@@ -213,7 +213,7 @@ static void test_errors(void **state)
     s_expect_load_error(fx,
                         "{\"services\": {\"r\": {\"endpoint\": \"tcp://h:1\", \"events_endpoint\": \"tcp://h:2\","
                         " \"allow\": \"gateway\"}}}",
-                        "services.r.allow: expected an array");
+                        "services.r.allow: expected an array of names");
     s_expect_load_error(fx,
                         "{\"services\": {\"r\": {\"endpoint\": \"tcp://h:1\", \"events_endpoint\": \"tcp://h:2\","
                         " \"store_dir\": \"\"}}}",

@@ -1,0 +1,146 @@
+/* aud_intake — see aud_intake.h. */
+#include "aud_intake.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aud_index.h"
+#include "audit.pb-c.h"
+#include "ocop_record.h"
+#include "ocop_service.h"
+
+static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t value)
+{
+    uint8_t buf[8];
+    ocop_be64_put(buf, value);
+    MDB_val k = ocop_key_val(key), v = {.mv_size = 8, .mv_data = buf};
+    return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+static uint64_t s_get_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key)
+{
+    MDB_val k = ocop_key_val(key), v;
+    return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
+}
+
+static void s_entries_key(ocop_key_t *key, const char *section)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, "entries");
+    ocop_key_str(key, section);
+}
+
+typedef struct {
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    uint64_t index;
+} s_keys_t;
+
+static int s_put_key(void *user, const char *kind, const char *value)
+{
+    s_keys_t *k = user;
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, kind);
+    ocop_key_str(&key, value);
+    ocop_key_u64(&key, k->index);
+    if (key.overflow)
+        return 0; /* no id is that long; such an event is still logged, just not indexed */
+    MDB_val kv = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
+    return mdb_put(k->txn, k->dbi, &kv, &empty, 0);
+}
+
+int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw)
+{
+    aud_source_t *src = user;
+    aud_state_t *state = src->state;
+    uint64_t index;
+    int rc = aud_state_size(state, txn, &index);
+    if (rc != 0)
+        return rc;
+    uint8_t ib[8];
+    ocop_be64_put(ib, index);
+    MDB_val k = {.mv_size = 8, .mv_data = ib}, v = {.mv_size = raw->len, .mv_data = raw->data};
+    if ((rc = mdb_put(txn, state->db.entries, &k, &v, MDB_APPEND)) != 0)
+        return rc;
+    aud_hash_t leaf;
+    aud_leaf_hash(raw->data, raw->len, &leaf);
+    aud_node_ctx_t nctx;
+    aud_nodes_t nodes;
+    aud_state_nodes(&nctx, state, txn, &nodes);
+    if ((rc = aud_merkle_append(&nodes, index, &leaf)) != 0)
+        return rc;
+
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, src->section);
+    ocop_key_u64(&key, event->sequence);
+    if ((rc = s_put_u64(txn, state->db.source_seq, &key, index)) != 0)
+        return rc;
+    s_keys_t keys = {txn, state->db.by_key, index};
+    if ((rc = aud_index_keys(event, s_put_key, &keys)) != 0)
+        return rc;
+    ocop_key_init(&key);
+    ocop_key_u64(&key, (uint64_t)event->time_ms);
+    ocop_key_u64(&key, index);
+    MDB_val tk = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
+    if ((rc = mdb_put(txn, state->db.by_time, &tk, &empty, 0)) != 0)
+        return rc;
+    MDB_val sk = {.mv_size = 4, .mv_data = "size"};
+    ocop_be64_put(ib, index + 1);
+    MDB_val sv = {.mv_size = 8, .mv_data = ib};
+    if ((rc = mdb_put(txn, state->db.meta, &sk, &sv, 0)) != 0)
+        return rc;
+    s_entries_key(&key, src->section);
+    rc = s_put_u64(txn, state->db.meta, &key, s_get_u64(txn, state->db.meta, &key) + 1);
+    snprintf(src->source, sizeof src->source, "%s", event->source);
+    src->shard = event->shard;
+    return rc;
+}
+
+int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t source_last)
+{
+    aud_source_t *src = user;
+    aud_state_t *state = src->state;
+    uint64_t size;
+    int rc = aud_state_size(state, txn, &size);
+    if (rc != 0)
+        return rc;
+    aud_hash_t root;
+    aud_node_ctx_t nctx;
+    aud_nodes_t nodes;
+    aud_state_nodes(&nctx, state, txn, &nodes);
+    if ((rc = aud_merkle_root(&nodes, size, &root)) != 0)
+        return rc;
+    int64_t now = ocop_now_ms();
+    uint8_t signature[crypto_sign_BYTES];
+    aud_head_sign(&state->signer, size, &root, now, signature);
+    Ocop__AudSignedTreeHead head = OCOP__AUD_SIGNED_TREE_HEAD__INIT;
+    head.tree_size = size;
+    head.root_hash = (ProtobufCBinaryData){AUD_HASH_LEN, root.h};
+    head.timestamp_ms = now;
+    head.signature = (ProtobufCBinaryData){sizeof signature, signature};
+    head.key_id = state->signer.key_id;
+    uint8_t sb[8];
+    ocop_be64_put(sb, size);
+    MDB_val hk = {.mv_size = 8, .mv_data = sb};
+    if ((rc = ocop_record_put(txn, state->db.heads, &hk, &head.base)) != 0)
+        return rc;
+
+    ocop_key_t key;
+    s_entries_key(&key, src->section);
+    Ocop__AudSource status = OCOP__AUD_SOURCE__INIT;
+    status.name = src->section;
+    status.source = src->source;
+    status.shard = src->shard;
+    status.cursor = cursor;
+    status.entries = s_get_u64(txn, state->db.meta, &key);
+    status.source_last = source_last > cursor ? source_last : cursor;
+    status.lag = status.source_last - cursor;
+    status.heard_ms = now;
+    status.contiguous = status.entries == cursor;
+    ocop_key_init(&key);
+    ocop_key_str(&key, src->section);
+    MDB_val sk = ocop_key_val(&key);
+    return ocop_record_put(txn, state->db.sources, &sk, &status.base);
+}

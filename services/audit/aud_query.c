@@ -1,0 +1,182 @@
+/* aud_query — the events of a product, council, province or time range; and each source's
+ * intake status, with a walk that proves its sequences are contiguous. */
+#include <string.h>
+
+#include "aud_handlers.h"
+#include "aud_index.h"
+#include "ocop_error.h"
+
+#define S_LIMIT_DEFAULT 100
+#define S_LIMIT_MAX 1000
+
+typedef struct {
+    ocop_key_t prefix; /* the index's keys of this query start with it */
+    bool by_time;
+    int64_t to_ms;
+} s_query_t;
+
+static int s_plan(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuery *in, s_query_t *q)
+{
+    const char *kind = NULL, *value = NULL, *field = NULL;
+    int given = 0;
+    if (*in->product_id)
+        kind = AUD_KEY_PRODUCT, value = in->product_id, field = "product_id", given++;
+    if (*in->council_id)
+        kind = AUD_KEY_COUNCIL, value = in->council_id, field = "council_id", given++;
+    if (*in->province_code)
+        kind = AUD_KEY_PROVINCE, value = in->province_code, field = "province_code", given++;
+    if (given > 1)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_id",
+                             "ask for one of product_id, council_id, province_code or a time range");
+    ocop_key_init(&q->prefix);
+    if (given == 1) {
+        if (ocop_ctx_check_text(ctx, reply, field, value, 1, 64) != 0)
+            return -1;
+        ocop_key_str(&q->prefix, kind);
+        ocop_key_str(&q->prefix, value);
+        return 0;
+    }
+    if (in->to_ms <= 0 || in->from_ms > in->to_ms)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "to_ms",
+                             "give an id, or a time range with from_ms <= to_ms (milliseconds since 1970)");
+    q->by_time = true;
+    q->to_ms = in->to_ms;
+    return 0;
+}
+
+/* Where the scan starts: the first key at or after the cursor (or the range start). */
+static int s_start_key(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuery *in, const s_query_t *q,
+                       ocop_key_t *start)
+{
+    *start = q->prefix;
+    if (!q->by_time) {
+        ocop_key_u64(start, in->cursor);
+        return 0;
+    }
+    int64_t from = in->from_ms;
+    if (in->cursor) {
+        /* A time cursor is the index of the next entry: its own time says where to resume. */
+        Ocop__AudEntry *e = aud_entry_load(ctx, reply, "cursor", in->cursor);
+        Ocop__Event *ev =
+            e ? ocop__event__unpack(ocop_arena_allocator(ocop_ctx_arena(ctx)), e->data.len, e->data.data) : NULL;
+        if (!ev)
+            return e ? ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "cursor", "entry %llu is not an event",
+                                     (unsigned long long)in->cursor)
+                     : -1;
+        from = ev->time_ms;
+    }
+    ocop_key_u64(start, (uint64_t)(from < 0 ? 0 : from));
+    ocop_key_u64(start, in->cursor);
+    return 0;
+}
+
+int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__AudEventsQuery *in = req->aud_events_query;
+    aud_state_t *state = aud_state(ctx);
+    s_query_t q = {0};
+    ocop_key_t start;
+    if (s_plan(ctx, reply, in, &q) != 0 || s_start_key(ctx, reply, in, &q, &start) != 0)
+        return -1;
+    size_t limit = in->limit ? in->limit : S_LIMIT_DEFAULT;
+    if (limit > S_LIMIT_MAX)
+        limit = S_LIMIT_MAX;
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__AudEntryPage *page = ocop_arena_alloc(arena, sizeof *page);
+    ocop__aud_entry_page__init(page);
+    page->entries = ocop_arena_alloc(arena, (limit + 1) * sizeof *page->entries);
+    int rc = aud_state_size(state, ocop_ctx_txn(ctx), &page->tree_size);
+    MDB_cursor *cur;
+    if (rc == 0)
+        rc = mdb_cursor_open(ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
+    MDB_val k = ocop_key_val(&start), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < q.prefix.len + 8 || memcmp(k.mv_data, q.prefix.buf, q.prefix.len) != 0)
+            break;
+        const uint8_t *tail = (const uint8_t *)k.mv_data + k.mv_size - 8;
+        if (q.by_time && (int64_t)ocop_be64_get((const uint8_t *)k.mv_data) > q.to_ms)
+            break;
+        uint64_t index = ocop_be64_get(tail);
+        if (page->n_entries == limit) {
+            page->next = index;
+            break;
+        }
+        Ocop__AudEntry *e = aud_entry_load(ctx, reply, "cursor", index);
+        if (!e) {
+            mdb_cursor_close(cur);
+            return -1;
+        }
+        page->entries[page->n_entries++] = e;
+    }
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
+    reply->body_case = OCOP__REPLY__BODY_AUD_ENTRY_PAGE;
+    reply->aud_entry_page = page;
+    return 0;
+}
+
+/* Walks a source's sequence index: contiguous when it holds exactly 1..cursor. */
+static int s_verify_source(MDB_txn *txn, MDB_dbi dbi, Ocop__AudSource *s)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, s->name);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
+        return rc;
+    uint64_t expected = 1;
+    bool ok = true;
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && ok; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        ok = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len) == expected++;
+    }
+    mdb_cursor_close(cur);
+    s->contiguous = ok && expected - 1 == s->cursor && s->entries == s->cursor;
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int aud_handle_sources_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    aud_state_t *state = aud_state(ctx);
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__AudSources *out = ocop_arena_alloc(arena, sizeof *out);
+    ocop__aud_sources__init(out);
+    out->sources = ocop_arena_alloc(arena, (state->service->source_count + 1) * sizeof *out->sources);
+    int rc = aud_state_size(state, txn, &out->tree_size);
+    for (size_t i = 0; rc == 0 && i < state->service->source_count; i++) {
+        const char *name = state->service->sources[i];
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_str(&key, name);
+        MDB_val k = ocop_key_val(&key), v;
+        Ocop__AudSource *s = NULL;
+        rc = mdb_get(txn, state->db.sources, &k, &v);
+        if (rc == 0) {
+            s = ocop__aud_source__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+            rc = s ? 0 : MDB_CORRUPTED;
+        } else if (rc == MDB_NOTFOUND) {
+            /* Not heard from yet. */
+            s = ocop_arena_alloc(arena, sizeof *s);
+            ocop__aud_source__init(s);
+            s->name = (char *)name;
+            s->contiguous = true;
+            rc = 0;
+        }
+        if (rc == 0 && req->aud_sources_get->verify)
+            rc = s_verify_source(txn, state->db.source_seq, s);
+        if (rc == 0)
+            out->sources[out->n_sources++] = s;
+    }
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the sources");
+    reply->body_case = OCOP__REPLY__BODY_AUD_SOURCES;
+    reply->aud_sources = out;
+    return 0;
+}

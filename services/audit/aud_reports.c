@@ -1,0 +1,399 @@
+/* aud_reports — integrity reports that make grade inflation visible, computed from the
+ * evaluation results in the log (EvalResultDisclosed: a product's result with every sheet of
+ * every round). Every row lists the log entries it was computed from, so a reader can check
+ * each through an inclusion proof against a signed tree head. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aud_handlers.h"
+#include "aud_index.h"
+#include "ocop_error.h"
+
+#define S_CUTS 3
+#define S_SPREAD_LIMIT 10.0 /* the councils' rule (DOMAIN.md); sessions may set their own */
+
+static const double s_cuts[S_CUTS] = {50, 70, 90};
+
+typedef struct {
+    uint64_t entry;
+    const Ocop__EvalResultDisclosed *r;
+    char year[8];
+} s_result_t;
+
+typedef struct {
+    ocop_ctx_t *ctx;
+    Ocop__Reply *reply;
+    ocop_arena_t *arena;
+    const Ocop__AudReportGet *in;
+    s_result_t *results;
+    size_t n;
+    Ocop__AudReport *report;
+    size_t cap_rows;
+} s_build_t;
+
+/* ---------------------------------------------------------------- reading the results */
+
+static int s_collect(s_build_t *b)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, AUD_KEY_TYPE);
+    ocop_key_str(&prefix, "eval_result_disclosed");
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(b->ctx), aud_state(b->ctx)->db.by_key, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(b->ctx, b->reply, rc, "reading the log's indexes");
+    size_t cap = 256;
+    b->results = ocop_arena_alloc(b->arena, cap * sizeof *b->results);
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        uint64_t index = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+        Ocop__AudEntry *e = aud_entry_load(b->ctx, b->reply, "kind", index);
+        Ocop__Event *ev = e ? ocop__event__unpack(ocop_arena_allocator(b->arena), e->data.len, e->data.data) : NULL;
+        if (!ev || ev->body_case != OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED || !ev->eval_result_disclosed->result) {
+            mdb_cursor_close(cur);
+            return e ? ocop_ctx_fail(b->ctx, b->reply, OCOP_E_INTERNAL, "", "entry %llu is not a result",
+                                     (unsigned long long)index)
+                     : -1;
+        }
+        const Ocop__EvalResultDisclosed *r = ev->eval_result_disclosed;
+        if ((*b->in->province_code && strcmp(r->province_code, b->in->province_code) != 0) ||
+            (b->in->year && (unsigned)atoi(r->date) != b->in->year))
+            continue;
+        if (b->n == cap) {
+            s_result_t *grown = ocop_arena_alloc(b->arena, 2 * cap * sizeof *grown);
+            memcpy(grown, b->results, cap * sizeof *grown);
+            b->results = grown;
+            cap *= 2;
+        }
+        s_result_t *res = &b->results[b->n++];
+        res->entry = index;
+        res->r = r;
+        snprintf(res->year, sizeof res->year, "%.4s", r->date);
+    }
+    mdb_cursor_close(cur);
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : ocop_ctx_db_error(b->ctx, b->reply, rc, "reading the log's indexes");
+}
+
+/* ---------------------------------------------------------------- rows */
+
+static Ocop__AudReportRow *s_row(s_build_t *b, const char *group, size_t max_entries)
+{
+    Ocop__AudReport *rep = b->report;
+    if (rep->n_rows == b->cap_rows) {
+        size_t cap = b->cap_rows ? b->cap_rows * 2 : 64;
+        Ocop__AudReportRow **grown = ocop_arena_alloc(b->arena, cap * sizeof *grown);
+        if (rep->n_rows)
+            memcpy(grown, rep->rows, rep->n_rows * sizeof *grown);
+        rep->rows = grown;
+        b->cap_rows = cap;
+    }
+    Ocop__AudReportRow *row = ocop_arena_alloc(b->arena, sizeof *row);
+    ocop__aud_report_row__init(row);
+    row->group = ocop_arena_strdup(b->arena, group);
+    row->values = ocop_arena_alloc(b->arena, 16 * sizeof *row->values);
+    row->entries = ocop_arena_alloc(b->arena, (max_entries + 1) * sizeof *row->entries);
+    rep->rows[rep->n_rows++] = row;
+    return row;
+}
+
+static void s_value(s_build_t *b, Ocop__AudReportRow *row, const char *name, double value)
+{
+    Ocop__AudValue *v = ocop_arena_alloc(b->arena, sizeof *v);
+    ocop__aud_value__init(v);
+    v->name = (char *)name;
+    v->value = value;
+    row->values[row->n_values++] = v;
+}
+
+/* ---------------------------------------------------------------- bunching */
+
+/* One group's bunching row: the results for which key(result) == value. */
+static void s_bunching_group(s_build_t *b, const char *label, const char *(*key)(const s_result_t *), const char *value,
+                             double w)
+{
+    Ocop__AudReportRow *row = NULL;
+    size_t above[S_CUTS] = {0}, below[S_CUTS] = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        if (strcmp(key(&b->results[i]), value) != 0)
+            continue;
+        if (!row) {
+            char group[128];
+            snprintf(group, sizeof group, "%s %s", label, value);
+            row = s_row(b, group, b->n);
+        }
+        double mean = b->results[i].r->result->mean;
+        for (int c = 0; c < S_CUTS; c++) {
+            above[c] += mean >= s_cuts[c] && mean < s_cuts[c] + w;
+            below[c] += mean >= s_cuts[c] - w && mean < s_cuts[c];
+        }
+        row->entries[row->n_entries++] = b->results[i].entry;
+    }
+    if (!row)
+        return;
+    static const char *const names[S_CUTS][3] = {
+        {"below_50", "above_50", "z_50"}, {"below_70", "above_70", "z_70"}, {"below_90", "above_90", "z_90"}};
+    for (int c = 0; c < S_CUTS; c++) {
+        double n = (double)(above[c] + below[c]);
+        s_value(b, row, names[c][0], (double)below[c]);
+        s_value(b, row, names[c][1], (double)above[c]);
+        s_value(b, row, names[c][2], n > 0 ? ((double)above[c] - (double)below[c]) / sqrt(n) : 0);
+    }
+    row->sample = row->n_entries;
+}
+
+static const char *s_council_of(const s_result_t *r)
+{
+    return r->r->council_id;
+}
+
+static const char *s_province_year(const s_result_t *r)
+{
+    static char buf[32];
+    snprintf(buf, sizeof buf, "%s %s", r->r->province_code, r->year);
+    return buf;
+}
+
+/* Each distinct value of key, once, in order of first sight. */
+static void s_each_group(s_build_t *b, const char *label, const char *(*key)(const s_result_t *), double w)
+{
+    char **seen = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *seen);
+    size_t n_seen = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const char *value = key(&b->results[i]);
+        size_t j = 0;
+        while (j < n_seen && strcmp(seen[j], value) != 0)
+            j++;
+        if (j < n_seen)
+            continue;
+        seen[n_seen++] = ocop_arena_strdup(b->arena, value);
+        s_bunching_group(b, label, key, seen[n_seen - 1], w);
+    }
+}
+
+static void s_bunching(s_build_t *b)
+{
+    double w = b->in->window > 0 ? b->in->window : 2;
+    b->report->method = ocop_arena_printf(
+        b->arena,
+        "For each cut-off c (50, 70, 90 points: the 3, 4 and 5 star bands) and each council and province-year, "
+        "n_below counts results whose council mean is in [c-%g, c) and n_above those in [c, c+%g); "
+        "z = (n_above - n_below) / sqrt(n_above + n_below) is about N(0,1) when scores are smooth around c, so a "
+        "large positive z means means bunch just above the cut-off. sample is the number of results in the group.",
+        w, w);
+    s_each_group(b, "council", s_council_of, w);
+    s_each_group(b, "province", s_province_year, w);
+}
+
+/* ---------------------------------------------------------------- leniency */
+
+typedef struct {
+    const char *key; /* council/member */
+    double deviation;
+    uint64_t entry;
+} s_dev_t;
+
+static int s_cmp_dev(const void *a, const void *b)
+{
+    return strcmp(((const s_dev_t *)a)->key, ((const s_dev_t *)b)->key);
+}
+
+/* Each first-round sheet's total minus the mean of the other members' totals on that product. */
+static size_t s_deviations(s_build_t *b, s_dev_t **out)
+{
+    size_t cap = 64, n = 0;
+    *out = ocop_arena_alloc(b->arena, cap * sizeof **out);
+    for (size_t i = 0; i < b->n; i++) {
+        const Ocop__EvalResultDisclosed *r = b->results[i].r;
+        double sum = 0;
+        size_t count = 0;
+        for (size_t s = 0; s < r->n_sheets; s++)
+            if (r->sheets[s]->phase == 1 && r->sheets[s]->round == 1) {
+                sum += r->sheets[s]->total;
+                count++;
+            }
+        if (count < 2)
+            continue;
+        for (size_t s = 0; s < r->n_sheets; s++) {
+            const Ocop__EvalSheet *sh = r->sheets[s];
+            if (sh->phase != 1 || sh->round != 1)
+                continue;
+            if (n == cap) {
+                s_dev_t *grown = ocop_arena_alloc(b->arena, 2 * cap * sizeof *grown);
+                memcpy(grown, *out, cap * sizeof *grown);
+                *out = grown;
+                cap *= 2;
+            }
+            (*out)[n++] = (s_dev_t){ocop_arena_printf(b->arena, "%s/%s", r->council_id, sh->member_id),
+                                    sh->total - (sum - sh->total) / (double)(count - 1), b->results[i].entry};
+        }
+    }
+    return n;
+}
+
+static void s_leniency(s_build_t *b)
+{
+    unsigned min = b->in->min_sample ? b->in->min_sample : 20;
+    b->report->method = ocop_arena_printf(
+        b->arena,
+        "For every first-round sheet (the independent scores), the member's total minus the mean of the other "
+        "members' totals on the same product; per member of a council: the mean deviation d, its standard "
+        "deviation s over n sheets, and z = d / (s / sqrt(n)). Members with fewer than %u sheets are not scored. "
+        "A large positive z is a member markedly more lenient than the rest of the council.",
+        min);
+    s_dev_t *devs;
+    size_t n = s_deviations(b, &devs);
+    qsort(devs, n, sizeof *devs, s_cmp_dev);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double sum = 0, sq = 0;
+        while (j < n && strcmp(devs[j].key, devs[i].key) == 0) {
+            sum += devs[j].deviation;
+            j++;
+        }
+        size_t count = j - i;
+        double mean = sum / (double)count;
+        for (size_t k = i; k < j; k++)
+            sq += (devs[k].deviation - mean) * (devs[k].deviation - mean);
+        if (count >= min) {
+            char group[160];
+            snprintf(group, sizeof group, "member %s", devs[i].key);
+            Ocop__AudReportRow *row = s_row(b, group, count);
+            double sd = count > 1 ? sqrt(sq / (double)(count - 1)) : 0;
+            s_value(b, row, "mean_deviation", mean);
+            s_value(b, row, "sd", sd);
+            s_value(b, row, "z", sd > 0 ? mean / (sd / sqrt((double)count)) : 0);
+            for (size_t k = i; k < j; k++)
+                row->entries[row->n_entries++] = devs[k].entry;
+            row->sample = count;
+        }
+        i = j;
+    }
+}
+
+/* ---------------------------------------------------------------- spread */
+
+static void s_spread(s_build_t *b)
+{
+    b->report->method = ocop_arena_printf(
+        b->arena,
+        "Results whose first-round spread (highest minus lowest member total) exceeded %g points, the councils' "
+        "rule: the spread of the last round and how far the scores converged (first minus last spread).",
+        S_SPREAD_LIMIT);
+    for (size_t i = 0; i < b->n; i++) {
+        const Ocop__EvalSessionProduct *p = b->results[i].r->result;
+        if (p->first_round_spread <= S_SPREAD_LIMIT)
+            continue;
+        char group[128];
+        snprintf(group, sizeof group, "session %s product %s", b->results[i].r->session_id, p->product_id);
+        Ocop__AudReportRow *row = s_row(b, group, 1);
+        s_value(b, row, "first_round_spread", p->first_round_spread);
+        s_value(b, row, "last_round_spread", p->final_spread);
+        s_value(b, row, "rounds", p->round);
+        s_value(b, row, "converged", p->first_round_spread - p->final_spread);
+        row->entries[row->n_entries++] = b->results[i].entry;
+        row->sample = 1;
+    }
+}
+
+/* ---------------------------------------------------------------- distribution */
+
+static void s_shares(s_build_t *b, Ocop__AudReportRow *row, const size_t counts[6], const char *prefix)
+{
+    size_t total = counts[3] + counts[4] + counts[5];
+    static const char *const names[2][3] = {{"share3", "share4", "share5"},
+                                            {"national_share3", "national_share4", "national_share5"}};
+    int national = strcmp(prefix, "national") == 0;
+    for (int s = 3; s <= 5; s++)
+        s_value(b, row, names[national][s - 3], total ? (double)counts[s] / (double)total : 0);
+}
+
+static void s_distribution(s_build_t *b)
+{
+    b->report->method = ocop_arena_strdup(
+        b->arena,
+        "Per province: the shares of 3, 4 and 5 stars among the results of its province councils that conferred "
+        "stars, beside the same shares nationally; and, for its products the central council scored again, the "
+        "mean of (province mean - central mean) over those products (rescored, mean_gap; positive = the province "
+        "scored higher).");
+    size_t national[6] = {0};
+    for (size_t i = 0; i < b->n; i++)
+        if (b->results[i].r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && b->results[i].r->result->stars <= 5)
+            national[b->results[i].r->result->stars]++;
+    char **seen = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *seen);
+    size_t n_seen = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const char *province = b->results[i].r->province_code;
+        size_t j = 0;
+        while (j < n_seen && strcmp(seen[j], province) != 0)
+            j++;
+        if (j < n_seen)
+            continue;
+        seen[n_seen++] = (char *)province;
+        size_t counts[6] = {0}, rescored = 0;
+        double gap = 0;
+        char group[64];
+        snprintf(group, sizeof group, "province %s", province);
+        Ocop__AudReportRow *row = s_row(b, group, b->n);
+        for (size_t k = 0; k < b->n; k++) {
+            const Ocop__EvalResultDisclosed *r = b->results[k].r;
+            if (strcmp(r->province_code, province) != 0)
+                continue;
+            row->entries[row->n_entries++] = b->results[k].entry;
+            if (r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->result->stars <= 5)
+                counts[r->result->stars]++;
+            if (r->level != OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
+                continue;
+            /* The same product's latest province result before this central one. */
+            for (size_t m = k; m-- > 0;) {
+                const Ocop__EvalResultDisclosed *p = b->results[m].r;
+                if (p->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE &&
+                    strcmp(p->result->product_id, r->result->product_id) == 0) {
+                    gap += p->result->mean - r->result->mean;
+                    rescored++;
+                    break;
+                }
+            }
+        }
+        s_shares(b, row, counts, "province");
+        s_shares(b, row, national, "national");
+        s_value(b, row, "rescored", (double)rescored);
+        s_value(b, row, "mean_gap", rescored ? gap / (double)rescored : 0);
+        row->sample = counts[3] + counts[4] + counts[5];
+    }
+}
+
+int aud_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__AudReportGet *in = req->aud_report_get;
+    static const struct {
+        const char *kind;
+        void (*build)(s_build_t *b);
+    } kinds[] = {
+        {"bunching", s_bunching}, {"leniency", s_leniency}, {"spread", s_spread}, {"distribution", s_distribution}};
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].kind, in->kind) != 0)
+        k++;
+    if (k == sizeof kinds / sizeof kinds[0])
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "kind",
+                             "kind must be bunching, leniency, spread or distribution, not '%.32s'", in->kind);
+    if (in->window < 0 || in->window > 50 || isnan(in->window))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "window", "window is 0 (2 points) to 50 points");
+    s_build_t b = {.ctx = ctx, .reply = reply, .arena = ocop_ctx_arena(ctx), .in = in};
+    b.report = ocop_arena_alloc(b.arena, sizeof *b.report);
+    ocop__aud_report__init(b.report);
+    b.report->kind = (char *)kinds[k].kind;
+    int rc = aud_state_size(aud_state(ctx), ocop_ctx_txn(ctx), &b.report->tree_size);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
+    if (s_collect(&b) != 0)
+        return -1;
+    kinds[k].build(&b);
+    reply->body_case = OCOP__REPLY__BODY_AUD_REPORT;
+    reply->aud_report = b.report;
+    return 0;
+}

@@ -1,0 +1,92 @@
+/* aud_state — see aud_state.h. */
+#include "aud_state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_error.h"
+
+int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t *config,
+                   const ocop_service_config_t *service, char *err, size_t errlen)
+{
+    memset(state, 0, sizeof *state);
+    state->store = store;
+    state->service = service;
+    struct {
+        const char *name;
+        MDB_dbi *dbi;
+    } dbs[] = {
+        {"entries", &state->db.entries},       {"nodes", &state->db.nodes},     {"heads", &state->db.heads},
+        {"source_seq", &state->db.source_seq}, {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
+        {"by_time", &state->db.by_time},       {"meta", &state->db.meta},
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
+            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
+            return -1;
+        }
+    if (service->source_count == 0) {
+        ocop_error_format(err, errlen, "services.%s.sources: an audit service follows at least one source",
+                          service->name);
+        return -1;
+    }
+    if (aud_signer_open(&state->signer, ocop_config_keys_dir(config), service->name, err, errlen) != 0)
+        return -1;
+    state->intake_arena = ocop_arena_new(64 * 1024);
+    if (!state->intake_arena) {
+        ocop_error_format(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void aud_state_close(aud_state_t *state)
+{
+    aud_signer_close(&state->signer);
+    ocop_arena_destroy(&state->intake_arena);
+}
+
+int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
+{
+    MDB_val k = {.mv_size = 4, .mv_data = "size"}, v;
+    int rc = mdb_get(txn, state->db.meta, &k, &v);
+    *size = rc == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void s_node_key(ocop_key_t *key, unsigned level, uint64_t index)
+{
+    ocop_key_init(key);
+    ocop_key_u32(key, level);
+    ocop_key_u64(key, index);
+}
+
+static int s_node_get(void *user, unsigned level, uint64_t index, aud_hash_t *out)
+{
+    aud_node_ctx_t *ctx = user;
+    ocop_key_t key;
+    s_node_key(&key, level, index);
+    MDB_val k = ocop_key_val(&key), v;
+    int rc = mdb_get(ctx->txn, ctx->state->db.nodes, &k, &v);
+    if (rc == 0 && v.mv_size != AUD_HASH_LEN)
+        rc = MDB_CORRUPTED;
+    if (rc == 0)
+        memcpy(out->h, v.mv_data, AUD_HASH_LEN);
+    return rc;
+}
+
+static int s_node_put(void *user, unsigned level, uint64_t index, const aud_hash_t *hash)
+{
+    aud_node_ctx_t *ctx = user;
+    ocop_key_t key;
+    s_node_key(&key, level, index);
+    MDB_val k = ocop_key_val(&key), v = {.mv_size = AUD_HASH_LEN, .mv_data = (void *)hash->h};
+    return mdb_put(ctx->txn, ctx->state->db.nodes, &k, &v, 0);
+}
+
+void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn, aud_nodes_t *out)
+{
+    ctx->state = state;
+    ctx->txn = txn;
+    *out = (aud_nodes_t){.get = s_node_get, .put = s_node_put, .user = ctx};
+}

@@ -1,0 +1,50 @@
+/* aud_state — the audit service's store schema, signing key and sources.
+ *
+ * Databases (keys built with ocop_key_*, "|" separates parts below):
+ *   entries     index(u64)                               -> the packed ocop.Event as received
+ *   nodes       level(u32)|index(u64)                    -> 32-byte hash of a complete subtree
+ *   heads       tree size(u64)                           -> AudSignedTreeHead (one per commit)
+ *   source_seq  section|sequence(u64)                    -> index(u64) (contiguity, per source)
+ *   sources     section                                  -> AudSource (intake status)
+ *   by_key      kind|value|index(u64)                    -> ""  (kind "product", "council", "province")
+ *   by_time     event time_ms(u64)|index(u64)            -> ""
+ *   meta        "size" -> u64; "entries"|section -> u64
+ * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). */
+#ifndef AUD_STATE_H
+#define AUD_STATE_H
+
+#include <lmdb.h>
+
+#include "aud_sign.h"
+#include "ocop_arena.h"
+#include "ocop_config.h"
+#include "ocop_store.h"
+
+typedef struct {
+    MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, meta;
+} aud_dbs_t;
+
+typedef struct {
+    ocop_store_t *store;
+    aud_dbs_t db;
+    aud_signer_t signer;
+    const ocop_service_config_t *service;
+    ocop_arena_t *intake_arena; /* used by the intake's thread only */
+} aud_state_t;
+
+/* Opens every database and the signing key (created at the first start). 0, or -1 with err. */
+int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t *config,
+                   const ocop_service_config_t *service, char *err, size_t errlen);
+void aud_state_close(aud_state_t *state);
+
+/* Entries in the log as seen by txn. 0 / MDB error. */
+int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);
+
+/* Node storage over the nodes database inside txn (for aud_merkle). */
+typedef struct {
+    const aud_state_t *state;
+    MDB_txn *txn;
+} aud_node_ctx_t;
+void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn, aud_nodes_t *out);
+
+#endif

@@ -1,0 +1,194 @@
+/* ocop-audit-verify — the offline verifier of the audit log.
+ *
+ *   ocop-audit-verify --key AUDIT.sign.pub --export FILE
+ *   ocop-audit-verify --key AUDIT.sign.pub --store DIR     (a copy of the audit store)
+ *
+ * Recomputes the whole Merkle tree from every entry, checks every entry and every signed head
+ * (see aud_verify.h) and says what it found. Exit 0: verified; 1: a problem (named); 2: usage,
+ * unreadable or malformed input. It needs no service and no network. */
+#include <lmdb.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aud_sign.h"
+#include "aud_verify.h"
+#include "audit.pb-c.h"
+#include "ocop_store.h"
+
+#define S_MAGIC "OCOP-AUDIT-EXPORT-1\n"
+#define S_RECORD_MAX (64u << 20)
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: ocop-audit-verify --key AUDIT.sign.pub (--export FILE | --store DIR)\n"
+                 "  Recomputes the audit log's Merkle tree from every entry, checks every entry and every\n"
+                 "  signed head against the audit service's public key. Exit 0 verified, 1 a problem was\n"
+                 "  found (printed), 2 usage or unreadable/malformed input.\n");
+}
+
+/* ---------------------------------------------------------------- export files */
+
+static int s_head(aud_verifier_t *v, const Ocop__AudSignedTreeHead *h)
+{
+    return aud_verifier_head(v, h->tree_size, h->root_hash.data, h->root_hash.len, h->timestamp_ms, h->signature.data,
+                             h->signature.len);
+}
+
+static int s_read_export(aud_verifier_t *v, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "ocop-audit-verify: cannot open %s\n", path);
+        return 2;
+    }
+    char magic[sizeof S_MAGIC - 1];
+    if (fread(magic, 1, sizeof magic, f) != sizeof magic || memcmp(magic, S_MAGIC, sizeof magic) != 0) {
+        fprintf(stderr, "ocop-audit-verify: %s: not an audit export (it must start with OCOP-AUDIT-EXPORT-1)\n", path);
+        fclose(f);
+        return 2;
+    }
+    uint8_t *buf = malloc(S_RECORD_MAX);
+    int rc = buf ? 0 : 2;
+    for (uint64_t n = 0; rc == 0; n++) {
+        uint8_t lb[4];
+        size_t got = fread(lb, 1, 4, f);
+        if (got == 0 && feof(f))
+            break;
+        uint32_t len = got == 4 ? ocop_be32_get(lb) : 0;
+        if (got != 4 || len > S_RECORD_MAX || fread(buf, 1, len, f) != len) {
+            fprintf(stderr, "ocop-audit-verify: %s: record %llu is truncated or oversized\n", path,
+                    (unsigned long long)n);
+            rc = 2;
+            break;
+        }
+        Ocop__AudExportRecord *r = ocop__aud_export_record__unpack(NULL, len, buf);
+        if (!r || r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD__NOT_SET ||
+            (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_HEAD && !r->head) ||
+            (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_ENTRY && !r->entry)) {
+            fprintf(stderr, "ocop-audit-verify: %s: record %llu is not an audit export record\n", path,
+                    (unsigned long long)n);
+            if (r)
+                ocop__aud_export_record__free_unpacked(r, NULL);
+            rc = 2;
+            break;
+        }
+        if (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_HEAD)
+            rc = s_head(v, r->head) == 0 ? 0 : 1;
+        else
+            rc = aud_verifier_entry(v, r->entry->index, r->entry->data.data, r->entry->data.len) == 0 ? 0 : 1;
+        ocop__aud_export_record__free_unpacked(r, NULL);
+    }
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- store copies */
+
+static int s_read_store(aud_verifier_t *v, const char *dir)
+{
+    MDB_env *env;
+    MDB_txn *txn = NULL;
+    MDB_dbi heads, entries;
+    int rc = mdb_env_create(&env);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(env, 32);
+    if (rc == 0)
+        rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS | MDB_NOLOCK, 0);
+    if (rc == 0)
+        rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, "heads", 0, &heads);
+    if (rc == 0)
+        rc = mdb_dbi_open(txn, "entries", 0, &entries);
+    if (rc != 0) {
+        fprintf(stderr, "ocop-audit-verify: %s: not a readable audit store: %s\n", dir, mdb_strerror(rc));
+        if (txn)
+            mdb_txn_abort(txn);
+        mdb_env_close(env);
+        return 2;
+    }
+    int out = 0;
+    MDB_cursor *cur;
+    MDB_val k, val;
+    mdb_cursor_open(txn, heads, &cur);
+    for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0 && out == 0;
+         rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        Ocop__AudSignedTreeHead *h = ocop__aud_signed_tree_head__unpack(NULL, val.mv_size, val.mv_data);
+        if (!h) {
+            fprintf(stderr, "ocop-audit-verify: %s: a stored head does not parse\n", dir);
+            out = 2;
+            break;
+        }
+        out = s_head(v, h) == 0 ? 0 : 1;
+        ocop__aud_signed_tree_head__free_unpacked(h, NULL);
+    }
+    mdb_cursor_close(cur);
+    mdb_cursor_open(txn, entries, &cur);
+    for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0 && out == 0;
+         rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        if (k.mv_size != 8) {
+            fprintf(stderr, "ocop-audit-verify: %s: an entry key is not an index\n", dir);
+            out = 2;
+            break;
+        }
+        out = aud_verifier_entry(v, ocop_be64_get(k.mv_data), val.mv_data, val.mv_size) == 0 ? 0 : 1;
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    const char *key = NULL, *export_path = NULL, *store = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+            key = argv[++i];
+        else if (strcmp(argv[i], "--export") == 0 && i + 1 < argc)
+            export_path = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc)
+            store = argv[++i];
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            s_usage(stdout);
+            return 0;
+        } else {
+            s_usage(stderr);
+            return 2;
+        }
+    }
+    if (!key || !export_path == !store) {
+        s_usage(stderr);
+        return 2;
+    }
+    if (sodium_init() < 0)
+        return 2;
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    char err[512];
+    if (aud_public_key_read(key, pk, err, sizeof err) != 0) {
+        fprintf(stderr, "ocop-audit-verify: %s\n", err);
+        return 2;
+    }
+    aud_verifier_t *v = aud_verifier_new(pk);
+    if (!v)
+        return 2;
+    int rc = export_path ? s_read_export(v, export_path) : s_read_store(v, store);
+    if (rc == 0 && aud_verifier_finish(v) != 0)
+        rc = 1;
+    if (rc == 1) {
+        printf("FAILED: %s\n", aud_verifier_problem(v));
+    } else if (rc == 0) {
+        aud_hash_t root;
+        char hex[2 * AUD_HASH_LEN + 1];
+        aud_verifier_root(v, &root);
+        sodium_bin2hex(hex, sizeof hex, root.h, sizeof root.h);
+        printf("verified: %llu entries from %zu sources, %llu signed heads; root %s\n",
+               (unsigned long long)aud_verifier_entries(v), aud_verifier_sources(v),
+               (unsigned long long)aud_verifier_heads(v), hex);
+    }
+    aud_verifier_destroy(&v);
+    return rc;
+}

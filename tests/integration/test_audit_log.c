@@ -1,0 +1,690 @@
+/* Integration: the audit service on a deployment of registration, two evaluation shards and
+ * itself. It takes in every event of every source exactly once (also after being SIGKILLed while
+ * the sources kept writing), keeps them in an RFC 6962 tree whose heads it signs, answers
+ * inclusion and consistency proofs that verify against those heads, finds the events of a
+ * product, council, province or time range, and exports a log that the offline verifier
+ * accepts — and rejects once an entry is flipped, records are reordered or dropped, the key is
+ * another, or a copy of the store is tampered with. */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aud_merkle.h"
+#include "aud_sign.h"
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+#include "ocop_date.h"
+#include "ocop_store.h"
+
+#define S_PRODUCTS 12
+#define S_RUN_TIMEOUT_MS 60000
+#define S_ST(x) OCOP__STATUS__STATUS_##x
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    eval_rubrics_t *rubrics;
+    harness_ready_t p[2 * S_PRODUCTS];
+    size_t n;
+    char council[32], session[32];
+    uint8_t public_key[crypto_sign_PUBLICKEYBYTES];
+    char key_path[HARNESS_PATH_MAX];
+    char ctl[HARNESS_PATH_MAX], verify[HARNESS_PATH_MAX], export_path[HARNESS_PATH_MAX];
+    harness_run_t run;
+    uint64_t early_size; /* a tree size signed before the audit service was killed */
+} W;
+
+static ocop_client_t *s_audit(void)
+{
+    return W.h->audit.client;
+}
+
+static int s_setup(void **state)
+{
+    (void)state;
+    char rules[HARNESS_PATH_MAX];
+    harness_rules_dir("registration", rules, sizeof rules);
+    if (sodium_init() < 0 || harness_data_load(rules, &W.data) != 0)
+        return -1;
+    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .audit = 1};
+    W.h = harness_deploy(&opts);
+    W.rubrics = harness_rubrics_load();
+    if (!W.h || !W.rubrics)
+        return -1;
+    const char *bin = getenv("OCOP_BINARY_DIR");
+    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin);
+    snprintf(W.verify, sizeof W.verify, "%s/services/audit/ocop-audit-verify", bin);
+    snprintf(W.key_path, sizeof W.key_path, "%s/audit.sign.pub", W.h->keys_dir);
+    snprintf(W.export_path, sizeof W.export_path, "%s/audit.export", W.h->dir);
+    char err[256];
+    return aud_public_key_read(W.key_path, W.public_key, err, sizeof err);
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    harness_run_free(&W.run);
+    eval_rubrics_destroy(&W.rubrics);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+static void s_register(unsigned seed)
+{
+    size_t entity_of[S_PRODUCTS];
+    harness_ready_t *batch = &W.p[W.n];
+    for (size_t i = 0; i < S_PRODUCTS; i++) {
+        harness_ready_t *p = &batch[i];
+        snprintf(p->commune, sizeof p->commune, "%s", i % 4 == 3 ? W.data.communes[3] : W.data.communes[i % 3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
+        snprintf(p->sector, sizeof p->sector, "%s", W.data.sector);
+        snprintf(p->product_set, sizeof p->product_set, "%s", W.data.product_set);
+        entity_of[i] = i;
+    }
+    assert_int_equal(harness_make_ready(W.h->client, batch, entity_of, S_PRODUCTS, seed), 0);
+    W.n += S_PRODUCTS;
+}
+
+/* Waits (bounded) until the audit log holds every event of every source. */
+static uint64_t s_wait_caught_up(void)
+{
+    int64_t want[3] = {harness_last_sequence(W.h), harness_shard_last_sequence(W.h, 0),
+                       harness_shard_last_sequence(W.h, 1)};
+    for (int t = 0; t < 600; t++) {
+        Ocop__AudSourcesGet body = OCOP__AUD_SOURCES_GET__INIT;
+        body.verify = true;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_AUD_SOURCES_GET;
+        req.aud_sources_get = &body;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->aud_sources->n_sources, 3);
+        bool done = true;
+        uint64_t total = 0;
+        for (size_t i = 0; i < 3; i++) {
+            const Ocop__AudSource *s = r->aud_sources->sources[i];
+            done = done && (int64_t)s->cursor == want[i];
+            total += s->entries;
+            assert_true(s->contiguous);
+        }
+        uint64_t size = r->aud_sources->tree_size;
+        ITEST_FREE(r);
+        if (done) {
+            assert_int_equal(size, total);
+            assert_int_equal(size, (uint64_t)(want[0] + want[1] + want[2]));
+            return size;
+        }
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("the audit log did not catch up with its sources");
+    return 0;
+}
+
+static Ocop__Reply *s_head(uint64_t size)
+{
+    Ocop__AudTreeHeadGet body = OCOP__AUD_TREE_HEAD_GET__INIT;
+    body.tree_size = size;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_TREE_HEAD_GET;
+    req.aud_tree_head_get = &body;
+    Ocop__Reply *r;
+    return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
+}
+
+static void s_check_head(const Ocop__AudSignedTreeHead *h)
+{
+    aud_hash_t root;
+    assert_int_equal(h->root_hash.len, AUD_HASH_LEN);
+    memcpy(root.h, h->root_hash.data, AUD_HASH_LEN);
+    assert_true(
+        aud_head_verify(W.public_key, h->tree_size, &root, h->timestamp_ms, h->signature.data, h->signature.len));
+}
+
+/* A small evaluation on shard 0: council, session of 3 products, sheets, close. */
+static void s_evaluate(void)
+{
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(harness_wall_ms(), today);
+    ocop_client_t *c = W.h->shard[0].client;
+    Ocop__Reply *r =
+        harness_council_create(c, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a, W.data.province_a, 3, 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(W.council, sizeof W.council, "%s", r->eval_council->id);
+    ITEST_FREE(r);
+    const char *ids[3] = {W.p[0].product_id, W.p[1].product_id, W.p[2].product_id};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(harness_shard_wait_product(W.h, 0, ids[i]), 0);
+        Ocop__EvalAttest a = OCOP__EVAL_ATTEST__INIT;
+        a.product_id = (char *)ids[i];
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
+        req.eval_attest = &a;
+        assert_int_equal(harness_call(c, &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+    r = harness_session_open(c, W.council, today, ids, 3, false);
+    ITEST_ASSERT_OK(r);
+    snprintf(W.session, sizeof W.session, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(c, W.session, NULL, 3);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    const eval_rubric_t *rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
+    assert_non_null(rubric);
+    static const char *const members[] = {"m1", "m2", "m3"};
+    for (int p = 0; p < 3; p++)
+        for (int m = 0; m < 3; m++) {
+            harness_sheet_t sheet;
+            assert_int_equal(harness_sheet_init(&sheet, rubric, 60 + 10 * p, false), 0);
+            harness_sheet_address(&sheet, W.session, ids[p], members[m], 1, 1);
+            assert_int_equal(harness_call(c, &sheet.req, &r), 0);
+            ITEST_ASSERT_OK(r);
+            ITEST_FREE(r);
+            harness_sheet_free(&sheet);
+        }
+    r = harness_session_close(c, W.session, "QĐ 9/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_intake_of_every_source(void **state)
+{
+    (void)state;
+    s_register(31);
+    s_evaluate();
+    uint64_t size = s_wait_caught_up();
+    Ocop__Reply *r = s_head(0);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->aud_tree_head->tree_size, size);
+    s_check_head(r->aud_tree_head);
+    assert_int_equal(strlen(r->aud_tree_head->key_id), AUD_KEY_ID_LEN);
+    ITEST_FREE(r);
+    W.early_size = size;
+}
+
+/* The signed root is the tree of the entries the service hands out. */
+static void test_entries_make_the_signed_root(void **state)
+{
+    (void)state;
+    Ocop__Reply *head = s_head(0);
+    ITEST_ASSERT_OK(head);
+    aud_builder_t b;
+    aud_builder_init(&b);
+    for (uint64_t from = 0; from < head->aud_tree_head->tree_size;) {
+        Ocop__AudEntriesGet body = OCOP__AUD_ENTRIES_GET__INIT;
+        body.from = from;
+        body.max = 37;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_AUD_ENTRIES_GET;
+        req.aud_entries_get = &body;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        assert_true(r->aud_entry_page->n_entries > 0);
+        for (size_t i = 0; i < r->aud_entry_page->n_entries && from < head->aud_tree_head->tree_size; i++, from++) {
+            assert_int_equal(r->aud_entry_page->entries[i]->index, from);
+            aud_hash_t leaf;
+            aud_leaf_hash(r->aud_entry_page->entries[i]->data.data, r->aud_entry_page->entries[i]->data.len, &leaf);
+            aud_builder_add(&b, &leaf);
+        }
+        ITEST_FREE(r);
+    }
+    aud_hash_t root;
+    aud_builder_root(&b, &root);
+    assert_memory_equal(root.h, head->aud_tree_head->root_hash.data, AUD_HASH_LEN);
+    ITEST_FREE(head);
+}
+
+static void test_inclusion_and_consistency_proofs(void **state)
+{
+    (void)state;
+    Ocop__Reply *head = s_head(0);
+    ITEST_ASSERT_OK(head);
+    uint64_t size = head->aud_tree_head->tree_size;
+    aud_hash_t root;
+    memcpy(root.h, head->aud_tree_head->root_hash.data, AUD_HASH_LEN);
+    ITEST_FREE(head);
+    uint64_t probes[] = {0, 1, size / 3, size / 2, size - 2, size - 1};
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++) {
+        Ocop__AudInclusionGet body = OCOP__AUD_INCLUSION_GET__INIT;
+        body.index = probes[i];
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_AUD_INCLUSION_GET;
+        req.aud_inclusion_get = &body;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        const Ocop__AudInclusionProof *p = r->aud_inclusion_proof;
+        aud_hash_t leaf, path[AUD_PROOF_MAX];
+        aud_leaf_hash(p->entry->data.data, p->entry->data.len, &leaf);
+        assert_memory_equal(leaf.h, p->leaf_hash.data, AUD_HASH_LEN);
+        for (size_t k = 0; k < p->n_path; k++)
+            memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
+        assert_true(aud_merkle_verify_inclusion(&leaf, p->index, p->tree_size, path, p->n_path, &root));
+        leaf.h[0] ^= 1;
+        assert_false(aud_merkle_verify_inclusion(&leaf, p->index, p->tree_size, path, p->n_path, &root));
+        s_check_head(p->head);
+        ITEST_FREE(r);
+    }
+    /* Every earlier signed head is a prefix of the latest. */
+    Ocop__AudHeadsGet hb = OCOP__AUD_HEADS_GET__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_HEADS_GET;
+    req.aud_heads_get = &hb;
+    Ocop__Reply *heads;
+    assert_int_equal(harness_call(s_audit(), &req, &heads), 0);
+    ITEST_ASSERT_OK(heads);
+    assert_true(heads->aud_head_page->n_heads > 1);
+    for (size_t i = 0; i < heads->aud_head_page->n_heads; i++) {
+        const Ocop__AudSignedTreeHead *h = heads->aud_head_page->heads[i];
+        s_check_head(h);
+        Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
+        cb.first = h->tree_size;
+        Ocop__Request creq = OCOP__REQUEST__INIT;
+        creq.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
+        creq.aud_consistency_get = &cb;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_audit(), &creq, &r), 0);
+        ITEST_ASSERT_OK(r);
+        const Ocop__AudConsistencyProof *p = r->aud_consistency_proof;
+        aud_hash_t first, second, path[AUD_PROOF_MAX];
+        memcpy(first.h, p->first_head->root_hash.data, AUD_HASH_LEN);
+        memcpy(second.h, p->second_head->root_hash.data, AUD_HASH_LEN);
+        for (size_t k = 0; k < p->n_path; k++)
+            memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
+        assert_int_equal(p->second, size);
+        assert_true(aud_merkle_verify_consistency(p->first, p->second, &first, &second, path, p->n_path));
+        ITEST_FREE(r);
+    }
+    ITEST_FREE(heads);
+}
+
+static size_t s_query_count(const char *product, const char *council, const char *province, int64_t from, int64_t to)
+{
+    size_t total = 0;
+    uint64_t cursor = 0;
+    do {
+        Ocop__AudEventsQuery body = OCOP__AUD_EVENTS_QUERY__INIT;
+        body.product_id = (char *)(product ? product : "");
+        body.council_id = (char *)(council ? council : "");
+        body.province_code = (char *)(province ? province : "");
+        body.from_ms = from;
+        body.to_ms = to;
+        body.cursor = cursor;
+        body.limit = 5;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_AUD_EVENTS_QUERY;
+        req.aud_events_query = &body;
+        Ocop__Reply *r;
+        assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        uint64_t last = 0;
+        int64_t last_time = 0;
+        for (size_t i = 0; i < r->aud_entry_page->n_entries; i++) {
+            const Ocop__AudEntry *e = r->aud_entry_page->entries[i];
+            Ocop__Event *ev = ocop__event__unpack(NULL, e->data.len, e->data.data);
+            assert_non_null(ev);
+            /* An id's events come in log order, a time range's in time order. */
+            if (to)
+                assert_true(ev->time_ms >= from && ev->time_ms <= to && ev->time_ms >= last_time);
+            else
+                assert_true(i == 0 || e->index > last);
+            last = e->index;
+            last_time = ev->time_ms;
+            ocop__event__free_unpacked(ev, NULL);
+        }
+        total += r->aud_entry_page->n_entries;
+        cursor = r->aud_entry_page->next;
+        ITEST_FREE(r);
+    } while (cursor);
+    return total;
+}
+
+static void test_events_of_a_product_council_province(void **state)
+{
+    (void)state;
+    /* Product 0: registered, 4 stage changes, attested, in the session's opening, 3 sheets,
+     * its result, its certificate, its rating change, in the session's closing. */
+    size_t product = s_query_count(W.p[0].product_id, NULL, NULL, 0, 0);
+    assert_true(product >= 1 + 4 + 1 + 1 + 3 + 1 + 1 + 1);
+    size_t council = s_query_count(NULL, W.council, NULL, 0, 0);
+    assert_true(council >= 4); /* created, session opened, 3 results, session closed */
+    size_t province = s_query_count(NULL, NULL, W.data.province_b, 0, 0);
+    assert_true(province >= 3 * 5); /* 3 products of province B, 5 events each */
+    assert_int_equal(s_query_count("PRD-99999999", NULL, NULL, 0, 0), 0);
+    int64_t now = harness_wall_ms();
+    assert_int_equal(s_query_count(NULL, NULL, NULL, 0, now + 60000), W.early_size);
+    assert_int_equal(s_query_count(NULL, NULL, NULL, now + 1000, now + 60000), 0);
+}
+
+static Ocop__Reply *s_report(const char *kind, unsigned min_sample)
+{
+    Ocop__AudReportGet body = OCOP__AUD_REPORT_GET__INIT;
+    body.kind = (char *)kind;
+    body.min_sample = min_sample;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_REPORT_GET;
+    req.aud_report_get = &body;
+    Ocop__Reply *r;
+    return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
+}
+
+static double s_value(const Ocop__AudReportRow *row, const char *name)
+{
+    for (size_t i = 0; i < row->n_values; i++)
+        if (strcmp(row->values[i]->name, name) == 0)
+            return row->values[i]->value;
+    fail_msg("row %s has no value %s", row->group, name);
+    return 0;
+}
+
+static const Ocop__AudReportRow *s_find_row(const Ocop__AudReport *rep, const char *group)
+{
+    for (size_t i = 0; i < rep->n_rows; i++)
+        if (strcmp(rep->rows[i]->group, group) == 0)
+            return rep->rows[i];
+    fail_msg("report %s has no row '%s'", rep->kind, group);
+    return NULL;
+}
+
+/* The session scored means of 60, 70 and 80: one result just above the 70 cut-off, one 3★ and
+ * two 4★ in the province; every member agreed, so nobody is lenient and no spread. */
+static void test_integrity_reports(void **state)
+{
+    (void)state;
+    char group[64];
+    Ocop__Reply *r = s_report("bunching", 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(group, sizeof group, "council %s", W.council);
+    const Ocop__AudReportRow *row = s_find_row(r->aud_report, group);
+    assert_int_equal(row->sample, 3);
+    assert_true(s_value(row, "above_70") == 1 && s_value(row, "below_70") == 0 && s_value(row, "z_70") == 1);
+    assert_true(s_value(row, "above_50") == 0 && s_value(row, "z_90") == 0);
+    assert_int_equal(row->n_entries, 3);
+    assert_true(strlen(r->aud_report->method) > 40);
+    ITEST_FREE(r);
+
+    r = s_report("distribution", 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(group, sizeof group, "province %s", W.data.province_a);
+    row = s_find_row(r->aud_report, group);
+    assert_true(fabs(s_value(row, "share3") - 1.0 / 3) < 1e-9 && fabs(s_value(row, "share4") - 2.0 / 3) < 1e-9);
+    assert_true(fabs(s_value(row, "national_share4") - 2.0 / 3) < 1e-9);
+    /* Each entry the row names is a result in the log, provable against the signed head. */
+    Ocop__AudInclusionGet ib = OCOP__AUD_INCLUSION_GET__INIT;
+    ib.index = row->entries[0];
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INCLUSION_GET;
+    req.aud_inclusion_get = &ib;
+    Ocop__Reply *p;
+    assert_int_equal(harness_call(s_audit(), &req, &p), 0);
+    ITEST_ASSERT_OK(p);
+    Ocop__Event *ev =
+        ocop__event__unpack(NULL, p->aud_inclusion_proof->entry->data.len, p->aud_inclusion_proof->entry->data.data);
+    assert_non_null(ev);
+    assert_int_equal(ev->body_case, OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED);
+    ocop__event__free_unpacked(ev, NULL);
+    ITEST_FREE(p);
+    ITEST_FREE(r);
+
+    r = s_report("leniency", 1);
+    ITEST_ASSERT_OK(r);
+    snprintf(group, sizeof group, "member %s/m2", W.council);
+    row = s_find_row(r->aud_report, group);
+    assert_int_equal(row->sample, 3);
+    assert_true(s_value(row, "mean_deviation") == 0 && s_value(row, "z") == 0);
+    ITEST_FREE(r);
+    r = s_report("leniency", 0); /* the default minimum of 20 sheets */
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->aud_report->n_rows, 0);
+    ITEST_FREE(r);
+    r = s_report("spread", 0);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->aud_report->n_rows, 0);
+    ITEST_FREE(r);
+    r = s_report("gossip", 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "kind");
+    ITEST_FREE(r);
+}
+
+static void test_bad_requests(void **state)
+{
+    (void)state;
+    Ocop__Reply *r = s_head(W.early_size + 1000000);
+    ITEST_ASSERT_ERROR(r, S_ST(NOT_FOUND), "tree_size");
+    ITEST_FREE(r);
+    Ocop__AudInclusionGet ib = OCOP__AUD_INCLUSION_GET__INIT;
+    ib.index = W.early_size + 5;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INCLUSION_GET;
+    req.aud_inclusion_get = &ib;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "index");
+    ITEST_FREE(r);
+    Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
+    cb.first = W.early_size + 1;
+    cb.second = W.early_size;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
+    req.aud_consistency_get = &cb;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "first");
+    ITEST_FREE(r);
+    Ocop__AudEntriesGet eb = OCOP__AUD_ENTRIES_GET__INIT;
+    eb.from = W.early_size + 10;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_ENTRIES_GET;
+    req.aud_entries_get = &eb;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "from");
+    ITEST_FREE(r);
+    Ocop__AudEventsQuery qb = OCOP__AUD_EVENTS_QUERY__INIT;
+    qb.product_id = W.p[0].product_id;
+    qb.council_id = W.council;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_EVENTS_QUERY;
+    req.aud_events_query = &qb;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "product_id");
+    ITEST_FREE(r);
+    qb = (Ocop__AudEventsQuery)OCOP__AUD_EVENTS_QUERY__INIT;
+    req.aud_events_query = &qb;
+    req.request_id = "";
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "to_ms");
+    ITEST_FREE(r);
+}
+
+/* Killed while the sources keep writing, the service catches up on restart: nothing missed,
+ * nothing twice, and the new tree extends the old one. */
+static void test_catch_up_after_sigkill(void **state)
+{
+    (void)state;
+    harness_audit_kill(W.h);
+    s_register(32);
+    assert_int_equal(harness_audit_start(W.h), 0);
+    uint64_t size = s_wait_caught_up();
+    assert_true(size > W.early_size);
+    Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
+    cb.first = W.early_size;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
+    req.aud_consistency_get = &cb;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    const Ocop__AudConsistencyProof *p = r->aud_consistency_proof;
+    aud_hash_t first, second, path[AUD_PROOF_MAX];
+    memcpy(first.h, p->first_head->root_hash.data, AUD_HASH_LEN);
+    memcpy(second.h, p->second_head->root_hash.data, AUD_HASH_LEN);
+    for (size_t k = 0; k < p->n_path; k++)
+        memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
+    assert_int_equal(p->second, size);
+    assert_true(aud_merkle_verify_consistency(p->first, p->second, &first, &second, path, p->n_path));
+    ITEST_FREE(r);
+}
+
+/* ---------------------------------------------------------------- export and offline verification */
+
+static int s_verify(const char *mode, const char *path, const char *key)
+{
+    return harness_run(W.verify, (const char *const[]){"--key", key, mode, path, NULL}, S_RUN_TIMEOUT_MS, &W.run);
+}
+
+static void s_expect_run(int code, const char *fragment)
+{
+    if (W.run.code != code || !strstr(W.run.out[0] ? W.run.out : W.run.err, fragment))
+        fail_msg("%s: exit %d (expected %d, '%s')\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, fragment,
+                 W.run.out, W.run.err);
+}
+
+/* The export's records (after the magic), for tampering: offsets of each record's length. */
+static size_t s_records(const uint8_t *data, size_t len, size_t *offsets, size_t max)
+{
+    size_t n = 0;
+    for (size_t at = 20; at + 4 <= len && n < max;) {
+        offsets[n++] = at;
+        at += 4 + ocop_be32_get(data + at);
+    }
+    return n;
+}
+
+static void s_write(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_export_verifies_and_tampering_is_caught(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, "audit", "export", W.export_path, NULL},
+                    S_RUN_TIMEOUT_MS, &W.run),
+        0);
+    s_verify("--export", W.export_path, W.key_path);
+    s_expect_run(0, "verified: ");
+    /* registration and shard 1; shard 2 (province B) has evaluated nothing. */
+    assert_non_null(strstr(W.run.out, " from 2 sources"));
+
+    size_t len;
+    uint8_t *data = (uint8_t *)harness_read_file(W.export_path, &len);
+    assert_non_null(data);
+    size_t offsets[4096];
+    size_t n = s_records(data, len, offsets, 4096);
+    assert_true(n > 10);
+    char tampered[HARNESS_PATH_MAX + 16];
+    snprintf(tampered, sizeof tampered, "%s.bad", W.export_path);
+
+    /* A flipped byte in the last entry (its record is the file's last). */
+    data[len - 1] ^= 0x01;
+    s_write(tampered, data, len);
+    data[len - 1] ^= 0x01;
+    s_verify("--export", tampered, W.key_path);
+    assert_int_equal(W.run.code, 1);
+    assert_non_null(strstr(W.run.out, "FAILED: "));
+
+    /* A flipped byte in an entry in the middle. */
+    size_t mid = offsets[n / 2] + 4 + (ocop_be32_get(data + offsets[n / 2]) - 1);
+    data[mid] ^= 0x40;
+    s_write(tampered, data, len);
+    data[mid] ^= 0x40;
+    s_verify("--export", tampered, W.key_path);
+    assert_int_equal(W.run.code, 1);
+
+    /* Truncated: the last entry dropped. */
+    s_write(tampered, data, offsets[n - 1]);
+    s_verify("--export", tampered, W.key_path);
+    s_expect_run(1, "truncated");
+
+    /* Reordered: the last two entries swapped. */
+    size_t a = offsets[n - 2], b = offsets[n - 1];
+    uint8_t *swapped = malloc(len);
+    memcpy(swapped, data, a);
+    memcpy(swapped + a, data + b, len - b);
+    memcpy(swapped + a + (len - b), data + a, b - a);
+    s_write(tampered, swapped, len);
+    free(swapped);
+    s_verify("--export", tampered, W.key_path);
+    s_expect_run(1, "where entry");
+
+    /* Another key. */
+    char other[HARNESS_PATH_MAX + 16];
+    snprintf(other, sizeof other, "%s/other.pub", W.h->dir);
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    char hex[2 * sizeof pk + 2];
+    crypto_sign_keypair(pk, sk);
+    sodium_bin2hex(hex, sizeof hex, pk, sizeof pk);
+    s_write(other, (const uint8_t *)hex, strlen(hex));
+    s_verify("--export", W.export_path, other);
+    s_expect_run(1, "signature does not verify");
+
+    /* Not an export at all. */
+    s_write(tampered, (const uint8_t *)"hello", 5);
+    s_verify("--export", tampered, W.key_path);
+    assert_int_equal(W.run.code, 2);
+    free(data);
+}
+
+static void test_store_copy_verifies_and_tampering_is_caught(void **state)
+{
+    (void)state;
+    assert_int_equal(harness_audit_stop(W.h), 0);
+    char copy[HARNESS_PATH_MAX + 16], cmd[3 * HARNESS_PATH_MAX];
+    snprintf(copy, sizeof copy, "%s/audit-copy", W.h->dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s/data.mdb' '%s/'", copy, W.h->audit.store_dir, copy);
+    assert_int_equal(system(cmd), 0);
+    s_verify("--store", copy, W.key_path);
+    s_expect_run(0, "verified: ");
+
+    /* Flip one byte of a product name stored in an entry. */
+    char mdb[HARNESS_PATH_MAX + 32];
+    snprintf(mdb, sizeof mdb, "%s/data.mdb", copy);
+    size_t len;
+    uint8_t *data = (uint8_t *)harness_read_file(mdb, &len);
+    assert_non_null(data);
+    const char *needle = "\xc4\x90\xe1\xba\xb7"
+                         "c s\xe1\xba\xa3n"; /* "Đặc sản" */
+    uint8_t *at = memmem(data, len, needle, strlen(needle));
+    assert_non_null(at);
+    at[strlen(needle) - 1] ^= 0x20;
+    s_write(mdb, data, len);
+    free(data);
+    s_verify("--store", copy, W.key_path);
+    s_expect_run(1, "FAILED: ");
+    assert_int_equal(harness_audit_start(W.h), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_intake_of_every_source),
+        cmocka_unit_test(test_entries_make_the_signed_root),
+        cmocka_unit_test(test_inclusion_and_consistency_proofs),
+        cmocka_unit_test(test_events_of_a_product_council_province),
+        cmocka_unit_test(test_integrity_reports),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_catch_up_after_sigkill),
+        cmocka_unit_test(test_export_verifies_and_tampering_is_caught),
+        cmocka_unit_test(test_store_copy_verifies_and_tampering_is_caught),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
