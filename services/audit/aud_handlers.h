@@ -1,5 +1,5 @@
-/* aud_handlers — the audit service's requests (all reads: the log grows only from its sources)
- * and its route table. */
+/* aud_handlers — the audit service's requests (the log grows only from its sources: every
+ * request reads it; only inspections are written by clients) and its route table. */
 #ifndef AUD_HANDLERS_H
 #define AUD_HANDLERS_H
 
@@ -17,6 +17,9 @@ int aud_handle_consistency_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_sources_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int aud_handle_inspection_record(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int aud_handle_inspection_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
 const ocop_route_t *aud_routes(size_t *count);
 

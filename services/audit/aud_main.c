@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "aud_deliver.h"
 #include "aud_handlers.h"
 #include "aud_intake.h"
 #include "aud_state.h"
@@ -21,6 +22,9 @@
 #include "ocop_log.h"
 #include "ocop_service.h"
 #include "ocop_subscriber.h"
+
+/* How often failed inspections' revocation requests are (re)sent to evaluation. */
+#define S_DELIVER_EVERY_MS 500
 
 static void s_usage(FILE *out)
 {
@@ -124,6 +128,7 @@ int main(int argc, char **argv)
     ocop_store_t *store = NULL;
     ocop_service_t *service = NULL;
     ocop_feed_t *feed = NULL;
+    aud_deliverer_t *deliverer = NULL;
     aud_state_t state;
     if (s_load(&setup, config_path, name, err, sizeof err) != 0) {
         ocop_log_error("config_invalid", "error=\"%s\"", err);
@@ -161,7 +166,14 @@ int main(int argc, char **argv)
         ocop_log_error("sources_invalid", "error=\"%s\"", err);
         goto done;
     }
-    ocop_feed_options_t fo = {.subscribers = setup.subscribers, .count = setup.n_subscribers};
+    deliverer = aud_deliverer_new(&state, setup.zctx, &setup.keys);
+    if (!deliverer)
+        goto done;
+    ocop_feed_options_t fo = {.subscribers = setup.subscribers,
+                              .count = setup.n_subscribers,
+                              .tick = aud_deliver_tick,
+                              .tick_user = deliverer,
+                              .tick_ms = S_DELIVER_EVERY_MS};
     feed = ocop_feed_start(&fo);
     if (!feed)
         goto done;
@@ -169,6 +181,7 @@ int main(int argc, char **argv)
     status = ocop_service_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
+    aud_deliverer_destroy(&deliverer);
     for (size_t i = 0; i < setup.n_subscribers; i++)
         ocop_subscriber_destroy(&setup.subscribers[i]);
     if (setup.zctx)

@@ -1,5 +1,5 @@
-/* aud_routes — the route table. Every audit request reads: nothing a client sends can change
- * the log. */
+/* aud_routes — the route table. Nothing a client sends can change the log; clients write only
+ * inspections (each checks everything before its first write). */
 #include "aud_handlers.h"
 
 static const ocop_route_t s_routes[] = {
@@ -11,6 +11,9 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_AUD_EVENTS_QUERY, "events_query", false, false, aud_handle_events_query},
     {OCOP__REQUEST__BODY_AUD_SOURCES_GET, "sources_get", false, false, aud_handle_sources_get},
     {OCOP__REQUEST__BODY_AUD_REPORT_GET, "report_get", false, false, aud_handle_report_get},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN, "inspection_plan", true, true, aud_handle_inspection_plan},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD, "inspection_record", true, true, aud_handle_inspection_record},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_GET, "inspection_get", false, false, aud_handle_inspection_get},
 };
 
 const ocop_route_t *aud_routes(size_t *count)

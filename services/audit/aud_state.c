@@ -12,13 +12,16 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     memset(state, 0, sizeof *state);
     state->store = store;
     state->service = service;
+    state->config = config;
     struct {
         const char *name;
         MDB_dbi *dbi;
     } dbs[] = {
-        {"entries", &state->db.entries},       {"nodes", &state->db.nodes},     {"heads", &state->db.heads},
-        {"source_seq", &state->db.source_seq}, {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
-        {"by_time", &state->db.by_time},       {"meta", &state->db.meta},
+        {"entries", &state->db.entries}, {"nodes", &state->db.nodes},
+        {"heads", &state->db.heads},     {"source_seq", &state->db.source_seq},
+        {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
+        {"by_time", &state->db.by_time}, {"inspections", &state->db.inspections},
+        {"meta", &state->db.meta},
     };
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
         if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {

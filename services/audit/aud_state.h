@@ -8,7 +8,8 @@
  *   sources     section                                  -> AudSource (intake status)
  *   by_key      kind|value|index(u64)                    -> ""  (kind "product", "council", "province")
  *   by_time     event time_ms(u64)|index(u64)            -> ""
- *   meta        "size" -> u64; "entries"|section -> u64
+ *   inspections id                                       -> AudInspection
+ *   meta        "size" -> u64; "entries"|section -> u64; "inspections" -> u64 (last id number)
  * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). */
 #ifndef AUD_STATE_H
 #define AUD_STATE_H
@@ -21,7 +22,7 @@
 #include "ocop_store.h"
 
 typedef struct {
-    MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, meta;
+    MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
 } aud_dbs_t;
 
 typedef struct {
@@ -29,7 +30,8 @@ typedef struct {
     aud_dbs_t db;
     aud_signer_t signer;
     const ocop_service_config_t *service;
-    ocop_arena_t *intake_arena; /* used by the intake's thread only */
+    const ocop_config_t *config; /* who owns which province and shard (for revocation requests) */
+    ocop_arena_t *intake_arena;  /* used by the intake's thread only */
 } aud_state_t;
 
 /* Opens every database and the signing key (created at the first start). 0, or -1 with err. */

@@ -463,6 +463,119 @@ static void test_integrity_reports(void **state)
     ITEST_FREE(r);
 }
 
+static Ocop__Reply *s_plan(const char *province, unsigned risk_count, unsigned sample, uint64_t seed)
+{
+    Ocop__AudInspectionPlan body = OCOP__AUD_INSPECTION_PLAN__INIT;
+    body.province_code = (char *)province;
+    body.risk_count = risk_count;
+    body.sample = sample;
+    body.seed = seed;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN;
+    req.aud_inspection_plan = &body;
+    Ocop__Reply *r;
+    return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
+}
+
+static Ocop__Reply *s_record(const char *id, bool passed, Ocop__RevocationReason reason)
+{
+    Ocop__AudInspectionRecord body = OCOP__AUD_INSPECTION_RECORD__INIT;
+    body.id = (char *)id;
+    body.passed = passed;
+    body.finding = passed ? "Sản xuất đúng quy trình đã chứng nhận" : "Mẫu kiểm nghiệm vượt ngưỡng vi sinh";
+    body.revocation_reason = reason;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD;
+    req.aud_inspection_record = &body;
+    Ocop__Reply *r;
+    return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
+}
+
+/* Products 0, 1, 2 hold 3★ (mean 60), 4★ (mean 70: just above the cut-off) and 4★ (80). The
+ * riskiest is product 1; the sample is drawn from the others, the same for the same seed. A
+ * failed inspection makes evaluation revoke the certificate, and that comes back into the log. */
+static void test_inspections(void **state)
+{
+    (void)state;
+    Ocop__Reply *r = s_plan(W.data.province_a, 1, 1, 7);
+    ITEST_ASSERT_OK(r);
+    const Ocop__AudInspectionPage *page = r->aud_inspection_page;
+    assert_int_equal(page->n_inspections, 2);
+    const Ocop__AudInspection *risky = page->inspections[0];
+    assert_string_equal(risky->product_id, W.p[1].product_id);
+    assert_int_equal(risky->risk, 3);
+    assert_non_null(strstr(risky->reason, "just above 70"));
+    assert_int_equal(risky->n_entries, 2);
+    char risky_id[32], sampled[32];
+    snprintf(risky_id, sizeof risky_id, "%s", risky->id);
+    snprintf(sampled, sizeof sampled, "%s", page->inspections[1]->product_id);
+    assert_string_not_equal(sampled, W.p[1].product_id);
+    assert_non_null(strstr(page->inspections[1]->reason, "random sample (seed 7"));
+    ITEST_FREE(r);
+    r = s_plan(W.data.province_a, 1, 1, 7);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->aud_inspection_page->inspections[1]->product_id, sampled);
+    ITEST_FREE(r);
+    r = s_plan(W.data.province_b, 1, 0, 7);
+    ITEST_ASSERT_ERROR(r, S_ST(NOT_FOUND), "province_code");
+    ITEST_FREE(r);
+
+    r = s_record(risky_id, false, OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "revocation_reason");
+    ITEST_FREE(r);
+    r = s_record(risky_id, false, OCOP__REVOCATION_REASON__REVOCATION_REASON_FOOD_SAFETY);
+    ITEST_ASSERT_OK(r);
+    assert_true(r->aud_inspection->revocation_requested);
+    ITEST_FREE(r);
+    r = s_record(risky_id, true, OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "id");
+    ITEST_FREE(r);
+
+    /* Delivered to evaluation by the audit service itself, which revokes. */
+    bool delivered = false;
+    for (int t = 0; t < 400 && !delivered; t++) {
+        Ocop__AudInspectionGet body = OCOP__AUD_INSPECTION_GET__INIT;
+        body.id = risky_id;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_GET;
+        req.aud_inspection_get = &body;
+        assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        delivered = r->aud_inspection->revocation_delivered;
+        if (delivered)
+            assert_string_equal(r->aud_inspection->delivery, "OCOP_OK");
+        ITEST_FREE(r);
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(delivered);
+    r = harness_eval_product_get(W.h->shard[0].client, W.p[1].product_id);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_product->stars, 0);
+    ITEST_FREE(r);
+    W.early_size = s_wait_caught_up();
+    /* The revocation is in the log as evaluation recorded it. */
+    Ocop__AudEventsQuery q = OCOP__AUD_EVENTS_QUERY__INIT;
+    q.product_id = W.p[1].product_id;
+    q.limit = 1000;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_EVENTS_QUERY;
+    req.aud_events_query = &q;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    bool revoked = false;
+    for (size_t i = 0; i < r->aud_entry_page->n_entries; i++) {
+        Ocop__Event *ev = ocop__event__unpack(NULL, r->aud_entry_page->entries[i]->data.len,
+                                              r->aud_entry_page->entries[i]->data.data);
+        assert_non_null(ev);
+        revoked |= ev->body_case == OCOP__EVENT__BODY_EVAL_RATING_CHANGED &&
+                   strcmp(ev->eval_rating_changed->reason, "revoked: food_safety") == 0;
+        ocop__event__free_unpacked(ev, NULL);
+    }
+    ITEST_FREE(r);
+    assert_true(revoked);
+}
+
 static void test_bad_requests(void **state)
 {
     (void)state;
@@ -681,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_inclusion_and_consistency_proofs),
         cmocka_unit_test(test_events_of_a_product_council_province),
         cmocka_unit_test(test_integrity_reports),
+        cmocka_unit_test(test_inspections),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_catch_up_after_sigkill),
         cmocka_unit_test(test_export_verifies_and_tampering_is_caught),

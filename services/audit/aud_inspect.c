@@ -1,0 +1,322 @@
+/* aud_inspect — compliance inspections of certified producers (after certification, the
+ * provinces check that products are still made as certified).
+ *
+ * A plan draws from the valid certificates of a province, as the log shows them: first the
+ * riskiest (risk score below), then a random sample of the rest drawn with a seeded generator,
+ * so anyone holding the log at the same size and the seed can redraw it. A failed inspection
+ * asks evaluation to revoke the certificate (aud_deliver sends the message); audit never edits
+ * a rating itself.
+ *
+ * Risk score of a certified product: +2 when its council mean sits just above a star cut-off
+ * (within 2 points above 50, 70 or 90: the bunching the integrity report measures), +1 when its
+ * first round spread more than 10 points, +1 when it holds 4 or 5 stars (more at stake). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aud_handlers.h"
+#include "aud_index.h"
+#include "ocop_error.h"
+#include "ocop_record.h"
+
+#define S_PLAN_MAX 1000
+#define S_CUT_WINDOW 2.0
+
+typedef struct {
+    const Ocop__EvalCertificate *cert;
+    uint64_t cert_entry;
+    uint64_t result_entry; /* 0 with has_result false */
+    bool has_result;
+    double mean, spread;
+    unsigned risk;
+    char reason[160];
+} s_candidate_t;
+
+/* Every event of one type, in log order: calls fn with each unpacked event. */
+static int s_each_of_type(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *type,
+                          int (*fn)(void *user, uint64_t index, const Ocop__Event *ev), void *user)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, AUD_KEY_TYPE);
+    ocop_key_str(&prefix, type);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), aud_state(ctx)->db.by_key, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        uint64_t index = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+        Ocop__AudEntry *e = aud_entry_load(ctx, reply, "province_code", index);
+        Ocop__Event *ev =
+            e ? ocop__event__unpack(ocop_arena_allocator(ocop_ctx_arena(ctx)), e->data.len, e->data.data) : NULL;
+        if (!ev || fn(user, index, ev) != 0) {
+            mdb_cursor_close(cur);
+            return ev ? -1
+                      : ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "entry %llu does not parse",
+                                      (unsigned long long)index);
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc == 0 || rc == MDB_NOTFOUND ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
+}
+
+typedef struct {
+    ocop_arena_t *arena;
+    const char *province;
+    s_candidate_t *items;
+    size_t n, cap;
+} s_pool_t;
+
+static int s_take_issued(void *user, uint64_t index, const Ocop__Event *ev)
+{
+    s_pool_t *pool = user;
+    const Ocop__EvalCertificate *c = ev->eval_certificate_issued->certificate;
+    if (!c || strcmp(c->province_code, pool->province) != 0)
+        return 0;
+    if (pool->n == pool->cap) {
+        size_t cap = pool->cap ? pool->cap * 2 : 64;
+        s_candidate_t *grown = ocop_arena_alloc(pool->arena, cap * sizeof *grown);
+        if (pool->n)
+            memcpy(grown, pool->items, pool->n * sizeof *grown);
+        pool->items = grown;
+        pool->cap = cap;
+    }
+    pool->items[pool->n++] = (s_candidate_t){.cert = c, .cert_entry = index};
+    return 0;
+}
+
+static int s_take_ended(void *user, uint64_t index, const Ocop__Event *ev)
+{
+    s_pool_t *pool = user;
+    const Ocop__EvalCertificate *c = ev->eval_certificate_ended->certificate;
+    for (size_t i = 0; c && i < pool->n; i++)
+        if (strcmp(pool->items[i].cert->id, c->id) == 0) {
+            pool->items[i] = pool->items[--pool->n];
+            break;
+        }
+    return 0;
+}
+
+static int s_take_result(void *user, uint64_t index, const Ocop__Event *ev)
+{
+    s_pool_t *pool = user;
+    const Ocop__EvalResultDisclosed *r = ev->eval_result_disclosed;
+    if (!r->result || strcmp(r->province_code, pool->province) != 0)
+        return 0;
+    for (size_t i = 0; i < pool->n; i++) {
+        s_candidate_t *c = &pool->items[i];
+        if (strcmp(c->cert->session_id, r->session_id) == 0 &&
+            strcmp(c->cert->product_id, r->result->product_id) == 0) {
+            c->has_result = true;
+            c->result_entry = index;
+            c->mean = r->result->mean;
+            c->spread = r->result->first_round_spread;
+        }
+    }
+    return 0;
+}
+
+static void s_score(s_candidate_t *c)
+{
+    static const double cuts[] = {50, 70, 90};
+    size_t len = 0;
+    c->risk = 0;
+    c->reason[0] = '\0';
+    for (size_t i = 0; c->has_result && i < sizeof cuts / sizeof cuts[0]; i++)
+        if (c->mean >= cuts[i] && c->mean < cuts[i] + S_CUT_WINDOW) {
+            c->risk += 2;
+            len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "; mean %.2f just above %.0f", c->mean,
+                                    cuts[i]);
+        }
+    if (c->has_result && c->spread > 10 && len < sizeof c->reason) {
+        c->risk += 1;
+        len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "; first round spread %.1f", c->spread);
+    }
+    if (c->cert->stars >= 4 && len < sizeof c->reason) {
+        c->risk += 1;
+        snprintf(c->reason + len, sizeof c->reason - len, "; %u stars", c->cert->stars);
+    }
+}
+
+static int s_cmp_risk(const void *a, const void *b)
+{
+    const s_candidate_t *x = a, *y = b;
+    if (x->risk != y->risk)
+        return x->risk > y->risk ? -1 : 1;
+    return strcmp(x->cert->product_id, y->cert->product_id);
+}
+
+/* splitmix64: small, well mixed, the same everywhere. */
+static uint64_t s_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_candidate_t *c,
+                                         const char *reason, uint64_t tree_size)
+{
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    aud_state_t *state = aud_state(ctx);
+    MDB_val k = {.mv_size = 11, .mv_data = "inspections"}, v;
+    uint64_t n = 0;
+    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.meta, &k, &v);
+    if (rc == 0 && v.mv_size == 8)
+        n = ocop_be64_get(v.mv_data);
+    uint8_t nb[8];
+    ocop_be64_put(nb, ++n);
+    v = (MDB_val){.mv_size = 8, .mv_data = nb};
+    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.meta, &k, &v, 0)) != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, "numbering an inspection");
+        return NULL;
+    }
+    Ocop__AudInspection *in = ocop_arena_alloc(arena, sizeof *in);
+    ocop__aud_inspection__init(in);
+    in->id = ocop_arena_printf(arena, "INS-%06llu", (unsigned long long)n);
+    in->product_id = c->cert->product_id;
+    in->certificate_id = c->cert->id;
+    in->province_code = c->cert->province_code;
+    in->risk = c->risk;
+    in->reason = ocop_arena_strdup(arena, reason);
+    in->state = OCOP__INSPECTION_STATE__INSPECTION_STATE_PLANNED;
+    in->plan_tree_size = tree_size;
+    in->entries = ocop_arena_alloc(arena, 2 * sizeof *in->entries);
+    in->entries[in->n_entries++] = c->cert_entry;
+    if (c->has_result)
+        in->entries[in->n_entries++] = c->result_entry;
+    in->planned_ms = ocop_ctx_now_ms(ctx);
+    in->inspector = (char *)ocop_ctx_caller(ctx);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, in->id);
+    MDB_val ik = ocop_key_val(&key);
+    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.inspections, &ik, &in->base)) != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, "writing an inspection");
+        return NULL;
+    }
+    return in;
+}
+
+int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__AudInspectionPlan *in = req->aud_inspection_plan;
+    if (ocop_ctx_check_text(ctx, reply, "province_code", in->province_code, 1, 8) != 0)
+        return -1;
+    if (in->risk_count + (uint64_t)in->sample == 0 || in->risk_count > S_PLAN_MAX || in->sample > S_PLAN_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "sample",
+                             "ask for 1 to %d risky products and 0 to %d sampled ones (risk_count, sample)", S_PLAN_MAX,
+                             S_PLAN_MAX);
+    s_pool_t pool = {.arena = ocop_ctx_arena(ctx), .province = in->province_code};
+    uint64_t tree_size;
+    int rc = aud_state_size(aud_state(ctx), ocop_ctx_txn(ctx), &tree_size);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
+    if (s_each_of_type(ctx, reply, "eval_certificate_issued", s_take_issued, &pool) != 0 ||
+        s_each_of_type(ctx, reply, "eval_certificate_ended", s_take_ended, &pool) != 0 ||
+        s_each_of_type(ctx, reply, "eval_result_disclosed", s_take_result, &pool) != 0)
+        return -1;
+    if (pool.n == 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "province_code",
+                             "the log holds no valid certificate in province %.8s", in->province_code);
+    for (size_t i = 0; i < pool.n; i++)
+        s_score(&pool.items[i]);
+    qsort(pool.items, pool.n, sizeof *pool.items, s_cmp_risk);
+    size_t risky = 0;
+    while (risky < pool.n && risky < in->risk_count && pool.items[risky].risk > 0)
+        risky++;
+    /* The rest, partially shuffled: its first `sample` items are the draw. */
+    uint64_t rng = in->seed ^ (tree_size * 0x2545F4914F6CDD1DULL);
+    size_t rest = pool.n - risky, draw = in->sample < rest ? in->sample : rest;
+    for (size_t i = 0; i < draw; i++) {
+        size_t j = i + (size_t)(s_next(&rng) % (rest - i));
+        s_candidate_t t = pool.items[risky + i];
+        pool.items[risky + i] = pool.items[risky + j];
+        pool.items[risky + j] = t;
+    }
+    Ocop__AudInspectionPage *page = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *page);
+    ocop__aud_inspection_page__init(page);
+    page->inspections = ocop_arena_alloc(ocop_ctx_arena(ctx), (risky + draw + 1) * sizeof *page->inspections);
+    for (size_t i = 0; i < risky + draw; i++) {
+        char reason[256];
+        if (i < risky)
+            snprintf(reason, sizeof reason, "risk %u%s", pool.items[i].risk, pool.items[i].reason);
+        else
+            snprintf(reason, sizeof reason, "random sample (seed %llu, log size %llu)", (unsigned long long)in->seed,
+                     (unsigned long long)tree_size);
+        Ocop__AudInspection *x = s_inspection(ctx, reply, &pool.items[i], reason, tree_size);
+        if (!x)
+            return -1;
+        page->inspections[page->n_inspections++] = x;
+    }
+    reply->body_case = OCOP__REPLY__BODY_AUD_INSPECTION_PAGE;
+    reply->aud_inspection_page = page;
+    return 0;
+}
+
+static Ocop__AudInspection *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
+{
+    if (ocop_ctx_check_text(ctx, reply, "id", id, 1, 32) != 0)
+        return NULL;
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    MDB_val k = ocop_key_val(&key);
+    ProtobufCMessage *msg;
+    int rc = ocop_record_get(ocop_ctx_txn(ctx), aud_state(ctx)->db.inspections, &k, &ocop__aud_inspection__descriptor,
+                             ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
+    if (rc == MDB_NOTFOUND)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no inspection %.32s", id);
+    else if (rc != 0)
+        ocop_ctx_db_error(ctx, reply, rc, "reading an inspection");
+    return rc == 0 ? (Ocop__AudInspection *)msg : NULL;
+}
+
+int aud_handle_inspection_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    Ocop__AudInspection *in = s_load(ctx, reply, req->aud_inspection_get->id);
+    if (!in)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_AUD_INSPECTION;
+    reply->aud_inspection = in;
+    return 0;
+}
+
+int aud_handle_inspection_record(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__AudInspectionRecord *rec = req->aud_inspection_record;
+    Ocop__AudInspection *in = s_load(ctx, reply, rec->id);
+    if (!in || ocop_ctx_check_text(ctx, reply, "finding", rec->finding, 1, 2000) != 0)
+        return -1;
+    if (in->state != OCOP__INSPECTION_STATE__INSPECTION_STATE_PLANNED)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "id", "inspection %s was already recorded", in->id);
+    if (!rec->passed && (rec->revocation_reason <= OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED ||
+                         rec->revocation_reason > OCOP__REVOCATION_REASON__REVOCATION_REASON_PRODUCTION_SUSPENDED))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "revocation_reason",
+                             "a failed inspection names the revocation reason (mandatory_failed, food_safety, "
+                             "quality_not_as_certified, production_suspended, not_reevaluated)");
+    in->state =
+        rec->passed ? OCOP__INSPECTION_STATE__INSPECTION_STATE_PASSED : OCOP__INSPECTION_STATE__INSPECTION_STATE_FAILED;
+    in->finding = rec->finding;
+    in->recorded_ms = ocop_ctx_now_ms(ctx);
+    in->inspector = (char *)ocop_ctx_caller(ctx);
+    if (!rec->passed) {
+        in->revocation_reason = rec->revocation_reason;
+        in->revocation_requested = true;
+        in->delivery = "pending: to be sent to evaluation";
+    }
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, in->id);
+    MDB_val k = ocop_key_val(&key);
+    int rc = ocop_record_put(ocop_ctx_txn(ctx), aud_state(ctx)->db.inspections, &k, &in->base);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "writing an inspection");
+    reply->body_case = OCOP__REPLY__BODY_AUD_INSPECTION;
+    reply->aud_inspection = in;
+    return 0;
+}
