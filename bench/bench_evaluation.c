@@ -72,16 +72,6 @@ static void s_usage(FILE *f)
             BENCH_SOURCE_DIR);
 }
 
-static int s_count(const char *s, size_t max, size_t *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1 || (size_t)v > max)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
 static int s_parse(int argc, char **argv, s_args_t *a)
 {
     *a = (s_args_t){.write = 1, .out = BENCH_DOCS_FILE, .clients = 2};
@@ -94,11 +84,11 @@ static int s_parse(int argc, char **argv, s_args_t *a)
         else if (strcmp(s, "--out") == 0 && i + 1 < argc)
             a->out = argv[++i];
         else if (strcmp(s, "--passes") == 0 && i + 1 < argc &&
-                 s_count(argv[i + 1], BENCH_EVAL_PASSES_MAX, &a->passes) == 0)
+                 bench_parse_count(argv[i + 1], BENCH_EVAL_PASSES_MAX, &a->passes) == 0)
             i++;
-        else if (strcmp(s, "--sessions") == 0 && i + 1 < argc && s_count(argv[i + 1], 64, &a->sessions) == 0)
+        else if (strcmp(s, "--sessions") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], 64, &a->sessions) == 0)
             i++;
-        else if (strcmp(s, "--clients") == 0 && i + 1 < argc && s_count(argv[i + 1], S_CLIENTS_MAX, &a->clients) == 0)
+        else if (strcmp(s, "--clients") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], S_CLIENTS_MAX, &a->clients) == 0)
             i++;
         else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
             s_usage(stdout);

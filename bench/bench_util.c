@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,17 @@ cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errl
     if (!root)
         snprintf(err, errlen, "%s: not valid JSON", path);
     return root;
+}
+
+int bench_parse_count(const char *s, size_t max, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno != 0 || *s == '-' || v < 1 || v > max)
+        return -1;
+    *out = (size_t)v;
+    return 0;
 }
 
 void bench_utc_now(char *out, size_t outlen)

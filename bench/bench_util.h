@@ -69,6 +69,9 @@ char *bench_read_file(const char *path, size_t *len);
 /* Parses dir/file as JSON; the caller deletes the result. NULL with a message in err. */
 cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errlen);
 
+/* A command-line count: a decimal integer from 1 to max into *out. 0, or -1 when s is not one. */
+int bench_parse_count(const char *s, size_t max, size_t *out);
+
 /* The current UTC time as "YYYY-MM-DD HH:MM UTC". */
 void bench_utc_now(char *out, size_t outlen);
 

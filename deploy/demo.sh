@@ -2,8 +2,9 @@
 # Quick start (1): installs what is missing, builds, starts the whole system on 127.0.0.1 with the
 # national demo dataset, and prints where it listens. `bash deploy/demo.sh stop` stops it.
 #
-# Services: registration and two evaluation shards (the northern and southern provinces of the
-# 2025 map). The demo data: the July 2025 national dataset moved through the OCOP cycle, then
+# Services: registration, two evaluation shards (the northern and southern provinces of the
+# 2025 map) and the audit service, which logs every event of the others in a signed Merkle
+# tree. The demo data: the July 2025 national dataset moved through the OCOP cycle, then
 # scored by the province councils (and the central council for 5★) and the certified products
 # promoted. Everything is kept in var/demo; running the script again resumes where it stopped.
 set -euo pipefail
@@ -11,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$root/var/demo"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
-services="registration evaluation-1 evaluation-2"
+services="registration evaluation-1 evaluation-2 audit"
 
 stop_one() {
   local name="$1" pid
@@ -27,7 +28,7 @@ stop_one() {
 
 stop() {
   local any=0
-  for name in evaluation-2 evaluation-1 registration; do
+  for name in audit evaluation-2 evaluation-1 registration; do
     stop_one "$name" && any=1
   done
   if [ "$any" = 1 ]; then echo "ocop: stopped (data kept in $run/data)"; else echo "ocop: not running"; fi
@@ -56,7 +57,7 @@ cat > "$run/ocop.json" <<JSON
       "endpoint": "tcp://127.0.0.1:7101",
       "events_endpoint": "tcp://127.0.0.1:7102",
       "rules_dir": "$root/services/registration/data",
-      "allow": ["ocopctl", "evaluation-1", "evaluation-2"]
+      "allow": ["ocopctl", "evaluation-1", "evaluation-2", "audit"]
     },
     "evaluation-1": {
       "endpoint": "tcp://127.0.0.1:7201",
@@ -64,7 +65,7 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 1,
       "provinces": [$north],
-      "allow": ["ocopctl"]
+      "allow": ["ocopctl", "audit"]
     },
     "evaluation-2": {
       "endpoint": "tcp://127.0.0.1:7211",
@@ -72,6 +73,13 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 2,
       "provinces": [$south],
+      "allow": ["ocopctl", "audit"]
+    },
+    "audit": {
+      "endpoint": "tcp://127.0.0.1:7301",
+      "events_endpoint": "tcp://127.0.0.1:7302",
+      "sources": ["registration", "evaluation-1", "evaluation-2"],
+      "map_size_mb": 256,
       "allow": ["ocopctl"]
     }
   }
@@ -92,6 +100,7 @@ start() {
 start registration "$build/services/registration/ocop-registration"
 start evaluation-1 "$build/services/evaluation/ocop-evaluation"
 start evaluation-2 "$build/services/evaluation/ocop-evaluation"
+start audit "$build/services/audit/ocop-audit"
 
 if [ ! -f "$run/dataset/products.csv" ]; then
   "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset"
@@ -104,6 +113,13 @@ fi
 "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
 "$ctl" demo evaluate --rules "$root/services/evaluation/data" --date 2025-07-15 >"$run/evaluate.log"
 tail -1 "$run/evaluate.log"
+# The audit service follows on its own; say how far it is.
+for _ in $(seq 1 600); do
+  size="$("$ctl" --output json call audit aud_tree_head_get 2>/dev/null | grep -o '"tree_size":[^,]*' | tr -dc 0-9)"
+  [ -n "$size" ] && [ "$size" -gt 0 ] && break
+  sleep 0.1
+done
+echo "audit: ${size:-0} events in the signed log so far (it keeps catching up in the background)"
 
 cat <<TXT
 
@@ -111,6 +127,7 @@ ocop is running on loopback with the demo dataset:
   registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
   evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
   evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
+  audit          requests tcp://127.0.0.1:7301   (every event above, Merkle tree, signed heads)
   stores         $run/data/    logs $run/*.log
 Try:
   export OCOP_CONFIG=$run/ocop.json
@@ -118,5 +135,8 @@ Try:
   $ctl stars --year 2025
   $ctl stars --province 79
   $ctl product list --province 22 --limit 5
+  $ctl call audit aud_tree_head_get                  # the latest signed tree head
+  $ctl audit export /tmp/ocop-audit.export && \
+    $build/services/audit/ocop-audit-verify --key $run/keys/audit.sign.pub --export /tmp/ocop-audit.export
 Stop with:  bash deploy/demo.sh stop
 TXT
