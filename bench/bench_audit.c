@@ -3,7 +3,7 @@
  * verification by the real ocop-audit-verify. Prints the figures and rewrites its section of
  * docs/BENCHMARKS.md.
  *
- *   bench_audit [--quick] [--no-write] [--out FILE] [--events N] [--samples N]
+ *   bench_audit [--quick] [--no-write] [--out FILE] [--events N] [--samples N] [--keep]
  *
  * In one process: a store opened as ocop-audit opens it (config, keys, LMDB fsync'd on every
  * commit, aud_state_open), then N packed registration events handed to aud_intake_apply and
@@ -34,12 +34,17 @@
 #define S_SAMPLES_FULL 100000
 #define S_SAMPLES_QUICK 20000
 
-/* The batch sizes timed, the main one among them. */
-static const size_t s_batches[] = {100, BENCH_AUDIT_MAIN_BATCH, 4096};
-#define S_BATCHES (sizeof s_batches / sizeof s_batches[0])
+/* The append runs, each on a fresh store: batch sizes over scrambled products, the main one
+ * among them, then the main batch over products in id order (a control for the indexes). */
+static const struct {
+    size_t batch;
+    int ordered;
+} s_runs[] = {{100, 0}, {BENCH_AUDIT_MAIN_BATCH, 0}, {4096, 0}, {BENCH_AUDIT_MAIN_BATCH, 1}};
+#define S_RUNS (sizeof s_runs / sizeof s_runs[0])
+_Static_assert(S_RUNS <= BENCH_AUDIT_APPENDS_MAX, "bench_audit_results_t holds every append run");
 
 typedef struct {
-    int quick, write;
+    int quick, write, keep;
     const char *out;
     size_t events, samples;
 } s_args_t;
@@ -47,17 +52,19 @@ typedef struct {
 static void s_usage(FILE *f)
 {
     fprintf(f,
-            "usage: bench_audit [--quick] [--no-write] [--out FILE] [--events N] [--samples N]\n"
+            "usage: bench_audit [--quick] [--no-write] [--out FILE] [--events N] [--samples N] [--keep]\n"
             "  --quick      %d events instead of %d, %d proofs of each kind instead of %d\n"
             "               (verification times are then also given scaled to %.0f entries)\n"
             "  --no-write   print only; leave %s alone\n"
             "  --out FILE   the Markdown file to update (default %s)\n"
             "  --events N   entries of each store\n"
             "  --samples N  proofs of each kind timed\n"
+            "  --keep       leave the scratch directory (main store, keys, export) for profiling\n"
             "Appends through the audit service's intake in-process, in fsync'd commits of %zu, %zu and %zu\n"
-            "events; then proofs, an export and %s on one CPU.\n",
+            "events (and %zu with the products in id order); then proofs, an export and %s on one CPU.\n",
             S_EVENTS_QUICK, S_EVENTS_FULL, S_SAMPLES_QUICK, S_SAMPLES_FULL, BENCH_AUDIT_AIM_VERIFY_ENTRIES,
-            BENCH_DOCS_FILE, BENCH_DOCS_FILE, s_batches[0], s_batches[1], s_batches[2], BENCH_VERIFY_BIN);
+            BENCH_DOCS_FILE, BENCH_DOCS_FILE, s_runs[0].batch, s_runs[1].batch, s_runs[2].batch, s_runs[3].batch,
+            BENCH_VERIFY_BIN);
 }
 
 static int s_parse(int argc, char **argv, s_args_t *a)
@@ -65,21 +72,17 @@ static int s_parse(int argc, char **argv, s_args_t *a)
     *a = (s_args_t){.write = 1, .out = BENCH_DOCS_FILE};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (strcmp(s, "--quick") == 0)
-            a->quick = 1;
-        else if (strcmp(s, "--no-write") == 0)
-            a->write = 0;
-        else if (strcmp(s, "--out") == 0 && i + 1 < argc)
-            a->out = argv[++i];
-        else if (strcmp(s, "--events") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], 100000000, &a->events) == 0)
+        if (bench_parse_shared(argc, argv, &i, &a->quick, &a->write, &a->out, s_usage))
+            continue;
+        if (strcmp(s, "--keep") == 0)
+            a->keep = 1;
+        else if (strcmp(s, "--events") == 0 && i + 1 < argc &&
+                 bench_parse_count(argv[i + 1], 100000000, &a->events) == 0)
             i++;
         else if (strcmp(s, "--samples") == 0 && i + 1 < argc &&
                  bench_parse_count(argv[i + 1], 10000000, &a->samples) == 0)
             i++;
-        else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
-            s_usage(stdout);
-            exit(0);
-        } else {
+        else {
             s_usage(stderr);
             return -1;
         }
@@ -97,25 +100,50 @@ static int s_parse(int argc, char **argv, s_args_t *a)
 
 static void s_print_append(const bench_audit_append_t *ap)
 {
-    printf("  batch %5zu: %8.0f events/s (%zu events in %.2f s, %zu commits, commit p50 %.0f us)\n", ap->batch,
-           ap->per_second, ap->events, ap->seconds, ap->commits, ap->commit.p50_us);
+    printf("  batch %5zu%s: %8.0f events/s (%zu events in %.2f s, %zu commits, commit p50 %.0f us%s)\n", ap->batch,
+           ap->ordered ? ", ids in order" : "", ap->per_second, ap->events, ap->seconds, ap->commits, ap->commit.p50_us,
+           ap->grew ? ", the map grew: a batch ran again" : "");
 }
 
-/* The append runs: each batch size on a fresh store; the main one stays open in *main_log. */
-static int s_appends(const char *scratch, const bench_audit_events_t *ev, bench_audit_log_t *main_log,
-                     bench_audit_results_t *r)
+static int s_events(bench_audit_events_t *ev, size_t n, int ordered)
 {
-    for (size_t i = 0; i < S_BATCHES; i++) {
-        int is_main = s_batches[i] == BENCH_AUDIT_MAIN_BATCH;
+    if (bench_audit_events_make(ev, n, ordered) == 0)
+        return 0;
+    fprintf(stderr, "bench_audit: out of memory building %zu events\n", n);
+    return -1;
+}
+
+/* The append runs; the main store stays open in *main_log. */
+static int s_appends(const char *scratch, size_t n, bench_audit_log_t *main_log, bench_audit_results_t *r)
+{
+    bench_audit_events_t ev;
+    if (s_events(&ev, n, 0) != 0)
+        return -1;
+    r->events = ev.n;
+    r->products = ev.products;
+    r->event_bytes = (double)ev.offset[ev.n] / (double)ev.n;
+    printf("%zu events (RegProductStageChanged of %zu products, %.0f bytes packed on average)\nappends:\n", ev.n,
+           ev.products, r->event_bytes);
+    int rc = 0;
+    for (size_t i = 0; i < S_RUNS && rc == 0; i++) {
+        int is_main = s_runs[i].batch == BENCH_AUDIT_MAIN_BATCH && !s_runs[i].ordered;
         bench_audit_log_t other, *log = is_main ? main_log : &other;
+        bench_audit_append_t *ap = &r->append[r->n_append];
         char tag[32];
-        snprintf(tag, sizeof tag, "batch-%zu", s_batches[i]);
-        if (bench_audit_log_open(log, scratch, tag) != 0 ||
-            bench_audit_append(log, ev, s_batches[i], &r->append[r->n_append]) != 0) {
-            bench_audit_log_close(log);
-            return -1;
+        snprintf(tag, sizeof tag, "batch-%zu%s", s_runs[i].batch, s_runs[i].ordered ? "-ordered" : "");
+        if (s_runs[i].ordered && (i == 0 || !s_runs[i - 1].ordered)) {
+            bench_audit_events_free(&ev);
+            rc = s_events(&ev, n, 1);
         }
-        s_print_append(&r->append[r->n_append]);
+        if (rc == 0 &&
+            (bench_audit_log_open(log, scratch, tag) != 0 || bench_audit_append(log, &ev, s_runs[i].batch, ap) != 0)) {
+            bench_audit_log_close(log);
+            rc = -1;
+        }
+        if (rc != 0)
+            break;
+        ap->ordered = s_runs[i].ordered;
+        s_print_append(ap);
         if (is_main) {
             r->main_append = r->n_append;
         } else {
@@ -124,7 +152,8 @@ static int s_appends(const char *scratch, const bench_audit_events_t *ev, bench_
         }
         r->n_append++;
     }
-    return 0;
+    bench_audit_events_free(&ev);
+    return rc;
 }
 
 static int s_verify_all(const bench_audit_log_t *log, const char *export_path, bench_audit_results_t *r)
@@ -144,20 +173,9 @@ static int s_verify_all(const bench_audit_log_t *log, const char *export_path, b
 
 static int s_run(const s_args_t *a, const char *scratch, bench_audit_results_t *r)
 {
-    bench_audit_events_t ev;
-    if (bench_audit_events_make(&ev, a->events) != 0) {
-        fprintf(stderr, "bench_audit: out of memory building %zu events\n", a->events);
-        return -1;
-    }
-    r->events = ev.n;
-    r->products = ev.products;
-    r->event_bytes = (double)ev.offset[ev.n] / (double)ev.n;
-    printf("%zu events (RegProductStageChanged of %zu products, %.0f bytes packed on average)\nappends:\n", ev.n,
-           ev.products, r->event_bytes);
     bench_audit_log_t log;
     memset(&log, 0, sizeof log);
-    int rc = s_appends(scratch, &ev, &log, r);
-    bench_audit_events_free(&ev);
+    int rc = s_appends(scratch, a->events, &log, r);
     if (rc == 0)
         rc = bench_audit_store_stats(&log, r);
     if (rc == 0) {
@@ -200,14 +218,13 @@ int main(int argc, char **argv)
         free(scratch);
         return 1;
     }
-    bench_utc_now(r->date, sizeof r->date);
-    bench_cpu_model(r->cpu, sizeof r->cpu);
-    r->cores = bench_cpu_count();
-    r->quick = a.quick;
-    r->build_type = BENCH_BUILD_TYPE;
+    bench_context_init(&r->ctx, a.quick, BENCH_BUILD_TYPE);
     printf("bench_audit%s: verifier %s, scratch %s\n", a.quick ? " --quick" : "", BENCH_VERIFY_BIN, scratch);
     int rc = s_run(&a, scratch, r);
-    test_rmtree(scratch);
+    if (a.keep)
+        printf("kept %s\n", scratch);
+    else
+        test_rmtree(scratch);
     free(scratch);
     if (rc == 0) {
         bench_audit_report_print(r, stdout);

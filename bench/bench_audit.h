@@ -17,9 +17,9 @@
 #define BENCH_AUDIT_MARK_END "<!-- audit:end -->"
 
 /* The aims. */
-#define BENCH_AUDIT_AIM_PER_SECOND 100000.0 /* events appended per second */
-#define BENCH_AUDIT_AIM_PROOF_US 50.0       /* one inclusion or consistency proof */
-#define BENCH_AUDIT_AIM_VERIFY_S 5.0        /* offline verification of ... */
+#define BENCH_AUDIT_AIM_PER_SECOND 100000.0      /* events appended per second */
+#define BENCH_AUDIT_AIM_PROOF_US 50.0            /* one inclusion or consistency proof */
+#define BENCH_AUDIT_AIM_VERIFY_S 5.0             /* offline verification of ... */
 #define BENCH_AUDIT_AIM_VERIFY_ENTRIES 1000000.0 /* ... this many entries, on one core */
 
 /* The batch the real subscriber commits at most (ocop_subscriber: S_POLL_DRAIN_MAX and
@@ -34,13 +34,17 @@
 /* One append run: `events` events in commits of `batch`, on a fresh store. */
 typedef struct {
     size_t batch, events, commits;
+    int ordered; /* the events' products in id order (a control), not scrambled */
     double seconds, per_second;
+    size_t tail_events;     /* the events of the last tenth of the commits */
+    double tail_per_second; /* their rate: the store at its largest */
     /* Where the wall time went, seconds: unpacking the events (the subscriber's part),
      * aud_intake_apply, aud_intake_batch_end (the tree head's root and signature), the cursor
      * and the fsync'd commit. */
     double unpack_s, apply_s, batch_end_s, commit_s;
     bench_pct_t commit; /* one commit (mdb_txn_commit, fsync included) */
     double cpu_util;    /* this process's CPU time / wall time */
+    double write_bytes; /* bytes handed to write-like system calls (LMDB's page writes) per event */
     unsigned grew;      /* map growths (each reruns a batch) */
 } bench_audit_append_t;
 
@@ -60,15 +64,11 @@ typedef struct {
 } bench_audit_verify_t;
 
 typedef struct {
-    char date[32];
-    char cpu[160];
-    int cores;
-    int quick;
-    const char *build_type;
-    size_t events;        /* N: entries of the main store */
-    double event_bytes;   /* mean packed event */
-    size_t products;      /* distinct product ids among the events */
-    int pinned_cpu;       /* the CPU the verifier ran on, -1 when it could not be pinned */
+    bench_context_t ctx;
+    size_t events;      /* N: entries of the main store */
+    double event_bytes; /* mean packed event */
+    size_t products;    /* distinct product ids among the events */
+    int pinned_cpu;     /* the CPU the verifier ran on, -1 when it could not be pinned */
     /* appends */
     bench_audit_append_t append[BENCH_AUDIT_APPENDS_MAX];
     size_t n_append;
@@ -93,7 +93,7 @@ typedef struct {
 /* A temporary deployment of the audit service's state: a config file naming one source
  * ("registration"), a keys directory where aud_state_open creates the signing key, and a store. */
 typedef struct {
-    char dir[1024];   /* the run's own directory, under the benchmark's scratch directory */
+    char dir[1024]; /* the run's own directory, under the benchmark's scratch directory */
     char store_dir[1100];
     char key_pub[1100]; /* <keys_dir>/audit.sign.pub */
     ocop_config_t *config;
@@ -112,8 +112,10 @@ typedef struct {
     size_t products;
 } bench_audit_events_t;
 
-/* Builds n RegProductStageChanged events of source "registration", shard 0, sequences 1..n. */
-int bench_audit_events_make(bench_audit_events_t *ev, size_t n);
+/* Builds n RegProductStageChanged events of source "registration", shard 0, sequences 1..n:
+ * every product's first step, then every product's second, and so on; within a step the
+ * products come in a scrambled order, or in id order when ordered. */
+int bench_audit_events_make(bench_audit_events_t *ev, size_t n, int ordered);
 void bench_audit_events_free(bench_audit_events_t *ev);
 
 /* Creates dir (under scratch, named tag) with config and keys, and opens the store and state
@@ -123,8 +125,7 @@ int bench_audit_log_open(bench_audit_log_t *log, const char *scratch, const char
 void bench_audit_log_close(bench_audit_log_t *log);
 
 /* Appends the events in commits of batch events as ocop_subscriber does. 0 / -1. */
-int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, size_t batch,
-                       bench_audit_append_t *out);
+int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, size_t batch, bench_audit_append_t *out);
 
 /* Pages in use, the file's size and each database's pages and records. 0 / -1. */
 int bench_audit_store_stats(bench_audit_log_t *log, bench_audit_results_t *r);

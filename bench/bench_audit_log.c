@@ -56,18 +56,33 @@ static int s_events_push(bench_audit_events_t *ev, size_t *cap, const Ocop__Even
     return 0;
 }
 
-int bench_audit_events_make(bench_audit_events_t *ev, size_t n)
+static size_t s_gcd(size_t a, size_t b)
+{
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int bench_audit_events_make(bench_audit_events_t *ev, size_t n, int ordered)
 {
     memset(ev, 0, sizeof *ev);
     ev->offset = calloc(n + 1, sizeof *ev->offset);
     if (!ev->offset)
         return -1;
-    /* Every product goes through every step: products, then steps, so that a product's
-     * events are spread over the log as in a real year. */
+    /* Every product goes through every step, all products' first steps before their second
+     * ones, so that a product's events are spread over the log as in a real year; within a step
+     * the products come in a scrambled order (a multiplier prime to their count), as requests
+     * about unrelated products do, unless ordered. */
     ev->products = (n + S_STEPS - 1) / S_STEPS;
+    size_t mult = ordered ? 1 : 7919;
+    while (s_gcd(mult, ev->products) != 1)
+        mult++;
     size_t cap = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t p = i % ev->products, step = i / ev->products;
+        size_t p = (i % ev->products) * mult % ev->products, step = i / ev->products;
         char product[32], entity[32], sector[8], set[8];
         snprintf(product, sizeof product, "PRD-%08zu", p + 1);
         snprintf(entity, sizeof entity, "ENT-%08zu", p / 3 + 1);
@@ -119,13 +134,14 @@ static int s_write_config(const char *path)
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "{\n  \"keys_dir\": \"keys\",\n  \"data_dir\": \"data\",\n  \"services\": {\n"
-               "    \"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\", \"events_endpoint\": "
-               "\"tcp://127.0.0.1:7102\"},\n"
-               "    \"audit\": {\"endpoint\": \"tcp://127.0.0.1:7301\", \"events_endpoint\": \"tcp://127.0.0.1:7302\",\n"
-               /* Large enough that the map never grows during a run: growth reruns a batch. */
-               "              \"map_size_mb\": 4096, \"map_max_mb\": 16384, \"sources\": [\"registration\"]}\n"
-               "  }\n}\n");
+    fprintf(f,
+            "{\n  \"keys_dir\": \"keys\",\n  \"data_dir\": \"data\",\n  \"services\": {\n"
+            "    \"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\", \"events_endpoint\": "
+            "\"tcp://127.0.0.1:7102\"},\n"
+            "    \"audit\": {\"endpoint\": \"tcp://127.0.0.1:7301\", \"events_endpoint\": \"tcp://127.0.0.1:7302\",\n"
+            /* Large enough that the map never grows during a run: growth reruns a batch. */
+            "              \"map_size_mb\": 4096, \"map_max_mb\": 16384, \"sources\": [\"registration\"]}\n"
+            "  }\n}\n");
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -220,8 +236,7 @@ static int s_batch(bench_audit_log_t *log, aud_source_t *src, const bench_audit_
     return rc;
 }
 
-int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, size_t batch,
-                       bench_audit_append_t *out)
+int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, size_t batch, bench_audit_append_t *out)
 {
     memset(out, 0, sizeof *out);
     aud_source_t src = {.state = &log->state};
@@ -231,10 +246,18 @@ int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, s
     if (!commit_ns)
         return -1;
     s_split_t split = {0};
-    int64_t cpu0 = bench_process_cpu_ns(getpid()), t0 = bench_now_ns();
-    int rc = 0;
+    uint64_t wchar0, wchar1, syscw;
+    bench_process_io(getpid(), &wchar0, &syscw);
+    int64_t cpu0 = bench_process_cpu_ns(getpid()), t0 = bench_now_ns(), t_tail = t0;
+    size_t tail_commit = commits - (commits + 9) / 10; /* the last tenth of the commits */
+    int rc = 0, tail_started = 0;
     for (size_t c = 0; c < commits && rc == 0; c++) {
         size_t from = c * batch, to = from + batch < ev->n ? from + batch : ev->n;
+        if (c == tail_commit && !tail_started) {
+            t_tail = bench_now_ns();
+            tail_started = 1;
+            out->tail_events = ev->n - from;
+        }
         rc = s_batch(log, &src, ev, from, to, &split, &commit_ns[c]);
         /* As the subscriber does: a full map is grown and the batch run again. */
         if (rc == MDB_MAP_FULL && ocop_store_grow(log->store) == 0) {
@@ -244,6 +267,7 @@ int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, s
         }
     }
     int64_t wall = bench_now_ns() - t0, cpu = bench_process_cpu_ns(getpid()) - cpu0;
+    bench_process_io(getpid(), &wchar1, &syscw);
     if (rc != 0) {
         fprintf(stderr, "bench_audit: appending in batches of %zu failed: %s\n", batch, mdb_strerror(rc));
         free(commit_ns);
@@ -254,11 +278,14 @@ int bench_audit_append(bench_audit_log_t *log, const bench_audit_events_t *ev, s
     out->commits = commits;
     out->seconds = (double)wall / 1e9;
     out->per_second = wall > 0 ? (double)ev->n / out->seconds : 0;
+    int64_t tail = t0 + wall - t_tail;
+    out->tail_per_second = tail > 0 ? (double)out->tail_events / ((double)tail / 1e9) : 0;
     out->unpack_s = (double)split.unpack / 1e9;
     out->apply_s = (double)split.apply / 1e9;
     out->batch_end_s = (double)split.batch_end / 1e9;
     out->commit_s = (double)split.commit / 1e9;
     out->cpu_util = wall > 0 ? (double)cpu / (double)wall : 0;
+    out->write_bytes = ev->n ? (double)(wchar1 - wchar0) / (double)ev->n : 0;
     bench_percentiles(commit_ns, commits, &out->commit);
     free(commit_ns);
     return 0;
@@ -273,7 +300,7 @@ int bench_audit_store_stats(bench_audit_log_t *log, bench_audit_results_t *r)
     const struct {
         const char *name;
         MDB_dbi dbi;
-    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries}, {"nodes", d->nodes},       {"by_key", d->by_key},
+    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries}, {"nodes", d->nodes},           {"by_key", d->by_key},
                               {"by_time", d->by_time}, {"source_seq", d->source_seq}, {"heads", d->heads},
                               {"meta", d->meta},       {"sources", d->sources}};
     MDB_envinfo info;

@@ -42,6 +42,16 @@ typedef struct {
     uint64_t inc_hashes, con_hashes;
 } s_samples_t;
 
+/* 0 when a proof verified, else -1 with a line naming it (inclusion: entry a in a tree of b
+ * entries; consistency: the trees of a and b entries). */
+static int s_verified(int ok, const char *what, uint64_t a, uint64_t b)
+{
+    if (!ok)
+        fprintf(stderr, "bench_audit: the %s proof for %llu and %llu does not verify\n", what, (unsigned long long)a,
+                (unsigned long long)b);
+    return ok ? 0 : -1;
+}
+
 static int s_inclusion(bench_audit_log_t *log, MDB_txn *txn, const aud_nodes_t *nodes, uint64_t size,
                        const aud_hash_t *root, size_t i, s_samples_t *s)
 {
@@ -59,10 +69,7 @@ static int s_inclusion(bench_audit_log_t *log, MDB_txn *txn, const aud_nodes_t *
     int ok = aud_merkle_verify_inclusion(&leaf, index, size, path, n, root);
     s->inc_verify[i] = bench_now_ns() - t0;
     s->inc_hashes += n;
-    if (!ok)
-        fprintf(stderr, "bench_audit: the inclusion proof of entry %llu in %llu does not verify\n",
-                (unsigned long long)index, (unsigned long long)size);
-    return ok ? 0 : -1;
+    return s_verified(ok, "inclusion", index, size);
 }
 
 static int s_consistency(const aud_nodes_t *nodes, uint64_t size, size_t i, s_samples_t *s)
@@ -87,10 +94,7 @@ static int s_consistency(const aud_nodes_t *nodes, uint64_t size, size_t i, s_sa
     s->root[i] = t2 - t1;
     s->con_verify[i] = bench_now_ns() - t3;
     s->con_hashes += n;
-    if (!ok)
-        fprintf(stderr, "bench_audit: the consistency proof of %llu and %llu does not verify\n",
-                (unsigned long long)first, (unsigned long long)second);
-    return ok ? 0 : -1;
+    return s_verified(ok, "consistency", first, second);
 }
 
 int bench_audit_proofs(bench_audit_log_t *log, size_t samples, bench_audit_results_t *r)
@@ -183,8 +187,8 @@ static int s_export_records(bench_audit_log_t *log, MDB_txn *txn, s_writer_t *w,
         aud_hash_t root;
         memcpy(root.h, h->root_hash.data, AUD_HASH_LEN);
         int64_t t0 = bench_now_ns();
-        int ok = aud_head_verify(log->state.signer.public_key, h->tree_size, &root, h->timestamp_ms,
-                                 h->signature.data, h->signature.len);
+        int ok = aud_head_verify(log->state.signer.public_key, h->tree_size, &root, h->timestamp_ms, h->signature.data,
+                                 h->signature.len);
         if (n < cap)
             ns[n++] = bench_now_ns() - t0;
         Ocop__AudExportRecord rec = OCOP__AUD_EXPORT_RECORD__INIT;

@@ -35,11 +35,11 @@ static void s_print_runs(const char *name, const bench_eval_runs_t *runs, size_t
 void bench_eval_report_print(const bench_eval_results_t *r, FILE *out)
 {
     double one = s_median(&r->one)->per_second, aim = one / BENCH_EVAL_AIM_PER_SECOND;
-    fprintf(out, "\nOCOP evaluation benchmark%s — %s\n", r->quick ? " (--quick)" : "", r->date);
+    fprintf(out, "\nOCOP evaluation benchmark%s — %s\n", r->ctx.quick ? " (--quick)" : "", r->ctx.date);
     fprintf(out,
             "CPU: %s, %d cores, %s build. Policy %s, rubric %s (%zu scored criteria), sheet request %zu bytes "
             "packed; councils of 5, all present.\n\n",
-            r->cpu, r->cores, r->build_type, r->policy, r->rubric, r->criteria, r->sheet_bytes);
+            r->ctx.cpu, r->ctx.cores, r->ctx.build_type, r->policy, r->rubric, r->criteria, r->sheet_bytes);
     fprintf(out, "Score sheets (every receipt sent after its batch was fsync'd; * = median pass)\n");
     fprintf(out, "  %-22s %9s %7s %8s %9s %6s %6s %8s %7s %7s %5s %5s\n", "run", "sheets/s", "sheets", "seconds",
             "DEALERs", "batch", "max", "cpu/sht", "shards", "bench", "errs", "grew");
@@ -59,7 +59,7 @@ void bench_eval_report_print(const bench_eval_results_t *r, FILE *out)
     fprintf(out,
             "  4 shards / 1 shard (median passes):          %6.3f  (%d cores for 4 shards, registration and "
             "the clients)\n",
-            r->ratio, r->cores);
+            r->ratio, r->ctx.cores);
 }
 
 static void s_md_runs(const char *name, const bench_eval_runs_t *runs, size_t window, bench_text_t *t)
@@ -79,8 +79,8 @@ void bench_eval_report_markdown(const bench_eval_results_t *r, bench_text_t *t)
     double one = s_median(&r->one)->per_second, aim = one / BENCH_EVAL_AIM_PER_SECOND;
     bench_text_printf(t, "%s\n## Evaluation: durable score sheets and closing a session\n\n", BENCH_EVAL_MARK_BEGIN);
     bench_text_printf(t, "One run of `bench_evaluation%s` on %s: %s, %d cores, %s build.\n\n",
-                      r->quick ? " --quick" : "", r->date, r->cpu, r->cores, r->build_type);
-    if (r->quick)
+                      r->ctx.quick ? " --quick" : "", r->ctx.date, r->ctx.cpu, r->ctx.cores, r->ctx.build_type);
+    if (r->ctx.quick)
         bench_text_printf(t, "A `--quick` smoke run: its passes are too short for the figures to mean much.\n\n");
     bench_text_printf(
         t,
@@ -130,7 +130,7 @@ void bench_eval_report_markdown(const bench_eval_results_t *r, bench_text_t *t)
                       "On this machine the four shards, registration and the client threads share %d cores, so the "
                       "four-shard figure shows what one host gives, not how shards on separate hosts would "
                       "scale.%s\n\n%s\n",
-                      r->cores,
+                      r->ctx.cores,
                       s_grew(&r->one) || s_grew(&r->four)
                           ? " A shard's LMDB map grew during a pass (the harness starts shards with a 64 MiB map), "
                             "which reruns a batch."

@@ -39,11 +39,7 @@ typedef struct {
 } bench_eval_runs_t;
 
 typedef struct {
-    char date[32];
-    char cpu[160];
-    int cores;
-    int quick;
-    const char *build_type;
+    bench_context_t ctx;
     char policy[32];
     char rubric[64];        /* "<instrument>/<product set>" */
     size_t criteria;        /* scored criteria per sheet */

@@ -77,23 +77,17 @@ static int s_parse(int argc, char **argv, s_args_t *a)
     *a = (s_args_t){.write = 1, .out = BENCH_DOCS_FILE, .clients = 2};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (strcmp(s, "--quick") == 0)
-            a->quick = 1;
-        else if (strcmp(s, "--no-write") == 0)
-            a->write = 0;
-        else if (strcmp(s, "--out") == 0 && i + 1 < argc)
-            a->out = argv[++i];
-        else if (strcmp(s, "--passes") == 0 && i + 1 < argc &&
-                 bench_parse_count(argv[i + 1], BENCH_EVAL_PASSES_MAX, &a->passes) == 0)
+        if (bench_parse_shared(argc, argv, &i, &a->quick, &a->write, &a->out, s_usage))
+            continue;
+        if (strcmp(s, "--passes") == 0 && i + 1 < argc &&
+            bench_parse_count(argv[i + 1], BENCH_EVAL_PASSES_MAX, &a->passes) == 0)
             i++;
         else if (strcmp(s, "--sessions") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], 64, &a->sessions) == 0)
             i++;
-        else if (strcmp(s, "--clients") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], S_CLIENTS_MAX, &a->clients) == 0)
+        else if (strcmp(s, "--clients") == 0 && i + 1 < argc &&
+                 bench_parse_count(argv[i + 1], S_CLIENTS_MAX, &a->clients) == 0)
             i++;
-        else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
-            s_usage(stdout);
-            exit(0);
-        } else {
+        else {
             s_usage(stderr);
             return -1;
         }
@@ -409,11 +403,7 @@ static int s_deployment(const bench_eval_world_t *w, const s_args_t *a, unsigned
 
 static void s_context(const bench_eval_world_t *w, const s_args_t *a, bench_eval_results_t *r)
 {
-    bench_utc_now(r->date, sizeof r->date);
-    bench_cpu_model(r->cpu, sizeof r->cpu);
-    r->cores = bench_cpu_count();
-    r->quick = a->quick;
-    r->build_type = BENCH_BUILD_TYPE;
+    bench_context_init(&r->ctx, a->quick, BENCH_BUILD_TYPE);
     r->window = S_WINDOW;
     snprintf(r->rubric, sizeof r->rubric, "%s/%s", w->rubric->instrument, w->rubric->product_set);
     size_t at = 0;

@@ -82,14 +82,10 @@ static int s_parse(int argc, char **argv, s_args_t *a)
                     .start_timeout_ms = 30000};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (strcmp(s, "--quick") == 0)
-            a->quick = 1;
-        else if (strcmp(s, "--no-write") == 0)
-            a->write = 0;
-        else if (strcmp(s, "--keep") == 0)
+        if (bench_parse_shared(argc, argv, &i, &a->quick, &a->write, &a->out, s_usage))
+            continue;
+        if (strcmp(s, "--keep") == 0)
             a->keep = 1;
-        else if (strcmp(s, "--out") == 0 && i + 1 < argc)
-            a->out = argv[++i];
         else if (strcmp(s, "--service") == 0 && i + 1 < argc)
             a->service = argv[++i];
         else if (strcmp(s, "--rules") == 0 && i + 1 < argc)
@@ -97,9 +93,6 @@ static int s_parse(int argc, char **argv, s_args_t *a)
         else if (strcmp(s, "--wrap") == 0 && i + 1 < argc) {
             a->wrap = argv[++i];
             a->start_timeout_ms = 300000; /* seeding the units under valgrind takes a while */
-        } else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
-            s_usage(stdout);
-            exit(0);
         } else {
             s_usage(stderr);
             return -1;

@@ -212,6 +212,23 @@ cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errl
     return root;
 }
 
+int bench_parse_shared(int argc, char **argv, int *i, int *quick, int *write, const char **out, void (*usage)(FILE *))
+{
+    const char *s = argv[*i];
+    if (strcmp(s, "--quick") == 0)
+        *quick = 1;
+    else if (strcmp(s, "--no-write") == 0)
+        *write = 0;
+    else if (strcmp(s, "--out") == 0 && *i + 1 < argc)
+        *out = argv[++*i];
+    else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+        usage(stdout);
+        exit(0);
+    } else
+        return 0;
+    return 1;
+}
+
 int bench_parse_count(const char *s, size_t max, size_t *out)
 {
     char *end;
@@ -231,6 +248,15 @@ void bench_utc_now(char *out, size_t outlen)
     strftime(out, outlen, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+void bench_context_init(bench_context_t *c, int quick, const char *build_type)
+{
+    bench_utc_now(c->date, sizeof c->date);
+    bench_cpu_model(c->cpu, sizeof c->cpu);
+    c->cores = bench_cpu_count();
+    c->quick = quick;
+    c->build_type = build_type;
+}
+
 const char *bench_docs_header(void)
 {
     return "# Benchmarks\n"
@@ -243,11 +269,12 @@ const char *bench_docs_header(void)
            "\n"
            "```sh\n"
            "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release\n"
-           "cmake --build build --target bench          # builds, runs both benchmarks (about 80 s) and updates this "
-           "file\n"
+           "cmake --build build --target bench          # builds, runs every benchmark (a few minutes) and updates "
+           "this file\n"
            "build/bench/bench_registration --quick     # about 10 s; --no-write leaves this file alone\n"
            "build/bench/bench_registration --help      # --wrap \"valgrind --tool=callgrind\" profiles the service\n"
            "build/bench/bench_evaluation --quick       # smoke run of the evaluation shards; --help for options\n"
+           "build/bench/bench_audit --quick            # audit log appends, proofs, offline verification (about 6 s)\n"
            "```\n"
            "\n"
            "Each benchmark rewrites only its own section, between its begin/end markers.\n";

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <cjson/cJSON.h>
@@ -69,8 +70,24 @@ char *bench_read_file(const char *path, size_t *len);
 /* Parses dir/file as JSON; the caller deletes the result. NULL with a message in err. */
 cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errlen);
 
+/* The options every benchmark takes, when argv[*i] is one of them: --quick (*quick = 1),
+ * --no-write (*write = 0), --out FILE (*out = FILE; *i is moved onto FILE), and --help or -h
+ * (usage(stdout), then exit 0). 1 when it was one of them, else 0. */
+int bench_parse_shared(int argc, char **argv, int *i, int *quick, int *write, const char **out, void (*usage)(FILE *));
+
 /* A command-line count: a decimal integer from 1 to max into *out. 0, or -1 when s is not one. */
 int bench_parse_count(const char *s, size_t max, size_t *out);
+
+/* When and on what a benchmark ran, for its report. */
+typedef struct {
+    char date[32]; /* bench_utc_now */
+    char cpu[160]; /* bench_cpu_model */
+    int cores;     /* bench_cpu_count */
+    int quick;
+    const char *build_type; /* CMAKE_BUILD_TYPE */
+} bench_context_t;
+
+void bench_context_init(bench_context_t *c, int quick, const char *build_type);
 
 /* The current UTC time as "YYYY-MM-DD HH:MM UTC". */
 void bench_utc_now(char *out, size_t outlen);
