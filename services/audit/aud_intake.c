@@ -1,6 +1,7 @@
 /* aud_intake — see aud_intake.h. */
 #include "aud_intake.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,11 +35,14 @@ typedef struct {
     MDB_txn *txn;
     MDB_dbi dbi;
     uint64_t index;
+    aud_memindex_t *products;
 } s_keys_t;
 
 static int s_put_key(void *user, const char *kind, const char *value)
 {
     s_keys_t *k = user;
+    if (strcmp(kind, AUD_KEY_PRODUCT) == 0)
+        return aud_memindex_add(k->products, value, k->index) == 0 ? 0 : ENOMEM;
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, kind);
@@ -77,7 +81,7 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     ocop_key_u64(&key, event->sequence);
     if ((rc = s_put_u64(txn, state->db.source_seq, &key, index)) != 0)
         return rc;
-    s_keys_t keys = {txn, state->db.by_key, index};
+    s_keys_t keys = {txn, state->db.by_key, index, state->products};
     if ((rc = aud_index_keys(event, s_put_key, &keys)) != 0)
         return rc;
     ocop_key_init(&key);
@@ -98,19 +102,29 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     return rc;
 }
 
-int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t source_last)
+/* The size of the newest signed head (0 when none). */
+static int s_last_head(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
 {
-    aud_source_t *src = user;
-    aud_state_t *state = src->state;
-    uint64_t size;
-    int rc = aud_state_size(state, txn, &size);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(txn, state->db.heads, &cur);
     if (rc != 0)
         return rc;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    mdb_cursor_close(cur);
+    *size = rc == 0 && k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Signs and stores the head of the log as txn sees it, unless it is signed already. */
+static int s_sign_head(aud_state_t *state, MDB_txn *txn, uint64_t size)
+{
     aud_hash_t root;
     aud_node_ctx_t nctx;
     aud_nodes_t nodes;
     aud_state_nodes(&nctx, state, txn, &nodes);
-    if ((rc = aud_merkle_root(&nodes, size, &root)) != 0)
+    int rc = aud_merkle_root(&nodes, size, &root);
+    if (rc != 0)
         return rc;
     int64_t now = ocop_now_ms();
     uint8_t signature[crypto_sign_BYTES];
@@ -124,9 +138,23 @@ int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t sou
     uint8_t sb[8];
     ocop_be64_put(sb, size);
     MDB_val hk = {.mv_size = 8, .mv_data = sb};
-    if ((rc = ocop_record_put(txn, state->db.heads, &hk, &head.base)) != 0)
-        return rc;
+    return ocop_record_put(txn, state->db.heads, &hk, &head.base);
+}
 
+int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t source_last)
+{
+    aud_source_t *src = user;
+    aud_state_t *state = src->state;
+    uint64_t size, signed_size;
+    int rc = aud_state_size(state, txn, &size);
+    if (rc == 0)
+        rc = s_last_head(state, txn, &signed_size);
+    /* A head per commit under load; a trickle of events is signed by aud_intake_sign_pending. */
+    if (rc == 0 && size - signed_size >= AUD_HEAD_EVERY)
+        rc = s_sign_head(state, txn, size);
+    if (rc != 0)
+        return rc;
+    int64_t now = ocop_now_ms();
     ocop_key_t key;
     s_entries_key(&key, src->section);
     Ocop__AudSource status = OCOP__AUD_SOURCE__INIT;
@@ -143,4 +171,24 @@ int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t sou
     ocop_key_str(&key, src->section);
     MDB_val sk = ocop_key_val(&key);
     return ocop_record_put(txn, state->db.sources, &sk, &status.base);
+}
+
+int aud_intake_sign_pending(aud_state_t *state)
+{
+    ocop_store_hold(state->store);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, 0, &txn);
+    uint64_t size = 0, signed_size = 0;
+    if (rc == 0) {
+        rc = aud_state_size(state, txn, &size);
+        if (rc == 0)
+            rc = s_last_head(state, txn, &signed_size);
+        if (rc == 0 && size > signed_size)
+            rc = s_sign_head(state, txn, size);
+        rc = rc == 0 && size > signed_size ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+    }
+    ocop_store_release(state->store);
+    if (rc == MDB_MAP_FULL && ocop_store_grow(state->store) == 0)
+        return aud_intake_sign_pending(state);
+    return rc;
 }

@@ -23,8 +23,9 @@
 #include "ocop_service.h"
 #include "ocop_subscriber.h"
 
-/* How often failed inspections' revocation requests are (re)sent to evaluation. */
-#define S_DELIVER_EVERY_MS 500
+/* How often unsigned entries get a head, and failed inspections' revocation requests are
+ * (re)sent to evaluation. */
+#define S_TICK_MS 500
 
 static void s_usage(FILE *out)
 {
@@ -33,6 +34,21 @@ static void s_usage(FILE *out)
                  "  services listed in its \"sources\", keeps every event in a Merkle tree and signs a tree\n"
                  "  head per commit with KEYS_DIR/NAME.sign (created at the first start; give verifiers\n"
                  "  KEYS_DIR/NAME.sign.pub). Stops cleanly on SIGTERM or SIGINT.\n");
+}
+
+/* The feed's tick: sign what a quiet moment left unsigned, then deliver revocation requests. */
+typedef struct {
+    aud_state_t *state;
+    aud_deliverer_t *deliverer;
+} s_tick_t;
+
+static void s_tick(void *user)
+{
+    s_tick_t *t = user;
+    int rc = aud_intake_sign_pending(t->state);
+    if (rc != 0)
+        ocop_log_warn("sign_pending_failed", "error=\"%s\"", mdb_strerror(rc));
+    aud_deliver_tick(t->deliverer);
 }
 
 typedef struct {
@@ -169,11 +185,12 @@ int main(int argc, char **argv)
     deliverer = aud_deliverer_new(&state, setup.zctx, &setup.keys);
     if (!deliverer)
         goto done;
+    s_tick_t tick = {&state, deliverer};
     ocop_feed_options_t fo = {.subscribers = setup.subscribers,
                               .count = setup.n_subscribers,
-                              .tick = aud_deliver_tick,
-                              .tick_user = deliverer,
-                              .tick_ms = S_DELIVER_EVERY_MS};
+                              .tick = s_tick,
+                              .tick_user = &tick,
+                              .tick_ms = S_TICK_MS};
     feed = ocop_feed_start(&fo);
     if (!feed)
         goto done;

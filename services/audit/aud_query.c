@@ -12,6 +12,7 @@
 typedef struct {
     ocop_key_t prefix; /* the index's keys of this query start with it */
     bool by_time;
+    const char *product; /* a product's events come from the memory index */
     int64_t to_ms;
 } s_query_t;
 
@@ -32,6 +33,8 @@ static int s_plan(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuer
     if (given == 1) {
         if (ocop_ctx_check_text(ctx, reply, field, value, 1, 64) != 0)
             return -1;
+        if (strcmp(kind, AUD_KEY_PRODUCT) == 0)
+            q->product = value;
         ocop_key_str(&q->prefix, kind);
         ocop_key_str(&q->prefix, value);
         return 0;
@@ -70,6 +73,18 @@ static int s_start_key(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEvent
     return 0;
 }
 
+/* A product's events, from the memory index (entries not yet committed are left out). */
+static int s_product_page(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product, uint64_t cursor, size_t limit,
+                          Ocop__AudEntryPage *page)
+{
+    uint64_t *found = ocop_arena_alloc(ocop_ctx_arena(ctx), limit * sizeof *found);
+    size_t n = aud_memindex_find(aud_state(ctx)->products, product, cursor, page->tree_size, found, limit, &page->next);
+    for (size_t i = 0; i < n; i++)
+        if (!(page->entries[page->n_entries++] = aud_entry_load(ctx, reply, "cursor", found[i])))
+            return -1;
+    return 0;
+}
+
 int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__AudEventsQuery *in = req->aud_events_query;
@@ -86,6 +101,13 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     ocop__aud_entry_page__init(page);
     page->entries = ocop_arena_alloc(arena, (limit + 1) * sizeof *page->entries);
     int rc = aud_state_size(state, ocop_ctx_txn(ctx), &page->tree_size);
+    if (rc == 0 && q.product) {
+        if (s_product_page(ctx, reply, q.product, in->cursor, limit, page) != 0)
+            return -1;
+        reply->body_case = OCOP__REPLY__BODY_AUD_ENTRY_PAGE;
+        reply->aud_entry_page = page;
+        return 0;
+    }
     MDB_cursor *cur;
     if (rc == 0)
         rc = mdb_cursor_open(ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &cur);

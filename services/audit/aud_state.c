@@ -1,10 +1,63 @@
 /* aud_state — see aud_state.h. */
 #include "aud_state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "aud_index.h"
+#include "envelope.pb-c.h"
 #include "ocop_error.h"
+#include "ocop_log.h"
+#include "ocop_service.h"
+
+typedef struct {
+    aud_memindex_t *products;
+    uint64_t index;
+} s_rebuild_t;
+
+static int s_product_key(void *user, const char *kind, const char *value)
+{
+    s_rebuild_t *r = user;
+    return strcmp(kind, AUD_KEY_PRODUCT) == 0 ? aud_memindex_add(r->products, value, r->index) : 0;
+}
+
+/* Every entry's products into the memory index. */
+static int s_rebuild_products(aud_state_t *state, char *err, size_t errlen)
+{
+    int64_t started = ocop_now_ms();
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn);
+    if (rc == 0 && (rc = mdb_cursor_open(txn, state->db.entries, &cur)) != 0)
+        mdb_txn_abort(txn);
+    if (rc != 0) {
+        ocop_error_format(err, errlen, "%s: cannot read the entries: %s", ocop_store_path(state->store),
+                          mdb_strerror(rc));
+        return -1;
+    }
+    uint64_t n = 0;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+        s_rebuild_t r = {state->products, k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0};
+        ocop_arena_reset(state->intake_arena);
+        Ocop__Event *ev = ocop__event__unpack(ocop_arena_allocator(state->intake_arena), v.mv_size, v.mv_data);
+        if (!ev || aud_index_keys(ev, s_product_key, &r) != 0) {
+            rc = ev ? ENOMEM : MDB_CORRUPTED;
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    if (rc != MDB_NOTFOUND) {
+        ocop_error_format(err, errlen, "%s: rebuilding the product index failed at entry %llu: %s",
+                          ocop_store_path(state->store), (unsigned long long)n, mdb_strerror(rc));
+        return -1;
+    }
+    ocop_log_info("product_index_rebuilt", "entries=%llu products=%zu ms=%lld", (unsigned long long)n,
+                  aud_memindex_keys(state->products), (long long)(ocop_now_ms() - started));
+    return 0;
+}
 
 int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t *config,
                    const ocop_service_config_t *service, char *err, size_t errlen)
@@ -36,17 +89,19 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     if (aud_signer_open(&state->signer, ocop_config_keys_dir(config), service->name, err, errlen) != 0)
         return -1;
     state->intake_arena = ocop_arena_new(64 * 1024);
-    if (!state->intake_arena) {
+    state->products = aud_memindex_new();
+    if (!state->intake_arena || !state->products) {
         ocop_error_format(err, errlen, "out of memory");
         return -1;
     }
-    return 0;
+    return s_rebuild_products(state, err, errlen);
 }
 
 void aud_state_close(aud_state_t *state)
 {
     aud_signer_close(&state->signer);
     ocop_arena_destroy(&state->intake_arena);
+    aud_memindex_destroy(&state->products);
 }
 
 int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size)

@@ -6,16 +6,18 @@
  *   heads       tree size(u64)                           -> AudSignedTreeHead (one per commit)
  *   source_seq  section|sequence(u64)                    -> index(u64) (contiguity, per source)
  *   sources     section                                  -> AudSource (intake status)
- *   by_key      kind|value|index(u64)                    -> ""  (kind "product", "council", "province")
+ *   by_key      kind|value|index(u64)                    -> ""  (kind "council", "province", "type")
  *   by_time     event time_ms(u64)|index(u64)            -> ""
  *   inspections id                                       -> AudInspection
  *   meta        "size" -> u64; "entries"|section -> u64; "inspections" -> u64 (last id number)
- * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). */
+ * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). Events by
+ * product are indexed in memory (aud_memindex), rebuilt from `entries` at start-up. */
 #ifndef AUD_STATE_H
 #define AUD_STATE_H
 
 #include <lmdb.h>
 
+#include "aud_memindex.h"
 #include "aud_sign.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
@@ -32,6 +34,7 @@ typedef struct {
     const ocop_service_config_t *service;
     const ocop_config_t *config; /* who owns which province and shard (for revocation requests) */
     ocop_arena_t *intake_arena;  /* used by the intake's thread only */
+    aud_memindex_t *products;    /* product id -> entry indexes */
 } aud_state_t;
 
 /* Opens every database and the signing key (created at the first start). 0, or -1 with err. */
