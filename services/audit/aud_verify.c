@@ -105,7 +105,8 @@ static int s_cmp_head(const void *a, const void *b)
 static int s_sort_heads(aud_verifier_t *self)
 {
     self->sorted = 1;
-    qsort(self->heads, self->n_heads, sizeof *self->heads, s_cmp_head);
+    if (self->n_heads)
+        qsort(self->heads, self->n_heads, sizeof *self->heads, s_cmp_head);
     for (size_t i = 1; i < self->n_heads; i++)
         if (self->heads[i].size == self->heads[i - 1].size &&
             memcmp(self->heads[i].root.h, self->heads[i - 1].root.h, AUD_HASH_LEN) != 0)
