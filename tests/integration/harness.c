@@ -107,6 +107,7 @@ static void s_cleanup_all(int from_signal)
         for (unsigned k = 0; k < HARNESS_SHARDS_MAX; k++)
             harness_kill_pid(&h->shard[k].pid);
         harness_kill_pid(&h->audit.pid);
+        harness_kill_pid(&h->promotion.pid);
         harness_kill_pid(&h->pid);
         if (!from_signal && !s_keep_tmp())
             s_rmtree(h->dir);
@@ -252,6 +253,7 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddItemToObject(ev, "provinces", provinces);
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("ocopctl"));
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("audit"));
+        cJSON_AddItemToArray(ev_allow, cJSON_CreateString("promotion"));
         cJSON_AddItemToObject(ev, "allow", ev_allow);
     }
     if (self->opts.audit) {
@@ -268,6 +270,19 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddItemToObject(au, "sources", sources);
         cJSON_AddItemToArray(au_allow, cJSON_CreateString("ocopctl"));
         cJSON_AddItemToObject(au, "allow", au_allow);
+    }
+    if (self->opts.promotion) {
+        cJSON *pr = cJSON_CreateObject(), *pr_allow = cJSON_CreateArray(), *sources = cJSON_CreateArray();
+        cJSON_AddItemToObject(services, "promotion", pr);
+        cJSON_AddStringToObject(pr, "endpoint", self->promotion.endpoint);
+        cJSON_AddStringToObject(pr, "events_endpoint", self->promotion.events_endpoint);
+        cJSON_AddStringToObject(pr, "store_dir", self->promotion.store_dir);
+        cJSON_AddStringToObject(pr, "rules_dir", self->promotion_rules_dir);
+        for (unsigned i = 0; i < self->opts.shards; i++)
+            cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
+        cJSON_AddItemToObject(pr, "sources", sources);
+        cJSON_AddItemToArray(pr_allow, cJSON_CreateString("ocopctl"));
+        cJSON_AddItemToObject(pr, "allow", pr_allow);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -296,6 +311,9 @@ static int s_configure(harness_t *self)
     }
     snprintf(self->audit.endpoint, sizeof self->audit.endpoint, "tcp://127.0.0.1:%d", test_free_port());
     snprintf(self->audit.events_endpoint, sizeof self->audit.events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    snprintf(self->promotion.endpoint, sizeof self->promotion.endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    snprintf(self->promotion.events_endpoint, sizeof self->promotion.events_endpoint, "tcp://127.0.0.1:%d",
+             test_free_port());
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
         fprintf(stderr, "harness: cannot write %s\n", self->config_path);
         return -1;
@@ -321,6 +339,15 @@ static int s_configure(harness_t *self)
         self->audit.ping = ocop_client_new(self->zctx, self->audit.endpoint, self->audit_keys.public_z85,
                                            &self->ctl_keys, "itest-ping");
         ok = ok && self->audit.client && self->audit.ping;
+    }
+    if (self->opts.promotion) {
+        ocop_client_destroy(&self->promotion.client);
+        ocop_client_destroy(&self->promotion.ping);
+        self->promotion.client = ocop_client_new(self->zctx, self->promotion.endpoint, self->promotion.keys.public_z85,
+                                                 &self->ctl_keys, "itest");
+        self->promotion.ping = ocop_client_new(self->zctx, self->promotion.endpoint, self->promotion.keys.public_z85,
+                                               &self->ctl_keys, "itest-ping");
+        ok = ok && self->promotion.client && self->promotion.ping;
     }
     return ok ? 0 : -1;
 }
@@ -408,6 +435,14 @@ harness_t *harness_new(const harness_options_t *opts)
     snprintf(self->audit.store_dir, sizeof self->audit.store_dir, "%.900s/data/audit", self->dir);
     snprintf(self->audit.log_path, sizeof self->audit.log_path, "%.900s/audit.log", self->dir);
     self->audit.keys = self->audit_keys;
+    snprintf(self->promotion_binary, sizeof self->promotion_binary, "%s/services/promotion/ocop-promotion", bin);
+    harness_rules_dir("promotion", self->promotion_rules_dir, sizeof self->promotion_rules_dir);
+    snprintf(self->promotion.name, sizeof self->promotion.name, "promotion");
+    snprintf(self->promotion.store_dir, sizeof self->promotion.store_dir, "%.900s/data/promotion", self->dir);
+    snprintf(self->promotion.log_path, sizeof self->promotion.log_path, "%.900s/promotion.log", self->dir);
+    if (ocop_keys_generate(&self->promotion.keys) != 0 ||
+        ocop_keys_save(self->keys_dir, "promotion", &self->promotion.keys) != 0)
+        goto fail;
     self->zctx = zmq_ctx_new();
     if (!self->zctx || s_configure(self) != 0)
         goto fail;
@@ -439,6 +474,10 @@ void harness_destroy(harness_t **self_p)
         ocop_client_destroy(&self->shard[i].client);
         ocop_client_destroy(&self->shard[i].ping);
     }
+    if (self->promotion.pid > 0)
+        harness_promotion_stop(self);
+    ocop_client_destroy(&self->promotion.client);
+    ocop_client_destroy(&self->promotion.ping);
     if (self->audit.pid > 0)
         harness_audit_stop(self);
     ocop_client_destroy(&self->audit.client);

@@ -44,6 +44,7 @@ typedef struct {
     int expire_every_ms;        /* the shards' expiry tick; 0 = the service default */
     const char *eval_rules_dir; /* the shards' rules_dir; NULL = services/evaluation/data */
     int audit;                  /* also configure ocop-audit ("audit", following registration and every shard) */
+    int promotion;              /* also configure ocop-promotion ("promotion", following every shard) */
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */
@@ -83,6 +84,9 @@ typedef struct {
     harness_shard_t shard[HARNESS_SHARDS_MAX];
     char audit_binary[HARNESS_PATH_MAX];
     harness_shard_t audit; /* with opts.audit; its CURVE key is audit_keys */
+    char promotion_binary[HARNESS_PATH_MAX];
+    char promotion_rules_dir[HARNESS_PATH_MAX];
+    harness_shard_t promotion; /* with opts.promotion */
 } harness_t;
 
 /* Temp dir, keys, config (ports picked here). NULL (with a message on stderr) on failure. */
@@ -103,6 +107,9 @@ void harness_kill(harness_t *self);
 int harness_audit_start(harness_t *self);
 int harness_audit_stop(harness_t *self);
 void harness_audit_kill(harness_t *self);
+/* Likewise ocop-promotion (opts.promotion). */
+int harness_promotion_start(harness_t *self);
+int harness_promotion_stop(harness_t *self);
 
 /* harness_new, then registration, every shard and the audit service (opts.audit) started: the whole deployment, ready.
  * NULL (destroyed, messages on stderr) when any of it fails. */

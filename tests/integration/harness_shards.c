@@ -22,6 +22,8 @@ harness_t *harness_deploy(const harness_options_t *opts)
         rc = harness_shard_start(self, i);
     if (rc == 0 && self->opts.audit)
         rc = harness_audit_start(self);
+    if (rc == 0 && self->opts.promotion)
+        rc = harness_promotion_start(self);
     if (rc != 0)
         harness_destroy(&self);
     return self;
@@ -110,4 +112,18 @@ int64_t harness_shard_last_sequence(harness_t *self, unsigned i)
     int64_t last = reply->body_case == OCOP__REPLY__BODY_PONG ? (int64_t)reply->pong->last_sequence : -1;
     ocop__reply__free_unpacked(reply, NULL);
     return last;
+}
+
+int harness_promotion_start(harness_t *self)
+{
+    if (!self->opts.promotion) {
+        fprintf(stderr, "harness: the promotion service is not configured (opts.promotion)\n");
+        return -1;
+    }
+    return s_proc_start(self, &self->promotion, self->promotion_binary, NULL);
+}
+
+int harness_promotion_stop(harness_t *self)
+{
+    return harness_terminate(&self->promotion.pid, self->promotion.log_path);
 }

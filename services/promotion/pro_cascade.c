@@ -1,0 +1,260 @@
+/* pro_cascade — what happens when a product loses its rating (a revocation, an expiry, a
+ * re-evaluation below 3★): its bookings at fairs still to come are cancelled, each freed booth
+ * goes to the first application on that fair's waiting list that is still eligible, its waiting
+ * applications are withdrawn and its listings at points of sale too — one event per step. The
+ * replica marks such products; the service sends itself ProCascadeDue to act on the marks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+#include "pro_fair.h"
+#include "pro_handlers.h"
+
+#define S_DEFAULT 100
+#define S_MAX 10000
+#define S_FAIRS_MAX 256
+
+/* The fairs one request touches, loaded once with their applications. */
+typedef struct {
+    Ocop__ProFair *fair;
+    Ocop__ProApplication **apps;
+    size_t n;
+    bool changed;
+} s_fair_t;
+
+typedef struct {
+    ocop_ctx_t *ctx;
+    Ocop__Reply *reply;
+    char today[OCOP_DATE_LEN];
+    s_fair_t fairs[S_FAIRS_MAX];
+    size_t n_fairs;
+    Ocop__ProCascadeResult *result;
+} s_run_t;
+
+static s_fair_t *s_fair(s_run_t *r, const char *fair_id)
+{
+    for (size_t i = 0; i < r->n_fairs; i++)
+        if (strcmp(r->fairs[i].fair->id, fair_id) == 0)
+            return &r->fairs[i];
+    if (r->n_fairs == S_FAIRS_MAX) {
+        ocop_ctx_fail(r->ctx, r->reply, OCOP_E_INTERNAL, "", "a cascade touching more than %d fairs", S_FAIRS_MAX);
+        return NULL;
+    }
+    s_fair_t *f = &r->fairs[r->n_fairs];
+    if (!(f->fair = pro_fair_load(r->ctx, r->reply, fair_id)) ||
+        !(f->apps = pro_applications(r->ctx, r->reply, fair_id, &f->n)))
+        return NULL;
+    f->changed = false;
+    r->n_fairs++;
+    return f;
+}
+
+static int s_emit_cancelled(s_run_t *r, Ocop__ProApplication *a, const char *reason)
+{
+    Ocop__ProBookingCancelled body = OCOP__PRO_BOOKING_CANCELLED__INIT;
+    body.application = a;
+    body.reason = (char *)reason;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_PRO_BOOKING_CANCELLED;
+    ev.pro_booking_cancelled = &body;
+    r->result->cancelled++;
+    return ocop_ctx_publish(r->ctx, r->reply, &ev);
+}
+
+/* The freed booth to the best waiting application still eligible, if any. */
+static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
+{
+    Ocop__ProApplication *best = NULL;
+    for (size_t i = 0; i < f->n; i++) {
+        Ocop__ProApplication *a = f->apps[i];
+        if (a->state != OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING ||
+            (best && a->waiting_rank >= best->waiting_rank))
+            continue;
+        Ocop__ProCertificateView *view;
+        Ocop__Reply scratch = OCOP__REPLY__INIT;
+        if (pro_check_eligible(r->ctx, &scratch, a->product_id, a->entity_id, f->fair->end, &view) == 0)
+            best = a;
+    }
+    if (!best) {
+        f->fair->booked--;
+        return 0;
+    }
+    best->state = OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED;
+    best->booth = booth;
+    best->waiting_rank = 0;
+    f->fair->waiting--;
+    Ocop__ProPromotedFromWaiting body = OCOP__PRO_PROMOTED_FROM_WAITING__INIT;
+    body.application = best;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_PRO_PROMOTED_FROM_WAITING;
+    ev.pro_promoted_from_waiting = &body;
+    r->result->promoted++;
+    return ocop_ctx_publish(r->ctx, r->reply, &ev);
+}
+
+/* Cancels the product's applications to fairs that have not ended. */
+static int s_cancel_applications(s_run_t *r, const char *product, const char *reason)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, product);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(r->ctx), pro_state(r->ctx)->db.by_product, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(r->ctx, r->reply, rc, "reading applications");
+    char fairs[S_FAIRS_MAX][40];
+    size_t n = 0;
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < S_FAIRS_MAX;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        snprintf(fairs[n++], sizeof fairs[0], "%.*s", (int)(k.mv_size - prefix.len - 1),
+                 (const char *)k.mv_data + prefix.len);
+    }
+    mdb_cursor_close(cur);
+    for (size_t i = 0; i < n; i++) {
+        s_fair_t *f = s_fair(r, fairs[i]);
+        if (!f)
+            return -1;
+        if (strcmp(f->fair->end, r->today) < 0)
+            continue; /* a fair that is over keeps its history */
+        for (size_t j = 0; j < f->n; j++) {
+            Ocop__ProApplication *a = f->apps[j];
+            if (strcmp(a->product_id, product) != 0 ||
+                a->state == OCOP__APPLICATION_STATE__APPLICATION_STATE_CANCELLED ||
+                a->state == OCOP__APPLICATION_STATE__APPLICATION_STATE_REFUSED)
+                continue;
+            Ocop__ApplicationState was = a->state;
+            uint32_t booth = a->booth;
+            a->state = OCOP__APPLICATION_STATE__APPLICATION_STATE_CANCELLED;
+            a->reason = (char *)reason;
+            a->booth = a->waiting_rank = 0;
+            f->changed = true;
+            if (was == OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING)
+                f->fair->waiting--;
+            if (s_emit_cancelled(r, a, reason) != 0 ||
+                (was == OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED && s_promote(r, f, booth) != 0))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Withdraws the product's listings at points of sale. */
+static int s_withdraw_listings(s_run_t *r, const char *product, const char *reason)
+{
+    pro_state_t *state = pro_state(r->ctx);
+    MDB_txn *txn = ocop_ctx_txn(r->ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(r->ctx);
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, product);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, state->db.listed_by, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(r->ctx, r->reply, rc, "reading listings");
+    char *pos[S_FAIRS_MAX];
+    size_t n = 0;
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < S_FAIRS_MAX;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        pos[n++] = ocop_arena_strndup(arena, (const char *)k.mv_data + prefix.len, k.mv_size - prefix.len - 1);
+    }
+    mdb_cursor_close(cur);
+    for (size_t i = 0; i < n; i++) {
+        ocop_key_t by_pos, by_product;
+        pro_listing_keys(&by_pos, &by_product, pos[i], product);
+        MDB_val lk = ocop_key_val(&by_pos);
+        ProtobufCMessage *msg;
+        rc = ocop_record_get(txn, state->db.listings, &lk, &ocop__pro_listing__descriptor, ocop_arena_allocator(arena),
+                             &msg);
+        Ocop__ProListing *l = (Ocop__ProListing *)msg;
+        if (rc != 0 || !l->active)
+            continue;
+        Ocop__ProPointOfSale *p = pro_load(r->ctx, r->reply, state->db.pos, pos[i],
+                                           &ocop__pro_point_of_sale__descriptor, "pos_id", "point of sale");
+        if (!p)
+            return -1;
+        l->active = false;
+        l->reason = (char *)reason;
+        p->listed--;
+        if ((rc = ocop_record_put(txn, state->db.listings, &lk, &l->base)) != 0)
+            return ocop_ctx_db_error(r->ctx, r->reply, rc, "writing a listing");
+        if (pro_store(r->ctx, r->reply, state->db.pos, p->id, &p->base) != 0)
+            return -1;
+        Ocop__ProListingWithdrawn body = OCOP__PRO_LISTING_WITHDRAWN__INIT;
+        body.listing = l;
+        Ocop__Event ev = OCOP__EVENT__INIT;
+        ev.body_case = OCOP__EVENT__BODY_PRO_LISTING_WITHDRAWN;
+        ev.pro_listing_withdrawn = &body;
+        if (ocop_ctx_publish(r->ctx, r->reply, &ev) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    pro_state_t *state = pro_state(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    size_t max = req->pro_cascade_due->max ? req->pro_cascade_due->max : S_DEFAULT;
+    if (max > S_MAX)
+        max = S_MAX;
+    s_run_t *r = ocop_arena_alloc(arena, sizeof *r);
+    r->ctx = ctx;
+    r->reply = reply;
+    pro_today(ctx, r->today);
+    r->result = ocop_arena_alloc(arena, sizeof *r->result);
+    ocop__pro_cascade_result__init(r->result);
+    /* The marks first: acting on them deletes them. */
+    char **products = ocop_arena_alloc(arena, max * sizeof *products),
+         **reasons = ocop_arena_alloc(arena, max * sizeof *reasons);
+    size_t n = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.cascade, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the cascade");
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        products[n] = ocop_arena_strndup(arena, k.mv_data, k.mv_size ? k.mv_size - 1 : 0);
+        reasons[n++] = ocop_arena_strndup(arena, v.mv_data, v.mv_size ? v.mv_size - 1 : 0);
+    }
+    mdb_cursor_close(cur);
+    for (size_t i = 0; i < n; i++) {
+        /* A product certified again since it was marked keeps what it has. */
+        Ocop__ProCertificateView *view;
+        Ocop__Reply scratch = OCOP__REPLY__INIT;
+        const char *entity = "";
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_str(&key, products[i]);
+        MDB_val ck = ocop_key_val(&key);
+        ProtobufCMessage *msg;
+        if (ocop_record_get(ocop_ctx_txn(ctx), state->db.certs, &ck, &ocop__pro_certificate_view__descriptor,
+                            ocop_arena_allocator(arena), &msg) == 0)
+            entity = ((Ocop__ProCertificateView *)msg)->entity_id;
+        bool still = pro_check_eligible(ctx, &scratch, products[i], entity, r->today, &view) == 0;
+        if (!still && (s_cancel_applications(r, products[i], reasons[i]) != 0 ||
+                       s_withdraw_listings(r, products[i], reasons[i]) != 0))
+            return -1;
+        if ((rc = mdb_del(ocop_ctx_txn(ctx), state->db.cascade, &ck, NULL)) != 0)
+            return ocop_ctx_db_error(ctx, reply, rc, "clearing the cascade");
+        r->result->products++;
+    }
+    for (size_t i = 0; i < r->n_fairs; i++) {
+        s_fair_t *f = &r->fairs[i];
+        for (size_t j = 0; f->changed && j < f->n; j++)
+            if (pro_application_store(ctx, reply, f->apps[j]) != 0)
+                return -1;
+        if (f->changed && pro_store(ctx, reply, state->db.fairs, f->fair->id, &f->fair->base) != 0)
+            return -1;
+    }
+    reply->body_case = OCOP__REPLY__BODY_PRO_CASCADE_RESULT;
+    reply->pro_cascade_result = r->result;
+    return 0;
+}

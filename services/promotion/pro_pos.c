@@ -1,0 +1,113 @@
+/* pro_pos — points of sale (Ministry of Industry and Trade criteria, 950/QĐ-BCT: stations,
+ * airports, highway stops, malls, supermarkets, markets, tourist sites, hotels, craft villages,
+ * fair centres, post offices) and online channels, and the products listed there. */
+#include <string.h>
+
+#include "ocop_error.h"
+#include "ocop_record.h"
+#include "pro_handlers.h"
+
+int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__ProPointOfSaleCreate *in = req->pro_point_of_sale_create;
+    pro_state_t *state = pro_state(ctx);
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, PRO_NAME_MAX) != 0 ||
+        ocop_ctx_check_text(ctx, reply, "address", in->address, 1, PRO_NAME_MAX) != 0 ||
+        ocop_ctx_check_text(ctx, reply, "channel", in->channel, 0, 64) != 0 ||
+        pro_check_province(ctx, reply, "province_code", in->province_code) != 0)
+        return -1;
+    if (in->location_type <= OCOP__LOCATION_TYPE__LOCATION_TYPE_UNSPECIFIED ||
+        in->location_type > OCOP__LOCATION_TYPE__LOCATION_TYPE_E_COMMERCE)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "location_type",
+                             "location_type is one of station, airport, highway_stop, mall, supermarket, market, "
+                             "tourist_site, hotel, craft_village, fair_centre, post_office, e_commerce");
+    if (in->shelf_capacity == 0 || in->shelf_capacity > 100000)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "shelf_capacity", "shelf_capacity is 1 to 100000 products");
+    uint64_t n;
+    int rc = pro_state_next(state, ocop_ctx_txn(ctx), "pos", &n);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "numbering a point of sale");
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__ProPointOfSale *p = ocop_arena_alloc(arena, sizeof *p);
+    ocop__pro_point_of_sale__init(p);
+    p->id = ocop_arena_printf(arena, "POS-%06llu", (unsigned long long)n);
+    p->name = in->name;
+    p->location_type = in->location_type;
+    p->province_code = in->province_code;
+    p->address = in->address;
+    p->shelf_capacity = in->shelf_capacity;
+    p->channel = in->channel;
+    p->created_ms = ocop_ctx_now_ms(ctx);
+    if (pro_store(ctx, reply, state->db.pos, p->id, &p->base) != 0)
+        return -1;
+    Ocop__ProPointOfSaleCreated body = OCOP__PRO_POINT_OF_SALE_CREATED__INIT;
+    body.pos = p;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_PRO_POINT_OF_SALE_CREATED;
+    ev.pro_point_of_sale_created = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_PRO_POINT_OF_SALE;
+    reply->pro_point_of_sale = p;
+    return 0;
+}
+
+void pro_listing_keys(ocop_key_t *by_pos, ocop_key_t *by_product, const char *pos_id, const char *product_id)
+{
+    ocop_key_init(by_pos);
+    ocop_key_str(by_pos, pos_id);
+    ocop_key_str(by_pos, product_id);
+    ocop_key_init(by_product);
+    ocop_key_str(by_product, product_id);
+    ocop_key_str(by_product, pos_id);
+}
+
+int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__ProListingAdd *in = req->pro_listing_add;
+    pro_state_t *state = pro_state(ctx);
+    char today[OCOP_DATE_LEN];
+    pro_today(ctx, today);
+    Ocop__ProPointOfSale *p = pro_load(ctx, reply, state->db.pos, in->pos_id, &ocop__pro_point_of_sale__descriptor,
+                                       "pos_id", "point of sale");
+    Ocop__ProCertificateView *view;
+    if (!p || pro_check_eligible(ctx, reply, in->product_id, in->entity_id, today, &view) != 0)
+        return -1;
+    ocop_key_t by_pos, by_product;
+    pro_listing_keys(&by_pos, &by_product, p->id, view->product_id);
+    MDB_val k = ocop_key_val(&by_pos), v;
+    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.listings, &k, &v);
+    if (rc == 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "product_id", "product %s is already listed at %s",
+                             view->product_id, p->id);
+    if (rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading listings");
+    if (p->listed >= p->shelf_capacity)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "pos_id", "%s's shelves are full (%u products)", p->id,
+                             p->shelf_capacity);
+    Ocop__ProListing *l = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *l);
+    ocop__pro_listing__init(l);
+    l->pos_id = p->id;
+    l->product_id = view->product_id;
+    l->entity_id = view->entity_id;
+    l->stars = view->stars;
+    l->active = true;
+    p->listed++;
+    MDB_val bk = ocop_key_val(&by_product), empty = {.mv_size = 0, .mv_data = ""};
+    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.listed_by, &bk, &empty, 0)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "indexing a listing");
+    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.listings, &k, &l->base)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "writing a listing");
+    if (pro_store(ctx, reply, state->db.pos, p->id, &p->base) != 0)
+        return -1;
+    Ocop__ProListed body = OCOP__PRO_LISTED__INIT;
+    body.listing = l;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_PRO_LISTED;
+    ev.pro_listed = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_PRO_LISTING;
+    reply->pro_listing = l;
+    return 0;
+}
