@@ -3,7 +3,7 @@
 # national demo dataset, and prints where it listens. `bash deploy/demo.sh stop` stops it.
 #
 # Services: registration, two evaluation shards (the northern and southern provinces of the
-# 2025 map) and the audit service, which logs every event of the others in a signed Merkle
+# 2025 map), trade promotion and the audit service, which logs every event of the others in a signed Merkle
 # tree. The demo data: the July 2025 national dataset moved through the OCOP cycle, then
 # scored by the province councils (and the central council for 5★) and the certified products
 # promoted. Everything is kept in var/demo; running the script again resumes where it stopped.
@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$root/var/demo"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
-services="registration evaluation-1 evaluation-2 audit"
+services="registration evaluation-1 evaluation-2 promotion audit"
 
 stop_one() {
   local name="$1" pid
@@ -28,7 +28,7 @@ stop_one() {
 
 stop() {
   local any=0
-  for name in audit evaluation-2 evaluation-1 registration; do
+  for name in audit promotion evaluation-2 evaluation-1 registration; do
     stop_one "$name" && any=1
   done
   if [ "$any" = 1 ]; then echo "ocop: stopped (data kept in $run/data)"; else echo "ocop: not running"; fi
@@ -65,7 +65,7 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 1,
       "provinces": [$north],
-      "allow": ["ocopctl", "audit"]
+      "allow": ["ocopctl", "audit", "promotion"]
     },
     "evaluation-2": {
       "endpoint": "tcp://127.0.0.1:7211",
@@ -73,12 +73,19 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 2,
       "provinces": [$south],
+      "allow": ["ocopctl", "audit", "promotion"]
+    },
+    "promotion": {
+      "endpoint": "tcp://127.0.0.1:7401",
+      "events_endpoint": "tcp://127.0.0.1:7402",
+      "rules_dir": "$root/services/promotion/data",
+      "sources": ["evaluation-1", "evaluation-2"],
       "allow": ["ocopctl", "audit"]
     },
     "audit": {
       "endpoint": "tcp://127.0.0.1:7301",
       "events_endpoint": "tcp://127.0.0.1:7302",
-      "sources": ["registration", "evaluation-1", "evaluation-2"],
+      "sources": ["registration", "evaluation-1", "evaluation-2", "promotion"],
       "map_size_mb": 256,
       "allow": ["ocopctl"]
     }
@@ -100,6 +107,7 @@ start() {
 start registration "$build/services/registration/ocop-registration"
 start evaluation-1 "$build/services/evaluation/ocop-evaluation"
 start evaluation-2 "$build/services/evaluation/ocop-evaluation"
+start promotion "$build/services/promotion/ocop-promotion"
 start audit "$build/services/audit/ocop-audit"
 
 if [ ! -f "$run/dataset/products.csv" ]; then
@@ -127,6 +135,7 @@ ocop is running on loopback with the demo dataset:
   registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
   evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
   evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
+  promotion      requests tcp://127.0.0.1:7401   events tcp://127.0.0.1:7402   (fairs, points of sale, plans)
   audit          requests tcp://127.0.0.1:7301   (every event above, Merkle tree, signed heads)
   stores         $run/data/    logs $run/*.log
 Try:

@@ -63,14 +63,24 @@ static int s_emit_cancelled(s_run_t *r, Ocop__ProApplication *a, const char *rea
     return ocop_ctx_publish(r->ctx, r->reply, &ev);
 }
 
-/* The freed booth to the best waiting application still eligible, if any. */
+static bool s_holds_booth(const s_fair_t *f, const char *entity_id)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->apps[i]->state == OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED &&
+            strcmp(f->apps[i]->entity_id, entity_id) == 0)
+            return true;
+    return false;
+}
+
+/* The freed booth to the best waiting application still eligible whose entity holds no booth
+ * at this fair yet, if any. */
 static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
 {
     Ocop__ProApplication *best = NULL;
     for (size_t i = 0; i < f->n; i++) {
         Ocop__ProApplication *a = f->apps[i];
         if (a->state != OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING ||
-            (best && a->waiting_rank >= best->waiting_rank))
+            (best && a->waiting_rank >= best->waiting_rank) || s_holds_booth(f, a->entity_id))
             continue;
         Ocop__ProCertificateView *view;
         Ocop__Reply scratch = OCOP__REPLY__INIT;
