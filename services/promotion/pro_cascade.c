@@ -72,20 +72,31 @@ static bool s_holds_booth(const s_fair_t *f, const char *entity_id)
     return false;
 }
 
+static int s_cmp_rank(const void *a, const void *b)
+{
+    uint32_t x = (*(Ocop__ProApplication *const *)a)->waiting_rank,
+             y = (*(Ocop__ProApplication *const *)b)->waiting_rank;
+    return (x > y) - (x < y);
+}
+
 /* The freed booth to the best waiting application still eligible whose entity holds no booth
  * at this fair yet, if any. */
 static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
 {
+    Ocop__ProApplication **waiting = ocop_arena_alloc(ocop_ctx_arena(r->ctx), (f->n + 1) * sizeof *waiting);
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->apps[i]->state == OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING)
+            waiting[n++] = f->apps[i];
+    qsort(waiting, n, sizeof *waiting, s_cmp_rank);
     Ocop__ProApplication *best = NULL;
-    for (size_t i = 0; i < f->n; i++) {
-        Ocop__ProApplication *a = f->apps[i];
-        if (a->state != OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING ||
-            (best && a->waiting_rank >= best->waiting_rank) || s_holds_booth(f, a->entity_id))
-            continue;
+    for (size_t i = 0; i < n && !best; i++) {
         Ocop__ProCertificateView *view;
         Ocop__Reply scratch = OCOP__REPLY__INIT;
-        if (pro_check_eligible(r->ctx, &scratch, a->product_id, a->entity_id, f->fair->end, &view) == 0)
-            best = a;
+        if (!s_holds_booth(f, waiting[i]->entity_id) &&
+            pro_check_eligible(r->ctx, &scratch, waiting[i]->product_id, waiting[i]->entity_id, f->fair->end, &view) ==
+                0)
+            best = waiting[i];
     }
     if (!best) {
         f->fair->booked--;
