@@ -155,6 +155,29 @@ static void test_rated_products_reach_promotion(void **state)
     }
 }
 
+/* The promotion service's last event sequence: a refused request must leave it where it was. */
+static int64_t s_seq(void)
+{
+    Ocop__Ping ping = OCOP__PING__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_PING;
+    req.ping = &ping;
+    Ocop__Reply *r = s_call(s_pro(), &req);
+    int64_t seq = r && r->pong ? (int64_t)r->pong->last_sequence : -1;
+    ITEST_FREE(r);
+    return seq;
+}
+
+/* A refusal with its code and field, and no event written. */
+#define S_REFUSED(call, status, field)                                                                                 \
+    do {                                                                                                               \
+        int64_t before_ = s_seq();                                                                                     \
+        Ocop__Reply *refused_ = (call);                                                                                \
+        ITEST_ASSERT_ERROR(refused_, S_ST(status), field);                                                             \
+        ITEST_FREE(refused_);                                                                                          \
+        assert_int_equal(s_seq(), before_);                                                                            \
+    } while (0)
+
 static Ocop__Reply *s_fair(const char *province, const char *start, const char *end, uint32_t booths,
                            const char *strategy)
 {
@@ -193,18 +216,12 @@ static void test_fairs_and_applications(void **state)
     (void)state;
     ocop_date_add_months(W.today, 1, W.start);
     ocop_date_add_months(W.today, 2, W.end);
-    Ocop__Reply *r = s_fair(W.data.province_a, W.end, W.start, 3, "");
-    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "end");
-    ITEST_FREE(r);
-    r = s_fair(W.data.province_a, W.start, W.end, 0, "");
-    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "booths");
-    ITEST_FREE(r);
-    r = s_fair("ZZ", W.start, W.end, 3, "");
-    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "province_code");
-    ITEST_FREE(r);
-    r = s_fair(W.data.province_a, W.start, W.end, 3, "lottery");
-    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "strategy");
-    ITEST_FREE(r);
+    S_REFUSED(s_fair(W.data.province_a, W.end, W.start, 3, ""), INVALID, "end");
+    S_REFUSED(s_fair(W.data.province_a, W.start, W.end, 0, ""), INVALID, "booths");
+    S_REFUSED(s_fair("ZZ", W.start, W.end, 3, ""), INVALID, "province_code");
+    S_REFUSED(s_fair(W.data.province_a, W.start, W.end, 3, "lottery"), INVALID, "strategy");
+    S_REFUSED(s_fair(W.data.province_a, "2026-02-30", W.end, 3, ""), INVALID, "start");
+    Ocop__Reply *r;
     r = s_fair(W.data.province_a, W.start, W.end, 3, "");
     ITEST_ASSERT_OK(r);
     assert_string_equal(r->pro_fair->strategy, "fair-share");
@@ -216,21 +233,26 @@ static void test_fairs_and_applications(void **state)
         assert_int_equal(r->pro_application->seq, i + 1);
         ITEST_FREE(r);
     }
-    r = s_apply(W.fair, 0, 0);
-    ITEST_ASSERT_ERROR(r, S_ST(CONFLICT), "product_id");
+    S_REFUSED(s_apply(W.fair, 0, 0), CONFLICT, "product_id");
+    S_REFUSED(s_apply(W.fair, 5, 0), FORBIDDEN, "entity_id");
+    S_REFUSED(s_apply("FAIR-999999", 5, 5), NOT_FOUND, "fair_id");
+    /* A certificate valid 36 months does not cover a fair in 37. */
+    char far_start[OCOP_DATE_LEN], far_end[OCOP_DATE_LEN];
+    ocop_date_add_months(W.today, 37, far_start);
+    ocop_date_add_months(W.today, 38, far_end);
+    r = s_fair(W.data.province_a, far_start, far_end, 3, "");
+    ITEST_ASSERT_OK(r);
+    char far[32];
+    snprintf(far, sizeof far, "%s", r->pro_fair->id);
     ITEST_FREE(r);
-    r = s_apply(W.fair, 5, 0);
-    ITEST_ASSERT_ERROR(r, S_ST(FORBIDDEN), "entity_id");
-    ITEST_FREE(r);
+    S_REFUSED(s_apply(far, 5, 5), ILLEGAL_STATE, "product_id");
     /* A fair that has begun takes no applications. */
     r = s_fair(W.data.province_a, W.today, W.end, 3, "first-come-first-served");
     ITEST_ASSERT_OK(r);
     char past[32];
     snprintf(past, sizeof past, "%s", r->pro_fair->id);
     ITEST_FREE(r);
-    r = s_apply(past, 5, 5);
-    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "fair_id");
-    ITEST_FREE(r);
+    S_REFUSED(s_apply(past, 5, 5), ILLEGAL_STATE, "fair_id");
 
     Ocop__ProAllocate al = OCOP__PRO_ALLOCATE__INIT;
     al.fair_id = W.fair;
@@ -345,10 +367,15 @@ static void test_revocation_cascades(void **state)
             s_sleep_ms(50);
     }
     assert_true(done);
-    /* A revoked product applies nowhere any more. */
-    r = s_apply(W.fair, victim, victim);
-    assert_non_null(r);
-    assert_true(r->status == OCOP__STATUS__STATUS_CONFLICT || r->status == OCOP__STATUS__STATUS_ILLEGAL_STATE);
+    /* A revoked product applies nowhere any more, and says why. */
+    r = s_fair(W.data.province_a, W.start, W.end, 5, "first-come-first-served");
+    ITEST_ASSERT_OK(r);
+    char other[32];
+    snprintf(other, sizeof other, "%s", r->pro_fair->id);
+    ITEST_FREE(r);
+    r = s_apply(other, victim, victim);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id");
+    assert_non_null(strstr(r->message, "revoked"));
     ITEST_FREE(r);
     /* The steps are events: cancelled, promoted, listing withdrawn. */
     Ocop__EventsFrom ef = OCOP__EVENTS_FROM__INIT;
@@ -404,12 +431,10 @@ static void test_plans_and_calendar(void **state)
         ocop_client_new(W.h->zctx, W.h->promotion.endpoint, W.h->promotion.keys.public_z85, &W.h->ctl_keys, other);
     assert_non_null(mine);
     assert_non_null(theirs);
-    Ocop__Reply *r = s_plan(theirs, W.data.province_a, W.start, W.end);
-    ITEST_ASSERT_ERROR(r, S_ST(FORBIDDEN), "province_code");
-    ITEST_FREE(r);
-    r = s_plan(mine, W.data.province_a, W.end, W.start);
-    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "items[0]");
-    ITEST_FREE(r);
+    S_REFUSED(s_plan(theirs, W.data.province_a, W.start, W.end), FORBIDDEN, "province_code");
+    S_REFUSED(s_plan(mine, W.data.province_a, W.end, W.start), INVALID, "items[0]");
+    S_REFUSED(s_plan(mine, "ZZ", W.start, W.end), INVALID, "province_code");
+    Ocop__Reply *r;
     /* The plan's week overlaps the fair in the same region. */
     r = s_plan(mine, W.data.province_a, W.start, W.start);
     ITEST_ASSERT_OK(r);
