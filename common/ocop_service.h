@@ -103,6 +103,14 @@ int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event);
 /* ocop_ctx_emit that fails reply INTERNAL when the event could not be recorded. 0 / -1. */
 int ocop_ctx_publish(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *event);
 
+/* The record stored under the string key id in dbi, unpacked into the request's arena. NULL
+ * with the reply failed otherwise: INVALID on field when id is empty or too long for a key,
+ * NOT_FOUND on field ("<what> <id> does not exist"), or the store error. */
+void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+                   const ProtobufCMessageDescriptor *desc, const char *field, const char *what);
+/* Stores msg under the string key id in dbi. 0, or -1 with the store error in the reply. */
+int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
+
 /* Fails reply INVALID on field when value does not pass ocop_text_check (valid UTF-8 without
  * control characters, present when required, at most max_chars characters). 0 / -1. */
 int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,

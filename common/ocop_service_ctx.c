@@ -8,6 +8,7 @@
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_outbox.h"
+#include "ocop_record.h"
 #include "ocop_service_private.h"
 #include "ocop_text.h"
 
@@ -152,4 +153,34 @@ int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long (at most %zu characters)", field,
                              max_chars);
     return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, why);
+}
+
+void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+                   const ProtobufCMessageDescriptor *desc, const char *field, const char *what)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id ? id : "");
+    if (!id || !*id || key.overflow) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required (at most %d bytes)", field, OCOP_KEY_MAX / 2);
+        return NULL;
+    }
+    MDB_val k = ocop_key_val(&key);
+    ProtobufCMessage *msg;
+    int rc = ocop_record_get(ctx->txn, dbi, &k, desc, ocop_arena_allocator(ctx->svc->arena), &msg);
+    if (rc == MDB_NOTFOUND)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
+    else if (rc != 0)
+        ocop_ctx_db_error(ctx, reply, rc, what);
+    return rc == 0 ? msg : NULL;
+}
+
+int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    MDB_val k = ocop_key_val(&key);
+    int rc = ocop_record_put(ctx->txn, dbi, &k, msg);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
 }

@@ -52,7 +52,7 @@ static int s_end(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, 
     c->revocation_reason = reason;
     c->revocation_note = (char *)(note ? note : "");
     c->ended_ms = ocop_ctx_now_ms(ctx);
-    if (eval_store(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
+    if (ocop_ctx_put(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
         return -1;
     return s_emit(ctx, reply, c, false);
 }
@@ -62,8 +62,8 @@ int eval_certificate_end_current(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Eval
 {
     if (!*p->certificate_id)
         return 0;
-    Ocop__EvalCertificate *c = eval_load(ctx, reply, eval_state(ctx)->db.certificates, p->certificate_id,
-                                         &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
+    Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, eval_state(ctx)->db.certificates, p->certificate_id,
+                                            &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
     if (!c)
         return -1;
     p->certificate_id = "";
@@ -100,8 +100,8 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     c->rubric = sp->rubric;
     c->policy = s->policy;
     if (*p->certificate_id) {
-        Ocop__EvalCertificate *old = eval_load(ctx, reply, es->db.certificates, p->certificate_id,
-                                               &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
+        Ocop__EvalCertificate *old = ocop_ctx_get(ctx, reply, es->db.certificates, p->certificate_id,
+                                                  &ocop__eval_certificate__descriptor, "certificate_id", "certificate");
         if (!old)
             return -1;
         if (old->state == OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID) {
@@ -111,7 +111,7 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
                 return -1;
         }
     }
-    if (eval_store(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
+    if (ocop_ctx_put(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
         return -1;
     ocop_key_t key;
     s_expiry_key(&key, c);
@@ -129,8 +129,8 @@ static Ocop__EvalCertificate *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
 {
     if (eval_check_id(ctx, reply, "id", id, "CERT") != 0)
         return NULL;
-    return eval_load(ctx, reply, eval_state(ctx)->db.certificates, id, &ocop__eval_certificate__descriptor, "id",
-                     "certificate");
+    return ocop_ctx_get(ctx, reply, eval_state(ctx)->db.certificates, id, &ocop__eval_certificate__descriptor, "id",
+                        "certificate");
 }
 
 int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -215,8 +215,8 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     }
     mdb_cursor_close(cur);
     for (size_t i = 0; i < n; i++) {
-        Ocop__EvalCertificate *c = eval_load(ctx, reply, es->db.certificates, due[i],
-                                             &ocop__eval_certificate__descriptor, "id", "certificate");
+        Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, es->db.certificates, due[i],
+                                                &ocop__eval_certificate__descriptor, "id", "certificate");
         if (!c || s_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
                              OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
             return -1;

@@ -120,7 +120,7 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     c->quorum = in->quorum ? in->quorum : s_default_quorum(in->level, in->n_members);
     c->created_ms = ocop_ctx_now_ms(ctx);
     c->revision = 1;
-    if (eval_store(ctx, reply, state->db.councils, c->id, &c->base) != 0)
+    if (ocop_ctx_put(ctx, reply, state->db.councils, c->id, &c->base) != 0)
         return -1;
     Ocop__EvalCouncilCreated body = OCOP__EVAL_COUNCIL_CREATED__INIT;
     body.council = c;
@@ -140,7 +140,7 @@ int eval_handle_council_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (eval_check_id(ctx, reply, "id", id, "C") != 0)
         return -1;
     Ocop__EvalCouncil *c =
-        eval_load(ctx, reply, eval_state(ctx)->db.councils, id, &ocop__eval_council__descriptor, "id", "council");
+        ocop_ctx_get(ctx, reply, eval_state(ctx)->db.councils, id, &ocop__eval_council__descriptor, "id", "council");
     if (!c)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
@@ -155,8 +155,8 @@ int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (eval_check_id(ctx, reply, "council_id", in->council_id, "C") != 0 ||
         ocop_ctx_check_text(ctx, reply, "entity_id", in->entity_id, 1, EVAL_CODE_MAX) != 0)
         return -1;
-    Ocop__EvalCouncil *c = eval_load(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
-                                     "council_id", "council");
+    Ocop__EvalCouncil *c = ocop_ctx_get(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
+                                        "council_id", "council");
     if (!c)
         return -1;
     Ocop__EvalMember *m = (Ocop__EvalMember *)eval_council_member(c, in->member_id);
@@ -176,7 +176,7 @@ int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     m->tied_entity_ids = ties;
     m->n_tied_entity_ids++;
     c->revision++;
-    if (eval_store(ctx, reply, state->db.councils, c->id, &c->base) != 0)
+    if (ocop_ctx_put(ctx, reply, state->db.councils, c->id, &c->base) != 0)
         return -1;
     Ocop__EvalTieDeclared body = OCOP__EVAL_TIE_DECLARED__INIT;
     body.council_id = c->id;

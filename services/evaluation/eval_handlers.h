@@ -48,13 +48,6 @@ int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
  * of that kind, WRONG_SHARD naming the owner when another shard made it. 0 / -1. */
 int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix);
 
-/* Reads the record under the string key id, unpacked into the request's arena. NULL with the
- * reply failed (NOT_FOUND on field naming what, or the store error) when absent. */
-void *eval_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
-                const ProtobufCMessageDescriptor *desc, const char *field, const char *what);
-/* Stores msg under the string key id. 0, or -1 with the store error in the reply. */
-int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
-
 /* Every record of dbi whose key starts with prefix, in key order, unpacked into the request's
  * arena (*n of them). NULL with the reply failed (naming what) on a store error. */
 void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,

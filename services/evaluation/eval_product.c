@@ -12,7 +12,7 @@ Ocop__EvalProduct *eval_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
         return NULL;
     eval_state_t *state = eval_state(ctx);
     Ocop__EvalProduct *p =
-        eval_load(ctx, reply, state->db.products, id, &ocop__eval_product__descriptor, field, "product");
+        ocop_ctx_get(ctx, reply, state->db.products, id, &ocop__eval_product__descriptor, field, "product");
     if (!p && reply->status == OCOP__STATUS__STATUS_NOT_FOUND)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
                       "product %.64s is not known to shard %s: not registered, or in a province it does not own", id,
@@ -23,7 +23,7 @@ Ocop__EvalProduct *eval_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
 int eval_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p)
 {
     p->revision++;
-    return eval_store(ctx, reply, eval_state(ctx)->db.products, p->id, &p->base);
+    return ocop_ctx_put(ctx, reply, eval_state(ctx)->db.products, p->id, &p->base);
 }
 
 bool eval_product_ready(const Ocop__EvalProduct *p)

@@ -80,40 +80,6 @@ int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const 
                          state->service->name);
 }
 
-void *eval_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
-                const ProtobufCMessageDescriptor *desc, const char *field, const char *what)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, id);
-    if (key.overflow) {
-        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long", field);
-        return NULL;
-    }
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg;
-    int rc = ocop_record_get(ocop_ctx_txn(ctx), dbi, &k, desc, ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
-    if (rc == MDB_NOTFOUND) {
-        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
-        return NULL;
-    }
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, what);
-        return NULL;
-    }
-    return msg;
-}
-
-int eval_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), dbi, &k, msg);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
-}
-
 void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,
                         const ProtobufCMessageDescriptor *desc, size_t *n, const char *what)
 {

@@ -20,7 +20,8 @@ Ocop__EvalSession *eval_session_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
 {
     if (eval_check_id(ctx, reply, field, id, "S") != 0)
         return NULL;
-    return eval_load(ctx, reply, eval_state(ctx)->db.sessions, id, &ocop__eval_session__descriptor, field, "session");
+    return ocop_ctx_get(ctx, reply, eval_state(ctx)->db.sessions, id, &ocop__eval_session__descriptor, field,
+                        "session");
 }
 
 int eval_session_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession *s)
@@ -29,7 +30,7 @@ int eval_session_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSess
     Ocop__EvalSession head = *s;
     head.n_products = 0;
     head.products = NULL;
-    return eval_store(ctx, reply, eval_state(ctx)->db.sessions, s->id, &head.base);
+    return ocop_ctx_put(ctx, reply, eval_state(ctx)->db.sessions, s->id, &head.base);
 }
 
 Ocop__EvalSessionProduct **eval_session_products(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id, size_t *n)
@@ -243,8 +244,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     s_open_t o = {0};
     if (eval_check_id(ctx, reply, "council_id", in->council_id, "C") != 0)
         return -1;
-    o.council = eval_load(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor, "council_id",
-                          "council");
+    o.council = ocop_ctx_get(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
+                             "council_id", "council");
     if (!o.council || s_open_rules(ctx, reply, in, &o) != 0)
         return -1;
     if (s_check_unique(ctx, reply, in) != 0)
@@ -336,8 +337,8 @@ int eval_handle_session_start(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     if (s->state != OCOP__SESSION_STATE__SESSION_STATE_OPEN)
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "session_id", "session %s has already %s", s->id,
                              s->state == OCOP__SESSION_STATE__SESSION_STATE_CLOSED ? "closed" : "started");
-    const Ocop__EvalCouncil *c = eval_load(ctx, reply, state->db.councils, s->council_id,
-                                           &ocop__eval_council__descriptor, "session_id", "council");
+    const Ocop__EvalCouncil *c = ocop_ctx_get(ctx, reply, state->db.councils, s->council_id,
+                                              &ocop__eval_council__descriptor, "session_id", "council");
     if (!c || s_check_present(ctx, reply, c, in) != 0)
         return -1;
     s->n_present_member_ids = in->n_present_member_ids;

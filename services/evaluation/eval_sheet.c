@@ -68,8 +68,8 @@ static void s_sheet_of(ocop_arena_t *arena, const Ocop__EvalSheetSubmit *in, eva
 static int s_check_member(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession *s,
                           const Ocop__EvalSessionProduct *sp, const char *member_id)
 {
-    const Ocop__EvalCouncil *c = eval_load(ctx, reply, eval_state(ctx)->db.councils, s->council_id,
-                                           &ocop__eval_council__descriptor, "session_id", "council");
+    const Ocop__EvalCouncil *c = ocop_ctx_get(ctx, reply, eval_state(ctx)->db.councils, s->council_id,
+                                              &ocop__eval_council__descriptor, "session_id", "council");
     if (!c)
         return -1;
     const Ocop__EvalMember *m = eval_council_member(c, member_id);

@@ -197,8 +197,8 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
         Ocop__ProListing *l = (Ocop__ProListing *)msg;
         if (rc != 0 || !l->active)
             continue;
-        Ocop__ProPointOfSale *p = pro_load(r->ctx, r->reply, state->db.pos, pos[i],
-                                           &ocop__pro_point_of_sale__descriptor, "pos_id", "point of sale");
+        Ocop__ProPointOfSale *p = ocop_ctx_get(r->ctx, r->reply, state->db.pos, pos[i],
+                                               &ocop__pro_point_of_sale__descriptor, "pos_id", "point of sale");
         if (!p)
             return -1;
         l->active = false;
@@ -206,7 +206,7 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
         p->listed--;
         if ((rc = ocop_record_put(txn, state->db.listings, &lk, &l->base)) != 0)
             return ocop_ctx_db_error(r->ctx, r->reply, rc, "writing a listing");
-        if (pro_store(r->ctx, r->reply, state->db.pos, p->id, &p->base) != 0)
+        if (ocop_ctx_put(r->ctx, r->reply, state->db.pos, p->id, &p->base) != 0)
             return -1;
         Ocop__ProListingWithdrawn body = OCOP__PRO_LISTING_WITHDRAWN__INIT;
         body.listing = l;
@@ -272,7 +272,7 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         for (size_t j = 0; f->changed && j < f->n; j++)
             if (pro_application_store(ctx, reply, f->apps[j]) != 0)
                 return -1;
-        if (f->changed && pro_store(ctx, reply, state->db.fairs, f->fair->id, &f->fair->base) != 0)
+        if (f->changed && ocop_ctx_put(ctx, reply, state->db.fairs, f->fair->id, &f->fair->base) != 0)
             return -1;
     }
     reply->body_case = OCOP__REPLY__BODY_PRO_CASCADE_RESULT;

@@ -121,7 +121,7 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     f->focus_sectors = in->focus_sectors;
     f->strategy = (char *)strategy;
     f->created_ms = ocop_ctx_now_ms(ctx);
-    if (pro_store(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
+    if (ocop_ctx_put(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
         return -1;
     Ocop__ProFairCreated body = OCOP__PRO_FAIR_CREATED__INIT;
     body.fair = f;
@@ -137,7 +137,7 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 
 Ocop__ProFair *pro_fair_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
 {
-    return pro_load(ctx, reply, pro_state(ctx)->db.fairs, id, &ocop__pro_fair__descriptor, "fair_id", "fair");
+    return ocop_ctx_get(ctx, reply, pro_state(ctx)->db.fairs, id, &ocop__pro_fair__descriptor, "fair_id", "fair");
 }
 
 int pro_handle_fair_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -220,7 +220,7 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
     v = (MDB_val){.mv_size = 8, .mv_data = sb};
     if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.by_product, &k, &v, 0)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "indexing an application");
-    if (pro_application_store(ctx, reply, a) != 0 || pro_store(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
+    if (pro_application_store(ctx, reply, a) != 0 || ocop_ctx_put(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
         return -1;
     Ocop__ProApplied body = OCOP__PRO_APPLIED__INIT;
     body.application = a;
@@ -355,7 +355,7 @@ int pro_handle_allocate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *
     for (size_t i = 0; i < n_all; i++)
         if (pro_application_store(ctx, reply, apps[i]) != 0)
             return -1;
-    if (pro_store(ctx, reply, pro_state(ctx)->db.fairs, f->id, &f->base) != 0)
+    if (ocop_ctx_put(ctx, reply, pro_state(ctx)->db.fairs, f->id, &f->base) != 0)
         return -1;
     Ocop__ProAllocated body = OCOP__PRO_ALLOCATED__INIT;
     body.fair = f;

@@ -30,11 +30,6 @@ static inline pro_state_t *pro_state(ocop_ctx_t *ctx)
     return ocop_ctx_user(ctx);
 }
 
-/* The record under the string key id; NULL with the reply failed (NOT_FOUND naming what). */
-void *pro_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
-               const char *field, const char *what);
-int pro_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
-
 /* Checks that entity_id may promote product_id until the day `until`: a valid certificate of
  * 3★ or more, the entity's own, not expiring before. *view is the replica's record. 0, or -1
  * with the reply failed (ILLEGAL_STATE naming why, FORBIDDEN for another entity's product). */

@@ -38,7 +38,7 @@ int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     p->shelf_capacity = in->shelf_capacity;
     p->channel = in->channel;
     p->created_ms = ocop_ctx_now_ms(ctx);
-    if (pro_store(ctx, reply, state->db.pos, p->id, &p->base) != 0)
+    if (ocop_ctx_put(ctx, reply, state->db.pos, p->id, &p->base) != 0)
         return -1;
     Ocop__ProPointOfSaleCreated body = OCOP__PRO_POINT_OF_SALE_CREATED__INIT;
     body.pos = p;
@@ -68,8 +68,8 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     pro_state_t *state = pro_state(ctx);
     char today[OCOP_DATE_LEN];
     pro_today(ctx, today);
-    Ocop__ProPointOfSale *p = pro_load(ctx, reply, state->db.pos, in->pos_id, &ocop__pro_point_of_sale__descriptor,
-                                       "pos_id", "point of sale");
+    Ocop__ProPointOfSale *p = ocop_ctx_get(ctx, reply, state->db.pos, in->pos_id, &ocop__pro_point_of_sale__descriptor,
+                                           "pos_id", "point of sale");
     Ocop__ProCertificateView *view;
     if (!p || pro_check_eligible(ctx, reply, in->product_id, in->entity_id, today, &view) != 0)
         return -1;
@@ -98,7 +98,7 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return ocop_ctx_db_error(ctx, reply, rc, "indexing a listing");
     if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.listings, &k, &l->base)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a listing");
-    if (pro_store(ctx, reply, state->db.pos, p->id, &p->base) != 0)
+    if (ocop_ctx_put(ctx, reply, state->db.pos, p->id, &p->base) != 0)
         return -1;
     Ocop__ProListed body = OCOP__PRO_LISTED__INIT;
     body.listing = l;

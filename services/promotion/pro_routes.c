@@ -28,36 +28,6 @@ const ocop_route_t *pro_routes(size_t *count)
     return s_routes;
 }
 
-void *pro_load(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
-               const char *field, const char *what)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, id ? id : "");
-    if (!id || !*id || key.overflow) {
-        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required (at most %d bytes)", field, OCOP_KEY_MAX / 2);
-        return NULL;
-    }
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg;
-    int rc = ocop_record_get(ocop_ctx_txn(ctx), dbi, &k, desc, ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
-    if (rc == MDB_NOTFOUND)
-        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
-    else if (rc != 0)
-        ocop_ctx_db_error(ctx, reply, rc, what);
-    return rc == 0 ? msg : NULL;
-}
-
-int pro_store(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), dbi, &k, msg);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
-}
-
 void pro_today(ocop_ctx_t *ctx, char out[OCOP_DATE_LEN])
 {
     ocop_day_of(ocop_ctx_now_ms(ctx), out);
@@ -83,8 +53,8 @@ int pro_check_eligible(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_
 {
     if (ocop_ctx_check_text(ctx, reply, "entity_id", entity_id, 1, 32) != 0)
         return -1;
-    *view = pro_load(ctx, reply, pro_state(ctx)->db.certs, product_id, &ocop__pro_certificate_view__descriptor,
-                     "product_id", "certificate of product");
+    *view = ocop_ctx_get(ctx, reply, pro_state(ctx)->db.certs, product_id, &ocop__pro_certificate_view__descriptor,
+                         "product_id", "certificate of product");
     if (!*view) {
         if (reply->status == OCOP__STATUS__STATUS_NOT_FOUND)
             ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
@@ -112,8 +82,8 @@ int pro_check_eligible(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_
 int pro_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     Ocop__ProCertificateView *v =
-        pro_load(ctx, reply, pro_state(ctx)->db.certs, req->pro_product_get->product_id,
-                 &ocop__pro_certificate_view__descriptor, "product_id", "certificate of product");
+        ocop_ctx_get(ctx, reply, pro_state(ctx)->db.certs, req->pro_product_get->product_id,
+                     &ocop__pro_certificate_view__descriptor, "product_id", "certificate of product");
     if (!v)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_CERTIFICATE_VIEW;
