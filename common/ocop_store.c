@@ -137,6 +137,16 @@ int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi
     return 0;
 }
 
+int ocop_store_dbis(ocop_store_t *self, const ocop_dbi_spec_t *specs, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ocop_store_dbi(self, specs[i].name, 0, specs[i].dbi) != 0) {
+            ocop_error_format(err, errlen, "%s: cannot open database %s", self->path, specs[i].name);
+            return -1;
+        }
+    return 0;
+}
+
 int ocop_store_grow(ocop_store_t *self)
 {
     if (!self || self->map_size >= self->map_max)

@@ -31,6 +31,16 @@ const char *ocop_store_path(const ocop_store_t *self);
  * Must run with no other transaction open. 0 / -1. */
 int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi *out);
 
+/* A named database and where its handle goes, for ocop_store_dbis. */
+typedef struct {
+    const char *name;
+    MDB_dbi *dbi;
+} ocop_dbi_spec_t;
+
+/* Opens (creating) every database of specs, as ocop_store_dbi. 0, or -1 with err naming the
+ * store and the database that failed. */
+int ocop_store_dbis(ocop_store_t *self, const ocop_dbi_spec_t *specs, size_t n, char *err, size_t errlen);
+
 /* Doubles the map (capped at map_max). The calling thread must have no transaction open; it
  * waits until no other thread holds the store (ocop_store_hold). 0 if it grew, -1 at the
  * ceiling or on error. */

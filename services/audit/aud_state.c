@@ -66,21 +66,15 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     state->store = store;
     state->service = service;
     state->config = config;
-    struct {
-        const char *name;
-        MDB_dbi *dbi;
-    } dbs[] = {
+    const ocop_dbi_spec_t dbs[] = {
         {"entries", &state->db.entries}, {"nodes", &state->db.nodes},
         {"heads", &state->db.heads},     {"source_seq", &state->db.source_seq},
         {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
         {"by_time", &state->db.by_time}, {"inspections", &state->db.inspections},
         {"meta", &state->db.meta},
     };
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
-            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
-            return -1;
-        }
+    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
+        return -1;
     if (service->source_count == 0) {
         ocop_error_format(err, errlen, "services.%s.sources: an audit service follows at least one source",
                           service->name);

@@ -18,10 +18,7 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
                           service->name);
         return -1;
     }
-    struct {
-        const char *name;
-        MDB_dbi *dbi;
-    } dbs[] = {
+    const ocop_dbi_spec_t dbs[] = {
         {"products", &state->db.products},
         {"councils", &state->db.councils},
         {"sessions", &state->db.sessions},
@@ -32,11 +29,8 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
         {"report", &state->db.report},
         {"meta", &state->db.meta},
     };
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
-            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
-            return -1;
-        }
+    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
+        return -1;
     if (!(state->replica_arena = ocop_arena_new(64 * 1024))) {
         ocop_error_format(err, errlen, "out of memory");
         return -1;

@@ -53,10 +53,7 @@ int pro_state_open(pro_state_t *state, ocop_store_t *store, const char *rules_di
 {
     memset(state, 0, sizeof *state);
     state->store = store;
-    struct {
-        const char *name;
-        MDB_dbi *dbi;
-    } dbs[] = {
+    const ocop_dbi_spec_t dbs[] = {
         {"certs", &state->db.certs},
         {"fairs", &state->db.fairs},
         {"applications", &state->db.applications},
@@ -68,11 +65,8 @@ int pro_state_open(pro_state_t *state, ocop_store_t *store, const char *rules_di
         {"cascade", &state->db.cascade},
         {"meta", &state->db.meta},
     };
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
-            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
-            return -1;
-        }
+    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
+        return -1;
     state->replica_arena = ocop_arena_new(64 * 1024);
     if (!state->replica_arena) {
         ocop_error_format(err, errlen, "out of memory");

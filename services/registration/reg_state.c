@@ -12,10 +12,7 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
 {
     memset(state, 0, sizeof *state);
     state->store = store;
-    struct {
-        const char *name;
-        MDB_dbi *dbi;
-    } dbs[] = {
+    const ocop_dbi_spec_t dbs[] = {
         {"units", &state->db.units},
         {"units_by_parent", &state->db.units_by_parent},
         {"entities", &state->db.entities},
@@ -28,11 +25,8 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         {"counts", &state->db.counts},
         {"meta", &state->db.meta},
     };
-    for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-        if (ocop_store_dbi(store, dbs[i].name, 0, dbs[i].dbi) != 0) {
-            snprintf(err, errlen, "%s: cannot open database %s", ocop_store_path(store), dbs[i].name);
-            return -1;
-        }
+    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
+        return -1;
     state->catalogues = reg_catalogues_load(rules_dir, err, errlen);
     if (!state->catalogues)
         return -1;
