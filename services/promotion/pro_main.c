@@ -5,12 +5,12 @@
  * Keeps a replica of the certificates of every evaluation shard listed in its "sources", and
  * asks itself (ProCascadeDue) to cancel the bookings and listings of products that lost their
  * rating, as soon as the replica marks one. */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
+#include "ocop_boot.h"
 #include "ocop_client.h"
 #include "ocop_config.h"
 #include "ocop_error.h"
@@ -33,17 +33,8 @@ static void s_usage(FILE *out)
 }
 
 typedef struct {
-    ocop_config_t *config;
-    ocop_service_config_t sc;
-    ocop_keypair_t keys;
-    char allowed[OCOP_ALLOW_MAX + 1][OCOP_Z85_KEY_LEN + 1];
-    const char *allowed_p[OCOP_ALLOW_MAX + 1];
-    size_t allowed_count;
-    ocop_subscriber_t *subscribers[OCOP_ALLOW_MAX];
-    size_t n_subscribers;
-    void *zctx;
-    ocop_client_t *self_client;
     pro_state_t *state;
+    ocop_client_t *self_client;
 } s_setup_t;
 
 /* The tick: when the replica marked products, ask this service to act on them. */
@@ -82,138 +73,72 @@ static void s_tick(void *user)
     ocop__reply__free_unpacked(reply, NULL);
 }
 
-static int s_load(s_setup_t *s, const char *path, const char *name, char *err, size_t errlen)
-{
-    s->config = ocop_config_load(path, err, errlen);
-    if (!s->config || ocop_config_service(s->config, name, &s->sc, err, errlen) != 0 ||
-        ocop_keys_load_pair(ocop_config_keys_dir(s->config), name, &s->keys, err, errlen) != 0)
-        return -1;
-    for (size_t i = 0; i < s->sc.allow_count; i++) {
-        if (ocop_keys_load_public(ocop_config_keys_dir(s->config), s->sc.allow[i], s->allowed[i], err, errlen) != 0)
-            return -1;
-        s->allowed_p[i] = s->allowed[i];
-    }
-    /* Its own key, for the requests it sends itself. */
-    s->allowed_count = s->sc.allow_count;
-    memcpy(s->allowed[s->allowed_count], s->keys.public_z85, OCOP_Z85_KEY_LEN + 1);
-    s->allowed_p[s->allowed_count] = s->allowed[s->allowed_count];
-    s->allowed_count++;
-    return 0;
-}
-
-static int s_subscribe(s_setup_t *s, pro_state_t *state, char *err, size_t errlen)
-{
-    s->zctx = zmq_ctx_new();
-    if (!s->zctx)
-        return -1;
-    for (size_t i = 0; i < s->sc.source_count; i++) {
-        const char *section = s->sc.sources[i];
-        ocop_service_config_t src;
-        char key[OCOP_Z85_KEY_LEN + 1];
-        if (ocop_config_service(s->config, section, &src, err, errlen) != 0 ||
-            ocop_keys_load_public(ocop_config_keys_dir(s->config), section, key, err, errlen) != 0)
-            return -1;
-        ocop_subscriber_options_t so = {.zctx = s->zctx,
-                                        .store = state->store,
-                                        .cursor_name = section,
-                                        .endpoint = src.endpoint,
-                                        .events_endpoint = src.events_endpoint,
-                                        .server_public_z85 = key,
-                                        .keys = &s->keys,
-                                        .apply = pro_replica_apply,
-                                        .user = state,
-                                        .request_timeout_ms = 1000};
-        if (!(s->subscribers[i] = ocop_subscriber_new(&so)))
-            return -1;
-        s->n_subscribers++;
-    }
-    s->self_client = ocop_client_new(s->zctx, s->sc.endpoint, s->keys.public_z85, &s->keys, s->sc.name);
-    return s->self_client ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
-    const char *config_path = NULL, *name = "promotion";
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config_path = argv[++i];
-        else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
-            name = argv[++i];
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
-            return 0;
-        } else {
-            s_usage(stderr);
-            return 2;
-        }
-    }
-    if (!config_path) {
-        s_usage(stderr);
-        return 2;
-    }
-    ocop_log_init(name);
+    ocop_boot_t boot;
+    int rc = ocop_boot_args(&boot, argc, argv, "promotion", s_usage, NULL, NULL);
+    if (rc != 0)
+        return rc == 1 ? 0 : 2;
+    ocop_log_init(boot.name);
     char err[512];
+    const char *stage;
     int status = 1, state_open = 0;
-    s_setup_t setup;
-    memset(&setup, 0, sizeof setup);
-    ocop_store_t *store = NULL;
     ocop_service_t *service = NULL;
     ocop_feed_t *feed = NULL;
+    ocop_subscriber_t *subscribers[OCOP_ALLOW_MAX];
+    size_t n_subscribers = 0;
+    void *zctx = NULL;
     pro_state_t state;
-    if (s_load(&setup, config_path, name, err, sizeof err) != 0) {
-        ocop_log_error("config_invalid", "error=\"%s\"", err);
+    s_setup_t setup = {&state, NULL};
+    if (ocop_boot_open(&boot, true, &stage, err, sizeof err) != 0) {
+        ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
     }
-    ocop_store_options_t so = {
-        .path = setup.sc.store_dir, .map_size = setup.sc.map_size, .map_max = setup.sc.map_max, .max_dbs = 32};
-    if (!(store = ocop_store_open(&so, err, sizeof err))) {
-        ocop_log_error("store_open_failed", "error=\"%s\"", err);
-        goto done;
-    }
-    if (pro_state_open(&state, store, setup.sc.rules_dir, err, sizeof err) != 0) {
+    if (pro_state_open(&state, boot.store, boot.sc.rules_dir, err, sizeof err) != 0) {
         ocop_log_error("rules_invalid", "error=\"%s\"", err);
         pro_state_close(&state);
         goto done;
     }
     state_open = 1;
-    setup.state = &state;
     size_t route_count;
     const ocop_route_t *routes = pro_routes(&route_count);
     ocop_service_options_t opts = {.name = "promotion",
-                                   .config = &setup.sc,
-                                   .keys = &setup.keys,
-                                   .allowed_keys = setup.allowed_p,
-                                   .allowed_count = setup.allowed_count,
-                                   .store = store,
+                                   .config = &boot.sc,
+                                   .keys = &boot.keys,
+                                   .allowed_keys = boot.allowed_p,
+                                   .allowed_count = boot.allowed_count,
+                                   .store = boot.store,
                                    .routes = routes,
                                    .route_count = route_count,
                                    .user = &state};
-    if (!(service = ocop_service_new(&opts)))
+    if (!(service = ocop_service_new(&opts)) || !(zctx = zmq_ctx_new()))
         goto done;
-    if (s_subscribe(&setup, &state, err, sizeof err) != 0) {
-        ocop_log_error("sources_invalid", "error=\"%s\"", err);
-        goto done;
+    for (size_t i = 0; i < boot.sc.source_count; i++) {
+        subscribers[i] =
+            ocop_boot_subscriber(&boot, zctx, boot.sc.sources[i], pro_replica_apply, NULL, &state, err, sizeof err);
+        if (!subscribers[i]) {
+            ocop_log_error("sources_invalid", "error=\"%s\"", err);
+            goto done;
+        }
+        n_subscribers++;
     }
-    ocop_feed_options_t fo = {.subscribers = setup.subscribers,
-                              .count = setup.n_subscribers,
-                              .tick = s_tick,
-                              .tick_user = &setup,
-                              .tick_ms = S_TICK_MS};
+    if (!(setup.self_client = ocop_client_new(zctx, boot.sc.endpoint, boot.keys.public_z85, &boot.keys, boot.name)))
+        goto done;
+    ocop_feed_options_t fo = {
+        .subscribers = subscribers, .count = n_subscribers, .tick = s_tick, .tick_user = &setup, .tick_ms = S_TICK_MS};
     if (!(feed = ocop_feed_start(&fo)))
         goto done;
     status = ocop_service_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
     ocop_client_destroy(&setup.self_client);
-    for (size_t i = 0; i < setup.n_subscribers; i++)
-        ocop_subscriber_destroy(&setup.subscribers[i]);
-    if (setup.zctx)
-        zmq_ctx_term(setup.zctx);
+    for (size_t i = 0; i < n_subscribers; i++)
+        ocop_subscriber_destroy(&subscribers[i]);
+    if (zctx)
+        zmq_ctx_term(zctx);
     ocop_service_destroy(&service);
     if (state_open)
         pro_state_close(&state);
-    ocop_store_destroy(&store);
-    ocop_config_destroy(&setup.config);
-    sodium_memzero(&setup.keys, sizeof setup.keys);
+    ocop_boot_close(&boot);
     return status;
 }
