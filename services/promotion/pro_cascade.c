@@ -22,6 +22,7 @@ typedef struct {
     Ocop__ProApplication **apps;
     size_t n;
     bool changed;
+    bool *dirty; /* per application: to be written back */
 } s_fair_t;
 
 typedef struct {
@@ -47,6 +48,7 @@ static s_fair_t *s_fair(s_run_t *r, const char *fair_id)
         !(f->apps = pro_applications(r->ctx, r->reply, fair_id, &f->n)))
         return NULL;
     f->changed = false;
+    f->dirty = ocop_arena_alloc(ocop_ctx_arena(r->ctx), (f->n + 1) * sizeof *f->dirty);
     r->n_fairs++;
     return f;
 }
@@ -104,6 +106,7 @@ static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
     }
     best->state = OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED;
     best->booth = booth;
+    f->dirty[best->seq - 1] = true;
     best->waiting_rank = 0;
     f->fair->waiting--;
     Ocop__ProPromotedFromWaiting body = OCOP__PRO_PROMOTED_FROM_WAITING__INIT;
@@ -154,6 +157,7 @@ static int s_cancel_applications(s_run_t *r, const char *product, const char *re
             a->reason = (char *)reason;
             a->booth = a->waiting_rank = 0;
             f->changed = true;
+            f->dirty[j] = true;
             if (was == OCOP__APPLICATION_STATE__APPLICATION_STATE_WAITING)
                 f->fair->waiting--;
             if (s_emit_cancelled(r, a, reason) != 0 ||
@@ -270,7 +274,7 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     for (size_t i = 0; i < r->n_fairs; i++) {
         s_fair_t *f = &r->fairs[i];
         for (size_t j = 0; f->changed && j < f->n; j++)
-            if (pro_application_store(ctx, reply, f->apps[j]) != 0)
+            if (f->dirty[j] && pro_application_store(ctx, reply, f->apps[j]) != 0)
                 return -1;
         if (f->changed && ocop_ctx_put(ctx, reply, state->db.fairs, f->fair->id, &f->fair->base) != 0)
             return -1;

@@ -23,6 +23,9 @@
 #include "pro_replica.h"
 
 #define S_TICK_MS 200
+/* Marks acted on per request, and requests per tick while marks remain. */
+#define S_CASCADE_BATCH 500
+#define S_ROUNDS_MAX 100
 
 static void s_usage(FILE *out)
 {
@@ -56,21 +59,31 @@ static void s_tick(void *user)
     ocop_store_release(s->state->store);
     if (!pending)
         return;
-    Ocop__ProCascadeDue due = OCOP__PRO_CASCADE_DUE__INIT;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_PRO_CASCADE_DUE;
-    req.pro_cascade_due = &due;
-    Ocop__Reply *reply;
-    if (ocop_client_call(s->self_client, &req, &reply, 10000, 1) != 0) {
-        ocop_log_warn("cascade_unanswered", "timeout_ms=10000");
-        return;
+    /* Full batches mean more marks wait: ask again at once rather than at the next tick. */
+    for (int round = 0; round < S_ROUNDS_MAX; round++) {
+        Ocop__ProCascadeDue due = OCOP__PRO_CASCADE_DUE__INIT;
+        due.max = S_CASCADE_BATCH;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_PRO_CASCADE_DUE;
+        req.pro_cascade_due = &due;
+        Ocop__Reply *reply;
+        if (ocop_client_call(s->self_client, &req, &reply, 10000, 1) != 0) {
+            ocop_log_warn("cascade_unanswered", "timeout_ms=10000");
+            return;
+        }
+        uint32_t products = 0;
+        if (reply->status != OCOP__STATUS__STATUS_OK)
+            ocop_log_warn("cascade_failed", "status=%s message=\"%s\"", ocop_status_name(reply->status),
+                          reply->message);
+        else {
+            products = reply->pro_cascade_result->products;
+            ocop_log_info("cascade", "products=%u cancelled=%u promoted=%u", products,
+                          reply->pro_cascade_result->cancelled, reply->pro_cascade_result->promoted);
+        }
+        ocop__reply__free_unpacked(reply, NULL);
+        if (products < S_CASCADE_BATCH)
+            return;
     }
-    if (reply->status != OCOP__STATUS__STATUS_OK)
-        ocop_log_warn("cascade_failed", "status=%s message=\"%s\"", ocop_status_name(reply->status), reply->message);
-    else
-        ocop_log_info("cascade", "products=%u cancelled=%u promoted=%u", reply->pro_cascade_result->products,
-                      reply->pro_cascade_result->cancelled, reply->pro_cascade_result->promoted);
-    ocop__reply__free_unpacked(reply, NULL);
 }
 
 int main(int argc, char **argv)
