@@ -1,22 +1,39 @@
 /* bench_promotion — booth allocation: how long each registered strategy takes to allocate one
- * fair (10,000 applications, 400 booths by default), and what it allocated. Prints the figures
- * and rewrites its section of docs/BENCHMARKS.md.
+ * fair (10,000 applications, 400 booths by default), and what it allocated; then the cascade of
+ * 1,000 revocations on the running services (bench_promotion_cascade). Prints the figures and
+ * rewrites its section of docs/BENCHMARKS.md.
  *
  *   bench_promotion [--quick] [--no-write] [--out FILE] [--runs N] [--apps N] [--booths N]
+ *                   [--products N] [--waiting N] [--revocations N] [--poll-ms N] [--no-cascade]
  *
- * In one process, no service: a fair's applications are generated from a fixed seed (34
- * provinces, 6 sectors, stars 3/4/5 in the national shares 67/31/2 %, entities with one to
+ * Allocation, in one process, no service: a fair's applications are generated from a fixed seed
+ * (34 provinces, 6 sectors, stars 3/4/5 in the national shares 67/31/2 %, entities with one to
  * three products, a few entities at an overlapping fair, arrival order shuffled), and every
  * strategy in the registry (pro_strategy_list) allocates the fair through pro_strategy_run —
  * the call the service makes, contract checks included — once to warm up and then N timed
- * times. The median is the figure; every run must give the same allocation. */
+ * times. The median is the figure; every run must give the same allocation.
+ *
+ * The cascade, on the real processes (registration, one evaluation shard, ocop-promotion):
+ * 1,200 products certified and applied to a fair of 1,000 booths, then 1,000 booked products'
+ * certificates revoked at once, timed until promotion has cancelled their bookings and promoted
+ * the 200 waiting; the final state is checked application by application (see
+ * bench_promotion_cascade.h). Nothing is written when either part fails. */
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_promotion_cascade.h"
 #include "bench_util.h"
 #include "pro_strategy.h"
+
+#ifndef BENCH_BINARY_DIR
+#define BENCH_BINARY_DIR "build"
+#endif
+#ifndef BENCH_SOURCE_DIR
+#define BENCH_SOURCE_DIR "."
+#endif
 
 #ifndef BENCH_DOCS_FILE
 #define BENCH_DOCS_FILE "docs/BENCHMARKS.md"
@@ -34,6 +51,14 @@
 #define S_AIM_US 100000.0 /* allocation under 100 ms */
 #define S_MAX_STRATEGIES 16
 #define S_SEED 0x0c0b2025u
+/* The cascade: products applied to the fair, how many of them wait, revocations, polling. */
+#define S_CASCADE_PRODUCTS 1200
+#define S_CASCADE_PRODUCTS_QUICK 150
+#define S_CASCADE_WAITING 200
+#define S_CASCADE_WAITING_QUICK 25
+#define S_CASCADE_REVOCATIONS 1000
+#define S_CASCADE_REVOCATIONS_QUICK 100
+#define S_CASCADE_POLL_MS 50
 
 /* The 34 provinces of the 2025 map (services/promotion/data/regions.json), each with a fixed
  * weight 1..5 so that some provinces send many more applications than others. */
@@ -52,9 +77,10 @@ static const char *const s_focus[] = {"3", "6"}; /* the fair's focus sectors: he
 #define S_SAME_SECTOR_PCT 80
 
 typedef struct {
-    int quick, write;
+    int quick, write, cascade;
     const char *out;
     size_t runs, apps, booths;
+    size_t products, waiting, revocations, poll_ms;
 } s_args_t;
 
 typedef struct {
@@ -76,19 +102,30 @@ static void s_usage(FILE *f)
 {
     fprintf(f,
             "usage: bench_promotion [--quick] [--no-write] [--out FILE] [--runs N] [--apps N] [--booths N]\n"
-            "  --quick      %d timed runs of each strategy instead of %d\n"
-            "  --no-write   print only; leave %s alone\n"
-            "  --out FILE   the Markdown file to update (default %s)\n"
-            "  --runs N     timed runs of each strategy (the median is reported)\n"
-            "  --apps N     applications in the fair (default %d)\n"
-            "  --booths N   booths of the fair (default %d)\n"
-            "Allocates one generated fair with every registered strategy through pro_strategy_run.\n",
-            S_RUNS_QUICK, S_RUNS_FULL, BENCH_DOCS_FILE, BENCH_DOCS_FILE, S_APPS, S_BOOTHS);
+            "                       [--products N] [--waiting N] [--revocations N] [--poll-ms N] [--no-cascade]\n"
+            "  --quick          %d timed runs of each strategy instead of %d; a cascade of %d revocations\n"
+            "                   (%d products, %d waiting) instead of %d (%d products, %d waiting)\n"
+            "  --no-write       print only; leave %s alone\n"
+            "  --out FILE       the Markdown file to update (default %s)\n"
+            "  --runs N         timed runs of each strategy (the median is reported)\n"
+            "  --apps N         applications in the generated fair (default %d)\n"
+            "  --booths N       booths of the generated fair (default %d)\n"
+            "  --products N     cascade: products rated, certified and applied to the fair\n"
+            "  --waiting N      cascade: applications left waiting (the fair has products - N booths)\n"
+            "  --revocations N  cascade: booked products whose certificates are revoked at once\n"
+            "  --poll-ms N      cascade: milliseconds between two reads of the fair (default %d)\n"
+            "  --no-cascade     only the allocation strategies (nothing is written without the cascade)\n"
+            "Allocates one generated fair with every registered strategy through pro_strategy_run, then\n"
+            "runs registration, an evaluation shard and ocop-promotion (binaries of OCOP_BINARY_DIR,\n"
+            "default %s; rules of OCOP_SOURCE_DIR, default %s) and times the cascade of revocations.\n",
+            S_RUNS_QUICK, S_RUNS_FULL, S_CASCADE_REVOCATIONS_QUICK, S_CASCADE_PRODUCTS_QUICK, S_CASCADE_WAITING_QUICK,
+            S_CASCADE_REVOCATIONS, S_CASCADE_PRODUCTS, S_CASCADE_WAITING, BENCH_DOCS_FILE, BENCH_DOCS_FILE, S_APPS,
+            S_BOOTHS, S_CASCADE_POLL_MS, BENCH_BINARY_DIR, BENCH_SOURCE_DIR);
 }
 
 static int s_parse(int argc, char **argv, s_args_t *a)
 {
-    *a = (s_args_t){.write = 1, .out = BENCH_DOCS_FILE, .apps = S_APPS, .booths = S_BOOTHS};
+    *a = (s_args_t){.write = 1, .cascade = 1, .out = BENCH_DOCS_FILE, .apps = S_APPS, .booths = S_BOOTHS, .poll_ms = 0};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (bench_parse_shared(argc, argv, &i, &a->quick, &a->write, &a->out, s_usage))
@@ -99,6 +136,19 @@ static int s_parse(int argc, char **argv, s_args_t *a)
             i++;
         else if (strcmp(s, "--booths") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], 1000000, &a->booths) == 0)
             i++;
+        else if (strcmp(s, "--products") == 0 && i + 1 < argc &&
+                 bench_parse_count(argv[i + 1], 100000, &a->products) == 0)
+            i++;
+        else if (strcmp(s, "--waiting") == 0 && i + 1 < argc &&
+                 bench_parse_count(argv[i + 1], 100000, &a->waiting) == 0)
+            i++;
+        else if (strcmp(s, "--revocations") == 0 && i + 1 < argc &&
+                 bench_parse_count(argv[i + 1], 100000, &a->revocations) == 0)
+            i++;
+        else if (strcmp(s, "--poll-ms") == 0 && i + 1 < argc && bench_parse_count(argv[i + 1], 10000, &a->poll_ms) == 0)
+            i++;
+        else if (strcmp(s, "--no-cascade") == 0)
+            a->cascade = 0;
         else {
             s_usage(stderr);
             return -1;
@@ -106,6 +156,23 @@ static int s_parse(int argc, char **argv, s_args_t *a)
     }
     if (!a->runs)
         a->runs = a->quick ? S_RUNS_QUICK : S_RUNS_FULL;
+    if (!a->products)
+        a->products = a->quick ? S_CASCADE_PRODUCTS_QUICK : S_CASCADE_PRODUCTS;
+    if (!a->waiting)
+        a->waiting = a->quick ? S_CASCADE_WAITING_QUICK : S_CASCADE_WAITING;
+    if (!a->revocations)
+        a->revocations = a->quick ? S_CASCADE_REVOCATIONS_QUICK : S_CASCADE_REVOCATIONS;
+    if (!a->poll_ms)
+        a->poll_ms = S_CASCADE_POLL_MS;
+    if (a->cascade && (a->waiting >= a->products || a->revocations > a->products - a->waiting)) {
+        fprintf(stderr, "bench_promotion: %zu products with %zu waiting leave %zu booths, fewer than %zu revocations\n",
+                a->products, a->waiting, a->products > a->waiting ? a->products - a->waiting : 0, a->revocations);
+        return -1;
+    }
+    if (!a->cascade && a->write) {
+        fprintf(stderr, "bench_promotion: --no-cascade writes nothing: add --no-write\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -317,7 +384,7 @@ static double s_pct(size_t part, size_t whole)
 }
 
 static void s_markdown(const bench_context_t *ctx, const s_args_t *a, const s_data_t *d, const s_result_t *r,
-                       size_t n_results, bench_text_t *md)
+                       size_t n_results, const bench_cascade_result_t *cascade, bench_text_t *md)
 {
     size_t stars[3] = {0}, focus = 0, groups = 0;
     bool group_has[S_N_PROV][S_N_SECT] = {{false}};
@@ -332,9 +399,10 @@ static void s_markdown(const bench_context_t *ctx, const s_args_t *a, const s_da
     for (size_t p = 0; p < S_N_PROV; p++)
         for (size_t g = 0; g < S_N_SECT; g++)
             groups += group_has[p][g];
-    bench_text_printf(md, "%s\n## Promotion: booth allocation strategies\n\n", S_MARK_BEGIN);
+    bench_text_printf(md, "%s\n## Promotion: booth allocation strategies and the revocation cascade\n\n", S_MARK_BEGIN);
     bench_text_printf(md, "One run of `bench_promotion` on %s: %s, %d cores, %s build%s.\n\n", ctx->date, ctx->cpu,
                       ctx->cores, ctx->build_type, ctx->quick ? " (--quick)" : "");
+    bench_text_printf(md, "### Booth allocation strategies\n\n");
     bench_text_printf(
         md,
         "What it measures: one fair allocated by every registered strategy through `pro_strategy_run`, the call the "
@@ -374,11 +442,9 @@ static void s_markdown(const bench_context_t *ctx, const s_args_t *a, const s_da
                           x->stars[0], x->focus, s_pct(x->focus, x->booked), x->entities_multi,
                           x->same ? "yes" : "**no**");
     }
-    bench_text_printf(md,
-                      "\nRefused applications are those of entities at an overlapping fair. The cascade of 1,000 "
-                      "revocations (certificates withdrawn, booths freed and passed down the waiting lists) needs "
-                      "the running service and is measured elsewhere, not by this benchmark.\n\n%s\n",
-                      S_MARK_END);
+    bench_text_printf(md, "\nRefused applications are those of entities at an overlapping fair.\n\n");
+    bench_cascade_markdown(cascade, md);
+    bench_text_printf(md, "%s\n", S_MARK_END);
 }
 
 int main(int argc, char **argv)
@@ -386,6 +452,11 @@ int main(int argc, char **argv)
     s_args_t a;
     if (s_parse(argc, argv, &a) != 0)
         return 2;
+    if (sodium_init() < 0)
+        return 1;
+    /* The cascade runs the services through the integration-test harness. */
+    setenv("OCOP_BINARY_DIR", BENCH_BINARY_DIR, 0);
+    setenv("OCOP_SOURCE_DIR", BENCH_SOURCE_DIR, 0);
     if (a.booths > UINT32_MAX) {
         fprintf(stderr, "bench_promotion: too many booths\n");
         return 2;
@@ -424,12 +495,29 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n_strategies; i++)
             met = met && results[i].t.p50_us < S_AIM_US;
         printf("aim: allocation < 100 ms — %s\n", met ? "met" : "not met");
-        if (a.write) {
-            bench_text_t md = {0};
-            s_markdown(&ctx, &a, &d, results, n_strategies, &md);
-            rc = bench_docs_write(a.out, S_MARK_BEGIN, S_MARK_END, "promotion", &md);
-        }
-    } else {
+        fflush(stdout);
+    }
+    bench_cascade_result_t cascade;
+    memset(&cascade, 0, sizeof cascade);
+    if (rc == 0 && a.cascade) {
+        printf("cascade: %zu products (%zu waiting at the fair), %zu revocations; binaries of %s, rules of %s\n",
+               a.products, a.waiting, a.revocations, getenv("OCOP_BINARY_DIR"), getenv("OCOP_SOURCE_DIR"));
+        fflush(stdout);
+        bench_cascade_args_t ca = {.products = a.products,
+                                   .waiting = a.waiting,
+                                   .revocations = a.revocations,
+                                   .poll_ms = (unsigned)a.poll_ms,
+                                   .seed = 1489};
+        rc = bench_cascade_run(&ca, &cascade);
+        if (rc == 0)
+            bench_cascade_print(&cascade, stdout);
+    }
+    if (rc == 0 && a.write) {
+        bench_text_t md = {0};
+        s_markdown(&ctx, &a, &d, results, n_strategies, &cascade, &md);
+        rc = bench_docs_write(a.out, S_MARK_BEGIN, S_MARK_END, "promotion", &md);
+    }
+    if (rc != 0) {
         fprintf(stderr, "bench_promotion: FAILED (nothing written)\n");
     }
     s_data_free(&d);
