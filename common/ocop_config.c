@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #define S_FILE_MAX ((size_t)4 * 1024 * 1024)
 #define S_MB_MAX ((uint64_t)1024 * 1024) /* 1 TiB of map is more than any service needs */
@@ -30,7 +31,8 @@ struct ocop_config_t {
     char data_dir[OCOP_PATH_MAX];
 };
 
-static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services"};
+static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services", "gateway"};
+static const char *const s_gateway_keys[] = {"listen", "tokens", "threads", "timeout_ms", "max_body_bytes", "allow_remote"};
 static const char *const s_service_keys[] = {
     "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
     "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",
@@ -591,4 +593,64 @@ int ocop_config_service(const ocop_config_t *self, const char *name, ocop_servic
         return -1;
     }
     return s_parse_service(self, name, obj, out, err, errlen);
+}
+
+int ocop_config_gateway(const ocop_config_t *self, ocop_gateway_config_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const cJSON *gw = cJSON_GetObjectItemCaseSensitive(self->root, "gateway");
+    const char *where = "gateway.";
+    if (!cJSON_IsObject(gw)) {
+        ocop_error_format(err, errlen, "%s: gateway: %s", self->path, gw ? "expected an object" : "section is missing");
+        return -1;
+    }
+    if (s_check_keys(self, gw, where, s_gateway_keys, sizeof s_gateway_keys / sizeof *s_gateway_keys, err, errlen) != 0)
+        return -1;
+    const char *listen;
+    if (s_get_string(self, gw, where, "listen", &listen, err, errlen) != 0)
+        return -1;
+    char endpoint[OCOP_ENDPOINT_MAX];
+    const char *colon = listen ? strrchr(listen, ':') : NULL;
+    struct in_addr addr;
+    if (!listen || snprintf(endpoint, sizeof endpoint, "tcp://%s", listen) >= (int)sizeof endpoint ||
+        !ocop_endpoint_valid(endpoint) || !colon || (size_t)(colon - listen) >= sizeof out->host) {
+        ocop_error_format(err, errlen, "%s: gateway.listen: expected IPv4-ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                          self->path);
+        return -1;
+    }
+    memcpy(out->host, listen, (size_t)(colon - listen));
+    out->host[colon - listen] = '\0';
+    out->port = (unsigned)atoi(colon + 1);
+    uint64_t remote = 0;
+    const cJSON *allow_remote = cJSON_GetObjectItemCaseSensitive(gw, "allow_remote");
+    if (allow_remote && !cJSON_IsBool(allow_remote)) {
+        ocop_error_format(err, errlen, "%s: gateway.allow_remote: expected true or false", self->path);
+        return -1;
+    }
+    remote = cJSON_IsTrue(allow_remote);
+    if (inet_pton(AF_INET, out->host, &addr) != 1 || (!remote && (ntohl(addr.s_addr) >> 24) != 127)) {
+        ocop_error_format(err, errlen,
+                          "%s: gateway.listen: %s is not a loopback IPv4 address (set allow_remote to listen "
+                          "elsewhere)",
+                          self->path, out->host);
+        return -1;
+    }
+    int present;
+    if (s_get_path(self, gw, where, "tokens", out->tokens, &present, err, errlen) != 0)
+        return -1;
+    if (!present && s_resolve(self, "gateway-tokens.json", out->tokens, sizeof out->tokens) != 0) {
+        ocop_error_format(err, errlen, "%s: gateway.tokens: path is too long", self->path);
+        return -1;
+    }
+    uint64_t v;
+    if (s_get_uint(self, gw, where, "threads", 4, 64, &v, err, errlen) != 0)
+        return -1;
+    out->threads = (unsigned)v;
+    if (s_get_uint(self, gw, where, "timeout_ms", 3000, 600000, &v, err, errlen) != 0)
+        return -1;
+    out->timeout_ms = (unsigned)v;
+    if (s_get_uint(self, gw, where, "max_body_bytes", 1048576, 64u << 20, &v, err, errlen) != 0)
+        return -1;
+    out->max_body_bytes = (size_t)v;
+    return 0;
 }

@@ -23,6 +23,8 @@
  *     }
  *   }
  * }
+ * A gateway's section is top-level: "gateway": {"listen": "127.0.0.1:8080", "tokens": "tokens.json",
+ * "threads": 4, "timeout_ms": 3000, "max_body_bytes": 1048576, "allow_remote": false}.
  * Every endpoint is tcp://host:port so services can sit on different hosts. */
 #ifndef OCOP_CONFIG_H
 #define OCOP_CONFIG_H
@@ -82,6 +84,19 @@ size_t ocop_config_shards(const ocop_config_t *self, const char *group, char (*n
 
 /* The section name of shard number shard of group into name. 0, or -1 when there is none. */
 int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigned shard, char *name, size_t namelen);
+
+typedef struct {
+    char host[64]; /* IPv4 address it listens on */
+    unsigned port;
+    char tokens[OCOP_PATH_MAX]; /* the users' hashed tokens; default <config dir>/gateway-tokens.json */
+    unsigned threads;           /* HTTP worker threads (each with its own service connections) */
+    unsigned timeout_ms;        /* how long it waits for a service before answering 503 */
+    size_t max_body_bytes;      /* larger request bodies get 413 */
+} ocop_gateway_config_t;
+
+/* The gateway section, defaults applied. Refuses a non-loopback address unless allow_remote is
+ * true (nothing listens outside loopback by default). -1 with err. */
+int ocop_config_gateway(const ocop_config_t *self, ocop_gateway_config_t *out, char *err, size_t errlen);
 
 /* 1 when the service config owns province (it is a shard listing it). */
 int ocop_service_owns(const ocop_service_config_t *sc, const char *province);

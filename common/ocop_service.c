@@ -161,6 +161,27 @@ void ocop_service_destroy(ocop_service_t **self_p)
     *self_p = NULL;
 }
 
+const uint64_t ocop__latency_bounds_us[OCOP__LATENCY_BOUNDS] = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000,
+};
+
+static int64_t s_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Every request of a batch waited for the whole batch: its reply goes out after the commit. */
+static void s_latency_observe(ocop_service_t *self, size_t n, int64_t us)
+{
+    size_t b = 0;
+    while (b < OCOP__LATENCY_BOUNDS && (uint64_t)us > ocop__latency_bounds_us[b])
+        b++;
+    self->latency_counts[b] += n;
+    self->latency_sum_us += (uint64_t)us * n;
+}
+
 static void s_batch_send(ocop_service_t *self, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -238,11 +259,13 @@ int ocop_service_run(ocop_service_t *self)
         }
         if (rc == 0)
             continue;
+        int64_t started_us = s_monotonic_us();
         size_t n = s_batch_drain(self);
         if (n == 0)
             continue;
         ocop__batch_process(self, n);
         s_batch_send(self, n);
+        s_latency_observe(self, n, s_monotonic_us() - started_us);
     }
     ocop_log_info("stopping", "service=%s requests=%llu batches=%llu last_sequence=%llu", self->name,
                   (unsigned long long)self->n_requests, (unsigned long long)self->n_batches,

@@ -11,6 +11,10 @@
 
 #include "ocop_service.h"
 
+/* Latency histogram bounds in microseconds (ocop_service.c). */
+#define OCOP__LATENCY_BOUNDS 12
+extern const uint64_t ocop__latency_bounds_us[OCOP__LATENCY_BOUNDS];
+
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t payload;
@@ -70,6 +74,8 @@ struct ocop_service_t {
 
     int64_t started_ms;
     uint64_t n_requests, n_errors, n_batches, n_batch_max, n_repeats;
+    uint64_t latency_counts[OCOP__LATENCY_BOUNDS + 1]; /* per bound (not cumulative); last: above all */
+    uint64_t latency_sum_us;
 };
 
 /* Sets reply's status, field and message (copied into arena). */

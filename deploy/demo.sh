@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$root/var/demo"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
-services="registration evaluation-1 evaluation-2 promotion audit"
+services="registration evaluation-1 evaluation-2 promotion audit gateway"
 
 stop_one() {
   local name="$1" pid
@@ -28,7 +28,7 @@ stop_one() {
 
 stop() {
   local any=0
-  for name in audit promotion evaluation-2 evaluation-1 registration; do
+  for name in gateway audit promotion evaluation-2 evaluation-1 registration; do
     stop_one "$name" && any=1
   done
   if [ "$any" = 1 ]; then echo "ocop: stopped (data kept in $run/data)"; else echo "ocop: not running"; fi
@@ -46,6 +46,7 @@ chmod 700 "$run/keys"
 for name in $services ocopctl; do
   [ -f "$run/keys/$name.key" ] || "$ctl" keygen --dir "$run/keys" "$name" >/dev/null
 done
+port="${OCOP_HTTP_PORT:-8080}"
 north='"01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25", "31", "33", "37", "38", "40"'
 south='"42", "44", "46", "48", "51", "52", "56", "66", "68", "75", "79", "80", "82", "86", "91", "92", "96"'
 cat > "$run/ocop.json" <<JSON
@@ -57,7 +58,7 @@ cat > "$run/ocop.json" <<JSON
       "endpoint": "tcp://127.0.0.1:7101",
       "events_endpoint": "tcp://127.0.0.1:7102",
       "rules_dir": "$root/services/registration/data",
-      "allow": ["ocopctl", "evaluation-1", "evaluation-2", "audit"]
+      "allow": ["ocopctl", "gateway", "evaluation-1", "evaluation-2", "audit"]
     },
     "evaluation-1": {
       "endpoint": "tcp://127.0.0.1:7201",
@@ -65,7 +66,7 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 1,
       "provinces": [$north],
-      "allow": ["ocopctl", "audit", "promotion"]
+      "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
     "evaluation-2": {
       "endpoint": "tcp://127.0.0.1:7211",
@@ -73,23 +74,24 @@ cat > "$run/ocop.json" <<JSON
       "rules_dir": "$root/services/evaluation/data",
       "shard": 2,
       "provinces": [$south],
-      "allow": ["ocopctl", "audit", "promotion"]
+      "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
     "promotion": {
       "endpoint": "tcp://127.0.0.1:7401",
       "events_endpoint": "tcp://127.0.0.1:7402",
       "rules_dir": "$root/services/promotion/data",
       "sources": ["evaluation-1", "evaluation-2"],
-      "allow": ["ocopctl", "audit"]
+      "allow": ["ocopctl", "gateway", "audit"]
     },
     "audit": {
       "endpoint": "tcp://127.0.0.1:7301",
       "events_endpoint": "tcp://127.0.0.1:7302",
       "sources": ["registration", "evaluation-1", "evaluation-2", "promotion"],
       "map_size_mb": 256,
-      "allow": ["ocopctl"]
+      "allow": ["ocopctl", "gateway"]
     }
-  }
+  },
+  "gateway": { "listen": "127.0.0.1:$port", "tokens": "tokens.json" }
 }
 JSON
 export OCOP_CONFIG="$run/ocop.json"
@@ -109,6 +111,25 @@ start evaluation-1 "$build/services/evaluation/ocop-evaluation"
 start evaluation-2 "$build/services/evaluation/ocop-evaluation"
 start promotion "$build/services/promotion/ocop-promotion"
 start audit "$build/services/audit/ocop-audit"
+
+# The gateway: HTTP/JSON for people and other systems. Demo users, one per role, with their
+# tokens in tokens.txt (the gateway's tokens.json keeps only their hashes).
+if [ ! -f "$run/tokens.txt" ]; then
+  rm -f "$run/tokens.json"
+  ( umask 077
+    for spec in "admin central_officer" "inspector auditor" "hanoi province_officer --province 01" \
+                "hcmc province_officer --province 79"; do
+      set -- $spec
+      echo "$1 $("$ctl" token create --file "$run/tokens.json" --name "$1" --role "${@:2}")"
+    done > "$run/tokens.txt" )
+fi
+setsid "$build/services/gateway/ocop-gateway" --config "$OCOP_CONFIG" </dev/null >>"$run/gateway.log" 2>&1 &
+echo $! > "$run/gateway.pid"
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$(cat "$run/gateway.pid")" 2>/dev/null || { tail -5 "$run/gateway.log"; exit 1; }
+  sleep 0.1
+done
 
 if [ ! -f "$run/dataset/products.csv" ]; then
   "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset"
@@ -132,6 +153,7 @@ echo "audit: ${size:-0} events in the signed log so far (it keeps catching up in
 cat <<TXT
 
 ocop is running on loopback with the demo dataset:
+  gateway        http://127.0.0.1:$port   (API, /openapi.json, /healthz, /metrics; tokens in $run/tokens.txt)
   registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
   evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
   evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
@@ -139,6 +161,9 @@ ocop is running on loopback with the demo dataset:
   audit          requests tcp://127.0.0.1:7301   (every event above, Merkle tree, signed heads)
   stores         $run/data/    logs $run/*.log
 Try:
+  curl -s http://127.0.0.1:$port/v1/reports/stars?province_code=01
+  curl -s -H "Authorization: Bearer \$(awk '/^hanoi /{print \$2}' $run/tokens.txt)" \\
+       "http://127.0.0.1:$port/v1/products?province_code=01&limit=2"
   export OCOP_CONFIG=$run/ocop.json
   $ctl counts --province 01
   $ctl stars --year 2025

@@ -2,7 +2,7 @@
 # Installs the Debian packages ocop needs to build, run and test, skipping those present.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
-          liblmdb-dev lmdb-utils libcjson-dev libsodium-dev libutf8proc-dev libmicrohttpd-dev
+          liblmdb-dev lmdb-utils libcjson-dev libsodium-dev libutf8proc-dev libmicrohttpd-dev libcurl4-openssl-dev
           libcmocka-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -74,5 +74,7 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
 /* "audit export FILE": the audit log for the offline verifier. */
 int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
+/* "token create": a gateway user and its API token. */
+int ctl_cmd_token(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@ static void s_usage(FILE *out)
                  "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
                  "  counts [--province CODE] [--as-recorded]  products by province x sector x stage\n"
                  "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
+                 "  token create --file F --name N --role R ...  a gateway user and its API token\n"
                  "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
                  "  import units|entities|products|transitions FILE  bulk import of CSV or JSON, resumable\n"
                  "                                      (ocopctl import --help)\n"
@@ -173,6 +174,8 @@ int main(int argc, char **argv)
         rc = s_events(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "audit") == 0)
         rc = ctl_cmd_audit(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "token") == 0)
+        rc = ctl_cmd_token(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "stars") == 0)
         rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "import") == 0)

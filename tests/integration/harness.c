@@ -108,6 +108,7 @@ static void s_cleanup_all(int from_signal)
             harness_kill_pid(&h->shard[k].pid);
         harness_kill_pid(&h->audit.pid);
         harness_kill_pid(&h->promotion.pid);
+        harness_kill_pid(&h->gateway_pid);
         harness_kill_pid(&h->pid);
         if (!from_signal && !s_keep_tmp())
             s_rmtree(h->dir);
@@ -233,6 +234,7 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddNumberToObject(svc, "max_request_bytes", (double)self->opts.max_request_bytes);
     cJSON_AddItemToArray(allow, cJSON_CreateString("ocopctl"));
     cJSON_AddItemToArray(allow, cJSON_CreateString("audit"));
+    cJSON_AddItemToArray(allow, cJSON_CreateString("gateway"));
     cJSON_AddItemToObject(svc, "allow", allow);
     for (unsigned i = 0; i < self->opts.shards; i++) {
         const harness_shard_t *sh = &self->shard[i];
@@ -254,6 +256,7 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("ocopctl"));
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("audit"));
         cJSON_AddItemToArray(ev_allow, cJSON_CreateString("promotion"));
+        cJSON_AddItemToArray(ev_allow, cJSON_CreateString("gateway"));
         cJSON_AddItemToObject(ev, "allow", ev_allow);
     }
     if (self->opts.audit) {
@@ -269,6 +272,7 @@ static int s_write_config(harness_t *self, int port, int events_port)
             cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
         cJSON_AddItemToObject(au, "sources", sources);
         cJSON_AddItemToArray(au_allow, cJSON_CreateString("ocopctl"));
+        cJSON_AddItemToArray(au_allow, cJSON_CreateString("gateway"));
         cJSON_AddItemToObject(au, "allow", au_allow);
     }
     if (self->opts.promotion) {
@@ -282,7 +286,19 @@ static int s_write_config(harness_t *self, int port, int events_port)
             cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
         cJSON_AddItemToObject(pr, "sources", sources);
         cJSON_AddItemToArray(pr_allow, cJSON_CreateString("ocopctl"));
+        cJSON_AddItemToArray(pr_allow, cJSON_CreateString("gateway"));
         cJSON_AddItemToObject(pr, "allow", pr_allow);
+    }
+    if (self->opts.gateway) {
+        cJSON *gw = cJSON_AddObjectToObject(root, "gateway");
+        char listen[32];
+        snprintf(listen, sizeof listen, "127.0.0.1:%d", self->gateway_port);
+        cJSON_AddStringToObject(gw, "listen", listen);
+        cJSON_AddStringToObject(gw, "tokens", self->tokens_path);
+        cJSON_AddNumberToObject(gw, "timeout_ms", self->opts.gateway_timeout_ms ? self->opts.gateway_timeout_ms
+                                                                                 : HARNESS_CALL_TIMEOUT_MS);
+        if (self->opts.gateway_max_body)
+            cJSON_AddNumberToObject(gw, "max_body_bytes", (double)self->opts.gateway_max_body);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -312,6 +328,7 @@ static int s_configure(harness_t *self)
     snprintf(self->audit.endpoint, sizeof self->audit.endpoint, "tcp://127.0.0.1:%d", test_free_port());
     snprintf(self->audit.events_endpoint, sizeof self->audit.events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
     snprintf(self->promotion.endpoint, sizeof self->promotion.endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    self->gateway_port = test_free_port();
     snprintf(self->promotion.events_endpoint, sizeof self->promotion.events_endpoint, "tcp://127.0.0.1:%d",
              test_free_port());
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
@@ -443,6 +460,12 @@ harness_t *harness_new(const harness_options_t *opts)
     if (ocop_keys_generate(&self->promotion.keys) != 0 ||
         ocop_keys_save(self->keys_dir, "promotion", &self->promotion.keys) != 0)
         goto fail;
+    snprintf(self->gateway_binary, sizeof self->gateway_binary, "%s/services/gateway/ocop-gateway", bin);
+    snprintf(self->tokens_path, sizeof self->tokens_path, "%.900s/tokens.json", self->dir);
+    snprintf(self->gateway_log, sizeof self->gateway_log, "%.900s/gateway.log", self->dir);
+    ocop_keypair_t gateway_keys;
+    if (ocop_keys_generate(&gateway_keys) != 0 || ocop_keys_save(self->keys_dir, "gateway", &gateway_keys) != 0)
+        goto fail;
     self->zctx = zmq_ctx_new();
     if (!self->zctx || s_configure(self) != 0)
         goto fail;
@@ -474,6 +497,8 @@ void harness_destroy(harness_t **self_p)
         ocop_client_destroy(&self->shard[i].client);
         ocop_client_destroy(&self->shard[i].ping);
     }
+    if (self->gateway_pid > 0)
+        harness_gateway_stop(self);
     if (self->promotion.pid > 0)
         harness_promotion_stop(self);
     ocop_client_destroy(&self->promotion.client);

@@ -45,6 +45,9 @@ typedef struct {
     const char *eval_rules_dir; /* the shards' rules_dir; NULL = services/evaluation/data */
     int audit;                  /* also configure ocop-audit ("audit", following registration and every shard) */
     int promotion;              /* also configure ocop-promotion ("promotion", following every shard) */
+    int gateway;                /* also configure ocop-gateway (tokens in <dir>/tokens.json) */
+    unsigned gateway_timeout_ms; /* its wait for a service; 0 = HARNESS_CALL_TIMEOUT_MS */
+    size_t gateway_max_body;     /* 0 = its default */
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */
@@ -87,6 +90,11 @@ typedef struct {
     char promotion_binary[HARNESS_PATH_MAX];
     char promotion_rules_dir[HARNESS_PATH_MAX];
     harness_shard_t promotion; /* with opts.promotion */
+    char gateway_binary[HARNESS_PATH_MAX];
+    char gateway_log[HARNESS_PATH_MAX];
+    char tokens_path[HARNESS_PATH_MAX];
+    int gateway_port;
+    pid_t gateway_pid;
 } harness_t;
 
 /* Temp dir, keys, config (ports picked here). NULL (with a message on stderr) on failure. */
@@ -110,6 +118,36 @@ void harness_audit_kill(harness_t *self);
 /* Likewise ocop-promotion (opts.promotion). */
 int harness_promotion_start(harness_t *self);
 int harness_promotion_stop(harness_t *self);
+
+/* Starts ocop-gateway (opts.gateway) and waits until /healthz answers; stops it (SIGTERM). */
+int harness_gateway_start(harness_t *self);
+int harness_gateway_stop(harness_t *self);
+
+/* Adds a user to the gateway's tokens file (before the gateway starts, or it picks the change
+ * up within a second) and writes its token into token (OCOP_TOKEN_LEN + 1 bytes). role is an
+ * ocop_role_name; scope members may be NULL; councils is ';'-separated. 0 / -1. */
+int harness_gateway_user(harness_t *self, const char *name, const char *role, const char *province,
+                         const char *commune, const char *entity, const char *member, const char *councils,
+                         char *token);
+
+/* One HTTP exchange with the gateway. */
+typedef struct {
+    long status; /* 0 when no response came */
+    char *body;  /* NUL-terminated, caller frees with harness_http_free */
+    size_t body_len;
+    char retry_after[16];
+    char allow[64];
+    char content_type[96];
+} harness_http_t;
+
+/* method path (with query) to the gateway, with token (NULL: none) and body (NULL: none). 0 when
+ * a response came (r->status), -1 otherwise. Frees what r held before. */
+int harness_http(harness_t *self, const char *method, const char *path, const char *token, const char *body,
+                 harness_http_t *r);
+/* Sends exactly len bytes of body with extra raw headers (e.g. "Content-Type: ..."); for limits. */
+int harness_http_raw(harness_t *self, const char *method, const char *path, const char *const *headers,
+                     const char *body, size_t len, harness_http_t *r);
+void harness_http_free(harness_http_t *r);
 
 /* harness_new, then registration, every shard and the audit service (opts.audit) started: the whole deployment, ready.
  * NULL (destroyed, messages on stderr) when any of it fails. */

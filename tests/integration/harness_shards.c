@@ -24,6 +24,8 @@ harness_t *harness_deploy(const harness_options_t *opts)
         rc = harness_audit_start(self);
     if (rc == 0 && self->opts.promotion)
         rc = harness_promotion_start(self);
+    if (rc == 0 && self->opts.gateway)
+        rc = harness_gateway_start(self);
     if (rc != 0)
         harness_destroy(&self);
     return self;

@@ -1,0 +1,71 @@
+/* gw — the gateway's shared state and the request/response it passes between its layers:
+ * gw_http (libmicrohttpd) reads a request, gw_dispatch answers it (authenticating with gw_auth,
+ * authorising with gw_access, calling services through gw_upstream), gw_metrics counts it. */
+#ifndef GW_H
+#define GW_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "gw_metrics.h"
+#include "gw_upstream.h"
+#include "ocop_arena.h"
+#include "ocop_config.h"
+#include "ocop_users.h"
+
+typedef struct {
+    const ocop_config_t *config;
+    ocop_gateway_config_t gc;
+    gw_upstream_t *upstream;
+    gw_metrics_t *metrics;
+    pthread_rwlock_t users_lock; /* guards users: the tokens file is reloaded while serving */
+    ocop_users_t *users;
+    char *openapi; /* the OpenAPI document served at /openapi.json */
+} gw_t;
+
+typedef struct {
+    const char *method;
+    const char *path;            /* without the query string */
+    const char *authorization;   /* the Authorization header, or NULL */
+    const char *idempotency_key; /* the Idempotency-Key header, or NULL */
+    const char *body;            /* NUL-terminated */
+    size_t body_len;
+    cJSON *query; /* the query arguments: an object of strings */
+} gw_request_t;
+
+typedef struct {
+    int status;
+    char *body; /* malloc'd, the response's; JSON unless content_type says otherwise */
+    const char *content_type;
+    int retry_after; /* seconds; 0: no Retry-After header */
+    char allow[64];  /* 405: the methods the path has */
+    size_t slot;     /* gw_metrics slot */
+} gw_response_t;
+
+/* The authenticated caller of one request (public when no token came). */
+typedef struct {
+    ocop_user_t user;
+    char caller[OCOP_USER_FIELD_MAX + 16]; /* "name" or "name@province", recorded by services */
+} gw_identity_t;
+
+/* Answers one request (never fails: errors become error responses). */
+void gw_dispatch(gw_t *gw, const gw_request_t *in, gw_response_t *out);
+
+/* Fills out with an error: JSON {code, message, field}. code is ocop_status_name without
+ * "OCOP_E_", or a gateway code such as "UNAUTHENTICATED". */
+void gw_error(gw_response_t *out, int http_status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Calls section with a request whose body field is body_name and body msg (not owned); the
+ * reply is the caller's. 0, or -1 after filling out with 503 (no answer). */
+int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name,
+            const ProtobufCMessage *msg, const char *request_id, Ocop__Reply **reply, gw_response_t *out);
+
+/* The body message of a reply (NULL when none is set). */
+const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply);
+
+/* Fills out from a service's error reply: its code, message and field, with the HTTP status. */
+void gw_error_from_reply(gw_response_t *out, const Ocop__Reply *reply);
+
+#endif

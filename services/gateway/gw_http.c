@@ -1,0 +1,188 @@
+/* gw_http — libmicrohttpd glue. */
+#include "gw_http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ocop_api.h"
+#include "ocop_error.h"
+#include "ocop_log.h"
+
+struct gw_http_t {
+    gw_t *gw;
+    struct MHD_Daemon *daemon;
+};
+
+/* One request under way: its body so far. */
+typedef struct {
+    char *body;
+    size_t len, cap;
+    int too_large;
+    int answered; /* a response is queued (refused before its body was read) */
+} s_conn_t;
+
+static double s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum MHD_Result s_send(struct MHD_Connection *conn, gw_response_t *r)
+{
+    const char *body = r->body ? r->body : "";
+    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (r->retry_after) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", r->retry_after);
+        MHD_add_response_header(resp, "Retry-After", v);
+    }
+    if (r->allow[0])
+        MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"ocop\"");
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result s_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    cJSON_AddItemToObject(cls, key, cJSON_CreateString(value ? value : ""));
+    return MHD_YES;
+}
+
+static enum MHD_Result s_answer(gw_http_t *self, struct MHD_Connection *conn, const char *url, const char *method,
+                                s_conn_t *c)
+{
+    double started = s_now();
+    gw_response_t out;
+    size_t nroutes;
+    ocop_api_routes(&nroutes);
+    memset(&out, 0, sizeof out);
+    if (c->too_large) {
+        out.slot = nroutes + GW_SLOT_UNMATCHED;
+        gw_error(&out, 413, "TOO_LARGE", "", "the body exceeds %zu bytes", self->gw->gc.max_body_bytes);
+    } else {
+        gw_request_t in = {
+            .method = method,
+            .path = url,
+            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            .idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
+            .body = c->body ? c->body : "",
+            .body_len = c->len,
+            .query = cJSON_CreateObject(),
+        };
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_query_arg, in.query);
+        gw_dispatch(self->gw, &in, &out);
+        cJSON_Delete(in.query);
+    }
+    enum MHD_Result rc = s_send(conn, &out);
+    gw_metrics_observe(self->gw->metrics, out.slot, out.status, s_now() - started);
+    free(out.body);
+    return rc;
+}
+
+static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                 const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    gw_http_t *self = cls;
+    s_conn_t *c = *con_cls;
+    size_t max = self->gw->gc.max_body_bytes;
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c)
+            return MHD_NO;
+        *con_cls = c;
+        /* A declared length over the limit is refused before a byte of it is read. */
+        const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && strtoull(length, NULL, 10) > max) {
+            c->too_large = c->answered = 1;
+            return s_answer(self, conn, url, method, c);
+        }
+        return MHD_YES;
+    }
+    if (c->answered) {
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (c->too_large || c->len + n > max) {
+            c->too_large = 1;
+            return MHD_YES;
+        }
+        if (c->len + n + 1 > c->cap) {
+            size_t cap = c->cap ? c->cap : 4096;
+            while (cap < c->len + n + 1)
+                cap *= 2;
+            char *grown = realloc(c->body, cap);
+            if (!grown)
+                return MHD_NO;
+            c->body = grown;
+            c->cap = cap;
+        }
+        memcpy(c->body + c->len, upload_data, n);
+        c->len += n;
+        c->body[c->len] = '\0';
+        return MHD_YES;
+    }
+    return s_answer(self, conn, url, method, c);
+}
+
+static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
+{
+    (void)cls, (void)conn, (void)code;
+    s_conn_t *c = *con_cls;
+    if (c) {
+        free(c->body);
+        free(c);
+        *con_cls = NULL;
+    }
+}
+
+gw_http_t *gw_http_start(gw_t *gw, char *err, size_t errlen)
+{
+    gw_http_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        ocop_error_format(err, errlen, "out of memory");
+        return NULL;
+    }
+    self->gw = gw;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)gw->gc.port);
+    inet_pton(AF_INET, gw->gc.host, &addr.sin_addr);
+    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)gw->gc.port, NULL,
+                                    NULL, s_handler, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads,
+                                    MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT,
+                                    (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    if (!self->daemon) {
+        ocop_error_format(err, errlen, "cannot listen on %s:%u (taken, or not an address of this host)", gw->gc.host,
+                          gw->gc.port);
+        free(self);
+        return NULL;
+    }
+    return self;
+}
+
+void gw_http_stop(gw_http_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    MHD_stop_daemon((*self_p)->daemon);
+    free(*self_p);
+    *self_p = NULL;
+}
