@@ -44,7 +44,7 @@ static s_fair_t *s_fair(s_run_t *r, const char *fair_id)
         return NULL;
     }
     s_fair_t *f = &r->fairs[r->n_fairs];
-    if (!(f->fair = pro_fair_load(r->ctx, r->reply, fair_id)) ||
+    if (!(f->fair = pro_fair_load(r->ctx, r->reply, fair_id, "fair_id")) ||
         !(f->apps = pro_applications(r->ctx, r->reply, fair_id, &f->n)))
         return NULL;
     f->changed = false;

@@ -135,14 +135,14 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     return 0;
 }
 
-Ocop__ProFair *pro_fair_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
+Ocop__ProFair *pro_fair_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, const char *field)
 {
-    return ocop_ctx_get(ctx, reply, pro_state(ctx)->db.fairs, id, &ocop__pro_fair__descriptor, "fair_id", "fair");
+    return ocop_ctx_get(ctx, reply, pro_state(ctx)->db.fairs, id, &ocop__pro_fair__descriptor, field, "fair");
 }
 
 int pro_handle_fair_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    Ocop__ProFair *f = pro_fair_load(ctx, reply, req->pro_fair_get->id);
+    Ocop__ProFair *f = pro_fair_load(ctx, reply, req->pro_fair_get->id, "id");
     if (!f)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_FAIR;
@@ -154,7 +154,7 @@ int pro_handle_applications_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
 {
     Ocop__ProApplicationPage *page = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *page);
     ocop__pro_application_page__init(page);
-    if (!(page->fair = pro_fair_load(ctx, reply, req->pro_applications_get->fair_id)) ||
+    if (!(page->fair = pro_fair_load(ctx, reply, req->pro_applications_get->fair_id, "fair_id")) ||
         !(page->applications = pro_applications(ctx, reply, page->fair->id, &page->n_applications)))
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_APPLICATION_PAGE;
@@ -178,7 +178,7 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
     pro_state_t *state = pro_state(ctx);
     char today[OCOP_DATE_LEN];
     pro_today(ctx, today);
-    Ocop__ProFair *f = pro_fair_load(ctx, reply, in->fair_id);
+    Ocop__ProFair *f = pro_fair_load(ctx, reply, in->fair_id, "fair_id");
     if (!f)
         return -1;
     if (strcmp(f->start, today) <= 0)
@@ -311,7 +311,7 @@ static void s_apply_allocation(Ocop__ProFair *f, Ocop__ProApplication **apps, co
 int pro_handle_allocate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    Ocop__ProFair *f = pro_fair_load(ctx, reply, req->pro_allocate->fair_id);
+    Ocop__ProFair *f = pro_fair_load(ctx, reply, req->pro_allocate->fair_id, "fair_id");
     if (!f)
         return -1;
     if (f->allocated)
