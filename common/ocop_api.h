@@ -28,8 +28,8 @@ typedef enum {
 } ocop_role_t;
 
 #define OCOP_ROLE_COUNT 7
-#define OCOP_ROLES_ANY_USER                                                                                           \
-    (OCOP_ROLE_PRODUCER | OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE | OCOP_ROLE_COUNCIL | OCOP_ROLE_CENTRAL |            \
+#define OCOP_ROLES_ANY_USER                                                                                            \
+    (OCOP_ROLE_PRODUCER | OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE | OCOP_ROLE_COUNCIL | OCOP_ROLE_CENTRAL |             \
      OCOP_ROLE_AUDITOR)
 #define OCOP_ROLES_EVERYONE (OCOP_ROLE_PUBLIC | OCOP_ROLES_ANY_USER)
 
@@ -73,8 +73,8 @@ typedef struct {
     unsigned roles; /* ocop_role_t bits */
     ocop_scope_rule_t scope;
     const char *scope_field;
-    bool creates;         /* 201 Created on success */
-    const char *summary;  /* one line for the OpenAPI document and docs */
+    bool creates;        /* 201 Created on success */
+    const char *summary; /* one line for the OpenAPI document and docs */
 } ocop_api_route_t;
 
 /* The table, in documentation order. */

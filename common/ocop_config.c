@@ -32,7 +32,8 @@ struct ocop_config_t {
 };
 
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services", "gateway"};
-static const char *const s_gateway_keys[] = {"listen", "tokens", "threads", "timeout_ms", "max_body_bytes", "allow_remote"};
+static const char *const s_gateway_keys[] = {"listen",     "tokens",         "threads",
+                                             "timeout_ms", "max_body_bytes", "allow_remote"};
 static const char *const s_service_keys[] = {
     "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
     "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",

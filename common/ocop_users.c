@@ -127,8 +127,7 @@ static int s_parse_user(const cJSON *obj, ocop_user_t *u, char *err, size_t errl
         sodium_hex2bin(u->token_hash, sizeof u->token_hash, hash->valuestring, strlen(hash->valuestring), NULL, &hlen,
                        NULL) != 0 ||
         hlen != OCOP_TOKEN_HASH_LEN) {
-        ocop_error_format(err, errlen, "user %s: token_hash: expected %d hex digits", u->name,
-                          2 * OCOP_TOKEN_HASH_LEN);
+        ocop_error_format(err, errlen, "user %s: token_hash: expected %d hex digits", u->name, 2 * OCOP_TOKEN_HASH_LEN);
         return -1;
     }
     if (councils && !cJSON_IsArray(councils)) {

@@ -59,8 +59,8 @@ void gw_error(gw_response_t *out, int http_status, const char *code, const char 
 
 /* Calls section with a request whose body field is body_name and body msg (not owned); the
  * reply is the caller's. 0, or -1 after filling out with 503 (no answer). */
-int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name,
-            const ProtobufCMessage *msg, const char *request_id, Ocop__Reply **reply, gw_response_t *out);
+int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
+            const char *request_id, Ocop__Reply **reply, gw_response_t *out);
 
 /* The body message of a reply (NULL when none is set). */
 const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply);

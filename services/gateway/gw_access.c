@@ -28,8 +28,8 @@ int gw_access_role(const gw_identity_t *who, const ocop_api_route_t *route, gw_r
     if (route->roles & who->user.role)
         return 0;
     if (who->user.role == OCOP_ROLE_PUBLIC) {
-        gw_error(out, 401, "UNAUTHENTICATED", "", "%s %s needs an API token (Authorization: Bearer ...)",
-                 route->method, route->path);
+        gw_error(out, 401, "UNAUTHENTICATED", "", "%s %s needs an API token (Authorization: Bearer ...)", route->method,
+                 route->path);
         return -1;
     }
     gw_error(out, 403, "FORBIDDEN", "", "a %s may not %s %s", ocop_role_name(who->user.role), route->method,
@@ -43,9 +43,8 @@ static void s_copy(char *dst, size_t len, const char *src)
 }
 
 /* One lookup: body_name with msg to section; the reply's body when it is of reply_case. */
-static const ProtobufCMessage *s_lookup(gw_t *gw, const gw_identity_t *who, const char *section,
-                                        const char *body_name, const ProtobufCMessage *msg, Ocop__Reply **reply,
-                                        gw_response_t *out)
+static const ProtobufCMessage *s_lookup(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name,
+                                        const ProtobufCMessage *msg, Ocop__Reply **reply, gw_response_t *out)
 {
     if (gw_call(gw, who, section, body_name, msg, NULL, reply, out) != 0)
         return NULL;
@@ -64,11 +63,14 @@ int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_
     Ocop__Reply *reply = NULL;
     const Ocop__RegProductDetail *d =
         (const Ocop__RegProductDetail *)s_lookup(gw, who, "registration", "reg_product_get", &get.base, &reply, out);
-    if (d && d->product)
+    int rc = d && d->product ? 0 : -1;
+    if (rc == 0)
         s_copy(province, len, d->product->current_province_code);
+    else if (d)
+        gw_error(out, 404, "NOT_FOUND", "id", "product %.64s does not exist", product_id);
     if (reply)
         ocop__reply__free_unpacked(reply, NULL);
-    return d && d->product ? 0 : -1;
+    return rc;
 }
 
 /* The evaluation shard section that made id "<letters><shard>-<n>" ("C2-7" -> "evaluation-2"). */
@@ -101,8 +103,8 @@ static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule,
     case OCOP_SCOPE_ENTITY: {
         Ocop__RegEntityGet get = OCOP__REG_ENTITY_GET__INIT;
         get.id = (char *)key;
-        const Ocop__RegEntity *e = (const Ocop__RegEntity *)(body = s_lookup(gw, who, "registration",
-                                                                              "reg_entity_get", &get.base, &reply, out));
+        const Ocop__RegEntity *e = (const Ocop__RegEntity *)(body = s_lookup(gw, who, "registration", "reg_entity_get",
+                                                                             &get.base, &reply, out));
         if (e) {
             s_copy(t->entity, sizeof t->entity, e->id);
             s_copy(t->commune, sizeof t->commune, e->commune_code);
@@ -113,8 +115,9 @@ static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule,
     case OCOP_SCOPE_PRODUCT: {
         Ocop__RegProductGet get = OCOP__REG_PRODUCT_GET__INIT;
         get.id = (char *)key;
-        const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)(body = s_lookup(
-                                               gw, who, "registration", "reg_product_get", &get.base, &reply, out));
+        const Ocop__RegProductDetail *d =
+            (const Ocop__RegProductDetail *)(body = s_lookup(gw, who, "registration", "reg_product_get", &get.base,
+                                                             &reply, out));
         if (d && d->product) {
             s_copy(t->entity, sizeof t->entity, d->product->entity_id);
             s_copy(t->commune, sizeof t->commune, d->product->commune_code);
@@ -134,22 +137,23 @@ static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule,
         Ocop__EvalCertificateGet cert = OCOP__EVAL_CERTIFICATE_GET__INIT;
         council.id = session.id = cert.id = (char *)key;
         if (rule == OCOP_SCOPE_COUNCIL) {
-            const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)(body = s_lookup(
-                                             gw, who, shard, "eval_council_get", &council.base, &reply, out));
+            const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)(body = s_lookup(gw, who, shard, "eval_council_get",
+                                                                                     &council.base, &reply, out));
             if (c) {
                 s_copy(t->council, sizeof t->council, c->id);
                 s_copy(t->province, sizeof t->province, c->province_code);
             }
         } else if (rule == OCOP_SCOPE_SESSION) {
-            const Ocop__EvalSession *s = (const Ocop__EvalSession *)(body = s_lookup(
-                                             gw, who, shard, "eval_session_get", &session.base, &reply, out));
+            const Ocop__EvalSession *s = (const Ocop__EvalSession *)(body = s_lookup(gw, who, shard, "eval_session_get",
+                                                                                     &session.base, &reply, out));
             if (s) {
                 s_copy(t->council, sizeof t->council, s->council_id);
                 s_copy(t->province, sizeof t->province, s->province_code);
             }
         } else {
-            const Ocop__EvalCertificate *c = (const Ocop__EvalCertificate *)(body = s_lookup(
-                                                 gw, who, shard, "eval_certificate_get", &cert.base, &reply, out));
+            const Ocop__EvalCertificate *c =
+                (const Ocop__EvalCertificate *)(body = s_lookup(gw, who, shard, "eval_certificate_get", &cert.base,
+                                                                &reply, out));
             if (c) {
                 s_copy(t->entity, sizeof t->entity, c->entity_id);
                 s_copy(t->province, sizeof t->province, c->province_code);
@@ -227,12 +231,12 @@ int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *
         return -1;
     if (s_in_scope(u, &t))
         return 0;
-    const char *mine = u->role == OCOP_ROLE_PRODUCER  ? u->entity
-                       : u->role == OCOP_ROLE_COMMUNE ? u->commune
+    const char *mine = u->role == OCOP_ROLE_PRODUCER   ? u->entity
+                       : u->role == OCOP_ROLE_COMMUNE  ? u->commune
                        : u->role == OCOP_ROLE_PROVINCE ? u->province
-                                                      : u->member;
+                                                       : u->member;
     gw_error(out, 403, "FORBIDDEN", route->scope_field ? route->scope_field : "",
-             "%s %.48s (%s %s) may not write here: the target is outside that scope", ocop_role_name(u->role),
-             u->name, u->role == OCOP_ROLE_COUNCIL ? "member" : "of", mine);
+             "%s %.48s (%s %s) may not write here: the target is outside that scope", ocop_role_name(u->role), u->name,
+             u->role == OCOP_ROLE_COUNCIL ? "member" : "of", mine);
     return -1;
 }

@@ -52,8 +52,8 @@ const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply)
     return *(const ProtobufCMessage *const *)((const char *)reply + f->offset);
 }
 
-int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name,
-            const ProtobufCMessage *msg, const char *request_id, Ocop__Reply **reply, gw_response_t *out)
+int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
+            const char *request_id, Ocop__Reply **reply, gw_response_t *out)
 {
     Ocop__Request req = OCOP__REQUEST__INIT;
     const ProtobufCFieldDescriptor *f =
@@ -322,7 +322,8 @@ static void s_api(gw_t *gw, const gw_request_t *in, const ocop_api_route_t *rout
         return;
     ocop_arena_t *arena = ocop_arena_new(16 * 1024);
     char err[512], section[OCOP_NAME_MAX], request_id[40];
-    ProtobufCMessage *msg = arena ? ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err, sizeof err) : NULL;
+    ProtobufCMessage *msg =
+        arena ? ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err, sizeof err) : NULL;
     cJSON_Delete(json);
     if (!msg) {
         const char *colon = strstr(err, ": ");

@@ -166,9 +166,9 @@ gw_http_t *gw_http_start(gw_t *gw, char *err, size_t errlen)
     inet_pton(AF_INET, gw->gc.host, &addr.sin_addr);
     self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)gw->gc.port, NULL,
                                     NULL, s_handler, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads,
-                                    MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT,
-                                    (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads, MHD_OPTION_NOTIFY_COMPLETED,
+                                    s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
     if (!self->daemon) {
         ocop_error_format(err, errlen, "cannot listen on %s:%u (taken, or not an address of this host)", gw->gc.host,
                           gw->gc.port);

@@ -48,9 +48,7 @@ char *gw_matrix_markdown(void)
         fprintf(f, "| `%s %s` |", r->method, r->path);
         for (unsigned b = 0; b < OCOP_ROLE_COUNT; b++) {
             ocop_role_t role = (ocop_role_t)(1u << b);
-            const char *cell = !(r->roles & role) ? "—"
-                               : !write          ? "yes"
-                                                 : s_scope_word(role, r->scope);
+            const char *cell = !(r->roles & role) ? "—" : !write ? "yes" : s_scope_word(role, r->scope);
             fprintf(f, " %s |", cell);
         }
         fprintf(f, " %s |\n", write && r->scope_field ? r->scope_field : "");

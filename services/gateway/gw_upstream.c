@@ -56,8 +56,8 @@ static int s_add(gw_upstream_t *self, const ocop_config_t *config, const char *n
     return 0;
 }
 
-gw_upstream_t *gw_upstream_new(void *zctx, const ocop_config_t *config, const ocop_keypair_t *keys,
-                               unsigned timeout_ms, char *err, size_t errlen)
+gw_upstream_t *gw_upstream_new(void *zctx, const ocop_config_t *config, const ocop_keypair_t *keys, unsigned timeout_ms,
+                               char *err, size_t errlen)
 {
     gw_upstream_t *self = calloc(1, sizeof *self);
     if (!self || pthread_key_create(&self->thread_key, s_thread_end) != 0) {

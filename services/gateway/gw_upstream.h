@@ -15,8 +15,8 @@ typedef struct gw_upstream_t gw_upstream_t;
 
 /* Every service section of config the gateway can reach: registration, audit, promotion and
  * the evaluation shards (a missing one is simply absent: its routes answer 503). NULL with err. */
-gw_upstream_t *gw_upstream_new(void *zctx, const ocop_config_t *config, const ocop_keypair_t *keys,
-                               unsigned timeout_ms, char *err, size_t errlen);
+gw_upstream_t *gw_upstream_new(void *zctx, const ocop_config_t *config, const ocop_keypair_t *keys, unsigned timeout_ms,
+                               char *err, size_t errlen);
 /* After every worker thread has ended. */
 void gw_upstream_destroy(gw_upstream_t **self_p);
 

@@ -32,10 +32,25 @@ typedef struct {
     ocop_keypair_t keys;
     void *zctx;
     ocop_arena_t *arena;
+    const char *gateway; /* "http://host:port": every request through the gateway (HTTP) */
+    const char *token;   /* the API token sent to the gateway */
+    void *curl;          /* the gateway connection (CURL *), kept alive across requests */
+    int output_csv;
 } ctl_t;
 
 /* Loads config and keys (once). 0, or an exit code after printing why. */
 int ctl_prepare(ctl_t *ctl);
+
+/* Through the gateway: msg (the Request body field body_name) as its route's HTTP request, with
+ * request_id as Idempotency-Key (NULL: none); *reply is the caller's, as ctl_call's. 0, or an
+ * exit code after printing why. */
+int ctl_http_call(ctl_t *ctl, const char *body_name, const ProtobufCMessage *msg, const char *request_id,
+                  Ocop__Reply **reply);
+/* GET /healthz of the gateway, printed; 0 when every service is up, else CTL_EXIT_UNAVAILABLE. */
+int ctl_http_health(ctl_t *ctl);
+
+/* The body message of a built request. */
+const ProtobufCMessage *ctl_request_body(const Ocop__Request *req);
 
 /* Opens a client to service (a section name of the config). NULL after printing why. */
 ocop_client_t *ctl_connect(ctl_t *ctl, const char *service);
@@ -47,7 +62,8 @@ int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop
 /* Adds name: an array of the ';'-separated items of list (how CSV cells and flags carry lists). */
 void ctl_json_add_list(cJSON *obj, const char *name, const char *list);
 
-/* Sends a request to service; *reply is the caller's (ocop__reply__free_unpacked). 0, or an
+/* Sends a request to service (through the gateway when ctl->gateway is set: service is then
+ * ignored, the route decides); *reply is the caller's (ocop__reply__free_unpacked). 0, or an
  * exit code after printing why no reply came. */
 int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body, Ocop__Reply **reply);
 

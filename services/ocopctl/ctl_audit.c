@@ -35,7 +35,13 @@ static int s_write_record(FILE *f, const Ocop__AudExportRecord *r)
 /* One request to the audit service; a non-OK reply is printed and turned into an exit code. */
 static int s_ask(ctl_t *ctl, ocop_client_t *client, Ocop__Request *req, Ocop__Reply **reply)
 {
-    if (ocop_client_call(client, req, reply, ctl->timeout_ms, 3) != 0) {
+    if (ctl->gateway) {
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field(&ocop__request__descriptor, (unsigned)req->body_case);
+        int rc = ctl_http_call(ctl, f->name, ctl_request_body(req), NULL, reply);
+        if (rc != 0)
+            return rc;
+    } else if (ocop_client_call(client, req, reply, ctl->timeout_ms, 3) != 0) {
         fprintf(stderr, "ocopctl audit: no answer within %d ms (3 attempts)\n", ctl->timeout_ms);
         return CTL_EXIT_UNAVAILABLE;
     }
@@ -119,8 +125,8 @@ static int s_entries(ctl_t *ctl, ocop_client_t *client, FILE *f, uint64_t size)
 
 static int s_export(ctl_t *ctl, const char *path, const char *service)
 {
-    ocop_client_t *client = ctl_connect(ctl, service);
-    if (!client)
+    ocop_client_t *client = ctl->gateway ? NULL : ctl_connect(ctl, service);
+    if (!client && !ctl->gateway)
         return CTL_EXIT_UNAVAILABLE;
     Ocop__AudTreeHeadGet get = OCOP__AUD_TREE_HEAD_GET__INIT;
     Ocop__Request req = OCOP__REQUEST__INIT;

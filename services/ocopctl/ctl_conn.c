@@ -10,8 +10,12 @@
 
 int ctl_prepare(ctl_t *ctl)
 {
-    if (ctl->config)
+    if (ctl->config || (ctl->gateway && ctl->arena))
         return 0;
+    if (ctl->gateway) {
+        ctl->arena = ocop_arena_new(64 * 1024);
+        return ctl->arena ? 0 : CTL_EXIT_FAILED;
+    }
     char err[512];
     ctl->config = ocop_config_load(ctl->config_path, err, sizeof err);
     if (!ctl->config) {
@@ -69,6 +73,13 @@ int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop
     return 0;
 }
 
+const ProtobufCMessage *ctl_request_body(const Ocop__Request *req)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field(&ocop__request__descriptor, (unsigned)req->body_case);
+    return f ? *(const ProtobufCMessage *const *)((const char *)req + f->offset) : NULL;
+}
+
 void ctl_json_add_list(cJSON *obj, const char *name, const char *list)
 {
     cJSON *arr = cJSON_AddArrayToObject(obj, name);
@@ -115,6 +126,8 @@ int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON
     rc = ctl_build_request(ctl, body_name, body, &req);
     if (rc != 0)
         return rc;
+    if (ctl->gateway)
+        return ctl_http_call(ctl, body_name, ctl_request_body(&req), NULL, reply);
     ocop_client_t *client = ctl_connect(ctl, service);
     if (!client)
         return CTL_EXIT_UNAVAILABLE;

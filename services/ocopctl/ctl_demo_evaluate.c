@@ -559,6 +559,11 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
                         "  in evaluation, province by province, on the shards of the config; safe to re-run.\n");
         return CTL_EXIT_USAGE;
     }
+    if (ctl->gateway) {
+        fprintf(stderr, "ocopctl demo evaluate: runs on a service host, straight to the shards (--config, not "
+                        "--gateway)\n");
+        return CTL_EXIT_USAGE;
+    }
     int rc = ctl_prepare(ctl);
     if (rc != 0)
         return rc;

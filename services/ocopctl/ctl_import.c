@@ -235,6 +235,16 @@ static int s_send(s_import_t *im, const char *ref, const char *body_name, const 
         s_answered(im, p, &local);
         return 0;
     }
+    if (im->ctl->gateway) {
+        /* One at a time over a kept-alive connection; the row's id is the Idempotency-Key. */
+        Ocop__Reply *reply;
+        rc = ctl_http_call(im->ctl, body_name, ctl_request_body(&req), p->id, &reply);
+        if (rc != 0)
+            return rc;
+        s_answered(im, p, reply);
+        ocop__reply__free_unpacked(reply, NULL);
+        return 0;
+    }
     req.request_id = p->id;
     req.caller = (char *)im->ctl->as;
     p->len = ocop__request__get_packed_size(&req);
@@ -411,6 +421,79 @@ static int s_import_transitions(s_import_t *im, ctl_csv_t *csv)
     return rc;
 }
 
+/* "A1=4;A2=3.5" as [{"id":"A1",<key>:4},...]; for checks "M1=pass;M2=fail" as booleans. 0, or -1
+ * when an item is not id=value. */
+static int s_add_items(cJSON *body, const char *name, const char *list, int checks)
+{
+    if (!*list)
+        return 0;
+    cJSON *arr = cJSON_AddArrayToObject(body, name);
+    char copy[4096], *save = NULL;
+    if (snprintf(copy, sizeof copy, "%s", list) >= (int)sizeof copy)
+        return -1;
+    for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(tok, '='), *end;
+        if (!eq || eq == tok)
+            return -1;
+        *eq = '\0';
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, item);
+        cJSON_AddStringToObject(item, "id", tok);
+        if (checks) {
+            if (strcmp(eq + 1, "pass") && strcmp(eq + 1, "fail"))
+                return -1;
+            cJSON_AddBoolToObject(item, "pass", strcmp(eq + 1, "pass") == 0);
+        } else {
+            double v = strtod(eq + 1, &end);
+            if (end == eq + 1 || *end)
+                return -1;
+            cJSON_AddNumberToObject(item, "score", v);
+        }
+    }
+    return 0;
+}
+
+/* Columns: ref,session_id,product_id,member_id,phase,round,rubric,scores,mandatory,bonus — one
+ * sealed score sheet a row, each sent to the shard of its session by the gateway. */
+static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
+{
+    const char *names[] = {"ref",   "session_id", "product_id", "member_id", "phase",
+                           "round", "rubric",     "scores",     "mandatory", "bonus"};
+    int c[10];
+    for (int i = 0; i < 10; i++)
+        c[i] = ctl_csv_column(csv, names[i]);
+    if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[7] < 0) {
+        fprintf(stderr, "ocopctl import sheets: columns ref, session_id, product_id and scores are required\n");
+        return CTL_EXIT_INVALID;
+    }
+    im->total = ctl_csv_rows(csv);
+    const char **f;
+    size_t n;
+    int more, rc = 0;
+    while (rc == 0 && (more = ctl_csv_next(csv, &f, &n)) == 1) {
+        cJSON *body = cJSON_CreateObject();
+        s_add_if(body, "session_id", f[c[1]]);
+        s_add_if(body, "product_id", f[c[2]]);
+        s_add_if(body, "member_id", s_field(f, c[3]));
+        if (*s_field(f, c[4]))
+            cJSON_AddNumberToObject(body, "phase", atoi(f[c[4]]));
+        if (*s_field(f, c[5]))
+            cJSON_AddNumberToObject(body, "round", atoi(f[c[5]]));
+        s_add_if(body, "rubric", s_field(f, c[6]));
+        if (s_add_items(body, "scores", f[c[7]], 0) != 0 || s_add_items(body, "mandatory", s_field(f, c[8]), 1) != 0 ||
+            s_add_items(body, "bonus", s_field(f, c[9]), 0) != 0)
+            /* An unreadable list makes the row an invalid request: refused and journalled. */
+            cJSON_AddStringToObject(body, "scores", "not id=value;id=value");
+        rc = s_send(im, f[c[0]], "eval_sheet_submit", body);
+        cJSON_Delete(body);
+    }
+    if (rc == 0 && more < 0) {
+        fprintf(stderr, "ocopctl import sheets: line %zu: unterminated quote\n", ctl_csv_line(csv));
+        rc = CTL_EXIT_INVALID;
+    }
+    return rc;
+}
+
 static void s_summary(const s_import_t *im)
 {
     s_progress((s_import_t *)im, 1);
@@ -426,7 +509,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
     const char *ref_map = NULL;
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: ocopctl import units|entities|products|transitions FILE.csv|FILE.json [--map JOURNAL]\n"
+        printf("usage: ocopctl import units|entities|products|transitions|sheets FILE.csv|FILE.json [--map J]\n"
                "  FILE.json is an array of objects whose keys are the column names below.\n"
                "  units:    version,code,name,kind,level,parent_code,successor_codes (parents first)\n"
                "  entities: ref,type,name,tax_code,commune_code,representative,phone[,unit_version]\n"
@@ -435,6 +518,10 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
                "  transitions: ref,product_ref|product_id,action,reason,note — action: accept, reject,\n"
                "            resubmit, submit, withdraw, promote, review_cleared or review_confirmed_duplicate;\n"
                "            a product's rows are applied in file order\n"
+               "  sheets:   ref,session_id,product_id,member_id,phase,round,rubric,scores,mandatory,bonus —\n"
+               "            scores and bonus 'A1=4;A2=3.5', mandatory 'M1=pass;M2=fail'; through the gateway\n"
+               "            only (each sheet goes to its session's shard); a council member's token may omit\n"
+               "            member_id\n"
                "  entity_ref / product_ref are resolved through the journal of the entities / products\n"
                "  import (--map; default: entities.csv.journal / products.csv.journal beside FILE). Answered rows are "
                "journalled in FILE.journal; a re-run skips\n"
@@ -449,8 +536,12 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
             argc = -1;
     }
     if (argc < 3 || (strcmp(argv[1], "units") && strcmp(argv[1], "entities") && strcmp(argv[1], "products") &&
-                     strcmp(argv[1], "transitions"))) {
-        fprintf(stderr, "usage: ocopctl import units|entities|products|transitions FILE [--map JOURNAL]\n");
+                     strcmp(argv[1], "transitions") && strcmp(argv[1], "sheets"))) {
+        fprintf(stderr, "usage: ocopctl import units|entities|products|transitions|sheets FILE [--map JOURNAL]\n");
+        return CTL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "sheets") == 0 && !ctl->gateway) {
+        fprintf(stderr, "ocopctl import sheets: goes through the gateway (--gateway URL --token TOKEN)\n");
         return CTL_EXIT_USAGE;
     }
     s_import_t *im = calloc(1, sizeof *im);
@@ -488,11 +579,14 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         fprintf(stderr, "ocopctl import: cannot use the journal %s\n", journal_path);
         rc = CTL_EXIT_FAILED;
     }
-    if (rc == 0 && !(im->client = ctl_connect(ctl, "registration")))
+    if (rc == 0 && ctl->gateway)
+        rc = ctl_prepare(ctl);
+    else if (rc == 0 && !(im->client = ctl_connect(ctl, "registration")))
         rc = CTL_EXIT_UNAVAILABLE;
     if (rc == 0)
         rc = strcmp(im->kind, "units") == 0         ? s_import_units(im, csv)
              : strcmp(im->kind, "transitions") == 0 ? s_import_transitions(im, csv)
+             : strcmp(im->kind, "sheets") == 0      ? s_import_sheets(im, csv)
                                                     : s_import_rows(im, csv);
     if (im->journal) {
         s_summary(im);

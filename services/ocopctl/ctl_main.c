@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <zmq.h>
 
 #include "ctl.h"
@@ -11,9 +12,12 @@ static void s_usage(FILE *out)
     fprintf(out, "usage: ocopctl [OPTIONS] COMMAND [ARGS]\n"
                  "\n"
                  "Options:\n"
-                 "  --config FILE        deployment config (default: $OCOP_CONFIG)\n"
-                 "  --as NAME            key name to authenticate with (default: ocopctl)\n"
-                 "  --output json|table  output format (default: table)\n"
+                 "  --gateway URL        go through the gateway, e.g. http://127.0.0.1:8080 (default:\n"
+                 "                       $OCOP_GATEWAY); without it, straight to the services (--config)\n"
+                 "  --token TOKEN        API token for the gateway (default: $OCOP_TOKEN)\n"
+                 "  --config FILE        deployment config for direct access (default: $OCOP_CONFIG)\n"
+                 "  --as NAME            key name to authenticate with directly (default: ocopctl)\n"
+                 "  --output json|table|csv  output format (default: table; csv for reports)\n"
                  "  --timeout MS         per-attempt time-out, 3 attempts (default: 5000)\n"
                  "\n"
                  "Commands:\n"
@@ -29,7 +33,7 @@ static void s_usage(FILE *out)
                  "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
                  "  token create --file F --name N --role R ...  a gateway user and its API token\n"
                  "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
-                 "  import units|entities|products|transitions FILE  bulk import of CSV or JSON, resumable\n"
+                 "  import units|entities|products|transitions|sheets FILE  bulk import of CSV or JSON, resumable\n"
                  "                                      (ocopctl import --help)\n"
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
                  "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
@@ -126,20 +130,29 @@ static int s_call(ctl_t *ctl, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"), .as = "ocopctl", .timeout_ms = 5000};
+    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"),
+                 .as = "ocopctl",
+                 .timeout_ms = 5000,
+                 .gateway = getenv("OCOP_GATEWAY"),
+                 .token = getenv("OCOP_TOKEN")};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             ctl.config_path = argv[++i];
         else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
             ctl.as = argv[++i];
+        else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc)
+            ctl.gateway = argv[++i];
+        else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc)
+            ctl.token = argv[++i];
         else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
             const char *o = argv[++i];
-            if (strcmp(o, "json") != 0 && strcmp(o, "table") != 0) {
-                fprintf(stderr, "ocopctl: --output is json or table\n");
+            if (strcmp(o, "json") != 0 && strcmp(o, "table") != 0 && strcmp(o, "csv") != 0) {
+                fprintf(stderr, "ocopctl: --output is json, table or csv\n");
                 return CTL_EXIT_USAGE;
             }
             ctl.output_json = strcmp(o, "json") == 0;
+            ctl.output_csv = strcmp(o, "csv") == 0;
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
             ctl.timeout_ms = atoi(argv[++i]);
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -166,6 +179,8 @@ int main(int argc, char **argv)
         rc = s_keygen(sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0)
         rc = ctl_cmd_demo(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "ping") == 0 && ctl.gateway)
+        rc = ctl_http_health(&ctl);
     else if (strcmp(cmd, "ping") == 0)
         rc = ctl_call_and_print(&ctl, sub_argc > 1 ? sub_argv[1] : "registration", "ping", NULL);
     else if (strcmp(cmd, "call") == 0)
@@ -187,6 +202,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", cmd);
         rc = CTL_EXIT_USAGE;
     }
+    if (ctl.curl)
+        curl_easy_cleanup(ctl.curl);
     ocop_config_destroy(&ctl.config);
     ocop_arena_destroy(&ctl.arena);
     if (ctl.zctx)

@@ -13,7 +13,8 @@ static void s_usage(FILE *out)
 {
     fprintf(out, "usage: ocopctl stars [--province CODE] [--sector CODE] [--year Y | --from Y --to Y]\n"
                  "  Products by stars x province x sector x year from every evaluation shard (or the one\n"
-                 "  owning --province). 'proposed 5' are 4-star products proposed to the central council.\n");
+                 "  owning --province). 'proposed 5' are 4-star products proposed to the central council.\n"
+                 "  --output csv writes province_code,sector_code,year,stars3,... with a TOTAL row.\n");
 }
 
 static void s_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *row)
@@ -43,8 +44,13 @@ static cJSON *s_row_json(const Ocop__EvalReportRow *row)
     return o;
 }
 
-static void s_row_print(const char *p, const char *s, const char *y, const Ocop__EvalReportRow *row)
+static void s_row_print(const ctl_t *ctl, const char *p, const char *s, const char *y, const Ocop__EvalReportRow *row)
 {
+    if (ctl->output_csv) {
+        printf("%s,%s,%s,%u,%u,%u,%u,%u,%u\n", p, s, y, row->stars3, row->stars4, row->stars5, row->proposed5,
+               row->products, row->entities);
+        return;
+    }
     printf("%-9s %-7s %-5s %7u %7u %7u %11u %9u %9u\n", p, s, y, row->stars3, row->stars4, row->stars5, row->proposed5,
            row->products, row->entities);
 }
@@ -90,7 +96,11 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
     }
     char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
     size_t n = 0;
-    if (*province) {
+    if (ctl->gateway) {
+        /* The gateway asks the owner of the province, or every shard and merges. */
+        snprintf(shards[0], sizeof shards[0], "gateway");
+        n = 1;
+    } else if (*province) {
         if (ocop_config_shard_owner(ctl->config, "evaluation", province, shards[0], sizeof shards[0]) != 0) {
             fprintf(stderr, "ocopctl: no evaluation shard of %s owns province %s\n", ctl->config_path, province);
             cJSON_Delete(body);
@@ -107,7 +117,9 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
     }
     Ocop__EvalReportRow total = OCOP__EVAL_REPORT_ROW__INIT;
     cJSON *out = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(out, "rows");
-    if (!ctl->output_json)
+    if (ctl->output_csv)
+        printf("province_code,sector_code,year,stars3,stars4,stars5,proposed5,products,entities\n");
+    else if (!ctl->output_json)
         printf("%-9s %-7s %-5s %7s %7s %7s %11s %9s %9s\n", "PROVINCE", "SECTOR", "YEAR", "3 STARS", "4 STARS",
                "5 STARS", "PROPOSED 5", "PRODUCTS", "ENTITIES");
     for (size_t s = 0; s < n && rc == 0; s++) {
@@ -126,7 +138,7 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
                 if (ctl->output_json)
                     cJSON_AddItemToArray(rows, s_row_json(r->rows[i]));
                 else
-                    s_row_print(r->rows[i]->province_code, r->rows[i]->sector_code, year, r->rows[i]);
+                    s_row_print(ctl, r->rows[i]->province_code, r->rows[i]->sector_code, year, r->rows[i]);
             }
             s_add(&total, r->total);
         }
@@ -139,7 +151,7 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
             printf("%s\n", text);
             free(text);
         } else {
-            s_row_print("TOTAL", "", "", &total);
+            s_row_print(ctl, "TOTAL", "", "", &total);
         }
     }
     cJSON_Delete(out);

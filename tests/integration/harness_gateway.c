@@ -38,9 +38,8 @@ int harness_gateway_stop(harness_t *self)
     return harness_terminate(&self->gateway_pid, self->gateway_log);
 }
 
-int harness_gateway_user(harness_t *self, const char *name, const char *role, const char *province,
-                         const char *commune, const char *entity, const char *member, const char *councils,
-                         char *token)
+int harness_gateway_user(harness_t *self, const char *name, const char *role, const char *province, const char *commune,
+                         const char *entity, const char *member, const char *councils, char *token)
 {
     ocop_user_t u;
     memset(&u, 0, sizeof u);

@@ -111,14 +111,14 @@ static void s_expect_refused(const ocop_api_route_t *r, ocop_role_t role, int t,
     harness_http_t resp = {0};
     s_send(r, role, t, &resp);
     if (resp.status != status || !strstr(resp.body, code))
-        fail_msg("%s %s as %s (target %c): %ld %s, expected %ld %s", r->method, r->path, ocop_role_name(role),
-                 'A' + t, resp.status, resp.body, status, code);
+        fail_msg("%s %s as %s (target %c): %ld %s, expected %ld %s", r->method, r->path, ocop_role_name(role), 'A' + t,
+                 resp.status, resp.body, status, code);
     harness_http_free(&resp);
     char *after = gateway_world_sequences(&W);
     assert_non_null(after);
     if (strcmp(before, after) != 0)
-        fail_msg("%s %s as %s was refused but changed something: %s -> %s", r->method, r->path,
-                 ocop_role_name(role), before, after);
+        fail_msg("%s %s as %s was refused but changed something: %s -> %s", r->method, r->path, ocop_role_name(role),
+                 before, after);
     free(before);
     free(after);
 }
@@ -128,8 +128,8 @@ static void s_expect_passed(const ocop_api_route_t *r, ocop_role_t role, int t)
     harness_http_t resp = {0};
     s_send(r, role, t, &resp);
     if (resp.status == 401 || resp.status == 403 || resp.status == 0 || resp.status == 405)
-        fail_msg("%s %s as %s (target %c) should pass the gateway: %ld %s", r->method, r->path,
-                 ocop_role_name(role), 'A' + t, resp.status, resp.body ? resp.body : "");
+        fail_msg("%s %s as %s (target %c) should pass the gateway: %ld %s", r->method, r->path, ocop_role_name(role),
+                 'A' + t, resp.status, resp.body ? resp.body : "");
     harness_http_free(&resp);
 }
 

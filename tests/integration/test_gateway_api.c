@@ -164,8 +164,8 @@ static const s_bad_t s_bad[] = {
     {"GET", "/v1/fairs/FAIR-999999", OCOP_ROLE_PUBLIC, NULL, 404, "NOT_FOUND", "id"},
     {"GET", "/v1/councils/C9-1", OCOP_ROLE_CENTRAL, NULL, 404, "NOT_FOUND", "id"},
     {"GET", "/v1/councils/nonsense", OCOP_ROLE_CENTRAL, NULL, 404, "NOT_FOUND", "id"},
-    {"POST", "/v1/councils", OCOP_ROLE_CENTRAL, "{\"province_code\": \"99\", \"level\": \"province\"}", 400,
-     "INVALID", "province_code"},
+    {"POST", "/v1/councils", OCOP_ROLE_CENTRAL, "{\"province_code\": \"99\", \"level\": \"province\"}", 400, "INVALID",
+     "province_code"},
 };
 
 static void test_bad_input_changes_nothing(void **state)
