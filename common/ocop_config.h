@@ -24,7 +24,7 @@
  *   }
  * }
  * A gateway's section is top-level: "gateway": {"listen": "127.0.0.1:8080", "tokens": "tokens.json",
- * "threads": 4, "timeout_ms": 3000, "max_body_bytes": 1048576, "allow_remote": false}.
+ * "threads": 64, "timeout_ms": 3000, "max_body_bytes": 1048576, "allow_remote": false}.
  * Every endpoint is tcp://host:port so services can sit on different hosts. */
 #ifndef OCOP_CONFIG_H
 #define OCOP_CONFIG_H
@@ -89,7 +89,8 @@ typedef struct {
     char host[64]; /* IPv4 address it listens on */
     unsigned port;
     char tokens[OCOP_PATH_MAX]; /* the users' hashed tokens; default <config dir>/gateway-tokens.json */
-    unsigned threads;           /* HTTP worker threads (each with its own service connections) */
+    unsigned threads;           /* HTTP workers; each waits on one service call at a time, so this bounds the
+                                 * requests in flight (and each has its own service connections) */
     unsigned timeout_ms;        /* how long it waits for a service before answering 503 */
     size_t max_body_bytes;      /* larger request bodies get 413 */
 } ocop_gateway_config_t;

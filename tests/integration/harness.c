@@ -295,8 +295,10 @@ static int s_write_config(harness_t *self, int port, int events_port)
         snprintf(listen, sizeof listen, "127.0.0.1:%d", self->gateway_port);
         cJSON_AddStringToObject(gw, "listen", listen);
         cJSON_AddStringToObject(gw, "tokens", self->tokens_path);
-        cJSON_AddNumberToObject(gw, "timeout_ms", self->opts.gateway_timeout_ms ? self->opts.gateway_timeout_ms
-                                                                                 : HARNESS_CALL_TIMEOUT_MS);
+        cJSON_AddNumberToObject(
+            gw, "timeout_ms", self->opts.gateway_timeout_ms ? self->opts.gateway_timeout_ms : HARNESS_CALL_TIMEOUT_MS);
+        if (self->opts.gateway_threads)
+            cJSON_AddNumberToObject(gw, "threads", self->opts.gateway_threads);
         if (self->opts.gateway_max_body)
             cJSON_AddNumberToObject(gw, "max_body_bytes", (double)self->opts.gateway_max_body);
     }

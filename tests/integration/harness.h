@@ -41,13 +41,14 @@ typedef struct {
      * comma-separated province codes of shard_provinces[i]. */
     unsigned shards;
     const char *shard_provinces[HARNESS_SHARDS_MAX];
-    int expire_every_ms;        /* the shards' expiry tick; 0 = the service default */
-    const char *eval_rules_dir; /* the shards' rules_dir; NULL = services/evaluation/data */
-    int audit;                  /* also configure ocop-audit ("audit", following registration and every shard) */
-    int promotion;              /* also configure ocop-promotion ("promotion", following every shard) */
-    int gateway;                /* also configure ocop-gateway (tokens in <dir>/tokens.json) */
+    int expire_every_ms;         /* the shards' expiry tick; 0 = the service default */
+    const char *eval_rules_dir;  /* the shards' rules_dir; NULL = services/evaluation/data */
+    int audit;                   /* also configure ocop-audit ("audit", following registration and every shard) */
+    int promotion;               /* also configure ocop-promotion ("promotion", following every shard) */
+    int gateway;                 /* also configure ocop-gateway (tokens in <dir>/tokens.json) */
     unsigned gateway_timeout_ms; /* its wait for a service; 0 = HARNESS_CALL_TIMEOUT_MS */
     size_t gateway_max_body;     /* 0 = its default */
+    unsigned gateway_threads;    /* 0 = its default */
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */
@@ -126,9 +127,8 @@ int harness_gateway_stop(harness_t *self);
 /* Adds a user to the gateway's tokens file (before the gateway starts, or it picks the change
  * up within a second) and writes its token into token (OCOP_TOKEN_LEN + 1 bytes). role is an
  * ocop_role_name; scope members may be NULL; councils is ';'-separated. 0 / -1. */
-int harness_gateway_user(harness_t *self, const char *name, const char *role, const char *province,
-                         const char *commune, const char *entity, const char *member, const char *councils,
-                         char *token);
+int harness_gateway_user(harness_t *self, const char *name, const char *role, const char *province, const char *commune,
+                         const char *entity, const char *member, const char *councils, char *token);
 
 /* One HTTP exchange with the gateway. */
 typedef struct {
