@@ -284,6 +284,60 @@ static void test_shards(void **state)
                         "services.r.provinces: only a shard");
 }
 
+#define S_WITH_GATEWAY(gw)                                                                                             \
+    "{\"services\": {\"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\","                                       \
+    " \"events_endpoint\": \"tcp://127.0.0.1:7102\"}}, \"gateway\": " gw "}"
+
+static void s_expect_gateway_error(const s_fixture_t *fx, const char *json, const char *fragment)
+{
+    char err[512] = "";
+    s_write(fx, json);
+    ocop_config_t *cfg = ocop_config_load(fx->path, err, sizeof err);
+    assert_non_null(cfg);
+    ocop_gateway_config_t gc;
+    if (ocop_config_gateway(cfg, &gc, err, sizeof err) == 0)
+        fail_msg("accepted, expected an error containing '%s' for %s", fragment, json);
+    if (!strstr(err, fragment))
+        fail_msg("error '%s' lacks '%s'", err, fragment);
+    ocop_config_destroy(&cfg);
+}
+
+static void test_gateway(void **state)
+{
+    s_fixture_t *fx = *state;
+    char err[512] = "", tokens[1200];
+    s_write(fx, S_WITH_GATEWAY("{\"listen\": \"127.0.0.1:8080\"}"));
+    ocop_config_t *cfg = ocop_config_load(fx->path, err, sizeof err);
+    if (!cfg)
+        fail_msg("%s", err);
+    ocop_gateway_config_t gc;
+    assert_int_equal(ocop_config_gateway(cfg, &gc, err, sizeof err), 0);
+    assert_string_equal(gc.host, "127.0.0.1");
+    assert_int_equal(gc.port, 8080);
+    assert_int_equal(gc.threads, 64);
+    assert_int_equal(gc.timeout_ms, 3000);
+    assert_int_equal(gc.max_body_bytes, 1048576);
+    snprintf(tokens, sizeof tokens, "%s/gateway-tokens.json", fx->real_dir);
+    assert_string_equal(gc.tokens, tokens);
+    ocop_config_destroy(&cfg);
+    s_write(fx, S_WITH_GATEWAY("{\"listen\": \"10.0.0.5:80\", \"allow_remote\": true, \"threads\": 8, "
+                               "\"tokens\": \"/etc/ocop/tokens.json\", \"timeout_ms\": 500}"));
+    cfg = ocop_config_load(fx->path, err, sizeof err);
+    assert_int_equal(ocop_config_gateway(cfg, &gc, err, sizeof err), 0);
+    assert_int_equal(gc.threads, 8);
+    assert_int_equal(gc.timeout_ms, 500);
+    assert_string_equal(gc.tokens, "/etc/ocop/tokens.json");
+    ocop_config_destroy(&cfg);
+    s_expect_gateway_error(fx, S_WITH_GATEWAY("{\"listen\": \"10.0.0.5:80\"}"), "not a loopback IPv4 address");
+    s_expect_gateway_error(fx, S_WITH_GATEWAY("{\"listen\": \"127.0.0.1\"}"), "gateway.listen: expected");
+    s_expect_gateway_error(fx, S_WITH_GATEWAY("{\"listen\": \"localhost:80\"}"), "not a loopback IPv4");
+    s_expect_gateway_error(fx, S_WITH_GATEWAY("{\"listen\": \"127.0.0.1:80\", \"threads\": 0}"),
+                           "gateway.threads: expected an integer");
+    s_expect_gateway_error(fx, S_WITH_GATEWAY("{\"listen\": \"127.0.0.1:80\", \"colour\": 1}"),
+                           "gateway.colour: unknown key");
+    s_expect_gateway_error(fx, S_MINIMAL, "gateway: section is missing");
+}
+
 static void test_endpoint_valid(void **state)
 {
     (void)state;
@@ -327,6 +381,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_errors, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_shards, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_gateway, s_setup, s_teardown),
         cmocka_unit_test(test_endpoint_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
