@@ -62,6 +62,10 @@ void gw_error(gw_response_t *out, int http_status, const char *code, const char 
 int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
             const char *request_id, Ocop__Reply **reply, gw_response_t *out);
 
+/* The evaluation shard section that made id "<letters><shard>-<n>" ("C2-7" -> "evaluation-2").
+ * 0, or -1 when id has no shard number or no such shard is configured. */
+int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len);
+
 /* The body message of a reply (NULL when none is set). */
 const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply);
 

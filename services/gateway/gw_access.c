@@ -73,11 +73,9 @@ int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_
     return rc;
 }
 
-/* The evaluation shard section that made id "<letters><shard>-<n>" ("C2-7" -> "evaluation-2"). */
-int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len);
-
-static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule, const char *key, gw_target_t *t,
-                     gw_response_t *out)
+/* The target of rule from key; msg is the request (a commune is looked up in its unit_version). */
+static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule, const char *key,
+                     const ProtobufCMessage *msg, gw_target_t *t, gw_response_t *out)
 {
     Ocop__Reply *reply = NULL;
     const ProtobufCMessage *body = NULL;
@@ -91,7 +89,10 @@ static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule,
         return 0;
     case OCOP_SCOPE_COMMUNE: {
         Ocop__RegUnitGet get = OCOP__REG_UNIT_GET__INIT;
+        const char *version = gw_field_string(msg, "unit_version");
         get.code = (char *)key;
+        if (version)
+            get.version = (char *)version;
         const Ocop__RegUnit *u =
             (const Ocop__RegUnit *)(body = s_lookup(gw, who, "registration", "reg_unit_get", &get.base, &reply, out));
         if (u) {
@@ -227,7 +228,7 @@ int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *
     }
     gw_target_t t;
     memset(&t, 0, sizeof t);
-    if (s_resolve(gw, who, route->scope, key, &t, out) != 0)
+    if (s_resolve(gw, who, route->scope, key, msg, &t, out) != 0)
         return -1;
     if (s_in_scope(u, &t))
         return 0;
