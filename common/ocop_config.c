@@ -32,8 +32,8 @@ struct ocop_config_t {
 };
 
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services", "gateway"};
-static const char *const s_gateway_keys[] = {"listen",     "tokens",         "threads",
-                                             "timeout_ms", "max_body_bytes", "allow_remote"};
+static const char *const s_gateway_keys[] = {"listen",         "tokens",       "threads",   "timeout_ms",
+                                             "max_body_bytes", "allow_remote", "static_dir"};
 static const char *const s_service_keys[] = {
     "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
     "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",
@@ -643,6 +643,8 @@ int ocop_config_gateway(const ocop_config_t *self, ocop_gateway_config_t *out, c
         ocop_error_format(err, errlen, "%s: gateway.tokens: path is too long", self->path);
         return -1;
     }
+    if (s_get_path(self, gw, where, "static_dir", out->static_dir, &present, err, errlen) != 0)
+        return -1;
     uint64_t v;
     if (s_get_uint(self, gw, where, "threads", 64, 1024, &v, err, errlen) != 0)
         return -1;

@@ -88,11 +88,12 @@ int ocop_config_shard_name(const ocop_config_t *self, const char *group, unsigne
 typedef struct {
     char host[64]; /* IPv4 address it listens on */
     unsigned port;
-    char tokens[OCOP_PATH_MAX]; /* the users' hashed tokens; default <config dir>/gateway-tokens.json */
-    unsigned threads;           /* HTTP workers; each waits on one service call at a time, so this bounds the
-                                 * requests in flight (and each has its own service connections) */
-    unsigned timeout_ms;        /* how long it waits for a service before answering 503 */
-    size_t max_body_bytes;      /* larger request bodies get 413 */
+    char tokens[OCOP_PATH_MAX];     /* the users' hashed tokens; default <config dir>/gateway-tokens.json */
+    unsigned threads;               /* HTTP workers; each waits on one service call at a time, so this bounds the
+                                     * requests in flight (and each has its own service connections) */
+    unsigned timeout_ms;            /* how long it waits for a service before answering 503 */
+    size_t max_body_bytes;          /* larger request bodies get 413 */
+    char static_dir[OCOP_PATH_MAX]; /* the dashboard's files, served at / ("" = none) */
 } ocop_gateway_config_t;
 
 /* The gateway section, defaults applied. Refuses a non-loopback address unless allow_remote is

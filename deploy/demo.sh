@@ -91,7 +91,7 @@ cat > "$run/ocop.json" <<JSON
       "allow": ["ocopctl", "gateway"]
     }
   },
-  "gateway": { "listen": "127.0.0.1:$port", "tokens": "tokens.json" }
+  "gateway": { "listen": "127.0.0.1:$port", "tokens": "tokens.json", "static_dir": "$root/web" }
 }
 JSON
 export OCOP_CONFIG="$run/ocop.json"

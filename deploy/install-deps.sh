@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ocop needs to build, run and test, skipping those present.
+# With --tests, also what the dashboard's end-to-end test needs: Debian's Chromium, Node.js and
+# npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file).
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
           liblmdb-dev lmdb-utils libcjson-dev libsodium-dev libutf8proc-dev libmicrohttpd-dev libcurl4-openssl-dev
           libcmocka-dev)
+tests=0
+if [ "${1:-}" = "--tests" ]; then
+  tests=1
+  packages+=(chromium)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,4 +23,13 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$tests" = 1 ]; then
+  e2e="$root/tests/e2e"
+  want="$(node -p "require('$e2e/package-lock.json').packages['node_modules/playwright-core'].version")"
+  have="$(node -p "try { require('$e2e/node_modules/playwright-core/package.json').version } catch (e) { '' }")"
+  if [ "$want" != "$have" ]; then
+    echo "ocop: installing the end-to-end test's npm packages (tests/e2e: playwright-core $want)" >&2
+    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 fi

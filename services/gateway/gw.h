@@ -21,7 +21,8 @@ typedef struct {
     gw_metrics_t *metrics;
     pthread_rwlock_t users_lock; /* guards users: the tokens file is reloaded while serving */
     ocop_users_t *users;
-    char *openapi; /* the OpenAPI document served at /openapi.json */
+    char *openapi;      /* the OpenAPI document served at /openapi.json */
+    char audit_key[80]; /* hex of the audit service's signing key (keys_dir/audit.sign.pub), "" if absent */
 } gw_t;
 
 typedef struct {
@@ -36,7 +37,9 @@ typedef struct {
 
 typedef struct {
     int status;
-    char *body; /* malloc'd, the response's; JSON unless content_type says otherwise */
+    char *body;                /* malloc'd, the response's; JSON unless content_type says otherwise */
+    size_t body_len;           /* 0: strlen(body) (text); set for files */
+    const char *cache_control; /* a Cache-Control header, or NULL */
     const char *content_type;
     int retry_after; /* seconds; 0: no Retry-After header */
     char allow[64];  /* 405: the methods the path has */

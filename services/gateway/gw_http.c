@@ -34,7 +34,8 @@ static double s_now(void)
 static enum MHD_Result s_send(struct MHD_Connection *conn, gw_response_t *r)
 {
     const char *body = r->body ? r->body : "";
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    size_t len = r->body_len ? r->body_len : strlen(body);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "application/json");
@@ -46,6 +47,8 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, gw_response_t *r)
     }
     if (r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
+    if (r->cache_control)
+        MHD_add_response_header(resp, "Cache-Control", r->cache_control);
     if (r->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"ocop\"");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)r->status, resp);

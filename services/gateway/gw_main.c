@@ -47,6 +47,22 @@ static int s_changed(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
 }
 
+/* The audit service's public signing key, if this host has it (the dashboard pins it). */
+static void s_audit_key(gw_t *gw)
+{
+    char path[OCOP_PATH_MAX + 32], text[256], err[256];
+    snprintf(path, sizeof path, "%s/audit.sign.pub", ocop_config_keys_dir(gw->config));
+    if (ocop_keys_read_file(path, 0, text, sizeof text, err, sizeof err) != 0) {
+        ocop_log_warn("audit_key_missing", "path=%s (the dashboard cannot check signed tree heads)", path);
+        return;
+    }
+    size_t n = 0;
+    for (const char *c = text; *c && n + 1 < sizeof gw->audit_key; c++)
+        if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))
+            gw->audit_key[n++] = *c;
+    gw->audit_key[n] = '\0';
+}
+
 /* Swaps in the tokens file's users; on error keeps the ones in force. */
 static int s_reload_users(gw_t *gw)
 {
@@ -123,6 +139,7 @@ int main(int argc, char **argv)
         return 1;
     }
     gw.config = config;
+    s_audit_key(&gw);
     pthread_rwlock_init(&gw.users_lock, NULL);
     /* Workers inherit the mask: only the main thread takes these signals. */
     sigset_t signals;

@@ -24,7 +24,7 @@ struct gw_metrics_t {
     s_slot_t *slots;
 };
 
-static const char *const s_extra_names[GW_SLOT_EXTRA_COUNT] = {"/healthz", "/metrics", "/openapi.json", "/",
+static const char *const s_extra_names[GW_SLOT_EXTRA_COUNT] = {"/healthz", "/metrics", "/openapi.json", "static files",
                                                                "unmatched"};
 
 gw_metrics_t *gw_metrics_new(void)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gw_static.h"
 #include "ocop_error.h"
 
 static int s_get_only(const gw_request_t *in, gw_response_t *out)
@@ -65,6 +66,19 @@ static void s_metrics(gw_t *gw, gw_response_t *out)
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
+/* What the dashboard needs to know beside the API: the audit key it pins when it checks a
+ * signed tree head (the operator's copy of keys_dir/audit.sign.pub, not the log's own claim). */
+static void s_dashboard(const gw_t *gw, gw_response_t *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "audit_key", gw->audit_key);
+    out->body = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    out->status = 200;
+    out->content_type = "application/json";
+}
+
+/* Without a static_dir: a page pointing at the API. */
 static void s_index(gw_response_t *out)
 {
     const char *page = "<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
@@ -98,8 +112,14 @@ int gw_pages_serve(gw_t *gw, const gw_request_t *in, gw_response_t *out, size_t 
             out->status = 200;
             out->content_type = "application/json";
         }
+    } else if (strcmp(in->path, "/dashboard.json") == 0) {
+        out->slot = nroutes + GW_SLOT_STATIC;
+        if (s_get_only(in, out) == 0)
+            s_dashboard(gw, out);
+    } else if (gw_static_serve(gw, in, out)) {
+        out->slot = nroutes + GW_SLOT_STATIC;
     } else if (strcmp(in->path, "/") == 0) {
-        out->slot = nroutes + GW_SLOT_INDEX;
+        out->slot = nroutes + GW_SLOT_STATIC;
         if (s_get_only(in, out) == 0)
             s_index(out);
     } else {

@@ -1,5 +1,6 @@
 /* gw_pages — what the gateway serves itself, beside the API: /healthz, /metrics (Prometheus
- * text), /openapi.json and the index page at /. */
+ * text), /openapi.json, /dashboard.json and the dashboard's files (gw_static), or a plain index
+ * page at / without them. */
 #ifndef GW_PAGES_H
 #define GW_PAGES_H
 

@@ -120,6 +120,8 @@ static int s_users(gateway_world_t *w)
     rc |= harness_gateway_user(h, "hoidong", "council_member", NULL, NULL, NULL, "m1", councils, w->token[4]);
     rc |= harness_gateway_user(h, "trunguong", "central_officer", NULL, NULL, NULL, NULL, NULL, w->token[5]);
     rc |= harness_gateway_user(h, "kiemtra", "auditor", NULL, NULL, NULL, NULL, NULL, w->token[6]);
+    rc |= harness_gateway_user(h, "tinh-b", "province_officer", w->province[GW_B], NULL, NULL, NULL, NULL,
+                               w->token_province_b);
     return rc;
 }
 

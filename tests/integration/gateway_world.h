@@ -2,7 +2,7 @@
  * tests: two provinces (A on evaluation-1, B on evaluation-2), in each an entity with a product
  * rated 4 stars by a province council (a council, a closed session, a certificate) and a fair;
  * and one user per role: a producer of A's entity, a commune officer of A's commune, a province
- * officer of A, a member ("m1") of A's council, a central officer and an auditor. Set up through
+ * officer of A (and one of B), a member ("m1") of A's council, a central officer and an auditor. Set up through
  * the services directly (the gateway is what is under test). */
 #ifndef GATEWAY_WORLD_H
 #define GATEWAY_WORLD_H
@@ -25,6 +25,7 @@ typedef struct {
     char fair[2][32];
     /* tokens by role bit index (ocop_role_t = 1 << i); public has none */
     char token[OCOP_ROLE_COUNT][OCOP_TOKEN_LEN + 1];
+    char token_province_b[OCOP_TOKEN_LEN + 1]; /* a province officer of B */
 } gateway_world_t;
 
 /* 0, or -1 (message on stderr; what was made is destroyed by gateway_world_destroy). */

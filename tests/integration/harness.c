@@ -297,6 +297,8 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddStringToObject(gw, "tokens", self->tokens_path);
         cJSON_AddNumberToObject(
             gw, "timeout_ms", self->opts.gateway_timeout_ms ? self->opts.gateway_timeout_ms : HARNESS_CALL_TIMEOUT_MS);
+        if (self->opts.gateway_static_dir)
+            cJSON_AddStringToObject(gw, "static_dir", self->opts.gateway_static_dir);
         if (self->opts.gateway_threads)
             cJSON_AddNumberToObject(gw, "threads", self->opts.gateway_threads);
         if (self->opts.gateway_max_body)

@@ -1,0 +1,137 @@
+// dashboard — end-to-end test of the web dashboard in headless Chromium (Debian's browser,
+// driven by playwright-core) against a running gateway:
+//   node dashboard.mjs CONFIG.json
+// CONFIG: {"url", "screenshots" (a directory), "product" (a rated product), "fair" (a fair of
+// province A), "province", "tokens": {"province_officer_b", "province_officer_a"}}.
+// Every page must load without console errors and show the API's own numbers; a product's
+// inclusion proof must verify in the browser; allocating a fair's booths must be refused for the
+// public (401) and for another province's officer (403) and leave the fair as it was.
+// Exit 0 when every check passed; otherwise 1 with what failed.
+import { readFileSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const base = config.url.replace(/\/$/, '');
+mkdirSync(config.screenshots, { recursive: true });
+const failures = [];
+const check = (ok, what) => { if (!ok) failures.push(what); console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); };
+
+async function api(path, token) {
+  const res = await fetch(base + path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
+  return { status: res.status, body: await res.json() };
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+const errors = [];
+async function open(context, hash, name) {
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${name}: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+  await page.goto(base + '/' + hash);
+  await page.waitForSelector('main[data-ready="true"]', { timeout: 30000 });
+  return page;
+}
+const shot = (page, name) => page.screenshot({ path: `${config.screenshots}/${name}.png`, fullPage: true });
+const number = (s) => Number(String(s).replace(/[^\d]/g, ''));
+
+try {
+  const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+
+  // National overview: Vietnamese by default, the totals the report has.
+  let page = await open(desktop, '#/', 'overview');
+  const report = (await api('/v1/reports/stars')).body;
+  check((await page.textContent('h1')).includes('Toàn quốc'), 'overview heading is Vietnamese with diacritics');
+  check(number(await page.textContent('[data-test=total-products]')) === report.total.products, 'overview total products = API');
+  check(number(await page.textContent('[data-test=total-stars4]')) === report.total.stars4, 'overview 4-star total = API');
+  check(number(await page.textContent('[data-test=total-stars3]')) === report.total.stars3, 'overview 3-star total = API');
+  const provinceRow = await page.textContent(`tr[data-province="${config.province}"] [data-test=products]`);
+  const ofProvince = report.rows.filter((r) => r.province_code === config.province).reduce((n, r) => n + r.products, 0);
+  check(number(provinceRow) === ofProvince, 'overview province row = API');
+  check((await page.$$('[data-test=stars-chart] rect')).length > 0, 'overview chart drawn');
+  await shot(page, 'overview-vi');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"]');
+  check((await page.textContent('h1')).includes('National'), 'English toggle');
+  await shot(page, 'overview-en');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"]');
+  await page.close();
+
+  // Province page: its products, stages and upcoming fairs.
+  page = await open(desktop, `#/province/${config.province}`, 'province');
+  const pr = (await api(`/v1/reports/stars?province_code=${config.province}`)).body;
+  check(number(await page.textContent('[data-test=province-products]')) === pr.total.products ||
+        (await page.textContent('[data-test=province-products]')).startsWith(String(pr.total.products)), 'province products = API');
+  const counts = (await api(`/v1/counts?province_code=${config.province}`)).body;
+  check((await page.$$('[data-test=stage-table] tbody tr')).length === new Set(counts.rows.map((r) => r.stage)).size, 'province stages = API');
+  check((await page.$$('[data-test=fair-list] a')).length >= 1, 'province lists its upcoming fair');
+  await shot(page, 'province');
+  await page.close();
+
+  // Product page: the rating, and its latest rating's inclusion proof verified in the browser.
+  page = await open(desktop, `#/product/${config.product}`, 'product');
+  await page.waitForSelector('[data-test=proof-status]:not([data-verified="pending"])', { timeout: 30000 });
+  check(await page.getAttribute('[data-test=proof-status]', 'data-verified') === 'true', 'product proof verifies in the browser');
+  const rating = (await api(`/v1/products/${config.product}/rating`)).body;
+  check((await page.textContent('[data-test=stars]')).length === rating.stars, 'product stars = API');
+  check((await page.$$('[data-test=rating-history] tbody tr')).length >= 1, 'product rating history shown');
+  const cert = (await api(`/v1/certificates/${rating.certificate_id}`)).body;
+  const shown = await page.textContent('[data-test=certificate]');
+  check(shown.includes(cert.id) && shown.includes(cert.expires) && (cert.state !== 'valid' || shown.includes('Còn hiệu lực')),
+        'product certificate and its validity = API');
+  await shot(page, 'product');
+  await page.close();
+
+  // Integrity reports as plots.
+  page = await open(desktop, '#/integrity', 'integrity');
+  const bunching = (await api('/v1/audit/reports/bunching')).body;
+  const plotted = Number(await page.getAttribute('[data-test=bunching-plot]', 'data-points'));
+  check(plotted === Math.min(60, bunching.rows.filter((r) => r.sample > 0).length), 'bunching plot has every group');
+  await page.waitForSelector('[data-test=leniency-plot]');
+  await shot(page, 'integrity');
+  await page.close();
+
+  // A fair: the public and another province's officer may not allocate it.
+  const before = (await api(`/v1/fairs/${config.fair}/applications`)).body;
+  page = await open(desktop, `#/fair/${config.fair}`, 'fair');
+  check((await page.$$('[data-test=applications] tbody tr')).length === before.applications.length, 'fair applications = API');
+  await page.click('[data-test=allocate]');
+  await page.waitForSelector('[data-test=action-result][data-status]');
+  check(await page.getAttribute('[data-test=action-result]', 'data-status') === '401', 'public allocation refused (401)');
+  await page.fill('#token', config.tokens.province_officer_b);
+  await page.click('[data-test=login]');
+  await page.waitForSelector('main[data-ready="true"]');
+  await page.click('[data-test=allocate]');
+  await page.waitForSelector('[data-test=action-result][data-status]');
+  check(await page.getAttribute('[data-test=action-result]', 'data-status') === '403', "another province's officer refused (403)");
+  await shot(page, 'fair-refused');
+  // The browser logs each refused request ("Failed to load resource: ... 401/403"): those two
+  // are the point of this step, not errors of the page.
+  const refusals = errors.filter((e) => /^fair: Failed to load resource: .* (401|403)/.test(e));
+  check(refusals.length === 2, 'the browser saw exactly the two refusals');
+  errors.splice(0, errors.length, ...errors.filter((e) => !refusals.includes(e)));
+  const after = (await api(`/v1/fairs/${config.fair}/applications`)).body;
+  check(JSON.stringify(after) === JSON.stringify(before), 'the refused allocation changed nothing');
+  await page.close();
+
+  // Phone width: no page wider than the screen.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  for (const [hash, name] of [['#/', 'phone-overview'], [`#/product/${config.product}`, 'phone-product']]) {
+    page = await open(phone, hash, name);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `${name}: fits a phone (overflow ${overflow}px)`);
+    await shot(page, name);
+    await page.close();
+  }
+  check(errors.length === 0, 'no console errors' + (errors.length ? ': ' + errors.join(' | ') : ''));
+} catch (e) {
+  failures.push('exception: ' + e.message);
+  console.log('FAIL', e.stack);
+} finally {
+  await browser.close();
+}
+console.log(failures.length ? `${failures.length} check(s) failed` : 'every check passed');
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,167 @@
+/* Integration: the web dashboard in a real browser. A deployment behind the gateway (serving
+ * web/) with rated products in two provinces, a fair with an application, and a province officer
+ * of the other province; then tests/e2e/dashboard.mjs drives Debian's Chromium through
+ * playwright-core over every page (see that file for what it checks) and writes screenshots to
+ * <build>/e2e-screenshots. The test fails when node, playwright-core (npm ci in tests/e2e,
+ * done by deploy/install-deps.sh --tests) or Chromium are missing: it never skips. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gateway_world.h"
+
+#define S_NODE "/usr/bin/node"
+#define S_TIMEOUT_MS 240000
+
+static gateway_world_t W;
+static char s_web[HARNESS_PATH_MAX];
+
+static int s_setup(void **state)
+{
+    (void)state;
+    const char *src = getenv("OCOP_SOURCE_DIR");
+    snprintf(s_web, sizeof s_web, "%s/web", src ? src : ".");
+    harness_options_t opts = {.gateway_static_dir = s_web};
+    return gateway_world_new(&W, &opts);
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    gateway_world_destroy(&W);
+    return 0;
+}
+
+/* Province A's product applies to province A's fair, so the fair page has an application. */
+static void s_apply(void)
+{
+    Ocop__ProApply apply = OCOP__PRO_APPLY__INIT;
+    apply.fair_id = W.fair[GW_A];
+    apply.product_id = W.product[GW_A];
+    apply.entity_id = W.entity[GW_A];
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_PRO_APPLY;
+    req.pro_apply = &apply;
+    req.request_id = "";
+    Ocop__Reply *r = NULL;
+    /* Promotion learns the certificate from evaluation's events: bounded wait. */
+    for (int64_t deadline = harness_mono_ms() + 20000; harness_mono_ms() < deadline; usleep(50 * 1000)) {
+        if (r)
+            ocop__reply__free_unpacked(r, NULL);
+        assert_int_equal(harness_call(W.h->promotion.client, &req, &r), 0);
+        if (r->status == OCOP__STATUS__STATUS_OK)
+            break;
+    }
+    if (r->status != OCOP__STATUS__STATUS_OK)
+        fail_msg("apply: %s %s", r->field, r->message);
+    ocop__reply__free_unpacked(r, NULL);
+}
+
+/* The audit service has logged the rating of A's product (the page proves it). */
+static void s_wait_audit(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v1/audit/events?product_id=%s", W.product[GW_A]);
+    harness_http_t r = {0};
+    for (int64_t deadline = harness_mono_ms() + 20000; harness_mono_ms() < deadline; usleep(50 * 1000)) {
+        assert_int_equal(harness_http(W.h, "GET", path, NULL, NULL, &r), 0);
+        harness_http_t head = {0};
+        assert_int_equal(harness_http(W.h, "GET", "/v1/audit/tree-head", NULL, NULL, &head), 0);
+        int signed_head = head.status == 200;
+        harness_http_free(&head);
+        /* registration's events, the shard's result, certificate and rating: more than 5. */
+        if (r.status == 200 && signed_head && strstr(r.body, "\"index\"") && strlen(r.body) > 2000)
+            break;
+    }
+    harness_http_free(&r);
+}
+
+/* The gateway serves web/ with content types, and nothing outside it. */
+static void test_static_files(void **state)
+{
+    (void)state;
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "GET", "/", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/html; charset=utf-8");
+    assert_non_null(strstr(r.body, "Mỗi xã một sản phẩm"));
+    assert_int_equal(harness_http(W.h, "GET", "/app.js", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
+    const char *refused[] = {"/%2e%2e/CMakeLists.txt", "/../CMakeLists.txt", "/.hidden.js", "/no-such.js", "/README"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_int_equal(harness_http(W.h, "GET", refused[i], NULL, NULL, &r), 0);
+        if (r.status != 404)
+            fail_msg("GET %s: %ld (expected 404)", refused[i], r.status);
+    }
+    assert_int_equal(harness_http(W.h, "POST", "/index.html", NULL, "{}", &r), 0);
+    assert_int_equal(r.status, 405);
+    /* The key the dashboard pins is the audit service's own public key. */
+    assert_int_equal(harness_http(W.h, "GET", "/dashboard.json", NULL, NULL, &r), 0);
+    char pub[HARNESS_PATH_MAX + 32];
+    snprintf(pub, sizeof pub, "%s/audit.sign.pub", W.h->keys_dir);
+    char *key = harness_read_file(pub, NULL);
+    assert_non_null(key);
+    key[strcspn(key, "\r\n")] = '\0';
+    assert_int_equal(strlen(key), 64);
+    assert_non_null(strstr(r.body, key));
+    free(key);
+    harness_http_free(&r);
+}
+
+static void test_dashboard_in_chromium(void **state)
+{
+    (void)state;
+    const char *src = getenv("OCOP_SOURCE_DIR"), *bin = getenv("OCOP_BINARY_DIR");
+    char script[HARNESS_PATH_MAX], config[HARNESS_PATH_MAX + 16], shots[HARNESS_PATH_MAX], modules[HARNESS_PATH_MAX];
+    snprintf(script, sizeof script, "%s/tests/e2e/dashboard.mjs", src ? src : ".");
+    snprintf(modules, sizeof modules, "%s/tests/e2e/node_modules/playwright-core", src ? src : ".");
+    snprintf(shots, sizeof shots, "%s/e2e-screenshots", bin ? bin : ".");
+    if (access(S_NODE, X_OK) != 0 || access(modules, R_OK) != 0 || access("/usr/bin/chromium", X_OK) != 0)
+        fail_msg("node, %s or /usr/bin/chromium is missing: run 'bash deploy/install-deps.sh --tests'", modules);
+    s_apply();
+    s_wait_audit();
+    cJSON *c = cJSON_CreateObject();
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", W.h->gateway_port);
+    cJSON_AddStringToObject(c, "url", url);
+    cJSON_AddStringToObject(c, "screenshots", shots);
+    cJSON_AddStringToObject(c, "product", W.product[GW_A]);
+    cJSON_AddStringToObject(c, "fair", W.fair[GW_A]);
+    cJSON_AddStringToObject(c, "province", W.province[GW_A]);
+    cJSON *tokens = cJSON_AddObjectToObject(c, "tokens");
+    cJSON_AddStringToObject(tokens, "province_officer_b", W.token_province_b);
+    char *text = cJSON_Print(c);
+    cJSON_Delete(c);
+    snprintf(config, sizeof config, "%s/e2e.json", W.h->dir);
+    FILE *f = fopen(config, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    harness_run_t run = {0};
+    const char *args[] = {script, config, NULL};
+    int rc = harness_run(S_NODE, args, S_TIMEOUT_MS, &run);
+    print_message("%s", run.out ? run.out : "");
+    if (rc != 0)
+        fail_msg("the dashboard's end-to-end checks failed (exit %d%s)\n--- stderr ---\n%.4000s", rc,
+                 run.timed_out ? ", timed out" : "", run.err ? run.err : "");
+    harness_run_free(&run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_static_files),
+        cmocka_unit_test(test_dashboard_in_chromium),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
