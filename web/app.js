@@ -129,9 +129,12 @@ async function product(view, id) {
   const today = new Date().toISOString().slice(0, 10);
   const valid = cert && cert.state === 'valid' && cert.expires >= today;
   let history = `<p>${t('login_for_history')}</p>`;
+  let entity = esc(rating.entity_id);
   if (state.token) {
     try {
-      const detail = await api('/v1/products/' + encodeURIComponent(id));
+      const [detail, owner] = await Promise.all([api('/v1/products/' + encodeURIComponent(id)),
+        api('/v1/entities/' + encodeURIComponent(rating.entity_id))]);
+      entity = `${esc(owner.name)} (${esc(owner.id)})`;
       history = table([t('time'), t('from'), t('to'), t('action'), t('by'), t('reason')], detail.history.map((h) =>
         `<tr><td>${new Date(h.time_ms).toLocaleString(state.lang)}</td><td>${esc(stageName(state.lang, h.from))}</td><td>${esc(stageName(state.lang, h.to))}</td><td>${esc(h.action)}</td><td>${esc(h.by)}</td><td>${esc(h.reason)}</td></tr>`), 'data-test="stage-history"');
     } catch (e) { history = `<p class="error">${esc(e.message)}</p>`; }
@@ -139,7 +142,7 @@ async function product(view, id) {
   view.innerHTML = `<h1>${esc(rating.name)}</h1>
     <dl class="facts">
       <dt>${t('product_id')}</dt><dd>${esc(rating.id)}</dd>
-      <dt>${t('entity')}</dt><dd>${esc(rating.entity_id)}</dd>
+      <dt>${t('entity')}</dt><dd data-test="entity">${entity}</dd>
       <dt>${t('province')}</dt><dd><a href="#/province/${esc(rating.province_code)}">${esc(rating.province_code)}</a></dd>
       <dt>${t('sector')}</dt><dd>${esc(SECTORS[state.lang][rating.sector_code] || rating.sector_code)}</dd>
       <dt>${t('stage_now')}</dt><dd>${esc(stageName(state.lang, rating.stage))}</dd>

@@ -83,6 +83,17 @@ try {
   check(shown.includes(cert.id) && shown.includes(cert.expires) && (cert.state !== 'valid' || shown.includes('Còn hiệu lực')),
         'product certificate and its validity = API');
   await shot(page, 'product');
+  // Logged in, an officer also sees the producer and the stage history.
+  await page.fill('#token', config.tokens.province_officer_b);
+  await page.click('[data-test=login]');
+  await page.waitForSelector('[data-test=stage-history]');
+  const detail = (await api(`/v1/products/${config.product}`, config.tokens.province_officer_b)).body;
+  check((await page.$$('[data-test=stage-history] tbody tr')).length === detail.history.length, 'logged-in stage history = API');
+  const owner = (await api(`/v1/entities/${rating.entity_id}`, config.tokens.province_officer_b)).body;
+  check((await page.textContent('[data-test=entity]')).includes(owner.name), 'logged-in producer name = API');
+  await shot(page, 'product-officer');
+  await page.click('[data-test=login]'); // log out again
+  await page.waitForSelector('main[data-ready="true"]');
   await page.close();
 
   // Integrity reports as plots.
@@ -90,8 +101,18 @@ try {
   const bunching = (await api('/v1/audit/reports/bunching')).body;
   const plotted = Number(await page.getAttribute('[data-test=bunching-plot]', 'data-points'));
   check(plotted === Math.min(60, bunching.rows.filter((r) => r.sample > 0).length), 'bunching plot has every group');
-  await page.waitForSelector('[data-test=leniency-plot]');
+  const leniency = (await api('/v1/audit/reports/leniency')).body;
+  check(Number(await page.getAttribute('[data-test=leniency-plot]', 'data-points')) === Math.min(60, leniency.rows.length),
+        'leniency plot has every member scored');
   await shot(page, 'integrity');
+  await page.close();
+
+  // The national calendar of fairs and plans.
+  page = await open(desktop, '#/fairs', 'fairs');
+  const year = new Date().getFullYear();
+  const items = (await api(`/v1/calendar?year=${year}`)).body.items.length + (await api(`/v1/calendar?year=${year + 1}`)).body.items.length;
+  check((await page.$$('[data-test=calendar] tbody tr')).length === items, 'calendar = API');
+  await shot(page, 'fairs');
   await page.close();
 
   // A fair: the public and another province's officer may not allocate it.
