@@ -153,7 +153,8 @@ echo "audit: ${size:-0} events in the signed log so far (it keeps catching up in
 cat <<TXT
 
 ocop is running on loopback with the demo dataset:
-  gateway        http://127.0.0.1:$port   (API, /openapi.json, /healthz, /metrics; tokens in $run/tokens.txt)
+  gateway        http://127.0.0.1:$port   (the dashboard; the API under /v1, /openapi.json, /healthz,
+                 /metrics; officers' tokens in $run/tokens.txt)
   registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
   evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
   evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
