@@ -55,8 +55,8 @@ static const ProtobufCMessage *s_lookup(gw_t *gw, const gw_identity_t *who, cons
     return gw_reply_body(*reply);
 }
 
-int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_id, char *province, size_t len,
-                        gw_response_t *out)
+int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_id, const char *field, char *province,
+                        size_t len, gw_response_t *out)
 {
     Ocop__RegProductGet get = OCOP__REG_PRODUCT_GET__INIT;
     get.id = (char *)product_id;
@@ -67,7 +67,7 @@ int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_
     if (rc == 0)
         s_copy(province, len, d->product->current_province_code);
     else if (d)
-        gw_error(out, 404, "NOT_FOUND", "id", "product %.64s does not exist", product_id);
+        gw_error(out, 404, "NOT_FOUND", field, "product %.64s does not exist", product_id);
     if (reply)
         ocop__reply__free_unpacked(reply, NULL);
     return rc;

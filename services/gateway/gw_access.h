@@ -24,9 +24,10 @@ int gw_access_role(const gw_identity_t *who, const ocop_api_route_t *route, gw_r
 int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *route, ProtobufCMessage *msg,
                     gw_response_t *out);
 
-/* Today's province of a product, from registration. 0, or -1 with out filled. */
-int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_id, char *province, size_t len,
-                        gw_response_t *out);
+/* Today's province of a product, from registration. 0, or -1 with out filled (404 naming field,
+ * the request field that holds the id). */
+int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_id, const char *field, char *province,
+                        size_t len, gw_response_t *out);
 
 /* The string field name of msg, or NULL when msg has no such string field. */
 const char *gw_field_string(const ProtobufCMessage *msg, const char *name);

@@ -173,7 +173,8 @@ static int s_put_string(cJSON *obj, const ProtobufCMessageDescriptor *desc, cons
         cJSON_Delete(v);
         if (same)
             return 0;
-        gw_error(out, 400, "INVALID", name, "%s in the body differs from the %s", name, where);
+        gw_error(out, 400, "INVALID", name, "%s is given twice with different values (in the %s and before)", name,
+                 where);
         return -1;
     }
     cJSON_AddItemToObject(obj, name, v);
@@ -240,7 +241,7 @@ static int s_section(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t 
         gw_error(out, 404, "NOT_FOUND", route->shard_field, "%.64s is not an id any evaluation shard made", key);
         return -1;
     case OCOP_SHARD_PRODUCT:
-        if (gw_product_province(gw, who, key, province, sizeof province, out) != 0)
+        if (gw_product_province(gw, who, key, route->shard_field, province, sizeof province, out) != 0)
             return -1;
         key = province;
         break;
