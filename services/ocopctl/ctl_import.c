@@ -258,6 +258,17 @@ static int s_send(s_import_t *im, const char *ref, const char *body_name, const 
     return 0;
 }
 
+/* After the last row (more is ctl_csv_next's last answer): a malformed file is refused, else
+ * every reply is awaited. */
+static int s_rows_end(s_import_t *im, ctl_csv_t *csv, int more, int rc)
+{
+    if (rc == 0 && more < 0) {
+        fprintf(stderr, "ocopctl import %s: line %zu: unterminated quote\n", im->kind, ctl_csv_line(csv));
+        rc = CTL_EXIT_INVALID;
+    }
+    return rc == 0 ? s_drain(im, 0) : rc;
+}
+
 static const char *s_field(const char **fields, int col)
 {
     return col >= 0 ? fields[col] : "";
@@ -365,13 +376,7 @@ static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
         rc = s_send(im, f[ref_col], is_products ? "reg_product_register" : "reg_entity_register", body);
         cJSON_Delete(body);
     }
-    if (rc == 0 && more < 0) {
-        fprintf(stderr, "ocopctl import %s: line %zu: unterminated quote\n", im->kind, ctl_csv_line(csv));
-        rc = CTL_EXIT_INVALID;
-    }
-    if (rc == 0)
-        rc = s_drain(im, 0);
-    return rc;
+    return s_rows_end(im, csv, more, rc);
 }
 
 /* Columns: ref,product_ref|product_id,action,reason,note. action is a stage action (accept,
@@ -412,13 +417,7 @@ static int s_import_transitions(s_import_t *im, ctl_csv_t *csv)
         rc = s_send(im, f[ref_col], request, body);
         cJSON_Delete(body);
     }
-    if (rc == 0 && more < 0) {
-        fprintf(stderr, "ocopctl import transitions: line %zu: unterminated quote\n", ctl_csv_line(csv));
-        rc = CTL_EXIT_INVALID;
-    }
-    if (rc == 0)
-        rc = s_drain(im, 0);
-    return rc;
+    return s_rows_end(im, csv, more, rc);
 }
 
 /* "A1=4;A2=3.5" as [{"id":"A1",<key>:4},...]; for checks "M1=pass;M2=fail" as booleans. 0, or -1
@@ -487,11 +486,7 @@ static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
         rc = s_send(im, f[c[0]], "eval_sheet_submit", body);
         cJSON_Delete(body);
     }
-    if (rc == 0 && more < 0) {
-        fprintf(stderr, "ocopctl import sheets: line %zu: unterminated quote\n", ctl_csv_line(csv));
-        rc = CTL_EXIT_INVALID;
-    }
-    return rc;
+    return s_rows_end(im, csv, more, rc);
 }
 
 static void s_summary(const s_import_t *im)
