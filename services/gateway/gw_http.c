@@ -49,6 +49,11 @@ static enum MHD_Result s_send(struct MHD_Connection *conn, gw_response_t *r)
         MHD_add_response_header(resp, "Allow", r->allow);
     if (r->cache_control)
         MHD_add_response_header(resp, "Cache-Control", r->cache_control);
+    /* The dashboard loads nothing but its own files and the API: say so to the browser. */
+    if (r->content_type && strncmp(r->content_type, "text/html", 9) == 0)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                "frame-ancestors 'none'");
     if (r->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"ocop\"");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)r->status, resp);

@@ -139,6 +139,7 @@ typedef struct {
     char retry_after[16];
     char allow[64];
     char content_type[96];
+    char csp[256]; /* Content-Security-Policy */
 } harness_http_t;
 
 /* method path (with query) to the gateway, with token (NULL: none) and body (NULL: none). 0 when

@@ -98,6 +98,7 @@ static size_t s_header(char *data, size_t size, size_t n, void *user)
     s_header_value(data, len, "Retry-After:", r->retry_after, sizeof r->retry_after);
     s_header_value(data, len, "Allow:", r->allow, sizeof r->allow);
     s_header_value(data, len, "Content-Type:", r->content_type, sizeof r->content_type);
+    s_header_value(data, len, "Content-Security-Policy:", r->csp, sizeof r->csp);
     return len;
 }
 

@@ -93,6 +93,7 @@ static void test_static_files(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/html; charset=utf-8");
     assert_non_null(strstr(r.body, "Mỗi xã một sản phẩm"));
+    assert_non_null(strstr(r.csp, "default-src 'self'"));
     assert_int_equal(harness_http(W.h, "GET", "/app.js", NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
