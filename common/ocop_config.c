@@ -646,7 +646,7 @@ int ocop_config_gateway(const ocop_config_t *self, ocop_gateway_config_t *out, c
     if (s_get_path(self, gw, where, "static_dir", out->static_dir, &present, err, errlen) != 0)
         return -1;
     uint64_t v;
-    if (s_get_uint(self, gw, where, "threads", 64, 1024, &v, err, errlen) != 0)
+    if (s_get_uint(self, gw, where, "threads", 4, 256, &v, err, errlen) != 0)
         return -1;
     out->threads = (unsigned)v;
     if (s_get_uint(self, gw, where, "timeout_ms", 3000, 600000, &v, err, errlen) != 0)

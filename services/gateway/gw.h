@@ -1,6 +1,7 @@
 /* gw — the gateway's shared state and the request/response it passes between its layers:
- * gw_http (libmicrohttpd) reads a request, gw_dispatch answers it (authenticating with gw_auth,
- * authorising with gw_access, calling services through gw_upstream), gw_metrics counts it. */
+ * gw_http (libmicrohttpd) reads a request, a gw_task answers it (gw_dispatch: authenticating,
+ * authorising with gw_access, calling services through gw_pump without holding a thread while
+ * they answer), gw_metrics counts it. */
 #ifndef GW_H
 #define GW_H
 
@@ -9,7 +10,7 @@
 #include <stddef.h>
 
 #include "gw_metrics.h"
-#include "gw_upstream.h"
+#include "gw_pump.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
 #include "ocop_users.h"
@@ -17,7 +18,8 @@
 typedef struct {
     const ocop_config_t *config;
     ocop_gateway_config_t gc;
-    gw_upstream_t *upstream;
+    gw_pump_t *pump;
+    int tasks_active; /* requests waiting for services (atomic): shutdown lets them finish */
     gw_metrics_t *metrics;
     pthread_rwlock_t users_lock; /* guards users: the tokens file is reloaded while serving */
     ocop_users_t *users;
@@ -52,16 +54,27 @@ typedef struct {
     char caller[OCOP_USER_FIELD_MAX + 16]; /* "name" or "name@province", recorded by services */
 } gw_identity_t;
 
-/* Answers one request (never fails: errors become error responses). */
-void gw_dispatch(gw_t *gw, const gw_request_t *in, gw_response_t *out);
+/* One request being answered. Its steps run in the HTTP worker; between them it waits for
+ * service replies without a thread: wake(arg) is called (in the pump's thread) when they came. */
+typedef struct gw_task_t gw_task_t;
+typedef void (*gw_task_wake_fn)(void *arg);
+
+gw_task_t *gw_task_new(gw_t *gw, gw_task_wake_fn wake, void *arg);
+void gw_task_destroy(gw_task_t **self_p);
+/* Goes on answering in (the same request at every step) into out, which the caller keeps
+ * between steps: 1 when out is complete; 0 when the task waits for services — the caller then
+ * suspends the connection and calls gw_task_send, and steps again once woken. */
+int gw_task_step(gw_task_t *self, const gw_request_t *in, gw_response_t *out);
+void gw_task_send(gw_task_t *self);
 
 /* Fills out with an error: JSON {code, message, field}. code is ocop_status_name without
  * "OCOP_E_", or a gateway code such as "UNAUTHENTICATED". */
 void gw_error(gw_response_t *out, int http_status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Calls section with a request whose body field is body_name and body msg (not owned); the
- * reply is the caller's. 0, or -1 after filling out with 503 (no answer). */
+/* Calls section and waits (a blocking call, for /healthz and /metrics) with a request whose body
+ * field is body_name and body msg (not owned); the reply is the caller's. 0, or -1 after filling
+ * out with 503 (no answer). */
 int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
             const char *request_id, Ocop__Reply **reply, gw_response_t *out);
 

@@ -6,6 +6,14 @@
 
 #include "ocop_error.h"
 
+/* Where a write's target is. */
+typedef struct {
+    char province[8];
+    char commune[16];
+    char entity[OCOP_USER_FIELD_MAX];
+    char council[24];
+} gw_target_t;
+
 #define S_SCOPED_ROLES (OCOP_ROLE_PRODUCER | OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE | OCOP_ROLE_COUNCIL)
 
 const char *gw_field_string(const ProtobufCMessage *msg, const char *name)
@@ -42,141 +50,146 @@ static void s_copy(char *dst, size_t len, const char *src)
     snprintf(dst, len, "%s", src ? src : "");
 }
 
-/* One lookup: body_name with msg to section; the reply's body when it is of reply_case. */
-static const ProtobufCMessage *s_lookup(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name,
-                                        const ProtobufCMessage *msg, Ocop__Reply **reply, gw_response_t *out)
+/* The reply's body, or NULL with out filled (503 for no reply, the service's error). */
+static const ProtobufCMessage *s_body(const Ocop__Reply *reply, const char *section, unsigned timeout_ms,
+                                      gw_response_t *out)
 {
-    if (gw_call(gw, who, section, body_name, msg, NULL, reply, out) != 0)
-        return NULL;
-    if ((int)(*reply)->status != OCOP_OK) {
-        gw_error_from_reply(out, *reply);
+    if (!reply) {
+        gw_error(out, 503, "UNAVAILABLE", "", "the %s service did not answer within %u ms; retry later", section,
+                 timeout_ms);
         return NULL;
     }
-    return gw_reply_body(*reply);
+    if ((int)reply->status != OCOP_OK) {
+        gw_error_from_reply(out, reply);
+        return NULL;
+    }
+    return gw_reply_body(reply);
 }
 
-int gw_product_province(gw_t *gw, const gw_identity_t *who, const char *product_id, const char *field, char *province,
-                        size_t len, gw_response_t *out)
+/* A lookup of body_name (a message of desc with a string field "id" or "code" = key). */
+static void s_lookup(gw_lookup_t *l, const char *section, const char *body_name, const ProtobufCMessageDescriptor *desc,
+                     const char *field, const char *key, ocop_arena_t *arena)
 {
-    Ocop__RegProductGet get = OCOP__REG_PRODUCT_GET__INIT;
-    get.id = (char *)product_id;
-    Ocop__Reply *reply = NULL;
-    const Ocop__RegProductDetail *d =
-        (const Ocop__RegProductDetail *)s_lookup(gw, who, "registration", "reg_product_get", &get.base, &reply, out);
-    int rc = d && d->product ? 0 : -1;
-    if (rc == 0)
+    snprintf(l->section, sizeof l->section, "%s", section);
+    l->body_name = body_name;
+    l->msg = ocop_arena_alloc(arena, desc->sizeof_message);
+    protobuf_c_message_init(desc, l->msg);
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, field);
+    *(const char **)((char *)l->msg + f->offset) = ocop_arena_strdup(arena, key);
+}
+
+void gw_product_lookup(const char *product_id, ocop_arena_t *arena, gw_lookup_t *lookup)
+{
+    s_lookup(lookup, "registration", "reg_product_get", &ocop__reg_product_get__descriptor, "id", product_id, arena);
+}
+
+int gw_product_province(const Ocop__Reply *reply, const char *product_id, const char *field, unsigned timeout_ms,
+                        char *province, size_t len, gw_response_t *out)
+{
+    const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)s_body(reply, "registration", timeout_ms, out);
+    if (d && d->product) {
         s_copy(province, len, d->product->current_province_code);
-    else if (d)
+        return 0;
+    }
+    if (d || (reply && (int)reply->status == OCOP_E_NOT_FOUND))
         gw_error(out, 404, "NOT_FOUND", field, "product %.64s does not exist", product_id);
-    if (reply)
-        ocop__reply__free_unpacked(reply, NULL);
-    return rc;
+    return -1;
 }
 
-/* The target of rule from key; msg is the request (a commune is looked up in its unit_version). */
-static int s_resolve(gw_t *gw, const gw_identity_t *who, ocop_scope_rule_t rule, const char *key,
-                     const ProtobufCMessage *msg, gw_target_t *t, gw_response_t *out)
+/* The lookup that finds rule's target from key (a commune in msg's unit_version); 0 when the
+ * key itself is the target (a province), -1 with out filled when it cannot be placed. */
+static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *key, const ProtobufCMessage *msg,
+                           ocop_arena_t *arena, gw_lookup_t *l, gw_response_t *out)
 {
-    Ocop__Reply *reply = NULL;
-    const ProtobufCMessage *body = NULL;
     char shard[OCOP_NAME_MAX];
-    int rc = 0;
     switch (rule) {
     case OCOP_SCOPE_NONE:
-        return 0;
     case OCOP_SCOPE_PROVINCE:
-        s_copy(t->province, sizeof t->province, key);
         return 0;
     case OCOP_SCOPE_COMMUNE: {
-        Ocop__RegUnitGet get = OCOP__REG_UNIT_GET__INIT;
+        s_lookup(l, "registration", "reg_unit_get", &ocop__reg_unit_get__descriptor, "code", key, arena);
         const char *version = gw_field_string(msg, "unit_version");
-        get.code = (char *)key;
         if (version)
-            get.version = (char *)version;
-        const Ocop__RegUnit *u =
-            (const Ocop__RegUnit *)(body = s_lookup(gw, who, "registration", "reg_unit_get", &get.base, &reply, out));
-        if (u) {
-            s_copy(t->commune, sizeof t->commune, u->code);
-            s_copy(t->province, sizeof t->province, u->province_code);
+            ((Ocop__RegUnitGet *)l->msg)->version = ocop_arena_strdup(arena, version);
+        return 1;
+    }
+    case OCOP_SCOPE_ENTITY:
+        s_lookup(l, "registration", "reg_entity_get", &ocop__reg_entity_get__descriptor, "id", key, arena);
+        return 1;
+    case OCOP_SCOPE_PRODUCT:
+        gw_product_lookup(key, arena, l);
+        return 1;
+    case OCOP_SCOPE_FAIR:
+        s_lookup(l, "promotion", "pro_fair_get", &ocop__pro_fair_get__descriptor, "id", key, arena);
+        return 1;
+    case OCOP_SCOPE_COUNCIL:
+    case OCOP_SCOPE_SESSION:
+    case OCOP_SCOPE_CERTIFICATE:
+        if (gw_shard_of_id(gw, key, shard, sizeof shard) != 0) {
+            gw_error(out, 404, "NOT_FOUND", "", "%.64s is not an id any evaluation shard made", key);
+            return -1;
         }
+        if (rule == OCOP_SCOPE_COUNCIL)
+            s_lookup(l, shard, "eval_council_get", &ocop__eval_council_get__descriptor, "id", key, arena);
+        else if (rule == OCOP_SCOPE_SESSION)
+            s_lookup(l, shard, "eval_session_get", &ocop__eval_session_get__descriptor, "id", key, arena);
+        else
+            s_lookup(l, shard, "eval_certificate_get", &ocop__eval_certificate_get__descriptor, "id", key, arena);
+        return 1;
+    }
+    return -1;
+}
+
+/* The target as the lookup's reply body describes it. */
+static void s_target_from(ocop_scope_rule_t rule, const ProtobufCMessage *body, gw_target_t *t)
+{
+    switch (rule) {
+    case OCOP_SCOPE_COMMUNE: {
+        const Ocop__RegUnit *u = (const Ocop__RegUnit *)body;
+        s_copy(t->commune, sizeof t->commune, u->code);
+        s_copy(t->province, sizeof t->province, u->province_code);
         break;
     }
     case OCOP_SCOPE_ENTITY: {
-        Ocop__RegEntityGet get = OCOP__REG_ENTITY_GET__INIT;
-        get.id = (char *)key;
-        const Ocop__RegEntity *e = (const Ocop__RegEntity *)(body = s_lookup(gw, who, "registration", "reg_entity_get",
-                                                                             &get.base, &reply, out));
-        if (e) {
-            s_copy(t->entity, sizeof t->entity, e->id);
-            s_copy(t->commune, sizeof t->commune, e->commune_code);
-            s_copy(t->province, sizeof t->province, e->current_province_code);
-        }
+        const Ocop__RegEntity *e = (const Ocop__RegEntity *)body;
+        s_copy(t->entity, sizeof t->entity, e->id);
+        s_copy(t->commune, sizeof t->commune, e->commune_code);
+        s_copy(t->province, sizeof t->province, e->current_province_code);
         break;
     }
     case OCOP_SCOPE_PRODUCT: {
-        Ocop__RegProductGet get = OCOP__REG_PRODUCT_GET__INIT;
-        get.id = (char *)key;
-        const Ocop__RegProductDetail *d =
-            (const Ocop__RegProductDetail *)(body = s_lookup(gw, who, "registration", "reg_product_get", &get.base,
-                                                             &reply, out));
-        if (d && d->product) {
+        const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)body;
+        if (d->product) {
             s_copy(t->entity, sizeof t->entity, d->product->entity_id);
             s_copy(t->commune, sizeof t->commune, d->product->commune_code);
             s_copy(t->province, sizeof t->province, d->product->current_province_code);
         }
         break;
     }
-    case OCOP_SCOPE_COUNCIL:
-    case OCOP_SCOPE_SESSION:
+    case OCOP_SCOPE_COUNCIL: {
+        const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)body;
+        s_copy(t->council, sizeof t->council, c->id);
+        s_copy(t->province, sizeof t->province, c->province_code);
+        break;
+    }
+    case OCOP_SCOPE_SESSION: {
+        const Ocop__EvalSession *s = (const Ocop__EvalSession *)body;
+        s_copy(t->council, sizeof t->council, s->council_id);
+        s_copy(t->province, sizeof t->province, s->province_code);
+        break;
+    }
     case OCOP_SCOPE_CERTIFICATE: {
-        if (gw_shard_of_id(gw, key, shard, sizeof shard) != 0) {
-            gw_error(out, 404, "NOT_FOUND", "", "%.64s is not an id any evaluation shard made", key);
-            return -1;
-        }
-        Ocop__EvalCouncilGet council = OCOP__EVAL_COUNCIL_GET__INIT;
-        Ocop__EvalSessionGet session = OCOP__EVAL_SESSION_GET__INIT;
-        Ocop__EvalCertificateGet cert = OCOP__EVAL_CERTIFICATE_GET__INIT;
-        council.id = session.id = cert.id = (char *)key;
-        if (rule == OCOP_SCOPE_COUNCIL) {
-            const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)(body = s_lookup(gw, who, shard, "eval_council_get",
-                                                                                     &council.base, &reply, out));
-            if (c) {
-                s_copy(t->council, sizeof t->council, c->id);
-                s_copy(t->province, sizeof t->province, c->province_code);
-            }
-        } else if (rule == OCOP_SCOPE_SESSION) {
-            const Ocop__EvalSession *s = (const Ocop__EvalSession *)(body = s_lookup(gw, who, shard, "eval_session_get",
-                                                                                     &session.base, &reply, out));
-            if (s) {
-                s_copy(t->council, sizeof t->council, s->council_id);
-                s_copy(t->province, sizeof t->province, s->province_code);
-            }
-        } else {
-            const Ocop__EvalCertificate *c =
-                (const Ocop__EvalCertificate *)(body = s_lookup(gw, who, shard, "eval_certificate_get", &cert.base,
-                                                                &reply, out));
-            if (c) {
-                s_copy(t->entity, sizeof t->entity, c->entity_id);
-                s_copy(t->province, sizeof t->province, c->province_code);
-            }
-        }
+        const Ocop__EvalCertificate *c = (const Ocop__EvalCertificate *)body;
+        s_copy(t->entity, sizeof t->entity, c->entity_id);
+        s_copy(t->province, sizeof t->province, c->province_code);
         break;
     }
-    case OCOP_SCOPE_FAIR: {
-        Ocop__ProFairGet get = OCOP__PRO_FAIR_GET__INIT;
-        get.id = (char *)key;
-        const Ocop__ProFair *f =
-            (const Ocop__ProFair *)(body = s_lookup(gw, who, "promotion", "pro_fair_get", &get.base, &reply, out));
-        if (f)
-            s_copy(t->province, sizeof t->province, f->province_code);
+    case OCOP_SCOPE_FAIR:
+        s_copy(t->province, sizeof t->province, ((const Ocop__ProFair *)body)->province_code);
+        break;
+    default:
         break;
     }
-    }
-    if (!body)
-        rc = -1;
-    if (reply)
-        ocop__reply__free_unpacked(reply, NULL);
-    return rc;
 }
 
 static int s_in_scope(const ocop_user_t *u, const gw_target_t *t)
@@ -198,8 +211,23 @@ static int s_in_scope(const ocop_user_t *u, const gw_target_t *t)
     }
 }
 
-int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *route, ProtobufCMessage *msg,
-                    gw_response_t *out)
+static int s_decide(const gw_identity_t *who, const ocop_api_route_t *route, const gw_target_t *t, gw_response_t *out)
+{
+    const ocop_user_t *u = &who->user;
+    if (s_in_scope(u, t))
+        return 0;
+    const char *mine = u->role == OCOP_ROLE_PRODUCER   ? u->entity
+                       : u->role == OCOP_ROLE_COMMUNE  ? u->commune
+                       : u->role == OCOP_ROLE_PROVINCE ? u->province
+                                                       : u->member;
+    gw_error(out, 403, "FORBIDDEN", route->scope_field ? route->scope_field : "",
+             "%s %.48s (%s %s) may not write here: the target is outside that scope", ocop_role_name(u->role), u->name,
+             u->role == OCOP_ROLE_COUNCIL ? "member" : "of", mine);
+    return -1;
+}
+
+int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *route, ProtobufCMessage *msg,
+                          ocop_arena_t *arena, gw_lookup_t *lookup, gw_response_t *out)
 {
     const ocop_user_t *u = &who->user;
     if (!(u->role & S_SCOPED_ROLES) || strcmp(route->method, "GET") == 0)
@@ -208,7 +236,7 @@ int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *
     if (u->role == OCOP_ROLE_COUNCIL) {
         const char *member = gw_field_string(msg, "member_id");
         if (member && !*member)
-            s_set_field_string(msg, "member_id", u->member);
+            s_set_field_string(msg, "member_id", ocop_arena_strdup(arena, u->member));
         else if (member && strcmp(member, u->member) != 0) {
             gw_error(out, 403, "FORBIDDEN", "member_id", "council member %s may not act as member %.48s", u->member,
                      member);
@@ -226,18 +254,24 @@ int gw_access_scope(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *
         gw_error(out, 400, "INVALID", route->scope_field, "%s is required", route->scope_field);
         return -1;
     }
+    int rc = s_target_lookup(gw, route->scope, key, msg, arena, lookup, out);
+    if (rc != 0)
+        return rc;
     gw_target_t t;
     memset(&t, 0, sizeof t);
-    if (s_resolve(gw, who, route->scope, key, msg, &t, out) != 0)
+    if (route->scope == OCOP_SCOPE_PROVINCE)
+        s_copy(t.province, sizeof t.province, key);
+    return s_decide(who, route, &t, out);
+}
+
+int gw_access_scope_end(const gw_identity_t *who, const ocop_api_route_t *route, const gw_lookup_t *lookup,
+                        const Ocop__Reply *reply, unsigned timeout_ms, gw_response_t *out)
+{
+    const ProtobufCMessage *body = s_body(reply, lookup->section, timeout_ms, out);
+    if (!body)
         return -1;
-    if (s_in_scope(u, &t))
-        return 0;
-    const char *mine = u->role == OCOP_ROLE_PRODUCER   ? u->entity
-                       : u->role == OCOP_ROLE_COMMUNE  ? u->commune
-                       : u->role == OCOP_ROLE_PROVINCE ? u->province
-                                                       : u->member;
-    gw_error(out, 403, "FORBIDDEN", route->scope_field ? route->scope_field : "",
-             "%s %.48s (%s %s) may not write here: the target is outside that scope", ocop_role_name(u->role), u->name,
-             u->role == OCOP_ROLE_COUNCIL ? "member" : "of", mine);
-    return -1;
+    gw_target_t t;
+    memset(&t, 0, sizeof t);
+    s_target_from(route->scope, body, &t);
+    return s_decide(who, route, &t, out);
 }

@@ -52,18 +52,26 @@ const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply)
     return *(const ProtobufCMessage *const *)((const char *)reply + f->offset);
 }
 
+/* The Request carrying msg as its body field body_name. */
+static void s_request(Ocop__Request *req, const gw_identity_t *who, const char *body_name, const ProtobufCMessage *msg,
+                      const char *request_id)
+{
+    ocop__request__init(req);
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, body_name);
+    *(const ProtobufCMessage **)((char *)req + f->offset) = msg;
+    req->body_case = (Ocop__Request__BodyCase)f->id;
+    req->caller = (char *)who->caller;
+    if (request_id && *request_id)
+        req->request_id = (char *)request_id;
+}
+
 int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
             const char *request_id, Ocop__Reply **reply, gw_response_t *out)
 {
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, body_name);
-    *(const ProtobufCMessage **)((char *)&req + f->offset) = msg;
-    req.body_case = (Ocop__Request__BodyCase)f->id;
-    req.caller = (char *)who->caller;
-    if (request_id)
-        req.request_id = (char *)request_id;
-    if (gw_upstream_call(gw->upstream, section, &req, reply) == 0)
+    Ocop__Request req;
+    s_request(&req, who, body_name, msg, request_id);
+    if (gw_pump_call(gw->pump, section, &req, reply) == 0)
         return 0;
     gw_error(out, 503, "UNAVAILABLE", "", "the %s service did not answer within %u ms; retry later", section,
              gw->gc.timeout_ms);
@@ -219,39 +227,139 @@ static cJSON *s_request_json(const gw_request_t *in, const ocop_api_route_t *rou
     return obj;
 }
 
-/* ---------------------------------------------------------------- routing */
+/* ---------------------------------------------------------------- the task */
 
-static int s_section(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *route, const ProtobufCMessage *msg,
-                     char *section, size_t len, gw_response_t *out)
+#define S_CALLS_MAX S_SHARDS_MAX
+
+enum {
+    S_BEGIN,    /* route, identity, body, scope */
+    S_SCOPED,   /* the scope lookup answered */
+    S_ROUTE,    /* which service (shard) */
+    S_PLACED,   /* the product lookup answered: its province's shard */
+    S_ANSWERED, /* the service answered */
+    S_MERGED,   /* every shard answered the national report */
+};
+
+typedef struct {
+    gw_task_t *task;
+    gw_lookup_t call;
+    const char *request_id;
+    Ocop__Reply *reply; /* NULL: no answer */
+} s_call_t;
+
+struct gw_task_t {
+    gw_t *gw;
+    gw_task_wake_fn wake;
+    void *wake_arg;
+    int step;
+    const ocop_api_route_t *route;
+    gw_identity_t who;
+    ocop_arena_t *arena;
+    ProtobufCMessage *msg;
+    char request_id[40];
+    pthread_mutex_t lock; /* guards outstanding: replies come in the pump's thread */
+    size_t outstanding;
+    size_t n_calls;
+    s_call_t calls[S_CALLS_MAX];
+};
+
+gw_task_t *gw_task_new(gw_t *gw, gw_task_wake_fn wake, void *arg)
 {
-    if (route->service != OCOP_API_EVALUATION) {
-        snprintf(section, len, "%s", ocop_api_service_name(route->service));
-        return 0;
+    gw_task_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->arena = ocop_arena_new(8 * 1024);
+    if (!self->arena) {
+        free(self);
+        return NULL;
     }
-    const char *key = gw_field_string(msg, route->shard_field);
-    char province[8];
-    if (!key || !*key) {
-        gw_error(out, 400, "INVALID", route->shard_field, "%s is required", route->shard_field);
-        return -1;
+    self->gw = gw;
+    self->wake = wake;
+    self->wake_arg = arg;
+    pthread_mutex_init(&self->lock, NULL);
+    return self;
+}
+
+static void s_calls_clear(gw_task_t *self)
+{
+    for (size_t i = 0; i < self->n_calls; i++)
+        if (self->calls[i].reply)
+            ocop__reply__free_unpacked(self->calls[i].reply, NULL);
+    self->n_calls = 0;
+}
+
+void gw_task_destroy(gw_task_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    gw_task_t *self = *self_p;
+    s_calls_clear(self);
+    ocop_arena_destroy(&self->arena);
+    pthread_mutex_destroy(&self->lock);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Queues a call for gw_task_send (request_id NULL: a fresh one). */
+static void s_call(gw_task_t *self, const char *section, const char *body_name, ProtobufCMessage *msg,
+                   const char *request_id)
+{
+    s_call_t *c = &self->calls[self->n_calls++];
+    memset(c, 0, sizeof *c);
+    c->task = self;
+    snprintf(c->call.section, sizeof c->call.section, "%s", section);
+    c->call.body_name = body_name;
+    c->call.msg = msg;
+    c->request_id = request_id;
+}
+
+static void s_on_reply(void *user, Ocop__Reply *reply)
+{
+    s_call_t *c = user;
+    gw_task_t *self = c->task;
+    c->reply = reply;
+    pthread_mutex_lock(&self->lock);
+    int last = --self->outstanding == 0;
+    pthread_mutex_unlock(&self->lock);
+    if (last) {
+        __atomic_sub_fetch(&self->gw->tasks_active, 1, __ATOMIC_RELAXED);
+        self->wake(self->wake_arg);
     }
-    switch (route->shard) {
-    case OCOP_SHARD_ID:
-        if (gw_shard_of_id(gw, key, section, len) == 0)
-            return 0;
-        gw_error(out, 404, "NOT_FOUND", route->shard_field, "%.64s is not an id any evaluation shard made", key);
-        return -1;
-    case OCOP_SHARD_PRODUCT:
-        if (gw_product_province(gw, who, key, route->shard_field, province, sizeof province, out) != 0)
-            return -1;
-        key = province;
-        break;
-    default:
-        break;
+}
+
+void gw_task_send(gw_task_t *self)
+{
+    size_t n = self->n_calls;
+    self->outstanding = n;
+    __atomic_add_fetch(&self->gw->tasks_active, 1, __ATOMIC_RELAXED);
+    /* After the last submission the task may already be awake in another thread: nothing here
+     * touches it once that submission is made. */
+    for (size_t i = 0; i < n; i++) {
+        s_call_t *c = &self->calls[i];
+        Ocop__Request req;
+        s_request(&req, &self->who, c->call.body_name, c->call.msg, c->request_id);
+        if (gw_pump_submit(self->gw->pump, c->call.section, &req, s_on_reply, c) != 0)
+            s_on_reply(c, NULL);
     }
-    if (ocop_config_shard_owner(gw->config, "evaluation", key, section, len) == 0)
-        return 0;
-    gw_error(out, 400, "INVALID", route->shard_field, "no evaluation shard owns province %.16s", key);
-    return -1;
+}
+
+/* The reply's body for the route, or the error (503 for no answer). 1 when out is complete. */
+static int s_answer(gw_task_t *self, const Ocop__Reply *reply, const char *section, gw_response_t *out)
+{
+    if (!reply) {
+        gw_error(out, 503, "UNAVAILABLE", "", "the %s service did not answer within %u ms; retry later", section,
+                 self->gw->gc.timeout_ms);
+    } else if ((int)reply->status != OCOP_OK) {
+        gw_error_from_reply(out, reply);
+    } else {
+        const ProtobufCMessage *body = gw_reply_body(reply);
+        cJSON *j = body ? ocop_json_from_message(body) : cJSON_CreateObject();
+        out->body = cJSON_PrintUnformatted(j);
+        cJSON_Delete(j);
+        out->status = self->route->creates ? 201 : 200;
+        out->content_type = "application/json";
+    }
+    return 1;
 }
 
 static void s_report_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *row)
@@ -265,134 +373,68 @@ static void s_report_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *ro
 }
 
 /* The national report: every shard's rows (disjoint: a province is on one shard) and totals. */
-static void s_report_merged(gw_t *gw, const gw_identity_t *who, const ProtobufCMessage *msg, gw_response_t *out)
+static int s_merged(gw_task_t *self, gw_response_t *out)
 {
-    char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
-    size_t n = ocop_config_shards(gw->config, "evaluation", shards, S_SHARDS_MAX);
-    Ocop__Reply *replies[S_SHARDS_MAX] = {0};
+    size_t rows = 0;
+    for (size_t i = 0; i < self->n_calls; i++) {
+        const Ocop__Reply *r = self->calls[i].reply;
+        if (!r || (int)r->status != OCOP_OK || r->body_case != OCOP__REPLY__BODY_EVAL_REPORT)
+            return s_answer(self, r, self->calls[i].call.section, out);
+        rows += r->eval_report->n_rows;
+    }
     Ocop__EvalReport merged = OCOP__EVAL_REPORT__INIT;
     Ocop__EvalReportRow total = OCOP__EVAL_REPORT_ROW__INIT;
     merged.total = &total;
-    size_t rows = 0;
-    int ok = 1;
-    for (size_t i = 0; i < n && ok; i++) {
-        ok = gw_call(gw, who, shards[i], "eval_report_get", msg, NULL, &replies[i], out) == 0;
-        if (ok && (int)replies[i]->status != OCOP_OK) {
-            gw_error_from_reply(out, replies[i]);
-            ok = 0;
-        }
-        if (ok && replies[i]->body_case == OCOP__REPLY__BODY_EVAL_REPORT)
-            rows += replies[i]->eval_report->n_rows;
-    }
-    merged.rows = ok ? calloc(rows ? rows : 1, sizeof *merged.rows) : NULL;
-    for (size_t i = 0; i < n && merged.rows; i++) {
-        const Ocop__EvalReport *r = replies[i]->eval_report;
-        if (!r)
-            continue;
+    merged.rows = ocop_arena_alloc(self->arena, (rows ? rows : 1) * sizeof *merged.rows);
+    for (size_t i = 0; i < self->n_calls; i++) {
+        const Ocop__EvalReport *r = self->calls[i].reply->eval_report;
         for (size_t j = 0; j < r->n_rows; j++)
             merged.rows[merged.n_rows++] = r->rows[j];
         if (r->total)
             s_report_add(&total, r->total);
     }
-    if (merged.rows) {
-        cJSON *j = ocop_json_from_message(&merged.base);
-        out->body = cJSON_PrintUnformatted(j);
-        cJSON_Delete(j);
-        out->status = 200;
-        out->content_type = "application/json";
+    cJSON *j = ocop_json_from_message(&merged.base);
+    out->body = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    out->status = 200;
+    out->content_type = "application/json";
+    return 1;
+}
+
+/* The section of the route's service, or the evaluation shard its request names; -1 with out
+ * filled, or 0 and *lookup set when a product must be placed first (S_PLACED). */
+static int s_section(gw_task_t *self, const char *province, char *section, size_t len, gw_response_t *out)
+{
+    const ocop_api_route_t *route = self->route;
+    if (route->service != OCOP_API_EVALUATION) {
+        snprintf(section, len, "%s", ocop_api_service_name(route->service));
+        return 0;
     }
-    free(merged.rows);
-    for (size_t i = 0; i < n; i++)
-        if (replies[i])
-            ocop__reply__free_unpacked(replies[i], NULL);
-}
-
-/* ---------------------------------------------------------------- the API */
-
-static pthread_key_t s_arena_key;
-static pthread_once_t s_arena_once = PTHREAD_ONCE_INIT;
-
-static void s_arena_free(void *arena)
-{
-    ocop_arena_destroy((ocop_arena_t **)&arena);
-}
-
-static void s_arena_key_make(void)
-{
-    pthread_key_create(&s_arena_key, s_arena_free);
-}
-
-/* The worker's arena for a request's message, emptied: a fresh 16 KiB block per request cost
- * more in malloc than the conversion itself. NULL when out of memory. */
-static ocop_arena_t *s_thread_arena(void)
-{
-    pthread_once(&s_arena_once, s_arena_key_make);
-    ocop_arena_t *arena = pthread_getspecific(s_arena_key);
-    if (!arena && (arena = ocop_arena_new(16 * 1024)) != NULL && pthread_setspecific(s_arena_key, arena) != 0)
-        ocop_arena_destroy(&arena);
-    if (arena)
-        ocop_arena_reset(arena);
-    return arena;
-}
-
-static void s_api(gw_t *gw, const gw_request_t *in, const ocop_api_route_t *route, const ocop_api_params_t *params,
-                  gw_response_t *out)
-{
-    gw_identity_t who;
-    if (s_authenticate(gw, in, &who, out) != 0 || gw_access_role(&who, route, out) != 0)
-        return;
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, route->request);
-    const ProtobufCMessageDescriptor *desc = f->descriptor;
-    cJSON *json = s_request_json(in, route, params, desc, out);
-    if (!json)
-        return;
-    ocop_arena_t *arena = s_thread_arena();
-    char err[512], section[OCOP_NAME_MAX], request_id[40];
-    ProtobufCMessage *msg =
-        arena ? ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err, sizeof err) : NULL;
-    cJSON_Delete(json);
-    if (!msg) {
-        const char *colon = strstr(err, ": ");
-        char field[128] = "";
-        if (colon && (size_t)(colon - err) < sizeof field)
-            memcpy(field, err, (size_t)(colon - err)), field[colon - err] = '\0';
-        gw_error(out, 400, "INVALID", field, "%s", arena ? err : "out of memory");
-        return;
+    const char *key = province ? province : gw_field_string(self->msg, route->shard_field);
+    if (!key || !*key) {
+        gw_error(out, 400, "INVALID", route->shard_field, "%s is required", route->shard_field);
+        return -1;
     }
-    if (gw_access_scope(gw, &who, route, msg, out) != 0)
-        return;
-    const char *province = route->shard == OCOP_SHARD_MERGE ? gw_field_string(msg, route->shard_field) : "x";
-    if (route->shard == OCOP_SHARD_MERGE && (!province || !*province)) {
-        s_report_merged(gw, &who, msg, out);
-        return;
+    if (!province && route->shard == OCOP_SHARD_ID) {
+        if (gw_shard_of_id(self->gw, key, section, len) == 0)
+            return 0;
+        gw_error(out, 404, "NOT_FOUND", route->shard_field, "%.64s is not an id any evaluation shard made", key);
+        return -1;
     }
-    Ocop__Reply *reply = NULL;
-    s_request_id(&who, in->idempotency_key, request_id, sizeof request_id);
-    if (s_section(gw, &who, route, msg, section, sizeof section, out) == 0 &&
-        gw_call(gw, &who, section, route->request, msg, request_id[0] ? request_id : NULL, &reply, out) == 0) {
-        const ProtobufCMessage *body = gw_reply_body(reply);
-        if ((int)reply->status != OCOP_OK) {
-            gw_error_from_reply(out, reply);
-        } else {
-            cJSON *j = body ? ocop_json_from_message(body) : cJSON_CreateObject();
-            out->body = cJSON_PrintUnformatted(j);
-            cJSON_Delete(j);
-            out->status = route->creates ? 201 : 200;
-            out->content_type = "application/json";
-        }
-    }
-    if (reply)
-        ocop__reply__free_unpacked(reply, NULL);
+    if (ocop_config_shard_owner(self->gw->config, "evaluation", key, section, len) == 0)
+        return 0;
+    gw_error(out, 400, "INVALID", route->shard_field, "no evaluation shard owns province %.16s", key);
+    return -1;
 }
 
-void gw_dispatch(gw_t *gw, const gw_request_t *in, gw_response_t *out)
+/* S_BEGIN: 1 when out is complete, 0 to go on at self->step. */
+static int s_begin(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
 {
+    gw_t *gw = self->gw;
     size_t nroutes;
-    ocop_api_routes(&nroutes);
-    memset(out, 0, sizeof *out);
+    const ocop_api_route_t *routes = ocop_api_routes(&nroutes);
     if (gw_pages_serve(gw, in, out, nroutes))
-        return;
+        return 1;
     ocop_api_params_t params;
     bool path_known;
     const ocop_api_route_t *route = ocop_api_match(in->method, in->path, &params, &path_known);
@@ -400,13 +442,11 @@ void gw_dispatch(gw_t *gw, const gw_request_t *in, gw_response_t *out)
         out->slot = nroutes + GW_SLOT_UNMATCHED;
         if (!path_known) {
             gw_error(out, 404, "NOT_FOUND", "", "no route %.200s (see /openapi.json)", in->path);
-            return;
+            return 1;
         }
-        size_t n;
-        const ocop_api_route_t *routes = ocop_api_routes(&n);
         ocop_api_params_t scratch;
         bool known;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < nroutes; i++) {
             if (ocop_api_match(routes[i].method, in->path, &scratch, &known) != &routes[i])
                 continue;
             size_t used = strlen(out->allow);
@@ -414,9 +454,117 @@ void gw_dispatch(gw_t *gw, const gw_request_t *in, gw_response_t *out)
         }
         gw_error(out, 405, "METHOD_NOT_ALLOWED", "", "%s is not allowed on %.200s (allowed: %s)", in->method, in->path,
                  out->allow);
-        return;
+        return 1;
     }
-    size_t routes_count;
-    out->slot = (size_t)(route - ocop_api_routes(&routes_count));
-    s_api(gw, in, route, &params, out);
+    self->route = route;
+    out->slot = (size_t)(route - routes);
+    if (s_authenticate(gw, in, &self->who, out) != 0 || gw_access_role(&self->who, route, out) != 0)
+        return 1;
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, route->request);
+    cJSON *json = s_request_json(in, route, &params, f->descriptor, out);
+    if (!json)
+        return 1;
+    char err[512];
+    self->msg = ocop_json_to_message(f->descriptor, json, ocop_arena_allocator(self->arena), err, sizeof err);
+    cJSON_Delete(json);
+    if (!self->msg) {
+        const char *colon = strstr(err, ": ");
+        char field[128] = "";
+        if (colon && (size_t)(colon - err) < sizeof field) {
+            memcpy(field, err, (size_t)(colon - err));
+            field[colon - err] = '\0';
+        }
+        gw_error(out, 400, "INVALID", field, "%s", err);
+        return 1;
+    }
+    s_request_id(&self->who, in->idempotency_key, self->request_id, sizeof self->request_id);
+    gw_lookup_t lookup;
+    int rc = gw_access_scope_begin(gw, &self->who, route, self->msg, self->arena, &lookup, out);
+    if (rc < 0)
+        return 1;
+    if (rc == 1) {
+        s_call(self, lookup.section, lookup.body_name, lookup.msg, NULL);
+        self->step = S_SCOPED;
+    } else {
+        self->step = S_ROUTE;
+    }
+    return 0;
+}
+
+/* S_ROUTE: the call to the service, or the lookups it needs first. */
+static int s_route(gw_task_t *self, gw_response_t *out)
+{
+    const ocop_api_route_t *route = self->route;
+    char section[OCOP_NAME_MAX];
+    if (route->shard == OCOP_SHARD_MERGE) {
+        const char *province = gw_field_string(self->msg, route->shard_field);
+        if (!province || !*province) {
+            char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
+            size_t n = ocop_config_shards(self->gw->config, "evaluation", shards, S_SHARDS_MAX);
+            if (n == 0) {
+                gw_error(out, 503, "UNAVAILABLE", "", "no evaluation shard is configured");
+                return 1;
+            }
+            for (size_t i = 0; i < n; i++)
+                s_call(self, shards[i], route->request, self->msg, NULL);
+            self->step = S_MERGED;
+            return 0;
+        }
+    }
+    if (route->shard == OCOP_SHARD_PRODUCT) {
+        gw_lookup_t lookup;
+        gw_product_lookup(gw_field_string(self->msg, route->shard_field), self->arena, &lookup);
+        s_call(self, lookup.section, lookup.body_name, lookup.msg, NULL);
+        self->step = S_PLACED;
+        return 0;
+    }
+    if (s_section(self, NULL, section, sizeof section, out) != 0)
+        return 1;
+    s_call(self, section, route->request, self->msg, self->request_id);
+    self->step = S_ANSWERED;
+    return 0;
+}
+
+int gw_task_step(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
+{
+    char province[8], section[OCOP_NAME_MAX];
+    for (;;) {
+        int done = 0;
+        switch (self->step) {
+        case S_BEGIN:
+            done = s_begin(self, in, out);
+            break;
+        case S_SCOPED:
+            done = gw_access_scope_end(&self->who, self->route, &self->calls[0].call, self->calls[0].reply,
+                                       self->gw->gc.timeout_ms, out) != 0;
+            s_calls_clear(self);
+            self->step = S_ROUTE;
+            break;
+        case S_ROUTE:
+            done = s_route(self, out);
+            break;
+        case S_PLACED:
+            done = gw_product_province(self->calls[0].reply, gw_field_string(self->msg, self->route->shard_field),
+                                       self->route->shard_field, self->gw->gc.timeout_ms, province, sizeof province,
+                                       out) != 0 ||
+                   s_section(self, province, section, sizeof section, out) != 0;
+            s_calls_clear(self);
+            if (!done) {
+                s_call(self, section, self->route->request, self->msg, self->request_id);
+                self->step = S_ANSWERED;
+            }
+            break;
+        case S_ANSWERED:
+            done = s_answer(self, self->calls[0].reply, self->calls[0].call.section, out);
+            break;
+        case S_MERGED:
+            done = s_merged(self, out);
+            break;
+        }
+        if (done)
+            return 1;
+        if (self->n_calls)
+            return 0; /* wait for them */
+    }
 }

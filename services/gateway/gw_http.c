@@ -16,12 +16,17 @@ struct gw_http_t {
     struct MHD_Daemon *daemon;
 };
 
-/* One request under way: its body so far. */
+/* One request under way: its body so far, then the task answering it. */
 typedef struct {
     char *body;
     size_t len, cap;
     int too_large;
     int answered; /* a response is queued (refused before its body was read) */
+    struct MHD_Connection *conn;
+    gw_task_t *task;
+    gw_response_t out; /* kept between the task's steps */
+    cJSON *query;
+    double started;
 } s_conn_t;
 
 static double s_now(void)
@@ -68,35 +73,61 @@ static enum MHD_Result s_query_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+/* The pump's thread: the services answered a suspended request; MHD calls the handler again. */
+static void s_wake(void *arg)
+{
+    s_conn_t *c = arg;
+    MHD_resume_connection(c->conn);
+}
+
+static enum MHD_Result s_finish(gw_http_t *self, struct MHD_Connection *conn, s_conn_t *c)
+{
+    enum MHD_Result rc = s_send(conn, &c->out);
+    gw_metrics_observe(self->gw->metrics, c->out.slot, c->out.status, s_now() - c->started);
+    free(c->out.body);
+    c->out.body = NULL;
+    gw_task_destroy(&c->task);
+    c->answered = 1;
+    return rc;
+}
+
 static enum MHD_Result s_answer(gw_http_t *self, struct MHD_Connection *conn, const char *url, const char *method,
                                 s_conn_t *c)
 {
-    double started = s_now();
-    gw_response_t out;
     size_t nroutes;
     ocop_api_routes(&nroutes);
-    memset(&out, 0, sizeof out);
-    if (c->too_large) {
-        out.slot = nroutes + GW_SLOT_UNMATCHED;
-        gw_error(&out, 413, "TOO_LARGE", "", "the body exceeds %zu bytes", self->gw->gc.max_body_bytes);
-    } else {
-        gw_request_t in = {
-            .method = method,
-            .path = url,
-            .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
-            .idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
-            .body = c->body ? c->body : "",
-            .body_len = c->len,
-            .query = cJSON_CreateObject(),
-        };
-        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_query_arg, in.query);
-        gw_dispatch(self->gw, &in, &out);
-        cJSON_Delete(in.query);
+    if (!c->task && !c->too_large) {
+        c->started = s_now();
+        c->conn = conn;
+        memset(&c->out, 0, sizeof c->out);
+        c->task = gw_task_new(self->gw, s_wake, c);
+        c->query = cJSON_CreateObject();
+        if (!c->task || !c->query)
+            return MHD_NO;
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, s_query_arg, c->query);
     }
-    enum MHD_Result rc = s_send(conn, &out);
-    gw_metrics_observe(self->gw->metrics, out.slot, out.status, s_now() - started);
-    free(out.body);
-    return rc;
+    if (c->too_large) {
+        c->started = s_now();
+        memset(&c->out, 0, sizeof c->out);
+        c->out.slot = nroutes + GW_SLOT_UNMATCHED;
+        gw_error(&c->out, 413, "TOO_LARGE", "", "the body exceeds %zu bytes", self->gw->gc.max_body_bytes);
+        return s_finish(self, conn, c);
+    }
+    gw_request_t in = {
+        .method = method,
+        .path = url,
+        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .idempotency_key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key"),
+        .body = c->body ? c->body : "",
+        .body_len = c->len,
+        .query = c->query,
+    };
+    if (gw_task_step(c->task, &in, &c->out))
+        return s_finish(self, conn, c);
+    /* Suspended before the calls go out, so the wake-up always finds it suspended. */
+    MHD_suspend_connection(conn);
+    gw_task_send(c->task);
+    return MHD_YES;
 }
 
 static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -123,6 +154,8 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
         *upload_size = 0;
         return MHD_YES;
     }
+    if (c->task) /* woken: the task goes on */
+        return s_answer(self, conn, url, method, c);
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
@@ -153,6 +186,9 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls, 
     (void)cls, (void)conn, (void)code;
     s_conn_t *c = *con_cls;
     if (c) {
+        gw_task_destroy(&c->task);
+        cJSON_Delete(c->query);
+        free(c->out.body);
         free(c->body);
         free(c);
         *con_cls = NULL;
@@ -172,11 +208,11 @@ gw_http_t *gw_http_start(gw_t *gw, char *err, size_t errlen)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)gw->gc.port);
     inet_pton(AF_INET, gw->gc.host, &addr.sin_addr);
-    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)gw->gc.port, NULL,
-                                    NULL, s_handler, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                                    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads, MHD_OPTION_NOTIFY_COMPLETED,
-                                    s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+                                    (uint16_t)gw->gc.port, NULL, NULL, s_handler, self, MHD_OPTION_SOCK_ADDR,
+                                    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads,
+                                    MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT,
+                                    (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
     if (!self->daemon) {
         ocop_error_format(err, errlen, "cannot listen on %s:%u (taken, or not an address of this host)", gw->gc.host,
                           gw->gc.port);

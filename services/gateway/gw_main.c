@@ -99,6 +99,18 @@ static void s_serve(gw_t *gw, const sigset_t *signals)
     }
 }
 
+/* Lets the requests waiting for services finish (their time-out bounds it) before the HTTP
+ * server stops: a suspended connection must be woken before it can close. */
+static void s_drain(gw_t *gw)
+{
+    int64_t waited = 0, limit = (int64_t)gw->gc.timeout_ms + 2000;
+    while (__atomic_load_n(&gw->tasks_active, __ATOMIC_RELAXED) > 0 && waited < limit) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+        waited += 10;
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *config_path = NULL, *name = "gateway";
@@ -152,22 +164,23 @@ int main(int argc, char **argv)
     void *zctx = zmq_ctx_new();
     int rc = 1;
     gw_http_t *http = NULL;
-    gw.upstream = zctx ? gw_upstream_new(zctx, config, &keys, gw.gc.timeout_ms, err, sizeof err) : NULL;
+    gw.pump = zctx ? gw_pump_new(zctx, config, &keys, gw.gc.timeout_ms, err, sizeof err) : NULL;
     gw.metrics = gw_metrics_new();
     gw.openapi = gw_openapi_document();
-    if (!gw.upstream || !gw.metrics || !gw.openapi) {
-        ocop_log_error("start_failed", "error=\"%s\"", gw.upstream ? "out of memory" : err);
+    if (!gw.pump || !gw.metrics || !gw.openapi) {
+        ocop_log_error("start_failed", "error=\"%s\"", gw.pump ? "out of memory" : err);
     } else if (s_reload_users(&gw) == 0 && (http = gw_http_start(&gw, err, sizeof err)) != NULL) {
         ocop_log_info("ready", "url=http://%s:%u/ threads=%u timeout_ms=%u", gw.gc.host, gw.gc.port, gw.gc.threads,
                       gw.gc.timeout_ms);
         s_serve(&gw, &signals);
         ocop_log_info("stopping", "url=http://%s:%u/", gw.gc.host, gw.gc.port);
+        s_drain(&gw);
         gw_http_stop(&http);
         rc = 0;
     } else if (!http && gw.users) {
         ocop_log_error("listen_failed", "error=\"%s\"", err);
     }
-    gw_upstream_destroy(&gw.upstream);
+    gw_pump_destroy(&gw.pump);
     gw_metrics_destroy(&gw.metrics);
     free(gw.openapi);
     ocop_users_destroy(&gw.users);

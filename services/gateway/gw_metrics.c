@@ -153,7 +153,7 @@ static void s_write_service(const char *name, const Ocop__Pong *p, FILE *out)
             (unsigned long long)p->requests);
 }
 
-void gw_metrics_write(const gw_metrics_t *self, gw_upstream_t *upstream, FILE *out)
+void gw_metrics_write(const gw_metrics_t *self, gw_pump_t *pump, FILE *out)
 {
     s_write_gateway(self, out);
     fputs("# HELP ocop_service_up 1 when the service answered the gateway's ping.\n"
@@ -169,7 +169,7 @@ void gw_metrics_write(const gw_metrics_t *self, gw_upstream_t *upstream, FILE *o
           "# TYPE ocop_service_request_duration_seconds histogram\n",
           out);
     const char *names[GW_SECTIONS_MAX];
-    size_t n = gw_upstream_sections(upstream, names, GW_SECTIONS_MAX);
+    size_t n = gw_pump_sections(pump, names, GW_SECTIONS_MAX);
     for (size_t i = 0; i < n; i++) {
         Ocop__Request req;
         Ocop__Ping ping;
@@ -179,7 +179,7 @@ void gw_metrics_write(const gw_metrics_t *self, gw_upstream_t *upstream, FILE *o
         req.ping = &ping;
         req.caller = "gateway";
         Ocop__Reply *reply = NULL;
-        int ok = gw_upstream_call(upstream, names[i], &req, &reply) == 0 && (int)reply->status == OCOP_OK &&
+        int ok = gw_pump_call(pump, names[i], &req, &reply) == 0 && (int)reply->status == OCOP_OK &&
                  reply->body_case == OCOP__REPLY__BODY_PONG;
         s_write_service(names[i], ok ? reply->pong : NULL, out);
         if (reply)

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "gw_upstream.h"
+#include "gw_pump.h"
 
 /* Slots beyond the API's routes. */
 enum {
@@ -26,7 +26,7 @@ void gw_metrics_destroy(gw_metrics_t **self_p);
 void gw_metrics_observe(gw_metrics_t *self, size_t slot, int http_status, double seconds);
 
 /* Writes the exposition to out: the gateway's metrics, then each service's from a ping through
- * upstream (ocop_service_up 0 for one that does not answer). */
-void gw_metrics_write(const gw_metrics_t *self, gw_upstream_t *upstream, FILE *out);
+ * the pump (ocop_service_up 0 for one that does not answer). */
+void gw_metrics_write(const gw_metrics_t *self, gw_pump_t *pump, FILE *out);
 
 #endif

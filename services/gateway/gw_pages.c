@@ -23,7 +23,7 @@ static void s_healthz(gw_t *gw, gw_response_t *out)
 {
     cJSON *o = cJSON_CreateObject(), *services = cJSON_CreateObject();
     const char *names[GW_SECTIONS_MAX];
-    size_t n = gw_upstream_sections(gw->upstream, names, GW_SECTIONS_MAX);
+    size_t n = gw_pump_sections(gw->pump, names, GW_SECTIONS_MAX);
     int all_up = 1;
     gw_identity_t who;
     memset(&who, 0, sizeof who);
@@ -60,7 +60,7 @@ static void s_metrics(gw_t *gw, gw_response_t *out)
         gw_error(out, 500, "INTERNAL", "", "out of memory");
         return;
     }
-    gw_metrics_write(gw->metrics, gw->upstream, f);
+    gw_metrics_write(gw->metrics, gw->pump, f);
     fclose(f);
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";

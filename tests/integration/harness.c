@@ -373,6 +373,12 @@ static int s_configure(harness_t *self)
     return ok ? 0 : -1;
 }
 
+int harness_config_rewrite(harness_t *self)
+{
+    const char *p = strrchr(self->endpoint, ':'), *e = strrchr(self->events_endpoint, ':');
+    return p && e ? s_write_config(self, atoi(p + 1), atoi(e + 1)) : -1;
+}
+
 ocop_client_t *harness_shard_connect(harness_t *self, unsigned i, const char *caller)
 {
     harness_shard_t *sh = &self->shard[i];

@@ -121,6 +121,10 @@ void harness_audit_kill(harness_t *self);
 int harness_promotion_start(harness_t *self);
 int harness_promotion_stop(harness_t *self);
 
+/* Writes the config again with the endpoints the harness holds now (after new ports were
+ * picked for a process whose port was taken). 0 / -1. */
+int harness_config_rewrite(harness_t *self);
+
 /* Starts ocop-gateway (opts.gateway) and waits until /healthz answers; stops it (SIGTERM). */
 int harness_gateway_start(harness_t *self);
 int harness_gateway_stop(harness_t *self);

@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "test_support.h"
 
 #include "harness.h"
 #include "ocop_users.h"
@@ -16,19 +19,36 @@ int harness_gateway_start(harness_t *self)
     }
     if (self->gateway_pid > 0)
         return 0;
-    self->gateway_pid = harness_spawn(self->gateway_binary, self->config_path, "gateway", self->gateway_log, NULL);
-    if (self->gateway_pid <= 0)
-        return -1;
     harness_http_t r = {0};
-    for (int64_t deadline = harness_mono_ms() + 20000; harness_mono_ms() < deadline;) {
-        if (harness_http(self, "GET", "/healthz", NULL, NULL, &r) == 0 && r.status == 200) {
-            harness_http_free(&r);
-            return 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        self->gateway_pid = harness_spawn(self->gateway_binary, self->config_path, "gateway", self->gateway_log, NULL);
+        if (self->gateway_pid <= 0)
+            return -1;
+        for (int64_t deadline = harness_mono_ms() + 20000; harness_mono_ms() < deadline;) {
+            if (harness_http(self, "GET", "/healthz", NULL, NULL, &r) == 0 && r.status == 200) {
+                harness_http_free(&r);
+                return 0;
+            }
+            if (waitpid(self->gateway_pid, NULL, WNOHANG) == self->gateway_pid) {
+                self->gateway_pid = 0; /* exited (and reaped) */
+                break;
+            }
+            usleep(20 * 1000);
         }
-        usleep(20 * 1000);
+        harness_kill_pid(&self->gateway_pid);
+        char *log = harness_read_file(self->gateway_log, NULL);
+        int taken = log && strstr(log, "listen_failed");
+        free(log);
+        if (!taken)
+            break;
+        /* Its port was taken between the probe and its bind: another one. */
+        self->gateway_port = test_free_port();
+        truncate(self->gateway_log, 0);
+        if (harness_config_rewrite(self) != 0)
+            break;
     }
     harness_http_free(&r);
-    fprintf(stderr, "harness: the gateway did not answer /healthz in 20 s\n");
+    fprintf(stderr, "harness: the gateway did not answer /healthz\n");
     harness_file_tail(self->gateway_log, 2000);
     return -1;
 }

@@ -1,9 +1,11 @@
 /* harness_shards — the evaluation shards of a test deployment (see harness.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "test_support.h"
 
 static harness_shard_t *s_shard(harness_t *self, unsigned i)
 {
@@ -31,7 +33,34 @@ harness_t *harness_deploy(const harness_options_t *opts)
     return self;
 }
 
-/* Starts binary as proc (its section name) with extra arguments; waits for Ping. */
+/* New ports for proc (its own port was taken between the probe and its bind), the config
+ * rewritten and its clients remade. Nothing that reads proc's endpoints has started yet: the
+ * shards, audit and promotion start in dependency order. 0 / -1. */
+static int s_proc_repick(harness_t *self, harness_shard_t *proc)
+{
+    snprintf(proc->endpoint, sizeof proc->endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    snprintf(proc->events_endpoint, sizeof proc->events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    if (harness_config_rewrite(self) != 0)
+        return -1;
+    ocop_client_destroy(&proc->client);
+    ocop_client_destroy(&proc->ping);
+    proc->client = ocop_client_new(self->zctx, proc->endpoint, proc->keys.public_z85, &self->ctl_keys, "itest");
+    proc->ping = ocop_client_new(self->zctx, proc->endpoint, proc->keys.public_z85, &self->ctl_keys, "itest-ping");
+    return proc->client && proc->ping ? 0 : -1;
+}
+
+static int s_log_has(const char *path, const char *needle)
+{
+    char *text = harness_read_file(path, NULL);
+    int found = text && strstr(text, needle) != NULL;
+    free(text);
+    return found;
+}
+
+#define S_PROC_ATTEMPTS 5
+
+/* Starts binary as proc (its section name) with extra arguments; waits for Ping. A port taken
+ * meanwhile (bind_failed) gets new ports and another attempt. */
 static int s_proc_start(harness_t *self, harness_shard_t *proc, const char *binary, const char *const *extra)
 {
     if (proc->pid > 0) {
@@ -42,17 +71,25 @@ static int s_proc_start(harness_t *self, harness_shard_t *proc, const char *bina
         fprintf(stderr, "harness: %s is not executable\n", binary);
         return -1;
     }
-    proc->pid = harness_spawn(binary, self->config_path, proc->name, proc->log_path, extra);
-    if (proc->pid < 0) {
-        proc->pid = 0;
+    for (int attempt = 0; attempt < S_PROC_ATTEMPTS; attempt++) {
+        if (attempt > 0)
+            truncate(proc->log_path, 0);
+        proc->pid = harness_spawn(binary, self->config_path, proc->name, proc->log_path, extra);
+        if (proc->pid < 0) {
+            proc->pid = 0;
+            return -1;
+        }
+        int rc = harness_wait_ready(&proc->pid, proc->ping);
+        if (rc == 0)
+            return 0;
+        if (rc > 0 && s_log_has(proc->log_path, "bind_failed") && s_proc_repick(self, proc) == 0)
+            continue;
+        fprintf(stderr, "harness: %s %s\n", proc->name, rc > 0 ? "exited during start-up" : "did not answer Ping");
+        harness_file_tail(proc->log_path, 4000);
+        harness_kill_pid(&proc->pid);
         return -1;
     }
-    int rc = harness_wait_ready(&proc->pid, proc->ping);
-    if (rc == 0)
-        return 0;
-    fprintf(stderr, "harness: %s %s\n", proc->name, rc > 0 ? "exited during start-up" : "did not answer Ping");
-    harness_file_tail(proc->log_path, 4000);
-    harness_kill_pid(&proc->pid);
+    fprintf(stderr, "harness: %s could not bind free ports in %d attempts\n", proc->name, S_PROC_ATTEMPTS);
     return -1;
 }
 

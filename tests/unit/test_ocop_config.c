@@ -314,7 +314,7 @@ static void test_gateway(void **state)
     assert_int_equal(ocop_config_gateway(cfg, &gc, err, sizeof err), 0);
     assert_string_equal(gc.host, "127.0.0.1");
     assert_int_equal(gc.port, 8080);
-    assert_int_equal(gc.threads, 64);
+    assert_int_equal(gc.threads, 4);
     assert_int_equal(gc.timeout_ms, 3000);
     assert_int_equal(gc.max_body_bytes, 1048576);
     snprintf(tokens, sizeof tokens, "%s/gateway-tokens.json", fx->real_dir);
