@@ -5,8 +5,8 @@
  *
  *   bench_gateway [--quick] [--no-write] [--out FILE] [--seconds N] [--connections N]
  *
- * Deployment (the integration-test harness): ocop-registration and ocop-gateway (64 worker
- * threads) on 127.0.0.1; a central officer's token (no scope lookups). 200 entities in 200
+ * Deployment (the integration-test harness): ocop-registration and ocop-gateway (its defaults:
+ * 4 HTTP workers and the pump thread) on 127.0.0.1; a central officer's token (no scope lookups). 200 entities in 200
  * communes are registered first; every POST registers a new product with a unique name, spread
  * over them, and is durable when answered (the service commits with fsync before it replies).
  * GET reads one product. wrk runs with 2 threads and N connections (default 64); the direct
@@ -451,7 +451,8 @@ int main(int argc, char **argv)
     bench_text_printf(
         &md,
         "%s\n## Gateway (HTTP/JSON) beside ZeroMQ direct\n\n"
-        "`bench/bench_gateway`%s: ocop-registration and ocop-gateway (64 worker threads, its default) on one "
+        "`bench/bench_gateway`%s: ocop-registration and ocop-gateway (4 HTTP workers and the pump thread, its "
+        "defaults) on one "
         "machine (%s, %d CPUs, %s build); %u requests in flight; %d rounds of %d s per path, the paths "
         "alternating so that both meet the store at the same sizes (p50/p99: the median round). "
         "Through the gateway: `wrk "
@@ -476,15 +477,28 @@ int main(int argc, char **argv)
                           s_cpu_us(rows[i].r->service_cpu_ns, rows[i].r), s_batch(rows[i].r));
     bench_text_printf(
         &md,
-        "\nWhere the time goes (same run): the gateway spends %.0f µs of CPU per GET and %.0f µs per POST, most of "
-        "it in the kernel switching threads (a request crosses the HTTP worker, libzmq's I/O thread and back; "
-        "`perf`: ~60 %% kernel, ~20 %% libc); wrk and the gateway share the 2 cores with the service, so fewer "
-        "requests wait at the service at once: it commits %.1f POSTs per fsync'd batch through the gateway against "
-        "%.1f direct, and spends %.0f µs of CPU per registration against %.0f (a batch's fixed cost is spread over "
-        "fewer requests).\n",
+        "\nWhere the time goes (same run): the gateway spends %.0f µs of CPU per GET and %.0f µs per POST; the "
+        "service commits %.1f POSTs per fsync'd batch through the gateway against %.1f direct, and spends %.0f µs of "
+        "CPU per registration against %.0f. wrk, the gateway and the service share the 2 cores.\n\n"
+        "How it got here: the first gateway gave each waiting request a thread (a pool of 4, then 64 workers, each "
+        "blocked on one service call): 2.5k POST/s with 4 workers; with 64, 25–29k GET/s and 4–7k POST/s, ~60 %% of "
+        "its CPU in the kernel switching threads (`perf`) and requests reaching the service spread out, ≈5 per "
+        "commit, so the service's CPU per registration doubled. Now HTTP workers suspend a waiting connection "
+        "(libmicrohttpd suspend/resume) and one pump thread owns the service connections: requests queued while it "
+        "works go out together, and the service's commits fill up again.\n",
         s_cpu_us(gw_get->gateway_cpu_ns, gw_get), s_cpu_us(gw_post->gateway_cpu_ns, gw_post), s_batch(gw_post),
         s_batch(direct_post), s_cpu_us(gw_post->service_cpu_ns, gw_post),
         s_cpu_us(direct_post->service_cpu_ns, direct_post));
+    bench_text_printf(&md,
+                      "\nPOST/s round by round as the store grows (the first round alone adds %.0fk products): direct",
+                      (double)(series[2].round[0].requests + series[3].round[0].requests) / 1000.0);
+    for (size_t k = 2; k <= 3; k++) {
+        if (k == 3)
+            bench_text_printf(&md, "; through the gateway");
+        for (size_t i = 0; i < series[k].n; i++)
+            bench_text_printf(&md, "%s %.0f", i ? "," : "", series[k].round[i].per_s);
+    }
+    bench_text_printf(&md, ".\n");
     bench_text_printf(&md,
                       "\nGateway / direct: GET %.2f, POST %.2f. Aims: GET ≥ 20,000/s — %s; durable POST ≥ 10,000/s "
                       "— %s.\n%s\n",
