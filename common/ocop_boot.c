@@ -94,3 +94,18 @@ ocop_subscriber_t *ocop_boot_subscriber(ocop_boot_t *b, void *zctx, const char *
         ocop_error_format(err, errlen, "cannot follow %s at %s", section, src.events_endpoint);
     return sub;
 }
+
+ocop_service_options_t ocop_boot_service_options(const ocop_boot_t *b, const char *name, const ocop_route_t *routes,
+                                                 size_t route_count, void *user)
+{
+    return (ocop_service_options_t){.name = name,
+                                    .shard = b->sc.shard,
+                                    .config = &b->sc,
+                                    .keys = &b->keys,
+                                    .allowed_keys = b->allowed_p,
+                                    .allowed_count = b->allowed_count,
+                                    .store = b->store,
+                                    .routes = routes,
+                                    .route_count = route_count,
+                                    .user = user};
+}

@@ -11,6 +11,7 @@
 
 #include "ocop_config.h"
 #include "ocop_keys.h"
+#include "ocop_service.h"
 #include "ocop_store.h"
 #include "ocop_subscriber.h"
 
@@ -40,6 +41,11 @@ int ocop_boot_args(ocop_boot_t *b, int argc, char **argv, const char *default_na
  * *stage says what failed ("config_invalid", "store_open_failed") for the log. */
 int ocop_boot_open(ocop_boot_t *b, bool allow_self, const char **stage, char *err, size_t errlen);
 void ocop_boot_close(ocop_boot_t *b);
+
+/* The service options every service starts with: its section, keys, allowed keys, store and shard
+ * from b, with its own name, routes and handler state (user). Pointers into b: keep b open. */
+ocop_service_options_t ocop_boot_service_options(const ocop_boot_t *b, const char *name, const ocop_route_t *routes,
+                                                 size_t route_count, void *user);
 
 /* A subscriber of source section (its endpoints and public key from the config), with its
  * cursor named after the section, on the service's store. NULL with err. */

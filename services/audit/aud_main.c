@@ -86,15 +86,7 @@ int main(int argc, char **argv)
     state_open = 1;
     size_t route_count;
     const ocop_route_t *routes = aud_routes(&route_count);
-    ocop_service_options_t opts = {.name = "audit",
-                                   .config = &boot.sc,
-                                   .keys = &boot.keys,
-                                   .allowed_keys = boot.allowed_p,
-                                   .allowed_count = boot.allowed_count,
-                                   .store = boot.store,
-                                   .routes = routes,
-                                   .route_count = route_count,
-                                   .user = &state};
+    ocop_service_options_t opts = ocop_boot_service_options(&boot, "audit", routes, route_count, &state);
     if (!(service = ocop_service_new(&opts)) || !(zctx = zmq_ctx_new()))
         goto done;
     /* One subscriber per source section, its cursor named after the section. */

@@ -100,16 +100,7 @@ int main(int argc, char **argv)
     state_open = 1;
     size_t route_count;
     const ocop_route_t *routes = eval_routes(&route_count);
-    ocop_service_options_t opts = {.name = EVAL_GROUP,
-                                   .shard = boot.sc.shard,
-                                   .config = &boot.sc,
-                                   .keys = &boot.keys,
-                                   .allowed_keys = boot.allowed_p,
-                                   .allowed_count = boot.allowed_count,
-                                   .store = boot.store,
-                                   .routes = routes,
-                                   .route_count = route_count,
-                                   .user = &state};
+    ocop_service_options_t opts = ocop_boot_service_options(&boot, EVAL_GROUP, routes, route_count, &state);
     service = ocop_service_new(&opts);
     if (!service)
         goto done;

@@ -115,15 +115,7 @@ int main(int argc, char **argv)
     state_open = 1;
     size_t route_count;
     const ocop_route_t *routes = pro_routes(&route_count);
-    ocop_service_options_t opts = {.name = "promotion",
-                                   .config = &boot.sc,
-                                   .keys = &boot.keys,
-                                   .allowed_keys = boot.allowed_p,
-                                   .allowed_count = boot.allowed_count,
-                                   .store = boot.store,
-                                   .routes = routes,
-                                   .route_count = route_count,
-                                   .user = &state};
+    ocop_service_options_t opts = ocop_boot_service_options(&boot, "promotion", routes, route_count, &state);
     if (!(service = ocop_service_new(&opts)) || !(zctx = zmq_ctx_new()))
         goto done;
     for (size_t i = 0; i < boot.sc.source_count; i++) {

@@ -41,16 +41,8 @@ int main(int argc, char **argv)
     state_open = 1;
     size_t route_count;
     const ocop_route_t *routes = reg_routes(&route_count);
-    ocop_service_options_t opts = {.name = "registration",
-                                   .config = &boot.sc,
-                                   .keys = &boot.keys,
-                                   .allowed_keys = boot.allowed_p,
-                                   .allowed_count = boot.allowed_count,
-                                   .store = boot.store,
-                                   .routes = routes,
-                                   .route_count = route_count,
-                                   .user = &state,
-                                   .undo = reg_state_undo()};
+    ocop_service_options_t opts = ocop_boot_service_options(&boot, "registration", routes, route_count, &state);
+    opts.undo = reg_state_undo();
     service = ocop_service_new(&opts);
     if (service)
         status = ocop_service_run(service) == 0 ? 0 : 1;
