@@ -129,8 +129,13 @@ void harness_ids_free(char **ids, size_t n)
     free(ids);
 }
 
-int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit, char ***ids,
-                             size_t *n, size_t *pages)
+/* The ids of one page and its next cursor; -1 when the reply is not such a page. */
+typedef int (*s_page_fn)(const Ocop__Reply *reply, char ***ids, size_t *n, size_t *cap, const char **next);
+
+/* Every page of a list request: req's body (a copy of the caller's filter) has its cursor and
+ * limit at *cursor_field and *limit_field. */
+static int s_list_all(ocop_client_t *c, Ocop__Request *req, char **cursor_field, uint32_t *limit_field,
+                      unsigned page_limit, const char *what, s_page_fn take, char ***ids, size_t *n, size_t *pages)
 {
     *ids = NULL;
     *n = 0;
@@ -138,32 +143,25 @@ int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filte
     size_t cap = 0;
     char cursor[128] = "";
     for (size_t page = 0; page < S_LIST_PAGES_MAX; page++) {
-        Ocop__RegProductList body = *filter;
-        body.cursor = cursor;
-        body.limit = page_limit;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_LIST;
-        req.reg_product_list = &body;
-        Ocop__Reply *reply = s_call(c, &req);
-        if (!reply || reply->status != OCOP__STATUS__STATUS_OK ||
-            reply->body_case != OCOP__REPLY__BODY_REG_PRODUCT_PAGE) {
-            fprintf(stderr, "harness: product list failed: %s %s\n",
+        *cursor_field = cursor;
+        *limit_field = page_limit;
+        Ocop__Reply *reply = s_call(c, req);
+        const char *next = NULL;
+        int rc = reply && reply->status == OCOP__STATUS__STATUS_OK ? take(reply, ids, n, &cap, &next) : -1;
+        if (!reply || rc != 0) {
+            fprintf(stderr, "harness: %s list failed: %s %s\n", what,
                     reply ? harness_status_name(reply->status) : "no reply", reply ? reply->message : "");
             if (reply)
                 ocop__reply__free_unpacked(reply, NULL);
             return -1;
         }
         (*pages)++;
-        Ocop__RegProductPage *pg = reply->reg_product_page;
-        int rc = 0;
-        for (size_t i = 0; i < pg->n_products && rc == 0; i++)
-            rc = s_ids_push(ids, n, &cap, pg->products[i]->id);
-        int done = !pg->next_cursor || !*pg->next_cursor;
-        int stuck = !done && strcmp(pg->next_cursor, cursor) == 0;
+        int done = !next || !*next;
+        int stuck = !done && strcmp(next, cursor) == 0;
         if (!done)
-            snprintf(cursor, sizeof cursor, "%s", pg->next_cursor);
+            snprintf(cursor, sizeof cursor, "%s", next);
         ocop__reply__free_unpacked(reply, NULL);
-        if (rc != 0 || stuck)
+        if (stuck)
             return -1;
         if (done)
             return 0;
@@ -171,46 +169,48 @@ int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filte
     return -1;
 }
 
+static int s_product_page(const Ocop__Reply *reply, char ***ids, size_t *n, size_t *cap, const char **next)
+{
+    if (reply->body_case != OCOP__REPLY__BODY_REG_PRODUCT_PAGE)
+        return -1;
+    const Ocop__RegProductPage *pg = reply->reg_product_page;
+    for (size_t i = 0; i < pg->n_products; i++)
+        if (s_ids_push(ids, n, cap, pg->products[i]->id) != 0)
+            return -1;
+    *next = pg->next_cursor;
+    return 0;
+}
+
+static int s_entity_page(const Ocop__Reply *reply, char ***ids, size_t *n, size_t *cap, const char **next)
+{
+    if (reply->body_case != OCOP__REPLY__BODY_REG_ENTITY_PAGE)
+        return -1;
+    const Ocop__RegEntityPage *pg = reply->reg_entity_page;
+    for (size_t i = 0; i < pg->n_entities; i++)
+        if (s_ids_push(ids, n, cap, pg->entities[i]->id) != 0)
+            return -1;
+    *next = pg->next_cursor;
+    return 0;
+}
+
+int harness_product_list_all(ocop_client_t *c, const Ocop__RegProductList *filter, unsigned page_limit, char ***ids,
+                             size_t *n, size_t *pages)
+{
+    Ocop__RegProductList body = *filter;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_LIST;
+    req.reg_product_list = &body;
+    return s_list_all(c, &req, &body.cursor, &body.limit, page_limit, "product", s_product_page, ids, n, pages);
+}
+
 int harness_entity_list_all(ocop_client_t *c, const Ocop__RegEntityList *filter, unsigned page_limit, char ***ids,
                             size_t *n, size_t *pages)
 {
-    *ids = NULL;
-    *n = 0;
-    *pages = 0;
-    size_t cap = 0;
-    char cursor[128] = "";
-    for (size_t page = 0; page < S_LIST_PAGES_MAX; page++) {
-        Ocop__RegEntityList body = *filter;
-        body.cursor = cursor;
-        body.limit = page_limit;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_LIST;
-        req.reg_entity_list = &body;
-        Ocop__Reply *reply = s_call(c, &req);
-        if (!reply || reply->status != OCOP__STATUS__STATUS_OK ||
-            reply->body_case != OCOP__REPLY__BODY_REG_ENTITY_PAGE) {
-            fprintf(stderr, "harness: entity list failed: %s %s\n",
-                    reply ? harness_status_name(reply->status) : "no reply", reply ? reply->message : "");
-            if (reply)
-                ocop__reply__free_unpacked(reply, NULL);
-            return -1;
-        }
-        (*pages)++;
-        Ocop__RegEntityPage *pg = reply->reg_entity_page;
-        int rc = 0;
-        for (size_t i = 0; i < pg->n_entities && rc == 0; i++)
-            rc = s_ids_push(ids, n, &cap, pg->entities[i]->id);
-        int done = !pg->next_cursor || !*pg->next_cursor;
-        int stuck = !done && strcmp(pg->next_cursor, cursor) == 0;
-        if (!done)
-            snprintf(cursor, sizeof cursor, "%s", pg->next_cursor);
-        ocop__reply__free_unpacked(reply, NULL);
-        if (rc != 0 || stuck)
-            return -1;
-        if (done)
-            return 0;
-    }
-    return -1;
+    Ocop__RegEntityList body = *filter;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_LIST;
+    req.reg_entity_list = &body;
+    return s_list_all(c, &req, &body.cursor, &body.limit, page_limit, "entity", s_entity_page, ids, n, pages);
 }
 
 /* ---------------------------------------------------------------- snapshots */
