@@ -257,6 +257,29 @@ static void test_entries_make_the_signed_root(void **state)
     ITEST_FREE(head);
 }
 
+/* The log's consistency proof from first_size to its latest head, which must be of size
+ * second_size, verifies against both signed roots. */
+static void s_assert_consistent(uint64_t first_size, uint64_t second_size)
+{
+    Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
+    cb.first = first_size;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
+    req.aud_consistency_get = &cb;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    const Ocop__AudConsistencyProof *p = r->aud_consistency_proof;
+    aud_hash_t first, second, path[AUD_PROOF_MAX];
+    memcpy(first.h, p->first_head->root_hash.data, AUD_HASH_LEN);
+    memcpy(second.h, p->second_head->root_hash.data, AUD_HASH_LEN);
+    for (size_t k = 0; k < p->n_path; k++)
+        memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
+    assert_int_equal(p->second, second_size);
+    assert_true(aud_merkle_verify_consistency(p->first, p->second, &first, &second, path, p->n_path));
+    ITEST_FREE(r);
+}
+
 static void test_inclusion_and_consistency_proofs(void **state)
 {
     (void)state;
@@ -300,23 +323,7 @@ static void test_inclusion_and_consistency_proofs(void **state)
     for (size_t i = 0; i < heads->aud_head_page->n_heads; i++) {
         const Ocop__AudSignedTreeHead *h = heads->aud_head_page->heads[i];
         s_check_head(h);
-        Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
-        cb.first = h->tree_size;
-        Ocop__Request creq = OCOP__REQUEST__INIT;
-        creq.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
-        creq.aud_consistency_get = &cb;
-        Ocop__Reply *r;
-        assert_int_equal(harness_call(s_audit(), &creq, &r), 0);
-        ITEST_ASSERT_OK(r);
-        const Ocop__AudConsistencyProof *p = r->aud_consistency_proof;
-        aud_hash_t first, second, path[AUD_PROOF_MAX];
-        memcpy(first.h, p->first_head->root_hash.data, AUD_HASH_LEN);
-        memcpy(second.h, p->second_head->root_hash.data, AUD_HASH_LEN);
-        for (size_t k = 0; k < p->n_path; k++)
-            memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
-        assert_int_equal(p->second, size);
-        assert_true(aud_merkle_verify_consistency(p->first, p->second, &first, &second, path, p->n_path));
-        ITEST_FREE(r);
+        s_assert_consistent(h->tree_size, size);
     }
     ITEST_FREE(heads);
 }
@@ -640,23 +647,7 @@ static void test_catch_up_after_sigkill(void **state)
     assert_int_equal(harness_audit_start(W.h), 0);
     uint64_t size = s_wait_caught_up();
     assert_true(size > W.early_size);
-    Ocop__AudConsistencyGet cb = OCOP__AUD_CONSISTENCY_GET__INIT;
-    cb.first = W.early_size;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET;
-    req.aud_consistency_get = &cb;
-    Ocop__Reply *r;
-    assert_int_equal(harness_call(s_audit(), &req, &r), 0);
-    ITEST_ASSERT_OK(r);
-    const Ocop__AudConsistencyProof *p = r->aud_consistency_proof;
-    aud_hash_t first, second, path[AUD_PROOF_MAX];
-    memcpy(first.h, p->first_head->root_hash.data, AUD_HASH_LEN);
-    memcpy(second.h, p->second_head->root_hash.data, AUD_HASH_LEN);
-    for (size_t k = 0; k < p->n_path; k++)
-        memcpy(path[k].h, p->path[k].data, AUD_HASH_LEN);
-    assert_int_equal(p->second, size);
-    assert_true(aud_merkle_verify_consistency(p->first, p->second, &first, &second, path, p->n_path));
-    ITEST_FREE(r);
+    s_assert_consistent(W.early_size, size);
 }
 
 /* ---------------------------------------------------------------- export and offline verification */
