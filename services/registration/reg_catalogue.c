@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ocop_rulefile.h"
+#include "reg_catalogue_map.h"
 #include "reg_json.h"
 
 struct reg_catalogues_t {
@@ -96,20 +97,54 @@ done:
     return rc;
 }
 
-static int s_parse_item(const char *path, void *items, size_t i, char *err, size_t errlen)
+/* Two catalogues may not share a version (products name it) or a first day (the one in force
+ * on a day, and which of two is newer, must be unambiguous). */
+static int s_check_distinct(const reg_catalogues_t *self, const char *path, char *err, size_t errlen)
 {
-    return s_parse(path, &((reg_catalogue_t *)items)[i], err, errlen);
+    const reg_catalogue_t *last = &self->items[self->count - 1];
+    for (size_t i = 0; i + 1 < self->count; i++) {
+        if (strcmp(self->items[i].version, last->version) == 0) {
+            snprintf(err, errlen, "%s: version: catalogue %s is defined twice", path, last->version);
+            return -1;
+        }
+        if (strcmp(self->items[i].effective_from, last->effective_from) == 0) {
+            snprintf(err, errlen, "%s: effective_from: catalogue %s starts on %s too", path, self->items[i].version,
+                     last->effective_from);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 reg_catalogues_t *reg_catalogues_load(const char *dir, char *err, size_t errlen)
 {
-    reg_catalogues_t *self = calloc(1, sizeof *self);
-    if (!self)
+    char **paths;
+    size_t n;
+    if (ocop_rulefile_list(dir, "catalogue-", &paths, &n) != 0) {
+        snprintf(err, errlen, "%s: cannot read the directory", dir);
         return NULL;
-    void *items;
-    int rc = ocop_rulefile_load_each(dir, "catalogue-", sizeof(reg_catalogue_t), s_parse_item, &items, &self->count,
-                                     err, errlen);
-    self->items = items;
+    }
+    reg_catalogues_t *self = calloc(1, sizeof *self);
+    if (self)
+        self->items = calloc(n ? n : 1, sizeof *self->items);
+    int rc = self && self->items ? 0 : -1;
+    if (rc != 0)
+        snprintf(err, errlen, "%s: out of memory", dir);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* The mapping between catalogues shares the prefix; reg_catalogue_map reads it. */
+        const char *name = strrchr(paths[i], '/');
+        if (strcmp(name ? name + 1 : paths[i], REG_CATALOGUE_MAP_FILE) == 0)
+            continue;
+        self->count++; /* a half-parsed catalogue is freed with the others */
+        rc = s_parse(paths[i], &self->items[self->count - 1], err, errlen);
+        if (rc == 0)
+            rc = s_check_distinct(self, paths[i], err, errlen);
+    }
+    if (rc == 0 && self->count == 0) {
+        snprintf(err, errlen, "%s: no catalogue-*.json file", dir);
+        rc = -1;
+    }
+    ocop_rulefile_list_free(paths, n);
     if (rc != 0)
         reg_catalogues_destroy(&self);
     return self;
@@ -120,7 +155,7 @@ void reg_catalogues_destroy(reg_catalogues_t **self_p)
     if (!self_p || !*self_p)
         return;
     reg_catalogues_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++)
+    for (size_t i = 0; self->items && i < self->count; i++)
         s_catalogue_free(&self->items[i]);
     free(self->items);
     free(self);
@@ -169,4 +204,35 @@ const reg_product_set_t *reg_sector_product_set(const reg_sector_t *sector, cons
         if (strcmp(sector->sets[i].code, code) == 0)
             return &sector->sets[i];
     return NULL;
+}
+
+const reg_product_set_t *reg_catalogue_product_set(const reg_catalogue_t *cat, const char *code,
+                                                   const reg_sector_t **sector)
+{
+    for (size_t i = 0; i < cat->n_sectors; i++) {
+        const reg_product_set_t *set = reg_sector_product_set(&cat->sectors[i], code);
+        if (set) {
+            if (sector)
+                *sector = &cat->sectors[i];
+            return set;
+        }
+    }
+    return NULL;
+}
+
+const reg_catalogue_t *reg_catalogues_next(const reg_catalogues_t *self, const reg_catalogue_t *cat)
+{
+    const reg_catalogue_t *best = NULL;
+    for (size_t i = 0; i < self->count; i++) {
+        const reg_catalogue_t *c = &self->items[i];
+        if (strcmp(c->effective_from, cat->effective_from) > 0 &&
+            (!best || strcmp(c->effective_from, best->effective_from) < 0))
+            best = c;
+    }
+    return best;
+}
+
+bool reg_catalogue_newer(const reg_catalogue_t *a, const reg_catalogue_t *b)
+{
+    return strcmp(a->effective_from, b->effective_from) > 0;
 }

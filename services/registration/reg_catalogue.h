@@ -1,5 +1,6 @@
 /* reg_catalogue — the versioned product catalogue (sectors/groups and product sets of
- * 1048/QĐ-TTg and 148/QĐ-TTg), loaded from rules_dir/catalogue-*.json at start-up. */
+ * 1048/QĐ-TTg, 148/QĐ-TTg and 26/2026/QĐ-TTg), loaded from rules_dir/catalogue-*.json at
+ * start-up (catalogue-map.json excepted: see reg_catalogue_map.h). */
 #ifndef REG_CATALOGUE_H
 #define REG_CATALOGUE_H
 
@@ -28,7 +29,10 @@ typedef struct {
 
 typedef struct reg_catalogues_t reg_catalogues_t;
 
-/* Loads every catalogue-*.json of dir. NULL + err (file and field) on a broken file or none. */
+/* Loads every catalogue-*.json of dir but catalogue-map.json. NULL + err (file and field) on a
+ * broken file, on none, or when two catalogues share a version or an effective_from. A
+ * catalogue's effective_to is not read: it is documentation, and a product may still be
+ * registered under an ended catalogue that the request names (transitional dossiers). */
 reg_catalogues_t *reg_catalogues_load(const char *dir, char *err, size_t errlen);
 void reg_catalogues_destroy(reg_catalogues_t **self_p);
 
@@ -40,5 +44,13 @@ const reg_catalogue_t *reg_catalogues_at(const reg_catalogues_t *self, size_t i)
 
 const reg_sector_t *reg_catalogue_sector(const reg_catalogue_t *cat, const char *code);
 const reg_product_set_t *reg_sector_product_set(const reg_sector_t *sector, const char *code);
+/* The set with code in any sector of cat, and (when sector is not NULL) its sector; NULL if none. */
+const reg_product_set_t *reg_catalogue_product_set(const reg_catalogue_t *cat, const char *code,
+                                                   const reg_sector_t **sector);
+
+/* The catalogue that follows cat (the earliest effective_from after cat's); NULL for the newest. */
+const reg_catalogue_t *reg_catalogues_next(const reg_catalogues_t *self, const reg_catalogue_t *cat);
+/* a came into force after b. */
+bool reg_catalogue_newer(const reg_catalogue_t *a, const reg_catalogue_t *b);
 
 #endif

@@ -30,6 +30,11 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
     state->catalogues = reg_catalogues_load(rules_dir, err, errlen);
     if (!state->catalogues)
         return -1;
+    state->catalogue_map = reg_catalogue_map_load(rules_dir, state->catalogues, err, errlen);
+    if (!state->catalogue_map) {
+        reg_state_close(state);
+        return -1;
+    }
     state->hierarchies = reg_hierarchies_load(rules_dir, err, errlen);
     if (!state->hierarchies) {
         reg_state_close(state);
@@ -57,6 +62,7 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
 
 void reg_state_close(reg_state_t *state)
 {
+    reg_catalogue_map_destroy(&state->catalogue_map);
     reg_catalogues_destroy(&state->catalogues);
     reg_hierarchies_destroy(&state->hierarchies);
     reg_memindex_destroy(&state->memindex);

@@ -24,6 +24,7 @@
 #include "ocop_service.h"
 #include "ocop_store.h"
 #include "reg_catalogue.h"
+#include "reg_catalogue_map.h"
 #include "reg_memindex.h"
 #include "reg_units.h"
 
@@ -38,11 +39,13 @@ struct reg_state {
     ocop_store_t *store;
     reg_dbs_t db;
     reg_catalogues_t *catalogues;
+    reg_catalogue_map_t *catalogue_map;
     reg_hierarchies_t *hierarchies;
     reg_memindex_t *memindex;
 };
 
-/* Opens every database, loads the catalogues and unit hierarchies from rules_dir, seeds the
+/* Opens every database, loads the catalogues, the mapping between them and the unit
+ * hierarchies from rules_dir, seeds the
  * shipped units of each hierarchy version that the store does not hold yet, and builds the
  * in-memory product indexes.
  * 0, or -1 with a message in err naming the file and field at fault. */
