@@ -25,6 +25,9 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
 int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
+int reg_handle_product_reclassify(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+
 /* The route table handed to ocop_service_new. */
 const ocop_route_t *reg_routes(size_t *count);
 

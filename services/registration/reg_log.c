@@ -68,6 +68,11 @@ static int s_scan(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMess
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
+int reg_log_count(MDB_txn *txn, MDB_dbi dbi, const char *id, size_t *count)
+{
+    return s_scan(txn, dbi, id, NULL, NULL, NULL, SIZE_MAX, count);
+}
+
 int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
                  ProtobufCAllocator *alloc, ProtobufCMessage ***out, size_t *count)
 {

@@ -1,5 +1,6 @@
 /* reg_memindex — see reg_memindex.h. Two hash maps (commune block -> list, entity -> list) of
- * pointers to shared entries; the journal records which lists each add appended to. */
+ * pointers to shared entries; the journal records which lists each add appended to, and the
+ * codes each reclassification replaced. */
 #include "reg_memindex.h"
 
 #include <errno.h>
@@ -24,8 +25,11 @@ typedef struct {
 } s_map_t;
 
 typedef struct {
-    s_list_t *block;
+    s_list_t *block; /* an add: the lists it appended to */
     s_list_t *entity;
+    reg_memindex_entry_t *reclassified; /* a reclassification (block and entity NULL) ... */
+    char old_catalogue[REG_MEMINDEX_CODE_LEN]; /* ... and what it replaced */
+    char old_set[REG_MEMINDEX_CODE_LEN];
 } s_journal_entry_t;
 
 struct reg_memindex_t {
@@ -122,8 +126,6 @@ static void s_entry_free(reg_memindex_entry_t *e)
         return;
     free(e->id);
     free(e->entity_id);
-    free(e->catalogue_version);
-    free(e->product_set_code);
     free(e->name);
     free(e->key);
     free(e->grams);
@@ -168,8 +170,8 @@ static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
         return NULL;
     e->id = strdup(p->id);
     e->entity_id = strdup(p->entity_id);
-    e->catalogue_version = strdup(p->catalogue_version);
-    e->product_set_code = strdup(p->product_set_code);
+    snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", p->catalogue_version);
+    snprintf(e->product_set_code, sizeof e->product_set_code, "%s", p->product_set_code);
     e->name = strdup(p->name);
     e->key = strdup(p->normalized_name);
     reg_trigrams_t grams;
@@ -177,7 +179,7 @@ static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
         grams.n = 0;
     e->n_grams = grams.n;
     e->grams = malloc((grams.n ? grams.n : 1) * sizeof *e->grams);
-    if (!e->id || !e->entity_id || !e->catalogue_version || !e->product_set_code || !e->name || !e->key || !e->grams) {
+    if (!e->id || !e->entity_id || !e->name || !e->key || !e->grams) {
         s_entry_free(e);
         return NULL;
     }
@@ -190,16 +192,23 @@ static void s_block_name(char *out, size_t len, const char *version, const char 
     snprintf(out, len, "%s:%s", version, commune);
 }
 
+static int s_journal_reserve(reg_memindex_t *self)
+{
+    if (self->n_journal < self->cap_journal)
+        return 0;
+    size_t cap = self->cap_journal ? self->cap_journal * 2 : 1024;
+    s_journal_entry_t *grown = realloc(self->journal, cap * sizeof *grown);
+    if (!grown)
+        return ENOMEM;
+    self->journal = grown;
+    self->cap_journal = cap;
+    return 0;
+}
+
 int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
 {
-    if (self->n_journal == self->cap_journal) {
-        size_t cap = self->cap_journal ? self->cap_journal * 2 : 1024;
-        s_journal_entry_t *grown = realloc(self->journal, cap * sizeof *grown);
-        if (!grown)
-            return ENOMEM;
-        self->journal = grown;
-        self->cap_journal = cap;
-    }
+    if (s_journal_reserve(self) != 0)
+        return ENOMEM;
     char name[96];
     s_block_name(name, sizeof name, p->unit_version, p->commune_code);
     s_list_t *block = s_map_get(&self->blocks, name);
@@ -216,6 +225,28 @@ int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
     }
     self->journal[self->n_journal++] = (s_journal_entry_t){.block = block, .entity = entity};
     self->size++;
+    return 0;
+}
+
+int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const char *id, const char *catalogue_version,
+                            const char *product_set_code)
+{
+    if (strlen(catalogue_version) >= REG_MEMINDEX_CODE_LEN || strlen(product_set_code) >= REG_MEMINDEX_CODE_LEN)
+        return EINVAL;
+    size_t n;
+    reg_memindex_entry_t *const *list = reg_memindex_entity(self, entity_id, &n);
+    size_t at = reg_memindex_after(list, n, id); /* the first id after it: it is just before */
+    if (at == 0 || strcmp(list[at - 1]->id, id) != 0)
+        return ENOENT;
+    if (s_journal_reserve(self) != 0)
+        return ENOMEM;
+    reg_memindex_entry_t *e = list[at - 1];
+    s_journal_entry_t *j = &self->journal[self->n_journal++];
+    *j = (s_journal_entry_t){.reclassified = e};
+    memcpy(j->old_catalogue, e->catalogue_version, sizeof j->old_catalogue);
+    memcpy(j->old_set, e->product_set_code, sizeof j->old_set);
+    snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", catalogue_version);
+    snprintf(e->product_set_code, sizeof e->product_set_code, "%s", product_set_code);
     return 0;
 }
 
@@ -281,9 +312,14 @@ size_t reg_memindex_mark(const reg_memindex_t *self)
 
 void reg_memindex_rollback(reg_memindex_t *self, size_t mark)
 {
-    /* Newest first: each add is the last item of both its lists. */
+    /* Newest first: each add is then the last item of both its lists. */
     while (self->n_journal > mark) {
         s_journal_entry_t *j = &self->journal[--self->n_journal];
+        if (j->reclassified) {
+            memcpy(j->reclassified->catalogue_version, j->old_catalogue, sizeof j->old_catalogue);
+            memcpy(j->reclassified->product_set_code, j->old_set, sizeof j->old_set);
+            continue;
+        }
         reg_memindex_entry_t *e = j->block->items[--j->block->n];
         j->entity->n--;
         s_entry_free(e);

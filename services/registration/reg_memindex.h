@@ -16,11 +16,14 @@
 
 #include "registration.pb-c.h"
 
+/* Catalogue versions and product-set codes are short (reg_catalogue_t's fields). */
+#define REG_MEMINDEX_CODE_LEN 16
+
 typedef struct {
     char *id;
     char *entity_id;
-    char *catalogue_version;
-    char *product_set_code;
+    char catalogue_version[REG_MEMINDEX_CODE_LEN]; /* changed in place by a reclassification */
+    char product_set_code[REG_MEMINDEX_CODE_LEN];
     char *name;      /* as registered, shown to reviewers among candidates */
     char *key;       /* normalised name */
     uint32_t *grams; /* its trigram set (reg_similarity), sorted */
@@ -39,6 +42,11 @@ int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products);
 /* Adds a product (copies what it needs). Ids must grow. 0 / ENOMEM. */
 int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p);
 
+/* Moves product id (of entity_id) to another catalogue version and set, journalled like an
+ * add. 0; ENOENT when the index does not hold it; EINVAL when a code does not fit. */
+int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const char *id, const char *catalogue_version,
+                            const char *product_set_code);
+
 /* The products of a commune of a hierarchy version, and of an entity, in id order. The arrays
  * belong to the index and stay valid until its next change. */
 reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
@@ -48,8 +56,8 @@ reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, con
 /* First position in an id-ordered list whose id sorts after cursor ("" = 0). */
 size_t reg_memindex_after(reg_memindex_entry_t *const *list, size_t count, const char *cursor);
 
-/* The undo journal: a mark, a rollback to it (removes what was added since), and a commit
- * (forgets the journal: what was added is kept for good). */
+/* The undo journal: a mark, a rollback to it (removes what was added since and puts
+ * reclassified products back), and a commit (forgets the journal: the changes are kept). */
 size_t reg_memindex_mark(const reg_memindex_t *self);
 void reg_memindex_rollback(reg_memindex_t *self, size_t mark);
 void reg_memindex_commit(reg_memindex_t *self);

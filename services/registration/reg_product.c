@@ -12,6 +12,7 @@
 #include "reg_handlers.h"
 #include "reg_index.h"
 #include "reg_log.h"
+#include "reg_reclassify.h"
 #include "reg_screening.h"
 #include "reg_state.h"
 
@@ -65,6 +66,9 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     if (rc == 0)
         rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id, &ocop__reg_review_decision__descriptor,
                           ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
+    if (rc == 0)
+        rc = reg_classifications_read(ctx, p, d->n_history ? d->history[0]->by : "", &d->classifications,
+                                      &d->n_classifications);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the product history");
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_DETAIL;

@@ -17,7 +17,8 @@ Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAl
 Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
 /* Overwrites the product record (indexes are the caller's business). 0 / MDB error code. */
 int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p);
-/* Replies with the product, its stage history and its review decisions. 0 / -1. */
+/* Replies with the product, its stage history, its review decisions and its classifications.
+ * 0 / -1. */
 int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p);
 /* The stage index value of a stage ("07"): two digits so stages sort numerically. */
 void reg_product_stage_value(Ocop__Stage stage, char out[4]);

@@ -25,6 +25,8 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, true, reg_handle_stage_transition},
     {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, true, reg_handle_duplicate_review},
     {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, false, reg_handle_counts_get},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY, "product_reclassify", true, true, reg_handle_product_reclassify},
+    {OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE, "catalogue_migrate", true, true, reg_handle_catalogue_migrate},
 };
 
 const ocop_route_t *reg_routes(size_t *count)

@@ -22,6 +22,7 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         {"product_idx", &state->db.product_idx},
         {"product_history", &state->db.product_history},
         {"product_reviews", &state->db.product_reviews},
+        {"product_classes", &state->db.product_classes},
         {"counts", &state->db.counts},
         {"meta", &state->db.meta},
     };

@@ -10,6 +10,8 @@
  *   product_idx        index name|value|id              -> ""   (all, province, stage, sector, review)
  *   product_history    product id|n(u64)                -> RegStageChange
  *   product_reviews    product id|n(u64)                -> RegReviewDecision
+ *   product_classes    product id|n(u64)                -> RegClassification (written from the
+ *                      first reclassification on: entry 1 is then the registered classification)
  *   counts             province|unit version|catalogue|sector|stage(u32) -> count (u64 BE); the
  *                      version is "" for cells by today's province, else the recorded one
  *   meta               name                             -> value (seeded unit versions)
@@ -31,7 +33,7 @@
 typedef struct {
     MDB_dbi units, units_by_parent;
     MDB_dbi entities, entity_tax, entity_idx;
-    MDB_dbi products, product_idx, product_history, product_reviews;
+    MDB_dbi products, product_idx, product_history, product_reviews, product_classes;
     MDB_dbi counts, meta;
 } reg_dbs_t;
 

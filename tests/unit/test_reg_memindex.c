@@ -1,11 +1,12 @@
-/* reg_memindex: lookups by commune block and entity, id-ordered paging, the undo journal, and
- * the rebuild from a products database. */
+/* reg_memindex: lookups by commune block and entity, id-ordered paging, the undo journal (adds
+ * and reclassifications), and the rebuild from a products database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,46 @@ static void test_rollback_and_commit(void **state)
     reg_memindex_destroy(&mi);
 }
 
+/* A reclassification changes the entry in place; a rollback puts it back, newest first, also
+ * when the product was added in the same batch. */
+static void test_reclassify_and_rollback(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    s_add(mi, "PRD-00000001", "ENT-1", "00004", "mat ong rung");
+    s_add(mi, "PRD-00000002", "ENT-1", "00004", "mat ong bac ha");
+    reg_memindex_commit(mi);
+    size_t n;
+    reg_memindex_entry_t *const *list = reg_memindex_entity(mi, "ENT-1", &n);
+
+    size_t batch = reg_memindex_mark(mi);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000002", "26-2026", "4"), 0);
+    assert_string_equal(list[1]->catalogue_version, "26-2026");
+    assert_string_equal(list[1]->product_set_code, "4");
+    assert_string_equal(list[0]->catalogue_version, "148");
+    s_add(mi, "PRD-00000003", "ENT-1", "00004", "mat ong hoa nhan");
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000003", "26-2026", "8"), 0);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000002", "26-2026", "8"), 0);
+    /* Unknown product or entity; a code too long for the entry. */
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000009", "26-2026", "8"), ENOENT);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-9", "PRD-00000001", "26-2026", "8"), ENOENT);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000001", "a-catalogue-version-too-long", "8"),
+                     EINVAL);
+    assert_string_equal(list[0]->catalogue_version, "148");
+
+    reg_memindex_rollback(mi, batch);
+    list = reg_memindex_entity(mi, "ENT-1", &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[1]->catalogue_version, "148");
+    assert_string_equal(list[1]->product_set_code, "9");
+
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000001", "26-2026", "9"), 0);
+    reg_memindex_commit(mi);
+    reg_memindex_rollback(mi, 0);
+    assert_string_equal(list[0]->catalogue_version, "26-2026");
+    reg_memindex_destroy(&mi);
+}
+
 /* Enough distinct blocks and entities to make both hash maps grow several times. */
 static void test_many_blocks(void **state)
 {
@@ -178,6 +219,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups_and_paging),
         cmocka_unit_test(test_rollback_and_commit),
+        cmocka_unit_test(test_reclassify_and_rollback),
         cmocka_unit_test(test_many_blocks),
         cmocka_unit_test(test_load_from_products),
     };
