@@ -48,6 +48,10 @@ static const ocop_api_route_t s_routes[] = {
     {"POST", "/v1/products/{product_id}/duplicate-review", "reg_duplicate_review", "reg_product_detail", REG,
      R_PROVINCE, WRITE(PRODUCT, "product_id"), "Record the review of a product flagged as a possible duplicate"},
     {"GET", "/v1/counts", "reg_counts_get", "reg_counts", REG, R_PUBLIC, READ, "Products by province x sector x stage"},
+    {"POST", "/v1/products/{product_id}/reclassify", "reg_product_reclassify", "reg_product_detail", REG, R_PROVINCE,
+     WRITE(PRODUCT, "product_id"), "Move a product to a set of a newer catalogue that catalogue-map.json allows"},
+    {"POST", "/v1/catalogues/migrate", "reg_catalogue_migrate", "reg_catalogue_migrate_result", REG, R_CENTRAL,
+     WRITE(NONE, NULL), "Reclassify a batch of an older catalogue's one-to-one products (repeat until none remain)"},
 
     /* evaluation */
     {"POST", "/v1/councils", "eval_council_create", "eval_council", EVAL(PROVINCE, "province_code"), R_PROVINCE,
