@@ -92,5 +92,7 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);
 /* "token create": a gateway user and its API token. */
 int ctl_cmd_token(ctl_t *ctl, int argc, char **argv);
+/* "catalogue migrate": an older catalogue's one-to-one products to the newer one, in batches. */
+int ctl_cmd_catalogue(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -30,6 +30,8 @@ static void s_usage(FILE *out)
                  "  entity register|get|update|list ... economic entities (ocopctl entity --help)\n"
                  "  product register|get|update|list|transition|review ...  products (ocopctl product --help)\n"
                  "  counts [--province CODE] [--as-recorded]  products by province x sector x stage\n"
+                 "  catalogue migrate --from V --to V [--province P]  move an older catalogue's one-to-one\n"
+                 "                                      products to the newer one (ocopctl catalogue --help)\n"
                  "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
                  "  token create --file F --name N --role R ...  a gateway user and its API token\n"
                  "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
@@ -191,6 +193,8 @@ int main(int argc, char **argv)
         rc = ctl_cmd_audit(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "token") == 0)
         rc = ctl_cmd_token(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "catalogue") == 0)
+        rc = ctl_cmd_catalogue(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "stars") == 0)
         rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "import") == 0)
