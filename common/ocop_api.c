@@ -64,6 +64,9 @@ static const ocop_api_route_t s_routes[] = {
      R_COMMUNE, WRITE(PRODUCT, "product_id"), "The commune's attestation of a product's dossier (1489)"},
     {"GET", "/v1/products/{id}/rating", "eval_product_get", "eval_product", EVAL(PRODUCT, "id"), R_PUBLIC, READ,
      "A product's stars, certificate and rating history"},
+    {"GET", "/v1/products/{product_id}/sheet", "eval_form_get", "eval_form", EVAL(PRODUCT, "product_id"), R_PUBLIC,
+     READ, "The score sheet a product is evaluated on (?date=, default today): criteria, options, star minimums, "
+           "knock-outs"},
     {"POST", "/v1/sessions", "eval_session_open", "eval_session", EVAL(ID, "council_id"), R_PROVINCE,
      CREATE(COUNCIL, "council_id"), "Open a council's session for products ready for evaluation"},
     {"GET", "/v1/sessions/{id}", "eval_session_get", "eval_session", EVAL(ID, "id"), R_USERS, READ,

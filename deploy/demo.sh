@@ -140,7 +140,7 @@ if [ ! -f "$run/dataset/transitions.csv" ]; then
   "$ctl" demo advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
 fi
 "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
-"$ctl" demo evaluate --rules "$root/services/evaluation/data" --date 2025-07-15 >"$run/evaluate.log"
+"$ctl" demo evaluate --date 2025-07-15 >"$run/evaluate.log"
 tail -1 "$run/evaluate.log"
 # The audit service follows on its own; say how far it is.
 for _ in $(seq 1 600); do

@@ -65,6 +65,17 @@ static int s_parse_bands(const eval_json_src_t *src, const cJSON *root, eval_ban
     return 0;
 }
 
+/* How the members' sheets make the council's finding (see eval_finding.h): one rule today. */
+static int s_parse_finding(const eval_json_src_t *src, const cJSON *root)
+{
+    char finding[32];
+    if (eval_json_string(src, root, "", "council_finding", true, finding, sizeof finding) != 0)
+        return -1;
+    if (strcmp(finding, "majority") != 0)
+        return eval_json_fail(src, "", "council_finding", "\"%s\" is not a known rule (known: majority)", finding);
+    return 0;
+}
+
 eval_bands_t *eval_bands_load(const char *path, char *err, size_t errlen)
 {
     eval_bands_t *self = calloc(1, sizeof *self);
@@ -86,6 +97,8 @@ eval_bands_t *eval_bands_load(const char *path, char *err, size_t errlen)
         rc = eval_json_string(&src, root, "", "version", false, self->version, sizeof self->version);
     if (rc == 0)
         rc = eval_json_notes(&src, root);
+    if (rc == 0)
+        rc = s_parse_finding(&src, root);
     cJSON_Delete(root);
     if (rc != 0)
         eval_bands_destroy(&self);
@@ -101,12 +114,10 @@ void eval_bands_destroy(eval_bands_t **self_p)
     *self_p = NULL;
 }
 
-int eval_bands_stars(const eval_bands_t *self, double mean, bool mandatory_failed)
+int eval_bands_stars(const eval_bands_t *self, double mean)
 {
     if (!isfinite(mean) || mean < 0 || mean > self->max_score + EVAL_BANDS_TOLERANCE)
         return -1;
-    if (mandatory_failed)
-        return 0;
     int stars = self->bands[0].stars;
     for (size_t i = 1; i < self->n_bands; i++)
         if (mean + EVAL_BANDS_TOLERANCE >= self->bands[i].min)

@@ -18,15 +18,16 @@ typedef struct eval_bands_t eval_bands_t;
 
 /* Loads path (stars.json). NULL + err naming the file and the field when it is broken:
  * bands ascending by min with the first at 0, stars 1..5 strictly increasing, every min below
- * max_score, certified_min_stars one of the bands' stars. */
+ * max_score, certified_min_stars one of the bands' stars, council_finding a known rule (how
+ * the members' sheets make the council's finding on a star minimum or a knock-out: "majority",
+ * the only one; see eval_finding.h). */
 eval_bands_t *eval_bands_load(const char *path, char *err, size_t errlen);
 /* Frees and sets *self_p to NULL; safe on NULL and twice. */
 void eval_bands_destroy(eval_bands_t **self_p);
 
-/* The stars a mean earns: the band with the highest min not above it (1..5); 0 when
- * mandatory_failed (a failed mandatory criterion means no star, whatever the total);
- * -1 when mean is not a number in [0, max_score]. */
-int eval_bands_stars(const eval_bands_t *self, double mean, bool mandatory_failed);
+/* The stars a mean earns: the band with the highest min not above it (1..5); -1 when mean is
+ * not a number in [0, max_score]. */
+int eval_bands_stars(const eval_bands_t *self, double mean);
 
 /* The lowest certified rating (3: only 3★ and above are OCOP products). */
 int eval_bands_certified_min_stars(const eval_bands_t *self);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eval_certificate.h"
+#include "eval_finding.h"
 #include "eval_handlers.h"
 #include "eval_product.h"
 #include "eval_rating.h"
@@ -16,15 +17,16 @@
 #include "ocop_date.h"
 #include "ocop_error.h"
 
-/* The result of a product's last complete round: mean of the members' totals, and whether a
- * majority of them failed a mandatory criterion (the council's finding that it is failed). */
+/* The result of a product's last complete round: the mean of the members' totals, its band,
+ * and the council's finding on star minimums and knock-outs (eval_finding) written into sp;
+ * ranked: the stars the sheets give before the level's cap. */
 typedef struct {
     double mean;
-    bool mandatory_failed;
     int band;
+    int ranked;
 } s_result_t;
 
-static int s_result(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession *s, const Ocop__EvalSessionProduct *sp,
+static int s_result(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession *s, Ocop__EvalSessionProduct *sp,
                     s_result_t *out)
 {
     size_t n;
@@ -35,18 +37,20 @@ static int s_result(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "session_id",
                              "product %s has %zu of the %u sheets of phase %u, round %u", sp->product_id, n,
                              sp->expected, sp->phase, sp->round);
+    const eval_rubric_t *rubric = eval_session_rubric(ctx, reply, sp);
+    if (!rubric)
+        return -1;
     double sum = 0;
-    size_t failed = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         sum += sheets[i]->total;
-        failed += sheets[i]->mandatory_failed;
-    }
     out->mean = sum / (double)n;
-    out->mandatory_failed = failed * 2 > n;
-    out->band = eval_bands_stars(eval_state(ctx)->bands, out->mean, out->mandatory_failed);
+    out->band = eval_bands_stars(eval_state(ctx)->bands, out->mean);
     if (out->band < 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "mean %g of product %s is out of range", out->mean,
                              sp->product_id);
+    sp->mean = out->mean;
+    eval_finding_compute(ocop_ctx_arena(ctx), rubric, sheets, n, out->band, sp);
+    out->ranked = (int)sp->ranked_stars;
     return 0;
 }
 
@@ -111,7 +115,7 @@ int eval_handle_phase_advance(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
         s_result_t r;
         if (s_result(ctx, reply, s, sps[i], &r) != 0)
             return -1;
-        sps[i]->selected = r.band >= eval_bands_certified_min_stars(state->bands);
+        sps[i]->selected = r.ranked >= eval_bands_certified_min_stars(state->bands);
         if (!sps[i]->selected)
             continue;
         const char *lab = s_lab_reference(in, sps[i]->product_id);
@@ -227,10 +231,9 @@ static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t 
         return -1;
     eval_outcome_t o;
     char err[256];
-    if (eval_policy_outcome(c->policy, eval_level_of(c->session->level), r->mean, r->band, &o, err, sizeof err) != 0)
+    if (eval_policy_outcome(c->policy, eval_level_of(c->session->level), r->mean, r->ranked, &o, err, sizeof err) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s", err);
     sp->mean = r->mean;
-    sp->mandatory_failed = r->mandatory_failed;
     sp->band_stars = (uint32_t)r->band;
     sp->stars = (uint32_t)o.stars;
     sp->forwarded = o.forwarded;
@@ -272,12 +275,12 @@ static int s_check_claims(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *
                                  eval_level_name(level), lv->confers_max_stars, claim->stars);
         eval_outcome_t o;
         char err[256];
-        if (eval_policy_outcome(c->policy, level, results[k].mean, results[k].band, &o, err, sizeof err) != 0)
+        if (eval_policy_outcome(c->policy, level, results[k].mean, results[k].ranked, &o, err, sizeof err) != 0)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s", err);
         if (claim->stars != (uint32_t)o.stars)
             return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, field,
-                                 "the sheets give product %s %d stars (mean %.2f), not %u", claim->product_id, o.stars,
-                                 results[k].mean, claim->stars);
+                                 "the sheets give product %s %d stars here (%s), not %u", claim->product_id, o.stars,
+                                 sps[k]->why, claim->stars);
     }
     return 0;
 }

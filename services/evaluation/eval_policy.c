@@ -266,7 +266,9 @@ int eval_policy_outcome(const eval_policy_t *policy, eval_level_t level, double 
     const eval_policy_level_t *next = eval_policy_next_scoring(policy, level);
     /* A band above the level's maximum goes upward unless forward_at says otherwise. */
     bool upward = l->forwards ? mean + EVAL_BANDS_TOLERANCE >= l->forward_at : band_stars > l->confers_max_stars;
-    if (next && upward) {
+    /* Only what the next level could confer goes there: a product its star minimums hold below
+     * that level's lowest rating stays here. */
+    if (next && upward && band_stars >= next->confers_min_stars) {
         out->forwarded = true;
         out->forward_to = next->level;
     }

@@ -75,15 +75,16 @@ typedef struct {
     eval_level_t forward_to; /* the next scoring level when forwarded, else the council's own */
 } eval_outcome_t;
 
-/* What a council at level concludes from its mean and the star band of that mean
- * (band_stars from eval_bands_stars: 1..5, or 0 when a mandatory criterion failed).
+/* What a council at level concludes from its mean and the stars its sheets rank the product
+ * (band_stars: the band of the mean capped by the star minimums, 1..5; 0 when knocked out).
  *
  * A council never confers more stars than its level allows and a higher score goes upward:
  * - stars = min(band_stars, confers_max_stars) when band_stars >= confers_min_stars, else 0;
  * - forwarded when the level has forward_at and mean >= forward_at (1048 district: 50; 1048 and
  *   1489 province: 90, "potential 5★"); a level without forward_at forwards when the band is
  *   above what it may confer (148 district: a mean of 75 confers 3★ and goes to the province);
- *   never when there is no later scoring level, and never with band_stars 0.
+ *   never when there is no later scoring level, never with band_stars 0, and never when
+ *   band_stars is below the lowest rating the next level confers (its minimums hold it here).
  * So a forwarded product keeps the stars conferred here until the next level decides.
  *
  * 0 and *out, or -1 with err when the policy has no such level, the level does not score, or

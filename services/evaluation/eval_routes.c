@@ -21,6 +21,7 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_SESSION_GET, "session_get", false, false, eval_handle_session_get},
     {OCOP__REQUEST__BODY_EVAL_SHEET_SUBMIT, "sheet_submit", true, true, eval_handle_sheet_submit},
     {OCOP__REQUEST__BODY_EVAL_SHEET_LIST, "sheet_list", false, false, eval_handle_sheet_list},
+    {OCOP__REQUEST__BODY_EVAL_FORM_GET, "form_get", false, false, eval_handle_form_get},
     {OCOP__REQUEST__BODY_EVAL_PHASE_ADVANCE, "phase_advance", true, true, eval_handle_phase_advance},
     {OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE, "session_close", true, false, eval_handle_session_close},
     {OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET, "certificate_get", false, false, eval_handle_certificate_get},

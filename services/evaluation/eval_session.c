@@ -383,7 +383,10 @@ static void s_seal(Ocop__EvalSessionProduct *sp)
     sp->final_spread = 0;
     sp->mean = 0;
     sp->band_stars = sp->stars = 0;
-    sp->forwarded = sp->mandatory_failed = false;
+    sp->forwarded = false;
+    sp->minimum_stars = sp->ranked_stars = 0;
+    sp->n_minimums_missed = sp->n_knockouts = 0;
+    sp->why = "";
     sp->forward_to = OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED;
 }
 

@@ -52,16 +52,26 @@ double eval_sheets_spread(Ocop__EvalSheet *const *sheets, size_t n)
 /* Turns the request's criteria into the rubric checker's arrays (arena memory). */
 static void s_sheet_of(ocop_arena_t *arena, const Ocop__EvalSheetSubmit *in, eval_sheet_t *sheet)
 {
-    eval_score_t *scores = ocop_arena_alloc(arena, (in->n_scores + 1) * sizeof *scores);
-    eval_check_t *checks = ocop_arena_alloc(arena, (in->n_mandatory + 1) * sizeof *checks);
-    eval_bonus_points_t *bonus = ocop_arena_alloc(arena, (in->n_bonus + 1) * sizeof *bonus);
+    eval_choice_t *choices = ocop_arena_alloc(arena, (in->n_scores + 1) * sizeof *choices);
     for (size_t i = 0; i < in->n_scores; i++)
-        scores[i] = (eval_score_t){in->scores[i]->id, in->scores[i]->score};
-    for (size_t i = 0; i < in->n_mandatory; i++)
-        checks[i] = (eval_check_t){in->mandatory[i]->id, in->mandatory[i]->pass};
-    for (size_t i = 0; i < in->n_bonus; i++)
-        bonus[i] = (eval_bonus_points_t){in->bonus[i]->id, in->bonus[i]->score};
-    *sheet = (eval_sheet_t){scores, in->n_scores, checks, in->n_mandatory, bonus, in->n_bonus};
+        choices[i] = (eval_choice_t){in->scores[i]->id, in->scores[i]->option, in->scores[i]->score};
+    *sheet = (eval_sheet_t){choices, in->n_scores, (const char *const *)in->knockouts, in->n_knockouts};
+}
+
+/* The sheet as kept: each choice with the points its option gives (a free number as given). */
+static Ocop__EvalScore **s_kept_scores(ocop_arena_t *arena, const eval_rubric_t *rubric,
+                                       const Ocop__EvalSheetSubmit *in)
+{
+    Ocop__EvalScore **out = ocop_arena_alloc(arena, (in->n_scores + 1) * sizeof *out);
+    for (size_t i = 0; i < in->n_scores; i++) {
+        out[i] = ocop_arena_alloc(arena, sizeof **out);
+        *out[i] = *in->scores[i];
+        if (!rubric->has_options)
+            continue;
+        const eval_criterion_t *c = eval_rubric_criterion(rubric, in->scores[i]->id);
+        out[i]->score = c->options[eval_criterion_option(c, in->scores[i]->option)].points;
+    }
+    return out;
 }
 
 /* The member may score this product now: a present, untied member of the council. */
@@ -108,8 +118,10 @@ static int s_check_position(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__Eva
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "rubric",
                              "product %s is scored with rubric %s, not %.40s (its product set's)", sp->product_id,
                              sp->rubric, in->rubric);
-    if (in->n_scores > S_ITEMS_MAX || in->n_mandatory > S_ITEMS_MAX || in->n_bonus > S_ITEMS_MAX)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "scores", "a sheet has at most %d items of each kind",
+    if (in->n_scores > S_ITEMS_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "scores", "a sheet has at most %d criteria", S_ITEMS_MAX);
+    if (in->n_knockouts > S_ITEMS_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "knockouts", "a sheet flags at most %d knock-outs",
                              S_ITEMS_MAX);
     return 0;
 }
@@ -172,7 +184,8 @@ int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     char err[256];
     s_sheet_of(arena, in, &sheet);
     if (eval_rubric_check_sheet(rubric, &sheet, &result, err, sizeof err) != EVAL_SHEET_OK)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "scores", "%s (rubric %s)", err, sp->rubric);
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, strncmp(err, "knockouts", 9) == 0 ? "knockouts" : "scores",
+                             "%s (rubric %s)", err, sp->rubric);
 
     Ocop__EvalSheet kept = OCOP__EVAL_SHEET__INIT;
     kept.session_id = s->id;
@@ -181,16 +194,13 @@ int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     kept.phase = sp->phase;
     kept.round = sp->round;
     kept.n_scores = in->n_scores;
-    kept.scores = in->scores;
-    kept.n_mandatory = in->n_mandatory;
-    kept.mandatory = in->mandatory;
-    kept.n_bonus = in->n_bonus;
-    kept.bonus = in->bonus;
+    kept.scores = s_kept_scores(arena, rubric, in);
+    kept.n_knockouts = in->n_knockouts;
+    kept.knockouts = in->knockouts;
     kept.n_parts = EVAL_RUBRIC_PARTS;
     kept.parts = result.parts;
-    kept.raw_total = result.raw_total;
     kept.total = result.total;
-    kept.mandatory_failed = result.mandatory_failed;
+    kept.minimum_stars = (uint32_t)result.minimum_stars;
     kept.time_ms = ocop_ctx_now_ms(ctx);
     rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.sheets, &k, &kept.base);
     if (rc != 0)

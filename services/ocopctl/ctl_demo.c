@@ -603,7 +603,7 @@ int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv)
     static const char usage[] =
         "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n"
         "       ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
-        "       ocopctl demo evaluate --rules DIR [--date YYYY-MM-DD] [--seed N]\n";
+        "       ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n";
     const char *rules = NULL, *out = NULL, *bad = argc < 2 || strcmp(argv[1], "generate") != 0 ? "" : NULL;
     unsigned long long seed = 2025, n_ent = 9084, n_prod = 17400;
     int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);

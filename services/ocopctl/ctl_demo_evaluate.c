@@ -7,7 +7,8 @@
  * in registration. Scores are drawn so that the shares match the programme's published
  * distribution (3★ 67.3 %, 4★ 31.2 %, ≥ 90 points 1.5 %), each member within a few points of
  * the others. Request ids are derived from the products and provinces, so running it again
- * changes nothing. Sheets are built from the rubric files (services/evaluation/data). */
+ * changes nothing. Members tick options on each product's form, which the shard sends under
+ * the rules in force on the session's date (ctl_demo_sheets). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_demo_sheets.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 
@@ -33,98 +35,11 @@ static const char *const s_members[S_MEMBERS][2] = {
 };
 
 typedef struct {
-    const char *rules; /* services/evaluation/data */
     const char *date;
     uint64_t seed;
     int timeout_ms;
     size_t certified, proposed, five_stars, products;
 } s_run_t;
-
-/* ---------------------------------------------------------------- rubrics and sheets */
-
-typedef struct {
-    char key[32]; /* "<instrument>/<set>" */
-    size_t n;
-    char ids[S_CRITERIA_MAX][16];
-    double max[S_CRITERIA_MAX];
-    size_t n_mandatory;
-    char mandatory[S_CRITERIA_MAX][16];
-} s_rubric_t;
-
-/* Every rubric used so far: sheets point at their criterion ids until they are sent. */
-typedef struct {
-    s_rubric_t items[128];
-    size_t n;
-} s_rubrics_t;
-
-static int s_rubric_load(const s_run_t *run, const char *instrument, const char *set, s_rubric_t *r);
-
-static const s_rubric_t *s_rubric(const s_run_t *run, s_rubrics_t *cache, const char *instrument, const char *set)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%s/%s", instrument, set);
-    for (size_t i = 0; i < cache->n; i++)
-        if (strcmp(cache->items[i].key, key) == 0)
-            return &cache->items[i];
-    if (cache->n == sizeof cache->items / sizeof cache->items[0] ||
-        s_rubric_load(run, instrument, set, &cache->items[cache->n]) != 0)
-        return NULL;
-    return &cache->items[cache->n++];
-}
-
-static int s_rubric_load(const s_run_t *run, const char *instrument, const char *set, s_rubric_t *r)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/rubrics/rubric-%s-%s.json", run->rules, instrument, set);
-    FILE *f = fopen(path, "rb");
-    static char text[1 << 20];
-    size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[len] = '\0';
-    cJSON *root = len ? cJSON_Parse(text) : NULL;
-    memset(r, 0, sizeof *r);
-    snprintf(r->key, sizeof r->key, "%s/%s", instrument, set);
-    const cJSON *part, *c;
-    cJSON_ArrayForEach (part, cJSON_GetObjectItemCaseSensitive(root, "parts"))
-        cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive(part, "criteria")) {
-            const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id"),
-                        *max = cJSON_GetObjectItemCaseSensitive(c, "max");
-            if (r->n < S_CRITERIA_MAX && cJSON_IsString(id) && cJSON_IsNumber(max)) {
-                snprintf(r->ids[r->n], sizeof r->ids[0], "%s", id->valuestring);
-                r->max[r->n++] = max->valuedouble;
-            }
-        }
-    cJSON_ArrayForEach (c, cJSON_GetObjectItemCaseSensitive(root, "mandatory")) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
-        if (r->n_mandatory < S_CRITERIA_MAX && cJSON_IsString(id))
-            snprintf(r->mandatory[r->n_mandatory++], sizeof r->mandatory[0], "%s", id->valuestring);
-    }
-    cJSON_Delete(root);
-    if (r->n == 0) {
-        fprintf(stderr, "ocopctl demo evaluate: no rubric at %s (use --rules services/evaluation/data)\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* Scores of r totalling total (a multiple of 0.5 within 0..100): each criterion its share
- * rounded down to half points, the remainder handed out half a point at a time. */
-static void s_spread(const s_rubric_t *r, double total, double *scores)
-{
-    double sum = 0, all = 0;
-    for (size_t i = 0; i < r->n; i++)
-        all += r->max[i];
-    for (size_t i = 0; i < r->n; i++) {
-        scores[i] = floor(r->max[i] * total / all * 2) / 2;
-        sum += scores[i];
-    }
-    for (size_t i = 0; total - sum > 1e-9; i = (i + 1) % r->n)
-        if (scores[i] + 0.5 <= r->max[i]) {
-            scores[i] += 0.5;
-            sum += 0.5;
-        }
-}
 
 static uint64_t s_mix(uint64_t z)
 {
@@ -141,13 +56,17 @@ static uint64_t s_hash(uint64_t seed, const char *s)
     return h;
 }
 
-/* The council's common view of a product: a base total in one band (in whole points). */
-static double s_base_total(const s_run_t *run, const char *product_id, int central)
+/* The council's common view of a product: a base total in one band (in whole points), and
+ * that band. */
+static double s_base_total(const s_run_t *run, const char *product_id, int central, int *band)
 {
     uint64_t h = s_hash(run->seed + (uint64_t)central, product_id);
     double u = (double)(h % 1000000) / 1e6, v = (double)((h >> 20) % 1000) / 1000;
-    if (central) /* about half of the proposals reach 90 again before the ministry's council */
+    if (central) { /* about half of the proposals reach 90 again before the ministry's council */
+        *band = u < 0.5 ? 5 : 4;
         return u < 0.5 ? 92 + floor(v * 5) : 84 + floor(v * 4);
+    }
+    *band = u < 0.673 ? 3 : u < 0.985 ? 4 : 5;
     if (u < 0.673)
         return 53 + floor(v * 14);
     if (u < 0.985)
@@ -335,7 +254,7 @@ static int s_council(const s_run_t *run, ocop_client_t *shard, const char *provi
 }
 
 /* Sheets of every member for every product of the session; totals near each product's base. */
-static int s_sheets(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *shard, const char *session,
+static int s_sheets(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *session,
                     const s_product_t *products, size_t n, int central)
 {
     size_t total = n * S_MEMBERS;
@@ -343,21 +262,19 @@ static int s_sheets(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *sha
     Ocop__EvalSheetSubmit *bodies = calloc(total, sizeof *bodies);
     Ocop__EvalScore *scores = calloc(total * S_CRITERIA_MAX, sizeof *scores);
     Ocop__EvalScore **score_ptrs = calloc(total * S_CRITERIA_MAX, sizeof *score_ptrs);
-    Ocop__EvalCheck *checks = calloc(total * S_CRITERIA_MAX, sizeof *checks);
-    Ocop__EvalCheck **check_ptrs = calloc(total * S_CRITERIA_MAX, sizeof *check_ptrs);
     char(*ids)[96] = calloc(total, sizeof *ids);
-    int rc = reqs && bodies && scores && score_ptrs && checks && check_ptrs && ids ? 0 : CTL_EXIT_FAILED;
+    int rc = reqs && bodies && scores && score_ptrs && ids ? 0 : CTL_EXIT_FAILED;
     for (size_t p = 0; rc == 0 && p < n; p++) {
-        const s_rubric_t *rubric = s_rubric(run, rubrics, products[p].catalogue, products[p].set);
-        if (!rubric)
-            rc = CTL_EXIT_USAGE;
-        double base = s_base_total(run, products[p].id, central);
+        const Ocop__EvalForm *form = ctl_demo_forms_get(forms, shard, products[p].id, products[p].catalogue,
+                                                        products[p].set, run->date, run->timeout_ms);
+        if (!form || form->n_criteria > S_CRITERIA_MAX)
+            rc = CTL_EXIT_FAILED;
+        int band;
+        double base = s_base_total(run, products[p].id, central, &band);
         for (size_t m = 0; rc == 0 && m < S_MEMBERS; m++) {
             size_t k = p * S_MEMBERS + m;
             /* Members differ by at most 3 points: within the spread limit, so one round. */
             double mine = base + (double)(s_hash(run->seed + m, products[p].id) % 7) * 0.5 - 1.5;
-            double values[S_CRITERIA_MAX];
-            s_spread(rubric, mine, values);
             Ocop__EvalSheetSubmit *b = &bodies[k];
             ocop__eval_sheet_submit__init(b);
             b->session_id = (char *)session;
@@ -365,21 +282,10 @@ static int s_sheets(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *sha
             b->member_id = (char *)s_members[m][0];
             b->phase = b->round = 1;
             b->scores = &score_ptrs[k * S_CRITERIA_MAX];
-            b->mandatory = &check_ptrs[k * S_CRITERIA_MAX];
-            for (size_t c = 0; c < rubric->n; c++) {
-                Ocop__EvalScore *s = &scores[k * S_CRITERIA_MAX + c];
-                ocop__eval_score__init(s);
-                s->id = (char *)rubric->ids[c];
-                s->score = values[c];
-                b->scores[b->n_scores++] = s;
-            }
-            for (size_t c = 0; c < rubric->n_mandatory; c++) {
-                Ocop__EvalCheck *ch = &checks[k * S_CRITERIA_MAX + c];
-                ocop__eval_check__init(ch);
-                ch->id = (char *)rubric->mandatory[c];
-                ch->pass = true;
-                b->mandatory[b->n_mandatory++] = ch;
-            }
+            ctl_demo_choose(form, mine, band, s_hash(run->seed + m, products[p].id), &scores[k * S_CRITERIA_MAX],
+                            &b->n_scores);
+            for (size_t c = 0; c < b->n_scores; c++)
+                b->scores[c] = &scores[k * S_CRITERIA_MAX + c];
             ocop__request__init(&reqs[k]);
             snprintf(ids[k], sizeof ids[k], "demo-sheet-%s-%s-%s", session, products[p].id, s_members[m][0]);
             reqs[k].request_id = ids[k];
@@ -393,14 +299,12 @@ static int s_sheets(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *sha
     free(bodies);
     free(scores);
     free(score_ptrs);
-    free(checks);
-    free(check_ptrs);
     free(ids);
     return rc;
 }
 
 /* Opens, starts, scores and closes one session of products; the closing reply is kept. */
-static int s_session(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *shard, const char *council,
+static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *council,
                      const char *tag, const s_product_t *products, size_t n, int central, Ocop__Reply **closed)
 {
     char **ids = calloc(n, sizeof *ids), rid[96], session[S_ID_LEN];
@@ -438,7 +342,7 @@ static int s_session(const s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *sh
     if (rc != 0)
         return rc;
     ocop__reply__free_unpacked(reply, NULL);
-    rc = s_sheets(run, rubrics, shard, session, products, n, central);
+    rc = s_sheets(run, forms, shard, session, products, n, central);
     if (rc != 0)
         return rc;
     Ocop__EvalSessionClose close = OCOP__EVAL_SESSION_CLOSE__INIT;
@@ -476,7 +380,7 @@ static int s_promote(const s_run_t *run, ocop_client_t *reg, char **ids, size_t 
 
 /* The province's products in sessions of at most S_SESSION_MAX, then the central council for
  * its proposals, then promotion of what is certified. */
-static int s_province(ctl_t *ctl, s_run_t *run, s_rubrics_t *rubrics, ocop_client_t *reg, ocop_client_t *shard,
+static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *reg, ocop_client_t *shard,
                       const char *province)
 {
     s_product_t *products;
@@ -497,7 +401,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, s_rubrics_t *rubrics, ocop_clien
         char tag[64];
         snprintf(tag, sizeof tag, "%s-%zu", province, from / S_SESSION_MAX + 1);
         Ocop__Reply *closed;
-        rc = s_session(run, rubrics, shard, council, tag, products + from, count, 0, &closed);
+        rc = s_session(run, forms, shard, council, tag, products + from, count, 0, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
             const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
             const s_product_t *p = &products[from + i];
@@ -515,7 +419,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, s_rubrics_t *rubrics, ocop_clien
         Ocop__Reply *closed;
         rc = s_council(run, shard, province, 1, central);
         if (rc == 0)
-            rc = s_session(run, rubrics, shard, central, tag, proposed, n_proposed, 1, &closed);
+            rc = s_session(run, forms, shard, central, tag, proposed, n_proposed, 1, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++)
             run->five_stars += closed->eval_session->products[i]->stars == 5;
         if (rc == 0)
@@ -541,22 +445,20 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
 {
     s_run_t run = {.seed = 2025};
     char today[OCOP_DATE_LEN];
+    bool usage = false;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-            run.rules = argv[++i];
-        else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
             run.date = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             run.seed = strtoull(argv[++i], NULL, 10);
-        else {
-            run.rules = NULL;
-            break;
-        }
+        else
+            usage = true;
     }
-    if (!run.rules || (run.date && !ocop_date_valid(run.date))) {
-        fprintf(stderr, "usage: ocopctl demo evaluate --rules DIR [--date YYYY-MM-DD] [--seed N]\n"
-                        "  DIR is services/evaluation/data (the rubrics). Scores every product registration holds\n"
-                        "  in evaluation, province by province, on the shards of the config; safe to re-run.\n");
+    if (usage || (run.date && !ocop_date_valid(run.date))) {
+        fprintf(stderr, "usage: ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n"
+                        "  Scores every product registration holds in evaluation, province by province, on the\n"
+                        "  shards of the config, on the sheets in force on the date (today by default); safe to\n"
+                        "  re-run.\n");
         return CTL_EXIT_USAGE;
     }
     if (ctl->gateway) {
@@ -578,9 +480,9 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
         fprintf(stderr, "ocopctl demo evaluate: %s has no evaluation shard\n", ctl->config_path);
         return CTL_EXIT_USAGE;
     }
-    s_rubrics_t *rubrics = calloc(1, sizeof *rubrics);
+    ctl_demo_forms_t *forms = ctl_demo_forms_new();
     ocop_client_t *reg = ctl_connect(ctl, "registration");
-    rc = rubrics && reg ? 0 : CTL_EXIT_UNAVAILABLE;
+    rc = forms && reg ? 0 : CTL_EXIT_UNAVAILABLE;
     for (size_t s = 0; rc == 0 && s < n_shards; s++) {
         ocop_service_config_t sc;
         char err[512];
@@ -588,11 +490,11 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
         if (!shard || ocop_config_service(ctl->config, shards[s], &sc, err, sizeof err) != 0)
             rc = CTL_EXIT_UNAVAILABLE;
         for (size_t p = 0; rc == 0 && p < sc.province_count; p++)
-            rc = s_province(ctl, &run, rubrics, reg, shard, sc.provinces[p]);
+            rc = s_province(ctl, &run, forms, reg, shard, sc.provinces[p]);
         ocop_client_destroy(&shard);
     }
     ocop_client_destroy(&reg);
-    free(rubrics);
+    ctl_demo_forms_destroy(&forms);
     if (rc == 0)
         printf("demo: %zu products scored on %s; %zu certified, %zu proposed for 5 stars, %zu recognised at 5 stars\n",
                run.products, run.date, run.certified, run.proposed, run.five_stars);

@@ -8,6 +8,7 @@
  * a window; a progress bar goes to stderr. */
 #include <errno.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,49 +421,63 @@ static int s_import_transitions(s_import_t *im, ctl_csv_t *csv)
     return s_rows_end(im, csv, more, rc);
 }
 
-/* "A1=4;A2=3.5" as [{"id":"A1",<key>:4},...]; for checks "M1=pass;M2=fail" as booleans. 0, or -1
- * when an item is not id=value. */
-static int s_add_items(cJSON *body, const char *name, const char *list, int checks)
+/* Appends list's "id=value;id=value" items to body's scores: {"id", "option": value} for
+ * options, {"id", "score": value} for points. 0, or -1 when an item is not id=value or a point
+ * is not a number. */
+static int s_add_scores(cJSON *body, const char *list, bool options)
 {
     if (!*list)
         return 0;
-    cJSON *arr = cJSON_AddArrayToObject(body, name);
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, "scores");
+    if (!arr)
+        arr = cJSON_AddArrayToObject(body, "scores");
     char copy[4096], *save = NULL;
     if (snprintf(copy, sizeof copy, "%s", list) >= (int)sizeof copy)
         return -1;
     for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
         char *eq = strchr(tok, '='), *end;
-        if (!eq || eq == tok)
+        if (!eq || eq == tok || !eq[1])
             return -1;
         *eq = '\0';
         cJSON *item = cJSON_CreateObject();
         cJSON_AddItemToArray(arr, item);
         cJSON_AddStringToObject(item, "id", tok);
-        if (checks) {
-            if (strcmp(eq + 1, "pass") && strcmp(eq + 1, "fail"))
-                return -1;
-            cJSON_AddBoolToObject(item, "pass", strcmp(eq + 1, "pass") == 0);
-        } else {
-            double v = strtod(eq + 1, &end);
-            if (end == eq + 1 || *end)
-                return -1;
-            cJSON_AddNumberToObject(item, "score", v);
+        if (options) {
+            cJSON_AddStringToObject(item, "option", eq + 1);
+            continue;
         }
+        double v = strtod(eq + 1, &end);
+        if (end == eq + 1 || *end)
+            return -1;
+        cJSON_AddNumberToObject(item, "score", v);
     }
     return 0;
 }
 
-/* Columns: ref,session_id,product_id,member_id,phase,round,rubric,scores,mandatory,bonus — one
+/* "K1;2.1-K1" as ["K1","2.1-K1"]. */
+static void s_add_knockouts(cJSON *body, const char *list)
+{
+    if (!*list)
+        return;
+    cJSON *arr = cJSON_AddArrayToObject(body, "knockouts");
+    char copy[1024], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", list);
+    for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save))
+        cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+}
+
+/* Columns: ref,session_id,product_id,member_id,phase,round,rubric,options,points,knockouts — one
  * sealed score sheet a row, each sent to the shard of its session by the gateway. */
 static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
 {
     const char *names[] = {"ref",   "session_id", "product_id", "member_id", "phase",
-                           "round", "rubric",     "scores",     "mandatory", "bonus"};
+                           "round", "rubric",     "options",    "points",    "knockouts"};
     int c[10];
     for (int i = 0; i < 10; i++)
         c[i] = ctl_csv_column(csv, names[i]);
-    if (c[0] < 0 || c[1] < 0 || c[2] < 0 || c[7] < 0) {
-        fprintf(stderr, "ocopctl import sheets: columns ref, session_id, product_id and scores are required\n");
+    if (c[0] < 0 || c[1] < 0 || c[2] < 0 || (c[7] < 0 && c[8] < 0)) {
+        fprintf(stderr, "ocopctl import sheets: columns ref, session_id, product_id and options (or points, for a "
+                        "sheet without options) are required\n");
         return CTL_EXIT_INVALID;
     }
     im->total = ctl_csv_rows(csv);
@@ -479,10 +494,12 @@ static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
         if (*s_field(f, c[5]))
             cJSON_AddNumberToObject(body, "round", atoi(f[c[5]]));
         s_add_if(body, "rubric", s_field(f, c[6]));
-        if (s_add_items(body, "scores", f[c[7]], 0) != 0 || s_add_items(body, "mandatory", s_field(f, c[8]), 1) != 0 ||
-            s_add_items(body, "bonus", s_field(f, c[9]), 0) != 0)
+        if (s_add_scores(body, s_field(f, c[7]), true) != 0 || s_add_scores(body, s_field(f, c[8]), false) != 0) {
             /* An unreadable list makes the row an invalid request: refused and journalled. */
+            cJSON_DeleteItemFromObjectCaseSensitive(body, "scores");
             cJSON_AddStringToObject(body, "scores", "not id=value;id=value");
+        }
+        s_add_knockouts(body, s_field(f, c[9]));
         rc = s_send(im, f[c[0]], "eval_sheet_submit", body);
         cJSON_Delete(body);
     }
@@ -513,8 +530,10 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
                "  transitions: ref,product_ref|product_id,action,reason,note — action: accept, reject,\n"
                "            resubmit, submit, withdraw, promote, review_cleared or review_confirmed_duplicate;\n"
                "            a product's rows are applied in file order\n"
-               "  sheets:   ref,session_id,product_id,member_id,phase,round,rubric,scores,mandatory,bonus —\n"
-               "            scores and bonus 'A1=4;A2=3.5', mandatory 'M1=pass;M2=fail'; through the gateway\n"
+               "  sheets:   ref,session_id,product_id,member_id,phase,round,rubric,options,points,knockouts —\n"
+               "            options '1.1=3;1.2=2' (criterion=option id, as GET /v1/products/{id}/sheet shows), or\n"
+               "            points 'A1.1=4;A1.2=3.5' on a sheet without options; knockouts 'K1;2.1-K1' (the\n"
+               "            conditions found met); through the gateway\n"
                "            only (each sheet goes to its session's shard); a council member's token may omit\n"
                "            member_id\n"
                "  entity_ref / product_ref are resolved through the journal of the entities / products\n"

@@ -39,7 +39,7 @@ static void s_usage(FILE *out)
                  "                                      (ocopctl import --help)\n"
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
                  "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
-                 "  demo evaluate --rules DIR           councils score the demo products; certified ones promoted\n"
+                 "  demo evaluate [--date D]            councils score the demo products; certified ones promoted\n"
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
                  "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");

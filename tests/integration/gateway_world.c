@@ -67,7 +67,7 @@ static int s_rate(gateway_world_t *w, unsigned shard, eval_rubrics_t *rubrics, c
     static const char *const members[] = {"m1", "m2", "m3"};
     for (int m = 0; m < 3 && rc == 0 && rubric; m++) {
         harness_sheet_t sheet;
-        if (harness_sheet_init(&sheet, rubric, 75, false) != 0)
+        if (harness_sheet_init(&sheet, rubric, 75, NULL) != 0)
             return -1;
         harness_sheet_address(&sheet, w->session[i], p->product_id, members[m], 1, 1);
         r = s_call(c, &sheet.req);

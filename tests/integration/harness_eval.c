@@ -241,54 +241,113 @@ eval_rubrics_t *harness_rubrics_load(void)
     return r;
 }
 
-int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total, bool fail_mandatory)
+static int s_band_of(double total)
+{
+    return total >= 90 ? 5 : total >= 70 ? 4 : total >= 50 ? 3 : 2;
+}
+
+/* Free numbers: each criterion its share rounded down to half points, the rest handed out
+ * half a point at a time where there is room, so the sum is exact. */
+static double s_spread(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total)
+{
+    double sum = 0;
+    for (size_t k = 0; k < rubric->n_criteria; k++) {
+        sheet->scores[k].score = floor(rubric->criteria[k].max * total / rubric->max_score * 2) / 2;
+        sum += sheet->scores[k].score;
+    }
+    for (int pass = 0; pass < 400 && total - sum > 1e-9; pass++)
+        for (size_t k = 0; k < rubric->n_criteria && total - sum > 1e-9; k++)
+            if (sheet->scores[k].score + 0.5 <= rubric->criteria[k].max) {
+                sheet->scores[k].score += 0.5;
+                sum += 0.5;
+            }
+    return sum;
+}
+
+/* Options: from the best down, never below the band's minimums; the held criterion fixed. */
+static double s_descend(harness_sheet_t *sheet, const eval_rubric_t *rubric, const bool *scored, double total,
+                        const harness_sheet_opts_t *opts, int *at)
+{
+    int band = s_band_of(total);
+    double sum = 0;
+    for (size_t k = 0; k < rubric->n_criteria; k++) {
+        const eval_criterion_t *c = &rubric->criteria[k];
+        at[k] = (int)c->n_options - 1;
+        if (opts && opts->below && strcmp(opts->below, c->id) == 0)
+            at[k] = c->requires[opts->below_stars] - 1;
+        if (scored[k])
+            sum += c->options[at[k]].points;
+    }
+    for (bool stepped = true; stepped && sum - total > 1e-9;) {
+        stepped = false;
+        for (size_t k = 0; k < rubric->n_criteria && sum - total > 1e-9; k++) {
+            const eval_criterion_t *c = &rubric->criteria[k];
+            bool held = opts && opts->below && strcmp(opts->below, c->id) == 0;
+            int floor_at = c->requires[band] > 0 ? c->requires[band] : 0;
+            if (!scored[k] || held || at[k] <= floor_at)
+                continue;
+            double drop = c->options[at[k]].points - c->options[at[k] - 1].points;
+            if (sum - drop < total - 1e-9)
+                continue;
+            at[k]--;
+            sum -= drop;
+            stepped = true;
+        }
+    }
+    for (size_t k = 0; k < rubric->n_criteria; k++)
+        sheet->scores[k].option = scored[k] ? (char *)rubric->criteria[k].options[at[k]].id : "";
+    return sum;
+}
+
+int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total,
+                       const harness_sheet_opts_t *opts)
 {
     memset(sheet, 0, sizeof *sheet);
-    size_t n = eval_rubric_scored_count(rubric), m = rubric->n_mandatory;
+    size_t n = rubric->n_criteria;
     sheet->scores = calloc(n + 1, sizeof *sheet->scores);
     sheet->score_ptrs = calloc(n + 1, sizeof *sheet->score_ptrs);
-    sheet->checks = calloc(m + 1, sizeof *sheet->checks);
-    sheet->check_ptrs = calloc(m + 1, sizeof *sheet->check_ptrs);
-    if (!sheet->scores || !sheet->score_ptrs || !sheet->checks || !sheet->check_ptrs)
+    bool *scored = calloc(n + 1, sizeof *scored);
+    int *at = calloc(n + 1, sizeof *at);
+    if (!sheet->scores || !sheet->score_ptrs || !scored || !at) {
+        free(scored);
+        free(at);
         return -1;
-    /* Each criterion gets its share of the total, rounded down to half points; the rest is
-     * handed out half a point at a time where there is room, so the sum is exact. */
-    double sum = 0;
-    size_t k = 0;
-    for (size_t p = 0; p < EVAL_RUBRIC_PARTS; p++)
-        for (size_t c = 0; c < rubric->parts[p].n_criteria; c++, k++) {
-            const eval_criterion_t *cr = &rubric->parts[p].criteria[c];
-            ocop__eval_score__init(&sheet->scores[k]);
-            sheet->scores[k].id = (char *)cr->id;
-            sheet->scores[k].score = floor(cr->max * total / rubric->max_score * 2) / 2;
-            sum += sheet->scores[k].score;
-            sheet->score_ptrs[k] = &sheet->scores[k];
-        }
-    for (int pass = 0; pass < 400 && total - sum > 1e-9; pass++) {
-        k = 0;
-        for (size_t p = 0; p < EVAL_RUBRIC_PARTS && total - sum > 1e-9; p++)
-            for (size_t c = 0; c < rubric->parts[p].n_criteria && total - sum > 1e-9; c++, k++)
-                if (sheet->scores[k].score + 0.5 <= rubric->parts[p].criteria[c].max) {
-                    sheet->scores[k].score += 0.5;
-                    sum += 0.5;
-                }
-    }
-    if (fabs(total - sum) > 1e-9) {
-        fprintf(stderr, "harness: cannot make a sheet of %g under %s/%s\n", total, rubric->instrument,
-                rubric->product_set);
-        return -1;
-    }
-    for (size_t i = 0; i < m; i++) {
-        ocop__eval_check__init(&sheet->checks[i]);
-        sheet->checks[i].id = (char *)rubric->mandatory[i].id;
-        sheet->checks[i].pass = !(fail_mandatory && i == 0);
-        sheet->check_ptrs[i] = &sheet->checks[i];
     }
     ocop__eval_sheet_submit__init(&sheet->body);
-    sheet->body.n_scores = n;
+    for (size_t k = 0; k < n; k++) {
+        const eval_criterion_t *c = &rubric->criteria[k];
+        /* Of a set of alternatives, the first is scored. */
+        scored[k] = c->alternative < 0 || k == 0 || rubric->criteria[k - 1].alternative != c->alternative;
+        ocop__eval_score__init(&sheet->scores[k]);
+        sheet->scores[k].id = (char *)c->id;
+    }
+    if (opts && opts->below) {
+        const eval_criterion_t *c = eval_rubric_criterion(rubric, opts->below);
+        if (!c || opts->below_stars < 3 || opts->below_stars > 5 || c->requires[opts->below_stars] < 1) {
+            fprintf(stderr, "harness: criterion %s has no %d-star minimum above its first option\n", opts->below,
+                    opts->below_stars);
+            free(scored);
+            free(at);
+            return -1;
+        }
+    }
+    double sum = rubric->has_options ? s_descend(sheet, rubric, scored, total, opts, at) : s_spread(sheet, rubric, total);
+    for (size_t k = 0; k < n; k++)
+        if (scored[k])
+            sheet->score_ptrs[sheet->body.n_scores++] = &sheet->scores[k];
+    free(scored);
+    free(at);
+    if (fabs(total - sum) > 1e-9) {
+        fprintf(stderr, "harness: cannot make a sheet of %g under %s/%s (reached %g)\n", total, rubric->instrument,
+                rubric->product_set, sum);
+        return -1;
+    }
     sheet->body.scores = sheet->score_ptrs;
-    sheet->body.n_mandatory = m;
-    sheet->body.mandatory = sheet->check_ptrs;
+    if (opts && opts->knockout) {
+        sheet->knockout = (char *)opts->knockout;
+        sheet->body.knockouts = &sheet->knockout;
+        sheet->body.n_knockouts = 1;
+    }
     ocop__request__init(&sheet->req);
     sheet->req.body_case = OCOP__REQUEST__BODY_EVAL_SHEET_SUBMIT;
     sheet->req.eval_sheet_submit = &sheet->body;
@@ -310,8 +369,6 @@ void harness_sheet_free(harness_sheet_t *sheet)
 {
     free(sheet->scores);
     free(sheet->score_ptrs);
-    free(sheet->checks);
-    free(sheet->check_ptrs);
     memset(sheet, 0, sizeof *sheet);
 }
 

@@ -49,18 +49,29 @@ int harness_shard_wait_product(harness_t *h, unsigned i, const char *product_id)
 /* Rubrics from the source tree's services/evaluation/data/rubrics (NULL + message on failure). */
 eval_rubrics_t *harness_rubrics_load(void);
 
-/* A sheet whose scored criteria total exactly total (a multiple of 0.5 in 0..100), every
- * mandatory criterion passed (or the first failed when fail_mandatory), no bonus. */
+/* A member's sheet totalling exactly total. On a sheet with options: from the best option of
+ * every criterion (the first alternative of each set) down, one option at a time, never below
+ * what the star minimums of total's band require (50/70/90), until the sum is total; on a
+ * free-number sheet (1048): each criterion its share in half points. */
 typedef struct {
     Ocop__EvalSheetSubmit body;
     Ocop__Request req;
     Ocop__EvalScore *scores;
     Ocop__EvalScore **score_ptrs;
-    Ocop__EvalCheck *checks;
-    Ocop__EvalCheck **check_ptrs;
+    char *knockout; /* the flagged knock-out, when asked */
 } harness_sheet_t;
 
-int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total, bool fail_mandatory);
+typedef struct {
+    /* Hold this criterion one option below the minimum of below_stars (which it must have),
+     * the others making up the total. */
+    const char *below;
+    int below_stars;
+    const char *knockout; /* flag this knock-out condition */
+} harness_sheet_opts_t;
+
+/* 0, or -1 with a message when the total cannot be made (opts may be NULL). */
+int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, double total,
+                       const harness_sheet_opts_t *opts);
 /* Points the sheet at its session, product, member, phase and round (strings not copied). */
 void harness_sheet_address(harness_sheet_t *sheet, const char *session_id, const char *product_id,
                            const char *member_id, unsigned phase, unsigned round);

@@ -195,7 +195,7 @@ static void s_evaluate(void)
     for (int p = 0; p < 3; p++)
         for (int m = 0; m < 3; m++) {
             harness_sheet_t sheet;
-            assert_int_equal(harness_sheet_init(&sheet, rubric, 60 + 10 * p, false), 0);
+            assert_int_equal(harness_sheet_init(&sheet, rubric, 60 + 10 * p, NULL), 0);
             harness_sheet_address(&sheet, W.session, ids[p], members[m], 1, 1);
             assert_int_equal(harness_call(c, &sheet.req, &r), 0);
             ITEST_ASSERT_OK(r);

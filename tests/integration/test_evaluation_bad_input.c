@@ -68,7 +68,7 @@ typedef void (*s_edit_fn)(harness_sheet_t *sheet);
 static Ocop__Reply *s_sheet(const char *session, unsigned p, const char *member, unsigned round, s_edit_fn edit)
 {
     harness_sheet_t sheet;
-    if (harness_sheet_init(&sheet, W.rubric, 75, false) != 0)
+    if (harness_sheet_init(&sheet, W.rubric, 75, NULL) != 0)
         return NULL;
     harness_sheet_address(&sheet, session, W.p[p].product_id, member, 1, round);
     if (edit)
@@ -184,7 +184,7 @@ static void test_world(void **state)
     s_ok(harness_session_start(s_c(), W.v, NULL, 4));
     for (unsigned m = 0; m < 4; m++) {
         harness_sheet_t sheet;
-        assert_int_equal(harness_sheet_init(&sheet, W.rubric, 60, false), 0);
+        assert_int_equal(harness_sheet_init(&sheet, W.rubric, 60, NULL), 0);
         harness_sheet_address(&sheet, W.v, W.p[5].product_id, members[m], 1, 1);
         s_ok(s_call(&sheet.req));
         harness_sheet_free(&sheet);
@@ -276,13 +276,18 @@ static void s_snapshot(s_buf_t *b)
 
 /* ---------------------------------------------------------------- the cases */
 
-static void s_score_above_max(harness_sheet_t *s)
+static void s_free_number(harness_sheet_t *s)
 {
-    s->scores[0].score = W.rubric->parts[0].criteria[0].max + 1;
+    s->scores[0].option = "";
+    s->scores[0].score = W.rubric->criteria[0].max;
 }
-static void s_score_negative(harness_sheet_t *s)
+static void s_number_beside_option(harness_sheet_t *s)
 {
-    s->scores[0].score = -1;
+    s->scores[0].score = 1;
+}
+static void s_option_unknown(harness_sheet_t *s)
+{
+    s->scores[0].option = "99";
 }
 static void s_score_missing(harness_sheet_t *s)
 {
@@ -299,6 +304,12 @@ static void s_rubric_other(harness_sheet_t *s)
 static void s_score_nan(harness_sheet_t *s)
 {
     s->scores[1].score = 0.0 / 0.0;
+}
+static char *s_unknown_knockout[] = {"K99"};
+static void s_knockout_unknown(harness_sheet_t *s)
+{
+    s->body.knockouts = s_unknown_knockout;
+    s->body.n_knockouts = 1;
 }
 
 typedef struct {
@@ -330,12 +341,17 @@ static void test_each_refusal_changes_nothing(void **state)
     Ocop__Request req = OCOP__REQUEST__INIT;
 
     /* Sheets against T (started, empty) and S (complete). */
-    s_check(&(s_expect_t){"score above max", S_ST(INVALID), "scores", "exceeds the maximum"},
-            s_sheet(W.t, 4, "m1", 1, s_score_above_max), &before, &after);
-    s_check(&(s_expect_t){"negative score", S_ST(INVALID), "scores", ""}, s_sheet(W.t, 4, "m1", 1, s_score_negative),
-            &before, &after);
+    s_check(&(s_expect_t){"a free number on a sheet with options", S_ST(INVALID), "scores",
+                          "choose one of the criterion's options"},
+            s_sheet(W.t, 4, "m1", 1, s_free_number), &before, &after);
+    s_check(&(s_expect_t){"a number beside an option", S_ST(INVALID), "scores", "the option gives the points"},
+            s_sheet(W.t, 4, "m1", 1, s_number_beside_option), &before, &after);
+    s_check(&(s_expect_t){"unknown option", S_ST(INVALID), "scores", "option 99 is not one of the criterion's options"},
+            s_sheet(W.t, 4, "m1", 1, s_option_unknown), &before, &after);
     s_check(&(s_expect_t){"score not a number", S_ST(INVALID), "scores", ""}, s_sheet(W.t, 4, "m1", 1, s_score_nan),
             &before, &after);
+    s_check(&(s_expect_t){"unknown knock-out", S_ST(INVALID), "knockouts", "K99 is not a knock-out condition"},
+            s_sheet(W.t, 4, "m1", 1, s_knockout_unknown), &before, &after);
     s_check(&(s_expect_t){"missing criterion", S_ST(INVALID), "scores", ""}, s_sheet(W.t, 4, "m1", 1, s_score_missing),
             &before, &after);
     s_check(&(s_expect_t){"unknown criterion", S_ST(INVALID), "scores", "ZZ9"},
@@ -375,7 +391,7 @@ static void test_each_refusal_changes_nothing(void **state)
     s_check(&(s_expect_t){"already in a session", S_ST(CONFLICT), "product_ids[0]", W.t},
             harness_session_open(s_c(), W.council, W.today, busy, 1, false), &before, &after);
     const char *old[] = {W.p[8].product_id};
-    s_check(&(s_expect_t){"no rubric for the product set", S_ST(INVALID), "product_ids[0]", "no rubric of 148"},
+    s_check(&(s_expect_t){"no rubric for the product set", S_ST(INVALID), "product_ids[0]", "no rubric of 26-2026"},
             harness_session_open(s_c(), W.council, W.today, old, 1, false), &before, &after);
     const char *twice[] = {W.p[5].product_id, W.p[5].product_id};
     s_check(&(s_expect_t){"listed twice", S_ST(INVALID), "product_ids[1]", "twice"},

@@ -180,7 +180,7 @@ static void s_session(unsigned shard, const char *council, const char *date, con
         const harness_ready_t *p = &W.products[idx[k]];
         const eval_rubric_t *rubric = eval_rubrics_find(W.rubrics, "1048", p->product_set);
         assert_non_null(rubric);
-        assert_int_equal(harness_sheet_init(&templates[k], rubric, W.total[idx[k]], false), 0);
+        assert_int_equal(harness_sheet_init(&templates[k], rubric, W.total[idx[k]], NULL), 0);
         for (size_t m = 0; m < S_MEMBERS; m++) {
             size_t s = k * S_MEMBERS + m;
             harness_sheet_address(&templates[k], session, p->product_id, members[m], 1, 1);

@@ -73,7 +73,7 @@ static Ocop__Reply *s_sheet(const char *session, unsigned p, const char *member,
                             double total)
 {
     harness_sheet_t sheet;
-    if (harness_sheet_init(&sheet, W.rubric, total, false) != 0)
+    if (harness_sheet_init(&sheet, W.rubric, total, NULL) != 0)
         return NULL;
     harness_sheet_address(&sheet, session, W.products[p].product_id, member, phase, round);
     Ocop__Reply *reply = NULL;
@@ -199,7 +199,7 @@ static void test_council_attestation_and_quorum(void **state)
     r = harness_session_open(s_shard(0), W.council, W.today, ids, 3, false);
     ITEST_ASSERT_OK(r);
     snprintf(W.session, sizeof W.session, "%s", r->eval_session->id);
-    assert_string_equal(r->eval_session->policy, "1489/QĐ-TTg");
+    assert_string_equal(r->eval_session->policy, "26/2026/QĐ-TTg");
     assert_int_equal(r->eval_session->n_products, 3);
     ITEST_FREE(r);
 
@@ -409,7 +409,7 @@ static void test_every_change_emitted_one_rating_event(void **state)
                 assert_true(seen < 4);
                 assert_int_equal(rc->old_stars, expected[seen][0]);
                 assert_int_equal(rc->new_stars, expected[seen][1]);
-                assert_string_equal(rc->policy, "1489/QĐ-TTg");
+                assert_string_equal(rc->policy, "26/2026/QĐ-TTg");
                 assert_int_equal(strlen(rc->policy_digest), 64);
                 assert_int_equal(strlen(rc->rubric_digest), 64);
                 assert_true(strlen(rc->session_id) > 0);

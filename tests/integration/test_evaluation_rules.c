@@ -1,7 +1,10 @@
 /* Integration: the rating rules that depend on the policy in force and on a product's past.
  *   - 148/QĐ-TTg (2024): a district council confers 3★ at most and forwards ≥ 70 to the
- *     province, which confers 4★; a failed mandatory criterion means no star whatever the total;
- *     a product not forwarded cannot be scored by the province.
+ *     province, which confers 4★; a knock-out condition flagged by a majority of the sheets
+ *     means no star whatever the total (a minority changes nothing); a product not forwarded
+ *     cannot be scored by the province.
+ *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
+ *     one **** minimum is ranked 3★, with the minimum named; missed by a minority, it is 4★.
  *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
  *     need laboratory results to go on; phase 2 decides.
  *   - Re-evaluation: 4★ → 3★ and then below 3★, each superseding the certificate and emitting
@@ -23,7 +26,7 @@
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
-#define S_N 5 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3, 4: today's hierarchy */
+#define S_N 7 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3..6: today's hierarchy */
 
 static struct {
     harness_t *h;
@@ -69,8 +72,10 @@ static int s_setup(void **state)
     free(communes);
     for (unsigned k = 0; k < S_N; k++) {
         if (k >= 3)
-            snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", W.data.communes[k - 3]);
-        snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "%s", W.data.catalogue_version);
+            snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", W.data.communes[(k - 3) % 3]);
+        /* The 2008-hierarchy products were registered when 148's catalogue was in force (its
+         * sector and set codes are those of today's catalogue for this set). */
+        snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "%s", k < 3 ? "148" : W.data.catalogue_version);
         snprintf(W.p[k].sector, sizeof W.p[k].sector, "%s", W.data.sector);
         snprintf(W.p[k].product_set, sizeof W.p[k].product_set, "%s", W.data.product_set);
     }
@@ -113,12 +118,18 @@ static void s_session(const char *council, const char *date, const unsigned *idx
     ITEST_FREE(r);
 }
 
-/* Member m1..m3 scores product k with total; fail marks the first mandatory criterion failed. */
-static Ocop__Reply *s_sheet(const char *session, unsigned k, unsigned member, unsigned phase, double total, bool fail)
+/* The sheet product k is scored on (its catalogue's instrument has the same name). */
+static const eval_rubric_t *s_rubric(unsigned k)
 {
-    const eval_rubric_t *rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
+    return eval_rubrics_find(W.rubrics, W.p[k].catalogue, W.p[k].product_set);
+}
+
+/* Member m1..m3 scores product k with total (opts: a minimum held back, a knock-out). */
+static Ocop__Reply *s_sheet(const char *session, unsigned k, unsigned member, unsigned phase, double total,
+                            const harness_sheet_opts_t *opts)
+{
     harness_sheet_t sheet;
-    if (!rubric || harness_sheet_init(&sheet, rubric, total, fail) != 0)
+    if (!s_rubric(k) || harness_sheet_init(&sheet, s_rubric(k), total, opts) != 0)
         return NULL;
     char m[8];
     snprintf(m, sizeof m, "m%u", member);
@@ -130,10 +141,12 @@ static Ocop__Reply *s_sheet(const char *session, unsigned k, unsigned member, un
     return reply;
 }
 
-static void s_all_sheets(const char *session, unsigned k, unsigned phase, double total, unsigned failing)
+/* The three members score product k; the first `odd` of them with opts. */
+static void s_all_sheets(const char *session, unsigned k, unsigned phase, double total, unsigned odd,
+                         const harness_sheet_opts_t *opts)
 {
     for (unsigned m = 1; m <= 3; m++) {
-        Ocop__Reply *r = s_sheet(session, k, m, phase, total, m <= failing);
+        Ocop__Reply *r = s_sheet(session, k, m, phase, total, m <= odd ? opts : NULL);
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
@@ -173,7 +186,7 @@ static Ocop__CertificateState s_cert_state(const char *id)
 static void test_make_ready(void **state)
 {
     (void)state;
-    size_t entity_of[S_N] = {0, 1, 2, 3, 4};
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6};
     assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
     for (unsigned k = 0; k < S_N; k++)
         assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
@@ -187,9 +200,11 @@ static void test_148_district_caps_and_forwards(void **state)
     s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, hanoi, district);
     unsigned idx[] = {0, 1, 2};
     s_session(district, "2024-03-01", idx, 3, false, session);
-    s_all_sheets(session, 0, 1, 75, 0);
-    s_all_sheets(session, 1, 1, 60, 0);
-    s_all_sheets(session, 2, 1, 75, 2); /* two of three find a mandatory criterion failed */
+    assert_true(s_rubric(2)->n_knockouts > 0);
+    const harness_sheet_opts_t knock = {.knockout = s_rubric(2)->knockouts[0].id};
+    s_all_sheets(session, 0, 1, 75, 1, &knock); /* one of three flags a knock-out: no finding */
+    s_all_sheets(session, 1, 1, 60, 0, NULL);
+    s_all_sheets(session, 2, 1, 75, 2, &knock); /* two of three do: knocked out */
     Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 10/QĐ-UBND huyện");
     ITEST_ASSERT_OK(r);
     assert_string_equal(r->eval_session->policy, "148/QĐ-TTg");
@@ -201,9 +216,14 @@ static void test_148_district_caps_and_forwards(void **state)
     sp = s_result(r, 1);
     assert_int_equal(sp->stars, 3);
     assert_false(sp->forwarded);
+    assert_int_equal(sp->n_knockouts, 0);
     sp = s_result(r, 2);
-    assert_true(sp->mandatory_failed);
-    assert_int_equal(sp->band_stars, 0);
+    assert_int_equal(sp->n_knockouts, 1);
+    assert_string_equal(sp->knockouts[0]->id, s_rubric(2)->knockouts[0].id);
+    assert_int_equal(sp->knockouts[0]->sheets_flagging, 2);
+    assert_non_null(strstr(sp->why, "knocked out"));
+    assert_int_equal(sp->band_stars, 4);
+    assert_int_equal(sp->ranked_stars, 0);
     assert_int_equal(sp->stars, 0);
     assert_false(sp->forwarded);
     assert_string_equal(sp->certificate_id, "");
@@ -225,7 +245,7 @@ static void test_148_district_caps_and_forwards(void **state)
     ITEST_FREE(r);
     unsigned forwarded[] = {0};
     s_session(province, "2024-04-01", forwarded, 1, false, session);
-    s_all_sheets(session, 0, 1, 80, 0);
+    s_all_sheets(session, 0, 1, 80, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 20/QĐ-UBND tỉnh");
     ITEST_ASSERT_OK(r);
     assert_int_equal(s_result(r, 0)->stars, 4);
@@ -237,27 +257,98 @@ static void test_148_district_caps_and_forwards(void **state)
     assert_int_equal(s_cert_state(first_cert), OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED);
 }
 
+static void s_attest(unsigned k)
+{
+    Ocop__EvalAttest body = OCOP__EVAL_ATTEST__INIT;
+    body.product_id = W.p[k].product_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
+    req.eval_attest = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* A criterion whose 4★ minimum is above its first option and above its 3★ minimum: a sheet
+ * can miss the first while meeting the second. */
+static const eval_criterion_t *s_four_star_minimum(void)
+{
+    const eval_rubric_t *r = s_rubric(5);
+    for (size_t i = 0; i < r->n_criteria; i++) {
+        const eval_criterion_t *c = &r->criteria[i];
+        if (c->alternative < 0 && c->requires[4] >= 1 && c->requires[4] - 1 >= c->requires[3])
+            return c;
+    }
+    return NULL;
+}
+
+static void test_star_minimums_by_majority(void **state)
+{
+    (void)state;
+    char council[32], session[32];
+    const char *province = W.p[5].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    s_attest(5);
+    s_attest(6);
+    const eval_criterion_t *c = s_four_star_minimum();
+    assert_non_null(c);
+    const harness_sheet_opts_t below = {.below = c->id, .below_stars = 4};
+    unsigned idx[] = {5, 6};
+    s_session(council, W.today, idx, 2, false, session);
+    s_all_sheets(session, 5, 1, 85, 2, &below); /* two of three miss the minimum */
+    s_all_sheets(session, 6, 1, 85, 1, &below); /* one of three does */
+    Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 35/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    const Ocop__EvalSessionProduct *sp = s_result(r, 5);
+    assert_true(sp->mean == 85);
+    assert_int_equal(sp->band_stars, 4);
+    assert_int_equal(sp->minimum_stars, 3);
+    assert_int_equal(sp->ranked_stars, 3);
+    assert_int_equal(sp->stars, 3);
+    assert_int_equal(sp->n_minimums_missed, 1);
+    assert_string_equal(sp->minimums_missed[0]->criterion_id, c->id);
+    assert_int_equal(sp->minimums_missed[0]->stars, 4);
+    assert_string_equal(sp->minimums_missed[0]->option_id, c->options[c->requires[4]].id);
+    assert_int_equal(sp->minimums_missed[0]->sheets_reaching, 1);
+    assert_int_equal(sp->minimums_missed[0]->sheets, 3);
+    assert_non_null(strstr(sp->why, c->id));
+    sp = s_result(r, 6);
+    assert_true(sp->minimum_stars >= 4);
+    assert_int_equal(sp->n_minimums_missed, 0);
+    assert_int_equal(sp->stars, 4);
+    ITEST_FREE(r);
+    /* The kept sheets carry each member's own finding. */
+    Ocop__EvalSheetList list = OCOP__EVAL_SHEET_LIST__INIT;
+    list.session_id = session;
+    list.product_id = W.p[5].product_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SHEET_LIST;
+    req.eval_sheet_list = &list;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_sheet_page->n_sheets, 3);
+    unsigned below_four = 0;
+    for (size_t i = 0; i < r->eval_sheet_page->n_sheets; i++) {
+        assert_true(r->eval_sheet_page->sheets[i]->total == 85);
+        below_four += r->eval_sheet_page->sheets[i]->minimum_stars == 3;
+    }
+    assert_int_equal(below_four, 2);
+    ITEST_FREE(r);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
     char council[32], session[32];
     const char *province = W.p[3].current_province;
     s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
-    for (unsigned k = 3; k < 5; k++) {
-        Ocop__EvalAttest body = OCOP__EVAL_ATTEST__INIT;
-        body.product_id = W.p[k].product_id;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
-        req.eval_attest = &body;
-        Ocop__Reply *r;
-        assert_int_equal(harness_call(s_c(), &req, &r), 0);
-        ITEST_ASSERT_OK(r);
-        ITEST_FREE(r);
-    }
+    for (unsigned k = 3; k < 5; k++)
+        s_attest(k);
     unsigned idx[] = {3, 4};
     s_session(council, W.today, idx, 2, true, session);
-    s_all_sheets(session, 3, 1, 65, 0);
-    s_all_sheets(session, 4, 1, 40, 0);
+    s_all_sheets(session, 3, 1, 65, 0, NULL);
+    s_all_sheets(session, 4, 1, 40, 0, NULL);
     Ocop__Reply *r = harness_session_close(s_c(), session, "too early");
     ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "session_id");
     ITEST_FREE(r);
@@ -282,13 +373,13 @@ static void test_two_phase_session(void **state)
     assert_int_equal(r->eval_session->phase, 2);
     ITEST_FREE(r);
 
-    r = s_sheet(session, 4, 1, 2, 50, false);
+    r = s_sheet(session, 4, 1, 2, 50, NULL);
     ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id"); /* not selected */
     ITEST_FREE(r);
-    r = s_sheet(session, 3, 1, 1, 50, false);
+    r = s_sheet(session, 3, 1, 1, 50, NULL);
     ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "phase");
     ITEST_FREE(r);
-    s_all_sheets(session, 3, 2, 72, 0);
+    s_all_sheets(session, 3, 2, 72, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 30/QĐ-UBND");
     ITEST_ASSERT_OK(r);
     const Ocop__EvalSessionProduct *sp = s_result(r, 3);
@@ -315,7 +406,7 @@ static void test_reevaluation_downgrades(void **state)
     ITEST_FREE(r);
     unsigned idx[] = {3};
     s_session(council, W.today, idx, 1, false, session);
-    s_all_sheets(session, 3, 1, 60, 0);
+    s_all_sheets(session, 3, 1, 60, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 40/QĐ-UBND");
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
@@ -325,7 +416,7 @@ static void test_reevaluation_downgrades(void **state)
     snprintf(cert + 0, sizeof cert, "%s", r->eval_product->certificate_id);
     ITEST_FREE(r);
     s_session(council, W.today, idx, 1, false, session);
-    s_all_sheets(session, 3, 1, 45, 0);
+    s_all_sheets(session, 3, 1, 45, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 41/QĐ-UBND");
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
@@ -369,6 +460,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_ready),
         cmocka_unit_test(test_148_district_caps_and_forwards),
+        cmocka_unit_test(test_star_minimums_by_majority),
         cmocka_unit_test(test_two_phase_session),
         cmocka_unit_test(test_reevaluation_downgrades),
     };

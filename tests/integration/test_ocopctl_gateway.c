@@ -184,22 +184,20 @@ static void test_import_sheets_and_export(void **state)
     eval_rubrics_t *rubrics = harness_rubrics_load();
     const eval_rubric_t *rubric = eval_rubrics_find(rubrics, p.catalogue, p.product_set);
     harness_sheet_t sheet;
-    assert_int_equal(harness_sheet_init(&sheet, rubric, 72, false), 0);
-    char scores[4096] = "", mandatory[1024] = "";
+    assert_int_equal(harness_sheet_init(&sheet, rubric, 72, NULL), 0);
+    char options[4096] = "";
     for (size_t i = 0; i < sheet.body.n_scores; i++)
-        snprintf(scores + strlen(scores), sizeof scores - strlen(scores), "%s%s=%g", i ? ";" : "",
-                 sheet.body.scores[i]->id, sheet.body.scores[i]->score);
-    for (size_t i = 0; i < sheet.body.n_mandatory; i++)
-        snprintf(mandatory + strlen(mandatory), sizeof mandatory - strlen(mandatory), "%s%s=pass", i ? ";" : "",
-                 sheet.body.mandatory[i]->id);
+        snprintf(options + strlen(options), sizeof options - strlen(options), "%s%s=%s", i ? ";" : "",
+                 sheet.body.scores[i]->id, sheet.body.scores[i]->option);
     harness_sheet_free(&sheet);
     eval_rubrics_destroy(&rubrics);
+    /* The second row gives a free number where the sheet has options: refused. */
     char csv[8192];
     snprintf(csv, sizeof csv,
-             "ref,session_id,product_id,phase,round,scores,mandatory\n"
-             "s1,%s,%s,1,1,%s,%s\n"
-             "s2,%s,%s,1,1,A1=999,%s\n",
-             session, p.product_id, scores, mandatory, session, p.product_id, mandatory);
+             "ref,session_id,product_id,phase,round,options,points\n"
+             "s1,%s,%s,1,1,%s,\n"
+             "s2,%s,%s,1,1,,%s=3\n",
+             session, p.product_id, options, session, p.product_id, "1.1");
     const char *path = s_write_temp("sheets.csv", csv);
     S_EXPECT(3, OCOP_ROLE_COUNCIL, "import", "sheets", path);
     assert_non_null(strstr(s_run.out, "1 accepted"));

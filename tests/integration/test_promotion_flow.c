@@ -120,7 +120,7 @@ static void test_rated_products_reach_promotion(void **state)
         assert_non_null(rubric);
         for (int m = 0; m < 3; m++) {
             harness_sheet_t sheet;
-            assert_int_equal(harness_sheet_init(&sheet, rubric, totals[i], false), 0);
+            assert_int_equal(harness_sheet_init(&sheet, rubric, totals[i], NULL), 0);
             harness_sheet_address(&sheet, session, ids[i], members[m], 1, 1);
             r = s_call(c, &sheet.req);
             ITEST_ASSERT_OK(r);

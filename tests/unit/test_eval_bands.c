@@ -1,5 +1,5 @@
 /* Unit tests for eval_bands: stars at and around every band edge, the certified threshold,
- * a failed mandatory criterion, broken stars.json files, the digest, the real file. */
+ * the council's finding rule, broken stars.json files, the digest, the real file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,7 +52,7 @@ static void s_write(const s_fixture_t *fx, const char *text)
     "{\"min\": 70, \"stars\": 4}, {\"min\": 90, \"stars\": 5}]"
 
 static const char s_valid[] = "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, "
-                              "\"version\": \"2019\", \"notes\": \"1048 and 148\"}";
+                              "\"version\": \"2019\", \"council_finding\": \"majority\", \"notes\": \"1048 and 148\"}";
 
 static eval_bands_t *s_load(const s_fixture_t *fx, const char *text)
 {
@@ -66,32 +66,28 @@ static eval_bands_t *s_load(const s_fixture_t *fx, const char *text)
 
 typedef struct {
     double mean;
-    bool mandatory_failed;
     int stars;
 } s_edge_t;
 
 static const s_edge_t s_edges[] = {
-    {0, false, 1},         {12.5, false, 1},  {29.99, false, 1},   {30, false, 2},     {49.99, false, 2},
-    {50, false, 3},        {69.99, false, 3}, {70, false, 4},      {89.99, false, 4},  {90, false, 5},
-    {99.5, false, 5},      {100, false, 5},   {100.01, false, -1}, {-0.01, false, -1}, {NAN, false, -1},
-    {INFINITY, false, -1}, {75, true, 0},     {95, true, 0},       {10, true, 0},      {101, true, -1},
+    {0, 1},  {12.5, 1},  {29.99, 1}, {30, 2},      {49.99, 2},  {50, 3},   {69.99, 3},      {70, 4},
+    {89.99, 4}, {90, 5}, {99.5, 5}, {100, 5},    {100.01, -1}, {-0.01, -1}, {NAN, -1}, {INFINITY, -1}, {101, -1},
 };
 
 static void test_edges(void **state)
 {
     eval_bands_t *b = s_load(*state, s_valid);
     for (size_t i = 0; i < S_N(s_edges); i++) {
-        int got = eval_bands_stars(b, s_edges[i].mean, s_edges[i].mandatory_failed);
+        int got = eval_bands_stars(b, s_edges[i].mean);
         if (got != s_edges[i].stars)
-            fail_msg("mean %g (mandatory failed %d): %d stars, expected %d", s_edges[i].mean,
-                     s_edges[i].mandatory_failed, got, s_edges[i].stars);
+            fail_msg("mean %g: %d stars, expected %d", s_edges[i].mean, got, s_edges[i].stars);
     }
     /* A mean computed from decimal totals lands on the edge, not a rounding error below it. */
     double totals[] = {89.7, 90.1, 90.2};
     double mean = (totals[0] + totals[1] + totals[2]) / 3;
-    assert_int_equal(eval_bands_stars(b, mean, false), 5);
+    assert_int_equal(eval_bands_stars(b, mean), 5);
     mean = (49.9 + 50.1) / 2;
-    assert_int_equal(eval_bands_stars(b, mean, false), 3);
+    assert_int_equal(eval_bands_stars(b, mean), 3);
     eval_bands_destroy(&b);
 }
 
@@ -104,9 +100,8 @@ static void test_certified(void **state)
     assert_true(eval_bands_certified(b, 3));
     assert_true(eval_bands_certified(b, 5));
     assert_false(eval_bands_certified(b, 6));
-    assert_false(eval_bands_certified(b, eval_bands_stars(b, 49.99, false)));
-    assert_true(eval_bands_certified(b, eval_bands_stars(b, 50, false)));
-    assert_false(eval_bands_certified(b, eval_bands_stars(b, 99, true)));
+    assert_false(eval_bands_certified(b, eval_bands_stars(b, 49.99)));
+    assert_true(eval_bands_certified(b, eval_bands_stars(b, 50)));
     assert_true(eval_bands_max_score(b) == 100);
     assert_true(eval_bands_min_for(b, 3) == 50);
     assert_true(eval_bands_min_for(b, 1) == 0);
@@ -122,10 +117,10 @@ static void test_digest(void **state)
 {
     /* `printf '%s' '<text>' | sha256sum` gives the same string. */
     eval_bands_t *b = s_load(*state, "{\"bands\": [{\"min\": 0, \"stars\": 1}], \"certified_min_stars\": 1, "
-                                     "\"max_score\": 100, \"notes\": \"\"}");
-    assert_string_equal(eval_bands_digest(b), "75768ce4e323af074a6af0c11845ad6deabdddbcebfdf81d958a36f5e123b1ac");
+                                     "\"max_score\": 100, \"council_finding\": \"majority\", \"notes\": \"\"}");
+    assert_string_equal(eval_bands_digest(b), "eaa9367f0750542249c3be863716ffb6da4a12c417006bc9a08bebb37a363f58");
     assert_string_equal(eval_bands_version(b), "");
-    assert_int_equal(eval_bands_stars(b, 100, false), 1);
+    assert_int_equal(eval_bands_stars(b, 100), 1);
     eval_bands_destroy(&b);
 }
 
@@ -185,6 +180,12 @@ static const s_broken_t s_broken[] = {
     {"version not a string",
      "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"version\": 3, \"notes\": \"\"}",
      ": version: ", "expected a string"},
+    {"missing council_finding", "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"notes\": \"\"}",
+     ": council_finding: ", "is required"},
+    {"unknown council_finding",
+     "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"council_finding\": \"unanimity\", "
+     "\"notes\": \"\"}",
+     ": council_finding: ", "\"unanimity\" is not a known rule"},
     {"not JSON", "{\"bands\": ", ": not valid JSON", ""},
 };
 
@@ -220,7 +221,7 @@ static void test_real_stars(void **state)
     if (!b)
         fail_msg("the real stars.json does not load: %s", err);
     for (size_t i = 0; i < S_N(s_edges); i++)
-        assert_int_equal(eval_bands_stars(b, s_edges[i].mean, s_edges[i].mandatory_failed), s_edges[i].stars);
+        assert_int_equal(eval_bands_stars(b, s_edges[i].mean), s_edges[i].stars);
     assert_int_equal(eval_bands_certified_min_stars(b), 3);
     eval_bands_destroy(&b);
 }

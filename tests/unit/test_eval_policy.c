@@ -134,7 +134,7 @@ typedef struct {
     const char *instrument;
     eval_level_t level;
     double mean;
-    int band; /* as eval_bands_stars gives it; 0 = mandatory failed */
+    int band; /* the stars the sheets rank the product: its band capped by the minimums; 0 = knocked out */
     int rc;
     int stars;
     bool forwarded;
@@ -157,12 +157,17 @@ static const s_outcome_case_t s_outcomes[] = {
     {"148", EVAL_LEVEL_DISTRICT, 75, 4, 0, 3, true, EVAL_LEVEL_PROVINCE},
     {"148", EVAL_LEVEL_DISTRICT, 69.99, 3, 0, 3, false, EVAL_LEVEL_DISTRICT},
     {"148", EVAL_LEVEL_DISTRICT, 40, 2, 0, 0, false, EVAL_LEVEL_DISTRICT},
-    {"148", EVAL_LEVEL_DISTRICT, 75, 0, 0, 0, false, EVAL_LEVEL_DISTRICT}, /* mandatory failed */
+    {"148", EVAL_LEVEL_DISTRICT, 75, 0, 0, 0, false, EVAL_LEVEL_DISTRICT}, /* knocked out */
     {"148", EVAL_LEVEL_PROVINCE, 80, 4, 0, 4, false, EVAL_LEVEL_PROVINCE},
     {"148", EVAL_LEVEL_PROVINCE, 60, 3, 0, 0, false, EVAL_LEVEL_PROVINCE},
     {"148", EVAL_LEVEL_PROVINCE, 92, 5, 0, 4, true, EVAL_LEVEL_CENTRAL},
-    {"148", EVAL_LEVEL_PROVINCE, 95, 0, 0, 0, false, EVAL_LEVEL_PROVINCE}, /* mandatory failed */
+    {"148", EVAL_LEVEL_PROVINCE, 95, 0, 0, 0, false, EVAL_LEVEL_PROVINCE}, /* knocked out */
     {"148", EVAL_LEVEL_CENTRAL, 91, 5, 0, 5, false, EVAL_LEVEL_CENTRAL},
+    /* Held below its band by a star minimum: ranked 4★ at 95 stays at the province (the
+     * ministry confers only 5★); a district's 75 held at 3★ is not the province's 4★. */
+    {"148", EVAL_LEVEL_PROVINCE, 95, 4, 0, 4, false, EVAL_LEVEL_PROVINCE},
+    {"148", EVAL_LEVEL_DISTRICT, 75, 3, 0, 3, false, EVAL_LEVEL_DISTRICT},
+    {"148", EVAL_LEVEL_DISTRICT, 75, 2, 0, 0, false, EVAL_LEVEL_DISTRICT},
     /* 1489: the commune attests but does not score; no districts. */
     {"1489", EVAL_LEVEL_PROVINCE, 70, 4, 0, 4, false, EVAL_LEVEL_PROVINCE},
     {"1489", EVAL_LEVEL_PROVINCE, 50, 3, 0, 3, false, EVAL_LEVEL_PROVINCE},
@@ -323,10 +328,13 @@ static void test_real_policies(void **state)
     eval_policies_t *set = eval_policies_load(dir, err, sizeof err);
     if (!set)
         fail_msg("the real policies do not load: %s", err);
-    assert_int_equal(eval_policies_count(set), 3);
+    assert_int_equal(eval_policies_count(set), 4);
     assert_string_equal(eval_policies_in_force(set, "2020-01-01")->instrument, "1048");
     assert_string_equal(eval_policies_in_force(set, "2024-01-01")->instrument, "148");
     assert_string_equal(eval_policies_in_force(set, "2025-08-01")->instrument, "1489");
+    assert_string_equal(eval_policies_in_force(set, "2026-05-21")->instrument, "1489");
+    assert_string_equal(eval_policies_in_force(set, "2026-05-22")->instrument, "26-2026");
+    assert_string_equal(eval_policies_in_force(set, "2026-05-22")->rubric, "26-2026");
     /* The DOMAIN.md example: a 148 district council with a mean of 75 confers 3★ and forwards. */
     eval_outcome_t out;
     assert_int_equal(
