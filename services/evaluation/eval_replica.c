@@ -78,6 +78,8 @@ int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const
         return s_upsert(state, txn, event->reg_product_updated->product);
     case OCOP__EVENT__BODY_REG_PRODUCT_STAGE_CHANGED:
         return s_stage(state, txn, event->reg_product_stage_changed);
+    case OCOP__EVENT__BODY_REG_PRODUCT_RECLASSIFIED:
+        return s_upsert(state, txn, event->reg_product_reclassified->product);
     default:
         return 0;
     }

@@ -3,6 +3,8 @@
  *     province, which confers 4★; a knock-out condition flagged by a majority of the sheets
  *     means no star whatever the total (a minority changes nothing); a product not forwarded
  *     cannot be scored by the province.
+ *   - A product registered under 148's catalogue has no sheet under 26/2026 until registration
+ *     reclassifies it; then the shard serves it the 26/2026 form.
  *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
  *     one **** minimum is ranked 3★, with the minimum named; missed by a minority, it is 4★.
  *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "harness_eval.h"
@@ -337,6 +340,67 @@ static void test_star_minimums_by_majority(void **state)
     ITEST_FREE(r);
 }
 
+static Ocop__Reply *s_form(unsigned k)
+{
+    Ocop__EvalFormGet get = OCOP__EVAL_FORM_GET__INIT;
+    get.product_id = W.p[k].product_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_FORM_GET;
+    req.eval_form_get = &get;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    return r;
+}
+
+static void test_reclassified_product_gets_the_new_sheet(void **state)
+{
+    (void)state;
+    Ocop__Reply *r = s_form(1);
+    ITEST_ASSERT_ERROR(r, S_ST(NOT_FOUND), "product_id");
+    assert_non_null(strstr(r->message, "reclassify it first"));
+    ITEST_FREE(r);
+    /* An old date gives the sheet then in force. */
+    Ocop__EvalFormGet get = OCOP__EVAL_FORM_GET__INIT;
+    get.product_id = W.p[1].product_id;
+    get.date = "2024-03-01";
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_FORM_GET;
+    req.eval_form_get = &get;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_form->policy, "148/QĐ-TTg");
+    assert_true(r->eval_form->by_options && r->eval_form->official);
+    ITEST_FREE(r);
+
+    Ocop__RegProductReclassify move = OCOP__REG_PRODUCT_RECLASSIFY__INIT;
+    move.product_id = W.p[1].product_id;
+    move.catalogue_version = "26-2026";
+    move.product_set_code = W.p[1].product_set;
+    move.reason = "Quyết định 26/2026/QĐ-TTg có hiệu lực";
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY;
+    req.reg_product_reclassify = &move;
+    req.request_id = "";
+    assert_int_equal(harness_call(W.h->client, &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    /* The shard learns it from registration's event (bounded wait). */
+    for (int tries = 0;; tries++) {
+        r = s_form(1);
+        if (r->status == OCOP__STATUS__STATUS_OK)
+            break;
+        ITEST_FREE(r);
+        assert_true(tries < 100);
+        usleep(50 * 1000);
+    }
+    char rubric[32];
+    snprintf(rubric, sizeof rubric, "26-2026/%s", W.p[1].product_set);
+    assert_string_equal(r->eval_form->rubric, rubric);
+    assert_string_equal(r->eval_form->policy, "26/2026/QĐ-TTg");
+    assert_true(r->eval_form->n_criteria > 20);
+    assert_true(r->eval_form->n_knockouts > 0);
+    ITEST_FREE(r);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
@@ -461,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_make_ready),
         cmocka_unit_test(test_148_district_caps_and_forwards),
         cmocka_unit_test(test_star_minimums_by_majority),
+        cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),
         cmocka_unit_test(test_reevaluation_downgrades),
     };
