@@ -4,6 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The sheet's choice on criterion c, NULL when it scored another alternative. Sheets list
+ * their criteria in the rubric's order, so c's position is looked at first. */
+static const Ocop__EvalScore *s_choice(const Ocop__EvalSheet *sheet, const eval_criterion_t *c)
+{
+    if (c->index < sheet->n_scores && strcmp(sheet->scores[c->index]->id, c->id) == 0)
+        return sheet->scores[c->index];
+    for (size_t k = 0; k < sheet->n_scores; k++)
+        if (strcmp(sheet->scores[k]->id, c->id) == 0)
+            return sheet->scores[k];
+    return NULL;
+}
+
 /* How many sheets reach at least option index `need` on criterion c. An alternative a sheet
  * did not score does not count against it: its own alternative is counted instead. */
 static size_t s_reaching(const eval_criterion_t *c, Ocop__EvalSheet *const *sheets, size_t n, int need,
@@ -11,14 +23,13 @@ static size_t s_reaching(const eval_criterion_t *c, Ocop__EvalSheet *const *shee
 {
     size_t reach = 0;
     *scored = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < sheets[i]->n_scores; k++) {
-            const Ocop__EvalScore *s = sheets[i]->scores[k];
-            if (strcmp(s->id, c->id) != 0)
-                continue;
-            (*scored)++;
-            reach += eval_criterion_option(c, s->option) >= need;
-        }
+    for (size_t i = 0; i < n; i++) {
+        const Ocop__EvalScore *s = s_choice(sheets[i], c);
+        if (!s)
+            continue;
+        (*scored)++;
+        reach += eval_criterion_option(c, s->option) >= need;
+    }
     return reach;
 }
 

@@ -330,27 +330,34 @@ static int s_alternatives(s_load_t *L, const cJSON *js, const char *at, size_t p
     return 0;
 }
 
-/* A heading over sub-criteria: its max is the sum of theirs. */
-static int s_heading(s_load_t *L, const cJSON *js, const char *at, size_t part, size_t group, double *max)
+/* The criteria array of js (a group or a heading), each node loaded; *sum their maxima. */
+static int s_children(s_load_t *L, const cJSON *js, const char *at, size_t part, size_t group, double *sum)
 {
-    char id[EVAL_ID_LEN];
-    if (s_id(L->src, js, at, id) != 0 || s_points(L->src, js, at, "max", false, max) != 0 ||
-        s_knockouts(L, js, at, NULL, false) != 0)
-        return -1;
     const cJSON *kids = eval_json_array(L->src, js, at, "criteria", true);
     if (!kids)
         return -1;
     const cJSON *kid;
     size_t i = 0;
-    double sum = 0;
+    *sum = 0;
     cJSON_ArrayForEach (kid, kids) {
         char kat[200];
         snprintf(kat, sizeof kat, "%s.criteria[%zu]", at, i++);
         double kmax;
         if (s_node(L, kid, kat, part, group, &kmax) != 0)
             return -1;
-        sum += kmax;
+        *sum += kmax;
     }
+    return 0;
+}
+
+/* A heading over sub-criteria: its max is the sum of theirs. */
+static int s_heading(s_load_t *L, const cJSON *js, const char *at, size_t part, size_t group, double *max)
+{
+    char id[EVAL_ID_LEN];
+    double sum;
+    if (s_id(L->src, js, at, id) != 0 || s_points(L->src, js, at, "max", false, max) != 0 ||
+        s_knockouts(L, js, at, NULL, false) != 0 || s_children(L, js, at, part, group, &sum) != 0)
+        return -1;
     /* Halves add up exactly in binary floating point, so equality is the right test. */
     if (sum != *max)
         return eval_json_fail(L->src, at, "max", "criterion %s: max is %g but its sub-criteria sum to %g", id, *max,
@@ -374,25 +381,12 @@ static int s_node(s_load_t *L, const cJSON *js, const char *at, size_t part, siz
 static int s_group(s_load_t *L, const cJSON *js, const char *at, size_t p, size_t g)
 {
     eval_group_t *group = &L->r->parts[p].groups[g];
+    double sum;
     if (!cJSON_IsObject(js))
         return eval_json_fail(L->src, at, NULL, "expected an object");
     if (s_id(L->src, js, at, group->id) != 0 || eval_json_strdup(L->src, js, at, "name", &group->name) != 0 ||
-        s_points(L->src, js, at, "max", false, &group->max) != 0)
+        s_points(L->src, js, at, "max", false, &group->max) != 0 || s_children(L, js, at, p, g, &sum) != 0)
         return -1;
-    const cJSON *criteria = eval_json_array(L->src, js, at, "criteria", true);
-    if (!criteria)
-        return -1;
-    const cJSON *c;
-    size_t i = 0;
-    double sum = 0;
-    cJSON_ArrayForEach (c, criteria) {
-        char cat[160];
-        snprintf(cat, sizeof cat, "%s.criteria[%zu]", at, i++);
-        double max;
-        if (s_node(L, c, cat, p, g, &max) != 0)
-            return -1;
-        sum += max;
-    }
     if (sum != group->max)
         return eval_json_fail(L->src, at, "max", "group %s: max is %g but its criteria sum to %g", group->id,
                               group->max, sum);
@@ -573,6 +567,13 @@ const eval_criterion_t *eval_rubric_criterion(const eval_rubric_t *rubric, const
         if (strcmp(rubric->criteria[i].id, id) == 0)
             return &rubric->criteria[i];
     return NULL;
+}
+
+const eval_criterion_t *eval_rubric_criterion_near(const eval_rubric_t *rubric, const char *id, size_t i)
+{
+    if (id && i < rubric->n_criteria && strcmp(rubric->criteria[i].id, id) == 0)
+        return &rubric->criteria[i];
+    return eval_rubric_criterion(rubric, id);
 }
 
 int eval_criterion_option(const eval_criterion_t *criterion, const char *option_id)

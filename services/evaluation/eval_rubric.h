@@ -116,6 +116,9 @@ const eval_rubric_t *eval_rubrics_at(const eval_rubrics_t *self, size_t i);
 
 /* The criterion with that id; NULL when the rubric has none (or id is NULL). */
 const eval_criterion_t *eval_rubric_criterion(const eval_rubric_t *rubric, const char *id);
+/* The same, looked for at position i first: a sheet made from the rubric lists its criteria in
+ * the rubric's order, so each costs one comparison. */
+const eval_criterion_t *eval_rubric_criterion_near(const eval_rubric_t *rubric, const char *id, size_t i);
 /* The index of the criterion's option with that id; -1 when it has none. */
 int eval_criterion_option(const eval_criterion_t *criterion, const char *option_id);
 /* The knock-out with that id; NULL when none. */

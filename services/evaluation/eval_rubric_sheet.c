@@ -19,15 +19,6 @@ const char *eval_sheet_status_name(int status)
     return s_sheet_names[-status];
 }
 
-/* The criterion entry i names: the rubric's own order first, as sheets made from the rubric
- * follow it (one comparison per entry), then a search. */
-static const eval_criterion_t *s_criterion(const eval_rubric_t *r, size_t i, const char *id)
-{
-    if (i < r->n_criteria && strcmp(r->criteria[i].id, id) == 0)
-        return &r->criteria[i];
-    return eval_rubric_criterion(r, id);
-}
-
 /* The points of one choice, or an error. */
 static int s_points_of(const eval_rubric_t *r, const eval_criterion_t *c, const eval_choice_t *ch, double *out,
                        char *err, size_t errlen)
@@ -125,7 +116,7 @@ static int s_check(const eval_rubric_t *r, const eval_sheet_t *sheet, bool *seen
             ocop_error_format(err, errlen, "scores[%zu]: id is required", i);
             return EVAL_SHEET_E_INVALID;
         }
-        const eval_criterion_t *c = s_criterion(r, i, ch->id);
+        const eval_criterion_t *c = eval_rubric_criterion_near(r, ch->id, i);
         if (!c) {
             ocop_error_format(err, errlen, "scores[criterion %.64s]: unknown criterion for %s product set %s", ch->id,
                               r->version, r->product_set);

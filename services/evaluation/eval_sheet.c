@@ -68,7 +68,7 @@ static Ocop__EvalScore **s_kept_scores(ocop_arena_t *arena, const eval_rubric_t 
         *out[i] = *in->scores[i];
         if (!rubric->has_options)
             continue;
-        const eval_criterion_t *c = eval_rubric_criterion(rubric, in->scores[i]->id);
+        const eval_criterion_t *c = eval_rubric_criterion_near(rubric, in->scores[i]->id, i);
         out[i]->score = c->options[eval_criterion_option(c, in->scores[i]->option)].points;
     }
     return out;

@@ -503,7 +503,11 @@ static int s_write_products(s_gen_t *g, FILE *f, const s_entity_t *ents, size_t 
     if (!keys)
         return -1;
     size_t ref = 0;
-    fputs("ref,entity_ref,name,sector_code,product_set_code,commune_code,processing,standards\n", f);
+    /* The dataset is the programme of July 2025: its products are classified under 148's
+     * catalogue, whichever catalogue is in force when it is imported. */
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(g->catalogue, "version");
+    const char *catalogue = cJSON_IsString(version) ? version->valuestring : "";
+    fputs("ref,entity_ref,name,sector_code,product_set_code,commune_code,processing,standards,catalogue_version\n", f);
     for (size_t i = 0; i < n; i++) {
         const s_entity_t *e = &ents[i];
         for (size_t k = 0; k < e->n_products; k++) {
@@ -523,7 +527,7 @@ static int s_write_products(s_gen_t *g, FILE *f, const s_entity_t *ents, size_t 
             const char *processing = set->fresh ? "fresh" : s_below(g, 10) < 8 ? "processed" : "preliminary";
             s_standards_for(g, set, std, sizeof std);
             const char *row[] = {pref,       eref, name, set->sector, set->code, g->communes[e->commune].code,
-                                 processing, std};
+                                 processing, std,  catalogue};
             for (size_t col = 0; col < S_COUNT(row); col++)
                 s_csv(f, row[col], col + 1 == S_COUNT(row));
         }

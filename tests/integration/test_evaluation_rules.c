@@ -340,10 +340,12 @@ static void test_star_minimums_by_majority(void **state)
     ITEST_FREE(r);
 }
 
-static Ocop__Reply *s_form(unsigned k)
+/* The form product k is scored on at date (NULL: today). */
+static Ocop__Reply *s_form(unsigned k, const char *date)
 {
     Ocop__EvalFormGet get = OCOP__EVAL_FORM_GET__INIT;
     get.product_id = W.p[k].product_id;
+    get.date = (char *)(date ? date : "");
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_EVAL_FORM_GET;
     req.eval_form_get = &get;
@@ -355,24 +357,19 @@ static Ocop__Reply *s_form(unsigned k)
 static void test_reclassified_product_gets_the_new_sheet(void **state)
 {
     (void)state;
-    Ocop__Reply *r = s_form(1);
+    Ocop__Reply *r = s_form(1, NULL);
     ITEST_ASSERT_ERROR(r, S_ST(NOT_FOUND), "product_id");
     assert_non_null(strstr(r->message, "reclassify it first"));
     ITEST_FREE(r);
     /* An old date gives the sheet then in force. */
-    Ocop__EvalFormGet get = OCOP__EVAL_FORM_GET__INIT;
-    get.product_id = W.p[1].product_id;
-    get.date = "2024-03-01";
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_FORM_GET;
-    req.eval_form_get = &get;
-    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    r = s_form(1, "2024-03-01");
     ITEST_ASSERT_OK(r);
     assert_string_equal(r->eval_form->policy, "148/QĐ-TTg");
     assert_true(r->eval_form->by_options && r->eval_form->official);
     ITEST_FREE(r);
 
     Ocop__RegProductReclassify move = OCOP__REG_PRODUCT_RECLASSIFY__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
     move.product_id = W.p[1].product_id;
     move.catalogue_version = "26-2026";
     move.product_set_code = W.p[1].product_set;
@@ -385,7 +382,7 @@ static void test_reclassified_product_gets_the_new_sheet(void **state)
     ITEST_FREE(r);
     /* The shard learns it from registration's event (bounded wait). */
     for (int tries = 0;; tries++) {
-        r = s_form(1);
+        r = s_form(1, NULL);
         if (r->status == OCOP__STATUS__STATUS_OK)
             break;
         ITEST_FREE(r);

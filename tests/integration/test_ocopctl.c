@@ -908,7 +908,7 @@ static void test_demo_generate_and_import(void **state)
     static const char *const files[2] = {"entities.csv", "products.csv"};
     static const char *const headers[2] = {"ref,type,name,tax_code,commune_code,representative,phone",
                                            "ref,entity_ref,name,sector_code,product_set_code,commune_code,"
-                                           "processing,standards"};
+                                           "processing,standards,catalogue_version"};
     static const size_t lines[2] = {61, 121};
     char a[S_PATH_MAX + 32], b[S_PATH_MAX + 32], header[256];
     for (int i = 0; i < 2; i++) {
