@@ -18,8 +18,7 @@ static const Ocop__EvalScore *s_choice(const Ocop__EvalSheet *sheet, const eval_
 
 /* How many sheets reach at least option index `need` on criterion c. An alternative a sheet
  * did not score does not count against it: its own alternative is counted instead. */
-static size_t s_reaching(const eval_criterion_t *c, Ocop__EvalSheet *const *sheets, size_t n, int need,
-                         size_t *scored)
+static size_t s_reaching(const eval_criterion_t *c, Ocop__EvalSheet *const *sheets, size_t n, int need, size_t *scored)
 {
     size_t reach = 0;
     *scored = 0;
@@ -57,8 +56,8 @@ static int s_minimum_stars(const eval_rubric_t *r, Ocop__EvalSheet *const *sheet
     return level;
 }
 
-static void s_missed(ocop_arena_t *arena, const eval_rubric_t *r, Ocop__EvalSheet *const *sheets, size_t n,
-                     int from, int to, Ocop__EvalSessionProduct *sp)
+static void s_missed(ocop_arena_t *arena, const eval_rubric_t *r, Ocop__EvalSheet *const *sheets, size_t n, int from,
+                     int to, Ocop__EvalSessionProduct *sp)
 {
     size_t cap = (size_t)(to - from + 1) * r->n_criteria;
     sp->minimums_missed = ocop_arena_alloc(arena, (cap + 1) * sizeof *sp->minimums_missed);
@@ -122,7 +121,7 @@ static char *s_why(ocop_arena_t *arena, const Ocop__EvalSessionProduct *sp, int 
 }
 
 void eval_finding_compute(ocop_arena_t *arena, const eval_rubric_t *rubric, Ocop__EvalSheet *const *sheets, size_t n,
-                         int band, Ocop__EvalSessionProduct *sp)
+                          int band, Ocop__EvalSessionProduct *sp)
 {
     sp->n_minimums_missed = sp->n_knockouts = 0;
     int minimum = s_minimum_stars(rubric, sheets, n);

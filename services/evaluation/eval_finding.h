@@ -20,6 +20,6 @@
  * memory) from the n sheets of the deciding round, each already checked against rubric.
  * band is the star band of the mean (1..5) and sp->mean is already set. */
 void eval_finding_compute(ocop_arena_t *arena, const eval_rubric_t *rubric, Ocop__EvalSheet *const *sheets, size_t n,
-                         int band, Ocop__EvalSessionProduct *sp);
+                          int band, Ocop__EvalSessionProduct *sp);
 
 #endif

@@ -234,15 +234,14 @@ static void s_requires(eval_criterion_t *c)
         c->requires[n] = -1;
         for (size_t i = 0; i < c->n_options; i++)
             if (c->options[i].min_stars && c->options[i].min_stars <= n)
-                c->requires[n] = (int)i;
+        c->requires[n] = (int)i;
     }
 }
 
 /* ---------------------------------------------------------------- criteria */
 
 /* A scored criterion (a leaf of the sheet). */
-static int s_leaf(s_load_t *L, const cJSON *js, const char *at, size_t part, size_t group, int alternative,
-                  double *max)
+static int s_leaf(s_load_t *L, const cJSON *js, const char *at, size_t part, size_t group, int alternative, double *max)
 {
     eval_criterion_t *c = &L->r->criteria[L->r->n_criteria];
     if (s_id(L->src, js, at, c->id) != 0)
@@ -285,8 +284,9 @@ static int s_leaf(s_load_t *L, const cJSON *js, const char *at, size_t part, siz
             return -1;
         const eval_option_t *opt = &c->options[c->n_options - 1];
         if (opt->points > c->max)
-            return eval_json_fail(L->src, oat, "points", "criterion %s: option %s gives %g, above the criterion's max %g",
-                                  c->id, opt->id, opt->points, c->max);
+            return eval_json_fail(L->src, oat, "points",
+                                  "criterion %s: option %s gives %g, above the criterion's max %g", c->id, opt->id,
+                                  opt->points, c->max);
         best = fmax(best, opt->points);
     }
     if (best != c->max)

@@ -44,10 +44,10 @@ typedef struct {
 typedef struct {
     char id[EVAL_ID_LEN]; /* unique among the rubric's criteria, [A-Za-z0-9._-] */
     char *name;
-    double max;     /* the best option's points; for a free-number criterion, its maximum */
-    size_t part;    /* index into parts */
-    size_t group;   /* index into its part's groups */
-    size_t index;   /* position in the rubric's criteria */
+    double max;      /* the best option's points; for a free-number criterion, its maximum */
+    size_t part;     /* index into parts */
+    size_t group;    /* index into its part's groups */
+    size_t index;    /* position in the rubric's criteria */
     int alternative; /* -1, or the alternative set it belongs to: exactly one of a set is scored */
     eval_option_t *options;
     size_t n_options; /* 0: scored with a free number (1048 sheets without options) */

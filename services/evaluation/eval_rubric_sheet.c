@@ -41,16 +41,18 @@ static int s_points_of(const eval_rubric_t *r, const eval_criterion_t *c, const 
         }
         int k = eval_criterion_option(c, ch->option);
         if (k < 0) {
-            ocop_error_format(err, errlen, "scores[criterion %s]: option %.16s is not one of the criterion's options (%s-%s)",
-                              c->id, ch->option, c->options[0].id, c->options[c->n_options - 1].id);
+            ocop_error_format(err, errlen,
+                              "scores[criterion %s]: option %.16s is not one of the criterion's options (%s-%s)", c->id,
+                              ch->option, c->options[0].id, c->options[c->n_options - 1].id);
             return EVAL_SHEET_E_UNKNOWN;
         }
         *out = c->options[k].points;
         return EVAL_SHEET_OK;
     }
     if (has_option) {
-        ocop_error_format(err, errlen, "scores[criterion %s]: %s product set %s has no options; give a number from 0 to %g",
-                          c->id, r->version, r->product_set, c->max);
+        ocop_error_format(err, errlen,
+                          "scores[criterion %s]: %s product set %s has no options; give a number from 0 to %g", c->id,
+                          r->version, r->product_set, c->max);
         return EVAL_SHEET_E_INVALID;
     }
     if (!isfinite(ch->score))

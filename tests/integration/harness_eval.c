@@ -274,7 +274,7 @@ static double s_descend(harness_sheet_t *sheet, const eval_rubric_t *rubric, con
         const eval_criterion_t *c = &rubric->criteria[k];
         at[k] = (int)c->n_options - 1;
         if (opts && opts->below && strcmp(opts->below, c->id) == 0)
-            at[k] = c->requires[opts->below_stars] - 1;
+        at[k] = c->requires[opts->below_stars] - 1;
         if (scored[k])
             sum += c->options[at[k]].points;
     }
@@ -331,7 +331,8 @@ int harness_sheet_init(harness_sheet_t *sheet, const eval_rubric_t *rubric, doub
             return -1;
         }
     }
-    double sum = rubric->has_options ? s_descend(sheet, rubric, scored, total, opts, at) : s_spread(sheet, rubric, total);
+    double sum =
+        rubric->has_options ? s_descend(sheet, rubric, scored, total, opts, at) : s_spread(sheet, rubric, total);
     for (size_t k = 0; k < n; k++)
         if (scored[k])
             sheet->score_ptrs[sheet->body.n_scores++] = &sheet->scores[k];

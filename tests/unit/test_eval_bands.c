@@ -70,8 +70,8 @@ typedef struct {
 } s_edge_t;
 
 static const s_edge_t s_edges[] = {
-    {0, 1},  {12.5, 1},  {29.99, 1}, {30, 2},      {49.99, 2},  {50, 3},   {69.99, 3},      {70, 4},
-    {89.99, 4}, {90, 5}, {99.5, 5}, {100, 5},    {100.01, -1}, {-0.01, -1}, {NAN, -1}, {INFINITY, -1}, {101, -1},
+    {0, 1},  {12.5, 1}, {29.99, 1}, {30, 2},      {49.99, 2},  {50, 3},   {69.99, 3},     {70, 4},   {89.99, 4},
+    {90, 5}, {99.5, 5}, {100, 5},   {100.01, -1}, {-0.01, -1}, {NAN, -1}, {INFINITY, -1}, {101, -1},
 };
 
 static void test_edges(void **state)
@@ -180,7 +180,8 @@ static const s_broken_t s_broken[] = {
     {"version not a string",
      "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"version\": 3, \"notes\": \"\"}",
      ": version: ", "expected a string"},
-    {"missing council_finding", "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"notes\": \"\"}",
+    {"missing council_finding",
+     "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"notes\": \"\"}",
      ": council_finding: ", "is required"},
     {"unknown council_finding",
      "{\"bands\": " S_BANDS ", \"certified_min_stars\": 3, \"max_score\": 100, \"council_finding\": \"unanimity\", "

@@ -136,8 +136,8 @@ static cJSON *s_rubric_1048(void)
     cJSON *parts = cJSON_AddArrayToObject(r, "parts");
     cJSON_AddItemToArray(parts, s_part("A", 35, s_node("A1", 35, "criteria", s_leaf("A1.1", 35, NULL), NULL)));
     cJSON_AddItemToArray(parts, s_part("B", 25, s_node("B1", 25, "criteria", s_leaf("B1.1", 25, NULL), NULL)));
-    cJSON_AddItemToArray(parts, s_part("C", 40, s_node("C1", 40, "criteria", s_leaf("C1.1", 39.5, NULL),
-                                                       s_leaf("C1.2", 0.5, NULL))));
+    cJSON_AddItemToArray(
+        parts, s_part("C", 40, s_node("C1", 40, "criteria", s_leaf("C1.1", 39.5, NULL), s_leaf("C1.2", 0.5, NULL))));
     return r;
 }
 
@@ -169,10 +169,22 @@ static void s_set_number(cJSON *root, const char *path, const char *name, double
 
 /* ---- broken files -------------------------------------------------------------------------- */
 
-static void m_group_off_by_one(cJSON *r) { s_set_number(r, "parts.0.groups.0", "max", 41); }
-static void m_part_off(cJSON *r) { s_set_number(r, "parts.1", "max", 24); }
-static void m_option_above(cJSON *r) { s_set_number(r, S_C11 ".options.2", "points", 21); }
-static void m_best_below_max(cJSON *r) { s_set_number(r, S_C11 ".options.2", "points", 19); }
+static void m_group_off_by_one(cJSON *r)
+{
+    s_set_number(r, "parts.0.groups.0", "max", 41);
+}
+static void m_part_off(cJSON *r)
+{
+    s_set_number(r, "parts.1", "max", 24);
+}
+static void m_option_above(cJSON *r)
+{
+    s_set_number(r, S_C11 ".options.2", "points", 21);
+}
+static void m_best_below_max(cJSON *r)
+{
+    s_set_number(r, S_C11 ".options.2", "points", 19);
+}
 static void m_two_markers(cJSON *r)
 {
     cJSON *o = s_at(r, S_C11 ".options.1");
@@ -180,8 +192,14 @@ static void m_two_markers(cJSON *r)
     int both[] = {3, 4};
     cJSON_AddItemToObject(o, "min_stars", cJSON_CreateIntArray(both, 2));
 }
-static void m_marker_two(cJSON *r) { s_set_number(r, S_C11 ".options.1", "min_stars", 2); }
-static void m_missing_option_id(cJSON *r) { cJSON_DeleteItemFromObjectCaseSensitive(s_at(r, S_C11 ".options.0"), "id"); }
+static void m_marker_two(cJSON *r)
+{
+    s_set_number(r, S_C11 ".options.1", "min_stars", 2);
+}
+static void m_missing_option_id(cJSON *r)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(s_at(r, S_C11 ".options.0"), "id");
+}
 static void m_duplicate_option_id(cJSON *r)
 {
     cJSON *o = s_at(r, S_C11 ".options.1");
@@ -193,14 +211,23 @@ static void m_markers_fall(cJSON *r)
     s_set_number(r, S_C11 ".options.1", "min_stars", 5);
     s_set_number(r, S_C11 ".options.2", "min_stars", 4);
 }
-static void m_points_fall(cJSON *r) { s_set_number(r, S_C11 ".options.0", "points", 15); }
-static void m_sub_sum(cJSON *r) { s_set_number(r, S_C12, "max", 19); }
+static void m_points_fall(cJSON *r)
+{
+    s_set_number(r, S_C11 ".options.0", "points", 15);
+}
+static void m_sub_sum(cJSON *r)
+{
+    s_set_number(r, S_C12, "max", 19);
+}
 static void m_alternative_differs(cJSON *r)
 {
     s_set_number(r, S_C31 ".alternatives.1", "max", 30);
     s_set_number(r, S_C31 ".alternatives.1.options.0", "points", 30);
 }
-static void m_mixed(cJSON *r) { cJSON_DeleteItemFromObjectCaseSensitive(s_at(r, S_C21), "options"); }
+static void m_mixed(cJSON *r)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(s_at(r, S_C21), "options");
+}
 static void m_duplicate_criterion(cJSON *r)
 {
     cJSON *c = s_at(r, S_C21);
@@ -218,14 +245,20 @@ static void m_unknown_instrument(cJSON *r)
     cJSON_DeleteItemFromObjectCaseSensitive(r, "instrument");
     cJSON_AddStringToObject(r, "instrument", "1489");
 }
-static void m_no_official(cJSON *r) { cJSON_DeleteItemFromObjectCaseSensitive(r, "official"); }
+static void m_no_official(cJSON *r)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(r, "official");
+}
 static void m_bad_id(cJSON *r)
 {
     cJSON *c = s_at(r, S_C11);
     cJSON_DeleteItemFromObjectCaseSensitive(c, "id");
     cJSON_AddStringToObject(c, "id", "1 1");
 }
-static void m_one_alternative(cJSON *r) { cJSON_DeleteItemFromArray(s_at(r, S_C31 ".alternatives"), 1); }
+static void m_one_alternative(cJSON *r)
+{
+    cJSON_DeleteItemFromArray(s_at(r, S_C31 ".alternatives"), 1);
+}
 
 typedef struct {
     const char *label;
@@ -235,31 +268,30 @@ typedef struct {
 } s_broken_t;
 
 static const s_broken_t s_broken[] = {
-    {"group total off by one", m_group_off_by_one, ": parts[0].groups[0].max: ",
-     "group 1: max is 41 but its criteria sum to 40"},
+    {"group total off by one", m_group_off_by_one,
+     ": parts[0].groups[0].max: ", "group 1: max is 41 but its criteria sum to 40"},
     {"part total", m_part_off, ": parts[1].max: ", "24, but part B of 26-2026 totals 25"},
     {"option above its criterion", m_option_above, ": parts[0].groups[0].criteria[0].options[2].points: ",
      "criterion 1.1: option 3 gives 21, above the criterion's max 20"},
-    {"best option below the max", m_best_below_max, ": parts[0].groups[0].criteria[0].max: ",
-     "criterion 1.1: max is 20 but its best option gives 19"},
-    {"two markers on one option", m_two_markers, ": parts[0].groups[0].criteria[0].options[1].min_stars: ",
-     "one star marker per option"},
+    {"best option below the max", m_best_below_max,
+     ": parts[0].groups[0].criteria[0].max: ", "criterion 1.1: max is 20 but its best option gives 19"},
+    {"two markers on one option", m_two_markers,
+     ": parts[0].groups[0].criteria[0].options[1].min_stars: ", "one star marker per option"},
     {"a 2-star marker", m_marker_two, ".options[1].min_stars: ", "a whole number 3 to 5"},
     {"missing option id", m_missing_option_id, ": parts[0].groups[0].criteria[0].options[0].id: ", "is required"},
     {"duplicate option id", m_duplicate_option_id, ".criteria[0].options[1].id: ", "criterion 1.1 has two options 1"},
-    {"markers falling", m_markers_fall, ".criteria[0].options[2].min_stars: ",
-     "a 4-star minimum after a 5-star one"},
+    {"markers falling", m_markers_fall, ".criteria[0].options[2].min_stars: ", "a 4-star minimum after a 5-star one"},
     {"points falling", m_points_fall, ": parts[0].groups[0].criteria[0].options[1].points: ",
      "criterion 1.1: option 2 gives 10, less than the option before it (15)"},
-    {"sub-criteria do not add up", m_sub_sum, ": parts[0].groups[0].criteria[1].max: ",
-     "criterion 1.2: max is 19 but its sub-criteria sum to 20"},
-    {"alternatives differ", m_alternative_differs, ".criteria[0].alternatives[1].max: ",
-     "alternative of criterion 3.1 totals 30, the criterion 35"},
+    {"sub-criteria do not add up", m_sub_sum,
+     ": parts[0].groups[0].criteria[1].max: ", "criterion 1.2: max is 19 but its sub-criteria sum to 20"},
+    {"alternatives differ", m_alternative_differs,
+     ".criteria[0].alternatives[1].max: ", "alternative of criterion 3.1 totals 30, the criterion 35"},
     {"one alternative", m_one_alternative, ".criteria[0].alternatives: ", "at least two alternatives"},
-    {"options and numbers mixed", m_mixed, ": parts[1].groups[0].criteria[0].options: ",
-     "criterion 2.1 has no options while others have them"},
-    {"duplicate criterion", m_duplicate_criterion, ": parts[1].groups[0].criteria[0].id: ",
-     "criterion 1.1 is already defined"},
+    {"options and numbers mixed", m_mixed,
+     ": parts[1].groups[0].criteria[0].options: ", "criterion 2.1 has no options while others have them"},
+    {"duplicate criterion", m_duplicate_criterion,
+     ": parts[1].groups[0].criteria[0].id: ", "criterion 1.1 is already defined"},
     {"duplicate knock-out", m_duplicate_knockout, ".criteria[0].knockouts[0].id: ", "knock-out K1 is already defined"},
     {"unknown instrument", m_unknown_instrument, ": instrument: ", "unknown instrument \"1489\""},
     {"no official flag", m_no_official, ": official: ", "is required"},
@@ -306,7 +338,8 @@ static void test_duplicate_product_set(void **state)
     s_write_json(dir, "rubric-26-2026-1.json", r);
     s_write_json(dir, "rubric-26-2026-1b.json", r);
     cJSON_Delete(r);
-    s_expect_error(dir, "rubric-26-2026-1b.json: product_set: ", "(26-2026, 1) is already defined by rubric-26-2026-1.json",
+    s_expect_error(dir,
+                   "rubric-26-2026-1b.json: product_set: ", "(26-2026, 1) is already defined by rubric-26-2026-1.json",
                    "", "duplicate product set");
 }
 
@@ -381,47 +414,136 @@ typedef struct {
     const char *knockouts[3];
     size_t n_knockouts;
     int status;
-    const char *message;  /* for errors */
-    double total;         /* for EVAL_SHEET_OK */
+    const char *message; /* for errors */
+    double total;        /* for EVAL_SHEET_OK */
     int minimum_stars;
 } s_sheet_case_t;
 
-#define S_BEST {"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}
+#define S_BEST                                                                                                         \
+    {"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0},                                            \
+    {                                                                                                                  \
+        "3.1a", "2", 0                                                                                                 \
+    }
 
 static const s_sheet_case_t s_sheets[] = {
     {"every best option", {S_BEST}, 5, {0}, 0, EVAL_SHEET_OK, NULL, 100, 5},
     {"the other alternative, knock-out flagged",
      {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1b", "1", 0}},
-     5, {"K1", "2.1-K1"}, 2, EVAL_SHEET_OK, NULL, 100, 5},
+     5,
+     {"K1", "2.1-K1"},
+     2,
+     EVAL_SHEET_OK,
+     NULL,
+     100,
+     5},
     {"below the 5-star minimum",
      {{"1.1", "2", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
-     5, {0}, 0, EVAL_SHEET_OK, NULL, 90, 4},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_OK,
+     NULL,
+     90,
+     4},
     {"below the 4-star minimum",
      {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "1", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
-     5, {0}, 0, EVAL_SHEET_OK, NULL, 95, 3},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_OK,
+     NULL,
+     95,
+     3},
     {"below the 3-star minimum",
      {{"1.1", "1", 0}, {"1.2.1", "1", 0}, {"1.2.2", "2", 0}, {"2.1", "1", 0}, {"3.1a", "1", 0}},
-     5, {0}, 0, EVAL_SHEET_OK, NULL, 10, 2},
-    {"a free number", {{"1.1", NULL, 20}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
-     5, {0}, 0, EVAL_SHEET_E_INVALID, "scores[criterion 1.1]: choose one of the criterion's options", 0, 0},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_OK,
+     NULL,
+     10,
+     2},
+    {"a free number",
+     {{"1.1", NULL, 20}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_E_INVALID,
+     "scores[criterion 1.1]: choose one of the criterion's options",
+     0,
+     0},
     {"a number beside an option",
-     {{"1.1", "3", 20}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}}, 5, {0}, 0,
-     EVAL_SHEET_E_INVALID, "scores[criterion 1.1]: a number (20) given beside option 3", 0, 0},
-    {"unknown option", {{"1.1", "4", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
-     5, {0}, 0, EVAL_SHEET_E_UNKNOWN, "scores[criterion 1.1]: option 4 is not one of the criterion's options (1-3)",
-     0, 0},
-    {"both alternatives", {S_BEST, {"3.1b", "1", 0}}, 6, {0}, 0, EVAL_SHEET_E_DUPLICATE,
-     "scores[criterion 3.1]: score exactly one of its alternatives, not 2", 0, 0},
-    {"no alternative", {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}}, 4, {0}, 0,
-     EVAL_SHEET_E_MISSING, "scores[criterion 3.1]: score exactly one of its alternatives, not 0", 0, 0},
-    {"missing criterion", {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}}, 4, {0}, 0,
-     EVAL_SHEET_E_MISSING, "scores[criterion 1.2.2]: missing", 0, 0},
-    {"criterion twice", {S_BEST, {"2.1", "1", 0}}, 6, {0}, 0, EVAL_SHEET_E_DUPLICATE,
-     "scores[criterion 2.1]: given twice", 0, 0},
-    {"a heading scored", {S_BEST, {"1.2", "1", 0}}, 6, {0}, 0, EVAL_SHEET_E_UNKNOWN,
-     "scores[criterion 1.2]: unknown criterion for 26/2026/QĐ-TTg product set 1", 0, 0},
-    {"unknown knock-out", {S_BEST}, 5, {"K9"}, 1, EVAL_SHEET_E_UNKNOWN,
-     "knockouts[0]: K9 is not a knock-out condition of 26/2026/QĐ-TTg product set 1", 0, 0},
+     {{"1.1", "3", 20}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_E_INVALID,
+     "scores[criterion 1.1]: a number (20) given beside option 3",
+     0,
+     0},
+    {"unknown option",
+     {{"1.1", "4", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
+     5,
+     {0},
+     0,
+     EVAL_SHEET_E_UNKNOWN,
+     "scores[criterion 1.1]: option 4 is not one of the criterion's options (1-3)",
+     0,
+     0},
+    {"both alternatives",
+     {S_BEST, {"3.1b", "1", 0}},
+     6,
+     {0},
+     0,
+     EVAL_SHEET_E_DUPLICATE,
+     "scores[criterion 3.1]: score exactly one of its alternatives, not 2",
+     0,
+     0},
+    {"no alternative",
+     {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"1.2.2", "2", 0}, {"2.1", "2", 0}},
+     4,
+     {0},
+     0,
+     EVAL_SHEET_E_MISSING,
+     "scores[criterion 3.1]: score exactly one of its alternatives, not 0",
+     0,
+     0},
+    {"missing criterion",
+     {{"1.1", "3", 0}, {"1.2.1", "2", 0}, {"2.1", "2", 0}, {"3.1a", "2", 0}},
+     4,
+     {0},
+     0,
+     EVAL_SHEET_E_MISSING,
+     "scores[criterion 1.2.2]: missing",
+     0,
+     0},
+    {"criterion twice",
+     {S_BEST, {"2.1", "1", 0}},
+     6,
+     {0},
+     0,
+     EVAL_SHEET_E_DUPLICATE,
+     "scores[criterion 2.1]: given twice",
+     0,
+     0},
+    {"a heading scored",
+     {S_BEST, {"1.2", "1", 0}},
+     6,
+     {0},
+     0,
+     EVAL_SHEET_E_UNKNOWN,
+     "scores[criterion 1.2]: unknown criterion for 26/2026/QĐ-TTg product set 1",
+     0,
+     0},
+    {"unknown knock-out",
+     {S_BEST},
+     5,
+     {"K9"},
+     1,
+     EVAL_SHEET_E_UNKNOWN,
+     "knockouts[0]: K9 is not a knock-out condition of 26/2026/QĐ-TTg product set 1",
+     0,
+     0},
     {"knock-out twice", {S_BEST}, 5, {"K1", "K1"}, 2, EVAL_SHEET_E_DUPLICATE, "knockouts[1]: K1 given twice", 0, 0},
 };
 

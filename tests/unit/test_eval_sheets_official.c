@@ -4,7 +4,9 @@
  * of 26/2026, with the council's finding (eval_finding, majority of the sheets): a product at
  * 85 points whose sheets miss one **** minimum is ranked 3★; at 95 missing one ***** minimum,
  * 4★; a minority missing changes nothing; a knock-out flagged by a majority gives no star
- * whatever the points; a free number is refused. */
+ * whatever the points; a free number is refused. A copy of the real sheet 1 of 26/2026 broken
+ * the ways a typist would break it (a total off by one, an option above its criterion, two
+ * markers on one option, a missing option id) is refused with the place named. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "eval_finding.h"
 #include "eval_rubric.h"
 #include "ocop_arena.h"
+#include "unit_tmpdir.h"
 
 #define S_MAXC 128
 
@@ -84,7 +87,7 @@ static double s_choose(const eval_rubric_t *r, double total, int band, const cha
         scored[k] = c->alternative < 0 || k == 0 || r->criteria[k - 1].alternative != c->alternative;
         at[k] = (int)c->n_options - 1;
         if (below && strcmp(below, c->id) == 0)
-            at[k] = c->requires[below_stars] - 1;
+        at[k] = c->requires[below_stars] - 1;
         if (scored[k])
             sum += c->options[at[k]].points;
     }
@@ -141,8 +144,7 @@ static void test_every_sheet_adds_up(void **state)
         char err[256] = "";
         if (eval_rubric_check_sheet(r, &sheet, &res, err, sizeof err) != EVAL_SHEET_OK || res.total != 100 ||
             res.minimum_stars != 5)
-            fail_msg("%s: every best option gives %g, minimum %d★ (%s)", r->source, res.total, res.minimum_stars,
-                     err);
+            fail_msg("%s: every best option gives %g, minimum %d★ (%s)", r->source, res.total, res.minimum_stars, err);
         for (size_t c = 0; c < r->n_criteria; c++)
             for (size_t o = 0; o < r->criteria[c].n_options; o++)
                 markers += r->criteria[c].options[o].min_stars > 0;
@@ -312,6 +314,80 @@ static void test_tourism_alternatives(void **state)
     assert_non_null(strstr(err, "scores[criterion 8]: score exactly one of its alternatives, not 2"));
 }
 
+/* ---- the real sheet, broken ------------------------------------------------------------ */
+
+static cJSON *s_real_sheet_one(void)
+{
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/services/evaluation/data/rubrics/rubric-26-2026-1.json", getenv("OCOP_SOURCE_DIR"));
+    cJSON *root = ocop_rulefile_read(path, NULL, err, sizeof err);
+    if (!root)
+        fail_msg("%s", err);
+    return root;
+}
+
+/* Group 1 (TỔ CHỨC SẢN XUẤT, 18) of part A, its criterion 1.5: options 0, 1, 2 (4-star minimum), 3 (5-star). */
+static cJSON *s_c15(cJSON *root)
+{
+    cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                                      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "parts"), 0), "groups"),
+                                  0);
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "criteria"), 4);
+}
+
+static void m_group_total(cJSON *root)
+{
+    cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                                      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "parts"), 0), "groups"),
+                                  0);
+    cJSON_ReplaceItemInObjectCaseSensitive(g, "max", cJSON_CreateNumber(19));
+}
+static void m_option_above(cJSON *root)
+{
+    cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s_c15(root), "options"), 3);
+    cJSON_ReplaceItemInObjectCaseSensitive(o, "points", cJSON_CreateNumber(4));
+}
+static void m_two_markers(cJSON *root)
+{
+    cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s_c15(root), "options"), 2);
+    int both[] = {4, 5};
+    cJSON_ReplaceItemInObjectCaseSensitive(o, "min_stars", cJSON_CreateIntArray(both, 2));
+}
+static void m_no_option_id(cJSON *root)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s_c15(root), "options"), 1), "id");
+}
+
+static void test_real_sheet_broken(void **state)
+{
+    static const struct {
+        void (*mutate)(cJSON *);
+        const char *place, *reason;
+    } cases[] = {
+        {m_group_total, ": parts[0].groups[0].max: ", "group 1: max is 19 but its criteria sum to 18"},
+        {m_option_above, ": parts[0].groups[0].criteria[4].options[3].points: ",
+         "criterion 1.5: option 4 gives 4, above the criterion's max 3"},
+        {m_two_markers, ": parts[0].groups[0].criteria[4].options[2].min_stars: ", "one star marker per option"},
+        {m_no_option_id, ": parts[0].groups[0].criteria[4].options[1].id: ", "is required"},
+    };
+    unit_fixture_t *fx = *state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[UNIT_TMPDIR_LEN + 16], err[512] = "";
+        assert_int_equal(unit_fixture_case_dir(fx, dir, sizeof dir), 0);
+        cJSON *root = s_real_sheet_one();
+        cases[i].mutate(root);
+        char *text = cJSON_Print(root);
+        assert_int_equal(unit_write_file(dir, "rubric-26-2026-1.json", text), 0);
+        free(text);
+        cJSON_Delete(root);
+        eval_rubrics_t *set = eval_rubrics_load(dir, err, sizeof err);
+        assert_null(set);
+        if (!strstr(err, "rubric-26-2026-1.json") || !strstr(err, cases[i].place) || !strstr(err, cases[i].reason))
+            fail_msg("case %zu: '%s' lacks '%s' or '%s'", i, err, cases[i].place, cases[i].reason);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_sheet_one_148),
         cmocka_unit_test(test_sheet_one_26_2026),
         cmocka_unit_test(test_tourism_alternatives),
+        cmocka_unit_test_setup_teardown(test_real_sheet_broken, unit_fixture_setup, unit_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
