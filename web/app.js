@@ -11,6 +11,7 @@ const state = {
 };
 
 const t = (key) => WORDS[state.lang][key] || key;
+const tOr = (key, fallback) => WORDS[state.lang][key] || fallback;
 const el = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const fmt = (n) => Number(n || 0).toLocaleString(state.lang === 'vi' ? 'vi-VN' : 'en-GB');
@@ -168,7 +169,7 @@ async function ratingsAndProof(id) {
     cursor = res.next;
   }
   el('ratings').innerHTML = changes.length ? table([t('time'), t('old_stars'), t('new_stars'), t('reason'), t('session'), t('entry')],
-    changes.map((c) => `<tr><td>${new Date(c.time_ms).toLocaleString(state.lang)}</td><td>${c.old_stars}</td><td>${c.new_stars}</td><td>${esc(c.reason)}</td><td>${esc(c.session_id)}</td><td>${c.index}</td></tr>`), 'data-test="rating-history"') : `<p>${t('proof_none')}</p>`;
+    changes.map((c) => `<tr><td>${new Date(c.time_ms).toLocaleString(state.lang)}</td><td>${c.old_stars}</td><td>${c.new_stars}</td><td>${esc(c.reason)}</td><td>${sessionCell(id, c.session_id)}</td><td>${c.index}</td></tr>`), 'data-test="rating-history"') : `<p>${t('proof_none')}</p>`;
   const box = el('proof');
   if (!changes.length) { box.dataset.verified = 'none'; box.textContent = t('proof_none'); return; }
   const latest = changes[changes.length - 1];
@@ -179,6 +180,205 @@ async function ratingsAndProof(id) {
   box.innerHTML = result.ok
     ? `✓ ${t('proof_verified')}<br><small>${t('entry')} ${latest.index} · ${t('tree_size')} ${fmt(proof.tree_size)} · ${t('root')} <code>${result.root}</code></small>`
     : `✗ ${t('proof_failed')}: ${esc(result.why)}`;
+}
+
+// A rating change's session: for a logged-in user, a link to that session's result for the product.
+function sessionCell(productId, sessionId) {
+  if (!sessionId || !state.token) return esc(sessionId);
+  return `<a href="#/product/${esc(encodeURIComponent(productId))}/session/${esc(encodeURIComponent(sessionId))}" data-test="session-link" data-session="${esc(sessionId)}">${esc(sessionId)}</a>`;
+}
+
+// ---------------------------------------------------------------- a session's result as forms
+
+const num = (n) => Number(n || 0).toLocaleString(state.lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 2 });
+const starCount = (n) => Math.max(0, Math.min(5, Math.trunc(Number(n) || 0)));
+const marker = (n) => '★'.repeat(starCount(n));
+const starsText = (n) => (starCount(n) ? `${marker(n)} ${t('n_stars').replace('{n}', starCount(n))}` : t('no_stars'));
+
+async function sessionPage(view, productId, sessionId) {
+  const back = `<p><a href="#/product/${esc(encodeURIComponent(productId))}">← ${t('back_to_product')}</a></p>`;
+  if (!state.token) {
+    view.innerHTML = `<h1>${t('session')} ${esc(sessionId)}</h1>${back}<p data-test="login-needed">${t('login_for_session')}</p>`;
+    return;
+  }
+  const [session, rating] = await Promise.all([api('/v1/sessions/' + encodeURIComponent(sessionId)),
+    api('/v1/products/' + encodeURIComponent(productId) + '/rating')]);
+  const sp = (session.products || []).find((p) => p.product_id === productId);
+  const head = `<h1>${t('session_result')} — ${esc(rating.name)} (${esc(productId)})</h1>${back}
+    <dl class="facts">
+      <dt>${t('session')}</dt><dd>${esc(session.id)}</dd>
+      <dt>${t('date')}</dt><dd>${esc(session.date)}</dd>
+      <dt>${t('policy')}</dt><dd>${esc(session.policy)}</dd>
+      <dt>${t('council')}</dt><dd>${esc(session.council_id)} (${esc(tOr('level_' + session.level, session.level))})</dd>
+      <dt>${t('session_state')}</dt><dd>${esc(tOr('state_' + session.state, session.state))}</dd>
+      ${session.decision_ref ? `<dt>${t('decision')}</dt><dd>${esc(session.decision_ref)}</dd>` : ''}
+    </dl>`;
+  if (!sp) { view.innerHTML = `${head}<p class="error">${t('not_in_session')}</p>`; return; }
+  if (session.state !== 'closed') { view.innerHTML = `${head}<p data-test="session-open">${t('session_not_closed')}</p>`; return; }
+  const [page, form] = await Promise.all([
+    api(`/v1/sessions/${encodeURIComponent(sessionId)}/sheets?product_id=${encodeURIComponent(productId)}`),
+    api(`/v1/products/${encodeURIComponent(productId)}/sheet?date=${encodeURIComponent(session.date)}`).catch((e) => ({ error: e })),
+  ]);
+  // The form is looked up by the product's classification today: join the sheets with it only
+  // when it is the very sheet the session scored on.
+  let note = '';
+  let usable = form;
+  if (form.error) { note = `${t('form_unavailable')}: ${esc(form.error.message)}`; usable = null; }
+  else if ((sp.rubric && form.rubric !== sp.rubric) || (sp.rubric_digest && form.digest !== sp.rubric_digest)) {
+    note = t('form_differs').replace('{scored}', esc(sp.rubric)).replace('{now}', esc(form.rubric));
+    usable = null;
+  }
+  const sheets = [...(page.sheets || [])].sort((a, b) => (a.phase || 0) - (b.phase || 0) || (a.round || 0) - (b.round || 0) ||
+    String(a.member_id).localeCompare(String(b.member_id), undefined, { numeric: true }));
+  view.innerHTML = `${head}
+    <h2 data-test="result-heading">${t('result')}</h2>${sessionResult(sp, usable)}
+    <h2 data-test="sheets-heading">${t('member_sheets')} (${fmt(sheets.length)})</h2>
+    ${usable ? `<p class="method" data-test="form-name">${t('form')}: ${esc(usable.rubric)} — ${esc(usable.name)} (${esc(usable.version)}${usable.official ? '' : ', ' + t('not_official')})</p>
+      <p class="method">${t('marker_legend')}</p>` : ''}
+    ${note ? `<p class="error" data-test="form-note">${note}</p>` : ''}
+    ${sheetRounds(sheets, sp, usable)}`;
+}
+
+function criterionLabel(form, id) {
+  const c = form && (form.criteria || []).find((x) => x.id === id);
+  return c ? `${esc(id)} — ${esc(c.name)}` : esc(id);
+}
+
+function optionLabel(form, criterionId, optionId) {
+  const c = form && (form.criteria || []).find((x) => x.id === criterionId);
+  const o = c && (c.options || []).find((x) => x.id === optionId);
+  return o ? `${esc(optionId)}. ${esc(o.text)} (${num(o.points)} ${t('points')})` : esc(optionId);
+}
+
+function sessionResult(sp, form) {
+  const missed = sp.minimums_missed || [], found = sp.knockouts || [];
+  const ofSheets = (x, y, key) => t(key).replace('{x}', fmt(x)).replace('{y}', fmt(y));
+  return `<div class="result" data-test="session-result">
+    <dl class="facts">
+      <dt>${t('mean')}</dt><dd data-test="session-mean">${num(sp.mean)}</dd>
+      <dt>${t('band_stars')}</dt><dd>${starsText(sp.band_stars)}</dd>
+      <dt>${t('minimum_stars')}</dt><dd data-test="session-minimum-stars">${starsText(sp.minimum_stars)}</dd>
+      <dt>${t('ranked_stars')}</dt><dd>${starsText(sp.ranked_stars)}</dd>
+      <dt>${t('stars_conferred')}</dt><dd data-test="session-stars" data-stars="${starCount(sp.stars)}"><b>${starsText(sp.stars)}</b></dd>
+      ${sp.certificate_id ? `<dt>${t('certificate')}</dt><dd>${esc(sp.certificate_id)}</dd>` : ''}
+    </dl>
+    <p class="why"><span class="label">${t('why')}</span> <q lang="en" data-test="session-why">${esc(sp.why)}</q></p>
+    <h3>${t('minimums_missed')}</h3>
+    ${missed.length ? `<ul class="missed">${missed.map((m) => `<li data-test="minimum-missed"><b>${criterionLabel(form, m.criterion_id)}</b>
+      <br>${t('level')}: ${starsText(m.stars)}
+      <br>${t('option_required')}: ${optionLabel(form, m.criterion_id, m.option_id)}
+      <br><span class="min missed">✗ ${ofSheets(m.sheets_reaching, m.sheets, 'sheets_reached')}</span></li>`).join('')}</ul>` : `<p>${t('none_missed')}</p>`}
+    <h3>${t('knockouts_found')}</h3>
+    ${found.length ? `<ul class="knockouts">${found.map((k) => `<li data-test="knockout-found">⚠ ${esc(k.text)} <small>(${k.criterion_id ? `${t('criterion')} ${esc(k.criterion_id)}, ` : ''}${ofSheets(k.sheets_flagging, k.sheets, 'sheets_flagged')})</small></li>`).join('')}</ul>` : `<p>${t('none_found')}</p>`}
+  </div>`;
+}
+
+// The sheets by phase and round, each member's sheet folded (the first one open).
+function sheetRounds(sheets, sp, form) {
+  if (!sheets.length) return `<p>${t('no_sheets')}</p>`;
+  const out = [];
+  let key = '';
+  sheets.forEach((sh, i) => {
+    const k = `${sh.phase || 0}/${sh.round || 0}`;
+    if (k !== key) {
+      key = k;
+      const deciding = (sh.phase || 0) === (sp.phase || 0) && (sh.round || 0) === (sp.round || 0);
+      out.push(`<h3>${t('phase')} ${fmt(sh.phase)} · ${t('round')} ${fmt(sh.round)}${deciding ? ` <small class="badge">${t('deciding_round')}</small>` : ''}</h3>`);
+    }
+    out.push(memberSheet(sh, form, i === 0));
+  });
+  return out.join('');
+}
+
+function memberSheet(sh, form, open) {
+  const summary = `${t('member')} <b>${esc(sh.member_id)}</b> · ${t('phase')} ${fmt(sh.phase)} · ${t('round')} ${fmt(sh.round)} — ` +
+    `${t('total')} ${num(sh.total)} · ${t('sheet_minimum')} ${starsText(sh.minimum_stars)}`;
+  const body = form ? formBody(sh, form) : scoresTable(sh);
+  return `<details class="sheet" data-test="sheet" data-member="${esc(sh.member_id)}" data-phase="${Number(sh.phase || 0)}" data-round="${Number(sh.round || 0)}"${open ? ' open' : ''}>
+    <summary>${summary}</summary>
+    <div class="sheet-body">${body}${sheetKnockouts(sh, form)}${sheetTotals(sh, form)}</div>
+  </details>`;
+}
+
+// Without the form: the scores as the service has them.
+function scoresTable(sh) {
+  return table([t('criterion'), t('option'), t('points_col')], (sh.scores || []).map((s) =>
+    `<tr><td>${esc(s.id)}</td><td>${esc(s.option)}</td><td>${num(s.score)}</td></tr>`));
+}
+
+function formBody(sh, form) {
+  const scores = new Map((sh.scores || []).map((s) => [s.id, s]));
+  const alternatives = new Map((form.alternatives || []).map((a) => [a.id, a]));
+  const partNames = form.part_names || [], partMax = form.part_max || [];
+  return ['A', 'B', 'C'].map((code, p) => {
+    const groups = (form.groups || []).filter((g) => g.part === code).map((g) => {
+      const crits = (form.criteria || []).filter((c) => c.part === code && c.group_id === g.id);
+      const blocks = [], done = new Set();
+      for (const c of crits) {
+        if (!c.alternative_of) { blocks.push(criterionBlock(c, scores.get(c.id), form, sh)); continue; }
+        if (done.has(c.alternative_of)) continue;
+        done.add(c.alternative_of);
+        const set = crits.filter((x) => x.alternative_of === c.alternative_of);
+        const alt = alternatives.get(c.alternative_of);
+        blocks.push(`<div class="alternatives" data-test="alternatives"><p class="alt-head">${t('alternatives_of')}${alt ? ` ${esc(alt.id)} — ${esc(alt.name)}` : ''}</p>` +
+          set.map((x) => criterionBlock(x, scores.get(x.id), form, sh, true)).join('') + '</div>');
+      }
+      return `<section class="group"><h5>${esc(g.id)}. ${esc(g.name)} <span class="max">(${t('max')} ${num(g.max)})</span></h5>${blocks.join('')}</section>`;
+    });
+    return `<section class="part"><h4>${t('part')} ${code}: ${esc(partNames[p])} <span class="max">(${num((sh.parts || [])[p])} / ${num(partMax[p])})</span></h4>${groups.join('')}</section>`;
+  }).join('');
+}
+
+function criterionBlock(c, score, form, sh, isAlternative = false) {
+  const scored = !!score;
+  const head = `<div class="crit-head"><span class="cid">${esc(c.id)}</span> <span class="cname">${esc(c.name)}</span>
+    <span class="cpoints">${scored ? `<b>${num(score.score)}</b> / ${num(c.max)} ${t('points')}` : `${t('max')} ${num(c.max)} ${t('points')}`}</span></div>`;
+  const notes = [];
+  if (isAlternative) notes.push(`<p class="alt-note">${scored ? t('alternative_scored') : t('alternative_unscored')}</p>`);
+  else if (!scored) notes.push(`<p class="error">${t('not_scored')}</p>`);
+  const options = c.options || [];
+  let body = '';
+  if (!options.length) {
+    body = `<p class="free">${t('free_number')}: <b data-test="free-points">${scored ? num(score.score) : '—'}</b> / ${num(c.max)}</p>`;
+  } else {
+    const chosen = scored ? options.findIndex((o) => o.id === score.option) : -1;
+    if (scored && chosen < 0) notes.push(`<p class="error">${t('option_unknown')}: ${esc(score.option)}</p>`);
+    body = `<ol class="options">${options.map((o, i) => {
+      const pick = i === chosen;
+      return `<li class="opt${pick ? ' chosen' : ''}${o.implied ? ' implied' : ''}" data-option="${esc(o.id)}" data-chosen="${pick}">
+        <span class="otext">${esc(o.text)}${o.implied ? ` <small>(${t('implied')})</small>` : ''}</span>
+        <span class="ometa">${o.min_stars ? `<span class="marker" data-test="star-marker" data-stars="${starCount(o.min_stars)}" title="${esc(t('marker_title').replace('{n}', o.min_stars))}">${marker(o.min_stars)}</span>` : ''}
+        <span class="opoints">${num(o.points)} ${t('points_short')}</span>${pick ? `<b class="pick">✔ ${t('chosen')}</b>` : ''}</span></li>`;
+    }).join('')}</ol>`;
+    // A marker is the lowest option that meets that star level's minimum (markers rise with
+    // the options): the chosen option meets it when it is that option or one after it.
+    if (scored && chosen >= 0) {
+      const mins = options.map((o, i) => ({ stars: o.min_stars || 0, i })).filter((m) => m.stars);
+      if (mins.length) body += `<ul class="minimums">${mins.map((m) => {
+        const met = chosen >= m.i;
+        return `<li class="min ${met ? 'met' : 'missed'}" data-test="minimum" data-stars="${m.stars}" data-met="${met}">${marker(m.stars)} ${met ? '✓ ' + t('minimum_met') : '✗ ' + t('minimum_missed')}</li>`;
+      }).join('')}</ul>`;
+    }
+  }
+  const ko = (form.knockouts || []).filter((k) => k.criterion_id === c.id);
+  const flagged = new Set(sh.knockouts || []);
+  if (ko.length) body += `<ul class="ko-notes">${ko.map((k) => `<li class="${flagged.has(k.id) ? 'flagged' : ''}">${flagged.has(k.id) ? `⚠ <b>${t('flagged')}</b>: ` : ''}${esc(k.text)}</li>`).join('')}</ul>`;
+  return `<div class="crit${scored ? '' : ' unscored'}${isAlternative ? ' alternative' : ''}" data-test="criterion" data-criterion="${esc(c.id)}" data-scored="${scored}">${head}${notes.join('')}${body}</div>`;
+}
+
+function sheetKnockouts(sh, form) {
+  const ids = sh.knockouts || [];
+  const text = (id) => { const k = form && (form.knockouts || []).find((x) => x.id === id); return k ? esc(k.text) : esc(id); };
+  return `<div class="sheet-ko" data-test="sheet-knockouts"><h5>${t('sheet_knockouts')}</h5>${ids.length
+    ? `<ul class="knockouts">${ids.map((id) => `<li data-knockout="${esc(id)}">⚠ ${text(id)}</li>`).join('')}</ul>` : `<p>${t('none_flagged')}</p>`}</div>`;
+}
+
+function sheetTotals(sh, form) {
+  const names = (form && form.part_names) || [], max = (form && form.part_max) || [];
+  const rows = ['A', 'B', 'C'].map((code, p) => `<tr><td>${t('part')} ${code}${names[p] ? ': ' + esc(names[p]) : ''}</td><td>${num((sh.parts || [])[p])}${max.length ? ' / ' + num(max[p]) : ''}</td></tr>`);
+  rows.push(`<tr class="sum"><td>${t('total')}</td><td data-test="sheet-total">${num(sh.total)}</td></tr>`);
+  rows.push(`<tr><td>${t('sheet_minimum')}</td><td data-test="sheet-minimum" data-stars="${starCount(sh.minimum_stars)}">${starsText(sh.minimum_stars)}</td></tr>`);
+  return table([t('part'), t('points_col')], rows, 'class="sheet-totals"');
 }
 
 function zPlot(rows, names, testId) {
@@ -268,6 +468,7 @@ async function route() {
   view.dataset.ready = 'false';
   try {
     if (parts[0] === 'province' && parts[1]) await province(view, parts[1]);
+    else if (parts[0] === 'product' && parts[1] && parts[2] === 'session' && parts[3]) await sessionPage(view, parts[1], parts[3]);
     else if (parts[0] === 'product' && parts[1]) await product(view, parts[1]);
     else if (parts[0] === 'integrity') await integrity(view);
     else if (parts[0] === 'fairs') await fairsList(view);

@@ -4,8 +4,11 @@
 // CONFIG: {"url", "screenshots" (a directory), "product" (a rated product), "fair" (a fair of
 // province A), "province", "tokens": {"province_officer_b", "province_officer_a"}}.
 // Every page must load without console errors and show the API's own numbers; a product's
-// inclusion proof must verify in the browser; allocating a fair's booths must be refused for the
-// public (401) and for another province's officer (403) and leave the fair as it was.
+// inclusion proof must verify in the browser; a logged-in officer opens the session that rated it
+// from the rating history and sees its result and every member's sheet drawn as the form (one
+// chosen option per scored criterion, star markers, minimums met or missed agreeing with the
+// sheet's own minimum_stars), in Vietnamese and English; allocating a fair's booths must be
+// refused for the public (401) and for another province's officer (403) and leave the fair as it was.
 // Exit 0 when every check passed; otherwise 1 with what failed.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -36,6 +39,89 @@ async function open(context, hash, name) {
 }
 const shot = (page, name) => page.screenshot({ path: `${config.screenshots}/${name}.png`, fullPage: true });
 const number = (s) => Number(String(s).replace(/[^\d]/g, ''));
+
+// The session that rated the product, from the rating history's link: its result, and every
+// member's sheet drawn as the form with the chosen options, star markers and minimums met or
+// missed, as the API has them; then the same page in English.
+async function sessionResult(page) {
+  const token = config.tokens.province_officer_b;
+  const cert = (await api(`/v1/certificates/${(await api(`/v1/products/${config.product}/rating`)).body.certificate_id}`)).body;
+  const link = `[data-test=rating-history] a[data-test=session-link][data-session="${cert.session_id}"]`;
+  await page.waitForSelector(link, { timeout: 30000 });
+  await page.click(link);
+  await page.waitForSelector('[data-test=session-result]', { timeout: 30000 });
+  await page.waitForSelector('main[data-ready="true"]');
+  const session = (await api(`/v1/sessions/${cert.session_id}`, token)).body;
+  const sp = session.products.find((p) => p.product_id === config.product);
+  const sheets = (await api(`/v1/sessions/${cert.session_id}/sheets?product_id=${config.product}`, token)).body.sheets;
+  const form = (await api(`/v1/products/${config.product}/sheet?date=${session.date}`)).body;
+  check(Number(await page.getAttribute('[data-test=session-stars]', 'data-stars')) === sp.stars &&
+        (await page.textContent('[data-test=session-stars]')).includes('★'.repeat(sp.stars)), 'session result: stars conferred = API');
+  check(sp.why && (await page.textContent('[data-test=session-why]')) === sp.why, 'session result: the why sentence = API');
+  const mean = Number((await page.textContent('[data-test=session-mean]')).replace(/\./g, '').replace(',', '.'));
+  check(Math.abs(mean - sp.mean) < 0.005, `session result: mean = API (${mean})`);
+  check((await page.$$('[data-test=minimum-missed]')).length === (sp.minimums_missed || []).length &&
+        (await page.$$('[data-test=knockout-found]')).length === (sp.knockouts || []).length, 'session result: minimums missed and knock-outs = API');
+  check(!(await page.$('[data-test=form-note]')), 'session result: the form in force on the session date is the one scored on');
+
+  // Each sheet as drawn: which options are highlighted, markers, minimums met or missed.
+  const drawn = await page.$$eval('[data-test=sheet]', (els) => els.map((el) => ({
+    member: el.dataset.member, phase: Number(el.dataset.phase), round: Number(el.dataset.round),
+    minimum: Number(el.querySelector('[data-test=sheet-minimum]').dataset.stars),
+    criteria: [...el.querySelectorAll('[data-test=criterion]')].map((c) => ({
+      id: c.dataset.criterion, scored: c.dataset.scored === 'true',
+      chosen: [...c.querySelectorAll('li.opt.chosen')].map((o) => ({ id: o.dataset.option, text: o.textContent })),
+      marked: c.querySelectorAll('[data-chosen="true"]').length,
+      missed: [...c.querySelectorAll('[data-test=minimum][data-met="false"]')].map((m) => Number(m.dataset.stars)),
+      markers: [...c.querySelectorAll('[data-test=star-marker]')].map((m) => m.textContent),
+    })),
+  })));
+  check(drawn.length === sheets.length && sheets.length >= 1, `every member sheet drawn (${drawn.length} of ${sheets.length})`);
+  const markers = form.criteria.reduce((n, c) => n + (c.options || []).filter((o) => o.min_stars).length, 0);
+  let highlighted = true, matches = true, starred = true, minimums = true;
+  for (const sheet of sheets) {
+    const d = drawn.find((x) => x.member === sheet.member_id && x.phase === (sheet.phase || 0) && x.round === (sheet.round || 0));
+    if (!d) { matches = false; continue; }
+    const scored = new Map(sheet.scores.map((s) => [s.id, s]));
+    for (const c of d.criteria) {
+      const s = scored.get(c.id);
+      if (c.scored !== !!s) matches = false;
+      // exactly one highlighted option per scored criterion, named as chosen in words too
+      if (s && (c.chosen.length !== 1 || c.marked !== 1 || !/Đã chọn/.test(c.chosen[0].text))) highlighted = false;
+      if (!s && c.chosen.length !== 0) highlighted = false;
+      if (s && c.chosen.length === 1 && c.chosen[0].id !== s.option) matches = false;
+      if (!c.markers.every((m) => /^★{3,5}$/.test(m))) starred = false;
+    }
+    if (d.criteria.filter((c) => c.scored).length !== sheet.scores.length) matches = false;
+    if (d.criteria.reduce((n, c) => n + c.markers.length, 0) !== markers) starred = false;
+    // The sheet meets a level's minimums when no marker at or below it is missed: the page's
+    // met/missed must give the level the evaluation service computed for the sheet.
+    const lowest = Math.min(6, ...d.criteria.flatMap((c) => c.missed));
+    if (lowest - 1 !== (sheet.minimum_stars || 0) || d.minimum !== (sheet.minimum_stars || 0)) minimums = false;
+  }
+  check(highlighted, 'each sheet: exactly one highlighted option per scored criterion, none on an unscored one');
+  check(matches, 'each sheet: the highlighted option is the one the API has for that criterion');
+  check(markers > 0 && starred, `each sheet: every star marker of the form drawn as ★★★/★★★★/★★★★★ (${markers} a sheet)`);
+  check(minimums, "each sheet: minimums met/missed agree with the sheet's own minimum_stars");
+  const chosenBg = await page.$eval('[data-test=sheet][open] li.opt.chosen', (e) => getComputedStyle(e).backgroundColor);
+  const otherBg = await page.$eval('[data-test=sheet][open] li.opt:not(.chosen)', (e) => getComputedStyle(e).backgroundColor);
+  check(chosenBg !== otherBg, 'the chosen option looks different from the others');
+  await shot(page, 'session-vi');
+
+  // English: the same page's labels change, the figures stay.
+  const viHeading = await page.textContent('[data-test=result-heading]');
+  const viSummary = await page.textContent('[data-test=sheet] summary');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=session-result]');
+  const enHeading = await page.textContent('[data-test=result-heading]');
+  const enSummary = await page.textContent('[data-test=sheet] summary');
+  check(viHeading === 'Kết quả' && enHeading === 'Result' && /Thành viên/.test(viSummary) && /Member/.test(enSummary) &&
+        (await page.textContent('[data-test=sheet] li.opt.chosen')).includes('Chosen'), 'session result: the English toggle changes the labels');
+  check((await page.$$('[data-test=sheet]')).length === sheets.length, 'session result in English: the same sheets');
+  await shot(page, 'session-en');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=session-result]');
+}
 
 try {
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
@@ -78,6 +164,7 @@ try {
   const rating = (await api(`/v1/products/${config.product}/rating`)).body;
   check((await page.textContent('[data-test=stars]')).length === rating.stars, 'product stars = API');
   check((await page.$$('[data-test=rating-history] tbody tr')).length >= 1, 'product rating history shown');
+  check((await page.$$('[data-test=rating-history] [data-test=session-link]')).length === 0, 'public rating history: sessions are not links');
   const cert = (await api(`/v1/certificates/${rating.certificate_id}`)).body;
   const shown = await page.textContent('[data-test=certificate]');
   check(shown.includes(cert.id) && shown.includes(cert.expires) && (cert.state !== 'valid' || shown.includes('Còn hiệu lực')),
@@ -92,6 +179,7 @@ try {
   const owner = (await api(`/v1/entities/${rating.entity_id}`, config.tokens.province_officer_b)).body;
   check((await page.textContent('[data-test=entity]')).includes(owner.name), 'logged-in producer name = API');
   await shot(page, 'product-officer');
+  await sessionResult(page);
   await page.click('[data-test=login]'); // log out again
   await page.waitForSelector('main[data-ready="true"]');
   await page.close();
@@ -140,8 +228,15 @@ try {
 
   // Phone width: no page wider than the screen.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
-  for (const [hash, name] of [['#/', 'phone-overview'], [`#/product/${config.product}`, 'phone-product']]) {
+  const certificate = (await api(`/v1/certificates/${(await api(`/v1/products/${config.product}/rating`)).body.certificate_id}`)).body;
+  for (const [hash, name] of [['#/', 'phone-overview'], [`#/product/${config.product}`, 'phone-product'],
+    [`#/product/${config.product}/session/${certificate.session_id}`, 'phone-session']]) {
     page = await open(phone, hash, name);
+    if (name === 'phone-session') {
+      await page.fill('#token', config.tokens.province_officer_b);
+      await page.click('[data-test=login]');
+      await page.waitForSelector('main[data-ready="true"] [data-test=sheet]', { timeout: 30000 });
+    }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `${name}: fits a phone (overflow ${overflow}px)`);
     await shot(page, name);
