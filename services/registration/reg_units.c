@@ -12,6 +12,7 @@
 #include "ocop_record.h"
 #include "ocop_store.h"
 #include "ocop_rulefile.h"
+#include "reg_index.h"
 #include "reg_json.h"
 #include "reg_state.h"
 
@@ -38,8 +39,8 @@ reg_hierarchies_t *reg_hierarchies_load(const char *dir, char *err, size_t errle
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        cJSON *root = ocop_rulefile_read(paths[i], NULL, err, errlen);
         reg_hierarchy_t *h = &self->items[self->count];
+        cJSON *root = ocop_rulefile_read(paths[i], h->digest, err, errlen);
         char from[16];
         int ok = root && reg_json_string(root, "version", 1, h->version, sizeof h->version) == 0 &&
                  reg_json_string(root, "effective_from", 1, from, sizeof from) == 0 && strlen(from) == 10 &&
@@ -118,9 +119,22 @@ static const cJSON *s_successors(cJSON *const *merges, size_t n_merges, const ch
     return NULL;
 }
 
-/* Writes a unit and its parent index entry. 0 / MDB error code. */
+/* Writes a unit and its parent index entry, dropping the entry under its former parent when
+ * a rewrite moves it. 0 / MDB error code. */
 static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *unit)
 {
+    int frc;
+    Ocop__RegUnit *old = reg_unit_find(state, txn, NULL, unit->version, unit->code, &frc);
+    if (!old && frc != MDB_NOTFOUND)
+        return frc;
+    if (old) {
+        frc = strcmp(old->parent_code, unit->parent_code) != 0
+                  ? reg_index_del(txn, state->db.units_by_parent, unit->version, old->parent_code, unit->code)
+                  : 0;
+        ocop__reg_unit__free_unpacked(old, NULL);
+        if (frc != 0)
+            return frc;
+    }
     ocop_key_t k;
     ocop_key_init(&k);
     ocop_key_str(&k, unit->version);
@@ -206,15 +220,31 @@ static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_
     return rc;
 }
 
+/* What the store remembers of the files a version was seeded from: the digest of its units
+ * file, then of each merge file from that version, in name order. A different value (or "1",
+ * written before digests were kept) means the files changed. */
+static void s_seed_fingerprint(const reg_hierarchy_t *h, cJSON *const *merges,
+                               const char (*merge_digests)[OCOP_RULEFILE_DIGEST_LEN], size_t n_merges, char *out,
+                               size_t outlen)
+{
+    size_t len = (size_t)snprintf(out, outlen, "%s", h->digest);
+    for (size_t m = 0; m < n_merges && len < outlen; m++) {
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(merges[m], "from");
+        if (cJSON_IsString(from) && strcmp(from->valuestring, h->version) == 0)
+            len += (size_t)snprintf(out + len, outlen - len, ",%s", merge_digests[m]);
+    }
+}
+
 int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen)
 {
     char **paths;
     size_t n_merges;
     ocop_rulefile_list(dir, "merge-", &paths, &n_merges);
     cJSON **merges = calloc(n_merges + 1, sizeof *merges);
-    int rc = merges ? 0 : -1;
+    char(*merge_digests)[OCOP_RULEFILE_DIGEST_LEN] = calloc(n_merges + 1, sizeof *merge_digests);
+    int rc = merges && merge_digests ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < n_merges; i++) {
-        merges[i] = ocop_rulefile_read(paths[i], NULL, err, errlen);
+        merges[i] = ocop_rulefile_read(paths[i], merge_digests[i], err, errlen);
         if (!merges[i] || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(merges[i], "map"))) {
             if (merges[i])
                 snprintf(err, errlen, "%s: map: expected an array", paths[i]);
@@ -228,18 +258,22 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
             rc = -1;
             break;
         }
-        char meta_key[64];
+        char meta_key[64], fingerprint[OCOP_RULEFILE_DIGEST_LEN * 8];
         snprintf(meta_key, sizeof meta_key, "units_seeded:%s", h->version);
+        s_seed_fingerprint(h, merges, (const char(*)[OCOP_RULEFILE_DIGEST_LEN])merge_digests, n_merges, fingerprint,
+                           sizeof fingerprint);
         MDB_val k = {.mv_size = strlen(meta_key), .mv_data = meta_key}, v;
-        if (mdb_get(txn, state->db.meta, &k, &v) == 0) {
+        int seen = mdb_get(txn, state->db.meta, &k, &v) == 0;
+        if (seen && v.mv_size == strlen(fingerprint) && memcmp(v.mv_data, fingerprint, v.mv_size) == 0) {
             mdb_txn_abort(txn);
             continue;
         }
         size_t count = 0;
         rc = s_seed_version(state, txn, h, merges, n_merges, &count, err, errlen);
-        v = (MDB_val){.mv_size = 1, .mv_data = "1"};
+        v = (MDB_val){.mv_size = strlen(fingerprint), .mv_data = fingerprint};
         if (rc == 0 && mdb_put(txn, state->db.meta, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0) {
-            ocop_log_info("units_seeded", "version=%s units=%zu file=%s", h->version, count, h->path);
+            ocop_log_info(seen ? "units_reseeded" : "units_seeded", "version=%s units=%zu file=%s", h->version, count,
+                          h->path);
         } else {
             if (rc == 0)
                 snprintf(err, errlen, "%s: could not store the units", h->path);
@@ -250,6 +284,7 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
     for (size_t i = 0; merges && i < n_merges; i++)
         cJSON_Delete(merges[i]);
     free(merges);
+    free(merge_digests);
     ocop_rulefile_list_free(paths, n_merges);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* reg_units — administrative units as versioned data: the 2008 hierarchy (63 provinces ›
- * districts › communes) and the 2025 one (34 provinces › communes), a merge table from old
- * units to new, lookups, and the unit requests (get, list, import). */
+ * districts › communes), the 2025 one (34 provinces › communes) and those after it, a merge
+ * table from each version to the next, lookups, and the unit requests (get, list, import). */
 #ifndef REG_UNITS_H
 #define REG_UNITS_H
 
@@ -8,6 +8,7 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
+#include "ocop_rulefile.h"
 #include "registration.pb-c.h"
 
 typedef struct reg_state reg_state_t;
@@ -16,6 +17,7 @@ typedef struct {
     char version[16];
     char effective_from[11];
     char path[1024];
+    char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of the units file, to notice a changed file */
 } reg_hierarchy_t;
 
 typedef struct reg_hierarchies_t reg_hierarchies_t;
@@ -28,7 +30,10 @@ const reg_hierarchy_t *reg_hierarchies_find(const reg_hierarchies_t *self, const
 const reg_hierarchy_t *reg_hierarchies_current(const reg_hierarchies_t *self, const char *day);
 
 /* Writes the shipped units of every version the store has not seen yet, with the successor
- * codes of the merge-*.json files of dir. 0, or -1 + err (file and field). */
+ * codes of the merge-*.json files of dir, and writes them again when the version's units file
+ * or a merge file from it has changed since (a correction, a new table to the next version).
+ * Rewriting keeps the units the file does not list (imported ones) and replaces those it lists.
+ * 0, or -1 + err (file and field). */
 int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen);
 
 /* The unit, or NULL when absent (or on a store error, reported through *rc). */
