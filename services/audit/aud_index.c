@@ -120,6 +120,10 @@ static void s_evaluation(s_emit_t *e, const Ocop__Event *ev)
     case OCOP__EVENT__BODY_EVAL_RATING_CHANGED:
         s_product(e, ev->eval_rating_changed->product_id, ev->eval_rating_changed->province_code);
         break;
+    case OCOP__EVENT__BODY_EVAL_SELF_ASSESSED:
+        if (ev->eval_self_assessed->assessment)
+            s_key(e, AUD_KEY_PRODUCT, ev->eval_self_assessed->assessment->product_id);
+        break;
     default:
         break;
     }

@@ -78,36 +78,58 @@ static void s_structure(ocop_arena_t *arena, const eval_rubric_t *r, Ocop__EvalF
     }
 }
 
+const char *eval_form_date(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *date)
+{
+    char *out = ocop_arena_alloc(ocop_ctx_arena(ctx), OCOP_DATE_LEN);
+    if (date && *date) {
+        if (!ocop_date_valid(date)) {
+            ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "date", "date must be a calendar date YYYY-MM-DD");
+            return NULL;
+        }
+        memcpy(out, date, OCOP_DATE_LEN);
+    } else {
+        ocop_day_of(ocop_ctx_now_ms(ctx), out);
+    }
+    return out;
+}
+
+const eval_rubric_t *eval_form_rubric(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProduct *p, const char *date,
+                                      const eval_policy_t **policy)
+{
+    eval_state_t *state = eval_state(ctx);
+    if (!(*policy = eval_policies_in_force(state->policies, date))) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "date", "no rating policy was in force on %s", date);
+        return NULL;
+    }
+    const char *instrument = (*policy)->rubric;
+    const eval_rubric_t *r = strcmp(p->catalogue_version, instrument) == 0
+                                 ? eval_rubrics_find(state->rubrics, instrument, p->product_set_code)
+                                 : NULL;
+    if (!r)
+        ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id",
+                      "no sheet of %s covers product set %s of catalogue %s (product %s): reclassify it first",
+                      instrument, p->product_set_code, p->catalogue_version, p->id);
+    return r;
+}
+
 int eval_handle_form_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalFormGet *in = req->eval_form_get;
-    eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    char *date = ocop_arena_alloc(arena, OCOP_DATE_LEN);
-    if (*in->date) {
-        if (!ocop_date_valid(in->date))
-            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "date", "date must be a calendar date YYYY-MM-DD");
-        memcpy(date, in->date, OCOP_DATE_LEN);
-    } else {
-        ocop_day_of(ocop_ctx_now_ms(ctx), date);
-    }
+    const char *date = eval_form_date(ctx, reply, in->date);
+    if (!date)
+        return -1;
     Ocop__EvalProduct *p = eval_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
         return -1;
-    const eval_policy_t *policy = eval_policies_in_force(state->policies, date);
-    if (!policy)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "date", "no rating policy was in force on %s", date);
-    const eval_rubric_t *r = strcmp(p->catalogue_version, policy->rubric) == 0
-                                 ? eval_rubrics_find(state->rubrics, policy->rubric, p->product_set_code)
-                                 : NULL;
+    const eval_policy_t *policy;
+    const eval_rubric_t *r = eval_form_rubric(ctx, reply, p, date, &policy);
     if (!r)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id",
-                             "no sheet of %s covers product set %s of catalogue %s (product %s): reclassify it first",
-                             policy->rubric, p->product_set_code, p->catalogue_version, p->id);
+        return -1;
     Ocop__EvalForm *f = ocop_arena_alloc(arena, sizeof *f);
     ocop__eval_form__init(f);
     f->product_id = p->id;
-    f->date = date;
+    f->date = (char *)date;
     f->policy = (char *)policy->decision;
     f->rubric = ocop_arena_printf(arena, "%s/%s", r->instrument, r->product_set);
     f->version = (char *)r->version;

@@ -26,6 +26,8 @@ int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
 int eval_handle_certificate_revoke(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_self_assessment_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
 /* The route table handed to ocop_service_new. */
 const ocop_route_t *eval_routes(size_t *count);
@@ -63,6 +65,15 @@ int eval_session_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *
 /* The policy level a council's level maps to (EvalLevel and eval_level_t differ by one). */
 eval_level_t eval_level_of(Ocop__EvalLevel level);
 Ocop__EvalLevel eval_level_to_proto(eval_level_t level);
+
+/* The day the rules in force are looked up on: date (checked: INVALID on "date" when it is not
+ * YYYY-MM-DD), or today when empty. In the request's arena; NULL with the reply failed. */
+const char *eval_form_date(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *date);
+/* The rubric product p is scored on under the rules in force on date (eval_form.c): the policy
+ * in force (*policy) names the instrument, and p's catalogue must be that instrument's. NULL
+ * with the reply failed: NOT_FOUND on "date" (no policy in force) or "product_id" (no sheet). */
+const eval_rubric_t *eval_form_rubric(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProduct *p, const char *date,
+                                      const eval_policy_t **policy);
 
 /* The member of council with id, or NULL. */
 const Ocop__EvalMember *eval_council_member(const Ocop__EvalCouncil *council, const char *id);

@@ -10,6 +10,8 @@
  *   certificates      certificate id                     -> EvalCertificate
  *   cert_expiry       expiry day|certificate id          -> ""   (valid certificates only)
  *   report            see eval_report.c                  -> counts
+ *   self_assessments  product id|n(u64, 1, 2, …)         -> EvalSelfAssessment (the producer's,
+ *                     every one kept: the last n is the latest; see eval_self.h)
  *   meta              name                               -> value (id sequences)
  */
 #ifndef EVAL_STATE_H
@@ -30,6 +32,7 @@
 typedef struct {
     MDB_dbi products, councils, sessions, session_products, sheets;
     MDB_dbi certificates, cert_expiry, report, meta;
+    MDB_dbi self_assessments;
 } eval_dbs_t;
 
 typedef struct {
