@@ -67,6 +67,12 @@ static const ocop_api_route_t s_routes[] = {
     {"GET", "/v1/products/{product_id}/sheet", "eval_form_get", "eval_form", EVAL(PRODUCT, "product_id"), R_PUBLIC,
      READ, "The score sheet a product is evaluated on (?date=, default today): criteria, options, star minimums, "
            "knock-outs"},
+    {"POST", "/v1/products/{product_id}/self-assessment", "eval_self_assess", "eval_self_assessment",
+     EVAL(PRODUCT, "product_id"), OCOP_ROLE_PRODUCER, WRITE(PRODUCT, "product_id"),
+     "The producer's self-assessment on the official sheet (Mẫu 02): points, band, the star it would reach and the "
+     "cheapest changes to the next star"},
+    {"GET", "/v1/products/{product_id}/self-assessment", "eval_self_assessment_get", "eval_self_assessment",
+     EVAL(PRODUCT, "product_id"), R_USERS, READ, "A product's latest self-assessment by its producer"},
     {"POST", "/v1/sessions", "eval_session_open", "eval_session", EVAL(ID, "council_id"), R_PROVINCE,
      CREATE(COUNCIL, "council_id"), "Open a council's session for products ready for evaluation"},
     {"GET", "/v1/sessions/{id}", "eval_session_get", "eval_session", EVAL(ID, "id"), R_USERS, READ,
