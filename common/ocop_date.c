@@ -51,6 +51,33 @@ int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN])
     return 0;
 }
 
+int ocop_date_add_days(const char *day, int days, char out[OCOP_DATE_LEN])
+{
+    if (!ocop_date_valid(day))
+        return -1;
+    int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+    for (; days > 0; days--)
+        if (++d > s_days_in(y, m)) {
+            d = 1;
+            if (++m > 12) {
+                m = 1;
+                y++;
+            }
+        }
+    for (; days < 0; days++)
+        if (--d < 1) {
+            if (--m < 1) {
+                m = 12;
+                y--;
+            }
+            d = s_days_in(y, m);
+        }
+    if (y < 1 || y > 9999)
+        return -1;
+    snprintf(out, OCOP_DATE_LEN, "%04d-%02d-%02d", y, m, d);
+    return 0;
+}
+
 int ocop_date_year(const char *day)
 {
     return atoi(day);

@@ -15,6 +15,9 @@ bool ocop_date_valid(const char *day);
 /* day plus months, the day of month clamped to the target month's length (2024-02-29 + 12
  * months = 2025-02-28). 0, or -1 when day is not valid or the year leaves 1..9999. */
 int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN]);
+/* day plus days (negative: minus), across months and years. 0, or -1 when day is not valid or
+ * the result leaves the years 1..9999. */
+int ocop_date_add_days(const char *day, int days, char out[OCOP_DATE_LEN]);
 /* The year of a valid day. */
 int ocop_date_year(const char *day);
 

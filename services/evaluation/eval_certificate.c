@@ -8,7 +8,6 @@
 #include "eval_rating.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
-#include "ocop_json.h"
 
 #define S_EXPIRE_DEFAULT 1000
 #define S_EXPIRE_MAX 10000
@@ -73,8 +72,10 @@ int eval_certificate_end_current(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Eval
 }
 
 int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p, const Ocop__EvalSession *s,
-                           const Ocop__EvalSessionProduct *sp, uint32_t stars, const char *decision_ref)
+                           const Ocop__EvalSessionProduct *sp, uint32_t stars, const eval_policy_t *policy,
+                           const eval_decision_t *decision)
 {
+    const char *issued = policy->certificate_from_decision ? decision->date : s->date;
     eval_state_t *es = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__EvalCertificate *c = ocop_arena_alloc(arena, sizeof *c);
@@ -83,8 +84,8 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     int rc = eval_state_next_id(es, ocop_ctx_txn(ctx), "CERT", id, EVAL_CODE_MAX + 1);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "making a certificate number");
-    if (ocop_date_add_months(s->date, EVAL_CERTIFICATE_MONTHS, expires) != 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot compute the expiry of %s", s->date);
+    if (ocop_date_add_months(issued, policy->certificate_months, expires) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot compute the expiry of %s", issued);
     c->id = id;
     c->product_id = p->id;
     c->entity_id = p->entity_id;
@@ -92,8 +93,8 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     c->sector_code = p->sector_code;
     c->stars = stars;
     c->level = s->level;
-    c->decision_ref = (char *)decision_ref;
-    c->issued = s->date;
+    c->decision_ref = (char *)decision->ref;
+    c->issued = (char *)issued;
     c->expires = expires;
     c->state = OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID;
     c->session_id = s->id;
@@ -125,7 +126,7 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
 
 /* ---------------------------------------------------------------- requests */
 
-static Ocop__EvalCertificate *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
+Ocop__EvalCertificate *eval_certificate_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id)
 {
     if (eval_check_id(ctx, reply, "id", id, "CERT") != 0)
         return NULL;
@@ -135,7 +136,7 @@ static Ocop__EvalCertificate *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
 
 int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    Ocop__EvalCertificate *c = s_load(ctx, reply, req->eval_certificate_get->id);
+    Ocop__EvalCertificate *c = eval_certificate_load(ctx, reply, req->eval_certificate_get->id);
     if (!c)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_CERTIFICATE;
@@ -143,10 +144,9 @@ int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     return 0;
 }
 
-/* Ends c for reason and takes the stars it gave from its product (when it is the product's
- * current certificate). */
-static int s_withdraw(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, Ocop__CertificateState state,
-                      Ocop__RevocationReason reason, const char *note, const char *why)
+int eval_certificate_withdraw(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c,
+                              Ocop__CertificateState state, Ocop__RevocationReason reason, const char *note,
+                              const char *why)
 {
     Ocop__EvalProduct *p = eval_product_load(ctx, reply, "id", c->product_id);
     if (!p)
@@ -162,32 +162,23 @@ static int s_withdraw(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate
     return eval_product_store(ctx, reply, p);
 }
 
-int eval_handle_certificate_revoke(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+int eval_certificate_expire_if_past(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id)
 {
-    const Ocop__EvalCertificateRevoke *in = req->eval_certificate_revoke;
-    if (in->reason <= OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED ||
-        in->reason > OCOP__REVOCATION_REASON__REVOCATION_REASON_PRODUCTION_SUSPENDED)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "reason",
-                             "reason must be one of not_reevaluated, mandatory_failed, food_safety, "
-                             "quality_not_as_certified, production_suspended");
-    if (ocop_ctx_check_text(ctx, reply, "note", in->note, 0, EVAL_NOTE_MAX) != 0)
+    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "product_id", product_id);
+    if (!p)
         return -1;
-    Ocop__EvalCertificate *c = s_load(ctx, reply, in->id);
+    if (!*p->certificate_id)
+        return 0;
+    Ocop__EvalCertificate *c = eval_certificate_load(ctx, reply, p->certificate_id);
     if (!c)
         return -1;
-    if (c->state != OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID) {
-        char state[32];
-        ocop_json_enum_name(&ocop__certificate_state__descriptor, c->state, state, sizeof state);
-        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "id", "certificate %s is already %s", c->id, state);
-    }
-    char reason[48];
-    ocop_json_enum_name(&ocop__revocation_reason__descriptor, in->reason, reason, sizeof reason);
-    const char *why = ocop_arena_printf(ocop_ctx_arena(ctx), "revoked: %s", reason);
-    if (s_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_REVOKED, in->reason, in->note, why) != 0)
-        return -1;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_CERTIFICATE;
-    reply->eval_certificate = c;
-    return 0;
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    /* Valid through its expiry day. */
+    if (strcmp(c->expires, today) >= 0)
+        return 0;
+    return eval_certificate_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
+                                     OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired");
 }
 
 int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -217,8 +208,8 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     for (size_t i = 0; i < n; i++) {
         Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, es->db.certificates, due[i],
                                                 &ocop__eval_certificate__descriptor, "id", "certificate");
-        if (!c || s_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
-                             OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
+        if (!c || eval_certificate_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
+                                            OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
             return -1;
     }
     Ocop__EvalExpireResult *result = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *result);

@@ -155,7 +155,7 @@ int eval_handle_phase_advance(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
 typedef struct {
     Ocop__EvalSession *session;
     const eval_policy_t *policy;
-    const char *decision_ref;
+    eval_decision_t decision;
     int year;
 } s_close_t;
 
@@ -185,7 +185,7 @@ static int s_rate(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Ocop_
     uint32_t stars = p->stars;
     const char *reason = p->stars ? "re-evaluation" : "evaluation";
     if (o->stars > 0) {
-        if (eval_certificate_issue(ctx, reply, p, c->session, sp, (uint32_t)o->stars, c->decision_ref) != 0)
+        if (eval_certificate_issue(ctx, reply, p, c->session, sp, (uint32_t)o->stars, c->policy, &c->decision) != 0)
             return -1;
         stars = (uint32_t)o->stars;
         sp->certificate_id = p->certificate_id;
@@ -249,6 +249,10 @@ static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t 
     if (eval_report_record(ctx, reply, p, c->year, eval_standing_of(p)) != 0 ||
         eval_product_store(ctx, reply, p) != 0 || eval_session_product_store(ctx, reply, c->session->id, sp) != 0)
         return -1;
+    /* After the year's report: a back-dated result counts in its year, and its certificate
+     * never stays valid past its term. */
+    if (eval_certificate_expire_if_past(ctx, reply, p->id) != 0)
+        return -1;
     return s_disclose(ctx, reply, c, p, sp);
 }
 
@@ -285,10 +289,33 @@ static int s_check_claims(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *
     return 0;
 }
 
+/* The recognition decision's date: required where the certificate's term runs from it
+ * (26/2026 Art. 4.3), not before the session, not after today. */
+static int s_check_decision_date(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, const char *date)
+{
+    if (!*date) {
+        if (c->policy->certificate_from_decision)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "decision_date",
+                                 "under %s a certificate runs from the recognition decision's date (%s): give "
+                                 "decision_date",
+                                 c->policy->decision, c->policy->certificate_article);
+        return 0;
+    }
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    if (!ocop_date_valid(date))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "decision_date", "decision_date must be a date YYYY-MM-DD");
+    if (strcmp(date, c->session->date) < 0 || strcmp(date, today) > 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "decision_date",
+                             "decision_date %s must lie between the session's date %s and today %s", date,
+                             c->session->date, today);
+    return 0;
+}
+
 int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalSessionClose *in = req->eval_session_close;
-    s_close_t c = {.decision_ref = in->decision_ref};
+    s_close_t c = {.decision = {in->decision_ref, in->decision_date}};
     if (ocop_ctx_check_text(ctx, reply, "decision_ref", in->decision_ref, 1, EVAL_NAME_MAX) != 0)
         return -1;
     c.session = eval_session_load(ctx, reply, "session_id", in->session_id);
@@ -298,7 +325,7 @@ int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "session_id",
                              "session %s is in phase 1 of 2: advance it to phase 2 first", c.session->id);
     c.policy = eval_session_policy(ctx, reply, c.session);
-    if (!c.policy)
+    if (!c.policy || s_check_decision_date(ctx, reply, &c, in->decision_date) != 0)
         return -1;
     c.year = ocop_date_year(c.session->date);
     size_t n;

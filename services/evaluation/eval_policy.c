@@ -66,6 +66,12 @@ static int s_parse_level(const eval_json_src_t *src, const cJSON *js, size_t i, 
     if (eval_json_bool(src, js, at, "scores", true, &l->scores) != 0 ||
         eval_json_bool(src, js, at, "attests", false, &l->attests) != 0)
         return -1;
+    if (cJSON_GetObjectItemCaseSensitive(js, "until") && eval_json_date(src, js, at, "until", l->until) != 0)
+        return -1;
+    l->forwarded_confers = true;
+    if (cJSON_GetObjectItemCaseSensitive(js, "forwarded_confers") &&
+        eval_json_bool(src, js, at, "forwarded_confers", true, &l->forwarded_confers) != 0)
+        return -1;
     if (!l->scores) {
         for (size_t k = 0; k < sizeof s_scoring_only / sizeof s_scoring_only[0]; k++)
             if (cJSON_GetObjectItemCaseSensitive(js, s_scoring_only[k]))
@@ -132,7 +138,8 @@ static int s_parse(const char *path, eval_policy_t *p, char *err, size_t errlen)
              eval_json_string(&src, root, "", "rubric", true, p->rubric, sizeof p->rubric) == 0 &&
              eval_json_string(&src, root, "", "decision", true, p->decision, sizeof p->decision) == 0 &&
              eval_json_date(&src, root, "", "effective_from", p->effective_from) == 0 &&
-             s_parse_levels(&src, root, p) == 0 && eval_json_notes(&src, root) == 0)
+             s_parse_levels(&src, root, p) == 0 && eval_policy_parse_procedure(&src, root, p) == 0 &&
+             eval_json_notes(&src, root) == 0)
         rc = 0;
     cJSON_Delete(root);
     return rc;
@@ -182,8 +189,10 @@ void eval_policies_destroy(eval_policies_t **self_p)
     if (!self_p || !*self_p)
         return;
     eval_policies_t *self = *self_p;
-    for (size_t i = 0; i < self->count; i++)
+    for (size_t i = 0; i < self->count; i++) {
         free(self->items[i].source);
+        eval_policy_free_procedure(&self->items[i]);
+    }
     free(self->items);
     free(self);
     *self_p = NULL;
@@ -271,6 +280,8 @@ int eval_policy_outcome(const eval_policy_t *policy, eval_level_t level, double 
     if (next && upward && band_stars >= next->confers_min_stars) {
         out->forwarded = true;
         out->forward_to = next->level;
+        if (!l->forwarded_confers)
+            out->stars = 0;
     }
     return 0;
 }

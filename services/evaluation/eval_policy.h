@@ -35,7 +35,38 @@ typedef struct {
     int confers_max_stars; /* 0..0 when it confers none (1048 district) */
     bool forwards;         /* forward_at is set */
     double forward_at;     /* a mean at or above it goes on to the next scoring level */
+    /* false: a product forwarded from here gets no stars here until the next level decides
+     * (26/2026 Art. 7.3(e): the province approves a ≥ 90 result and proposes it) */
+    bool forwarded_confers;
+    char until[EVAL_DATE_LEN]; /* "" or the last day a council at this level may sit */
 } eval_policy_level_t;
+
+/* What a province may do when the central council does not recognise a product it forwarded. */
+typedef enum {
+    EVAL_AFTER_CENTRAL_KEEPS = 0,            /* the product keeps what the province conferred */
+    EVAL_AFTER_CENTRAL_PROVINCE_MAY_CERTIFY, /* the province may certify 3★/4★ on the central result */
+} eval_after_central_t;
+
+/* One ground of revocation: its code, article and text; the older fixed reasons it covers. */
+typedef struct {
+    char code[32];
+    char article[64];
+    char *text;
+    char reasons[4][32]; /* RevocationReason names ("food_safety", ...) mapped to it */
+    size_t n_reasons;
+} eval_ground_t;
+
+#define EVAL_GROUNDS_MAX 8
+
+typedef struct {
+    eval_ground_t grounds[EVAL_GROUNDS_MAX];
+    size_t n_grounds;
+    /* authority[stars]: the level that revokes a certificate of that many stars */
+    eval_level_t authority[6];
+    bool has_authority[6];
+    int within_days; /* from the finding to the decision; 0 = no limit */
+    char article[64];
+} eval_revocation_rules_t;
 
 typedef struct {
     char instrument[16];                          /* "1048", "148", "1489" */
@@ -44,6 +75,12 @@ typedef struct {
     char effective_from[EVAL_DATE_LEN];           /* YYYY-MM-DD */
     eval_policy_level_t levels[EVAL_LEVEL_COUNT]; /* in hierarchy order, each level at most once */
     size_t n_levels;
+    int certificate_months;         /* a certificate's term */
+    bool certificate_from_decision; /* the term runs from the decision's date, not the session's */
+    char certificate_article[64];
+    eval_after_central_t after_central;
+    char after_central_article[64];
+    eval_revocation_rules_t revocation;
     char *source;                          /* the file name it was loaded from */
     char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
 } eval_policy_t;
@@ -63,6 +100,16 @@ const eval_policy_t *eval_policies_find(const eval_policies_t *self, const char 
 /* The policy in force on day (YYYY-MM-DD): the latest effective_from not after it. NULL when
  * day is not a valid date or precedes every policy. */
 const eval_policy_t *eval_policies_in_force(const eval_policies_t *self, const char *day);
+
+/* The procedure sections of a policy file (certificate, after_central_below, revocation):
+ * 0, or -1 with the file and field named (eval_policy_procedure.c). */
+int eval_policy_parse_procedure(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p);
+void eval_policy_free_procedure(eval_policy_t *p);
+/* The revocation ground with that code or, when code is empty, the one the older fixed reason
+ * (a RevocationReason name) maps to; NULL when none. */
+const eval_ground_t *eval_policy_ground(const eval_policy_t *p, const char *code, const char *reason);
+/* Whether a council at this level may sit on day (its level has not ended). */
+bool eval_policy_level_sits(const eval_policy_level_t *l, const char *day);
 
 /* The entry for level; NULL when the policy has no such level (districts under 1489). */
 const eval_policy_level_t *eval_policy_level(const eval_policy_t *policy, eval_level_t level);
@@ -84,7 +131,9 @@ typedef struct {
  *   1489 province: 90, "potential 5★"); a level without forward_at forwards when the band is
  *   above what it may confer (148 district: a mean of 75 confers 3★ and goes to the province);
  *   never when there is no later scoring level, never with band_stars 0, and never when
- *   band_stars is below the lowest rating the next level confers (its minimums hold it here).
+ *   band_stars is below the lowest rating the next level confers (its minimums hold it here);
+ * - a forwarded product gets no stars here when the level's forwarded_confers is false
+ *   (26/2026 Art. 7.3(e): the province approves and proposes, the ministry decides).
  * So a forwarded product keeps the stars conferred here until the next level decides.
  *
  * 0 and *out, or -1 with err when the policy has no such level, the level does not score, or

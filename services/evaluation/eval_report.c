@@ -16,7 +16,9 @@
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
 {
-    if (p->forwarded_to == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL && p->stars >= 3)
+    /* Proposed to the ministry: with the province's stars (1048, 148, 1489) or none until the
+     * ministry decides (26/2026 Art. 7.3(e)). */
+    if (p->forwarded_to == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
         return EVAL_STANDING_PROPOSED_5;
     if (p->stars >= 3 && p->stars <= 5)
         return (eval_standing_t)p->stars;

@@ -122,11 +122,15 @@ static int s_open_rules(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSes
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "council_id",
                              "under %s a %s council does not score products", o->policy->decision,
                              eval_level_name(o->level));
+    if (!eval_policy_level_sits(lv, in->date))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "council_id",
+                             "under %s %s councils sat until %s: its units no longer exist on %s", o->policy->decision,
+                             eval_level_name(o->level), lv->until, in->date);
     o->lowest = true;
     o->needs_attesting = false;
     for (size_t i = 0; i < o->policy->n_levels; i++) {
         const eval_policy_level_t *l = &o->policy->levels[i];
-        if (l->level < o->level && l->scores)
+        if (l->level < o->level && l->scores && eval_policy_level_sits(l, in->date))
             o->lowest = false;
         if (l->level < o->level && l->attests)
             o->needs_attesting = true;

@@ -226,10 +226,33 @@ static int s_decide(const gw_identity_t *who, const ocop_api_route_t *route, con
     return -1;
 }
 
+/* A revocation is the act of the authority the policy names for the certificate's stars (26/2026
+ * Art. 8.2): the gateway states the caller's level, the shard checks it against the stars. */
+static int s_revoking_level(const ocop_user_t *u, const ocop_api_route_t *route, ProtobufCMessage *msg,
+                            gw_response_t *out)
+{
+    if (strcmp(route->request, "eval_certificate_revoke") != 0)
+        return 0;
+    Ocop__EvalCertificateRevoke *rv = (Ocop__EvalCertificateRevoke *)msg;
+    Ocop__EvalLevel mine = u->role == OCOP_ROLE_CENTRAL    ? OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL
+                           : u->role == OCOP_ROLE_PROVINCE ? OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE
+                                                           : OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED;
+    if (rv->by_level == OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED)
+        rv->by_level = mine;
+    else if (rv->by_level != mine) {
+        gw_error(out, 403, "FORBIDDEN", "by_level", "a %s revokes as the %s level", ocop_role_name(u->role),
+                 mine == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL ? "central" : "province");
+        return -1;
+    }
+    return 0;
+}
+
 int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_route_t *route, ProtobufCMessage *msg,
                           ocop_arena_t *arena, gw_lookup_t *lookup, gw_response_t *out)
 {
     const ocop_user_t *u = &who->user;
+    if (s_revoking_level(u, route, msg, out) != 0)
+        return -1;
     if (!(u->role & S_SCOPED_ROLES) || strcmp(route->method, "GET") == 0)
         return 0;
     /* Scores are a member's own: a council member submits and declares only as themselves. */

@@ -347,6 +347,7 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
         return rc;
     Ocop__EvalSessionClose close = OCOP__EVAL_SESSION_CLOSE__INIT;
     close.session_id = session;
+    close.decision_date = (char *)run->date; /* the decision the same day */
     close.decision_ref = central ? "Quyết định công nhận sản phẩm OCOP 5 sao (dữ liệu minh hoạ)"
                                  : "Quyết định của UBND tỉnh công nhận sản phẩm OCOP (dữ liệu minh hoạ)";
     snprintf(rid, sizeof rid, "demo-close-%s", tag);

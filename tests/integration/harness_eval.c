@@ -1,6 +1,8 @@
 /* harness_eval — see harness_eval.h. */
 #include "harness_eval.h"
 
+#include "ocop_date.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,9 +451,12 @@ Ocop__Reply *harness_session_start(ocop_client_t *c, const char *session_id, con
 
 Ocop__Reply *harness_session_close(ocop_client_t *c, const char *session_id, const char *decision_ref)
 {
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(harness_wall_ms(), today);
     Ocop__EvalSessionClose body = OCOP__EVAL_SESSION_CLOSE__INIT;
     body.session_id = (char *)session_id;
     body.decision_ref = (char *)decision_ref;
+    body.decision_date = today;
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE;
     req.eval_session_close = &body;

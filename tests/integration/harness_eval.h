@@ -88,6 +88,7 @@ Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, cons
 /* present: member ids; NULL = "m1".."m<n_present>". */
 Ocop__Reply *harness_session_start(ocop_client_t *c, const char *session_id, const char *const *present,
                                    size_t n_present);
+/* Closes with the recognition decision decision_ref dated today. */
 Ocop__Reply *harness_session_close(ocop_client_t *c, const char *session_id, const char *decision_ref);
 Ocop__Reply *harness_session_get(ocop_client_t *c, const char *session_id);
 Ocop__Reply *harness_eval_product_get(ocop_client_t *c, const char *product_id);

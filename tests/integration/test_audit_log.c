@@ -582,7 +582,7 @@ static void test_inspections(void **state)
                                               r->aud_entry_page->entries[i]->data.data);
         assert_non_null(ev);
         revoked |= ev->body_case == OCOP__EVENT__BODY_EVAL_RATING_CHANGED &&
-                   strcmp(ev->eval_rating_changed->reason, "revoked: food_safety") == 0;
+                   strcmp(ev->eval_rating_changed->reason, "revoked: law_violation (Art. 8.1(c))") == 0;
         ocop__event__free_unpacked(ev, NULL);
     }
     ITEST_FREE(r);

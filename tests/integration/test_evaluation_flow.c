@@ -299,11 +299,14 @@ static void test_close_caps_and_forwards(void **state)
             assert_true(sp->mean == 61.75);
             assert_int_equal(sp->stars, 3);
         } else {
-            /* 93.67 is a 5★ band; the province confers at most 4★ and proposes it upward. */
+            /* 93.67 is a 5★ band: under 26/2026 the province approves and proposes it to the
+             * ministry without recognising it (Art. 7.3(e)): no stars, no certificate yet. */
             assert_int_equal(sp->band_stars, 5);
-            assert_int_equal(sp->stars, 4);
+            assert_int_equal(sp->stars, 0);
             assert_true(sp->forwarded);
             assert_int_equal(sp->forward_to, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL);
+            assert_string_equal(sp->certificate_id, "");
+            continue;
         }
         assert_true(strlen(sp->certificate_id) > 0);
     }
@@ -313,12 +316,14 @@ static void test_close_caps_and_forwards(void **state)
     ITEST_FREE(r);
     assert_int_equal(s_stars(0), 4);
     assert_int_equal(s_stars(1), 3);
-    assert_int_equal(s_stars(2), 4);
+    assert_int_equal(s_stars(2), 0);
 
     r = s_certificate(W.cert[0]);
     ITEST_ASSERT_OK(r);
+    /* 36 months from the recognition decision's date (Art. 4.3), here today. */
     char expires[OCOP_DATE_LEN];
     ocop_date_add_months(W.today, 36, expires);
+    assert_string_equal(r->eval_certificate->issued, W.today);
     assert_string_equal(r->eval_certificate->expires, expires);
     assert_string_equal(r->eval_certificate->decision_ref, "QĐ 123/QĐ-UBND");
     assert_int_equal(r->eval_certificate->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID);
@@ -369,10 +374,15 @@ static void test_central_council_confers_five_stars(void **state)
     assert_int_equal(r->eval_session->products[0]->stars, 5);
     ITEST_FREE(r);
     assert_int_equal(s_stars(2), 5);
+    r = harness_eval_product_get(s_shard(0), W.products[2].product_id);
+    ITEST_ASSERT_OK(r);
+    snprintf(W.cert[2], sizeof W.cert[2], "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
     r = s_certificate(W.cert[2]);
     ITEST_ASSERT_OK(r);
-    assert_int_equal(r->eval_certificate->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED);
-    assert_true(strlen(r->eval_certificate->superseded_by) > 0);
+    assert_int_equal(r->eval_certificate->stars, 5);
+    assert_int_equal(r->eval_certificate->level, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL);
+    assert_int_equal(r->eval_certificate->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID);
     ITEST_FREE(r);
     r = harness_report_get(s_shard(0), W.data.province_a, NULL, (unsigned)ocop_date_year(W.today));
     ITEST_ASSERT_OK(r);
@@ -385,7 +395,7 @@ static void test_central_council_confers_five_stars(void **state)
 static void test_every_change_emitted_one_rating_event(void **state)
 {
     (void)state;
-    static const uint32_t expected[][2] = {{0, 4}, {0, 3}, {0, 4}, {4, 5}};
+    static const uint32_t expected[][2] = {{0, 4}, {0, 3}, {0, 5}};
     size_t seen = 0;
     uint64_t from = 1;
     for (int guard = 0; guard < 100; guard++) {
@@ -406,7 +416,7 @@ static void test_every_change_emitted_one_rating_event(void **state)
             from = ev->sequence + 1;
             if (ev->body_case == OCOP__EVENT__BODY_EVAL_RATING_CHANGED) {
                 const Ocop__EvalRatingChanged *rc = ev->eval_rating_changed;
-                assert_true(seen < 4);
+                assert_true(seen < 3);
                 assert_int_equal(rc->old_stars, expected[seen][0]);
                 assert_int_equal(rc->new_stars, expected[seen][1]);
                 assert_string_equal(rc->policy, "26/2026/QĐ-TTg");
@@ -422,30 +432,80 @@ static void test_every_change_emitted_one_rating_event(void **state)
         if (!more)
             break;
     }
-    assert_int_equal(seen, 4);
+    assert_int_equal(seen, 3);
 }
 
-static void test_revocation(void **state)
+static Ocop__Reply *s_revoke(const char *id, Ocop__RevocationReason reason, const char *ground, Ocop__EvalLevel by,
+                             const char *finding_date)
 {
-    (void)state;
     Ocop__EvalCertificateRevoke body = OCOP__EVAL_CERTIFICATE_REVOKE__INIT;
-    body.id = W.cert[1];
-    body.reason = OCOP__REVOCATION_REASON__REVOCATION_REASON_FOOD_SAFETY;
-    body.note = "Vi phạm an toàn thực phẩm";
+    body.id = (char *)id;
+    body.reason = reason;
+    body.ground = (char *)ground;
+    body.by_level = by;
+    body.finding_date = (char *)finding_date;
+    body.note = "Kết luận kiểm tra";
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_REVOKE;
     req.eval_certificate_revoke = &body;
     Ocop__Reply *r;
     assert_int_equal(harness_call(s_shard(0), &req, &r), 0);
+    return r;
+}
+
+/* Art. 8: six grounds; the province revokes 3★/4★, the ministry 5★; within 15 days of the
+ * finding, a later revocation recorded as late. The older fixed reasons map to a ground. */
+static void test_revocation(void **state)
+{
+    (void)state;
+    Ocop__Reply *r = s_revoke(W.cert[1], OCOP__REVOCATION_REASON__REVOCATION_REASON_FOOD_SAFETY, "",
+                              OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED, "");
     ITEST_ASSERT_OK(r);
-    assert_int_equal(r->eval_certificate->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_REVOKED);
+    const Ocop__EvalCertificate *c = r->eval_certificate;
+    assert_int_equal(c->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_REVOKED);
+    assert_string_equal(c->revocation_ground, "law_violation");
+    assert_string_equal(c->revocation_article, "Art. 8.1(c)");
+    assert_int_equal(c->revoked_by, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE);
+    assert_string_equal(c->finding_date, W.today);
+    assert_string_equal(c->revoked_on, W.today);
+    assert_false(c->revoked_late);
     ITEST_FREE(r);
     assert_int_equal(s_stars(1), 0);
-    req.request_id = "";
-    assert_int_equal(harness_call(s_shard(0), &req, &r), 0);
+    r = s_revoke(W.cert[1], OCOP__REVOCATION_REASON__REVOCATION_REASON_FOOD_SAFETY, "",
+                 OCOP__EVAL_LEVEL__EVAL_LEVEL_UNSPECIFIED, "");
     ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "id");
     assert_non_null(strstr(r->message, "revoked"));
     ITEST_FREE(r);
+
+    /* A 5★ certificate: not by the province (Art. 8.2(b)); a ground the policy lacks refused;
+     * not_reevaluated is no ground under 26/2026 (expiry ends such a certificate). */
+    r = s_revoke(W.cert[2], 0, "production_stopped", OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, "");
+    ITEST_ASSERT_ERROR(r, S_ST(FORBIDDEN), "by_level");
+    assert_non_null(strstr(r->message, "revoked by the central level"));
+    assert_non_null(strstr(r->message, "Art. 8"));
+    ITEST_FREE(r);
+    r = s_revoke(W.cert[2], 0, "not_reevaluated", OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, "");
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "ground");
+    assert_non_null(strstr(r->message, "false_dossier, criteria_not_met, law_violation, mark_misuse"));
+    ITEST_FREE(r);
+    r = s_revoke(W.cert[2], OCOP__REVOCATION_REASON__REVOCATION_REASON_NOT_REEVALUATED, "",
+                 OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, "");
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "reason");
+    ITEST_FREE(r);
+    r = harness_eval_product_get(s_shard(0), W.products[2].product_id);
+    assert_int_equal(r->eval_product->stars, 5); /* every refusal changed nothing */
+    ITEST_FREE(r);
+
+    /* By the ministry, 20 days after the finding: revoked, recorded as late (Art. 8.4). */
+    char finding[OCOP_DATE_LEN];
+    ocop_date_add_days(W.today, -20, finding);
+    r = s_revoke(W.cert[2], 0, "production_stopped", OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, finding);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_certificate->revocation_article, "Art. 8.1(đ)");
+    assert_int_equal(r->eval_certificate->revoked_by, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL);
+    assert_true(r->eval_certificate->revoked_late);
+    ITEST_FREE(r);
+    assert_int_equal(s_stars(2), 0);
 }
 
 /* A shard restarted 37 months later expires product 0's certificate by itself. */
@@ -475,7 +535,7 @@ static void test_expiry_when_due(void **state)
     ITEST_ASSERT_OK(r);
     assert_int_equal(r->eval_report->total->products, 3);
     ITEST_FREE(r);
-    /* Product 2's 5★ certificate (also 37 months old) expired too; the shard keeps serving. */
+    /* Product 2's 5★ certificate was revoked; the shard keeps serving after a restart. */
     assert_int_equal(s_stars(2), 0);
     assert_int_equal(harness_shard_stop(W.h, 0), 0);
     assert_int_equal(harness_shard_start(W.h, 0), 0);

@@ -15,10 +15,19 @@
 
 #define S_N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The procedure sections every policy carries (FORMAT.md): certificate term, what follows a
+ * central refusal, revocation (one ground, a province for 3★/4★ and the centre for 5★). */
+#define S_PROC                                                                                                         \
+    "\"certificate\": {\"months\": 36, \"from\": \"session\", \"article\": \"Art. 1\"}, "                              \
+    "\"after_central_below\": {\"action\": \"keep_province_stars\", \"article\": \"Art. 2\"}, "                        \
+    "\"revocation\": {\"article\": \"Art. 3\", \"within_days\": 15, \"authority\": [{\"level\": \"province\", "        \
+    "\"stars\": [3, 4]}, {\"level\": \"central\", \"stars\": [5]}], \"grounds\": [{\"code\": \"law_violation\", "      \
+    "\"article\": \"Art. 3.1\", \"text\": \"vi phạm\", \"reasons\": [\"food_safety\"]}]}, "
+
 /* The three policies as DOMAIN.md describes them, in the FORMAT.md layout. */
 static const char s_1048[] =
     "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"rubric\": "
-    "\"1048\", \"levels\": ["
+    "\"1048\", " S_PROC "\"levels\": ["
     "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 0, \"confers_max_stars\": 0,"
     " \"forward_at\": 50},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
@@ -27,8 +36,8 @@ static const char s_1048[] =
     " \"notes\": \"\"}";
 /* District without forward_at: exercises forwarding by "band above what the level confers". */
 static const char s_148[] =
-    "{\"instrument\": \"148\", \"decision\": \"148/QĐ-TTg\", \"effective_from\": \"2023-02-24\", \"rubric\": \"148\", "
-    "\"levels\": ["
+    "{\"instrument\": \"148\", \"decision\": \"148/QĐ-TTg\", \"effective_from\": \"2023-02-24\", \"rubric\": "
+    "\"148\", " S_PROC "\"levels\": ["
     "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 3},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 4, \"confers_max_stars\": 4,"
     " \"forward_at\": 90},"
@@ -36,7 +45,7 @@ static const char s_148[] =
     " \"notes\": \"\"}";
 static const char s_1489[] =
     "{\"instrument\": \"1489\", \"decision\": \"1489/QĐ-TTg\", \"effective_from\": \"2025-07-06\", \"rubric\": "
-    "\"148\", \"levels\": ["
+    "\"148\", " S_PROC "\"levels\": ["
     "{\"level\": \"commune\", \"scores\": false, \"attests\": true},"
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
     " \"forward_at\": 90},"
@@ -214,7 +223,7 @@ static void test_outcomes(void **state)
 
 #define S_HEAD                                                                                                         \
     "{\"instrument\": \"9\", \"decision\": \"9/QĐ-TTg\", \"effective_from\": \"2030-01-01\", \"notes\": \"\", "       \
-    "\"rubric\": \"148\", "
+    "\"rubric\": \"148\", " S_PROC
 #define S_CENTRAL "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}"
 #define S_PROVINCE                                                                                                     \
     "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4, \"forward_at\": " \
@@ -267,32 +276,72 @@ static const s_broken_t s_broken[] = {
      ": levels: ", "no level scores"},
     {"empty levels", S_HEAD "\"levels\": []}", ": levels: ", "must not be empty"},
     {"missing decision",
-     "{\"instrument\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", \"levels\": [" S_CENTRAL "]}",
+     "{\"instrument\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", " S_PROC
+     "\"levels\": [" S_CENTRAL "]}",
      ": decision: ", "is required"},
     {"missing rubric",
-     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"levels\": [" S_CENTRAL "]}",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", " S_PROC
+     "\"levels\": [" S_CENTRAL "]}",
      ": rubric: ", "is required"},
     {"missing instrument",
-     "{\"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", \"levels\": [" S_CENTRAL "]}",
+     "{\"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", " S_PROC "\"levels\": [" S_CENTRAL
+     "]}",
      ": instrument: ", "is required"},
     {"bad date",
-     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-13-01\", \"rubric\": \"148\", "
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-13-01\", \"rubric\": \"148\", " S_PROC
      "\"levels\": [" S_CENTRAL "]}",
      ": effective_from: ", "YYYY-MM-DD"},
     {"missing notes",
-     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", " S_PROC
      "\"levels\": [" S_CENTRAL "]}",
      ": notes: ", "is required"},
     {"scores not boolean", S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": 1}]}",
      ": levels[0].scores: ", "true or false"},
     {"same instrument as 1048",
      "{\"instrument\": \"1048\", \"decision\": \"x\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\","
-     " \"notes\": \"\", \"levels\": [" S_CENTRAL "]}",
+     " \"notes\": \"\", " S_PROC "\"levels\": [" S_CENTRAL "]}",
      ": instrument: ", "1048 is already defined by policy-1048.json"},
     {"same date as 1048",
      "{\"instrument\": \"9\", \"decision\": \"x\", \"effective_from\": \"2019-08-21\", \"rubric\": \"148\","
-     " \"notes\": \"\", \"levels\": [" S_CENTRAL "]}",
+     " \"notes\": \"\", " S_PROC "\"levels\": [" S_CENTRAL "]}",
      ": effective_from: ", "2019-08-21 is also the date of policy-1048.json"},
+    /* The procedure sections. */
+    {"no certificate section",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"notes\": \"\", \"levels\": [" S_CENTRAL "]}",
+     ": certificate: ", "is required"},
+    {"certificate term from an unknown date",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"notes\": \"\", \"certificate\": {\"months\": 36, \"from\": \"signature\", \"article\": \"x\"}, \"levels\": "
+     "[" S_CENTRAL "]}",
+     ": certificate.from: ", "\"signature\""},
+    {"revocation: an unknown reason",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"notes\": \"\", \"certificate\": {\"months\": 36, \"from\": \"decision\", \"article\": \"x\"}, "
+     "\"after_central_below\": {\"action\": \"province_may_certify\", \"article\": \"x\"}, \"revocation\": "
+     "{\"article\": "
+     "\"x\", \"within_days\": 15, \"authority\": [{\"level\": \"central\", \"stars\": [5]}], \"grounds\": [{\"code\": "
+     "\"g\", \"article\": \"x\", \"text\": \"t\", "
+     "\"reasons\": [\"bad_weather\"]}]}, \"levels\": [" S_CENTRAL "]}",
+     ": revocation.grounds[0].reasons: ", "revocation reason name"},
+    {"revocation: two authorities for 5 stars",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"notes\": \"\", \"certificate\": {\"months\": 36, \"from\": \"decision\", \"article\": \"x\"}, "
+     "\"after_central_below\": {\"action\": \"province_may_certify\", \"article\": \"x\"}, \"revocation\": "
+     "{\"article\": "
+     "\"x\", \"within_days\": 15, \"authority\": [{\"level\": \"province\", \"stars\": [5]}, {\"level\": \"central\", "
+     "\"stars\": [5]}], \"grounds\": []}, \"levels\": [" S_CENTRAL "]}",
+     ": revocation.authority[1].stars: ", "5 stars already has an authority"},
+    {"after a central refusal: unknown action",
+     "{\"instrument\": \"9\", \"decision\": \"9\", \"effective_from\": \"2030-01-01\", \"rubric\": \"148\", "
+     "\"notes\": \"\", \"certificate\": {\"months\": 36, \"from\": \"decision\", \"article\": \"x\"}, "
+     "\"after_central_below\": {\"action\": \"appeal\", \"article\": \"x\"}, \"levels\": [" S_CENTRAL "]}",
+     ": after_central_below.action: ", "\"appeal\""},
+    {"district until not a date",
+     S_HEAD
+     "\"levels\": [{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 3, "
+     "\"until\": \"2025-06-31\"}, " S_CENTRAL "]}",
+     ": levels[0].until: ", "YYYY-MM-DD"},
 };
 
 static void test_broken_files(void **state)

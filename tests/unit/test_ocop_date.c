@@ -57,12 +57,36 @@ static void test_add_months(void **state)
     assert_int_equal(ocop_date_year("2019-10-15"), 2019);
 }
 
+static void test_add_days(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *from;
+        int days;
+        const char *to;
+    } cases[] = {
+        {"2026-05-22", 15, "2026-06-06"},  {"2026-05-22", 60, "2026-07-21"}, {"2024-02-28", 1, "2024-02-29"},
+        {"2023-02-28", 1, "2023-03-01"},   {"2025-12-31", 1, "2026-01-01"},  {"2026-01-01", -1, "2025-12-31"},
+        {"2029-06-01", 180, "2029-11-28"}, {"2026-03-01", -1, "2026-02-28"}, {"2026-05-22", 0, "2026-05-22"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[OCOP_DATE_LEN];
+        assert_int_equal(ocop_date_add_days(cases[i].from, cases[i].days, out), 0);
+        assert_string_equal(out, cases[i].to);
+    }
+    char out[OCOP_DATE_LEN];
+    assert_int_equal(ocop_date_add_days("2023-02-30", 1, out), -1);
+    assert_int_equal(ocop_date_add_days("9999-12-31", 1, out), -1);
+    assert_int_equal(ocop_date_add_days("0001-01-01", -1, out), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_day_of),
         cmocka_unit_test(test_add_months),
+        cmocka_unit_test(test_add_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,167 @@
+/* eval_policy_procedure — the procedure sections of a policy file: the certificate's term, what
+ * follows a central council's refusal, and revocation (grounds, authority, time limit). See
+ * data/FORMAT.md; declared in eval_policy.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_policy.h"
+#include "ocop_json.h"
+#include "evaluation.pb-c.h"
+
+static int s_certificate(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "certificate");
+    if (!cJSON_IsObject(c))
+        return eval_json_fail(src, "", "certificate", "is required: {\"months\", \"from\", \"article\"}");
+    char from[16];
+    if (eval_json_int(src, c, "certificate", "months", 1, 120, &p->certificate_months) != 0 ||
+        eval_json_string(src, c, "certificate", "from", true, from, sizeof from) != 0 ||
+        eval_json_string(src, c, "certificate", "article", true, p->certificate_article,
+                         sizeof p->certificate_article) != 0)
+        return -1;
+    if (strcmp(from, "decision") != 0 && strcmp(from, "session") != 0)
+        return eval_json_fail(src, "certificate", "from", "\"%s\": the term runs from \"decision\" or \"session\"",
+                              from);
+    p->certificate_from_decision = strcmp(from, "decision") == 0;
+    return 0;
+}
+
+static int s_after_central(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "after_central_below");
+    if (!cJSON_IsObject(a))
+        return eval_json_fail(src, "", "after_central_below", "is required: {\"action\", \"article\"}");
+    char action[32];
+    if (eval_json_string(src, a, "after_central_below", "action", true, action, sizeof action) != 0 ||
+        eval_json_string(src, a, "after_central_below", "article", true, p->after_central_article,
+                         sizeof p->after_central_article) != 0)
+        return -1;
+    if (strcmp(action, "keep_province_stars") == 0)
+        p->after_central = EVAL_AFTER_CENTRAL_KEEPS;
+    else if (strcmp(action, "province_may_certify") == 0)
+        p->after_central = EVAL_AFTER_CENTRAL_PROVINCE_MAY_CERTIFY;
+    else
+        return eval_json_fail(src, "after_central_below", "action",
+                              "\"%s\": one of keep_province_stars, province_may_certify", action);
+    return 0;
+}
+
+/* Whether name is the JSON name of a RevocationReason other than unspecified. */
+static bool s_reason_known(const char *name)
+{
+    const ProtobufCEnumDescriptor *d = &ocop__revocation_reason__descriptor;
+    for (unsigned i = 0; i < d->n_values; i++) {
+        char buf[48];
+        if (d->values[i].value != 0 && strcmp(ocop_json_enum_name(d, d->values[i].value, buf, sizeof buf), name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int s_ground(const eval_json_src_t *src, const cJSON *js, const char *at, eval_ground_t *g)
+{
+    if (!cJSON_IsObject(js))
+        return eval_json_fail(src, at, NULL, "expected an object");
+    if (eval_json_string(src, js, at, "code", true, g->code, sizeof g->code) != 0 ||
+        eval_json_string(src, js, at, "article", true, g->article, sizeof g->article) != 0 ||
+        eval_json_strdup(src, js, at, "text", &g->text) != 0)
+        return -1;
+    const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(js, "reasons"), *r;
+    cJSON_ArrayForEach (r, reasons) {
+        if (!cJSON_IsString(r) || !s_reason_known(r->valuestring))
+            return eval_json_fail(src, at, "reasons", "each must be a revocation reason name (food_safety, ...)");
+        if (g->n_reasons == sizeof g->reasons / sizeof g->reasons[0])
+            return eval_json_fail(src, at, "reasons", "at most %zu", sizeof g->reasons / sizeof g->reasons[0]);
+        snprintf(g->reasons[g->n_reasons++], sizeof g->reasons[0], "%s", r->valuestring);
+    }
+    return 0;
+}
+
+static int s_authority(const eval_json_src_t *src, const cJSON *rev, eval_revocation_rules_t *r)
+{
+    const cJSON *list = eval_json_array(src, rev, "revocation", "authority", true), *js;
+    if (!list)
+        return -1;
+    size_t i = 0;
+    cJSON_ArrayForEach (js, list) {
+        char at[48], name[16];
+        snprintf(at, sizeof at, "revocation.authority[%zu]", i++);
+        eval_level_t level;
+        if (eval_json_string(src, js, at, "level", true, name, sizeof name) != 0)
+            return -1;
+        if (eval_level_parse(name, &level) != 0)
+            return eval_json_fail(src, at, "level", "unknown level \"%s\"", name);
+        const cJSON *stars = eval_json_array(src, js, at, "stars", true), *s;
+        if (!stars)
+            return -1;
+        cJSON_ArrayForEach (s, stars) {
+            if (!cJSON_IsNumber(s) || s->valueint < 1 || s->valueint > 5 || s->valuedouble != s->valueint)
+                return eval_json_fail(src, at, "stars", "each must be a star rating 1..5");
+            if (r->has_authority[s->valueint])
+                return eval_json_fail(src, at, "stars", "%d stars already has an authority", s->valueint);
+            r->has_authority[s->valueint] = true;
+            r->authority[s->valueint] = level;
+        }
+    }
+    return 0;
+}
+
+static int s_revocation(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    eval_revocation_rules_t *r = &p->revocation;
+    const cJSON *rev = cJSON_GetObjectItemCaseSensitive(root, "revocation");
+    if (!cJSON_IsObject(rev))
+        return eval_json_fail(src, "", "revocation", "is required: {\"grounds\", \"authority\", \"within_days\"}");
+    if (eval_json_int(src, rev, "revocation", "within_days", 0, 365, &r->within_days) != 0 ||
+        eval_json_string(src, rev, "revocation", "article", true, r->article, sizeof r->article) != 0 ||
+        s_authority(src, rev, r) != 0)
+        return -1;
+    const cJSON *grounds = eval_json_array(src, rev, "revocation", "grounds", true), *js;
+    if (!grounds)
+        return -1;
+    if (cJSON_GetArraySize(grounds) > EVAL_GROUNDS_MAX)
+        return eval_json_fail(src, "revocation", "grounds", "at most %d", EVAL_GROUNDS_MAX);
+    cJSON_ArrayForEach (js, grounds) {
+        char at[48];
+        snprintf(at, sizeof at, "revocation.grounds[%zu]", r->n_grounds);
+        eval_ground_t *g = &r->grounds[r->n_grounds++];
+        if (s_ground(src, js, at, g) != 0)
+            return -1;
+        for (size_t i = 0; i + 1 < r->n_grounds; i++)
+            if (strcmp(r->grounds[i].code, g->code) == 0)
+                return eval_json_fail(src, at, "code", "\"%s\" is listed twice", g->code);
+    }
+    return 0;
+}
+
+int eval_policy_parse_procedure(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    return s_certificate(src, root, p) != 0 || s_after_central(src, root, p) != 0 || s_revocation(src, root, p) != 0
+               ? -1
+               : 0;
+}
+
+void eval_policy_free_procedure(eval_policy_t *p)
+{
+    for (size_t i = 0; i < p->revocation.n_grounds; i++)
+        free(p->revocation.grounds[i].text);
+}
+
+const eval_ground_t *eval_policy_ground(const eval_policy_t *p, const char *code, const char *reason)
+{
+    for (size_t i = 0; i < p->revocation.n_grounds; i++) {
+        const eval_ground_t *g = &p->revocation.grounds[i];
+        if (code && *code && strcmp(g->code, code) == 0)
+            return g;
+        for (size_t k = 0; reason && (!code || !*code) && k < g->n_reasons; k++)
+            if (strcmp(g->reasons[k], reason) == 0)
+                return g;
+    }
+    return NULL;
+}
+
+bool eval_policy_level_sits(const eval_policy_level_t *l, const char *day)
+{
+    return !*l->until || strcmp(day, l->until) <= 0;
+}
