@@ -398,6 +398,31 @@ static void test_reclassified_product_gets_the_new_sheet(void **state)
     ITEST_FREE(r);
 }
 
+/* Districts ended on 1 Jul 2025, 1489 only took effect on 6 Jul: from 1 to 5 July a 148
+ * district council may not sit, and the province is the first level that scores. */
+static void test_no_district_council_after_june_2025(void **state)
+{
+    (void)state;
+    char district[32], province[32];
+    const char *hanoi = W.p[1].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, hanoi, district);
+    const char *last_day[] = {W.p[2].product_id};
+    Ocop__Reply *r = harness_session_open(s_c(), district, "2025-06-30", last_day, 1, false);
+    ITEST_ASSERT_OK(r); /* the last day districts sat */
+    ITEST_FREE(r);
+    const char *ids[] = {W.p[1].product_id};
+    r = harness_session_open(s_c(), district, "2025-07-01", ids, 1, false);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "council_id");
+    assert_non_null(strstr(r->message, "148/QĐ-TTg district councils sat until 2025-06-30"));
+    ITEST_FREE(r);
+    /* Product 1 was never forwarded by its district: on 3 July the province scores it first. */
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, hanoi, hanoi, province);
+    r = harness_session_open(s_c(), province, "2025-07-03", ids, 1, false);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_session->policy, "148/QĐ-TTg");
+    ITEST_FREE(r);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
@@ -521,6 +546,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_ready),
         cmocka_unit_test(test_148_district_caps_and_forwards),
+        cmocka_unit_test(test_no_district_council_after_june_2025),
         cmocka_unit_test(test_star_minimums_by_majority),
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),
