@@ -3,6 +3,8 @@
 // figures the end-to-end tests compare with data-test attributes.
 import { WORDS, SECTORS, stageName } from './i18n.js';
 import { b64, decodeEvent, ratingChange, RATING_CHANGED, verifyInclusion } from './proof.js';
+import { sheetDrawing } from './sheet.js';
+import { selfComparison, selfPage } from './self.js';
 
 const state = {
   lang: localStorage.getItem('ocop.lang') || 'vi',
@@ -21,6 +23,7 @@ class ApiError extends Error {
     super(body && body.message ? body.message : 'HTTP ' + status);
     this.status = status;
     this.code = body && body.code;
+    this.field = body && body.field;
   }
 }
 
@@ -150,6 +153,7 @@ async function product(view, id) {
       <dt>${t('stars')}</dt><dd data-test="stars">${'★'.repeat(rating.stars)}${rating.stars ? '' : '—'}</dd>
       <dt>${t('certificate')}</dt><dd data-test="certificate">${cert ? `${esc(cert.id)} — ${valid ? t('certificate_valid') : t('certificate_invalid')}, ${t('valid_until')} ${esc(cert.expires)}` : t('no_certificate')}</dd>
     </dl>
+    ${state.token ? `<p><a href="#/product/${esc(encodeURIComponent(id))}/self-assessment" data-test="self-link">${t('self_assessment')}</a> — ${t('self_link_note')}</p>` : ''}
     <h2>${t('stage_history')}</h2>${history}
     <h2>${t('rating_history')}</h2><div id="ratings">${t('loading')}</div>
     <h2>${t('proof')}</h2><div id="proof" data-test="proof-status" data-verified="pending">${t('loading')}</div>`;
@@ -194,6 +198,13 @@ const num = (n) => Number(n || 0).toLocaleString(state.lang === 'vi' ? 'vi-VN' :
 const starCount = (n) => Math.max(0, Math.min(5, Math.trunc(Number(n) || 0)));
 const marker = (n) => '★'.repeat(starCount(n));
 const starsText = (n) => (starCount(n) ? `${marker(n)} ${t('n_stars').replace('{n}', starCount(n))}` : t('no_stars'));
+const { criterionLabel, optionLabel, scoresTable, formBody, sheetKnockouts, sheetTotals } =
+  sheetDrawing({ t, esc, num, table, marker, starCount, starsText });
+// What self.js needs of the app.
+const ui = {
+  api, t, esc, num, starsText, starCount, criterionLabel, optionLabel, scoresTable, formBody, sheetKnockouts, sheetTotals,
+  lang: () => state.lang, loggedIn: () => !!state.token,
+};
 
 async function sessionPage(view, productId, sessionId) {
   const back = `<p><a href="#/product/${esc(encodeURIComponent(productId))}">← ${t('back_to_product')}</a></p>`;
@@ -215,9 +226,10 @@ async function sessionPage(view, productId, sessionId) {
     </dl>`;
   if (!sp) { view.innerHTML = `${head}<p class="error">${t('not_in_session')}</p>`; return; }
   if (session.state !== 'closed') { view.innerHTML = `${head}<p data-test="session-open">${t('session_not_closed')}</p>`; return; }
-  const [page, form] = await Promise.all([
+  const [page, form, self] = await Promise.all([
     api(`/v1/sessions/${encodeURIComponent(sessionId)}/sheets?product_id=${encodeURIComponent(productId)}`),
     api(`/v1/products/${encodeURIComponent(productId)}/sheet?date=${encodeURIComponent(session.date)}`).catch((e) => ({ error: e })),
+    api(`/v1/products/${encodeURIComponent(productId)}/self-assessment`).catch((e) => (e.status === 404 ? null : { error: e })),
   ]);
   // The form is looked up by the product's classification today: join the sheets with it only
   // when it is the very sheet the session scored on.
@@ -232,22 +244,12 @@ async function sessionPage(view, productId, sessionId) {
     String(a.member_id).localeCompare(String(b.member_id), undefined, { numeric: true }));
   view.innerHTML = `${head}
     <h2 data-test="result-heading">${t('result')}</h2>${sessionResult(sp, usable)}
+    ${selfComparison(self, sheets, sp, usable, ui)}
     <h2 data-test="sheets-heading">${t('member_sheets')} (${fmt(sheets.length)})</h2>
     ${usable ? `<p class="method" data-test="form-name">${t('form')}: ${esc(usable.rubric)} — ${esc(usable.name)} (${esc(usable.version)}${usable.official ? '' : ', ' + t('not_official')})</p>
       <p class="method">${t('marker_legend')}</p>` : ''}
     ${note ? `<p class="error" data-test="form-note">${note}</p>` : ''}
     ${sheetRounds(sheets, sp, usable)}`;
-}
-
-function criterionLabel(form, id) {
-  const c = form && (form.criteria || []).find((x) => x.id === id);
-  return c ? `${esc(id)} — ${esc(c.name)}` : esc(id);
-}
-
-function optionLabel(form, criterionId, optionId) {
-  const c = form && (form.criteria || []).find((x) => x.id === criterionId);
-  const o = c && (c.options || []).find((x) => x.id === optionId);
-  return o ? `${esc(optionId)}. ${esc(o.text)} (${num(o.points)} ${t('points')})` : esc(optionId);
 }
 
 function sessionResult(sp, form) {
@@ -298,87 +300,6 @@ function memberSheet(sh, form, open) {
     <summary>${summary}</summary>
     <div class="sheet-body">${body}${sheetKnockouts(sh, form)}${sheetTotals(sh, form)}</div>
   </details>`;
-}
-
-// Without the form: the scores as the service has them.
-function scoresTable(sh) {
-  return table([t('criterion'), t('option'), t('points_col')], (sh.scores || []).map((s) =>
-    `<tr><td>${esc(s.id)}</td><td>${esc(s.option)}</td><td>${num(s.score)}</td></tr>`));
-}
-
-function formBody(sh, form) {
-  const scores = new Map((sh.scores || []).map((s) => [s.id, s]));
-  const alternatives = new Map((form.alternatives || []).map((a) => [a.id, a]));
-  const partNames = form.part_names || [], partMax = form.part_max || [];
-  return ['A', 'B', 'C'].map((code, p) => {
-    const groups = (form.groups || []).filter((g) => g.part === code).map((g) => {
-      const crits = (form.criteria || []).filter((c) => c.part === code && c.group_id === g.id);
-      const blocks = [], done = new Set();
-      for (const c of crits) {
-        if (!c.alternative_of) { blocks.push(criterionBlock(c, scores.get(c.id), form, sh)); continue; }
-        if (done.has(c.alternative_of)) continue;
-        done.add(c.alternative_of);
-        const set = crits.filter((x) => x.alternative_of === c.alternative_of);
-        const alt = alternatives.get(c.alternative_of);
-        blocks.push(`<div class="alternatives" data-test="alternatives"><p class="alt-head">${t('alternatives_of')}${alt ? ` ${esc(alt.id)} — ${esc(alt.name)}` : ''}</p>` +
-          set.map((x) => criterionBlock(x, scores.get(x.id), form, sh, true)).join('') + '</div>');
-      }
-      return `<section class="group"><h5>${esc(g.id)}. ${esc(g.name)} <span class="max">(${t('max')} ${num(g.max)})</span></h5>${blocks.join('')}</section>`;
-    });
-    return `<section class="part"><h4>${t('part')} ${code}: ${esc(partNames[p])} <span class="max">(${num((sh.parts || [])[p])} / ${num(partMax[p])})</span></h4>${groups.join('')}</section>`;
-  }).join('');
-}
-
-function criterionBlock(c, score, form, sh, isAlternative = false) {
-  const scored = !!score;
-  const head = `<div class="crit-head"><span class="cid">${esc(c.id)}</span> <span class="cname">${esc(c.name)}</span>
-    <span class="cpoints">${scored ? `<b>${num(score.score)}</b> / ${num(c.max)} ${t('points')}` : `${t('max')} ${num(c.max)} ${t('points')}`}</span></div>`;
-  const notes = [];
-  if (isAlternative) notes.push(`<p class="alt-note">${scored ? t('alternative_scored') : t('alternative_unscored')}</p>`);
-  else if (!scored) notes.push(`<p class="error">${t('not_scored')}</p>`);
-  const options = c.options || [];
-  let body = '';
-  if (!options.length) {
-    body = `<p class="free">${t('free_number')}: <b data-test="free-points">${scored ? num(score.score) : '—'}</b> / ${num(c.max)}</p>`;
-  } else {
-    const chosen = scored ? options.findIndex((o) => o.id === score.option) : -1;
-    if (scored && chosen < 0) notes.push(`<p class="error">${t('option_unknown')}: ${esc(score.option)}</p>`);
-    body = `<ol class="options">${options.map((o, i) => {
-      const pick = i === chosen;
-      return `<li class="opt${pick ? ' chosen' : ''}${o.implied ? ' implied' : ''}" data-option="${esc(o.id)}" data-chosen="${pick}">
-        <span class="otext">${esc(o.text)}${o.implied ? ` <small>(${t('implied')})</small>` : ''}</span>
-        <span class="ometa">${o.min_stars ? `<span class="marker" data-test="star-marker" data-stars="${starCount(o.min_stars)}" title="${esc(t('marker_title').replace('{n}', o.min_stars))}">${marker(o.min_stars)}</span>` : ''}
-        <span class="opoints">${num(o.points)} ${t('points_short')}</span>${pick ? `<b class="pick">✔ ${t('chosen')}</b>` : ''}</span></li>`;
-    }).join('')}</ol>`;
-    // A marker is the lowest option that meets that star level's minimum (markers rise with
-    // the options): the chosen option meets it when it is that option or one after it.
-    if (scored && chosen >= 0) {
-      const mins = options.map((o, i) => ({ stars: o.min_stars || 0, i })).filter((m) => m.stars);
-      if (mins.length) body += `<ul class="minimums">${mins.map((m) => {
-        const met = chosen >= m.i;
-        return `<li class="min ${met ? 'met' : 'missed'}" data-test="minimum" data-stars="${m.stars}" data-met="${met}">${marker(m.stars)} ${met ? '✓ ' + t('minimum_met') : '✗ ' + t('minimum_missed')}</li>`;
-      }).join('')}</ul>`;
-    }
-  }
-  const ko = (form.knockouts || []).filter((k) => k.criterion_id === c.id);
-  const flagged = new Set(sh.knockouts || []);
-  if (ko.length) body += `<ul class="ko-notes">${ko.map((k) => `<li class="${flagged.has(k.id) ? 'flagged' : ''}">${flagged.has(k.id) ? `⚠ <b>${t('flagged')}</b>: ` : ''}${esc(k.text)}</li>`).join('')}</ul>`;
-  return `<div class="crit${scored ? '' : ' unscored'}${isAlternative ? ' alternative' : ''}" data-test="criterion" data-criterion="${esc(c.id)}" data-scored="${scored}">${head}${notes.join('')}${body}</div>`;
-}
-
-function sheetKnockouts(sh, form) {
-  const ids = sh.knockouts || [];
-  const text = (id) => { const k = form && (form.knockouts || []).find((x) => x.id === id); return k ? esc(k.text) : esc(id); };
-  return `<div class="sheet-ko" data-test="sheet-knockouts"><h5>${t('sheet_knockouts')}</h5>${ids.length
-    ? `<ul class="knockouts">${ids.map((id) => `<li data-knockout="${esc(id)}">⚠ ${text(id)}</li>`).join('')}</ul>` : `<p>${t('none_flagged')}</p>`}</div>`;
-}
-
-function sheetTotals(sh, form) {
-  const names = (form && form.part_names) || [], max = (form && form.part_max) || [];
-  const rows = ['A', 'B', 'C'].map((code, p) => `<tr><td>${t('part')} ${code}${names[p] ? ': ' + esc(names[p]) : ''}</td><td>${num((sh.parts || [])[p])}${max.length ? ' / ' + num(max[p]) : ''}</td></tr>`);
-  rows.push(`<tr class="sum"><td>${t('total')}</td><td data-test="sheet-total">${num(sh.total)}</td></tr>`);
-  rows.push(`<tr><td>${t('sheet_minimum')}</td><td data-test="sheet-minimum" data-stars="${starCount(sh.minimum_stars)}">${starsText(sh.minimum_stars)}</td></tr>`);
-  return table([t('part'), t('points_col')], rows, 'class="sheet-totals"');
 }
 
 function zPlot(rows, names, testId) {
@@ -469,6 +390,7 @@ async function route() {
   try {
     if (parts[0] === 'province' && parts[1]) await province(view, parts[1]);
     else if (parts[0] === 'product' && parts[1] && parts[2] === 'session' && parts[3]) await sessionPage(view, parts[1], parts[3]);
+    else if (parts[0] === 'product' && parts[1] && parts[2] === 'self-assessment') await selfPage(view, parts[1], ui);
     else if (parts[0] === 'product' && parts[1]) await product(view, parts[1]);
     else if (parts[0] === 'integrity') await integrity(view);
     else if (parts[0] === 'fairs') await fairsList(view);

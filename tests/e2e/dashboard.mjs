@@ -2,12 +2,15 @@
 // driven by playwright-core) against a running gateway:
 //   node dashboard.mjs CONFIG.json
 // CONFIG: {"url", "screenshots" (a directory), "product" (a rated product), "fair" (a fair of
-// province A), "province", "tokens": {"province_officer_b", "province_officer_a"}}.
+// province A), "province", "tokens": {"province_officer_b", "producer" (of the product's entity)}}.
 // Every page must load without console errors and show the API's own numbers; a product's
 // inclusion proof must verify in the browser; a logged-in officer opens the session that rated it
 // from the rating history and sees its result and every member's sheet drawn as the form (one
 // chosen option per scored criterion, star markers, minimums met or missed agreeing with the
-// sheet's own minimum_stars), in Vietnamese and English; allocating a fair's booths must be
+// sheet's own minimum_stars), in Vietnamese and English, with the producer's self-assessment beside
+// them (the criteria where it differs from the council's majority marked); the producer fills in
+// the self-assessment (Mẫu 02) on the product's form — an empty one is refused with the criterion
+// named — and sees its points, star and the advice as the API has them, in both languages; allocating a fair's booths must be
 // refused for the public (401) and for another province's officer (403) and leave the fair as it was.
 // Exit 0 when every check passed; otherwise 1 with what failed.
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -31,7 +34,7 @@ const browser = await chromium.launch({
 const errors = [];
 async function open(context, hash, name) {
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${name}: ${m.text()}`); });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${name}: ${m.text()} ${m.location().url || ''}`); });
   page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
   await page.goto(base + '/' + hash);
   await page.waitForSelector('main[data-ready="true"]', { timeout: 30000 });
@@ -103,6 +106,21 @@ async function sessionResult(page) {
   check(matches, 'each sheet: the highlighted option is the one the API has for that criterion');
   check(markers > 0 && starred, `each sheet: every star marker of the form drawn as ★★★/★★★★/★★★★★ (${markers} a sheet)`);
   check(minimums, "each sheet: minimums met/missed agree with the sheet's own minimum_stars");
+  // The producer's latest self-assessment beside them: the criteria where its option is not the
+  // one more than half of the deciding round's sheets chose are marked, and the line counts them.
+  const self = (await api(`/v1/products/${config.product}/self-assessment`, token)).body;
+  const deciding = sheets.filter((x) => (x.phase || 0) === (sp.phase || 0) && (x.round || 0) === (sp.round || 0));
+  const differs = self.scores.filter((sc) => {
+    const opts = deciding.map((x) => (x.scores.find((y) => y.id === sc.id) || {}).option).filter(Boolean);
+    const major = [...new Set(opts)].find((o) => opts.filter((x) => x === o).length * 2 > opts.length);
+    return major && major !== sc.option;
+  }).map((sc) => sc.id).sort();
+  const marked = (await page.$$eval('[data-test=self-sheet] [data-test=criterion][data-differs="true"]', (els) => els.map((e) => e.dataset.criterion))).sort();
+  check(differs.length > 0 && JSON.stringify(marked) === JSON.stringify(differs),
+        `session result: the self-assessment's criteria differing from the council's majority marked (${marked.length} of ${self.scores.length})`);
+  check(Number(await page.getAttribute('[data-test=self-diff-line]', 'data-differs')) === differs.length &&
+        (await page.textContent('[data-test=self-diff-line]')).includes(differs[0]), 'session result: a line says on how many criteria and which');
+  check((await page.$$('[data-test=self-sheet] [data-test=self-differs-note]')).length === differs.length, "session result: each differing criterion names the council's majority option");
   const chosenBg = await page.$eval('[data-test=sheet][open] li.opt.chosen', (e) => getComputedStyle(e).backgroundColor);
   const otherBg = await page.$eval('[data-test=sheet][open] li.opt:not(.chosen)', (e) => getComputedStyle(e).backgroundColor);
   check(chosenBg !== otherBg, 'the chosen option looks different from the others');
@@ -115,12 +133,85 @@ async function sessionResult(page) {
   await page.waitForSelector('main[data-ready="true"] [data-test=session-result]');
   const enHeading = await page.textContent('[data-test=result-heading]');
   const enSummary = await page.textContent('[data-test=sheet] summary');
+  check((await page.textContent('[data-test=self-heading]')).includes('self-assessment'), 'session result in English: the self-assessment heading');
   check(viHeading === 'Kết quả' && enHeading === 'Result' && /Thành viên/.test(viSummary) && /Member/.test(enSummary) &&
         (await page.textContent('[data-test=sheet] li.opt.chosen')).includes('Chosen'), 'session result: the English toggle changes the labels');
   check((await page.$$('[data-test=sheet]')).length === sheets.length, 'session result in English: the same sheets');
   await shot(page, 'session-en');
   await page.click('[data-test=lang]');
   await page.waitForSelector('main[data-ready="true"] [data-test=session-result]');
+}
+
+// The producer's self-assessment (Mẫu 02) from the product page: an empty form is refused with
+// the criterion named; then every criterion at its best option but one held one option below its
+// **** minimum: the page shows the API's points and star (3★), that minimum missed and exactly that
+// criterion as advice, in Vietnamese and English.
+async function selfAssessment(context) {
+  const page = await open(context, `#/product/${config.product}`, 'self');
+  await page.fill('#token', config.tokens.producer);
+  await page.click('[data-test=login]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=self-link]');
+  await page.click('[data-test=self-link]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=self-form]');
+  check(!!(await page.$('[data-test=self-latest] [data-test=self-none]')), 'self-assessment: none yet');
+  await page.click('[data-test=self-submit]');
+  await page.waitForSelector('[data-test=self-status][data-status]');
+  const first = (await api(`/v1/products/${config.product}/sheet`)).body.criteria[0].id;
+  check(await page.getAttribute('[data-test=self-status]', 'data-status') === '400' &&
+        (await page.textContent('[data-test=self-status]')).includes(`criterion ${first}]: missing`), 'self-assessment: an empty form is refused, the criterion named');
+
+  const form = (await api(`/v1/products/${config.product}/sheet`)).body;
+  const held = form.criteria.find((c) => {
+    const four = (c.options || []).findIndex((o) => o.min_stars === 4);
+    const three = (c.options || []).findIndex((o) => o.min_stars === 3);
+    return !c.alternative_of && four >= 1 && three < four;
+  });
+  const heldAt = held.options.findIndex((o) => o.min_stars === 4) - 1;
+  const done = new Set();
+  for (const c of form.criteria) {
+    if (c.alternative_of) {
+      if (done.has(c.alternative_of)) continue;
+      done.add(c.alternative_of);
+      await page.check(`input[data-test=alt-pick][name="alt-${c.alternative_of}"][value="${c.id}"]`);
+    }
+    const o = c === held ? held.options[heldAt] : c.options[c.options.length - 1];
+    await page.check(`input[name="crit-${c.id}"][value="${o.id}"]`);
+  }
+  await shot(page, 'self-form');
+  await page.click('[data-test=self-submit]');
+  await page.waitForSelector('[data-test=self-outcome] [data-test=self-result]', { timeout: 30000 });
+  const a = (await api(`/v1/products/${config.product}/self-assessment`, config.tokens.producer)).body;
+  check(await page.getAttribute('[data-test=self-status]', 'data-status') === '200', 'self-assessment: sent (200)');
+  const out = '[data-test=self-outcome]';
+  const total = Number((await page.textContent(`${out} [data-test=self-total]`)).replace(/\./g, '').replace(',', '.'));
+  check(total === a.total && a.total > 70, `self-assessment: points = API (${total})`);
+  check(Number(await page.getAttribute(`${out} [data-test=self-stars]`, 'data-stars')) === a.ranked_stars && a.ranked_stars === 3,
+        'self-assessment: the star it reaches = API (3: one **** minimum short)');
+  check((await page.$$(`${out} [data-test=self-minimum-missed]`)).length === (a.minimums_missed || []).length &&
+        (await page.getAttribute(`${out} [data-test=self-minimum-missed]`, 'data-criterion')) === held.id, 'self-assessment: the minimum missed named');
+  const advice = await page.$$eval(`${out} [data-test=advice]`, (els) => els.map((e) => ({ ...e.dataset })));
+  check(advice.length === 1 && (a.advice || []).length === 1 && advice[0].criterion === held.id &&
+        advice[0].from === held.options[heldAt].id && advice[0].to === held.options[heldAt + 1].id &&
+        advice[0].from === a.advice[0].from_option && advice[0].to === a.advice[0].to_option && advice[0].reason === 'minimum',
+        `self-assessment: the advice = API: criterion ${held.id} from ${held.options[heldAt].id} to ${held.options[heldAt + 1].id}`);
+  check((await page.textContent(`${out} [data-test=advice-heading]`)).includes('Để đạt 4 sao'), 'self-assessment: the advice says which star, in Vietnamese');
+  await shot(page, 'self-vi');
+  // English: the latest is shown, the same advice in English words.
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=self-latest] [data-test=self-result]');
+  check((await page.textContent('[data-test=self-latest] [data-test=advice-heading]')).includes('To reach 4 stars') &&
+        (await page.$$('[data-test=self-latest] [data-test=advice]')).length === 1 &&
+        (await page.textContent('[data-test=self-latest] [data-test=advice]')).includes('to meet the star minimum'), 'self-assessment in English');
+  await shot(page, 'self-en');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=self-form]');
+  // Refusals the page was meant to meet: the 404 of no self-assessment yet, the empty form's 400.
+  const expected = errors.filter((e) => /^self: Failed to load resource: .* (400|404) .*\/self-assessment$/.test(e));
+  check(expected.length === 2, `self-assessment: the browser saw just the expected 404 and 400 (${expected.length})`);
+  errors.splice(0, errors.length, ...errors.filter((e) => !expected.includes(e)));
+  await page.click('[data-test=login]'); // log out
+  await page.waitForSelector('main[data-ready="true"]');
+  await page.close();
 }
 
 try {
@@ -156,6 +247,8 @@ try {
   check((await page.$$('[data-test=fair-list] a')).length >= 1, 'province lists its upcoming fair');
   await shot(page, 'province');
   await page.close();
+
+  await selfAssessment(desktop);
 
   // Product page: the rating, and its latest rating's inclusion proof verified in the browser.
   page = await open(desktop, `#/product/${config.product}`, 'product');
@@ -230,12 +323,18 @@ try {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const certificate = (await api(`/v1/certificates/${(await api(`/v1/products/${config.product}/rating`)).body.certificate_id}`)).body;
   for (const [hash, name] of [['#/', 'phone-overview'], [`#/product/${config.product}`, 'phone-product'],
-    [`#/product/${config.product}/session/${certificate.session_id}`, 'phone-session']]) {
+    [`#/product/${config.product}/session/${certificate.session_id}`, 'phone-session'],
+    [`#/product/${config.product}/self-assessment`, 'phone-self']]) {
     page = await open(phone, hash, name);
     if (name === 'phone-session') {
       await page.fill('#token', config.tokens.province_officer_b);
       await page.click('[data-test=login]');
       await page.waitForSelector('main[data-ready="true"] [data-test=sheet]', { timeout: 30000 });
+    }
+    if (name === 'phone-self') {
+      await page.fill('#token', config.tokens.producer);
+      await page.click('[data-test=login]');
+      await page.waitForSelector('main[data-ready="true"] [data-test=self-form]', { timeout: 30000 });
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `${name}: fits a phone (overflow ${overflow}px)`);

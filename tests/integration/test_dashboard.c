@@ -140,6 +140,7 @@ static void test_dashboard_in_chromium(void **state)
     cJSON_AddStringToObject(c, "province", W.province[GW_A]);
     cJSON *tokens = cJSON_AddObjectToObject(c, "tokens");
     cJSON_AddStringToObject(tokens, "province_officer_b", W.token_province_b);
+    cJSON_AddStringToObject(tokens, "producer", gateway_world_token(&W, OCOP_ROLE_PRODUCER));
     char *text = cJSON_Print(c);
     cJSON_Delete(c);
     snprintf(config, sizeof config, "%s/e2e.json", W.h->dir);
