@@ -89,6 +89,10 @@ static const ocop_api_route_t s_routes[] = {
      R_PROVINCE, WRITE(SESSION, "session_id"), "Close a session: results, certificates, proposals"},
     {"GET", "/v1/certificates/{id}", "eval_certificate_get", "eval_certificate", EVAL(ID, "id"), R_PUBLIC, READ,
      "One OCOP certificate"},
+    {"POST", "/v1/products/{product_id}/central-result-certification", "eval_central_result_certify",
+     "eval_certificate", EVAL(PRODUCT, "product_id"), OCOP_ROLE_PROVINCE, WRITE(PRODUCT, "product_id"),
+     "The province certifies 3★/4★ a product the central council did not rate 5★, on its result (26/2026 "
+     "Art. 7.4(g))"},
     {"POST", "/v1/certificates/{id}/revoke", "eval_certificate_revoke", "eval_certificate", EVAL(ID, "id"), R_PROVINCE,
      WRITE(CERTIFICATE, "id"), "Revoke a certificate for one of the fixed reasons"},
     {"GET", "/v1/reports/stars", "eval_report_get", "eval_report", EVAL(MERGE, "province_code"), R_PUBLIC, READ,

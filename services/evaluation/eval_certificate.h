@@ -30,6 +30,11 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
  * product's stars to 0 with reason "expired"). 0 / -1. */
 int eval_certificate_expire_if_past(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id);
 
+/* Records on p the central council's result of session s (a central session): kept when it did
+ * not recognise the product, cleared when it did (eval_central_result.c). */
+void eval_central_result_keep(Ocop__EvalProduct *p, const Ocop__EvalSession *s, uint32_t ranked, double mean,
+                              bool recognised);
+
 /* The certificate id (a record id checked for this shard); NULL with the reply failed. */
 Ocop__EvalCertificate *eval_certificate_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id);
 

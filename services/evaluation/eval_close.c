@@ -233,6 +233,7 @@ static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t 
     char err[256];
     if (eval_policy_outcome(c->policy, eval_level_of(c->session->level), r->mean, r->ranked, &o, err, sizeof err) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s", err);
+    eval_central_result_keep(p, c->session, (uint32_t)r->ranked, r->mean, o.stars > 0);
     sp->mean = r->mean;
     sp->band_stars = (uint32_t)r->band;
     sp->stars = (uint32_t)o.stars;

@@ -25,6 +25,7 @@ int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
 int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_certificate_revoke(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_central_result_certify(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_self_assessment_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);

@@ -27,6 +27,8 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET, "certificate_get", false, false, eval_handle_certificate_get},
     {OCOP__REQUEST__BODY_EVAL_CERTIFICATE_REVOKE, "certificate_revoke", true, true, eval_handle_certificate_revoke},
     {OCOP__REQUEST__BODY_EVAL_EXPIRE_DUE, "expire_due", true, false, eval_handle_expire_due},
+    {OCOP__REQUEST__BODY_EVAL_CENTRAL_RESULT_CERTIFY, "central_result_certify", true, false,
+     eval_handle_central_result_certify},
     {OCOP__REQUEST__BODY_EVAL_REPORT_GET, "report_get", false, false, eval_handle_report_get},
     {OCOP__REQUEST__BODY_EVAL_SELF_ASSESS, "self_assess", true, true, eval_handle_self_assess},
     {OCOP__REQUEST__BODY_EVAL_SELF_ASSESSMENT_GET, "self_assessment_get", false, false,

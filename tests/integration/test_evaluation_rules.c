@@ -5,6 +5,9 @@
  *     cannot be scored by the province.
  *   - A product registered under 148's catalogue has no sheet under 26/2026 until registration
  *     reclassifies it; then the shard serves it the 26/2026 form.
+ *   - 26/2026 Art. 7.3(e) and 7.4(g): the province proposes a product of 90 or more to the
+ *     ministry without recognising it; when the central council does not rate it 5★, the
+ *     province certifies it on the central result (4★ here), once.
  *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
  *     one **** minimum is ranked 3★, with the minimum named; missed by a minority, it is 4★.
  *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
@@ -29,7 +32,7 @@
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
-#define S_N 7 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3..6: today's hierarchy */
+#define S_N 8 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3..7: today's hierarchy */
 
 static struct {
     harness_t *h;
@@ -189,7 +192,7 @@ static Ocop__CertificateState s_cert_state(const char *id)
 static void test_make_ready(void **state)
 {
     (void)state;
-    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6};
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7};
     assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
     for (unsigned k = 0; k < S_N; k++)
         assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
@@ -423,6 +426,93 @@ static void test_no_district_council_after_june_2025(void **state)
     ITEST_FREE(r);
 }
 
+static Ocop__Reply *s_central_result_certify(unsigned k, const char *decision_date)
+{
+    Ocop__EvalCentralResultCertify body = OCOP__EVAL_CENTRAL_RESULT_CERTIFY__INIT;
+    body.product_id = W.p[k].product_id;
+    body.decision_ref = "QĐ 77/QĐ-UBND";
+    body.decision_date = (char *)decision_date;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_CENTRAL_RESULT_CERTIFY;
+    req.eval_central_result_certify = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    return r;
+}
+
+static void test_central_refusal_then_province_certifies(void **state)
+{
+    (void)state;
+    char council[32], central[32], session[32];
+    const char *province = W.p[7].current_province;
+    s_attest(7);
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    unsigned idx[] = {7};
+    s_session(council, W.today, idx, 1, false, session);
+    s_all_sheets(session, 7, 1, 95, 0, NULL);
+    Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 70/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    const Ocop__EvalSessionProduct *sp = s_result(r, 7);
+    assert_int_equal(sp->ranked_stars, 5);
+    assert_int_equal(sp->stars, 0); /* proposed, not recognised (Art. 7.3(e)) */
+    assert_true(sp->forwarded);
+    ITEST_FREE(r);
+    r = s_central_result_certify(7, W.today);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id"); /* no central result yet */
+    ITEST_FREE(r);
+
+    r = harness_council_create(s_c(), OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, "", province, 7, 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(central, sizeof central, "%s", r->eval_council->id);
+    ITEST_FREE(r);
+    const char *ids[] = {W.p[7].product_id};
+    r = harness_session_open(s_c(), central, W.today, ids, 1, false);
+    ITEST_ASSERT_OK(r);
+    snprintf(session, sizeof session, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), session, NULL, 5);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    for (unsigned m = 1; m <= 5; m++) {
+        harness_sheet_t sheet;
+        assert_int_equal(harness_sheet_init(&sheet, s_rubric(7), 85, NULL), 0);
+        char member[8];
+        snprintf(member, sizeof member, "m%u", m);
+        harness_sheet_address(&sheet, session, W.p[7].product_id, member, 1, 1);
+        assert_int_equal(harness_call(s_c(), &sheet.req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+        harness_sheet_free(&sheet);
+    }
+    r = harness_session_close(s_c(), session, "QĐ 80/QĐ-BNNMT");
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_session->products[0]->stars, 0); /* the ministry confers 5★ only */
+    ITEST_FREE(r);
+    r = s_product(7);
+    assert_int_equal(r->eval_product->stars, 0);
+    assert_string_equal(r->eval_product->central_session_id, session);
+    assert_int_equal(r->eval_product->central_ranked_stars, 4);
+    ITEST_FREE(r);
+
+    r = s_central_result_certify(7, "2020-01-01");
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "decision_date");
+    ITEST_FREE(r);
+    r = s_central_result_certify(7, W.today);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_certificate->stars, 4);
+    assert_int_equal(r->eval_certificate->level, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE);
+    assert_string_equal(r->eval_certificate->decision_ref, "QĐ 77/QĐ-UBND");
+    assert_string_equal(r->eval_certificate->issued, W.today);
+    ITEST_FREE(r);
+    r = s_product(7);
+    assert_int_equal(r->eval_product->stars, 4);
+    assert_string_equal(r->eval_product->central_session_id, "");
+    ITEST_FREE(r);
+    r = s_central_result_certify(7, W.today);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id"); /* once */
+    ITEST_FREE(r);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
@@ -548,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_148_district_caps_and_forwards),
         cmocka_unit_test(test_no_district_council_after_june_2025),
         cmocka_unit_test(test_star_minimums_by_majority),
+        cmocka_unit_test(test_central_refusal_then_province_certifies),
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),
         cmocka_unit_test(test_reevaluation_downgrades),
