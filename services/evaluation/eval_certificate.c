@@ -12,11 +12,34 @@
 #define S_EXPIRE_DEFAULT 1000
 #define S_EXPIRE_MAX 10000
 
+/* Indexed under the last day it is valid: its expiry, or the day it was extended to. */
 static void s_expiry_key(ocop_key_t *key, const Ocop__EvalCertificate *c)
 {
     ocop_key_init(key);
-    ocop_key_str(key, c->expires);
+    ocop_key_str(key, *c->extended_to ? c->extended_to : c->expires);
     ocop_key_str(key, c->id);
+}
+
+static int s_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCertificate *c, bool add)
+{
+    ocop_key_t key;
+    s_expiry_key(&key, c);
+    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
+    int rc = add ? mdb_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, &empty, 0)
+                 : mdb_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, NULL);
+    if (rc != 0 && !(rc == MDB_NOTFOUND && !add))
+        return ocop_ctx_db_error(ctx, reply, rc, "updating the expiry index");
+    return 0;
+}
+
+int eval_certificate_extend(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, const char *day)
+{
+    if (s_index(ctx, reply, c, false) != 0)
+        return -1;
+    c->extended_to = (char *)day;
+    if (s_index(ctx, reply, c, true) != 0)
+        return -1;
+    return ocop_ctx_put(ctx, reply, eval_state(ctx)->db.certificates, c->id, &c->base);
 }
 
 static int s_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, bool issued)
@@ -41,12 +64,8 @@ static int s_end(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, 
                  Ocop__RevocationReason reason, const char *note)
 {
     eval_state_t *es = eval_state(ctx);
-    ocop_key_t key;
-    s_expiry_key(&key, c);
-    MDB_val k = ocop_key_val(&key);
-    int rc = mdb_del(ocop_ctx_txn(ctx), es->db.cert_expiry, &k, NULL);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "updating the expiry index");
+    if (s_index(ctx, reply, c, false) != 0)
+        return -1;
     c->state = state;
     c->revocation_reason = reason;
     c->revocation_note = (char *)(note ? note : "");
@@ -114,12 +133,8 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     }
     if (ocop_ctx_put(ctx, reply, es->db.certificates, c->id, &c->base) != 0)
         return -1;
-    ocop_key_t key;
-    s_expiry_key(&key, c);
-    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    rc = mdb_put(ocop_ctx_txn(ctx), es->db.cert_expiry, &k, &empty, 0);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "indexing a certificate's expiry");
+    if (s_index(ctx, reply, c, true) != 0)
+        return -1;
     p->certificate_id = c->id;
     return s_emit(ctx, reply, c, true);
 }

@@ -44,6 +44,10 @@ int eval_certificate_withdraw(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCer
                               Ocop__CertificateState state, Ocop__RevocationReason reason, const char *note,
                               const char *why);
 
+/* A late re-evaluation filer's certificate stays valid until day (26/2026 Art. 12.3): recorded
+ * as extended_to and moved in the expiry index. Stores c. 0 / -1. */
+int eval_certificate_extend(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, const char *day);
+
 /* Ends p's valid certificate, if any, in state with reason and note; clears
  * p->certificate_id; emits CertificateEnded. Does not store p. 0 / -1 (reply failed). */
 int eval_certificate_end_current(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p,

@@ -68,6 +68,25 @@ typedef struct {
     char article[64];
 } eval_revocation_rules_t;
 
+/* Art. 12.2-style hand-over: a dossier filed before `before` finishes under the rules in force
+ * on its filing day, within finish_days[kind] of `before` (DossierKind: 1 first, 2 upgrade,
+ * 3 re-evaluation). */
+typedef struct {
+    bool has;
+    char before[EVAL_DATE_LEN];
+    int finish_days[4];
+    char article[64];
+} eval_handover_t;
+
+/* Art. 7.6(a) / 12.3: a re-evaluation is filed between file_from_days and file_until_days
+ * before the certificate expires; a later filer's certificate stays valid until the result, at
+ * most late_extension_days past expiry. */
+typedef struct {
+    bool has;
+    int file_from_days, file_until_days, late_extension_days;
+    char article[64];
+} eval_reevaluation_rules_t;
+
 typedef struct {
     char instrument[16];                          /* "1048", "148", "1489" */
     char rubric[16];                              /* the rubric instrument its councils score with */
@@ -81,6 +100,8 @@ typedef struct {
     eval_after_central_t after_central;
     char after_central_article[64];
     eval_revocation_rules_t revocation;
+    eval_handover_t handover;
+    eval_reevaluation_rules_t reevaluation;
     char *source;                          /* the file name it was loaded from */
     char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
 } eval_policy_t;

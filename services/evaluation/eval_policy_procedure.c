@@ -135,9 +135,47 @@ static int s_revocation(const eval_json_src_t *src, const cJSON *root, eval_poli
     return 0;
 }
 
+static int s_handover(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "handover");
+    if (!h)
+        return 0;
+    eval_handover_t *o = &p->handover;
+    const cJSON *days = cJSON_GetObjectItemCaseSensitive(h, "finish_days");
+    if (eval_json_date(src, h, "handover", "before", o->before) != 0 ||
+        eval_json_string(src, h, "handover", "article", true, o->article, sizeof o->article) != 0)
+        return -1;
+    if (!cJSON_IsObject(days))
+        return eval_json_fail(src, "handover", "finish_days",
+                              "is required: {\"first\", \"upgrade\", \"reevaluation\"}");
+    static const char *const kinds[] = {"first", "upgrade", "reevaluation"};
+    for (int k = 0; k < 3; k++)
+        if (eval_json_int(src, days, "handover.finish_days", kinds[k], 0, 3650, &o->finish_days[k + 1]) != 0)
+            return -1;
+    o->has = true;
+    return 0;
+}
+
+static int s_reevaluation(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "reevaluation");
+    if (!r)
+        return 0;
+    eval_reevaluation_rules_t *o = &p->reevaluation;
+    if (eval_json_int(src, r, "reevaluation", "file_from_days_before_expiry", 1, 3650, &o->file_from_days) != 0 ||
+        eval_json_int(src, r, "reevaluation", "file_until_days_before_expiry", 0, o->file_from_days,
+                      &o->file_until_days) != 0 ||
+        eval_json_int(src, r, "reevaluation", "late_extension_days", 0, 3650, &o->late_extension_days) != 0 ||
+        eval_json_string(src, r, "reevaluation", "article", true, o->article, sizeof o->article) != 0)
+        return -1;
+    o->has = true;
+    return 0;
+}
+
 int eval_policy_parse_procedure(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
 {
-    return s_certificate(src, root, p) != 0 || s_after_central(src, root, p) != 0 || s_revocation(src, root, p) != 0
+    return s_certificate(src, root, p) != 0 || s_after_central(src, root, p) != 0 || s_revocation(src, root, p) != 0 ||
+                   s_handover(src, root, p) != 0 || s_reevaluation(src, root, p) != 0
                ? -1
                : 0;
 }

@@ -2,6 +2,9 @@
  * and reading it back (scores and results stay sealed until it closes). */
 #include "eval_session.h"
 
+#include "eval_certificate.h"
+#include "eval_dossier.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +119,8 @@ static int s_open_rules(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSes
     o->policy = eval_policies_in_force(state->policies, in->date);
     if (!o->policy)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "date", "no rating policy was in force on %s", in->date);
+    if (eval_dossier_policy(ctx, reply, in, o->policy, &o->policy) != 0)
+        return -1;
     o->level = eval_level_of(o->council->level);
     const eval_policy_level_t *lv = eval_policy_level(o->policy, o->level);
     if (!lv || !lv->scores)
@@ -256,6 +261,7 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         return -1;
     Ocop__EvalProduct **products = ocop_arena_alloc(arena, in->n_product_ids * sizeof *products);
     Ocop__EvalSessionProduct **sps = ocop_arena_alloc(arena, in->n_product_ids * sizeof *sps);
+    char **extend_to = ocop_arena_alloc(arena, in->n_product_ids * sizeof *extend_to);
     for (size_t i = 0; i < in->n_product_ids; i++) {
         char field[40];
         snprintf(field, sizeof field, "product_ids[%zu]", i);
@@ -264,6 +270,14 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         if (!products[i] || s_check_product(ctx, reply, &o, field, products[i], &rubric) != 0)
             return -1;
         sps[i] = s_session_product(arena, products[i], rubric);
+        if (eval_dossier_check(ctx, reply, field, in, o.policy, products[i], sps[i], &extend_to[i]) != 0)
+            return -1;
+    }
+    /* Every check passed: a late re-evaluation filer's certificate is extended (Art. 12.3). */
+    for (size_t i = 0; i < in->n_product_ids; i++) {
+        Ocop__EvalCertificate *c = extend_to[i] ? eval_certificate_load(ctx, reply, products[i]->certificate_id) : NULL;
+        if (extend_to[i] && (!c || eval_certificate_extend(ctx, reply, c, extend_to[i]) != 0))
+            return -1;
     }
 
     Ocop__EvalSession *s = ocop_arena_alloc(arena, sizeof *s);

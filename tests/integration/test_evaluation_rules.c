@@ -8,6 +8,11 @@
  *   - 26/2026 Art. 7.3(e) and 7.4(g): the province proposes a product of 90 or more to the
  *     ministry without recognising it; when the central council does not rate it 5★, the
  *     province certifies it on the central result (4★ here), once.
+ *   - 26/2026 Art. 12.2: a dossier filed before 22 May 2026 finishes under 1489 until 21 July
+ *     (60 days) and is refused after, with the article named; one session, one set of rules.
+ *   - Art. 6.1, 7.6(a), 12.3: a certified product's dossier is an upgrade or a re-evaluation; a
+ *     re-evaluation filed before its window opens is refused, one inside it accepted, a late one
+ *     keeps its certificate valid until the result, at most 180 days past expiry.
  *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
  *     one **** minimum is ranked 3★, with the minimum named; missed by a minority, it is 4★.
  *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
@@ -32,7 +37,8 @@
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
-#define S_N 8 /* 0..2: 2008 hierarchy, a district of Hà Nội; 3..7: today's hierarchy */
+#define S_N 10                         /* 0..2, 9: 2008 hierarchy, a district of Hà Nội; 3..8: today's hierarchy */
+#define S_OLD(k) ((k) < 3 || (k) >= 8) /* registered under 148's catalogue */
 
 static struct {
     harness_t *h;
@@ -70,18 +76,19 @@ static int s_setup(void **state)
     for (size_t i = 0; i < n && !W.district[0]; i++)
         if (strcmp(communes[i].province, "01") == 0 && communes[i].district[0]) {
             snprintf(W.district, sizeof W.district, "%s", communes[i].district);
-            for (unsigned k = 0; k < 3; k++) {
-                snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", communes[i].code);
-                snprintf(W.p[k].unit_version, sizeof W.p[k].unit_version, "2008");
-            }
+            for (unsigned k = 0; k < S_N; k++)
+                if (k < 3 || k == 9) {
+                    snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", communes[i].code);
+                    snprintf(W.p[k].unit_version, sizeof W.p[k].unit_version, "2008");
+                }
         }
     free(communes);
     for (unsigned k = 0; k < S_N; k++) {
-        if (k >= 3)
+        if (k >= 3 && k != 9)
             snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", W.data.communes[(k - 3) % 3]);
         /* The 2008-hierarchy products were registered when 148's catalogue was in force (its
          * sector and set codes are those of today's catalogue for this set). */
-        snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "%s", k < 3 ? "148" : W.data.catalogue_version);
+        snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "%s", S_OLD(k) ? "148" : W.data.catalogue_version);
         snprintf(W.p[k].sector, sizeof W.p[k].sector, "%s", W.data.sector);
         snprintf(W.p[k].product_set, sizeof W.p[k].product_set, "%s", W.data.product_set);
     }
@@ -192,7 +199,7 @@ static Ocop__CertificateState s_cert_state(const char *id)
 static void test_make_ready(void **state)
 {
     (void)state;
-    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7};
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
     for (unsigned k = 0; k < S_N; k++)
         assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
@@ -513,6 +520,151 @@ static void test_central_refusal_then_province_certifies(void **state)
     ITEST_FREE(r);
 }
 
+/* Opens (not starts) a session of product k with its dossier; the reply. */
+static Ocop__Reply *s_open_dossier(const char *council, const char *date, unsigned k, Ocop__DossierKind kind,
+                                   const char *filed)
+{
+    Ocop__EvalDossier d = OCOP__EVAL_DOSSIER__INIT, *ds[] = {&d};
+    d.product_id = W.p[k].product_id;
+    d.kind = kind;
+    d.filed = (char *)filed;
+    char *ids[] = {W.p[k].product_id};
+    Ocop__EvalSessionOpen body = OCOP__EVAL_SESSION_OPEN__INIT;
+    body.council_id = (char *)council;
+    body.date = (char *)date;
+    body.product_ids = ids;
+    body.n_product_ids = 1;
+    body.dossiers = ds;
+    body.n_dossiers = 1;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
+    req.eval_session_open = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    return r;
+}
+
+/* Art. 12.2: product 8 (148's catalogue) filed its first dossier on 10 May 2026. */
+static void test_handover_window(void **state)
+{
+    (void)state;
+    char council[32];
+    const char *province = W.p[8].current_province;
+    s_attest(8);
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    Ocop__Reply *r = s_open_dossier(council, "2026-07-22", 8, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST, "2026-05-10");
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_ids[0]");
+    assert_non_null(strstr(r->message, "Art. 12.2"));
+    assert_non_null(strstr(r->message, "until 2026-07-21"));
+    ITEST_FREE(r);
+    /* Filed on the day 26/2026 took effect: its rules, whose sheets need 26/2026's catalogue. */
+    r = s_open_dossier(council, "2026-07-22", 8, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST, "2026-05-22");
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "product_ids[0]");
+    assert_non_null(strstr(r->message, "no rubric of 26-2026"));
+    ITEST_FREE(r);
+    /* One session, one set of rules. */
+    Ocop__EvalDossier d = OCOP__EVAL_DOSSIER__INIT, *ds[] = {&d};
+    d.product_id = W.p[8].product_id;
+    d.kind = OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST;
+    d.filed = "2026-05-10";
+    const char *two[] = {W.p[8].product_id, W.p[4].product_id};
+    Ocop__EvalSessionOpen body = OCOP__EVAL_SESSION_OPEN__INIT;
+    body.council_id = council;
+    body.date = "2026-07-01";
+    body.product_ids = (char **)two;
+    body.n_product_ids = 2;
+    body.dossiers = ds;
+    body.n_dossiers = 1;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
+    req.eval_session_open = &body;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_ids[1]");
+    assert_non_null(strstr(r->message, "one session, one set of rules"));
+    ITEST_FREE(r);
+    /* The last day of the window: under the rules of its filing day, 1489 and 148's sheets. */
+    r = s_open_dossier(council, "2026-07-21", 8, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST, "2026-05-10");
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_session->policy, "1489/QĐ-TTg");
+    assert_int_equal(r->eval_session->products[0]->dossier_kind, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST);
+    assert_string_equal(r->eval_session->products[0]->dossier_filed, "2026-05-10");
+    char rubric[32];
+    snprintf(rubric, sizeof rubric, "148/%s", W.p[8].product_set);
+    assert_string_equal(r->eval_session->products[0]->rubric, rubric);
+    ITEST_FREE(r);
+}
+
+/* Art. 7.6(a), 12.3 on product 9: 3★ from a district in December 2023 (148: 36 months from the
+ * session: valid until 10 Dec 2026), then moved to 26/2026's catalogue. */
+static void test_reevaluation_window(void **state)
+{
+    (void)state;
+    char district[32], province[32], session[32];
+    const char *hanoi = W.p[9].current_province;
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, hanoi, district);
+    unsigned idx[] = {9};
+    s_session(district, "2023-12-10", idx, 1, false, session);
+    s_all_sheets(session, 9, 1, 60, 0, NULL);
+    Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 9/QĐ-UBND huyện");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    r = s_product(9);
+    assert_int_equal(r->eval_product->stars, 3);
+    char cert[32];
+    snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
+    Ocop__RegProductReclassify move = OCOP__REG_PRODUCT_RECLASSIFY__INIT;
+    move.product_id = W.p[9].product_id;
+    move.catalogue_version = "26-2026";
+    move.product_set_code = W.p[9].product_set;
+    move.reason = "Quyết định 26/2026/QĐ-TTg";
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY;
+    req.reg_product_reclassify = &move;
+    assert_int_equal(harness_call(W.h->client, &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    for (int tries = 0;; tries++) {
+        r = s_product(9);
+        bool moved = strcmp(r->eval_product->catalogue_version, "26-2026") == 0;
+        ITEST_FREE(r);
+        if (moved)
+            break;
+        assert_true(tries < 100);
+        usleep(50 * 1000);
+    }
+    s_attest(9);
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, hanoi, hanoi, province);
+    /* Certified: say what the dossier is. */
+    r = harness_session_open(s_c(), province, W.today, (const char *[]){W.p[9].product_id}, 1, false);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "product_ids[0]");
+    assert_non_null(strstr(r->message, "upgrade or a re-evaluation"));
+    ITEST_FREE(r);
+    r = s_open_dossier(province, W.today, 9, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST, W.today);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "product_ids[0]");
+    ITEST_FREE(r);
+    /* The window opens 180 days before 10 Dec 2026: 13 Jun 2026. */
+    r = s_open_dossier(province, W.today, 9, OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION, "2026-06-12");
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_ids[0]");
+    assert_non_null(strstr(r->message, "opens the filing on 2026-06-13"));
+    ITEST_FREE(r);
+    /* Late (after 12 Aug 2026): accepted, its certificate valid until the result, at most 180
+     * days past 10 Dec 2026. */
+    r = s_open_dossier(province, W.today, 9, OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION, "2026-10-01");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    Ocop__EvalCertificateGet get = OCOP__EVAL_CERTIFICATE_GET__INIT;
+    get.id = cert;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET;
+    req.eval_certificate_get = &get;
+    req.request_id = "";
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_certificate->expires, "2026-12-10");
+    assert_string_equal(r->eval_certificate->extended_to, "2027-06-08");
+    ITEST_FREE(r);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
@@ -570,6 +722,18 @@ static void test_two_phase_session(void **state)
     ITEST_FREE(r);
 }
 
+/* A started session of certified product k on its upgrade dossier filed today. */
+static void s_upgrade_session(const char *council, unsigned k, char *out)
+{
+    Ocop__Reply *r = s_open_dossier(council, W.today, k, OCOP__DOSSIER_KIND__DOSSIER_KIND_UPGRADE, W.today);
+    ITEST_ASSERT_OK(r);
+    snprintf(out, 32, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), out, NULL, 3);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
 static void test_reevaluation_downgrades(void **state)
 {
     (void)state;
@@ -580,8 +744,8 @@ static void test_reevaluation_downgrades(void **state)
     assert_int_equal(r->eval_product->stars, 4);
     snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
     ITEST_FREE(r);
-    unsigned idx[] = {3};
-    s_session(council, W.today, idx, 1, false, session);
+    /* Certified products are rated again on an upgrade dossier (Art. 6.1(b)), whatever comes. */
+    s_upgrade_session(council, 3, session);
     s_all_sheets(session, 3, 1, 60, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 40/QĐ-UBND");
     ITEST_ASSERT_OK(r);
@@ -591,7 +755,7 @@ static void test_reevaluation_downgrades(void **state)
     assert_string_not_equal(r->eval_product->certificate_id, cert);
     snprintf(cert + 0, sizeof cert, "%s", r->eval_product->certificate_id);
     ITEST_FREE(r);
-    s_session(council, W.today, idx, 1, false, session);
+    s_upgrade_session(council, 3, session);
     s_all_sheets(session, 3, 1, 45, 0, NULL);
     r = harness_session_close(s_c(), session, "QĐ 41/QĐ-UBND");
     ITEST_ASSERT_OK(r);
@@ -639,6 +803,8 @@ int main(void)
         cmocka_unit_test(test_no_district_council_after_june_2025),
         cmocka_unit_test(test_star_minimums_by_majority),
         cmocka_unit_test(test_central_refusal_then_province_certifies),
+        cmocka_unit_test(test_handover_window),
+        cmocka_unit_test(test_reevaluation_window),
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),
         cmocka_unit_test(test_reevaluation_downgrades),
