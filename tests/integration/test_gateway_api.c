@@ -366,6 +366,28 @@ static int s_documented(const cJSON *doc, const ocop_api_route_t *route)
     return cJSON_GetObjectItemCaseSensitive(item, method) != NULL;
 }
 
+/* 26/2026 Art. 8.2: a 4★ certificate is revoked by the province; the gateway states the
+ * caller's level and the shard checks it against the certificate's stars. */
+static void test_revocation_by_its_authority(void **state)
+{
+    (void)state;
+    char path[96];
+    snprintf(path, sizeof path, "/v1/certificates/%s/revoke", W.certificate[0]);
+    cJSON *j = s_req("POST", path, OCOP_ROLE_CENTRAL, "{\"ground\": \"law_violation\"}", 403);
+    assert_string_equal(s_str(j, "field"), "by_level");
+    assert_non_null(strstr(s_str(j, "message"), "revoked by the province level"));
+    cJSON_Delete(j);
+    j = s_req("POST", path, OCOP_ROLE_PROVINCE, "{\"ground\": \"law_violation\", \"by_level\": \"central\"}", 403);
+    assert_string_equal(s_str(j, "field"), "by_level");
+    assert_non_null(strstr(s_str(j, "message"), "revokes as the province level"));
+    cJSON_Delete(j);
+    j = s_req("POST", path, OCOP_ROLE_PROVINCE, "{\"ground\": \"law_violation\"}", 200);
+    assert_string_equal(s_str(j, "state"), "revoked");
+    assert_string_equal(s_str(j, "revoked_by"), "province");
+    assert_string_equal(s_str(j, "revocation_article"), "Art. 8.1(c)");
+    cJSON_Delete(j);
+}
+
 static void test_openapi_matches_routes(void **state)
 {
     (void)state;
@@ -444,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_silent_service_gets_503),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_revocation_by_its_authority),
         cmocka_unit_test(test_openapi_matches_routes),
         cmocka_unit_test(test_access_doc_matches_routes),
     };
