@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eval_handlers.h"
+#include "ocop_date.h"
 #include "ocop_error.h"
 
 #define S_MEMBERS_MAX 50
@@ -20,13 +21,26 @@ static bool s_code_valid(const char *s)
     return true;
 }
 
-/* The quorum when the request leaves it to the rules: the central council needs 5 of its 7
- * (scaled to other sizes), every other council 75 % of its members, rounded up. */
-static uint32_t s_default_quorum(Ocop__EvalLevel level, size_t members)
+/* The rules for a council of level: those of the policy in force today, or, for a level it
+ * has not (a district council for the sessions of an earlier decision), of the latest policy
+ * that has it. NULL when no policy has a scoring level so named. */
+static const eval_policy_level_t *s_council_rules(ocop_ctx_t *ctx, eval_level_t level, const eval_policy_t **from)
 {
-    if (level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
-        return (uint32_t)((members * 5 + 6) / 7);
-    return (uint32_t)((members * 3 + 3) / 4);
+    const eval_policies_t *all = eval_state(ctx)->policies;
+    char today[OCOP_DATE_LEN];
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    const eval_policy_level_t *best = NULL;
+    for (size_t i = 0; i < eval_policies_count(all); i++) {
+        const eval_policy_t *p = eval_policies_at(all, i);
+        const eval_policy_level_t *l = eval_policy_level(p, level);
+        if (!l || !l->scores || strcmp(p->effective_from, today) > 0)
+            continue;
+        if (!best || strcmp(p->effective_from, (*from)->effective_from) > 0) {
+            best = l;
+            *from = p;
+        }
+    }
+    return best;
 }
 
 static int s_check_jurisdiction(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in)
@@ -77,6 +91,28 @@ static int s_check_member(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalC
     return 0;
 }
 
+/* Size and quorum against the rules of the council's level (policy data). */
+static int s_check_rules(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in, uint32_t *quorum)
+{
+    const eval_policy_t *from = NULL;
+    const eval_policy_level_t *l = s_council_rules(ctx, eval_level_of(in->level), &from);
+    if (!l)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "level", "no rating policy has a %s council that scores",
+                             eval_level_name(eval_level_of(in->level)));
+    if (in->n_members < (size_t)l->min_members)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "members",
+                             "under %s a %s council has at least %d members, found %zu (%s)", from->decision,
+                             eval_level_name(l->level), l->min_members, in->n_members, l->council_article);
+    unsigned needed = eval_policy_quorum(l, in->n_members);
+    if (in->quorum && in->quorum < needed)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "quorum",
+                             "under %s a %s council of %zu sits with %u present (%d of every %d, %s), not %u",
+                             from->decision, eval_level_name(l->level), in->n_members, needed, l->quorum_present,
+                             l->quorum_of, l->council_article, in->quorum);
+    *quorum = in->quorum ? in->quorum : needed;
+    return 0;
+}
+
 static int s_check_members(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncilCreate *in)
 {
     if (in->n_members == 0 || in->n_members > S_MEMBERS_MAX)
@@ -101,8 +137,10 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 {
     const Ocop__EvalCouncilCreate *in = req->eval_council_create;
     eval_state_t *state = eval_state(ctx);
+    uint32_t quorum = 0;
     if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, EVAL_NAME_MAX) != 0 ||
-        s_check_jurisdiction(ctx, reply, in) != 0 || s_check_members(ctx, reply, in) != 0)
+        s_check_jurisdiction(ctx, reply, in) != 0 || s_check_members(ctx, reply, in) != 0 ||
+        s_check_rules(ctx, reply, in, &quorum) != 0)
         return -1;
     Ocop__EvalCouncil *c = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *c);
     ocop__eval_council__init(c);
@@ -117,7 +155,7 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     c->province_code = in->province_code;
     c->n_members = in->n_members;
     c->members = in->members;
-    c->quorum = in->quorum ? in->quorum : s_default_quorum(in->level, in->n_members);
+    c->quorum = quorum;
     c->created_ms = ocop_ctx_now_ms(ctx);
     c->revision = 1;
     if (ocop_ctx_put(ctx, reply, state->db.councils, c->id, &c->base) != 0)

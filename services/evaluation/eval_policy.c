@@ -33,7 +33,7 @@ int eval_level_parse(const char *name, eval_level_t *out)
 }
 
 /* The members only a scoring level may carry. */
-static const char *const s_scoring_only[] = {"confers_min_stars", "confers_max_stars", "forward_at"};
+static const char *const s_scoring_only[] = {"confers_min_stars", "confers_max_stars", "forward_at", "council"};
 
 static int s_parse_stars(const eval_json_src_t *src, const cJSON *js, const char *at, eval_policy_level_t *l)
 {
@@ -45,6 +45,31 @@ static int s_parse_stars(const eval_json_src_t *src, const cJSON *js, const char
     if (cJSON_GetObjectItemCaseSensitive(js, "confers_min_stars"))
         return eval_json_int(src, js, at, "confers_min_stars", 0, 0, &l->confers_min_stars);
     return 0;
+}
+
+/* A scoring level's "council": its size and quorum (policy data: 26/2026 leaves them to each
+ * council's rules of procedure, Art. 7.3(b), 7.4(b)). */
+static int s_parse_council(const eval_json_src_t *src, const cJSON *js, const char *at, eval_policy_level_t *l)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(js, "council");
+    char cat[48];
+    snprintf(cat, sizeof cat, "%s.council", at);
+    if (!cJSON_IsObject(c))
+        return eval_json_fail(src, at, "council",
+                              "is required for a level that scores: {\"min_members\", \"quorum_present\", "
+                              "\"quorum_of\", \"chair_present\", \"article\"}");
+    if (eval_json_int(src, c, cat, "min_members", 1, 50, &l->min_members) != 0 ||
+        eval_json_int(src, c, cat, "quorum_of", 1, 50, &l->quorum_of) != 0 ||
+        eval_json_int(src, c, cat, "quorum_present", 1, l->quorum_of, &l->quorum_present) != 0 ||
+        eval_json_bool(src, c, cat, "chair_present", true, &l->chair_present) != 0 ||
+        eval_json_string(src, c, cat, "article", true, l->council_article, sizeof l->council_article) != 0)
+        return -1;
+    return 0;
+}
+
+unsigned eval_policy_quorum(const eval_policy_level_t *l, size_t n)
+{
+    return (unsigned)((n * (size_t)l->quorum_present + (size_t)l->quorum_of - 1) / (size_t)l->quorum_of);
 }
 
 static int s_parse_level(const eval_json_src_t *src, const cJSON *js, size_t i, eval_policy_t *p)
@@ -80,7 +105,7 @@ static int s_parse_level(const eval_json_src_t *src, const cJSON *js, size_t i, 
             return eval_json_fail(src, at, "attests", "a level that does not score must attest (or be left out)");
         return 0;
     }
-    if (s_parse_stars(src, js, at, l) != 0)
+    if (s_parse_stars(src, js, at, l) != 0 || s_parse_council(src, js, at, l) != 0)
         return -1;
     if (cJSON_GetObjectItemCaseSensitive(js, "forward_at")) {
         if (eval_json_number(src, js, at, "forward_at", &l->forward_at) != 0)

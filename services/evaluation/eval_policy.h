@@ -39,6 +39,12 @@ typedef struct {
      * (26/2026 Art. 7.3(e): the province approves a ≥ 90 result and proposes it) */
     bool forwarded_confers;
     char until[EVAL_DATE_LEN]; /* "" or the last day a council at this level may sit */
+    /* A council of this level (scoring levels): at least min_members members, exactly one
+     * chair; it sits when quorum_present of every quorum_of members are there (rounded up),
+     * the chair among them when chair_present. */
+    int min_members, quorum_present, quorum_of;
+    bool chair_present;
+    char council_article[64];
 } eval_policy_level_t;
 
 /* What a province may do when the central council does not recognise a product it forwarded. */
@@ -129,6 +135,8 @@ void eval_policy_free_procedure(eval_policy_t *p);
 /* The revocation ground with that code or, when code is empty, the one the older fixed reason
  * (a RevocationReason name) maps to; NULL when none. */
 const eval_ground_t *eval_policy_ground(const eval_policy_t *p, const char *code, const char *reason);
+/* The quorum of a council of n members at level l: ceil(n * quorum_present / quorum_of). */
+unsigned eval_policy_quorum(const eval_policy_level_t *l, size_t n);
 /* Whether a council at this level may sit on day (its level has not ended). */
 bool eval_policy_level_sits(const eval_policy_level_t *l, const char *day);
 

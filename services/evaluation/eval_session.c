@@ -320,7 +320,7 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
 /* ---------------------------------------------------------------- starting */
 
 static int s_check_present(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCouncil *c,
-                           const Ocop__EvalSessionStart *in)
+                           const Ocop__EvalSessionStart *in, const eval_policy_level_t *rules)
 {
     bool chair = false;
     for (size_t i = 0; i < in->n_present_member_ids; i++) {
@@ -339,9 +339,10 @@ static int s_check_present(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__Eval
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "present_member_ids",
                              "quorum not met: %zu of %zu members present, %u needed", in->n_present_member_ids,
                              c->n_members, c->quorum);
-    if (!chair)
+    if (!chair && (!rules || rules->chair_present))
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "present_member_ids",
-                             "quorum not met: the chair of council %s is not present", c->id);
+                             "quorum not met: the chair of council %s is not present (%s)", c->id,
+                             rules ? rules->council_article : "the council's rules");
     return 0;
 }
 
@@ -357,7 +358,8 @@ int eval_handle_session_start(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
                              s->state == OCOP__SESSION_STATE__SESSION_STATE_CLOSED ? "closed" : "started");
     const Ocop__EvalCouncil *c = ocop_ctx_get(ctx, reply, state->db.councils, s->council_id,
                                               &ocop__eval_council__descriptor, "session_id", "council");
-    if (!c || s_check_present(ctx, reply, c, in) != 0)
+    const eval_policy_t *policy = c ? eval_session_policy(ctx, reply, s) : NULL;
+    if (!policy || s_check_present(ctx, reply, c, in, eval_policy_level(policy, eval_level_of(s->level))) != 0)
         return -1;
     s->n_present_member_ids = in->n_present_member_ids;
     s->present_member_ids = in->present_member_ids;

@@ -474,6 +474,15 @@ static void test_each_refusal_changes_nothing(void **state)
     r = harness_council_create(s_c(), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a, W.data.province_a, 0,
                                0);
     s_check(&(s_expect_t){"no members", S_ST(INVALID), "members", "1 to"}, r, &before, &after);
+    /* Size and quorum are the policy's (26/2026 leaves them to the councils' rules, Art. 7.3(b)). */
+    r = harness_council_create(s_c(), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a, W.data.province_a, 2,
+                               0);
+    s_check(&(s_expect_t){"a council below the policy's size", S_ST(INVALID), "members", "at least 3 members"}, r,
+            &before, &after);
+    r = harness_council_create(s_c(), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a, W.data.province_a, 8,
+                               5);
+    s_check(&(s_expect_t){"a quorum below the policy's", S_ST(INVALID), "quorum", "sits with 6 present"}, r, &before,
+            &after);
     r = s_attest(W.p[4].product_id);
     s_check(&(s_expect_t){"attest a product under evaluation", S_ST(ILLEGAL_STATE), "product_id", W.t}, r, &before,
             &after);

@@ -28,28 +28,44 @@
 static const char s_1048[] =
     "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"rubric\": "
     "\"1048\", " S_PROC "\"levels\": ["
-    "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 0, \"confers_max_stars\": 0,"
+    "{\"level\": \"district\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 0, \"confers_max_stars\": "
+    "0,"
     " \"forward_at\": 50},"
-    "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
+    "{\"level\": \"province\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 3, \"confers_max_stars\": "
+    "4,"
     " \"forward_at\": 90},"
-    "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}],"
+    "{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, \"confers_max_stars\": "
+    "5}],"
     " \"notes\": \"\"}";
 /* District without forward_at: exercises forwarding by "band above what the level confers". */
 static const char s_148[] =
     "{\"instrument\": \"148\", \"decision\": \"148/QĐ-TTg\", \"effective_from\": \"2023-02-24\", \"rubric\": "
     "\"148\", " S_PROC "\"levels\": ["
-    "{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 3},"
-    "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 4, \"confers_max_stars\": 4,"
+    "{\"level\": \"district\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 3, \"confers_max_stars\": "
+    "3},"
+    "{\"level\": \"province\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 4, \"confers_max_stars\": "
+    "4,"
     " \"forward_at\": 90},"
-    "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}],"
+    "{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, \"confers_max_stars\": "
+    "5}],"
     " \"notes\": \"\"}";
 static const char s_1489[] =
     "{\"instrument\": \"1489\", \"decision\": \"1489/QĐ-TTg\", \"effective_from\": \"2025-07-06\", \"rubric\": "
     "\"148\", " S_PROC "\"levels\": ["
     "{\"level\": \"commune\", \"scores\": false, \"attests\": true},"
-    "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4,"
+    "{\"level\": \"province\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 3, \"confers_max_stars\": "
+    "4,"
     " \"forward_at\": 90},"
-    "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}],"
+    "{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, \"confers_max_stars\": "
+    "5}],"
     " \"notes\": \"\"}";
 
 static eval_policies_t *s_load_three(unit_fixture_t *fx)
@@ -224,9 +240,14 @@ static void test_outcomes(void **state)
 #define S_HEAD                                                                                                         \
     "{\"instrument\": \"9\", \"decision\": \"9/QĐ-TTg\", \"effective_from\": \"2030-01-01\", \"notes\": \"\", "       \
     "\"rubric\": \"148\", " S_PROC
-#define S_CENTRAL "{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, \"confers_max_stars\": 5}"
+#define S_CENTRAL                                                                                                      \
+    "{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "             \
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, "                       \
+    "\"confers_max_stars\": 5}"
 #define S_PROVINCE                                                                                                     \
-    "{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 4, \"forward_at\": " \
+    "{\"level\": \"province\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "            \
+    "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 3, "                       \
+    "\"confers_max_stars\": 4, \"forward_at\": "                                                                       \
     "90}"
 
 typedef struct {
@@ -249,28 +270,40 @@ static const s_broken_t s_broken[] = {
     {"neither scores nor attests", S_HEAD "\"levels\": [{\"level\": \"commune\", \"scores\": false}, " S_CENTRAL "]}",
      ": levels[0].attests: ", "must attest"},
     {"missing scores", S_HEAD "\"levels\": [{\"level\": \"central\"}]}", ": levels[0].scores: ", "is required"},
-    {"missing max stars", S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true}]}",
+    {"missing max stars",
+     S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, "
+            "\"quorum_present\": 3, \"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}}]}",
      ": levels[0].confers_max_stars: ", "is required"},
     {"min above max",
-     S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, "
-            "\"confers_max_stars\": 4}]}",
+     S_HEAD
+     "\"levels\": [{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+     "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, "
+     "\"confers_max_stars\": 4}]}",
      ": levels[0].confers_min_stars: ", "from 1 to 4, found 5"},
     {"six stars",
-     S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, "
-            "\"confers_max_stars\": 6}]}",
+     S_HEAD
+     "\"levels\": [{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+     "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 5, "
+     "\"confers_max_stars\": 6}]}",
      ": levels[0].confers_max_stars: ", "from 0 to 5, found 6"},
     {"half a star",
-     S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 4.5, "
-            "\"confers_max_stars\": 5}]}",
+     S_HEAD
+     "\"levels\": [{\"level\": \"central\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": 3, "
+     "\"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 4.5, "
+     "\"confers_max_stars\": 5}]}",
      ": levels[0].confers_min_stars: ", "whole number"},
     {"confers nothing, forwards nowhere",
-     S_HEAD "\"levels\": [{\"level\": \"district\", \"scores\": true, \"confers_max_stars\": 0}, " S_CENTRAL "]}",
+     S_HEAD
+     "\"levels\": [{\"level\": \"district\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": "
+     "3, \"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_max_stars\": 0}, " S_CENTRAL "]}",
      ": levels[0].forward_at: ", "is required"},
     {"forward from the top", S_HEAD "\"levels\": [" S_PROVINCE "]}",
      ": levels[0].forward_at: ", "no later level scores"},
     {"negative forward",
-     S_HEAD "\"levels\": [{\"level\": \"province\", \"scores\": true, \"confers_min_stars\": 3, "
-            "\"confers_max_stars\": 4, \"forward_at\": -5}, " S_CENTRAL "]}",
+     S_HEAD
+     "\"levels\": [{\"level\": \"province\", \"scores\": true, \"council\": {\"min_members\": 1, \"quorum_present\": "
+     "3, \"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, \"confers_min_stars\": 3, "
+     "\"confers_max_stars\": 4, \"forward_at\": -5}, " S_CENTRAL "]}",
      ": levels[0].forward_at: ", "must be positive"},
     {"no scoring level", S_HEAD "\"levels\": [{\"level\": \"commune\", \"scores\": false, \"attests\": true}]}",
      ": levels: ", "no level scores"},
@@ -337,10 +370,15 @@ static const s_broken_t s_broken[] = {
      "\"notes\": \"\", \"certificate\": {\"months\": 36, \"from\": \"decision\", \"article\": \"x\"}, "
      "\"after_central_below\": {\"action\": \"appeal\", \"article\": \"x\"}, \"levels\": [" S_CENTRAL "]}",
      ": after_central_below.action: ", "\"appeal\""},
+    {"a scoring level without council rules",
+     S_HEAD "\"levels\": [{\"level\": \"central\", \"scores\": true, \"confers_min_stars\": 5, "
+            "\"confers_max_stars\": 5}]}",
+     ": levels[0].council: ", "is required for a level that scores"},
     {"district until not a date",
-     S_HEAD
-     "\"levels\": [{\"level\": \"district\", \"scores\": true, \"confers_min_stars\": 3, \"confers_max_stars\": 3, "
-     "\"until\": \"2025-06-31\"}, " S_CENTRAL "]}",
+     S_HEAD "\"levels\": [{\"level\": \"district\", \"scores\": true, \"council\": {\"min_members\": 1, "
+            "\"quorum_present\": 3, \"quorum_of\": 4, \"chair_present\": true, \"article\": \"x\"}, "
+            "\"confers_min_stars\": 3, \"confers_max_stars\": 3, "
+            "\"until\": \"2025-06-31\"}, " S_CENTRAL "]}",
      ": levels[0].until: ", "YYYY-MM-DD"},
 };
 
@@ -384,6 +422,23 @@ static void test_real_policies(void **state)
     assert_string_equal(eval_policies_in_force(set, "2026-05-21")->instrument, "1489");
     assert_string_equal(eval_policies_in_force(set, "2026-05-22")->instrument, "26-2026");
     assert_string_equal(eval_policies_in_force(set, "2026-05-22")->rubric, "26-2026");
+    /* Council size and quorum are data: three quarters of a province council, 5 of 7 centrally. */
+    const eval_policy_t *now = eval_policies_find(set, "26-2026");
+    assert_int_equal(eval_policy_quorum(eval_policy_level(now, EVAL_LEVEL_PROVINCE), 4), 3);
+    assert_int_equal(eval_policy_quorum(eval_policy_level(now, EVAL_LEVEL_PROVINCE), 7), 6);
+    assert_int_equal(eval_policy_quorum(eval_policy_level(now, EVAL_LEVEL_CENTRAL), 7), 5);
+    assert_int_equal(eval_policy_level(now, EVAL_LEVEL_PROVINCE)->min_members, 3);
+    assert_true(eval_policy_level(now, EVAL_LEVEL_PROVINCE)->chair_present);
+    /* 26/2026: certificates from the decision, Art. 7.4(g), six grounds, the hand-over windows. */
+    assert_true(now->certificate_from_decision);
+    assert_int_equal(now->certificate_months, 36);
+    assert_int_equal(now->after_central, EVAL_AFTER_CENTRAL_PROVINCE_MAY_CERTIFY);
+    assert_int_equal(now->revocation.n_grounds, 6);
+    assert_int_equal(now->revocation.authority[5], EVAL_LEVEL_CENTRAL);
+    assert_int_equal(now->revocation.authority[4], EVAL_LEVEL_PROVINCE);
+    assert_true(now->handover.has && now->handover.finish_days[3] == 30);
+    assert_false(eval_policy_level(now, EVAL_LEVEL_PROVINCE)->forwarded_confers);
+    assert_string_equal(eval_policy_level(eval_policies_find(set, "148"), EVAL_LEVEL_DISTRICT)->until, "2025-06-30");
     /* The DOMAIN.md example: a 148 district council with a mean of 75 confers 3★ and forwards. */
     eval_outcome_t out;
     assert_int_equal(
