@@ -95,6 +95,14 @@ static const ocop_api_route_t s_routes[] = {
      "Art. 7.4(g))"},
     {"POST", "/v1/certificates/{id}/revoke", "eval_certificate_revoke", "eval_certificate", EVAL(ID, "id"), R_PROVINCE,
      WRITE(CERTIFICATE, "id"), "Revoke a certificate for one of the fixed reasons"},
+    {"POST", "/v1/rounds", "eval_round_open", "eval_round", EVAL(PROVINCE, "province_code"), R_PROVINCE,
+     CREATE(PROVINCE, "province_code"),
+     "Declare an evaluation round of a year (26/2026 Art. 5): the policy's dates for its statutory rounds, both "
+     "dates for further ones"},
+    {"GET", "/v1/rounds", "eval_round_calendar_get", "eval_round_calendar", EVAL(PROVINCE, "province_code"), R_PUBLIC,
+     READ,
+     "A province's evaluation rounds of a year (?province_code=&year=): their sessions and what Art. 5 asks "
+     "that is missing"},
     {"GET", "/v1/reports/stars", "eval_report_get", "eval_report", EVAL(MERGE, "province_code"), R_PUBLIC, READ,
      "Rated products by stars x province x sector x year (every shard merged)"},
 

@@ -29,6 +29,9 @@ int eval_handle_central_result_certify(ocop_ctx_t *ctx, const Ocop__Request *req
 int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_self_assessment_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+/* eval_round.c: the evaluation rounds of 26/2026 Art. 5 */
+int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_round_calendar_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
 /* The route table handed to ocop_service_new. */
 const ocop_route_t *eval_routes(size_t *count);

@@ -93,6 +93,26 @@ typedef struct {
     char article[64];
 } eval_reevaluation_rules_t;
 
+/* One statutory evaluation round of a level (26/2026 Art. 5): its dossiers are filed on or
+ * before cutoff and it is evaluated by deadline, both "MM-DD" in the round's year. */
+typedef struct {
+    int number; /* 1, 2, ... in the order listed */
+    char cutoff[6];
+    char deadline[6];
+} eval_round_rule_t;
+
+#define EVAL_ROUNDS_MAX 6
+
+/* The "rounds" section: the statutory rounds per level and the fewest a level holds a year
+ * (rounds beyond them are the council's own, with both dates given). */
+typedef struct {
+    bool has;
+    int min_per_year;
+    char article[64];
+    eval_round_rule_t by_level[EVAL_LEVEL_COUNT][EVAL_ROUNDS_MAX];
+    size_t n_by_level[EVAL_LEVEL_COUNT]; /* 0: the level holds no statutory rounds */
+} eval_round_rules_t;
+
 typedef struct {
     char instrument[16];                          /* "1048", "148", "1489" */
     char rubric[16];                              /* the rubric instrument its councils score with */
@@ -108,6 +128,7 @@ typedef struct {
     eval_revocation_rules_t revocation;
     eval_handover_t handover;
     eval_reevaluation_rules_t reevaluation;
+    eval_round_rules_t rounds;
     char *source;                          /* the file name it was loaded from */
     char digest[OCOP_RULEFILE_DIGEST_LEN]; /* SHA-256 of that file: recorded on every result */
 } eval_policy_t;
@@ -128,13 +149,16 @@ const eval_policy_t *eval_policies_find(const eval_policies_t *self, const char 
  * day is not a valid date or precedes every policy. */
 const eval_policy_t *eval_policies_in_force(const eval_policies_t *self, const char *day);
 
-/* The procedure sections of a policy file (certificate, after_central_below, revocation):
+/* The procedure sections of a policy file (certificate, after_central_below, revocation,
+ * handover, reevaluation, rounds):
  * 0, or -1 with the file and field named (eval_policy_procedure.c). */
 int eval_policy_parse_procedure(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p);
 void eval_policy_free_procedure(eval_policy_t *p);
 /* The revocation ground with that code or, when code is empty, the one the older fixed reason
  * (a RevocationReason name) maps to; NULL when none. */
 const eval_ground_t *eval_policy_ground(const eval_policy_t *p, const char *code, const char *reason);
+/* The statutory round number of level under policy; NULL when it has none. */
+const eval_round_rule_t *eval_policy_round(const eval_policy_t *p, eval_level_t level, int number);
 /* The quorum of a council of n members at level l: ceil(n * quorum_present / quorum_of). */
 unsigned eval_policy_quorum(const eval_policy_level_t *l, size_t n);
 /* Whether a council at this level may sit on day (its level has not ended). */

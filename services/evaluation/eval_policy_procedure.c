@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eval_policy.h"
+#include "ocop_date.h"
 #include "ocop_json.h"
 #include "evaluation.pb-c.h"
 
@@ -172,10 +173,94 @@ static int s_reevaluation(const eval_json_src_t *src, const cJSON *root, eval_po
     return 0;
 }
 
+/* "MM-DD" of a day every year has (29 February is refused: a round's date must exist in each
+ * year it applies to). */
+static int s_month_day(const eval_json_src_t *src, const cJSON *js, const char *at, const char *name, char out[6])
+{
+    char text[16], day[24];
+    if (eval_json_string(src, js, at, name, true, text, sizeof text) != 0)
+        return -1;
+    snprintf(day, sizeof day, "2025-%s", text);
+    snprintf(out, 6, "%.5s", text);
+    if (strlen(text) != 5 || !ocop_date_valid(day))
+        return eval_json_fail(src, at, name, "\"%s\" is not a day of every year MM-DD", text);
+    return 0;
+}
+
+static int s_round_list(const eval_json_src_t *src, const cJSON *list, const char *name, eval_level_t level,
+                        eval_policy_t *p)
+{
+    eval_round_rules_t *r = &p->rounds;
+    const eval_policy_level_t *l = eval_policy_level(p, level);
+    if (!l || !l->scores)
+        return eval_json_fail(src, "rounds", name, "the %s level does not score under this policy", name);
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+        return eval_json_fail(src, "rounds", name,
+                              "must be a non-empty array of {\"number\", \"cutoff\", \"deadline\"}");
+    if (cJSON_GetArraySize(list) > EVAL_ROUNDS_MAX)
+        return eval_json_fail(src, "rounds", name, "at most %d rounds", EVAL_ROUNDS_MAX);
+    const cJSON *js;
+    cJSON_ArrayForEach (js, list) {
+        size_t i = r->n_by_level[level];
+        char at[48];
+        snprintf(at, sizeof at, "rounds.%s[%zu]", name, i);
+        eval_round_rule_t *rule = &r->by_level[level][i];
+        if (!cJSON_IsObject(js))
+            return eval_json_fail(src, at, NULL, "expected an object");
+        if (eval_json_int(src, js, at, "number", 1, EVAL_ROUNDS_MAX, &rule->number) != 0 ||
+            s_month_day(src, js, at, "cutoff", rule->cutoff) != 0 ||
+            s_month_day(src, js, at, "deadline", rule->deadline) != 0)
+            return -1;
+        if (rule->number != (int)i + 1)
+            return eval_json_fail(src, at, "number", "%d: the rounds are numbered 1, 2, ... in order", rule->number);
+        /* Both days fall in the round's year: the cut-off comes first. */
+        if (strcmp(rule->cutoff, rule->deadline) >= 0)
+            return eval_json_fail(src, at, "deadline", "%s is not after the cut-off %s", rule->deadline, rule->cutoff);
+        r->n_by_level[level]++;
+    }
+    if ((int)r->n_by_level[level] < r->min_per_year)
+        return eval_json_fail(src, "rounds", name, "%zu rounds, fewer than min_per_year %d", r->n_by_level[level],
+                              r->min_per_year);
+    return 0;
+}
+
+/* 26/2026 Art. 5: the rounds each level holds a year, with their cut-off and deadline. */
+static int s_rounds(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
+{
+    const cJSON *rounds = cJSON_GetObjectItemCaseSensitive(root, "rounds");
+    if (!rounds)
+        return 0;
+    eval_round_rules_t *r = &p->rounds;
+    if (!cJSON_IsObject(rounds))
+        return eval_json_fail(src, "", "rounds",
+                              "expected an object {\"article\", \"min_per_year\", \"<level>\": [...]}");
+    if (eval_json_string(src, rounds, "rounds", "article", true, r->article, sizeof r->article) != 0 ||
+        eval_json_int(src, rounds, "rounds", "min_per_year", 1, EVAL_ROUNDS_MAX, &r->min_per_year) != 0)
+        return -1;
+    const cJSON *js;
+    bool any = false;
+    cJSON_ArrayForEach (js, rounds) {
+        eval_level_t level;
+        if (strcmp(js->string, "article") == 0 || strcmp(js->string, "min_per_year") == 0)
+            continue;
+        if (eval_level_parse(js->string, &level) != 0)
+            return eval_json_fail(src, "rounds", js->string,
+                                  "unknown member (article, min_per_year, or a level: "
+                                  "commune, district, province, central)");
+        if (s_round_list(src, js, js->string, level, p) != 0)
+            return -1;
+        any = true;
+    }
+    if (!any)
+        return eval_json_fail(src, "", "rounds", "names no level's rounds");
+    r->has = true;
+    return 0;
+}
+
 int eval_policy_parse_procedure(const eval_json_src_t *src, const cJSON *root, eval_policy_t *p)
 {
     return s_certificate(src, root, p) != 0 || s_after_central(src, root, p) != 0 || s_revocation(src, root, p) != 0 ||
-                   s_handover(src, root, p) != 0 || s_reevaluation(src, root, p) != 0
+                   s_handover(src, root, p) != 0 || s_reevaluation(src, root, p) != 0 || s_rounds(src, root, p) != 0
                ? -1
                : 0;
 }
@@ -197,6 +282,13 @@ const eval_ground_t *eval_policy_ground(const eval_policy_t *p, const char *code
                 return g;
     }
     return NULL;
+}
+
+const eval_round_rule_t *eval_policy_round(const eval_policy_t *p, eval_level_t level, int number)
+{
+    if ((unsigned)level >= EVAL_LEVEL_COUNT || number < 1 || (size_t)number > p->rounds.n_by_level[level])
+        return NULL;
+    return &p->rounds.by_level[level][number - 1];
 }
 
 bool eval_policy_level_sits(const eval_policy_level_t *l, const char *day)

@@ -33,6 +33,8 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_SELF_ASSESS, "self_assess", true, true, eval_handle_self_assess},
     {OCOP__REQUEST__BODY_EVAL_SELF_ASSESSMENT_GET, "self_assessment_get", false, false,
      eval_handle_self_assessment_get},
+    {OCOP__REQUEST__BODY_EVAL_ROUND_OPEN, "round_open", true, true, eval_handle_round_open},
+    {OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET, "round_calendar_get", false, false, eval_handle_round_calendar_get},
 };
 
 const ocop_route_t *eval_routes(size_t *count)

@@ -11,6 +11,7 @@
 
 #include "eval_handlers.h"
 #include "eval_product.h"
+#include "eval_round.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
@@ -257,7 +258,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
                              "council_id", "council");
     if (!o.council || s_open_rules(ctx, reply, in, &o) != 0)
         return -1;
-    if (s_check_unique(ctx, reply, in) != 0)
+    Ocop__EvalRound *round;
+    if (s_check_unique(ctx, reply, in) != 0 || eval_round_check_session(ctx, reply, in, o.council, &round) != 0)
         return -1;
     Ocop__EvalProduct **products = ocop_arena_alloc(arena, in->n_product_ids * sizeof *products);
     Ocop__EvalSessionProduct **sps = ocop_arena_alloc(arena, in->n_product_ids * sizeof *sps);
@@ -300,7 +302,9 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     s->two_phase = in->two_phase;
     s->phase = 1;
     s->opened_ms = ocop_ctx_now_ms(ctx);
-    if (eval_session_store(ctx, reply, s) != 0)
+    s->round_id = round ? round->id : "";
+    if (eval_session_store(ctx, reply, s) != 0 ||
+        (round && eval_round_add_session(ctx, reply, round, s, (uint32_t)in->n_product_ids) != 0))
         return -1;
     for (size_t i = 0; i < in->n_product_ids; i++) {
         products[i]->session_id = s->id;

@@ -12,6 +12,10 @@
  *   report            see eval_report.c                  -> counts
  *   self_assessments  product id|n(u64, 1, 2, …)         -> EvalSelfAssessment (the producer's,
  *                     every one kept: the last n is the latest; see eval_self.h)
+ *   rounds            "r"|round id                       -> EvalRound (26/2026 Art. 5; see eval_round.h)
+ *                     "k"|province|year(u32)|level(u32)|number(u32) -> round id (one round per key;
+ *                     a province's calendar of a year in level and number order)
+ *                     "s"|round id|session id            -> u32 products (the sessions of a round)
  *   meta              name                               -> value (id sequences)
  */
 #ifndef EVAL_STATE_H
@@ -33,6 +37,7 @@ typedef struct {
     MDB_dbi products, councils, sessions, session_products, sheets;
     MDB_dbi certificates, cert_expiry, report, meta;
     MDB_dbi self_assessments;
+    MDB_dbi rounds;
 } eval_dbs_t;
 
 typedef struct {

@@ -250,6 +250,11 @@ static void test_outcomes(void **state)
     "\"confers_max_stars\": 4, \"forward_at\": "                                                                       \
     "90}"
 
+/* A policy of a province and a central level with the given "rounds" members. */
+#define S_ROUNDS(members) S_HEAD "\"levels\": [" S_PROVINCE ", " S_CENTRAL "], \"rounds\": {" members "}}"
+#define S_ROUND(number, cutoff, deadline)                                                                              \
+    "{\"number\": " number ", \"cutoff\": \"" cutoff "\", \"deadline\": \"" deadline "\"}"
+
 typedef struct {
     const char *label;
     const char *json;
@@ -380,6 +385,39 @@ static const s_broken_t s_broken[] = {
             "\"confers_min_stars\": 3, \"confers_max_stars\": 3, "
             "\"until\": \"2025-06-31\"}, " S_CENTRAL "]}",
      ": levels[0].until: ", "YYYY-MM-DD"},
+    /* The rounds (26/2026 Art. 5). */
+    {"rounds: no article", S_ROUNDS("\"min_per_year\": 1, \"province\": [" S_ROUND("1", "04-30", "06-30") "]"),
+     ": rounds.article: ", "is required"},
+    {"rounds: none a year", S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 0, \"province\": []"),
+     ": rounds.min_per_year: ", "from 1 to"},
+    {"rounds: no level", S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1"),
+     ": rounds: ", "names no level's rounds"},
+    {"rounds: an unknown member",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"ward\": [" S_ROUND("1", "04-30", "06-30") "]"),
+     ": rounds.ward: ", "unknown member"},
+    {"rounds: a level that does not score",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"district\": [" S_ROUND("1", "04-30", "06-30") "]"),
+     ": rounds.district: ", "does not score"},
+    {"rounds: an empty level", S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"province\": []"),
+     ": rounds.province: ", "non-empty array"},
+    {"rounds: not a day",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"province\": [" S_ROUND("1", "02-30", "06-30") "]"),
+     ": rounds.province[0].cutoff: ", "\"02-30\" is not a day of every year"},
+    {"rounds: 29 February",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"province\": [" S_ROUND("1", "01-30", "02-29") "]"),
+     ": rounds.province[0].deadline: ", "not a day of every year"},
+    {"rounds: a full date",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"province\": [" S_ROUND("1", "2026-04-30", "06-30") "]"),
+     ": rounds.province[0].cutoff: ", "MM-DD"},
+    {"rounds: deadline before the cut-off",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"central\": [" S_ROUND("1", "07-30", "03-30") "]"),
+     ": rounds.central[0].deadline: ", "03-30 is not after the cut-off 07-30"},
+    {"rounds: numbered out of order",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 1, \"province\": [" S_ROUND("2", "04-30", "06-30") "]"),
+     ": rounds.province[0].number: ", "numbered 1, 2"},
+    {"rounds: fewer than a year needs",
+     S_ROUNDS("\"article\": \"Art. 5\", \"min_per_year\": 2, \"province\": [" S_ROUND("1", "04-30", "06-30") "]"),
+     ": rounds.province: ", "1 rounds, fewer than min_per_year 2"},
 };
 
 static void test_broken_files(void **state)
@@ -438,6 +476,17 @@ static void test_real_policies(void **state)
     assert_int_equal(now->revocation.authority[4], EVAL_LEVEL_PROVINCE);
     assert_true(now->handover.has && now->handover.finish_days[3] == 30);
     assert_false(eval_policy_level(now, EVAL_LEVEL_PROVINCE)->forwarded_confers);
+    /* Art. 5: two rounds a year at each level with their cut-off and deadline; none before. */
+    assert_true(now->rounds.has);
+    assert_int_equal(now->rounds.min_per_year, 2);
+    assert_string_equal(now->rounds.article, "Art. 5");
+    assert_string_equal(eval_policy_round(now, EVAL_LEVEL_PROVINCE, 1)->cutoff, "04-30");
+    assert_string_equal(eval_policy_round(now, EVAL_LEVEL_PROVINCE, 2)->deadline, "12-30");
+    assert_string_equal(eval_policy_round(now, EVAL_LEVEL_CENTRAL, 1)->cutoff, "07-30");
+    assert_string_equal(eval_policy_round(now, EVAL_LEVEL_CENTRAL, 2)->deadline, "03-30");
+    assert_null(eval_policy_round(now, EVAL_LEVEL_PROVINCE, 3));
+    assert_null(eval_policy_round(now, EVAL_LEVEL_COMMUNE, 1));
+    assert_false(eval_policies_find(set, "1489")->rounds.has);
     assert_string_equal(eval_policy_level(eval_policies_find(set, "148"), EVAL_LEVEL_DISTRICT)->until, "2025-06-30");
     /* The DOMAIN.md example: a 148 district council with a mean of 75 confers 3★ and forwards. */
     eval_outcome_t out;
