@@ -142,6 +142,8 @@ fi
 "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
 "$ctl" demo evaluate --date 2025-07-15 >"$run/evaluate.log"
 tail -1 "$run/evaluate.log"
+"$ctl" demo promote >"$run/promote.log"
+tail -1 "$run/promote.log"
 # The audit service follows on its own; say how far it is.
 for _ in $(seq 1 600); do
   size="$("$ctl" --output json call audit aud_tree_head_get 2>/dev/null | grep -o '"tree_size":[^,]*' | tr -dc 0-9)"

@@ -85,6 +85,8 @@ int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);
 int ctl_demo_advance(int argc, char **argv);
 /* "demo evaluate": argv[1] is "evaluate". */
 int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv);
+/* "demo promote": argv[1] is "promote". */
+int ctl_demo_promote(ctl_t *ctl, int argc, char **argv);
 /* "stars": the stars report of the evaluation shards. */
 int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
 /* "audit export FILE": the audit log for the offline verifier. */

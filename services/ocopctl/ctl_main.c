@@ -40,6 +40,7 @@ static void s_usage(FILE *out)
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
                  "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
                  "  demo evaluate [--date D]            councils score the demo products; certified ones promoted\n"
+                 "  demo promote [--year Y]             the year's plans, fairs, booths and points of sale\n"
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
                  "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");
@@ -179,6 +180,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(cmd, "keygen") == 0)
         rc = s_keygen(sub_argc, sub_argv);
+    else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
+        rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0)
         rc = ctl_cmd_demo(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "ping") == 0 && ctl.gateway)
