@@ -10,6 +10,8 @@
  *   - The calendar of 2026 lists the rounds with their sessions and warns: round 1's deadline has
  *     passed with its session still open, round 3 had a session after its deadline, the central
  *     level declared one round of two. Province B has no round in 2027: fewer than 2.
+ *   - Through the gateway: a province officer declares its own province's rounds, not another's
+ *     (403); a central officer declares the central level's; anyone reads the calendar.
  *   - Every refusal leaves the shard's event sequence unchanged. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 #include "harness.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
+#include "ocop_users.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
 #define S_PROVINCE OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE
@@ -66,7 +69,7 @@ static int s_setup(void **state)
         snprintf(W.p[k].sector, sizeof W.p[k].sector, "%s", W.data.sector);
         snprintf(W.p[k].product_set, sizeof W.p[k].product_set, "%s", W.data.product_set);
     }
-    harness_options_t opts = {.shards = 1, .shard_provinces = {W.provinces}};
+    harness_options_t opts = {.shards = 1, .shard_provinces = {W.provinces}, .gateway = 1};
     W.h = harness_deploy(&opts);
     return W.h ? 0 : -1;
 }
@@ -348,6 +351,52 @@ static void test_calendar(void **state)
     ITEST_FREE(r);
 }
 
+static void test_gateway(void **state)
+{
+    (void)state;
+    char officer_a[OCOP_TOKEN_LEN + 1], officer_b[OCOP_TOKEN_LEN + 1], central[OCOP_TOKEN_LEN + 1];
+    assert_int_equal(
+        harness_gateway_user(W.h, "officer-a", "province_officer", W.province, NULL, NULL, NULL, NULL, officer_a), 0);
+    assert_int_equal(harness_gateway_user(W.h, "officer-b", "province_officer", W.data.province_b, NULL, NULL, NULL,
+                                          NULL, officer_b),
+                     0);
+    assert_int_equal(harness_gateway_user(W.h, "central", "central_officer", NULL, NULL, NULL, NULL, NULL, central), 0);
+    /* Restarted so that it reads the new tokens now. */
+    assert_int_equal(harness_gateway_stop(W.h), 0);
+    assert_int_equal(harness_gateway_start(W.h), 0);
+    char body[256], path[128];
+    snprintf(body, sizeof body, "{\"level\": \"province\", \"province_code\": \"%s\", \"year\": 2028, \"number\": 1}",
+             W.data.province_b);
+    harness_http_t resp = {0};
+    int64_t seq = harness_shard_last_sequence(W.h, 0);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", officer_a, body, &resp), 0);
+    if (resp.status != 403)
+        fail_msg("%ld %s", resp.status, resp.body);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", NULL, body, &resp), 0);
+    assert_int_equal(resp.status, 401);
+    assert_int_equal(harness_shard_last_sequence(W.h, 0), seq);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", officer_b, body, &resp), 0);
+    if (resp.status != 201)
+        fail_msg("%ld %s", resp.status, resp.body);
+    assert_non_null(strstr(resp.body, "\"2028-04-30\""));
+    snprintf(body, sizeof body, "{\"level\": \"central\", \"province_code\": \"%s\", \"year\": 2026, \"number\": 2}",
+             W.province);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", central, body, &resp), 0);
+    if (resp.status != 201)
+        fail_msg("%ld %s", resp.status, resp.body);
+    assert_non_null(strstr(resp.body, "\"2026-03-30\""));
+    /* The calendar is public; the central level now has its two rounds of 2026. */
+    snprintf(path, sizeof path, "/v1/rounds?province_code=%s&year=2026", W.province);
+    assert_int_equal(harness_http(W.h, "GET", path, NULL, NULL, &resp), 0);
+    if (resp.status != 200)
+        fail_msg("%ld %s", resp.status, resp.body);
+    assert_non_null(strstr(resp.body, W.round1));
+    assert_non_null(strstr(resp.body, W.session1));
+    assert_non_null(strstr(resp.body, "has passed with 1 session still open"));
+    assert_null(strstr(resp.body, "fewer than"));
+    harness_http_free(&resp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_declare_rounds),
         cmocka_unit_test(test_sessions_in_rounds),
         cmocka_unit_test(test_calendar),
+        cmocka_unit_test(test_gateway),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
