@@ -266,10 +266,16 @@ int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_rou
             return -1;
         }
     }
-    /* Only the central officer creates the central council (it confers 5 stars). */
+    /* Only the central officer creates the central council (it confers 5 stars) or declares the
+     * ministry's rounds (26/2026 Art. 5.2). */
     if (strcmp(route->request, "eval_council_create") == 0 &&
         ((const Ocop__EvalCouncilCreate *)msg)->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL) {
         gw_error(out, 403, "FORBIDDEN", "level", "only a central_officer creates a central council");
+        return -1;
+    }
+    if (strcmp(route->request, "eval_round_open") == 0 &&
+        ((const Ocop__EvalRoundOpen *)msg)->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL) {
+        gw_error(out, 403, "FORBIDDEN", "level", "only a central_officer declares the ministry's rounds");
         return -1;
     }
     const char *key = route->scope_field ? gw_field_string(msg, route->scope_field) : NULL;

@@ -11,6 +11,7 @@
  *     passed with its session still open, round 3 had a session after its deadline, the central
  *     level declared one round of two. Province B has no round in 2027: fewer than 2.
  *   - Through the gateway: a province officer declares its own province's rounds, not another's
+ *     nor the ministry's
  *     (403); a central officer declares the central level's; anyone reads the calendar.
  *   - Every refusal leaves the shard's event sequence unchanged. */
 #include <setjmp.h>
@@ -381,6 +382,12 @@ static void test_gateway(void **state)
     assert_non_null(strstr(resp.body, "\"2028-04-30\""));
     snprintf(body, sizeof body, "{\"level\": \"central\", \"province_code\": \"%s\", \"year\": 2026, \"number\": 2}",
              W.province);
+    /* The ministry's rounds are declared by the central officer only (Art. 5.2). */
+    seq = harness_shard_last_sequence(W.h, 0);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", officer_a, body, &resp), 0);
+    if (resp.status != 403 || !strstr(resp.body, "ministry's rounds"))
+        fail_msg("%ld %s", resp.status, resp.body);
+    assert_int_equal(harness_shard_last_sequence(W.h, 0), seq);
     assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", central, body, &resp), 0);
     if (resp.status != 201)
         fail_msg("%ld %s", resp.status, resp.body);
