@@ -62,6 +62,8 @@ static const ocop_api_route_t s_routes[] = {
      "Declare a member's tie to an entity (the member never scores its products)"},
     {"POST", "/v1/products/{product_id}/attestation", "eval_attest", "eval_product", EVAL(PRODUCT, "product_id"),
      R_COMMUNE, WRITE(PRODUCT, "product_id"), "The commune's attestation of a product's dossier (1489)"},
+    {"GET", "/v1/late-dossiers", "eval_late_dossiers_get", "eval_late_dossiers", EVAL(PROVINCE, "province_code"),
+     R_USERS, READ, "Dossiers a commune reported on after its time limit (26/2026 Art. 7.2), by province or commune"},
     {"GET", "/v1/products/{id}/rating", "eval_product_get", "eval_product", EVAL(PRODUCT, "id"), R_PUBLIC, READ,
      "A product's stars, certificate and rating history"},
     {"GET", "/v1/products/{product_id}/sheet", "eval_form_get", "eval_form", EVAL(PRODUCT, "product_id"), R_PUBLIC,

@@ -78,6 +78,32 @@ int ocop_date_add_days(const char *day, int days, char out[OCOP_DATE_LEN])
     return 0;
 }
 
+/* 0 = Sunday .. 6 = Saturday (Sakamoto's method). */
+static int s_weekday(int y, int m, int d)
+{
+    static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+    if (m < 3)
+        y--;
+    return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+}
+
+int ocop_date_add_working_days(const char *day, int n, char out[OCOP_DATE_LEN])
+{
+    if (n < 0 || !ocop_date_valid(day))
+        return -1;
+    snprintf(out, OCOP_DATE_LEN, "%s", day);
+    while (n > 0) {
+        char next[OCOP_DATE_LEN];
+        if (ocop_date_add_days(out, 1, next) != 0)
+            return -1;
+        memcpy(out, next, OCOP_DATE_LEN);
+        int wd = s_weekday(atoi(out), atoi(out + 5), atoi(out + 8));
+        if (wd != 0 && wd != 6)
+            n--;
+    }
+    return 0;
+}
+
 int ocop_date_year(const char *day)
 {
     return atoi(day);

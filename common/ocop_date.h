@@ -18,6 +18,9 @@ int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN]);
 /* day plus days (negative: minus), across months and years. 0, or -1 when day is not valid or
  * the result leaves the years 1..9999. */
 int ocop_date_add_days(const char *day, int days, char out[OCOP_DATE_LEN]);
+/* day plus n working days (Monday to Friday; public holidays are not known here): the day the
+ * n-th working day after day falls on. 0, or -1 when day is not valid or n is negative. */
+int ocop_date_add_working_days(const char *day, int n, char out[OCOP_DATE_LEN]);
 /* The year of a valid day. */
 int ocop_date_year(const char *day);
 

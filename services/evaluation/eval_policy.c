@@ -97,6 +97,13 @@ static int s_parse_level(const eval_json_src_t *src, const cJSON *js, size_t i, 
     if (cJSON_GetObjectItemCaseSensitive(js, "forwarded_confers") &&
         eval_json_bool(src, js, at, "forwarded_confers", true, &l->forwarded_confers) != 0)
         return -1;
+    if (cJSON_GetObjectItemCaseSensitive(js, "report_within_working_days")) {
+        if (!l->attests)
+            return eval_json_fail(src, at, "report_within_working_days", "only a level that attests reports");
+        if (eval_json_int(src, js, at, "report_within_working_days", 1, 365, &l->report_working_days) != 0 ||
+            eval_json_string(src, js, at, "report_article", true, l->report_article, sizeof l->report_article) != 0)
+            return -1;
+    }
     if (!l->scores) {
         for (size_t k = 0; k < sizeof s_scoring_only / sizeof s_scoring_only[0]; k++)
             if (cJSON_GetObjectItemCaseSensitive(js, s_scoring_only[k]))

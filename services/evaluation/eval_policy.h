@@ -45,6 +45,10 @@ typedef struct {
     int min_members, quorum_present, quorum_of;
     bool chair_present;
     char council_article[64];
+    /* An attesting level's time limit for its report, in working days from the dossier's
+     * receipt (26/2026 Art. 7.2: 15); 0 = none. */
+    int report_working_days;
+    char report_article[64];
 } eval_policy_level_t;
 
 /* What a province may do when the central council does not recognise a product it forwarded. */

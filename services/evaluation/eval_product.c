@@ -1,5 +1,4 @@
-/* eval_product — the shard's products as it knows them (replica + rating) and the commune's
- * attestation that 1489/QĐ-TTg asks for before the province scores. */
+/* eval_product — the shard's products as it knows them (replica + rating). */
 #include <string.h>
 
 #include "eval_handlers.h"
@@ -35,37 +34,6 @@ int eval_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
 {
     Ocop__EvalProduct *p = eval_product_load(ctx, reply, "id", req->eval_product_get->id);
     if (!p)
-        return -1;
-    reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
-    reply->eval_product = p;
-    return 0;
-}
-
-int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
-{
-    Ocop__EvalAttest *in = req->eval_attest;
-    if (ocop_ctx_check_text(ctx, reply, "note", in->note, 0, EVAL_NOTE_MAX) != 0)
-        return -1;
-    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "product_id", in->product_id);
-    if (!p)
-        return -1;
-    if (!eval_product_ready(p))
-        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
-                             "product %s is not ready for evaluation: its dossier is not submitted", p->id);
-    if (*p->session_id)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
-                             "product %s is being evaluated in session %s", p->id, p->session_id);
-    p->attested = true;
-    p->attestation = in;
-    if (eval_product_store(ctx, reply, p) != 0)
-        return -1;
-    Ocop__EvalProductAttested body = OCOP__EVAL_PRODUCT_ATTESTED__INIT;
-    body.product_id = p->id;
-    body.attestation = in;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_PRODUCT_ATTESTED;
-    ev.eval_product_attested = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
     reply->eval_product = p;

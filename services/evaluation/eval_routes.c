@@ -15,6 +15,7 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_COUNCIL_GET, "council_get", false, false, eval_handle_council_get},
     {OCOP__REQUEST__BODY_EVAL_TIE_DECLARE, "tie_declare", true, true, eval_handle_tie_declare},
     {OCOP__REQUEST__BODY_EVAL_ATTEST, "attest", true, true, eval_handle_attest},
+    {OCOP__REQUEST__BODY_EVAL_LATE_DOSSIERS_GET, "late_dossiers_get", false, false, eval_handle_late_dossiers_get},
     {OCOP__REQUEST__BODY_EVAL_PRODUCT_GET, "product_get", false, false, eval_handle_product_get},
     {OCOP__REQUEST__BODY_EVAL_SESSION_OPEN, "session_open", true, true, eval_handle_session_open},
     {OCOP__REQUEST__BODY_EVAL_SESSION_START, "session_start", true, true, eval_handle_session_start},

@@ -30,6 +30,7 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
         {"meta", &state->db.meta},
         {"self_assessments", &state->db.self_assessments},
         {"rounds", &state->db.rounds},
+        {"late_dossiers", &state->db.late_dossiers},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
         return -1;

@@ -16,6 +16,8 @@
  *                     "k"|province|year(u32)|level(u32)|number(u32) -> round id (one round per key;
  *                     a province's calendar of a year in level and number order)
  *                     "s"|round id|session id            -> u32 products (the sessions of a round)
+ *   late_dossiers     province|commune|product id        -> "" (commune reports later than the
+ *                     policy's limit: 26/2026 Art. 7.2; see eval_product.c)
  *   meta              name                               -> value (id sequences)
  */
 #ifndef EVAL_STATE_H
@@ -38,6 +40,7 @@ typedef struct {
     MDB_dbi certificates, cert_expiry, report, meta;
     MDB_dbi self_assessments;
     MDB_dbi rounds;
+    MDB_dbi late_dossiers;
 } eval_dbs_t;
 
 typedef struct {

@@ -13,6 +13,8 @@
  *   - Art. 6.1, 7.6(a), 12.3: a certified product's dossier is an upgrade or a re-evaluation; a
  *     re-evaluation filed before its window opens is refused, one inside it accepted, a late one
  *     keeps its certificate valid until the result, at most 180 days past expiry.
+ *   - Art. 7.2: the commune reports within 15 working days of receiving the dossier; a later
+ *     report is recorded as late and listed for its commune and province.
  *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
  *     one **** minimum is ranked 3★, with the minimum named; missed by a minority, it is 4★.
  *   - Two-phase sessions (1489/QĐ-TTg, today): phase 1 selects products with 3★ potential, which
@@ -37,8 +39,8 @@
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
-#define S_N 10                         /* 0..2, 9: 2008 hierarchy, a district of Hà Nội; 3..8: today's hierarchy */
-#define S_OLD(k) ((k) < 3 || (k) >= 8) /* registered under 148's catalogue */
+#define S_N 11 /* 0..2, 9: 2008 hierarchy, a district of Hà Nội; 3..8, 10: today's hierarchy */
+#define S_OLD(k) ((k) < 3 || (k) == 8 || (k) == 9) /* registered under 148's catalogue */
 
 static struct {
     harness_t *h;
@@ -199,7 +201,7 @@ static Ocop__CertificateState s_cert_state(const char *id)
 static void test_make_ready(void **state)
 {
     (void)state;
-    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
     for (unsigned k = 0; k < S_N; k++)
         assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
@@ -665,6 +667,65 @@ static void test_reevaluation_window(void **state)
     ITEST_FREE(r);
 }
 
+static Ocop__Reply *s_attest_on(unsigned k, const char *received, const char *reported)
+{
+    Ocop__EvalAttest body = OCOP__EVAL_ATTEST__INIT;
+    body.product_id = W.p[k].product_id;
+    body.received = (char *)received;
+    body.reported = (char *)reported;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
+    req.eval_attest = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    return r;
+}
+
+static size_t s_late(const char *province, const char *commune, const char *product)
+{
+    Ocop__EvalLateDossiersGet body = OCOP__EVAL_LATE_DOSSIERS_GET__INIT;
+    body.province_code = (char *)province;
+    body.commune_code = (char *)commune;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_LATE_DOSSIERS_GET;
+    req.eval_late_dossiers_get = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    size_t found = 0;
+    for (size_t i = 0; i < r->eval_late_dossiers->n_dossiers; i++)
+        found += strcmp(r->eval_late_dossiers->dossiers[i]->product_id, product ? product : "") == 0;
+    ITEST_FREE(r);
+    return found;
+}
+
+/* Art. 7.2 on product 10: received 25 days ago (at least 17 working days), reported today. */
+static void test_commune_report_time_limit(void **state)
+{
+    (void)state;
+    char received[OCOP_DATE_LEN], deadline[OCOP_DATE_LEN];
+    ocop_date_add_days(W.today, -25, received);
+    ocop_date_add_working_days(received, 15, deadline);
+    Ocop__Reply *r = s_attest_on(10, W.today, received);
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "received"); /* received after the report */
+    ITEST_FREE(r);
+    r = s_attest_on(10, received, "");
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_product->attestation_deadline, deadline);
+    assert_true(r->eval_product->attestation_late);
+    ITEST_FREE(r);
+    const char *province = W.p[10].current_province;
+    assert_int_equal(s_late(province, "", W.p[10].product_id), 1);
+    assert_int_equal(s_late(province, W.p[10].commune, W.p[10].product_id), 1);
+    assert_int_equal(s_late(province, W.p[5].commune, W.p[10].product_id), 0); /* another commune */
+    /* Reported again on time (received today): no longer late, no longer listed. */
+    r = s_attest_on(10, W.today, W.today);
+    ITEST_ASSERT_OK(r);
+    assert_false(r->eval_product->attestation_late);
+    ITEST_FREE(r);
+    assert_int_equal(s_late(province, "", W.p[10].product_id), 0);
+}
+
 static void test_two_phase_session(void **state)
 {
     (void)state;
@@ -804,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_star_minimums_by_majority),
         cmocka_unit_test(test_central_refusal_then_province_certifies),
         cmocka_unit_test(test_handover_window),
+        cmocka_unit_test(test_commune_report_time_limit),
         cmocka_unit_test(test_reevaluation_window),
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),

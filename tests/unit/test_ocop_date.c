@@ -80,13 +80,28 @@ static void test_add_days(void **state)
     assert_int_equal(ocop_date_add_days("0001-01-01", -1, out), -1);
 }
 
+static void test_add_working_days(void **state)
+{
+    (void)state;
+    char out[OCOP_DATE_LEN];
+    /* Friday 2026-05-22 + 15 working days = Friday 2026-06-12; weekends skipped. */
+    assert_int_equal(ocop_date_add_working_days("2026-05-22", 15, out), 0);
+    assert_string_equal(out, "2026-06-12");
+    assert_int_equal(ocop_date_add_working_days("2026-12-05", 1, out), 0); /* Saturday -> Monday */
+    assert_string_equal(out, "2026-12-07");
+    assert_int_equal(ocop_date_add_working_days("2026-12-31", 2, out), 0); /* Thursday -> Monday */
+    assert_string_equal(out, "2027-01-04");
+    assert_int_equal(ocop_date_add_working_days("2026-12-07", 0, out), 0);
+    assert_string_equal(out, "2026-12-07");
+    assert_int_equal(ocop_date_add_working_days("2026-12-07", -1, out), -1);
+    assert_int_equal(ocop_date_add_working_days("2026-02-30", 1, out), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_day_of),
-        cmocka_unit_test(test_add_months),
-        cmocka_unit_test(test_add_days),
+        cmocka_unit_test(test_valid),    cmocka_unit_test(test_day_of),           cmocka_unit_test(test_add_months),
+        cmocka_unit_test(test_add_days), cmocka_unit_test(test_add_working_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

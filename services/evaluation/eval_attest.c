@@ -1,0 +1,139 @@
+/* eval_attest — the commune's check of a dossier before the province scores (1489/QĐ-TTg;
+ * 26/2026 Art. 7.2: it receives the dossier, checks it and reports within 15 working days), and
+ * the list of dossiers a commune reported on late. */
+#include <string.h>
+
+#include "eval_handlers.h"
+#include "eval_product.h"
+#include "ocop_date.h"
+#include "ocop_error.h"
+
+static void s_late_key(ocop_key_t *key, const Ocop__EvalProduct *p)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, p->province_code);
+    ocop_key_str(key, p->commune_code);
+    ocop_key_str(key, p->id);
+}
+
+/* received and reported: dates, received not after reported, reported not after today; the
+ * deadline of the policy in force on received, and whether the report is late. */
+static int s_timing(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalAttest *in, Ocop__EvalProduct *p)
+{
+    char *today = ocop_arena_alloc(ocop_ctx_arena(ctx), OCOP_DATE_LEN);
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    if (!*in->reported)
+        in->reported = today;
+    /* Left out: received the day it was reported on. */
+    if (!*in->received)
+        in->received = in->reported;
+    if (!ocop_date_valid(in->reported) || strcmp(in->reported, today) > 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "reported", "reported must be a date YYYY-MM-DD not after %s",
+                             today);
+    if (!ocop_date_valid(in->received) || strcmp(in->received, in->reported) > 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "received",
+                             "received must be a date YYYY-MM-DD not after the report's %s", in->reported);
+    const eval_policy_t *policy = eval_policies_in_force(eval_state(ctx)->policies, in->received);
+    const eval_policy_level_t *commune = policy ? eval_policy_level(policy, EVAL_LEVEL_COMMUNE) : NULL;
+    p->attestation_deadline = "";
+    p->attestation_late = false;
+    if (!commune || commune->report_working_days == 0)
+        return 0;
+    char *deadline = ocop_arena_alloc(ocop_ctx_arena(ctx), OCOP_DATE_LEN);
+    if (ocop_date_add_working_days(in->received, commune->report_working_days, deadline) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot count working days from %s", in->received);
+    p->attestation_deadline = deadline;
+    p->attestation_late = strcmp(in->reported, deadline) > 0;
+    return 0;
+}
+
+int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    Ocop__EvalAttest *in = req->eval_attest;
+    if (ocop_ctx_check_text(ctx, reply, "note", in->note, 0, EVAL_NOTE_MAX) != 0)
+        return -1;
+    Ocop__EvalProduct *p = eval_product_load(ctx, reply, "product_id", in->product_id);
+    if (!p)
+        return -1;
+    if (!eval_product_ready(p))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
+                             "product %s is not ready for evaluation: its dossier is not submitted", p->id);
+    if (*p->session_id)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "product_id",
+                             "product %s is being evaluated in session %s", p->id, p->session_id);
+    if (s_timing(ctx, reply, in, p) != 0)
+        return -1;
+    p->attested = true;
+    p->attestation = in;
+    ocop_key_t key;
+    s_late_key(&key, p);
+    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
+    int rc = p->attestation_late ? mdb_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, &empty, 0)
+                                 : mdb_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "recording a late report");
+    if (eval_product_store(ctx, reply, p) != 0)
+        return -1;
+    Ocop__EvalProductAttested body = OCOP__EVAL_PRODUCT_ATTESTED__INIT;
+    body.product_id = p->id;
+    body.attestation = in;
+    Ocop__Event ev = OCOP__EVENT__INIT;
+    ev.body_case = OCOP__EVENT__BODY_EVAL_PRODUCT_ATTESTED;
+    ev.eval_product_attested = &body;
+    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
+    reply->eval_product = p;
+    return 0;
+}
+
+#define S_LATE_MAX 10000
+
+/* The dossiers of a province (or one commune) whose commune reported after its time limit. */
+int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalLateDossiersGet *in = req->eval_late_dossiers_get;
+    if (eval_check_province(ctx, reply, "province_code", in->province_code) != 0 ||
+        ocop_ctx_check_text(ctx, reply, "commune_code", in->commune_code, 0, EVAL_CODE_MAX) != 0)
+        return -1;
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, in->province_code);
+    if (*in->commune_code)
+        ocop_key_str(&prefix, in->commune_code);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__EvalLateDossiers *out = ocop_arena_alloc(arena, sizeof *out);
+    ocop__eval_late_dossiers__init(out);
+    out->dossiers = ocop_arena_alloc(arena, S_LATE_MAX * sizeof *out->dossiers);
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &cur);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading late dossiers");
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && out->n_dossiers < S_LATE_MAX;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        /* province\0commune\0product\0 */
+        const char *province = k.mv_data;
+        const char *commune = province + strlen(province) + 1;
+        const char *product = commune + strlen(commune) + 1;
+        Ocop__EvalProduct *p = eval_product_load(ctx, reply, "province_code", product);
+        if (!p) {
+            mdb_cursor_close(cur);
+            return -1;
+        }
+        Ocop__EvalLateDossier *d = ocop_arena_alloc(arena, sizeof *d);
+        ocop__eval_late_dossier__init(d);
+        d->product_id = p->id;
+        d->commune_code = p->commune_code;
+        d->received = p->attestation ? p->attestation->received : "";
+        d->reported = p->attestation ? p->attestation->reported : "";
+        d->deadline = p->attestation_deadline;
+        out->dossiers[out->n_dossiers++] = d;
+    }
+    mdb_cursor_close(cur);
+    reply->body_case = OCOP__REPLY__BODY_EVAL_LATE_DOSSIERS;
+    reply->eval_late_dossiers = out;
+    return 0;
+}
