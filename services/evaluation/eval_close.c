@@ -223,6 +223,19 @@ static int s_disclose(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, c
     return ocop_ctx_publish(ctx, reply, &ev);
 }
 
+/* A re-evaluation decided later than the policy's limit after its filing (26/2026 Art. 7.6(g));
+ * decided on the decision's date, else today. */
+static bool s_finished_late(ocop_ctx_t *ctx, const s_close_t *c, const Ocop__EvalSessionProduct *sp)
+{
+    const eval_reevaluation_rules_t *r = &c->policy->reevaluation;
+    if (sp->dossier_kind != OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION || !r->has || r->finish_days == 0)
+        return false;
+    char limit[OCOP_DATE_LEN], today[OCOP_DATE_LEN];
+    ocop_day_of(ocop_ctx_now_ms(ctx), today);
+    const char *decided = *c->decision.date ? c->decision.date : today;
+    return ocop_date_add_days(sp->dossier_filed, r->finish_days, limit) == 0 && strcmp(decided, limit) > 0;
+}
+
 static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Ocop__EvalSessionProduct *sp,
                            const s_result_t *r)
 {
@@ -234,6 +247,7 @@ static int s_close_product(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t 
     if (eval_policy_outcome(c->policy, eval_level_of(c->session->level), r->mean, r->ranked, &o, err, sizeof err) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s", err);
     eval_central_result_keep(p, c->session, (uint32_t)r->ranked, r->mean, o.stars > 0);
+    sp->finished_late = s_finished_late(ctx, c, sp);
     sp->mean = r->mean;
     sp->band_stars = (uint32_t)r->band;
     sp->stars = (uint32_t)o.stars;

@@ -94,6 +94,7 @@ typedef struct {
 typedef struct {
     bool has;
     int file_from_days, file_until_days, late_extension_days;
+    int finish_days; /* Art. 7.6(g): decided within this many days of the filing; 0 = no limit */
     char article[64];
 } eval_reevaluation_rules_t;
 

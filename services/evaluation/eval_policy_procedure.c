@@ -167,6 +167,7 @@ static int s_reevaluation(const eval_json_src_t *src, const cJSON *root, eval_po
         eval_json_int(src, r, "reevaluation", "file_until_days_before_expiry", 0, o->file_from_days,
                       &o->file_until_days) != 0 ||
         eval_json_int(src, r, "reevaluation", "late_extension_days", 0, 3650, &o->late_extension_days) != 0 ||
+        eval_json_int(src, r, "reevaluation", "finish_within_days", 0, 3650, &o->finish_days) != 0 ||
         eval_json_string(src, r, "reevaluation", "article", true, o->article, sizeof o->article) != 0)
         return -1;
     o->has = true;

@@ -12,7 +12,8 @@
  *     (60 days) and is refused after, with the article named; one session, one set of rules.
  *   - Art. 6.1, 7.6(a), 12.3: a certified product's dossier is an upgrade or a re-evaluation; a
  *     re-evaluation filed before its window opens is refused, one inside it accepted, a late one
- *     keeps its certificate valid until the result, at most 180 days past expiry.
+ *     keeps its certificate valid until the result, at most 180 days past expiry; decided more
+ *     than 45 days after its filing, it is recorded as finished late.
  *   - Art. 7.2: the commune reports within 15 working days of receiving the dossier; a later
  *     report is recorded as late and listed for its commune and province.
  *   - Star minimums on the real sheets: a product at 85 points whose sheets, by a majority, miss
@@ -626,6 +627,7 @@ static void test_reevaluation_window(void **state)
     assert_int_equal(harness_call(W.h->client, &req, &r), 0);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
+    snprintf(W.p[9].catalogue, sizeof W.p[9].catalogue, "26-2026"); /* its sheet from now on */
     for (int tries = 0;; tries++) {
         r = s_product(9);
         bool moved = strcmp(r->eval_product->catalogue_version, "26-2026") == 0;
@@ -665,6 +667,22 @@ static void test_reevaluation_window(void **state)
     assert_string_equal(r->eval_certificate->expires, "2026-12-10");
     assert_string_equal(r->eval_certificate->extended_to, "2027-06-08");
     ITEST_FREE(r);
+    /* Decided today, more than 45 days after 1 October: finished late (Art. 7.6(g)); the new
+     * certificate supersedes the extended one. */
+    r = s_product(9);
+    snprintf(session, sizeof session, "%s", r->eval_product->session_id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), session, NULL, 3);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    s_all_sheets(session, 9, 1, 62, 0, NULL);
+    r = harness_session_close(s_c(), session, "QĐ 99/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    assert_true(r->eval_session->products[0]->finished_late);
+    assert_int_equal(r->eval_session->products[0]->dossier_kind, OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION);
+    assert_int_equal(r->eval_session->products[0]->stars, 3);
+    ITEST_FREE(r);
+    assert_int_equal(s_cert_state(cert), OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED);
 }
 
 static Ocop__Reply *s_attest_on(unsigned k, const char *received, const char *reported)
