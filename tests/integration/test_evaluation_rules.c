@@ -7,11 +7,12 @@
  *     reclassifies it; then the shard serves it the 26/2026 form.
  *   - 26/2026 Art. 7.3(e) and 7.4(g): the province proposes a product of 90 or more to the
  *     ministry without recognising it; when the central council does not rate it 5★, the
- *     province certifies it on the central result (4★ here), once.
+ *     province certifies it on the central result (4★ here), once; under 1489 the product keeps
+ *     the 4★ its province conferred when forwarding, and there is nothing to certify.
  *   - 26/2026 Art. 12.2: a dossier filed before 22 May 2026 finishes under 1489 until 21 July
  *     (60 days) and is refused after, with the article named; one session, one set of rules.
  *   - Art. 6.1, 7.6(a), 12.3: a certified product's dossier is an upgrade or a re-evaluation; a
- *     re-evaluation filed before its window opens is refused, one inside it accepted, a late one
+ *     re-evaluation filed before its window opens is refused, one on its last day accepted, a late one
  *     keeps its certificate valid until the result, at most 180 days past expiry; decided more
  *     than 45 days after its filing, it is recorded as finished late.
  *   - Art. 7.2: the commune reports within 15 working days of receiving the dossier; a later
@@ -40,8 +41,8 @@
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
-#define S_N 11 /* 0..2, 9: 2008 hierarchy, a district of Hà Nội; 3..8, 10: today's hierarchy */
-#define S_OLD(k) ((k) < 3 || (k) == 8 || (k) == 9) /* registered under 148's catalogue */
+#define S_N 12 /* 0..2, 9, 11: 2008 hierarchy, a district of Hà Nội; 3..8, 10: today's hierarchy */
+#define S_OLD(k) ((k) < 3 || (k) == 8 || (k) == 9 || (k) == 11) /* registered under 148's catalogue */
 
 static struct {
     harness_t *h;
@@ -80,14 +81,14 @@ static int s_setup(void **state)
         if (strcmp(communes[i].province, "01") == 0 && communes[i].district[0]) {
             snprintf(W.district, sizeof W.district, "%s", communes[i].district);
             for (unsigned k = 0; k < S_N; k++)
-                if (k < 3 || k == 9) {
+                if (k < 3 || k == 9 || k == 11) {
                     snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", communes[i].code);
                     snprintf(W.p[k].unit_version, sizeof W.p[k].unit_version, "2008");
                 }
         }
     free(communes);
     for (unsigned k = 0; k < S_N; k++) {
-        if (k >= 3 && k != 9)
+        if (k >= 3 && k != 9 && k != 11)
             snprintf(W.p[k].commune, sizeof W.p[k].commune, "%s", W.data.communes[(k - 3) % 3]);
         /* The 2008-hierarchy products were registered when 148's catalogue was in force (its
          * sector and set codes are those of today's catalogue for this set). */
@@ -202,7 +203,7 @@ static Ocop__CertificateState s_cert_state(const char *id)
 static void test_make_ready(void **state)
 {
     (void)state;
-    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    size_t entity_of[S_N] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
     assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 148), 0);
     for (unsigned k = 0; k < S_N; k++)
         assert_int_equal(harness_shard_wait_product(W.h, 0, W.p[k].product_id), 0);
@@ -597,29 +598,84 @@ static void test_handover_window(void **state)
     ITEST_FREE(r);
 }
 
-/* Art. 7.6(a), 12.3 on product 9: 3★ from a district in December 2023 (148: 36 months from the
- * session: valid until 10 Dec 2026), then moved to 26/2026's catalogue. */
-static void test_reevaluation_window(void **state)
+/* Under 1489 (product 8's dossier of 10 May 2026, in its 1489 session of 21 July): the province
+ * confers 4★ and forwards a 95; the central council does not recognise it; the product keeps
+ * the province's 4★ and there is nothing for the province to certify (the policy's
+ * after_central_below), unlike 26/2026 Art. 7.4(g). */
+static void test_central_refusal_under_1489_keeps_stars(void **state)
 {
     (void)state;
-    char district[32], province[32], session[32];
-    const char *hanoi = W.p[9].current_province;
-    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, hanoi, district);
-    unsigned idx[] = {9};
+    char session[32], central[32];
+    const char *province = W.p[8].current_province;
+    Ocop__Reply *r = s_product(8);
+    snprintf(session, sizeof session, "%s", r->eval_product->session_id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), session, NULL, 3);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    s_all_sheets(session, 8, 1, 95, 0, NULL);
+    r = harness_session_close(s_c(), session, "QĐ 88/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_session->policy, "1489/QĐ-TTg");
+    assert_int_equal(r->eval_session->products[0]->stars, 4); /* 1489: conferred and forwarded */
+    assert_true(r->eval_session->products[0]->forwarded);
+    ITEST_FREE(r);
+    r = harness_council_create(s_c(), OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, "", province, 7, 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(central, sizeof central, "%s", r->eval_council->id);
+    ITEST_FREE(r);
+    r = s_open_dossier(central, "2026-07-21", 8, OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST, "2026-05-10");
+    ITEST_ASSERT_OK(r);
+    snprintf(session, sizeof session, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_c(), session, NULL, 5);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    for (unsigned m = 1; m <= 5; m++) {
+        harness_sheet_t sheet;
+        assert_int_equal(harness_sheet_init(&sheet, s_rubric(8), 85, NULL), 0);
+        char member[8];
+        snprintf(member, sizeof member, "m%u", m);
+        harness_sheet_address(&sheet, session, W.p[8].product_id, member, 1, 1);
+        assert_int_equal(harness_call(s_c(), &sheet.req, &r), 0);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+        harness_sheet_free(&sheet);
+    }
+    r = harness_session_close(s_c(), session, "QĐ 89/QĐ-BNNMT");
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_session->products[0]->stars, 0);
+    ITEST_FREE(r);
+    r = s_product(8);
+    assert_int_equal(r->eval_product->stars, 4); /* kept */
+    ITEST_FREE(r);
+    r = s_central_result_certify(8, W.today);
+    ITEST_ASSERT_ERROR(r, S_ST(ILLEGAL_STATE), "product_id");
+    assert_non_null(strstr(r->message, "keeps the province's stars"));
+    ITEST_FREE(r);
+}
+
+/* Product k (a 2008 commune of W.district, 148's catalogue) rated 3★ by its district on
+ * 2023-12-10 (148: 36 months from the session: valid until 10 Dec 2026), then moved to 26/2026's
+ * catalogue and attested; its certificate into cert (32 bytes). */
+static void s_certified_in_2023(unsigned k, char *cert)
+{
+    char district[32], session[32];
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_DISTRICT, W.district, W.p[k].current_province, district);
+    unsigned idx[] = {k};
     s_session(district, "2023-12-10", idx, 1, false, session);
-    s_all_sheets(session, 9, 1, 60, 0, NULL);
+    s_all_sheets(session, k, 1, 60, 0, NULL);
     Ocop__Reply *r = harness_session_close(s_c(), session, "QĐ 9/QĐ-UBND huyện");
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-    r = s_product(9);
+    r = s_product(k);
     assert_int_equal(r->eval_product->stars, 3);
-    char cert[32];
-    snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
+    snprintf(cert, 32, "%s", r->eval_product->certificate_id);
     ITEST_FREE(r);
     Ocop__RegProductReclassify move = OCOP__REG_PRODUCT_RECLASSIFY__INIT;
-    move.product_id = W.p[9].product_id;
+    move.product_id = W.p[k].product_id;
     move.catalogue_version = "26-2026";
-    move.product_set_code = W.p[9].product_set;
+    move.product_set_code = W.p[k].product_set;
     move.reason = "Quyết định 26/2026/QĐ-TTg";
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY;
@@ -627,9 +683,9 @@ static void test_reevaluation_window(void **state)
     assert_int_equal(harness_call(W.h->client, &req, &r), 0);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-    snprintf(W.p[9].catalogue, sizeof W.p[9].catalogue, "26-2026"); /* its sheet from now on */
+    snprintf(W.p[k].catalogue, sizeof W.p[k].catalogue, "26-2026"); /* its sheet from now on */
     for (int tries = 0;; tries++) {
-        r = s_product(9);
+        r = s_product(k);
         bool moved = strcmp(r->eval_product->catalogue_version, "26-2026") == 0;
         ITEST_FREE(r);
         if (moved)
@@ -637,8 +693,36 @@ static void test_reevaluation_window(void **state)
         assert_true(tries < 100);
         usleep(50 * 1000);
     }
-    s_attest(9);
+    s_attest(k);
+}
+
+static Ocop__EvalCertificate *s_certificate_of(const char *id, Ocop__Reply **r)
+{
+    Ocop__EvalCertificateGet get = OCOP__EVAL_CERTIFICATE_GET__INIT;
+    get.id = (char *)id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET;
+    req.eval_certificate_get = &get;
+    assert_int_equal(harness_call(s_c(), &req, r), 0);
+    ITEST_ASSERT_OK(*r);
+    return (*r)->eval_certificate;
+}
+
+/* Art. 7.6(a), 12.3: the window for a certificate expiring 10 Dec 2026 runs from 13 June to 12
+ * August 2026. Product 11 files inside it; product 9 before it, then late. */
+static void test_reevaluation_window(void **state)
+{
+    (void)state;
+    char province[32], session[32], cert[32], cert11[32];
+    const char *hanoi = W.p[9].current_province;
+    s_certified_in_2023(9, cert);
+    s_certified_in_2023(11, cert11);
     s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, hanoi, hanoi, province);
+    Ocop__Reply *r = s_open_dossier(province, W.today, 11, OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION, "2026-08-12");
+    ITEST_ASSERT_OK(r); /* the window's last day: not extended */
+    ITEST_FREE(r);
+    assert_string_equal(s_certificate_of(cert11, &r)->extended_to, "");
+    ITEST_FREE(r);
     /* Certified: say what the dossier is. */
     r = harness_session_open(s_c(), province, W.today, (const char *[]){W.p[9].product_id}, 1, false);
     ITEST_ASSERT_ERROR(r, S_ST(INVALID), "product_ids[0]");
@@ -657,15 +741,9 @@ static void test_reevaluation_window(void **state)
     r = s_open_dossier(province, W.today, 9, OCOP__DOSSIER_KIND__DOSSIER_KIND_REEVALUATION, "2026-10-01");
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-    Ocop__EvalCertificateGet get = OCOP__EVAL_CERTIFICATE_GET__INIT;
-    get.id = cert;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET;
-    req.eval_certificate_get = &get;
-    req.request_id = "";
-    assert_int_equal(harness_call(s_c(), &req, &r), 0);
-    ITEST_ASSERT_OK(r);
-    assert_string_equal(r->eval_certificate->expires, "2026-12-10");
-    assert_string_equal(r->eval_certificate->extended_to, "2027-06-08");
+    const Ocop__EvalCertificate *c = s_certificate_of(cert, &r);
+    assert_string_equal(c->expires, "2026-12-10");
+    assert_string_equal(c->extended_to, "2027-06-08");
     ITEST_FREE(r);
     /* Decided today, more than 45 days after 1 October: finished late (Art. 7.6(g)); the new
      * certificate supersedes the extended one. */
@@ -883,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_star_minimums_by_majority),
         cmocka_unit_test(test_central_refusal_then_province_certifies),
         cmocka_unit_test(test_handover_window),
+        cmocka_unit_test(test_central_refusal_under_1489_keeps_stars),
         cmocka_unit_test(test_commune_report_time_limit),
         cmocka_unit_test(test_reevaluation_window),
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
