@@ -142,6 +142,9 @@ fi
 "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
 "$ctl" demo evaluate --date 2025-07-15 >"$run/evaluate.log"
 tail -1 "$run/evaluate.log"
+# After the hand-over to 26/2026/QĐ-TTg: catalogue 26-2026, a round of upgrades, revocations.
+"$ctl" demo rerate >"$run/rerate.log"
+tail -1 "$run/rerate.log"
 "$ctl" demo promote >"$run/promote.log"
 tail -1 "$run/promote.log"
 # The audit service follows on its own; say how far it is.

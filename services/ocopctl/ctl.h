@@ -85,6 +85,9 @@ int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);
 int ctl_demo_advance(int argc, char **argv);
 /* "demo evaluate": argv[1] is "evaluate". */
 int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv);
+/* "demo rerate": argv[1] is "rerate" — after demo evaluate, the programme under 26/2026/QĐ-TTg:
+ * catalogue migration, a round of upgrades, revocations by ground. */
+int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv);
 /* "demo promote": argv[1] is "promote". */
 int ctl_demo_promote(ctl_t *ctl, int argc, char **argv);
 /* "stars": the stars report of the evaluation shards. */

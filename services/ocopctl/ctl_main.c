@@ -40,6 +40,8 @@ static void s_usage(FILE *out)
                  "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
                  "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
                  "  demo evaluate [--date D]            councils score the demo products; certified ones promoted\n"
+                 "  demo rerate [--seed N]              after demo evaluate: catalogue 26-2026, a round of upgrades\n"
+                 "                                      under 26/2026/QĐ-TTg, revocations by ground\n"
                  "  demo promote [--year Y]             the year's plans, fairs, booths and points of sale\n"
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
@@ -182,6 +184,8 @@ int main(int argc, char **argv)
         rc = s_keygen(sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
         rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "rerate") == 0)
+        rc = ctl_demo_rerate(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0)
         rc = ctl_cmd_demo(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "ping") == 0 && ctl.gateway)

@@ -1,0 +1,222 @@
+/* Integration: "ocopctl demo rerate" against registration and two evaluation shards on a small
+ * world of catalogue 148 scored by "demo evaluate" in July 2025 (1489/QĐ-TTg) — afterwards
+ * every product is in catalogue 26-2026 in registration and on its shard, an upgrade session
+ * was held under 26/2026/QĐ-TTg (dossiers of kind upgrade, decision date required), the revoked
+ * certificates carry their ground and article, and a second run writes no event anywhere. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+
+#define S_A 30 /* products in province A (shard 1) */
+#define S_B 10 /* in province B (shard 2) */
+#define S_N (S_A + S_B)
+#define S_RUN_TIMEOUT_MS 120000
+#define S_POLICY "26/2026/QĐ-TTg"
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    char ctl[HARNESS_PATH_MAX];
+    harness_run_t run;
+    harness_ready_t p[S_N];
+    char first_out[8192];
+} W;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    const char *bin = getenv("OCOP_BINARY_DIR");
+    char reg_rules[HARNESS_PATH_MAX];
+    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
+    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    if (harness_data_load(reg_rules, &W.data) != 0)
+        return -1;
+    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
+    W.h = harness_deploy(&opts);
+    return W.h ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    harness_run_free(&W.run);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+#define S_CTL(...)                                                                                                     \
+    harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &W.run)
+
+static void s_expect(int code)
+{
+    if (W.run.code != code)
+        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
+                 W.run.err);
+}
+
+static ocop_client_t *s_shard_of(int i)
+{
+    return W.h->shard[i < S_A ? 0 : 1].client;
+}
+
+static Ocop__Reply *s_shard_call(ocop_client_t *c, Ocop__Request *req)
+{
+    Ocop__Reply *r = NULL;
+    req->request_id = "";
+    assert_int_equal(harness_call(c, req, &r), 0);
+    return r;
+}
+
+static Ocop__Reply *s_certificate_get(ocop_client_t *c, const char *id)
+{
+    Ocop__EvalCertificateGet g = OCOP__EVAL_CERTIFICATE_GET__INIT;
+    g.id = (char *)id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_GET;
+    req.eval_certificate_get = &g;
+    return s_shard_call(c, &req);
+}
+
+static void test_world_scored_in_july_2025(void **state)
+{
+    (void)state;
+    size_t entity_of[S_N];
+    for (size_t i = 0; i < S_N; i++) {
+        harness_ready_t *p = &W.p[i];
+        snprintf(p->commune, sizeof p->commune, "%s", i < S_A ? W.data.communes[i % 3] : W.data.communes[3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "148");
+        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? "1" : "2");
+        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? "9" : "14");
+        entity_of[i] = i;
+    }
+    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 29), 0);
+    for (size_t i = 0; i < S_N; i++) {
+        Ocop__Reply *r =
+            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+    S_CTL("demo", "evaluate", "--date", "2025-07-15");
+    s_expect(0);
+    assert_non_null(strstr(W.run.out, "demo: 40 products scored on 2025-07-15; 40 certified"));
+}
+
+static void test_rerate_under_26_2026(void **state)
+{
+    (void)state;
+    S_CTL("demo", "rerate", "--upgrade-permille", "500", "--revocations", "6");
+    s_expect(0);
+    snprintf(W.first_out, sizeof W.first_out, "%s", W.run.out);
+    printf("%s", W.run.out);
+    assert_non_null(strstr(W.run.out, "catalogue 148 -> 26-2026: 40 reclassified"));
+    assert_non_null(strstr(
+        W.run.out, "40 products certified by demo evaluate in catalogue 26-2026; upgrades under 26/2026/QĐ-TTg"));
+
+    /* Every product in the new catalogue, in registration and on its shard. */
+    size_t upgrade_sessions = 0, revoked = 0;
+    for (int i = 0; i < S_N; i++) {
+        Ocop__Reply *r = harness_product_get(W.h->client, W.p[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->reg_product_detail->product->catalogue_version, "26-2026");
+        ITEST_FREE(r);
+        r = harness_eval_product_get(s_shard_of(i), W.p[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->eval_product->catalogue_version, "26-2026");
+        char cert[64];
+        snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
+        ITEST_FREE(r);
+        if (!*cert)
+            continue;
+        /* A certificate issued under 26/2026 comes from an upgrade session (or the ministry's). */
+        r = s_certificate_get(s_shard_of(i), cert);
+        ITEST_ASSERT_OK(r);
+        bool new_rules = strcmp(r->eval_certificate->policy, S_POLICY) == 0;
+        char session[64];
+        snprintf(session, sizeof session, "%s", r->eval_certificate->session_id);
+        ITEST_FREE(r);
+        if (!new_rules || !*session)
+            continue;
+        Ocop__EvalSessionGet g = OCOP__EVAL_SESSION_GET__INIT;
+        g.id = session;
+        Ocop__Request req = OCOP__REQUEST__INIT;
+        req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_GET;
+        req.eval_session_get = &g;
+        r = s_shard_call(s_shard_of(i), &req);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->eval_session->policy, S_POLICY);
+        assert_int_equal(r->eval_session->state, OCOP__SESSION_STATE__SESSION_STATE_CLOSED);
+        bool province = r->eval_session->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE;
+        for (size_t k = 0; province && k < r->eval_session->n_products; k++)
+            assert_int_equal(r->eval_session->products[k]->dossier_kind, OCOP__DOSSIER_KIND__DOSSIER_KIND_UPGRADE);
+        upgrade_sessions += province && strcmp(r->eval_session->date, "2026-06-15") == 0;
+        ITEST_FREE(r);
+    }
+    if (upgrade_sessions == 0)
+        fail_msg("no certificate from an upgrade session under %s:\n%s", S_POLICY, W.run.out);
+
+    /* Each revocation printed: the certificate carries its ground and article, by its level. */
+    for (const char *at = W.run.out; (at = strstr(at, "demo rerate: certificate ")) != NULL; at++) {
+        char cert[64];
+        assert_int_equal(sscanf(at, "demo rerate: certificate %63s", cert), 1);
+        Ocop__Reply *r = s_certificate_get(W.h->shard[0].client, cert);
+        if (r->status != OCOP__STATUS__STATUS_OK) {
+            ITEST_FREE(r);
+            r = s_certificate_get(W.h->shard[1].client, cert);
+        }
+        ITEST_ASSERT_OK(r);
+        const Ocop__EvalCertificate *c = r->eval_certificate;
+        assert_int_equal(c->state, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_REVOKED);
+        assert_true(*c->revocation_ground && strncmp(c->revocation_article, "Art. 8.1(", 9) == 0);
+        assert_int_equal(c->revoked_by,
+                         c->stars == 5 ? OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL : OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE);
+        assert_true(*c->finding_date);
+        ITEST_FREE(r);
+        revoked++;
+    }
+    assert_int_equal(revoked, 6);
+    assert_non_null(strstr(W.run.out, "(1 late)"));
+}
+
+static void test_second_run_writes_nothing(void **state)
+{
+    (void)state;
+    int64_t reg = harness_last_sequence(W.h);
+    int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    assert_true(reg > 0 && shard[0] > 0 && shard[1] > 0);
+    S_CTL("demo", "rerate", "--upgrade-permille", "500", "--revocations", "6");
+    s_expect(0);
+    assert_non_null(strstr(W.run.out, "0 reclassified"));
+    /* The same summary: what was done is found again, not done twice. */
+    const char *a = strstr(W.first_out, "demo rerate: 40 products"), *b = strstr(W.run.out, "demo rerate: 40 products");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(strcspn(a, "\n"), strcspn(b, "\n"));
+    assert_int_equal(strncmp(a, b, strcspn(a, "\n")), 0);
+    assert_int_equal(harness_last_sequence(W.h), reg);
+    assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
+    assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
+    S_CTL("demo", "rerate", "--bogus");
+    s_expect(2);
+    assert_non_null(strstr(W.run.err, "usage: ocopctl demo rerate"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_world_scored_in_july_2025),
+        cmocka_unit_test(test_rerate_under_26_2026),
+        cmocka_unit_test(test_second_run_writes_nothing),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
