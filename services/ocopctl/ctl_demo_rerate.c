@@ -3,7 +3,7 @@
  *
  * 1. The products move to 26/2026's catalogue ("ocopctl catalogue migrate --from 148 --to
  *    26-2026", reused as it is), and each shard's replica is waited for until it has the new
- *    catalogue of every product this step scores.
+ *    catalogue of every product demo evaluate certified (60 s at most).
  * 2. A round of upgrades (nâng hạng, Art. 6.1(b)) in a few provinces chosen from the seed:
  *    province sessions dated 2026-06-15 with dossiers of kind upgrade filed 2026-06-01, sheets
  *    on 26/2026's forms with targets that lift some 3★ to 4★ and leave the others where they
@@ -123,29 +123,52 @@ static int s_product_get(const s_run_t *run, ocop_client_t *shard, const char *i
     return ocop_client_call(shard, &req, reply, run->timeout_ms, 3) == 0 ? 0 : CTL_EXIT_UNAVAILABLE;
 }
 
-/* Waits (S_WAIT_MS at most) until the shard's replica has each product in catalogue 26-2026. */
-static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const ctl_demo_product_t *const *products,
-                            size_t n)
+/* Waits (S_WAIT_MS at most) until the shard's replica has every product of pv that
+ * registration moved in catalogue 26-2026; each pass asks for those still behind, pipelined. */
+static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_province_t *pv)
 {
-    for (size_t i = 0; i < n; i++)
-        for (int waited = 0;; waited += 100) {
-            Ocop__Reply *reply;
-            if (s_product_get(run, shard, products[i]->id, &reply) != 0)
-                return CTL_EXIT_UNAVAILABLE;
-            bool moved = reply->status == OCOP__STATUS__STATUS_OK &&
-                         strcmp(reply->eval_product->catalogue_version, S_CATALOGUE) == 0;
-            ocop__reply__free_unpacked(reply, NULL);
-            if (moved)
-                break;
-            if (waited >= S_WAIT_MS) {
-                fprintf(stderr, "ocopctl demo rerate: the shard has not learnt product %s's catalogue %s\n",
-                        products[i]->id, S_CATALOGUE);
-                return CTL_EXIT_UNAVAILABLE;
-            }
+    size_t n = 0;
+    const ctl_demo_product_t **behind = calloc(pv->n + 1, sizeof *behind);
+    Ocop__Request *reqs = calloc(pv->n + 1, sizeof *reqs);
+    Ocop__EvalProductGet *gets = calloc(pv->n + 1, sizeof *gets);
+    int rc = behind && reqs && gets ? 0 : CTL_EXIT_FAILED;
+    for (size_t i = 0; rc == 0 && i < pv->n; i++)
+        if (strcmp(pv->products[i].catalogue, S_CATALOGUE) == 0)
+            behind[n++] = &pv->products[i];
+    for (int waited = 0; rc == 0 && n; waited += 100) {
+        for (size_t i = 0; i < n; i++) {
+            ocop__eval_product_get__init(&gets[i]);
+            gets[i].id = (char *)behind[i]->id;
+            ocop__request__init(&reqs[i]);
+            reqs[i].body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
+            reqs[i].eval_product_get = &gets[i];
+        }
+        Ocop__Reply **replies = NULL;
+        rc = ctl_demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the shard's products", &replies);
+        size_t still = 0;
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            if (strcmp(replies[i]->eval_product->catalogue_version, S_CATALOGUE) != 0)
+                behind[still++] = behind[i];
+            ocop__reply__free_unpacked(replies[i], NULL);
+        }
+        free(replies);
+        n = still;
+        if (rc == 0 && n && waited >= S_WAIT_MS) {
+            fprintf(stderr,
+                    "ocopctl demo rerate: after %d s the shard has not learnt catalogue %s of %zu products of "
+                    "province %s (e.g. %s)\n",
+                    S_WAIT_MS / 1000, S_CATALOGUE, n, pv->code, behind[0]->id);
+            rc = CTL_EXIT_UNAVAILABLE;
+        }
+        if (rc == 0 && n) {
             struct timespec ts = {0, 100 * 1000000L};
             nanosleep(&ts, NULL);
         }
-    return 0;
+    }
+    free(behind);
+    free(reqs);
+    free(gets);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -321,8 +344,6 @@ static int s_upgrades(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shar
             picked[n++] = &pv->products[i];
     char council[CTL_DEMO_ID_LEN];
     Ocop__Reply *closed = NULL;
-    if (rc == 0 && n)
-        rc = s_wait_catalogue(run, shard, picked, n);
     if (rc == 0 && n)
         rc = ctl_demo_council(shard, pv->code, 0, run->timeout_ms, council);
     if (rc == 0 && n)
@@ -575,6 +596,8 @@ int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv)
             rc = CTL_EXIT_UNAVAILABLE;
     if (rc == 0)
         rc = s_load(&run, ctl, reg, shards, n_shards, pvs, &n_pv);
+    for (size_t i = 0; rc == 0 && i < n_pv; i++)
+        rc = s_wait_catalogue(&run, clients[pvs[i].shard], &pvs[i]);
     const s_province_t *first = NULL; /* the seed's first province holds upgrades in any world */
     for (size_t i = 0; i < n_pv; i++)
         if (pvs[i].n && (!first || pvs[i].rank < first->rank))
