@@ -176,8 +176,9 @@ static int s_forward(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Oc
 }
 
 /* The product's rating after the result: conferred stars replace it (with a new certificate);
- * a product forwarded here that this level does not recognise keeps what it had; a
- * re-evaluated product that earns nothing here loses its certificate. */
+ * a product forwarded here that this level does not recognise keeps what it had, and so does
+ * one proposed upward without stars here (26/2026 Art. 7.3(e): its certificate stands until the
+ * ministry decides); a re-evaluated product that earns nothing here loses its certificate. */
 static int s_rate(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Ocop__EvalProduct *p,
                   Ocop__EvalSessionProduct *sp, const eval_outcome_t *o)
 {
@@ -189,7 +190,7 @@ static int s_rate(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Ocop_
             return -1;
         stars = (uint32_t)o->stars;
         sp->certificate_id = p->certificate_id;
-    } else if (!came_forwarded && p->stars > 0) {
+    } else if (!came_forwarded && !o->forwarded && p->stars > 0) {
         if (eval_certificate_end_current(ctx, reply, p, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_SUPERSEDED,
                                          OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED,
                                          "re-evaluated below the certified stars") != 0)

@@ -188,9 +188,9 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
         ids[i] = (char *)products[i]->id;
         ocop__eval_dossier__init(&dossiers[i]);
         dossiers[i].product_id = ids[i];
-        /* A proposal's certificate ended when the province closed (it confers no stars on it,
-         * Art. 7.3(e)), and the shard takes a product without one only as a first evaluation. */
-        dossiers[i].kind = central ? OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST : OCOP__DOSSIER_KIND__DOSSIER_KIND_UPGRADE;
+        /* Every product here files an upgrade; a proposal keeps its certificate until the
+         * ministry decides (Art. 7.3(e)), so its dossier at the ministry is the same upgrade. */
+        dossiers[i].kind = OCOP__DOSSIER_KIND__DOSSIER_KIND_UPGRADE;
         dossiers[i].filed = S_FILED;
         dossier_ptrs[i] = &dossiers[i];
     }

@@ -952,6 +952,33 @@ static void test_reevaluation_downgrades(void **state)
     assert_int_equal(seen, 3);
 }
 
+/* Art. 7.3(e) on a certified product: product 5 (3★) files an upgrade and scores 95 at the
+ * province; it is proposed to the ministry and keeps its 3★ certificate meanwhile. */
+static void test_proposed_upgrade_keeps_its_certificate(void **state)
+{
+    (void)state;
+    char council[32], session[32], cert[32];
+    const char *province = W.p[5].current_province;
+    Ocop__Reply *r = s_product(5);
+    assert_int_equal(r->eval_product->stars, 3);
+    snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
+    ITEST_FREE(r);
+    s_council(OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, province, province, council);
+    s_upgrade_session(council, 5, session);
+    s_all_sheets(session, 5, 1, 95, 0, NULL);
+    r = harness_session_close(s_c(), session, "QĐ 95/QĐ-UBND");
+    ITEST_ASSERT_OK(r);
+    assert_true(r->eval_session->products[0]->forwarded);
+    assert_int_equal(r->eval_session->products[0]->stars, 0);
+    ITEST_FREE(r);
+    r = s_product(5);
+    assert_int_equal(r->eval_product->stars, 3);
+    assert_string_equal(r->eval_product->certificate_id, cert);
+    assert_int_equal(r->eval_product->forwarded_to, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL);
+    ITEST_FREE(r);
+    assert_int_equal(s_cert_state(cert), OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_VALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -967,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_reclassified_product_gets_the_new_sheet),
         cmocka_unit_test(test_two_phase_session),
         cmocka_unit_test(test_reevaluation_downgrades),
+        cmocka_unit_test(test_proposed_upgrade_keeps_its_certificate),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
