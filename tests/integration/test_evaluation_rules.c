@@ -158,6 +158,16 @@ static Ocop__Reply *s_sheet(const char *session, unsigned k, unsigned member, un
     return reply;
 }
 
+/* Members m1..m<n> score product k with total (phase 1). */
+static void s_members_sheets(const char *session, unsigned k, unsigned n, double total)
+{
+    for (unsigned m = 1; m <= n; m++) {
+        Ocop__Reply *r = s_sheet(session, k, m, 1, total, NULL);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+}
+
 /* The three members score product k; the first `odd` of them with opts. */
 static void s_all_sheets(const char *session, unsigned k, unsigned phase, double total, unsigned odd,
                          const harness_sheet_opts_t *opts)
@@ -484,17 +494,7 @@ static void test_central_refusal_then_province_certifies(void **state)
     r = harness_session_start(s_c(), session, NULL, 5);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-    for (unsigned m = 1; m <= 5; m++) {
-        harness_sheet_t sheet;
-        assert_int_equal(harness_sheet_init(&sheet, s_rubric(7), 85, NULL), 0);
-        char member[8];
-        snprintf(member, sizeof member, "m%u", m);
-        harness_sheet_address(&sheet, session, W.p[7].product_id, member, 1, 1);
-        assert_int_equal(harness_call(s_c(), &sheet.req, &r), 0);
-        ITEST_ASSERT_OK(r);
-        ITEST_FREE(r);
-        harness_sheet_free(&sheet);
-    }
+    s_members_sheets(session, 7, 5, 85);
     r = harness_session_close(s_c(), session, "QĐ 80/QĐ-BNNMT");
     ITEST_ASSERT_OK(r);
     assert_int_equal(r->eval_session->products[0]->stars, 0); /* the ministry confers 5★ only */
@@ -631,17 +631,7 @@ static void test_central_refusal_under_1489_keeps_stars(void **state)
     r = harness_session_start(s_c(), session, NULL, 5);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-    for (unsigned m = 1; m <= 5; m++) {
-        harness_sheet_t sheet;
-        assert_int_equal(harness_sheet_init(&sheet, s_rubric(8), 85, NULL), 0);
-        char member[8];
-        snprintf(member, sizeof member, "m%u", m);
-        harness_sheet_address(&sheet, session, W.p[8].product_id, member, 1, 1);
-        assert_int_equal(harness_call(s_c(), &sheet.req, &r), 0);
-        ITEST_ASSERT_OK(r);
-        ITEST_FREE(r);
-        harness_sheet_free(&sheet);
-    }
+    s_members_sheets(session, 8, 5, 85);
     r = harness_session_close(s_c(), session, "QĐ 89/QĐ-BNNMT");
     ITEST_ASSERT_OK(r);
     assert_int_equal(r->eval_session->products[0]->stars, 0);
