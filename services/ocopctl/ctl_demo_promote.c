@@ -25,6 +25,8 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_demo_promote_data.h"
+#include "ctl_demo_session.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_service.h"
@@ -32,227 +34,10 @@
 #define S_WINDOW 512
 #define S_WAIT_MS 60000
 #define S_SHARDS_MAX 64
-#define S_POS 3
 #define S_PLAN_ITEMS 5
 #define S_RID_MAX 32 /* what ocop_client_pipeline keeps of a request id */
 #define S_SEP '\x1f' /* between key and value in the map of what exists */
 #define S_LT(x) OCOP__LOCATION_TYPE__LOCATION_TYPE_##x
-
-/* ---------------------------------------------------------------- the demo's data */
-
-typedef struct {
-    const char *name, *kind, *day; /* day: MM-DD of the first day */
-    int days;
-} s_event_t;
-
-typedef struct {
-    Ocop__LocationType type;
-    const char *name, *address, *channel;
-    unsigned capacity;
-} s_pos_t;
-
-typedef struct {
-    const char *code, *name;
-    int region; /* the socio-economic region of services/promotion/data/regions.json, 0..5 */
-    s_event_t signature;
-    s_pos_t pos[S_POS];
-} s_province_t;
-
-/* The 34 provinces of the 2025 map, each with its best-known yearly event and three points of
- * sale. Illustrative: places are real, the shops are the demo's. */
-/* clang-format off */
-static const s_province_t s_provinces[] = {
-    {"01", "Hà Nội", 1, {"Lễ hội Quà tặng Du lịch Hà Nội", "festival", "10-09", 4},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Sân bay Quốc tế Nội Bài", "Nhà ga T2, Nội Bài, Hà Nội", "", 150},
-      {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng gốm Bát Tràng", "Bát Tràng, Hà Nội", "", 120},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP Co.opmart Hà Đông", "Hà Đông, Hà Nội", "Co.opmart", 200}}},
-    {"04", "Cao Bằng", 0, {"Tuần Văn hóa – Du lịch Non nước Cao Bằng", "festival", "09-05", 5},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Thác Bản Giốc", "Đàm Thủy, Cao Bằng", "", 60},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ Xanh Cao Bằng", "Thục Phán, Cao Bằng", "", 60},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Cao Bằng trên Postmart", "postmart.vn", "Postmart", 200}}},
-    {"08", "Tuyên Quang", 0, {"Lễ hội Hoa Tam giác mạch Hà Giang", "festival", "11-01", 5},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Cột cờ Lũng Cú", "Lũng Cú, Tuyên Quang", "", 50},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Tuyên Quang – Phú Thọ", "Tuyên Quang", "", 60},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Tuyên Quang trên Voso", "voso.vn", "Voso", 200}}},
-    {"11", "Điện Biên", 0, {"Lễ hội Hoa Ban", "festival", "03-12", 4},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Điện Biên", "Điện Biên Phủ, Điện Biên", "", 60},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Di tích Đồi A1", "Điện Biên Phủ, Điện Biên", "", 50},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Điện Biên trên Postmart", "postmart.vn", "Postmart", 150}}},
-    {"12", "Lai Châu", 0, {"Ngày hội Sâm Lai Châu", "festival", "12-10", 3},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Cao nguyên Sìn Hồ", "Sìn Hồ, Lai Châu", "", 50},
-      {S_LT(POST_OFFICE), "Điểm bán sản phẩm OCOP Bưu điện tỉnh Lai Châu", "Tân Phong, Lai Châu", "Vietnam Post", 80},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Lai Châu trên Shopee", "shopee.vn", "Shopee", 150}}},
-    {"14", "Sơn La", 0, {"Tuần lễ Xoài và nông sản an toàn Sơn La tại Hà Nội", "week", "06-06", 7},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Mộc Châu", "Mộc Châu, Sơn La", "", 120},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP Quốc lộ 6 Mộc Châu", "Mộc Châu, Sơn La", "", 60},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Sơn La trên Postmart", "postmart.vn", "Postmart", 250}}},
-    {"15", "Lào Cai", 0, {"Hội chợ Thương mại Quốc tế Việt – Trung (Lào Cai)", "fair", "11-25", 5},
-     {{S_LT(STATION), "Điểm bán sản phẩm OCOP Ga Lào Cai", "Ga Lào Cai, Lào Cai", "", 60},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Sa Pa", "Sa Pa, Lào Cai", "", 120},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Nội Bài – Lào Cai", "Văn Chấn, Lào Cai", "", 80}}},
-    {"19", "Thái Nguyên", 0, {"Festival Trà Thái Nguyên", "festival", "11-12", 5},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Hồ Núi Cốc", "Núi Cốc, Thái Nguyên", "", 80},
-      {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Vùng chè Tân Cương", "Tân Cương, Thái Nguyên", "", 100},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP GO! Thái Nguyên", "Phan Đình Phùng, Thái Nguyên", "GO!", 150}}},
-    {"20", "Lạng Sơn", 0, {"Tuần lễ Na Chi Lăng", "week", "08-15", 7},
-     {{S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Bắc Giang – Lạng Sơn", "Chi Lăng, Lạng Sơn", "", 80},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ Đông Kinh", "Đông Kinh, Lạng Sơn", "", 80},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Lạng Sơn trên Postmart", "postmart.vn", "Postmart", 200}}},
-    {"22", "Quảng Ninh", 1, {"Ngày hội Trà hoa vàng Ba Chẽ", "festival", "12-12", 3},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Sân bay Vân Đồn", "Vân Đồn, Quảng Ninh", "", 200},
-      {S_LT(TOURIST_SITE), "Trung tâm giới thiệu sản phẩm OCOP Hạ Long", "Bãi Cháy, Quảng Ninh", "", 300},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Hạ Long – Vân Đồn", "Vân Đồn, Quảng Ninh", "", 80}}},
-    {"24", "Bắc Ninh", 1, {"Tuần lễ Vải thiều Lục Ngạn", "week", "06-12", 7},
-     {{S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng tranh Đông Hồ", "Thuận Thành, Bắc Ninh", "", 60},
-      {S_LT(MALL), "Quầy sản phẩm OCOP AEON Mall Bắc Ninh", "Võ Cường, Bắc Ninh", "AEON", 150},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Bắc Ninh trên TikTok Shop", "tiktok.com", "TikTok Shop", 300}}},
-    {"25", "Phú Thọ", 0, {"Hội chợ sản phẩm OCOP dịp Giỗ Tổ Hùng Vương", "fair", "04-12", 6},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu di tích Đền Hùng", "Hy Cương, Phú Thọ", "", 120},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Tam Đảo", "Tam Đảo, Phú Thọ", "", 80},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Hòa Lạc – Hòa Bình", "Hòa Bình, Phú Thọ", "", 60}}},
-    {"31", "Hải Phòng", 1, {"Lễ hội Vải thiều Thanh Hà", "festival", "06-08", 3},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Cát Bi", "Hải An, Hải Phòng", "", 100},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Cát Bà", "Cát Hải, Hải Phòng", "", 80},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP WinMart Hải Dương", "Thành Đông, Hải Phòng", "WinMart", 150}}},
-    {"33", "Hưng Yên", 1, {"Lễ hội Nhãn lồng Hưng Yên", "festival", "07-25", 3},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Phố Hiến", "Phố Hiến, Hưng Yên", "", 80},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Hà Nội – Hải Phòng", "Hưng Yên", "", 80},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Hưng Yên trên Postmart", "postmart.vn", "Postmart", 250}}},
-    {"37", "Ninh Bình", 1, {"Tuần Du lịch Ninh Bình – Sắc vàng Tam Cốc", "festival", "05-28", 5},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Tràng An", "Hoa Lư, Ninh Bình", "", 150},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Cầu Giẽ – Ninh Bình", "Phủ Lý, Ninh Bình", "", 80},
-      {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng nghề thêu ren Văn Lâm", "Hoa Lư, Ninh Bình", "", 60}}},
-    {"38", "Thanh Hóa", 2, {"Lễ hội Du lịch biển Sầm Sơn", "festival", "04-28", 5},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Thọ Xuân", "Thọ Xuân, Thanh Hóa", "", 80},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Sầm Sơn", "Sầm Sơn, Thanh Hóa", "", 100},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Bắc – Nam qua Thanh Hóa", "Thanh Hóa", "", 80}}},
-    {"40", "Nghệ An", 2, {"Tuần lễ Cam Vinh", "week", "11-28", 7},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Vinh", "Vinh Phú, Nghệ An", "", 100},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu di tích Kim Liên", "Kim Liên, Nghệ An", "", 80},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Nghệ An trên Voso", "voso.vn", "Voso", 300}}},
-    {"42", "Hà Tĩnh", 2, {"Tuần lễ Cam và nông sản Hà Tĩnh", "week", "11-10", 7},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Biển Thiên Cầm", "Thiên Cầm, Hà Tĩnh", "", 60},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP Quốc lộ 1 Hà Tĩnh", "Hà Tĩnh", "", 60},
-      {S_LT(POST_OFFICE), "Điểm bán sản phẩm OCOP Bưu điện tỉnh Hà Tĩnh", "Thành Sen, Hà Tĩnh", "Vietnam Post", 80}}},
-    {"44", "Quảng Trị", 2, {"Festival Vì Hòa bình", "festival", "07-20", 5},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Đồng Hới", "Đồng Hới, Quảng Trị", "", 100},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Phong Nha – Kẻ Bàng", "Phong Nha, Quảng Trị", "", 120},
-      {S_LT(POST_OFFICE), "Điểm bán sản phẩm OCOP Bưu điện tỉnh Quảng Trị", "Đông Hà, Quảng Trị", "Vietnam Post", 60}}},
-    {"46", "Huế", 2, {"Tuần lễ Festival Huế", "festival", "06-03", 6},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Phú Bài", "Phú Bài, Huế", "", 100},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Đại Nội Huế", "Phú Xuân, Huế", "", 120},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ Đông Ba", "Phú Xuân, Huế", "", 100}}},
-    {"48", "Đà Nẵng", 2, {"Không gian sản phẩm OCOP – Lễ hội Pháo hoa Quốc tế Đà Nẵng", "festival", "06-14", 29},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Đà Nẵng", "Hải Châu, Đà Nẵng", "", 200},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Phố cổ Hội An", "Hội An, Đà Nẵng", "", 150},
-      {S_LT(STATION), "Điểm bán sản phẩm OCOP Ga Đà Nẵng", "Thanh Khê, Đà Nẵng", "", 60}}},
-    {"51", "Quảng Ngãi", 2, {"Ngày hội Sâm Ngọc Linh", "festival", "08-20", 4},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Đảo Lý Sơn", "Lý Sơn, Quảng Ngãi", "", 60},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Đà Nẵng – Quảng Ngãi", "Quảng Ngãi", "", 80},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP Co.opmart Quảng Ngãi", "Cẩm Thành, Quảng Ngãi", "Co.opmart", 150}}},
-    {"52", "Gia Lai", 3, {"Tuần lễ Cà phê và Hồ tiêu Gia Lai", "week", "11-05", 5},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Pleiku", "Pleiku, Gia Lai", "", 80},
-      {S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Phù Cát", "Phù Cát, Gia Lai", "", 80},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Biển Hồ Pleiku", "Biển Hồ, Gia Lai", "", 50}}},
-    {"56", "Khánh Hòa", 2, {"Festival Biển Nha Trang – Khánh Hòa", "festival", "06-15", 5},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Cam Ranh", "Cam Ranh, Khánh Hòa", "", 200},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Tháp Bà Ponagar", "Nha Trang, Khánh Hòa", "", 60},
-      {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng gốm Bàu Trúc", "Ninh Phước, Khánh Hòa", "", 60}}},
-    {"66", "Đắk Lắk", 3, {"Ngày hội Hoa vàng trên cỏ xanh Phú Yên", "festival", "03-20", 3},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Buôn Ma Thuột", "Buôn Ma Thuột, Đắk Lắk", "", 100},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Bảo tàng Thế giới Cà phê", "Buôn Ma Thuột, Đắk Lắk", "", 80},
-      {S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Tuy Hòa", "Tuy Hòa, Đắk Lắk", "", 60}}},
-    {"68", "Lâm Đồng", 3, {"Lễ hội Thanh long Bình Thuận", "festival", "08-01", 3},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Liên Khương", "Đức Trọng, Lâm Đồng", "", 120},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ Đà Lạt", "Xuân Hương – Đà Lạt, Lâm Đồng", "", 150},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Mũi Né", "Mũi Né, Lâm Đồng", "", 80}}},
-    {"75", "Đồng Nai", 4, {"Lễ hội Hạt điều Bình Phước", "festival", "03-27", 3},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Long Thành", "Long Thành, Đồng Nai", "", 200},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Long Thành – Dầu Giây", "Long Thành, Đồng Nai", "", 80},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP Co.opmart Biên Hòa", "Trấn Biên, Đồng Nai", "Co.opmart", 150}}},
-    {"79", "TP. Hồ Chí Minh", 4, {"Lễ hội Trái cây Nam Bộ", "festival", "06-05", 10},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Sân bay Tân Sơn Nhất (nhà ga T3)", "Tân Sơn Nhất, TP. Hồ Chí Minh", "",
-       250},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP Co.opmart Cống Quỳnh", "Bến Thành, TP. Hồ Chí Minh", "Co.opmart", 300},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP TP. Hồ Chí Minh trên Shopee", "shopee.vn", "Shopee", 500}}},
-    {"80", "Tây Ninh", 4, {"Hội Xuân Núi Bà Đen", "festival", "02-10", 10},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Núi Bà Đen", "Tây Ninh", "", 120},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc TP. Hồ Chí Minh – Trung Lương", "Tân An, Tây Ninh", "", 80},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Tây Ninh trên Postmart", "postmart.vn", "Postmart", 200}}},
-    {"82", "Đồng Tháp", 5, {"Festival Hoa – Kiểng Sa Đéc", "festival", "12-20", 10},
-     {{S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng hoa Sa Đéc", "Sa Đéc, Đồng Tháp", "", 80},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Cù lao Thới Sơn", "Thới Sơn, Đồng Tháp", "", 80},
-      {S_LT(HIGHWAY_STOP), "Trạm dừng nghỉ OCOP cao tốc Trung Lương – Mỹ Thuận", "Đồng Tháp", "", 80}}},
-    {"86", "Vĩnh Long", 5, {"Lễ hội Dừa Bến Tre", "festival", "04-08", 4},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Cồn Phụng", "Cồn Phụng, Vĩnh Long", "", 80},
-      {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng gốm đỏ Mang Thít", "Mang Thít, Vĩnh Long", "", 60},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP Co.opmart Trà Vinh", "Trà Vinh, Vĩnh Long", "Co.opmart", 120}}},
-    {"91", "An Giang", 5, {"Hội chợ Thương mại biên giới Việt Nam – Campuchia (An Giang)", "fair", "10-20", 6},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Phú Quốc", "Phú Quốc, An Giang", "", 200},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Miếu Bà Chúa Xứ Núi Sam", "Châu Đốc, An Giang", "", 100},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ Châu Đốc", "Châu Đốc, An Giang", "", 80}}},
-    {"92", "Cần Thơ", 5, {"Lễ hội Bánh dân gian Nam Bộ", "festival", "04-24", 5},
-     {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Cảng hàng không Quốc tế Cần Thơ", "Bình Thủy, Cần Thơ", "", 100},
-      {S_LT(MARKET), "Gian hàng OCOP Chợ nổi Cái Răng", "Cái Răng, Cần Thơ", "", 60},
-      {S_LT(SUPERMARKET), "Quầy sản phẩm OCOP GO! Cần Thơ", "Ninh Kiều, Cần Thơ", "GO!", 150}}},
-    {"96", "Cà Mau", 5, {"Lễ hội Cua Cà Mau", "festival", "10-05", 3},
-     {{S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Khu du lịch Mũi Cà Mau", "Đất Mũi, Cà Mau", "", 60},
-      {S_LT(TOURIST_SITE), "Điểm bán sản phẩm OCOP Nhà Công tử Bạc Liêu", "Bạc Liêu, Cà Mau", "", 60},
-      {S_LT(E_COMMERCE), "Gian hàng OCOP Cà Mau trên Postmart", "postmart.vn", "Postmart", 200}}},
-};
-/* clang-format on */
-#define S_PROVINCES (sizeof s_provinces / sizeof s_provinces[0])
-
-typedef struct {
-    const char *province, *name; /* name: the year follows */
-    const char *organiser, *venue, *day;
-    int days;
-    unsigned booths;
-    const char *types, *focus; /* ';'-separated */
-    const char *strategy;
-    unsigned demand; /* applications per 100 booths, when enough products are eligible */
-    double reach[3]; /* draw weight of a product of the host province, its region, elsewhere */
-} s_fair_t;
-
-/* The year's fairs: none overlaps another, so no entity is refused for exhibiting elsewhere. */
-/* clang-format off */
-static const s_fair_t s_fairs[] = {
-    {"22", "Hội chợ OCOP Quảng Ninh – Xuân", "UBND tỉnh Quảng Ninh",
-     "Cung Quy hoạch, Hội chợ và Triển lãm tỉnh Quảng Ninh, Hạ Long", "01-09", 7, 400, "standard;corner;outdoor",
-     "1;2", "fair-share", 150, {1, 0.3, 0.05}},
-    {"66", "Hội chợ OCOP Tây Nguyên – Lễ hội Cà phê Buôn Ma Thuột", "UBND tỉnh Đắk Lắk",
-     "Quảng trường 10 tháng 3, Buôn Ma Thuột", "03-10", 5, 150, "standard;outdoor", "2;1", "fair-share", 120,
-     {1, 0.5, 0.05}},
-    {"92", "Hội chợ OCOP vùng Đồng bằng sông Cửu Long", "Sở Công Thương thành phố Cần Thơ",
-     "Công viên sông Hậu, Cần Thơ", "03-25", 5, 300, "standard;corner;outdoor", "1;2", "fair-share", 150,
-     {1, 0.8, 0.05}},
-    {"31", "Hội chợ OCOP vùng Đồng bằng sông Hồng", "Sở Công Thương thành phố Hải Phòng",
-     "Cung Văn hóa Lao động Hữu nghị Việt – Tiệp, Hải Phòng", "04-20", 5, 250, "standard;corner", "", "fair-share",
-     100, {1, 0.8, 0.05}},
-    {"22", "Hội chợ OCOP Quảng Ninh – Hè", "UBND tỉnh Quảng Ninh",
-     "Cung Quy hoạch, Hội chợ và Triển lãm tỉnh Quảng Ninh, Hạ Long", "05-15", 7, 300, "standard;corner;outdoor",
-     "1;2", "fair-share", 130, {1, 0.3, 0.05}},
-    {"46", "Hội chợ Làng nghề và sản phẩm OCOP – Festival Nghề truyền thống Huế", "UBND thành phố Huế",
-     "Công viên Thương Bạc, Huế", "06-05", 5, 120, "standard;outdoor", "4", "first-come-first-served", 140,
-     {1, 0.5, 0.2}},
-    {"48", "Hội chợ OCOP khu vực miền Trung – Tây Nguyên", "Sở Công Thương thành phố Đà Nẵng",
-     "Cung Thể thao Tiên Sơn, Đà Nẵng", "07-08", 5, 250, "standard;corner", "", "fair-share", 110, {1, 0.8, 0.1}},
-    {"19", "Hội chợ OCOP vùng Trung du và miền núi phía Bắc", "Sở Công Thương tỉnh Thái Nguyên",
-     "Quảng trường Võ Nguyên Giáp, Thái Nguyên", "09-16", 5, 200, "standard;outdoor", "2;3", "fair-share", 120,
-     {1, 0.8, 0.05}},
-    {"75", "Hội chợ OCOP vùng Đông Nam Bộ", "Sở Công Thương tỉnh Đồng Nai", "Công viên Biên Hùng, Đồng Nai",
-     "10-14", 5, 150, "standard", "", "fair-share", 90, {1, 0.8, 0.05}},
-    {"01", "Hội chợ Sản phẩm OCOP và Làng nghề Hà Nội", "Sở Công Thương Hà Nội",
-     "Trung tâm Hội chợ Triển lãm Quốc gia (VEC), Đông Anh, Hà Nội", "11-19", 5, 400, "standard;corner;outdoor",
-     "1;2;4", "fair-share", 160, {1, 0.5, 0.2}},
-    {"79", "Hội chợ Sản phẩm OCOP và Đặc sản vùng miền TP. Hồ Chí Minh", "Sở Công Thương TP. Hồ Chí Minh",
-     "Trung tâm Hội chợ và Triển lãm Sài Gòn (SECC), TP. Hồ Chí Minh", "12-02", 5, 400, "standard;corner;outdoor",
-     "1;2", "fair-share", 160, {1, 0.5, 0.2}},
-    {"68", "Hội chợ OCOP – Festival Hoa Đà Lạt", "UBND tỉnh Lâm Đồng", "Quảng trường Lâm Viên, Đà Lạt", "12-16", 5,
-     150, "standard;outdoor", "5;1", "fair-share", 100, {1, 0.5, 0.05}},
-};
-/* clang-format on */
-#define S_FAIRS (sizeof s_fairs / sizeof s_fairs[0])
 
 /* ---------------------------------------------------------------- the run */
 
@@ -264,7 +49,7 @@ typedef struct {
 
 typedef struct {
     const char *id, *entity, *sector, *expires;
-    size_t province; /* index into s_provinces */
+    size_t province; /* index into ctl_demo_provinces */
     bool eligible;   /* a valid 3★+ certificate in promotion's replica */
 } s_product_t;
 
@@ -278,26 +63,11 @@ typedef struct {
     ocop_client_t *pro;
     s_map_t known;
     s_product_t *products; /* grouped by province: [first[p], first[p + 1]) */
-    size_t n_products, n_eligible, first[S_PROVINCES + 1];
-    char *fair_ids[S_FAIRS];
+    size_t n_products, n_eligible, first[CTL_DEMO_PROVINCES + 1];
+    char *fair_ids[CTL_DEMO_FAIRS];
     size_t plans, plans_new, fairs_new, applied_new, refused, pos_new, listings, listings_new;
     uint64_t applications, booked, waiting;
 } s_run_t;
-
-static uint64_t s_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t s_hash(uint64_t seed, const char *s)
-{
-    uint64_t h = seed ^ 0x9E3779B97F4A7C15ULL;
-    for (; *s; s++)
-        h = s_mix(h + (unsigned char)*s);
-    return h;
-}
 
 /* A uniform draw in (0, 1) from a hash. */
 static double s_unit(uint64_t h)
@@ -315,8 +85,8 @@ __attribute__((format(printf, 2, 3))) static char *s_rid(s_run_t *run, const cha
     va_end(ap);
     if (strlen(what) <= S_RID_MAX)
         return ocop_arena_strdup(run->arena, what);
-    return ocop_arena_printf(run->arena, "demo-%016llx%011llx", (unsigned long long)s_hash(1, what),
-                             (unsigned long long)(s_hash(2, what) >> 20));
+    return ocop_arena_printf(run->arena, "demo-%016llx%011llx", (unsigned long long)ctl_demo_hash(1, what),
+                             (unsigned long long)(ctl_demo_hash(2, what) >> 20));
 }
 
 static Ocop__Request *s_request(s_run_t *run, const char *rid)
@@ -526,12 +296,12 @@ static int s_products_list(s_run_t *run, ocop_client_t *reg)
     size_t cap = 1024;
     if (!(run->products = malloc(cap * sizeof *run->products)))
         return CTL_EXIT_FAILED;
-    for (size_t p = 0; p < S_PROVINCES; p++) {
+    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
         run->first[p] = run->n_products;
         char *cursor = "";
         do {
             Ocop__RegProductList list = OCOP__REG_PRODUCT_LIST__INIT;
-            list.province_code = (char *)s_provinces[p].code;
+            list.province_code = (char *)ctl_demo_provinces[p].code;
             list.stage = OCOP__STAGE__STAGE_TRADE_PROMOTION;
             list.limit = 1000;
             list.cursor = cursor;
@@ -562,7 +332,7 @@ static int s_products_list(s_run_t *run, ocop_client_t *reg)
             ocop__reply__free_unpacked(reply, NULL);
         } while (*cursor);
     }
-    run->first[S_PROVINCES] = run->n_products;
+    run->first[CTL_DEMO_PROVINCES] = run->n_products;
     return 0;
 }
 
@@ -725,8 +495,8 @@ static bool s_in_list(const char *list, const char *code)
 
 static size_t s_province_index(const char *code)
 {
-    for (size_t p = 0; p < S_PROVINCES; p++)
-        if (strcmp(s_provinces[p].code, code) == 0)
+    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++)
+        if (strcmp(ctl_demo_provinces[p].code, code) == 0)
             return p;
     return 0;
 }
@@ -751,8 +521,8 @@ static void s_item(s_run_t *run, Ocop__ProPlanItem *it, const char *name, const 
  * provinces that host no demo fair, a spring fair before Tết. */
 static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
 {
-    const s_province_t *pv = &s_provinces[p];
-    uint64_t h = s_hash(run->seed, pv->code);
+    const ctl_demo_province_t *pv = &ctl_demo_provinces[p];
+    uint64_t h = ctl_demo_hash(run->seed, pv->code);
     ocop_arena_t *a = run->arena;
     size_t n = 0;
     for (size_t i = 0; i < S_PLAN_ITEMS; i++)
@@ -777,8 +547,8 @@ static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
            ocop_arena_printf(a, "Hội nghị kết nối cung cầu sản phẩm OCOP %s năm %u", pv->name, run->year), "conference",
            2 + (unsigned)((h >> 24) % 9), 5 + (unsigned)((h >> 32) % 20), 1);
     bool hosts = false;
-    for (size_t f = 0; f < S_FAIRS; f++)
-        hosts = hosts || strcmp(s_fairs[f].province, pv->code) == 0;
+    for (size_t f = 0; f < CTL_DEMO_FAIRS; f++)
+        hosts = hosts || strcmp(ctl_demo_fairs[f].province, pv->code) == 0;
     if (!hosts && (h >> 40) % 2 == 0)
         s_item(run, items[n++], ocop_arena_printf(a, "Hội chợ sản phẩm OCOP %s – Xuân %u", pv->name, run->year), "fair",
                1, 5 + (unsigned)((h >> 44) % 10), 5);
@@ -787,8 +557,8 @@ static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
 
 static int s_plans(s_run_t *run)
 {
-    for (size_t p = 0; p < S_PROVINCES; p++) {
-        const s_province_t *pv = &s_provinces[p];
+    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
+        const ctl_demo_province_t *pv = &ctl_demo_provinces[p];
         char key[64];
         snprintf(key, sizeof key, "plan|%s|%u", pv->code, run->year);
         if (s_map_get(&run->known, key)) {
@@ -826,7 +596,7 @@ static int s_plans(s_run_t *run)
 
 static int s_fair_create(s_run_t *run, size_t k, const char *name)
 {
-    const s_fair_t *f = &s_fairs[k];
+    const ctl_demo_fair_t *f = &ctl_demo_fairs[k];
     Ocop__ProFairCreate body = OCOP__PRO_FAIR_CREATE__INIT;
     char start[OCOP_DATE_LEN], end[OCOP_DATE_LEN];
     snprintf(start, sizeof start, "%04u-%s", run->year, f->day);
@@ -864,10 +634,10 @@ static int s_fair_get(s_run_t *run, size_t k, Ocop__Reply **reply)
     return s_call(run, run->pro, req, "reading a fair", reply);
 }
 
-static int s_fairs_create(s_run_t *run)
+static int ctl_demo_fairs_create(s_run_t *run)
 {
-    for (size_t k = 0; k < S_FAIRS; k++) {
-        char *name = ocop_arena_printf(run->arena, "%s %u", s_fairs[k].name, run->year), key[512];
+    for (size_t k = 0; k < CTL_DEMO_FAIRS; k++) {
+        char *name = ocop_arena_printf(run->arena, "%s %u", ctl_demo_fairs[k].name, run->year), key[512];
         snprintf(key, sizeof key, "fair|%s", name);
         const char *id = s_map_get(&run->known, key);
         int rc = id ? 0 : s_fair_create(run, k, name);
@@ -883,7 +653,7 @@ static int s_fairs_create(s_run_t *run)
  * that applied before left out; applications close the day before the fair. */
 static int s_apply(s_run_t *run, size_t k, const Ocop__ProFair *fair)
 {
-    const s_fair_t *f = &s_fairs[k];
+    const ctl_demo_fair_t *f = &ctl_demo_fairs[k];
     if (strcmp(fair->start, run->today) <= 0)
         return 0;
     size_t host = s_province_index(f->province), n = 0;
@@ -894,14 +664,14 @@ static int s_apply(s_run_t *run, size_t k, const Ocop__ProFair *fair)
         const s_product_t *x = &run->products[i];
         if (!x->eligible || strcmp(x->expires, fair->end) < 0)
             continue;
-        double w = f->reach[x->province == host                                           ? 0
-                            : s_provinces[x->province].region == s_provinces[host].region ? 1
-                                                                                          : 2];
+        double w = f->reach[x->province == host                                                         ? 0
+                            : ctl_demo_provinces[x->province].region == ctl_demo_provinces[host].region ? 1
+                                                                                                        : 2];
         if (*f->focus && s_in_list(f->focus, x->sector))
             w *= 2;
         char what[96];
         snprintf(what, sizeof what, "%zu|%s", k, x->id);
-        cand[n++] = (s_draw_t){log(s_unit(s_hash(run->seed, what))) / w, i};
+        cand[n++] = (s_draw_t){log(s_unit(ctl_demo_hash(run->seed, what))) / w, i};
     }
     size_t m = s_draw(cand, n, (size_t)f->booths * f->demand / 100), sent = 0;
     Ocop__Request **reqs = ocop_arena_alloc(run->arena, (m + 1) * sizeof *reqs);
@@ -947,9 +717,9 @@ static int s_allocate(s_run_t *run, size_t k)
 }
 
 /* Applications and allocation for every fair not allocated yet, then the fairs as they stand. */
-static int s_fairs_run(s_run_t *run)
+static int ctl_demo_fairs_run(s_run_t *run)
 {
-    for (size_t k = 0; k < S_FAIRS; k++) {
+    for (size_t k = 0; k < CTL_DEMO_FAIRS; k++) {
         Ocop__Reply *reply;
         int rc = s_fair_get(run, k, &reply);
         if (rc == 0 && !reply->pro_fair->allocated) {
@@ -987,15 +757,15 @@ static unsigned s_fill_percent(Ocop__LocationType t)
 
 static int s_pos_create(s_run_t *run, size_t p, size_t i, char **id)
 {
-    const s_pos_t *s = &s_provinces[p].pos[i];
+    const ctl_demo_pos_t *s = &ctl_demo_provinces[p].pos[i];
     Ocop__ProPointOfSaleCreate body = OCOP__PRO_POINT_OF_SALE_CREATE__INIT;
     body.name = (char *)s->name;
     body.location_type = s->type;
-    body.province_code = (char *)s_provinces[p].code;
+    body.province_code = (char *)ctl_demo_provinces[p].code;
     body.address = (char *)s->address;
     body.shelf_capacity = s->capacity;
     body.channel = (char *)s->channel;
-    Ocop__Request *req = s_request(run, s_rid(run, "demo-pos-%s-%zu", s_provinces[p].code, i + 1));
+    Ocop__Request *req = s_request(run, s_rid(run, "demo-pos-%s-%zu", ctl_demo_provinces[p].code, i + 1));
     req->body_case = OCOP__REQUEST__BODY_PRO_POINT_OF_SALE_CREATE;
     req->pro_point_of_sale_create = &body;
     Ocop__Reply *reply;
@@ -1013,7 +783,7 @@ static int s_pos_create(s_run_t *run, size_t p, size_t i, char **id)
  * requests to reqs, *sent of them. 0 / exit code. */
 static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop__Request **reqs, size_t *sent)
 {
-    const s_pos_t *s = &s_provinces[p].pos[i];
+    const ctl_demo_pos_t *s = &ctl_demo_provinces[p].pos[i];
     size_t from = run->first[p], to = run->first[p + 1], n = 0;
     s_draw_t *cand = malloc((to - from + 1) * sizeof *cand);
     *sent = 0;
@@ -1025,8 +795,8 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
             continue;
         double w = s->type == S_LT(CRAFT_VILLAGE) && strcmp(x->sector, "4") == 0 ? 4 : 1;
         char what[96];
-        snprintf(what, sizeof what, "%s|%zu|%s", s_provinces[p].code, i, x->id);
-        cand[n++] = (s_draw_t){log(s_unit(s_hash(run->seed, what))) / w, j};
+        snprintf(what, sizeof what, "%s|%zu|%s", ctl_demo_provinces[p].code, i, x->id);
+        cand[n++] = (s_draw_t){log(s_unit(ctl_demo_hash(run->seed, what))) / w, j};
     }
     size_t m = s_draw(cand, n, (size_t)s->capacity * s_fill_percent(s->type) / 100);
     for (size_t j = 0; j < m; j++) {
@@ -1040,7 +810,8 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
         body->pos_id = (char *)pos_id;
         body->product_id = (char *)x->id;
         body->entity_id = (char *)x->entity;
-        Ocop__Request *req = s_request(run, s_rid(run, "demo-list-%s-%zu-%s", s_provinces[p].code, i + 1, x->id));
+        Ocop__Request *req =
+            s_request(run, s_rid(run, "demo-list-%s-%zu-%s", ctl_demo_provinces[p].code, i + 1, x->id));
         req->body_case = OCOP__REQUEST__BODY_PRO_LISTING_ADD;
         req->pro_listing_add = body;
         reqs[(*sent)++] = req;
@@ -1051,17 +822,18 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
 
 static int s_points_of_sale(s_run_t *run)
 {
-    for (size_t p = 0; p < S_PROVINCES; p++) {
+    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
         size_t cap = 1;
-        for (size_t i = 0; i < S_POS; i++)
-            cap += s_provinces[p].pos[i].capacity;
+        for (size_t i = 0; i < CTL_DEMO_POS; i++)
+            cap += ctl_demo_provinces[p].pos[i].capacity;
         Ocop__Request **reqs = ocop_arena_alloc(run->arena, cap * sizeof *reqs);
         size_t n = 0, before = 0;
         char line[512];
-        int len = snprintf(line, sizeof line, "demo: points of sale %s %s:", s_provinces[p].code, s_provinces[p].name);
-        for (size_t i = 0; i < S_POS; i++) {
+        int len = snprintf(line, sizeof line, "demo: points of sale %s %s:", ctl_demo_provinces[p].code,
+                           ctl_demo_provinces[p].name);
+        for (size_t i = 0; i < CTL_DEMO_POS; i++) {
             char key[512], *id = NULL;
-            snprintf(key, sizeof key, "pos|%s|%s", s_provinces[p].code, s_provinces[p].pos[i].name);
+            snprintf(key, sizeof key, "pos|%s|%s", ctl_demo_provinces[p].code, ctl_demo_provinces[p].pos[i].name);
             const char *known = s_map_get(&run->known, key);
             int rc = known ? 0 : s_pos_create(run, p, i, &id);
             id = known ? (char *)known : id;
@@ -1122,11 +894,11 @@ static int s_run(s_run_t *run)
     if (rc == 0)
         rc = s_products_view(run);
     if (rc == 0)
-        rc = s_fairs_create(run);
+        rc = ctl_demo_fairs_create(run);
     if (rc == 0)
         rc = s_plans(run);
     if (rc == 0)
-        rc = s_fairs_run(run);
+        rc = ctl_demo_fairs_run(run);
     if (rc == 0)
         rc = s_points_of_sale(run);
     size_t items = 0, warnings = 0;
@@ -1139,8 +911,9 @@ static int s_run(s_run_t *run)
         printf("demo: %u trade promotion: %zu plans, %zu fairs, %llu applications, %llu booked, %llu waiting, "
                "%zu points of sale, %zu listings; calendar %zu events, %zu overlap warnings "
                "(new: %zu plans, %zu fairs, %zu applications, %zu points of sale, %zu listings)\n",
-               run->year, run->plans, S_FAIRS, (unsigned long long)run->applications, (unsigned long long)run->booked,
-               (unsigned long long)run->waiting, S_PROVINCES * S_POS, run->listings, items, warnings, run->plans_new,
+               run->year, run->plans, (size_t)CTL_DEMO_FAIRS, (unsigned long long)run->applications,
+               (unsigned long long)run->booked, (unsigned long long)run->waiting,
+               (size_t)CTL_DEMO_PROVINCES * CTL_DEMO_POS, run->listings, items, warnings, run->plans_new,
                run->fairs_new, run->applied_new, run->pos_new, run->listings_new);
     ocop_client_destroy(&reg);
     ocop_client_destroy(&run->pro);
