@@ -12,6 +12,7 @@ typedef struct {
     char commune[16];
     char entity[OCOP_USER_FIELD_MAX];
     char council[24];
+    Ocop__EvalLevel level; /* of the council a council or session target belongs to */
 } gw_target_t;
 
 #define S_SCOPED_ROLES (OCOP_ROLE_PRODUCER | OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE | OCOP_ROLE_COUNCIL)
@@ -170,12 +171,14 @@ static void s_target_from(ocop_scope_rule_t rule, const ProtobufCMessage *body, 
         const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)body;
         s_copy(t->council, sizeof t->council, c->id);
         s_copy(t->province, sizeof t->province, c->province_code);
+        t->level = c->level;
         break;
     }
     case OCOP_SCOPE_SESSION: {
         const Ocop__EvalSession *s = (const Ocop__EvalSession *)body;
         s_copy(t->council, sizeof t->council, s->council_id);
         s_copy(t->province, sizeof t->province, s->province_code);
+        t->level = s->level;
         break;
     }
     case OCOP_SCOPE_CERTIFICATE: {
@@ -214,6 +217,14 @@ static int s_in_scope(const ocop_user_t *u, const gw_target_t *t)
 static int s_decide(const gw_identity_t *who, const ocop_api_route_t *route, const gw_target_t *t, gw_response_t *out)
 {
     const ocop_user_t *u = &who->user;
+    /* The central council is the ministry's (it confers 5 stars): its province routes it to a
+     * shard, it does not put it in that province's officers' hands. */
+    if (t->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL && (u->role & (OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE))) {
+        gw_error(out, 403, "FORBIDDEN", route->scope_field ? route->scope_field : "",
+                 "%s %.48s may not act on the central council: only a central_officer does", ocop_role_name(u->role),
+                 u->name);
+        return -1;
+    }
     if (s_in_scope(u, t))
         return 0;
     const char *mine = u->role == OCOP_ROLE_PRODUCER   ? u->entity

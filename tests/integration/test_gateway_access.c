@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "gateway_world.h"
+#include "harness_eval.h"
+#include "ocop_error.h"
 #include "ocop_api.h"
 
 static gateway_world_t W;
@@ -174,6 +176,37 @@ static void s_post(const char *path, ocop_role_t role, const char *body, long st
     harness_http_free(&resp);
 }
 
+/* The central council of province A (made by the ministry) is out of reach of A's province
+ * officer: opening its sessions and declaring its members' ties are refused and change nothing;
+ * the central officer gets past the gateway. */
+static void test_central_council_is_the_ministrys(void)
+{
+    Ocop__Reply *r =
+        harness_council_create(W.h->shard[0].client, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, "", W.province[GW_A], 7, 0);
+    assert_non_null(r);
+    assert_int_equal(r->status, OCOP_OK);
+    char central[32], path[128], body[256];
+    snprintf(central, sizeof central, "%s", r->eval_council->id);
+    ocop__reply__free_unpacked(r, NULL);
+    char *before = gateway_world_sequences(&W);
+    assert_non_null(before);
+    snprintf(body, sizeof body, "{\"council_id\":\"%s\",\"product_ids\":[\"%s\"]}", central, W.product[GW_A]);
+    s_post("/v1/sessions", OCOP_ROLE_PROVINCE, body, 403, "central council");
+    snprintf(path, sizeof path, "/v1/councils/%s/ties", central);
+    s_post(path, OCOP_ROLE_PROVINCE, "{\"member_id\":\"m2\",\"entity_id\":\"x\"}", 403, "central council");
+    char *after = gateway_world_sequences(&W);
+    assert_non_null(after);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* the ministry's own officer reaches the service, which judges the request itself */
+    harness_http_t resp = {0};
+    assert_int_equal(harness_http(W.h, "POST", "/v1/sessions", gateway_world_token(&W, OCOP_ROLE_CENTRAL), body, &resp),
+                     0);
+    assert_int_not_equal(resp.status, 403);
+    harness_http_free(&resp);
+}
+
 /* A council member scores only as themselves; only the central officer creates the central
  * council; a token the gateway does not know is refused, one added while it runs is taken. */
 static void test_identity_rules(void **state)
@@ -186,6 +219,7 @@ static void test_identity_rules(void **state)
     snprintf(body, sizeof body, "{\"name\":\"HĐ TW\",\"level\":\"central\",\"province_code\":\"%s\"}",
              W.province[GW_A]);
     s_post("/v1/councils", OCOP_ROLE_PROVINCE, body, 403, "central council");
+    test_central_council_is_the_ministrys();
     harness_http_t resp = {0};
     const char *unknown = "ocop_0000000000000000000000000000000000000000000000000000000000000000";
     assert_int_equal(harness_http(W.h, "GET", "/v1/products", unknown, NULL, &resp), 0);
