@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ocop_error.h"
 #include "ocop_keys.h"
@@ -23,6 +24,23 @@ static int s_by_hash(const void *a, const void *b)
     return memcmp(((const ocop_user_t *)a)->token_hash, ((const ocop_user_t *)b)->token_hash, OCOP_TOKEN_HASH_LEN);
 }
 
+/* The file says who may do what: like a secret key, it is refused unless only its owner may read
+ * and write it (a group- or world-writable one would let any local user add a central officer). */
+static int s_check_file(FILE *f, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        ocop_error_format(err, errlen, "%s: not a regular file", path);
+        return -1;
+    }
+    if (st.st_mode & 077) {
+        ocop_error_format(err, errlen, "%s: mode %04o gives group/other access; the tokens file must be 0600", path,
+                          (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
 static char *s_read_all(const char *path, int *missing, char *err, size_t errlen)
 {
     *missing = 0;
@@ -30,6 +48,10 @@ static char *s_read_all(const char *path, int *missing, char *err, size_t errlen
     if (!f) {
         *missing = errno == ENOENT;
         ocop_error_format(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (s_check_file(f, path, err, errlen) != 0) {
+        fclose(f);
         return NULL;
     }
     char *buf = NULL;

@@ -79,6 +79,27 @@ static void test_add_and_find(void **state)
     assert_null(ocop_users_find(users, "ocop_short"));
     assert_null(ocop_users_find(users, NULL));
     ocop_users_destroy(&users);
+
+    /* The file says who may do what: one that others may read or write is refused, like a
+     * secret key (a 0666 file would let any local user add a central officer); so is adding to
+     * it. */
+    const mode_t lax[] = {0666, 0644, 0640, 0602, 0620};
+    for (size_t i = 0; i < sizeof lax / sizeof lax[0]; i++) {
+        assert_int_equal(chmod(path, lax[i]), 0);
+        err[0] = '\0';
+        assert_null(ocop_users_load(path, err, sizeof err));
+        if (!strstr(err, path) || !strstr(err, "mode"))
+            fail_msg("mode %04o: '%s'", (unsigned)lax[i], err);
+        ocop_user_t c = s_user("tw", OCOP_ROLE_CENTRAL, NULL);
+        ocop_token_new(t1, c.token_hash);
+        assert_int_equal(ocop_users_add(path, &c, err, sizeof err), -1);
+        assert_non_null(strstr(err, "mode"));
+    }
+    assert_int_equal(chmod(path, 0400), 0);
+    users = ocop_users_load(path, err, sizeof err);
+    assert_non_null(users);
+    assert_int_equal(ocop_users_count(users), 2);
+    ocop_users_destroy(&users);
     test_rmtree(dir);
 }
 
@@ -114,6 +135,7 @@ static void test_scopes_and_broken_files(void **state)
         FILE *f = fopen(path, "w");
         fputs(broken[i][0], f);
         fclose(f);
+        assert_int_equal(chmod(path, 0600), 0);
         char e[512] = "";
         ocop_users_t *users = ocop_users_load(path, e, sizeof e);
         assert_null(users);
