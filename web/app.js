@@ -5,6 +5,7 @@ import { WORDS, SECTORS, stageName } from './i18n.js';
 import { b64, decodeEvent, ratingChange, RATING_CHANGED, verifyInclusion } from './proof.js';
 import { sheetDrawing } from './sheet.js';
 import { selfComparison, selfPage } from './self.js';
+import { lateSection, roundsSection, roundsYear } from './rounds.js';
 
 const state = {
   lang: localStorage.getItem('ocop.lang') || 'vi',
@@ -101,12 +102,13 @@ async function overview(view, params) {
   el('year').onchange = (e) => { location.hash = '#/' + (e.target.value ? '?year=' + e.target.value : ''); };
 }
 
-async function province(view, code) {
+async function province(view, code, params) {
   const year = new Date().getFullYear();
-  const [names, report, counts, cal1, cal2] = await Promise.all([
+  const [names, report, counts, cal1, cal2, rounds, late] = await Promise.all([
     provinces(), api('/v1/reports/stars?province_code=' + encodeURIComponent(code)),
     api('/v1/counts?province_code=' + encodeURIComponent(code)),
     api('/v1/calendar?year=' + year), api('/v1/calendar?year=' + (year + 1)),
+    roundsSection(code, roundsYear(params), ui), lateSection(code, ui),
   ]);
   const bySector = {};
   for (const r of report.rows) (bySector[r.sector_code] ||= []).push(r);
@@ -123,7 +125,8 @@ async function province(view, code) {
     <h2>${t('stages')}</h2>
     ${table([t('stage'), t('count')], Object.entries(byStage).map(([s, n]) => `<tr data-stage="${esc(s)}"><td>${esc(stageName(state.lang, s))}</td><td>${fmt(n)}</td></tr>`), 'data-test="stage-table"')}
     <h2>${t('upcoming_fairs')}</h2>
-    ${fairs.length ? table([t('fair'), t('start'), t('end')], fairs.map((f) => `<tr><td>${f.source.startsWith('FAIR-') ? `<a href="#/fair/${esc(f.source)}">${esc(f.item.name)}</a>` : esc(f.item.name)}</td><td>${esc(f.item.start)}</td><td>${esc(f.item.end)}</td></tr>`), 'data-test="fair-list"') : `<p>${t('no_fairs')}</p>`}`;
+    ${fairs.length ? table([t('fair'), t('start'), t('end')], fairs.map((f) => `<tr><td>${f.source.startsWith('FAIR-') ? `<a href="#/fair/${esc(f.source)}">${esc(f.item.name)}</a>` : esc(f.item.name)}</td><td>${esc(f.item.start)}</td><td>${esc(f.item.end)}</td></tr>`), 'data-test="fair-list"') : `<p>${t('no_fairs')}</p>`}
+    ${rounds}${late}`;
 }
 
 async function product(view, id) {
@@ -202,7 +205,7 @@ const { criterionLabel, optionLabel, scoresTable, formBody, sheetKnockouts, shee
   sheetDrawing({ t, esc, num, table, marker, starCount, starsText });
 // What self.js needs of the app.
 const ui = {
-  api, t, esc, num, starsText, starCount, criterionLabel, optionLabel, scoresTable, formBody, sheetKnockouts, sheetTotals,
+  api, t, tOr, esc, num, fmt, table, starsText, starCount, criterionLabel, optionLabel, scoresTable, formBody, sheetKnockouts, sheetTotals,
   lang: () => state.lang, loggedIn: () => !!state.token,
 };
 
@@ -388,7 +391,7 @@ async function route() {
   view.innerHTML = `<p>${t('loading')}</p>`;
   view.dataset.ready = 'false';
   try {
-    if (parts[0] === 'province' && parts[1]) await province(view, parts[1]);
+    if (parts[0] === 'province' && parts[1]) await province(view, parts[1], params);
     else if (parts[0] === 'product' && parts[1] && parts[2] === 'session' && parts[3]) await sessionPage(view, parts[1], parts[3]);
     else if (parts[0] === 'product' && parts[1] && parts[2] === 'self-assessment') await selfPage(view, parts[1], ui);
     else if (parts[0] === 'product' && parts[1]) await product(view, parts[1]);

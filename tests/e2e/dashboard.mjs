@@ -2,8 +2,12 @@
 // driven by playwright-core) against a running gateway:
 //   node dashboard.mjs CONFIG.json
 // CONFIG: {"url", "screenshots" (a directory), "product" (a rated product), "fair" (a fair of
-// province A), "province", "tokens": {"province_officer_b", "producer" (of the product's entity)}}.
-// Every page must load without console errors and show the API's own numbers; a product's
+// province A), "province", "round" (a round of this year declared for it), "late" ([{product,
+// commune}]: dossiers of it its commune reported on late), "tokens": {"province_officer_b",
+// "producer" (of the product's entity)}}.
+// Every page must load without console errors and show the API's own numbers; a province page
+// lists its evaluation rounds of a year with the service's warnings and, logged in, its late
+// dossiers by commune; a product's
 // inclusion proof must verify in the browser; a logged-in officer opens the session that rated it
 // from the rating history and sees its result and every member's sheet drawn as the form (one
 // chosen option per scored criterion, star markers, minimums met or missed agreeing with the
@@ -142,6 +146,69 @@ async function sessionResult(page) {
   await page.waitForSelector('main[data-ready="true"] [data-test=session-result]');
 }
 
+// The province page's evaluation rounds of this year (the round the test declared among them,
+// with its dates, and the service's warnings listed as given, labelled as English), the year
+// selector, and for a logged-in officer the late dossiers grouped by commune with their count
+// and links to the products; the English toggle changes the labels, not the content.
+async function roundsAndLateDossiers(page) {
+  const year = new Date().getFullYear();
+  const cal = (await api(`/v1/rounds?province_code=${config.province}&year=${year}`)).body;
+  check(Number(await page.getAttribute('[data-test=rounds]', 'data-year')) === year, 'province rounds: this year by default');
+  const rows = await page.$$eval('[data-test=round-row]', (els) => els.map((e) => ({ id: e.dataset.round,
+    cutoff: e.querySelector('[data-test=round-cutoff]').textContent, deadline: e.querySelector('[data-test=round-deadline]').textContent })));
+  const declared = (cal.rounds || []).find((r) => r.round.id === config.round);
+  const row = rows.find((r) => r.id === config.round);
+  check(rows.length === (cal.rounds || []).length && declared && row && row.cutoff === declared.round.cutoff &&
+        row.deadline === declared.round.deadline, `province rounds: every round of the API, the declared one with its dates (${rows.length})`);
+  const warnings = await page.$$eval('[data-test=round-warning]', (els) => els.map((e) => e.textContent));
+  check((cal.warnings || []).length >= 1 && JSON.stringify(warnings) === JSON.stringify(cal.warnings) &&
+        warnings.some((w) => /fewer than 2/.test(w)), `province rounds: the API's warnings listed (${warnings.length})`);
+  check((await page.textContent('[data-test=round-warnings-label]')).includes('tiếng Anh') &&
+        (await page.getAttribute('[data-test=round-warnings] ul', 'lang')) === 'en', 'province rounds: the warnings labelled as English');
+  check(!!(await page.$('[data-test=late-dossiers] [data-test=late-login]')), 'province: the public is asked to log in for late dossiers');
+  // The year selector: next year, then back.
+  await page.click('[data-test=year-next]');
+  await page.waitForSelector(`main[data-ready="true"] [data-test=rounds][data-year="${year + 1}"]`);
+  const next = (await api(`/v1/rounds?province_code=${config.province}&year=${year + 1}`)).body;
+  check((await page.$$('[data-test=round-row]')).length === (next.rounds || []).length &&
+        (await page.$$('[data-test=round-warning]')).length === (next.warnings || []).length, 'province rounds: the next year = API');
+  await page.click('[data-test=year-prev]');
+  await page.waitForSelector(`main[data-ready="true"] [data-test=rounds][data-year="${year}"]`);
+
+  // Logged in: the late dossiers by commune.
+  const token = config.tokens.province_officer_b;
+  await page.fill('#token', token);
+  await page.click('[data-test=login]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=late-dossiers] h2 ~ *:not(.method)');
+  const late = (await api(`/v1/late-dossiers?province_code=${config.province}`, token)).body.dossiers || [];
+  const shown = await page.$$eval('[data-test=late-row]', (els) => els.map((e) => ({ product: e.dataset.product, commune: e.dataset.commune,
+    link: e.querySelector('a').getAttribute('href') })));
+  check(shown.length === late.length && late.every((d) => shown.some((x) => x.product === d.product_id && x.commune === d.commune_code)),
+        `late dossiers: every dossier of the API (${shown.length})`);
+  const groups = await page.$$eval('[data-test=late-commune]', (els) => els.map((e) => ({ commune: e.dataset.commune, count: Number(e.dataset.count), text: e.textContent })));
+  const counted = groups.every((g) => g.count === late.filter((d) => d.commune_code === g.commune).length && g.text.includes(`${g.count} hồ sơ`));
+  const ours = config.late.every((d) => shown.some((x) => x.product === d.product && x.commune === d.commune &&
+    x.link === `#/product/${encodeURIComponent(d.product)}`));
+  check(groups.length === new Set(late.map((d) => d.commune_code)).size && groups.length >= 2 && counted && ours,
+        `late dossiers: grouped by commune with a count each, the test's late products linked (${groups.length} communes)`);
+  await shot(page, 'province-officer');
+  // English: the labels change, the rounds and dossiers stay.
+  const viRounds = await page.textContent('[data-test=rounds-heading]');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=late-dossiers] h2 ~ *:not(.method)');
+  check(viRounds.includes('Đợt đánh giá') && (await page.textContent('[data-test=rounds-heading]')).includes('Evaluation rounds') &&
+        (await page.textContent('[data-test=late-heading]')) === 'Late dossiers' &&
+        (await page.textContent('[data-test=round-warnings-label]')).includes('Warnings') &&
+        (await page.textContent('[data-test=late-commune]')).includes('late'), 'province rounds and late dossiers: the English toggle changes the labels');
+  check((await page.$$('[data-test=round-row]')).length === rows.length && (await page.$$('[data-test=late-row]')).length === late.length,
+        'province in English: the same rounds and dossiers');
+  await shot(page, 'province-en');
+  await page.click('[data-test=lang]');
+  await page.waitForSelector('main[data-ready="true"] [data-test=late-dossiers]');
+  await page.click('[data-test=login]'); // log out
+  await page.waitForSelector('main[data-ready="true"] [data-test=late-login]');
+}
+
 // The producer's self-assessment (Mẫu 02) from the product page: an empty form is refused with
 // the criterion named; then every criterion at its best option but one held one option below its
 // **** minimum: the page shows the API's points and star (3★), that minimum missed and exactly that
@@ -246,6 +313,7 @@ try {
   check((await page.$$('[data-test=stage-table] tbody tr')).length === new Set(counts.rows.map((r) => r.stage)).size, 'province stages = API');
   check((await page.$$('[data-test=fair-list] a')).length >= 1, 'province lists its upcoming fair');
   await shot(page, 'province');
+  await roundsAndLateDossiers(page);
   await page.close();
 
   await selfAssessment(desktop);
@@ -324,12 +392,17 @@ try {
   const certificate = (await api(`/v1/certificates/${(await api(`/v1/products/${config.product}/rating`)).body.certificate_id}`)).body;
   for (const [hash, name] of [['#/', 'phone-overview'], [`#/product/${config.product}`, 'phone-product'],
     [`#/product/${config.product}/session/${certificate.session_id}`, 'phone-session'],
-    [`#/product/${config.product}/self-assessment`, 'phone-self']]) {
+    [`#/product/${config.product}/self-assessment`, 'phone-self'], [`#/province/${config.province}`, 'phone-province']]) {
     page = await open(phone, hash, name);
     if (name === 'phone-session') {
       await page.fill('#token', config.tokens.province_officer_b);
       await page.click('[data-test=login]');
       await page.waitForSelector('main[data-ready="true"] [data-test=sheet]', { timeout: 30000 });
+    }
+    if (name === 'phone-province') {
+      await page.fill('#token', config.tokens.province_officer_b);
+      await page.click('[data-test=login]');
+      await page.waitForSelector('main[data-ready="true"] [data-test=late-row]', { timeout: 30000 });
     }
     if (name === 'phone-self') {
       await page.fill('#token', config.tokens.producer);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "gateway_world.h"
+#include "harness_eval.h"
+#include "ocop_date.h"
 
 #define S_NODE "/usr/bin/node"
 #define S_TIMEOUT_MS 240000
@@ -84,6 +86,64 @@ static void s_wait_audit(void)
     harness_http_free(&r);
 }
 
+/* Province A's round 1 of this year, declared by its officer through the gateway with the
+ * policy's statutory dates (26/2026 Art. 5): the province page lists it, and the calendar warns
+ * that fewer than two rounds are declared. Its id into id. */
+static void s_declare_round(char *id, size_t len)
+{
+    char today[OCOP_DATE_LEN], body[160];
+    ocop_day_of(harness_wall_ms(), today);
+    snprintf(body, sizeof body, "{\"level\":\"province\",\"province_code\":\"%s\",\"year\":%d,\"number\":1}",
+             W.province[GW_A], ocop_date_year(today));
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", gateway_world_token(&W, OCOP_ROLE_PROVINCE), body, &r),
+                     0);
+    if (r.status != 201)
+        fail_msg("declare a round: %ld %s", r.status, r.body);
+    cJSON *doc = cJSON_Parse(r.body);
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(doc, "id");
+    assert_true(cJSON_IsString(rid));
+    snprintf(id, len, "%s", rid->valuestring);
+    cJSON_Delete(doc);
+    harness_http_free(&r);
+}
+
+/* Two products of province A, in two of its communes, whose commune reported on the dossier 25
+ * days after receiving it: more than 15 working days (26/2026 Art. 7.2), so both are late. One
+ * attested by the commune's officer, the other by the province's. Their ids into late[]. */
+static void s_late_dossiers(char late[2][32])
+{
+    harness_ready_t p[2];
+    memset(p, 0, sizeof p);
+    size_t entity_of[2] = {0, 0};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p[i].commune, sizeof p[i].commune, "%s", W.data.communes[i]);
+        snprintf(p[i].catalogue, sizeof p[i].catalogue, "%s", W.data.catalogue_version);
+        snprintf(p[i].sector, sizeof p[i].sector, "%s", W.data.sector);
+        snprintf(p[i].product_set, sizeof p[i].product_set, "%s", W.data.product_set);
+    }
+    assert_int_equal(harness_make_ready(W.h->client, p, entity_of, 2, 4343), 0);
+    char received[OCOP_DATE_LEN], today[OCOP_DATE_LEN];
+    ocop_day_of(harness_wall_ms(), today);
+    assert_int_equal(ocop_date_add_days(today, -25, received), 0);
+    const ocop_role_t by[2] = {OCOP_ROLE_COMMUNE, OCOP_ROLE_PROVINCE};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(harness_shard_wait_product(W.h, GW_A, p[i].product_id), 0);
+        char path[96], body[96];
+        snprintf(path, sizeof path, "/v1/products/%s/attestation", p[i].product_id);
+        snprintf(body, sizeof body, "{\"received\":\"%s\"}", received);
+        harness_http_t r = {0};
+        assert_int_equal(harness_http(W.h, "POST", path, gateway_world_token(&W, by[i]), body, &r), 0);
+        cJSON *doc = r.status == 200 ? cJSON_Parse(r.body) : NULL;
+        int late_marked = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "attestation_late"));
+        cJSON_Delete(doc);
+        if (!late_marked)
+            fail_msg("late attestation of %s: %ld %s", p[i].product_id, r.status, r.body);
+        harness_http_free(&r);
+        snprintf(late[i], sizeof late[i], "%s", p[i].product_id);
+    }
+}
+
 /* The gateway serves web/ with content types, and nothing outside it. */
 static void test_static_files(void **state)
 {
@@ -129,6 +189,9 @@ static void test_dashboard_in_chromium(void **state)
     if (access(S_NODE, X_OK) != 0 || access(modules, R_OK) != 0 || access("/usr/bin/chromium", X_OK) != 0)
         fail_msg("node, %s or /usr/bin/chromium is missing: run 'bash deploy/install-deps.sh --tests'", modules);
     s_apply();
+    char round[32], late[2][32];
+    s_declare_round(round, sizeof round);
+    s_late_dossiers(late);
     s_wait_audit();
     cJSON *c = cJSON_CreateObject();
     char url[64];
@@ -138,6 +201,14 @@ static void test_dashboard_in_chromium(void **state)
     cJSON_AddStringToObject(c, "product", W.product[GW_A]);
     cJSON_AddStringToObject(c, "fair", W.fair[GW_A]);
     cJSON_AddStringToObject(c, "province", W.province[GW_A]);
+    cJSON_AddStringToObject(c, "round", round);
+    cJSON *lates = cJSON_AddArrayToObject(c, "late");
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "product", late[i]);
+        cJSON_AddStringToObject(d, "commune", W.data.communes[i]);
+        cJSON_AddItemToArray(lates, d);
+    }
     cJSON *tokens = cJSON_AddObjectToObject(c, "tokens");
     cJSON_AddStringToObject(tokens, "province_officer_b", W.token_province_b);
     cJSON_AddStringToObject(tokens, "producer", gateway_world_token(&W, OCOP_ROLE_PRODUCER));
