@@ -7,11 +7,12 @@
 
 #include "ocop_api.h"
 
-/* What a scoped role's write must touch, by scope rule, for its cell. */
+/* What a listed role's write must touch, by scope rule, for its cell: a write without a target
+ * is listed for unscoped roles only, and open to them. */
 static const char *s_scope_word(ocop_role_t role, ocop_scope_rule_t scope)
 {
     if (scope == OCOP_SCOPE_NONE)
-        return "—";
+        return "yes";
     switch (role) {
     case OCOP_ROLE_PRODUCER:
         return "own entity";

@@ -135,17 +135,43 @@ static void s_expect_passed(const ocop_api_route_t *r, ocop_role_t role, int t)
     harness_http_free(&resp);
 }
 
+/* Role b's cell of route r's row in matrix (docs/access.md's, from ocop-gateway --access-matrix). */
+static void s_matrix_cell(const char *matrix, const ocop_api_route_t *r, unsigned b, char *cell, size_t len)
+{
+    char head[512];
+    snprintf(head, sizeof head, "| `%s %s` |", r->method, r->path);
+    const char *p = strstr(matrix, head);
+    if (!p)
+        fail_msg("the access matrix has no row for %s %s", r->method, r->path);
+    p += strlen(head);
+    for (unsigned i = 0; i < b; i++)
+        p = strchr(p, '|') + 1;
+    while (*p == ' ')
+        p++;
+    size_t n = strcspn(p, " |");
+    snprintf(cell, len, "%.*s", (int)n, p);
+}
+
 static void test_every_route_and_role(void **state)
 {
     (void)state;
     size_t n, refused = 0, passed = 0;
     const ocop_api_route_t *routes = ocop_api_routes(&n);
+    /* The published matrix says what the gateway does: "—" exactly where it refuses the role. */
+    harness_run_t matrix = {0};
+    const char *args[] = {"--access-matrix", NULL};
+    assert_int_equal(harness_run(W.h->gateway_binary, args, 20000, &matrix), 0);
+    char cell[64];
     const unsigned scoped = OCOP_ROLE_PRODUCER | OCOP_ROLE_COMMUNE | OCOP_ROLE_PROVINCE | OCOP_ROLE_COUNCIL;
     for (size_t i = 0; i < n; i++) {
         const ocop_api_route_t *r = &routes[i];
         int write = strcmp(r->method, "GET") != 0;
         for (unsigned b = 0; b < OCOP_ROLE_COUNT; b++) {
             ocop_role_t role = (ocop_role_t)(1u << b);
+            s_matrix_cell(matrix.out, r, b, cell, sizeof cell);
+            if ((strcmp(cell, "—") == 0) != !(r->roles & role))
+                fail_msg("the access matrix says '%s' for %s %s as %s, the gateway %s it", cell, r->method, r->path,
+                         ocop_role_name(role), r->roles & role ? "allows" : "refuses");
             if (!(r->roles & role)) {
                 s_expect_refused(r, role, GW_A, role == OCOP_ROLE_PUBLIC ? 401 : 403,
                                  role == OCOP_ROLE_PUBLIC ? "UNAUTHENTICATED" : "FORBIDDEN");
@@ -162,6 +188,7 @@ static void test_every_route_and_role(void **state)
             passed++;
         }
     }
+    harness_run_free(&matrix);
     print_message("%zu routes x %d roles: %zu refusals checked (each changing nothing), %zu passes\n", n,
                   OCOP_ROLE_COUNT, refused, passed);
     assert_true(refused > n);
