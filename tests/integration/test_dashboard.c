@@ -96,8 +96,7 @@ static void s_declare_round(char *id, size_t len)
     snprintf(body, sizeof body, "{\"level\":\"province\",\"province_code\":\"%s\",\"year\":%d,\"number\":1}",
              W.province[GW_A], ocop_date_year(today));
     harness_http_t r = {0};
-    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", gateway_world_token(&W, OCOP_ROLE_PROVINCE), body, &r),
-                     0);
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", gateway_world_token(&W, OCOP_ROLE_PROVINCE), body, &r), 0);
     if (r.status != 201)
         fail_msg("declare a round: %ld %s", r.status, r.body);
     cJSON *doc = cJSON_Parse(r.body);
