@@ -2,7 +2,8 @@
 // driven by playwright-core) against a running gateway:
 //   node dashboard.mjs CONFIG.json
 // CONFIG: {"url", "screenshots" (a directory), "product" (a rated product), "fair" (a fair of
-// province A), "province", "round" (a round of this year declared for it), "late" ([{product,
+// province A), "province", "round" (a round of this year declared for it), "round_session"
+// ({round, year, session}: a session held after its round's deadline), "late" ([{product,
 // commune}]: dossiers of it its commune reported on late), "tokens": {"province_officer_b",
 // "producer" (of the product's entity)}}.
 // Every page must load without console errors and show the API's own numbers; a province page
@@ -174,6 +175,27 @@ async function roundsAndLateDossiers(page) {
         (await page.$$('[data-test=round-warning]')).length === (next.warnings || []).length, 'province rounds: the next year = API');
   await page.click('[data-test=year-prev]');
   await page.waitForSelector(`main[data-ready="true"] [data-test=rounds][data-year="${year}"]`);
+  // The round whose session was held after its deadline (in last year's calendar in early January).
+  const held = config.round_session;
+  if (held.year !== year) {
+    await page.click('[data-test=year-prev]');
+    await page.waitForSelector(`main[data-ready="true"] [data-test=rounds][data-year="${held.year}"]`);
+  }
+  const heldCal = (await api(`/v1/rounds?province_code=${config.province}&year=${held.year}`)).body;
+  const st = (heldCal.rounds || []).find((r) => r.round.id === held.round);
+  const cell = `[data-test=round-row][data-round="${held.round}"]`;
+  check(st && st.sessions.length === 1 && st.sessions[0].after_deadline &&
+        (await page.$$(`${cell} [data-test=round-session]`)).length === 1 &&
+        !!(await page.$(`${cell} [data-test=round-session][data-session="${held.session}"] [data-test=after-deadline]`)) &&
+        number(await page.textContent(`${cell} [data-test=round-products]`)) === st.products,
+        `province rounds: a round's session listed, marked as held after the deadline (${held.session})`);
+  const heldWarnings = await page.$$eval('[data-test=round-warning]', (els) => els.map((e) => e.textContent));
+  check(JSON.stringify(heldWarnings) === JSON.stringify(heldCal.warnings) &&
+        heldWarnings.some((w) => w.includes(held.session) && w.includes("after the round's deadline")), 'province rounds: the warning of the late session');
+  if (held.year !== year) {
+    await page.click('[data-test=year-next]');
+    await page.waitForSelector(`main[data-ready="true"] [data-test=rounds][data-year="${year}"]`);
+  }
 
   // Logged in: the late dossiers by commune.
   const token = config.tokens.province_officer_b;

@@ -143,6 +143,61 @@ static void s_late_dossiers(char late[2][32])
     }
 }
 
+/* A round of the council's own (number 3) whose deadline passed ten days ago, and a session of
+ * A's council opened today in it for the first late product (its dossier received 25 days ago,
+ * before the round's cut-off): the calendar lists the session as held after the deadline and
+ * still open. The round's id, year and the session's id out. */
+static void s_round_session(const char *product, char *round, size_t round_len, int *year, char *session,
+                            size_t session_len)
+{
+    char today[OCOP_DATE_LEN], received[OCOP_DATE_LEN], cutoff[OCOP_DATE_LEN], deadline[OCOP_DATE_LEN];
+    ocop_day_of(harness_wall_ms(), today);
+    assert_int_equal(ocop_date_add_days(today, -25, received) | ocop_date_add_days(today, -20, cutoff) |
+                         ocop_date_add_days(today, -10, deadline),
+                     0);
+    *year = ocop_date_year(deadline);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"level\":\"province\",\"province_code\":\"%s\",\"year\":%d,\"number\":3,\"cutoff\":\"%s\","
+             "\"deadline\":\"%s\"}",
+             W.province[GW_A], *year, cutoff, deadline);
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", gateway_world_token(&W, OCOP_ROLE_PROVINCE), body, &r), 0);
+    if (r.status != 201)
+        fail_msg("declare round 3: %ld %s", r.status, r.body);
+    cJSON *doc = cJSON_Parse(r.body);
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(doc, "id");
+    assert_true(cJSON_IsString(rid));
+    snprintf(round, round_len, "%s", rid->valuestring);
+    cJSON_Delete(doc);
+    harness_http_free(&r);
+
+    Ocop__EvalDossier dossier = OCOP__EVAL_DOSSIER__INIT;
+    dossier.product_id = (char *)product;
+    dossier.kind = OCOP__DOSSIER_KIND__DOSSIER_KIND_FIRST;
+    dossier.filed = received;
+    Ocop__EvalDossier *dossiers[1] = {&dossier};
+    char *ids[1] = {(char *)product};
+    Ocop__EvalSessionOpen open = OCOP__EVAL_SESSION_OPEN__INIT;
+    open.council_id = W.council[GW_A];
+    open.date = today;
+    open.product_ids = ids;
+    open.n_product_ids = 1;
+    open.dossiers = dossiers;
+    open.n_dossiers = 1;
+    open.round_id = round;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
+    req.eval_session_open = &open;
+    req.request_id = "";
+    Ocop__Reply *reply = NULL;
+    assert_int_equal(harness_call(W.h->shard[GW_A].client, &req, &reply), 0);
+    if (reply->status != OCOP__STATUS__STATUS_OK)
+        fail_msg("session in round %s: %s %s", round, reply->field, reply->message);
+    snprintf(session, session_len, "%s", reply->eval_session->id);
+    ocop__reply__free_unpacked(reply, NULL);
+}
+
 /* The gateway serves web/ with content types, and nothing outside it. */
 static void test_static_files(void **state)
 {
@@ -191,6 +246,9 @@ static void test_dashboard_in_chromium(void **state)
     char round[32], late[2][32];
     s_declare_round(round, sizeof round);
     s_late_dossiers(late);
+    char round3[32], session3[32];
+    int round3_year;
+    s_round_session(late[0], round3, sizeof round3, &round3_year, session3, sizeof session3);
     s_wait_audit();
     cJSON *c = cJSON_CreateObject();
     char url[64];
@@ -201,6 +259,10 @@ static void test_dashboard_in_chromium(void **state)
     cJSON_AddStringToObject(c, "fair", W.fair[GW_A]);
     cJSON_AddStringToObject(c, "province", W.province[GW_A]);
     cJSON_AddStringToObject(c, "round", round);
+    cJSON *held = cJSON_AddObjectToObject(c, "round_session");
+    cJSON_AddStringToObject(held, "round", round3);
+    cJSON_AddNumberToObject(held, "year", round3_year);
+    cJSON_AddStringToObject(held, "session", session3);
     cJSON *lates = cJSON_AddArrayToObject(c, "late");
     for (size_t i = 0; i < 2; i++) {
         cJSON *d = cJSON_CreateObject();
