@@ -50,8 +50,9 @@ typedef struct {
     bench_scratch_t scratch;
     Ocop__RegEntityRegister entity;
     Ocop__RegProductRegister product;
-    char **entity_ids; /* by entity request number; NULL where registration failed */
-    const char **pool; /* the registered ones, compacted */
+    char **entity_ids;          /* by entity request number; NULL where registration failed */
+    const char **pool;          /* the registered ones, compacted */
+    const char **pool_communes; /* their communes */
     size_t n_pool;
     uint64_t product_base; /* products of earlier runs, so no two requests repeat */
     unsigned long long flagged;
@@ -124,7 +125,8 @@ static void s_entity_reply(void *user, uint64_t seq, const Ocop__Reply *reply)
 static void s_make_product(void *user, uint64_t seq, Ocop__Request *req)
 {
     s_bench_t *b = user;
-    bench_workload_product(b->workload, b->product_base + seq, b->pool, b->n_pool, &b->product, &b->scratch);
+    bench_workload_product(b->workload, b->product_base + seq, b->pool, b->pool_communes, b->n_pool, &b->product,
+                           &b->scratch);
     req->body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
     req->reg_product_register = &b->product;
 }
@@ -182,13 +184,16 @@ static int s_register_entities(ocop_client_t **clients, size_t n, s_bench_t *b, 
 {
     b->entity_ids = calloc(n, sizeof *b->entity_ids);
     b->pool = calloc(n, sizeof *b->pool);
-    if (!b->entity_ids || !b->pool)
+    b->pool_communes = calloc(n, sizeof *b->pool_communes);
+    if (!b->entity_ids || !b->pool || !b->pool_communes)
         return -1;
     if (s_drive(clients, 1, 500, n, 600, 0xe0, s_make_entity, s_entity_reply, b, &r->entity_run) != 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (b->entity_ids[i])
+        if (b->entity_ids[i]) {
+            b->pool_communes[b->n_pool] = bench_workload_entity_commune(b->workload, i);
             b->pool[b->n_pool++] = b->entity_ids[i];
+        }
     r->entities = b->n_pool;
     printf("  entities: %zu registered in %.2f s (%.0f/s)\n", b->n_pool, r->entity_run.seconds,
            r->entity_run.per_second);
@@ -393,6 +398,7 @@ done:
         free(b.entity_ids[i]);
     free(b.entity_ids);
     free(b.pool);
+    free(b.pool_communes);
     free(tmp);
     free(r);
     bench_workload_destroy(&w);

@@ -61,8 +61,8 @@ void bench_report_print(const bench_results_t *r, FILE *out)
     s_ratios_t q = s_ratios(r);
     fprintf(out, "\nOCOP registration benchmark%s — %s\n", r->quick ? " (--quick)" : "", r->date);
     fprintf(out,
-            "CPU: %s, %d cores. Workload: %zu entities; products over %zu communes (units %s) x %zu "
-            "non-fresh product sets (catalogue %s); request %zu bytes packed.\n\n",
+            "CPU: %s, %d cores. Workload: %zu entities over %zu communes (units %s); products in their "
+            "producer's commune, %zu non-fresh product sets (catalogue %s); request %zu bytes packed.\n\n",
             r->cpu, r->cores, r->entities, r->communes, r->unit_version, r->product_sets, r->catalogue_version,
             r->msg_size);
     fprintf(out, "Raw limits (same run)\n");
@@ -119,9 +119,11 @@ void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
     bench_text_printf(t,
                       "The real `ocop-registration` process (CURVE on tcp://127.0.0.1, LMDB fsync'd on every "
                       "commit, a reply only after its batch is committed) serves RegProductRegister requests "
-                      "from %zu registered entities: communes drawn from all %zu communes of units %s, the %zu "
-                      "non-fresh product sets of catalogue %s, Vietnamese product names from "
-                      "`demo-names.json`, processing PROCESSED (so only near-duplicates get flagged). A packed "
+                      "from %zu registered entities in communes drawn from all %zu communes of units %s, each "
+                      "product in its producer's commune (a product is registered in its producer's province), "
+                      "the %zu non-fresh product sets of catalogue %s, Vietnamese product names from "
+                      "`demo-names.json`, processing PROCESSED (so only near-duplicates get flagged; a name an "
+                      "entity drew twice is refused as a duplicate and counted in errors). A packed "
                       "request is %zu bytes on average. Runs follow each other on the same store, so later runs "
                       "see a larger database.\n\n",
                       r->entities, r->communes, r->unit_version, r->product_sets, r->catalogue_version, r->msg_size);

@@ -293,13 +293,23 @@ static void s_expand(const char *pattern, const char *place, const char *brand, 
     }
 }
 
+static const s_commune_t *s_entity_commune(const bench_workload_t *self, uint64_t i)
+{
+    return &self->communes[s_mix(i ^ 0x5eedULL) % self->n_communes];
+}
+
+const char *bench_workload_entity_commune(const bench_workload_t *self, uint64_t i)
+{
+    return s_entity_commune(self, i)->code;
+}
+
 void bench_workload_entity(const bench_workload_t *self, uint64_t i, Ocop__RegEntityRegister *out,
                            bench_scratch_t *scratch)
 {
     ocop__reg_entity_register__init(out);
     uint64_t h = s_mix(i ^ 0x5eedULL), g = s_mix(h);
     size_t type = i % S_ENTITY_TYPES;
-    const s_commune_t *commune = &self->communes[h % self->n_communes];
+    const s_commune_t *commune = s_entity_commune(self, i);
     char person[96];
     s_person(self, g, person, sizeof person);
     s_expand(s_pick(&self->patterns[type], h >> 20), commune->name, s_pick(&self->brands, h >> 28),
@@ -316,28 +326,30 @@ void bench_workload_entity(const bench_workload_t *self, uint64_t i, Ocop__RegEn
     out->phone = scratch->phone;
 }
 
-void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids, size_t n_entities,
-                            Ocop__RegProductRegister *out, bench_scratch_t *scratch)
+void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids,
+                            const char *const *entity_communes, size_t n_entities, Ocop__RegProductRegister *out,
+                            bench_scratch_t *scratch)
 {
     ocop__reg_product_register__init(out);
     uint64_t h = s_mix(i), g = s_mix(h);
     const s_set_t *set = &self->sets[(h >> 20) % self->n_sets];
-    const s_commune_t *commune = &self->communes[h % self->n_communes];
+    const s_commune_t *place = &self->communes[h % self->n_communes]; /* a name for the qualifier */
     char qualifier[160];
-    s_expand(s_pick(&self->qualifiers, g >> 12), commune->name, "", "", "", qualifier, sizeof qualifier);
+    s_expand(s_pick(&self->qualifiers, g >> 12), place->name, "", "", "", qualifier, sizeof qualifier);
     const char *stem = s_pick(&set->stems, g), *brand = s_pick(&self->brands, g >> 24);
     /* Stem, qualifier and brand: like products on a shelf ("Miến dong túi 500g Phúc Lộc"). */
     if ((g >> 40) % 4 == 0)
         snprintf(scratch->name, sizeof scratch->name, "%s %s", stem, brand);
     else
         snprintf(scratch->name, sizeof scratch->name, "%s %s %s", stem, qualifier, brand);
-    out->entity_id = (char *)entity_ids[(h >> 40) % n_entities];
+    size_t k = (h >> 40) % n_entities;
+    out->entity_id = (char *)entity_ids[k];
     out->name = scratch->name;
     out->catalogue_version = (char *)self->catalogue_version;
     out->sector_code = (char *)set->sector;
     out->product_set_code = (char *)set->set;
     out->unit_version = (char *)self->unit_version;
-    out->commune_code = (char *)commune->code;
+    out->commune_code = (char *)entity_communes[k];
     out->processing = OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED;
     switch ((g >> 56) % 4) {
     case 1:

@@ -38,10 +38,15 @@ typedef struct {
 void bench_workload_entity(const bench_workload_t *self, uint64_t i, Ocop__RegEntityRegister *out,
                            bench_scratch_t *scratch);
 
-/* Fills out (initialised here) with product registration number i by one of entity_ids
- * (which must outlive out): processing PROCESSED, a non-fresh product set, so that only
+/* The commune of entity registration number i. */
+const char *bench_workload_entity_commune(const bench_workload_t *self, uint64_t i);
+
+/* Fills out (initialised here) with product registration number i by one of entity_ids, in that
+ * entity's commune (entity_communes, parallel; both must outlive out): a product is registered in
+ * its producer's province. Processing PROCESSED, a non-fresh product set, so that only
  * near-duplicates of other entities' names in the same commune and set get flagged. */
-void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids, size_t n_entities,
-                            Ocop__RegProductRegister *out, bench_scratch_t *scratch);
+void bench_workload_product(const bench_workload_t *self, uint64_t i, const char *const *entity_ids,
+                            const char *const *entity_communes, size_t n_entities, Ocop__RegProductRegister *out,
+                            bench_scratch_t *scratch);
 
 #endif

@@ -153,6 +153,13 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     reg_place_t place;
     if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
         return -1;
+    /* A product is registered, and rated, in its producer's province: the province that attests,
+     * evaluates and certifies it is the one whose officers answer for the producer. */
+    if (strcmp(place.current_province, entity->current_province_code) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
+                             "commune %.16s is in province %s, entity %s in province %s: a product is registered in "
+                             "its producer's province",
+                             in->commune_code, place.current_province, entity->id, entity->current_province_code);
 
     Ocop__RegProduct *p = ocop_arena_alloc(arena, sizeof *p);
     ocop__reg_product__init(p);

@@ -463,6 +463,12 @@ static Ocop__Reply *case_product_commune_unknown(void)
     return s_product(s_world.e1, "Mật ong mới", "", s_world.data.sector, s_world.data.product_set,
                      s_world.data.unknown_commune, PROCESSED, 0);
 }
+/* A product is registered, and rated, in its producer's province: e1 is in province A. */
+static Ocop__Reply *case_product_commune_other_province(void)
+{
+    return s_product(s_world.e1, "Mật ong mới", "", s_world.data.sector, s_world.data.product_set,
+                     s_world.data.communes[3], PROCESSED, 0);
+}
 static Ocop__Reply *case_product_sector_unknown(void)
 {
     return s_product(s_world.e1, "Mật ong mới", "", "77", s_world.data.product_set, C0, PROCESSED, 0);
@@ -666,6 +672,8 @@ static const s_case_t s_cases[] = {
     {"product entity: unknown", case_product_entity_unknown, S(NOT_FOUND), "entity_id"},
     {"product entity: empty", case_product_entity_empty, S(INVALID), "entity_id"},
     {"product commune: unknown", case_product_commune_unknown, S(NOT_FOUND), "commune_code"},
+    {"product commune: in another province than its entity", case_product_commune_other_province, S(INVALID),
+     "commune_code"},
     {"product sector: unknown", case_product_sector_unknown, S(INVALID), "sector_code"},
     {"product set: unknown", case_product_set_unknown, S(INVALID), "product_set_code"},
     {"catalogue: unknown", case_product_catalogue_unknown, S(INVALID), "catalogue_version"},
