@@ -9,6 +9,7 @@
 
 #include "gw.h"
 #include "gw_access.h"
+#include "gw_json_check.h"
 #include "gw_pages.h"
 #include "ocop_api.h"
 #include "ocop_error.h"
@@ -216,6 +217,10 @@ static cJSON *s_request_json(const gw_request_t *in, const ocop_api_route_t *rou
         if (!cJSON_IsObject(obj)) {
             cJSON_Delete(obj);
             gw_error(out, 400, "MALFORMED", "", "the body must be a JSON object");
+            return NULL;
+        }
+        if (in->body_len && gw_json_check(in->body, in->body_len, end, obj, out) != 0) {
+            cJSON_Delete(obj);
             return NULL;
         }
     }

@@ -142,6 +142,17 @@ static const s_bad_t s_bad[] = {
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": ", 400, "MALFORMED", ""},
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "[1, 2]", 400, "MALFORMED", ""},
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "\"fair\"", 400, "MALFORMED", ""},
+    /* what cJSON takes but a body may not hold: bytes after the object, a key twice (the scope
+     * check would read the first, the conversion the last), a NUL inside a string */
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": \"Hội chợ\"} {\"name\": \"x\"}", 400, "MALFORMED", ""},
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": \"Hội chợ\"}x", 400, "MALFORMED", ""},
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": \"a\", \"booths\": 10, \"name\": \"b\"}", 400, "INVALID",
+     "name"},
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": \"Hội chợ\\u0000 Bắc Ninh\"}", 400, "INVALID", "name"},
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"types\": [\"a\", \"b\\u0000\"]}", 400, "INVALID", "types"},
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"na\\u0000me\": \"x\"}", 400, "INVALID", "na"},
+    /* an escaped backslash before "u0000" is text: the body goes on to the service */
+    {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": \"C:\\\\u0000\"}", 400, "INVALID", "province_code"},
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"name\": 7}", 400, "INVALID", "name"},
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"booths\": \"many\"}", 400, "INVALID", "booths"},
     {"POST", "/v1/fairs", OCOP_ROLE_PROVINCE, "{\"booths\": -3}", 400, "INVALID", "booths"},
