@@ -10,6 +10,7 @@
 #include "ocop_outbox.h"
 #include "ocop_service_private.h"
 #include "ocop_text.h"
+#include "ocop_wire_nul.h"
 
 #define S_REQUEST_ID_MAX 128
 #define S_CALLER_MAX 128
@@ -186,6 +187,16 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         return s_reply_pack(self, item, &reply);
     }
     reply.request_id = req->request_id;
+    char nul_field[128];
+    if (ocop_wire_find_nul(&ocop__request__descriptor, zmq_msg_data(&item->payload), size, 1, nul_field,
+                           sizeof nul_field)) {
+        char msg[192];
+        snprintf(msg, sizeof msg, "%.128s holds a NUL byte", nul_field);
+        if (strcmp(nul_field, "request_id") == 0)
+            reply.request_id = ""; /* what unpacked is not the id the client sent */
+        ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, nul_field, msg);
+        return s_reply_pack(self, item, &reply);
+    }
 
     if (req->body_case == OCOP__REQUEST__BODY_PING) {
         s_handle_ping(self, &reply);

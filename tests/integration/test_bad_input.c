@@ -227,6 +227,43 @@ static Ocop__Reply *case_truncated(void)
     return s_raw_request(&req, 4);
 }
 
+/* A packed entity registration whose string "mark" (in the name or the request id) has its '|'
+ * turned into a NUL on the wire: protobuf-c would end the string there. */
+static Ocop__Reply *s_nul_request(const char *name, const char *request_id)
+{
+    Ocop__RegEntityRegister b = OCOP__REG_ENTITY_REGISTER__INIT;
+    b.type = COOP;
+    b.name = (char *)name;
+    b.tax_code = "4600999003";
+    b.commune_code = (char *)C0;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.caller = "test";
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req.reg_entity_register = &b;
+    size_t len = ocop__request__get_packed_size(&req);
+    uint8_t *buf = malloc(len);
+    if (!buf)
+        return NULL;
+    ocop__request__pack(&req, buf);
+    uint8_t *bar = memchr(buf, '|', len);
+    assert_non_null(bar);
+    *bar = 0;
+    Ocop__Reply *reply = s_raw(buf, len);
+    free(buf);
+    return reply;
+}
+
+static Ocop__Reply *case_nul_in_name(void)
+{
+    return s_nul_request("HTX Nul|Ẩn", "nul-in-name-1");
+}
+
+static Ocop__Reply *case_nul_in_request_id(void)
+{
+    return s_nul_request("HTX Nul Ẩn", "nul-in-id|2");
+}
+
 static Ocop__Reply *s_oversized(size_t len, uint8_t fill)
 {
     uint8_t *buf = malloc(len);
@@ -641,6 +678,8 @@ static const s_case_t s_cases[] = {
     {"request without body", case_no_body, S(UNSUPPORTED), "body"},
     {"body of an unknown field number", case_unknown_field, S(UNSUPPORTED), "body"},
     {"known body with the wrong wire type", case_wrong_wire_type, S(MALFORMED), ""},
+    {"NUL inside a string of the body", case_nul_in_name, S(INVALID), "name"},
+    {"NUL inside the request id", case_nul_in_request_id, S(INVALID), "request_id"},
     {"write without request_id", case_write_without_request_id, S(INVALID), "request_id"},
     {"request_id of 129 characters", case_write_request_id_too_long, S(INVALID), "request_id"},
     {"request_id with a control character", case_write_request_id_control, S(INVALID), "request_id"},
