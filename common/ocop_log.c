@@ -71,3 +71,52 @@ void ocop_log(ocop_log_level_t level, const char *event, const char *fmt, ...)
     fprintf(stderr, "ts=%s level=%s svc=%s event=%s%s%s\n", ts, s_level_names[level], s_service,
             event && *event ? event : "-", fields[0] ? " " : "", fields);
 }
+
+static int s_bare(const char *value)
+{
+    if (!*value)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if (*p <= ' ' || *p == '=' || *p == '"' || *p == '\\' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+const char *ocop_log_value(char *buf, size_t len, const char *value)
+{
+    if (len < 8) {
+        snprintf(buf, len, "%s", len > 2 ? "\"\"" : "");
+        return buf;
+    }
+    value = value ? value : "";
+    if (s_bare(value) && strlen(value) < len) {
+        memcpy(buf, value, strlen(value) + 1);
+        return buf;
+    }
+    size_t at = 0, room = len - 6; /* the quotes, "..." and the NUL */
+    buf[at++] = '"';
+    const unsigned char *p = (const unsigned char *)value;
+    for (; *p; p++) {
+        char esc[5];
+        size_t n;
+        if (*p == '"' || *p == '\\')
+            n = (size_t)snprintf(esc, sizeof esc, "\\%c", *p);
+        else if (*p == '\n')
+            n = (size_t)snprintf(esc, sizeof esc, "\\n");
+        else if (*p < ' ' || *p == 0x7f)
+            n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", *p);
+        else
+            n = (size_t)snprintf(esc, sizeof esc, "%c", *p);
+        if (at + n > room)
+            break;
+        memcpy(buf + at, esc, n);
+        at += n;
+    }
+    if (*p) {
+        memcpy(buf + at, "...", 3);
+        at += 3;
+    }
+    buf[at++] = '"';
+    buf[at] = '\0';
+    return buf;
+}

@@ -106,8 +106,10 @@ static int s_zap_handle(ocop_zap_t *self)
     /* Counted before replying, so whoever sees the refusal also sees the count. */
     if (reason) {
         atomic_fetch_add(&self->refused, 1);
-        ocop_log_warn("zap_refused", "mechanism=%s address=%s key=%s reason=\"%s\"", mechanism, address,
-                      user_id[0] ? user_id : "-", reason);
+        char m[40], a[96], k[48]; /* Z85 keys hold '=' and other logfmt characters */
+        ocop_log_warn("zap_refused", "mechanism=%s address=%s key=%s reason=\"%s\"",
+                      ocop_log_value(m, sizeof m, mechanism), ocop_log_value(a, sizeof a, address),
+                      ocop_log_value(k, sizeof k, user_id[0] ? user_id : "-"), reason);
     }
     const void *request_id = nframes > 1 ? zmq_msg_data(&frames[1]) : "";
     size_t request_id_len = nframes > 1 ? zmq_msg_size(&frames[1]) : 0;

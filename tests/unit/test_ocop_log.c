@@ -57,6 +57,27 @@ static void test_format_and_filter(void **state)
         fail_msg("log output did not match:\n%s", text);
 }
 
+/* Values that logfmt would split are quoted and escaped; plain ones are left bare. */
+static void test_values(void **state)
+{
+    (void)state;
+    char buf[64];
+    const char *cases[][2] = {
+        {"tcp://127.0.0.1:7001", "tcp://127.0.0.1:7001"},
+        {"rq!2=Lk>x", "\"rq!2=Lk>x\""}, /* a Z85 key */
+        {"two words", "\"two words\""},
+        {"say \"hi\"", "\"say \\\"hi\\\"\""},
+        {"back\\slash", "\"back\\\\slash\""},
+        {"line\nbreak\x01", "\"line\\nbreak\\x01\""},
+        {"", "\"\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(ocop_log_value(buf, sizeof buf, cases[i][0]), cases[i][1]);
+    char small[12];
+    assert_string_equal(ocop_log_value(small, sizeof small, "a b c d e f g h"), "\"a b c...\"");
+    assert_string_equal(ocop_log_value(small, sizeof small, "abcdefghijklmnop"), "\"abcde...\"");
+}
+
 int main(void)
 {
     /* Before the first log call: the level is read once per process. */
@@ -64,6 +85,7 @@ int main(void)
     ocop_log_init("unit-test");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_and_filter),
+        cmocka_unit_test(test_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
