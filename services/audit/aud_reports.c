@@ -12,7 +12,8 @@
 #include "ocop_error.h"
 
 #define S_CUTS 3
-#define S_SPREAD_LIMIT 10.0 /* the councils' rule (DOMAIN.md); sessions may set their own */
+#define S_SPREAD_LIMIT                                                                                                 \
+    10.0 /* the councils' rule: a wider spread sends them to another round; sessions may set their own */
 
 static const double s_cuts[S_CUTS] = {50, 70, 90};
 

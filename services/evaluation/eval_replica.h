@@ -1,6 +1,6 @@
 /* eval_replica — what an evaluation shard knows of products: registration's events for the
  * provinces it owns, applied by the shard's subscriber (ocop_feed) in the subscriber's own
- * transaction. The shard never asks registration: it reads this replica (DESIGN.md, property 4).
+ * transaction. The shard never asks registration: it reads this replica (a service reads only its own store).
  * Ratings, certificates and sessions live in the same EvalProduct records and are left alone
  * by the replica. */
 #ifndef EVAL_REPLICA_H

@@ -15,7 +15,7 @@
 enum { S_COOP, S_GROUP, S_ENTERPRISE, S_HOUSEHOLD, S_FARM, S_TYPES };
 static const char *const s_types[S_TYPES] = {"cooperative", "cooperative_group", "enterprise", "household_business",
                                              "farm"};
-/* National shares of July 2025 (DOMAIN.md) in per mille; households take the remainder. */
+/* National shares of July 2025 (the programme's published figures) in per mille; households take the remainder. */
 static const unsigned s_type_permille[S_TYPES] = {329, 83, 253, 0, 0};
 /* Relative chance of an entity getting more products: cooperatives and firms have wider ranges. */
 static const unsigned s_type_breadth[S_TYPES] = {4, 2, 4, 2, 2};

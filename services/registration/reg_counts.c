@@ -10,7 +10,7 @@
 
 #define S_ROWS_MAX 20000
 
-/* One table, two kinds of cells (DOMAIN.md: reports answer both): by today's province, with an
+/* One table, two kinds of cells (reports answer both): by today's province, with an
  * empty version, and by the province as recorded, with the hierarchy version it was recorded
  * in. Both lead with the province, so for a product registered in today's hierarchy the two
  * cells sit side by side and a change dirties one page, not two. */

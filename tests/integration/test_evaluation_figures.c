@@ -1,4 +1,4 @@
-/* Integration: the stars report reproduces the programme's published figures (DOMAIN.md) from
+/* Integration: the stars report reproduces the programme's published figures from
  * score sheets scored through the councils of 1048/QĐ-TTg, on two shards:
  *   - Hà Nội, 2019: 301 products — 6 potential 5★, 207 4★, 88 3★;
  *   - national, end of January 2020: 24 provinces, 1,129 products of 752 entities —

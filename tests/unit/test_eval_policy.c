@@ -24,7 +24,7 @@
     "\"stars\": [3, 4]}, {\"level\": \"central\", \"stars\": [5]}], \"grounds\": [{\"code\": \"law_violation\", "      \
     "\"article\": \"Art. 3.1\", \"text\": \"vi phạm\", \"reasons\": [\"food_safety\"]}]}, "
 
-/* The three policies as DOMAIN.md describes them, in the FORMAT.md layout. */
+/* The three policies as the decisions describe them, in the FORMAT.md layout. */
 static const char s_1048[] =
     "{\"instrument\": \"1048\", \"decision\": \"1048/QĐ-TTg\", \"effective_from\": \"2019-08-21\", \"rubric\": "
     "\"1048\", " S_PROC "\"levels\": ["
@@ -488,7 +488,7 @@ static void test_real_policies(void **state)
     assert_null(eval_policy_round(now, EVAL_LEVEL_COMMUNE, 1));
     assert_false(eval_policies_find(set, "1489")->rounds.has);
     assert_string_equal(eval_policy_level(eval_policies_find(set, "148"), EVAL_LEVEL_DISTRICT)->until, "2025-06-30");
-    /* The DOMAIN.md example: a 148 district council with a mean of 75 confers 3★ and forwards. */
+    /* The worked example: a 148 district council with a mean of 75 confers 3★ and forwards. */
     eval_outcome_t out;
     assert_int_equal(
         eval_policy_outcome(eval_policies_find(set, "148"), EVAL_LEVEL_DISTRICT, 75, 4, &out, err, sizeof err), 0);
