@@ -67,8 +67,9 @@ static const ocop_api_route_t s_routes[] = {
     {"GET", "/v1/products/{id}/rating", "eval_product_get", "eval_product", EVAL(PRODUCT, "id"), R_PUBLIC, READ,
      "A product's stars, certificate and rating history"},
     {"GET", "/v1/products/{product_id}/sheet", "eval_form_get", "eval_form", EVAL(PRODUCT, "product_id"), R_PUBLIC,
-     READ, "The score sheet a product is evaluated on (?date=, default today): criteria, options, star minimums, "
-           "knock-outs"},
+     READ,
+     "The score sheet a product is evaluated on (?date=, default today): criteria, options, star minimums, "
+     "knock-outs"},
     {"POST", "/v1/products/{product_id}/self-assessment", "eval_self_assess", "eval_self_assessment",
      EVAL(PRODUCT, "product_id"), OCOP_ROLE_PRODUCER, WRITE(PRODUCT, "product_id"),
      "The producer's self-assessment on the official sheet (Mẫu 02): points, band, the star it would reach and the "

@@ -13,16 +13,17 @@
 
 static void s_usage(FILE *out)
 {
-    fprintf(out, "usage: ocopctl catalogue migrate --from VERSION --to VERSION [--province CODE] [--batch N]\n"
-                 "                                 [--reason TEXT]\n"
-                 "  Reclassifies every product of catalogue --from whose product set maps to a single set of\n"
-                 "  catalogue --to (catalogue-map.json), N products per request (default 500, at most %d),\n"
-                 "  until none remain; prints each batch, then the totals. --province keeps to the products\n"
-                 "  of one province (today's code). Products whose set maps to several sets are counted as\n"
-                 "  ambiguous and stay where they are until a person chooses, e.g.\n"
-                 "    ocopctl call registration reg_product_reclassify '{\"product_id\":\"PRD-00000042\",\n"
-                 "      \"catalogue_version\":\"148\",\"product_set_code\":\"4\",\"reason\":\"raw honey\"}'\n"
-                 "  Example: ocopctl catalogue migrate --from 148 --to 26-2026\n",
+    fprintf(out,
+            "usage: ocopctl catalogue migrate --from VERSION --to VERSION [--province CODE] [--batch N]\n"
+            "                                 [--reason TEXT]\n"
+            "  Reclassifies every product of catalogue --from whose product set maps to a single set of\n"
+            "  catalogue --to (catalogue-map.json), N products per request (default 500, at most %d),\n"
+            "  until none remain; prints each batch, then the totals. --province keeps to the products\n"
+            "  of one province (today's code). Products whose set maps to several sets are counted as\n"
+            "  ambiguous and stay where they are until a person chooses, e.g.\n"
+            "    ocopctl call registration reg_product_reclassify '{\"product_id\":\"PRD-00000042\",\n"
+            "      \"catalogue_version\":\"148\",\"product_set_code\":\"4\",\"reason\":\"raw honey\"}'\n"
+            "  Example: ocopctl catalogue migrate --from 148 --to 26-2026\n",
             S_BATCH_MAX);
 }
 
@@ -61,9 +62,9 @@ static void s_print_totals(const ctl_t *ctl, const s_args_t *a, unsigned long lo
                            unsigned batches)
 {
     if (!ctl->output_json) {
-        printf("catalogue %s -> %s%s%s: %llu reclassified in %u batch%s, 0 remaining, %u ambiguous%s\n", a->from,
-               a->to, *a->province ? ", province " : "", a->province, moved, batches, batches == 1 ? "" : "es",
-               ambiguous, ambiguous ? " (a person chooses their set: reg_product_reclassify)" : "");
+        printf("catalogue %s -> %s%s%s: %llu reclassified in %u batch%s, 0 remaining, %u ambiguous%s\n", a->from, a->to,
+               *a->province ? ", province " : "", a->province, moved, batches, batches == 1 ? "" : "es", ambiguous,
+               ambiguous ? " (a person chooses their set: reg_product_reclassify)" : "");
         return;
     }
     cJSON *o = cJSON_CreateObject();

@@ -526,7 +526,7 @@ static int s_write_products(s_gen_t *g, FILE *f, const s_entity_t *ents, size_t 
             snprintf(eref, sizeof eref, "E%06zu", i + 1);
             const char *processing = set->fresh ? "fresh" : s_below(g, 10) < 8 ? "processed" : "preliminary";
             s_standards_for(g, set, std, sizeof std);
-            const char *row[] = {pref,       eref, name, set->sector, set->code, g->communes[e->commune].code,
+            const char *row[] = {pref,       eref, name,     set->sector, set->code, g->communes[e->commune].code,
                                  processing, std,  catalogue};
             for (size_t col = 0; col < S_COUNT(row); col++)
                 s_csv(f, row[col], col + 1 == S_COUNT(row));

@@ -141,8 +141,7 @@ static int s_parse_table(const cJSON *js, reg_catalogue_map_t *self, const reg_c
     char where[96];
     snprintf(where, sizeof where, "%s: maps[%zu]", path, self->n_tables);
     const reg_catalogue_t *from = NULL, *to = NULL;
-    if (reg_json_string(js, "from", 1, t->from, sizeof t->from) != 0 ||
-        !(from = reg_catalogues_find(cats, t->from))) {
+    if (reg_json_string(js, "from", 1, t->from, sizeof t->from) != 0 || !(from = reg_catalogues_find(cats, t->from))) {
         snprintf(err, errlen, "%s.from: '%.32s' is not a catalogue version (catalogue-<version>.json)", where, t->from);
         return -1;
     }
@@ -187,8 +186,9 @@ static int s_parse(const cJSON *root, reg_catalogue_map_t *self, const reg_catal
     for (size_t i = 0; i < reg_catalogues_count(cats); i++) {
         const reg_catalogue_t *c = reg_catalogues_at(cats, i), *next = reg_catalogues_next(cats, c);
         if (next && !s_table_from(self, c->version)) {
-            snprintf(err, errlen, "%s: maps: no table from catalogue %s to %s (each catalogue but the newest needs one)",
-                     path, c->version, next->version);
+            snprintf(err, errlen,
+                     "%s: maps: no table from catalogue %s to %s (each catalogue but the newest needs one)", path,
+                     c->version, next->version);
             return -1;
         }
     }

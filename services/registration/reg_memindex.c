@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
     s_list_t *block; /* an add: the lists it appended to */
     s_list_t *entity;
-    reg_memindex_entry_t *reclassified; /* a reclassification (block and entity NULL) ... */
+    reg_memindex_entry_t *reclassified;        /* a reclassification (block and entity NULL) ... */
     char old_catalogue[REG_MEMINDEX_CODE_LEN]; /* ... and what it replaced */
     char old_set[REG_MEMINDEX_CODE_LEN];
 } s_journal_entry_t;

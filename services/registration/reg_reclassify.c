@@ -121,7 +121,10 @@ static const char *s_list(ocop_arena_t *arena, const char *const *codes, int n)
     char buf[REG_CATALOGUE_MAP_TARGETS_MAX * 20] = "";
     size_t len = 0;
     for (int i = 0; i < n && len < sizeof buf; i++)
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s",
+                                i == 0       ? ""
+                                : i + 1 == n ? " or "
+                                             : ", ",
                                 codes[i]);
     return ocop_arena_strdup(arena, buf);
 }
@@ -162,8 +165,8 @@ int reg_handle_product_reclassify(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
     if (!listed)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_set_code",
                              "catalogue-map.json maps set %s of catalogue %s to %s of catalogue %s, not to %s",
-                             p->product_set_code, from->version, n > 0 ? s_list(ocop_ctx_arena(ctx), targets, n) : "no set",
-                             to->version, set->code);
+                             p->product_set_code, from->version,
+                             n > 0 ? s_list(ocop_ctx_arena(ctx), targets, n) : "no set", to->version, set->code);
     if (s_move(ctx, reply, p, to, sector, set, in->reason) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);

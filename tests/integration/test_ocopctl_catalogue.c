@@ -63,8 +63,7 @@ static void s_ctl(int line, int code, const char *needle, const char *const *arg
                  line, W.run.cmd, W.run.code, code, needle, W.run.out, W.run.err);
 }
 
-static void s_register(const char *entity, const char *name, const char *catalogue, const char *sector,
-                       const char *set)
+static void s_register(const char *entity, const char *name, const char *catalogue, const char *sector, const char *set)
 {
     Ocop__RegProductRegister body = OCOP__REG_PRODUCT_REGISTER__INIT;
     body.entity_id = (char *)entity;
@@ -92,15 +91,16 @@ static void test_migrate_until_none_remain(void **state)
     char entity[32];
     snprintf(entity, sizeof entity, "%s", r->reg_entity->id);
     ITEST_FREE(r);
-    static const char *names[] = {"Tương Bần", "Nước mắm Vạn Vân", "Mắm tép Đông Anh", "Giấm bỗng", "Tương ớt Mường Khương"};
+    static const char *names[] = {"Tương Bần", "Nước mắm Vạn Vân", "Mắm tép Đông Anh", "Giấm bỗng",
+                                  "Tương ớt Mường Khương"};
     for (size_t i = 0; i < 5; i++)
         s_register(entity, names[i], "148", "1", "9");
     s_register(entity, "Mật ong hoa vải", "1048", "1", "1.4"); /* ambiguous: 148 set 4 or 8 */
     s_register(entity, "Chả cá Lã Vọng", "1048", "1", "1.9");  /* one-to-one: 148 set 8 */
 
     /* A province without products: nothing to do, done at once. */
-    S_CTL(0, "catalogue 148 -> 26-2026, province 99: 0 reclassified in 1 batch, 0 remaining, 0 ambiguous",
-          "catalogue", "migrate", "--from", "148", "--to", "26-2026", "--province", "99");
+    S_CTL(0, "catalogue 148 -> 26-2026, province 99: 0 reclassified in 1 batch, 0 remaining, 0 ambiguous", "catalogue",
+          "migrate", "--from", "148", "--to", "26-2026", "--province", "99");
     S_CTL(0, "5 reclassified in 3 batches, 0 remaining, 0 ambiguous", "catalogue", "migrate", "--from", "148", "--to",
           "26-2026", "--batch", "2");
     assert_non_null(strstr(W.run.out, "batch 1: 2 reclassified, 3 remaining, 0 ambiguous\n"
@@ -109,8 +109,9 @@ static void test_migrate_until_none_remain(void **state)
     S_CTL(0, "0 reclassified in 1 batch", "catalogue", "migrate", "--from", "148", "--to", "26-2026");
     S_CTL(0, "1 reclassified in 1 batch, 0 remaining, 1 ambiguous (a person chooses", "catalogue", "migrate", "--from",
           "1048", "--to", "148", "--reason", "148/QĐ-TTg in force");
-    S_CTL(0, "{\"from_catalogue_version\":\"1048\",\"to_catalogue_version\":\"148\",\"province_code\":\"\","
-             "\"reclassified\":0,\"ambiguous\":1,\"remaining\":0,\"batches\":1}",
+    S_CTL(0,
+          "{\"from_catalogue_version\":\"1048\",\"to_catalogue_version\":\"148\",\"province_code\":\"\","
+          "\"reclassified\":0,\"ambiguous\":1,\"remaining\":0,\"batches\":1}",
           "--output", "json", "catalogue", "migrate", "--from", "1048", "--to", "148");
 }
 
@@ -118,8 +119,8 @@ static void test_bad_arguments(void **state)
 {
     (void)state;
     S_CTL(2, "usage: ocopctl catalogue migrate", "catalogue", "migrate", "--from", "148");
-    S_CTL(2, "usage: ocopctl catalogue migrate", "catalogue", "migrate", "--from", "148", "--to", "26-2026",
-          "--batch", "0");
+    S_CTL(2, "usage: ocopctl catalogue migrate", "catalogue", "migrate", "--from", "148", "--to", "26-2026", "--batch",
+          "0");
     S_CTL(2, "usage: ocopctl catalogue migrate", "catalogue", "move", "--from", "148", "--to", "26-2026");
     S_CTL(0, "usage: ocopctl catalogue migrate", "catalogue", "--help");
     S_CTL(3, "to_catalogue_version", "catalogue", "migrate", "--from", "26-2026", "--to", "148");

@@ -31,11 +31,11 @@ static const struct {
 } s_plan[S_PRODUCTS] = {
     [P148_A] = {"Nước mắm cá cơm Cửa Lò", "148", "1", "9", 0},
     [P148_B] = {"Rượu ngô men lá", "148", "2", "14", 1},
-    [P1048_FISH] = {"Chả mực giã tay", "1048", "1", "1.9", 0},        /* → 148 set 8 */
-    [P1048_HONEY] = {"Mật ong hoa nhãn", "1048", "1", "1.4", 0},     /* → 148 set 4 or 8 */
-    [P1048_DEVICE] = {"Gối thảo dược", "1048", "3", "3.3", 0},       /* → 148 set 20 or 21 */
+    [P1048_FISH] = {"Chả mực giã tay", "1048", "1", "1.9", 0},         /* → 148 set 8 */
+    [P1048_HONEY] = {"Mật ong hoa nhãn", "1048", "1", "1.4", 0},       /* → 148 set 4 or 8 */
+    [P1048_DEVICE] = {"Gối thảo dược", "1048", "3", "3.3", 0},         /* → 148 set 20 or 21 */
     [P1048_SPIRIT] = {"Rượu nếp cái hoa vàng", "1048", "2", "2.1", 0}, /* → 148 set 14 */
-    [P1048_CRAFT] = {"Tranh thêu tay", "1048", "5", "5.1", 0},        /* → 148 set 21, sector 4 */
+    [P1048_CRAFT] = {"Tranh thêu tay", "1048", "5", "5.1", 0},         /* → 148 set 21, sector 4 */
 };
 
 static struct {
@@ -346,8 +346,7 @@ static void test_refusals_change_nothing(void **state)
               "a set the mapping does not list");
     s_refused(s_reclassify(spirit, "148", "99", "new catalogue", 0), ST(INVALID), "product_set_code", &before,
               "a set the catalogue lacks");
-    s_refused(s_reclassify(spirit, "148", "", "new catalogue", 0), ST(INVALID), "product_set_code", &before,
-              "no set");
+    s_refused(s_reclassify(spirit, "148", "", "new catalogue", 0), ST(INVALID), "product_set_code", &before, "no set");
     s_refused(s_reclassify(spirit, "2099", "14", "new catalogue", 0), ST(INVALID), "catalogue_version", &before,
               "an unknown catalogue");
     s_refused(s_reclassify(b, "1048", "2.1", "back to the old one", 0), ST(INVALID), "catalogue_version", &before,
@@ -460,12 +459,9 @@ static void test_restart_keeps_classifications(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_register_in_older_catalogues),
-        cmocka_unit_test(test_reclassify_one_to_one),
-        cmocka_unit_test(test_refusals_change_nothing),
-        cmocka_unit_test(test_migrate_in_batches),
-        cmocka_unit_test(test_migrate_by_province),
-        cmocka_unit_test(test_reclassify_across_two_catalogues),
+        cmocka_unit_test(test_register_in_older_catalogues),  cmocka_unit_test(test_reclassify_one_to_one),
+        cmocka_unit_test(test_refusals_change_nothing),       cmocka_unit_test(test_migrate_in_batches),
+        cmocka_unit_test(test_migrate_by_province),           cmocka_unit_test(test_reclassify_across_two_catalogues),
         cmocka_unit_test(test_restart_keeps_classifications),
     };
     return cmocka_run_group_tests_name("registration_reclassify", tests, s_setup, s_teardown);

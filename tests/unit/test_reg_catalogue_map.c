@@ -22,18 +22,19 @@
 static const char s_old[] = "{\"version\": \"old\", \"effective_from\": \"2019-01-01\", \"sectors\": [{\"code\": \"1\","
                             " \"name\": \"S\", \"product_sets\": [{\"code\": \"a1\", \"name\": \"A1\"},"
                             " {\"code\": \"a2\", \"name\": \"A2\"}, {\"code\": \"a3\", \"name\": \"A3\"}]}]}";
-static const char s_mid[] = "{\"version\": \"mid\", \"effective_from\": \"2023-01-01\", \"sectors\": [{\"code\": \"1\","
-                            " \"name\": \"S\", \"product_sets\": [{\"code\": \"b1\", \"name\": \"B1\"}]},"
-                            " {\"code\": \"2\", \"name\": \"T\", \"product_sets\": [{\"code\": \"b2\", \"name\": \"B2\"}]}]}";
+static const char s_mid[] =
+    "{\"version\": \"mid\", \"effective_from\": \"2023-01-01\", \"sectors\": [{\"code\": \"1\","
+    " \"name\": \"S\", \"product_sets\": [{\"code\": \"b1\", \"name\": \"B1\"}]},"
+    " {\"code\": \"2\", \"name\": \"T\", \"product_sets\": [{\"code\": \"b2\", \"name\": \"B2\"}]}]}";
 static const char s_new[] = "{\"version\": \"new\", \"effective_from\": \"2026-01-01\", \"sectors\": [{\"code\": \"1\","
                             " \"name\": \"S\", \"product_sets\": [{\"code\": \"c1\", \"name\": \"C1\"},"
                             " {\"code\": \"c2\", \"name\": \"C2\"}]}]}";
 
 #define OLD_MID_OK                                                                                                     \
-    "{\"from\": \"old\", \"to\": \"mid\", \"map\": [{\"from\": \"a1\", \"to\": [\"b1\"]},"                            \
+    "{\"from\": \"old\", \"to\": \"mid\", \"map\": [{\"from\": \"a1\", \"to\": [\"b1\"]},"                             \
     " {\"from\": \"a2\", \"to\": [\"b1\", \"b2\"], \"note\": \"split\"}, {\"from\": \"a3\", \"to\": [\"b2\"]}]}"
 #define MID_NEW_OK                                                                                                     \
-    "{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [\"c1\"]},"                            \
+    "{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [\"c1\"]},"                             \
     " {\"from\": \"b2\", \"to\": [\"c2\"]}]}"
 
 /* Writes the three catalogues (and map, unless NULL) into a new case directory. */
@@ -122,7 +123,8 @@ static const struct {
     {"a catalogue without table", "{\"maps\": [" OLD_MID_OK "]}", "maps: no table from catalogue mid to new"},
     {"no entries", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": []}]}",
      "maps[0].map: expected a non-empty array"},
-    {"unknown set", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"zz\", \"to\": [\"c1\"]}]}]}",
+    {"unknown set",
+     "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"zz\", \"to\": [\"c1\"]}]}]}",
      "maps[0].map[0].from: 'zz' is not a product set of catalogue mid"},
     {"entry without from", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"to\": [\"c1\"]}]}]}",
      "maps[0].map[0].from: '' is not a product set of catalogue mid"},
@@ -132,17 +134,20 @@ static const struct {
      "maps[0].map[1].from: product set 'b1' has a second entry"},
     {"no target", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": []}]}]}",
      "maps[0].map[0].to: expected a non-empty array"},
-    {"targets not a list", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": \"c1\"}]}]}",
+    {"targets not a list",
+     "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": \"c1\"}]}]}",
      "maps[0].map[0].to: expected a non-empty array"},
     {"unknown target",
      "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [\"c1\", \"b2\"]}]}]}",
      "maps[0].map[0].to[1]: 'b2' is not a product set of catalogue new"},
-    {"target not a string", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [7]}]}]}",
+    {"target not a string",
+     "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [7]}]}]}",
      "maps[0].map[0].to[0]: '(not a string)' is not a product set of catalogue new"},
     {"target twice",
      "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [\"c1\", \"c1\"]}]}]}",
      "maps[0].map[0].to[1]: 'c1' appears twice"},
-    {"set without entry", "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b2\", \"to\": [\"c2\"]}]}]}",
+    {"set without entry",
+     "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b2\", \"to\": [\"c2\"]}]}]}",
      "maps[0].map: product set 'b1' of catalogue mid has no entry"},
     {"note not a string",
      "{\"maps\": [{\"from\": \"mid\", \"to\": \"new\", \"map\": [{\"from\": \"b1\", \"to\": [\"c1\"], \"note\": 1}]}]}",

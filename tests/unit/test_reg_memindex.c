@@ -137,8 +137,7 @@ static void test_reclassify_and_rollback(void **state)
     /* Unknown product or entity; a code too long for the entry. */
     assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000009", "26-2026", "8"), ENOENT);
     assert_int_equal(reg_memindex_reclassify(mi, "ENT-9", "PRD-00000001", "26-2026", "8"), ENOENT);
-    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000001", "a-catalogue-version-too-long", "8"),
-                     EINVAL);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-1", "PRD-00000001", "a-catalogue-version-too-long", "8"), EINVAL);
     assert_string_equal(list[0]->catalogue_version, "148");
 
     reg_memindex_rollback(mi, batch);
@@ -217,10 +216,8 @@ static void test_load_from_products(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lookups_and_paging),
-        cmocka_unit_test(test_rollback_and_commit),
-        cmocka_unit_test(test_reclassify_and_rollback),
-        cmocka_unit_test(test_many_blocks),
+        cmocka_unit_test(test_lookups_and_paging),      cmocka_unit_test(test_rollback_and_commit),
+        cmocka_unit_test(test_reclassify_and_rollback), cmocka_unit_test(test_many_blocks),
         cmocka_unit_test(test_load_from_products),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
