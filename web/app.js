@@ -169,7 +169,7 @@ async function ratingsAndProof(id) {
   for (let page = 0; page < 50; page++) {
     const res = await api(`/v1/audit/events?product_id=${encodeURIComponent(id)}&limit=500${cursor ? '&cursor=' + cursor : ''}`);
     for (const e of res.entries) {
-      const ev = decodeEvent(b64(e.data));
+      const ev = decodeEvent(b64(e.data || e.public_data));
       if (ev.body === RATING_CHANGED) changes.push({ index: e.index, ...ratingChange(ev) });
     }
     if (!res.next) break;

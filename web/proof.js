@@ -107,8 +107,11 @@ function be64(n) {
 export async function verifyInclusion(proof, pinnedKeyHex) {
   const head = proof.head;
   if (!head) return { ok: false, why: 'no signed head' };
-  const entry = b64(proof.entry.data);
-  const leaf = await sha256(Uint8Array.of(0), entry);
+  // An entry with private fields comes to the public without its data: its leaf hash is then
+  // what the path proves (the fields shown are not bound to it).
+  const entry = b64(proof.entry.data || '');
+  const leaf = entry.length ? await sha256(Uint8Array.of(0), entry) : b64(proof.entry.leaf_hash || '');
+  if (leaf.length !== 32) return { ok: false, why: 'no entry data and no leaf hash' };
   const root = await rootFromPath(leaf, Number(proof.index), Number(proof.tree_size), proof.path.map(b64));
   const signedRoot = b64(head.root_hash);
   if (!root || hex(root) !== hex(signedRoot)) return { ok: false, why: 'the path does not lead to the signed root' };

@@ -11,6 +11,7 @@
 #include "gw_access.h"
 #include "gw_json_check.h"
 #include "gw_pages.h"
+#include "gw_redact.h"
 #include "ocop_api.h"
 #include "ocop_error.h"
 #include "ocop_json.h"
@@ -358,6 +359,10 @@ static int s_answer(gw_task_t *self, const Ocop__Reply *reply, const char *secti
         gw_error_from_reply(out, reply);
     } else {
         const ProtobufCMessage *body = gw_reply_body(reply);
+        if (body && !(body = gw_redact_entries(body, self->who.user.role, self->arena))) {
+            gw_error(out, 500, "INTERNAL", "", "an audit entry is not an event; it is not shown");
+            return 1;
+        }
         cJSON *j = body ? ocop_json_from_message(body) : cJSON_CreateObject();
         out->body = cJSON_PrintUnformatted(j);
         cJSON_Delete(j);

@@ -3,6 +3,7 @@
  * a scoped role writing outside its scope (province B, another entity, another council) is
  * refused with 403; and every refusal leaves every service's event sequence where it was. A
  * role the route lists, inside its scope, gets past the gateway (the service then answers). */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +11,14 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aud_merkle.h"
 #include "gateway_world.h"
 #include "harness_eval.h"
 #include "ocop_error.h"
@@ -262,11 +266,164 @@ static void test_identity_rules(void **state)
     harness_http_free(&resp);
 }
 
+/* path as role: the parsed 200 body (caller deletes). */
+static cJSON *s_get(const char *path, ocop_role_t role)
+{
+    harness_http_t resp = {0};
+    assert_int_equal(harness_http(W.h, "GET", path, gateway_world_token(&W, role), NULL, &resp), 0);
+    if (resp.status != 200)
+        fail_msg("GET %s: %ld %s", path, resp.status, resp.body);
+    cJSON *j = cJSON_Parse(resp.body);
+    harness_http_free(&resp);
+    assert_non_null(j);
+    return j;
+}
+
+/* The bytes of a base64 field (len 0 when absent or empty); into buf. */
+static size_t s_bytes(const cJSON *o, const char *name, uint8_t *buf, size_t cap)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    size_t len = 0;
+    if (!cJSON_IsString(v) || !*v->valuestring)
+        return 0;
+    assert_int_equal(sodium_base642bin(buf, cap, v->valuestring, strlen(v->valuestring), NULL, &len, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    return len;
+}
+
+static bool s_holds(const uint8_t *data, size_t len, const char *needle)
+{
+    return *needle && memmem(data, len, needle, strlen(needle)) != NULL;
+}
+
+static bool s_withholds(const cJSON *entry, const char *path)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(entry, "withheld");
+    for (const cJSON *p = list ? list->child : NULL; p; p = p->next)
+        if (cJSON_IsString(p) && strcmp(p->valuestring, path) == 0)
+            return true;
+    return false;
+}
+
+/* The entry with index i in a page, or NULL. */
+static const cJSON *s_entry_at(const cJSON *page, double i)
+{
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(page, "entries");
+    for (const cJSON *e = entries ? entries->child : NULL; e; e = e->next)
+        if (cJSON_GetObjectItemCaseSensitive(e, "index")->valuedouble == i)
+            return e;
+    return NULL;
+}
+
+/* The public reads the log without what the API keeps behind a login: no entry it gets holds
+ * the entity's tax code, phone or representative or a member's name; an entry with such fields
+ * comes as its leaf hash (equal to the hash of the auditor's data), the Event with them cleared
+ * and their paths; its inclusion proof still leads to the signed root. The auditor reads all. */
+static void test_public_log_withholds_private_fields(void **state)
+{
+    (void)state;
+    char path[160], secret[4][128];
+    snprintf(path, sizeof path, "/v1/entities/%s", W.entity[GW_A]);
+    cJSON *j = s_get(path, OCOP_ROLE_AUDITOR);
+    const char *fields[] = {"tax_code", "phone", "representative"};
+    for (int i = 0; i < 3; i++)
+        snprintf(secret[i], sizeof secret[i], "%s", cJSON_GetObjectItemCaseSensitive(j, fields[i])->valuestring);
+    cJSON_Delete(j);
+    snprintf(path, sizeof path, "/v1/councils/%s", W.council[GW_A]);
+    j = s_get(path, OCOP_ROLE_AUDITOR);
+    const cJSON *member = cJSON_GetObjectItemCaseSensitive(j, "members")->child;
+    snprintf(secret[3], sizeof secret[3], "%s", cJSON_GetObjectItemCaseSensitive(member, "name")->valuestring);
+    cJSON_Delete(j);
+    for (int i = 0; i < 4; i++)
+        assert_true(strlen(secret[i]) > 3);
+
+    static uint8_t data[1 << 16];
+    const char *all = "/v1/audit/entries?from=0&max=10000";
+    /* the auditor's view: wait until the log holds the council (created after the entity) */
+    cJSON *full = NULL;
+    int64_t deadline = harness_mono_ms() + 10000;
+    bool found = false;
+    while (!found && harness_mono_ms() < deadline) {
+        cJSON_Delete(full);
+        full = s_get(all, OCOP_ROLE_AUDITOR);
+        const cJSON *entries = cJSON_GetObjectItemCaseSensitive(full, "entries");
+        for (const cJSON *e = entries->child; e && !found; e = e->next)
+            found = s_holds(data, s_bytes(e, "data", data, sizeof data), secret[3]);
+        if (!found)
+            usleep(50 * 1000);
+    }
+    assert_true(found);
+    cJSON *pub = s_get(all, OCOP_ROLE_PUBLIC);
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(pub, "entries");
+    int redacted = 0, whole = 0;
+    double redacted_index = -1;
+    for (const cJSON *e = entries->child; e; e = e->next) {
+        double index = cJSON_GetObjectItemCaseSensitive(e, "index")->valuedouble;
+        const cJSON *f = s_entry_at(full, index);
+        if (!f)
+            continue; /* logged after the auditor's read */
+        size_t len = s_bytes(e, "data", data, sizeof data);
+        for (int i = 0; i < 4; i++)
+            if (s_holds(data, len, secret[i]))
+                fail_msg("public entry %.0f discloses %s", index, secret[i]);
+        size_t plen = s_bytes(e, "public_data", data, sizeof data);
+        for (int i = 0; i < 4; i++)
+            if (s_holds(data, plen, secret[i]))
+                fail_msg("public entry %.0f discloses %s in public_data", index, secret[i]);
+        /* the leaf hash the public gets is the hash of the whole entry */
+        uint8_t leaf[32], want[32];
+        assert_int_equal(s_bytes(e, "leaf_hash", leaf, sizeof leaf), 32);
+        aud_hash_t h;
+        size_t flen = s_bytes(f, "data", data, sizeof data);
+        aud_leaf_hash(data, flen, &h);
+        memcpy(want, h.h, 32);
+        assert_memory_equal(leaf, want, 32);
+        if (len) {
+            whole++;
+            assert_int_equal(len, flen);
+        } else {
+            assert_true(plen > 0);
+            redacted++;
+            if (s_withholds(e, "reg_entity_registered.entity.tax_code"))
+                redacted_index = index;
+        }
+    }
+    assert_true(redacted_index >= 0);
+    assert_true(whole > 0);
+    bool members_withheld = false;
+    for (const cJSON *e = entries->child; e; e = e->next)
+        members_withheld |= s_withholds(e, "eval_council_created.council.members.name");
+    assert_true(members_withheld);
+    cJSON_Delete(pub);
+    cJSON_Delete(full);
+
+    /* the withheld entry's inclusion proof verifies from its leaf hash alone */
+    snprintf(path, sizeof path, "/v1/audit/entries/%.0f/proof", redacted_index);
+    j = s_get(path, OCOP_ROLE_PUBLIC);
+    const cJSON *entry = cJSON_GetObjectItemCaseSensitive(j, "entry");
+    assert_int_equal(s_bytes(entry, "data", data, sizeof data), 0);
+    aud_hash_t leaf, root, proof_path[AUD_PROOF_MAX];
+    assert_int_equal(s_bytes(entry, "leaf_hash", leaf.h, sizeof leaf.h), 32);
+    assert_int_equal(s_bytes(cJSON_GetObjectItemCaseSensitive(j, "head"), "root_hash", root.h, sizeof root.h), 32);
+    size_t n = 0;
+    for (const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "path")->child; p; p = p->next, n++) {
+        assert_true(n < AUD_PROOF_MAX);
+        assert_int_equal(sodium_base642bin(proof_path[n].h, 32, p->valuestring, strlen(p->valuestring), NULL,
+                                           &(size_t){0}, NULL, sodium_base64_VARIANT_ORIGINAL),
+                         0);
+    }
+    uint64_t size = (uint64_t)cJSON_GetObjectItemCaseSensitive(j, "tree_size")->valuedouble;
+    assert_true(aud_merkle_verify_inclusion(&leaf, (uint64_t)redacted_index, size, proof_path, n, &root));
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_and_role),
         cmocka_unit_test(test_identity_rules),
+        cmocka_unit_test(test_public_log_withholds_private_fields),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
