@@ -1,6 +1,7 @@
 /* ocop_service_batch — one batch: each request validated and run by its handler inside the
  * batch transaction (nested only where needed), idempotent replies, one fsync'd commit, and the
  * reruns that map growth and store failures need. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +114,29 @@ static int s_reply_pack(ocop_service_t *self, ocop__item_t *item, const Ocop__Re
     return 0;
 }
 
-/* Looks up a remembered reply for a writing request. 1 found (copied into item), 0 not, -1 error. */
-static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, ocop__item_t *item)
+/* A remembered reply is kept as be64(time) || S_DIGEST_MARK || digest || packed reply, where
+ * digest is BLAKE2b-256 of the request re-packed (route, caller and body; protobuf-c packs
+ * fields in number order, so equal requests give equal bytes). Records written before the
+ * digest was kept start their reply right after the time; a Reply never starts with 0xff. */
+#define S_DIGEST_MARK 0xffu
+#define S_DIGEST_LEN crypto_generichash_BYTES
+
+/* The request's digest, as kept beside its reply. 0 / -1 (out of memory). */
+static int s_request_digest(ocop_service_t *self, const Ocop__Request *req, uint8_t digest[S_DIGEST_LEN])
+{
+    size_t len = ocop__request__get_packed_size(req);
+    uint8_t *buf = ocop_arena_alloc(self->arena, len ? len : 1);
+    if (!buf)
+        return -1;
+    ocop__request__pack(req, buf);
+    crypto_generichash(digest, S_DIGEST_LEN, buf, len, NULL, 0);
+    return 0;
+}
+
+/* Looks up a remembered reply for a writing request: 1 found (copied into item), 2 the id was
+ * used by a different request, 0 not found, -1 error. */
+static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, const uint8_t *digest,
+                    ocop__item_t *item)
 {
     MDB_val k = {.mv_size = strlen(request_id), .mv_data = (void *)request_id}, v;
     int rc = mdb_get(txn, self->requests_dbi, &k, &v);
@@ -122,26 +144,40 @@ static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, 
         return 0;
     if (rc != 0 || v.mv_size < 8)
         return -1;
-    item->reply_len = v.mv_size - 8;
-    item->reply = malloc(item->reply_len ? item->reply_len : 1);
+    const uint8_t *reply = (const uint8_t *)v.mv_data + 8;
+    size_t reply_len = v.mv_size - 8;
+    if (reply_len > 0 && reply[0] == S_DIGEST_MARK) {
+        if (reply_len < 1 + S_DIGEST_LEN)
+            return -1;
+        if (sodium_memcmp(reply + 1, digest, S_DIGEST_LEN) != 0)
+            return 2;
+        reply += 1 + S_DIGEST_LEN;
+        reply_len -= 1 + S_DIGEST_LEN;
+    }
+    item->reply_len = reply_len;
+    item->reply = malloc(reply_len ? reply_len : 1);
     if (!item->reply)
         return -1;
-    memcpy(item->reply, (uint8_t *)v.mv_data + 8, item->reply_len);
+    memcpy(item->reply, reply, reply_len);
     item->failed = 0; /* only successful replies are remembered */
     self->n_repeats++;
     return 1;
 }
 
-static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, int64_t now, const ocop__item_t *item)
+static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, const uint8_t *digest, int64_t now,
+                      const ocop__item_t *item)
 {
     size_t idlen = strlen(request_id);
     MDB_val k = {.mv_size = idlen, .mv_data = (void *)request_id};
-    MDB_val v = {.mv_size = 8 + item->reply_len, .mv_data = NULL};
+    MDB_val v = {.mv_size = 8 + 1 + S_DIGEST_LEN + item->reply_len, .mv_data = NULL};
     int rc = mdb_put(txn, self->requests_dbi, &k, &v, MDB_RESERVE);
     if (rc != 0)
         return rc;
-    ocop_be64_put(v.mv_data, (uint64_t)now);
-    memcpy((uint8_t *)v.mv_data + 8, item->reply, item->reply_len);
+    uint8_t *out = v.mv_data;
+    ocop_be64_put(out, (uint64_t)now);
+    out[8] = S_DIGEST_MARK;
+    memcpy(out + 9, digest, S_DIGEST_LEN);
+    memcpy(out + 9 + S_DIGEST_LEN, item->reply, item->reply_len);
     ocop_key_t tk;
     ocop_key_init(&tk);
     ocop_key_u64(&tk, (uint64_t)now);
@@ -169,6 +205,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     Ocop__Reply reply;
     ocop__reply__init(&reply);
     size_t size = zmq_msg_size(&item->payload);
+    uint8_t digest[S_DIGEST_LEN];
 
     if (item->extra_frames) {
         ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
@@ -225,7 +262,18 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
                                "caller is required for writes: 1 to 128 characters of valid UTF-8");
             return s_reply_pack(self, item, &reply);
         }
-        int found = s_recall(self, txn, req->request_id, item);
+        if (s_request_digest(self, req, digest) != 0)
+            return -1;
+        int found = s_recall(self, txn, req->request_id, digest, item);
+        if (found == 2) {
+            ocop__reply_status(self->arena, &reply, OCOP_E_CONFLICT, "request_id",
+                               ocop_arena_printf(self->arena,
+                                                 "request id %s was used by a different request (route, caller "
+                                                 "or body); a retry sends the same request again, a new request "
+                                                 "needs a new id",
+                                                 req->request_id));
+            return s_reply_pack(self, item, &reply);
+        }
         if (found != 0)
             return found > 0 ? 0 : -1;
         if (storage_full) {
@@ -277,7 +325,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         ocop__undo_rollback(self, undo_mark);
         return -1;
     }
-    rc = s_remember(self, child, req->request_id, ctx.now_ms, item);
+    rc = s_remember(self, child, req->request_id, digest, ctx.now_ms, item);
     if (!direct) {
         if (rc == 0)
             rc = mdb_txn_commit(child);

@@ -136,6 +136,7 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     if (s_index(ctx, reply, c, true) != 0)
         return -1;
     p->certificate_id = c->id;
+    p->last_certificate_id = c->id;
     return s_emit(ctx, reply, c, true);
 }
 

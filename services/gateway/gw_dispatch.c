@@ -355,6 +355,13 @@ static int s_answer(gw_task_t *self, const Ocop__Reply *reply, const char *secti
     if (!reply) {
         gw_error(out, 503, "UNAVAILABLE", "", "the %s service did not answer within %u ms; retry later", section,
                  self->gw->gc.timeout_ms);
+    } else if ((int)reply->status == OCOP_E_CONFLICT && self->request_id[0] &&
+               strcmp(reply->field, "request_id") == 0) {
+        /* The request id is the client's Idempotency-Key: reused with another request (draft
+         * IETF httpapi-idempotency-key-header, 422). */
+        gw_error(out, 422, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key",
+                 "this Idempotency-Key was used with a different request; a retry sends the same request, a new "
+                 "request needs a new key");
     } else if ((int)reply->status != OCOP_OK) {
         gw_error_from_reply(out, reply);
     } else {

@@ -182,6 +182,8 @@ static cJSON *s_operation(cJSON *schemas, const ocop_api_route_t *r)
     };
     for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++)
         s_add_response(responses, errors[i][0], errors[i][1], s_ref("Error"));
+    if (strcmp(r->method, "GET") != 0)
+        s_add_response(responses, "422", "The Idempotency-Key was used with a different request", s_ref("Error"));
     cJSON *security = cJSON_AddArrayToObject(op, "security");
     if (r->roles & OCOP_ROLE_PUBLIC)
         cJSON_AddItemToArray(security, cJSON_CreateObject());
@@ -224,7 +226,8 @@ char *gw_openapi_document(void)
                             "Registration, evaluation, trade promotion and audit of Vietnam's OCOP programme. "
                             "Errors are {code, message, field}. Reads of published results need no token; "
                             "everything else takes 'Authorization: Bearer <token>'. Writes may carry an "
-                            "Idempotency-Key header: a retry with the same key gets the first answer.");
+                            "Idempotency-Key header: a retry with the same key gets the first answer; the same key "
+                            "with a different request is refused (422).");
     cJSON *paths = cJSON_AddObjectToObject(doc, "paths");
     cJSON *components = cJSON_AddObjectToObject(doc, "components");
     cJSON *schemes = cJSON_AddObjectToObject(components, "securitySchemes");

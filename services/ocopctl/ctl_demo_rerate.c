@@ -483,8 +483,9 @@ static int s_cmp_hash(const void *a, const void *b)
     return x->hash < y->hash ? -1 : x->hash > y->hash ? 1 : c;
 }
 
-/* Revokes one certificate; a product whose certificate an earlier run revoked replays its
- * reply. A product without a certificate on a first run is skipped with the reason. */
+/* Revokes one certificate; a product whose certificate an earlier run revoked sends that
+ * request again (its last certificate) and gets its reply. A product without a certificate on
+ * a first run is skipped with the reason. */
 static int s_revoke(s_run_t *run, ocop_client_t *shard, const s_victim_t *v, size_t index)
 {
     Ocop__Reply *reply;
@@ -493,7 +494,9 @@ static int s_revoke(s_run_t *run, ocop_client_t *shard, const s_victim_t *v, siz
         return rc;
     char certificate[CTL_DEMO_ID_LEN] = "";
     if (reply->status == OCOP__STATUS__STATUS_OK)
-        snprintf(certificate, sizeof certificate, "%s", reply->eval_product->certificate_id);
+        snprintf(certificate, sizeof certificate, "%s",
+                 *reply->eval_product->certificate_id ? reply->eval_product->certificate_id
+                                                      : reply->eval_product->last_certificate_id);
     ocop__reply__free_unpacked(reply, NULL);
     char finding[OCOP_DATE_LEN], rid[96];
     int days = index == S_LATE_INDEX ? 20 : 2 + (int)(v->hash % 9);

@@ -1041,6 +1041,64 @@ static void test_duplicate_screening(void **state)
     ITEST_FREE(r);
 }
 
+/* A request id names one request: sent again with the same route, caller and body it gets the
+ * first reply; with another body, route or caller it is refused (CONFLICT on request_id) and
+ * changes nothing. */
+static void test_request_id_names_one_request(void **state)
+{
+    (void)state;
+    Ocop__RegEntityRegister b = OCOP__REG_ENTITY_REGISTER__INIT;
+    b.type = COOP;
+    b.name = "HTX Một Mã Một Yêu Cầu";
+    b.tax_code = "4600999077";
+    b.commune_code = (char *)C0;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.request_id = "reuse-once";
+    req.caller = "tester";
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req.reg_entity_register = &b;
+    Ocop__Reply *r = s_call(&req);
+    ITEST_ASSERT_OK(r);
+    char first[64];
+    snprintf(first, sizeof first, "%s", r->reg_entity->id);
+    ITEST_FREE(r);
+    s_state_t before;
+    s_state_take(&before);
+    /* the same request again: the first reply */
+    r = s_call(&req);
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->reg_entity->id, first);
+    ITEST_FREE(r);
+    /* another entity under the same id */
+    b.name = "HTX Khác Hẳn";
+    b.tax_code = "4600999078";
+    r = s_call(&req);
+    ITEST_ASSERT_ERROR(r, S(CONFLICT), "request_id");
+    ITEST_FREE(r);
+    /* the same body from another caller */
+    b.name = "HTX Một Mã Một Yêu Cầu";
+    b.tax_code = "4600999077";
+    req.caller = "someone-else";
+    r = s_call(&req);
+    ITEST_ASSERT_ERROR(r, S(CONFLICT), "request_id");
+    ITEST_FREE(r);
+    /* another route: a withdrawal sent with the registration's id */
+    Ocop__RegStageTransition t = OCOP__REG_STAGE_TRANSITION__INIT;
+    t.product_id = s_world.p1;
+    t.action = OCOP__STAGE_ACTION__STAGE_ACTION_WITHDRAW;
+    t.reason = "rút hồ sơ";
+    Ocop__Request w = OCOP__REQUEST__INIT;
+    w.request_id = "reuse-once";
+    w.caller = "tester";
+    w.body_case = OCOP__REQUEST__BODY_REG_STAGE_TRANSITION;
+    w.reg_stage_transition = &t;
+    r = s_call(&w);
+    ITEST_ASSERT_ERROR(r, S(CONFLICT), "request_id");
+    ITEST_FREE(r);
+    s_state_assert_unchanged(&before, "request id reuse");
+    free(before.bytes);
+}
+
 /* No crash, no hang, and (sanitizer build) no leak or error: a clean exit on SIGTERM. */
 static void test_service_stops_cleanly(void **state)
 {
@@ -1097,6 +1155,7 @@ int main(void)
         cmocka_unit_test_teardown(test_frame_beyond_hard_ceiling, s_close_other),
         cmocka_unit_test(test_duplicate_screening),
         cmocka_unit_test(test_duplicate_within_one_batch),
+        cmocka_unit_test(test_request_id_names_one_request),
         cmocka_unit_test(test_service_stops_cleanly),
     };
     return cmocka_run_group_tests_name("bad_input", tests, s_group_setup, s_group_teardown);

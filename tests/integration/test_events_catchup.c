@@ -655,12 +655,10 @@ static void test_retried_request_applied_once(void **state)
     assert_string_equal(r2->reg_entity->id, r1->reg_entity->id);
     assert_int_equal(r2->reg_entity->created_ms, r1->reg_entity->created_ms);
     assert_int_equal(s_last(), seq);
-    /* The same id with another body is still the same operation: the original reply. */
+    /* The same id with another body is another request: refused, nothing applied. */
     ITEST_FREE(r2);
     assert_int_equal(harness_call(c, s_register_request(&req, &body, rid, "RTY0000009"), &r2), 0);
-    ITEST_ASSERT_OK(r2);
-    assert_string_equal(r2->reg_entity->id, r1->reg_entity->id);
-    assert_string_equal(r2->reg_entity->tax_code, "RTY0000001");
+    ITEST_ASSERT_ERROR(r2, OCOP__STATUS__STATUS_CONFLICT, "request_id");
     ITEST_FREE(r2);
     assert_int_equal(s_last(), seq);
     assert_int_equal(s_entities_in_commune(s_world.data.communes[3], r1->reg_entity->id), 1);

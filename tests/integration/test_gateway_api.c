@@ -337,6 +337,13 @@ static void test_idempotency_key(void **state)
     assert_string_equal(a.body, b.body);
     harness_http_free(&a);
     harness_http_free(&b);
+    /* the same key with another body: 422, nothing applied */
+    char other[512];
+    snprintf(other, sizeof other, "{\"name\":\"Hội chợ Thu\"%s", strchr(body, ','));
+    assert_int_equal(harness_http_raw(W.h, "POST", "/v1/fairs", headers, other, strlen(other), &a), 0);
+    assert_int_equal(a.status, 422);
+    assert_non_null(strstr(a.body, "IDEMPOTENCY_KEY_REUSED"));
+    harness_http_free(&a);
     char *after = gateway_world_sequences(&W);
     /* Exactly one event more, from promotion. */
     assert_string_not_equal(before, after);

@@ -119,14 +119,15 @@ static cJSON *s_body(double total, const harness_sheet_opts_t *opts)
     return body;
 }
 
-/* Waits (bounded) until the audit log holds product A's self-assessment number n. */
+/* Waits (bounded) until the audit log holds product A's self-assessment number n (read as the
+ * auditor: the public gets the entry without the assessment). */
 static void s_wait_audited(uint32_t n)
 {
     char path[128];
     snprintf(path, sizeof path, "/v1/audit/events?product_id=%s&limit=1000", W.product[GW_A]);
     bool found = false;
     for (int64_t deadline = harness_mono_ms() + 20000; !found && harness_mono_ms() < deadline; usleep(50 * 1000)) {
-        cJSON *j = s_req("GET", path, OCOP_ROLE_PUBLIC, NULL, 200);
+        cJSON *j = s_req("GET", path, OCOP_ROLE_AUDITOR, NULL, 200);
         char err[256];
         Ocop__AudEntryPage *page =
             (Ocop__AudEntryPage *)ocop_json_to_message(&ocop__aud_entry_page__descriptor, j, NULL, err, sizeof err);
