@@ -292,6 +292,10 @@ int reg_handle_entity_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegEntityList *in = req->reg_entity_list;
+    const char *const filters[] = {
+        "province_code", in->province_code, "commune_code", in->commune_code, "cursor", in->cursor, NULL};
+    if (reg_check_filters(ctx, reply, filters) != 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     const char *index = "all", *value = "";
     char commune[48];

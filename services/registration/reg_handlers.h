@@ -45,6 +45,11 @@ char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, c
 /* Page size: 0 means 50, larger than 1000 is capped at 1000. */
 size_t reg_page_limit(unsigned requested);
 
+/* A list's filters and cursor, as (field, value) pairs ending with NULL: each must be text of
+ * at most REG_CODE_MAX characters (they become store keys, which hold 511 bytes; every code,
+ * id and cursor is far shorter). 0, or -1 with the reply failed INVALID on the field. */
+int reg_check_filters(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *const *pairs);
+
 #define REG_NAME_MAX 200
 #define REG_CODE_MAX 32
 #define REG_REASON_MAX 1000

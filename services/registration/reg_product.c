@@ -330,6 +330,11 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegProductList *in = req->reg_product_list;
+    const char *const filters[] = {
+        "province_code", in->province_code, "commune_code", in->commune_code, "entity_id", in->entity_id,
+        "sector_code",   in->sector_code,   "cursor",       in->cursor,       NULL};
+    if (reg_check_filters(ctx, reply, filters) != 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
     pg.page = ocop_arena_alloc(arena, sizeof *pg.page);

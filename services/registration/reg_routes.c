@@ -42,6 +42,14 @@ size_t reg_page_limit(unsigned requested)
     return requested > 1000 ? 1000 : requested;
 }
 
+int reg_check_filters(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *const *pairs)
+{
+    for (; pairs[0]; pairs += 2)
+        if (ocop_ctx_check_text(ctx, reply, pairs[0], pairs[1], 0, REG_CODE_MAX) != 0)
+            return -1;
+    return 0;
+}
+
 char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *name, int product)
 {
     char *key = product ? reg_normalize_product_name(name, strlen(name)) : reg_normalize_name(name, strlen(name));

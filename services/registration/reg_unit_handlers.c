@@ -179,6 +179,9 @@ int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegUnitList *in = req->reg_unit_list;
+    const char *const filters[] = {"version", in->version, "parent_code", in->parent_code, "cursor", in->cursor, NULL};
+    if (reg_check_filters(ctx, reply, filters) != 0)
+        return -1;
     const char *version = s_version(ctx, reply, in->version, "version");
     if (!version)
         return -1;
