@@ -66,10 +66,15 @@ void aud_verifier_destroy(aud_verifier_t **self_p)
 }
 
 int aud_verifier_head(aud_verifier_t *self, uint64_t tree_size, const uint8_t *root, size_t root_len,
-                      int64_t timestamp_ms, const uint8_t *signature, size_t signature_len)
+                      int64_t timestamp_ms, const uint8_t *signature, size_t signature_len, const char *key_id)
 {
     if (self->problem[0])
         return -1;
+    char ours[2 * crypto_sign_PUBLICKEYBYTES + 1];
+    sodium_bin2hex(ours, sizeof ours, self->public_key, sizeof self->public_key);
+    if (!key_id || strcmp(key_id, ours) != 0)
+        return s_fail(self, "head of size %llu names the key '%.80s', not the key given (%s)",
+                      (unsigned long long)tree_size, key_id ? key_id : "", ours);
     if (self->sorted)
         return s_fail(self, "head of size %llu after the entries: every head must come first",
                       (unsigned long long)tree_size);

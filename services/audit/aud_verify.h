@@ -21,8 +21,10 @@ aud_verifier_t *aud_verifier_new(const uint8_t public_key[crypto_sign_PUBLICKEYB
 void aud_verifier_destroy(aud_verifier_t **self_p);
 
 /* 0, or -1 once a problem was found (the first one is kept: aud_verifier_problem). */
+/* key_id is the head's own statement of its key (hex of the public key): it must name the key
+ * the verifier was given. */
 int aud_verifier_head(aud_verifier_t *self, uint64_t tree_size, const uint8_t *root, size_t root_len,
-                      int64_t timestamp_ms, const uint8_t *signature, size_t signature_len);
+                      int64_t timestamp_ms, const uint8_t *signature, size_t signature_len, const char *key_id);
 int aud_verifier_entry(aud_verifier_t *self, uint64_t index, const uint8_t *data, size_t len);
 /* After the last entry: checks coverage. 0 when everything verified, else -1. */
 int aud_verifier_finish(aud_verifier_t *self);

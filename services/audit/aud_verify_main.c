@@ -12,13 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aud_export.h"
 #include "aud_sign.h"
 #include "aud_verify.h"
 #include "audit.pb-c.h"
 #include "ocop_store.h"
-
-#define S_MAGIC "OCOP-AUDIT-EXPORT-1\n"
-#define S_RECORD_MAX (64u << 20)
 
 static void s_usage(FILE *out)
 {
@@ -33,7 +31,7 @@ static void s_usage(FILE *out)
 static int s_head(aud_verifier_t *v, const Ocop__AudSignedTreeHead *h)
 {
     return aud_verifier_head(v, h->tree_size, h->root_hash.data, h->root_hash.len, h->timestamp_ms, h->signature.data,
-                             h->signature.len);
+                             h->signature.len, h->key_id);
 }
 
 static int s_read_export(aud_verifier_t *v, const char *path)
@@ -43,44 +41,10 @@ static int s_read_export(aud_verifier_t *v, const char *path)
         fprintf(stderr, "ocop-audit-verify: cannot open %s\n", path);
         return 2;
     }
-    char magic[sizeof S_MAGIC - 1];
-    if (fread(magic, 1, sizeof magic, f) != sizeof magic || memcmp(magic, S_MAGIC, sizeof magic) != 0) {
-        fprintf(stderr, "ocop-audit-verify: %s: not an audit export (it must start with OCOP-AUDIT-EXPORT-1)\n", path);
-        fclose(f);
-        return 2;
-    }
-    uint8_t *buf = malloc(S_RECORD_MAX);
-    int rc = buf ? 0 : 2;
-    for (uint64_t n = 0; rc == 0; n++) {
-        uint8_t lb[4];
-        size_t got = fread(lb, 1, 4, f);
-        if (got == 0 && feof(f))
-            break;
-        uint32_t len = got == 4 ? ocop_be32_get(lb) : 0;
-        if (got != 4 || len > S_RECORD_MAX || fread(buf, 1, len, f) != len) {
-            fprintf(stderr, "ocop-audit-verify: %s: record %llu is truncated or oversized\n", path,
-                    (unsigned long long)n);
-            rc = 2;
-            break;
-        }
-        Ocop__AudExportRecord *r = ocop__aud_export_record__unpack(NULL, len, buf);
-        if (!r || r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD__NOT_SET ||
-            (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_HEAD && !r->head) ||
-            (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_ENTRY && !r->entry)) {
-            fprintf(stderr, "ocop-audit-verify: %s: record %llu is not an audit export record\n", path,
-                    (unsigned long long)n);
-            if (r)
-                ocop__aud_export_record__free_unpacked(r, NULL);
-            rc = 2;
-            break;
-        }
-        if (r->record_case == OCOP__AUD_EXPORT_RECORD__RECORD_HEAD)
-            rc = s_head(v, r->head) == 0 ? 0 : 1;
-        else
-            rc = aud_verifier_entry(v, r->entry->index, r->entry->data.data, r->entry->data.len) == 0 ? 0 : 1;
-        ocop__aud_export_record__free_unpacked(r, NULL);
-    }
-    free(buf);
+    char err[256];
+    int rc = aud_export_read(v, f, err, sizeof err);
+    if (rc == 2)
+        fprintf(stderr, "ocop-audit-verify: %s: %s\n", path, err);
     fclose(f);
     return rc;
 }

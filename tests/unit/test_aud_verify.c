@@ -34,6 +34,7 @@ static int s_setup(void **state)
         return -1;
     crypto_sign_keypair(L.pk, L.signer.secret);
     memcpy(L.signer.public_key, L.pk, sizeof L.pk);
+    sodium_bin2hex(L.signer.key_id, sizeof L.signer.key_id, L.pk, sizeof L.pk);
     aud_builder_t b;
     aud_builder_init(&b);
     aud_builder_root(&b, &L.roots[0]);
@@ -67,7 +68,7 @@ static int s_head(aud_verifier_t *v, uint64_t size, const aud_hash_t *root)
 {
     uint8_t sig[crypto_sign_BYTES];
     aud_head_sign(&L.signer, size, root, 42, sig);
-    return aud_verifier_head(v, size, root->h, AUD_HASH_LEN, 42, sig, sizeof sig);
+    return aud_verifier_head(v, size, root->h, AUD_HASH_LEN, 42, sig, sizeof sig, L.signer.key_id);
 }
 
 /* Heads at sizes 3 and S_N, then entries 0..count-1 (entry flip: a byte of that entry flipped). */
@@ -160,7 +161,24 @@ static void test_heads(void **state)
     uint8_t other[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     crypto_sign_keypair(other, sk);
     aud_verifier_t *v = aud_verifier_new(other);
-    s_expect(v, s_head(v, 3, &L.roots[3]), "signature does not verify");
+    s_expect(v, s_head(v, 3, &L.roots[3]), "names the key");
+    aud_verifier_destroy(&v);
+    /* A head that names another key than the one it is checked with, however well signed. */
+    v = aud_verifier_new(L.pk);
+    uint8_t sig[crypto_sign_BYTES];
+    aud_head_sign(&L.signer, 3, &L.roots[3], 42, sig);
+    char named[sizeof L.signer.key_id];
+    memcpy(named, L.signer.key_id, sizeof named);
+    named[0] = named[0] == 'a' ? 'b' : 'a';
+    s_expect(v, aud_verifier_head(v, 3, L.roots[3].h, AUD_HASH_LEN, 42, sig, sizeof sig, named), "names the key");
+    aud_verifier_destroy(&v);
+    /* The right key named, a signature by another. */
+    v = aud_verifier_new(L.pk);
+    aud_signer_t forger = L.signer;
+    crypto_sign_keypair(other, forger.secret);
+    aud_head_sign(&forger, 3, &L.roots[3], 42, sig);
+    s_expect(v, aud_verifier_head(v, 3, L.roots[3].h, AUD_HASH_LEN, 42, sig, sizeof sig, L.signer.key_id),
+             "signature does not verify");
     aud_verifier_destroy(&v);
     /* The same size signed twice over different roots: a fork. */
     v = aud_verifier_new(L.pk);
