@@ -11,7 +11,7 @@
 #include "ocop_outbox.h"
 #include "ocop_service_private.h"
 #include "ocop_text.h"
-#include "ocop_wire_nul.h"
+#include "ocop_wire.h"
 
 #define S_REQUEST_ID_MAX 128
 #define S_CALLER_MAX 128
@@ -207,6 +207,11 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     size_t size = zmq_msg_size(&item->payload);
     uint8_t digest[S_DIGEST_LEN];
 
+    /* Errors before unpacking still name the request when its id can be read off the frame. */
+    char *peeked = ocop_arena_alloc(self->arena, S_REQUEST_ID_MAX + 1);
+    if (ocop_wire_peek_text(zmq_msg_data(&item->payload), size, 1 /* Request.request_id */, peeked,
+                            S_REQUEST_ID_MAX + 1))
+        reply.request_id = peeked;
     if (item->extra_frames) {
         ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
         return s_reply_pack(self, item, &reply);

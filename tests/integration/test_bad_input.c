@@ -822,6 +822,28 @@ static void test_bad_input_table(void **state)
     free(before.bytes);
 }
 
+/* Errors found before a request unpacks still name it when its id can be read off the frame, so
+ * a pipelining client knows which request failed. */
+static void test_errors_before_unpacking_name_their_request(void **state)
+{
+    (void)state;
+    static const struct {
+        Ocop__Reply *(*run)(void);
+        const char *request_id;
+    } cases[] = {{case_truncated, "truncated-1"},
+                 {case_valid_above_limit, "too-large-1"},
+                 {case_two_frames, "two-frames"},
+                 {case_garbage, ""}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Ocop__Reply *r = cases[i].run();
+        assert_non_null(r);
+        assert_int_not_equal(r->status, OCOP__STATUS__STATUS_OK);
+        if (strcmp(r->request_id, cases[i].request_id) != 0)
+            fail_msg("case %zu: the reply names request '%s', not '%s'", i, r->request_id, cases[i].request_id);
+        ITEST_FREE(r);
+    }
+}
+
 /* Unique within its type only: the same tax code for another type of entity is fine. */
 static void test_tax_code_unique_within_type(void **state)
 {
@@ -1150,6 +1172,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input_table),
+        cmocka_unit_test(test_errors_before_unpacking_name_their_request),
         cmocka_unit_test(test_tax_code_unique_within_type),
         cmocka_unit_test_teardown(test_stranger_is_refused, s_close_other),
         cmocka_unit_test_teardown(test_frame_beyond_hard_ceiling, s_close_other),

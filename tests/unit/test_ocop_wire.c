@@ -1,5 +1,6 @@
 /* Unit: a NUL inside a protobuf string is found on the wire and named by its field path; a
- * message without one, or with NUL bytes outside strings (numbers, packed fields), is left alone. */
+ * message without one, or with NUL bytes outside strings (numbers, packed fields), is left alone.
+ * A request id is read off a frame that does not unpack, and only when it is printable text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "envelope.pb-c.h"
-#include "ocop_wire_nul.h"
+#include "ocop_wire.h"
 
 /* Packs req, turns its first '|' into a NUL (when there is one) and looks for a NUL string. */
 static int s_find(Ocop__Request *req, char *field, size_t len)
@@ -77,11 +78,41 @@ static void test_truncated_bytes_are_not_walked(void **state)
     assert_int_equal(ocop_wire_find_nul(&ocop__request__descriptor, frame, sizeof frame, 1, field, sizeof field), 0);
 }
 
+static void test_peek_request_id(void **state)
+{
+    (void)state;
+    Ocop__Ping ping = OCOP__PING__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.caller = "tester";
+    req.request_id = "peek-1";
+    req.body_case = OCOP__REQUEST__BODY_PING;
+    req.ping = &ping;
+    uint8_t buf[128];
+    size_t n = ocop__request__pack(&req, buf);
+    char id[16];
+    /* whole, or cut short after the id: found */
+    assert_int_equal(ocop_wire_peek_text(buf, n, 1, id, sizeof id), 1);
+    assert_string_equal(id, "peek-1");
+    assert_int_equal(ocop_wire_peek_text(buf, 8, 1, id, sizeof id), 1);
+    /* cut inside the id, too long for out, not printable, or garbage first: not found */
+    assert_int_equal(ocop_wire_peek_text(buf, 5, 1, id, sizeof id), 0);
+    assert_int_equal(ocop_wire_peek_text(buf, n, 1, id, 6), 0);
+    buf[3] = 0x01;
+    assert_int_equal(ocop_wire_peek_text(buf, n, 1, id, sizeof id), 0);
+    static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x07, 0x0a, 0x01, 'x'};
+    assert_int_equal(ocop_wire_peek_text(junk, sizeof junk, 1, id, sizeof id), 0);
+    /* after other fields (caller first here): still found */
+    static const uint8_t later[] = {0x12, 0x02, 'm', 'e', 0x08, 0x05, 0x0a, 0x02, 'i', 'd'};
+    assert_int_equal(ocop_wire_peek_text(later, sizeof later, 1, id, sizeof id), 1);
+    assert_string_equal(id, "id");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_and_repeated),
         cmocka_unit_test(test_truncated_bytes_are_not_walked),
+        cmocka_unit_test(test_peek_request_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
-/* ocop_wire_nul — NUL bytes inside protobuf strings, found on the wire. */
-#include "ocop_wire_nul.h"
+/* ocop_wire — see ocop_wire.h. */
+#include "ocop_wire.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -79,4 +79,47 @@ int ocop_wire_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *da
                        char *field, size_t fieldlen)
 {
     return s_walk(desc, data, data + len, 0, skip_top, "", field, fieldlen);
+}
+
+int ocop_wire_peek_text(const uint8_t *data, size_t len, uint32_t number, char *out, size_t outlen)
+{
+    const uint8_t *p = data, *end = data + len;
+    while (p < end) {
+        uint64_t key, n;
+        if (s_varint(&p, end, &key) != 0)
+            return 0;
+        switch (key & 7) {
+        case 0:
+            if (s_varint(&p, end, &n) != 0)
+                return 0;
+            continue;
+        case 1:
+        case 5: {
+            size_t skip = (key & 7) == 1 ? 8 : 4;
+            if ((size_t)(end - p) < skip)
+                return 0;
+            p += skip;
+            continue;
+        }
+        case 2:
+            if (s_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+                return 0;
+            break;
+        default:
+            return 0;
+        }
+        if (key >> 3 != number) {
+            p += n;
+            continue;
+        }
+        if (n == 0 || n >= outlen)
+            return 0;
+        for (uint64_t i = 0; i < n; i++)
+            if (p[i] <= 0x20 || p[i] >= 0x7f)
+                return 0;
+        memcpy(out, p, (size_t)n);
+        out[n] = '\0';
+        return 1;
+    }
+    return 0;
 }
