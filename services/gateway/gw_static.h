@@ -1,6 +1,7 @@
 /* gw_static — the dashboard's files from the gateway section's static_dir: GET of a path that
  * is not the API's (/v1/...) nor one of gw_pages' is a file under it ("/" is index.html), with
- * its content type; paths that climb out or name hidden files are refused. */
+ * its content type; paths that climb out or name hidden files are refused, a symbolic link on
+ * the way is not followed, and only regular files are served. */
 #ifndef GW_STATIC_H
 #define GW_STATIC_H
 

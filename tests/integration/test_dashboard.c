@@ -24,13 +24,25 @@
 #define S_TIMEOUT_MS 240000
 
 static gateway_world_t W;
-static char s_web[HARNESS_PATH_MAX];
+static char s_tmp[64], s_web[HARNESS_PATH_MAX];
 
+/* The gateway serves a copy of web/ beside which a test plants what must not be served: a
+ * directory outside (s_tmp/outside) reached through a symbolic link inside, and a FIFO. */
 static int s_setup(void **state)
 {
     (void)state;
     const char *src = getenv("OCOP_SOURCE_DIR");
-    snprintf(s_web, sizeof s_web, "%s/web", src ? src : ".");
+    snprintf(s_tmp, sizeof s_tmp, "/tmp/ocop-web-XXXXXX");
+    if (!mkdtemp(s_tmp))
+        return -1;
+    snprintf(s_web, sizeof s_web, "%s/web", s_tmp);
+    char cmd[3 * HARNESS_PATH_MAX];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/web' '%s/' && mkdir '%s/outside' && echo 'secret' > '%s/outside/secret.js' && "
+             "ln -s ../outside '%s/linked' && mkfifo '%s/pipe.js'",
+             src ? src : ".", s_tmp, s_tmp, s_tmp, s_web, s_web);
+    if (system(cmd) != 0)
+        return -1;
     harness_options_t opts = {.gateway_static_dir = s_web};
     return gateway_world_new(&W, &opts);
 }
@@ -39,7 +51,9 @@ static int s_teardown(void **state)
 {
     (void)state;
     gateway_world_destroy(&W);
-    return 0;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_tmp);
+    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* Province A's product applies to province A's fair, so the fair page has an application. */
@@ -211,7 +225,14 @@ static void test_static_files(void **state)
     assert_int_equal(harness_http(W.h, "GET", "/app.js", NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
-    const char *refused[] = {"/%2e%2e/CMakeLists.txt", "/../CMakeLists.txt", "/.hidden.js", "/no-such.js", "/README"};
+    /* ... nor through a symbolic link to a directory outside, nor a FIFO (it would block a worker) */
+    const char *refused[] = {"/%2e%2e/CMakeLists.txt",
+                             "/../CMakeLists.txt",
+                             "/.hidden.js",
+                             "/no-such.js",
+                             "/README",
+                             "/linked/secret.js",
+                             "/pipe.js"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         assert_int_equal(harness_http(W.h, "GET", refused[i], NULL, NULL, &r), 0);
         if (r.status != 404)
