@@ -72,12 +72,6 @@ void gw_task_send(gw_task_t *self);
 void gw_error(gw_response_t *out, int http_status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Calls section and waits (a blocking call, for /healthz and /metrics) with a request whose body
- * field is body_name and body msg (not owned); the reply is the caller's. 0, or -1 after filling
- * out with 503 (no answer). */
-int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
-            const char *request_id, Ocop__Reply **reply, gw_response_t *out);
-
 /* The evaluation shard section that made id "<letters><shard>-<n>" ("C2-7" -> "evaluation-2").
  * 0, or -1 when id has no shard number or no such shard is configured. */
 int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len);

@@ -68,18 +68,6 @@ static void s_request(Ocop__Request *req, const gw_identity_t *who, const char *
         req->request_id = (char *)request_id;
 }
 
-int gw_call(gw_t *gw, const gw_identity_t *who, const char *section, const char *body_name, const ProtobufCMessage *msg,
-            const char *request_id, Ocop__Reply **reply, gw_response_t *out)
-{
-    Ocop__Request req;
-    s_request(&req, who, body_name, msg, request_id);
-    if (gw_pump_call(gw->pump, section, &req, reply) == 0)
-        return 0;
-    gw_error(out, 503, "UNAVAILABLE", "", "the %s service did not answer within %u ms; retry later", section,
-             gw->gc.timeout_ms);
-    return -1;
-}
-
 int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len)
 {
     const char *p = id;
@@ -244,13 +232,15 @@ enum {
     S_PLACED,   /* the product lookup answered: its province's shard */
     S_ANSWERED, /* the service answered */
     S_MERGED,   /* every shard answered the national report */
+    S_PROBED,   /* every service answered the ping of /healthz or /metrics, or timed out */
 };
 
 typedef struct {
     gw_task_t *task;
     gw_lookup_t call;
     const char *request_id;
-    Ocop__Reply *reply; /* NULL: no answer */
+    unsigned timeout_ms; /* 0: the pump's */
+    Ocop__Reply *reply;  /* NULL: no answer */
 } s_call_t;
 
 struct gw_task_t {
@@ -259,6 +249,7 @@ struct gw_task_t {
     void *wake_arg;
     int step;
     const ocop_api_route_t *route;
+    gw_probe_t probe;
     gw_identity_t who;
     ocop_arena_t *arena;
     ProtobufCMessage *msg;
@@ -344,7 +335,7 @@ void gw_task_send(gw_task_t *self)
         s_call_t *c = &self->calls[i];
         Ocop__Request req;
         s_request(&req, &self->who, c->call.body_name, c->call.msg, c->request_id);
-        if (gw_pump_submit(self->gw->pump, c->call.section, &req, s_on_reply, c) != 0)
+        if (gw_pump_submit(self->gw->pump, c->call.section, &req, c->timeout_ms, s_on_reply, c) != 0)
             s_on_reply(c, NULL);
     }
 }
@@ -444,12 +435,47 @@ static int s_section(gw_task_t *self, const char *province, char *section, size_
     return -1;
 }
 
+/* A ping to every service for /healthz or /metrics, each with the probes' own time-out. */
+static void s_probe(gw_task_t *self)
+{
+    const char *names[GW_SECTIONS_MAX];
+    size_t n = gw_pump_sections(self->gw->pump, names, GW_SECTIONS_MAX);
+    snprintf(self->who.caller, sizeof self->who.caller, "gateway");
+    for (size_t i = 0; i < n && i < S_CALLS_MAX; i++) {
+        Ocop__Ping *ping = ocop_arena_alloc(self->arena, sizeof *ping);
+        ocop__ping__init(ping);
+        s_call(self, names[i], "ping", &ping->base, NULL);
+        self->calls[self->n_calls - 1].timeout_ms = GW_PROBE_TIMEOUT_MS;
+    }
+    self->step = S_PROBED;
+}
+
+/* S_PROBED: the page from the pings' replies. */
+static int s_probed(gw_task_t *self, gw_response_t *out)
+{
+    const char *names[S_CALLS_MAX];
+    Ocop__Reply *replies[S_CALLS_MAX];
+    for (size_t i = 0; i < self->n_calls; i++) {
+        names[i] = self->calls[i].call.section;
+        replies[i] = self->calls[i].reply;
+    }
+    gw_pages_probed(self->gw, self->probe, names, replies, self->n_calls, out);
+    return 1;
+}
+
 /* S_BEGIN: 1 when out is complete, 0 to go on at self->step. */
 static int s_begin(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
 {
     gw_t *gw = self->gw;
     size_t nroutes;
     const ocop_api_route_t *routes = ocop_api_routes(&nroutes);
+    self->probe = gw_pages_probe(in, out, nroutes);
+    if (self->probe == GW_PROBE_ANSWERED)
+        return 1;
+    if (self->probe != GW_PROBE_NONE) {
+        s_probe(self);
+        return 0;
+    }
     if (gw_pages_serve(gw, in, out, nroutes))
         return 1;
     ocop_api_params_t params;
@@ -577,6 +603,9 @@ int gw_task_step(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
             break;
         case S_MERGED:
             done = s_merged(self, out);
+            break;
+        case S_PROBED:
+            done = s_probed(self, out);
             break;
         }
         if (done)

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "gw_pump.h"
+#include "envelope.pb-c.h"
 
 /* Slots beyond the API's routes. */
 enum {
@@ -25,8 +25,9 @@ void gw_metrics_destroy(gw_metrics_t **self_p);
 /* slot: a route index of ocop_api_routes, or ocop_api's route count + GW_SLOT_*. Thread-safe. */
 void gw_metrics_observe(gw_metrics_t *self, size_t slot, int http_status, double seconds);
 
-/* Writes the exposition to out: the gateway's metrics, then each service's from a ping through
- * the pump (ocop_service_up 0 for one that does not answer). */
-void gw_metrics_write(const gw_metrics_t *self, gw_pump_t *pump, FILE *out);
+/* Writes the exposition to out: the gateway's metrics, then each service's from its pong (the
+ * reply to a ping of section names[i], NULL when it did not answer: ocop_service_up 0). */
+void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
+                      FILE *out);
 
 #endif

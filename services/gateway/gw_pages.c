@@ -1,4 +1,4 @@
-/* gw_pages — health, metrics, the OpenAPI document and the index page. */
+/* gw_pages — see gw_pages.h. */
 #include "gw_pages.h"
 
 #include <stdio.h>
@@ -19,30 +19,16 @@ static int s_get_only(const gw_request_t *in, gw_response_t *out)
 
 /* {"status": "ok"|"degraded", "services": {"registration": {"up": true, "last_sequence": N}}}:
  * 200 while the gateway serves; "degraded" names the services that did not answer. */
-static void s_healthz(gw_t *gw, gw_response_t *out)
+static void s_healthz(const char *const *names, const Ocop__Pong *const *pongs, size_t n, gw_response_t *out)
 {
     cJSON *o = cJSON_CreateObject(), *services = cJSON_CreateObject();
-    const char *names[GW_SECTIONS_MAX];
-    size_t n = gw_pump_sections(gw->pump, names, GW_SECTIONS_MAX);
     int all_up = 1;
-    gw_identity_t who;
-    memset(&who, 0, sizeof who);
-    snprintf(who.caller, sizeof who.caller, "gateway");
     for (size_t i = 0; i < n; i++) {
-        Ocop__Ping ping = OCOP__PING__INIT;
-        Ocop__Reply *reply = NULL;
-        gw_response_t scratch;
-        memset(&scratch, 0, sizeof scratch);
-        int up = gw_call(gw, &who, names[i], "ping", &ping.base, NULL, &reply, &scratch) == 0 &&
-                 (int)reply->status == OCOP_OK && reply->body_case == OCOP__REPLY__BODY_PONG;
-        free(scratch.body);
         cJSON *s = cJSON_AddObjectToObject(services, names[i]);
-        cJSON_AddBoolToObject(s, "up", up);
-        if (up)
-            cJSON_AddNumberToObject(s, "last_sequence", (double)reply->pong->last_sequence);
-        all_up &= up;
-        if (reply)
-            ocop__reply__free_unpacked(reply, NULL);
+        cJSON_AddBoolToObject(s, "up", pongs[i] != NULL);
+        if (pongs[i])
+            cJSON_AddNumberToObject(s, "last_sequence", (double)pongs[i]->last_sequence);
+        all_up &= pongs[i] != NULL;
     }
     cJSON_AddStringToObject(o, "status", all_up ? "ok" : "degraded");
     cJSON_AddItemToObject(o, "services", services);
@@ -52,7 +38,8 @@ static void s_healthz(gw_t *gw, gw_response_t *out)
     out->content_type = "application/json";
 }
 
-static void s_metrics(gw_t *gw, gw_response_t *out)
+static void s_metrics(const gw_t *gw, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
+                      gw_response_t *out)
 {
     size_t len = 0;
     FILE *f = open_memstream(&out->body, &len);
@@ -60,10 +47,41 @@ static void s_metrics(gw_t *gw, gw_response_t *out)
         gw_error(out, 500, "INTERNAL", "", "out of memory");
         return;
     }
-    gw_metrics_write(gw->metrics, gw->pump, f);
+    gw_metrics_write(gw->metrics, names, pongs, n, f);
     fclose(f);
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+gw_probe_t gw_pages_probe(const gw_request_t *in, gw_response_t *out, size_t nroutes)
+{
+    gw_probe_t probe = GW_PROBE_NONE;
+    if (strcmp(in->path, "/healthz") == 0) {
+        out->slot = nroutes + GW_SLOT_HEALTHZ;
+        probe = GW_PROBE_HEALTHZ;
+    } else if (strcmp(in->path, "/metrics") == 0) {
+        out->slot = nroutes + GW_SLOT_METRICS;
+        probe = GW_PROBE_METRICS;
+    }
+    if (probe != GW_PROBE_NONE && s_get_only(in, out) != 0)
+        return GW_PROBE_ANSWERED;
+    return probe;
+}
+
+void gw_pages_probed(const gw_t *gw, gw_probe_t probe, const char *const *names, Ocop__Reply *const *replies, size_t n,
+                     gw_response_t *out)
+{
+    const Ocop__Pong *pongs[GW_SECTIONS_MAX];
+    for (size_t i = 0; i < n && i < GW_SECTIONS_MAX; i++)
+        pongs[i] = replies[i] && (int)replies[i]->status == OCOP_OK && replies[i]->body_case == OCOP__REPLY__BODY_PONG
+                       ? replies[i]->pong
+                       : NULL;
+    if (n > GW_SECTIONS_MAX)
+        n = GW_SECTIONS_MAX;
+    if (probe == GW_PROBE_HEALTHZ)
+        s_healthz(names, pongs, n, out);
+    else
+        s_metrics(gw, names, pongs, n, out);
 }
 
 /* What the dashboard needs to know beside the API: the audit key it pins when it checks a
@@ -97,15 +115,7 @@ static void s_index(gw_response_t *out)
 
 int gw_pages_serve(gw_t *gw, const gw_request_t *in, gw_response_t *out, size_t nroutes)
 {
-    if (strcmp(in->path, "/healthz") == 0) {
-        out->slot = nroutes + GW_SLOT_HEALTHZ;
-        if (s_get_only(in, out) == 0)
-            s_healthz(gw, out);
-    } else if (strcmp(in->path, "/metrics") == 0) {
-        out->slot = nroutes + GW_SLOT_METRICS;
-        if (s_get_only(in, out) == 0)
-            s_metrics(gw, out);
-    } else if (strcmp(in->path, "/openapi.json") == 0) {
+    if (strcmp(in->path, "/openapi.json") == 0) {
         out->slot = nroutes + GW_SLOT_OPENAPI;
         if (s_get_only(in, out) == 0) {
             out->body = strdup(gw->openapi);

@@ -23,11 +23,12 @@ typedef struct s_job {
     int section;
     uint8_t *packed;
     size_t len;
+    unsigned timeout_ms;
     int64_t deadline_ms;
     gw_pump_done_fn done;
     void *user;
     struct s_job *next;          /* in the queue, then in its hash bucket */
-    struct s_job *older, *newer; /* pending, by deadline (all share one time-out) */
+    struct s_job *older, *newer; /* pending, by deadline */
 } s_job_t;
 
 typedef struct {
@@ -69,18 +70,26 @@ static size_t s_hash(const char *id)
     return h % S_BUCKETS;
 }
 
+/* Into its bucket and into the deadline order: after the last job due no later (most jobs
+ * share the pump's time-out and go last; a shorter one walks back past the few due later). */
 static void s_pending_add(gw_pump_t *self, s_job_t *job)
 {
     size_t b = s_hash(job->id);
     job->next = self->buckets[b];
     self->buckets[b] = job;
-    job->older = self->newest;
-    job->newer = NULL;
-    if (self->newest)
-        self->newest->newer = job;
+    s_job_t *before = self->newest;
+    while (before && before->deadline_ms > job->deadline_ms)
+        before = before->older;
+    job->older = before;
+    job->newer = before ? before->newer : self->oldest;
+    if (job->newer)
+        job->newer->older = job;
+    else
+        self->newest = job;
+    if (before)
+        before->newer = job;
     else
         self->oldest = job;
-    self->newest = job;
 }
 
 static void s_pending_remove(gw_pump_t *self, s_job_t *job)
@@ -129,7 +138,7 @@ static void s_send_queued(gw_pump_t *self)
             /* No connection or a full queue: as good as no answer. */
             s_finish(job, NULL);
         } else {
-            job->deadline_ms = s_now_ms() + self->timeout_ms;
+            job->deadline_ms = s_now_ms() + job->timeout_ms;
             s_pending_add(self, job);
         }
         job = next;
@@ -164,7 +173,7 @@ static void s_expire(gw_pump_t *self, int64_t now)
         s_job_t *job = self->oldest;
         s_pending_remove(self, job);
         ocop_log_warn("upstream_timeout", "service=%s timeout_ms=%u", self->sections[job->section].name,
-                      self->timeout_ms);
+                      job->timeout_ms);
         s_finish(job, NULL);
     }
 }
@@ -302,7 +311,8 @@ void gw_pump_destroy(gw_pump_t **self_p)
     *self_p = NULL;
 }
 
-int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, gw_pump_done_fn done, void *user)
+int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, unsigned timeout_ms, gw_pump_done_fn done,
+                   void *user)
 {
     int index = -1;
     for (size_t i = 0; i < self->count; i++)
@@ -327,6 +337,7 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, gw_
         return -1;
     }
     job->section = index;
+    job->timeout_ms = timeout_ms && timeout_ms < self->timeout_ms ? timeout_ms : self->timeout_ms;
     job->done = done;
     job->user = user;
     pthread_mutex_lock(&self->lock);
@@ -340,41 +351,6 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, gw_
     if (write(self->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
         ocop_log_warn("pump_wake_failed", "error=\"%s\"", strerror(errno));
     return 0;
-}
-
-typedef struct {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done;
-    Ocop__Reply *reply;
-} s_waiter_t;
-
-static void s_wake(void *user, Ocop__Reply *reply)
-{
-    s_waiter_t *w = user;
-    pthread_mutex_lock(&w->lock);
-    w->reply = reply;
-    w->done = 1;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-}
-
-int gw_pump_call(gw_pump_t *self, const char *section, Ocop__Request *req, Ocop__Reply **reply)
-{
-    s_waiter_t w = {.done = 0, .reply = NULL};
-    pthread_mutex_init(&w.lock, NULL);
-    pthread_cond_init(&w.cond, NULL);
-    int rc = gw_pump_submit(self, section, req, s_wake, &w);
-    if (rc == 0) {
-        pthread_mutex_lock(&w.lock);
-        while (!w.done)
-            pthread_cond_wait(&w.cond, &w.lock);
-        pthread_mutex_unlock(&w.lock);
-    }
-    pthread_cond_destroy(&w.cond);
-    pthread_mutex_destroy(&w.lock);
-    *reply = w.reply;
-    return rc == 0 && w.reply ? 0 : -1;
 }
 
 size_t gw_pump_sections(const gw_pump_t *self, const char **names, size_t max)

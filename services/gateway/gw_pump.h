@@ -29,11 +29,10 @@ gw_pump_t *gw_pump_new(void *zctx, const ocop_config_t *config, const ocop_keypa
 void gw_pump_destroy(gw_pump_t **self_p);
 
 /* Packs req (a fresh request id when it has none) for section and queues it; done(user, ...)
- * follows exactly once. -1 (done is not called) when section is unknown or memory is short. */
-int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, gw_pump_done_fn done, void *user);
-
-/* gw_pump_submit and wait: 0 with *reply, or -1 (no answer in time, or unknown section). */
-int gw_pump_call(gw_pump_t *self, const char *section, Ocop__Request *req, Ocop__Reply **reply);
+ * follows exactly once, at the latest timeout_ms after it is sent (0, or more than the pump's
+ * time-out: the pump's). -1 (done is not called) when section is unknown or memory is short. */
+int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, unsigned timeout_ms, gw_pump_done_fn done,
+                   void *user);
 
 /* The sections, in config order. */
 size_t gw_pump_sections(const gw_pump_t *self, const char **names, size_t max);

@@ -102,9 +102,23 @@ static int s_entries(ctl_t *ctl, ocop_client_t *client, FILE *f, uint64_t size)
             return rc;
         const Ocop__AudEntryPage *page = reply->aud_entry_page;
         for (size_t i = 0; i < page->n_entries && from < size && rc == 0; i++, from++) {
+            const Ocop__AudEntry *got = page->entries[i];
+            if (got->n_withheld || got->public_data.len) {
+                fprintf(stderr,
+                        "ocopctl audit: entry %llu comes with fields withheld from this token's role; an export "
+                        "needs every byte: export as an auditor or a central officer\n",
+                        (unsigned long long)got->index);
+                rc = CTL_EXIT_FAILED;
+                break;
+            }
+            /* An export holds what the log holds: the index and the data (not the gateway's
+             * leaf hash). */
+            Ocop__AudEntry e = OCOP__AUD_ENTRY__INIT;
+            e.index = got->index;
+            e.data = got->data;
             Ocop__AudExportRecord r = OCOP__AUD_EXPORT_RECORD__INIT;
             r.record_case = OCOP__AUD_EXPORT_RECORD__RECORD_ENTRY;
-            r.entry = page->entries[i];
+            r.entry = &e;
             rc = s_write_record(f, &r) == 0 ? 0 : CTL_EXIT_FAILED;
         }
         int empty = page->n_entries == 0;
