@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,17 @@ struct ocop_config_t {
 };
 
 static const char *const s_top_keys[] = {"keys_dir", "data_dir", "services", "gateway"};
-static const char *const s_gateway_keys[] = {"listen",         "tokens",       "threads",   "timeout_ms",
-                                             "max_body_bytes", "allow_remote", "static_dir"};
+static const char *const s_gateway_keys[] = {"listen",
+                                             "tokens",
+                                             "threads",
+                                             "timeout_ms",
+                                             "max_body_bytes",
+                                             "max_connections",
+                                             "max_connections_per_client",
+                                             "idle_timeout_s",
+                                             "request_deadline_s",
+                                             "allow_remote",
+                                             "static_dir"};
 static const char *const s_service_keys[] = {
     "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
     "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",
@@ -655,5 +665,24 @@ int ocop_config_gateway(const ocop_config_t *self, ocop_gateway_config_t *out, c
     if (s_get_uint(self, gw, where, "max_body_bytes", 1048576, 64u << 20, &v, err, errlen) != 0)
         return -1;
     out->max_body_bytes = (size_t)v;
+    static const struct {
+        const char *key;
+        uint64_t dflt, max;
+        size_t offset;
+    } limits[] = {
+        {"max_connections", 4096, 65536, offsetof(ocop_gateway_config_t, max_connections)},
+        {"max_connections_per_client", 64, 65536, offsetof(ocop_gateway_config_t, max_per_client)},
+        {"idle_timeout_s", 15, 3600, offsetof(ocop_gateway_config_t, idle_timeout_s)},
+        {"request_deadline_s", 30, 3600, offsetof(ocop_gateway_config_t, request_deadline_s)},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        if (s_get_uint(self, gw, where, limits[i].key, limits[i].dflt, limits[i].max, &v, err, errlen) != 0)
+            return -1;
+        if (v == 0) {
+            ocop_error_format(err, errlen, "%s: gateway.%s must be at least 1", self->path, limits[i].key);
+            return -1;
+        }
+        *(unsigned *)((char *)out + limits[i].offset) = (unsigned)v;
+    }
     return 0;
 }

@@ -24,7 +24,9 @@
  *   }
  * }
  * A gateway's section is top-level: "gateway": {"listen": "127.0.0.1:8080", "tokens": "tokens.json",
- * "threads": 64, "timeout_ms": 3000, "max_body_bytes": 1048576, "allow_remote": false}.
+ * "threads": 64, "timeout_ms": 3000, "max_body_bytes": 1048576, "max_connections": 4096,
+ * "max_connections_per_client": 64, "idle_timeout_s": 15, "request_deadline_s": 30,
+ * "allow_remote": false}.
  * Every endpoint is tcp://host:port so services can sit on different hosts. */
 #ifndef OCOP_CONFIG_H
 #define OCOP_CONFIG_H
@@ -89,10 +91,14 @@ typedef struct {
     char host[64]; /* IPv4 address it listens on */
     unsigned port;
     char tokens[OCOP_PATH_MAX];     /* the users' hashed tokens; default <config dir>/gateway-tokens.json */
-    unsigned threads;               /* HTTP workers; each waits on one service call at a time, so this bounds the
-                                     * requests in flight (and each has its own service connections) */
+    unsigned threads;               /* HTTP workers (none waits for a service: requests wait suspended) */
     unsigned timeout_ms;            /* how long it waits for a service before answering 503 */
     size_t max_body_bytes;          /* larger request bodies get 413 */
+    unsigned max_connections;       /* open connections, all clients together */
+    unsigned max_per_client;        /* open connections from one IP address */
+    unsigned idle_timeout_s;        /* a connection with nothing sent for this long is closed */
+    unsigned request_deadline_s;    /* a request must arrive whole (headers and body) within this, from
+                                     * the connection's start or the previous response */
     char static_dir[OCOP_PATH_MAX]; /* the dashboard's files, served at / ("" = none) */
 } ocop_gateway_config_t;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gw_guard.h"
 #include "ocop_api.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
@@ -14,7 +15,15 @@
 struct gw_http_t {
     gw_t *gw;
     struct MHD_Daemon *daemon;
+    gw_guard_t *guard;
 };
+
+/* The guard's record of the connection a request came on (NULL when unguarded). */
+static gw_guard_conn_t *s_guarded(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
 
 /* One request under way: its body so far, then the task answering it. */
 typedef struct {
@@ -97,6 +106,7 @@ static enum MHD_Result s_answer(gw_http_t *self, struct MHD_Connection *conn, co
     size_t nroutes;
     ocop_api_routes(&nroutes);
     if (!c->task && !c->too_large) {
+        gw_guard_answering(self->guard, s_guarded(conn), true);
         c->started = s_now();
         c->conn = conn;
         memset(&c->out, 0, sizeof c->out);
@@ -157,6 +167,8 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
     if (c->task) /* woken: the task goes on */
         return s_answer(self, conn, url, method, c);
     if (*upload_size) {
+        if (gw_guard_expired(self->guard, s_guarded(conn)))
+            return MHD_NO; /* a body trickling in past the request deadline: the connection closes */
         size_t n = *upload_size;
         *upload_size = 0;
         if (c->too_large || c->len + n > max) {
@@ -183,7 +195,9 @@ static enum MHD_Result s_handler(void *cls, struct MHD_Connection *conn, const c
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode code)
 {
-    (void)cls, (void)conn, (void)code;
+    (void)code;
+    gw_http_t *self = cls;
+    gw_guard_answering(self->guard, s_guarded(conn), false);
     s_conn_t *c = *con_cls;
     if (c) {
         gw_task_destroy(&c->task);
@@ -195,6 +209,20 @@ static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls, 
     }
 }
 
+/* Connections open and close: the guard follows them. */
+static void s_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                         enum MHD_ConnectionNotificationCode code)
+{
+    gw_http_t *self = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? gw_guard_open(self->guard, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        gw_guard_close(self->guard, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 gw_http_t *gw_http_start(gw_t *gw, char *err, size_t errlen)
 {
     gw_http_t *self = calloc(1, sizeof *self);
@@ -203,19 +231,26 @@ gw_http_t *gw_http_start(gw_t *gw, char *err, size_t errlen)
         return NULL;
     }
     self->gw = gw;
+    if (!(self->guard = gw_guard_new(gw->gc.request_deadline_s))) {
+        ocop_error_format(err, errlen, "cannot start the connection guard");
+        free(self);
+        return NULL;
+    }
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)gw->gc.port);
     inet_pton(AF_INET, gw->gc.host, &addr.sin_addr);
-    self->daemon = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
-                                    (uint16_t)gw->gc.port, NULL, NULL, s_handler, self, MHD_OPTION_SOCK_ADDR,
-                                    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->gc.threads,
-                                    MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_CONNECTION_TIMEOUT,
-                                    (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+    self->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)gw->gc.port, NULL, NULL,
+        s_handler, self, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)gw->gc.threads, MHD_OPTION_NOTIFY_COMPLETED, s_completed, self, MHD_OPTION_NOTIFY_CONNECTION,
+        s_connection, self, MHD_OPTION_CONNECTION_TIMEOUT, gw->gc.idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+        gw->gc.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, gw->gc.max_per_client, MHD_OPTION_END);
     if (!self->daemon) {
         ocop_error_format(err, errlen, "cannot listen on %s:%u (taken, or not an address of this host)", gw->gc.host,
                           gw->gc.port);
+        gw_guard_destroy(&self->guard);
         free(self);
         return NULL;
     }
@@ -227,6 +262,7 @@ void gw_http_stop(gw_http_t **self_p)
     if (!self_p || !*self_p)
         return;
     MHD_stop_daemon((*self_p)->daemon);
+    gw_guard_destroy(&(*self_p)->guard);
     free(*self_p);
     *self_p = NULL;
 }

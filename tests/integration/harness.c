@@ -303,6 +303,10 @@ static int s_write_config(harness_t *self, int port, int events_port)
             cJSON_AddNumberToObject(gw, "threads", self->opts.gateway_threads);
         if (self->opts.gateway_max_body)
             cJSON_AddNumberToObject(gw, "max_body_bytes", (double)self->opts.gateway_max_body);
+        if (self->opts.gateway_max_per_client)
+            cJSON_AddNumberToObject(gw, "max_connections_per_client", self->opts.gateway_max_per_client);
+        if (self->opts.gateway_request_deadline_s)
+            cJSON_AddNumberToObject(gw, "request_deadline_s", self->opts.gateway_request_deadline_s);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

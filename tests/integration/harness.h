@@ -41,15 +41,17 @@ typedef struct {
      * comma-separated province codes of shard_provinces[i]. */
     unsigned shards;
     const char *shard_provinces[HARNESS_SHARDS_MAX];
-    int expire_every_ms;            /* the shards' expiry tick; 0 = the service default */
-    const char *eval_rules_dir;     /* the shards' rules_dir; NULL = services/evaluation/data */
-    int audit;                      /* also configure ocop-audit ("audit", following registration and every shard) */
-    int promotion;                  /* also configure ocop-promotion ("promotion", following every shard) */
-    int gateway;                    /* also configure ocop-gateway (tokens in <dir>/tokens.json) */
-    unsigned gateway_timeout_ms;    /* its wait for a service; 0 = HARNESS_CALL_TIMEOUT_MS */
-    size_t gateway_max_body;        /* 0 = its default */
-    unsigned gateway_threads;       /* 0 = its default */
-    const char *gateway_static_dir; /* the dashboard's files; NULL = none */
+    int expire_every_ms;             /* the shards' expiry tick; 0 = the service default */
+    const char *eval_rules_dir;      /* the shards' rules_dir; NULL = services/evaluation/data */
+    int audit;                       /* also configure ocop-audit ("audit", following registration and every shard) */
+    int promotion;                   /* also configure ocop-promotion ("promotion", following every shard) */
+    int gateway;                     /* also configure ocop-gateway (tokens in <dir>/tokens.json) */
+    unsigned gateway_timeout_ms;     /* its wait for a service; 0 = HARNESS_CALL_TIMEOUT_MS */
+    size_t gateway_max_body;         /* 0 = its default */
+    unsigned gateway_threads;        /* 0 = its default */
+    const char *gateway_static_dir;  /* the dashboard's files; NULL = none */
+    unsigned gateway_max_per_client; /* its max_connections_per_client; 0 = its default */
+    unsigned gateway_request_deadline_s; /* its request_deadline_s; 0 = its default */
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */

@@ -13,8 +13,10 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +28,18 @@
 
 #define S_TIMEOUT_MS 2000
 #define S_MAX_BODY 8192
+#define S_PER_CLIENT 8
+#define S_DEADLINE_S 2
 
 static gateway_world_t W;
 
 static int s_setup(void **state)
 {
     (void)state;
-    harness_options_t opts = {.gateway_timeout_ms = S_TIMEOUT_MS, .gateway_max_body = S_MAX_BODY};
+    harness_options_t opts = {.gateway_timeout_ms = S_TIMEOUT_MS,
+                              .gateway_max_body = S_MAX_BODY,
+                              .gateway_max_per_client = S_PER_CLIENT,
+                              .gateway_request_deadline_s = S_DEADLINE_S};
     return gateway_world_new(&W, &opts);
 }
 
@@ -219,18 +226,31 @@ static void test_bad_input_changes_nothing(void **state)
     }
 }
 
-/* A connection to the gateway with request sent (receive time-out 10 s); the fd, or -1. */
-static int s_raw_send(const char *request, size_t len)
+/* A connection to the gateway from the loopback address `from` (receive time-out 10 s); the
+ * fd, or -1. */
+static int s_raw_connect(const char *from)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)W.h->gateway_port)};
+    struct sockaddr_in src = {.sin_family = AF_INET},
+                       addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)W.h->gateway_port)};
+    inet_pton(AF_INET, from, &src.sin_addr);
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
         close(fd);
         return -1;
     }
+    return fd;
+}
+
+/* A connection to the gateway from `from` with request sent (receive time-out 10 s); the fd,
+ * or -1. */
+static int s_raw_send(const char *from, const char *request, size_t len)
+{
+    int fd = s_raw_connect(from);
+    if (fd < 0)
+        return -1;
     size_t sent = 0;
     while (sent < len) {
         ssize_t n = send(fd, request + sent, len - sent, MSG_NOSIGNAL);
@@ -244,7 +264,7 @@ static int s_raw_send(const char *request, size_t len)
 /* A raw HTTP/1.1 exchange (for a chunked body curl would not send as we need): the status. */
 static int s_raw_status(const char *request, size_t len)
 {
-    int fd = s_raw_send(request, len);
+    int fd = s_raw_send("127.0.0.1", request, len);
     if (fd < 0)
         return -1;
     char buf[256] = {0};
@@ -318,6 +338,60 @@ static void test_long_query_values_are_input_errors(void **state)
     }
 }
 
+/* Whether the gateway closed fd within ms (it reads the end of the stream). */
+static bool s_closed_within(int fd, int ms)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    char buf[256];
+    for (int64_t deadline = harness_mono_ms() + ms; harness_mono_ms() < deadline;) {
+        if (poll(&pfd, 1, 50) == 1) {
+            ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno == ECONNRESET))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* One client's idle connections beyond its share are closed at once and cost the others
+ * nothing; a request trickling in a byte at a time is cut off at the request deadline however
+ * busy it keeps the connection. */
+static void test_connections_per_client_and_deadline(void **state)
+{
+    (void)state;
+    enum { FLOOD = S_PER_CLIENT + 12 };
+    int flood[FLOOD], refused = 0;
+    for (int i = 0; i < FLOOD; i++)
+        assert_true((flood[i] = s_raw_connect("127.0.0.2")) >= 0);
+    for (int i = 0; i < FLOOD; i++)
+        refused += s_closed_within(flood[i], i < S_PER_CLIENT ? 0 : 1000);
+    assert_int_equal(refused, FLOOD - S_PER_CLIENT);
+    char unit[64];
+    snprintf(unit, sizeof unit, "/v1/units/%s", W.commune[GW_A]);
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "GET", unit, NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    harness_http_free(&r);
+    for (int i = 0; i < FLOOD; i++)
+        close(flood[i]);
+
+    /* a byte every 100 ms: never idle, never whole */
+    int slow = s_raw_connect("127.0.0.3");
+    assert_true(slow >= 0);
+    static const char head[] = "GET /v1/units HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+    assert_int_equal(send(slow, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)(sizeof head - 1));
+    int64_t t0 = harness_mono_ms();
+    bool closed = false;
+    while (!closed && harness_mono_ms() - t0 < (S_DEADLINE_S + 4) * 1000) {
+        closed = send(slow, "a", 1, MSG_NOSIGNAL) != 1 || s_closed_within(slow, 100);
+    }
+    int64_t took = harness_mono_ms() - t0;
+    close(slow);
+    if (!closed)
+        fail_msg("a request trickling in for %lld ms is still open (deadline %d s)", (long long)took, S_DEADLINE_S);
+    assert_true(took >= S_DEADLINE_S * 1000 - 200);
+}
+
 static void test_body_limit(void **state)
 {
     (void)state;
@@ -383,12 +457,12 @@ static void test_silent_service_gets_503(void **state)
     assert_non_null(strstr(r.body, "\"degraded\""));
     assert_non_null(strstr(r.body, "\"promotion\":{\"up\":false}"));
     /* Health checks waiting for the silent service hold no HTTP worker: with more of them in
-     * flight than the gateway has threads, a healthy route answers before any of them. */
-    enum { PROBES = 12 };
+     * flight than the gateway has threads (4), a healthy route answers before any of them. */
+    enum { PROBES = S_PER_CLIENT };
     int probes[PROBES];
     static const char probe[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     for (int i = 0; i < PROBES; i++)
-        assert_true((probes[i] = s_raw_send(probe, sizeof probe - 1)) >= 0);
+        assert_true((probes[i] = s_raw_send("127.0.0.4", probe, sizeof probe - 1)) >= 0);
     assert_int_equal(harness_http(W.h, "GET", unit, NULL, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     for (int i = 0; i < PROBES; i++) {
@@ -577,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_requests_reach_their_service_and_shard),
         cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_long_query_values_are_input_errors),
+        cmocka_unit_test(test_connections_per_client_and_deadline),
         cmocka_unit_test(test_body_limit),
         cmocka_unit_test(test_silent_service_gets_503),
         cmocka_unit_test(test_idempotency_key),
