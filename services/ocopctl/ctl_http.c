@@ -2,9 +2,12 @@
  * parameters from the body, the rest as query arguments of a GET or the JSON body of a write),
  * and the JSON answer becomes the reply the rest of ocopctl prints. */
 #include <curl/curl.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "ocop_api.h"
@@ -129,6 +132,19 @@ static int s_reply(const ocop_api_route_t *route, long http, const char *text, O
     return *out ? 0 : CTL_EXIT_FAILED;
 }
 
+#define S_ATTEMPTS 6
+
+/* Before attempt n (1..): 250 ms, doubling, at most 4 s (about 8 s over all attempts). */
+static void s_backoff(int attempt)
+{
+    long ms = 250L << (attempt - 1);
+    if (ms > 4000)
+        ms = 4000;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 int ctl_http_call(ctl_t *ctl, const char *body_name, const ProtobufCMessage *msg, const char *request_id,
                   Ocop__Reply **reply)
 {
@@ -172,19 +188,28 @@ int ctl_http_call(ctl_t *ctl, const char *body_name, const ProtobufCMessage *msg
     if (text)
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, text);
     long http = 0;
-    /* A 503 (a service did not answer) is worth the same retries as a direct call's time-out;
-     * the Idempotency-Key makes a repeated write safe. */
-    for (int attempt = 0; attempt < 3; attempt++) {
+    /* A 503 (a service did not answer) or a lost connection (the gateway restarting) is worth
+     * retrying, waiting longer each time, when a repeat is safe: a read, or a write with its
+     * Idempotency-Key. */
+    bool repeatable = strcmp(route->method, "GET") == 0 || (request_id && *request_id);
+    for (int attempt = 0; attempt < S_ATTEMPTS; attempt++) {
+        if (attempt)
+            s_backoff(attempt);
         free(answer.data);
         answer = (s_buf_t){0};
+        http = 0;
+        rc = 0;
         CURLcode cc = curl_easy_perform(curl);
         if (cc != CURLE_OK) {
-            fprintf(stderr, "ocopctl: %s: %s\n", ctl->gateway, curl_easy_strerror(cc));
+            fprintf(stderr, "ocopctl: %s: %s%s\n", ctl->gateway, curl_easy_strerror(cc),
+                    repeatable && attempt + 1 < S_ATTEMPTS ? " (retrying)" : "");
             rc = CTL_EXIT_UNAVAILABLE;
-            break;
+            if (!repeatable)
+                break;
+            continue;
         }
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
-        if (http != 503 || (strcmp(route->method, "GET") != 0 && !(request_id && *request_id)))
+        if (http != 503 || !repeatable)
             break;
     }
     curl_slist_free_all(headers);

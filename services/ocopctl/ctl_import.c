@@ -5,7 +5,10 @@
  * same ids and the service answers rows it already applied with their original replies:
  * nothing is applied twice. A journal (FILE.journal) records every answered row; a re-run
  * skips what it lists, which makes an interrupted import resumable. Requests are pipelined in
- * a window; a progress bar goes to stderr. */
+ * a window; rows that depend on each other (a product's transitions) are applied in file order
+ * whatever fails: only one of them is in flight at a time, the next waits parked while rows of
+ * other products go on. Through the gateway, rows go one at a time, retried with back-off when
+ * the gateway cannot be reached. A progress bar goes to stderr. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -24,11 +27,13 @@
 #define S_REF_MAX 64
 #define S_EXAMPLES 8
 
-typedef struct {
+typedef struct s_pending {
     char ref[S_REF_MAX];
     char id[OCOP_REQUEST_ID_LEN + 1];
+    char key[S_REF_MAX]; /* rows with one key are applied in file order: one in flight at a time */
     uint8_t *packed;
     size_t len;
+    struct s_pending *next; /* parked rows, in file order */
 } s_pending_t;
 
 typedef struct {
@@ -42,8 +47,10 @@ typedef struct {
     const char *path;
     FILE *journal;
     ocop_client_t *client;
-    s_pending_t pending[S_WINDOW];
+    s_pending_t pending[S_WINDOW]; /* in flight */
     size_t n_pending;
+    s_pending_t *parked, *parked_tail; /* waiting for their key's row in flight */
+    size_t n_parked;
     s_map_entry_t *done; /* refs already in the journal (and for products: entity refs -> ids) */
     size_t n_done, cap_done;
     s_map_entry_t *refs; /* products: entity refs -> ids; transitions: product refs -> ids */
@@ -182,8 +189,49 @@ static void s_answered(s_import_t *im, const s_pending_t *p, const Ocop__Reply *
     s_progress(im, 0);
 }
 
-/* Waits for replies until at most keep requests are outstanding; re-sends everything pending
- * (same ids: safe) when the service is silent for a whole time-out, up to 3 times. */
+/* Whether a row with key is in flight. */
+static bool s_key_pending(const s_import_t *im, const char *key)
+{
+    for (size_t i = 0; i < im->n_pending; i++)
+        if (strcmp(im->pending[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+/* Puts p in flight (the window has room). */
+static int s_fly(s_import_t *im, const s_pending_t *p)
+{
+    if (ocop_client_send_raw(im->client, p->packed, p->len) != 0) {
+        free(p->packed);
+        return CTL_EXIT_UNAVAILABLE;
+    }
+    im->pending[im->n_pending] = *p;
+    im->pending[im->n_pending++].next = NULL;
+    return 0;
+}
+
+/* The first parked row with key goes in flight (its key's row was just answered). */
+static int s_unpark(s_import_t *im, const char *key)
+{
+    for (s_pending_t **at = &im->parked, *prev = NULL; *at; prev = *at, at = &(*at)->next) {
+        s_pending_t *p = *at;
+        if (strcmp(p->key, key) != 0)
+            continue;
+        *at = p->next;
+        if (im->parked_tail == p)
+            im->parked_tail = prev;
+        im->n_parked--;
+        int rc = s_fly(im, p);
+        free(p);
+        return rc;
+    }
+    return 0;
+}
+
+/* Waits for replies until at most keep requests are in flight (and, with keep 0, none is
+ * parked); re-sends everything in flight (same ids: safe) when the service is silent for a
+ * whole time-out, up to 3 times. Rows in flight together never share a key, so the order in
+ * which they are re-sent (or reach a restarted service) cannot reorder one key's rows. */
 static int s_drain(s_import_t *im, size_t keep)
 {
     int silent_rounds = 0;
@@ -199,64 +247,89 @@ static int s_drain(s_import_t *im, size_t keep)
             continue;
         }
         silent_rounds = 0;
+        int rc = 0;
         for (size_t i = 0; i < im->n_pending; i++) {
             if (strcmp(im->pending[i].id, reply->request_id) != 0)
                 continue;
-            s_answered(im, &im->pending[i], reply);
-            free(im->pending[i].packed);
+            s_pending_t done = im->pending[i];
+            s_answered(im, &done, reply);
+            free(done.packed);
             im->pending[i] = im->pending[--im->n_pending];
+            if (*done.key)
+                rc = s_unpark(im, done.key);
             break;
         }
         ocop__reply__free_unpacked(reply, NULL);
+        if (rc != 0)
+            return rc;
     }
     fflush(im->journal);
     return 0;
 }
 
-static int s_send(s_import_t *im, const char *ref, const char *body_name, const cJSON *body)
+/* Sends one row; key ("" for rows that do not depend on each other) orders the rows that do:
+ * while a row with its key is in flight, a row is parked (the rows after it, of other keys, go
+ * on) and goes when that one is answered. */
+static int s_send(s_import_t *im, const char *ref, const char *key, const char *body_name, const cJSON *body)
 {
     if (s_map_find(im->done, im->n_done, ref)) {
         im->skipped++;
         return 0;
     }
-    int rc = s_drain(im, S_WINDOW - 1);
-    if (rc != 0)
-        return rc;
     Ocop__Request req;
     ocop_arena_reset(im->ctl->arena);
-    s_pending_t *p = &im->pending[im->n_pending];
-    snprintf(p->ref, sizeof p->ref, "%s", ref);
-    s_request_id(im->kind, im->path, ref, p->id);
+    s_pending_t row = {0};
+    snprintf(row.ref, sizeof row.ref, "%s", ref);
+    snprintf(row.key, sizeof row.key, "%s", key);
+    s_request_id(im->kind, im->path, ref, row.id);
     if (ctl_build_request(im->ctl, body_name, body, &req) != 0) {
         /* The row cannot even be expressed as a request: count it refused locally. */
         Ocop__Reply local = OCOP__REPLY__INIT;
         local.status = OCOP__STATUS__STATUS_INVALID;
         local.message = "the row does not form a valid request";
         local.field = "";
-        s_answered(im, p, &local);
+        s_answered(im, &row, &local);
         return 0;
     }
     if (im->ctl->gateway) {
         /* One at a time over a kept-alive connection; the row's id is the Idempotency-Key. */
         Ocop__Reply *reply;
-        rc = ctl_http_call(im->ctl, body_name, ctl_request_body(&req), p->id, &reply);
+        int rc = ctl_http_call(im->ctl, body_name, ctl_request_body(&req), row.id, &reply);
         if (rc != 0)
             return rc;
-        s_answered(im, p, reply);
+        s_answered(im, &row, reply);
         ocop__reply__free_unpacked(reply, NULL);
         return 0;
     }
-    req.request_id = p->id;
+    req.request_id = row.id;
     req.caller = (char *)im->ctl->as;
-    p->len = ocop__request__get_packed_size(&req);
-    p->packed = malloc(p->len);
-    ocop__request__pack(&req, p->packed);
-    if (ocop_client_send_raw(im->client, p->packed, p->len) != 0) {
-        free(p->packed);
-        return CTL_EXIT_UNAVAILABLE;
+    row.len = ocop__request__get_packed_size(&req);
+    row.packed = malloc(row.len);
+    if (!row.packed)
+        return CTL_EXIT_FAILED;
+    ocop__request__pack(&req, row.packed);
+    if (*key && s_key_pending(im, key)) {
+        s_pending_t *parked = malloc(sizeof *parked);
+        if (!parked) {
+            free(row.packed);
+            return CTL_EXIT_FAILED;
+        }
+        *parked = row;
+        if (im->parked_tail)
+            im->parked_tail->next = parked;
+        else
+            im->parked = parked;
+        im->parked_tail = parked;
+        im->n_parked++;
+        /* Parked rows wait for replies: keep them to a few windows. */
+        return im->n_parked >= 4 * S_WINDOW ? s_drain(im, im->n_pending - 1) : 0;
     }
-    im->n_pending++;
-    return 0;
+    int rc = s_drain(im, S_WINDOW - 1);
+    if (rc != 0) {
+        free(row.packed);
+        return rc;
+    }
+    return s_fly(im, &row);
 }
 
 /* After the last row (more is ctl_csv_next's last answer): a malformed file is refused, else
@@ -310,7 +383,7 @@ static int s_import_units(s_import_t *im, ctl_csv_t *csv)
         if (flush) {
             char ref[S_REF_MAX];
             snprintf(ref, sizeof ref, "line%zu", first_line);
-            rc = s_send(im, ref, "reg_unit_import", body);
+            rc = s_send(im, ref, "", "reg_unit_import", body);
             cJSON_Delete(body);
             body = NULL;
             /* Parents must exist before their children are sent. */
@@ -374,7 +447,7 @@ static int s_import_rows(s_import_t *im, ctl_csv_t *csv)
             cJSON_AddStringToObject(body, "entity_id", *entity ? entity : s_field(f, entity_col));
             ctl_json_add_list(body, "standards", s_field(f, std_col));
         }
-        rc = s_send(im, f[ref_col], is_products ? "reg_product_register" : "reg_entity_register", body);
+        rc = s_send(im, f[ref_col], "", is_products ? "reg_product_register" : "reg_entity_register", body);
         cJSON_Delete(body);
     }
     return s_rows_end(im, csv, more, rc);
@@ -415,7 +488,8 @@ static int s_import_transitions(s_import_t *im, ctl_csv_t *csv)
             cJSON_AddStringToObject(body, "action", action);
             s_add_if(body, "reason", s_field(f, reason_col));
         }
-        rc = s_send(im, f[ref_col], request, body);
+        /* A product's steps depend on each other: one in flight per product. */
+        rc = s_send(im, f[ref_col], product, request, body);
         cJSON_Delete(body);
     }
     return s_rows_end(im, csv, more, rc);
@@ -500,7 +574,7 @@ static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
             cJSON_AddStringToObject(body, "scores", "not id=value;id=value");
         }
         s_add_knockouts(body, s_field(f, c[9]));
-        rc = s_send(im, f[c[0]], "eval_sheet_submit", body);
+        rc = s_send(im, f[c[0]], "", "eval_sheet_submit", body);
         cJSON_Delete(body);
     }
     return s_rows_end(im, csv, more, rc);
@@ -610,6 +684,12 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         rc = CTL_EXIT_INVALID;
     for (size_t i = 0; i < im->n_pending; i++)
         free(im->pending[i].packed);
+    while (im->parked) {
+        s_pending_t *next = im->parked->next;
+        free(im->parked->packed);
+        free(im->parked);
+        im->parked = next;
+    }
     ocop_client_destroy(&im->client);
     ctl_csv_destroy(&csv);
     free(im->done);
