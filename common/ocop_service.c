@@ -266,6 +266,13 @@ int ocop_service_run(ocop_service_t *self)
         ocop__batch_process(self, n);
         s_batch_send(self, n);
         s_latency_observe(self, n, s_monotonic_us() - started_us);
+        if (self->commit_failed) {
+            ocop_log_error("stopping_after_commit_failure",
+                           "service=%s last_sequence=%llu: restart it; it reopens the store at its last durable "
+                           "commit, and clients retry with the same request ids",
+                           self->name, (unsigned long long)self->last_seq);
+            return -1;
+        }
     }
     ocop_log_info("stopping", "service=%s requests=%llu batches=%llu last_sequence=%llu", self->name,
                   (unsigned long long)self->n_requests, (unsigned long long)self->n_batches,

@@ -72,7 +72,9 @@ typedef struct {
 ocop_service_t *ocop_service_new(const ocop_service_options_t *opts);
 void ocop_service_destroy(ocop_service_t **self_p);
 
-/* Runs until SIGTERM/SIGINT (installed here) or ocop_service_stop. 0 on clean stop. */
+/* Runs until SIGTERM/SIGINT (installed here) or ocop_service_stop: 0 on a clean stop. -1 when
+ * the loop cannot go on, among them a batch whose commit failed (its requests were answered
+ * INTERNAL, nothing acknowledged): the process should exit and be restarted. */
 int ocop_service_run(ocop_service_t *self);
 /* Async-signal-safe request to stop after the batch in hand. */
 void ocop_service_stop(void);

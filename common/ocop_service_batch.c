@@ -186,6 +186,17 @@ static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id
     return mdb_put(txn, self->request_time_dbi, &tkv, &empty, 0);
 }
 
+/* The request id in the item's frame, read without unpacking it (in the arena); "" when none
+ * can be read. */
+static char *s_peek_request_id(ocop_service_t *self, ocop__item_t *item)
+{
+    char *id = ocop_arena_alloc(self->arena, S_REQUEST_ID_MAX + 1);
+    if (!ocop_wire_peek_text(zmq_msg_data(&item->payload), zmq_msg_size(&item->payload), 1 /* Request.request_id */, id,
+                             S_REQUEST_ID_MAX + 1))
+        id[0] = '\0';
+    return id;
+}
+
 static int s_validate_request_id(const char *id)
 {
     size_t n = strlen(id);
@@ -208,10 +219,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     uint8_t digest[S_DIGEST_LEN];
 
     /* Errors before unpacking still name the request when its id can be read off the frame. */
-    char *peeked = ocop_arena_alloc(self->arena, S_REQUEST_ID_MAX + 1);
-    if (ocop_wire_peek_text(zmq_msg_data(&item->payload), size, 1 /* Request.request_id */, peeked,
-                            S_REQUEST_ID_MAX + 1))
-        reply.request_id = peeked;
+    reply.request_id = s_peek_request_id(self, item);
     if (item->extra_frames) {
         ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
         return s_reply_pack(self, item, &reply);
@@ -431,7 +439,11 @@ static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full)
     if (rc == MDB_MAP_FULL)
         return 1;
     if (rc != 0) {
+        /* Written pages may not have reached the disk (a failed fsync), and the kernel may
+         * not say so twice: nothing of the batch is acknowledged, and the loop stops so that a
+         * restart reopens the store at its last durable commit. */
         ocop_log_error("commit_failed", "what=batch error=\"%s\"", mdb_strerror(rc));
+        self->commit_failed = 1;
         return -1;
     }
     self->last_seq = self->next_seq - 1;
@@ -468,11 +480,13 @@ void ocop__batch_process(ocop_service_t *self, size_t n)
             }
             continue;
         }
-        /* Nothing was kept: tell every client so it can retry with the same id. */
+        /* Nothing was kept: tell every client so it can retry with the same id (each reply
+         * names its request, read off the frame). */
         for (size_t i = 0; i < n; i++) {
             Ocop__Reply reply;
             ocop__reply__init(&reply);
             ocop_arena_reset(self->arena);
+            reply.request_id = s_peek_request_id(self, &self->items[i]);
             ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "",
                                rc == 1 ? "storage is full" : "the batch could not be committed");
             s_reply_pack(self, &self->items[i], &reply);
