@@ -182,15 +182,28 @@ int ocop_client_pipeline(ocop_client_t *self, Ocop__Request **reqs, size_t n, un
 {
     if (window == 0 || window > S_PIPELINE_WINDOW_MAX)
         window = S_PIPELINE_WINDOW_MAX;
-    char(*ids)[OCOP_REQUEST_ID_LEN + 1] = calloc(n ? n : 1, sizeof *ids);
-    if (!ids)
+    char(*ids)[OCOP_REQUEST_ID_MAX + 1] = calloc(n ? n : 1, sizeof *ids);
+    char **given = calloc(n ? n : 1, sizeof *given);
+    if (!ids || !given) {
+        free(ids);
+        free(given);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         replies[i] = NULL;
-        if (!reqs[i]->request_id || !*reqs[i]->request_id)
+        given[i] = reqs[i]->request_id;
+        if (given[i] && strlen(given[i]) > OCOP_REQUEST_ID_MAX) {
+            /* Never cut short: a shortened id could name another request. */
+            for (size_t j = 0; j < i; j++)
+                reqs[j]->request_id = given[j];
+            free(ids);
+            free(given);
+            return -1;
+        }
+        if (!given[i] || !*given[i])
             ocop_request_id_new(ids[i]);
         else
-            snprintf(ids[i], sizeof ids[i], "%s", reqs[i]->request_id);
+            snprintf(ids[i], sizeof ids[i], "%s", given[i]);
         reqs[i]->request_id = ids[i];
     }
     size_t sent = 0, done = 0, oldest = 0;
@@ -218,14 +231,15 @@ int ocop_client_pipeline(ocop_client_t *self, Ocop__Request **reqs, size_t n, un
         while (oldest < sent && replies[oldest])
             oldest++;
     }
-    /* The ids live in this call: the requests must not keep pointing at them. */
+    /* The ids live in this call: the requests point at what the caller gave again. */
     for (size_t i = 0; i < n; i++) {
-        reqs[i]->request_id = "";
+        reqs[i]->request_id = given[i];
         if (rc != 0 && replies[i]) {
             ocop__reply__free_unpacked(replies[i], NULL);
             replies[i] = NULL;
         }
     }
     free(ids);
+    free(given);
     return rc;
 }

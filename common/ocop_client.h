@@ -11,7 +11,8 @@
 #include "envelope.pb-c.h"
 #include "ocop_keys.h"
 
-#define OCOP_REQUEST_ID_LEN 32
+#define OCOP_REQUEST_ID_LEN 32  /* a fresh id's length */
+#define OCOP_REQUEST_ID_MAX 128 /* the longest id a service takes */
 
 typedef struct ocop_client_t ocop_client_t;
 
@@ -39,8 +40,10 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
 
 /* Sends every request, at most window in flight, and collects the replies in request order
  * (replies[i] answers reqs[i]; the caller frees each). Requests without a request_id get a
- * fresh one; request_id is reset to "" on return. Retries nothing: 0, or -1 when a reply did
- * not come within timeout_ms (the replies received so far are freed and set to NULL). */
+ * fresh one for this call; request_id points where the caller set it again on return.
+ * Retries nothing: 0, or -1 when a request id is longer than OCOP_REQUEST_ID_MAX (nothing is
+ * sent) or a reply did not come within timeout_ms (the replies received so far are freed and
+ * set to NULL). */
 int ocop_client_pipeline(ocop_client_t *self, Ocop__Request **reqs, size_t n, unsigned window, int timeout_ms,
                          Ocop__Reply **replies);
 

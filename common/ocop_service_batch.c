@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_client.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_outbox.h"
@@ -13,7 +14,7 @@
 #include "ocop_text.h"
 #include "ocop_wire.h"
 
-#define S_REQUEST_ID_MAX 128
+#define S_REQUEST_ID_MAX OCOP_REQUEST_ID_MAX
 #define S_CALLER_MAX 128
 #define S_EVENTS_DEFAULT 1000
 #define S_EVENTS_MAX 10000

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "ctl.h"
+#include "ctl_file.h"
 
 enum { S_COOP, S_GROUP, S_ENTERPRISE, S_HOUSEHOLD, S_FARM, S_TYPES };
 static const char *const s_types[S_TYPES] = {"cooperative", "cooperative_group", "enterprise", "household_business",
@@ -577,21 +578,30 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
         fprintf(stderr, "ocopctl demo: cannot create directory %s: %s\n", out, strerror(errno));
         return CTL_EXIT_FAILED;
     }
-    FILE *fe = fopen(ent_path, "w"), *fp = fopen(prod_path, "w");
+    /* Each file appears whole or not at all, products.csv last: a re-run after an interruption
+     * finds no half-written dataset. */
+    ctl_file_t fe, fp;
+    int open_e = ctl_file_open(&fe, ent_path), open_p = open_e == 0 ? ctl_file_open(&fp, prod_path) : -1;
     uint64_t *cum = malloc(n_ent * sizeof *cum);
-    int rc = fe && fp && cum ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+    int rc = open_e == 0 && open_p == 0 && cum ? CTL_EXIT_OK : CTL_EXIT_FAILED;
     if (rc == CTL_EXIT_OK) {
         s_assign_types(g, ents, n_ent, counts);
-        s_write_entities(g, fe, ents, n_ent);
+        s_write_entities(g, fe.f, ents, n_ent);
         size_t max = s_spread_products(g, ents, n_ent, n_prod, cum);
-        rc = s_write_products(g, fp, ents, n_ent, max) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+        rc = s_write_products(g, fp.f, ents, n_ent, max) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAILED;
     }
-    /* A full disk shows up as a stream error or a failed fclose. */
-    int bad_e = !fe || ferror(fe), bad_p = !fp || ferror(fp);
-    bad_e |= fe && fclose(fe) != 0;
-    bad_p |= fp && fclose(fp) != 0;
-    if (bad_e || bad_p) {
-        fprintf(stderr, "ocopctl demo: cannot create or write %s: %s\n", bad_e ? ent_path : prod_path, strerror(errno));
+    /* A full disk shows up as a stream error or a failed commit. */
+    const char *bad = open_e != 0 ? ent_path : open_p != 0 ? prod_path : NULL;
+    if (rc == CTL_EXIT_OK && ctl_file_commit(&fe) != 0)
+        bad = ent_path;
+    else if (rc == CTL_EXIT_OK && ctl_file_commit(&fp) != 0)
+        bad = prod_path;
+    if (rc != CTL_EXIT_OK || bad) {
+        if (open_e == 0)
+            ctl_file_abandon(&fe);
+        if (open_p == 0)
+            ctl_file_abandon(&fp);
+        fprintf(stderr, "ocopctl demo: cannot create or write %s: %s\n", bad ? bad : prod_path, strerror(errno));
         rc = CTL_EXIT_FAILED;
     }
     free(cum);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_file.h"
 
 /* One plan in twenty is sent back once before it is accepted. */
 #define S_PLAN_REJECT_PER_MILLE 50
@@ -64,12 +65,14 @@ int ctl_demo_advance(int argc, char **argv)
         fprintf(stderr, "ocopctl demo advance: cannot read %s\n", journal);
         return CTL_EXIT_USAGE;
     }
-    FILE *out = fopen(out_path, "w");
-    if (!out) {
+    /* Written whole or not at all: a re-run after an interruption finds no half a file. */
+    ctl_file_t file;
+    if (ctl_file_open(&file, out_path) != 0) {
         fclose(in);
         fprintf(stderr, "ocopctl demo advance: cannot write %s\n", out_path);
         return CTL_EXIT_FAILED;
     }
+    FILE *out = file.f;
     fprintf(out, "ref,product_ref,action,reason,note\n");
     char line[2048];
     size_t products = 0, rows = 0, reviewed = 0, rejected = 0;
@@ -97,8 +100,7 @@ int ctl_demo_advance(int argc, char **argv)
         s_row(out, &rows, ref, "accept", "", "");
     }
     fclose(in);
-    int failed = fclose(out) != 0;
-    if (failed) {
+    if (ctl_file_commit(&file) != 0) {
         fprintf(stderr, "ocopctl demo advance: cannot write %s\n", out_path);
         return CTL_EXIT_FAILED;
     }

@@ -6,7 +6,9 @@
  * central council, which recognises about half of them; certified products are then promoted
  * in registration. Scores are drawn so that the shares match the programme's published
  * distribution (3★ 67.3 %, 4★ 31.2 %, ≥ 90 points 1.5 %), each member within a few points of
- * the others. Request ids are derived from the products and provinces, so running it again
+ * the others. What each province still needs is read from the shard (products decided this
+ * year are not scored again), and request ids are derived from the sessions' products, so a run
+ * cut short at any point is finished by running it again, and running it again after that
  * changes nothing. Members tick options on each product's form, which the shard sends under
  * the rules in force on the session's date (ctl_demo_sheets). */
 #include <stdint.h>
@@ -172,8 +174,71 @@ static int s_promote(const s_run_t *run, ocop_client_t *reg, char **ids, size_t 
     return rc;
 }
 
-/* The province's products in sessions of at most S_SESSION_MAX, then the central council for
- * its proposals, then promotion of what is certified. */
+/* A session's tag: its kind, the province and a hash of its products, so that the same
+ * products make the same requests on every run and other products other ones. */
+static void s_tag(char *tag, size_t len, const char *kind, const char *province, const ctl_demo_product_t *products,
+                  size_t n)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < n; i++)
+        h = ctl_demo_hash(h, products[i].id);
+    snprintf(tag, len, "%s%s-%016llx", kind, province, (unsigned long long)h);
+}
+
+typedef struct {
+    ctl_demo_product_t *todo; /* not yet decided this year (or in a session left open) */
+    size_t n_todo;
+    ctl_demo_product_t *proposed; /* waiting for the central council */
+    size_t n_proposed;
+    char **certified; /* certified this year: to be promoted */
+    size_t n_certified;
+} s_plan_t;
+
+/* Sorts the province's products by what the shard says of them: an earlier run (cut short,
+ * perhaps) may have decided some already; those are not scored again. */
+static int s_plan(const s_run_t *run, ocop_client_t *shard, const ctl_demo_product_t *products, size_t n,
+                  s_plan_t *plan)
+{
+    Ocop__Request *reqs = calloc(n ? n : 1, sizeof *reqs);
+    Ocop__EvalProductGet *gets = calloc(n ? n : 1, sizeof *gets);
+    Ocop__Reply **replies = NULL;
+    int rc = reqs && gets ? 0 : CTL_EXIT_FAILED;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ocop__eval_product_get__init(&gets[i]);
+        gets[i].id = (char *)products[i].id;
+        ocop__request__init(&reqs[i]);
+        reqs[i].body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
+        reqs[i].eval_product_get = &gets[i];
+    }
+    if (rc == 0 && n)
+        rc = ctl_demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the products", &replies);
+    char year[8];
+    snprintf(year, sizeof year, "%d", ocop_date_year(run->date));
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const Ocop__EvalProduct *p = replies[i]->eval_product;
+        if (p->forwarded_to == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
+            plan->proposed[plan->n_proposed++] = products[i];
+        else if (strcmp(p->rated_year, year) != 0 || *p->session_id)
+            plan->todo[plan->n_todo++] = products[i];
+        else if (p->stars >= 3)
+            plan->certified[plan->n_certified++] = strdup(p->id);
+    }
+    for (size_t i = 0; replies && i < n; i++)
+        ocop__reply__free_unpacked(replies[i], NULL);
+    free(replies);
+    free(reqs);
+    free(gets);
+    return rc;
+}
+
+static int s_cmp_product(const void *a, const void *b)
+{
+    return strcmp(((const ctl_demo_product_t *)a)->id, ((const ctl_demo_product_t *)b)->id);
+}
+
+/* The province's products: those not yet decided this year in sessions of at most
+ * S_SESSION_MAX, then the central council for its proposals, then promotion of what is
+ * certified. Every step is found again by a re-run, whatever point an earlier run reached. */
 static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *reg, ocop_client_t *shard,
                       const char *province)
 {
@@ -188,50 +253,55 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
     char council[CTL_DEMO_ID_LEN], central[CTL_DEMO_ID_LEN];
     if (rc == 0 && n)
         rc = ctl_demo_council(shard, province, 0, run->timeout_ms, council);
-    char **certified = calloc(n + 1, sizeof *certified);
-    ctl_demo_product_t *proposed = calloc(n + 1, sizeof *proposed);
-    size_t n_certified = 0, n_proposed = 0;
-    for (size_t from = 0; rc == 0 && from < n; from += S_SESSION_MAX) {
-        size_t count = n - from < S_SESSION_MAX ? n - from : S_SESSION_MAX;
-        char tag[64];
-        snprintf(tag, sizeof tag, "%s-%zu", province, from / S_SESSION_MAX + 1);
+    s_plan_t plan = {.todo = calloc(n + 1, sizeof *plan.todo),
+                     .proposed = calloc(n + 1, sizeof *plan.proposed),
+                     .certified = calloc(n + 1, sizeof *plan.certified)};
+    if (rc == 0 && !(plan.todo && plan.proposed && plan.certified))
+        rc = CTL_EXIT_FAILED;
+    if (rc == 0 && n)
+        rc = s_plan(run, shard, products, n, &plan);
+    for (size_t from = 0; rc == 0 && from < plan.n_todo; from += S_SESSION_MAX) {
+        size_t count = plan.n_todo - from < S_SESSION_MAX ? plan.n_todo - from : S_SESSION_MAX;
+        char tag[96];
+        s_tag(tag, sizeof tag, "", province, plan.todo + from, count);
         Ocop__Reply *closed;
-        rc = s_session(run, forms, shard, council, tag, products + from, count, 0, &closed);
+        rc = s_session(run, forms, shard, council, tag, plan.todo + from, count, 0, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
             const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
-            const ctl_demo_product_t *p = &products[from + i];
             if (sp->stars >= 3)
-                certified[n_certified++] = strdup(sp->product_id);
+                plan.certified[plan.n_certified++] = strdup(sp->product_id);
             if (sp->forwarded)
-                proposed[n_proposed++] = *p;
+                plan.proposed[plan.n_proposed++] = plan.todo[from + i];
         }
         if (rc == 0)
             ocop__reply__free_unpacked(closed, NULL);
     }
-    if (rc == 0 && n_proposed) {
-        char tag[64];
-        snprintf(tag, sizeof tag, "central-%s", province);
+    if (rc == 0 && plan.n_proposed) {
+        qsort(plan.proposed, plan.n_proposed, sizeof *plan.proposed, s_cmp_product);
+        char tag[96];
+        s_tag(tag, sizeof tag, "central-", province, plan.proposed, plan.n_proposed);
         Ocop__Reply *closed;
         rc = ctl_demo_council(shard, province, 1, run->timeout_ms, central);
         if (rc == 0)
-            rc = s_session(run, forms, shard, central, tag, proposed, n_proposed, 1, &closed);
+            rc = s_session(run, forms, shard, central, tag, plan.proposed, plan.n_proposed, 1, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++)
             run->five_stars += closed->eval_session->products[i]->stars == 5;
         if (rc == 0)
             ocop__reply__free_unpacked(closed, NULL);
     }
     if (rc == 0)
-        rc = s_promote(run, reg, certified, n_certified);
+        rc = s_promote(run, reg, plan.certified, plan.n_certified);
     if (rc == 0 && n)
         printf("demo: province %-3s %5zu products, %5zu certified, %3zu proposed for 5 stars\n", province, n,
-               n_certified, n_proposed);
+               plan.n_certified, plan.n_proposed);
     run->products += n;
-    run->certified += n_certified;
-    run->proposed += n_proposed;
-    for (size_t i = 0; i < n_certified; i++)
-        free(certified[i]);
-    free(certified);
-    free(proposed);
+    run->certified += plan.n_certified;
+    run->proposed += plan.n_proposed;
+    for (size_t i = 0; i < plan.n_certified; i++)
+        free(plan.certified[i]);
+    free(plan.certified);
+    free(plan.proposed);
+    free(plan.todo);
     free(products);
     return rc;
 }

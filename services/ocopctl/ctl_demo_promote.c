@@ -35,7 +35,7 @@
 #define S_WAIT_MS 60000
 #define S_SHARDS_MAX 64
 #define S_PLAN_ITEMS 5
-#define S_RID_MAX 32 /* what ocop_client_pipeline keeps of a request id */
+#define S_RID_MAX 32 /* longer ids are hashed to this length (as they always were: a re-run sends the same ids) */
 #define S_SEP '\x1f' /* between key and value in the map of what exists */
 #define S_LT(x) OCOP__LOCATION_TYPE__LOCATION_TYPE_##x
 

@@ -1,0 +1,251 @@
+/* Integration: the demo's steps survive an interruption. "ocopctl demo evaluate", "demo
+ * rerate" and "demo promote" are each interrupted (SIGINT, as Ctrl-C sends it) at several
+ * moments of their first run, and run again: every run after an interruption succeeds, and the
+ * world ends as an uninterrupted run leaves it — every product scored in one closed session,
+ * certified and promoted, the upgrades and revocations done once, the fairs and points of sale
+ * made once (a further run writes nothing). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+
+#define S_A 30 /* products in province A (shard 1) */
+#define S_B 10 /* in province B (shard 2) */
+#define S_N (S_A + S_B)
+#define S_RUN_TIMEOUT_MS 120000
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    char ctl[HARNESS_PATH_MAX];
+    harness_run_t run;
+    harness_ready_t p[S_N];
+} W;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    const char *bin = getenv("OCOP_BINARY_DIR");
+    char reg_rules[HARNESS_PATH_MAX];
+    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
+    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    if (harness_data_load(reg_rules, &W.data) != 0)
+        return -1;
+    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .promotion = 1};
+    W.h = harness_deploy(&opts);
+    return W.h ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    harness_run_free(&W.run);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+/* ocopctl with args under `timeout -s INT SECONDS` (SECONDS "0": no limit). */
+static int s_ctl_within(const char *seconds, const char *const *args)
+{
+    const char *argv[24] = {"-s", "INT", strcmp(seconds, "0") ? seconds : "600", W.ctl, "--config", W.h->config_path};
+    size_t n = 6;
+    for (size_t i = 0; args[i] && n < 23; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return harness_run("/usr/bin/timeout", argv, S_RUN_TIMEOUT_MS, &W.run);
+}
+
+static void s_expect(int code)
+{
+    if (W.run.code != code)
+        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
+                 W.run.err);
+}
+
+/* Runs a step interrupted after each of the delays, then whole. Returns how many of the
+ * interrupted runs were cut short (exit 124) rather than finished. */
+static int s_interrupted_then_whole(const char *const *args)
+{
+    static const char *const delays[] = {"0.02", "0.04", "0.06", "0.09", "0.13", "0.2", "0.4"};
+    int cut = 0;
+    for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        s_ctl_within(delays[i], args);
+        if (W.run.code != 0 && W.run.code != 124)
+            fail_msg("%s: exit %d\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, W.run.out, W.run.err);
+        cut += W.run.code == 124;
+    }
+    s_ctl_within("0", args);
+    s_expect(0);
+    return cut;
+}
+
+static ocop_client_t *s_shard_of(size_t i)
+{
+    return W.h->shard[i < S_A ? 0 : 1].client;
+}
+
+static Ocop__Reply *s_call(ocop_client_t *c, Ocop__Request *req)
+{
+    Ocop__Reply *r = NULL;
+    req->request_id = "";
+    assert_int_equal(harness_call(c, req, &r), 0);
+    return r;
+}
+
+static Ocop__Reply *s_eval_product(size_t i)
+{
+    Ocop__EvalProductGet g = OCOP__EVAL_PRODUCT_GET__INIT;
+    g.id = W.p[i].product_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
+    req.eval_product_get = &g;
+    return s_call(s_shard_of(i), &req);
+}
+
+static void test_evaluate_resumes(void **state)
+{
+    (void)state;
+    size_t entity_of[S_N];
+    for (size_t i = 0; i < S_N; i++) {
+        harness_ready_t *p = &W.p[i];
+        snprintf(p->commune, sizeof p->commune, "%s", i < S_A ? W.data.communes[i % 3] : W.data.communes[3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "148");
+        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? "1" : "2");
+        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? "9" : "14");
+        entity_of[i] = i;
+    }
+    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 31), 0);
+    for (size_t i = 0; i < S_N; i++) {
+        Ocop__Reply *r =
+            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+    int cut = s_interrupted_then_whole((const char *const[]){"demo", "evaluate", "--date", "2025-07-15", NULL});
+    print_message("demo evaluate: %d of 7 first runs cut short\n", cut);
+    assert_true(cut > 0);
+    /* As a whole run leaves it: each product rated once, certified, in trade promotion. */
+    for (size_t i = 0; i < S_N; i++) {
+        Ocop__Reply *r = s_eval_product(i);
+        ITEST_ASSERT_OK(r);
+        const Ocop__EvalProduct *p = r->eval_product;
+        if (p->stars < 3 || !*p->certificate_id || *p->session_id)
+            fail_msg("product %s: %u stars, certificate '%s', open session '%s'", p->id, p->stars, p->certificate_id,
+                     p->session_id);
+        ITEST_FREE(r);
+        r = harness_product_get(W.h->client, W.p[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->reg_product_detail->product->stage, OCOP__STAGE__STAGE_TRADE_PROMOTION);
+        ITEST_FREE(r);
+    }
+}
+
+static void test_rerate_resumes(void **state)
+{
+    (void)state;
+    int cut = s_interrupted_then_whole(
+        (const char *const[]){"demo", "rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
+    print_message("demo rerate: %d of 7 first runs cut short\n", cut);
+    /* Six certificates revoked, each once; the catalogue moved. */
+    size_t revoked = 0;
+    for (size_t i = 0; i < S_N; i++) {
+        Ocop__Reply *r = s_eval_product(i);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->eval_product->catalogue_version, "26-2026");
+        revoked += !*r->eval_product->certificate_id;
+        ITEST_FREE(r);
+    }
+    assert_int_equal(revoked, 6);
+    /* A run now finds everything done. */
+    int64_t reg = harness_last_sequence(W.h);
+    int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    s_ctl_within("0", (const char *const[]){"demo", "rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
+    s_expect(0);
+    assert_int_equal(harness_last_sequence(W.h), reg);
+    assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
+    assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
+}
+
+static int64_t s_promotion_sequence(void)
+{
+    Ocop__Ping ping = OCOP__PING__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_PING;
+    req.ping = &ping;
+    Ocop__Reply *r = s_call(W.h->promotion.client, &req);
+    int64_t seq = r->status == OCOP__STATUS__STATUS_OK ? (int64_t)r->pong->last_sequence : -1;
+    ITEST_FREE(r);
+    return seq;
+}
+
+static void test_promote_resumes(void **state)
+{
+    (void)state;
+    int cut = s_interrupted_then_whole((const char *const[]){"demo", "promote", NULL});
+    print_message("demo promote: %d of 7 first runs cut short\n", cut);
+    char first[4096];
+    const char *summary = strstr(W.run.out, " trade promotion: ");
+    assert_non_null(summary);
+    snprintf(first, sizeof first, "%s", summary);
+    int64_t seq = s_promotion_sequence();
+    assert_true(seq > 0);
+    s_ctl_within("0", (const char *const[]){"demo", "promote", NULL});
+    s_expect(0);
+    assert_int_equal(s_promotion_sequence(), seq);
+    summary = strstr(W.run.out, " trade promotion: ");
+    assert_non_null(summary);
+    assert_string_equal(summary, first);
+}
+
+/* The national dataset cut short while it is written leaves no products.csv (the file a re-run
+ * of the quick start looks for), and written whole it is there. */
+static void test_generate_is_whole_or_absent(void **state)
+{
+    (void)state;
+    const char *src = getenv("OCOP_SOURCE_DIR");
+    assert_non_null(src);
+    char rules[HARNESS_PATH_MAX], out[HARNESS_PATH_MAX], products[HARNESS_PATH_MAX + 16];
+    snprintf(rules, sizeof rules, "%s/services/registration/data", src);
+    snprintf(out, sizeof out, "%s/dataset", W.h->dir);
+    snprintf(products, sizeof products, "%s/products.csv", out);
+    static const char *const delays[] = {"0.01", "0.03", "0.06", "0.1", "0.2"};
+    int cut = 0;
+    for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+        s_ctl_within(delays[i], (const char *const[]){"demo", "generate", "--rules", rules, "--out", out, NULL});
+        if (W.run.code == 124) {
+            cut++;
+            assert_int_not_equal(access(products, F_OK), 0);
+        } else {
+            s_expect(0);
+            assert_int_equal(access(products, F_OK), 0);
+            assert_int_equal(unlink(products), 0);
+        }
+    }
+    print_message("demo generate: %d of 5 runs cut short\n", cut);
+    assert_true(cut > 0);
+    s_ctl_within("0", (const char *const[]){"demo", "generate", "--rules", rules, "--out", out, NULL});
+    s_expect(0);
+    assert_int_equal(access(products, F_OK), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evaluate_resumes),
+        cmocka_unit_test(test_rerate_resumes),
+        cmocka_unit_test(test_promote_resumes),
+        cmocka_unit_test(test_generate_is_whole_or_absent),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
