@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ocop needs to build, run and test, skipping those present.
 # With --tests, also what the dashboard's end-to-end test needs: Debian's Chromium, Node.js and
-# npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file).
+# npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file);
+# and what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
@@ -10,7 +11,7 @@ packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobu
 tests=0
 if [ "${1:-}" = "--tests" ]; then
   tests=1
-  packages+=(chromium)
+  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi
