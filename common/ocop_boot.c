@@ -49,11 +49,15 @@ int ocop_boot_open(ocop_boot_t *b, bool allow_self, const char **stage, char *er
         if (ocop_keys_load_public(keys_dir, b->sc.allow[i], b->allowed[i], err, errlen) != 0)
             return -1;
         b->allowed_p[i] = b->allowed[i];
+        b->allowed_names[i] = b->sc.allow[i];
+        b->allowed_trusted[i] = b->sc.trusted[i];
     }
     b->allowed_count = b->sc.allow_count;
     if (allow_self) {
         memcpy(b->allowed[b->allowed_count], b->keys.public_z85, OCOP_Z85_KEY_LEN + 1);
         b->allowed_p[b->allowed_count] = b->allowed[b->allowed_count];
+        b->allowed_names[b->allowed_count] = b->name;
+        b->allowed_trusted[b->allowed_count] = false;
         b->allowed_count++;
     }
     *stage = "store_open_failed";
@@ -103,6 +107,8 @@ ocop_service_options_t ocop_boot_service_options(const ocop_boot_t *b, const cha
                                     .config = &b->sc,
                                     .keys = &b->keys,
                                     .allowed_keys = b->allowed_p,
+                                    .allowed_names = b->allowed_names,
+                                    .allowed_trusted = b->allowed_trusted,
                                     .allowed_count = b->allowed_count,
                                     .store = b->store,
                                     .routes = routes,

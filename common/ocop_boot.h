@@ -23,6 +23,8 @@ typedef struct {
     ocop_keypair_t keys;
     char allowed[OCOP_ALLOW_MAX + 1][OCOP_Z85_KEY_LEN + 1];
     const char *allowed_p[OCOP_ALLOW_MAX + 1];
+    const char *allowed_names[OCOP_ALLOW_MAX + 1]; /* the key files' names, the service's own last */
+    bool allowed_trusted[OCOP_ALLOW_MAX + 1];      /* may name any caller (trusted_callers) */
     size_t allowed_count;
     ocop_store_t *store;
 } ocop_boot_t;

@@ -45,8 +45,8 @@ static const char *const s_gateway_keys[] = {"listen",
                                              "allow_remote",
                                              "static_dir"};
 static const char *const s_service_keys[] = {
-    "endpoint",  "events_endpoint",   "bind",  "events_bind", "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
-    "batch_max", "max_request_bytes", "allow", "shard",       "provinces", "sources",
+    "endpoint",  "events_endpoint",   "bind",  "events_bind",     "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
+    "batch_max", "max_request_bytes", "allow", "trusted_callers", "shard",     "provinces", "sources",
 };
 
 static int s_copy(char *dst, size_t len, const char *src)
@@ -236,6 +236,33 @@ static int s_get_names(const ocop_config_t *self, const cJSON *obj, const char *
     return 0;
 }
 
+/* trusted_callers: names of the allow list (default: gateway and ocopctl where allowed). */
+static int s_get_trusted(const ocop_config_t *self, const cJSON *obj, const char *where, ocop_service_config_t *out,
+                         char *err, size_t errlen)
+{
+    char names[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
+    size_t n = 0;
+    if (s_get_names(self, obj, where, "trusted_callers", names, &n, err, errlen) != 0)
+        return -1;
+    bool given = cJSON_GetObjectItemCaseSensitive(obj, "trusted_callers") != NULL;
+    if (!given) {
+        s_copy(names[n++], OCOP_NAME_MAX, "gateway");
+        s_copy(names[n++], OCOP_NAME_MAX, "ocopctl");
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t a = 0;
+        while (a < out->allow_count && strcmp(out->allow[a], names[i]) != 0)
+            a++;
+        if (a < out->allow_count)
+            out->trusted[a] = true;
+        else if (given) {
+            ocop_error_format(err, errlen, "%s: %strusted_callers: %s is not in allow", self->path, where, names[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int s_province_code_valid(const char *s)
 {
     size_t n = strlen(s);
@@ -370,7 +397,9 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     if (s_get_shard(self, obj, name, where, out, err, errlen) != 0 ||
         s_get_names(self, obj, where, "sources", out->sources, &out->source_count, err, errlen) != 0)
         return -1;
-    return s_get_names(self, obj, where, "allow", out->allow, &out->allow_count, err, errlen);
+    if (s_get_names(self, obj, where, "allow", out->allow, &out->allow_count, err, errlen) != 0)
+        return -1;
+    return s_get_trusted(self, obj, where, out, err, errlen);
 }
 
 /* Shards of one group must have distinct numbers and never own the same province. */

@@ -14,6 +14,7 @@
  *       "batch_max": 4096, "max_request_bytes": 1048576,
  *       "rules_dir": "services/registration/data", // versioned rule/data files
  *       "allow": ["ocopctl", "gateway", "audit"]   // key names allowed to connect
+ *       "trusted_callers": ["gateway", "ocopctl"]  // of those, the keys that may name any caller
  *     },
  *     "audit": { ..., "sources": ["registration", "evaluation-1"] },  // whose events it follows
  *     "evaluation-1": {                            // one shard of a sharded service "<group>-<N>"
@@ -31,6 +32,7 @@
 #ifndef OCOP_CONFIG_H
 #define OCOP_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define OCOP_PATH_MAX 1024
@@ -54,6 +56,9 @@ typedef struct {
     size_t max_request_bytes;
     char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
     size_t allow_count;
+    /* allowed keys trusted to name any caller (the gateway names its users); any other key may
+     * act only as itself. Default: "gateway" and "ocopctl" where allowed. */
+    bool trusted[OCOP_ALLOW_MAX];                /* by allow index */
     char sources[OCOP_ALLOW_MAX][OCOP_NAME_MAX]; /* services whose events it follows (audit) */
     size_t source_count;
     unsigned shard; /* 0 = not a shard */

@@ -123,6 +123,13 @@ ocop_service_t *ocop_service_new(const ocop_service_options_t *opts)
     self->zctx = zmq_ctx_new();
     if (!self->zctx)
         goto fail;
+    self->bind_callers = opts->allowed_names != NULL;
+    for (size_t i = 0; i < opts->allowed_count && i < OCOP_ALLOW_MAX + 1; i++) {
+        ocop__peer_t *p = &self->peers[self->n_peers++];
+        snprintf(p->public_z85, sizeof p->public_z85, "%s", opts->allowed_keys[i]);
+        snprintf(p->name, sizeof p->name, "%s", opts->allowed_names ? opts->allowed_names[i] : "");
+        p->trusted = opts->allowed_trusted && opts->allowed_trusted[i];
+    }
     /* ZAP must be listening before any CURVE server socket exists. */
     self->zap = ocop_zap_new(self->zctx, opts->allowed_keys, opts->allowed_count);
     if (!self->zap)
@@ -203,6 +210,15 @@ static void s_batch_send(ocop_service_t *self, size_t n)
     self->event_count = 0;
 }
 
+/* The peer whose key the ZAP handler admitted (it names the key as the message's User-Id). */
+static int s_peer(const ocop_service_t *self, const char *user_id)
+{
+    for (size_t i = 0; user_id && i < self->n_peers; i++)
+        if (strcmp(self->peers[i].public_z85, user_id) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* Receives every request that is ready, up to batch_max. */
 static size_t s_batch_drain(ocop_service_t *self)
 {
@@ -215,12 +231,14 @@ static size_t s_batch_drain(ocop_service_t *self)
             break;
         }
         zmq_msg_init(&item->payload);
+        item->peer = -1;
         item->extra_frames = 0;
         item->failed = 0;
         item->reply = NULL;
         if (!zmq_msg_more(&item->identity) || zmq_msg_recv(&item->payload, self->router, 0) < 0) {
             item->extra_frames = 1;
         } else {
+            item->peer = s_peer(self, zmq_msg_gets(&item->payload, "User-Id"));
             /* Swallow any further frames: such a request is answered MALFORMED. */
             while (zmq_msg_more(&item->payload)) {
                 zmq_msg_t extra;

@@ -59,6 +59,8 @@ typedef struct {
     const ocop_service_config_t *config; /* endpoints, batch and size limits */
     const ocop_keypair_t *keys;          /* the service's own CURVE pair */
     const char *const *allowed_keys;     /* z85 public keys allowed to connect */
+    const char *const *allowed_names;    /* their names (a write's caller is bound to it); NULL: unbound */
+    const bool *allowed_trusted;         /* keys whose writes may name any caller (the gateway's) */
     size_t allowed_count;
     ocop_store_t *store; /* opened by the caller; not owned */
     const ocop_route_t *routes;

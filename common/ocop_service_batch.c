@@ -209,6 +209,24 @@ static int s_validate_request_id(const char *id)
     return 0;
 }
 
+/* Why the key that sent item may not write as caller (in the arena), or NULL. A key trusted to
+ * name its users (the gateway's) may name anyone; any other key acts only as itself, so a
+ * service host that is broken into cannot write in an officer's name. */
+static const char *s_caller_refusal(ocop_service_t *self, const ocop__item_t *item, const char *caller)
+{
+    if (!self->bind_callers)
+        return NULL;
+    if (item->peer < 0)
+        return "the key that sent this is not known to the service";
+    const ocop__peer_t *p = &self->peers[item->peer];
+    if (p->trusted || strcmp(caller, p->name) == 0)
+        return NULL;
+    return ocop_arena_printf(self->arena,
+                             "key %s may act only as itself (caller \"%s\", not \"%.64s\"): only the keys in "
+                             "trusted_callers name other callers",
+                             p->name, p->name, caller);
+}
+
 /* Runs one request inside the batch transaction. Returns 0, or 1 when the map is full and the
  * whole batch must be rerun, or -1 on an unrecoverable error. */
 static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int storage_full)
@@ -274,6 +292,11 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         if (ocop_text_check(req->caller, 1, S_CALLER_MAX) != NULL) {
             ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, "caller",
                                "caller is required for writes: 1 to 128 characters of valid UTF-8");
+            return s_reply_pack(self, item, &reply);
+        }
+        const char *why = s_caller_refusal(self, item, req->caller);
+        if (why) {
+            ocop__reply_status(self->arena, &reply, OCOP_E_FORBIDDEN, "caller", why);
             return s_reply_pack(self, item, &reply);
         }
         if (s_request_digest(self, req, digest) != 0)

@@ -22,7 +22,15 @@ typedef struct {
     uint8_t *reply;   /* packed Reply, malloc'd */
     size_t reply_len;
     int failed; /* the reply is an error (counted once the batch is final) */
+    int peer;   /* the sender's index in the service's peers (its CURVE key), -1 when unknown */
 } ocop__item_t;
+
+/* An allowed key: who it is, and whether its writes may name any caller. */
+typedef struct {
+    char public_z85[OCOP_Z85_KEY_LEN + 1];
+    char name[OCOP_NAME_MAX];
+    bool trusted;
+} ocop__peer_t;
 
 typedef struct {
     uint64_t seq;
@@ -53,6 +61,9 @@ struct ocop_service_t {
     void *router;
     void *pub;
     ocop_zap_t *zap;
+    ocop__peer_t peers[OCOP_ALLOW_MAX + 1];
+    size_t n_peers;
+    bool bind_callers; /* a write's caller must be its key's name unless the key is trusted */
 
     MDB_dbi outbox_dbi;
     MDB_dbi requests_dbi;     /* request id -> be64 time ++ packed Reply */

@@ -1121,6 +1121,37 @@ static void test_request_id_names_one_request(void **state)
     free(before.bytes);
 }
 
+/* A key other than the gateway's and the operators' (here the audit service's, which
+ * registration admits so that audit can follow it) may write only in its own name: naming an
+ * officer is refused and changes nothing; naming itself is taken. */
+static void test_caller_is_bound_to_the_key(void **state)
+{
+    (void)state;
+    s_world.other = harness_connect(s_world.h, &s_world.h->audit_keys, "hanoi@01");
+    assert_non_null(s_world.other);
+    s_state_t before;
+    s_state_take(&before);
+    Ocop__RegEntityRegister b = OCOP__REG_ENTITY_REGISTER__INIT;
+    b.type = COOP;
+    b.name = "HTX Mạo Danh";
+    b.tax_code = "4600999088";
+    b.commune_code = (char *)C0;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req.reg_entity_register = &b;
+    Ocop__Reply *r = NULL;
+    assert_int_equal(harness_call(s_world.other, &req, &r), 0);
+    ITEST_ASSERT_ERROR(r, S(FORBIDDEN), "caller");
+    ITEST_FREE(r);
+    s_state_assert_unchanged(&before, "a write in another's name");
+    free(before.bytes);
+    req.caller = "audit";
+    req.request_id = "";
+    assert_int_equal(harness_call(s_world.other, &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
 /* No crash, no hang, and (sanitizer build) no leak or error: a clean exit on SIGTERM. */
 static void test_service_stops_cleanly(void **state)
 {
@@ -1179,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_screening),
         cmocka_unit_test(test_duplicate_within_one_batch),
         cmocka_unit_test(test_request_id_names_one_request),
+        cmocka_unit_test_teardown(test_caller_is_bound_to_the_key, s_close_other),
         cmocka_unit_test(test_service_stops_cleanly),
     };
     return cmocka_run_group_tests_name("bad_input", tests, s_group_setup, s_group_teardown);

@@ -374,12 +374,42 @@ static void test_endpoint_valid(void **state)
     assert_false(ocop_endpoint_valid(longer));
 }
 
+/* trusted_callers: by default the gateway and ocopctl among the allowed keys; given, only the
+ * names listed, each of which must be allowed (else the file does not load). */
+#define S_ALLOWING(extra)                                                                                              \
+    "{\"services\": {\"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\", \"events_endpoint\": "                 \
+    "\"tcp://127.0.0.1:7102\", \"allow\": [\"ocopctl\", \"gateway\", \"audit\"]" extra "}}}"
+
+static void s_service_with(s_fixture_t *fx, const char *json, ocop_service_config_t *svc)
+{
+    char err[512] = "";
+    s_write(fx, json);
+    ocop_config_t *cfg = ocop_config_load(fx->path, err, sizeof err);
+    if (!cfg)
+        fail_msg("%s", err);
+    assert_int_equal(ocop_config_service(cfg, "registration", svc, err, sizeof err), 0);
+    ocop_config_destroy(&cfg);
+}
+
+static void test_trusted_callers(void **state)
+{
+    s_fixture_t *fx = *state;
+    ocop_service_config_t svc;
+    s_service_with(fx, S_ALLOWING(""), &svc);
+    assert_true(svc.trusted[0] && svc.trusted[1] && !svc.trusted[2]);
+    s_service_with(fx, S_ALLOWING(", \"trusted_callers\": [\"gateway\"]"), &svc);
+    assert_true(!svc.trusted[0] && svc.trusted[1] && !svc.trusted[2]);
+    s_expect_load_error(fx, S_ALLOWING(", \"trusted_callers\": [\"nobody\"]"),
+                        "trusted_callers: nobody is not in allow");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_full, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_errors, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_trusted_callers, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_shards, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_gateway, s_setup, s_teardown),
         cmocka_unit_test(test_endpoint_valid),
