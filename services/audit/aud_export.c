@@ -64,11 +64,8 @@ int aud_export_read(aud_verifier_t *v, FILE *f, char *err, size_t errlen)
         snprintf(err, errlen, "not an audit export (it must start with OCOP-AUDIT-EXPORT-1)");
         return 2;
     }
-    uint8_t *buf = malloc(S_RECORD_MAX);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        return 2;
-    }
+    uint8_t *buf = NULL; /* as large as the largest record so far */
+    size_t cap = 0;
     int rc = 0;
     for (uint64_t n = 0; rc == 0; n++) {
         uint8_t lb[4];
@@ -76,6 +73,16 @@ int aud_export_read(aud_verifier_t *v, FILE *f, char *err, size_t errlen)
         if (got == 0 && feof(f))
             break;
         uint32_t len = got == 4 ? ocop_be32_get(lb) : 0;
+        if (got == 4 && len <= S_RECORD_MAX && len > cap) {
+            uint8_t *grown = realloc(buf, len);
+            if (!grown) {
+                snprintf(err, errlen, "out of memory for record %llu (%u bytes)", (unsigned long long)n, len);
+                rc = 2;
+                break;
+            }
+            buf = grown;
+            cap = len;
+        }
         if (got != 4 || len > S_RECORD_MAX || fread(buf, 1, len, f) != len) {
             snprintf(err, errlen, "record %llu is truncated or oversized", (unsigned long long)n);
             rc = 2;
