@@ -1,19 +1,36 @@
 /* reg_memindex — see reg_memindex.h. Two hash maps (commune block -> list, entity -> list) of
- * pointers to shared entries; the journal records which lists each add appended to, and the
- * codes each reclassification replaced. */
+ * pointers to shared entries, and in each block a trigram -> positions index; the journal
+ * records which lists each add appended to, and the codes each reclassification replaced. */
 #include "reg_memindex.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reg_similarity.h"
 
+/* A block's trigram index: trigram -> the positions (in the block's list) of its products
+ * holding it, ascending. Open addressing on the trigram; slots hold posting index + 1. */
+typedef struct {
+    uint32_t gram;
+    uint32_t *pos;
+    uint32_t n, cap;
+} s_posting_t;
+
+typedef struct {
+    s_posting_t *postings;
+    size_t n, cap;
+    uint32_t *slots;
+    size_t n_slots;
+} s_grams_t;
+
 typedef struct {
     char *name;
     reg_memindex_entry_t **items;
     size_t n, cap;
+    s_grams_t *grams; /* blocks only */
 } s_list_t;
 
 /* Open addressing with linear probing; slots hold list index + 1 (0 = empty). */
@@ -120,6 +137,108 @@ static int s_list_push(s_list_t *list, reg_memindex_entry_t *entry)
     return 0;
 }
 
+static size_t s_gram_slot(uint32_t gram, size_t n_slots)
+{
+    return (size_t)(gram * 2654435761u) & (n_slots - 1);
+}
+
+static s_posting_t *s_grams_find(const s_grams_t *g, uint32_t gram)
+{
+    if (!g || !g->n_slots)
+        return NULL;
+    for (size_t i = s_gram_slot(gram, g->n_slots);; i = (i + 1) & (g->n_slots - 1)) {
+        if (!g->slots[i])
+            return NULL;
+        if (g->postings[g->slots[i] - 1].gram == gram)
+            return &g->postings[g->slots[i] - 1];
+    }
+}
+
+static int s_grams_rehash(s_grams_t *g, size_t n_slots)
+{
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t k = 0; k < g->n; k++) {
+        size_t i = s_gram_slot(g->postings[k].gram, n_slots);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = (uint32_t)k + 1;
+    }
+    free(g->slots);
+    g->slots = slots;
+    g->n_slots = n_slots;
+    return 0;
+}
+
+static s_posting_t *s_grams_get(s_grams_t *g, uint32_t gram)
+{
+    s_posting_t *p = s_grams_find(g, gram);
+    if (p)
+        return p;
+    if ((g->n + 1) * 2 > g->n_slots && s_grams_rehash(g, g->n_slots ? g->n_slots * 2 : 64) != 0)
+        return NULL;
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 32;
+        s_posting_t *grown = realloc(g->postings, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        g->postings = grown;
+        g->cap = cap;
+    }
+    p = &g->postings[g->n++];
+    *p = (s_posting_t){.gram = gram};
+    size_t i = s_gram_slot(gram, g->n_slots);
+    while (g->slots[i])
+        i = (i + 1) & (g->n_slots - 1);
+    g->slots[i] = (uint32_t)g->n;
+    return p;
+}
+
+/* Indexes the trigrams of the block's entry at pos (its last). 0 / -1 (out of memory: the
+ * postings added so far are taken back). */
+static int s_grams_add(s_list_t *block, const reg_memindex_entry_t *e, uint32_t pos)
+{
+    if (!block->grams && !(block->grams = calloc(1, sizeof *block->grams)))
+        return -1;
+    for (uint32_t k = 0; k < e->n_grams; k++) {
+        s_posting_t *p = s_grams_get(block->grams, e->grams[k]);
+        if (p && p->n == p->cap) {
+            uint32_t cap = p->cap ? p->cap * 2 : 2;
+            uint32_t *grown = realloc(p->pos, cap * sizeof *grown);
+            if (grown) {
+                p->pos = grown;
+                p->cap = cap;
+            }
+        }
+        if (!p || p->n == p->cap) {
+            for (uint32_t j = 0; j < k; j++)
+                s_grams_find(block->grams, e->grams[j])->n--;
+            return -1;
+        }
+        p->pos[p->n++] = pos;
+    }
+    return 0;
+}
+
+/* Takes back the postings of the block's last entry. */
+static void s_grams_remove_last(s_list_t *block, const reg_memindex_entry_t *e)
+{
+    for (uint32_t k = 0; k < e->n_grams; k++)
+        s_grams_find(block->grams, e->grams[k])->n--;
+}
+
+static void s_grams_free(s_grams_t *g)
+{
+    if (!g)
+        return;
+    for (size_t k = 0; k < g->n; k++)
+        free(g->postings[k].pos);
+    free(g->postings);
+    free(g->slots);
+    free(g);
+}
+
 static void s_entry_free(reg_memindex_entry_t *e)
 {
     if (!e)
@@ -140,6 +259,7 @@ static void s_map_free(s_map_t *map, int free_entries)
                 s_entry_free(map->lists[k]->items[i]);
         free(map->lists[k]->items);
         free(map->lists[k]->name);
+        s_grams_free(map->lists[k]->grams);
         free(map->lists[k]);
     }
     free(map->lists);
@@ -214,11 +334,17 @@ int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
     s_list_t *block = s_map_get(&self->blocks, name);
     s_list_t *entity = s_map_get(&self->entities, p->entity_id);
     reg_memindex_entry_t *e = block && entity ? s_entry_new(p) : NULL;
-    if (!e || s_list_push(block, e) != 0) {
+    if (!e || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
+        s_entry_free(e);
+        return ENOMEM;
+    }
+    if (s_grams_add(block, e, (uint32_t)(block->n - 1)) != 0) {
+        block->n--;
         s_entry_free(e);
         return ENOMEM;
     }
     if (s_list_push(entity, e) != 0) {
+        s_grams_remove_last(block, e);
         block->n--;
         s_entry_free(e);
         return ENOMEM;
@@ -283,6 +409,76 @@ reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, cons
     return list ? list->items : NULL;
 }
 
+static int s_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    const s_posting_t *posting; /* NULL: no product of the block has the trigram */
+    uint32_t len;
+} s_probe_t;
+
+static int s_cmp_probe(const void *a, const void *b)
+{
+    uint32_t x = ((const s_probe_t *)a)->len, y = ((const s_probe_t *)b)->len;
+    return (x > y) - (x < y);
+}
+
+int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
+                            const uint32_t *grams, uint32_t n_grams, double threshold,
+                            const reg_memindex_entry_t ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    char name[96];
+    s_block_name(name, sizeof name, unit_version, commune);
+    const s_list_t *block = s_map_find(&self->blocks, name);
+    if (!block || !block->grams || n_grams == 0)
+        return 0;
+    /* A product at Jaccard >= t holds at least ceil(t n) of the name's n trigrams, so it
+     * misses at most n - ceil(t n) of them: it holds one of any n - ceil(t n) + 1. Probing the
+     * rarest that many (prefix filtering) skips the trigrams half the block shares. */
+    s_probe_t *probes = malloc(n_grams * sizeof *probes);
+    if (!probes)
+        return ENOMEM;
+    for (uint32_t k = 0; k < n_grams; k++) {
+        probes[k].posting = s_grams_find(block->grams, grams[k]);
+        probes[k].len = probes[k].posting ? probes[k].posting->n : 0;
+    }
+    qsort(probes, n_grams, sizeof *probes, s_cmp_probe);
+    uint32_t need = (uint32_t)ceil(threshold * n_grams - 1e-9);
+    uint32_t prefix = n_grams - (need < 1 ? 1 : need > n_grams ? n_grams : need) + 1;
+    size_t total = 0;
+    for (uint32_t k = 0; k < prefix; k++)
+        total += probes[k].len;
+    uint32_t *all = total ? malloc(total * sizeof *all) : NULL;
+    const reg_memindex_entry_t **found = total ? malloc(total * sizeof *found) : NULL;
+    if (total && (!all || !found)) {
+        free(probes);
+        free(all);
+        free(found);
+        return ENOMEM;
+    }
+    size_t at = 0;
+    for (uint32_t k = 0; k < prefix; k++)
+        if (probes[k].len) {
+            memcpy(all + at, probes[k].posting->pos, probes[k].len * sizeof *all);
+            at += probes[k].len;
+        }
+    free(probes);
+    qsort(all, total, sizeof *all, s_cmp_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < total; i++)
+        if (i == 0 || all[i] != all[i - 1])
+            found[n++] = block->items[all[i]];
+    free(all);
+    *out = found;
+    *count = n;
+    return 0;
+}
+
 reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count)
 {
     const s_list_t *list = s_map_find(&self->entities, entity_id);
@@ -321,6 +517,7 @@ void reg_memindex_rollback(reg_memindex_t *self, size_t mark)
             continue;
         }
         reg_memindex_entry_t *e = j->block->items[--j->block->n];
+        s_grams_remove_last(j->block, e);
         j->entity->n--;
         s_entry_free(e);
         self->size--;

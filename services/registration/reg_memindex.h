@@ -1,6 +1,7 @@
 /* reg_memindex — the two product indexes whose keys scatter over the whole store, kept in
  * memory instead: screening blocks (the products of a commune, with what duplicate screening
- * compares) and the products of each entity.
+ * compares, and each block's trigram index so screening looks only at products sharing
+ * trigrams with the new name) and the products of each entity.
  *
  * In LMDB every registration dirtied one page of each of them that few other registrations of
  * the batch shared, which made them most of what a commit wrote. Both are derived data: they
@@ -52,6 +53,16 @@ int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const c
 reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
                                                 const char *commune, size_t *count);
 reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count);
+
+/* The products of the block (unit_version, commune) that may be at Jaccard similarity >=
+ * threshold (0 < threshold <= 1) from a name of grams (sorted, duplicate-free, as
+ * reg_trigrams_t holds them): every product that is, and others to be checked, each once, in
+ * block order. Found through the block's trigram index by prefix filtering, so the cost
+ * follows the postings of the name's rarest trigrams, not the block's size. *out is malloc'd
+ * (the caller frees it; NULL when none). 0 / ENOMEM. */
+int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
+                            const uint32_t *grams, uint32_t n_grams, double threshold,
+                            const reg_memindex_entry_t ***out, size_t *count);
 
 /* First position in an id-ordered list whose id sorts after cursor ("" = 0). */
 size_t reg_memindex_after(reg_memindex_entry_t *const *list, size_t count, const char *cursor);

@@ -2,6 +2,7 @@
 #include "reg_screening.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ocop_error.h"
@@ -46,22 +47,31 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     p->candidates = ocop_arena_alloc(arena, REG_CANDIDATES_MAX * sizeof *p->candidates);
     p->n_candidates = 0;
 
+    /* Only the block's products sharing enough of the name's trigrams can be near it (and one
+     * with the same key shares them all): the block's trigram index finds them. */
     size_t n;
-    reg_memindex_entry_t *const *block = reg_memindex_block(state->memindex, p->unit_version, p->commune_code, &n);
-    for (size_t i = 0; i < n; i++) {
-        const reg_memindex_entry_t *e = block[i];
+    const reg_memindex_entry_t **cands;
+    if (reg_memindex_candidates(state->memindex, p->unit_version, p->commune_code, mine.gram, mine.n,
+                                REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const reg_memindex_entry_t *e = cands[i];
         if (strcmp(e->catalogue_version, p->catalogue_version) != 0 || strcmp(e->product_set_code, p->product_set_code))
             continue;
         int same_entity = strcmp(e->entity_id, p->entity_id) == 0;
         if (same_entity && strcmp(e->key, p->normalized_name) == 0)
-            return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",
-                                 p->entity_id, e->id);
-        if (!same_entity) {
+            rc = ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",
+                               p->entity_id, e->id);
+        else if (!same_entity) {
             double sim = reg_grams_similarity(mine.gram, mine.n, e->grams, e->n_grams);
             if (sim >= REG_SIMILARITY_THRESHOLD)
                 s_add_candidate(arena, p, e, sim);
         }
     }
+    free(cands);
+    if (rc != 0)
+        return rc;
 
     p->flags = ocop_arena_alloc(arena, 2 * sizeof *p->flags);
     p->n_flags = 0;

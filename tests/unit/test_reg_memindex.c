@@ -1,5 +1,6 @@
 /* reg_memindex: lookups by commune block and entity, id-ordered paging, the undo journal (adds
- * and reclassifications), and the rebuild from a products database. */
+ * and reclassifications), the rebuild from a products database, and the blocks' trigram index
+ * against a scan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,12 +215,78 @@ static void test_load_from_products(void **state)
     assert_int_equal(test_rmtree(dir), 0);
 }
 
+/* The block's trigram index gives every product at or above the threshold (and others to be
+ * checked), each once, in block order — also after adds are rolled back. */
+static size_t s_expect_candidates_cover_scan(const reg_memindex_t *mi, const char *commune, const char *name,
+                                             double threshold)
+{
+    reg_trigrams_t mine;
+    assert_int_equal(reg_trigrams_from(name, &mine), 0);
+    size_t n, count, near = 0;
+    const reg_memindex_entry_t **cands;
+    assert_int_equal(reg_memindex_candidates(mi, "2025", commune, mine.gram, mine.n, threshold, &cands, &n), 0);
+    reg_memindex_entry_t *const *block = reg_memindex_block(mi, "2025", commune, &count);
+    size_t at = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool listed = at < n && cands[at] == block[i];
+        at += listed;
+        if (reg_grams_similarity(mine.gram, mine.n, block[i]->grams, block[i]->n_grams) < threshold)
+            continue;
+        near++;
+        if (!listed)
+            fail_msg("'%s': %s reaches %.2f but is not a candidate", name, block[i]->id, threshold);
+    }
+    assert_int_equal(at, n); /* each once and in block order */
+    free(cands);
+    return near;
+}
+
+static void test_trigram_index_candidates_cover_a_scan(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"mat", "ong",  "rung",  "u",   "minh", "tram", "nuoc", "mam",  "phu", "quoc",
+                                        "che", "shan", "tuyet", "gao", "st25", "hat",  "dieu", "rang", "muoi"};
+    size_t n_words = sizeof words / sizeof words[0];
+    reg_memindex_t *mi = reg_memindex_new();
+    char id[32], entity[32], key[128];
+    size_t near = 0;
+    uint64_t rng = 7;
+    for (int i = 0; i < 400; i++) {
+        key[0] = '\0';
+        for (int w = 0; w < 2 + (int)(rng % 4); w++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            snprintf(key + strlen(key), sizeof key - strlen(key), "%s%s", w ? " " : "", words[(rng >> 33) % n_words]);
+        }
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % 37);
+        s_add(mi, id, entity, i % 3 ? "00004" : "00008", key);
+        if (i == 299) {
+            reg_memindex_commit(mi);
+            near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
+        }
+    }
+    near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
+    near += s_expect_candidates_cover_scan(mi, "00008", "gao st25 hat dieu", 0.3);
+    near += s_expect_candidates_cover_scan(mi, "00004", "xyz", 1.0);
+    /* the last hundred rolled back: their postings go with them */
+    reg_memindex_rollback(mi, 0);
+    near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
+    near += s_expect_candidates_cover_scan(mi, "00008", "nuoc mam phu quoc", 0.5);
+    assert_true(near > 4); /* the names drawn do meet near ones */
+    size_t none;
+    const reg_memindex_entry_t **cands;
+    assert_int_equal(reg_memindex_candidates(mi, "2025", "99999", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
+    assert_int_equal(none, 0);
+    assert_null(cands);
+    reg_memindex_destroy(&mi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups_and_paging),      cmocka_unit_test(test_rollback_and_commit),
         cmocka_unit_test(test_reclassify_and_rollback), cmocka_unit_test(test_many_blocks),
-        cmocka_unit_test(test_load_from_products),
+        cmocka_unit_test(test_load_from_products),      cmocka_unit_test(test_trigram_index_candidates_cover_a_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
