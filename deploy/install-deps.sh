@@ -2,7 +2,8 @@
 # Installs the Debian packages ocop needs to build, run and test, skipping those present.
 # With --tests, also what the dashboard's end-to-end test needs: Debian's Chromium, Node.js and
 # npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file);
-# and what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc).
+# what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc); and
+# Clang with libFuzzer for the fuzz targets.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
@@ -11,7 +12,7 @@ packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobu
 tests=0
 if [ "${1:-}" = "--tests" ]; then
   tests=1
-  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler)
+  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi

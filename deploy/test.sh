@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start (2): installs what is missing, builds, and runs the whole test suite twice: a
-# normal build, then AddressSanitizer + UndefinedBehaviorSanitizer.
+# normal build, then AddressSanitizer + UndefinedBehaviorSanitizer; then every fuzz target briefly.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jobs="$(nproc)"
@@ -14,3 +14,8 @@ cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DOCOP_SANITIZE=
 cmake --build "$root/build-asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
+
+# Every decoder's libFuzzer target, ten seconds each, under ASan/UBSan (docs/fuzzing.md).
+CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DOCOP_SANITIZE=ON -DOCOP_FUZZ=ON >/dev/null
+cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz
+bash "$root/tests/fuzz/run.sh" "$root/build-fuzz" 10
