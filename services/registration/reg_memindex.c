@@ -453,9 +453,13 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
     size_t total = 0;
     for (uint32_t k = 0; k < prefix; k++)
         total += probes[k].len;
-    uint32_t *all = total ? malloc(total * sizeof *all) : NULL;
-    const reg_memindex_entry_t **found = total ? malloc(total * sizeof *found) : NULL;
-    if (total && (!all || !found)) {
+    if (total == 0) {
+        free(probes);
+        return 0;
+    }
+    uint32_t *all = malloc(total * sizeof *all);
+    const reg_memindex_entry_t **found = malloc(total * sizeof *found);
+    if (!all || !found) {
         free(probes);
         free(all);
         free(found);
