@@ -189,11 +189,13 @@ static int s_option(s_load_t *L, eval_criterion_t *c, const cJSON *js, const cha
     const cJSON *stars = cJSON_GetObjectItemCaseSensitive(js, "min_stars");
     if (stars) {
         /* One marker per option: *** (3), **** (4) or ***** (5). */
-        if (!cJSON_IsNumber(stars) || stars->valuedouble != (int)stars->valuedouble ||
-            stars->valueint < EVAL_MARKER_MIN || stars->valueint > EVAL_STARS_MAX)
+        /* The range first, on the double: converting one no int holds is undefined. */
+        if (!cJSON_IsNumber(stars) ||
+            !(stars->valuedouble >= EVAL_MARKER_MIN && stars->valuedouble <= EVAL_STARS_MAX) ||
+            stars->valuedouble != floor(stars->valuedouble))
             return eval_json_fail(L->src, at, "min_stars", "one star marker per option: a whole number %d to %d",
                                   EVAL_MARKER_MIN, EVAL_STARS_MAX);
-        o->min_stars = stars->valueint;
+        o->min_stars = (int)stars->valuedouble;
     }
     if (eval_json_bool(L->src, js, at, "implied", false, &o->implied) != 0)
         return -1;

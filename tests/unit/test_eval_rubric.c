@@ -196,6 +196,11 @@ static void m_marker_two(cJSON *r)
 {
     s_set_number(r, S_C11 ".options.1", "min_stars", 2);
 }
+/* Found by fuzz_rubric: a marker no int holds (its conversion was undefined behaviour). */
+static void m_marker_huge(cJSON *r)
+{
+    s_set_number(r, S_C11 ".options.1", "min_stars", 4.7e103);
+}
 static void m_missing_option_id(cJSON *r)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(s_at(r, S_C11 ".options.0"), "id");
@@ -278,6 +283,7 @@ static const s_broken_t s_broken[] = {
     {"two markers on one option", m_two_markers,
      ": parts[0].groups[0].criteria[0].options[1].min_stars: ", "one star marker per option"},
     {"a 2-star marker", m_marker_two, ".options[1].min_stars: ", "a whole number 3 to 5"},
+    {"a marker no int holds", m_marker_huge, ".options[1].min_stars: ", "a whole number 3 to 5"},
     {"missing option id", m_missing_option_id, ": parts[0].groups[0].criteria[0].options[0].id: ", "is required"},
     {"duplicate option id", m_duplicate_option_id, ".criteria[0].options[1].id: ", "criterion 1.1 has two options 1"},
     {"markers falling", m_markers_fall, ".criteria[0].options[2].min_stars: ", "a 4-star minimum after a 5-star one"},
