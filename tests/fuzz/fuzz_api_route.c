@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool path_known;
     const ocop_api_route_t *route = ocop_api_match(method, path, &params, &path_known);
     if (route) {
-        char filled[4 * OCOP_API_PARAMS_MAX * OCOP_API_PARAM_MAX];
+        char filled[4 * OCOP_API_PARAMS_MAX * OCOP_API_PARAM_MAX]; /* room for every parameter percent-encoded */
         ocop_api_path_fill(route, s_param, &params, filled, sizeof filled);
     }
     free(method);

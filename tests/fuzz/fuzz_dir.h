@@ -1,8 +1,9 @@
 /* fuzz_dir — for fuzz targets whose loader reads files: one private directory per process
  * (mkdtemp under $TMPDIR, else /dev/shm, else /tmp), made at the first input and removed with
- * what it holds when the process exits, and the input's bytes written into a file of it. The
- * memory file system of /dev/shm makes a target several times faster than a disk's (ext4 writes
- * a file out at close when it was truncated and written again). */
+ * what it holds when the process exits (not when it dies on a failure: the directory then keeps
+ * the last input), and the input's bytes written into a file of it. The memory file system of
+ * /dev/shm makes a target several times faster than a disk's (ext4 writes a file out at close
+ * when it was truncated and written again). */
 #ifndef FUZZ_DIR_H
 #define FUZZ_DIR_H
 

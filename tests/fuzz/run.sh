@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of a fuzz build (OCOP_FUZZ=ON, see docs/fuzzing.md), one at a time,
-# each for SECONDS (default 10) on a copy of its seeds in tests/fuzz/corpus, so the repository is
-# never written to. Prints each target's executions; exits 1 when any target fails (a crash, a
+# each for SECONDS (default 10) on a copy of its seeds in tests/fuzz/corpus and of the inputs that
+# once made it fail in tests/fuzz/crashes, so the repository is never written to. Prints each target's executions; exits 1 when any target fails (a crash, a
 # leak, undefined behaviour, a timeout or running out of memory), keeping its work directory
 # with the input that failed.
 #   usage: run.sh BUILD_DIR [SECONDS] [TARGET | -LIBFUZZER_OPTION]...
@@ -34,7 +34,9 @@ for target in "${targets[@]}"; do
   fi
   dir="$work/$target"
   mkdir -p "$dir/corpus"
-  if [ -d "$here/corpus/$target" ]; then cp -R "$here/corpus/$target/." "$dir/corpus/"; fi
+  for kept in corpus crashes; do
+    if [ -d "$here/$kept/$target" ]; then cp -R "$here/$kept/$target/." "$dir/corpus/"; fi
+  done
   seeds="$(find "$dir/corpus" -type f | wc -l)"
   start="$(date +%s)"
   status=0
