@@ -15,7 +15,7 @@ cmake --build "$root/build-asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
 
-# Every decoder's libFuzzer target, ten seconds each, under ASan/UBSan (docs/fuzzing.md).
+# The decoders' libFuzzer targets, ten seconds each, under ASan/UBSan (docs/fuzzing.md).
 CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DOCOP_SANITIZE=ON -DOCOP_FUZZ=ON >/dev/null
 cmake --build "$root/build-fuzz" -j"$jobs" --target fuzz
 bash "$root/tests/fuzz/run.sh" "$root/build-fuzz" 10
