@@ -186,8 +186,8 @@ static void s_tag(char *tag, size_t len, const char *kind, const char *province,
 }
 
 typedef struct {
-    ctl_demo_product_t *todo; /* not yet decided this year (or in a session left open) */
-    size_t n_todo;
+    ctl_demo_product_t *unscored; /* not yet decided this year (or in a session left open) */
+    size_t n_unscored;
     ctl_demo_product_t *proposed; /* waiting for the central council */
     size_t n_proposed;
     char **certified; /* certified this year: to be promoted */
@@ -219,7 +219,7 @@ static int s_plan(const s_run_t *run, ocop_client_t *shard, const ctl_demo_produ
         if (p->forwarded_to == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
             plan->proposed[plan->n_proposed++] = products[i];
         else if (strcmp(p->rated_year, year) != 0 || *p->session_id)
-            plan->todo[plan->n_todo++] = products[i];
+            plan->unscored[plan->n_unscored++] = products[i];
         else if (p->stars >= 3)
             plan->certified[plan->n_certified++] = strdup(p->id);
     }
@@ -253,25 +253,25 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
     char council[CTL_DEMO_ID_LEN], central[CTL_DEMO_ID_LEN];
     if (rc == 0 && n)
         rc = ctl_demo_council(shard, province, 0, run->timeout_ms, council);
-    s_plan_t plan = {.todo = calloc(n + 1, sizeof *plan.todo),
+    s_plan_t plan = {.unscored = calloc(n + 1, sizeof *plan.unscored),
                      .proposed = calloc(n + 1, sizeof *plan.proposed),
                      .certified = calloc(n + 1, sizeof *plan.certified)};
-    if (rc == 0 && !(plan.todo && plan.proposed && plan.certified))
+    if (rc == 0 && !(plan.unscored && plan.proposed && plan.certified))
         rc = CTL_EXIT_FAILED;
     if (rc == 0 && n)
         rc = s_plan(run, shard, products, n, &plan);
-    for (size_t from = 0; rc == 0 && from < plan.n_todo; from += S_SESSION_MAX) {
-        size_t count = plan.n_todo - from < S_SESSION_MAX ? plan.n_todo - from : S_SESSION_MAX;
+    for (size_t from = 0; rc == 0 && from < plan.n_unscored; from += S_SESSION_MAX) {
+        size_t count = plan.n_unscored - from < S_SESSION_MAX ? plan.n_unscored - from : S_SESSION_MAX;
         char tag[96];
-        s_tag(tag, sizeof tag, "", province, plan.todo + from, count);
+        s_tag(tag, sizeof tag, "", province, plan.unscored + from, count);
         Ocop__Reply *closed;
-        rc = s_session(run, forms, shard, council, tag, plan.todo + from, count, 0, &closed);
+        rc = s_session(run, forms, shard, council, tag, plan.unscored + from, count, 0, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
             const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
             if (sp->stars >= 3)
                 plan.certified[plan.n_certified++] = strdup(sp->product_id);
             if (sp->forwarded)
-                plan.proposed[plan.n_proposed++] = plan.todo[from + i];
+                plan.proposed[plan.n_proposed++] = plan.unscored[from + i];
         }
         if (rc == 0)
             ocop__reply__free_unpacked(closed, NULL);
@@ -301,7 +301,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
         free(plan.certified[i]);
     free(plan.certified);
     free(plan.proposed);
-    free(plan.todo);
+    free(plan.unscored);
     free(products);
     return rc;
 }
