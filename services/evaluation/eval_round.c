@@ -275,11 +275,18 @@ static int s_next_round(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalRou
 }
 
 int eval_round_check_session(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSessionOpen *in,
-                             const Ocop__EvalCouncil *council, Ocop__EvalRound **out)
+                             const eval_policy_t *policy, const Ocop__EvalCouncil *council, Ocop__EvalRound **out)
 {
     *out = NULL;
-    if (!in->round_id || !*in->round_id)
-        return 0;
+    if (!in->round_id || !*in->round_id) {
+        eval_level_t level = eval_level_of(council->level);
+        if (!policy->rounds.has || policy->rounds.n_by_level[level] == 0)
+            return 0;
+        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "round_id",
+                             "under %s a %s council evaluates in rounds (%s): the session must name the round "
+                             "it belongs to (declare the year's rounds first)",
+                             policy->decision, eval_level_name(level), policy->rounds.article);
+    }
     Ocop__EvalRound *r = s_load(ctx, reply, "round_id", in->round_id);
     if (!r)
         return -1;

@@ -9,17 +9,19 @@
 #ifndef EVAL_ROUND_H
 #define EVAL_ROUND_H
 
+#include "eval_policy.h"
 #include "evaluation.pb-c.h"
 #include "ocop_service.h"
 
-/* For a session being opened with in->round_id (nothing to check when it is empty: *out NULL):
- * the round exists, is of council's level and province, and every dossier (in->dossiers[].filed,
- * else the session's date) was filed on or before its cut-off; a later one is refused
- * ILLEGAL_STATE naming the article and the next round. A session dated after the round's
- * deadline is accepted (the calendar reports it). Writes nothing. 0 and *out (the request's
- * arena), or -1 with the reply failed naming the field. */
+/* For a session being opened under policy: a policy with statutory rounds for the council's
+ * level (26/2026 Art. 5) requires in->round_id (refused ILLEGAL_STATE naming the article); under
+ * one without (1048, 148, 1489) an empty round_id leaves *out NULL. A named round exists, is
+ * of council's level and province, and every dossier (in->dossiers[].filed, else the session's date) was filed on or
+ * before its cut-off; a later one is refused ILLEGAL_STATE naming the article and the next round. A session dated after
+ * the round's deadline is accepted (the calendar reports it). Writes nothing. 0 and *out (the request's arena), or -1
+ * with the reply failed naming the field. */
 int eval_round_check_session(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSessionOpen *in,
-                             const Ocop__EvalCouncil *council, Ocop__EvalRound **out);
+                             const eval_policy_t *policy, const Ocop__EvalCouncil *council, Ocop__EvalRound **out);
 
 /* Records session (n_products products) among round's sessions. 0 / -1 (store error). */
 int eval_round_add_session(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalRound *round,

@@ -10,7 +10,8 @@
  * year are not scored again), and request ids are derived from the sessions' products, so a run
  * cut short at any point is finished by running it again, and running it again after that
  * changes nothing. Members tick options on each product's form, which the shard sends under
- * the rules in force on the session's date (ctl_demo_sheets). */
+ * the rules in force on the session's date (ctl_demo_sheets); where those rules hold sessions in
+ * rounds (26/2026 Art. 5), each session is opened in a round of its level (ctl_demo_round). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_demo_round.h"
 #include "ctl_demo_session.h"
 #include "ctl_demo_sheets.h"
 #include "ocop_date.h"
@@ -91,8 +93,56 @@ static int s_attest(const s_run_t *run, ocop_client_t *shard, const ctl_demo_pro
 }
 
 /* Opens, starts, scores and closes one session of products; the closing reply is kept. */
-static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *council,
-                     const char *tag, const ctl_demo_product_t *products, size_t n, int central, Ocop__Reply **closed)
+/* The round the session's dossiers (filed on its date) go to when the rules in force ask for one
+ * (26/2026 Art. 5): a round of the level whose deadline is the year's last day, or the day after
+ * a session held on 31 December. */
+static int s_round(const s_run_t *run, ocop_client_t *shard, const char *province, int central, char *id)
+{
+    char deadline[OCOP_DATE_LEN];
+    snprintf(deadline, sizeof deadline, "%04d-12-31", ocop_date_year(run->date));
+    if (strcmp(run->date, deadline) >= 0 && ocop_date_add_days(run->date, 1, deadline) != 0)
+        return CTL_EXIT_FAILED;
+    return ctl_demo_round(shard, central ? OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL : OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE,
+                          province, run->date, run->date, deadline, run->timeout_ms, id);
+}
+
+/* Opens the session; under rules that hold sessions in rounds, in one (request id "<rid>-round"). */
+static int s_open(const s_run_t *run, ocop_client_t *shard, const char *province, int central, Ocop__Request *req,
+                  Ocop__Reply **reply)
+{
+    if (ocop_client_call(shard, req, reply, run->timeout_ms, 3) != 0) {
+        fprintf(stderr, "ocopctl demo evaluate: opening a session: no reply within %d ms\n", run->timeout_ms);
+        return CTL_EXIT_UNAVAILABLE;
+    }
+    if ((*reply)->status == OCOP__STATUS__STATUS_OK)
+        return 0;
+    int needs_round =
+        (*reply)->status == OCOP__STATUS__STATUS_ILLEGAL_STATE && strcmp((*reply)->field, "round_id") == 0;
+    if (!needs_round) {
+        fprintf(stderr, "ocopctl demo evaluate: opening a session: %s (%s) %s\n", ocop_status_name((*reply)->status),
+                (*reply)->field, (*reply)->message);
+        int rc = ctl_exit_for_status((*reply)->status);
+        ocop__reply__free_unpacked(*reply, NULL);
+        return rc;
+    }
+    ocop__reply__free_unpacked(*reply, NULL);
+    char round[CTL_DEMO_ID_LEN], rid[128];
+    int rc = s_round(run, shard, province, central, round);
+    if (rc != 0)
+        return rc;
+    char *first = req->request_id;
+    snprintf(rid, sizeof rid, "%s-round", first);
+    req->request_id = rid;
+    req->eval_session_open->round_id = round;
+    rc = ctl_demo_call_one(shard, req, run->timeout_ms, "opening a session", reply);
+    req->request_id = first;
+    req->eval_session_open->round_id = "";
+    return rc;
+}
+
+static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *province,
+                     const char *council, const char *tag, const ctl_demo_product_t *products, size_t n, int central,
+                     Ocop__Reply **closed)
 {
     char **ids = calloc(n, sizeof *ids), rid[96], session[CTL_DEMO_ID_LEN];
     for (size_t i = 0; i < n; i++)
@@ -108,7 +158,7 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
     req.eval_session_open = &open;
     Ocop__Reply *reply;
-    int rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "opening a session", &reply);
+    int rc = s_open(run, shard, province, central, &req, &reply);
     free(ids);
     if (rc != 0)
         return rc;
@@ -265,7 +315,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
         char tag[96];
         s_tag(tag, sizeof tag, "", province, plan.unscored + from, count);
         Ocop__Reply *closed;
-        rc = s_session(run, forms, shard, council, tag, plan.unscored + from, count, 0, &closed);
+        rc = s_session(run, forms, shard, province, council, tag, plan.unscored + from, count, 0, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
             const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
             if (sp->stars >= 3)
@@ -283,7 +333,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
         Ocop__Reply *closed;
         rc = ctl_demo_council(shard, province, 1, run->timeout_ms, central);
         if (rc == 0)
-            rc = s_session(run, forms, shard, central, tag, plan.proposed, plan.n_proposed, 1, &closed);
+            rc = s_session(run, forms, shard, province, central, tag, plan.proposed, plan.n_proposed, 1, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++)
             run->five_stars += closed->eval_session->products[i]->stars == 5;
         if (rc == 0)

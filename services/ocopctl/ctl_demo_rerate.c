@@ -4,15 +4,15 @@
  * 1. The products move to 26/2026's catalogue ("ocopctl catalogue migrate --from 148 --to
  *    26-2026", reused as it is), and each shard's replica is waited for until it has the new
  *    catalogue of every product demo evaluate certified (60 s at most).
- * 2. A round of upgrades (nâng hạng, Art. 6.1(b)) in a few provinces chosen from the seed:
- *    each declares an extra round of 2026 (Art. 5: number 3, after the two statutory ones, with
- *    its own dates: cut-off 2026-06-05, deadline 2026-06-30) and opens its upgrade sessions in
- *    it, so the province's calendar of rounds has them;
+ * 2. A round of upgrades (nâng hạng, Art. 6.1(b)) in a few provinces chosen from the seed, in
+ *    the round their dossiers go to (Art. 5: filed after 30 April, round 2 of 2026, declared
+ *    when the province has not yet; ctl_demo_round), so the province's calendar has them:
  *    province sessions dated 2026-06-15 with dossiers of kind upgrade filed 2026-06-01, sheets
  *    on 26/2026's forms with targets that lift some 3★ to 4★ and leave the others where they
  *    were, closed with decision date 2026-06-30. Products of 90 or more are proposed to the
  *    ministry without stars at the province (Art. 7.3(e)): a central session (7 members, 5
- *    present) recognises some 5★, and the province certifies the others on the central result
+ *    present, in the ministry's round 1 of 2026 for proposals by 30 July)
+ *    recognises some 5★, and the province certifies the others on the central result
  *    (Art. 7.4(g), EvalCentralResultCertify).
  * 3. A few revocations by ground (Art. 8), by the competent level (province 3★/4★, ministry
  *    5★), the finding a few days before today; one of them late (Art. 8.4: over 15 days).
@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_demo_round.h"
 #include "ctl_demo_session.h"
 #include "ctl_demo_sheets.h"
 #include "ocop_date.h"
@@ -40,9 +41,6 @@
 #define S_CATALOGUE "26-2026"
 #define S_SESSION_DATE "2026-06-15"
 #define S_FILED "2026-06-01"
-#define S_ROUND_YEAR 2026
-#define S_ROUND_NUMBER 3 /* after the province's two statutory rounds of 26/2026 Art. 5 */
-#define S_ROUND_CUTOFF "2026-06-05"
 #define S_DECISION_DATE "2026-06-30"
 #define S_CENTRAL_DATE "2026-07-20"
 #define S_CENTRAL_DECISION_DATE "2026-07-31"
@@ -300,9 +298,13 @@ static int s_central(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard
     snprintf(tag, sizeof tag, "central-%s", province);
     Ocop__Reply *closed;
     size_t five = run->five, certified = run->certified_central;
+    char round[CTL_DEMO_ID_LEN];
     int rc = ctl_demo_council(shard, province, 1, run->timeout_ms, council);
     if (rc == 0)
-        rc = s_session(run, forms, shard, council, "", tag, proposed, n, 1, &closed);
+        rc = ctl_demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, province, S_CENTRAL_DATE, S_CENTRAL_DATE,
+                            S_CENTRAL_DECISION_DATE, run->timeout_ms, round);
+    if (rc == 0)
+        rc = s_session(run, forms, shard, council, round, tag, proposed, n, 1, &closed);
     if (rc != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
@@ -339,81 +341,6 @@ static int s_central(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard
     return rc;
 }
 
-/* The id of the province's round S_ROUND_NUMBER of 2026 when its dates take the upgrade
- * dossiers (filed S_FILED, decided S_DECISION_DATE); "" otherwise. */
-static int s_round_find(const s_run_t *run, ocop_client_t *shard, const char *province, char *id, size_t len)
-{
-    Ocop__EvalRoundCalendarGet get = OCOP__EVAL_ROUND_CALENDAR_GET__INIT;
-    get.province_code = (char *)province;
-    get.year = S_ROUND_YEAR;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET;
-    req.eval_round_calendar_get = &get;
-    Ocop__Reply *reply;
-    int rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "reading the rounds", &reply);
-    if (rc != 0)
-        return rc;
-    const Ocop__EvalRoundCalendar *cal = reply->eval_round_calendar;
-    for (size_t i = 0; i < cal->n_rounds; i++) {
-        const Ocop__EvalRound *r = cal->rounds[i]->round;
-        if (r && r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->number == S_ROUND_NUMBER &&
-            strcmp(r->cutoff, S_FILED) >= 0 && strcmp(r->deadline, S_DECISION_DATE) >= 0)
-            snprintf(id, len, "%s", r->id);
-    }
-    ocop__reply__free_unpacked(reply, NULL);
-    return 0;
-}
-
-/* Declares the province's extra round of 2026 for its upgrades (26/2026 Art. 5: a round of the
- * council's own, numbered after the statutory ones, with both its dates), its id into id. The
- * request id is the province's, so a second run is answered from it and writes nothing; a round
- * 3 someone else declared is used when its dates take the dossiers, else the sessions go without
- * a round (said so). */
-static int s_round(const s_run_t *run, ocop_client_t *shard, const char *province, char *id, size_t len)
-{
-    Ocop__EvalRoundOpen open = OCOP__EVAL_ROUND_OPEN__INIT;
-    open.level = OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE;
-    open.province_code = (char *)province;
-    open.year = S_ROUND_YEAR;
-    open.number = S_ROUND_NUMBER;
-    open.cutoff = S_ROUND_CUTOFF;
-    open.deadline = S_DECISION_DATE;
-    char rid[96];
-    snprintf(rid, sizeof rid, "demo-rerate-round-%s", province);
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.request_id = rid;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_ROUND_OPEN;
-    req.eval_round_open = &open;
-    Ocop__Reply *reply;
-    *id = '\0';
-    if (ocop_client_call(shard, &req, &reply, run->timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl demo rerate: declaring a round: no reply within %d ms\n", run->timeout_ms);
-        return CTL_EXIT_UNAVAILABLE;
-    }
-    Ocop__Status status = reply->status;
-    if (status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_EVAL_ROUND)
-        snprintf(id, len, "%s", reply->eval_round->id);
-    else if (status != OCOP__STATUS__STATUS_CONFLICT)
-        fprintf(stderr, "ocopctl demo rerate: declaring a round: %s (%s) %s\n", ocop_status_name(status), reply->field,
-                reply->message);
-    ocop__reply__free_unpacked(reply, NULL);
-    if (status == OCOP__STATUS__STATUS_CONFLICT) {
-        int rc = s_round_find(run, shard, province, id, len);
-        if (rc != 0)
-            return rc;
-    } else if (status != OCOP__STATUS__STATUS_OK) {
-        return ctl_exit_for_status(status);
-    }
-    if (*id)
-        printf("demo rerate: province %-3s round %d of %d (%s): cut-off %s, deadline %s\n", province, S_ROUND_NUMBER,
-               S_ROUND_YEAR, id, S_ROUND_CUTOFF, S_DECISION_DATE);
-    else
-        printf("demo rerate: province %-3s already has a round %d of %d whose dates do not take dossiers filed %s: "
-               "its upgrade session has no round\n",
-               province, S_ROUND_NUMBER, S_ROUND_YEAR, S_FILED);
-    return 0;
-}
-
 /* One province's round of upgrades. */
 static int s_upgrades(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const s_province_t *pv)
 {
@@ -430,7 +357,8 @@ static int s_upgrades(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shar
         rc = ctl_demo_council(shard, pv->code, 0, run->timeout_ms, council);
     char round[CTL_DEMO_ID_LEN] = "";
     if (rc == 0 && n)
-        rc = s_round(run, shard, pv->code, round, sizeof round);
+        rc = ctl_demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, pv->code, S_FILED, S_FILED, S_DECISION_DATE,
+                            run->timeout_ms, round);
     if (rc == 0 && n)
         rc = s_session(run, forms, shard, council, round, pv->code, picked, n, 0, &closed);
     for (size_t i = 0; rc == 0 && closed && i < closed->eval_session->n_products; i++) {

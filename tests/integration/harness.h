@@ -33,6 +33,7 @@
 #define HARNESS_CALL_TIMEOUT_MS 15000
 
 #define HARNESS_SHARDS_MAX 4
+#define HARNESS_ID_LEN 32 /* a record id such as "R2-17" with its NUL */
 
 typedef struct {
     size_t max_request_bytes; /* 0 = service default */

@@ -415,6 +415,81 @@ Ocop__Reply *harness_council_create(ocop_client_t *c, Ocop__EvalLevel level, con
     return s_call(c, &req);
 }
 
+/* A round of level and province in year whose cut-off is on or after date: its id into out, 0;
+ * 1 when the calendar has none (*next: the number to declare); -1 on failure. */
+static int s_round_find(ocop_client_t *c, Ocop__EvalLevel level, const char *province, unsigned year, const char *date,
+                        char out[HARNESS_ID_LEN], unsigned *next)
+{
+    Ocop__EvalRoundCalendarGet body = OCOP__EVAL_ROUND_CALENDAR_GET__INIT;
+    body.province_code = (char *)province;
+    body.year = year;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET;
+    req.eval_round_calendar_get = &body;
+    Ocop__Reply *r = s_call(c, &req);
+    if (!r || r->status != OCOP__STATUS__STATUS_OK) {
+        fprintf(stderr, "harness: calendar of %s %u: %s\n", province, year, r ? r->message : "no reply");
+        if (r)
+            ocop__reply__free_unpacked(r, NULL);
+        return -1;
+    }
+    int rc = 1;
+    *next = 3; /* after 26/2026's two statutory rounds a level */
+    for (size_t i = 0; i < r->eval_round_calendar->n_rounds; i++) {
+        const Ocop__EvalRound *round = r->eval_round_calendar->rounds[i]->round;
+        if (round->level != level)
+            continue;
+        if (round->number >= *next)
+            *next = round->number + 1;
+        if (rc == 1 && strcmp(round->cutoff, date) >= 0) {
+            snprintf(out, HARNESS_ID_LEN, "%s", round->id);
+            rc = 0;
+        }
+    }
+    ocop__reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+int harness_round_for(ocop_client_t *c, const char *council_id, const char *date, char out[HARNESS_ID_LEN])
+{
+    Ocop__EvalCouncilGet get = OCOP__EVAL_COUNCIL_GET__INIT;
+    get.id = (char *)council_id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_COUNCIL_GET;
+    req.eval_council_get = &get;
+    Ocop__Reply *council = s_call(c, &req);
+    char deadline[OCOP_DATE_LEN];
+    int rc =
+        council && council->status == OCOP__STATUS__STATUS_OK && ocop_date_add_days(date, 1, deadline) == 0 ? 0 : -1;
+    unsigned year = rc == 0 ? (unsigned)ocop_date_year(deadline) : 0, number = 0;
+    if (rc == 0)
+        rc = s_round_find(c, council->eval_council->level, council->eval_council->province_code, year, date, out,
+                          &number);
+    if (rc == 1) {
+        Ocop__EvalRoundOpen open = OCOP__EVAL_ROUND_OPEN__INIT;
+        open.level = council->eval_council->level;
+        open.province_code = council->eval_council->province_code;
+        open.year = year;
+        open.number = number;
+        open.cutoff = (char *)date;
+        open.deadline = deadline;
+        Ocop__Request oreq = OCOP__REQUEST__INIT;
+        oreq.body_case = OCOP__REQUEST__BODY_EVAL_ROUND_OPEN;
+        oreq.eval_round_open = &open;
+        Ocop__Reply *r = s_call(c, &oreq);
+        rc = r && r->status == OCOP__STATUS__STATUS_OK ? 0 : -1;
+        if (rc == 0)
+            snprintf(out, HARNESS_ID_LEN, "%s", r->eval_round->id);
+        else
+            fprintf(stderr, "harness: declaring round %u of %u: %s\n", number, year, r ? r->message : "no reply");
+        if (r)
+            ocop__reply__free_unpacked(r, NULL);
+    }
+    if (council)
+        ocop__reply__free_unpacked(council, NULL);
+    return rc;
+}
+
 Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, const char *date, const char *const *ids,
                                   size_t n, bool two_phase)
 {
@@ -427,6 +502,14 @@ Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, cons
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
     req.eval_session_open = &body;
+    Ocop__Reply *r = s_call(c, &req);
+    char round[HARNESS_ID_LEN];
+    if (!r || r->status != OCOP__STATUS__STATUS_ILLEGAL_STATE || strcmp(r->field, "round_id") != 0 ||
+        harness_round_for(c, council_id, date, round) != 0)
+        return r;
+    ocop__reply__free_unpacked(r, NULL);
+    body.round_id = round;
+    req.request_id = NULL; /* another body: a new request */
     return s_call(c, &req);
 }
 

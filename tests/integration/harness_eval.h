@@ -83,6 +83,12 @@ void harness_sheet_free(harness_sheet_t *sheet);
 /* A council of n members "m1".."mn", m1 the chair; quorum 0 = the default. */
 Ocop__Reply *harness_council_create(ocop_client_t *c, Ocop__EvalLevel level, const char *unit_code,
                                     const char *province_code, size_t n_members, unsigned quorum);
+/* A round of council's level and province whose cut-off is on or after date (26/2026 Art. 5: a
+ * session belongs to one): the calendar's first, else one declared after the statutory ones
+ * (cut-off date, deadline the next day). Its id into out; 0 / -1. */
+int harness_round_for(ocop_client_t *c, const char *council_id, const char *date, char out[HARNESS_ID_LEN]);
+/* Opens a session as an operator would: where the rules in force ask for a round (refused
+ * ILLEGAL_STATE on round_id), with the round of harness_round_for. */
 Ocop__Reply *harness_session_open(ocop_client_t *c, const char *council_id, const char *date, const char *const *ids,
                                   size_t n, bool two_phase);
 /* present: member ids; NULL = "m1".."m<n_present>". */

@@ -157,10 +157,10 @@ static void s_late_dossiers(char late[2][32])
     }
 }
 
-/* A round of the council's own (number 3) whose deadline passed ten days ago, and a session of
- * A's council opened today in it for the first late product (its dossier received 25 days ago,
- * before the round's cut-off): the calendar lists the session as held after the deadline and
- * still open. The round's id, year and the session's id out. */
+/* A round of the council's own (number 4: the world's sessions are in 3) whose deadline passed ten days ago, and a
+ * session of A's council opened today in it for the first late product (its dossier received 25 days ago, before the
+ * round's cut-off): the calendar lists the session as held after the deadline and still open. The round's id, year and
+ * the session's id out. */
 static void s_round_session(const char *product, char *round, size_t round_len, int *year, char *session,
                             size_t session_len)
 {
@@ -172,13 +172,13 @@ static void s_round_session(const char *product, char *round, size_t round_len, 
     *year = ocop_date_year(deadline);
     char body[256];
     snprintf(body, sizeof body,
-             "{\"level\":\"province\",\"province_code\":\"%s\",\"year\":%d,\"number\":3,\"cutoff\":\"%s\","
+             "{\"level\":\"province\",\"province_code\":\"%s\",\"year\":%d,\"number\":4,\"cutoff\":\"%s\","
              "\"deadline\":\"%s\"}",
              W.province[GW_A], *year, cutoff, deadline);
     harness_http_t r = {0};
     assert_int_equal(harness_http(W.h, "POST", "/v1/rounds", gateway_world_token(&W, OCOP_ROLE_PROVINCE), body, &r), 0);
     if (r.status != 201)
-        fail_msg("declare round 3: %ld %s", r.status, r.body);
+        fail_msg("declare round 4: %ld %s", r.status, r.body);
     cJSON *doc = cJSON_Parse(r.body);
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(doc, "id");
     assert_true(cJSON_IsString(rid));

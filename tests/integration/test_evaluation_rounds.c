@@ -280,6 +280,12 @@ static void test_sessions_in_rounds(void **state)
     s_refused(r, seq, S_ST(WRONG_SHARD), "round_id", NULL);
     ITEST_FREE(r);
 
+    /* Under 26/2026 a province council evaluates in rounds (Art. 5): a session names its round
+     * (1489's sessions, in the other tests, need none). */
+    r = s_open("", "2026-11-20", 0, "2026-10-01");
+    s_refused(r, seq, S_ST(ILLEGAL_STATE), "round_id", "Art. 5");
+    ITEST_FREE(r);
+
     /* Filed before 22 May 2026: it finishes under 1489 (Art. 12.2), in round 1. */
     r = s_open(W.round1, "2026-06-15", 1, "2026-04-20");
     ITEST_ASSERT_OK(r);

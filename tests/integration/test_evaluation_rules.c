@@ -524,10 +524,13 @@ static void test_central_refusal_then_province_certifies(void **state)
     ITEST_FREE(r);
 }
 
-/* Opens (not starts) a session of product k with its dossier; the reply. */
+/* Opens (not starts) a session of product k with its dossier, in a round of the council whose
+ * cut-off is on or after date; the reply. */
 static Ocop__Reply *s_open_dossier(const char *council, const char *date, unsigned k, Ocop__DossierKind kind,
                                    const char *filed)
 {
+    char round[HARNESS_ID_LEN];
+    assert_int_equal(harness_round_for(s_c(), council, date, round), 0);
     Ocop__EvalDossier d = OCOP__EVAL_DOSSIER__INIT, *ds[] = {&d};
     d.product_id = W.p[k].product_id;
     d.kind = kind;
@@ -540,6 +543,7 @@ static Ocop__Reply *s_open_dossier(const char *council, const char *date, unsign
     body.n_product_ids = 1;
     body.dossiers = ds;
     body.n_dossiers = 1;
+    body.round_id = round;
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_OPEN;
     req.eval_session_open = &body;
