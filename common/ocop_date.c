@@ -87,7 +87,25 @@ static int s_weekday(int y, int m, int d)
     return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
 }
 
-int ocop_date_add_working_days(const char *day, int n, char out[OCOP_DATE_LEN])
+static int s_cmp_day(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static bool s_listed(const char *day, const char (*days)[OCOP_DATE_LEN], size_t n)
+{
+    return n && bsearch(day, days, n, sizeof *days, s_cmp_day) != NULL;
+}
+
+bool ocop_date_working(const char *day, const ocop_workdays_t *cal)
+{
+    int wd = s_weekday(atoi(day), atoi(day + 5), atoi(day + 8));
+    if (wd == 0 || wd == 6)
+        return cal && s_listed(day, cal->worked, cal->n_worked);
+    return !cal || !s_listed(day, cal->off, cal->n_off);
+}
+
+int ocop_date_add_working_days(const char *day, int n, const ocop_workdays_t *cal, char out[OCOP_DATE_LEN])
 {
     if (n < 0 || !ocop_date_valid(day))
         return -1;
@@ -97,8 +115,7 @@ int ocop_date_add_working_days(const char *day, int n, char out[OCOP_DATE_LEN])
         if (ocop_date_add_days(out, 1, next) != 0)
             return -1;
         memcpy(out, next, OCOP_DATE_LEN);
-        int wd = s_weekday(atoi(out), atoi(out + 5), atoi(out + 8));
-        if (wd != 0 && wd != 6)
+        if (ocop_date_working(out, cal))
             n--;
     }
     return 0;

@@ -4,6 +4,7 @@
 #define OCOP_DATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* YYYY-MM-DD plus the terminating NUL. */
 #define OCOP_DATE_LEN 11
@@ -18,9 +19,21 @@ int ocop_date_add_months(const char *day, int months, char out[OCOP_DATE_LEN]);
 /* day plus days (negative: minus), across months and years. 0, or -1 when day is not valid or
  * the result leaves the years 1..9999. */
 int ocop_date_add_days(const char *day, int days, char out[OCOP_DATE_LEN]);
-/* day plus n working days (Monday to Friday; public holidays are not known here): the day the
- * n-th working day after day falls on. 0, or -1 when day is not valid or n is negative. */
-int ocop_date_add_working_days(const char *day, int n, char out[OCOP_DATE_LEN]);
+/* The days that change the working week (Monday to Friday): weekdays off (public holidays and
+ * the days they are moved to) and weekend days worked in exchange, each sorted ascending. */
+typedef struct {
+    const char (*off)[OCOP_DATE_LEN];
+    size_t n_off;
+    const char (*worked)[OCOP_DATE_LEN];
+    size_t n_worked;
+} ocop_workdays_t;
+
+/* True when day (valid) is a working day: Monday to Friday and not off, or a weekend day
+ * worked. cal may be NULL (Monday to Friday). */
+bool ocop_date_working(const char *day, const ocop_workdays_t *cal);
+/* day plus n working days of cal (NULL: Monday to Friday): the day the n-th working day after
+ * day falls on. 0, or -1 when day is not valid or n is negative. */
+int ocop_date_add_working_days(const char *day, int n, const ocop_workdays_t *cal, char out[OCOP_DATE_LEN]);
 /* The year of a valid day. */
 int ocop_date_year(const char *day);
 

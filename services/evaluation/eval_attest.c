@@ -40,7 +40,8 @@ static int s_timing(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalAttest *in, O
     if (!commune || commune->report_working_days == 0)
         return 0;
     char *deadline = ocop_arena_alloc(ocop_ctx_arena(ctx), OCOP_DATE_LEN);
-    if (ocop_date_add_working_days(in->received, commune->report_working_days, deadline) != 0)
+    if (ocop_date_add_working_days(in->received, commune->report_working_days,
+                                   eval_holidays_calendar(eval_state(ctx)->holidays), deadline) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot count working days from %s", in->received);
     p->attestation_deadline = deadline;
     p->attestation_late = strcmp(in->reported, deadline) > 0;

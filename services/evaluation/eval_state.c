@@ -49,6 +49,9 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
     snprintf(path, sizeof path, "%s/stars.json", rules);
     if (!(state->bands = eval_bands_load(path, err, errlen)))
         goto fail;
+    snprintf(path, sizeof path, "%s/holidays.json", rules);
+    if (!(state->holidays = eval_holidays_load(path, err, errlen)))
+        goto fail;
     for (size_t i = 0; i < eval_policies_count(state->policies); i++) {
         const eval_policy_t *p = eval_policies_at(state->policies, i);
         if (eval_rubrics_count_instrument(state->rubrics, p->rubric) == 0) {
@@ -68,6 +71,7 @@ void eval_state_close(eval_state_t *state)
     eval_rubrics_destroy(&state->rubrics);
     eval_policies_destroy(&state->policies);
     eval_bands_destroy(&state->bands);
+    eval_holidays_destroy(&state->holidays);
     ocop_arena_destroy(&state->replica_arena);
 }
 

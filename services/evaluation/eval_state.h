@@ -26,6 +26,7 @@
 #include <lmdb.h>
 
 #include "eval_bands.h"
+#include "eval_holidays.h"
 #include "eval_policy.h"
 #include "eval_rubric.h"
 #include "ocop_config.h"
@@ -49,12 +50,13 @@ typedef struct {
     eval_rubrics_t *rubrics;
     eval_policies_t *policies;
     eval_bands_t *bands;
+    eval_holidays_t *holidays;            /* the working calendar of time limits in working days */
     const ocop_config_t *config;          /* the whole deployment: who owns what */
     const ocop_service_config_t *service; /* this shard's section */
     ocop_arena_t *replica_arena;          /* used by the replica's thread only */
 } eval_state_t;
 
-/* Opens every database and loads rubrics, policies and star bands from service->rules_dir;
+/* Opens every database and loads rubrics, policies, star bands and holidays from service->rules_dir;
  * checks that every policy's rubric instrument has rubric files.
  * 0, or -1 with a message in err naming the file and field at fault. */
 int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_t *config,

@@ -38,6 +38,7 @@
 #include "harness.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
+#include "eval_holidays.h"
 #include "ocop_date.h"
 
 #define S_ST(x) OCOP__STATUS__STATUS_##x
@@ -789,14 +790,27 @@ static size_t s_late(const char *province, const char *commune, const char *prod
     return found;
 }
 
-/* Art. 7.2 on product 10: received 25 days ago (at least 17 working days), reported today. */
+/* Art. 7.2 on product 10: 15 working days on the calendar of public holidays (National Day, 2
+ * September 2026, off); then received 25 days ago (at least 17 working days), reported today. */
 static void test_commune_report_time_limit(void **state)
 {
     (void)state;
+    char path[HARNESS_PATH_MAX + 16], err[256] = "";
+    snprintf(path, sizeof path, "%s/holidays.json", W.h->eval_rules_dir);
+    eval_holidays_t *holidays = eval_holidays_load(path, err, sizeof err);
+    if (!holidays)
+        fail_msg("%s", err);
+    Ocop__Reply *r = s_attest_on(10, "2026-08-31", "2026-09-21");
+    ITEST_ASSERT_OK(r);
+    assert_string_equal(r->eval_product->attestation_deadline, "2026-09-22"); /* 2026-09-21 Monday to Friday */
+    assert_false(r->eval_product->attestation_late);
+    ITEST_FREE(r);
+
     char received[OCOP_DATE_LEN], deadline[OCOP_DATE_LEN];
     ocop_date_add_days(W.today, -25, received);
-    ocop_date_add_working_days(received, 15, deadline);
-    Ocop__Reply *r = s_attest_on(10, W.today, received);
+    ocop_date_add_working_days(received, 15, eval_holidays_calendar(holidays), deadline);
+    eval_holidays_destroy(&holidays);
+    r = s_attest_on(10, W.today, received);
     ITEST_ASSERT_ERROR(r, S_ST(INVALID), "received"); /* received after the report */
     ITEST_FREE(r);
     r = s_attest_on(10, received, "");

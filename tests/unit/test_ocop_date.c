@@ -85,23 +85,55 @@ static void test_add_working_days(void **state)
     (void)state;
     char out[OCOP_DATE_LEN];
     /* Friday 2026-05-22 + 15 working days = Friday 2026-06-12; weekends skipped. */
-    assert_int_equal(ocop_date_add_working_days("2026-05-22", 15, out), 0);
+    assert_int_equal(ocop_date_add_working_days("2026-05-22", 15, NULL, out), 0);
     assert_string_equal(out, "2026-06-12");
-    assert_int_equal(ocop_date_add_working_days("2026-12-05", 1, out), 0); /* Saturday -> Monday */
+    assert_int_equal(ocop_date_add_working_days("2026-12-05", 1, NULL, out), 0); /* Saturday -> Monday */
     assert_string_equal(out, "2026-12-07");
-    assert_int_equal(ocop_date_add_working_days("2026-12-31", 2, out), 0); /* Thursday -> Monday */
+    assert_int_equal(ocop_date_add_working_days("2026-12-31", 2, NULL, out), 0); /* Thursday -> Monday */
     assert_string_equal(out, "2027-01-04");
-    assert_int_equal(ocop_date_add_working_days("2026-12-07", 0, out), 0);
+    assert_int_equal(ocop_date_add_working_days("2026-12-07", 0, NULL, out), 0);
     assert_string_equal(out, "2026-12-07");
-    assert_int_equal(ocop_date_add_working_days("2026-12-07", -1, out), -1);
-    assert_int_equal(ocop_date_add_working_days("2026-02-30", 1, out), -1);
+    assert_int_equal(ocop_date_add_working_days("2026-12-07", -1, NULL, out), -1);
+    assert_int_equal(ocop_date_add_working_days("2026-02-30", 1, NULL, out), -1);
+}
+
+/* Tết 2026 (16–20 February off) and a 2025 Saturday worked instead of a Friday off. */
+static void test_add_working_days_with_holidays(void **state)
+{
+    (void)state;
+    static const char off[][OCOP_DATE_LEN] = {"2025-05-02", "2026-02-16", "2026-02-17",
+                                              "2026-02-18", "2026-02-19", "2026-02-20"};
+    static const char worked[][OCOP_DATE_LEN] = {"2025-04-26"};
+    const ocop_workdays_t cal = {off, 6, worked, 1};
+    char out[OCOP_DATE_LEN];
+    /* Tuesday 10 February + 15 working days: 3 March on Monday to Friday, 10 March past Tết. */
+    assert_int_equal(ocop_date_add_working_days("2026-02-10", 15, NULL, out), 0);
+    assert_string_equal(out, "2026-03-03");
+    assert_int_equal(ocop_date_add_working_days("2026-02-10", 15, &cal, out), 0);
+    assert_string_equal(out, "2026-03-10");
+    /* Friday 13 February + 1: the next working day is Monday 23 February. */
+    assert_int_equal(ocop_date_add_working_days("2026-02-13", 1, &cal, out), 0);
+    assert_string_equal(out, "2026-02-23");
+    /* Friday 25 April 2025 + 1 is the Saturday worked; + 5 skips Friday 2 May. */
+    assert_int_equal(ocop_date_add_working_days("2025-04-25", 1, &cal, out), 0);
+    assert_string_equal(out, "2025-04-26");
+    assert_int_equal(ocop_date_add_working_days("2025-04-29", 3, &cal, out), 0);
+    assert_string_equal(out, "2025-05-05"); /* 30 April, 1 May (working here), Friday 2 May off, Monday 5 May */
+    assert_true(ocop_date_working("2025-04-26", &cal));
+    assert_false(ocop_date_working("2025-04-26", NULL));
+    assert_false(ocop_date_working("2026-02-18", &cal));
+    assert_true(ocop_date_working("2026-02-18", NULL));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),    cmocka_unit_test(test_day_of),           cmocka_unit_test(test_add_months),
-        cmocka_unit_test(test_add_days), cmocka_unit_test(test_add_working_days),
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_day_of),
+        cmocka_unit_test(test_add_months),
+        cmocka_unit_test(test_add_days),
+        cmocka_unit_test(test_add_working_days),
+        cmocka_unit_test(test_add_working_days_with_holidays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
