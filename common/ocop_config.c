@@ -18,6 +18,8 @@
 #define S_FILE_MAX ((size_t)4 * 1024 * 1024)
 #define S_MB_MAX ((uint64_t)1024 * 1024) /* 1 TiB of map is more than any service needs */
 #define S_BATCH_MAX ((uint64_t)1024 * 1024)
+#define S_DEFAULT_READERS 2 /* reader threads beside the writer loop */
+#define S_READERS_MAX 64
 #define S_REQUEST_MAX ((uint64_t)1024 * 1024 * 1024)
 #define S_DEFAULT_MAP_MB 64
 #define S_DEFAULT_MAP_MAX_MB 8192
@@ -45,8 +47,9 @@ static const char *const s_gateway_keys[] = {"listen",
                                              "allow_remote",
                                              "static_dir"};
 static const char *const s_service_keys[] = {
-    "endpoint",  "events_endpoint",   "bind",  "events_bind",     "store_dir", "rules_dir", "map_size_mb", "map_max_mb",
-    "batch_max", "max_request_bytes", "allow", "trusted_callers", "shard",     "provinces", "sources",
+    "endpoint",        "events_endpoint", "bind",      "events_bind", "store_dir",         "rules_dir",
+    "map_size_mb",     "map_max_mb",      "batch_max", "readers",     "max_request_bytes", "allow",
+    "trusted_callers", "shard",           "provinces", "sources",
 };
 
 static int s_copy(char *dst, size_t len, const char *src)
@@ -375,13 +378,14 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     if (s_get_path(self, obj, where, "rules_dir", out->rules_dir, &present, err, errlen) != 0)
         return -1;
 
-    uint64_t map_mb, max_mb, batch, request;
+    uint64_t map_mb, max_mb, batch, request, readers;
     if (s_get_uint(self, obj, where, "map_size_mb", S_DEFAULT_MAP_MB, S_MB_MAX, &map_mb, err, errlen) != 0)
         return -1;
     /* An explicit map_size above the default ceiling raises the default ceiling with it. */
     uint64_t max_default = map_mb > S_DEFAULT_MAP_MAX_MB ? map_mb : S_DEFAULT_MAP_MAX_MB;
     if (s_get_uint(self, obj, where, "map_max_mb", max_default, S_MB_MAX, &max_mb, err, errlen) != 0 ||
         s_get_uint(self, obj, where, "batch_max", S_DEFAULT_BATCH, S_BATCH_MAX, &batch, err, errlen) != 0 ||
+        s_get_uint(self, obj, where, "readers", S_DEFAULT_READERS, S_READERS_MAX, &readers, err, errlen) != 0 ||
         s_get_uint(self, obj, where, "max_request_bytes", S_DEFAULT_REQUEST_BYTES, S_REQUEST_MAX, &request, err,
                    errlen) != 0)
         return -1;
@@ -393,6 +397,7 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     out->map_size = (size_t)map_mb << 20;
     out->map_max = (size_t)max_mb << 20;
     out->batch_max = (unsigned)batch;
+    out->readers = (unsigned)readers;
     out->max_request_bytes = (size_t)request;
     if (s_get_shard(self, obj, name, where, out, err, errlen) != 0 ||
         s_get_names(self, obj, where, "sources", out->sources, &out->source_count, err, errlen) != 0)

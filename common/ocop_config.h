@@ -12,6 +12,7 @@
  *       "store_dir": "data/registration",          // optional, defaults to data_dir/<name>
  *       "map_size_mb": 64, "map_max_mb": 8192,
  *       "batch_max": 4096, "max_request_bytes": 1048576,
+ *       "readers": 2,                              // threads serving reading routes (0: the loop)
  *       "rules_dir": "services/registration/data", // versioned rule/data files
  *       "allow": ["ocopctl", "gateway", "audit"]   // key names allowed to connect
  *       "trusted_callers": ["gateway", "ocopctl"]  // of those, the keys that may name any caller
@@ -53,6 +54,7 @@ typedef struct {
     size_t map_size; /* bytes */
     size_t map_max;  /* bytes */
     unsigned batch_max;
+    unsigned readers; /* reader threads: reading routes are served off the writer loop */
     size_t max_request_bytes;
     char allow[OCOP_ALLOW_MAX][OCOP_NAME_MAX];
     size_t allow_count;

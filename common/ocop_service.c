@@ -138,8 +138,11 @@ ocop_service_t *ocop_service_new(const ocop_service_options_t *opts)
     self->pub = s_socket(self, ZMQ_PUB, self->config.events_bind, opts->keys);
     if (!self->router || !self->pub)
         goto fail;
-    ocop_log_info("listening", "endpoint=%s events=%s last_sequence=%llu store=%s", self->config.bind,
-                  self->config.events_bind, (unsigned long long)self->last_seq, ocop_store_path(self->store));
+    if (self->config.readers && !(self->readers = ocop__readers_start(self, self->config.readers)))
+        goto fail;
+    ocop_log_info("listening", "endpoint=%s events=%s last_sequence=%llu store=%s readers=%u", self->config.bind,
+                  self->config.events_bind, (unsigned long long)self->last_seq, ocop_store_path(self->store),
+                  self->config.readers);
     return self;
 fail:
     ocop_log_error("start_failed", "service=%s", opts->name);
@@ -152,6 +155,7 @@ void ocop_service_destroy(ocop_service_t **self_p)
     if (!self_p || !*self_p)
         return;
     ocop_service_t *self = *self_p;
+    ocop__readers_stop(&self->readers);
     if (self->router)
         zmq_close(self->router);
     if (self->pub)
@@ -219,8 +223,9 @@ static int s_peer(const ocop_service_t *self, const char *user_id)
     return -1;
 }
 
-/* Receives every request that is ready, up to batch_max. */
-static size_t s_batch_drain(ocop_service_t *self)
+/* Receives every request that is ready, up to batch_max writes (and the loop's reads); reads
+ * go to the reader threads as they come. */
+static size_t s_batch_drain(ocop_service_t *self, int64_t started_us)
 {
     size_t n = 0;
     while (n < self->item_cap) {
@@ -251,9 +256,23 @@ static size_t s_batch_drain(ocop_service_t *self)
                     break;
             }
         }
+        if (self->readers && ocop__readers_take(self->readers, item, started_us))
+            continue;
         n++;
     }
     return n;
+}
+
+/* Sends every reply the readers have ready. */
+static void s_read_replies(ocop_service_t *self)
+{
+    int64_t started_us;
+    int failed;
+    while (ocop__readers_reply(self->readers, self->router, &started_us, &failed)) {
+        self->n_requests++;
+        self->n_errors += failed != 0;
+        s_latency_observe(self, 1, s_monotonic_us() - started_us);
+    }
 }
 
 int ocop_service_run(ocop_service_t *self)
@@ -267,18 +286,21 @@ int ocop_service_run(ocop_service_t *self)
     ocop_log_info("ready", "service=%s shard=%u", self->name, self->shard);
 
     while (!s_stop_requested) {
-        zmq_pollitem_t items[] = {{self->router, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, 1, S_POLL_MS);
+        zmq_pollitem_t items[] = {{self->router, 0, ZMQ_POLLIN, 0},
+                                  {self->readers ? ocop__readers_socket(self->readers) : NULL, 0, ZMQ_POLLIN, 0}};
+        int rc = zmq_poll(items, self->readers ? 2 : 1, S_POLL_MS);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
             ocop_log_error("poll_failed", "error=\"%s\"", zmq_strerror(errno));
             return -1;
         }
-        if (rc == 0)
+        if (self->readers && (items[1].revents & ZMQ_POLLIN))
+            s_read_replies(self);
+        if (!(items[0].revents & ZMQ_POLLIN))
             continue;
         int64_t started_us = s_monotonic_us();
-        size_t n = s_batch_drain(self);
+        size_t n = s_batch_drain(self, started_us);
         if (n == 0)
             continue;
         ocop__batch_process(self, n);
@@ -291,6 +313,11 @@ int ocop_service_run(ocop_service_t *self)
                            self->name, (unsigned long long)self->last_seq);
             return -1;
         }
+    }
+    if (self->readers) {
+        /* The reads in hand are answered before the loop goes. */
+        ocop__readers_join(self->readers);
+        s_read_replies(self);
     }
     ocop_log_info("stopping", "service=%s requests=%llu batches=%llu last_sequence=%llu", self->name,
                   (unsigned long long)self->n_requests, (unsigned long long)self->n_batches,

@@ -6,6 +6,9 @@
  * ocop_route_t.checks_before_writes), commits once with fsync, then sends every reply and publishes
  * every event. A reply therefore means durable.
  *
+ * Reading routes are served beside the loop by reader threads (config "readers", default 2),
+ * each on a read transaction, with their replies sent by the loop as they come.
+ *
  * Built in: Ping (health), EventsFrom (replay of the outbox), idempotent retries (a repeated
  * request_id of a writing request gets the original reply), size limit (TOO_LARGE), malformed
  * frames (MALFORMED), unknown bodies (UNSUPPORTED), map growth on MDB_MAP_FULL up to the
@@ -38,9 +41,15 @@ typedef struct {
     /* The handler makes every check before its first write, so a refusal has nothing to undo:
      * the loop then runs it straight in the batch transaction instead of a nested one (nested
      * LMDB transactions cost a dirty-page merge each). A store error after a write makes the
-     * loop rerun the whole batch with nested transactions. Reading routes always run direct. */
+     * loop rerun the whole batch with nested transactions. A reading route kept on the loop runs
+     * in a nested transaction that is always aborted, so nothing it writes is kept. */
     bool checks_before_writes;
     ocop_handler_fn fn;
+    /* A reading route is served by a reader thread on its own read transaction (it sees the
+     * last committed batch, never a half-written one, and a slow read holds up no write) unless
+     * it reads state the writer changes in memory: then it runs on the loop. A reader's
+     * transaction is read-only, so a reading route that writes fails (logged with its name). */
+    bool on_writer;
 } ocop_route_t;
 
 /* Undo for state a service keeps in memory beside its store (indexes rebuilt at start, say).

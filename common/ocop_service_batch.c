@@ -12,7 +12,6 @@
 #include "ocop_outbox.h"
 #include "ocop_service_private.h"
 #include "ocop_text.h"
-#include "ocop_wire.h"
 
 #define S_REQUEST_ID_MAX OCOP_REQUEST_ID_MAX
 #define S_CALLER_MAX 128
@@ -96,7 +95,7 @@ static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop_
 
 /* ---------------------------------------------------------------- one request */
 
-static const ocop_route_t *s_route(const ocop_service_t *self, Ocop__Request__BodyCase body)
+const ocop_route_t *ocop__route(const ocop_service_t *self, Ocop__Request__BodyCase body)
 {
     for (size_t i = 0; i < self->route_count; i++)
         if (self->routes[i].body == body)
@@ -106,11 +105,9 @@ static const ocop_route_t *s_route(const ocop_service_t *self, Ocop__Request__Bo
 
 static int s_reply_pack(ocop_service_t *self, ocop__item_t *item, const Ocop__Reply *reply)
 {
-    item->reply_len = ocop__reply__get_packed_size(reply);
-    item->reply = malloc(item->reply_len ? item->reply_len : 1);
-    if (!item->reply)
+    (void)self;
+    if (ocop__reply_pack(reply, &item->reply, &item->reply_len) != 0)
         return -1;
-    ocop__reply__pack(reply, item->reply);
     item->failed = reply->status != OCOP__STATUS__STATUS_OK;
     return 0;
 }
@@ -187,17 +184,6 @@ static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id
     return mdb_put(txn, self->request_time_dbi, &tkv, &empty, 0);
 }
 
-/* The request id in the item's frame, read without unpacking it (in the arena); "" when none
- * can be read. */
-static char *s_peek_request_id(ocop_service_t *self, ocop__item_t *item)
-{
-    char *id = ocop_arena_alloc(self->arena, S_REQUEST_ID_MAX + 1);
-    if (!ocop_wire_peek_text(zmq_msg_data(&item->payload), zmq_msg_size(&item->payload), 1 /* Request.request_id */, id,
-                             S_REQUEST_ID_MAX + 1))
-        id[0] = '\0';
-    return id;
-}
-
 static int s_validate_request_id(const char *id)
 {
     size_t n = strlen(id);
@@ -234,38 +220,11 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     ocop_arena_reset(self->arena);
     Ocop__Reply reply;
     ocop__reply__init(&reply);
-    size_t size = zmq_msg_size(&item->payload);
     uint8_t digest[S_DIGEST_LEN];
-
-    /* Errors before unpacking still name the request when its id can be read off the frame. */
-    reply.request_id = s_peek_request_id(self, item);
-    if (item->extra_frames) {
-        ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "a request is exactly one frame");
+    Ocop__Request *req =
+        ocop__request_open(self->arena, self->config.max_request_bytes, &item->payload, item->extra_frames, &reply);
+    if (!req)
         return s_reply_pack(self, item, &reply);
-    }
-    if (size > self->config.max_request_bytes) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "request of %zu bytes exceeds the limit of %zu bytes", size,
-                 self->config.max_request_bytes);
-        ocop__reply_status(self->arena, &reply, OCOP_E_TOO_LARGE, "", msg);
-        return s_reply_pack(self, item, &reply);
-    }
-    Ocop__Request *req = ocop__request__unpack(ocop_arena_allocator(self->arena), size, zmq_msg_data(&item->payload));
-    if (!req) {
-        ocop__reply_status(self->arena, &reply, OCOP_E_MALFORMED, "", "the frame is not a valid request");
-        return s_reply_pack(self, item, &reply);
-    }
-    reply.request_id = req->request_id;
-    char nul_field[128];
-    if (ocop_wire_find_nul(&ocop__request__descriptor, zmq_msg_data(&item->payload), size, 1, nul_field,
-                           sizeof nul_field)) {
-        char msg[192];
-        snprintf(msg, sizeof msg, "%.128s holds a NUL byte", nul_field);
-        if (strcmp(nul_field, "request_id") == 0)
-            reply.request_id = ""; /* what unpacked is not the id the client sent */
-        ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, nul_field, msg);
-        return s_reply_pack(self, item, &reply);
-    }
 
     if (req->body_case == OCOP__REQUEST__BODY_PING) {
         s_handle_ping(self, &reply);
@@ -275,7 +234,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         s_handle_events_from(self, txn, req->events_from, &reply);
         return s_reply_pack(self, item, &reply);
     }
-    const ocop_route_t *route = s_route(self, req->body_case);
+    const ocop_route_t *route = ocop__route(self, req->body_case);
     if (!route) {
         char msg[96];
         snprintf(msg, sizeof msg, "%s does not serve message type %d", self->name, (int)req->body_case);
@@ -320,13 +279,16 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         }
     }
 
-    int direct = !route->writes || (route->checks_before_writes && !self->nested);
+    /* A reading route on the loop runs in a nested transaction that is always aborted: whatever
+     * it writes is dropped. */
+    int direct = route->writes && route->checks_before_writes && !self->nested;
     MDB_txn *child = txn;
     int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
     if (rc != 0)
         return rc == MDB_MAP_FULL ? 1 : -1;
     ocop_ctx_t ctx = {.svc = self,
                       .route = route,
+                      .arena = self->arena,
                       .txn = child,
                       .caller = req->caller,
                       .request_id = req->request_id,
@@ -510,7 +472,7 @@ void ocop__batch_process(ocop_service_t *self, size_t n)
             Ocop__Reply reply;
             ocop__reply__init(&reply);
             ocop_arena_reset(self->arena);
-            reply.request_id = s_peek_request_id(self, &self->items[i]);
+            reply.request_id = ocop__peek_request_id(self->arena, &self->items[i].payload);
             ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "",
                                rc == 1 ? "storage is full" : "the batch could not be committed");
             s_reply_pack(self, &self->items[i], &reply);

@@ -1,5 +1,6 @@
 /* ocop_service_ctx — what handlers call: the request's context, failures, events. See
  * ocop_service.h for the contract. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx)
 }
 ocop_arena_t *ocop_ctx_arena(ocop_ctx_t *ctx)
 {
-    return ctx->svc->arena;
+    return ctx->arena;
 }
 void *ocop_ctx_user(ocop_ctx_t *ctx)
 {
@@ -54,12 +55,18 @@ int ocop_ctx_fail(ocop_ctx_t *ctx, Ocop__Reply *reply, int status, const char *f
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    ocop__reply_status(ctx->svc->arena, reply, status, field, message);
+    ocop__reply_status(ctx->arena, reply, status, field, message);
     return -1;
 }
 
 int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const char *what)
 {
+    if (ctx->reader) {
+        /* EACCES: a reading route tried to write on its read-only transaction. */
+        ocop_log_error(mdb_rc == EACCES ? "write_from_read" : "store_error", "route=%s what=%s error=\"%s\"",
+                       ctx->route->name, what, mdb_strerror(mdb_rc));
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "storage error while %s", what);
+    }
     if (mdb_rc == MDB_MAP_FULL) {
         ctx->svc->map_full = 1;
         return ocop_ctx_fail(ctx, reply, OCOP_E_STORAGE_FULL, "", "storage is full");
@@ -167,7 +174,7 @@ void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char 
     }
     MDB_val k = ocop_key_val(&key);
     ProtobufCMessage *msg;
-    int rc = ocop_record_get(ctx->txn, dbi, &k, desc, ocop_arena_allocator(ctx->svc->arena), &msg);
+    int rc = ocop_record_get(ctx->txn, dbi, &k, desc, ocop_arena_allocator(ctx->arena), &msg);
     if (rc == MDB_NOTFOUND)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
     else if (rc != 0)

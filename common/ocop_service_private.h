@@ -41,11 +41,15 @@ typedef struct {
 struct ocop_ctx_t {
     ocop_service_t *svc;
     const ocop_route_t *route;
+    ocop_arena_t *arena; /* the loop's, or the reader thread's */
+    bool reader;         /* on a reader thread's read-only transaction: nothing of svc changes */
     MDB_txn *txn;
     const char *caller;
     const char *request_id;
     int64_t now_ms;
 };
+
+typedef struct ocop__readers_t ocop__readers_t;
 
 struct ocop_service_t {
     char name[OCOP_NAME_MAX];
@@ -61,6 +65,7 @@ struct ocop_service_t {
     void *router;
     void *pub;
     ocop_zap_t *zap;
+    ocop__readers_t *readers; /* NULL: reads run on the loop (config readers 0) */
     ocop__peer_t peers[OCOP_ALLOW_MAX + 1];
     size_t n_peers;
     bool bind_callers; /* a write's caller must be its key's name unless the key is trusted */
@@ -97,6 +102,33 @@ size_t ocop__undo_mark(ocop_service_t *self);
 void ocop__undo_rollback(ocop_service_t *self, size_t mark);
 /* Forgets the events emitted after the first keep, and hands out next_seq next. */
 void ocop__events_truncate(ocop_service_t *self, size_t keep, uint64_t next_seq);
+/* The request id read off a frame without unpacking it (in arena); "" when none can be read. */
+char *ocop__peek_request_id(ocop_arena_t *arena, zmq_msg_t *payload);
+/* The request of payload, unpacked into arena and checked as every request is (one frame, at
+ * most max_bytes, no NUL in a string); NULL with the refusal in reply, whose request_id is set
+ * as far as it can be read. */
+Ocop__Request *ocop__request_open(ocop_arena_t *arena, size_t max_bytes, zmq_msg_t *payload, int extra_frames,
+                                  Ocop__Reply *reply);
+/* reply packed into *out (malloc'd, *len bytes). 0 / -1 (out of memory). */
+int ocop__reply_pack(const Ocop__Reply *reply, uint8_t **out, size_t *len);
+/* The route serving body, or NULL. */
+const ocop_route_t *ocop__route(const ocop_service_t *self, Ocop__Request__BodyCase body);
+
+/* The reader threads (ocop_service_readers.c). Started on the service's context with n
+ * threads (NULL on failure); stopped after every read handed over has been answered. */
+ocop__readers_t *ocop__readers_start(ocop_service_t *svc, size_t n);
+void ocop__readers_stop(ocop__readers_t **self_p);
+/* Stops the threads once they have served every read handed over (their replies stay ready). */
+void ocop__readers_join(ocop__readers_t *self);
+/* The socket whose input means a reply is ready (for the loop's poll). */
+void *ocop__readers_socket(ocop__readers_t *self);
+/* Hands item to the readers when it is one frame within the size limit for a reading route
+ * not kept on the writer: 1 (its messages moved), or 0 (the batch takes it). */
+int ocop__readers_take(ocop__readers_t *self, ocop__item_t *item, int64_t started_us);
+/* Sends one ready reply on router: 1 with when its read was taken and whether it failed, or 0
+ * when none is ready. */
+int ocop__readers_reply(ocop__readers_t *self, void *router, int64_t *started_us, int *failed);
+
 /* Runs the n drained requests as one durable batch; replies are packed into the items. */
 void ocop__batch_process(ocop_service_t *self, size_t n);
 

@@ -81,45 +81,69 @@ int ocop_wire_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *da
     return s_walk(desc, data, data + len, 0, skip_top, "", field, fieldlen);
 }
 
+/* The next top-level field at *p: its number, and for wire type 2 its bytes in body and n
+ * (NULL for the other types, which are skipped). 1 read, 0 at the end or malformed. */
+static int s_next_field(const uint8_t **p, const uint8_t *end, uint32_t *number, const uint8_t **body, size_t *n)
+{
+    uint64_t key, v;
+    if (*p >= end || s_varint(p, end, &key) != 0 || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
+        return 0;
+    *number = (uint32_t)(key >> 3);
+    *body = NULL;
+    switch (key & 7) {
+    case 0:
+        return s_varint(p, end, &v) == 0;
+    case 1:
+    case 5: {
+        size_t skip = (key & 7) == 1 ? 8 : 4;
+        if ((size_t)(end - *p) < skip)
+            return 0;
+        *p += skip;
+        return 1;
+    }
+    case 2:
+        if (s_varint(p, end, &v) != 0 || v > (uint64_t)(end - *p))
+            return 0;
+        *body = *p;
+        *n = (size_t)v;
+        *p += v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int ocop_wire_peek_text(const uint8_t *data, size_t len, uint32_t number, char *out, size_t outlen)
 {
-    const uint8_t *p = data, *end = data + len;
-    while (p < end) {
-        uint64_t key, n;
-        if (s_varint(&p, end, &key) != 0)
-            return 0;
-        switch (key & 7) {
-        case 0:
-            if (s_varint(&p, end, &n) != 0)
-                return 0;
+    const uint8_t *p = data, *end = data + len, *body;
+    uint32_t at;
+    size_t n;
+    while (s_next_field(&p, end, &at, &body, &n)) {
+        if (at != number || !body)
             continue;
-        case 1:
-        case 5: {
-            size_t skip = (key & 7) == 1 ? 8 : 4;
-            if ((size_t)(end - p) < skip)
-                return 0;
-            p += skip;
-            continue;
-        }
-        case 2:
-            if (s_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
-                return 0;
-            break;
-        default:
-            return 0;
-        }
-        if (key >> 3 != number) {
-            p += n;
-            continue;
-        }
         if (n == 0 || n >= outlen)
             return 0;
-        for (uint64_t i = 0; i < n; i++)
-            if (p[i] <= 0x20 || p[i] >= 0x7f)
+        for (size_t i = 0; i < n; i++)
+            if (body[i] <= 0x20 || body[i] >= 0x7f)
                 return 0;
-        memcpy(out, p, (size_t)n);
+        memcpy(out, body, n);
         out[n] = '\0';
         return 1;
     }
     return 0;
+}
+
+uint32_t ocop_wire_peek_oneof(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len)
+{
+    const uint8_t *p = data, *end = data + len, *body;
+    uint32_t at, last = 0;
+    size_t n;
+    while (p < end) {
+        if (!s_next_field(&p, end, &at, &body, &n))
+            return 0;
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(desc, (unsigned)at);
+        if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            last = at;
+    }
+    return last;
 }

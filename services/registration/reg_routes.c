@@ -11,22 +11,24 @@
 /* Every writing handler but the unit import checks everything before its first write (see
  * ocop_route_t); an import validates unit by unit as it writes, so it runs nested. */
 static const ocop_route_t s_routes[] = {
-    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, false, reg_handle_unit_import},
-    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, false, reg_handle_unit_get},
-    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, false, reg_handle_unit_list},
-    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, true, reg_handle_entity_register},
-    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, false, reg_handle_entity_get},
-    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, true, reg_handle_entity_update},
-    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, false, reg_handle_entity_list},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, true, reg_handle_product_register},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, false, reg_handle_product_get},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, true, reg_handle_product_update},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, false, reg_handle_product_list},
-    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, true, reg_handle_stage_transition},
-    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, true, reg_handle_duplicate_review},
-    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, false, reg_handle_counts_get},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY, "product_reclassify", true, true, reg_handle_product_reclassify},
-    {OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE, "catalogue_migrate", true, true, reg_handle_catalogue_migrate},
+    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, false, reg_handle_unit_import, false},
+    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, false, reg_handle_unit_get, false},
+    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, false, reg_handle_unit_list, false},
+    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, true, reg_handle_entity_register, false},
+    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, false, reg_handle_entity_get, false},
+    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, true, reg_handle_entity_update, false},
+    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, false, reg_handle_entity_list, false},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, true, reg_handle_product_register, false},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, false, reg_handle_product_get, false},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, true, reg_handle_product_update, false},
+    /* On the loop: its lists by commune and by entity are in memory (reg_memindex), which the
+     * writer changes while a batch runs. */
+    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, false, reg_handle_product_list, true},
+    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, true, reg_handle_stage_transition, false},
+    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, true, reg_handle_duplicate_review, false},
+    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, false, reg_handle_counts_get, false},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY, "product_reclassify", true, true, reg_handle_product_reclassify, false},
+    {OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE, "catalogue_migrate", true, true, reg_handle_catalogue_migrate, false},
 };
 
 const ocop_route_t *reg_routes(size_t *count)

@@ -75,6 +75,12 @@ typedef struct {
     int run_rc;
     void *zctx;
     ocop_client_t *client;
+    /* The reading routes: the thread each last ran on, and the blocking read's hold. */
+    pthread_t read_thread, on_writer_thread;
+    pthread_mutex_t hold_lock;
+    pthread_cond_t hold_cond;
+    int held;     /* the blocking read is inside its handler */
+    int released; /* the test lets it go on */
 } s_world_t;
 
 /* ---------------------------------------------------------------- the service side */
@@ -158,6 +164,7 @@ static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
 static int s_handle_read(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     s_world_t *w = ocop_ctx_user(ctx);
+    w->read_thread = pthread_self();
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     uint64_t count = 0;
     int rc = s_counter_load(ocop_ctx_txn(ctx), w->data_dbi, &count);
@@ -172,6 +179,55 @@ static int s_handle_read(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     return 0;
 }
 
+/* RegProductGet: a reading route that waits inside its handler (its read transaction open)
+ * until the test releases it, then reads the counter: what its transaction saw when it began. */
+static int s_handle_read_held(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    s_world_t *w = ocop_ctx_user(ctx);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += S_TIMEOUT_MS / 1000;
+    pthread_mutex_lock(&w->hold_lock);
+    w->held = 1;
+    pthread_cond_broadcast(&w->hold_cond);
+    int rc = 0;
+    while (!w->released && rc == 0)
+        rc = pthread_cond_timedwait(&w->hold_cond, &w->hold_lock, &until);
+    pthread_mutex_unlock(&w->hold_lock);
+    if (rc != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "the test never released the read");
+    Ocop__RegEntityGet get = OCOP__REG_ENTITY_GET__INIT;
+    get.id = req->reg_product_get->id;
+    Ocop__Request as_get = *req;
+    as_get.reg_entity_get = &get;
+    return s_handle_read(ctx, &as_get, reply);
+}
+
+/* RegEntityList: a reading route that writes (a bug the runtime must contain). */
+static int s_handle_read_that_writes(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    (void)req;
+    s_world_t *w = ocop_ctx_user(ctx);
+    uint8_t be[8];
+    ocop_be64_put(be, 999999);
+    MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
+    MDB_val v = {.mv_size = sizeof be, .mv_data = be};
+    int rc = mdb_put(ocop_ctx_txn(ctx), w->data_dbi, &k, &v, 0);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "writing from a reading route");
+    return 0;
+}
+
+/* RegCountsGet: a reading route kept on the writer's loop; records its thread. */
+static int s_handle_read_on_writer(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    (void)req;
+    (void)reply;
+    s_world_t *w = ocop_ctx_user(ctx);
+    w->on_writer_thread = pthread_self();
+    return 0;
+}
+
 static const ocop_route_t s_routes[] = {
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, .name = "test_write", .writes = true, .fn = s_handle_write},
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_UPDATE,
@@ -180,6 +236,12 @@ static const ocop_route_t s_routes[] = {
      .checks_before_writes = true,
      .fn = s_handle_write},
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_GET, .name = "test_read", .writes = false, .fn = s_handle_read},
+    {.body = OCOP__REQUEST__BODY_REG_PRODUCT_GET, .name = "test_read_held", .fn = s_handle_read_held},
+    {.body = OCOP__REQUEST__BODY_REG_ENTITY_LIST, .name = "test_read_that_writes", .fn = s_handle_read_that_writes},
+    {.body = OCOP__REQUEST__BODY_REG_COUNTS_GET,
+     .name = "test_read_on_writer",
+     .fn = s_handle_read_on_writer,
+     .on_writer = true},
 };
 
 static void *s_run(void *arg)
@@ -255,6 +317,8 @@ static int s_group_teardown(void **state)
     ocop_store_destroy(&w->store);
     if (test_rmtree(w->dir) != 0)
         rc = -1;
+    pthread_mutex_destroy(&w->hold_lock);
+    pthread_cond_destroy(&w->hold_cond);
     free(w);
     *state = NULL;
     return rc == 0 ? 0 : -1;
@@ -299,6 +363,9 @@ static int s_group_setup(void **state)
     c->map_max = S_MAP_MAX;
     c->batch_max = 64;
     c->max_request_bytes = S_MAX_REQUEST_BYTES;
+    c->readers = 2;
+    pthread_mutex_init(&w->hold_lock, NULL);
+    pthread_cond_init(&w->hold_cond, NULL);
 
     const char *allowed[] = {w->client_keys.public_z85};
     ocop_service_options_t opts = {
@@ -900,6 +967,100 @@ static void test_malformed_unsupported_too_large(void **state)
     assert_int_equal(s_read_counter(w), c0);
 }
 
+typedef struct {
+    s_world_t *w;
+    Ocop__Reply *reply;
+} s_held_call_t;
+
+/* The held read, sent from its own client on its own thread. */
+static void *s_held_read(void *arg)
+{
+    s_held_call_t *call = arg;
+    s_world_t *w = call->w;
+    ocop_client_t *c =
+        ocop_client_new(w->zctx, w->config.endpoint, w->server_keys.public_z85, &w->client_keys, "unit-held");
+    Ocop__RegProductGet get = OCOP__REG_PRODUCT_GET__INIT;
+    get.id = "e-held";
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_GET;
+    req.reg_product_get = &get;
+    if (c)
+        ocop_client_call(c, &req, &call->reply, 2 * S_TIMEOUT_MS, 1);
+    ocop_client_destroy(&c);
+    return NULL;
+}
+
+static int s_held(s_world_t *w)
+{
+    pthread_mutex_lock(&w->hold_lock);
+    int held = w->held;
+    pthread_mutex_unlock(&w->hold_lock);
+    return held;
+}
+
+/* A read runs on a reader thread with its own read transaction: while one is held inside its
+ * handler, writes are applied and answered and other reads are served; released, it reports
+ * what its transaction saw when it began, not the writes committed since. */
+static void test_reads_off_the_writer(void **state)
+{
+    s_world_t *w = *state;
+    uint64_t before = s_read_counter(w);
+    assert_false(pthread_equal(w->read_thread, w->thread)); /* served by a reader */
+
+    s_held_call_t call = {.w = w};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, s_held_read, &call), 0);
+    int64_t deadline = s_monotonic_ms() + S_TIMEOUT_MS;
+    while (!s_held(w) && s_monotonic_ms() < deadline)
+        usleep(1000);
+    assert_true(s_held(w));
+
+    for (int i = 0; i < 3; i++) {
+        char rid[32];
+        snprintf(rid, sizeof rid, "held-read-write-%d", i);
+        Ocop__Reply *r = s_write(w, rid, S_MODE_OK);
+        assert_int_equal(r->status, OCOP__STATUS__STATUS_OK);
+        ocop__reply__free_unpacked(r, NULL);
+    }
+    assert_int_equal(s_read_counter(w), before + 3); /* the other reader */
+    assert_true(s_held(w) && call.reply == NULL);    /* still held: nothing waited for it */
+
+    pthread_mutex_lock(&w->hold_lock);
+    w->released = 1;
+    pthread_cond_broadcast(&w->hold_cond);
+    pthread_mutex_unlock(&w->hold_lock);
+    pthread_join(t, NULL);
+    assert_non_null(call.reply);
+    assert_int_equal(call.reply->status, OCOP__STATUS__STATUS_OK);
+    assert_int_equal(call.reply->reg_entity->revision, before); /* its snapshot */
+    ocop__reply__free_unpacked(call.reply, NULL);
+}
+
+/* A reading route's transaction is read-only: its write fails, the store is unchanged. A route
+ * declared on_writer runs on the loop's thread. */
+static void test_read_routes_cannot_write(void **state)
+{
+    s_world_t *w = *state;
+    uint64_t before = s_read_counter(w);
+    Ocop__RegEntityList list = OCOP__REG_ENTITY_LIST__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_LIST;
+    req.reg_entity_list = &list;
+    Ocop__Reply *r = s_call(w, &req);
+    assert_int_equal(r->status, OCOP__STATUS__STATUS_INTERNAL);
+    ocop__reply__free_unpacked(r, NULL);
+    assert_int_equal(s_read_counter(w), before);
+
+    Ocop__RegCountsGet counts = OCOP__REG_COUNTS_GET__INIT;
+    Ocop__Request creq = OCOP__REQUEST__INIT;
+    creq.body_case = OCOP__REQUEST__BODY_REG_COUNTS_GET;
+    creq.reg_counts_get = &counts;
+    r = s_call(w, &creq);
+    assert_int_equal(r->status, OCOP__STATUS__STATUS_OK);
+    ocop__reply__free_unpacked(r, NULL);
+    assert_true(pthread_equal(w->on_writer_thread, w->thread));
+}
+
 static void test_map_growth_to_ceiling(void **state)
 {
     s_world_t *w = *state;
@@ -983,12 +1144,20 @@ static void test_map_growth_to_ceiling(void **state)
     ereq.body_case = OCOP__REQUEST__BODY_EVENTS_FROM;
     ereq.events_from = &from;
     assert_int_equal(ocop_client_send(w->client, &ereq), 0);
+    /* Reads are answered by the readers as they finish: the replies are told apart by id. */
+    unsigned seen = 0;
     for (int i = 0; i < 4; i++) {
         size_t len;
         uint8_t *raw = s_recv_raw(w, &len);
         Ocop__Reply *reply = s_unpack_reply(raw, len);
         free(raw);
-        switch (i) {
+        const char *order[] = {"big-after-full", "read-at-ceiling", "ping-at-ceiling", "events-at-ceiling"};
+        int which = 0;
+        while (which < 3 && strcmp(reply->request_id, order[which]) != 0)
+            which++;
+        assert_false(seen & (1u << which));
+        seen |= 1u << which;
+        switch (which) {
         case 0:
             assert_string_equal(reply->request_id, "big-after-full");
             assert_int_equal(reply->status, OCOP__STATUS__STATUS_STORAGE_FULL);
@@ -1012,6 +1181,7 @@ static void test_map_growth_to_ceiling(void **state)
         }
         ocop__reply__free_unpacked(reply, NULL);
     }
+    assert_int_equal(seen, 0xfu);
 
     /* A retry of a write that was applied still gets its original reply at the ceiling. */
     assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, last_ok_id, S_MODE_BIG, last_ok_direct)), 0);
@@ -1037,6 +1207,8 @@ int main(void)
         cmocka_unit_test(test_direct_route),
         cmocka_unit_test(test_write_needs_request_id),
         cmocka_unit_test(test_malformed_unsupported_too_large),
+        cmocka_unit_test(test_reads_off_the_writer),
+        cmocka_unit_test(test_read_routes_cannot_write),
         cmocka_unit_test(test_map_growth_to_ceiling), /* last: leaves the store full */
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
