@@ -36,6 +36,8 @@ static int s_write_config(const char *path, const bench_service_options_t *opts,
     fprintf(f, "      \"events_endpoint\": \"tcp://127.0.0.1:%d\",\n", events_port);
     /* Large enough that the map never grows during a run: growth reruns a batch. */
     fprintf(f, "      \"map_size_mb\": 4096,\n      \"map_max_mb\": 16384,\n");
+    if (opts->set_readers)
+        fprintf(f, "      \"readers\": %d,\n", opts->readers);
     fprintf(f, "      \"rules_dir\": \"");
     s_json_str(f, opts->rules_dir);
     fprintf(f, "\",\n      \"allow\": [\"bench\"]\n    }\n  }\n}\n");

@@ -25,6 +25,8 @@ typedef struct {
     const char *dir;       /* temporary directory: keys, config, store, log */
     const char *wrap;      /* NULL, or a command prefix split on spaces ("valgrind --tool=callgrind") */
     int start_timeout_ms;  /* how long to wait for the first Pong */
+    int readers;           /* reader threads ("readers" in the config), when set_readers */
+    int set_readers;       /* write readers into the config (0 serves reads on the loop) */
 } bench_service_options_t;
 
 /* Starts the service and waits until it answers Ping. zctx is the caller's (shared, not

@@ -151,8 +151,8 @@ static int s_get_string(const ocop_config_t *self, const cJSON *obj, const char 
     return 0;
 }
 
-static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key, uint64_t dflt,
-                      uint64_t max, uint64_t *out, char *err, size_t errlen)
+static int s_get_uint_in(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key, uint64_t dflt,
+                         uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = dflt;
@@ -160,13 +160,19 @@ static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *w
         return 0;
     /* Range first, so the integer conversion below is defined; then it checks integrality. */
     double v = item->valuedouble;
-    if (!cJSON_IsNumber(item) || !(v >= 1 && v <= (double)max) || (double)(uint64_t)v != v) {
-        ocop_error_format(err, errlen, "%s: %s%s: expected an integer from 1 to %llu", self->path, where, key,
-                          (unsigned long long)max);
+    if (!cJSON_IsNumber(item) || !(v >= (double)min && v <= (double)max) || (double)(uint64_t)v != v) {
+        ocop_error_format(err, errlen, "%s: %s%s: expected an integer from %llu to %llu", self->path, where, key,
+                          (unsigned long long)min, (unsigned long long)max);
         return -1;
     }
     *out = (uint64_t)v;
     return 0;
+}
+
+static int s_get_uint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key, uint64_t dflt,
+                      uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+    return s_get_uint_in(self, obj, where, key, dflt, 1, max, out, err, errlen);
 }
 
 static int s_get_endpoint(const ocop_config_t *self, const cJSON *obj, const char *where, const char *key,
@@ -385,7 +391,7 @@ static int s_parse_service(const ocop_config_t *self, const char *name, const cJ
     uint64_t max_default = map_mb > S_DEFAULT_MAP_MAX_MB ? map_mb : S_DEFAULT_MAP_MAX_MB;
     if (s_get_uint(self, obj, where, "map_max_mb", max_default, S_MB_MAX, &max_mb, err, errlen) != 0 ||
         s_get_uint(self, obj, where, "batch_max", S_DEFAULT_BATCH, S_BATCH_MAX, &batch, err, errlen) != 0 ||
-        s_get_uint(self, obj, where, "readers", S_DEFAULT_READERS, S_READERS_MAX, &readers, err, errlen) != 0 ||
+        s_get_uint_in(self, obj, where, "readers", S_DEFAULT_READERS, 0, S_READERS_MAX, &readers, err, errlen) != 0 ||
         s_get_uint(self, obj, where, "max_request_bytes", S_DEFAULT_REQUEST_BYTES, S_REQUEST_MAX, &request, err,
                    errlen) != 0)
         return -1;
