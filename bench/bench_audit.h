@@ -81,6 +81,9 @@ typedef struct {
     bench_pct_t inclusion, consistency, verify_inclusion, verify_consistency, root;
     double inclusion_len, consistency_len; /* mean hashes per proof */
     bench_pct_t head_verify;               /* one Ed25519 head signature checked in-process */
+    /* a restart of the main store: opening the state (the service answers after it) and the
+     * product index rebuilt from every entry (in the intake's thread, before it takes more) */
+    double reopen_s, rebuild_s;
     /* offline verification */
     uint64_t export_bytes;
     double export_s;

@@ -163,7 +163,8 @@ int bench_audit_log_open(bench_audit_log_t *log, const char *scratch, const char
         log->store = ocop_store_open(&so, err, sizeof err);
     }
     if (log->store) {
-        log->state_open = aud_state_open(&log->state, log->store, log->config, &log->sc, err, sizeof err) == 0;
+        log->state_open = aud_state_open(&log->state, log->store, log->config, &log->sc, err, sizeof err) == 0 &&
+                          aud_state_rebuild_products(&log->state, err, sizeof err) == 0;
         if (!log->state_open)
             aud_state_close(&log->state);
     }

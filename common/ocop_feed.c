@@ -49,6 +49,8 @@ static void s_turn(ocop_feed_t *self, size_t i, int poll_ms)
 static void *s_run(void *arg)
 {
     ocop_feed_t *self = arg;
+    if (self->opts.prepare)
+        self->opts.prepare(self->opts.prepare_user);
     int64_t next_tick = 0;
     int poll_ms = self->opts.count ? S_POLL_MS / (int)self->opts.count : S_POLL_MS;
     if (poll_ms < 1)

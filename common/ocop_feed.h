@@ -27,6 +27,10 @@ typedef struct {
     ocop_feed_tick_fn tick;
     void *tick_user;
     int tick_ms; /* 0 = no tick */
+    /* Called once in the feed's thread before anything else (NULL: none), e.g. to rebuild an
+     * index of what the subscribers took before a restart while the service already answers. */
+    ocop_feed_tick_fn prepare;
+    void *prepare_user;
 } ocop_feed_options_t;
 
 /* Starts the thread. NULL on failure. */

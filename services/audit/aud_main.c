@@ -52,6 +52,14 @@ static void s_tick(void *user)
     aud_deliver_tick(t->deliverer);
 }
 
+/* The feed's first step: the product index of the log as it stands, before any intake. */
+static void s_rebuild(void *user)
+{
+    char err[512];
+    if (aud_state_rebuild_products(user, err, sizeof err) != 0)
+        ocop_log_error("product_index_failed", "error=\"%s\"", err);
+}
+
 int main(int argc, char **argv)
 {
     ocop_boot_t boot;
@@ -104,8 +112,13 @@ int main(int argc, char **argv)
     if (!(deliverer = aud_deliverer_new(&state, zctx, &boot.keys)))
         goto done;
     s_tick_t tick = {&state, deliverer};
-    ocop_feed_options_t fo = {
-        .subscribers = subscribers, .count = n_subscribers, .tick = s_tick, .tick_user = &tick, .tick_ms = S_TICK_MS};
+    ocop_feed_options_t fo = {.subscribers = subscribers,
+                              .count = n_subscribers,
+                              .tick = s_tick,
+                              .tick_user = &tick,
+                              .tick_ms = S_TICK_MS,
+                              .prepare = s_rebuild,
+                              .prepare_user = &state};
     if (!(feed = ocop_feed_start(&fo)))
         goto done;
     ocop_log_info("audit", "sources=%zu signing_key=%s", n_subscribers, state.signer.key_id);

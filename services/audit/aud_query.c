@@ -77,6 +77,13 @@ static int s_start_key(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEvent
 static int s_product_page(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product, uint64_t cursor, size_t limit,
                           Ocop__AudEntryPage *page)
 {
+    int ready = atomic_load(&aud_state(ctx)->products_ready);
+    if (ready != 1)
+        return ocop_ctx_fail(ctx, reply, ready == 0 ? OCOP_E_UNAVAILABLE : OCOP_E_INTERNAL, "product",
+                             ready == 0 ? "the index of events by product is being rebuilt after a restart: retry "
+                                          "in a moment (every other query is answered meanwhile)"
+                                        : "the index of events by product could not be rebuilt (see the service's "
+                                          "log)");
     uint64_t *found = ocop_arena_alloc(ocop_ctx_arena(ctx), limit * sizeof *found);
     size_t n = aud_memindex_find(aud_state(ctx)->products, product, cursor, page->tree_size, found, limit, &page->next);
     for (size_t i = 0; i < n; i++)

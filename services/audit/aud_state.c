@@ -22,8 +22,7 @@ static int s_product_key(void *user, const char *kind, const char *value)
     return strcmp(kind, AUD_KEY_PRODUCT) == 0 ? aud_memindex_add(r->products, value, r->index) : 0;
 }
 
-/* Every entry's products into the memory index. */
-static int s_rebuild_products(aud_state_t *state, char *err, size_t errlen)
+int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
 {
     int64_t started = ocop_now_ms();
     MDB_txn *txn;
@@ -34,6 +33,7 @@ static int s_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     if (rc != 0) {
         ocop_error_format(err, errlen, "%s: cannot read the entries: %s", ocop_store_path(state->store),
                           mdb_strerror(rc));
+        atomic_store(&state->products_ready, -1);
         return -1;
     }
     uint64_t n = 0;
@@ -52,8 +52,10 @@ static int s_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     if (rc != MDB_NOTFOUND) {
         ocop_error_format(err, errlen, "%s: rebuilding the product index failed at entry %llu: %s",
                           ocop_store_path(state->store), (unsigned long long)n, mdb_strerror(rc));
+        atomic_store(&state->products_ready, -1);
         return -1;
     }
+    atomic_store(&state->products_ready, 1);
     ocop_log_info("product_index_rebuilt", "entries=%llu products=%zu ms=%lld", (unsigned long long)n,
                   aud_memindex_keys(state->products), (long long)(ocop_now_ms() - started));
     return 0;
@@ -88,7 +90,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         ocop_error_format(err, errlen, "out of memory");
         return -1;
     }
-    return s_rebuild_products(state, err, errlen);
+    return 0;
 }
 
 void aud_state_close(aud_state_t *state)

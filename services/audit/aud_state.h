@@ -16,6 +16,7 @@
 #define AUD_STATE_H
 
 #include <lmdb.h>
+#include <stdatomic.h>
 
 #include "aud_memindex.h"
 #include "aud_sign.h"
@@ -35,12 +36,19 @@ typedef struct {
     const ocop_config_t *config; /* who owns which province and shard (for revocation requests) */
     ocop_arena_t *intake_arena;  /* used by the intake's thread only */
     aud_memindex_t *products;    /* product id -> entry indexes */
+    atomic_int products_ready;   /* 1 once aud_state_rebuild_products has run, -1 when it failed */
 } aud_state_t;
 
-/* Opens every database and the signing key (created at the first start). 0, or -1 with err. */
+/* Opens every database and the signing key (created at the first start). The product index
+ * starts empty: aud_state_rebuild_products fills it. 0, or -1 with err. */
 int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t *config,
                    const ocop_service_config_t *service, char *err, size_t errlen);
 void aud_state_close(aud_state_t *state);
+
+/* Indexes every entry of the log by product (the intake's thread, before it takes any entry:
+ * the service answers meanwhile, and product queries say the index is not ready). Sets
+ * products_ready. 0, or -1 with err (the log cannot be read or an entry is not an event). */
+int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen);
 
 /* Entries in the log as seen by txn. 0 / MDB error. */
 int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);
