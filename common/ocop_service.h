@@ -34,6 +34,18 @@ typedef struct ocop_ctx_t ocop_ctx_t;
  * keep what it wrote, or -1 after ocop_ctx_fail (or ocop_ctx_db_error) to discard it. */
 typedef int (*ocop_handler_fn)(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
+/* How a writing route's reply is answered again on a retry without being kept: for a reply
+ * that shows a record the store keeps (a product's detail, whose history grows), only the
+ * record's id and the reply's digest are kept with the request id; a retry gets the record as it
+ * is now (the same bytes when nothing changed it since). */
+typedef struct {
+    /* The id of the record reply shows (in the reply's memory), or NULL: then the whole reply is
+     * kept. */
+    const char *(*id)(const Ocop__Reply *reply);
+    /* Fills reply with the record id as it is now. 0, or -1 after ocop_ctx_fail. */
+    int (*rebuild)(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply);
+} ocop_replay_t;
+
 typedef struct {
     Ocop__Request__BodyCase body; /* which request body this route serves */
     const char *name;             /* for logs and metrics */
@@ -50,6 +62,7 @@ typedef struct {
      * it reads state the writer changes in memory: then it runs on the loop. A reader's
      * transaction is read-only, so a reading route that writes fails (logged with its name). */
     bool on_writer;
+    const ocop_replay_t *replay; /* a writing route's compact retries; NULL: its replies are kept whole */
 } ocop_route_t;
 
 /* Undo for state a service keeps in memory beside its store (indexes rebuilt at start, say).

@@ -115,9 +115,13 @@ static int s_reply_pack(ocop_service_t *self, ocop__item_t *item, const Ocop__Re
 /* A remembered reply is kept as be64(time) || S_DIGEST_MARK || digest || packed reply, where
  * digest is BLAKE2b-256 of the request re-packed (route, caller and body; protobuf-c packs
  * fields in number order, so equal requests give equal bytes). Records written before the
- * digest was kept start their reply right after the time; a Reply never starts with 0xff. */
+ * digest was kept start their reply right after the time; a Reply never starts with 0xff or
+ * 0xfe. A route with a replay keeps be64(time) || S_REPLAY_MARK || digest || the record's id
+ * instead, and a retry is answered with the record rebuilt. */
 #define S_DIGEST_MARK 0xffu
+#define S_REPLAY_MARK 0xfeu
 #define S_DIGEST_LEN crypto_generichash_BYTES
+#define S_REPLAY_ID_MAX 255
 
 /* The request's digest, as kept beside its reply. 0 / -1 (out of memory). */
 static int s_request_digest(ocop_service_t *self, const Ocop__Request *req, uint8_t digest[S_DIGEST_LEN])
@@ -131,12 +135,34 @@ static int s_request_digest(ocop_service_t *self, const Ocop__Request *req, uint
     return 0;
 }
 
-/* Looks up a remembered reply for a writing request: 1 found (copied into item), 2 the id was
- * used by a different request, 0 not found, -1 error. */
-static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, const uint8_t *digest,
-                    ocop__item_t *item)
+/* A retry of a route with a replay: the record of id rebuilt as it is now, packed into item. */
+static int s_replay(ocop_service_t *self, MDB_txn *txn, const ocop_route_t *route, const Ocop__Request *req,
+                    const char *id, ocop__item_t *item)
 {
-    MDB_val k = {.mv_size = strlen(request_id), .mv_data = (void *)request_id}, v;
+    ocop_ctx_t ctx = {.svc = self,
+                      .route = route,
+                      .arena = self->arena,
+                      .txn = txn,
+                      .caller = req->caller,
+                      .request_id = req->request_id,
+                      .now_ms = ocop_now_ms()};
+    Ocop__Reply reply;
+    ocop__reply__init(&reply);
+    reply.request_id = req->request_id;
+    if (route->replay->rebuild(&ctx, id, &reply) != 0 && reply.status == OCOP__STATUS__STATUS_OK)
+        ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "", "the reply could not be rebuilt");
+    if (ocop__reply_pack(&reply, &item->reply, &item->reply_len) != 0)
+        return -1;
+    item->failed = reply.status != OCOP__STATUS__STATUS_OK;
+    return 0;
+}
+
+/* Looks up a remembered reply for a writing request: 1 found (copied or rebuilt into item), 2 the
+ * id was used by a different request, 0 not found, -1 error. */
+static int s_recall(ocop_service_t *self, MDB_txn *txn, const ocop_route_t *route, const Ocop__Request *req,
+                    const uint8_t *digest, ocop__item_t *item)
+{
+    MDB_val k = {.mv_size = strlen(req->request_id), .mv_data = (void *)req->request_id}, v;
     int rc = mdb_get(txn, self->requests_dbi, &k, &v);
     if (rc == MDB_NOTFOUND)
         return 0;
@@ -144,11 +170,23 @@ static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, 
         return -1;
     const uint8_t *reply = (const uint8_t *)v.mv_data + 8;
     size_t reply_len = v.mv_size - 8;
-    if (reply_len > 0 && reply[0] == S_DIGEST_MARK) {
+    if (reply_len > 0 && (reply[0] == S_DIGEST_MARK || reply[0] == S_REPLAY_MARK)) {
         if (reply_len < 1 + S_DIGEST_LEN)
             return -1;
         if (sodium_memcmp(reply + 1, digest, S_DIGEST_LEN) != 0)
             return 2;
+        if (reply[0] == S_REPLAY_MARK) {
+            size_t id_len = reply_len - 1 - S_DIGEST_LEN;
+            if (id_len == 0 || !route->replay)
+                return -1;
+            char *id = ocop_arena_alloc(self->arena, id_len + 1);
+            memcpy(id, reply + 1 + S_DIGEST_LEN, id_len);
+            id[id_len] = '\0';
+            if (s_replay(self, txn, route, req, id, item) != 0)
+                return -1;
+            self->n_repeats++;
+            return 1;
+        }
         reply += 1 + S_DIGEST_LEN;
         reply_len -= 1 + S_DIGEST_LEN;
     }
@@ -162,20 +200,23 @@ static int s_recall(ocop_service_t *self, MDB_txn *txn, const char *request_id, 
     return 1;
 }
 
-static int s_remember(ocop_service_t *self, MDB_txn *txn, const char *request_id, const uint8_t *digest, int64_t now,
-                      const ocop__item_t *item)
+static int s_remember(ocop_service_t *self, MDB_txn *txn, const ocop_route_t *route, const Ocop__Reply *reply,
+                      const char *request_id, const uint8_t *digest, int64_t now, const ocop__item_t *item)
 {
+    const char *id = route->replay ? route->replay->id(reply) : NULL;
+    size_t id_len = id ? strlen(id) : 0;
+    int compact = id_len > 0 && id_len <= S_REPLAY_ID_MAX;
     size_t idlen = strlen(request_id);
     MDB_val k = {.mv_size = idlen, .mv_data = (void *)request_id};
-    MDB_val v = {.mv_size = 8 + 1 + S_DIGEST_LEN + item->reply_len, .mv_data = NULL};
+    MDB_val v = {.mv_size = 8 + 1 + S_DIGEST_LEN + (compact ? id_len : item->reply_len), .mv_data = NULL};
     int rc = mdb_put(txn, self->requests_dbi, &k, &v, MDB_RESERVE);
     if (rc != 0)
         return rc;
     uint8_t *out = v.mv_data;
     ocop_be64_put(out, (uint64_t)now);
-    out[8] = S_DIGEST_MARK;
+    out[8] = compact ? S_REPLAY_MARK : S_DIGEST_MARK;
     memcpy(out + 9, digest, S_DIGEST_LEN);
-    memcpy(out + 9 + S_DIGEST_LEN, item->reply, item->reply_len);
+    memcpy(out + 9 + S_DIGEST_LEN, compact ? (const void *)id : item->reply, compact ? id_len : item->reply_len);
     ocop_key_t tk;
     ocop_key_init(&tk);
     ocop_key_u64(&tk, (uint64_t)now);
@@ -260,7 +301,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         }
         if (s_request_digest(self, req, digest) != 0)
             return -1;
-        int found = s_recall(self, txn, req->request_id, digest, item);
+        int found = s_recall(self, txn, route, req, digest, item);
         if (found == 2) {
             ocop__reply_status(self->arena, &reply, OCOP_E_CONFLICT, "request_id",
                                ocop_arena_printf(self->arena,
@@ -324,7 +365,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         ocop__undo_rollback(self, undo_mark);
         return -1;
     }
-    rc = s_remember(self, child, req->request_id, digest, ctx.now_ms, item);
+    rc = s_remember(self, child, route, &reply, req->request_id, digest, ctx.now_ms, item);
     if (!direct) {
         if (rc == 0)
             rc = mdb_txn_commit(child);

@@ -3,17 +3,17 @@
 #include "aud_handlers.h"
 
 static const ocop_route_t s_routes[] = {
-    {OCOP__REQUEST__BODY_AUD_TREE_HEAD_GET, "tree_head_get", false, false, aud_handle_tree_head_get, false},
-    {OCOP__REQUEST__BODY_AUD_HEADS_GET, "heads_get", false, false, aud_handle_heads_get, false},
-    {OCOP__REQUEST__BODY_AUD_ENTRIES_GET, "entries_get", false, false, aud_handle_entries_get, false},
-    {OCOP__REQUEST__BODY_AUD_INCLUSION_GET, "inclusion_get", false, false, aud_handle_inclusion_get, false},
-    {OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET, "consistency_get", false, false, aud_handle_consistency_get, false},
-    {OCOP__REQUEST__BODY_AUD_EVENTS_QUERY, "events_query", false, false, aud_handle_events_query, false},
-    {OCOP__REQUEST__BODY_AUD_SOURCES_GET, "sources_get", false, false, aud_handle_sources_get, false},
-    {OCOP__REQUEST__BODY_AUD_REPORT_GET, "report_get", false, false, aud_handle_report_get, false},
-    {OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN, "inspection_plan", true, true, aud_handle_inspection_plan, false},
-    {OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD, "inspection_record", true, true, aud_handle_inspection_record, false},
-    {OCOP__REQUEST__BODY_AUD_INSPECTION_GET, "inspection_get", false, false, aud_handle_inspection_get, false},
+    {OCOP__REQUEST__BODY_AUD_TREE_HEAD_GET, "tree_head_get", false, false, aud_handle_tree_head_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_HEADS_GET, "heads_get", false, false, aud_handle_heads_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_ENTRIES_GET, "entries_get", false, false, aud_handle_entries_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_INCLUSION_GET, "inclusion_get", false, false, aud_handle_inclusion_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_CONSISTENCY_GET, "consistency_get", false, false, aud_handle_consistency_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_EVENTS_QUERY, "events_query", false, false, aud_handle_events_query, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_SOURCES_GET, "sources_get", false, false, aud_handle_sources_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_REPORT_GET, "report_get", false, false, aud_handle_report_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN, "inspection_plan", true, true, aud_handle_inspection_plan, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD, "inspection_record", true, true, aud_handle_inspection_record, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_INSPECTION_GET, "inspection_get", false, false, aud_handle_inspection_get, false, NULL},
 };
 
 const ocop_route_t *aud_routes(size_t *count)

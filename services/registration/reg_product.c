@@ -76,6 +76,21 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     return 0;
 }
 
+static const char *s_detail_id(const Ocop__Reply *reply)
+{
+    return reply->body_case == OCOP__REPLY__BODY_REG_PRODUCT_DETAIL && reply->reg_product_detail->product
+               ? reply->reg_product_detail->product->id
+               : NULL;
+}
+
+static int s_detail_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
+{
+    Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", id);
+    return p ? reg_product_reply_detail(ctx, reply, p) : -1;
+}
+
+const ocop_replay_t reg_product_replay = {s_detail_id, s_detail_rebuild};
+
 /* Every LMDB index a product appears in, so a list by any one filter never scans everything
  * (by commune and by entity are in memory: reg_memindex). */
 static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)

@@ -20,6 +20,10 @@ int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *
 /* Replies with the product, its stage history, its review decisions and its classifications.
  * 0 / -1. */
 int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p);
+/* How a write that replies with a product's detail is answered again on a retry: the product's
+ * id is kept with the request id, not the detail (whose history grows), and the retry gets the
+ * detail as it is now. */
+extern const ocop_replay_t reg_product_replay;
 /* The stage index value of a stage ("07"): two digits so stages sort numerically. */
 void reg_product_stage_value(Ocop__Stage stage, char out[4]);
 

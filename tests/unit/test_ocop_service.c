@@ -104,8 +104,9 @@ static int s_counter_load(MDB_txn *txn, MDB_dbi dbi, uint64_t *out)
 static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     s_world_t *w = ocop_ctx_user(ctx);
-    const char *mode = req->body_case == OCOP__REQUEST__BODY_REG_ENTITY_UPDATE ? req->reg_entity_update->name
-                                                                               : req->reg_entity_register->name;
+    const char *mode = req->body_case == OCOP__REQUEST__BODY_REG_ENTITY_UPDATE      ? req->reg_entity_update->name
+                       : req->body_case == OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER ? req->reg_product_register->name
+                                                                                    : req->reg_entity_register->name;
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
 
@@ -179,6 +180,43 @@ static int s_handle_read(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     return 0;
 }
 
+/* RegProductRegister: the write handler with a reply a replay rebuilds (the entity's id, type
+ * and the counter as its revision), its retries answered from the id kept. */
+static int s_handle_write_replayed(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    int rc = s_handle_write(ctx, req, reply);
+    if (rc == 0) {
+        reply->reg_entity->name = "";
+        reply->reg_entity->created_ms = 0;
+    }
+    return rc;
+}
+
+static const char *s_replay_id(const Ocop__Reply *reply)
+{
+    return reply->body_case == OCOP__REPLY__BODY_REG_ENTITY ? reply->reg_entity->id : NULL;
+}
+
+static int s_replay_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
+{
+    s_world_t *w = ocop_ctx_user(ctx);
+    uint64_t count = 0;
+    int rc = s_counter_load(ocop_ctx_txn(ctx), w->data_dbi, &count);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the test counter");
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    Ocop__RegEntity *entity = ocop_arena_alloc(arena, sizeof *entity);
+    ocop__reg_entity__init(entity);
+    entity->id = ocop_arena_strdup(arena, id);
+    entity->type = OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE;
+    entity->revision = count;
+    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
+    reply->reg_entity = entity;
+    return 0;
+}
+
+static const ocop_replay_t s_replay = {s_replay_id, s_replay_rebuild};
+
 /* RegProductGet: a reading route that waits inside its handler (its read transaction open)
  * until the test releases it, then reads the counter: what its transaction saw when it began. */
 static int s_handle_read_held(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -236,6 +274,12 @@ static const ocop_route_t s_routes[] = {
      .checks_before_writes = true,
      .fn = s_handle_write},
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_GET, .name = "test_read", .writes = false, .fn = s_handle_read},
+    {.body = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER,
+     .name = "test_write_replayed",
+     .writes = true,
+     .checks_before_writes = true,
+     .fn = s_handle_write_replayed,
+     .replay = &s_replay},
     {.body = OCOP__REQUEST__BODY_REG_PRODUCT_GET, .name = "test_read_held", .fn = s_handle_read_held},
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_LIST, .name = "test_read_that_writes", .fn = s_handle_read_that_writes},
     {.body = OCOP__REQUEST__BODY_REG_COUNTS_GET,
@@ -1061,6 +1105,56 @@ static void test_read_routes_cannot_write(void **state)
     assert_true(pthread_equal(w->on_writer_thread, w->thread));
 }
 
+static Ocop__Reply *s_write_replayed(s_world_t *w, const char *request_id)
+{
+    Ocop__RegProductRegister body = OCOP__REG_PRODUCT_REGISTER__INIT;
+    body.name = S_MODE_OK;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
+    req.reg_product_register = &body;
+    return s_call(w, &req);
+}
+
+/* A route with a replay keeps the record's id with the request id, not the reply: a retry is
+ * answered with the record rebuilt — the same reply while nothing changed it, the record as it
+ * is now after — and is not applied again. */
+static void test_replayed_retry(void **state)
+{
+    s_world_t *w = *state;
+    uint64_t c0 = s_read_counter(w);
+    Ocop__Reply *first = s_write_replayed(w, "replayed-1");
+    assert_int_equal(first->status, OCOP__STATUS__STATUS_OK);
+    assert_int_equal(first->reg_entity->revision, c0 + 1);
+    Ocop__Reply *again = s_write_replayed(w, "replayed-1");
+    assert_int_equal(again->status, OCOP__STATUS__STATUS_OK);
+    assert_string_equal(again->reg_entity->id, first->reg_entity->id);
+    assert_int_equal(again->reg_entity->revision, c0 + 1);
+    ocop__reply__free_unpacked(again, NULL);
+    assert_int_equal(s_read_counter(w), c0 + 1);
+
+    /* What is kept: time, mark, the request's digest and the id — not the reply. */
+    MDB_dbi requests;
+    assert_int_equal(ocop_store_dbi(w->store, "request_ids", 0, &requests), 0);
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
+    MDB_val k = {.mv_size = strlen("replayed-1"), .mv_data = "replayed-1"}, v;
+    assert_int_equal(mdb_get(txn, requests, &k, &v), 0);
+    assert_int_equal(v.mv_size, 8 + 1 + 32 + strlen(first->reg_entity->id));
+    mdb_txn_abort(txn);
+
+    s_write_t wr;
+    Ocop__Reply *other = s_call(w, s_write_init(&wr, "replayed-other", S_MODE_OK));
+    assert_int_equal(other->status, OCOP__STATUS__STATUS_OK);
+    ocop__reply__free_unpacked(other, NULL);
+    again = s_write_replayed(w, "replayed-1");
+    assert_int_equal(again->status, OCOP__STATUS__STATUS_OK);
+    assert_int_equal(again->reg_entity->revision, c0 + 2); /* as it is now */
+    ocop__reply__free_unpacked(again, NULL);
+    ocop__reply__free_unpacked(first, NULL);
+    assert_int_equal(s_read_counter(w), c0 + 2);
+}
+
 static void test_map_growth_to_ceiling(void **state)
 {
     s_world_t *w = *state;
@@ -1208,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_write_needs_request_id),
         cmocka_unit_test(test_malformed_unsupported_too_large),
         cmocka_unit_test(test_reads_off_the_writer),
+        cmocka_unit_test(test_replayed_retry),
         cmocka_unit_test(test_read_routes_cannot_write),
         cmocka_unit_test(test_map_growth_to_ceiling), /* last: leaves the store full */
     };
