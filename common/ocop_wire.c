@@ -21,67 +21,7 @@ static int s_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
     return -1;
 }
 
-static int s_walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end, int depth, int skip,
-                  const char *prefix, char *field, size_t fieldlen)
-{
-    if (depth > S_DEPTH_MAX)
-        return 0;
-    while (p < end) {
-        uint64_t key, n;
-        if (s_varint(&p, end, &key) != 0)
-            return 0;
-        unsigned wire = (unsigned)(key & 7);
-        const ProtobufCFieldDescriptor *f =
-            key >> 3 <= UINT32_MAX ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3)) : NULL;
-        switch (wire) {
-        case 0:
-            if (s_varint(&p, end, &n) != 0)
-                return 0;
-            continue;
-        case 1:
-            if (end - p < 8)
-                return 0;
-            p += 8;
-            continue;
-        case 5:
-            if (end - p < 4)
-                return 0;
-            p += 4;
-            continue;
-        case 2:
-            if (s_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
-                return 0;
-            break;
-        default:
-            return 0;
-        }
-        const uint8_t *bytes = p;
-        p += n;
-        if (!f)
-            continue;
-        char path[256];
-        if (skip)
-            snprintf(path, sizeof path, "%s", "");
-        else
-            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->name);
-        if (f->type == PROTOBUF_C_TYPE_STRING && memchr(bytes, 0, (size_t)n)) {
-            snprintf(field, fieldlen, "%s", skip ? f->name : path);
-            return 1;
-        }
-        if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
-            s_walk(f->descriptor, bytes, bytes + n, depth + 1, 0, path, field, fieldlen))
-            return 1;
-    }
-    return 0;
-}
-
-int ocop_wire_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len, int skip_top,
-                       char *field, size_t fieldlen)
-{
-    return s_walk(desc, data, data + len, 0, skip_top, "", field, fieldlen);
-}
-
-/* The next top-level field at *p: its number, and for wire type 2 its bytes in body and n
+/* The next field at *p: its number, and for wire type 2 its bytes in body and n
  * (NULL for the other types, which are skipped). 1 read, 0 at the end or malformed. */
 static int s_next_field(const uint8_t **p, const uint8_t *end, uint32_t *number, const uint8_t **body, size_t *n)
 {
@@ -111,6 +51,40 @@ static int s_next_field(const uint8_t **p, const uint8_t *end, uint32_t *number,
     default:
         return 0;
     }
+}
+
+static int s_walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, const uint8_t *end, int depth, int skip,
+                  const char *prefix, char *field, size_t fieldlen)
+{
+    if (depth > S_DEPTH_MAX)
+        return 0;
+    const uint8_t *bytes;
+    uint32_t number;
+    size_t n;
+    while (s_next_field(&p, end, &number, &bytes, &n)) {
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(desc, number);
+        if (!bytes || !f)
+            continue;
+        char path[256];
+        if (skip)
+            snprintf(path, sizeof path, "%s", "");
+        else
+            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+        if (f->type == PROTOBUF_C_TYPE_STRING && memchr(bytes, 0, n)) {
+            snprintf(field, fieldlen, "%s", skip ? f->name : path);
+            return 1;
+        }
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+            s_walk(f->descriptor, bytes, bytes + n, depth + 1, 0, path, field, fieldlen))
+            return 1;
+    }
+    return 0;
+}
+
+int ocop_wire_find_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len, int skip_top,
+                       char *field, size_t fieldlen)
+{
+    return s_walk(desc, data, data + len, 0, skip_top, "", field, fieldlen);
 }
 
 int ocop_wire_peek_text(const uint8_t *data, size_t len, uint32_t number, char *out, size_t outlen)

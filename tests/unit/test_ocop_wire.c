@@ -107,12 +107,39 @@ static void test_peek_request_id(void **state)
     assert_string_equal(id, "id");
 }
 
+/* The body case read off the frame, as the service loop does to hand reads to its readers. */
+static void test_peek_oneof(void **state)
+{
+    (void)state;
+    Ocop__RegEntityGet get = OCOP__REG_ENTITY_GET__INIT;
+    get.id = "ENT-00000001";
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.request_id = "abc";
+    req.caller = "me";
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_GET;
+    req.reg_entity_get = &get;
+    uint8_t buf[256];
+    size_t len = ocop__request__pack(&req, buf);
+    assert_int_equal(ocop_wire_peek_oneof(&ocop__request__descriptor, buf, len), OCOP__REQUEST__BODY_REG_ENTITY_GET);
+    assert_int_equal(ocop_wire_peek_oneof(&ocop__request__descriptor, buf, len - 1), 0); /* cut short */
+    Ocop__Request bare = OCOP__REQUEST__INIT;
+    bare.request_id = "abc";
+    len = ocop__request__pack(&bare, buf);
+    assert_int_equal(ocop_wire_peek_oneof(&ocop__request__descriptor, buf, len), 0); /* no body */
+    Ocop__Ping ping = OCOP__PING__INIT;
+    bare.body_case = OCOP__REQUEST__BODY_PING;
+    bare.ping = &ping;
+    len = ocop__request__pack(&bare, buf);
+    assert_int_equal(ocop_wire_peek_oneof(&ocop__request__descriptor, buf, len), OCOP__REQUEST__BODY_PING);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_and_repeated),
         cmocka_unit_test(test_truncated_bytes_are_not_walked),
         cmocka_unit_test(test_peek_request_id),
+        cmocka_unit_test(test_peek_oneof),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
