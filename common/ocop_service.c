@@ -223,12 +223,13 @@ static int s_peer(const ocop_service_t *self, const char *user_id)
     return -1;
 }
 
-/* Receives every request that is ready, up to batch_max writes (and the loop's reads); reads
- * go to the reader threads as they come. */
+/* Receives every request that is ready, up to batch_max for the batch; reads go to the reader
+ * threads as they come, at most batch_max of them a turn so that a flood of reads cannot hold
+ * the batch back. */
 static size_t s_batch_drain(ocop_service_t *self, int64_t started_us)
 {
-    size_t n = 0;
-    while (n < self->item_cap) {
+    size_t n = 0, handed = 0;
+    while (n < self->item_cap && handed < self->item_cap) {
         ocop__item_t *item = &self->items[n];
         zmq_msg_init(&item->identity);
         if (zmq_msg_recv(&item->identity, self->router, ZMQ_DONTWAIT) < 0) {
@@ -256,8 +257,10 @@ static size_t s_batch_drain(ocop_service_t *self, int64_t started_us)
                     break;
             }
         }
-        if (self->readers && ocop__readers_take(self->readers, item, started_us))
+        if (self->readers && ocop__readers_take(self->readers, item, started_us)) {
+            handed++;
             continue;
+        }
         n++;
     }
     return n;
