@@ -84,9 +84,10 @@ static void *s_reader(void *arg)
         ocop_log_warn("reader_priority", "error=\"%s\"", strerror(errno));
     void *in = zmq_socket(self->svc->zctx, ZMQ_PULL), *out = zmq_socket(self->svc->zctx, ZMQ_PUSH);
     ocop_arena_t *arena = ocop_arena_new(64 * 1024);
-    int linger = 0;
+    int linger = 0, hwm = 0; /* no limit: a reader never blocks on a reply while the loop joins it */
     if (in && out && arena && zmq_setsockopt(out, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
-        zmq_connect(in, self->requests_ep) == 0 && zmq_connect(out, self->replies_ep) == 0) {
+        zmq_setsockopt(out, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0 && zmq_connect(in, self->requests_ep) == 0 &&
+        zmq_connect(out, self->replies_ep) == 0) {
         for (;;) {
             zmq_msg_t id, payload, meta;
             zmq_msg_init(&id);
