@@ -1,0 +1,202 @@
+/* bench_growth — registration throughput as its store grows: does a product registered into a
+ * full store cost what one registered into an empty one does?
+ *
+ *   bench_growth [--quick] [--no-write] [--out FILE] [--products N]
+ *
+ * ocop-registration on a fresh store: N/2 entities (the programme's ratio, 9,084 for 17,400
+ * products), then N products from one client keeping 256 in flight, every reply durable, in ten
+ * equal tenths. For each tenth: products per second and the service's CPU time per product
+ * (duplicate screening compares a new product with the candidates of its commune's block, which
+ * grow with the store). Default N = 174,000 (10× the national programme); --quick 17,400 (1×).
+ * Writes the "growth" section of docs/BENCHMARKS.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "bench_driver.h"
+#include "bench_service.h"
+#include "bench_util.h"
+#include "bench_workload.h"
+
+#define S_MARK_BEGIN "<!-- growth:begin -->"
+#define S_MARK_END "<!-- growth:end -->"
+#define S_TENTHS 10
+#define S_WINDOW 256
+#define S_NATIONAL 17400
+
+typedef struct {
+    bench_workload_t *workload;
+    char **entity_ids;
+    const char **pool, **pool_communes;
+    size_t n_pool;
+    uint64_t base;
+    Ocop__RegEntityRegister entity;
+    Ocop__RegProductRegister product;
+    bench_scratch_t scratch;
+} s_bench_t;
+
+static void s_make_entity(void *user, uint64_t seq, Ocop__Request *req)
+{
+    s_bench_t *b = user;
+    bench_workload_entity(b->workload, seq, &b->entity, &b->scratch);
+    req->body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req->reg_entity_register = &b->entity;
+}
+
+static void s_take_entity(void *user, uint64_t seq, const Ocop__Reply *reply)
+{
+    s_bench_t *b = user;
+    if (reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_REG_ENTITY)
+        b->entity_ids[seq] = strdup(reply->reg_entity->id);
+}
+
+static void s_make_product(void *user, uint64_t seq, Ocop__Request *req)
+{
+    s_bench_t *b = user;
+    bench_workload_product(b->workload, b->base + seq, b->pool, b->pool_communes, b->n_pool, &b->product, &b->scratch);
+    req->body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
+    req->reg_product_register = &b->product;
+}
+
+typedef struct {
+    double per_second, cpu_us;
+    uint64_t ok, refused;
+} s_tenth_t;
+
+static int s_drive(ocop_client_t *client, uint64_t n, bench_make_fn make, bench_reply_fn take, s_bench_t *b,
+                   uint32_t tag, bench_drive_result_t *out)
+{
+    ocop_client_t *clients[] = {client};
+    bench_drive_options_t o = {.clients = clients,
+                               .n_clients = 1,
+                               .window = S_WINDOW,
+                               .max_requests = n,
+                               .max_seconds = 3600,
+                               .tag = tag,
+                               .make = make,
+                               .on_reply = take,
+                               .user = b};
+    return bench_drive(&o, out);
+}
+
+static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths)
+{
+    char err[256] = "";
+    size_t n_entities = n / 2;
+    s_bench_t b = {0};
+    b.workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);
+    b.entity_ids = calloc(n_entities, sizeof *b.entity_ids);
+    b.pool = calloc(n_entities, sizeof *b.pool);
+    b.pool_communes = calloc(n_entities, sizeof *b.pool_communes);
+    bench_service_options_t so = {
+        .binary = BENCH_SERVICE_BIN, .rules_dir = BENCH_RULES_DIR, .dir = tmp, .start_timeout_ms = 15000};
+    bench_service_t svc;
+    memset(&svc, 0, sizeof svc);
+    int rc = b.workload && b.entity_ids && b.pool && b.pool_communes ? 0 : -1;
+    int started = rc == 0 && bench_service_start(&svc, zctx, &so) == 0;
+    ocop_client_t *c =
+        started ? ocop_client_new(zctx, svc.endpoint, svc.server_public, &svc.client_keys, "bench") : NULL;
+    bench_drive_result_t r;
+    if (!c)
+        rc = -1;
+    if (rc == 0)
+        rc = s_drive(c, n_entities, s_make_entity, s_take_entity, &b, 0xe2, &r);
+    for (size_t i = 0; rc == 0 && i < n_entities; i++)
+        if (b.entity_ids[i]) {
+            b.pool_communes[b.n_pool] = bench_workload_entity_commune(b.workload, i);
+            b.pool[b.n_pool++] = b.entity_ids[i];
+        }
+    if (rc == 0 && b.n_pool == 0)
+        rc = -1;
+    for (size_t t = 0; rc == 0 && t < S_TENTHS; t++) {
+        uint64_t count = n / S_TENTHS;
+        int64_t cpu0 = bench_process_cpu_ns(svc.pid);
+        rc = s_drive(c, count, s_make_product, NULL, &b, 0x600 + (uint32_t)t, &r);
+        int64_t cpu1 = bench_process_cpu_ns(svc.pid);
+        b.base += r.sent;
+        tenths[t].per_second = r.per_second;
+        tenths[t].cpu_us = (double)(cpu1 - cpu0) / 1000.0 / (double)(r.completed ? r.completed : 1);
+        tenths[t].ok = r.ok;
+        tenths[t].refused = r.completed - r.ok;
+        printf("  tenth %2zu: %8.0f products/s, %6.1f us service CPU each, %llu refused\n", t + 1, tenths[t].per_second,
+               tenths[t].cpu_us, (unsigned long long)tenths[t].refused);
+        fflush(stdout);
+    }
+    ocop_client_destroy(&c);
+    if (started && bench_service_stop(&svc, 30000) != 0)
+        rc = -1;
+    for (size_t i = 0; i < n_entities; i++)
+        free(b.entity_ids[i]);
+    free(b.entity_ids);
+    free(b.pool);
+    free(b.pool_communes);
+    bench_workload_destroy(&b.workload);
+    if (rc != 0)
+        fprintf(stderr, "bench_growth: run failed%s%s (log: %s)\n", *err ? ": " : "", err, svc.log_path);
+    return rc;
+}
+
+static void s_usage(FILE *out)
+{
+    fprintf(out, "usage: bench_growth [--quick] [--no-write] [--out FILE] [--products N]\n");
+}
+
+int main(int argc, char **argv)
+{
+    int quick = 0, write = 1;
+    const char *out = BENCH_DOCS_FILE;
+    size_t n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (bench_parse_shared(argc, argv, &i, &quick, &write, &out, s_usage))
+            continue;
+        if (strcmp(argv[i], "--products") == 0 && i + 1 < argc && bench_parse_count(argv[++i], 10000000, &n) == 0)
+            continue;
+        s_usage(stderr);
+        return 2;
+    }
+    if (!n)
+        n = quick ? S_NATIONAL : 10 * S_NATIONAL;
+    if (n < S_TENTHS * 2) {
+        fprintf(stderr, "bench_growth: --products must be at least %d\n", S_TENTHS * 2);
+        return 2;
+    }
+    printf("bench_growth: %zu products in tenths, %zu entities\n", n, n / 2);
+    char *tmp = bench_tmpdir_new("growth");
+    void *zctx = zmq_ctx_new();
+    s_tenth_t tenths[S_TENTHS] = {0};
+    int rc = tmp && zctx ? s_run(zctx, tmp, n, tenths) : -1;
+    if (zctx)
+        zmq_ctx_term(zctx);
+    if (tmp) {
+        test_rmtree(tmp);
+        free(tmp);
+    }
+    if (rc != 0)
+        return 1;
+    double ratio = tenths[S_TENTHS - 1].per_second / tenths[0].per_second;
+    printf("last tenth / first tenth: %.2f (aim: within 20%%, i.e. >= 0.80)\n", ratio);
+    if (!write)
+        return 0;
+    bench_context_t ctx;
+    bench_context_init(&ctx, quick, BENCH_BUILD_TYPE);
+    bench_text_t md = {0};
+    bench_text_printf(&md,
+                      "%s\n## Registration as its store grows\n\n"
+                      "`bench/bench_growth` (%s, %s, %s build): ocop-registration on a fresh store, %zu entities, "
+                      "then %zu products (%.0f× the national programme's 17,400) from one client keeping %d in "
+                      "flight, every reply durable, in ten equal tenths. Each product is screened against the "
+                      "candidates of its commune's block (the block's trigram index).\n\n"
+                      "| tenth | products/s | service CPU µs per product | refused |\n|---:|---:|---:|---:|\n",
+                      S_MARK_BEGIN, ctx.date, ctx.cpu, ctx.build_type, n / 2, n, (double)n / S_NATIONAL, S_WINDOW);
+    for (size_t t = 0; t < S_TENTHS; t++)
+        bench_text_printf(&md, "| %zu | %.0f | %.1f | %llu |\n", t + 1, tenths[t].per_second, tenths[t].cpu_us,
+                          (unsigned long long)tenths[t].refused);
+    bench_text_printf(&md,
+                      "\nThe last tenth runs at %.2f× the first (the aim: within 20%%, %s); its service CPU per "
+                      "product is %.2f× the first's. Refused: the replies that were not OK (the workload draws "
+                      "a few product names their entity already registered in that commune).\n\n%s\n",
+                      ratio, ratio >= 0.8 ? "met" : "not met", tenths[S_TENTHS - 1].cpu_us / tenths[0].cpu_us,
+                      S_MARK_END);
+    return bench_docs_write(out, S_MARK_BEGIN, S_MARK_END, "growth", &md) == 0 ? 0 : 1;
+}
