@@ -154,7 +154,8 @@ static const char *s_council_of(const s_result_t *r)
 
 static const char *s_province_year(const s_result_t *r)
 {
-    static char buf[32];
+    /* One per thread: reports are served by several reader threads at once. */
+    static _Thread_local char buf[32];
     snprintf(buf, sizeof buf, "%s %s", r->r->province_code, r->year);
     return buf;
 }
