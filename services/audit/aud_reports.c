@@ -17,10 +17,23 @@
 
 static const double s_cuts[S_CUTS] = {50, 70, 90};
 
+/* A first-round sheet (phase 1, round 1: the members' independent scores). */
+typedef struct {
+    const char *member_id;
+    double total;
+} s_sheet_t;
+
+/* What the reports use of one result, copied out of its event so that the event (with every
+ * sheet of every round) is not kept: memory follows the results, not their sheets. */
 typedef struct {
     uint64_t entry;
-    const Ocop__EvalResultDisclosed *r;
+    const char *council_id, *province_code, *session_id, *product_id;
     char year[8];
+    Ocop__EvalLevel level;
+    uint32_t stars, rounds;
+    double mean, first_round_spread, final_spread;
+    s_sheet_t *first;
+    size_t n_first;
 } s_result_t;
 
 typedef struct {
@@ -36,47 +49,90 @@ typedef struct {
 
 /* ---------------------------------------------------------------- reading the results */
 
+/* The result of the event in data into *out (strings in b's arena). 0, or -1 when it is not a
+ * disclosed result; 1 when the filters leave it out. */
+static int s_extract(s_build_t *b, ocop_arena_t *scratch, const MDB_val *data, uint64_t index, s_result_t *out)
+{
+    ocop_arena_reset(scratch);
+    Ocop__Event *ev = ocop__event__unpack(ocop_arena_allocator(scratch), data->mv_size, data->mv_data);
+    if (!ev || ev->body_case != OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED || !ev->eval_result_disclosed->result)
+        return -1;
+    const Ocop__EvalResultDisclosed *r = ev->eval_result_disclosed;
+    if ((*b->in->province_code && strcmp(r->province_code, b->in->province_code) != 0) ||
+        (b->in->year && (unsigned)atoi(r->date) != b->in->year))
+        return 1;
+    *out = (s_result_t){.entry = index,
+                        .council_id = ocop_arena_strdup(b->arena, r->council_id),
+                        .province_code = ocop_arena_strdup(b->arena, r->province_code),
+                        .session_id = ocop_arena_strdup(b->arena, r->session_id),
+                        .product_id = ocop_arena_strdup(b->arena, r->result->product_id),
+                        .level = r->level,
+                        .stars = r->result->stars,
+                        .rounds = r->result->round,
+                        .mean = r->result->mean,
+                        .first_round_spread = r->result->first_round_spread,
+                        .final_spread = r->result->final_spread};
+    snprintf(out->year, sizeof out->year, "%.4s", r->date);
+    for (size_t s = 0; s < r->n_sheets; s++)
+        out->n_first += r->sheets[s]->phase == 1 && r->sheets[s]->round == 1;
+    out->first = ocop_arena_alloc(b->arena, (out->n_first + 1) * sizeof *out->first);
+    out->n_first = 0;
+    for (size_t s = 0; s < r->n_sheets; s++)
+        if (r->sheets[s]->phase == 1 && r->sheets[s]->round == 1)
+            out->first[out->n_first++] =
+                (s_sheet_t){ocop_arena_strdup(b->arena, r->sheets[s]->member_id), r->sheets[s]->total};
+    return 0;
+}
+
 static int s_collect(s_build_t *b)
 {
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, AUD_KEY_TYPE);
     ocop_key_str(&prefix, "eval_result_disclosed");
+    MDB_txn *txn = ocop_ctx_txn(b->ctx);
+    const aud_state_t *state = aud_state(b->ctx);
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(b->ctx), aud_state(b->ctx)->db.by_key, &cur);
+    int rc = mdb_cursor_open(txn, state->db.by_key, &cur);
     if (rc != 0)
         return ocop_ctx_db_error(b->ctx, b->reply, rc, "reading the log's indexes");
+    ocop_arena_t *scratch = ocop_arena_new(64 * 1024);
     size_t cap = 256;
     b->results = ocop_arena_alloc(b->arena, cap * sizeof *b->results);
     MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    int failed = scratch ? 0 : ocop_ctx_fail(b->ctx, b->reply, OCOP_E_INTERNAL, "", "out of memory");
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !failed && rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
             break;
         uint64_t index = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-        Ocop__AudEntry *e = aud_entry_load(b->ctx, b->reply, "kind", index);
-        Ocop__Event *ev = e ? ocop__event__unpack(ocop_arena_allocator(b->arena), e->data.len, e->data.data) : NULL;
-        if (!ev || ev->body_case != OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED || !ev->eval_result_disclosed->result) {
-            mdb_cursor_close(cur);
-            return e ? ocop_ctx_fail(b->ctx, b->reply, OCOP_E_INTERNAL, "", "entry %llu is not a result",
-                                     (unsigned long long)index)
-                     : -1;
+        uint8_t kb[8];
+        ocop_be64_put(kb, index);
+        MDB_val ek = {.mv_size = 8, .mv_data = kb}, ev;
+        int grc = mdb_get(txn, state->db.entries, &ek, &ev);
+        if (grc != 0) {
+            failed = grc == MDB_NOTFOUND ? ocop_ctx_fail(b->ctx, b->reply, OCOP_E_NOT_FOUND, "kind",
+                                                         "no entry %llu in the log", (unsigned long long)index)
+                                         : ocop_ctx_db_error(b->ctx, b->reply, grc, "reading an entry");
+            break;
         }
-        const Ocop__EvalResultDisclosed *r = ev->eval_result_disclosed;
-        if ((*b->in->province_code && strcmp(r->province_code, b->in->province_code) != 0) ||
-            (b->in->year && (unsigned)atoi(r->date) != b->in->year))
-            continue;
         if (b->n == cap) {
             s_result_t *grown = ocop_arena_alloc(b->arena, 2 * cap * sizeof *grown);
             memcpy(grown, b->results, cap * sizeof *grown);
             b->results = grown;
             cap *= 2;
         }
-        s_result_t *res = &b->results[b->n++];
-        res->entry = index;
-        res->r = r;
-        snprintf(res->year, sizeof res->year, "%.4s", r->date);
+        int x = s_extract(b, scratch, &ev, index, &b->results[b->n]);
+        if (x < 0)
+            failed = ocop_ctx_fail(b->ctx, b->reply, OCOP_E_INTERNAL, "", "entry %llu is not a result",
+                                   (unsigned long long)index);
+        else if (x == 0)
+            b->n++;
     }
     mdb_cursor_close(cur);
+    ocop_arena_destroy(&scratch);
+    if (failed)
+        return -1;
     return rc == 0 || rc == MDB_NOTFOUND ? 0 : ocop_ctx_db_error(b->ctx, b->reply, rc, "reading the log's indexes");
 }
 
@@ -118,16 +174,18 @@ static void s_bunching_group(s_build_t *b, const char *label, const char *(*key)
                              double w)
 {
     Ocop__AudReportRow *row = NULL;
-    size_t above[S_CUTS] = {0}, below[S_CUTS] = {0};
+    size_t above[S_CUTS] = {0}, below[S_CUTS] = {0}, members = 0;
+    for (size_t i = 0; i < b->n; i++)
+        members += strcmp(key(&b->results[i]), value) == 0;
     for (size_t i = 0; i < b->n; i++) {
         if (strcmp(key(&b->results[i]), value) != 0)
             continue;
         if (!row) {
             char group[128];
             snprintf(group, sizeof group, "%s %s", label, value);
-            row = s_row(b, group, b->n);
+            row = s_row(b, group, members);
         }
-        double mean = b->results[i].r->result->mean;
+        double mean = b->results[i].mean;
         for (int c = 0; c < S_CUTS; c++) {
             above[c] += mean >= s_cuts[c] && mean < s_cuts[c] + w;
             below[c] += mean >= s_cuts[c] - w && mean < s_cuts[c];
@@ -149,14 +207,14 @@ static void s_bunching_group(s_build_t *b, const char *label, const char *(*key)
 
 static const char *s_council_of(const s_result_t *r)
 {
-    return r->r->council_id;
+    return r->council_id;
 }
 
 static const char *s_province_year(const s_result_t *r)
 {
     /* One per thread: reports are served by several reader threads at once. */
     static _Thread_local char buf[32];
-    snprintf(buf, sizeof buf, "%s %s", r->r->province_code, r->year);
+    snprintf(buf, sizeof buf, "%s %s", r->province_code, r->year);
     return buf;
 }
 
@@ -210,28 +268,21 @@ static size_t s_deviations(s_build_t *b, s_dev_t **out)
     size_t cap = 64, n = 0;
     *out = ocop_arena_alloc(b->arena, cap * sizeof **out);
     for (size_t i = 0; i < b->n; i++) {
-        const Ocop__EvalResultDisclosed *r = b->results[i].r;
+        const s_result_t *r = &b->results[i];
         double sum = 0;
-        size_t count = 0;
-        for (size_t s = 0; s < r->n_sheets; s++)
-            if (r->sheets[s]->phase == 1 && r->sheets[s]->round == 1) {
-                sum += r->sheets[s]->total;
-                count++;
-            }
-        if (count < 2)
+        for (size_t s = 0; s < r->n_first; s++)
+            sum += r->first[s].total;
+        if (r->n_first < 2)
             continue;
-        for (size_t s = 0; s < r->n_sheets; s++) {
-            const Ocop__EvalSheet *sh = r->sheets[s];
-            if (sh->phase != 1 || sh->round != 1)
-                continue;
+        for (size_t s = 0; s < r->n_first; s++) {
             if (n == cap) {
                 s_dev_t *grown = ocop_arena_alloc(b->arena, 2 * cap * sizeof *grown);
                 memcpy(grown, *out, cap * sizeof *grown);
                 *out = grown;
                 cap *= 2;
             }
-            (*out)[n++] = (s_dev_t){ocop_arena_printf(b->arena, "%s/%s", r->council_id, sh->member_id),
-                                    sh->total - (sum - sh->total) / (double)(count - 1), b->results[i].entry};
+            (*out)[n++] = (s_dev_t){ocop_arena_printf(b->arena, "%s/%s", r->council_id, r->first[s].member_id),
+                                    r->first[s].total - (sum - r->first[s].total) / (double)(r->n_first - 1), r->entry};
         }
     }
     return n;
@@ -287,15 +338,15 @@ static void s_spread(s_build_t *b)
         "rule: the spread of the last round and how far the scores converged (first minus last spread).",
         S_SPREAD_LIMIT);
     for (size_t i = 0; i < b->n; i++) {
-        const Ocop__EvalSessionProduct *p = b->results[i].r->result;
+        const s_result_t *p = &b->results[i];
         if (p->first_round_spread <= S_SPREAD_LIMIT)
             continue;
         char group[128];
-        snprintf(group, sizeof group, "session %s product %s", b->results[i].r->session_id, p->product_id);
+        snprintf(group, sizeof group, "session %s product %s", p->session_id, p->product_id);
         Ocop__AudReportRow *row = s_row(b, group, 1);
         s_value(b, row, "first_round_spread", p->first_round_spread);
         s_value(b, row, "last_round_spread", p->final_spread);
-        s_value(b, row, "rounds", p->round);
+        s_value(b, row, "rounds", p->rounds);
         s_value(b, row, "converged", p->first_round_spread - p->final_spread);
         row->entries[row->n_entries++] = b->results[i].entry;
         row->sample = 1;
@@ -324,12 +375,12 @@ static void s_distribution(s_build_t *b)
         "scored higher).");
     size_t national[6] = {0};
     for (size_t i = 0; i < b->n; i++)
-        if (b->results[i].r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && b->results[i].r->result->stars <= 5)
-            national[b->results[i].r->result->stars]++;
+        if (b->results[i].level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && b->results[i].stars <= 5)
+            national[b->results[i].stars]++;
     char **seen = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *seen);
     size_t n_seen = 0;
     for (size_t i = 0; i < b->n; i++) {
-        const char *province = b->results[i].r->province_code;
+        const char *province = b->results[i].province_code;
         size_t j = 0;
         while (j < n_seen && strcmp(seen[j], province) != 0)
             j++;
@@ -340,22 +391,24 @@ static void s_distribution(s_build_t *b)
         double gap = 0;
         char group[64];
         snprintf(group, sizeof group, "province %s", province);
-        Ocop__AudReportRow *row = s_row(b, group, b->n);
+        size_t members = 0;
+        for (size_t k = 0; k < b->n; k++)
+            members += strcmp(b->results[k].province_code, province) == 0;
+        Ocop__AudReportRow *row = s_row(b, group, members);
         for (size_t k = 0; k < b->n; k++) {
-            const Ocop__EvalResultDisclosed *r = b->results[k].r;
+            const s_result_t *r = &b->results[k];
             if (strcmp(r->province_code, province) != 0)
                 continue;
-            row->entries[row->n_entries++] = b->results[k].entry;
-            if (r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->result->stars <= 5)
-                counts[r->result->stars]++;
+            row->entries[row->n_entries++] = r->entry;
+            if (r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->stars <= 5)
+                counts[r->stars]++;
             if (r->level != OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
                 continue;
             /* The same product's latest province result before this central one. */
             for (size_t m = k; m-- > 0;) {
-                const Ocop__EvalResultDisclosed *p = b->results[m].r;
-                if (p->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE &&
-                    strcmp(p->result->product_id, r->result->product_id) == 0) {
-                    gap += p->result->mean - r->result->mean;
+                const s_result_t *p = &b->results[m];
+                if (p->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && strcmp(p->product_id, r->product_id) == 0) {
+                    gap += p->mean - r->mean;
                     rescored++;
                     break;
                 }
