@@ -167,33 +167,72 @@ static void s_value(s_build_t *b, Ocop__AudReportRow *row, const char *name, dou
     row->values[row->n_values++] = v;
 }
 
+/* ---------------------------------------------------------------- groups */
+
+/* A result's position under a key. */
+typedef struct {
+    const char *key;
+    size_t pos;
+} s_keyed_t;
+
+/* A group: positions from..to of the sorted keyed array; first, its first result's position. */
+typedef struct {
+    size_t from, to, first;
+} s_span_t;
+
+static int s_cmp_keyed(const void *a, const void *b)
+{
+    const s_keyed_t *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int s_cmp_span(const void *a, const void *b)
+{
+    const s_span_t *x = a, *y = b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* The results grouped by key in n log n: *keyed sorted by key, then by log order within a key;
+ * *spans the groups in the order their first result comes in the log. The number of groups. */
+static size_t s_group(s_build_t *b, const char *(*key)(const s_result_t *), s_keyed_t **keyed, s_span_t **spans)
+{
+    s_keyed_t *k = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *k);
+    for (size_t i = 0; i < b->n; i++)
+        k[i] = (s_keyed_t){ocop_arena_strdup(b->arena, key(&b->results[i])), i};
+    qsort(k, b->n, sizeof *k, s_cmp_keyed);
+    s_span_t *g = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *g);
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (i == 0 || strcmp(k[i].key, k[i - 1].key) != 0) {
+            if (n)
+                g[n - 1].to = i;
+            g[n++] = (s_span_t){i, b->n, k[i].pos};
+        }
+    }
+    qsort(g, n, sizeof *g, s_cmp_span);
+    *keyed = k;
+    *spans = g;
+    return n;
+}
+
 /* ---------------------------------------------------------------- bunching */
 
-/* One group's bunching row: the results for which key(result) == value. */
-static void s_bunching_group(s_build_t *b, const char *label, const char *(*key)(const s_result_t *), const char *value,
-                             double w)
+/* One group's bunching row: the results of span. */
+static void s_bunching_group(s_build_t *b, const char *label, const s_keyed_t *keyed, const s_span_t *span, double w)
 {
-    Ocop__AudReportRow *row = NULL;
-    size_t above[S_CUTS] = {0}, below[S_CUTS] = {0}, members = 0;
-    for (size_t i = 0; i < b->n; i++)
-        members += strcmp(key(&b->results[i]), value) == 0;
-    for (size_t i = 0; i < b->n; i++) {
-        if (strcmp(key(&b->results[i]), value) != 0)
-            continue;
-        if (!row) {
-            char group[128];
-            snprintf(group, sizeof group, "%s %s", label, value);
-            row = s_row(b, group, members);
-        }
-        double mean = b->results[i].mean;
+    size_t above[S_CUTS] = {0}, below[S_CUTS] = {0};
+    char group[128];
+    snprintf(group, sizeof group, "%s %s", label, keyed[span->from].key);
+    Ocop__AudReportRow *row = s_row(b, group, span->to - span->from);
+    for (size_t i = span->from; i < span->to; i++) {
+        const s_result_t *r = &b->results[keyed[i].pos];
         for (int c = 0; c < S_CUTS; c++) {
-            above[c] += mean >= s_cuts[c] && mean < s_cuts[c] + w;
-            below[c] += mean >= s_cuts[c] - w && mean < s_cuts[c];
+            above[c] += r->mean >= s_cuts[c] && r->mean < s_cuts[c] + w;
+            below[c] += r->mean >= s_cuts[c] - w && r->mean < s_cuts[c];
         }
-        row->entries[row->n_entries++] = b->results[i].entry;
+        row->entries[row->n_entries++] = r->entry;
     }
-    if (!row)
-        return;
     static const char *const names[S_CUTS][3] = {
         {"below_50", "above_50", "z_50"}, {"below_70", "above_70", "z_70"}, {"below_90", "above_90", "z_90"}};
     for (int c = 0; c < S_CUTS; c++) {
@@ -218,21 +257,14 @@ static const char *s_province_year(const s_result_t *r)
     return buf;
 }
 
-/* Each distinct value of key, once, in order of first sight. */
+/* A row for each distinct value of key, in order of first sight. */
 static void s_each_group(s_build_t *b, const char *label, const char *(*key)(const s_result_t *), double w)
 {
-    char **seen = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *seen);
-    size_t n_seen = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const char *value = key(&b->results[i]);
-        size_t j = 0;
-        while (j < n_seen && strcmp(seen[j], value) != 0)
-            j++;
-        if (j < n_seen)
-            continue;
-        seen[n_seen++] = ocop_arena_strdup(b->arena, value);
-        s_bunching_group(b, label, key, seen[n_seen - 1], w);
-    }
+    s_keyed_t *keyed;
+    s_span_t *spans;
+    size_t n = s_group(b, key, &keyed, &spans);
+    for (size_t g = 0; g < n; g++)
+        s_bunching_group(b, label, keyed, &spans[g], w);
 }
 
 static void s_bunching(s_build_t *b)
@@ -365,6 +397,30 @@ static void s_shares(s_build_t *b, Ocop__AudReportRow *row, const size_t counts[
         s_value(b, row, names[national][s - 3], total ? (double)counts[s] / (double)total : 0);
 }
 
+static const char *s_province_of(const s_result_t *r)
+{
+    return r->province_code;
+}
+
+/* Of the province results of product (by_product: sorted by product, then log order), the last
+ * before position before; NULL when there is none. */
+static const s_result_t *s_scored_before(const s_build_t *b, const s_keyed_t *by_product, size_t n, const char *product,
+                                         size_t before)
+{
+    size_t lo = 0, hi = n; /* the first entry not below (product, before) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(by_product[mid].key, product);
+        if (c < 0 || (c == 0 && by_product[mid].pos < before))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || strcmp(by_product[lo - 1].key, product) != 0)
+        return NULL;
+    return &b->results[by_product[lo - 1].pos];
+}
+
 static void s_distribution(s_build_t *b)
 {
     b->report->method = ocop_arena_strdup(
@@ -377,41 +433,35 @@ static void s_distribution(s_build_t *b)
     for (size_t i = 0; i < b->n; i++)
         if (b->results[i].level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && b->results[i].stars <= 5)
             national[b->results[i].stars]++;
-    char **seen = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *seen);
-    size_t n_seen = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const char *province = b->results[i].province_code;
-        size_t j = 0;
-        while (j < n_seen && strcmp(seen[j], province) != 0)
-            j++;
-        if (j < n_seen)
-            continue;
-        seen[n_seen++] = (char *)province;
+    /* The province results by product, to find the one a central result scored again. */
+    s_keyed_t *by_product = ocop_arena_alloc(b->arena, (b->n + 1) * sizeof *by_product);
+    size_t n_province = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->results[i].level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE)
+            by_product[n_province++] = (s_keyed_t){b->results[i].product_id, i};
+    qsort(by_product, n_province, sizeof *by_product, s_cmp_keyed);
+    s_keyed_t *keyed;
+    s_span_t *spans;
+    size_t n_groups = s_group(b, s_province_of, &keyed, &spans);
+    for (size_t g = 0; g < n_groups; g++) {
         size_t counts[6] = {0}, rescored = 0;
         double gap = 0;
         char group[64];
-        snprintf(group, sizeof group, "province %s", province);
-        size_t members = 0;
-        for (size_t k = 0; k < b->n; k++)
-            members += strcmp(b->results[k].province_code, province) == 0;
-        Ocop__AudReportRow *row = s_row(b, group, members);
-        for (size_t k = 0; k < b->n; k++) {
+        snprintf(group, sizeof group, "province %s", keyed[spans[g].from].key);
+        Ocop__AudReportRow *row = s_row(b, group, spans[g].to - spans[g].from);
+        for (size_t i = spans[g].from; i < spans[g].to; i++) {
+            size_t k = keyed[i].pos;
             const s_result_t *r = &b->results[k];
-            if (strcmp(r->province_code, province) != 0)
-                continue;
             row->entries[row->n_entries++] = r->entry;
             if (r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->stars <= 5)
                 counts[r->stars]++;
             if (r->level != OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL)
                 continue;
             /* The same product's latest province result before this central one. */
-            for (size_t m = k; m-- > 0;) {
-                const s_result_t *p = &b->results[m];
-                if (p->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && strcmp(p->product_id, r->product_id) == 0) {
-                    gap += p->mean - r->mean;
-                    rescored++;
-                    break;
-                }
+            const s_result_t *p = s_scored_before(b, by_product, n_province, r->product_id, k);
+            if (p) {
+                gap += p->mean - r->mean;
+                rescored++;
             }
         }
         s_shares(b, row, counts, "province");
