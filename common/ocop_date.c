@@ -121,6 +121,23 @@ int ocop_date_add_working_days(const char *day, int n, const ocop_workdays_t *ca
     return 0;
 }
 
+int ocop_date_working_days_between(const char *from, const char *to, const ocop_workdays_t *cal)
+{
+    if (!ocop_date_valid(from) || !ocop_date_valid(to))
+        return -1;
+    char day[OCOP_DATE_LEN];
+    snprintf(day, sizeof day, "%s", from);
+    int n = 0;
+    while (strcmp(day, to) < 0) {
+        char next[OCOP_DATE_LEN];
+        if (ocop_date_add_days(day, 1, next) != 0)
+            return -1;
+        memcpy(day, next, OCOP_DATE_LEN);
+        n += ocop_date_working(day, cal);
+    }
+    return n;
+}
+
 int ocop_date_year(const char *day)
 {
     return atoi(day);

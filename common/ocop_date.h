@@ -34,6 +34,9 @@ bool ocop_date_working(const char *day, const ocop_workdays_t *cal);
 /* day plus n working days of cal (NULL: Monday to Friday): the day the n-th working day after
  * day falls on. 0, or -1 when day is not valid or n is negative. */
 int ocop_date_add_working_days(const char *day, int n, const ocop_workdays_t *cal, char out[OCOP_DATE_LEN]);
+/* The working days of cal (NULL: Monday to Friday) after from up to and including to: 0 when to
+ * is not after from; -1 when either day is not valid. */
+int ocop_date_working_days_between(const char *from, const char *to, const ocop_workdays_t *cal);
 /* The year of a valid day. */
 int ocop_date_year(const char *day);
 

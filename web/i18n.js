@@ -86,7 +86,7 @@ export const WORDS = {
     late_intro: 'Hồ sơ mà xã báo cáo kết quả kiểm tra sau 15 ngày làm việc kể từ ngày nhận hồ sơ (Điều 7.2 Quyết định 26/2026/QĐ-TTg), theo từng xã.',
     late_login: 'Đăng nhập để xem các hồ sơ trễ hạn.', late_none: 'Không có hồ sơ nào trễ hạn.',
     late_count: '{n} hồ sơ trễ hạn', late_received: 'Ngày nhận', late_deadline: 'Hạn báo cáo',
-    late_reported: 'Ngày báo cáo', late_days: 'Số ngày trễ',
+    late_reported: 'Ngày báo cáo', late_days: 'Số ngày làm việc trễ',
   },
   en: {
     title: 'OCOP — One Commune One Product',
@@ -174,7 +174,7 @@ export const WORDS = {
     late_intro: "Dossiers whose commune reported on them after the 15 working days from receiving them (Art. 7.2 of Decision 26/2026/QĐ-TTg), by commune.",
     late_login: 'Log in to see the late dossiers.', late_none: 'No late dossier.',
     late_count: '{n} late', late_received: 'Received', late_deadline: 'Report due',
-    late_reported: 'Reported', late_days: 'Days late',
+    late_reported: 'Reported', late_days: 'Working days late',
   },
 };
 

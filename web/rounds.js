@@ -74,9 +74,6 @@ export async function roundsSection(code, year, ui) {
     ${nav}<p class="method">${t('rounds_intro')}</p>${body}</section>`;
 }
 
-const dayMs = (d) => Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10));
-const daysLate = (d) => (/^\d{4}-\d\d-\d\d$/.test(d.reported || '') && /^\d{4}-\d\d-\d\d$/.test(d.deadline || '')
-  ? Math.max(0, Math.round((dayMs(d.reported) - dayMs(d.deadline)) / 86400000)) : 0);
 
 // The commune's name, else its code alone.
 async function communeNames(codes, api) {
@@ -105,9 +102,9 @@ export async function lateSection(code, ui) {
       const label = names[c] ? `${esc(names[c])} (${esc(c)})` : esc(c);
       return [`<tr class="group" data-test="late-commune" data-commune="${esc(c)}" data-count="${list.length}">` +
         `<th colspan="5">${label}: ${t('late_count').replace('{n}', fmt(list.length))}</th></tr>`,
-      ...list.map((d) => `<tr data-test="late-row" data-product="${esc(d.product_id)}" data-commune="${esc(c)}">` +
+      ...list.map((d) => `<tr data-test="late-row" data-product="${esc(d.product_id)}" data-commune="${esc(c)}" data-days="${Number(d.working_days_late) || 0}">` +
         `<td><a href="#/product/${esc(encodeURIComponent(d.product_id))}">${esc(d.product_id)}</a></td>` +
-        `<td class="date">${esc(d.received)}</td><td class="date">${esc(d.deadline)}</td><td class="date">${esc(d.reported)}</td><td>${fmt(daysLate(d))}</td></tr>`)];
+        `<td class="date">${esc(d.received)}</td><td class="date">${esc(d.deadline)}</td><td class="date">${esc(d.reported)}</td><td>${fmt(Number(d.working_days_late) || 0)}</td></tr>`)];
     });
     body = rows.length
       ? table([t('product_id'), t('late_received'), t('late_deadline'), t('late_reported'), t('late_days')], rows, 'data-test="late-table" class="late-table"')

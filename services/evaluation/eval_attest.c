@@ -131,6 +131,9 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
         d->received = p->attestation ? p->attestation->received : "";
         d->reported = p->attestation ? p->attestation->reported : "";
         d->deadline = p->attestation_deadline;
+        int late =
+            ocop_date_working_days_between(d->deadline, d->reported, eval_holidays_calendar(eval_state(ctx)->holidays));
+        d->working_days_late = late > 0 ? (uint32_t)late : 0;
         out->dossiers[out->n_dossiers++] = d;
     }
     mdb_cursor_close(cur);

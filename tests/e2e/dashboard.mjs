@@ -204,9 +204,10 @@ async function roundsAndLateDossiers(page) {
   await page.waitForSelector('main[data-ready="true"] [data-test=late-dossiers] h2 ~ *:not(.method)');
   const late = (await api(`/v1/late-dossiers?province_code=${config.province}`, token)).body.dossiers || [];
   const shown = await page.$$eval('[data-test=late-row]', (els) => els.map((e) => ({ product: e.dataset.product, commune: e.dataset.commune,
-    link: e.querySelector('a').getAttribute('href') })));
-  check(shown.length === late.length && late.every((d) => shown.some((x) => x.product === d.product_id && x.commune === d.commune_code)),
-        `late dossiers: every dossier of the API (${shown.length})`);
+    link: e.querySelector('a').getAttribute('href'), days: Number(e.dataset.days), cell: e.lastElementChild.textContent })));
+  check(shown.length === late.length && late.every((d) => shown.some((x) => x.product === d.product_id && x.commune === d.commune_code &&
+        x.days === d.working_days_late && x.days > 0 && x.cell === String(d.working_days_late))),
+        `late dossiers: every dossier of the API with its working days late (${shown.length})`);
   const groups = await page.$$eval('[data-test=late-commune]', (els) => els.map((e) => ({ commune: e.dataset.commune, count: Number(e.dataset.count), text: e.textContent })));
   const counted = groups.every((g) => g.count === late.filter((d) => d.commune_code === g.commune).length && g.text.includes(`${g.count} hồ sơ`));
   const ours = config.late.every((d) => shown.some((x) => x.product === d.product && x.commune === d.commune &&

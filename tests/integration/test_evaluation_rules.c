@@ -790,6 +790,25 @@ static size_t s_late(const char *province, const char *commune, const char *prod
     return found;
 }
 
+/* The working days late the province's list gives product; -1 when it is not listed. */
+static int s_late_days(const char *province, const char *product)
+{
+    Ocop__EvalLateDossiersGet body = OCOP__EVAL_LATE_DOSSIERS_GET__INIT;
+    body.province_code = (char *)province;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_LATE_DOSSIERS_GET;
+    req.eval_late_dossiers_get = &body;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_c(), &req, &r), 0);
+    ITEST_ASSERT_OK(r);
+    int days = -1;
+    for (size_t i = 0; i < r->eval_late_dossiers->n_dossiers; i++)
+        if (strcmp(r->eval_late_dossiers->dossiers[i]->product_id, product) == 0)
+            days = (int)r->eval_late_dossiers->dossiers[i]->working_days_late;
+    ITEST_FREE(r);
+    return days;
+}
+
 /* Art. 7.2 on product 10: 15 working days on the calendar of public holidays (National Day, 2
  * September 2026, off); then received 25 days ago (at least 17 working days), reported today. */
 static void test_commune_report_time_limit(void **state)
@@ -805,6 +824,12 @@ static void test_commune_report_time_limit(void **state)
     assert_string_equal(r->eval_product->attestation_deadline, "2026-09-22"); /* 2026-09-21 Monday to Friday */
     assert_false(r->eval_product->attestation_late);
     ITEST_FREE(r);
+    /* Reported on Monday 28 Sep: four working days after the deadline. */
+    r = s_attest_on(10, "2026-08-31", "2026-09-28");
+    ITEST_ASSERT_OK(r);
+    assert_true(r->eval_product->attestation_late);
+    ITEST_FREE(r);
+    assert_int_equal(s_late_days(W.p[10].current_province, W.p[10].product_id), 4);
 
     char received[OCOP_DATE_LEN], deadline[OCOP_DATE_LEN];
     ocop_date_add_days(W.today, -25, received);

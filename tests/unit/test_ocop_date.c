@@ -123,6 +123,13 @@ static void test_add_working_days_with_holidays(void **state)
     assert_false(ocop_date_working("2025-04-26", NULL));
     assert_false(ocop_date_working("2026-02-18", &cal));
     assert_true(ocop_date_working("2026-02-18", NULL));
+    /* Working days after a Friday deadline up to a report: Tết's five days do not count. */
+    assert_int_equal(ocop_date_working_days_between("2026-02-13", "2026-02-24", &cal), 2);
+    assert_int_equal(ocop_date_working_days_between("2026-02-13", "2026-02-24", NULL), 7);
+    assert_int_equal(ocop_date_working_days_between("2026-02-13", "2026-02-14", NULL), 0); /* a Saturday */
+    assert_int_equal(ocop_date_working_days_between("2026-02-13", "2026-02-13", NULL), 0);
+    assert_int_equal(ocop_date_working_days_between("2026-02-24", "2026-02-13", NULL), 0);
+    assert_int_equal(ocop_date_working_days_between("2026-02-30", "2026-03-02", NULL), -1);
 }
 
 int main(void)
