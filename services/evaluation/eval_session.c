@@ -259,7 +259,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     if (!o.council || s_open_rules(ctx, reply, in, &o) != 0)
         return -1;
     Ocop__EvalRound *round;
-    if (s_check_unique(ctx, reply, in) != 0 || eval_round_check_session(ctx, reply, in, o.policy, o.council, &round) != 0)
+    if (s_check_unique(ctx, reply, in) != 0 ||
+        eval_round_check_session(ctx, reply, in, o.policy, o.council, &round) != 0)
         return -1;
     Ocop__EvalProduct **products = ocop_arena_alloc(arena, in->n_product_ids * sizeof *products);
     Ocop__EvalSessionProduct **sps = ocop_arena_alloc(arena, in->n_product_ids * sizeof *sps);
