@@ -117,3 +117,19 @@ int bench_drive(const bench_drive_options_t *opts, bench_drive_result_t *out)
     free(lat);
     return rc;
 }
+
+int bench_drive_one(ocop_client_t *client, size_t window, uint64_t n, uint32_t tag, bench_make_fn make,
+                    bench_reply_fn on_reply, void *user, bench_drive_result_t *out)
+{
+    ocop_client_t *clients[] = {client};
+    bench_drive_options_t o = {.clients = clients,
+                               .n_clients = 1,
+                               .window = window,
+                               .max_requests = n,
+                               .max_seconds = 3600,
+                               .tag = tag,
+                               .make = make,
+                               .on_reply = on_reply,
+                               .user = user};
+    return bench_drive(&o, out);
+}

@@ -43,5 +43,8 @@ typedef struct {
 /* Runs until max_requests were sent or max_seconds passed, and every reply came. 0, or -1
  * when no reply arrived for 30 s (out then holds what was measured). */
 int bench_drive(const bench_drive_options_t *opts, bench_drive_result_t *out);
+/* bench_drive on one client: n requests, window in flight, for at most an hour. */
+int bench_drive_one(ocop_client_t *client, size_t window, uint64_t n, uint32_t tag, bench_make_fn make,
+                    bench_reply_fn on_reply, void *user, bench_drive_result_t *out);
 
 #endif

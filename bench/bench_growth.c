@@ -16,9 +16,9 @@
 #include <zmq.h>
 
 #include "bench_driver.h"
+#include "bench_pool.h"
 #include "bench_service.h"
 #include "bench_util.h"
-#include "bench_workload.h"
 
 #define S_MARK_BEGIN "<!-- growth:begin -->"
 #define S_MARK_END "<!-- growth:end -->"
@@ -27,59 +27,20 @@
 #define S_NATIONAL 17400
 
 typedef struct {
-    bench_workload_t *workload;
-    char **entity_ids;
-    const char **pool, **pool_communes;
-    size_t n_pool;
-    uint64_t base;
-    Ocop__RegEntityRegister entity;
-    Ocop__RegProductRegister product;
-    bench_scratch_t scratch;
+    bench_pool_t pool;
+    uint64_t base; /* product registrations already sent */
 } s_bench_t;
-
-static void s_make_entity(void *user, uint64_t seq, Ocop__Request *req)
-{
-    s_bench_t *b = user;
-    bench_workload_entity(b->workload, seq, &b->entity, &b->scratch);
-    req->body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
-    req->reg_entity_register = &b->entity;
-}
-
-static void s_take_entity(void *user, uint64_t seq, const Ocop__Reply *reply)
-{
-    s_bench_t *b = user;
-    if (reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_REG_ENTITY)
-        b->entity_ids[seq] = strdup(reply->reg_entity->id);
-}
 
 static void s_make_product(void *user, uint64_t seq, Ocop__Request *req)
 {
     s_bench_t *b = user;
-    bench_workload_product(b->workload, b->base + seq, b->pool, b->pool_communes, b->n_pool, &b->product, &b->scratch);
-    req->body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
-    req->reg_product_register = &b->product;
+    bench_pool_product(&b->pool, b->base + seq, req);
 }
 
 typedef struct {
     double per_second, cpu_us;
     uint64_t ok, refused;
 } s_tenth_t;
-
-static int s_drive(ocop_client_t *client, uint64_t n, bench_make_fn make, bench_reply_fn take, s_bench_t *b,
-                   uint32_t tag, bench_drive_result_t *out)
-{
-    ocop_client_t *clients[] = {client};
-    bench_drive_options_t o = {.clients = clients,
-                               .n_clients = 1,
-                               .window = S_WINDOW,
-                               .max_requests = n,
-                               .max_seconds = 3600,
-                               .tag = tag,
-                               .make = make,
-                               .on_reply = take,
-                               .user = b};
-    return bench_drive(&o, out);
-}
 
 typedef struct {
     double restart_s;     /* the service restarted on the full store: start to first answer */
@@ -105,17 +66,13 @@ static int s_store_bytes(const char *dir, uint64_t *out)
 static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths, s_totals_t *out)
 {
     char err[256] = "";
-    size_t n_entities = n / 2;
     s_bench_t b = {0};
-    b.workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);
-    b.entity_ids = calloc(n_entities, sizeof *b.entity_ids);
-    b.pool = calloc(n_entities, sizeof *b.pool);
-    b.pool_communes = calloc(n_entities, sizeof *b.pool_communes);
+    bench_workload_t *workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);
     bench_service_options_t so = {
         .binary = BENCH_SERVICE_BIN, .rules_dir = BENCH_RULES_DIR, .dir = tmp, .start_timeout_ms = 15000};
     bench_service_t svc;
     memset(&svc, 0, sizeof svc);
-    int rc = b.workload && b.entity_ids && b.pool && b.pool_communes ? 0 : -1;
+    int rc = workload ? 0 : -1;
     int started = rc == 0 && bench_service_start(&svc, zctx, &so) == 0;
     ocop_client_t *c =
         started ? ocop_client_new(zctx, svc.endpoint, svc.server_public, &svc.client_keys, "bench") : NULL;
@@ -123,18 +80,11 @@ static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths, s_tot
     if (!c)
         rc = -1;
     if (rc == 0)
-        rc = s_drive(c, n_entities, s_make_entity, s_take_entity, &b, 0xe2, &r);
-    for (size_t i = 0; rc == 0 && i < n_entities; i++)
-        if (b.entity_ids[i]) {
-            b.pool_communes[b.n_pool] = bench_workload_entity_commune(b.workload, i);
-            b.pool[b.n_pool++] = b.entity_ids[i];
-        }
-    if (rc == 0 && b.n_pool == 0)
-        rc = -1;
+        rc = bench_pool_register(&b.pool, workload, c, n / 2, S_WINDOW, 0xe2);
     for (size_t t = 0; rc == 0 && t < S_TENTHS; t++) {
         uint64_t count = n / S_TENTHS;
         int64_t cpu0 = bench_process_cpu_ns(svc.pid);
-        rc = s_drive(c, count, s_make_product, NULL, &b, 0x600 + (uint32_t)t, &r);
+        rc = bench_drive_one(c, S_WINDOW, count, 0x600 + (uint32_t)t, s_make_product, NULL, &b, &r);
         int64_t cpu1 = bench_process_cpu_ns(svc.pid);
         b.base += r.sent;
         tenths[t].per_second = r.per_second;
@@ -160,12 +110,8 @@ static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths, s_tot
     snprintf(store, sizeof store, "%s/data/registration", tmp);
     if (rc == 0)
         rc = s_store_bytes(store, &out->store_bytes);
-    for (size_t i = 0; i < n_entities; i++)
-        free(b.entity_ids[i]);
-    free(b.entity_ids);
-    free(b.pool);
-    free(b.pool_communes);
-    bench_workload_destroy(&b.workload);
+    bench_pool_free(&b.pool);
+    bench_workload_destroy(&workload);
     if (rc != 0)
         fprintf(stderr, "bench_growth: run failed%s%s (log: %s)\n", *err ? ": " : "", err, svc.log_path);
     return rc;

@@ -18,9 +18,9 @@
 #include <zmq.h>
 
 #include "bench_driver.h"
+#include "bench_pool.h"
 #include "bench_service.h"
 #include "bench_util.h"
-#include "bench_workload.h"
 
 #define S_MARK_BEGIN "<!-- replies:begin -->"
 #define S_MARK_END "<!-- replies:end -->"
@@ -32,41 +32,18 @@ static const Ocop__StageAction s_steps[] = {
 #define S_STEPS (sizeof s_steps / sizeof s_steps[0])
 
 typedef struct {
-    bench_workload_t *workload;
-    size_t n;
-    char **entity_ids, **product_ids;
-    const char **pool, **pool_communes;
-    size_t n_pool;
+    bench_pool_t pool;
+    char **product_ids; /* by product request number */
     Ocop__StageAction action;
-    Ocop__RegEntityRegister entity;
-    Ocop__RegProductRegister product;
     Ocop__RegStageTransition transition;
-    bench_scratch_t scratch;
     /* the product routes' OK replies */
     uint64_t ok, whole_bytes, id_bytes;
 } s_bench_t;
 
-static void s_make_entity(void *user, uint64_t seq, Ocop__Request *req)
-{
-    s_bench_t *b = user;
-    bench_workload_entity(b->workload, seq, &b->entity, &b->scratch);
-    req->body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
-    req->reg_entity_register = &b->entity;
-}
-
-static void s_take_entity(void *user, uint64_t seq, const Ocop__Reply *reply)
-{
-    s_bench_t *b = user;
-    if (reply->status == OCOP__STATUS__STATUS_OK && reply->body_case == OCOP__REPLY__BODY_REG_ENTITY)
-        b->entity_ids[seq] = strdup(reply->reg_entity->id);
-}
-
 static void s_make_product(void *user, uint64_t seq, Ocop__Request *req)
 {
     s_bench_t *b = user;
-    bench_workload_product(b->workload, seq, b->pool, b->pool_communes, b->n_pool, &b->product, &b->scratch);
-    req->body_case = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER;
-    req->reg_product_register = &b->product;
+    bench_pool_product(&b->pool, seq, req);
 }
 
 static void s_make_transition(void *user, uint64_t seq, Ocop__Request *req)
@@ -93,21 +70,12 @@ static void s_take_detail(void *user, uint64_t seq, const Ocop__Reply *reply)
     b->id_bytes += S_KEPT_HEAD + strlen(id);
 }
 
+/* n requests on client, 256 in flight. */
 static int s_drive(ocop_client_t *client, uint64_t n, bench_make_fn make, bench_reply_fn take, s_bench_t *b,
                    uint32_t tag)
 {
-    ocop_client_t *clients[] = {client};
-    bench_drive_options_t o = {.clients = clients,
-                               .n_clients = 1,
-                               .window = 256,
-                               .max_requests = n,
-                               .max_seconds = 600,
-                               .tag = tag,
-                               .make = make,
-                               .on_reply = take,
-                               .user = b};
     bench_drive_result_t r;
-    return bench_drive(&o, &r);
+    return bench_drive_one(client, 256, n, tag, make, take, b, &r);
 }
 
 typedef struct {
@@ -150,31 +118,23 @@ static int s_store_stats(const char *dir, s_result_t *r)
 static int s_run(void *zctx, const char *tmp, size_t n, s_result_t *out)
 {
     char err[256] = "";
-    s_bench_t b = {.n = n};
-    b.workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);
-    b.entity_ids = calloc(n, sizeof *b.entity_ids);
+    s_bench_t b = {0};
+    bench_workload_t *workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);
     b.product_ids = calloc(n, sizeof *b.product_ids);
-    b.pool = calloc(n, sizeof *b.pool);
-    b.pool_communes = calloc(n, sizeof *b.pool_communes);
     bench_service_options_t so = {
         .binary = BENCH_SERVICE_BIN, .rules_dir = BENCH_RULES_DIR, .dir = tmp, .start_timeout_ms = 15000};
     bench_service_t svc;
     memset(&svc, 0, sizeof svc);
-    int rc = b.workload && b.entity_ids && b.product_ids && b.pool && b.pool_communes ? 0 : -1;
+    int rc = workload && b.product_ids ? 0 : -1;
     int started = rc == 0 && bench_service_start(&svc, zctx, &so) == 0;
     ocop_client_t *c =
         started ? ocop_client_new(zctx, svc.endpoint, svc.server_public, &svc.client_keys, "bench") : NULL;
     if (!c)
         rc = -1;
     if (rc == 0)
-        rc = s_drive(c, n, s_make_entity, s_take_entity, &b, 0xe1);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (b.entity_ids[i]) {
-            b.pool_communes[b.n_pool] = bench_workload_entity_commune(b.workload, i);
-            b.pool[b.n_pool++] = b.entity_ids[i];
-        }
+        rc = bench_pool_register(&b.pool, workload, c, n, 256, 0xe1);
     if (rc == 0)
-        rc = b.n_pool ? s_drive(c, n, s_make_product, s_take_detail, &b, 0xf1) : -1;
+        rc = s_drive(c, n, s_make_product, s_take_detail, &b, 0xf1);
     for (size_t s = 0; rc == 0 && s < S_STEPS; s++) {
         b.action = s_steps[s];
         rc = s_drive(c, n, s_make_transition, s_take_detail, &b, 0x100 + (uint32_t)s);
@@ -190,15 +150,11 @@ static int s_run(void *zctx, const char *tmp, size_t n, s_result_t *out)
     snprintf(store, sizeof store, "%s/data/registration", tmp);
     if (rc == 0)
         rc = s_store_stats(store, out);
-    for (size_t i = 0; i < n; i++) {
-        free(b.entity_ids[i]);
+    for (size_t i = 0; b.product_ids && i < n; i++)
         free(b.product_ids[i]);
-    }
-    free(b.entity_ids);
     free(b.product_ids);
-    free(b.pool);
-    free(b.pool_communes);
-    bench_workload_destroy(&b.workload);
+    bench_pool_free(&b.pool);
+    bench_workload_destroy(&workload);
     if (rc != 0)
         fprintf(stderr, "bench_replies: run failed%s%s (log: %s)\n", *err ? ": " : "", err, svc.log_path);
     return rc;

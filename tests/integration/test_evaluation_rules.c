@@ -772,7 +772,9 @@ static Ocop__Reply *s_attest_on(unsigned k, const char *received, const char *re
     return r;
 }
 
-static size_t s_late(const char *province, const char *commune, const char *product)
+/* How many times the late list of province (commune: "" = all) names product, with its working
+ * days late into *days when days is not NULL. */
+static size_t s_late(const char *province, const char *commune, const char *product, int *days)
 {
     Ocop__EvalLateDossiersGet body = OCOP__EVAL_LATE_DOSSIERS_GET__INIT;
     body.province_code = (char *)province;
@@ -785,28 +787,13 @@ static size_t s_late(const char *province, const char *commune, const char *prod
     ITEST_ASSERT_OK(r);
     size_t found = 0;
     for (size_t i = 0; i < r->eval_late_dossiers->n_dossiers; i++)
-        found += strcmp(r->eval_late_dossiers->dossiers[i]->product_id, product ? product : "") == 0;
+        if (strcmp(r->eval_late_dossiers->dossiers[i]->product_id, product ? product : "") == 0) {
+            found++;
+            if (days)
+                *days = (int)r->eval_late_dossiers->dossiers[i]->working_days_late;
+        }
     ITEST_FREE(r);
     return found;
-}
-
-/* The working days late the province's list gives product; -1 when it is not listed. */
-static int s_late_days(const char *province, const char *product)
-{
-    Ocop__EvalLateDossiersGet body = OCOP__EVAL_LATE_DOSSIERS_GET__INIT;
-    body.province_code = (char *)province;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_LATE_DOSSIERS_GET;
-    req.eval_late_dossiers_get = &body;
-    Ocop__Reply *r;
-    assert_int_equal(harness_call(s_c(), &req, &r), 0);
-    ITEST_ASSERT_OK(r);
-    int days = -1;
-    for (size_t i = 0; i < r->eval_late_dossiers->n_dossiers; i++)
-        if (strcmp(r->eval_late_dossiers->dossiers[i]->product_id, product) == 0)
-            days = (int)r->eval_late_dossiers->dossiers[i]->working_days_late;
-    ITEST_FREE(r);
-    return days;
 }
 
 /* Art. 7.2 on product 10: 15 working days on the calendar of public holidays (National Day, 2
@@ -829,7 +816,9 @@ static void test_commune_report_time_limit(void **state)
     ITEST_ASSERT_OK(r);
     assert_true(r->eval_product->attestation_late);
     ITEST_FREE(r);
-    assert_int_equal(s_late_days(W.p[10].current_province, W.p[10].product_id), 4);
+    int days = -1;
+    assert_int_equal(s_late(W.p[10].current_province, "", W.p[10].product_id, &days), 1);
+    assert_int_equal(days, 4);
 
     char received[OCOP_DATE_LEN], deadline[OCOP_DATE_LEN];
     ocop_date_add_days(W.today, -25, received);
@@ -844,15 +833,15 @@ static void test_commune_report_time_limit(void **state)
     assert_true(r->eval_product->attestation_late);
     ITEST_FREE(r);
     const char *province = W.p[10].current_province;
-    assert_int_equal(s_late(province, "", W.p[10].product_id), 1);
-    assert_int_equal(s_late(province, W.p[10].commune, W.p[10].product_id), 1);
-    assert_int_equal(s_late(province, W.p[5].commune, W.p[10].product_id), 0); /* another commune */
+    assert_int_equal(s_late(province, "", W.p[10].product_id, NULL), 1);
+    assert_int_equal(s_late(province, W.p[10].commune, W.p[10].product_id, NULL), 1);
+    assert_int_equal(s_late(province, W.p[5].commune, W.p[10].product_id, NULL), 0); /* another commune */
     /* Reported again on time (received today): no longer late, no longer listed. */
     r = s_attest_on(10, W.today, W.today);
     ITEST_ASSERT_OK(r);
     assert_false(r->eval_product->attestation_late);
     ITEST_FREE(r);
-    assert_int_equal(s_late(province, "", W.p[10].product_id), 0);
+    assert_int_equal(s_late(province, "", W.p[10].product_id, NULL), 0);
 }
 
 static void test_two_phase_session(void **state)
