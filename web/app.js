@@ -321,7 +321,7 @@ function zPlot(rows, names, testId) {
 }
 
 async function integrity(view) {
-  const [bunching, leniency] = await Promise.all([api('/v1/audit/reports/bunching'), api('/v1/audit/reports/leniency')]);
+  const [bunching, leniency] = await Promise.all([api('/v1/audit/reports/bunching?limit=60'), api('/v1/audit/reports/leniency?limit=60')]);
   const b = bunching.rows.filter((r) => r.sample > 0).slice(0, 60);
   const l = leniency.rows.slice(0, 60);
   view.innerHTML = `<h1>${t('integrity')}</h1>

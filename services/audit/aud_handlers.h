@@ -17,6 +17,7 @@ int aud_handle_consistency_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_sources_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int aud_handle_report_entries_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_inspection_record(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int aud_handle_inspection_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);

@@ -52,12 +52,15 @@ static void s_tick(void *user)
     aud_deliver_tick(t->deliverer);
 }
 
-/* The feed's first step: the product index of the log as it stands, before any intake. */
+/* The feed's first steps, before any intake: the product index of the log as it stands, and
+ * the reports' tallies of a store from before them. */
 static void s_rebuild(void *user)
 {
     char err[512];
     if (aud_state_rebuild_products(user, err, sizeof err) != 0)
         ocop_log_error("product_index_failed", "error=\"%s\"", err);
+    if (aud_intake_catch_up_tallies(user, err, sizeof err) != 0)
+        ocop_log_error("tallies_failed", "error=\"%s\"", err);
 }
 
 int main(int argc, char **argv)

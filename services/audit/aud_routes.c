@@ -11,6 +11,8 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_AUD_EVENTS_QUERY, "events_query", false, false, aud_handle_events_query, false, NULL},
     {OCOP__REQUEST__BODY_AUD_SOURCES_GET, "sources_get", false, false, aud_handle_sources_get, false, NULL},
     {OCOP__REQUEST__BODY_AUD_REPORT_GET, "report_get", false, false, aud_handle_report_get, false, NULL},
+    {OCOP__REQUEST__BODY_AUD_REPORT_ENTRIES_GET, "report_entries_get", false, false, aud_handle_report_entries_get,
+     false, NULL},
     {OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN, "inspection_plan", true, true, aud_handle_inspection_plan, false, NULL},
     {OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD, "inspection_record", true, true, aud_handle_inspection_record, false,
      NULL},

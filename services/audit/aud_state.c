@@ -73,7 +73,8 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         {"heads", &state->db.heads},     {"source_seq", &state->db.source_seq},
         {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
         {"by_time", &state->db.by_time}, {"inspections", &state->db.inspections},
-        {"meta", &state->db.meta},
+        {"meta", &state->db.meta},       {"tally_sums", &state->db.tally.sums},
+        {"tally_entries", &state->db.tally.entries},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
         return -1;
@@ -100,12 +101,30 @@ void aud_state_close(aud_state_t *state)
     aud_memindex_destroy(&state->products);
 }
 
+static int s_meta_u64(const aud_state_t *state, MDB_txn *txn, const char *name, uint64_t *value)
+{
+    MDB_val k = {.mv_size = strlen(name), .mv_data = (void *)name}, v;
+    int rc = mdb_get(txn, state->db.meta, &k, &v);
+    *value = rc == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
 {
-    MDB_val k = {.mv_size = 4, .mv_data = "size"}, v;
-    int rc = mdb_get(txn, state->db.meta, &k, &v);
-    *size = rc == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return s_meta_u64(state, txn, "size", size);
+}
+
+int aud_state_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t *tallied)
+{
+    return s_meta_u64(state, txn, "tallied", tallied);
+}
+
+int aud_state_set_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t tallied)
+{
+    uint8_t b[8];
+    ocop_be64_put(b, tallied);
+    MDB_val k = {.mv_size = 7, .mv_data = "tallied"}, v = {.mv_size = 8, .mv_data = b};
+    return mdb_put(txn, state->db.meta, &k, &v, 0);
 }
 
 static void s_node_key(ocop_key_t *key, unsigned level, uint64_t index)

@@ -399,6 +399,21 @@ static Ocop__Reply *s_report(const char *kind, unsigned min_sample)
     return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
 }
 
+/* The entries of a report's row, first page (limit 0: the default). */
+static Ocop__Reply *s_row_entries(const char *kind, const char *group, uint64_t cursor, unsigned limit)
+{
+    Ocop__AudReportEntriesGet body = OCOP__AUD_REPORT_ENTRIES_GET__INIT;
+    body.kind = (char *)kind;
+    body.group = (char *)group;
+    body.cursor = cursor;
+    body.limit = limit;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_REPORT_ENTRIES_GET;
+    req.aud_report_entries_get = &body;
+    Ocop__Reply *r;
+    return harness_call(s_audit(), &req, &r) == 0 ? r : NULL;
+}
+
 static double s_value(const Ocop__AudReportRow *row, const char *name)
 {
     for (size_t i = 0; i < row->n_values; i++)
@@ -430,9 +445,35 @@ static void test_integrity_reports(void **state)
     assert_int_equal(row->sample, 3);
     assert_true(s_value(row, "above_70") == 1 && s_value(row, "below_70") == 0 && s_value(row, "z_70") == 1);
     assert_true(s_value(row, "above_50") == 0 && s_value(row, "z_90") == 0);
-    assert_int_equal(row->n_entries, 3);
+    assert_int_equal(row->n_entries, 0); /* paged by the follow-up request */
     assert_true(strlen(r->aud_report->method) > 40);
     ITEST_FREE(r);
+    /* The row's three results, two to a page. */
+    Ocop__Reply *e = s_row_entries("bunching", group, 0, 2);
+    ITEST_ASSERT_OK(e);
+    assert_int_equal(e->aud_entry_page->n_entries, 2);
+    assert_true(e->aud_entry_page->next > e->aud_entry_page->entries[1]->index);
+    uint64_t next = e->aud_entry_page->next;
+    ITEST_FREE(e);
+    e = s_row_entries("bunching", group, next, 2);
+    ITEST_ASSERT_OK(e);
+    assert_int_equal(e->aud_entry_page->n_entries, 1);
+    assert_int_equal(e->aud_entry_page->entries[0]->index, next);
+    assert_int_equal(e->aud_entry_page->next, 0);
+    ITEST_FREE(e);
+    e = s_row_entries("bunching", "council nobody", 0, 0);
+    ITEST_ASSERT_OK(e);
+    assert_int_equal(e->aud_entry_page->n_entries, 0);
+    ITEST_FREE(e);
+    e = s_row_entries("bunching", "member x/m1", 0, 0);
+    ITEST_ASSERT_ERROR(e, S_ST(INVALID), "group");
+    ITEST_FREE(e);
+    e = s_row_entries("spread", group, 0, 0);
+    ITEST_ASSERT_ERROR(e, S_ST(INVALID), "kind");
+    ITEST_FREE(e);
+    e = s_row_entries("bunching", group, 0, 1001);
+    ITEST_ASSERT_ERROR(e, S_ST(INVALID), "limit");
+    ITEST_FREE(e);
 
     r = s_report("distribution", 0);
     ITEST_ASSERT_OK(r);
@@ -441,8 +482,12 @@ static void test_integrity_reports(void **state)
     assert_true(fabs(s_value(row, "share3") - 1.0 / 3) < 1e-9 && fabs(s_value(row, "share4") - 2.0 / 3) < 1e-9);
     assert_true(fabs(s_value(row, "national_share4") - 2.0 / 3) < 1e-9);
     /* Each entry the row names is a result in the log, provable against the signed head. */
+    e = s_row_entries("distribution", group, 0, 0);
+    ITEST_ASSERT_OK(e);
+    assert_int_equal(e->aud_entry_page->n_entries, 3);
     Ocop__AudInclusionGet ib = OCOP__AUD_INCLUSION_GET__INIT;
-    ib.index = row->entries[0];
+    ib.index = e->aud_entry_page->entries[0]->index;
+    ITEST_FREE(e);
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_AUD_INCLUSION_GET;
     req.aud_inclusion_get = &ib;
@@ -680,6 +725,67 @@ static void test_catch_up_after_sigkill(void **state)
     s_assert_consistent(W.early_size, size);
 }
 
+/* A report packed, for comparing byte for byte; NULL while the tallies are catching up. */
+static uint8_t *s_packed_report(const char *kind, size_t *len)
+{
+    Ocop__Reply *r = s_report(kind, 1);
+    assert_non_null(r);
+    if (r->status == S_ST(UNAVAILABLE)) {
+        ITEST_FREE(r);
+        return NULL;
+    }
+    ITEST_ASSERT_OK(r);
+    assert_true(r->aud_report->n_rows > 0);
+    *len = ocop__aud_report__get_packed_size(r->aud_report);
+    uint8_t *buf = malloc(*len);
+    ocop__aud_report__pack(r->aud_report, buf);
+    ITEST_FREE(r);
+    return buf;
+}
+
+/* The tallies of a store from before them (dropped here, with their mark) are rebuilt from the
+ * log at start, before intake, and the reports come out byte for byte as the intake kept them;
+ * meanwhile a report is refused UNAVAILABLE, never answered short. */
+static void test_reports_caught_up_on_an_older_store(void **state)
+{
+    (void)state;
+    static const char *const kinds[] = {"bunching", "leniency", "distribution"};
+    uint8_t *before[3];
+    size_t len[3];
+    for (int k = 0; k < 3; k++)
+        assert_non_null(before[k] = s_packed_report(kinds[k], &len[k]));
+    assert_int_equal(harness_audit_stop(W.h), 0);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi sums, entries, meta;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, W.h->audit.store_dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "tally_sums", 0, &sums), 0);
+    assert_int_equal(mdb_dbi_open(txn, "tally_entries", 0, &entries), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    assert_int_equal(mdb_drop(txn, sums, 1), 0);
+    assert_int_equal(mdb_drop(txn, entries, 1), 0);
+    MDB_val tallied = {.mv_size = 7, .mv_data = "tallied"};
+    assert_int_equal(mdb_del(txn, meta, &tallied, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    assert_int_equal(harness_audit_start(W.h), 0);
+    for (int k = 0; k < 3; k++) {
+        uint8_t *after = NULL;
+        size_t n = 0;
+        for (int tries = 0; tries < 400 && !(after = s_packed_report(kinds[k], &n)); tries++)
+            usleep(50 * 1000);
+        if (!after)
+            fail_msg("the %s report was not available within 20 s of the restart", kinds[k]);
+        assert_int_equal(n, len[k]);
+        assert_memory_equal(after, before[k], n);
+        free(after);
+        free(before[k]);
+    }
+}
+
 /* ---------------------------------------------------------------- export and offline verification */
 
 static int s_verify(const char *mode, const char *path, const char *key)
@@ -824,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_inspections),
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_catch_up_after_sigkill),
+        cmocka_unit_test(test_reports_caught_up_on_an_older_store),
         cmocka_unit_test(test_export_verifies_and_tampering_is_caught),
         cmocka_unit_test(test_store_copy_verifies_and_tampering_is_caught),
     };

@@ -1,0 +1,371 @@
+/* aud_tally — see aud_tally.h. */
+#include "aud_tally.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_store.h"
+
+#define S_LAST_PROVINCE "last_province"
+
+long aud_tally_tenths(double mean)
+{
+    if (!isfinite(mean) || mean < 0 || mean > 1000)
+        return -1;
+    long b = (long)floor(mean * 10);
+    while (b > 0 && (double)b / 10.0 > mean)
+        b--;
+    while ((double)(b + 1) / 10.0 <= mean)
+        b++;
+    return b;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+typedef struct {
+    MDB_txn *txn;
+    const aud_tally_db_t *db;
+    uint64_t entry;
+    const char *province, *year;
+} s_add_t;
+
+static void s_record_key(ocop_key_t *key, const char *family, const char *group, const char *province,
+                         const char *year)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, family);
+    ocop_key_str(key, group);
+    ocop_key_str(key, province);
+    ocop_key_str(key, year);
+}
+
+/* Reads the record at key into value (size bytes), zeroed when there is none. */
+static int s_read(const s_add_t *a, const ocop_key_t *key, void *value, size_t size)
+{
+    MDB_val k = ocop_key_val(key), v;
+    int rc = mdb_get(a->txn, a->db->sums, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        memset(value, 0, size);
+        return 0;
+    }
+    if (rc == 0 && v.mv_size != size)
+        return MDB_CORRUPTED;
+    if (rc == 0)
+        memcpy(value, v.mv_data, size);
+    return rc;
+}
+
+static int s_write(const s_add_t *a, const ocop_key_t *key, const void *value, size_t size)
+{
+    MDB_val k = ocop_key_val(key), v = {.mv_size = size, .mv_data = (void *)value};
+    return mdb_put(a->txn, a->db->sums, &k, &v, 0);
+}
+
+/* Names the entry among the entries of family's group. */
+static int s_entry(const s_add_t *a, const char *family, const char *group)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, family);
+    ocop_key_str(&key, group);
+    ocop_key_u64(&key, a->entry);
+    char where[32];
+    int len = snprintf(where, sizeof where, "%s%c%s", a->province, '\0', a->year);
+    if (key.overflow || len < 0 || (size_t)len >= sizeof where)
+        return EOVERFLOW;
+    MDB_val k = ocop_key_val(&key), v = {.mv_size = (size_t)len + 1, .mv_data = where};
+    return mdb_put(a->txn, a->db->entries, &k, &v, 0);
+}
+
+/* Counts one more in a 32-bit counter; a counter that would wrap is an error, never a clamp. */
+static int s_count(uint32_t *counter)
+{
+    if (*counter == UINT32_MAX)
+        return EOVERFLOW;
+    (*counter)++;
+    return 0;
+}
+
+/* The result in a council's or a province's group; gap/rescored and stars as given. */
+static int s_group_add(const s_add_t *a, const char *family, const char *group, const Ocop__EvalResultDisclosed *r,
+                       const aud_tally_last_t *rescored)
+{
+    ocop_key_t key;
+    s_record_key(&key, family, group, a->province, a->year);
+    if (key.overflow)
+        return EOVERFLOW;
+    aud_tally_group_t g;
+    int rc = s_read(a, &key, &g, sizeof g);
+    if (rc != 0)
+        return rc;
+    if (g.n++ == 0)
+        g.first = a->entry;
+    long b = aud_tally_tenths(r->result->mean);
+    if (b >= AUD_TALLY_LOW && b <= AUD_TALLY_HIGH && (rc = s_count(&g.tenths[b - AUD_TALLY_LOW])) != 0)
+        return rc;
+    int province_group = strcmp(family, AUD_TALLY_PROVINCE) == 0;
+    if (province_group && r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE && r->result->stars <= 5 &&
+        (rc = s_count(&g.stars[r->result->stars])) != 0)
+        return rc;
+    if (province_group && rescored) {
+        g.rescored++;
+        g.gap += rescored->mean - r->result->mean;
+    }
+    if ((rc = s_write(a, &key, &g, sizeof g)) != 0)
+        return rc;
+    return s_entry(a, family, group);
+}
+
+/* A central result is a re-score when a province council scored the product before it; a
+ * province result becomes the product's latest. *found set when before holds one. */
+static int s_last_province(const s_add_t *a, const Ocop__EvalResultDisclosed *r, aud_tally_last_t *before,
+                           int *found)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, S_LAST_PROVINCE);
+    ocop_key_str(&key, r->result->product_id);
+    if (key.overflow)
+        return EOVERFLOW;
+    *found = 0;
+    if (r->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL) {
+        MDB_val k = ocop_key_val(&key), v;
+        int rc = mdb_get(a->txn, a->db->sums, &k, &v);
+        if (rc == MDB_NOTFOUND)
+            return 0;
+        if (rc == 0 && v.mv_size != sizeof *before)
+            return MDB_CORRUPTED;
+        if (rc == 0) {
+            memcpy(before, v.mv_data, sizeof *before);
+            *found = 1;
+        }
+        return rc;
+    }
+    if (r->level != OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE)
+        return 0;
+    aud_tally_last_t last = {a->entry, r->result->mean};
+    return s_write(a, &key, &last, sizeof last);
+}
+
+/* Each first-round sheet's deviation from the other members' mean, when two or more scored. */
+static int s_members(const s_add_t *a, const Ocop__EvalResultDisclosed *r)
+{
+    size_t n_first = 0;
+    double sum = 0;
+    for (size_t s = 0; s < r->n_sheets; s++)
+        if (r->sheets[s]->phase == 1 && r->sheets[s]->round == 1) {
+            sum += r->sheets[s]->total;
+            n_first++;
+        }
+    if (n_first < 2)
+        return 0;
+    for (size_t s = 0; s < r->n_sheets; s++) {
+        const Ocop__EvalSheet *sheet = r->sheets[s];
+        if (sheet->phase != 1 || sheet->round != 1)
+            continue;
+        char group[160];
+        int len = snprintf(group, sizeof group, "%s/%s", r->council_id, sheet->member_id);
+        if (len < 0 || (size_t)len >= sizeof group)
+            return EOVERFLOW;
+        ocop_key_t key;
+        s_record_key(&key, AUD_TALLY_MEMBER, group, a->province, a->year);
+        if (key.overflow)
+            return EOVERFLOW;
+        aud_tally_member_t m;
+        int rc = s_read(a, &key, &m, sizeof m);
+        if (rc != 0)
+            return rc;
+        double d = sheet->total - (sum - sheet->total) / (double)(n_first - 1);
+        if (m.n++ == 0)
+            m.first = a->entry;
+        m.sum += d;
+        m.sum_squares += d * d;
+        if ((rc = s_write(a, &key, &m, sizeof m)) != 0 || (rc = s_entry(a, AUD_TALLY_MEMBER, group)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int s_spread(const s_add_t *a, const Ocop__EvalResultDisclosed *r)
+{
+    if (!(r->result->first_round_spread > AUD_TALLY_SPREAD_LIMIT))
+        return 0;
+    aud_tally_spread_t f = {r->result->first_round_spread, r->result->final_spread, r->result->round};
+    char buf[512];
+    memcpy(buf, &f, sizeof f);
+    int len = snprintf(buf + sizeof f, sizeof buf - sizeof f, "%s%c%s%c%s%c%s", a->province, '\0', a->year, '\0',
+                       r->session_id, '\0', r->result->product_id);
+    if (len < 0 || (size_t)len >= sizeof buf - sizeof f)
+        return EOVERFLOW;
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, AUD_TALLY_SPREAD);
+    ocop_key_u64(&key, a->entry);
+    int rc = s_write(a, &key, buf, sizeof f + (size_t)len + 1);
+    if (rc != 0)
+        return rc;
+    uint64_t count;
+    s_record_key(&key, AUD_TALLY_SPREAD_COUNT, "", a->province, a->year);
+    if ((rc = s_read(a, &key, &count, sizeof count)) != 0)
+        return rc;
+    count++;
+    return s_write(a, &key, &count, sizeof count);
+}
+
+/* Every id fits its keys and records: checked before the first write, so that a result is
+ * tallied whole or not at all. */
+static int s_ids_fit(const Ocop__EvalResultDisclosed *r)
+{
+    const char *ids[] = {r->council_id, r->province_code, r->session_id, r->result->product_id};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strlen(ids[i]) > AUD_TALLY_ID_MAX)
+            return 0;
+    for (size_t s = 0; s < r->n_sheets; s++)
+        if (strlen(r->sheets[s]->member_id) > AUD_TALLY_ID_MAX)
+            return 0;
+    return 1;
+}
+
+int aud_tally_result(MDB_txn *txn, const aud_tally_db_t *db, uint64_t entry, const Ocop__EvalResultDisclosed *r)
+{
+    if (!r->result)
+        return 0;
+    if (!s_ids_fit(r))
+        return EOVERFLOW;
+    char year[8];
+    snprintf(year, sizeof year, "%.4s", r->date);
+    s_add_t a = {txn, db, entry, r->province_code, year};
+    aud_tally_last_t before;
+    int found, rc;
+    if ((rc = s_last_province(&a, r, &before, &found)) != 0 ||
+        (rc = s_group_add(&a, AUD_TALLY_COUNCIL, r->council_id, r, NULL)) != 0 ||
+        (rc = s_group_add(&a, AUD_TALLY_PROVINCE, r->province_code, r, found ? &before : NULL)) != 0 ||
+        (rc = s_members(&a, r)) != 0)
+        return rc;
+    return s_spread(&a, r);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+/* The NUL-terminated string at *p within end; NULL when there is none. */
+static const char *s_take(const char **p, const char *end)
+{
+    const char *s = *p;
+    const char *nul = s < end ? memchr(s, '\0', (size_t)(end - s)) : NULL;
+    if (!nul)
+        return NULL;
+    *p = nul + 1;
+    return s;
+}
+
+/* Opens a cursor at the first key of prefix (*cur NULL when it could not be opened). */
+static int s_first(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_cursor **cur, MDB_val *k, MDB_val *v)
+{
+    int rc = mdb_cursor_open(txn, dbi, cur);
+    if (rc != 0) {
+        *cur = NULL;
+        return rc;
+    }
+    *k = ocop_key_val(prefix);
+    return mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
+}
+
+static int s_in(const MDB_val *k, const ocop_key_t *prefix)
+{
+    return k->mv_size >= prefix->len && memcmp(k->mv_data, prefix->buf, prefix->len) == 0;
+}
+
+int aud_tally_each(MDB_txn *txn, const aud_tally_db_t *db, const char *family,
+                   int (*fn)(void *user, const aud_tally_record_t *rec), void *user)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, family);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = s_first(txn, db->sums, &prefix, &cur, &k, &v);
+    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const char *p = (const char *)k.mv_data + prefix.len, *end = (const char *)k.mv_data + k.mv_size;
+        aud_tally_record_t rec = {.value = v.mv_data, .size = v.mv_size};
+        if (!(rec.group = s_take(&p, end)) || !(rec.province = s_take(&p, end)) || !(rec.year = s_take(&p, end))) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if ((rc = fn(user, &rec)) != 0)
+            break;
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int aud_tally_each_spread(MDB_txn *txn, const aud_tally_db_t *db,
+                          int (*fn)(void *user, const aud_tally_spread_row_t *row), void *user)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, AUD_TALLY_SPREAD);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = s_first(txn, db->sums, &prefix, &cur, &k, &v);
+    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        aud_tally_spread_row_t row;
+        const char *p = (const char *)v.mv_data + sizeof row.figures, *end = (const char *)v.mv_data + v.mv_size;
+        if (k.mv_size != prefix.len + 8 || v.mv_size < sizeof row.figures) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        row.entry = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+        memcpy(&row.figures, v.mv_data, sizeof row.figures);
+        if (!(row.province = s_take(&p, end)) || !(row.year = s_take(&p, end)) ||
+            !(row.session_id = s_take(&p, end)) || !(row.product_id = s_take(&p, end))) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if ((rc = fn(user, &row)) != 0)
+            break;
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family, const char *group,
+                      const char *province, unsigned year, uint64_t cursor, uint64_t *out, size_t max, size_t *n,
+                      uint64_t *next)
+{
+    ocop_key_t prefix, start;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, family);
+    ocop_key_str(&prefix, group);
+    start = prefix;
+    ocop_key_u64(&start, cursor);
+    *n = 0;
+    *next = 0;
+    if (start.overflow)
+        return 0; /* no group has so long a name */
+    MDB_cursor *cur;
+    MDB_val k, v;
+    int rc = s_first(txn, db->entries, &start, &cur, &k, &v);
+    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const char *p = v.mv_data, *end = p + v.mv_size, *prov, *yr;
+        if (k.mv_size != prefix.len + 8 || !(prov = s_take(&p, end)) || !(yr = s_take(&p, end))) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        uint64_t entry = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+        if ((*province && strcmp(prov, province) != 0) || (year && (unsigned)atoi(yr) != year))
+            continue;
+        if (*n == max) {
+            *next = entry;
+            break;
+        }
+        out[(*n)++] = entry;
+    }
+    if (cur)
+        mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
