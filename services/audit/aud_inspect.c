@@ -1,9 +1,11 @@
 /* aud_inspect — compliance inspections of certified producers (after certification, the
  * provinces check that products are still made as certified).
  *
- * A plan draws from the valid certificates of a province, as the log shows them: first the
- * riskiest (risk score below), then a random sample of the rest drawn with a seeded generator,
- * so anyone holding the log at the same size and the seed can redraw it. A failed inspection
+ * A plan draws from the valid certificates of a province, as the log shows them (kept at intake
+ * by aud_certified, so a plan reads the province's certificates, not the log): first the
+ * riskiest (risk score below; ties by product, then certificate id), then a random sample of
+ * the rest in that order, drawn with a generator seeded by the seed and the log's size, so
+ * anyone holding the log at the same size and the seed can redraw it. A failed inspection
  * asks evaluation to revoke the certificate (aud_deliver sends the message); audit never edits
  * a rating itself.
  *
@@ -14,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aud_certified.h"
+#include "aud_derived.h"
 #include "aud_handlers.h"
-#include "aud_index.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 
@@ -23,7 +26,8 @@
 #define S_CUT_WINDOW 2.0
 
 typedef struct {
-    const Ocop__EvalCertificate *cert;
+    const char *cert_id, *product_id, *province_code;
+    unsigned stars;
     uint64_t cert_entry;
     uint64_t result_entry; /* 0 with has_result false */
     bool has_result;
@@ -32,50 +36,18 @@ typedef struct {
     char reason[160];
 } s_candidate_t;
 
-/* Every event of one type, in log order: calls fn with each unpacked event. */
-static int s_each_of_type(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *type,
-                          int (*fn)(void *user, uint64_t index, const Ocop__Event *ev), void *user)
-{
-    ocop_key_t prefix;
-    ocop_key_init(&prefix);
-    ocop_key_str(&prefix, AUD_KEY_TYPE);
-    ocop_key_str(&prefix, type);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), aud_state(ctx)->db.by_key, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        uint64_t index = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-        Ocop__AudEntry *e = aud_entry_load(ctx, reply, "province_code", index);
-        Ocop__Event *ev =
-            e ? ocop__event__unpack(ocop_arena_allocator(ocop_ctx_arena(ctx)), e->data.len, e->data.data) : NULL;
-        if (!ev || fn(user, index, ev) != 0) {
-            mdb_cursor_close(cur);
-            return ev ? -1
-                      : ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "entry %llu does not parse",
-                                      (unsigned long long)index);
-        }
-    }
-    mdb_cursor_close(cur);
-    return rc == 0 || rc == MDB_NOTFOUND ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
-}
-
 typedef struct {
+    MDB_txn *txn;
+    MDB_dbi certified;
     ocop_arena_t *arena;
-    const char *province;
     s_candidate_t *items;
     size_t n, cap;
 } s_pool_t;
 
-static int s_take_issued(void *user, uint64_t index, const Ocop__Event *ev)
+/* A valid certificate of the province, with the result it rests on when the log holds it. */
+static int s_take(void *user, const aud_certified_t *c)
 {
     s_pool_t *pool = user;
-    const Ocop__EvalCertificate *c = ev->eval_certificate_issued->certificate;
-    if (!c || strcmp(c->province_code, pool->province) != 0)
-        return 0;
     if (pool->n == pool->cap) {
         size_t cap = pool->cap ? pool->cap * 2 : 64;
         s_candidate_t *grown = ocop_arena_alloc(pool->arena, cap * sizeof *grown);
@@ -84,39 +56,22 @@ static int s_take_issued(void *user, uint64_t index, const Ocop__Event *ev)
         pool->items = grown;
         pool->cap = cap;
     }
-    pool->items[pool->n++] = (s_candidate_t){.cert = c, .cert_entry = index};
-    return 0;
-}
-
-static int s_take_ended(void *user, uint64_t index, const Ocop__Event *ev)
-{
-    s_pool_t *pool = user;
-    const Ocop__EvalCertificate *c = ev->eval_certificate_ended->certificate;
-    for (size_t i = 0; c && i < pool->n; i++)
-        if (strcmp(pool->items[i].cert->id, c->id) == 0) {
-            pool->items[i] = pool->items[--pool->n];
-            break;
-        }
-    return 0;
-}
-
-static int s_take_result(void *user, uint64_t index, const Ocop__Event *ev)
-{
-    s_pool_t *pool = user;
-    const Ocop__EvalResultDisclosed *r = ev->eval_result_disclosed;
-    if (!r->result || strcmp(r->province_code, pool->province) != 0)
-        return 0;
-    for (size_t i = 0; i < pool->n; i++) {
-        s_candidate_t *c = &pool->items[i];
-        if (strcmp(c->cert->session_id, r->session_id) == 0 &&
-            strcmp(c->cert->product_id, r->result->product_id) == 0) {
-            c->has_result = true;
-            c->result_entry = index;
-            c->mean = r->result->mean;
-            c->spread = r->result->first_round_spread;
-        }
+    /* Copied: the plan writes in this transaction, which may move the pages c points into. */
+    s_candidate_t *x = &pool->items[pool->n++];
+    *x = (s_candidate_t){.cert_id = ocop_arena_strdup(pool->arena, c->id),
+                         .product_id = ocop_arena_strdup(pool->arena, c->product_id),
+                         .province_code = ocop_arena_strdup(pool->arena, c->province_code),
+                         .stars = c->figures.stars,
+                         .cert_entry = c->figures.entry};
+    aud_certified_result_t r;
+    int rc = aud_certified_result(pool->txn, pool->certified, c->session_id, c->product_id, &r);
+    if (rc == 0) {
+        x->has_result = true;
+        x->result_entry = r.entry;
+        x->mean = r.mean;
+        x->spread = r.first_round_spread;
     }
-    return 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 static void s_score(s_candidate_t *c)
@@ -135,18 +90,20 @@ static void s_score(s_candidate_t *c)
         c->risk += 1;
         len += (size_t)snprintf(c->reason + len, sizeof c->reason - len, "; first round spread %.1f", c->spread);
     }
-    if (c->cert->stars >= 4 && len < sizeof c->reason) {
+    if (c->stars >= 4 && len < sizeof c->reason) {
         c->risk += 1;
-        snprintf(c->reason + len, sizeof c->reason - len, "; %u stars", c->cert->stars);
+        snprintf(c->reason + len, sizeof c->reason - len, "; %u stars", c->stars);
     }
 }
 
+/* Riskiest first, then by product and certificate: an order that does not depend on storage. */
 static int s_cmp_risk(const void *a, const void *b)
 {
     const s_candidate_t *x = a, *y = b;
     if (x->risk != y->risk)
         return x->risk > y->risk ? -1 : 1;
-    return strcmp(x->cert->product_id, y->cert->product_id);
+    int c = strcmp(x->product_id, y->product_id);
+    return c ? c : strcmp(x->cert_id, y->cert_id);
 }
 
 /* splitmix64: small, well mixed, the same everywhere. */
@@ -178,9 +135,9 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
     Ocop__AudInspection *in = ocop_arena_alloc(arena, sizeof *in);
     ocop__aud_inspection__init(in);
     in->id = ocop_arena_printf(arena, "INS-%06llu", (unsigned long long)n);
-    in->product_id = c->cert->product_id;
-    in->certificate_id = c->cert->id;
-    in->province_code = c->cert->province_code;
+    in->product_id = (char *)c->product_id;
+    in->certificate_id = (char *)c->cert_id;
+    in->province_code = (char *)c->province_code;
     in->risk = c->risk;
     in->reason = ocop_arena_strdup(arena, reason);
     in->state = OCOP__INSPECTION_STATE__INSPECTION_STATE_PLANNED;
@@ -211,15 +168,19 @@ int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "sample",
                              "ask for 1 to %d risky products and 0 to %d sampled ones (risk_count, sample)", S_PLAN_MAX,
                              S_PLAN_MAX);
-    s_pool_t pool = {.arena = ocop_ctx_arena(ctx), .province = in->province_code};
-    uint64_t tree_size;
-    int rc = aud_state_size(aud_state(ctx), ocop_ctx_txn(ctx), &tree_size);
+    const aud_state_t *state = aud_state(ctx);
+    s_pool_t pool = {.txn = ocop_ctx_txn(ctx), .certified = state->db.certified, .arena = ocop_ctx_arena(ctx)};
+    uint64_t tree_size, kept;
+    int rc = aud_derived_coverage(state, ocop_ctx_txn(ctx), &kept, &tree_size);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
-    if (s_each_of_type(ctx, reply, "eval_certificate_issued", s_take_issued, &pool) != 0 ||
-        s_each_of_type(ctx, reply, "eval_certificate_ended", s_take_ended, &pool) != 0 ||
-        s_each_of_type(ctx, reply, "eval_result_disclosed", s_take_result, &pool) != 0)
-        return -1;
+    if (kept < tree_size)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_UNAVAILABLE, "",
+                             "the certificates are being brought up to the log (%llu of %llu entries); try again "
+                             "shortly",
+                             (unsigned long long)kept, (unsigned long long)tree_size);
+    if ((rc = aud_certified_each(ocop_ctx_txn(ctx), state->db.certified, in->province_code, s_take, &pool)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the valid certificates");
     if (pool.n == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "province_code",
                              "the log holds no valid certificate in province %.8s", in->province_code);

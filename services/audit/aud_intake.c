@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aud_derived.h"
 #include "aud_index.h"
 #include "audit.pb-c.h"
-#include "ocop_error.h"
-#include "ocop_log.h"
 #include "ocop_record.h"
 #include "ocop_service.h"
 
@@ -56,24 +55,6 @@ static int s_put_key(void *user, const char *kind, const char *value)
     return mdb_put(k->txn, k->dbi, &kv, &empty, 0);
 }
 
-/* A result into the reports' tallies when they are current (a store from before them is
- * caught up first, by aud_intake_catch_up_tallies). */
-static int s_tally(const aud_state_t *state, MDB_txn *txn, uint64_t index, const Ocop__Event *event)
-{
-    uint64_t tallied;
-    int rc = aud_state_tallied(state, txn, &tallied);
-    if (rc != 0 || tallied != index)
-        return rc;
-    if (event->body_case == OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED &&
-        (rc = aud_tally_result(txn, &state->db.tally, index, event->eval_result_disclosed)) != 0) {
-        if (rc != EOVERFLOW)
-            return rc;
-        ocop_log_warn("result_not_tallied", "entry=%llu reason=\"an id or a counter is too long for the tallies\"",
-                      (unsigned long long)index);
-    }
-    return aud_state_set_tallied(state, txn, index + 1);
-}
-
 int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw)
 {
     aud_source_t *src = user;
@@ -102,7 +83,7 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     if ((rc = s_put_u64(txn, state->db.source_seq, &key, index)) != 0)
         return rc;
     s_keys_t keys = {txn, state->db.by_key, index, state->products};
-    if ((rc = aud_index_keys(event, s_put_key, &keys)) != 0 || (rc = s_tally(state, txn, index, event)) != 0)
+    if ((rc = aud_index_keys(event, s_put_key, &keys)) != 0 || (rc = aud_derived_apply(state, txn, index, event)) != 0)
         return rc;
     ocop_key_init(&key);
     ocop_key_u64(&key, (uint64_t)event->time_ms);
@@ -211,86 +192,4 @@ int aud_intake_sign_pending(aud_state_t *state)
     if (rc == MDB_MAP_FULL && ocop_store_grow(state->store) == 0)
         return aud_intake_sign_pending(state);
     return rc;
-}
-
-/* The results among entries [from, to) into the tallies, and tallied = to, in txn. */
-static int s_catch_up_chunk(aud_state_t *state, MDB_txn *txn, uint64_t from, uint64_t to)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, AUD_KEY_TYPE);
-    ocop_key_str(&key, "eval_result_disclosed");
-    size_t prefix = key.len;
-    ocop_key_u64(&key, from);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, state->db.by_key, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(&key), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != prefix + 8 || memcmp(k.mv_data, key.buf, prefix) != 0)
-            break;
-        uint64_t index = ocop_be64_get((const uint8_t *)k.mv_data + prefix);
-        if (index >= to)
-            break;
-        uint8_t ib[8];
-        ocop_be64_put(ib, index);
-        MDB_val ek = {.mv_size = 8, .mv_data = ib}, ev;
-        if ((rc = mdb_get(txn, state->db.entries, &ek, &ev)) != 0)
-            break;
-        ocop_arena_reset(state->intake_arena);
-        Ocop__Event *e = ocop__event__unpack(ocop_arena_allocator(state->intake_arena), ev.mv_size, ev.mv_data);
-        if (!e || e->body_case != OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        rc = aud_tally_result(txn, &state->db.tally, index, e->eval_result_disclosed);
-        if (rc == EOVERFLOW)
-            ocop_log_warn("result_not_tallied", "entry=%llu reason=\"an id or a counter is too long for the tallies\"",
-                          (unsigned long long)index);
-        else if (rc != 0)
-            break;
-    }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND && rc != EOVERFLOW)
-        return rc;
-    return aud_state_set_tallied(state, txn, to);
-}
-
-int aud_intake_catch_up_tallies(aud_state_t *state, char *err, size_t errlen)
-{
-    int64_t started = ocop_now_ms();
-    uint64_t first = UINT64_MAX, size = 0, tallied = 0;
-    for (;;) {
-        ocop_store_hold(state->store);
-        MDB_txn *txn = NULL;
-        int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, 0, &txn);
-        if (rc == 0 && (rc = aud_state_size(state, txn, &size)) == 0)
-            rc = aud_state_tallied(state, txn, &tallied);
-        if (first == UINT64_MAX)
-            first = tallied;
-        int done = rc == 0 && tallied >= size;
-        if (rc == 0 && !done) {
-            uint64_t to = size - tallied > AUD_TALLY_CHUNK ? tallied + AUD_TALLY_CHUNK : size;
-            rc = s_catch_up_chunk(state, txn, tallied, to);
-        }
-        if (rc == 0 && !done)
-            rc = mdb_txn_commit(txn);
-        else if (txn)
-            mdb_txn_abort(txn);
-        ocop_store_release(state->store);
-        if (rc == MDB_MAP_FULL && ocop_store_grow(state->store) == 0)
-            continue;
-        if (rc != 0) {
-            ocop_error_format(err, errlen, "%s: tallying the results of entries from %llu: %s",
-                              ocop_store_path(state->store), (unsigned long long)tallied, mdb_strerror(rc));
-            return -1;
-        }
-        if (done)
-            break;
-    }
-    if (size > first)
-        ocop_log_info("tallies_caught_up", "entries=%llu ms=%lld", (unsigned long long)(size - first),
-                      (long long)(ocop_now_ms() - started));
-    return 0;
 }

@@ -31,12 +31,6 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
  * are unsigned. */
 int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t source_last);
 
-/* Brings the reports' tallies up to the log (a store from before them), AUD_TALLY_CHUNK entries
- * per transaction, each recording how far it got: the intake's thread, before it takes any
- * entry (intake tallies each result as it comes once they are current). 0, or -1 with err. */
-#define AUD_TALLY_CHUNK 5000
-int aud_intake_catch_up_tallies(aud_state_t *state, char *err, size_t errlen);
-
 /* Signs the log's head in a transaction of its own when entries are unsigned. 0 / MDB error. */
 int aud_intake_sign_pending(aud_state_t *state);
 

@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "aud_deliver.h"
+#include "aud_derived.h"
 #include "aud_handlers.h"
 #include "aud_intake.h"
 #include "aud_state.h"
@@ -53,14 +54,14 @@ static void s_tick(void *user)
 }
 
 /* The feed's first steps, before any intake: the product index of the log as it stands, and
- * the reports' tallies of a store from before them. */
+ * the derived databases of a store from before them. */
 static void s_rebuild(void *user)
 {
     char err[512];
     if (aud_state_rebuild_products(user, err, sizeof err) != 0)
         ocop_log_error("product_index_failed", "error=\"%s\"", err);
-    if (aud_intake_catch_up_tallies(user, err, sizeof err) != 0)
-        ocop_log_error("tallies_failed", "error=\"%s\"", err);
+    if (aud_derived_catch_up(user, err, sizeof err) != 0)
+        ocop_log_error("derived_failed", "error=\"%s\"", err);
 }
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aud_derived.h"
 #include "aud_handlers.h"
 #include "ocop_error.h"
 
@@ -435,17 +436,14 @@ int aud_reports_build(MDB_txn *txn, const aud_tally_db_t *db, const Ocop__AudRep
 /* The tallies cover the log as txn sees it; otherwise the caller is told to come back. */
 static int s_tallies_current(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *size)
 {
-    const aud_state_t *state = aud_state(ctx);
-    uint64_t tallied;
-    int rc = aud_state_size(state, ocop_ctx_txn(ctx), size);
-    if (rc == 0)
-        rc = aud_state_tallied(state, ocop_ctx_txn(ctx), &tallied);
+    uint64_t kept;
+    int rc = aud_derived_coverage(aud_state(ctx), ocop_ctx_txn(ctx), &kept, size);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
-    if (tallied < *size)
+    if (kept < *size)
         return ocop_ctx_fail(ctx, reply, OCOP_E_UNAVAILABLE, "",
                              "the reports are being brought up to the log (%llu of %llu entries); try again shortly",
-                             (unsigned long long)tallied, (unsigned long long)*size);
+                             (unsigned long long)kept, (unsigned long long)*size);
     return 0;
 }
 

@@ -74,7 +74,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
         {"by_time", &state->db.by_time}, {"inspections", &state->db.inspections},
         {"meta", &state->db.meta},       {"tally_sums", &state->db.tally.sums},
-        {"tally_entries", &state->db.tally.entries},
+        {"tally_entries", &state->db.tally.entries}, {"certified", &state->db.certified},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
         return -1;
@@ -114,16 +114,16 @@ int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
     return s_meta_u64(state, txn, "size", size);
 }
 
-int aud_state_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t *tallied)
+int aud_state_kept(const aud_state_t *state, MDB_txn *txn, uint64_t *kept)
 {
-    return s_meta_u64(state, txn, "tallied", tallied);
+    return s_meta_u64(state, txn, "kept", kept);
 }
 
-int aud_state_set_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t tallied)
+int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept)
 {
     uint8_t b[8];
-    ocop_be64_put(b, tallied);
-    MDB_val k = {.mv_size = 7, .mv_data = "tallied"}, v = {.mv_size = 8, .mv_data = b};
+    ocop_be64_put(b, kept);
+    MDB_val k = {.mv_size = 4, .mv_data = "kept"}, v = {.mv_size = 8, .mv_data = b};
     return mdb_put(txn, state->db.meta, &k, &v, 0);
 }
 

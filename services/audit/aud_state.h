@@ -10,8 +10,9 @@
  *   by_time     event time_ms(u64)|index(u64)            -> ""
  *   inspections id                                       -> AudInspection
  *   meta        "size" -> u64; "entries"|section -> u64; "inspections" -> u64 (last id number);
- *               "tallied" -> u64 (the results of entries below it are in the tallies)
+ *               "kept" -> u64 (the entries below it are in the derived databases: aud_derived)
  *   tally_sums, tally_entries: the integrity reports' figures (aud_tally.h)
+ *   certified   valid certificates by province and their results (aud_certified.h)
  * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). Events by
  * product are indexed in memory (aud_memindex), rebuilt from `entries` at start-up. */
 #ifndef AUD_STATE_H
@@ -30,6 +31,7 @@
 typedef struct {
     MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
     aud_tally_db_t tally;
+    MDB_dbi certified;
 } aud_dbs_t;
 
 typedef struct {
@@ -57,9 +59,9 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen);
 /* Entries in the log as seen by txn. 0 / MDB error. */
 int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);
 
-/* The entries whose results are in the tallies: [0, *tallied). 0 / MDB error. */
-int aud_state_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t *tallied);
-int aud_state_set_tallied(const aud_state_t *state, MDB_txn *txn, uint64_t tallied);
+/* The entries [0, *kept) are in the derived databases (aud_derived). 0 / MDB error. */
+int aud_state_kept(const aud_state_t *state, MDB_txn *txn, uint64_t *kept);
+int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept);
 
 /* Node storage over the nodes database inside txn (for aud_merkle). */
 typedef struct {
