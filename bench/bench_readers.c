@@ -240,11 +240,8 @@ int main(int argc, char **argv)
 {
     int quick = 0, write = 1;
     const char *out = BENCH_DOCS_FILE;
-    for (int i = 1; i < argc; i++)
-        if (!bench_parse_shared(argc, argv, &i, &quick, &write, &out, s_usage)) {
-            s_usage(stderr);
-            return 2;
-        }
+    if (bench_parse_only_shared(argc, argv, &quick, &write, &out, s_usage) != 0)
+        return 2;
     double seconds = quick ? 2 : 8;
     char err[256] = "";
     bench_workload_t *workload = bench_workload_new(BENCH_RULES_DIR, err, sizeof err);

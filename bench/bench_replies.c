@@ -169,11 +169,8 @@ int main(int argc, char **argv)
 {
     int quick = 0, write = 1;
     const char *out = BENCH_DOCS_FILE;
-    for (int i = 1; i < argc; i++)
-        if (!bench_parse_shared(argc, argv, &i, &quick, &write, &out, s_usage)) {
-            s_usage(stderr);
-            return 2;
-        }
+    if (bench_parse_only_shared(argc, argv, &quick, &write, &out, s_usage) != 0)
+        return 2;
     size_t n = quick ? 1000 : 10000;
     char *tmp = bench_tmpdir_new("replies");
     void *zctx = zmq_ctx_new();

@@ -260,11 +260,8 @@ int main(int argc, char **argv)
 {
     int quick = 0, write = 1;
     const char *out = BENCH_DOCS_FILE;
-    for (int i = 1; i < argc; i++)
-        if (!bench_parse_shared(argc, argv, &i, &quick, &write, &out, s_usage)) {
-            s_usage(stderr);
-            return 2;
-        }
+    if (bench_parse_only_shared(argc, argv, &quick, &write, &out, s_usage) != 0)
+        return 2;
     static const size_t scale[S_SIZES] = {1, 10, 100};
     size_t n_sizes = quick ? 2 : S_SIZES;
     s_size_t sizes[S_SIZES];

@@ -229,6 +229,16 @@ int bench_parse_shared(int argc, char **argv, int *i, int *quick, int *write, co
     return 1;
 }
 
+int bench_parse_only_shared(int argc, char **argv, int *quick, int *write, const char **out, void (*usage)(FILE *))
+{
+    for (int i = 1; i < argc; i++)
+        if (!bench_parse_shared(argc, argv, &i, quick, write, out, usage)) {
+            usage(stderr);
+            return -1;
+        }
+    return 0;
+}
+
 int bench_parse_count(const char *s, size_t max, size_t *out)
 {
     char *end;

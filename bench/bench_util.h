@@ -75,6 +75,10 @@ cJSON *bench_read_json(const char *dir, const char *file, char *err, size_t errl
  * (usage(stdout), then exit 0). 1 when it was one of them, else 0. */
 int bench_parse_shared(int argc, char **argv, int *i, int *quick, int *write, const char **out, void (*usage)(FILE *));
 
+/* The arguments of a benchmark that takes only those options. 0, or -1 after printing usage on
+ * stderr (an unknown argument). */
+int bench_parse_only_shared(int argc, char **argv, int *quick, int *write, const char **out, void (*usage)(FILE *));
+
 /* A command-line count: a decimal integer from 1 to max into *out. 0, or -1 when s is not one. */
 int bench_parse_count(const char *s, size_t max, size_t *out);
 

@@ -7,9 +7,16 @@
 # tree. The demo data: the July 2025 national dataset moved through the OCOP cycle, then
 # scored by the province councils (and the central council for 5★) and the certified products
 # promoted. Everything is kept in var/demo; running the script again resumes where it stopped.
+#
+# Environment (for a second deployment beside the demo, e.g. bench/bench_scale.sh):
+#   OCOP_DEMO_DIR       where to keep everything (default var/demo)
+#   OCOP_HTTP_PORT      the gateway's port (default 8080)
+#   OCOP_ZMQ_PORT       the base of the services' ports (default 7100: registration 7101-7102,
+#                       audit 7301-7302, evaluation 7201-7202 and 7211-7212, promotion 7401-7402)
+#   OCOP_DEMO_ENTITIES, OCOP_DEMO_PRODUCTS   the dataset's size (default: the July 2025 figures)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-run="$root/var/demo"
+run="${OCOP_DEMO_DIR:-$root/var/demo}"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
 services="registration evaluation-1 evaluation-2 promotion audit gateway"
@@ -47,6 +54,8 @@ for name in $services ocopctl; do
   [ -f "$run/keys/$name.key" ] || "$ctl" keygen --dir "$run/keys" "$name" >/dev/null
 done
 port="${OCOP_HTTP_PORT:-8080}"
+z="${OCOP_ZMQ_PORT:-7100}"
+reg=$((z + 1)) ev1=$((z + 101)) ev2=$((z + 111)) aud=$((z + 201)) pro=$((z + 301))
 north='"01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25", "31", "33", "37", "38", "40"'
 south='"42", "44", "46", "48", "51", "52", "56", "66", "68", "75", "79", "80", "82", "86", "91", "92", "96"'
 cat > "$run/ocop.json" <<JSON
@@ -55,37 +64,37 @@ cat > "$run/ocop.json" <<JSON
   "data_dir": "data",
   "services": {
     "registration": {
-      "endpoint": "tcp://127.0.0.1:7101",
-      "events_endpoint": "tcp://127.0.0.1:7102",
+      "endpoint": "tcp://127.0.0.1:$reg",
+      "events_endpoint": "tcp://127.0.0.1:$((reg + 1))",
       "rules_dir": "$root/services/registration/data",
       "allow": ["ocopctl", "gateway", "evaluation-1", "evaluation-2", "audit"]
     },
     "evaluation-1": {
-      "endpoint": "tcp://127.0.0.1:7201",
-      "events_endpoint": "tcp://127.0.0.1:7202",
+      "endpoint": "tcp://127.0.0.1:$ev1",
+      "events_endpoint": "tcp://127.0.0.1:$((ev1 + 1))",
       "rules_dir": "$root/services/evaluation/data",
       "shard": 1,
       "provinces": [$north],
       "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
     "evaluation-2": {
-      "endpoint": "tcp://127.0.0.1:7211",
-      "events_endpoint": "tcp://127.0.0.1:7212",
+      "endpoint": "tcp://127.0.0.1:$ev2",
+      "events_endpoint": "tcp://127.0.0.1:$((ev2 + 1))",
       "rules_dir": "$root/services/evaluation/data",
       "shard": 2,
       "provinces": [$south],
       "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
     "promotion": {
-      "endpoint": "tcp://127.0.0.1:7401",
-      "events_endpoint": "tcp://127.0.0.1:7402",
+      "endpoint": "tcp://127.0.0.1:$pro",
+      "events_endpoint": "tcp://127.0.0.1:$((pro + 1))",
       "rules_dir": "$root/services/promotion/data",
       "sources": ["evaluation-1", "evaluation-2"],
       "allow": ["ocopctl", "gateway", "audit"]
     },
     "audit": {
-      "endpoint": "tcp://127.0.0.1:7301",
-      "events_endpoint": "tcp://127.0.0.1:7302",
+      "endpoint": "tcp://127.0.0.1:$aud",
+      "events_endpoint": "tcp://127.0.0.1:$((aud + 1))",
       "sources": ["registration", "evaluation-1", "evaluation-2", "promotion"],
       "map_size_mb": 256,
       "allow": ["ocopctl", "gateway"]
@@ -131,21 +140,32 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# Each step says how long it took ("demo: STEP took N s").
+timed() {
+  local step="$1" t0=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  echo "demo: $step took $((SECONDS - t0)) s"
+  return "$rc"
+}
+size=()
+[ -n "${OCOP_DEMO_ENTITIES:-}" ] && size+=(--entities "$OCOP_DEMO_ENTITIES")
+[ -n "${OCOP_DEMO_PRODUCTS:-}" ] && size+=(--products "$OCOP_DEMO_PRODUCTS")
 if [ ! -f "$run/dataset/products.csv" ]; then
-  "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset"
+  timed generate "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset" "${size[@]}"
 fi
-"$ctl" import entities "$run/dataset/entities.csv" || [ $? -eq 3 ]
-"$ctl" import products "$run/dataset/products.csv" || [ $? -eq 3 ]
+timed "import entities" "$ctl" import entities "$run/dataset/entities.csv" || [ $? -eq 3 ]
+timed "import products" "$ctl" import products "$run/dataset/products.csv" || [ $? -eq 3 ]
 if [ ! -f "$run/dataset/transitions.csv" ]; then
   "$ctl" demo advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
 fi
-"$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
-"$ctl" demo evaluate --date 2025-07-15 >"$run/evaluate.log"
+timed "import transitions" "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
+timed evaluate sh -c '"$1" demo evaluate --date 2025-07-15 >"$2"' - "$ctl" "$run/evaluate.log"
 tail -1 "$run/evaluate.log"
 # After the hand-over to 26/2026/QĐ-TTg: catalogue 26-2026, a round of upgrades, revocations.
-"$ctl" demo rerate >"$run/rerate.log"
+timed rerate sh -c '"$1" demo rerate >"$2"' - "$ctl" "$run/rerate.log"
 tail -1 "$run/rerate.log"
-"$ctl" demo promote >"$run/promote.log"
+timed promote sh -c '"$1" demo promote >"$2"' - "$ctl" "$run/promote.log"
 tail -1 "$run/promote.log"
 # The audit service follows on its own; say how far it is.
 for _ in $(seq 1 600); do
@@ -160,11 +180,11 @@ cat <<TXT
 ocop is running on loopback with the demo dataset:
   gateway        http://127.0.0.1:$port   (the dashboard; the API under /v1, /openapi.json, /healthz,
                  /metrics; officers' tokens in $run/tokens.txt)
-  registration   requests tcp://127.0.0.1:7101   events tcp://127.0.0.1:7102   (CurveZMQ)
-  evaluation-1   requests tcp://127.0.0.1:7201   events tcp://127.0.0.1:7202   (17 northern provinces)
-  evaluation-2   requests tcp://127.0.0.1:7211   events tcp://127.0.0.1:7212   (17 southern provinces)
-  promotion      requests tcp://127.0.0.1:7401   events tcp://127.0.0.1:7402   (fairs, points of sale, plans)
-  audit          requests tcp://127.0.0.1:7301   (every event above, Merkle tree, signed heads)
+  registration   requests tcp://127.0.0.1:$reg   events tcp://127.0.0.1:$((reg + 1))   (CurveZMQ)
+  evaluation-1   requests tcp://127.0.0.1:$ev1   events tcp://127.0.0.1:$((ev1 + 1))   (17 northern provinces)
+  evaluation-2   requests tcp://127.0.0.1:$ev2   events tcp://127.0.0.1:$((ev2 + 1))   (17 southern provinces)
+  promotion      requests tcp://127.0.0.1:$pro   events tcp://127.0.0.1:$((pro + 1))   (fairs, points of sale, plans)
+  audit          requests tcp://127.0.0.1:$aud   (every event above, Merkle tree, signed heads)
   stores         $run/data/    logs $run/*.log
 Try:
   curl -s http://127.0.0.1:$port/v1/reports/stars?province_code=01

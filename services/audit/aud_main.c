@@ -16,6 +16,7 @@
 #include "aud_derived.h"
 #include "aud_handlers.h"
 #include "aud_intake.h"
+#include "aud_products.h"
 #include "aud_state.h"
 #include "ocop_boot.h"
 #include "ocop_config.h"
@@ -129,6 +130,13 @@ int main(int argc, char **argv)
     status = ocop_service_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
+    /* Intake has stopped: the product index matches the log, and the next start loads it. */
+    if (state_open && atomic_load(&state.products_ready) == 1) {
+        if (aud_products_save(&state, err, sizeof err) == 0)
+            ocop_log_info("product_index_saved", "products=%zu", aud_memindex_keys(state.products));
+        else
+            ocop_log_warn("product_index_not_saved", "error=\"%s\"", err);
+    }
     aud_deliverer_destroy(&deliverer);
     for (size_t i = 0; i < n_subscribers; i++)
         ocop_subscriber_destroy(&subscribers[i]);

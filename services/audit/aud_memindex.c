@@ -47,15 +47,29 @@ aud_memindex_t *aud_memindex_new(void)
     return self;
 }
 
+static void s_free_slots(aud_memindex_t *self)
+{
+    for (size_t i = 0; i < self->cap; i++) {
+        free(self->slots[i].key);
+        free(self->slots[i].idx);
+        self->slots[i] = (s_slot_t){0};
+    }
+    self->used = 0;
+}
+
+void aud_memindex_clear(aud_memindex_t *self)
+{
+    pthread_rwlock_wrlock(&self->lock);
+    s_free_slots(self);
+    pthread_rwlock_unlock(&self->lock);
+}
+
 void aud_memindex_destroy(aud_memindex_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     aud_memindex_t *self = *self_p;
-    for (size_t i = 0; i < self->cap; i++) {
-        free(self->slots[i].key);
-        free(self->slots[i].idx);
-    }
+    s_free_slots(self);
     free(self->slots);
     pthread_rwlock_destroy(&self->lock);
     free(self);
@@ -140,4 +154,76 @@ size_t aud_memindex_keys(aud_memindex_t *self)
     size_t n = self->used;
     pthread_rwlock_unlock(&self->lock);
     return n;
+}
+
+int aud_memindex_save(aud_memindex_t *self, uint64_t below, int (*write)(void *user, const void *data, size_t len),
+                      void *user)
+{
+    pthread_rwlock_rdlock(&self->lock);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < self->cap; i++) {
+        const s_slot_t *slot = &self->slots[i];
+        uint64_t n = 0;
+        while (slot->key && n < slot->n && slot->idx[n] < below)
+            n++;
+        if (n == 0)
+            continue;
+        uint32_t len = (uint32_t)strlen(slot->key);
+        if ((rc = write(user, &len, sizeof len)) == 0 && (rc = write(user, slot->key, len)) == 0 &&
+            (rc = write(user, &n, sizeof n)) == 0)
+            rc = write(user, slot->idx, n * sizeof *slot->idx);
+    }
+    uint32_t end = 0;
+    if (rc == 0)
+        rc = write(user, &end, sizeof end);
+    pthread_rwlock_unlock(&self->lock);
+    return rc;
+}
+
+/* Longer keys are not product ids: the bytes are not an index. */
+#define S_KEY_MAX 4096
+
+int aud_memindex_load(aud_memindex_t *self, uint64_t below, int (*read)(void *user, void *data, size_t len),
+                      void *user)
+{
+    char key[S_KEY_MAX + 1];
+    for (;;) {
+        uint32_t len;
+        uint64_t n;
+        int rc = read(user, &len, sizeof len);
+        if (rc != 0 || len == 0)
+            return rc;
+        if (len > S_KEY_MAX || read(user, key, len) != 0 || read(user, &n, sizeof n) != 0 || n == 0 || n > below)
+            return 1;
+        key[len] = '\0';
+        uint64_t *idx = malloc(n * sizeof *idx);
+        if (!idx)
+            return -1;
+        if (read(user, idx, n * sizeof *idx) != 0) {
+            free(idx);
+            return 1;
+        }
+        pthread_rwlock_wrlock(&self->lock);
+        rc = (self->used + 1) * 10 > self->cap * 7 ? s_grow(self) : 0;
+        s_slot_t *slot = rc == 0 ? s_find(self->slots, self->cap, key) : NULL;
+        if (slot && slot->key) /* a key twice: not what save writes */
+            rc = 1;
+        else if (slot && !(slot->key = strdup(key)))
+            rc = -1;
+        for (uint64_t i = 0; rc == 0 && i < n; i++)
+            rc = idx[i] < below && (i == 0 || idx[i] > idx[i - 1]) ? 0 : 1;
+        if (rc == 0) {
+            slot->idx = idx;
+            slot->n = slot->cap = n;
+            self->used++;
+            idx = NULL;
+        } else if (slot && slot->key && !slot->idx) {
+            free(slot->key);
+            slot->key = NULL;
+        }
+        pthread_rwlock_unlock(&self->lock);
+        free(idx);
+        if (rc != 0)
+            return rc;
+    }
 }

@@ -27,5 +27,17 @@ size_t aud_memindex_find(aud_memindex_t *self, const char *key, uint64_t from, u
                          size_t max, uint64_t *next);
 
 size_t aud_memindex_keys(aud_memindex_t *self);
+/* Forgets every key. */
+void aud_memindex_clear(aud_memindex_t *self);
+
+/* The index as bytes, for aud_products: each key with its indexes below `below` (u32 key
+ * length, the key, u64 count, the indexes; this machine's byte order), then a u32 0. write
+ * returns 0, or non-zero to stop (returned). Readers may go on meanwhile. */
+int aud_memindex_save(aud_memindex_t *self, uint64_t below, int (*write)(void *user, const void *data, size_t len),
+                      void *user);
+/* Adds what aud_memindex_save(below) wrote, read through read (0, or non-zero to stop:
+ * returned). 0, -1 out of memory, or 1 when the bytes are not such an index. */
+int aud_memindex_load(aud_memindex_t *self, uint64_t below, int (*read)(void *user, void *data, size_t len),
+                      void *user);
 
 #endif

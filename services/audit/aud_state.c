@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aud_index.h"
+#include "aud_products.h"
 #include "envelope.pb-c.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
@@ -25,6 +26,21 @@ static int s_product_key(void *user, const char *kind, const char *value)
 int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
 {
     int64_t started = ocop_now_ms();
+    uint64_t from = 0;
+    char why[512];
+    int loaded = aud_products_load(state, &from, why, sizeof why);
+    if (loaded < 0) {
+        ocop_error_format(err, errlen, "%s", why);
+        atomic_store(&state->products_ready, -1);
+        return -1;
+    }
+    if (loaded == 0) {
+        ocop_log_info("product_index_loaded", "entries=%llu products=%zu ms=%lld", (unsigned long long)from,
+                      aud_memindex_keys(state->products), (long long)(ocop_now_ms() - started));
+    } else {
+        ocop_log_info("product_index_from_the_log", "reason=\"%s\"", why);
+        aud_memindex_clear(state->products);
+    }
     MDB_txn *txn;
     MDB_cursor *cur;
     int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn);
@@ -37,8 +53,10 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
         return -1;
     }
     uint64_t n = 0;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+    uint8_t first[8];
+    ocop_be64_put(first, from);
+    MDB_val k = {.mv_size = 8, .mv_data = first}, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
         s_rebuild_t r = {state->products, k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0};
         ocop_arena_reset(state->intake_arena);
         Ocop__Event *ev = ocop__event__unpack(ocop_arena_allocator(state->intake_arena), v.mv_size, v.mv_data);
@@ -51,7 +69,7 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     mdb_txn_abort(txn);
     if (rc != MDB_NOTFOUND) {
         ocop_error_format(err, errlen, "%s: rebuilding the product index failed at entry %llu: %s",
-                          ocop_store_path(state->store), (unsigned long long)n, mdb_strerror(rc));
+                          ocop_store_path(state->store), (unsigned long long)(from + n), mdb_strerror(rc));
         atomic_store(&state->products_ready, -1);
         return -1;
     }

@@ -14,7 +14,8 @@
  *   tally_sums, tally_entries: the integrity reports' figures (aud_tally.h)
  *   certified   valid certificates by province and their results (aud_certified.h)
  * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). Events by
- * product are indexed in memory (aud_memindex), rebuilt from `entries` at start-up. */
+ * product are indexed in memory (aud_memindex): at start-up loaded from the file a clean stop
+ * saved (aud_products) and extended from the entries appended since, or rebuilt from them all. */
 #ifndef AUD_STATE_H
 #define AUD_STATE_H
 
@@ -51,9 +52,11 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
                    const ocop_service_config_t *service, char *err, size_t errlen);
 void aud_state_close(aud_state_t *state);
 
-/* Indexes every entry of the log by product (the intake's thread, before it takes any entry:
- * the service answers meanwhile, and product queries say the index is not ready). Sets
- * products_ready. 0, or -1 with err (the log cannot be read or an entry is not an event). */
+/* Indexes the log by product: loads what a clean stop saved (aud_products) and indexes the
+ * entries after it, or every entry when there is no usable file (the intake's thread, before it
+ * takes any entry: the service answers meanwhile, and product queries say the index is not
+ * ready). Sets products_ready. 0, or -1 with err (the log cannot be read or an entry is not an
+ * event). */
 int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen);
 
 /* Entries in the log as seen by txn. 0 / MDB error. */

@@ -36,7 +36,7 @@ static struct {
     harness_t *h;
     harness_data_t data;
     eval_rubrics_t *rubrics;
-    harness_ready_t p[2 * S_PRODUCTS];
+    harness_ready_t p[3 * S_PRODUCTS];
     size_t n;
     char council[32], session[32];
     uint8_t public_key[crypto_sign_PUBLICKEYBYTES];
@@ -743,6 +743,68 @@ static uint8_t *s_packed_report(const char *kind, size_t *len)
     return buf;
 }
 
+static void s_write(const char *path, const uint8_t *data, size_t len);
+
+/* The event name of the audit service's last "product_index_..." log line ("loaded" when a
+ * start loaded the saved index, "from_the_log" when it indexed the whole log) and its line. */
+static const char *s_last_index_start(char *line, size_t len)
+{
+    char *log = harness_read_file(W.h->audit.log_path, NULL);
+    assert_non_null(log);
+    const char *last = NULL;
+    for (const char *p = log; (p = strstr(p, "event=product_index_")); p++)
+        if (strncmp(p, "event=product_index_loaded", 26) == 0 || strncmp(p, "event=product_index_from", 24) == 0)
+            last = p;
+    assert_non_null(last);
+    const char *end = strchr(last, '\n');
+    snprintf(line, len, "%.*s", (int)(end ? end - last : (long)strlen(last)), last);
+    free(log);
+    return strncmp(line, "event=product_index_loaded", 26) == 0 ? "loaded" : "from_the_log";
+}
+
+static void s_restart_audit(void)
+{
+    assert_int_equal(harness_audit_start(W.h), 0);
+    s_wait_product_index(W.p[0].product_id);
+}
+
+/* A clean stop saves the index of events by product beside the store; the next start loads it
+ * and indexes only the entries appended since, and every product's events are as the whole log
+ * gives them. A damaged file is set aside and the whole log indexed. */
+static void test_product_index_saved_at_a_clean_stop(void **state)
+{
+    (void)state;
+    char path[HARNESS_PATH_MAX + 32], line[512];
+    snprintf(path, sizeof path, "%s/products.idx", W.h->audit.store_dir);
+    size_t first = s_query_count(W.p[0].product_id, NULL, NULL, 0, 0);
+    assert_true(first > 0);
+    assert_int_equal(harness_audit_stop(W.h), 0);
+    assert_int_equal(access(path, R_OK), 0);
+    size_t added = W.n;
+    s_register(41); /* while the service is down: entries after the saved index */
+    s_restart_audit();
+    assert_string_equal(s_last_index_start(line, sizeof line), "loaded");
+    s_wait_caught_up();
+    assert_int_equal(s_query_count(W.p[0].product_id, NULL, NULL, 0, 0), first);
+    size_t later = s_query_count(W.p[added].product_id, NULL, NULL, 0, 0);
+    assert_true(later > 0);
+
+    /* A byte flipped in the middle: not used, the whole log indexed, the same answers. */
+    assert_int_equal(harness_audit_stop(W.h), 0);
+    size_t len;
+    uint8_t *bytes = (uint8_t *)harness_read_file(path, &len);
+    assert_non_null(bytes);
+    assert_true(len > 100);
+    bytes[len / 2] ^= 0x01;
+    s_write(path, bytes, len);
+    free(bytes);
+    s_restart_audit();
+    assert_string_equal(s_last_index_start(line, sizeof line), "from_the_log");
+    assert_non_null(strstr(line, "damaged"));
+    assert_int_equal(s_query_count(W.p[0].product_id, NULL, NULL, 0, 0), first);
+    assert_int_equal(s_query_count(W.p[added].product_id, NULL, NULL, 0, 0), later);
+}
+
 /* A plan's draw in words (product, certificate, risk, reason of each), for comparing. */
 static char *s_plan_draw(void)
 {
@@ -957,6 +1019,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests),
         cmocka_unit_test(test_catch_up_after_sigkill),
         cmocka_unit_test(test_reports_caught_up_on_an_older_store),
+        cmocka_unit_test(test_product_index_saved_at_a_clean_stop),
         cmocka_unit_test(test_export_verifies_and_tampering_is_caught),
         cmocka_unit_test(test_store_copy_verifies_and_tampering_is_caught),
     };

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# bench_scale — the whole system at a multiple of the national programme, from outside.
+#
+#   bash bench/bench_scale.sh [--quick] [--no-write] [--scale S]...
+#
+# For each scale S (default 1 and 10; --quick: 0.1 and 1): a deployment of its own (deploy/demo.sh
+# with OCOP_DEMO_DIR in a temporary directory, its own ports) loaded with S times the July 2025
+# programme (9,084 entities, 17,400 products): registered, moved through the cycle, scored and
+# certified by the councils, re-rated under 26/2026 and promoted, every event taken into the
+# audit log. Then, on the loaded system: each step's time, how long the audit service took to
+# catch up after the last step, p50/p99 of every API call the dashboard makes (through the
+# gateway, 50 calls each), each service's memory (its heap apart from the store pages it maps,
+# and peak) and store bytes per product, and each service's restart time (SIGTERM, start, until
+# it answers). Prints a table and writes the "scale" section of docs/BENCHMARKS.md (not with
+# --no-write). Needs about 0.9 GB of disk per 1x of scale (100x: about 90 GB).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build"
+ctl="$build/services/ocopctl/ocopctl"
+docs="$root/docs/BENCHMARKS.md"
+scales=() quick=0 write=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --no-write) write=0 ;;
+    --scale) shift; [[ "${1:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench_scale: --scale takes a number" >&2; exit 2; }
+             scales+=("$1") ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench_scale: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ ${#scales[@]} -gt 0 ] || { [ "$quick" = 1 ] && scales=(0.1 1) || scales=(1 10); }
+calls=50
+out="$(mktemp -d /tmp/ocop-scale-results-XXXXXX)"
+trap 'rm -rf "$out"' EXIT
+
+# p50 and p99 (ms) of the seconds in a file, one per line.
+pcts() { sort -n "$1" | awk '{v[NR]=$1} END {i50=int(NR*0.5+0.5); i99=int(NR*0.99+0.5); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.1f / %.1f", v[i50]*1000, v[i99]*1000}'; }
+
+# One scale: everything it measured into $out/S.md (rows of the tables) and the terminal.
+run_scale() {
+  local s="$1" dir port zport entities products
+  entities=$(awk -v s="$s" 'BEGIN{printf "%d", 9084*s+0.5}')
+  products=$(awk -v s="$s" 'BEGIN{printf "%d", 17400*s+0.5}')
+  dir="$(mktemp -d /tmp/ocop-scale-XXXXXX)"
+  port=18080 zport=17100
+  local env=(OCOP_DEMO_DIR="$dir" OCOP_HTTP_PORT="$port" OCOP_ZMQ_PORT="$zport"
+             OCOP_DEMO_ENTITIES="$entities" OCOP_DEMO_PRODUCTS="$products")
+  echo "== ${s}x: $entities entities, $products products (in $dir)"
+  local t0=$SECONDS
+  if ! env "${env[@]}" bash "$root/deploy/demo.sh" >"$dir/demo.out" 2>&1; then
+    tail -20 "$dir/demo.out"; env "${env[@]}" bash "$root/deploy/demo.sh" stop >/dev/null; rm -rf "$dir"; return 1
+  fi
+  local load=$((SECONDS - t0))
+  grep '^demo: .* took ' "$dir/demo.out" | sed 's/^demo: /  /'
+  export OCOP_CONFIG="$dir/ocop.json"
+  # The audit service follows on its own: how long until every source's lag is 0.
+  local t1=$SECONDS lag=1 size=0
+  for _ in $(seq 1 36000); do
+    lag=$("$ctl" --output json call audit aud_sources_get 2>/dev/null | awk -F: '/"lag"/{gsub(/[ ,]/,"",$2); n+=$2} END{print n+0}')
+    [ "$lag" = 0 ] && break
+    sleep 0.1
+  done
+  local catchup=$((SECONDS - t1))
+  size=$("$ctl" --output json call audit aud_tree_head_get | grep -o '"tree_size":[^,]*' | tr -dc 0-9)
+  echo "  audit caught up ${catchup} s after the last step: $size entries"
+
+  # The dashboard's calls.
+  local token product last
+  token=$(awk '/^hanoi /{print $2}' "$dir/tokens.txt")
+  product=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/products?province_code=01&limit=1" |
+            grep -o '"id":"PRD-[0-9]*"' | head -1 | cut -d'"' -f4)
+  last=$((size - 1))
+  local urls=("/v1/reports/stars" "/v1/reports/stars?province_code=01" "/v1/counts?province_code=01"
+              "/v1/units?limit=100" "/v1/calendar?year=2027" "/v1/rounds?province_code=01&year=2026"
+              "/v1/late-dossiers?province_code=01" "/v1/products?province_code=01&limit=50"
+              "/v1/products/$product" "/v1/audit/events?product_id=$product" "/v1/audit/tree-head"
+              "/v1/audit/entries/$last/proof" "/v1/audit/reports/bunching?limit=60"
+              "/v1/audit/reports/leniency?limit=60" "/dashboard.json")
+  local u code
+  : >"$out/$s.calls"
+  for u in "${urls[@]}"; do
+    : >"$out/t"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$u")
+    for _ in $(seq 1 $calls); do
+      curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$u" >>"$out/t"
+    done
+    u="${u//$product/\{product\}}"
+    printf '%s\t%s\t%s\n' "${u//\/$last\//\/\{last\}\/}" "$code" "$(pcts "$out/t")" >>"$out/$s.calls"
+  done
+  sed 's/^/  /' "$out/$s.calls"
+
+  # Memory and stores.
+  # Memory: the process's own (heap, RssAnon) apart from the store's pages it has mapped
+  # (RssFile: LMDB's map, shared with the page cache, given back under memory pressure).
+  local name pid anon file hwm bytes
+  : >"$out/$s.svc"
+  for name in registration evaluation-1 evaluation-2 promotion audit gateway; do
+    pid=$(cat "$dir/$name.pid")
+    anon=$(awk '/^RssAnon/{print int($2/1024)}' "/proc/$pid/status")
+    file=$(awk '/^RssFile/{print int($2/1024)}' "/proc/$pid/status")
+    hwm=$(awk '/^VmHWM/{print int($2/1024)}' "/proc/$pid/status")
+    bytes=$([ -d "$dir/data/$name" ] && du -sb "$dir/data/$name" | cut -f1 || echo 0)
+    printf '%s\t%s\t%s\t%s\t\t%s\n' "$name" "$anon" "$hwm" "$((bytes / products))" "$file" >>"$out/$s.svc"
+  done
+
+  # Restarts: SIGTERM, start again as demo.sh does, time until it answers a ping.
+  local binary ms
+  for name in registration evaluation-1 evaluation-2 promotion audit; do
+    case "$name" in
+      evaluation-*) binary="$build/services/evaluation/ocop-evaluation" ;;
+      *) binary="$build/services/$name/ocop-$name" ;;
+    esac
+    pid=$(cat "$dir/$name.pid")
+    kill -TERM "$pid"
+    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    local started ready=0
+    started=$(date +%s%N)
+    setsid "$binary" --config "$OCOP_CONFIG" --name "$name" </dev/null >>"$dir/$name.log" 2>&1 &
+    echo $! >"$dir/$name.pid"
+    for _ in $(seq 1 6000); do
+      "$ctl" --timeout 200 ping "$name" >/dev/null 2>&1 && { ready=1; break; }
+      sleep 0.01
+    done
+    ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    [ "$ready" = 1 ] || ms="no answer"
+    awk -F'\t' -v n="$name" -v ms="$ms" 'BEGIN{OFS="\t"} $1==n{$5=ms} {print}' "$out/$s.svc" >"$out/t" && mv "$out/t" "$out/$s.svc"
+  done
+  # The audit service's index of events by product is rebuilt after it answers (product queries
+  # wait meanwhile): how long that took.
+  local index_ms
+  for _ in $(seq 1 6000); do
+    index_ms=$(grep -o 'product_index_rebuilt .* ms=[0-9]*' "$dir/audit.log" | tail -1 | grep -o 'ms=[0-9]*$' | tr -dc 0-9)
+    [ "$(grep -c product_index_rebuilt "$dir/audit.log")" -ge 2 ] && break
+    sleep 0.05
+  done
+  awk -F'\t' '{printf "  %-13s heap %6s MiB, store pages mapped %6s MiB (peak RSS %6s)  store %6s B/product  restart %s ms\n", $1, $2, $6, $3, $4, $5}' "$out/$s.svc"
+  echo "  audit: events-by-product index rebuilt ${index_ms:-?} ms after the restart"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$entities" "$products" "$load" "$catchup" "$size" "${index_ms:-?}" >"$out/$s.summary"
+  grep '^demo: .* took ' "$dir/demo.out" | sed 's/^demo: \(.*\) took \([0-9]*\) s$/\1\t\2/' >"$out/$s.steps"
+  env "${env[@]}" bash "$root/deploy/demo.sh" stop >/dev/null
+  unset OCOP_CONFIG
+  rm -rf "$dir"
+}
+
+for s in "${scales[@]}"; do run_scale "$s"; done
+[ "$write" = 1 ] || exit 0
+
+# The docs section: one column per scale.
+{
+  echo "<!-- scale:begin -->"
+  echo "## The whole system at scale"
+  echo
+  echo "\`bench/bench_scale.sh\` ($(date -u '+%Y-%m-%d %H:%M UTC'), $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), $(nproc) cores, Release build$([ "$quick" = 1 ] && echo ', --quick')): a deployment of its own per scale (\`deploy/demo.sh\` in a temporary directory) loaded with that multiple of the July 2025 programme — registered, moved through the cycle, scored and certified, re-rated under 26/2026 and promoted, every event taken into the audit log — then measured from outside: every API call the dashboard makes through the gateway ($calls calls each, curl's total time, p50 / p99 ms, as the officer of province 01), each service's memory and store, and its restart (SIGTERM, start, until it answers a ping)."
+  echo
+  printf '| | %s |\n|---|%s\n' "$(for s in "${scales[@]}"; do printf '%sx | ' "$s"; done | sed 's/ | $//')" "$(for s in "${scales[@]}"; do printf -- '---:|'; done)"
+  row() { printf '| %s |' "$1"; shift; for v in "$@"; do printf ' %s |' "$v"; done; echo; }
+  row "entities / products" $(for s in "${scales[@]}"; do awk -F'\t' '{printf "%s&nbsp;/&nbsp;%s", $2, $3}' "$out/$s.summary"; echo; done)
+  row "audit log entries" $(for s in "${scales[@]}"; do cut -f6 "$out/$s.summary"; done)
+  while IFS=$'\t' read -r step _; do
+    row "$step, s" $(for s in "${scales[@]}"; do awk -F'\t' -v st="$step" '$1==st{print $2}' "$out/$s.steps"; done)
+  done <"$out/${scales[0]}.steps"
+  row "audit caught up after the last step, s" $(for s in "${scales[@]}"; do cut -f5 "$out/$s.summary"; done)
+  while IFS=$'\t' read -r call code _; do
+    row "\`GET ${call//|/\\|}\` ($code), ms" $(for s in "${scales[@]}"; do awk -F'\t' -v c="$call" '$1==c{gsub(/ /,"\\&nbsp;",$3); print $3}' "$out/$s.calls"; done)
+  done <"$out/${scales[0]}.calls"
+  for name in registration evaluation-1 evaluation-2 promotion audit gateway; do
+    row "$name: heap / store pages mapped (peak RSS), MiB" $(for s in "${scales[@]}"; do awk -F'\t' -v n="$name" '$1==n{printf "%s&nbsp;/&nbsp;%s&nbsp;(%s)\n", $2, $6, $3}' "$out/$s.svc"; done)
+  done
+  for name in registration evaluation-1 evaluation-2 promotion audit; do
+    row "$name: store B/product" $(for s in "${scales[@]}"; do awk -F'\t' -v n="$name" '$1==n{print $4}' "$out/$s.svc"; done)
+  done
+  for name in registration evaluation-1 evaluation-2 promotion audit; do
+    row "$name: restart until it answers, ms" $(for s in "${scales[@]}"; do awk -F'\t' -v n="$name" '$1==n{print $5}' "$out/$s.svc"; done)
+  done
+  row "audit: events-by-product index after a restart, ms" $(for s in "${scales[@]}"; do cut -f7 "$out/$s.summary"; done)
+  echo
+  echo "<!-- scale:end -->"
+} >"$out/section.md"
+if grep -q '<!-- scale:begin -->' "$docs"; then
+  awk -v f="$out/section.md" '
+    /<!-- scale:begin -->/ { while ((getline l < f) > 0) print l; skip = 1; next }
+    /<!-- scale:end -->/ { skip = 0; next }
+    !skip { print }' "$docs" >"$out/docs" && cp "$out/docs" "$docs"
+else
+  { echo; cat "$out/section.md"; } >>"$docs"
+fi
+echo "wrote the scale section of $docs"
