@@ -129,10 +129,12 @@ run_scale() {
   done
   # The audit service's index of events by product is rebuilt after it answers (product queries
   # wait meanwhile): how long that took.
-  local index_ms
+  local index_ms=""
   for _ in $(seq 1 6000); do
-    index_ms=$(grep -o 'product_index_rebuilt .* ms=[0-9]*' "$dir/audit.log" | tail -1 | grep -o 'ms=[0-9]*$' | tr -dc 0-9)
-    [ "$(grep -c product_index_rebuilt "$dir/audit.log")" -ge 2 ] && break
+    if [ "$(grep -c product_index_rebuilt "$dir/audit.log")" -ge 2 ]; then
+      index_ms=$(grep -o 'product_index_rebuilt .* ms=[0-9]*' "$dir/audit.log" | tail -1 | grep -o 'ms=[0-9]*$' | tr -dc 0-9)
+      break
+    fi
     sleep 0.05
   done
   awk -F'\t' '{printf "  %-13s heap %6s MiB, store pages mapped %6s MiB (peak RSS %6s)  store %6s B/product  restart %s ms\n", $1, $2, $6, $3, $4, $5}' "$out/$s.svc"

@@ -91,13 +91,15 @@ int ctl_cmd_catalogue(ctl_t *ctl, int argc, char **argv)
         return help ? CTL_EXIT_OK : CTL_EXIT_USAGE;
     }
     unsigned long long moved = 0;
-    unsigned batches = 0;
+    unsigned batches = 0, ambiguous = 0;
+    char after[160] = ""; /* where the next batch starts: the previous one's next */
     for (;;) {
         cJSON *body = cJSON_CreateObject();
         cJSON_AddStringToObject(body, "from_catalogue_version", a.from);
         cJSON_AddStringToObject(body, "to_catalogue_version", a.to);
         cJSON_AddStringToObject(body, "province_code", a.province);
         cJSON_AddStringToObject(body, "reason", a.reason);
+        cJSON_AddStringToObject(body, "after", after);
         if (a.batch)
             cJSON_AddNumberToObject(body, "max", (double)a.batch);
         Ocop__Reply *reply;
@@ -113,20 +115,25 @@ int ctl_cmd_catalogue(ctl_t *ctl, int argc, char **argv)
             return rc ? rc : CTL_EXIT_FAILED;
         }
         const Ocop__RegCatalogueMigrateResult *m = reply->reg_catalogue_migrate_result;
-        unsigned reclassified = m->reclassified, remaining = m->remaining, ambiguous = m->ambiguous;
+        unsigned reclassified = m->reclassified;
+        int stuck = *m->next && strcmp(m->next, after) == 0, fits = strlen(m->next) < sizeof after;
+        ambiguous += m->ambiguous;
+        if (fits)
+            snprintf(after, sizeof after, "%s", m->next);
+        if (!ctl->output_json)
+            printf("batch %u: %u reclassified, %u ambiguous%s%s\n", batches + 1, reclassified, m->ambiguous,
+                   *m->next ? ", next from " : "", m->next);
         ocop__reply__free_unpacked(reply, NULL);
         moved += reclassified;
         batches++;
-        if (!ctl->output_json)
-            printf("batch %u: %u reclassified, %u remaining, %u ambiguous\n", batches, reclassified, remaining,
-                   ambiguous);
-        if (remaining == 0) {
+        if (stuck || !fits) {
+            fprintf(stderr, "ocopctl catalogue migrate: the registration service %s\n",
+                    stuck ? "named the same place to go on from twice" : "named a place to go on from that is too long");
+            return CTL_EXIT_FAILED;
+        }
+        if (!*after) {
             s_print_totals(ctl, &a, moved, ambiguous, batches);
             return CTL_EXIT_OK;
-        }
-        if (reclassified == 0) {
-            fprintf(stderr, "ocopctl catalogue migrate: no progress with %u products remaining\n", remaining);
-            return CTL_EXIT_FAILED;
         }
         fflush(stdout);
     }

@@ -26,7 +26,10 @@
 #include "ocop_error.h"
 
 #define S_SHARDS_MAX 64
-#define S_SESSION_MAX 5000
+/* A council's sitting scores tens to a few hundred dossiers; a session's opening and result
+ * events list each of its products, so a session of a whole large province would make every
+ * product's history carry an event that grows with the province. */
+#define S_SESSION_MAX 200
 #define S_WAIT_MS 60000
 
 typedef struct {

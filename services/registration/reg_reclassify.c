@@ -182,7 +182,7 @@ typedef struct {
     char **ids;           /* the products this request moves, at most max ... */
     const char **targets; /* ... and the set each goes to */
     size_t n_ids;
-    uint32_t one_to_one, ambiguous;
+    uint32_t ambiguous;
     int error; /* a store error while scanning */
 } s_migration_t;
 
@@ -198,17 +198,35 @@ static int s_visit(void *user, const char *id)
         int n = reg_catalogue_map_targets(m->state->catalogue_map, m->from->version, p->product_set_code,
                                           m->to->version, targets);
         if (n == 1) {
-            m->one_to_one++;
-            if (m->n_ids < m->max) {
-                m->ids[m->n_ids] = ocop_arena_strdup(ocop_ctx_arena(m->ctx), id);
-                m->targets[m->n_ids++] = targets[0];
-            }
+            m->ids[m->n_ids] = ocop_arena_strdup(ocop_ctx_arena(m->ctx), id);
+            m->targets[m->n_ids++] = targets[0];
         } else {
             m->ambiguous++; /* several sets, or none: a person decides */
         }
     }
     protobuf_c_message_free_unpacked(&p->base, NULL);
-    return 0;
+    return m->n_ids == m->max; /* 1: the batch is full */
+}
+
+/* Where a batch starts: the sector (index into the catalogue's) and the id after which to look
+ * ("" = the sector's first), from "SECTOR/ID" or "". 0, or -1 when after is not such a place. */
+static int s_parse_after(const reg_catalogue_t *from, const char *after, size_t *sector, char *id, size_t idlen)
+{
+    *sector = 0;
+    id[0] = '\0';
+    if (!*after)
+        return 0;
+    const char *slash = strchr(after, '/');
+    if (!slash || strlen(slash + 1) >= idlen)
+        return -1;
+    for (size_t s = 0; s < from->n_sectors; s++)
+        if (strlen(from->sectors[s].code) == (size_t)(slash - after) &&
+            strncmp(from->sectors[s].code, after, (size_t)(slash - after)) == 0) {
+            *sector = s;
+            snprintf(id, idlen, "%s", slash + 1);
+            return 0;
+        }
+    return -1;
 }
 
 int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -237,19 +255,31 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
         snprintf(buf, sizeof buf, "catalogue %s replaced by %s", m.from->version, m.to->version);
         reason = ocop_arena_strdup(arena, buf);
     }
-    m.max = in->max == 0 ? S_MIGRATE_DEFAULT : in->max > S_MIGRATE_MAX ? S_MIGRATE_MAX : in->max;
+    if (in->max > S_MIGRATE_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "max", "max is 0 (%d) to %d products per batch",
+                             S_MIGRATE_DEFAULT, S_MIGRATE_MAX);
+    m.max = in->max == 0 ? S_MIGRATE_DEFAULT : in->max;
     m.ids = ocop_arena_alloc(arena, m.max * sizeof *m.ids);
     m.targets = ocop_arena_alloc(arena, m.max * sizeof *m.targets);
+    size_t first;
+    char after[128];
+    if (s_parse_after(m.from, in->after, &first, after, sizeof after) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "after",
+                             "after is a previous batch's next (SECTOR/ID of catalogue %s) or empty, not '%.64s'",
+                             m.from->version, in->after);
 
-    /* Every product of the older catalogue, through the sector index ("catalogue:sector"). */
+    /* The older catalogue's products from after on, through the sector index ("catalogue:sector"),
+     * until the batch is full. Moved products leave the index, so what lies before the cursor
+     * is only what this migration leaves (ambiguous, or another province's). */
     MDB_txn *txn = ocop_ctx_txn(ctx);
     int rc = 0;
-    for (size_t s = 0; rc == 0 && s < m.from->n_sectors; s++) {
+    size_t s = first;
+    for (; rc == 0 && s < m.from->n_sectors && m.n_ids < m.max; s++) {
         char value[48], last[64];
         int more;
         snprintf(value, sizeof value, "%s:%s", m.from->version, m.from->sectors[s].code);
-        rc = reg_index_scan(txn, state->db.product_idx, "sector", value, "", SIZE_MAX, s_visit, &m, last, sizeof last,
-                            &more);
+        rc = reg_index_scan(txn, state->db.product_idx, "sector", value, s == first ? after : "", SIZE_MAX, s_visit,
+                            &m, last, sizeof last, &more);
     }
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, m.error ? m.error : rc, "listing the catalogue's products");
@@ -266,7 +296,10 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
     ocop__reg_catalogue_migrate_result__init(result);
     result->reclassified = (uint32_t)m.n_ids;
     result->ambiguous = m.ambiguous;
-    result->remaining = m.one_to_one - (uint32_t)m.n_ids;
+    /* A full batch goes on after its last product (in the sector the loop had reached). */
+    result->next = m.n_ids == m.max
+                       ? ocop_arena_printf(arena, "%s/%s", m.from->sectors[s - 1].code, m.ids[m.n_ids - 1])
+                       : "";
     reply->body_case = OCOP__REPLY__BODY_REG_CATALOGUE_MIGRATE_RESULT;
     reply->reg_catalogue_migrate_result = result;
     return 0;

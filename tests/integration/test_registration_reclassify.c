@@ -115,7 +115,8 @@ static Ocop__Reply *s_reclassify(const char *id, const char *catalogue, const ch
     return s_call(W.bob, &req);
 }
 
-static Ocop__Reply *s_migrate(const char *from, const char *to, const char *province, unsigned max, const char *reason)
+static Ocop__Reply *s_migrate_after(const char *from, const char *to, const char *province, unsigned max,
+                                    const char *reason, const char *after)
 {
     Ocop__RegCatalogueMigrate body = OCOP__REG_CATALOGUE_MIGRATE__INIT;
     body.from_catalogue_version = (char *)from;
@@ -123,10 +124,16 @@ static Ocop__Reply *s_migrate(const char *from, const char *to, const char *prov
     body.province_code = (char *)province;
     body.max = max;
     body.reason = (char *)reason;
+    body.after = (char *)after;
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE;
     req.reg_catalogue_migrate = &body;
     return s_call(W.bob, &req);
+}
+
+static Ocop__Reply *s_migrate(const char *from, const char *to, const char *province, unsigned max, const char *reason)
+{
+    return s_migrate_after(from, to, province, max, reason, "");
 }
 
 /* The events after sequence from (caller frees each with ocop__event__free_unpacked). */
@@ -245,15 +252,22 @@ static void s_refused(Ocop__Reply *r, int status, const char *field, const s_sta
     s_assert_unchanged(before, what);
 }
 
-static void s_migrated(Ocop__Reply *r, uint32_t reclassified, uint32_t ambiguous, uint32_t remaining)
+/* A migration batch that moved `reclassified` products: when next is given, a full batch that
+ * says where to go on (copied there), else one that says the catalogue is done. Returns the
+ * ambiguous products the batch looked at. */
+static uint32_t s_migrated(Ocop__Reply *r, uint32_t reclassified, char *next, size_t len)
 {
     ITEST_ASSERT_OK(r);
     assert_int_equal(r->body_case, OCOP__REPLY__BODY_REG_CATALOGUE_MIGRATE_RESULT);
     const Ocop__RegCatalogueMigrateResult *m = r->reg_catalogue_migrate_result;
-    if (m->reclassified != reclassified || m->ambiguous != ambiguous || m->remaining != remaining)
-        fail_msg("migration: reclassified %u ambiguous %u remaining %u, expected %u %u %u", m->reclassified,
-                 m->ambiguous, m->remaining, reclassified, ambiguous, remaining);
+    if (m->reclassified != reclassified || (next != NULL) != (*m->next != '\0'))
+        fail_msg("migration: reclassified %u next '%s', expected %u and %s", m->reclassified, m->next, reclassified,
+                 next ? "a place to go on from" : "none");
+    if (next)
+        snprintf(next, len, "%s", m->next);
+    uint32_t ambiguous = m->ambiguous;
     ITEST_FREE(r);
+    return ambiguous;
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -364,17 +378,28 @@ static void test_refusals_change_nothing(void **state)
               "migrate to the same catalogue");
     s_refused(s_migrate("781", "148", "", 0, ""), ST(INVALID), "from_catalogue_version", &before,
               "migrate from an unknown catalogue");
+    s_refused(s_migrate("1048", "148", "", 5001, ""), ST(INVALID), "max", &before, "a batch over 5000");
+    s_refused(s_migrate_after("1048", "148", "", 0, "", "99/PRD-00000001"), ST(INVALID), "after", &before,
+              "after in a sector the catalogue lacks");
+    s_refused(s_migrate_after("1048", "148", "", 0, "", "PRD-00000001"), ST(INVALID), "after", &before,
+              "after without its sector");
     free(before.bytes);
 }
 
-/* 1048 → 148 in batches of one: the two one-to-one products move, the two ambiguous ones are
- * counted each time; a re-run changes nothing; a person then resolves an ambiguous one. */
+/* 1048 → 148 in batches of one, each going on where the last stopped: the two one-to-one
+ * products move, the two ambiguous ones are counted once over the batches; a re-run changes
+ * nothing; a person then resolves an ambiguous one. */
 static void test_migrate_in_batches(void **state)
 {
     (void)state;
     int64_t last = harness_last_sequence(W.h);
-    s_migrated(s_migrate("1048", "148", "", 1, ""), 1, 2, 1);
-    s_migrated(s_migrate("1048", "148", "", 1, ""), 1, 2, 0);
+    char next[160], again[160];
+    uint32_t ambiguous = s_migrated(s_migrate("1048", "148", "", 1, ""), 1, next, sizeof next);
+    ambiguous += s_migrated(s_migrate_after("1048", "148", "", 1, "", next), 1, again, sizeof again);
+    assert_string_not_equal(again, next);
+    /* The batch after a full one finds nothing more to move: the catalogue is done. */
+    ambiguous += s_migrated(s_migrate_after("1048", "148", "", 1, "", again), 0, NULL, 0);
+    assert_int_equal(ambiguous, 2);
     assert_int_equal(harness_last_sequence(W.h), last + 2);
     s_check_class(P1048_FISH, "148", "1", "8", 2, "catalogue 1048 replaced by 148");
     s_check_class(P1048_SPIRIT, "148", "2", "14", 2, "catalogue 1048 replaced by 148");
@@ -390,7 +415,7 @@ static void test_migrate_in_batches(void **state)
 
     s_state_t before;
     s_take(&before);
-    s_migrated(s_migrate("1048", "148", "", 0, ""), 0, 2, 0);
+    assert_int_equal(s_migrated(s_migrate("1048", "148", "", 0, ""), 0, NULL, 0), 2);
     s_assert_unchanged(&before, "a second migration");
     free(before.bytes);
 
@@ -399,7 +424,7 @@ static void test_migrate_in_batches(void **state)
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
     s_check_class(P1048_HONEY, "148", "1", "4", 2, "raw honey, not a processed product");
-    s_migrated(s_migrate("1048", "148", "", 0, ""), 0, 1, 0);
+    assert_int_equal(s_migrated(s_migrate("1048", "148", "", 0, ""), 0, NULL, 0), 1);
     assert_int_equal(s_count("1048", "1"), 0);
     assert_int_equal(s_count("1048", "3"), 1);
 }
@@ -408,17 +433,18 @@ static void test_migrate_in_batches(void **state)
 static void test_migrate_by_province(void **state)
 {
     (void)state;
-    s_migrated(s_migrate("148", "26-2026", W.data.province_b, 0, "26/2026/QĐ-TTg in force"), 1, 0, 0);
+    assert_int_equal(s_migrated(s_migrate("148", "26-2026", W.data.province_b, 0, "26/2026/QĐ-TTg in force"), 1, NULL, 0),
+                     0);
     s_check_class(P148_B, "26-2026", "2", "14", 2, "26/2026/QĐ-TTg in force");
     s_check_class(P148_A, "148", "1", "9", 1, NULL);
     /* The 148 products of province A: P148_A and the four moved from 1048. */
-    s_migrated(s_migrate("148", "26-2026", "", 0, "26/2026/QĐ-TTg in force"), 5, 0, 0);
+    assert_int_equal(s_migrated(s_migrate("148", "26-2026", "", 0, "26/2026/QĐ-TTg in force"), 5, NULL, 0), 0);
     s_check_class(P148_A, "26-2026", "1", "9", 2, "26/2026/QĐ-TTg in force");
     s_check_class(P1048_FISH, "26-2026", "1", "8", 3, "26/2026/QĐ-TTg in force");
     s_check_class(P1048_CRAFT, "26-2026", "4", "21", 3, "26/2026/QĐ-TTg in force");
     s_state_t before;
     s_take(&before);
-    s_migrated(s_migrate("148", "26-2026", "", 0, ""), 0, 0, 0);
+    assert_int_equal(s_migrated(s_migrate("148", "26-2026", "", 0, ""), 0, NULL, 0), 0);
     s_assert_unchanged(&before, "a second migration");
     /* The device is still in 1048: it may go to 26-2026 in one step, to what 148's sets lead to. */
     s_refused(s_reclassify(W.id[P1048_DEVICE], "26-2026", "18", "medicine", 0), ST(INVALID), "product_set_code",
