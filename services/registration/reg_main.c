@@ -9,6 +9,7 @@
 #include "ocop_log.h"
 #include "ocop_service.h"
 #include "reg_handlers.h"
+#include "reg_memindex_file.h"
 #include "reg_state.h"
 
 static void s_usage(FILE *out)
@@ -46,6 +47,13 @@ int main(int argc, char **argv)
     service = ocop_service_new(&opts);
     if (service)
         status = ocop_service_run(service) == 0 ? 0 : 1;
+    /* A clean stop: the screening index matches the store, and the next start loads it. */
+    if (service && status == 0) {
+        if (reg_memindex_file_save(boot.store, state.memindex, err, sizeof err) == 0)
+            ocop_log_info("products_saved", "products=%zu", reg_memindex_size(state.memindex));
+        else
+            ocop_log_warn("products_not_saved", "error=\"%s\"", err);
+    }
 done:
     ocop_service_destroy(&service);
     if (state_open)

@@ -537,3 +537,135 @@ size_t reg_memindex_size(const reg_memindex_t *self)
 {
     return self->size;
 }
+
+/* ---------------------------------------------------------------- as bytes */
+
+typedef int (*s_write_fn)(void *user, const void *data, size_t len);
+typedef int (*s_read_fn)(void *user, void *data, size_t len);
+
+static int s_write_str(s_write_fn write, void *user, const char *s)
+{
+    uint32_t len = (uint32_t)strlen(s);
+    int rc = write(user, &len, sizeof len);
+    return rc ? rc : write(user, s, len);
+}
+
+int reg_memindex_write(const reg_memindex_t *self, s_write_fn write, void *user)
+{
+    uint64_t n_blocks = self->blocks.n;
+    int rc = write(user, &n_blocks, sizeof n_blocks);
+    for (size_t b = 0; rc == 0 && b < self->blocks.n; b++) {
+        const s_list_t *block = self->blocks.lists[b];
+        uint64_t n = block->n;
+        if ((rc = s_write_str(write, user, block->name)) != 0 || (rc = write(user, &n, sizeof n)) != 0)
+            break;
+        for (size_t i = 0; rc == 0 && i < block->n; i++) {
+            const reg_memindex_entry_t *e = block->items[i];
+            const char *strings[] = {e->id, e->entity_id, e->catalogue_version, e->product_set_code, e->name, e->key};
+            for (size_t k = 0; rc == 0 && k < sizeof strings / sizeof strings[0]; k++)
+                rc = s_write_str(write, user, strings[k]);
+            if (rc == 0 && (rc = write(user, &e->n_grams, sizeof e->n_grams)) == 0)
+                rc = write(user, e->grams, e->n_grams * sizeof *e->grams);
+        }
+    }
+    return rc;
+}
+
+/* Longer strings are not what the index holds: the bytes are not such an index. */
+#define S_READ_STR_MAX 4096
+#define S_READ_GRAMS_MAX 65536
+
+/* A string read into a fresh allocation (*out); 0, ENOMEM or EINVAL. */
+static int s_read_str(s_read_fn read, void *user, char **out)
+{
+    uint32_t len;
+    if (read(user, &len, sizeof len) != 0 || len > S_READ_STR_MAX)
+        return EINVAL;
+    if (!(*out = malloc(len + 1)))
+        return ENOMEM;
+    (*out)[len] = '\0';
+    return read(user, *out, len) == 0 && strlen(*out) == len ? 0 : EINVAL;
+}
+
+/* One entry, as reg_memindex_write wrote it. */
+static int s_read_entry(s_read_fn read, void *user, reg_memindex_entry_t **out)
+{
+    reg_memindex_entry_t *e = calloc(1, sizeof *e);
+    if (!e)
+        return ENOMEM;
+    char *catalogue = NULL, *set = NULL;
+    int rc = s_read_str(read, user, &e->id);
+    if (rc == 0)
+        rc = s_read_str(read, user, &e->entity_id);
+    if (rc == 0)
+        rc = s_read_str(read, user, &catalogue);
+    if (rc == 0)
+        rc = s_read_str(read, user, &set);
+    if (rc == 0 && (strlen(catalogue) >= REG_MEMINDEX_CODE_LEN || strlen(set) >= REG_MEMINDEX_CODE_LEN))
+        rc = EINVAL;
+    if (rc == 0) {
+        snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", catalogue);
+        snprintf(e->product_set_code, sizeof e->product_set_code, "%s", set);
+        rc = s_read_str(read, user, &e->name);
+    }
+    if (rc == 0)
+        rc = s_read_str(read, user, &e->key);
+    if (rc == 0 && (read(user, &e->n_grams, sizeof e->n_grams) != 0 || e->n_grams > S_READ_GRAMS_MAX))
+        rc = EINVAL;
+    if (rc == 0 && !(e->grams = malloc((e->n_grams ? e->n_grams : 1) * sizeof *e->grams)))
+        rc = ENOMEM;
+    if (rc == 0 && read(user, e->grams, e->n_grams * sizeof *e->grams) != 0)
+        rc = EINVAL;
+    free(catalogue);
+    free(set);
+    if (rc != 0) {
+        s_entry_free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+static int s_cmp_entry_id(const void *a, const void *b)
+{
+    return strcmp((*(reg_memindex_entry_t *const *)a)->id, (*(reg_memindex_entry_t *const *)b)->id);
+}
+
+int reg_memindex_read(reg_memindex_t *self, s_read_fn read, void *user)
+{
+    uint64_t n_blocks;
+    if (self->size || read(user, &n_blocks, sizeof n_blocks) != 0)
+        return EINVAL;
+    int rc = 0;
+    for (uint64_t b = 0; rc == 0 && b < n_blocks; b++) {
+        char *name = NULL;
+        uint64_t n;
+        s_list_t *block = NULL;
+        if ((rc = s_read_str(read, user, &name)) == 0 && read(user, &n, sizeof n) != 0)
+            rc = EINVAL;
+        if (rc == 0 && (s_map_find(&self->blocks, name) || !(block = s_map_get(&self->blocks, name))))
+            rc = block ? EINVAL : ENOMEM; /* a block twice is not what write wrote */
+        free(name);
+        for (uint64_t i = 0; rc == 0 && i < n; i++) {
+            reg_memindex_entry_t *e;
+            if ((rc = s_read_entry(read, user, &e)) != 0)
+                break;
+            s_list_t *entity = s_map_get(&self->entities, e->entity_id);
+            if (!entity || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
+                s_entry_free(e);
+                rc = ENOMEM;
+                break;
+            }
+            if (s_grams_add(block, e, (uint32_t)(block->n - 1)) != 0 || s_list_push(entity, e) != 0) {
+                rc = ENOMEM; /* the entry is the block's: freed with it */
+                break;
+            }
+            self->size++;
+        }
+    }
+    /* Blocks come one after the other: an entity's products from several blocks in id order. */
+    for (size_t k = 0; rc == 0 && k < self->entities.n; k++)
+        qsort(self->entities.lists[k]->items, self->entities.lists[k]->n, sizeof(reg_memindex_entry_t *),
+              s_cmp_entry_id);
+    return rc;
+}

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ocop_log.h"
+#include "ocop_service.h"
+#include "reg_memindex_file.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
 {
@@ -45,9 +47,22 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         reg_state_close(state);
         return -1;
     }
-    MDB_txn *txn;
+    int64_t started = ocop_now_ms();
+    char why[512];
     state->memindex = reg_memindex_new();
-    int rc = state->memindex ? mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) : ENOMEM;
+    int rc = state->memindex ? reg_memindex_file_load(store, state->memindex, why, sizeof why) : -1;
+    if (rc == 0) {
+        ocop_log_info("products_loaded", "products=%zu ms=%lld", reg_memindex_size(state->memindex),
+                      (long long)(ocop_now_ms() - started));
+        return 0;
+    }
+    if (rc == 1) {
+        ocop_log_info("products_from_the_store", "reason=\"%s\"", why);
+        reg_memindex_destroy(&state->memindex); /* it may hold part of the file */
+        state->memindex = reg_memindex_new();
+    }
+    MDB_txn *txn;
+    rc = state->memindex ? mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) : ENOMEM;
     if (rc == 0) {
         rc = reg_memindex_load(state->memindex, txn, state->db.products);
         mdb_txn_abort(txn);
@@ -57,7 +72,8 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         reg_state_close(state);
         return -1;
     }
-    ocop_log_info("products_indexed", "products=%zu", reg_memindex_size(state->memindex));
+    ocop_log_info("products_indexed", "products=%zu ms=%lld", reg_memindex_size(state->memindex),
+                  (long long)(ocop_now_ms() - started));
     return 0;
 }
 

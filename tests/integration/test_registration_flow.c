@@ -639,6 +639,24 @@ static void s_observe(s_buf_t *b)
     ITEST_FREE(r);
 }
 
+/* How the service's last start got its screening index: "loaded" (the file a clean stop saved)
+ * or "from_the_store" (every product read again), from its log. */
+static const char *s_index_start(void)
+{
+    char *log = harness_read_file(s_world.h->log_path, NULL);
+    assert_non_null(log);
+    const char *loaded = NULL, *rebuilt = NULL;
+    for (const char *p = log; (p = strstr(p, "event=products_")); p++) {
+        if (strncmp(p, "event=products_loaded", 21) == 0)
+            loaded = p;
+        if (strncmp(p, "event=products_from_the_store", 29) == 0)
+            rebuilt = p;
+    }
+    const char *how = loaded && (!rebuilt || loaded > rebuilt) ? "loaded" : rebuilt ? "from_the_store" : "none";
+    free(log);
+    return how;
+}
+
 static void test_restart_keeps_everything(void **state)
 {
     (void)state;
@@ -650,6 +668,8 @@ static void test_restart_keeps_everything(void **state)
     assert_int_equal(harness_stop(s_world.h), 0);
     assert_int_equal(harness_start(s_world.h), 0);
     assert_int_equal(s_connect_clients(), 0);
+    /* The screening index saved at the stop was loaded, not rebuilt (and answers the same). */
+    assert_string_equal(s_index_start(), "loaded");
 
     s_observe(&after);
     assert_int_equal(harness_last_sequence(s_world.h), s_world.last_seq_before_restart);
@@ -677,6 +697,20 @@ static void test_restart_keeps_everything(void **state)
     ITEST_FREE(r);
     assert_int_equal(harness_last_sequence(s_world.h), s_world.last_seq_before_restart + 2);
     s_check_counts(s_world.data.province_b);
+
+    /* Killed after a write: the saved index is older than the store, so it is rebuilt from the
+     * products, and duplicate screening still knows the product registered last. */
+    harness_kill(s_world.h);
+    assert_int_equal(harness_start(s_world.h), 0);
+    assert_int_equal(s_connect_clients(), 0);
+    assert_string_equal(s_index_start(), "from_the_store");
+    r = harness_product_register(s_world.alice, s_world.entities[1].id, "Bột sắn dây nguyên chất", s_world.data.sector,
+                                 s_world.data.product_set, s_world.data.communes[1],
+                                 OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED);
+    ITEST_ASSERT_ERROR(r, OCOP__STATUS__STATUS_CONFLICT, "name");
+    ITEST_FREE(r);
+    for (int i = 0; i < S_PRODUCTS; i++)
+        s_check_get(i);
 
     /* A second clean stop with the new writes in the store. */
     assert_int_equal(harness_stop(s_world.h), 0);

@@ -1,6 +1,6 @@
 /* reg_memindex: lookups by commune block and entity, id-ordered paging, the undo journal (adds
- * and reclassifications), the rebuild from a products database, and the blocks' trigram index
- * against a scan. */
+ * and reclassifications), the rebuild from a products database, the blocks' trigram index
+ * against a scan, and the index written out and read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,12 +281,106 @@ static void test_trigram_index_candidates_cover_a_scan(void **state)
     reg_memindex_destroy(&mi);
 }
 
+/* Bytes in memory, for reg_memindex_write / reg_memindex_read. */
+typedef struct {
+    uint8_t *data;
+    size_t len, cap, at;
+} s_bytes_t;
+
+static int s_bytes_write(void *user, const void *data, size_t len)
+{
+    s_bytes_t *b = user;
+    if (b->len + len > b->cap) {
+        b->cap = (b->len + len) * 2;
+        b->data = realloc(b->data, b->cap);
+        assert_non_null(b->data);
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+static int s_bytes_read(void *user, void *data, size_t len)
+{
+    s_bytes_t *b = user;
+    if (b->at + len > b->len)
+        return 1;
+    memcpy(data, b->data + b->at, len);
+    b->at += len;
+    return 0;
+}
+
+static void s_assert_same_list(reg_memindex_entry_t *const *a, size_t na, reg_memindex_entry_t *const *b, size_t nb)
+{
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(a[i]->id, b[i]->id);
+        assert_string_equal(a[i]->entity_id, b[i]->entity_id);
+        assert_string_equal(a[i]->catalogue_version, b[i]->catalogue_version);
+        assert_string_equal(a[i]->product_set_code, b[i]->product_set_code);
+        assert_string_equal(a[i]->key, b[i]->key);
+        assert_int_equal(a[i]->n_grams, b[i]->n_grams);
+        assert_memory_equal(a[i]->grams, b[i]->grams, a[i]->n_grams * sizeof *a[i]->grams);
+    }
+}
+
+/* Written out and read back, the index is the same: each block and each entity's products in id
+ * order (an entity's products in two blocks come back interleaved right), the same candidates;
+ * bytes cut short, or read into an index already holding products, are refused. */
+static void test_written_and_read_back(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    char id[32], entity[32], key[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % 23);
+        snprintf(key, sizeof key, "mat ong %d rung u minh %d", i % 7, i % 11);
+        s_add(mi, id, entity, i % 3 ? "00004" : "00008", key);
+    }
+    reg_memindex_commit(mi);
+    assert_int_equal(reg_memindex_reclassify(mi, "ENT-3", "PRD-00000004", "26-2026", "14"), 0);
+    reg_memindex_commit(mi);
+    s_bytes_t bytes = {0};
+    assert_int_equal(reg_memindex_write(mi, s_bytes_write, &bytes), 0);
+    reg_memindex_t *back = reg_memindex_new();
+    assert_int_equal(reg_memindex_read(back, s_bytes_read, &bytes), 0);
+    assert_int_equal(bytes.at, bytes.len);
+    assert_int_equal(reg_memindex_size(back), 300);
+    size_t na, nb;
+    static const char *const communes[] = {"00004", "00008"};
+    for (int c = 0; c < 2; c++) {
+        reg_memindex_entry_t *const *a = reg_memindex_block(mi, "2025", communes[c], &na);
+        reg_memindex_entry_t *const *b = reg_memindex_block(back, "2025", communes[c], &nb);
+        s_assert_same_list(a, na, b, nb);
+        s_expect_candidates_cover_scan(back, communes[c], "mat ong 3 rung u minh 5", 0.6);
+    }
+    for (int e = 0; e < 23; e++) {
+        snprintf(entity, sizeof entity, "ENT-%d", e);
+        reg_memindex_entry_t *const *a = reg_memindex_entity(mi, entity, &na);
+        reg_memindex_entry_t *const *b = reg_memindex_entity(back, entity, &nb);
+        s_assert_same_list(a, na, b, nb);
+    }
+    /* Read into an index that holds products, or from bytes cut short: refused. */
+    bytes.at = 0;
+    assert_int_equal(reg_memindex_read(back, s_bytes_read, &bytes), EINVAL);
+    reg_memindex_destroy(&back);
+    back = reg_memindex_new();
+    bytes.len /= 2;
+    bytes.at = 0;
+    assert_int_equal(reg_memindex_read(back, s_bytes_read, &bytes), EINVAL);
+    reg_memindex_destroy(&back);
+    reg_memindex_destroy(&mi);
+    free(bytes.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups_and_paging),      cmocka_unit_test(test_rollback_and_commit),
         cmocka_unit_test(test_reclassify_and_rollback), cmocka_unit_test(test_many_blocks),
         cmocka_unit_test(test_load_from_products),      cmocka_unit_test(test_trigram_index_candidates_cover_a_scan),
+        cmocka_unit_test(test_written_and_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
