@@ -70,8 +70,8 @@ int ocop_snapfile_close(ocop_snapfile_t **self_p, int ok, char *err, size_t errl
         self->failed = errno;
     int rc = ok && !self->failed ? 0 : -1;
     if (rc != 0) {
-        if (ok)
-            ocop_error_format(err, errlen, "%s: %s", self->tmp, strerror(self->failed));
+        ocop_error_format(err, errlen, "%s: %s", self->tmp,
+                          self->failed ? strerror(self->failed) : "its owner stopped writing it");
         unlink(self->tmp);
     }
     free(self);

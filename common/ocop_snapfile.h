@@ -20,8 +20,8 @@ ocop_snapfile_t *ocop_snapfile_create(const char *path, const char magic[OCOP_SN
                                       size_t errlen);
 /* 0, or -1 (a write failed: commit will say so). */
 int ocop_snapfile_write(void *self, const void *data, size_t len);
-/* Appends the hash, syncs and renames over path; or, with ok 0, throws the file away. Frees
- * *self_p. 0, or -1 with err. */
+/* Appends the hash, syncs and renames over path; or, with ok 0 (the owner could not write it
+ * all), throws the file away. Frees *self_p. 0, or -1 with err. */
 int ocop_snapfile_close(ocop_snapfile_t **self_p, int ok, char *err, size_t errlen);
 
 /* Opens path for reading when it exists and starts with magic. NULL with err (missing, or not
