@@ -81,9 +81,10 @@ int aud_handle_tree_head_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
 int aud_handle_heads_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__AudHeadsGet *in = req->aud_heads_get;
+    if (in->max > S_ENTRIES_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "max", "max is 0 (%d) to %d heads", S_PAGE_DEFAULT,
+                             S_ENTRIES_MAX);
     size_t max = in->max ? in->max : S_PAGE_DEFAULT;
-    if (max > S_ENTRIES_MAX)
-        max = S_ENTRIES_MAX;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__AudHeadPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_head_page__init(page);
@@ -116,9 +117,10 @@ int aud_handle_heads_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
 int aud_handle_entries_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__AudEntriesGet *in = req->aud_entries_get;
+    if (in->max > S_ENTRIES_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "max", "max is 0 (%d) to %d entries", S_PAGE_DEFAULT,
+                             S_ENTRIES_MAX);
     size_t max = in->max ? in->max : S_PAGE_DEFAULT;
-    if (max > S_ENTRIES_MAX)
-        max = S_ENTRIES_MAX;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__AudEntryPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_entry_page__init(page);

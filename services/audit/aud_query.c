@@ -100,9 +100,10 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     ocop_key_t start;
     if (s_plan(ctx, reply, in, &q) != 0 || s_start_key(ctx, reply, in, &q, &start) != 0)
         return -1;
+    if (in->limit > S_LIMIT_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "limit", "limit is 0 (%d) to %d events", S_LIMIT_DEFAULT,
+                             S_LIMIT_MAX);
     size_t limit = in->limit ? in->limit : S_LIMIT_DEFAULT;
-    if (limit > S_LIMIT_MAX)
-        limit = S_LIMIT_MAX;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__AudEntryPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_entry_page__init(page);
