@@ -182,7 +182,8 @@ int main(int argc, char **argv)
                       "a few product names their entity already registered in that commune).\n\n"
                       "Stopped (SIGTERM) and started again on the full store, the service answered its first "
                       "ping %.2f s after it was started (its screening index loaded from the file the stop "
-                      "saved; after a crash it is rebuilt from every product; the aim at 100×: under 2 s). The store then held %.0f bytes per product (entities, indexes, "
+                      "saved; after a crash it is rebuilt from every product; the aim at 100×: under 2 s). The store "
+                      "then held %.0f bytes per product (entities, indexes, "
                       "events and the week of saved replies included).\n\n%s\n",
                       ratio, ratio >= 0.8 ? "met" : "not met", tenths[S_TENTHS - 1].cpu_us / tenths[0].cpu_us,
                       totals.restart_s, (double)totals.store_bytes / (double)n, S_MARK_END);

@@ -105,9 +105,9 @@ typedef struct {
 } s_query_t;
 
 static const s_query_t s_queries[S_QUERIES] = {
-    {"bunching, whole", "bunching", 0},     {"bunching, first 60 rows", "bunching", 60},
-    {"leniency, whole", "leniency", 0},     {"leniency, first 60 rows", "leniency", 60},
-    {"distribution", "distribution", 0},    {"spread, first 60 rows", "spread", 60},
+    {"bunching, whole", "bunching", 0},  {"bunching, first 60 rows", "bunching", 60},
+    {"leniency, whole", "leniency", 0},  {"leniency, first 60 rows", "leniency", 60},
+    {"distribution", "distribution", 0}, {"spread, first 60 rows", "spread", 60},
 };
 
 typedef struct {

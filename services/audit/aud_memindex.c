@@ -183,8 +183,7 @@ int aud_memindex_save(aud_memindex_t *self, uint64_t below, int (*write)(void *u
 /* Longer keys are not product ids: the bytes are not an index. */
 #define S_KEY_MAX 4096
 
-int aud_memindex_load(aud_memindex_t *self, uint64_t below, int (*read)(void *user, void *data, size_t len),
-                      void *user)
+int aud_memindex_load(aud_memindex_t *self, uint64_t below, int (*read)(void *user, void *data, size_t len), void *user)
 {
     char key[S_KEY_MAX + 1];
     for (;;) {

@@ -37,8 +37,8 @@ typedef struct {
     Ocop__AudReport *report;
     s_row_t *rows;
     size_t n_rows, cap_rows;
-    size_t enough;  /* rows a builder that can stop early needs: offset + limit (SIZE_MAX: all) */
-    uint64_t total; /* the report's rows, when a builder stopped early; else n_rows */
+    size_t enough;        /* rows a builder that can stop early needs: offset + limit (SIZE_MAX: all) */
+    uint64_t total;       /* the report's rows, when a builder stopped early; else n_rows */
     uint64_t national[6]; /* distribution: province-level results by stars, every province */
 } s_build_t;
 
@@ -212,8 +212,7 @@ static int s_bunching(s_build_t *b)
         return rc;
     s_order_since(b, 0);
     size_t from = b->n_rows;
-    s_walk_t provinces = {
-        .b = b, .label = "province", .by_year = 1, .add = s_bunching_add, .flush = s_bunching_flush};
+    s_walk_t provinces = {.b = b, .label = "province", .by_year = 1, .add = s_bunching_add, .flush = s_bunching_flush};
     if ((rc = s_walk(&provinces, AUD_TALLY_PROVINCE)) != 0)
         return rc;
     s_order_since(b, from);

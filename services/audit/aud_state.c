@@ -87,12 +87,18 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     state->service = service;
     state->config = config;
     const ocop_dbi_spec_t dbs[] = {
-        {"entries", &state->db.entries}, {"nodes", &state->db.nodes},
-        {"heads", &state->db.heads},     {"source_seq", &state->db.source_seq},
-        {"sources", &state->db.sources}, {"by_key", &state->db.by_key},
-        {"by_time", &state->db.by_time}, {"inspections", &state->db.inspections},
-        {"meta", &state->db.meta},       {"tally_sums", &state->db.tally.sums},
-        {"tally_entries", &state->db.tally.entries}, {"certified", &state->db.certified},
+        {"entries", &state->db.entries},
+        {"nodes", &state->db.nodes},
+        {"heads", &state->db.heads},
+        {"source_seq", &state->db.source_seq},
+        {"sources", &state->db.sources},
+        {"by_key", &state->db.by_key},
+        {"by_time", &state->db.by_time},
+        {"inspections", &state->db.inspections},
+        {"meta", &state->db.meta},
+        {"tally_sums", &state->db.tally.sums},
+        {"tally_entries", &state->db.tally.entries},
+        {"certified", &state->db.certified},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
         return -1;

@@ -32,8 +32,7 @@ typedef struct {
     const char *province, *year;
 } s_add_t;
 
-static void s_record_key(ocop_key_t *key, const char *family, const char *group, const char *province,
-                         const char *year)
+static void s_record_key(ocop_key_t *key, const char *family, const char *group, const char *province, const char *year)
 {
     ocop_key_init(key);
     ocop_key_str(key, family);
@@ -121,8 +120,7 @@ static int s_group_add(const s_add_t *a, const char *family, const char *group, 
 
 /* A central result is a re-score when a province council scored the product before it; a
  * province result becomes the product's latest. *found set when before holds one. */
-static int s_last_province(const s_add_t *a, const Ocop__EvalResultDisclosed *r, aud_tally_last_t *before,
-                           int *found)
+static int s_last_province(const s_add_t *a, const Ocop__EvalResultDisclosed *r, aud_tally_last_t *before, int *found)
 {
     ocop_key_t key;
     ocop_key_init(&key);
@@ -320,8 +318,8 @@ int aud_tally_each_spread(MDB_txn *txn, const aud_tally_db_t *db,
         }
         row.entry = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
         memcpy(&row.figures, v.mv_data, sizeof row.figures);
-        if (!(row.province = s_take(&p, end)) || !(row.year = s_take(&p, end)) ||
-            !(row.session_id = s_take(&p, end)) || !(row.product_id = s_take(&p, end))) {
+        if (!(row.province = s_take(&p, end)) || !(row.year = s_take(&p, end)) || !(row.session_id = s_take(&p, end)) ||
+            !(row.product_id = s_take(&p, end))) {
             rc = MDB_CORRUPTED;
             break;
         }

@@ -47,9 +47,9 @@ typedef struct {
     uint64_t first; /* the first result's entry */
     uint64_t n;     /* results */
     uint32_t tenths[AUD_TALLY_BUCKETS];
-    uint32_t stars[6];  /* province-level results by stars (province groups only) */
-    uint64_t rescored;  /* central results of a product a province council scored before */
-    double gap;         /* the sum of (province mean - central mean) over those */
+    uint32_t stars[6]; /* province-level results by stars (province groups only) */
+    uint64_t rescored; /* central results of a product a province council scored before */
+    double gap;        /* the sum of (province mean - central mean) over those */
 } aud_tally_group_t;
 
 /* A council member's first-round deviations (total minus the other members' mean). */

@@ -128,7 +128,8 @@ int ctl_cmd_catalogue(ctl_t *ctl, int argc, char **argv)
         batches++;
         if (stuck || !fits) {
             fprintf(stderr, "ocopctl catalogue migrate: the registration service %s\n",
-                    stuck ? "named the same place to go on from twice" : "named a place to go on from that is too long");
+                    stuck ? "named the same place to go on from twice"
+                          : "named a place to go on from that is too long");
             return CTL_EXIT_FAILED;
         }
         if (!*after) {

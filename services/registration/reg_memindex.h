@@ -78,8 +78,7 @@ size_t reg_memindex_size(const reg_memindex_t *self);
 
 /* The index as bytes (reg_memindex_file): every block with its entries in order. write returns
  * 0, or non-zero to stop (returned). Only between batches (nothing journalled). */
-int reg_memindex_write(const reg_memindex_t *self, int (*write)(void *user, const void *data, size_t len),
-                       void *user);
+int reg_memindex_write(const reg_memindex_t *self, int (*write)(void *user, const void *data, size_t len), void *user);
 /* Adds what reg_memindex_write wrote to an empty index, read through read (0, or non-zero when
  * the bytes end). 0, ENOMEM, or EINVAL when the bytes are not such an index. */
 int reg_memindex_read(reg_memindex_t *self, int (*read)(void *user, void *data, size_t len), void *user);

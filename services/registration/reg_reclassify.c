@@ -278,8 +278,8 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
         char value[48], last[64];
         int more;
         snprintf(value, sizeof value, "%s:%s", m.from->version, m.from->sectors[s].code);
-        rc = reg_index_scan(txn, state->db.product_idx, "sector", value, s == first ? after : "", SIZE_MAX, s_visit,
-                            &m, last, sizeof last, &more);
+        rc = reg_index_scan(txn, state->db.product_idx, "sector", value, s == first ? after : "", SIZE_MAX, s_visit, &m,
+                            last, sizeof last, &more);
     }
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, m.error ? m.error : rc, "listing the catalogue's products");
@@ -297,9 +297,8 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
     result->reclassified = (uint32_t)m.n_ids;
     result->ambiguous = m.ambiguous;
     /* A full batch goes on after its last product (in the sector the loop had reached). */
-    result->next = m.n_ids == m.max
-                       ? ocop_arena_printf(arena, "%s/%s", m.from->sectors[s - 1].code, m.ids[m.n_ids - 1])
-                       : "";
+    result->next =
+        m.n_ids == m.max ? ocop_arena_printf(arena, "%s/%s", m.from->sectors[s - 1].code, m.ids[m.n_ids - 1]) : "";
     reply->body_case = OCOP__REPLY__BODY_REG_CATALOGUE_MIGRATE_RESULT;
     reply->reg_catalogue_migrate_result = result;
     return 0;

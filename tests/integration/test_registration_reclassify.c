@@ -433,8 +433,8 @@ static void test_migrate_in_batches(void **state)
 static void test_migrate_by_province(void **state)
 {
     (void)state;
-    assert_int_equal(s_migrated(s_migrate("148", "26-2026", W.data.province_b, 0, "26/2026/QĐ-TTg in force"), 1, NULL, 0),
-                     0);
+    assert_int_equal(
+        s_migrated(s_migrate("148", "26-2026", W.data.province_b, 0, "26/2026/QĐ-TTg in force"), 1, NULL, 0), 0);
     s_check_class(P148_B, "26-2026", "2", "14", 2, "26/2026/QĐ-TTg in force");
     s_check_class(P148_A, "148", "1", "9", 1, NULL);
     /* The 148 products of province A: P148_A and the four moved from 1048. */

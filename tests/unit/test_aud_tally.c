@@ -56,8 +56,8 @@ static unsigned s_rand(unsigned n)
 /* Means on and around the cut-offs and the histogram's ends, and everywhere between. */
 static double s_mean(void)
 {
-    static const double edges[] = {39.99, 40.0, 48.0, 49.95, 50.0, 52.0, 68.0, 69.9, 70.0,
-                                   71.9, 72.0, 80.0, 89.95, 90.0, 99.9, 100.0, 60.05, 30.0};
+    static const double edges[] = {39.99, 40.0, 48.0, 49.95, 50.0, 52.0, 68.0,  69.9,  70.0,
+                                   71.9,  72.0, 80.0, 89.95, 90.0, 99.9, 100.0, 60.05, 30.0};
     if (s_rand(5) == 0)
         return edges[s_rand(sizeof edges / sizeof edges[0])];
     return 30 + s_rand(7001) / 100.0;
@@ -143,8 +143,8 @@ static int s_setup(void **state)
     MDB_txn *txn;
     if (mdb_env_create(&w->env) || mdb_env_set_maxdbs(w->env, 4) || mdb_env_set_mapsize(w->env, 256u << 20) ||
         mdb_env_open(w->env, w->dir, MDB_NOSYNC, 0600) || mdb_txn_begin(w->env, NULL, 0, &txn) ||
-        mdb_dbi_open(txn, "sums", MDB_CREATE, &w->db.sums) || mdb_dbi_open(txn, "entries", MDB_CREATE, &w->db.entries) ||
-        mdb_txn_commit(txn))
+        mdb_dbi_open(txn, "sums", MDB_CREATE, &w->db.sums) ||
+        mdb_dbi_open(txn, "entries", MDB_CREATE, &w->db.entries) || mdb_txn_commit(txn))
         return -1;
     w->n = T_RESULTS;
     w->results = calloc(w->n, sizeof *w->results);
@@ -230,8 +230,8 @@ static t_row_t *s_find(t_report_t *rep, const char *group)
 }
 
 /* The row of group, made (in order of first sight) when absent. */
-static t_row_t *s_group(t_report_t *rep, const char *group, const char *family, const char *tally_group,
-                        unsigned year, size_t cap)
+static t_row_t *s_group(t_report_t *rep, const char *group, const char *family, const char *tally_group, unsigned year,
+                        size_t cap)
 {
     t_row_t *row = s_find(rep, group);
     if (row)
@@ -391,7 +391,7 @@ static void s_recount_distribution(const t_world_t *w, const t_query_t *q, t_rep
             national[r->stars]++;
     }
     double(*counts)[6] = calloc(T_RESULTS, sizeof *counts), *gap = calloc(T_RESULTS, sizeof *gap),
-                          *rescored = calloc(T_RESULTS, sizeof *rescored);
+    *rescored = calloc(T_RESULTS, sizeof *rescored);
     for (size_t i = 0; i < w->n; i++) {
         const t_result_t *r = &w->results[i];
         if (!s_in(q, r))
@@ -534,8 +534,8 @@ static void test_each_report_equals_a_recount(void **state)
 {
     const t_world_t *w = *state;
     static const char *const kinds[] = {"bunching", "leniency", "spread", "distribution"};
-    const t_query_t filters[] = {{NULL, NULL, 0, 0, 0},        {NULL, "02", 0, 0, 0},     {NULL, NULL, 2026, 0, 0},
-                                 {NULL, "79", 2025, 0, 0},     {NULL, NULL, 0, 5, 0.5},   {NULL, "01", 0, 1, 10},
+    const t_query_t filters[] = {{NULL, NULL, 0, 0, 0},    {NULL, "02", 0, 0, 0},   {NULL, NULL, 2026, 0, 0},
+                                 {NULL, "79", 2025, 0, 0}, {NULL, NULL, 0, 5, 0.5}, {NULL, "01", 0, 1, 10},
                                  {NULL, NULL, 0, 150, 0.1}};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
