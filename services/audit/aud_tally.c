@@ -259,21 +259,41 @@ static const char *s_take(const char **p, const char *end)
     return s;
 }
 
-/* Opens a cursor at the first key of prefix (*cur NULL when it could not be opened). */
-static int s_first(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_cursor **cur, MDB_val *k, MDB_val *v)
+/* Calls visit for each record from start on whose key begins with prefix, in key order, with
+ * the key's bytes after the prefix. Stops at visit's first non-zero return and returns it; MDB
+ * codes (the end of the records is 0). */
+static int s_walk(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *start, const ocop_key_t *prefix,
+                  int (*visit)(void *user, const MDB_val *rest, const MDB_val *value), void *user)
 {
-    int rc = mdb_cursor_open(txn, dbi, cur);
-    if (rc != 0) {
-        *cur = NULL;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
         return rc;
+    MDB_val k = ocop_key_val(start), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0)
+            break;
+        MDB_val rest = {.mv_size = k.mv_size - prefix->len, .mv_data = (uint8_t *)k.mv_data + prefix->len};
+        if ((rc = visit(user, &rest, &v)) != 0)
+            break;
     }
-    *k = ocop_key_val(prefix);
-    return mdb_cursor_get(*cur, k, v, MDB_SET_RANGE);
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static int s_in(const MDB_val *k, const ocop_key_t *prefix)
+typedef struct {
+    int (*fn)(void *user, const aud_tally_record_t *rec);
+    void *user;
+} s_each_t;
+
+static int s_each_record(void *user, const MDB_val *rest, const MDB_val *value)
 {
-    return k->mv_size >= prefix->len && memcmp(k->mv_data, prefix->buf, prefix->len) == 0;
+    const s_each_t *e = user;
+    const char *p = rest->mv_data, *end = p + rest->mv_size;
+    aud_tally_record_t rec = {.value = value->mv_data, .size = value->mv_size};
+    if (!(rec.group = s_take(&p, end)) || !(rec.province = s_take(&p, end)) || !(rec.year = s_take(&p, end)))
+        return MDB_CORRUPTED;
+    return e->fn(e->user, &rec);
 }
 
 int aud_tally_each(MDB_txn *txn, const aud_tally_db_t *db, const char *family,
@@ -282,22 +302,29 @@ int aud_tally_each(MDB_txn *txn, const aud_tally_db_t *db, const char *family,
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, family);
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = s_first(txn, db->sums, &prefix, &cur, &k, &v);
-    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const char *p = (const char *)k.mv_data + prefix.len, *end = (const char *)k.mv_data + k.mv_size;
-        aud_tally_record_t rec = {.value = v.mv_data, .size = v.mv_size};
-        if (!(rec.group = s_take(&p, end)) || !(rec.province = s_take(&p, end)) || !(rec.year = s_take(&p, end))) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        if ((rc = fn(user, &rec)) != 0)
-            break;
-    }
-    if (cur)
-        mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    s_each_t e = {fn, user};
+    return s_walk(txn, db->sums, &prefix, &prefix, s_each_record, &e);
+}
+
+typedef struct {
+    int (*fn)(void *user, const aud_tally_spread_row_t *row);
+    void *user;
+} s_each_spread_t;
+
+static int s_each_spread_row(void *user, const MDB_val *rest, const MDB_val *value)
+{
+    const s_each_spread_t *e = user;
+    aud_tally_spread_row_t row;
+    if (rest->mv_size != 8 || value->mv_size < sizeof row.figures)
+        return MDB_CORRUPTED;
+    const char *p = (const char *)value->mv_data + sizeof row.figures,
+               *end = (const char *)value->mv_data + value->mv_size;
+    row.entry = ocop_be64_get(rest->mv_data);
+    memcpy(&row.figures, value->mv_data, sizeof row.figures);
+    if (!(row.province = s_take(&p, end)) || !(row.year = s_take(&p, end)) || !(row.session_id = s_take(&p, end)) ||
+        !(row.product_id = s_take(&p, end)))
+        return MDB_CORRUPTED;
+    return e->fn(e->user, &row);
 }
 
 int aud_tally_each_spread(MDB_txn *txn, const aud_tally_db_t *db,
@@ -306,29 +333,34 @@ int aud_tally_each_spread(MDB_txn *txn, const aud_tally_db_t *db,
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, AUD_TALLY_SPREAD);
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = s_first(txn, db->sums, &prefix, &cur, &k, &v);
-    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        aud_tally_spread_row_t row;
-        const char *p = (const char *)v.mv_data + sizeof row.figures, *end = (const char *)v.mv_data + v.mv_size;
-        if (k.mv_size != prefix.len + 8 || v.mv_size < sizeof row.figures) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        row.entry = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-        memcpy(&row.figures, v.mv_data, sizeof row.figures);
-        if (!(row.province = s_take(&p, end)) || !(row.year = s_take(&p, end)) || !(row.session_id = s_take(&p, end)) ||
-            !(row.product_id = s_take(&p, end))) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        if ((rc = fn(user, &row)) != 0)
-            break;
+    s_each_spread_t e = {fn, user};
+    return s_walk(txn, db->sums, &prefix, &prefix, s_each_spread_row, &e);
+}
+
+typedef struct {
+    const char *province;
+    unsigned year;
+    uint64_t *out;
+    size_t max, *n;
+    uint64_t *next;
+} s_page_t;
+
+/* 1 once the page is full (*next then names the entry that did not fit). */
+static int s_page_entry(void *user, const MDB_val *rest, const MDB_val *value)
+{
+    s_page_t *pg = user;
+    const char *p = value->mv_data, *end = p + value->mv_size, *prov, *yr;
+    if (rest->mv_size != 8 || !(prov = s_take(&p, end)) || !(yr = s_take(&p, end)))
+        return MDB_CORRUPTED;
+    uint64_t entry = ocop_be64_get(rest->mv_data);
+    if ((*pg->province && strcmp(prov, pg->province) != 0) || (pg->year && (unsigned)atoi(yr) != pg->year))
+        return 0;
+    if (*pg->n == pg->max) {
+        *pg->next = entry;
+        return 1;
     }
-    if (cur)
-        mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    pg->out[(*pg->n)++] = entry;
+    return 0;
 }
 
 int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family, const char *group,
@@ -345,25 +377,7 @@ int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family
     *next = 0;
     if (start.overflow)
         return 0; /* no group has so long a name */
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = s_first(txn, db->entries, &start, &cur, &k, &v);
-    for (; rc == 0 && s_in(&k, &prefix); rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const char *p = v.mv_data, *end = p + v.mv_size, *prov, *yr;
-        if (k.mv_size != prefix.len + 8 || !(prov = s_take(&p, end)) || !(yr = s_take(&p, end))) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-        uint64_t entry = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-        if ((*province && strcmp(prov, province) != 0) || (year && (unsigned)atoi(yr) != year))
-            continue;
-        if (*n == max) {
-            *next = entry;
-            break;
-        }
-        out[(*n)++] = entry;
-    }
-    if (cur)
-        mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    s_page_t pg = {province, year, out, max, n, next};
+    int rc = s_walk(txn, db->entries, &start, &prefix, s_page_entry, &pg);
+    return rc == 1 ? 0 : rc;
 }
