@@ -1,7 +1,8 @@
 /* bench_registration — durable product registrations per second (pipelined clients) and the
  * latency of one sequential client, against the raw limits measured in the same run: a ZeroMQ
  * CURVE echo of the same message size over the same transport, LMDB batched puts, and one
- * fsync'd LMDB commit. Prints a table and rewrites its section of docs/BENCHMARKS.md.
+ * fsync'd LMDB commit; and beside them PostgreSQL inserting the same record durably (1 and 16
+ * clients, bench/bench_postgres.sh). Prints a table and rewrites its section of docs/BENCHMARKS.md.
  *
  *   bench_registration [--quick] [--no-write] [--out FILE] [--service BIN] [--rules DIR]
  *                      [--wrap "CMD ARGS"] [--keep]
@@ -25,6 +26,9 @@
 #endif
 #ifndef BENCH_RULES_DIR
 #define BENCH_RULES_DIR "services/registration/data"
+#endif
+#ifndef BENCH_POSTGRES_SCRIPT
+#define BENCH_POSTGRES_SCRIPT "bench/bench_postgres.sh"
 #endif
 #ifndef BENCH_DOCS_FILE
 #define BENCH_DOCS_FILE "docs/BENCHMARKS.md"
@@ -262,6 +266,22 @@ static int s_raw_fixed(const char *tmp, const s_sizes_t *z, bench_results_t *r)
     return 0;
 }
 
+/* The alternative a ministry would pick, the same record inserted durably, 1 and 16 clients. */
+static int s_postgres(const s_sizes_t *z, bench_results_t *r)
+{
+    const int clients[] = {1, BENCH_POSTGRES_CLIENTS};
+    if (bench_postgres_run(BENCH_POSTGRES_SCRIPT, z->pipe_seconds, clients, 2, &r->postgres) != 0) {
+        fprintf(stderr, "bench: the PostgreSQL runs failed\n");
+        return -1;
+    }
+    if (r->postgres.unavailable[0])
+        printf("  PostgreSQL: not measured (%s)\n", r->postgres.unavailable);
+    for (size_t i = 0; i < r->postgres.n; i++)
+        printf("  PostgreSQL %s, %d client(s): %.0f inserts/s\n", r->postgres.version, r->postgres.clients[i],
+               r->postgres.per_second[i]);
+    return 0;
+}
+
 /* LMDB batched puts with the batch size the service reached in its best run. */
 static int s_raw_batched(const char *tmp, const s_sizes_t *z, bench_results_t *r)
 {
@@ -373,7 +393,8 @@ int main(int argc, char **argv)
     if (s_register_entities(clients, z.entities, &b, r) != 0)
         goto done;
     r->msg_size = s_request_size(&b);
-    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 || s_raw_batched(tmp, &z, r) != 0)
+    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 || s_raw_batched(tmp, &z, r) != 0 ||
+        s_postgres(&z, r) != 0)
         goto done;
     rc = 0;
 done:

@@ -9,6 +9,7 @@ typedef struct {
     double vs_lmdb_seq;  /* best / LMDB batched puts/s, ascending keys */
     double vs_lmdb_rand; /* best / LMDB batched puts/s, random keys */
     double vs_echo;      /* best / ZeroMQ pipelined echo msgs/s */
+    double vs_postgres;  /* best / PostgreSQL inserts/s with BENCH_POSTGRES_CLIENTS */
     double seq_bound;    /* echo p50 + fsync commit p50, µs */
     double vs_bound;     /* sequential p50 / seq_bound */
 } s_ratios_t;
@@ -27,6 +28,7 @@ static s_ratios_t s_ratios(const bench_results_t *r)
     q.vs_lmdb_seq = s_div(q.best, r->lmdb_seq.puts_s);
     q.vs_lmdb_rand = s_div(q.best, r->lmdb_rand.puts_s);
     q.vs_echo = s_div(q.best, r->echo.pipe_msgs_s);
+    q.vs_postgres = s_div(q.best, bench_postgres_rate(&r->postgres, BENCH_POSTGRES_CLIENTS));
     q.seq_bound = r->echo.seq.p50_us + r->fsync_commit.p50_us;
     q.vs_bound = s_div(r->seq.drive.latency.p50_us, q.seq_bound);
     return q;
@@ -78,6 +80,11 @@ void bench_report_print(const bench_results_t *r, FILE *out)
             r->lmdb_rand.puts_s, r->lmdb_rand.commits_s, r->lmdb_rand.commit.p50_us);
     fprintf(out, "  (batches of %zu puts of %zu bytes, fsync'd; %zu = the best run's average batch)\n", r->lmdb_batch,
             r->msg_size, r->lmdb_batch);
+    if (r->postgres.unavailable[0])
+        fprintf(out, "  PostgreSQL: not measured (%s)\n", r->postgres.unavailable);
+    for (size_t i = 0; i < r->postgres.n; i++)
+        fprintf(out, "  PostgreSQL %-29s %10.0f inserts/s (%d client%s, each insert committed)\n", r->postgres.version,
+                r->postgres.per_second[i], r->postgres.clients[i], r->postgres.clients[i] > 1 ? "s" : "");
     fprintf(out, "\nRegistration service (ocop-registration; every reply sent after its batch was fsync'd)\n");
     fprintf(out, "  %-20s %9s %9s %9s %9s %6s %7s %6s %6s %6s %6s %6s %5s\n", "run", "regs/s", "p50 us", "p99 us",
             "p999 us", "batch", "cpu/reg", "svcCPU", "KiB/r", "wr/r", "reply", "flagd", "errs");
@@ -91,7 +98,12 @@ void bench_report_print(const bench_results_t *r, FILE *out)
             q.vs_target, q.vs_target >= 1 ? "met" : "NOT met");
     fprintf(out, "  best pipelined / LMDB batched puts/s, ascending:  %6.3f\n", q.vs_lmdb_seq);
     fprintf(out, "  best pipelined / LMDB batched puts/s, random:     %6.3f\n", q.vs_lmdb_rand);
-    fprintf(out, "  best pipelined / ZeroMQ pipelined echo msgs/s:    %6.3f\n", q.vs_echo);
+    fprintf(out, "  best pipelined / ZeroMQ pipelined echo msgs/s:    %6.3f  (aim >= %.1f: %s)\n", q.vs_echo,
+            BENCH_TARGET_VS_ECHO, q.vs_echo >= BENCH_TARGET_VS_ECHO ? "met" : "NOT met");
+    if (q.vs_postgres > 0)
+        fprintf(out, "  best pipelined / PostgreSQL, %d clients:          %6.2f  (aim >= %.0f: %s)\n",
+                BENCH_POSTGRES_CLIENTS, q.vs_postgres, BENCH_TARGET_VS_POSTGRES,
+                q.vs_postgres >= BENCH_TARGET_VS_POSTGRES ? "met" : "NOT met");
     fprintf(out, "  sequential p50 / (echo p50 + fsync p50 = %.1f us): %5.2f  (aim <= %.1f: %s)\n", q.seq_bound,
             q.vs_bound, BENCH_TARGET_SEQ_RATIO, q.vs_bound <= BENCH_TARGET_SEQ_RATIO ? "met" : "NOT met");
 }
@@ -135,7 +147,18 @@ void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
     bench_text_printf(t, "| pipelined registrations/s / LMDB batched puts/s (ascending keys) | %.3f |\n",
                       q.vs_lmdb_seq);
     bench_text_printf(t, "| pipelined registrations/s / LMDB batched puts/s (random keys) | %.3f |\n", q.vs_lmdb_rand);
-    bench_text_printf(t, "| pipelined registrations/s / ZeroMQ pipelined echo msgs/s | %.3f |\n\n", q.vs_echo);
+    bench_text_printf(t, "| **pipelined registrations/s / ZeroMQ pipelined echo msgs/s** | **%.3f** — aim ≥ %.1f: %s |\n",
+                      q.vs_echo, BENCH_TARGET_VS_ECHO, q.vs_echo >= BENCH_TARGET_VS_ECHO ? "met" : "not met");
+    if (q.vs_postgres > 0)
+        bench_text_printf(t,
+                          "| **pipelined registrations/s / PostgreSQL durable inserts/s, %d clients** | **%.2f** — "
+                          "aim ≥ %.0f: %s |\n",
+                          BENCH_POSTGRES_CLIENTS, q.vs_postgres, BENCH_TARGET_VS_POSTGRES,
+                          q.vs_postgres >= BENCH_TARGET_VS_POSTGRES ? "met" : "not met");
+    else
+        bench_text_printf(t, "| pipelined registrations/s / PostgreSQL | not measured: %s |\n",
+                          r->postgres.unavailable[0] ? r->postgres.unavailable : "no run");
+    bench_text_printf(t, "\n");
 
     bench_text_printf(t, "Service runs (CPU, KiB and writes are the service process's, per registration; KiB and "
                          "writes count write-like system calls, almost all LMDB page writes):\n\n");
@@ -163,6 +186,14 @@ void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
                       "| LMDB batched puts, random 32-byte keys (like request ids), same sizes | %.0f puts/s, %.0f "
                       "commits/s, commit p50 %.0f µs |\n",
                       r->lmdb_rand.puts_s, r->lmdb_rand.commits_s, r->lmdb_rand.commit.p50_us);
+    for (size_t i = 0; i < r->postgres.n; i++)
+        bench_text_printf(t,
+                          "| PostgreSQL %s (Debian's defaults: fsync and synchronous_commit on; a temporary cluster "
+                          "on a local socket), the same product record with a generated primary key and indexes by "
+                          "producer and commune, one committed insert per transaction, pgbench with %d client%s | "
+                          "%.0f inserts/s |\n",
+                          r->postgres.version, r->postgres.clients[i], r->postgres.clients[i] > 1 ? "s" : "",
+                          r->postgres.per_second[i]);
     bench_text_printf(t,
                       "\nSequential bound: echo p50 + fsync'd commit p50 = %.1f µs; the sequential client's p50 "
                       "is %.1f µs.\n\n%s\n",

@@ -7,12 +7,16 @@
 #include <stdio.h>
 
 #include "bench_driver.h"
+#include "bench_postgres.h"
 #include "bench_raw.h"
 #include "bench_util.h"
 
 #define BENCH_PIPE_RUNS_MAX 4
 #define BENCH_TARGET_PER_SECOND 100000.0
 #define BENCH_TARGET_SEQ_RATIO 1.5
+#define BENCH_TARGET_VS_POSTGRES 8.0 /* best pipelined / PostgreSQL with BENCH_POSTGRES_CLIENTS */
+#define BENCH_TARGET_VS_ECHO 0.2
+#define BENCH_POSTGRES_CLIENTS 16
 
 /* One run of registrations against the service (sequential: 1 client, window 1). */
 typedef struct {
@@ -45,6 +49,7 @@ typedef struct {
     size_t lmdb_batch;
     bench_lmdb_result_t lmdb_seq;  /* ascending keys */
     bench_lmdb_result_t lmdb_rand; /* random keys */
+    bench_postgres_t postgres;     /* the same record inserted durably, 1 and 16 clients */
     /* service */
     bench_drive_result_t entity_run;
     bench_run_t seq;
