@@ -200,9 +200,10 @@ int eval_certificate_expire_if_past(ocop_ctx_t *ctx, Ocop__Reply *reply, const c
 int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     eval_state_t *es = eval_state(ctx);
+    if (req->eval_expire_due->max > S_EXPIRE_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "max", "max is 0 (%d) to %d certificates", S_EXPIRE_DEFAULT,
+                             S_EXPIRE_MAX);
     size_t max = req->eval_expire_due->max ? req->eval_expire_due->max : S_EXPIRE_DEFAULT;
-    if (max > S_EXPIRE_MAX)
-        max = S_EXPIRE_MAX;
     char today[OCOP_DATE_LEN];
     ocop_day_of(ocop_ctx_now_ms(ctx), today);
     /* Collect first: ending a certificate deletes from the index being walked. */

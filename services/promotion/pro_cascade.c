@@ -227,9 +227,9 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 {
     pro_state_t *state = pro_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    if (req->pro_cascade_due->max > S_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "max", "max is 0 (%d) to %d products", S_DEFAULT, S_MAX);
     size_t max = req->pro_cascade_due->max ? req->pro_cascade_due->max : S_DEFAULT;
-    if (max > S_MAX)
-        max = S_MAX;
     s_run_t *r = ocop_arena_alloc(arena, sizeof *r);
     r->ctx = ctx;
     r->reply = reply;

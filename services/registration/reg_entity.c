@@ -310,7 +310,10 @@ int reg_handle_entity_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         index = "province";
         value = in->province_code;
     }
-    s_entity_page_t p = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
+    size_t limit;
+    if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
+        return -1;
+    s_entity_page_t p = {.ctx = ctx, .state = state, .in = in, .limit = limit};
     p.page = ocop_arena_alloc(arena, sizeof *p.page);
     ocop__reg_entity_page__init(p.page);
     p.page->entities = ocop_arena_alloc(arena, p.limit * sizeof *p.page->entities);

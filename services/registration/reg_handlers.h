@@ -42,8 +42,9 @@ int reg_check_revision(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *what, co
  * INVALID on field) when the name is not valid UTF-8. */
 char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *name, int product);
 
-/* Page size: 0 means 50, larger than 1000 is capped at 1000. */
-size_t reg_page_limit(unsigned requested);
+/* A list's page size into *limit: 0 means 50; more than 1000 is refused (INVALID, field
+ * "limit"), never cut down. Returns 0, or -1 with the reply filled. */
+int reg_page_limit(ocop_ctx_t *ctx, Ocop__Reply *reply, unsigned requested, size_t *limit);
 
 /* A list's filters and cursor, as (field, value) pairs ending with NULL: each must be text of
  * at most REG_CODE_MAX characters (they become store keys, which hold 511 bytes; every code,

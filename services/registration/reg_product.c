@@ -351,7 +351,10 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (reg_check_filters(ctx, reply, filters) != 0)
         return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = reg_page_limit(in->limit)};
+    size_t limit;
+    if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
+        return -1;
+    s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = limit};
     pg.page = ocop_arena_alloc(arena, sizeof *pg.page);
     ocop__reg_product_page__init(pg.page);
     pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);

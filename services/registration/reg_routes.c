@@ -44,11 +44,16 @@ const ocop_route_t *reg_routes(size_t *count)
     return s_routes;
 }
 
-size_t reg_page_limit(unsigned requested)
+#define S_PAGE_DEFAULT 50
+#define S_PAGE_MAX 1000
+
+int reg_page_limit(ocop_ctx_t *ctx, Ocop__Reply *reply, unsigned requested, size_t *limit)
 {
-    if (requested == 0)
-        return 50;
-    return requested > 1000 ? 1000 : requested;
+    if (requested > S_PAGE_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "limit", "limit is 0 (%d) to %d rows", S_PAGE_DEFAULT,
+                             S_PAGE_MAX);
+    *limit = requested ? requested : S_PAGE_DEFAULT;
+    return 0;
 }
 
 int reg_check_filters(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *const *pairs)

@@ -186,7 +186,10 @@ int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     if (!version)
         return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    s_unit_page_t p = {.ctx = ctx, .state = state, .version = version, .limit = reg_page_limit(in->limit)};
+    size_t limit;
+    if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
+        return -1;
+    s_unit_page_t p = {.ctx = ctx, .state = state, .version = version, .limit = limit};
     p.page = ocop_arena_alloc(arena, sizeof *p.page);
     ocop__reg_unit_page__init(p.page);
     p.page->units = ocop_arena_alloc(arena, p.limit * sizeof *p.page->units);

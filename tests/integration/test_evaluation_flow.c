@@ -512,6 +512,16 @@ static void test_revocation(void **state)
 static void test_expiry_when_due(void **state)
 {
     (void)state;
+    /* A batch larger than the route takes is refused, not cut down. */
+    Ocop__EvalExpireDue due = OCOP__EVAL_EXPIRE_DUE__INIT;
+    due.max = 10001;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_EXPIRE_DUE;
+    req.eval_expire_due = &due;
+    Ocop__Reply *refused;
+    assert_int_equal(harness_call(s_shard(0), &req, &refused), 0);
+    ITEST_ASSERT_ERROR(refused, OCOP__STATUS__STATUS_INVALID, "max");
+    ITEST_FREE(refused);
     assert_int_equal(harness_shard_stop(W.h, 0), 0);
     char offset[32];
     snprintf(offset, sizeof offset, "%lld", 37LL * 31 * 24 * 3600 * 1000);

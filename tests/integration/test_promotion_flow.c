@@ -291,7 +291,16 @@ static Ocop__Reply *s_applications(void)
 static void test_revocation_cascades(void **state)
 {
     (void)state;
-    Ocop__Reply *r = s_applications();
+    /* A batch larger than the cascade takes is refused, not cut down. */
+    Ocop__ProCascadeDue due = OCOP__PRO_CASCADE_DUE__INIT;
+    due.max = 10001;
+    Ocop__Request dreq = OCOP__REQUEST__INIT;
+    dreq.body_case = OCOP__REQUEST__BODY_PRO_CASCADE_DUE;
+    dreq.pro_cascade_due = &due;
+    Ocop__Reply *r = s_call(s_pro(), &dreq);
+    ITEST_ASSERT_ERROR(r, OCOP__STATUS__STATUS_INVALID, "max");
+    ITEST_FREE(r);
+    r = s_applications();
     ITEST_ASSERT_OK(r);
     size_t victim = S_N;
     uint32_t booth = 0;

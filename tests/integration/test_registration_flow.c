@@ -435,10 +435,46 @@ static void s_check_lists(void)
     harness_ids_free(ids, n);
 }
 
+/* Sends REQ with *LIMIT set to VALUE: OK expected when REFUSED_FIELD is NULL, else INVALID naming
+ * that field. */
+static void s_check_limit(Ocop__Request *req, uint32_t *limit, uint32_t value, const char *refused_field)
+{
+    *limit = value;
+    Ocop__Reply *r;
+    assert_int_equal(harness_call(s_world.h->client, req, &r), 0);
+    if (refused_field)
+        ITEST_ASSERT_ERROR(r, OCOP__STATUS__STATUS_INVALID, refused_field);
+    else
+        ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* A page larger than the lists give (1000 rows) is refused, not cut down. */
+static void s_check_page_limits(void)
+{
+    Ocop__RegProductList pl = OCOP__REG_PRODUCT_LIST__INIT;
+    Ocop__RegEntityList el = OCOP__REG_ENTITY_LIST__INIT;
+    Ocop__RegUnitList ul = OCOP__REG_UNIT_LIST__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_LIST;
+    req.reg_product_list = &pl;
+    s_check_limit(&req, &pl.limit, 1000, NULL);
+    s_check_limit(&req, &pl.limit, 1001, "limit");
+    req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_LIST;
+    req.reg_entity_list = &el;
+    s_check_limit(&req, &el.limit, 1000, NULL);
+    s_check_limit(&req, &el.limit, 1001, "limit");
+    req.body_case = OCOP__REQUEST__BODY_REG_UNIT_LIST;
+    req.reg_unit_list = &ul;
+    s_check_limit(&req, &ul.limit, 1000, NULL);
+    s_check_limit(&req, &ul.limit, UINT32_MAX, "limit");
+}
+
 static void test_lists_and_pagination(void **state)
 {
     (void)state;
     s_check_lists();
+    s_check_page_limits();
 }
 
 static void test_stage_transitions_with_history(void **state)
