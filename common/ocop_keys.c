@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,38 @@ int ocop_keys_generate(ocop_keypair_t *out)
         return -1;
     memset(out, 0, sizeof *out);
     return zmq_curve_keypair(out->public_z85, out->secret_z85) == 0 ? 0 : -1;
+}
+
+int ocop_keys_sign_create(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char secret_path[OCOP_PATH_MAX], public_path[OCOP_PATH_MAX];
+    if (!dir || !ocop_fs_name_valid(name) || s_key_path(secret_path, sizeof secret_path, dir, name, ".sign") != 0 ||
+        s_key_path(public_path, sizeof public_path, dir, name, ".sign.pub") != 0) {
+        ocop_error_format(err, errlen, "%s/%s: not a key name", dir ? dir : "", name ? name : "");
+        return -1;
+    }
+    if (ocop_fs_mkdirs(dir) != 0) {
+        ocop_error_format(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    char sk_hex[2 * sizeof sk + 2], pk_hex[2 * sizeof pk + 2];
+    crypto_sign_keypair(pk, sk);
+    sodium_bin2hex(sk_hex, sizeof sk_hex - 1, sk, sizeof sk);
+    sodium_bin2hex(pk_hex, sizeof pk_hex - 1, pk, sizeof pk);
+    strcat(sk_hex, "\n");
+    strcat(pk_hex, "\n");
+    int rc = ocop_keys_write_file(secret_path, sk_hex, 0600) == 0 ? 0 : -1;
+    const char *failed = secret_path;
+    if (rc == 0 && ocop_keys_write_file(public_path, pk_hex, 0644) != 0) {
+        rc = -1;
+        failed = public_path;
+    }
+    sodium_memzero(sk, sizeof sk);
+    sodium_memzero(sk_hex, sizeof sk_hex);
+    if (rc != 0)
+        ocop_error_format(err, errlen, "%s: cannot create the signing key: %s", failed, strerror(errno));
+    return rc;
 }
 
 int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair)

@@ -36,6 +36,11 @@ int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_K
 int ocop_keys_write_file(const char *path, const char *content, unsigned mode);
 int ocop_keys_read_file(const char *path, int private_key, char *buf, size_t len, char *err, size_t errlen);
 
+/* A new Ed25519 signing key pair (the audit service signs its tree heads with one): dir/NAME.sign
+ * holds the secret key in hex (0600), dir/NAME.sign.pub the public key in hex (0644). Creates
+ * dir (0700) if missing. 0, or -1 with err naming the file. */
+int ocop_keys_sign_create(const char *dir, const char *name, char *err, size_t errlen);
+
 int ocop_curve_server(void *socket, const ocop_keypair_t *self);
 int ocop_curve_client(void *socket, const ocop_keypair_t *self, const char *server_public_z85);
 

@@ -1,7 +1,6 @@
 /* aud_sign — see aud_sign.h. */
 #include "aud_sign.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,37 +32,17 @@ int aud_public_key_read(const char *path, uint8_t out[crypto_sign_PUBLICKEYBYTES
     return 0;
 }
 
-static int s_create(const char *secret_path, const char *public_path, char *err, size_t errlen)
-{
-    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-    char sk_hex[2 * sizeof sk + 2], pk_hex[2 * sizeof pk + 2];
-    crypto_sign_keypair(pk, sk);
-    sodium_bin2hex(sk_hex, sizeof sk_hex - 1, sk, sizeof sk);
-    sodium_bin2hex(pk_hex, sizeof pk_hex - 1, pk, sizeof pk);
-    strcat(sk_hex, "\n");
-    strcat(pk_hex, "\n");
-    int rc =
-        ocop_keys_write_file(secret_path, sk_hex, 0600) == 0 && ocop_keys_write_file(public_path, pk_hex, 0644) == 0
-            ? 0
-            : -1;
-    sodium_memzero(sk, sizeof sk);
-    sodium_memzero(sk_hex, sizeof sk_hex);
-    if (rc != 0)
-        ocop_error_format(err, errlen, "%s: cannot create the signing key: %s", secret_path, strerror(errno));
-    else
-        ocop_log_info("signing_key_created", "path=%s public=%s", secret_path, public_path);
-    return rc;
-}
-
 int aud_signer_open(aud_signer_t *s, const char *dir, const char *name, char *err, size_t errlen)
 {
     char secret_path[1100], public_path[1100], text[512];
     snprintf(secret_path, sizeof secret_path, "%s/%s.sign", dir, name);
     snprintf(public_path, sizeof public_path, "%s/%s.sign.pub", dir, name);
     memset(s, 0, sizeof *s);
-    if (access(secret_path, F_OK) != 0 && access(public_path, F_OK) != 0 &&
-        s_create(secret_path, public_path, err, errlen) != 0)
-        return -1;
+    if (access(secret_path, F_OK) != 0 && access(public_path, F_OK) != 0) {
+        if (ocop_keys_sign_create(dir, name, err, errlen) != 0)
+            return -1;
+        ocop_log_info("signing_key_created", "path=%s public=%s", secret_path, public_path);
+    }
     if (ocop_keys_read_file(secret_path, 1, text, sizeof text, err, errlen) != 0)
         return -1;
     int rc = s_hex_decode(text, s->secret, sizeof s->secret);

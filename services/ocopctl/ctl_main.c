@@ -21,7 +21,8 @@ static void s_usage(FILE *out)
                  "  --timeout MS         per-attempt time-out, 3 attempts (default: 5000)\n"
                  "\n"
                  "Commands:\n"
-                 "  keygen --dir DIR NAME...            create CURVE key pairs (NAME.key 0600, NAME.pub)\n"
+                 "  keygen --dir DIR [--keep] [--sign] NAME...  create CURVE key pairs (NAME.key 0600,\n"
+                 "                                      NAME.pub); after --sign, Ed25519 signing pairs\n"
                  "  ping [SERVICE]                      health of a service (default: registration)\n"
                  "  call SERVICE REQUEST [JSON|-]       any request, e.g. call registration reg_entity_get "
                  "'{\"id\":\"ENT-00000001\"}'\n"
@@ -46,34 +47,6 @@ static void s_usage(FILE *out)
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
                  "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");
-}
-
-static int s_keygen(int argc, char **argv)
-{
-    const char *dir = NULL;
-    int made = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
-            continue;
-        }
-        if (!dir) {
-            fprintf(stderr, "ocopctl keygen: --dir DIR comes first\n");
-            return CTL_EXIT_USAGE;
-        }
-        ocop_keypair_t pair;
-        if (ocop_keys_generate(&pair) != 0 || ocop_keys_save(dir, argv[i], &pair) != 0) {
-            fprintf(stderr, "ocopctl keygen: cannot write %s/%s.key\n", dir, argv[i]);
-            return CTL_EXIT_FAILED;
-        }
-        printf("%s/%s.key %s\n", dir, argv[i], pair.public_z85);
-        made++;
-    }
-    if (!made) {
-        fprintf(stderr, "usage: ocopctl keygen --dir DIR NAME...\n");
-        return CTL_EXIT_USAGE;
-    }
-    return CTL_EXIT_OK;
 }
 
 static int s_events(ctl_t *ctl, int argc, char **argv)
@@ -181,7 +154,7 @@ int main(int argc, char **argv)
     char **sub_argv = argv + i;
     int rc;
     if (strcmp(cmd, "keygen") == 0)
-        rc = s_keygen(sub_argc, sub_argv);
+        rc = ctl_cmd_keygen(sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
         rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "rerate") == 0)

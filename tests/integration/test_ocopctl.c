@@ -1059,7 +1059,41 @@ static void test_keygen(void **state)
     assert_true(strncmp(key_text, want, strlen(want)) == 0);
     assert_non_null(strstr(key_text, "\nsecret="));
     free(pub_text);
+
+    /* --keep leaves an existing pair as it is; without it the pair is replaced. */
+    S_CTL("keygen", "--dir", dir, "--keep", "operator");
+    s_expect_code(0);
+    char *kept = harness_read_file(key, NULL);
+    assert_non_null(kept);
+    assert_string_equal(kept, key_text);
+    free(kept);
+    S_CTL("keygen", "--dir", dir, "operator");
+    s_expect_code(0);
+    char *replaced = harness_read_file(key, NULL);
+    assert_non_null(replaced);
+    assert_string_not_equal(replaced, key_text);
+    free(replaced);
     free(key_text);
+
+    /* --sign: an Ed25519 pair in hex, the secret 0600 (64 bytes), the public 0644 (32 bytes). */
+    char sign[S_PATH_MAX + 32], sign_pub[S_PATH_MAX + 32];
+    snprintf(sign, sizeof sign, "%s/heads.sign", dir);
+    snprintf(sign_pub, sizeof sign_pub, "%s/heads.sign.pub", dir);
+    S_CTL("keygen", "--dir", dir, "--sign", "heads");
+    s_expect_code(0);
+    assert_int_equal(stat(sign, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(sign_pub, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    char *sign_text = harness_read_file(sign, NULL), *sign_pub_text = harness_read_file(sign_pub, NULL);
+    assert_non_null(sign_text);
+    assert_non_null(sign_pub_text);
+    assert_int_equal(strlen(sign_text), 2 * 64 + 1);
+    assert_int_equal(strlen(sign_pub_text), 2 * 32 + 1);
+    /* The secret key's second half is its public key. */
+    assert_memory_equal(sign_text + 64, sign_pub_text, 64);
+    free(sign_text);
+    free(sign_pub_text);
 
     /* Without a name, or without --dir first: usage. */
     S_CTL("keygen", "--dir", dir);
