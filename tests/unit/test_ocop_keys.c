@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "ocop_keys.h"
@@ -128,6 +129,29 @@ static void test_key_mode_refused(void **state)
     }
     assert_int_equal(chmod(path, 0400), 0);
     assert_int_equal(ocop_keys_load_pair(fx->keys, "gateway", &loaded, err, sizeof err), 0);
+}
+
+/* Root replacing a file that another account owns (the gateway's tokens file) leaves it to that
+ * account; anyone else writes a file of its own. */
+static void test_replaced_file_keeps_owner(void **state)
+{
+    s_fixture_t *fx = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/tokens.json", fx->dir);
+    assert_int_equal(ocop_keys_write_file(path, "{\"users\": []}\n", 0600), 0);
+    const uid_t other = 65534; /* nobody */
+    int root = geteuid() == 0;
+    if (root)
+        assert_int_equal(chown(path, other, other), 0);
+    assert_int_equal(ocop_keys_write_file(path, "{\"users\": [1]}\n", 0600), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_uid, root ? other : geteuid());
+    assert_int_equal(st.st_gid, root ? other : getegid());
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char text[64], err[256];
+    assert_int_equal(ocop_keys_read_file(path, 1, text, sizeof text, err, sizeof err), 0);
+    assert_string_equal(text, "{\"users\": [1]}\n");
 }
 
 static void test_load_errors(void **state)
@@ -362,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_generate),
         cmocka_unit_test_setup_teardown(test_save_load, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_key_mode_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_replaced_file_keeps_owner, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_load_errors, s_setup, s_teardown),
         cmocka_unit_test(test_zap_protocol),
         cmocka_unit_test(test_zap_curve_handshake),
