@@ -610,6 +610,21 @@ int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const 
     return -1;
 }
 
+size_t ocop_config_service_names(const ocop_config_t *self, char (*names)[OCOP_NAME_MAX], size_t max)
+{
+    const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");
+    size_t n = 0;
+    for (const cJSON *svc = services ? services->child : NULL; svc; svc = svc->next, n++)
+        if (n < max)
+            s_copy(names[n], OCOP_NAME_MAX, svc->string);
+    return n;
+}
+
+int ocop_config_has_gateway(const ocop_config_t *self)
+{
+    return cJSON_GetObjectItemCaseSensitive(self->root, "gateway") != NULL;
+}
+
 size_t ocop_config_shards(const ocop_config_t *self, const char *group, char (*names)[OCOP_NAME_MAX], size_t max)
 {
     const cJSON *services = cJSON_GetObjectItemCaseSensitive(self->root, "services");

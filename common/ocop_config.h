@@ -88,6 +88,13 @@ int ocop_config_service(const ocop_config_t *self, const char *name, ocop_servic
 int ocop_config_shard_owner(const ocop_config_t *self, const char *group, const char *province, char *name,
                             size_t namelen);
 
+/* Every service section's name, in file order, into names (at most max). How many there are
+ * (more than max when names was too short). */
+size_t ocop_config_service_names(const ocop_config_t *self, char (*names)[OCOP_NAME_MAX], size_t max);
+
+/* 1 when the file has a gateway section. */
+int ocop_config_has_gateway(const ocop_config_t *self);
+
 /* The section names of group's shards, in file order, into names (at most max). Their count. */
 size_t ocop_config_shards(const ocop_config_t *self, const char *group, char (*names)[OCOP_NAME_MAX], size_t max);
 

@@ -3,7 +3,8 @@
 # With --tests, also what the dashboard's end-to-end test needs: Debian's Chromium, Node.js and
 # npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file);
 # what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc); and
-# Clang with libFuzzer for the fuzz targets.
+# Clang with libFuzzer for the fuzz targets; what the package test needs (dpkg-dev for cpack's
+# shared-library dependencies, systemd for systemd-analyze, iproute2 for its network namespace).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
@@ -12,7 +13,8 @@ packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobu
 tests=0
 if [ "${1:-}" = "--tests" ]; then
   tests=1
-  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev)
+  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev
+             curl iproute2 systemd dpkg-dev)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi

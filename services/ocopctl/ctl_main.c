@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <curl/curl.h>
 #include <zmq.h>
 
@@ -15,7 +16,8 @@ static void s_usage(FILE *out)
                  "  --gateway URL        go through the gateway, e.g. http://127.0.0.1:8080 (default:\n"
                  "                       $OCOP_GATEWAY); without it, straight to the services (--config)\n"
                  "  --token TOKEN        API token for the gateway (default: $OCOP_TOKEN)\n"
-                 "  --config FILE        deployment config for direct access (default: $OCOP_CONFIG)\n"
+                 "  --config FILE        deployment config for direct access (default: $OCOP_CONFIG, else\n"
+                 "                       ./ocop.json if there is one, else " OCOPCTL_SYSTEM_CONFIG ")\n"
                  "  --as NAME            key name to authenticate with directly (default: ocopctl)\n"
                  "  --output json|table|csv  output format (default: table; csv for reports)\n"
                  "  --timeout MS         per-attempt time-out, 3 attempts (default: 5000)\n"
@@ -23,6 +25,7 @@ static void s_usage(FILE *out)
                  "Commands:\n"
                  "  keygen --dir DIR [--keep] [--sign] NAME...  create CURVE key pairs (NAME.key 0600,\n"
                  "                                      NAME.pub); after --sign, Ed25519 signing pairs\n"
+                 "  config check|services               the config as the services read it; its services\n"
                  "  ping [SERVICE]                      health of a service (default: registration)\n"
                  "  call SERVICE REQUEST [JSON|-]       any request, e.g. call registration reg_entity_get "
                  "'{\"id\":\"ENT-00000001\"}'\n"
@@ -146,7 +149,7 @@ int main(int argc, char **argv)
         return CTL_EXIT_USAGE;
     }
     if (!ctl.config_path)
-        ctl.config_path = "ocop.json";
+        ctl.config_path = access("ocop.json", F_OK) == 0 ? "ocop.json" : OCOPCTL_SYSTEM_CONFIG;
     if (ctl.timeout_ms <= 0)
         ctl.timeout_ms = 5000;
     const char *cmd = argv[i];
@@ -155,6 +158,8 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(cmd, "keygen") == 0)
         rc = ctl_cmd_keygen(sub_argc, sub_argv);
+    else if (strcmp(cmd, "config") == 0)
+        rc = ctl_cmd_config(ctl.config_path, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
         rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "rerate") == 0)

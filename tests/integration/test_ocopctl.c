@@ -339,7 +339,7 @@ static void test_usage_and_exit_codes(void **state)
     s_expect_code(0);
     s_expect_out("usage: ocopctl");
     s_expect_out("Commands:");
-    static const char *const commands[] = {"keygen", "ping",    "call",   "events", "unit",
+    static const char *const commands[] = {"keygen", "config",  "ping",   "call",   "events",       "unit",
                                            "entity", "product", "counts", "import", "demo generate"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char line[64];
@@ -1102,11 +1102,43 @@ static void test_keygen(void **state)
     s_expect_code(2);
 }
 
+/* ---------------------------------------------------------------- config */
+
+static void test_config(void **state)
+{
+    (void)state;
+    /* The harness's deployment: its services in file order, and a check that passes. */
+    S_CTL("config", "services");
+    s_expect_code(0);
+    s_expect_out("registration\n");
+    S_CTL("config", "check");
+    s_expect_code(0);
+    s_expect_out(" service");
+
+    /* A section a service would refuse is refused here, naming the field. */
+    char path[S_PATH_MAX];
+    s_path(path, sizeof path, "bad-config.json");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"services\": {\"registration\": {\"endpoint\": \"tcp://127.0.0.1:7101\","
+          " \"events_endpoint\": \"tcp://127.0.0.1:7102\", \"allow\": [\"ocopctl\"], \"batch_max\": \"many\"}}}\n",
+          f);
+    fclose(f);
+    S_CTL("--config", path, "config", "check");
+    s_expect_code(3);
+    s_expect_err("batch_max");
+    S_CTL("--config", path, "config", "services");
+    s_expect_code(3);
+    S_CTL("config", "nonsense");
+    s_expect_code(2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_usage_and_exit_codes),
         cmocka_unit_test(test_ping),
+        cmocka_unit_test(test_config),
         cmocka_unit_test(test_entity_register_get),
         cmocka_unit_test(test_product_transitions),
         cmocka_unit_test(test_counts),
