@@ -2,11 +2,17 @@
 #include "ocop_fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ocop_config.h"
+#include "ocop_error.h"
+
+#define S_CHUNK (1 << 16)
 
 int ocop_fs_mkdirs(const char *path)
 {
@@ -46,4 +52,81 @@ int ocop_fs_name_valid(const char *name)
             return 0;
     }
     return 1;
+}
+
+/* Reads fd to its end, hashing and (out >= 0) writing every chunk. 0, or -1 with errno. */
+static int s_stream(int in, int out, unsigned char digest[OCOP_FS_DIGEST_LEN])
+{
+    unsigned char buf[S_CHUNK];
+    crypto_generichash_state hash;
+    crypto_generichash_init(&hash, NULL, 0, OCOP_FS_DIGEST_LEN);
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        crypto_generichash_update(&hash, buf, (unsigned long long)n);
+        for (ssize_t done = 0; out >= 0 && done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -1;
+            done += w;
+        }
+    }
+    if (digest)
+        crypto_generichash_final(&hash, digest, OCOP_FS_DIGEST_LEN);
+    return 0;
+}
+
+int ocop_fs_copy_file(const char *src, const char *dst, unsigned mode, unsigned char digest[OCOP_FS_DIGEST_LEN],
+                      char *err, size_t errlen)
+{
+    char tmp[OCOP_PATH_MAX + 8];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", dst) >= (int)sizeof tmp) {
+        ocop_error_format(err, errlen, "%s: path is too long", dst);
+        return -1;
+    }
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        ocop_error_format(err, errlen, "%s: %s", src, strerror(errno));
+        return -1;
+    }
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+    if (out < 0) {
+        ocop_error_format(err, errlen, "%s: %s", tmp, strerror(errno));
+        close(in);
+        return -1;
+    }
+    const char *failed = s_stream(in, out, digest) != 0 ? src : NULL;
+    if (!failed && (fchmod(out, (mode_t)mode) != 0 || fsync(out) != 0))
+        failed = tmp;
+    close(in);
+    if (close(out) != 0 && !failed)
+        failed = tmp;
+    if (!failed && rename(tmp, dst) != 0)
+        failed = dst;
+    if (failed) {
+        ocop_error_format(err, errlen, "%s: %s", failed, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int ocop_fs_digest_file(const char *path, unsigned char digest[OCOP_FS_DIGEST_LEN], char *err, size_t errlen)
+{
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0 || s_stream(in, -1, digest) != 0) {
+        ocop_error_format(err, errlen, "%s: %s", path, strerror(errno));
+        if (in >= 0)
+            close(in);
+        return -1;
+    }
+    close(in);
+    return 0;
 }

@@ -27,6 +27,12 @@ void ocop_store_destroy(ocop_store_t **self_p);
 MDB_env *ocop_store_env(ocop_store_t *self);
 const char *ocop_store_path(const ocop_store_t *self);
 
+/* A consistent, compacted copy of the store in src_dir (a service may be running on it: the copy
+ * is one read transaction of another process, which LMDB allows) written to dst_dir/data.mdb;
+ * dst_dir is created (0700) and must not hold a data.mdb yet. 0, or -1 with err. Implemented in
+ * ocop_store_copy.c. */
+int ocop_store_copy(const char *src_dir, const char *dst_dir, char *err, size_t errlen);
+
 /* Opens (creating) a named database once; flags as mdb_dbi_open (MDB_CREATE is added).
  * Must run with no other transaction open. 0 / -1. */
 int ocop_store_dbi(ocop_store_t *self, const char *name, unsigned flags, MDB_dbi *out);

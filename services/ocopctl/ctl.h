@@ -81,6 +81,9 @@ void ctl_print_events(const ctl_t *ctl, const Ocop__EventBatch *batch);
 /* Subcommands. argv[0] is the subcommand's own name. */
 /* ocopctl keygen: needs no config. */
 int ctl_cmd_keygen(int argc, char **argv);
+/* ocopctl backup DIR / restore DIR: the stores, keys and tokens of a deployment. */
+int ctl_cmd_backup(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_restore(ctl_t *ctl, int argc, char **argv);
 /* ocopctl config check|services: the config at path, read as the services read it. */
 int ctl_cmd_config(const char *path, int argc, char **argv);
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);

@@ -26,6 +26,9 @@ static void s_usage(FILE *out)
                  "  keygen --dir DIR [--keep] [--sign] NAME...  create CURVE key pairs (NAME.key 0600,\n"
                  "                                      NAME.pub); after --sign, Ed25519 signing pairs\n"
                  "  config check|services               the config as the services read it; its services\n"
+                 "  backup DIR                          a consistent copy of this host's stores, the keys and\n"
+                 "                                      tokens, services running\n"
+                 "  restore DIR [--replace-keys] [--owner USER]  a backup into stopped, empty services\n"
                  "  ping [SERVICE]                      health of a service (default: registration)\n"
                  "  call SERVICE REQUEST [JSON|-]       any request, e.g. call registration reg_entity_get "
                  "'{\"id\":\"ENT-00000001\"}'\n"
@@ -160,6 +163,10 @@ int main(int argc, char **argv)
         rc = ctl_cmd_keygen(sub_argc, sub_argv);
     else if (strcmp(cmd, "config") == 0)
         rc = ctl_cmd_config(ctl.config_path, sub_argc, sub_argv);
+    else if (strcmp(cmd, "backup") == 0)
+        rc = ctl_cmd_backup(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "restore") == 0)
+        rc = ctl_cmd_restore(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
         rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "rerate") == 0)
