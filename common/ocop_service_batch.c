@@ -39,6 +39,8 @@ static void s_handle_ping(ocop_service_t *self, Ocop__Reply *reply)
     pong->batch_requests_max = self->n_batch_max;
     pong->store_path = (char *)ocop_store_path(self->store);
     pong->map_size = ocop_store_map_size(self->store);
+    pong->map_max = ocop_store_map_max(self->store);
+    pong->store_used_bytes = ocop_store_used_bytes(self->store);
     pong->n_latency_bounds_us = pong->n_requests_by_bound = OCOP__LATENCY_BOUNDS;
     pong->latency_bounds_us = (uint64_t *)ocop__latency_bounds_us;
     pong->requests_by_bound = ocop_arena_alloc(self->arena, OCOP__LATENCY_BOUNDS * sizeof(uint64_t));

@@ -184,6 +184,15 @@ size_t ocop_store_map_max(const ocop_store_t *self)
     return self ? self->map_max : 0;
 }
 
+size_t ocop_store_used_bytes(ocop_store_t *self)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    if (!self || mdb_env_info(self->env, &info) != 0 || mdb_env_stat(self->env, &st) != 0)
+        return 0;
+    return ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
 void ocop_key_init(ocop_key_t *key)
 {
     key->len = 0;

@@ -59,6 +59,8 @@ void ocop_store_hold(ocop_store_t *self);
 void ocop_store_release(ocop_store_t *self);
 size_t ocop_store_map_size(const ocop_store_t *self);
 size_t ocop_store_map_max(const ocop_store_t *self);
+/* Bytes of the pages in use (up to the last page written): what the map must hold. */
+size_t ocop_store_used_bytes(ocop_store_t *self);
 
 /* Composite keys: strings are appended with a terminating NUL (so prefixes sort first and
  * "a" < "ab"), integers big-endian (so they sort numerically). */

@@ -4,7 +4,8 @@
 # npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file);
 # what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc); and
 # Clang with libFuzzer for the fuzz targets; what the package test needs (dpkg-dev for cpack's
-# shared-library dependencies, systemd for systemd-analyze, iproute2 for its network namespace).
+# shared-library dependencies, systemd for systemd-analyze, iproute2 for its network namespace);
+# prometheus for promtool, which checks the alert rules (its server is not started).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
@@ -14,7 +15,7 @@ tests=0
 if [ "${1:-}" = "--tests" ]; then
   tests=1
   packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev
-             curl iproute2 systemd dpkg-dev)
+             curl iproute2 systemd dpkg-dev prometheus)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
 fi
@@ -26,7 +27,16 @@ if ((${#missing[@]})); then
   echo "ocop: installing ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Packages that ship a server (prometheus) must not start it here: policy-rc.d says so to
+  # their maintainer scripts for the length of the install.
+  policy=/usr/sbin/policy-rc.d made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy" && made_policy=1
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  [ "$made_policy" = 0 ] || $SUDO rm -f "$policy"
+  [ "$rc" = 0 ] || exit "$rc"
 fi
 if [ "$tests" = 1 ]; then
   e2e="$root/tests/e2e"

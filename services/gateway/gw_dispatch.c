@@ -257,6 +257,7 @@ struct gw_task_t {
     pthread_mutex_t lock; /* guards outstanding: replies come in the pump's thread */
     size_t outstanding;
     size_t n_calls;
+    size_t n_pings; /* a probe's calls: its pings first, then the audit sources' request */
     s_call_t calls[S_CALLS_MAX];
 };
 
@@ -435,31 +436,46 @@ static int s_section(gw_task_t *self, const char *province, char *section, size_
     return -1;
 }
 
-/* A ping to every service for /healthz or /metrics, each with the probes' own time-out. */
+/* A ping to every service for /healthz or /metrics, each with the probes' own time-out; for
+ * /metrics also the audit service's intake status (its sources' lag and contiguity). */
 static void s_probe(gw_task_t *self)
 {
     const char *names[GW_SECTIONS_MAX];
     size_t n = gw_pump_sections(self->gw->pump, names, GW_SECTIONS_MAX);
     snprintf(self->who.caller, sizeof self->who.caller, "gateway");
-    for (size_t i = 0; i < n && i < S_CALLS_MAX; i++) {
+    int audit = 0;
+    for (size_t i = 0; i < n && self->n_calls + 1 < S_CALLS_MAX; i++) {
         Ocop__Ping *ping = ocop_arena_alloc(self->arena, sizeof *ping);
         ocop__ping__init(ping);
         s_call(self, names[i], "ping", &ping->base, NULL);
+        self->calls[self->n_calls - 1].timeout_ms = GW_PROBE_TIMEOUT_MS;
+        audit |= strcmp(names[i], GW_AUDIT_SECTION) == 0;
+    }
+    self->n_pings = self->n_calls;
+    if (self->probe == GW_PROBE_METRICS && audit) {
+        Ocop__AudSourcesGet *body = ocop_arena_alloc(self->arena, sizeof *body);
+        ocop__aud_sources_get__init(body);
+        s_call(self, GW_AUDIT_SECTION, "aud_sources_get", &body->base, NULL);
         self->calls[self->n_calls - 1].timeout_ms = GW_PROBE_TIMEOUT_MS;
     }
     self->step = S_PROBED;
 }
 
-/* S_PROBED: the page from the pings' replies. */
+/* S_PROBED: the page from the pings' replies (and the audit service's sources). */
 static int s_probed(gw_task_t *self, gw_response_t *out)
 {
     const char *names[S_CALLS_MAX];
     Ocop__Reply *replies[S_CALLS_MAX];
-    for (size_t i = 0; i < self->n_calls; i++) {
+    for (size_t i = 0; i < self->n_pings; i++) {
         names[i] = self->calls[i].call.section;
         replies[i] = self->calls[i].reply;
     }
-    gw_pages_probed(self->gw, self->probe, names, replies, self->n_calls, out);
+    const Ocop__Reply *sources = self->n_calls > self->n_pings ? self->calls[self->n_pings].reply : NULL;
+    const Ocop__AudSources *audit =
+        sources && (int)sources->status == OCOP_OK && sources->body_case == OCOP__REPLY__BODY_AUD_SOURCES
+            ? sources->aud_sources
+            : NULL;
+    gw_pages_probed(self->gw, self->probe, names, replies, self->n_pings, audit, out);
     return 1;
 }
 

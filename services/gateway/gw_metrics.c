@@ -142,6 +142,8 @@ static void s_write_service(const char *name, const Ocop__Pong *p, FILE *out)
     fprintf(out, "ocop_service_last_sequence{service=\"%s\"} %llu\n", name, (unsigned long long)p->last_sequence);
     fprintf(out, "ocop_service_uptime_seconds{service=\"%s\"} %.3f\n", name, (double)p->uptime_ms / 1000.0);
     fprintf(out, "ocop_service_store_map_bytes{service=\"%s\"} %llu\n", name, (unsigned long long)p->map_size);
+    fprintf(out, "ocop_service_store_map_max_bytes{service=\"%s\"} %llu\n", name, (unsigned long long)p->map_max);
+    fprintf(out, "ocop_service_store_used_bytes{service=\"%s\"} %llu\n", name, (unsigned long long)p->store_used_bytes);
     for (size_t i = 0; i < p->n_latency_bounds_us && i < p->n_requests_by_bound; i++)
         fprintf(out, "ocop_service_request_duration_seconds_bucket{service=\"%s\",le=\"%g\"} %llu\n", name,
                 (double)p->latency_bounds_us[i] / 1e6, (unsigned long long)p->requests_by_bound[i]);
@@ -153,8 +155,32 @@ static void s_write_service(const char *name, const Ocop__Pong *p, FILE *out)
             (unsigned long long)p->requests);
 }
 
+/* What the audit service has taken in from each source it follows. */
+static void s_write_audit(const Ocop__AudSources *a, FILE *out)
+{
+    fputs("# HELP ocop_audit_source_lag Events a source has published that the audit log has not taken in yet.\n"
+          "# TYPE ocop_audit_source_lag gauge\n"
+          "# HELP ocop_audit_source_cursor The last sequence of the source the audit log holds.\n"
+          "# TYPE ocop_audit_source_cursor gauge\n"
+          "# HELP ocop_audit_source_contiguous 1 when the log holds every event of the source from 1 to its cursor.\n"
+          "# TYPE ocop_audit_source_contiguous gauge\n"
+          "# HELP ocop_audit_source_heard_timestamp_seconds When the source was last heard from (0: never).\n"
+          "# TYPE ocop_audit_source_heard_timestamp_seconds gauge\n"
+          "# TYPE ocop_audit_tree_size gauge\n",
+          out);
+    for (size_t i = 0; i < a->n_sources; i++) {
+        const Ocop__AudSource *s = a->sources[i];
+        fprintf(out, "ocop_audit_source_lag{source=\"%s\"} %llu\n", s->name, (unsigned long long)s->lag);
+        fprintf(out, "ocop_audit_source_cursor{source=\"%s\"} %llu\n", s->name, (unsigned long long)s->cursor);
+        fprintf(out, "ocop_audit_source_contiguous{source=\"%s\"} %d\n", s->name, s->contiguous ? 1 : 0);
+        fprintf(out, "ocop_audit_source_heard_timestamp_seconds{source=\"%s\"} %.3f\n", s->name,
+                (double)s->heard_ms / 1000.0);
+    }
+    fprintf(out, "ocop_audit_tree_size %llu\n", (unsigned long long)a->tree_size);
+}
+
 void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
-                      FILE *out)
+                      const Ocop__AudSources *audit, FILE *out)
 {
     s_write_gateway(self, out);
     fputs("# HELP ocop_service_up 1 when the service answered the gateway's ping.\n"
@@ -166,9 +192,15 @@ void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const 
           "# TYPE ocop_service_last_sequence gauge\n"
           "# TYPE ocop_service_uptime_seconds gauge\n"
           "# TYPE ocop_service_store_map_bytes gauge\n"
+          "# HELP ocop_service_store_map_max_bytes The size the store's map may grow to.\n"
+          "# TYPE ocop_service_store_map_max_bytes gauge\n"
+          "# HELP ocop_service_store_used_bytes Bytes of the store's pages in use.\n"
+          "# TYPE ocop_service_store_used_bytes gauge\n"
           "# HELP ocop_service_request_duration_seconds Time from taking a request off the socket to its reply.\n"
           "# TYPE ocop_service_request_duration_seconds histogram\n",
           out);
     for (size_t i = 0; i < n; i++)
         s_write_service(names[i], pongs[i], out);
+    if (audit)
+        s_write_audit(audit, out);
 }

@@ -39,7 +39,7 @@ static void s_healthz(const char *const *names, const Ocop__Pong *const *pongs, 
 }
 
 static void s_metrics(const gw_t *gw, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
-                      gw_response_t *out)
+                      const Ocop__AudSources *audit, gw_response_t *out)
 {
     size_t len = 0;
     FILE *f = open_memstream(&out->body, &len);
@@ -47,7 +47,7 @@ static void s_metrics(const gw_t *gw, const char *const *names, const Ocop__Pong
         gw_error(out, 500, "INTERNAL", "", "out of memory");
         return;
     }
-    gw_metrics_write(gw->metrics, names, pongs, n, f);
+    gw_metrics_write(gw->metrics, names, pongs, n, audit, f);
     fclose(f);
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -69,7 +69,7 @@ gw_probe_t gw_pages_probe(const gw_request_t *in, gw_response_t *out, size_t nro
 }
 
 void gw_pages_probed(const gw_t *gw, gw_probe_t probe, const char *const *names, Ocop__Reply *const *replies, size_t n,
-                     gw_response_t *out)
+                     const Ocop__AudSources *audit, gw_response_t *out)
 {
     const Ocop__Pong *pongs[GW_SECTIONS_MAX];
     for (size_t i = 0; i < n && i < GW_SECTIONS_MAX; i++)
@@ -81,7 +81,7 @@ void gw_pages_probed(const gw_t *gw, gw_probe_t probe, const char *const *names,
     if (probe == GW_PROBE_HEALTHZ)
         s_healthz(names, pongs, n, out);
     else
-        s_metrics(gw, names, pongs, n, out);
+        s_metrics(gw, names, pongs, n, audit, out);
 }
 
 /* What the dashboard needs to know beside the API: the audit key it pins when it checks a

@@ -22,9 +22,9 @@ typedef enum {
 gw_probe_t gw_pages_probe(const gw_request_t *in, gw_response_t *out, size_t nroutes);
 
 /* Answers probe from each section's reply to its ping (names[i], replies[i]; NULL when it did
- * not answer in time). */
+ * not answer in time) and, for /metrics, the audit service's sources (NULL: not known). */
 void gw_pages_probed(const gw_t *gw, gw_probe_t probe, const char *const *names, Ocop__Reply *const *replies, size_t n,
-                     gw_response_t *out);
+                     const Ocop__AudSources *audit, gw_response_t *out);
 
 /* 1 when in is one of the other pages (out filled, slot set from nroutes + GW_SLOT_*), else 0. */
 int gw_pages_serve(gw_t *gw, const gw_request_t *in, gw_response_t *out, size_t nroutes);

@@ -275,7 +275,7 @@ gw_pump_t *gw_pump_new(void *zctx, const ocop_config_t *config, const ocop_keypa
     int rc = self->wake_fd >= 0 ? 0 : -1;
     if (rc != 0)
         ocop_error_format(err, errlen, "eventfd: %s", strerror(errno));
-    const char *fixed[] = {"registration", "audit", "promotion"};
+    const char *fixed[] = {"registration", GW_AUDIT_SECTION, "promotion"};
     for (size_t i = 0; i < 3 && rc == 0; i++)
         rc = s_add(self, config, fixed[i], err, errlen);
     for (size_t i = 0; i < n && rc == 0; i++)

@@ -14,6 +14,8 @@
 #include "ocop_keys.h"
 
 #define GW_SECTIONS_MAX 40
+/* The audit service's section (the gateway also asks it for its intake status on /metrics). */
+#define GW_AUDIT_SECTION "audit"
 
 typedef struct gw_pump_t gw_pump_t;
 

@@ -551,10 +551,23 @@ static void test_metrics(void **state)
         "ocop_service_up{service=\"evaluation-2\"} 1",
         "ocop_service_request_duration_seconds_bucket{service=\"evaluation-1\",le=\"0.001\"} ",
         "ocop_service_request_duration_seconds_count{service=\"promotion\"} ",
+        "ocop_service_store_map_max_bytes{service=\"audit\"} ",
+        "ocop_audit_source_contiguous{source=\"registration\"} 1\n",
+        "ocop_audit_source_contiguous{source=\"evaluation-2\"} 1\n",
+        "ocop_audit_source_lag{source=\"evaluation-1\"} ",
+        "ocop_audit_tree_size ",
     };
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
         if (!strstr(r.body, needles[i]))
             fail_msg("/metrics lacks %s", needles[i]);
+    /* A store uses some of its map, and the map stays within what it may grow to. */
+    const char *used = strstr(r.body, "ocop_service_store_used_bytes{service=\"registration\"} ");
+    const char *map = strstr(r.body, "ocop_service_store_map_bytes{service=\"registration\"} ");
+    const char *max = strstr(r.body, "ocop_service_store_map_max_bytes{service=\"registration\"} ");
+    assert_true(used && map && max);
+    unsigned long long u = strtoull(strchr(used, '}') + 2, NULL, 10), m = strtoull(strchr(map, '}') + 2, NULL, 10),
+                       x = strtoull(strchr(max, '}') + 2, NULL, 10);
+    assert_true(u > 0 && u <= m && m <= x);
     harness_http_free(&r);
 }
 
