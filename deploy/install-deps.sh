@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ocop needs to build, run and test, skipping those present.
 # With --tests, also what the dashboard's end-to-end test needs: Debian's Chromium, Node.js and
-# npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file);
+# npm (when missing), and playwright-core from npm in tests/e2e (npm ci, pinned by its lock file),
+# with kubernetes-models in tests/deploy/k8s for the manifests' offline validation;
 # what the example Python client needs (python3-zmq, python3-protobuf, python3-nacl, protoc); and
 # Clang with libFuzzer for the fuzz targets; what the package test needs (dpkg-dev for cpack's
 # shared-library dependencies, systemd for systemd-analyze, iproute2 for its network namespace);
@@ -18,6 +19,7 @@ if [ "${1:-}" = "--tests" ]; then
              curl iproute2 systemd dpkg-dev prometheus)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
+  command -v kubectl >/dev/null || packages+=(kubernetes-client) # kubectl kustomize
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -39,11 +41,16 @@ if ((${#missing[@]})); then
   [ "$rc" = 0 ] || exit "$rc"
 fi
 if [ "$tests" = 1 ]; then
-  e2e="$root/tests/e2e"
-  want="$(node -p "require('$e2e/package-lock.json').packages['node_modules/playwright-core'].version")"
-  have="$(node -p "try { require('$e2e/node_modules/playwright-core/package.json').version } catch (e) { '' }")"
-  if [ "$want" != "$have" ]; then
-    echo "ocop: installing the end-to-end test's npm packages (tests/e2e: playwright-core $want)" >&2
-    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
+  # npm packages of the tests, pinned by their lock files: (directory, the package that tells
+  # whether the locked version is there).
+  for spec in "tests/e2e playwright-core" "tests/deploy/k8s kubernetes-models"; do
+    set -- $spec
+    dir="$root/$1" pkg="$2"
+    want="$(node -p "require('$dir/package-lock.json').packages['node_modules/$pkg'].version")"
+    have="$(node -p "try { require('$dir/node_modules/$pkg/package.json').version } catch (e) { '' }")"
+    if [ "$want" != "$have" ]; then
+      echo "ocop: installing the npm packages of $1 ($pkg $want)" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+  done
 fi
