@@ -37,7 +37,7 @@ int ocop_boot_args(ocop_boot_t *b, int argc, char **argv, const char *default_na
     return 0;
 }
 
-int ocop_boot_open(ocop_boot_t *b, bool allow_self, const char **stage, char *err, size_t errlen)
+int ocop_boot_open(ocop_boot_t *b, const char **stage, char *err, size_t errlen)
 {
     *stage = "config_invalid";
     b->config = ocop_config_load(b->config_path, err, errlen);
@@ -53,13 +53,11 @@ int ocop_boot_open(ocop_boot_t *b, bool allow_self, const char **stage, char *er
         b->allowed_trusted[i] = b->sc.trusted[i];
     }
     b->allowed_count = b->sc.allow_count;
-    if (allow_self) {
-        memcpy(b->allowed[b->allowed_count], b->keys.public_z85, OCOP_Z85_KEY_LEN + 1);
-        b->allowed_p[b->allowed_count] = b->allowed[b->allowed_count];
-        b->allowed_names[b->allowed_count] = b->name;
-        b->allowed_trusted[b->allowed_count] = false;
-        b->allowed_count++;
-    }
+    memcpy(b->allowed[b->allowed_count], b->keys.public_z85, OCOP_Z85_KEY_LEN + 1);
+    b->allowed_p[b->allowed_count] = b->allowed[b->allowed_count];
+    b->allowed_names[b->allowed_count] = b->name;
+    b->allowed_trusted[b->allowed_count] = false;
+    b->allowed_count++;
     *stage = "store_open_failed";
     ocop_store_options_t so = {
         .path = b->sc.store_dir, .map_size = b->sc.map_size, .map_max = b->sc.map_max, .max_dbs = 32};

@@ -38,10 +38,11 @@ typedef int (*ocop_boot_option_fn)(void *user, const char *flag, const char *val
 int ocop_boot_args(ocop_boot_t *b, int argc, char **argv, const char *default_name, void (*usage)(FILE *out),
                    ocop_boot_option_fn option, void *user);
 
-/* Loads config, section, keys and allowed keys (with the service's own public key too when
- * allow_self: a service that sends itself requests), and opens the store. 0, or -1 with err;
- * *stage says what failed ("config_invalid", "store_open_failed") for the log. */
-int ocop_boot_open(ocop_boot_t *b, bool allow_self, const char **stage, char *err, size_t errlen);
+/* Loads config, section, keys and allowed keys, and opens the store. The service's own public
+ * key is allowed too, acting only as itself: services send themselves timed requests, and
+ * probes (Kubernetes' liveness) ping a service with its own key. 0, or -1 with err; *stage says
+ * what failed ("config_invalid", "store_open_failed") for the log. */
+int ocop_boot_open(ocop_boot_t *b, const char **stage, char *err, size_t errlen);
 void ocop_boot_close(ocop_boot_t *b);
 
 /* The service options every service starts with: its section, keys, allowed keys, store and shard

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     ocop_subscriber_t *subscribers[OCOP_ALLOW_MAX];
     size_t n_subscribers = 0;
     void *zctx = NULL;
-    if (ocop_boot_open(&boot, false, &stage, err, sizeof err) != 0) {
+    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
         ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
     }

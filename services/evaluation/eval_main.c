@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     void *zctx = NULL;
     eval_state_t state;
     int state_open = 0;
-    if (ocop_boot_open(&boot, true, &stage, err, sizeof err) != 0) {
+    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
         ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
     }

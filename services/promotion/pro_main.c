@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     void *zctx = NULL;
     pro_state_t state;
     s_setup_t setup = {&state, NULL};
-    if (ocop_boot_open(&boot, true, &stage, err, sizeof err) != 0) {
+    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
         ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
     }

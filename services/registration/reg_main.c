@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     int status = 1, state_open = 0;
     ocop_service_t *service = NULL;
     reg_state_t state;
-    if (ocop_boot_open(&boot, false, &stage, err, sizeof err) != 0) {
+    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
         ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
     }

@@ -97,7 +97,8 @@ start_unit() {
       in_ns curl -fsS -o /dev/null http://127.0.0.1:8080/healthz 2>/dev/null && return 0
       sleep 0.1
     else
-      in_ns ocopctl --timeout 200 ping "$name" >/dev/null 2>&1 && return 0
+      # With the service's own key, as the Kubernetes probes ping it.
+      in_ns ocopctl --as "$name" --timeout 200 ping "$name" >/dev/null 2>&1 && return 0
     fi
     kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$name.log"; fail "$name exited"; }
   done
