@@ -46,9 +46,18 @@ int gw_access_role(const gw_identity_t *who, const ocop_api_route_t *route, gw_r
     return -1;
 }
 
-static void s_copy(char *dst, size_t len, const char *src)
+/* A target's part into its buffer whole, or -1: a part that does not fit is never cut to fit
+ * (cut, it could match a scope it is not). */
+static int s_copy(char *dst, size_t len, const char *src)
 {
-    snprintf(dst, len, "%s", src ? src : "");
+    return snprintf(dst, len, "%s", src ? src : "") < (int)len ? 0 : -1;
+}
+
+/* A service's reply named a target part longer than the gateway holds: refused, not judged. */
+static int s_too_long(const char *section, gw_response_t *out)
+{
+    gw_error(out, 500, "INTERNAL", "", "the %s service's reply names a target longer than the gateway holds", section);
+    return -1;
 }
 
 /* The reply's body, or NULL with out filled (503 for no reply, the service's error). */
@@ -88,10 +97,8 @@ int gw_product_province(const Ocop__Reply *reply, const char *product_id, const 
                         char *province, size_t len, gw_response_t *out)
 {
     const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)s_body(reply, "registration", timeout_ms, out);
-    if (d && d->product) {
-        s_copy(province, len, d->product->current_province_code);
-        return 0;
-    }
+    if (d && d->product)
+        return s_copy(province, len, d->product->current_province_code) == 0 ? 0 : s_too_long("registration", out);
     if (d || (reply && (int)reply->status == OCOP_E_NOT_FOUND))
         gw_error(out, 404, "NOT_FOUND", field, "product %.64s does not exist", product_id);
     return -1;
@@ -141,57 +148,48 @@ static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *key, co
     return -1;
 }
 
-/* The target as the lookup's reply body describes it. */
-static void s_target_from(ocop_scope_rule_t rule, const ProtobufCMessage *body, gw_target_t *t)
+/* The target as the lookup's reply body describes it. 0, or -1 when a part does not fit. */
+static int s_target_from(ocop_scope_rule_t rule, const ProtobufCMessage *body, gw_target_t *t)
 {
     switch (rule) {
     case OCOP_SCOPE_COMMUNE: {
         const Ocop__RegUnit *u = (const Ocop__RegUnit *)body;
-        s_copy(t->commune, sizeof t->commune, u->code);
-        s_copy(t->province, sizeof t->province, u->province_code);
-        break;
+        return s_copy(t->commune, sizeof t->commune, u->code) |
+               s_copy(t->province, sizeof t->province, u->province_code);
     }
     case OCOP_SCOPE_ENTITY: {
         const Ocop__RegEntity *e = (const Ocop__RegEntity *)body;
-        s_copy(t->entity, sizeof t->entity, e->id);
-        s_copy(t->commune, sizeof t->commune, e->commune_code);
-        s_copy(t->province, sizeof t->province, e->current_province_code);
-        break;
+        return s_copy(t->entity, sizeof t->entity, e->id) | s_copy(t->commune, sizeof t->commune, e->commune_code) |
+               s_copy(t->province, sizeof t->province, e->current_province_code);
     }
     case OCOP_SCOPE_PRODUCT: {
         const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)body;
-        if (d->product) {
-            s_copy(t->entity, sizeof t->entity, d->product->entity_id);
-            s_copy(t->commune, sizeof t->commune, d->product->commune_code);
-            s_copy(t->province, sizeof t->province, d->product->current_province_code);
-        }
-        break;
+        if (!d->product)
+            return 0;
+        return s_copy(t->entity, sizeof t->entity, d->product->entity_id) |
+               s_copy(t->commune, sizeof t->commune, d->product->commune_code) |
+               s_copy(t->province, sizeof t->province, d->product->current_province_code);
     }
     case OCOP_SCOPE_COUNCIL: {
         const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)body;
-        s_copy(t->council, sizeof t->council, c->id);
-        s_copy(t->province, sizeof t->province, c->province_code);
         t->level = c->level;
-        break;
+        return s_copy(t->council, sizeof t->council, c->id) | s_copy(t->province, sizeof t->province, c->province_code);
     }
     case OCOP_SCOPE_SESSION: {
-        const Ocop__EvalSession *s = (const Ocop__EvalSession *)body;
-        s_copy(t->council, sizeof t->council, s->council_id);
-        s_copy(t->province, sizeof t->province, s->province_code);
-        t->level = s->level;
-        break;
+        const Ocop__EvalSession *ses = (const Ocop__EvalSession *)body;
+        t->level = ses->level;
+        return s_copy(t->council, sizeof t->council, ses->council_id) |
+               s_copy(t->province, sizeof t->province, ses->province_code);
     }
     case OCOP_SCOPE_CERTIFICATE: {
         const Ocop__EvalCertificate *c = (const Ocop__EvalCertificate *)body;
-        s_copy(t->entity, sizeof t->entity, c->entity_id);
-        s_copy(t->province, sizeof t->province, c->province_code);
-        break;
+        return s_copy(t->entity, sizeof t->entity, c->entity_id) |
+               s_copy(t->province, sizeof t->province, c->province_code);
     }
     case OCOP_SCOPE_FAIR:
-        s_copy(t->province, sizeof t->province, ((const Ocop__ProFair *)body)->province_code);
-        break;
+        return s_copy(t->province, sizeof t->province, ((const Ocop__ProFair *)body)->province_code);
     default:
-        break;
+        return 0;
     }
 }
 
@@ -299,8 +297,12 @@ int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_rou
         return rc;
     gw_target_t t;
     memset(&t, 0, sizeof t);
-    if (route->scope == OCOP_SCOPE_PROVINCE)
-        s_copy(t.province, sizeof t.province, key);
+    if (route->scope == OCOP_SCOPE_PROVINCE && s_copy(t.province, sizeof t.province, key) != 0) {
+        gw_error(out, 400, "INVALID", route->scope_field,
+                 "%s '%.16s...' is not a province code (at most %zu characters)", route->scope_field, key,
+                 sizeof t.province - 1);
+        return -1;
+    }
     return s_decide(who, route, &t, out);
 }
 
@@ -312,6 +314,7 @@ int gw_access_scope_end(const gw_identity_t *who, const ocop_api_route_t *route,
         return -1;
     gw_target_t t;
     memset(&t, 0, sizeof t);
-    s_target_from(route->scope, body, &t);
+    if (s_target_from(route->scope, body, &t) != 0)
+        return s_too_long(lookup->section, out);
     return s_decide(who, route, &t, out);
 }

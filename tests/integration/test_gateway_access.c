@@ -238,6 +238,25 @@ static void test_central_council_is_the_ministrys(void)
     harness_http_free(&resp);
 }
 
+/* A target the gateway cannot hold whole is refused as the client sent it, never cut to fit:
+ * province A's officer naming a province code that starts with A's code is told the code is
+ * not one (400), not judged on its first characters; nothing changes. */
+static void test_long_target_refused_not_cut(void **state)
+{
+    (void)state;
+    char *before = gateway_world_sequences(&W);
+    assert_non_null(before);
+    char body[256];
+    snprintf(body, sizeof body, "{\"province_code\":\"%s%s\",\"name\":\"Hội chợ OCOP\"}", W.province[GW_A],
+             "000000000000");
+    s_post("/v1/fairs", OCOP_ROLE_PROVINCE, body, 400, "\"field\":\"province_code\"");
+    char *after = gateway_world_sequences(&W);
+    assert_non_null(after);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
 /* A council member scores only as themselves; only the central officer creates the central
  * council; a token the gateway does not know is refused, one added while it runs is taken. */
 static void test_identity_rules(void **state)
@@ -423,6 +442,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_and_role),
         cmocka_unit_test(test_identity_rules),
+        cmocka_unit_test(test_long_target_refused_not_cut),
         cmocka_unit_test(test_public_log_withholds_private_fields),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
