@@ -7,6 +7,7 @@
 
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_shard_id.h"
 
 /* Every writing handler but two checks everything before its first write (see ocop_route_t);
  * closing a session and expiring certificates touch many records and run nested. */
@@ -66,29 +67,18 @@ int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
 int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix)
 {
     eval_state_t *state = eval_state(ctx);
-    size_t plen = strlen(prefix);
     if (!id || !*id)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
-    char *end;
-    unsigned long shard = 0, n = 0;
-    int ok = strncmp(id, prefix, plen) == 0 && id[plen] >= '1' && id[plen] <= '9';
-    if (ok) {
-        shard = strtoul(id + plen, &end, 10);
-        ok = *end == '-' && end[1] >= '1' && end[1] <= '9';
-        if (ok) {
-            n = strtoul(end + 1, &end, 10);
-            ok = *end == '\0' && n > 0 && strlen(id) <= EVAL_CODE_MAX;
-        }
-    }
-    if (!ok)
+    unsigned shard;
+    if (ocop_shard_id_parse(id, prefix, &shard, NULL) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s '%.40s' is not an id of the form %s<shard>-<n>",
                              field, id, prefix);
     if (shard == state->service->shard)
         return 0;
     char owner[OCOP_NAME_MAX];
-    if (ocop_config_shard_name(state->config, EVAL_GROUP, (unsigned)shard, owner, sizeof owner) != 0)
+    if (ocop_config_shard_name(state->config, EVAL_GROUP, shard, owner, sizeof owner) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field,
-                             "%s %s was made by shard %lu, which is not configured", field, id, shard);
+                             "%s %s was made by shard %u, which is not configured", field, id, shard);
     return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "%s %s belongs to shard %s, not %s", field, id, owner,
                          state->service->name);
 }

@@ -1,10 +1,12 @@
 /* eval_state — see eval_state.h. */
 #include "eval_state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ocop_error.h"
+#include "ocop_shard_id.h"
 
 int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_t *config,
                     const ocop_service_config_t *service, char *err, size_t errlen)
@@ -95,6 +97,5 @@ int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, ch
     rc = mdb_put(txn, state->db.meta, &k, &v, 0);
     if (rc != 0)
         return rc;
-    snprintf(out, outlen, "%s%u-%llu", prefix, state->service->shard, (unsigned long long)(last + 1));
-    return 0;
+    return ocop_shard_id_format(out, outlen, prefix, state->service->shard, last + 1) == 0 ? 0 : EINVAL;
 }

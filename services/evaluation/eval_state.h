@@ -63,8 +63,9 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
                     const ocop_service_config_t *service, char *err, size_t errlen);
 void eval_state_close(eval_state_t *state);
 
-/* The next id of a kind inside txn: "<prefix><shard>-<n>", e.g. "S2-17" (sessions of shard 2).
- * The shard number in an id tells any shard where the record lives. 0 / MDB error code. */
+/* The next id of a kind inside txn: "<prefix><shard>-<n>", e.g. "S2-17" (sessions of shard 2;
+ * the grammar of ocop_shard_id). The shard number in an id tells any shard, the gateway and
+ * tools where the record lives. 0 / MDB error code (EINVAL: the id would not fit out). */
 int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, char *out, size_t outlen);
 
 #endif

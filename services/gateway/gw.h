@@ -72,9 +72,10 @@ void gw_task_send(gw_task_t *self);
 void gw_error(gw_response_t *out, int http_status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* The evaluation shard section that made id "<letters><shard>-<n>" ("C2-7" -> "evaluation-2").
- * 0, or -1 when id has no shard number or no such shard is configured. */
-int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len);
+/* The evaluation shard section that made id ("C2-7" -> "evaluation-2"; ocop_shard_id's
+ * grammar, which the shards use too). 0, or -1 with out filled: 400 naming field when id is not
+ * such an id, 404 when its shard is not configured. */
+int gw_shard_of_id(const gw_t *gw, const char *id, const char *field, char *section, size_t len, gw_response_t *out);
 
 /* The body message of a reply (NULL when none is set). */
 const ProtobufCMessage *gw_reply_body(const Ocop__Reply *reply);

@@ -106,8 +106,8 @@ int gw_product_province(const Ocop__Reply *reply, const char *product_id, const 
 
 /* The lookup that finds rule's target from key (a commune in msg's unit_version); 0 when the
  * key itself is the target (a province), -1 with out filled when it cannot be placed. */
-static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *key, const ProtobufCMessage *msg,
-                           ocop_arena_t *arena, gw_lookup_t *l, gw_response_t *out)
+static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *field, const char *key,
+                           const ProtobufCMessage *msg, ocop_arena_t *arena, gw_lookup_t *l, gw_response_t *out)
 {
     char shard[OCOP_NAME_MAX];
     switch (rule) {
@@ -133,10 +133,8 @@ static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *key, co
     case OCOP_SCOPE_COUNCIL:
     case OCOP_SCOPE_SESSION:
     case OCOP_SCOPE_CERTIFICATE:
-        if (gw_shard_of_id(gw, key, shard, sizeof shard) != 0) {
-            gw_error(out, 404, "NOT_FOUND", "", "%.64s is not an id any evaluation shard made", key);
+        if (gw_shard_of_id(gw, key, field, shard, sizeof shard, out) != 0)
             return -1;
-        }
         if (rule == OCOP_SCOPE_COUNCIL)
             s_lookup(l, shard, "eval_council_get", &ocop__eval_council_get__descriptor, "id", key, arena);
         else if (rule == OCOP_SCOPE_SESSION)
@@ -292,7 +290,7 @@ int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_rou
         gw_error(out, 400, "INVALID", route->scope_field, "%s is required", route->scope_field);
         return -1;
     }
-    int rc = s_target_lookup(gw, route->scope, key, msg, arena, lookup, out);
+    int rc = s_target_lookup(gw, route->scope, route->scope_field, key, msg, arena, lookup, out);
     if (rc != 0)
         return rc;
     gw_target_t t;

@@ -15,6 +15,7 @@
 #include "ocop_api.h"
 #include "ocop_error.h"
 #include "ocop_json.h"
+#include "ocop_shard_id.h"
 
 #define S_SHARDS_MAX 64
 
@@ -68,16 +69,17 @@ static void s_request(Ocop__Request *req, const gw_identity_t *who, const char *
         req->request_id = (char *)request_id;
 }
 
-int gw_shard_of_id(const gw_t *gw, const char *id, char *section, size_t len)
+int gw_shard_of_id(const gw_t *gw, const char *id, const char *field, char *section, size_t len, gw_response_t *out)
 {
-    const char *p = id;
-    while (*p >= 'A' && *p <= 'Z')
-        p++;
-    char *end;
-    unsigned long shard = strtoul(p, &end, 10);
-    if (p == id || end == p || *end != '-' || shard == 0 || shard > 1000)
+    unsigned shard;
+    if (ocop_shard_id_parse(id, NULL, &shard, NULL) != 0) {
+        gw_error(out, 400, "INVALID", field, "%s '%.40s' is not an id of the form <KIND><shard>-<n>", field, id);
         return -1;
-    return ocop_config_shard_name(gw->config, "evaluation", (unsigned)shard, section, len);
+    }
+    if (ocop_config_shard_name(gw->config, "evaluation", shard, section, len) == 0)
+        return 0;
+    gw_error(out, 404, "NOT_FOUND", field, "%.40s was made by evaluation shard %u, which is not configured", id, shard);
+    return -1;
 }
 
 /* ---------------------------------------------------------------- identity */
@@ -424,12 +426,8 @@ static int s_section(gw_task_t *self, const char *province, char *section, size_
         gw_error(out, 400, "INVALID", route->shard_field, "%s is required", route->shard_field);
         return -1;
     }
-    if (!province && route->shard == OCOP_SHARD_ID) {
-        if (gw_shard_of_id(self->gw, key, section, len) == 0)
-            return 0;
-        gw_error(out, 404, "NOT_FOUND", route->shard_field, "%.64s is not an id any evaluation shard made", key);
-        return -1;
-    }
+    if (!province && route->shard == OCOP_SHARD_ID)
+        return gw_shard_of_id(self->gw, key, route->shard_field, section, len, out);
     if (ocop_config_shard_owner(self->gw->config, "evaluation", key, section, len) == 0)
         return 0;
     gw_error(out, 400, "INVALID", route->shard_field, "no evaluation shard owns province %.16s", key);

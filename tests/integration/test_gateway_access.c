@@ -257,6 +257,30 @@ static void test_long_target_refused_not_cut(void **state)
     free(after);
 }
 
+/* An evaluation id is read with the shards' own grammar: one the shards would refuse is
+ * refused at the gateway (400 naming the field, where a lowercase kind was 404 before and the
+ * others went to a shard), one of a shard that is not configured is 404. */
+static void test_shard_ids_read_as_the_shards_read_them(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"c1-5", "C01-5", "C1-05", "C1-5x", "C1-", "C0-3"};
+    char path[96];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        harness_http_t resp = {0};
+        snprintf(path, sizeof path, "/v1/councils/%s", bad[i]);
+        assert_int_equal(harness_http(W.h, "GET", path, gateway_world_token(&W, OCOP_ROLE_CENTRAL), NULL, &resp), 0);
+        if (resp.status != 400 || !strstr(resp.body, "\"field\":\"id\""))
+            fail_msg("GET %s: %ld %s (expected 400 on id)", path, resp.status, resp.body);
+        harness_http_free(&resp);
+    }
+    harness_http_t resp = {0};
+    assert_int_equal(
+        harness_http(W.h, "GET", "/v1/councils/C77-1", gateway_world_token(&W, OCOP_ROLE_CENTRAL), NULL, &resp), 0);
+    assert_int_equal(resp.status, 404);
+    assert_non_null(strstr(resp.body, "not configured"));
+    harness_http_free(&resp);
+}
+
 /* A council member scores only as themselves; only the central officer creates the central
  * council; a token the gateway does not know is refused, one added while it runs is taken. */
 static void test_identity_rules(void **state)
@@ -443,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_every_route_and_role),
         cmocka_unit_test(test_identity_rules),
         cmocka_unit_test(test_long_target_refused_not_cut),
+        cmocka_unit_test(test_shard_ids_read_as_the_shards_read_them),
         cmocka_unit_test(test_public_log_withholds_private_fields),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);

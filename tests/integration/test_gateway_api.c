@@ -182,7 +182,8 @@ static const s_bad_t s_bad[] = {
     {"POST", "/v1/fairs/%A/allocation", OCOP_ROLE_CENTRAL, "{\"fair_id\": \"FAIR-999\"}", 400, "INVALID", "fair_id"},
     {"GET", "/v1/fairs/FAIR-999999", OCOP_ROLE_PUBLIC, NULL, 404, "NOT_FOUND", "id"},
     {"GET", "/v1/councils/C9-1", OCOP_ROLE_CENTRAL, NULL, 404, "NOT_FOUND", "id"},
-    {"GET", "/v1/councils/nonsense", OCOP_ROLE_CENTRAL, NULL, 404, "NOT_FOUND", "id"},
+    /* not an evaluation id at all: refused as the shards refuse it (404 is for an id of no shard) */
+    {"GET", "/v1/councils/nonsense", OCOP_ROLE_CENTRAL, NULL, 400, "INVALID", "id"},
     {"POST", "/v1/councils", OCOP_ROLE_CENTRAL, "{\"province_code\": \"99\", \"level\": \"province\"}", 400, "INVALID",
      "province_code"},
 };
