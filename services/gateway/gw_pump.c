@@ -241,9 +241,8 @@ static void *s_run(void *arg)
 static int s_add(gw_pump_t *self, const ocop_config_t *config, const char *name, char *err, size_t errlen)
 {
     ocop_service_config_t sc;
-    char why[512];
-    if (ocop_config_service(config, name, &sc, why, sizeof why) != 0)
-        return 0; /* not deployed */
+    if (ocop_config_service(config, name, &sc, err, errlen) != 0)
+        return -1;
     if (self->count == GW_SECTIONS_MAX) {
         ocop_error_format(err, errlen, "more than %d service sections", GW_SECTIONS_MAX);
         return -1;
@@ -270,16 +269,15 @@ gw_pump_t *gw_pump_new(void *zctx, const ocop_config_t *config, const ocop_keypa
     self->timeout_ms = timeout_ms;
     self->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     pthread_mutex_init(&self->lock, NULL);
-    char shards[GW_SECTIONS_MAX][OCOP_NAME_MAX];
-    size_t n = ocop_config_shards(config, "evaluation", shards, GW_SECTIONS_MAX);
+    /* Every service section of the config, in file order. */
+    char names[GW_SECTIONS_MAX + 1][OCOP_NAME_MAX];
+    size_t n = ocop_config_service_names(config, names, GW_SECTIONS_MAX + 1);
     int rc = self->wake_fd >= 0 ? 0 : -1;
     if (rc != 0)
         ocop_error_format(err, errlen, "eventfd: %s", strerror(errno));
-    const char *fixed[] = {"registration", GW_AUDIT_SECTION, "promotion"};
-    for (size_t i = 0; i < 3 && rc == 0; i++)
-        rc = s_add(self, config, fixed[i], err, errlen);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = s_add(self, config, shards[i], err, errlen);
+    /* One name more than the pump holds, so that s_add refuses a config with too many. */
+    for (size_t i = 0; i < n && i <= GW_SECTIONS_MAX && rc == 0; i++)
+        rc = s_add(self, config, names[i], err, errlen);
     if (rc == 0 && pthread_create(&self->thread, NULL, s_run, self) != 0) {
         ocop_error_format(err, errlen, "cannot start the pump thread");
         rc = -1;

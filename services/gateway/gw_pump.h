@@ -23,8 +23,9 @@ typedef struct gw_pump_t gw_pump_t;
  * on time-out. Must not block. */
 typedef void (*gw_pump_done_fn)(void *user, Ocop__Reply *reply);
 
-/* Every service section of config (registration, audit, promotion, evaluation-N; a missing one
- * is absent and its requests fail at once). Starts the thread. NULL with err. */
+/* Every service section of config, in file order (a service that is not deployed has no
+ * section, and requests for it fail at once). Starts the thread. NULL with err (a section the
+ * services would refuse, a public key missing, more than GW_SECTIONS_MAX sections). */
 gw_pump_t *gw_pump_new(void *zctx, const ocop_config_t *config, const ocop_keypair_t *keys, unsigned timeout_ms,
                        char *err, size_t errlen);
 /* Stops the thread; requests still waiting are answered NULL first. */
