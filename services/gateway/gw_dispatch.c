@@ -14,6 +14,7 @@
 #include "gw_redact.h"
 #include "ocop_api.h"
 #include "ocop_error.h"
+#include "ocop_eval_report.h"
 #include "ocop_json.h"
 #include "ocop_shard_id.h"
 
@@ -373,37 +374,21 @@ static int s_answer(gw_task_t *self, const Ocop__Reply *reply, const char *secti
     return 1;
 }
 
-static void s_report_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *row)
-{
-    sum->stars3 += row->stars3;
-    sum->stars4 += row->stars4;
-    sum->stars5 += row->stars5;
-    sum->proposed5 += row->proposed5;
-    sum->products += row->products;
-    sum->entities += row->entities; /* an entity sits in one province, so on one shard */
-}
-
-/* The national report: every shard's rows (disjoint: a province is on one shard) and totals. */
+/* The national report: every shard's rows and totals (ocop_eval_report_merge). */
 static int s_merged(gw_task_t *self, gw_response_t *out)
 {
-    size_t rows = 0;
+    const Ocop__EvalReport *parts[S_CALLS_MAX];
     for (size_t i = 0; i < self->n_calls; i++) {
         const Ocop__Reply *r = self->calls[i].reply;
         if (!r || (int)r->status != OCOP_OK || r->body_case != OCOP__REPLY__BODY_EVAL_REPORT)
             return s_answer(self, r, self->calls[i].call.section, out);
-        rows += r->eval_report->n_rows;
+        parts[i] = r->eval_report;
     }
-    Ocop__EvalReport merged = OCOP__EVAL_REPORT__INIT;
-    Ocop__EvalReportRow total = OCOP__EVAL_REPORT_ROW__INIT;
-    merged.total = &total;
-    merged.rows = ocop_arena_alloc(self->arena, (rows ? rows : 1) * sizeof *merged.rows);
-    for (size_t i = 0; i < self->n_calls; i++) {
-        const Ocop__EvalReport *r = self->calls[i].reply->eval_report;
-        for (size_t j = 0; j < r->n_rows; j++)
-            merged.rows[merged.n_rows++] = r->rows[j];
-        if (r->total)
-            s_report_add(&total, r->total);
-    }
+    size_t rows = ocop_eval_report_rows(parts, self->n_calls);
+    Ocop__EvalReport merged;
+    Ocop__EvalReportRow total;
+    ocop_eval_report_merge(parts, self->n_calls, ocop_arena_alloc(self->arena, (rows ? rows : 1) * sizeof(void *)),
+                           &total, &merged);
     cJSON *j = ocop_json_from_message(&merged.base);
     out->body = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);

@@ -6,6 +6,7 @@
 
 #include "ctl.h"
 #include "ocop_error.h"
+#include "ocop_eval_report.h"
 
 #define S_SHARDS_MAX 64
 
@@ -15,16 +16,6 @@ static void s_usage(FILE *out)
                  "  Products by stars x province x sector x year from every evaluation shard (or the one\n"
                  "  owning --province). 'proposed 5' are 4-star products proposed to the central council.\n"
                  "  --output csv writes province_code,sector_code,year,stars3,... with a TOTAL row.\n");
-}
-
-static void s_add(Ocop__EvalReportRow *sum, const Ocop__EvalReportRow *row)
-{
-    sum->stars3 += row->stars3;
-    sum->stars4 += row->stars4;
-    sum->stars5 += row->stars5;
-    sum->proposed5 += row->proposed5;
-    sum->products += row->products;
-    sum->entities += row->entities;
 }
 
 static cJSON *s_row_json(const Ocop__EvalReportRow *row)
@@ -53,6 +44,45 @@ static void s_row_print(const ctl_t *ctl, const char *p, const char *s, const ch
     }
     printf("%-9s %-7s %-5s %7u %7u %7u %11u %9u %9u\n", p, s, y, row->stars3, row->stars4, row->stars5, row->proposed5,
            row->products, row->entities);
+}
+
+/* The shards' reports as one (ocop_eval_report_merge): a row per province, sector and year,
+ * then the total; as a table, CSV or JSON. */
+static int s_print(const ctl_t *ctl, const Ocop__EvalReport *const *parts, size_t n, cJSON *out)
+{
+    size_t n_rows = ocop_eval_report_rows(parts, n);
+    Ocop__EvalReportRow **rows = malloc((n_rows ? n_rows : 1) * sizeof *rows), total;
+    Ocop__EvalReport merged;
+    if (!rows) {
+        fprintf(stderr, "ocopctl: out of memory\n");
+        return CTL_EXIT_FAILED;
+    }
+    ocop_eval_report_merge(parts, n, rows, &total, &merged);
+    if (ctl->output_csv)
+        printf("province_code,sector_code,year,stars3,stars4,stars5,proposed5,products,entities\n");
+    else if (!ctl->output_json)
+        printf("%-9s %-7s %-5s %7s %7s %7s %11s %9s %9s\n", "PROVINCE", "SECTOR", "YEAR", "3 STARS", "4 STARS",
+               "5 STARS", "PROPOSED 5", "PRODUCTS", "ENTITIES");
+    cJSON *json_rows = cJSON_AddArrayToObject(out, "rows");
+    for (size_t i = 0; i < merged.n_rows; i++) {
+        const Ocop__EvalReportRow *row = merged.rows[i];
+        char year[8];
+        snprintf(year, sizeof year, "%u", row->year);
+        if (ctl->output_json)
+            cJSON_AddItemToArray(json_rows, s_row_json(row));
+        else
+            s_row_print(ctl, row->province_code, row->sector_code, year, row);
+    }
+    if (ctl->output_json) {
+        cJSON_AddItemToObject(out, "total", s_row_json(&total));
+        char *text = cJSON_Print(out);
+        printf("%s\n", text);
+        free(text);
+    } else {
+        s_row_print(ctl, "TOTAL", "", "", &total);
+    }
+    free(rows);
+    return CTL_EXIT_OK;
 }
 
 int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
@@ -115,45 +145,24 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
         cJSON_Delete(body);
         return CTL_EXIT_USAGE;
     }
-    Ocop__EvalReportRow total = OCOP__EVAL_REPORT_ROW__INIT;
-    cJSON *out = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(out, "rows");
-    if (ctl->output_csv)
-        printf("province_code,sector_code,year,stars3,stars4,stars5,proposed5,products,entities\n");
-    else if (!ctl->output_json)
-        printf("%-9s %-7s %-5s %7s %7s %7s %11s %9s %9s\n", "PROVINCE", "SECTOR", "YEAR", "3 STARS", "4 STARS",
-               "5 STARS", "PROPOSED 5", "PRODUCTS", "ENTITIES");
+    Ocop__Reply *replies[S_SHARDS_MAX] = {0};
+    const Ocop__EvalReport *parts[S_SHARDS_MAX];
     for (size_t s = 0; s < n && rc == 0; s++) {
-        Ocop__Reply *reply;
-        rc = ctl_call(ctl, shards[s], "eval_report_get", body, &reply);
-        if (rc != 0)
-            break;
-        if (reply->status != OCOP__STATUS__STATUS_OK) {
-            fprintf(stderr, "ocopctl: %s: %s: %s\n", shards[s], ocop_status_name(reply->status), reply->message);
-            rc = ctl_exit_for_status(reply->status);
-        } else {
-            const Ocop__EvalReport *r = reply->eval_report;
-            for (size_t i = 0; i < r->n_rows; i++) {
-                char year[8];
-                snprintf(year, sizeof year, "%u", r->rows[i]->year);
-                if (ctl->output_json)
-                    cJSON_AddItemToArray(rows, s_row_json(r->rows[i]));
-                else
-                    s_row_print(ctl, r->rows[i]->province_code, r->rows[i]->sector_code, year, r->rows[i]);
-            }
-            s_add(&total, r->total);
-        }
-        ocop__reply__free_unpacked(reply, NULL);
-    }
-    if (rc == 0) {
-        if (ctl->output_json) {
-            cJSON_AddItemToObject(out, "total", s_row_json(&total));
-            char *text = cJSON_Print(out);
-            printf("%s\n", text);
-            free(text);
-        } else {
-            s_row_print(ctl, "TOTAL", "", "", &total);
+        rc = ctl_call(ctl, shards[s], "eval_report_get", body, &replies[s]);
+        if (rc == 0 && replies[s]->status != OCOP__STATUS__STATUS_OK) {
+            fprintf(stderr, "ocopctl: %s: %s: %s\n", shards[s], ocop_status_name(replies[s]->status),
+                    replies[s]->message);
+            rc = ctl_exit_for_status(replies[s]->status);
+        } else if (rc == 0) {
+            parts[s] = replies[s]->eval_report;
         }
     }
+    cJSON *out = cJSON_CreateObject();
+    if (rc == 0)
+        rc = s_print(ctl, parts, n, out);
+    for (size_t s = 0; s < n; s++)
+        if (replies[s])
+            ocop__reply__free_unpacked(replies[s], NULL);
     cJSON_Delete(out);
     cJSON_Delete(body);
     return rc;
