@@ -128,9 +128,7 @@ static int s_users(gateway_world_t *w)
 int gateway_world_new(gateway_world_t *w, const harness_options_t *extra)
 {
     memset(w, 0, sizeof *w);
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (harness_data_load(rules, &w->data) != 0)
+    if (harness_data_load_registration(&w->data) != 0)
         return -1;
     harness_options_t opts = extra ? *extra : (harness_options_t){0};
     opts.shards = 2;

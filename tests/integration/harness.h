@@ -249,6 +249,8 @@ void harness_rules_dir(const char *service, char *out, size_t len);
 
 /* Reads units-*.json and catalogue-*.json from rules_dir. 0 / -1 (message on stderr). */
 int harness_data_load(const char *rules_dir, harness_data_t *out);
+/* The same from registration's rule directory in the source tree (harness_rules_dir). */
+int harness_data_load_registration(harness_data_t *out);
 
 typedef struct {
     char sector[16];

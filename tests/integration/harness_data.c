@@ -257,3 +257,10 @@ void harness_rules_dir(const char *service, char *out, size_t len)
     const char *src = getenv("OCOP_SOURCE_DIR");
     snprintf(out, len, "%s/services/%s/data", src ? src : ".", service);
 }
+
+int harness_data_load_registration(harness_data_t *out)
+{
+    char rules[HARNESS_PATH_MAX];
+    harness_rules_dir("registration", rules, sizeof rules);
+    return harness_data_load(rules, out);
+}

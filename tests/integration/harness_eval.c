@@ -577,3 +577,15 @@ Ocop__Reply *harness_report_get(ocop_client_t *c, const char *province, const ch
     req.eval_report_get = &body;
     return s_call(c, &req);
 }
+
+void harness_ready_fill(harness_ready_t *products, size_t *entity_of, size_t n, const harness_data_t *d, unsigned every)
+{
+    for (size_t i = 0; i < n; i++) {
+        harness_ready_t *p = &products[i];
+        snprintf(p->commune, sizeof p->commune, "%s", i % every == every - 1 ? d->communes[3] : d->communes[i % 3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "%s", d->catalogue_version);
+        snprintf(p->sector, sizeof p->sector, "%s", d->sector);
+        snprintf(p->product_set, sizeof p->product_set, "%s", d->product_set);
+        entity_of[i] = i;
+    }
+}

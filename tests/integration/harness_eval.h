@@ -41,6 +41,12 @@ typedef struct {
 int harness_make_ready(ocop_client_t *reg, harness_ready_t *products, const size_t *entity_of, size_t n,
                        unsigned name_seed);
 
+/* Fills products[0..n) for harness_make_ready from d: each a new entity (entity_of[i] = i) with
+ * d's catalogue, sector and set, in d's communes 0-2 in turn except every `every`-th product,
+ * which goes to commune 3 (another province). */
+void harness_ready_fill(harness_ready_t *products, size_t *entity_of, size_t n, const harness_data_t *d,
+                        unsigned every);
+
 /* Waits (bounded) until shard i knows product_id through registration's events. 0 / -1. */
 int harness_shard_wait_product(harness_t *h, unsigned i, const char *product_id);
 

@@ -54,9 +54,7 @@ static ocop_client_t *s_audit(void)
 static int s_setup(void **state)
 {
     (void)state;
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (sodium_init() < 0 || harness_data_load(rules, &W.data) != 0)
+    if (sodium_init() < 0 || harness_data_load_registration(&W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .audit = 1};
     W.h = harness_deploy(&opts);
@@ -85,14 +83,7 @@ static void s_register(unsigned seed)
 {
     size_t entity_of[S_PRODUCTS];
     harness_ready_t *batch = &W.p[W.n];
-    for (size_t i = 0; i < S_PRODUCTS; i++) {
-        harness_ready_t *p = &batch[i];
-        snprintf(p->commune, sizeof p->commune, "%s", i % 4 == 3 ? W.data.communes[3] : W.data.communes[i % 3]);
-        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
-        snprintf(p->sector, sizeof p->sector, "%s", W.data.sector);
-        snprintf(p->product_set, sizeof p->product_set, "%s", W.data.product_set);
-        entity_of[i] = i;
-    }
+    harness_ready_fill(batch, entity_of, S_PRODUCTS, &W.data, 4);
     assert_int_equal(harness_make_ready(W.h->client, batch, entity_of, S_PRODUCTS, seed), 0);
     W.n += S_PRODUCTS;
 }

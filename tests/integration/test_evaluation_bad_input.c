@@ -98,9 +98,7 @@ static void s_ok(Ocop__Reply *r)
 static int s_setup(void **state)
 {
     (void)state;
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (harness_data_load(rules, &W.data) != 0)
+    if (harness_data_load_registration(&W.data) != 0)
         return -1;
     char owned[64];
     snprintf(owned, sizeof owned, "%s,%s", W.data.province_a, W.data.province_b);

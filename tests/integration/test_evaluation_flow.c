@@ -45,9 +45,7 @@ static ocop_client_t *s_shard(unsigned i)
 static int s_setup(void **state)
 {
     (void)state;
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (harness_data_load(rules, &W.data) != 0)
+    if (harness_data_load_registration(&W.data) != 0)
         return -1;
     harness_options_t opts = {
         .shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .expire_every_ms = 200};

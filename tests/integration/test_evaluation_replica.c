@@ -30,9 +30,7 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (harness_data_load(rules, &W.data) != 0)
+    if (harness_data_load_registration(&W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 1, .shard_provinces = {W.data.province_a}};
     W.h = harness_new(&opts);

@@ -40,9 +40,7 @@ static ocop_client_t *s_pro(void)
 static int s_setup(void **state)
 {
     (void)state;
-    char rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", rules, sizeof rules);
-    if (harness_data_load(rules, &W.data) != 0)
+    if (harness_data_load_registration(&W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 1, .shard_provinces = {W.data.province_a}, .promotion = 1};
     W.h = harness_deploy(&opts);
