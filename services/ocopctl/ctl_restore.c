@@ -206,6 +206,17 @@ static int s_write(s_restore_t *r)
                 snprintf(r->err, sizeof r->err, "%s: %s", it->store_dir, strerror(errno));
             return -1;
         }
+        /* The directory a key or the tokens go into may be missing too (an empty deployment). */
+        char dir[OCOP_PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", it->dst);
+        char *slash = strrchr(dir, '/');
+        if (!*it->store_dir && slash && slash != dir) {
+            *slash = '\0';
+            if (ocop_fs_mkdirs(dir) != 0) {
+                snprintf(r->err, sizeof r->err, "%s: %s", dir, strerror(errno));
+                return -1;
+            }
+        }
         unsigned char digest[OCOP_FS_DIGEST_LEN];
         char hex[2 * OCOP_FS_DIGEST_LEN + 1];
         if (ocop_fs_copy_file(it->src, it->dst, it->mode, digest, r->err, sizeof r->err) != 0)

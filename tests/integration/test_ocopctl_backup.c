@@ -1,5 +1,5 @@
 /* Integration: `ocopctl backup` while registration, two evaluation shards and the audit service
- * run, then `ocopctl restore` into the same deployment with its stores gone. The restored
+ * run, then `ocopctl restore` into the same deployment with its stores and keys gone. The restored
  * deployment answers exactly as it did when the backup was taken (registration's observable
  * state, the audit log's size and root, both shards' sequences), the restored audit store passes
  * the offline verifier, and a backup refuses to be restored over stores, with a damaged file, or
@@ -217,7 +217,13 @@ static void test_backup_then_restore(void **state)
     assert_int_equal(s_ctl((const char *const[]){"restore", W.backup, NULL}), 1);
     assert_non_null(strstr(W.run.err, "--replace-keys"));
     assert_int_not_equal(stat(reg_store, &st), 0);
-    assert_int_equal(s_ctl((const char *const[]){"restore", W.backup, "--replace-keys", NULL}), 0);
+
+    /* Into a deployment that has lost its keys directory too: everything comes back. */
+    char keys_gone[HARNESS_PATH_MAX + 8];
+    snprintf(keys_gone, sizeof keys_gone, "%s.gone", W.h->keys_dir);
+    assert_int_equal(rename(W.h->keys_dir, keys_gone), 0);
+    snprintf(saved, sizeof saved, "%s/audit.sign.pub.saved", keys_gone);
+    assert_int_equal(s_ctl((const char *const[]){"restore", W.backup, NULL}), 0);
     char *restored_key = harness_read_file(key, NULL), *saved_key = harness_read_file(saved, NULL);
     assert_non_null(restored_key);
     assert_non_null(saved_key);
