@@ -8,6 +8,7 @@
 #include "aud_derived.h"
 #include "aud_index.h"
 #include "audit.pb-c.h"
+#include "ocop_counter.h"
 #include "ocop_record.h"
 #include "ocop_service.h"
 
@@ -17,12 +18,6 @@ static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t 
     ocop_be64_put(buf, value);
     MDB_val k = ocop_key_val(key), v = {.mv_size = 8, .mv_data = buf};
     return mdb_put(txn, dbi, &k, &v, 0);
-}
-
-static uint64_t s_get_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key)
-{
-    MDB_val k = ocop_key_val(key), v;
-    return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
 }
 
 static void s_entries_key(ocop_key_t *key, const char *section)
@@ -97,7 +92,8 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     if ((rc = mdb_put(txn, state->db.meta, &sk, &sv, 0)) != 0)
         return rc;
     s_entries_key(&key, src->section);
-    rc = s_put_u64(txn, state->db.meta, &key, s_get_u64(txn, state->db.meta, &key) + 1);
+    MDB_val ek = ocop_key_val(&key);
+    rc = ocop_counter_add(txn, state->db.meta, &ek, 1, NULL);
     snprintf(src->source, sizeof src->source, "%s", event->source);
     src->shard = event->shard;
     return rc;
@@ -163,7 +159,9 @@ int aud_intake_batch_end(void *user, MDB_txn *txn, uint64_t cursor, uint64_t sou
     status.source = src->source;
     status.shard = src->shard;
     status.cursor = cursor;
-    status.entries = s_get_u64(txn, state->db.meta, &key);
+    MDB_val ek = ocop_key_val(&key);
+    if ((rc = ocop_counter_get(txn, state->db.meta, &ek, &status.entries)) != 0)
+        return rc;
     status.source_last = source_last > cursor ? source_last : cursor;
     status.lag = status.source_last - cursor;
     status.heard_ms = now;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eval_handlers.h"
+#include "ocop_counter.h"
 #include "ocop_error.h"
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
@@ -28,25 +29,8 @@ eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
 /* Adds delta to the counter under key; *after is its new value. 0 / MDB error. */
 static int s_add(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, int delta, uint64_t *after)
 {
-    MDB_val k = ocop_key_val(key), v;
-    uint64_t n = 0;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        n = ocop_be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND)
-        return rc == 0 ? MDB_CORRUPTED : rc;
-    n = delta < 0 && n < (uint64_t)-delta ? 0 : n + (uint64_t)(int64_t)delta;
-    if (after)
-        *after = n;
-    if (n == 0) {
-        rc = mdb_del(txn, dbi, &k, NULL);
-        return rc == MDB_NOTFOUND ? 0 : rc;
-    }
-    uint8_t buf[8];
-    ocop_be64_put(buf, n);
-    v.mv_size = 8;
-    v.mv_data = buf;
-    return mdb_put(txn, dbi, &k, &v, 0);
+    MDB_val k = ocop_key_val(key);
+    return ocop_counter_add(txn, dbi, &k, delta, after);
 }
 
 static void s_key(ocop_key_t *key, const char *table)
@@ -159,10 +143,15 @@ static int s_parse_n(const MDB_val *k, const char **province, const char **secto
     return 0;
 }
 
-static uint64_t s_get_count(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key)
+/* The counter under key added to *to. 0 / MDB error. */
+static int s_count_into(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint32_t *to)
 {
-    MDB_val k = ocop_key_val(key), v;
-    return mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == 8 ? ocop_be64_get(v.mv_data) : 0;
+    MDB_val k = ocop_key_val(key);
+    uint64_t n;
+    int rc = ocop_counter_get(txn, dbi, &k, &n);
+    if (rc == 0)
+        *to += (uint32_t)n;
+    return rc;
 }
 
 static void s_row_add(Ocop__EvalReportRow *row, uint32_t standing, uint32_t n)
@@ -225,8 +214,8 @@ static bool s_wanted(const Ocop__EvalReportGet *in, const char *province, const 
 }
 
 /* Distinct entities of the total: per (province, year) when every sector counts, else the sum
- * of the rows (an entity rated in two sectors then counts in each). */
-static void s_total_entities(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalReportGet *in, Ocop__EvalReport *r)
+ * of the rows (an entity rated in two sectors then counts in each). 0 / MDB error. */
+static int s_total_entities(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalReportGet *in, Ocop__EvalReport *r)
 {
     for (size_t i = 0; i < r->n_rows; i++) {
         const Ocop__EvalReportRow *row = r->rows[i];
@@ -243,8 +232,11 @@ static void s_total_entities(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalReportGe
         s_key(&key, "y");
         ocop_key_str(&key, row->province_code);
         ocop_key_u32(&key, row->year);
-        r->total->entities += (uint32_t)s_get_count(txn, dbi, &key);
+        int rc = s_count_into(txn, dbi, &key, &r->total->entities);
+        if (rc != 0)
+            return rc;
     }
+    return 0;
 }
 
 int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -274,7 +266,11 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         uint32_t year, standing;
         if (s_parse_n(&k, &province, &sector, &year, &standing) != 0)
             break;
-        if (!s_wanted(in, province, sector, year) || v.mv_size != 8)
+        if (v.mv_size != 8) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        if (!s_wanted(in, province, sector, year))
             continue;
         uint32_t n = (uint32_t)ocop_be64_get(v.mv_data);
         s_row_add(s_row_for(&b, province, sector, year), standing, n);
@@ -290,9 +286,11 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         ocop_key_str(&key, row->province_code);
         ocop_key_str(&key, row->sector_code);
         ocop_key_u32(&key, row->year);
-        row->entities = (uint32_t)s_get_count(txn, dbi, &key);
+        if ((rc = s_count_into(txn, dbi, &key, &row->entities)) != 0)
+            return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
     }
-    s_total_entities(txn, dbi, in, b.report);
+    if ((rc = s_total_entities(txn, dbi, in, b.report)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
     reply->body_case = OCOP__REPLY__BODY_EVAL_REPORT;
     reply->eval_report = b.report;
     return 0;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ocop_counter.h"
 #include "ocop_error.h"
 #include "ocop_store.h"
 #include "reg_handlers.h"
@@ -27,22 +28,8 @@ static void s_key(ocop_key_t *k, const char *province, const char *version, cons
 
 static int s_cell_add(reg_state_t *state, MDB_txn *txn, const ocop_key_t *k, int delta)
 {
-    MDB_val kv = ocop_key_val(k), v;
-    uint64_t count = 0;
-    int rc = mdb_get(txn, state->db.counts, &kv, &v);
-    if (rc == 0 && v.mv_size == 8)
-        count = ocop_be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND && rc != 0)
-        return rc;
-    if (delta < 0 && count < (uint64_t)-delta)
-        return MDB_CORRUPTED; /* a count would go negative: the table is inconsistent */
-    count = (uint64_t)((int64_t)count + delta);
-    if (count == 0)
-        return mdb_del(txn, state->db.counts, &kv, NULL);
-    uint8_t vb[8];
-    ocop_be64_put(vb, count);
-    v = (MDB_val){.mv_size = 8, .mv_data = vb};
-    return mdb_put(txn, state->db.counts, &kv, &v, 0);
+    MDB_val kv = ocop_key_val(k);
+    return ocop_counter_add(txn, state->db.counts, &kv, delta, NULL);
 }
 
 int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
