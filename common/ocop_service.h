@@ -128,6 +128,10 @@ int ocop_ctx_db_error(ocop_ctx_t *ctx, Ocop__Reply *reply, int mdb_rc, const cha
 int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event);
 /* ocop_ctx_emit that fails reply INTERNAL when the event could not be recorded. 0 / -1. */
 int ocop_ctx_publish(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *event);
+/* ocop_ctx_publish of the event whose body is body: the Event field carrying body's message type
+ * (each type is carried by one field only). 0 / -1 (reply INTERNAL, also when no field carries
+ * that type). */
+int ocop_ctx_publish_body(ocop_ctx_t *ctx, Ocop__Reply *reply, const ProtobufCMessage *body);
 
 /* The record stored under the string key id in dbi, unpacked into the request's arena. NULL
  * with the reply failed otherwise: INVALID on field when id is empty or too long for a key,

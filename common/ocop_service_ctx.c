@@ -150,6 +150,22 @@ int ocop_ctx_publish(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__Event *event)
     return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "the event could not be recorded");
 }
 
+int ocop_ctx_publish_body(ocop_ctx_t *ctx, Ocop__Reply *reply, const ProtobufCMessage *body)
+{
+    const ProtobufCMessageDescriptor *desc = &ocop__event__descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+            f->descriptor != body->descriptor)
+            continue;
+        Ocop__Event event = OCOP__EVENT__INIT;
+        *(uint32_t *)((char *)&event + f->quantifier_offset) = f->id;
+        *(const ProtobufCMessage **)((char *)&event + f->offset) = body;
+        return ocop_ctx_publish(ctx, reply, &event);
+    }
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "no event carries a %s", body->descriptor->name);
+}
+
 int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
                         size_t max_chars)
 {

@@ -78,10 +78,7 @@ int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *r
     Ocop__EvalProductAttested body = OCOP__EVAL_PRODUCT_ATTESTED__INIT;
     body.product_id = p->id;
     body.attestation = in;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_PRODUCT_ATTESTED;
-    ev.eval_product_attested = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_PRODUCT;
     reply->eval_product = p;

@@ -44,19 +44,10 @@ int eval_certificate_extend(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCerti
 
 static int s_emit(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, bool issued)
 {
-    Ocop__Event ev = OCOP__EVENT__INIT;
     Ocop__EvalCertificateIssued issued_body = OCOP__EVAL_CERTIFICATE_ISSUED__INIT;
     Ocop__EvalCertificateEnded ended_body = OCOP__EVAL_CERTIFICATE_ENDED__INIT;
-    if (issued) {
-        issued_body.certificate = c;
-        ev.body_case = OCOP__EVENT__BODY_EVAL_CERTIFICATE_ISSUED;
-        ev.eval_certificate_issued = &issued_body;
-    } else {
-        ended_body.certificate = c;
-        ev.body_case = OCOP__EVENT__BODY_EVAL_CERTIFICATE_ENDED;
-        ev.eval_certificate_ended = &ended_body;
-    }
-    return ocop_ctx_publish(ctx, reply, &ev);
+    issued_body.certificate = ended_body.certificate = c;
+    return ocop_ctx_publish_body(ctx, reply, issued ? &issued_body.base : &ended_body.base);
 }
 
 /* Ends c (valid) in state: stored, out of the expiry index, announced. */

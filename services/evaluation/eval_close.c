@@ -141,10 +141,7 @@ int eval_handle_phase_advance(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     body.session_id = s->id;
     body.n_selected_product_ids = n_selected;
     body.selected_product_ids = (char **)selected;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_PHASE_ADVANCED;
-    ev.eval_phase_advanced = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     eval_reply_session(reply, s, sps, n);
     return 0;
@@ -169,10 +166,7 @@ static int s_forward(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, Oc
     body.session_id = c->session->id;
     body.to_level = p->forwarded_to;
     body.mean = mean;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_PROPOSAL_MADE;
-    ev.eval_proposal_made = &body;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }
 
 /* The product's rating after the result: conferred stars replace it (with a new certificate);
@@ -218,10 +212,7 @@ static int s_disclose(ocop_ctx_t *ctx, Ocop__Reply *reply, const s_close_t *c, c
     body.policy = c->session->policy;
     body.policy_digest = c->session->policy_digest;
     body.result = sp;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_RESULT_DISCLOSED;
-    ev.eval_result_disclosed = &body;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }
 
 /* A re-evaluation decided later than the policy's limit after its filing (26/2026 Art. 7.6(g));
@@ -365,10 +356,7 @@ int eval_handle_session_close(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
         return -1;
     Ocop__EvalSessionClosed body = OCOP__EVAL_SESSION_CLOSED__INIT;
     body.session = c.session;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_SESSION_CLOSED;
-    ev.eval_session_closed = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     eval_reply_session(reply, c.session, sps, n);
     return 0;

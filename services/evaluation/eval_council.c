@@ -162,10 +162,7 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
         return -1;
     Ocop__EvalCouncilCreated body = OCOP__EVAL_COUNCIL_CREATED__INIT;
     body.council = c;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_COUNCIL_CREATED;
-    ev.eval_council_created = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
     reply->eval_council = c;
@@ -220,10 +217,7 @@ int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     body.council_id = c->id;
     body.member_id = m->id;
     body.entity_id = in->entity_id;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_TIE_DECLARED;
-    ev.eval_tie_declared = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
     reply->eval_council = c;

@@ -22,8 +22,5 @@ int eval_rating_set(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduct *p, u
     body.policy = (char *)why->policy;
     body.policy_digest = (char *)why->policy_digest;
     body.certificate_id = p->certificate_id;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_RATING_CHANGED;
-    ev.eval_rating_changed = &body;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }

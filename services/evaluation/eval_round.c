@@ -217,12 +217,9 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
     Ocop__EvalRoundOpened body = OCOP__EVAL_ROUND_OPENED__INIT;
     body.round = r;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_ROUND_OPENED;
-    ev.eval_round_opened = &body;
     reply->body_case = OCOP__REPLY__BODY_EVAL_ROUND;
     reply->eval_round = r;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }
 
 /* ---------------------------------------------------------------- a session's round */

@@ -209,10 +209,7 @@ int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return ocop_ctx_db_error(ctx, reply, rc, "writing a self-assessment");
     Ocop__EvalSelfAssessed body = OCOP__EVAL_SELF_ASSESSED__INIT;
     body.assessment = a;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_SELF_ASSESSED;
-    ev.eval_self_assessed = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_SELF_ASSESSMENT;
     reply->eval_self_assessment = a;

@@ -315,11 +315,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     }
     Ocop__EvalSessionOpened body = OCOP__EVAL_SESSION_OPENED__INIT;
     body.session = s;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_SESSION_OPENED;
-    ev.eval_session_opened = &body;
     eval_reply_session(reply, s, sps, in->n_product_ids);
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }
 
 /* ---------------------------------------------------------------- starting */
@@ -390,10 +387,7 @@ int eval_handle_session_start(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     body.session_id = s->id;
     body.n_present_member_ids = s->n_present_member_ids;
     body.present_member_ids = s->present_member_ids;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_SESSION_STARTED;
-    ev.eval_session_started = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     eval_reply_session(reply, s, sps, n);
     return 0;

@@ -148,10 +148,7 @@ static int s_round_done(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSes
     body.product_id = sp->product_id;
     body.phase = sp->phase;
     body.round = sp->round;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_ROUND_REQUIRED;
-    ev.eval_round_required = &body;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body.base);
 }
 
 int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -223,10 +220,7 @@ int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     body.member_id = in->member_id;
     body.phase = sp->phase;
     body.round = sp->round;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_EVAL_SHEET_SUBMITTED;
-    ev.eval_sheet_submitted = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     if (receipt->round_complete && s_round_done(ctx, reply, s, sp, receipt) != 0)
         return -1;

@@ -58,11 +58,8 @@ static int s_emit_cancelled(s_run_t *r, Ocop__ProApplication *a, const char *rea
     Ocop__ProBookingCancelled body = OCOP__PRO_BOOKING_CANCELLED__INIT;
     body.application = a;
     body.reason = (char *)reason;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_BOOKING_CANCELLED;
-    ev.pro_booking_cancelled = &body;
     r->result->cancelled++;
-    return ocop_ctx_publish(r->ctx, r->reply, &ev);
+    return ocop_ctx_publish_body(r->ctx, r->reply, &body.base);
 }
 
 static bool s_holds_booth(const s_fair_t *f, const char *entity_id)
@@ -111,11 +108,8 @@ static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
     f->fair->waiting--;
     Ocop__ProPromotedFromWaiting body = OCOP__PRO_PROMOTED_FROM_WAITING__INIT;
     body.application = best;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_PROMOTED_FROM_WAITING;
-    ev.pro_promoted_from_waiting = &body;
     r->result->promoted++;
-    return ocop_ctx_publish(r->ctx, r->reply, &ev);
+    return ocop_ctx_publish_body(r->ctx, r->reply, &body.base);
 }
 
 /* Cancels the product's applications to fairs that have not ended. */
@@ -214,10 +208,7 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
             return -1;
         Ocop__ProListingWithdrawn body = OCOP__PRO_LISTING_WITHDRAWN__INIT;
         body.listing = l;
-        Ocop__Event ev = OCOP__EVENT__INIT;
-        ev.body_case = OCOP__EVENT__BODY_PRO_LISTING_WITHDRAWN;
-        ev.pro_listing_withdrawn = &body;
-        if (ocop_ctx_publish(r->ctx, r->reply, &ev) != 0)
+        if (ocop_ctx_publish_body(r->ctx, r->reply, &body.base) != 0)
             return -1;
     }
     return 0;

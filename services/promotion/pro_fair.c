@@ -125,10 +125,7 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return -1;
     Ocop__ProFairCreated body = OCOP__PRO_FAIR_CREATED__INIT;
     body.fair = f;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_FAIR_CREATED;
-    ev.pro_fair_created = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_FAIR;
     reply->pro_fair = f;
@@ -224,10 +221,7 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
         return -1;
     Ocop__ProApplied body = OCOP__PRO_APPLIED__INIT;
     body.application = a;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_APPLIED;
-    ev.pro_applied = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_APPLICATION;
     reply->pro_application = a;
@@ -361,10 +355,7 @@ int pro_handle_allocate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *
     body.fair = f;
     body.n_applications = n_all;
     body.applications = apps;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_ALLOCATED;
-    ev.pro_allocated = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     Ocop__ProApplicationPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__pro_application_page__init(page);

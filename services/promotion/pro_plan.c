@@ -201,10 +201,7 @@ int pro_handle_plan_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     body.plan = p;
     body.n_warnings = p->n_warnings;
     body.warnings = p->warnings;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_PLAN_SUBMITTED;
-    ev.pro_plan_submitted = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_PLAN;
     reply->pro_plan = p;

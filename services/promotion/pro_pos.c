@@ -42,10 +42,7 @@ int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         return -1;
     Ocop__ProPointOfSaleCreated body = OCOP__PRO_POINT_OF_SALE_CREATED__INIT;
     body.pos = p;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_POINT_OF_SALE_CREATED;
-    ev.pro_point_of_sale_created = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_POINT_OF_SALE;
     reply->pro_point_of_sale = p;
@@ -102,10 +99,7 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return -1;
     Ocop__ProListed body = OCOP__PRO_LISTED__INIT;
     body.listing = l;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_PRO_LISTED;
-    ev.pro_listed = &body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_PRO_LISTING;
     reply->pro_listing = l;

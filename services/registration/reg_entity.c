@@ -132,21 +132,11 @@ static int s_phone(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *in, char **o
 
 static int s_reply_entity(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegEntity *e, Ocop__Event__BodyCase event)
 {
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = event;
-    if (event == OCOP__EVENT__BODY_REG_ENTITY_REGISTERED) {
-        Ocop__RegEntityRegistered *b = ocop_arena_alloc(arena, sizeof *b);
-        ocop__reg_entity_registered__init(b);
-        b->entity = e;
-        ev.reg_entity_registered = b;
-    } else {
-        Ocop__RegEntityUpdated *b = ocop_arena_alloc(arena, sizeof *b);
-        ocop__reg_entity_updated__init(b);
-        b->entity = e;
-        ev.reg_entity_updated = b;
-    }
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    Ocop__RegEntityRegistered registered = OCOP__REG_ENTITY_REGISTERED__INIT;
+    Ocop__RegEntityUpdated updated = OCOP__REG_ENTITY_UPDATED__INIT;
+    registered.entity = updated.entity = e;
+    if (ocop_ctx_publish_body(ctx, reply,
+                              event == OCOP__EVENT__BODY_REG_ENTITY_REGISTERED ? &registered.base : &updated.base) != 0)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
     reply->reg_entity = e;

@@ -230,10 +230,7 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     Ocop__RegProductRegistered *reg = ocop_arena_alloc(arena, sizeof *reg);
     ocop__reg_product_registered__init(reg);
     reg->product = p;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_REGISTERED;
-    ev.reg_product_registered = reg;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &reg->base) != 0)
         return -1;
     if (p->n_flags) {
         Ocop__RegDuplicateFlagged *flagged = ocop_arena_alloc(arena, sizeof *flagged);
@@ -285,10 +282,7 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
     Ocop__RegProductUpdated *body = ocop_arena_alloc(arena, sizeof *body);
     ocop__reg_product_updated__init(body);
     body->product = p;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_UPDATED;
-    ev.reg_product_updated = body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body->base) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

@@ -109,10 +109,7 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     body->from_sector_code = before.sector_code;
     body->from_product_set_code = before.product_set_code;
     body->reason = (char *)reason;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_RECLASSIFIED;
-    ev.reg_product_reclassified = body;
-    return ocop_ctx_publish(ctx, reply, &ev);
+    return ocop_ctx_publish_body(ctx, reply, &body->base);
 }
 
 /* "a, b and c" of the targets, for messages. */

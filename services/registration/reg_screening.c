@@ -127,10 +127,7 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     ocop__reg_duplicate_reviewed__init(body);
     body->product_id = p->id;
     body->decision = d;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_DUPLICATE_REVIEWED;
-    ev.reg_duplicate_reviewed = body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body->base) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

@@ -137,10 +137,7 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     body->sector_code = p->sector_code;
     body->product_set_code = p->product_set_code;
     body->change = change;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_PRODUCT_STAGE_CHANGED;
-    ev.reg_product_stage_changed = body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body->base) != 0)
         return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }

@@ -122,10 +122,7 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     body->version = in->version;
     body->added = added;
     body->updated = updated;
-    Ocop__Event ev = OCOP__EVENT__INIT;
-    ev.body_case = OCOP__EVENT__BODY_REG_UNITS_IMPORTED;
-    ev.reg_units_imported = body;
-    if (ocop_ctx_publish(ctx, reply, &ev) != 0)
+    if (ocop_ctx_publish_body(ctx, reply, &body->base) != 0)
         return -1;
     Ocop__RegUnitImportResult *result = ocop_arena_alloc(arena, sizeof *result);
     ocop__reg_unit_import_result__init(result);

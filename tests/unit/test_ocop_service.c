@@ -146,12 +146,8 @@ static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     Ocop__RegEntityRegistered *registered = ocop_arena_alloc(arena, sizeof *registered);
     ocop__reg_entity_registered__init(registered);
     registered->entity = entity;
-    Ocop__Event *event = ocop_arena_alloc(arena, sizeof *event);
-    ocop__event__init(event);
-    event->body_case = OCOP__EVENT__BODY_REG_ENTITY_REGISTERED;
-    event->reg_entity_registered = registered;
-    if (ocop_ctx_emit(ctx, event) != 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot emit the event");
+    if (ocop_ctx_publish_body(ctx, reply, &registered->base) != 0)
+        return -1;
 
     if (strcmp(mode, S_MODE_FAIL) == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "the test handler refuses '%s' after writing", mode);
@@ -612,6 +608,26 @@ static void s_assert_no_events_after(s_world_t *w, uint64_t last)
 }
 
 /* ---------------------------------------------------------------- tests */
+
+/* ocop_ctx_publish_body finds an event's field by its body's message type: each type must be
+ * carried by one field of Event's oneof only. */
+static void test_event_bodies_are_distinct_types(void **state)
+{
+    (void)state;
+    const ProtobufCMessageDescriptor *d = &ocop__event__descriptor;
+    size_t bodies = 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        if (!(d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            continue;
+        assert_int_equal(d->fields[i].type, PROTOBUF_C_TYPE_MESSAGE);
+        bodies++;
+        for (unsigned j = 0; j < i; j++)
+            if ((d->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                d->fields[j].descriptor == d->fields[i].descriptor)
+                fail_msg("Event fields %s and %s carry the same type", d->fields[j].name, d->fields[i].name);
+    }
+    assert_true(bodies > 30);
+}
 
 static void test_ping_counters(void **state)
 {
@@ -1293,6 +1309,7 @@ static void test_map_growth_to_ceiling(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_event_bodies_are_distinct_types),
         cmocka_unit_test(test_ping_counters),
         cmocka_unit_test(test_unknown_key_is_refused),
         cmocka_unit_test(test_write_reply_and_events),
