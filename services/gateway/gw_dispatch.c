@@ -261,6 +261,8 @@ struct gw_task_t {
     size_t outstanding;
     size_t n_calls;
     size_t n_pings; /* a probe's calls: its pings first, then the audit sources' request */
+    int placed;     /* province holds the product's province, from the scope's lookup */
+    char province[8];
     s_call_t calls[S_CALLS_MAX];
 };
 
@@ -554,6 +556,13 @@ static int s_route(gw_task_t *self, gw_response_t *out)
             return 0;
         }
     }
+    if (route->shard == OCOP_SHARD_PRODUCT && self->placed) {
+        if (s_section(self, self->province, section, sizeof section, out) != 0)
+            return 1;
+        s_call(self, section, route->request, self->msg, self->request_id);
+        self->step = S_ANSWERED;
+        return 0;
+    }
     if (route->shard == OCOP_SHARD_PRODUCT) {
         gw_lookup_t lookup;
         gw_product_lookup(gw_field_string(self->msg, route->shard_field), self->arena, &lookup);
@@ -580,6 +589,14 @@ int gw_task_step(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
         case S_SCOPED:
             done = gw_access_scope_end(&self->who, self->route, &self->calls[0].call, self->calls[0].reply,
                                        self->gw->gc.timeout_ms, out) != 0;
+            /* A write placed by the product its scope was judged on: the same reply places it. */
+            if (!done && self->route->scope == OCOP_SCOPE_PRODUCT && self->route->shard == OCOP_SHARD_PRODUCT &&
+                strcmp(self->route->scope_field, self->route->shard_field) == 0) {
+                gw_response_t unused = {0}; /* when it cannot place it, S_ROUTE looks it up as usual */
+                self->placed = gw_product_province(self->calls[0].reply, "", self->route->shard_field, 0,
+                                                   self->province, sizeof self->province, &unused) == 0;
+                free(unused.body);
+            }
             s_calls_clear(self);
             self->step = S_ROUTE;
             break;

@@ -179,8 +179,8 @@ static void s_write_audit(const Ocop__AudSources *a, FILE *out)
     fprintf(out, "ocop_audit_tree_size %llu\n", (unsigned long long)a->tree_size);
 }
 
-void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
-                      const Ocop__AudSources *audit, FILE *out)
+void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs,
+                      const uint64_t *upstream, size_t n, const Ocop__AudSources *audit, FILE *out)
 {
     s_write_gateway(self, out);
     fputs("# HELP ocop_service_up 1 when the service answered the gateway's ping.\n"
@@ -201,6 +201,12 @@ void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const 
           out);
     for (size_t i = 0; i < n; i++)
         s_write_service(names[i], pongs[i], out);
+    fputs("# HELP ocop_gateway_upstream_requests_total Requests the gateway sent each service (pings included).\n"
+          "# TYPE ocop_gateway_upstream_requests_total counter\n",
+          out);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "ocop_gateway_upstream_requests_total{service=\"%s\"} %llu\n", names[i],
+                (unsigned long long)upstream[i]);
     if (audit)
         s_write_audit(audit, out);
 }

@@ -3,6 +3,7 @@
 #ifndef GW_METRICS_H
 #define GW_METRICS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "envelope.pb-c.h"
@@ -26,9 +27,10 @@ void gw_metrics_destroy(gw_metrics_t **self_p);
 void gw_metrics_observe(gw_metrics_t *self, size_t slot, int http_status, double seconds);
 
 /* Writes the exposition to out: the gateway's metrics, then each service's from its pong (the
- * reply to a ping of section names[i], NULL when it did not answer: ocop_service_up 0), then
- * the audit service's intake of each source (when audit is not NULL). */
-void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
-                      const Ocop__AudSources *audit, FILE *out);
+ * reply to a ping of section names[i], NULL when it did not answer: ocop_service_up 0) with the
+ * requests the gateway sent it (upstream[i]), then the audit service's intake of each source
+ * (when audit is not NULL). */
+void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const Ocop__Pong *const *pongs,
+                      const uint64_t *upstream, size_t n, const Ocop__AudSources *audit, FILE *out);
 
 #endif

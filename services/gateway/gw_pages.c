@@ -41,13 +41,16 @@ static void s_healthz(const char *const *names, const Ocop__Pong *const *pongs, 
 static void s_metrics(const gw_t *gw, const char *const *names, const Ocop__Pong *const *pongs, size_t n,
                       const Ocop__AudSources *audit, gw_response_t *out)
 {
+    uint64_t upstream[GW_SECTIONS_MAX];
+    for (size_t i = 0; i < n; i++)
+        upstream[i] = gw_pump_submitted(gw->pump, i);
     size_t len = 0;
     FILE *f = open_memstream(&out->body, &len);
     if (!f) {
         gw_error(out, 500, "INTERNAL", "", "out of memory");
         return;
     }
-    gw_metrics_write(gw->metrics, names, pongs, n, audit, f);
+    gw_metrics_write(gw->metrics, names, pongs, upstream, n, audit, f);
     fclose(f);
     out->status = 200;
     out->content_type = "text/plain; version=0.0.4; charset=utf-8";

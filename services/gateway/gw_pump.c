@@ -35,7 +35,8 @@ typedef struct {
     char name[OCOP_NAME_MAX];
     char endpoint[OCOP_ENDPOINT_MAX];
     char public_key[OCOP_Z85_KEY_LEN + 1];
-    void *socket; /* the pump thread's */
+    void *socket;       /* the pump thread's */
+    uint64_t submitted; /* requests queued for it (atomic) */
 } s_section_t;
 
 struct gw_pump_t {
@@ -335,6 +336,7 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, uns
         return -1;
     }
     job->section = index;
+    __atomic_add_fetch(&self->sections[index].submitted, 1, __ATOMIC_RELAXED);
     job->timeout_ms = timeout_ms && timeout_ms < self->timeout_ms ? timeout_ms : self->timeout_ms;
     job->done = done;
     job->user = user;
@@ -349,6 +351,11 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, uns
     if (write(self->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
         ocop_log_warn("pump_wake_failed", "error=\"%s\"", strerror(errno));
     return 0;
+}
+
+uint64_t gw_pump_submitted(const gw_pump_t *self, size_t i)
+{
+    return i < self->count ? __atomic_load_n(&self->sections[i].submitted, __ATOMIC_RELAXED) : 0;
 }
 
 size_t gw_pump_sections(const gw_pump_t *self, const char **names, size_t max)

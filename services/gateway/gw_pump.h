@@ -8,6 +8,7 @@
 #define GW_PUMP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "envelope.pb-c.h"
 #include "ocop_config.h"
@@ -39,5 +40,7 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, uns
 
 /* The sections, in config order. */
 size_t gw_pump_sections(const gw_pump_t *self, const char **names, size_t max);
+/* How many requests were queued for section i (config order) since the start. */
+uint64_t gw_pump_submitted(const gw_pump_t *self, size_t i);
 
 #endif

@@ -285,6 +285,32 @@ static void test_bad_input_refused(void **state)
     cJSON_Delete(a);
 }
 
+/* The requests the gateway has sent registration, from its /metrics. */
+static unsigned long long s_registration_requests(void)
+{
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "GET", "/metrics", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    const char *line = strstr(r.body, "ocop_gateway_upstream_requests_total{service=\"registration\"} ");
+    assert_non_null(line);
+    unsigned long long n = strtoull(strchr(line, '}') + 2, NULL, 10);
+    harness_http_free(&r);
+    return n;
+}
+
+/* A producer's submission is placed and scoped by one lookup of its product: registration gets
+ * one request for it (and one ping per /metrics scrape), not one for the scope and another for
+ * the shard. */
+static void test_product_looked_up_once(void **state)
+{
+    (void)state;
+    unsigned long long before = s_registration_requests();
+    cJSON *body = s_body(100, NULL);
+    cJSON_Delete(s_req("POST", s_path(GW_A), OCOP_ROLE_PRODUCER, body, 200));
+    cJSON_Delete(body);
+    assert_int_equal(s_registration_requests() - before, 1 + 1);
+}
+
 static void test_history_and_latest(void **state)
 {
     (void)state;
@@ -326,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_others_refused_officers_read),
         cmocka_unit_test(test_bad_input_refused),
         cmocka_unit_test(test_history_and_latest),
+        cmocka_unit_test(test_product_looked_up_once),
     };
     return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }
