@@ -11,10 +11,12 @@
 
 #include "reg_similarity.h"
 
-/* A block's trigram index: trigram -> the positions (in the block's list) of its products
- * holding it, ascending. Open addressing on the trigram; slots hold posting index + 1. */
+/* A block's trigram index, per product set: (set, trigram) -> the positions (in the block's
+ * list) of the set's products holding the trigram, ascending. Screening compares a name only
+ * with products of its own set, so the others are never candidates. Open addressing on the
+ * key; slots hold posting index + 1. */
 typedef struct {
-    uint32_t gram;
+    uint64_t key; /* set id << 32 | trigram */
     uint32_t *pos;
     uint32_t n, cap;
 } s_posting_t;
@@ -47,10 +49,21 @@ typedef struct {
     reg_memindex_entry_t *reclassified;        /* a reclassification (block and entity NULL) ... */
     char old_catalogue[REG_MEMINDEX_CODE_LEN]; /* ... and what it replaced */
     char old_set[REG_MEMINDEX_CODE_LEN];
+    uint32_t old_set_id;
 } s_journal_entry_t;
+
+/* A product set (catalogue version and set code) as a small number, the key of its postings. */
+typedef struct {
+    char catalogue[REG_MEMINDEX_CODE_LEN];
+    char set[REG_MEMINDEX_CODE_LEN];
+} s_set_t;
 
 struct reg_memindex_t {
     s_map_t blocks, entities;
+    s_set_t *sets; /* by id */
+    uint32_t n_sets, cap_sets;
+    uint32_t *set_slots; /* open addressing: id + 1 (0 = empty) */
+    size_t n_set_slots;
     s_journal_entry_t *journal;
     size_t n_journal, cap_journal;
     size_t size;
@@ -137,19 +150,24 @@ static int s_list_push(s_list_t *list, reg_memindex_entry_t *entry)
     return 0;
 }
 
-static size_t s_gram_slot(uint32_t gram, size_t n_slots)
+static uint64_t s_posting_key(uint32_t set_id, uint32_t gram)
 {
-    return (size_t)(gram * 2654435761u) & (n_slots - 1);
+    return (uint64_t)set_id << 32 | gram;
 }
 
-static s_posting_t *s_grams_find(const s_grams_t *g, uint32_t gram)
+static size_t s_gram_slot(uint64_t key, size_t n_slots)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & (n_slots - 1);
+}
+
+static s_posting_t *s_grams_find(const s_grams_t *g, uint64_t key)
 {
     if (!g || !g->n_slots)
         return NULL;
-    for (size_t i = s_gram_slot(gram, g->n_slots);; i = (i + 1) & (g->n_slots - 1)) {
+    for (size_t i = s_gram_slot(key, g->n_slots);; i = (i + 1) & (g->n_slots - 1)) {
         if (!g->slots[i])
             return NULL;
-        if (g->postings[g->slots[i] - 1].gram == gram)
+        if (g->postings[g->slots[i] - 1].key == key)
             return &g->postings[g->slots[i] - 1];
     }
 }
@@ -160,7 +178,7 @@ static int s_grams_rehash(s_grams_t *g, size_t n_slots)
     if (!slots)
         return -1;
     for (size_t k = 0; k < g->n; k++) {
-        size_t i = s_gram_slot(g->postings[k].gram, n_slots);
+        size_t i = s_gram_slot(g->postings[k].key, n_slots);
         while (slots[i])
             i = (i + 1) & (n_slots - 1);
         slots[i] = (uint32_t)k + 1;
@@ -171,9 +189,9 @@ static int s_grams_rehash(s_grams_t *g, size_t n_slots)
     return 0;
 }
 
-static s_posting_t *s_grams_get(s_grams_t *g, uint32_t gram)
+static s_posting_t *s_grams_get(s_grams_t *g, uint64_t key)
 {
-    s_posting_t *p = s_grams_find(g, gram);
+    s_posting_t *p = s_grams_find(g, key);
     if (p)
         return p;
     if ((g->n + 1) * 2 > g->n_slots && s_grams_rehash(g, g->n_slots ? g->n_slots * 2 : 64) != 0)
@@ -187,22 +205,22 @@ static s_posting_t *s_grams_get(s_grams_t *g, uint32_t gram)
         g->cap = cap;
     }
     p = &g->postings[g->n++];
-    *p = (s_posting_t){.gram = gram};
-    size_t i = s_gram_slot(gram, g->n_slots);
+    *p = (s_posting_t){.key = key};
+    size_t i = s_gram_slot(key, g->n_slots);
     while (g->slots[i])
         i = (i + 1) & (g->n_slots - 1);
     g->slots[i] = (uint32_t)g->n;
     return p;
 }
 
-/* Indexes the trigrams of the block's entry at pos (its last). 0 / -1 (out of memory: the
- * postings added so far are taken back). */
+/* Indexes the trigrams of the block's entry at pos (its last) under its set. 0 / -1 (out of
+ * memory: the postings added so far are taken back). */
 static int s_grams_add(s_list_t *block, const reg_memindex_entry_t *e, uint32_t pos)
 {
     if (!block->grams && !(block->grams = calloc(1, sizeof *block->grams)))
         return -1;
     for (uint32_t k = 0; k < e->n_grams; k++) {
-        s_posting_t *p = s_grams_get(block->grams, e->grams[k]);
+        s_posting_t *p = s_grams_get(block->grams, s_posting_key(e->set_id, e->grams[k]));
         if (p && p->n == p->cap) {
             uint32_t cap = p->cap ? p->cap * 2 : 2;
             uint32_t *grown = realloc(p->pos, cap * sizeof *grown);
@@ -213,7 +231,7 @@ static int s_grams_add(s_list_t *block, const reg_memindex_entry_t *e, uint32_t 
         }
         if (!p || p->n == p->cap) {
             for (uint32_t j = 0; j < k; j++)
-                s_grams_find(block->grams, e->grams[j])->n--;
+                s_grams_find(block->grams, s_posting_key(e->set_id, e->grams[j]))->n--;
             return -1;
         }
         p->pos[p->n++] = pos;
@@ -225,7 +243,43 @@ static int s_grams_add(s_list_t *block, const reg_memindex_entry_t *e, uint32_t 
 static void s_grams_remove_last(s_list_t *block, const reg_memindex_entry_t *e)
 {
     for (uint32_t k = 0; k < e->n_grams; k++)
-        s_grams_find(block->grams, e->grams[k])->n--;
+        s_grams_find(block->grams, s_posting_key(e->set_id, e->grams[k]))->n--;
+}
+
+/* Moves the entry's postings from one set's to another's (a reclassification or its undo),
+ * keeping each posting ascending. 0 / -1 (out of memory: nothing was moved). */
+static int s_grams_move(s_list_t *block, const reg_memindex_entry_t *e, uint32_t from, uint32_t to)
+{
+    /* Room first, so that the move itself cannot fail half-way. */
+    for (uint32_t k = 0; k < e->n_grams; k++) {
+        s_posting_t *p = s_grams_get(block->grams, s_posting_key(to, e->grams[k]));
+        if (p && p->n == p->cap) {
+            uint32_t cap = p->cap ? p->cap * 2 : 2;
+            uint32_t *grown = realloc(p->pos, cap * sizeof *grown);
+            if (grown) {
+                p->pos = grown;
+                p->cap = cap;
+            }
+        }
+        if (!p || p->n == p->cap)
+            return -1;
+    }
+    for (uint32_t k = 0; k < e->n_grams; k++) {
+        s_posting_t *src = s_grams_find(block->grams, s_posting_key(from, e->grams[k]));
+        uint32_t at = 0;
+        while (at < src->n && src->pos[at] != e->pos)
+            at++;
+        memmove(src->pos + at, src->pos + at + 1, (src->n - at - 1) * sizeof *src->pos);
+        src->n--;
+        s_posting_t *dst = s_grams_find(block->grams, s_posting_key(to, e->grams[k]));
+        at = dst->n;
+        while (at > 0 && dst->pos[at - 1] > e->pos)
+            at--;
+        memmove(dst->pos + at + 1, dst->pos + at, (dst->n - at) * sizeof *dst->pos);
+        dst->pos[at] = e->pos;
+        dst->n++;
+    }
+    return 0;
 }
 
 static void s_grams_free(s_grams_t *g)
@@ -279,8 +333,84 @@ void reg_memindex_destroy(reg_memindex_t **self_p)
     s_map_free(&self->blocks, 1); /* every entry is in exactly one block */
     s_map_free(&self->entities, 0);
     free(self->journal);
+    free(self->sets);
+    free(self->set_slots);
     free(self);
     *self_p = NULL;
+}
+
+static size_t s_set_slot(const char *catalogue, const char *set, size_t n_slots)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a over both codes */
+    for (const char *c = catalogue; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+    for (const char *c = set; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    return (size_t)h & (n_slots - 1);
+}
+
+/* The number of a product set, UINT32_MAX when the index has none of its products yet. */
+static uint32_t s_set_find(const reg_memindex_t *self, const char *catalogue, const char *set)
+{
+    if (!self->n_set_slots)
+        return UINT32_MAX;
+    for (size_t i = s_set_slot(catalogue, set, self->n_set_slots);; i = (i + 1) & (self->n_set_slots - 1)) {
+        uint32_t id = self->set_slots[i];
+        if (!id)
+            return UINT32_MAX;
+        if (strcmp(self->sets[id - 1].catalogue, catalogue) == 0 && strcmp(self->sets[id - 1].set, set) == 0)
+            return id - 1;
+    }
+}
+
+/* The number of a product set, given one when new. 0 / -1 (out of memory). */
+static int s_set_id(reg_memindex_t *self, const char *catalogue, const char *set, uint32_t *id)
+{
+    if ((*id = s_set_find(self, catalogue, set)) != UINT32_MAX)
+        return 0;
+    if ((self->n_sets + 1) * 2 > self->n_set_slots) {
+        size_t n_slots = self->n_set_slots ? self->n_set_slots * 2 : 64;
+        uint32_t *slots = calloc(n_slots, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (uint32_t k = 0; k < self->n_sets; k++) {
+            size_t i = s_set_slot(self->sets[k].catalogue, self->sets[k].set, n_slots);
+            while (slots[i])
+                i = (i + 1) & (n_slots - 1);
+            slots[i] = k + 1;
+        }
+        free(self->set_slots);
+        self->set_slots = slots;
+        self->n_set_slots = n_slots;
+    }
+    if (self->n_sets == self->cap_sets) {
+        uint32_t cap = self->cap_sets ? self->cap_sets * 2 : 32;
+        s_set_t *grown = realloc(self->sets, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        self->sets = grown;
+        self->cap_sets = cap;
+    }
+    s_set_t *entry = &self->sets[self->n_sets];
+    snprintf(entry->catalogue, sizeof entry->catalogue, "%s", catalogue);
+    snprintf(entry->set, sizeof entry->set, "%s", set);
+    size_t i = s_set_slot(catalogue, set, self->n_set_slots);
+    while (self->set_slots[i])
+        i = (i + 1) & (self->n_set_slots - 1);
+    self->set_slots[i] = ++self->n_sets;
+    *id = self->n_sets - 1;
+    return 0;
+}
+
+/* The block's new last entry e: its set's number, its place, its postings. 0 / -1. */
+static int s_index_entry(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
+{
+    e->block = block;
+    e->pos = (uint32_t)(block->n - 1);
+    if (s_set_id(self, e->catalogue_version, e->product_set_code, &e->set_id) != 0)
+        return -1;
+    return s_grams_add(block, e, e->pos);
 }
 
 static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
@@ -338,7 +468,7 @@ int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
         s_entry_free(e);
         return ENOMEM;
     }
-    if (s_grams_add(block, e, (uint32_t)(block->n - 1)) != 0) {
+    if (s_index_entry(self, block, e) != 0) {
         block->n--;
         s_entry_free(e);
         return ENOMEM;
@@ -367,12 +497,17 @@ int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const c
     if (s_journal_reserve(self) != 0)
         return ENOMEM;
     reg_memindex_entry_t *e = list[at - 1];
+    uint32_t set_id;
+    if (s_set_id(self, catalogue_version, product_set_code, &set_id) != 0 ||
+        s_grams_move(e->block, e, e->set_id, set_id) != 0)
+        return ENOMEM;
     s_journal_entry_t *j = &self->journal[self->n_journal++];
-    *j = (s_journal_entry_t){.reclassified = e};
+    *j = (s_journal_entry_t){.reclassified = e, .old_set_id = e->set_id};
     memcpy(j->old_catalogue, e->catalogue_version, sizeof j->old_catalogue);
     memcpy(j->old_set, e->product_set_code, sizeof j->old_set);
     snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", catalogue_version);
     snprintf(e->product_set_code, sizeof e->product_set_code, "%s", product_set_code);
+    e->set_id = set_id;
     return 0;
 }
 
@@ -421,15 +556,16 @@ static int s_cmp_probe(const void *a, const void *b)
 }
 
 int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
-                            const uint32_t *grams, uint32_t n_grams, double threshold,
-                            const reg_memindex_entry_t ***out, size_t *count)
+                            const char *catalogue_version, const char *product_set_code, const uint32_t *grams,
+                            uint32_t n_grams, double threshold, const reg_memindex_entry_t ***out, size_t *count)
 {
     *out = NULL;
     *count = 0;
     char name[96];
     s_block_name(name, sizeof name, unit_version, commune);
     const s_list_t *block = s_map_find(&self->blocks, name);
-    if (!block || !block->grams || n_grams == 0)
+    uint32_t set_id = s_set_find(self, catalogue_version, product_set_code);
+    if (!block || !block->grams || n_grams == 0 || set_id == UINT32_MAX)
         return 0;
     /* A product at Jaccard >= t holds at least ceil(t n) of the name's n trigrams, so it
      * misses at most n - ceil(t n) of them: it holds one of any n - ceil(t n) + 1. Probing the
@@ -438,7 +574,7 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
     if (!probes)
         return ENOMEM;
     for (uint32_t k = 0; k < n_grams; k++) {
-        probes[k].posting = s_grams_find(block->grams, grams[k]);
+        probes[k].posting = s_grams_find(block->grams, s_posting_key(set_id, grams[k]));
         probes[k].len = probes[k].posting ? probes[k].posting->n : 0;
     }
     qsort(probes, n_grams, sizeof *probes, s_cmp_probe);
@@ -513,8 +649,12 @@ void reg_memindex_rollback(reg_memindex_t *self, size_t mark)
     while (self->n_journal > mark) {
         s_journal_entry_t *j = &self->journal[--self->n_journal];
         if (j->reclassified) {
-            memcpy(j->reclassified->catalogue_version, j->old_catalogue, sizeof j->old_catalogue);
-            memcpy(j->reclassified->product_set_code, j->old_set, sizeof j->old_set);
+            reg_memindex_entry_t *e = j->reclassified;
+            /* Back into postings it was just taken out of: they have the room, this cannot fail. */
+            s_grams_move(e->block, e, e->set_id, j->old_set_id);
+            memcpy(e->catalogue_version, j->old_catalogue, sizeof j->old_catalogue);
+            memcpy(e->product_set_code, j->old_set, sizeof j->old_set);
+            e->set_id = j->old_set_id;
             continue;
         }
         reg_memindex_entry_t *e = j->block->items[--j->block->n];
@@ -653,7 +793,7 @@ int reg_memindex_read(reg_memindex_t *self, s_read_fn read, void *user)
                 rc = ENOMEM;
                 break;
             }
-            if (s_grams_add(block, e, (uint32_t)(block->n - 1)) != 0 || s_list_push(entity, e) != 0) {
+            if (s_index_entry(self, block, e) != 0 || s_list_push(entity, e) != 0) {
                 rc = ENOMEM; /* the entry is the block's: freed with it */
                 break;
             }

@@ -29,6 +29,10 @@ typedef struct {
     char *key;       /* normalised name */
     uint32_t *grams; /* its trigram set (reg_similarity), sorted */
     uint32_t n_grams;
+    /* the index's own: its catalogue and set as a small number, its block and place there */
+    uint32_t set_id;
+    uint32_t pos;
+    void *block;
 } reg_memindex_entry_t;
 
 typedef struct reg_memindex_t reg_memindex_t;
@@ -54,15 +58,16 @@ reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, cons
                                                 const char *commune, size_t *count);
 reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count);
 
-/* The products of the block (unit_version, commune) that may be at Jaccard similarity >=
- * threshold (0 < threshold <= 1) from a name of grams (sorted, duplicate-free, as
- * reg_trigrams_t holds them): every product that is, and others to be checked, each once, in
- * block order. Found through the block's trigram index by prefix filtering, so the cost
- * follows the postings of the name's rarest trigrams, not the block's size. *out is malloc'd
- * (the caller frees it; NULL when none). 0 / ENOMEM. */
+/* The products of the block (unit_version, commune) in the product set (catalogue_version,
+ * product_set_code) that may be at Jaccard similarity >= threshold (0 < threshold <= 1) from a
+ * name of grams (sorted, duplicate-free, as reg_trigrams_t holds them): every product that is,
+ * and others to be checked, each once, in block order. Found through the block's trigram index,
+ * kept per product set, by prefix filtering, so the cost follows the postings of the name's
+ * rarest trigrams within its set, not the block's size. *out is malloc'd (the caller frees it;
+ * NULL when none). 0 / ENOMEM. */
 int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
-                            const uint32_t *grams, uint32_t n_grams, double threshold,
-                            const reg_memindex_entry_t ***out, size_t *count);
+                            const char *catalogue_version, const char *product_set_code, const uint32_t *grams,
+                            uint32_t n_grams, double threshold, const reg_memindex_entry_t ***out, size_t *count);
 
 /* First position in an id-ordered list whose id sorts after cursor ("" = 0). */
 size_t reg_memindex_after(reg_memindex_entry_t *const *list, size_t count, const char *cursor);

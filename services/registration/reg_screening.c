@@ -47,18 +47,16 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     p->candidates = ocop_arena_alloc(arena, REG_CANDIDATES_MAX * sizeof *p->candidates);
     p->n_candidates = 0;
 
-    /* Only the block's products sharing enough of the name's trigrams can be near it (and one
-     * with the same key shares them all): the block's trigram index finds them. */
+    /* Only the block's products of the same set sharing enough of the name's trigrams can be near
+     * it (and one with the same key shares them all): the block's trigram index finds them. */
     size_t n;
     const reg_memindex_entry_t **cands;
-    if (reg_memindex_candidates(state->memindex, p->unit_version, p->commune_code, mine.gram, mine.n,
-                                REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
+    if (reg_memindex_candidates(state->memindex, p->unit_version, p->commune_code, p->catalogue_version,
+                                p->product_set_code, mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const reg_memindex_entry_t *e = cands[i];
-        if (strcmp(e->catalogue_version, p->catalogue_version) != 0 || strcmp(e->product_set_code, p->product_set_code))
-            continue;
+        const reg_memindex_entry_t *e = cands[i]; /* of the product's own set: the index keeps sets apart */
         int same_entity = strcmp(e->entity_id, p->entity_id) == 0;
         if (same_entity && strcmp(e->key, p->normalized_name) == 0)
             rc = ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",

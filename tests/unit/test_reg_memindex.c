@@ -215,22 +215,29 @@ static void test_load_from_products(void **state)
     assert_int_equal(test_rmtree(dir), 0);
 }
 
-/* The block's trigram index gives every product at or above the threshold (and others to be
- * checked), each once, in block order — also after adds are rolled back. */
-static size_t s_expect_candidates_cover_scan(const reg_memindex_t *mi, const char *commune, const char *name,
-                                             double threshold)
+/* The block's trigram index gives every product of the set at or above the threshold (and
+ * others of the set to be checked), each once, in block order, and none of another set — also
+ * after adds and reclassifications are rolled back. */
+static size_t s_expect_candidates_cover_scan(const reg_memindex_t *mi, const char *commune, const char *catalogue,
+                                             const char *set, const char *name, double threshold)
 {
     reg_trigrams_t mine;
     assert_int_equal(reg_trigrams_from(name, &mine), 0);
     size_t n, count, near = 0;
     const reg_memindex_entry_t **cands;
-    assert_int_equal(reg_memindex_candidates(mi, "2025", commune, mine.gram, mine.n, threshold, &cands, &n), 0);
+    assert_int_equal(
+        reg_memindex_candidates(mi, "2025", commune, catalogue, set, mine.gram, mine.n, threshold, &cands, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cands[i]->catalogue_version, catalogue) != 0 || strcmp(cands[i]->product_set_code, set) != 0)
+            fail_msg("'%s': %s of set %s is a candidate in set %s", name, cands[i]->id, cands[i]->product_set_code,
+                     set);
     reg_memindex_entry_t *const *block = reg_memindex_block(mi, "2025", commune, &count);
     size_t at = 0;
     for (size_t i = 0; i < count; i++) {
         bool listed = at < n && cands[at] == block[i];
         at += listed;
-        if (reg_grams_similarity(mine.gram, mine.n, block[i]->grams, block[i]->n_grams) < threshold)
+        if (strcmp(block[i]->catalogue_version, catalogue) != 0 || strcmp(block[i]->product_set_code, set) != 0 ||
+            reg_grams_similarity(mine.gram, mine.n, block[i]->grams, block[i]->n_grams) < threshold)
             continue;
         near++;
         if (!listed)
@@ -238,6 +245,20 @@ static size_t s_expect_candidates_cover_scan(const reg_memindex_t *mi, const cha
     }
     assert_int_equal(at, n); /* each once and in block order */
     free(cands);
+    return near;
+}
+
+/* Every check of the index against a scan, for both sets. */
+static size_t s_check_all(const reg_memindex_t *mi)
+{
+    size_t near = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *set = k ? "10" : "9";
+        near += s_expect_candidates_cover_scan(mi, "00004", "148", set, "mat ong rung u minh", 0.5);
+        near += s_expect_candidates_cover_scan(mi, "00008", "148", set, "gao st25 hat dieu", 0.3);
+        near += s_expect_candidates_cover_scan(mi, "00008", "148", set, "nuoc mam phu quoc", 0.5);
+        near += s_expect_candidates_cover_scan(mi, "00004", "148", set, "xyz", 1.0);
+    }
     return near;
 }
 
@@ -259,25 +280,39 @@ static void test_trigram_index_candidates_cover_a_scan(void **state)
         }
         snprintf(id, sizeof id, "PRD-%08d", i + 1);
         snprintf(entity, sizeof entity, "ENT-%d", i % 37);
-        s_add(mi, id, entity, i % 3 ? "00004" : "00008", key);
+        Ocop__RegProduct p = s_product(id, entity, i % 3 ? "00004" : "00008", key);
+        p.product_set_code = i % 5 == 1 ? "10" : "9"; /* two sets share each block */
+        assert_int_equal(reg_memindex_add(mi, &p), 0);
         if (i == 299) {
             reg_memindex_commit(mi);
-            near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
+            near += s_check_all(mi);
         }
     }
-    near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
-    near += s_expect_candidates_cover_scan(mi, "00008", "gao st25 hat dieu", 0.3);
-    near += s_expect_candidates_cover_scan(mi, "00004", "xyz", 1.0);
-    /* the last hundred rolled back: their postings go with them */
+    near += s_check_all(mi);
+    /* Products moved between the sets (a catalogue migration) are found in their new set only. */
+    size_t mark = reg_memindex_mark(mi);
+    for (int i = 0; i < 400; i += 7) {
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % 37);
+        assert_int_equal(reg_memindex_reclassify(mi, entity, id, "148", i % 5 == 1 ? "9" : "10"), 0);
+    }
+    near += s_check_all(mi);
+    /* Rolled back: the moves first, then the last hundred adds; their postings go with them. */
+    reg_memindex_rollback(mi, mark);
+    near += s_check_all(mi);
     reg_memindex_rollback(mi, 0);
-    near += s_expect_candidates_cover_scan(mi, "00004", "mat ong rung u minh", 0.5);
-    near += s_expect_candidates_cover_scan(mi, "00008", "nuoc mam phu quoc", 0.5);
-    assert_true(near > 4); /* the names drawn do meet near ones */
+    near += s_check_all(mi);
+    assert_true(near > 8); /* the names drawn do meet near ones */
     size_t none;
     const reg_memindex_entry_t **cands;
-    assert_int_equal(reg_memindex_candidates(mi, "2025", "99999", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
+    assert_int_equal(
+        reg_memindex_candidates(mi, "2025", "99999", "148", "9", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
     assert_int_equal(none, 0);
     assert_null(cands);
+    /* A set the index has no product of has no candidates. */
+    assert_int_equal(
+        reg_memindex_candidates(mi, "2025", "00004", "148", "77", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
+    assert_int_equal(none, 0);
     reg_memindex_destroy(&mi);
 }
 
@@ -353,7 +388,8 @@ static void test_written_and_read_back(void **state)
         reg_memindex_entry_t *const *a = reg_memindex_block(mi, "2025", communes[c], &na);
         reg_memindex_entry_t *const *b = reg_memindex_block(back, "2025", communes[c], &nb);
         s_assert_same_list(a, na, b, nb);
-        s_expect_candidates_cover_scan(back, communes[c], "mat ong 3 rung u minh 5", 0.6);
+        s_expect_candidates_cover_scan(back, communes[c], "148", "9", "mat ong 3 rung u minh 5", 0.6);
+        s_expect_candidates_cover_scan(back, communes[c], "26-2026", "14", "mat ong 3 rung u minh 5", 0.6);
     }
     for (int e = 0; e < 23; e++) {
         snprintf(entity, sizeof entity, "ENT-%d", e);
