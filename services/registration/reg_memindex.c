@@ -269,8 +269,10 @@ static int s_grams_move(s_list_t *block, const reg_memindex_entry_t *e, uint32_t
         uint32_t at = 0;
         while (at < src->n && src->pos[at] != e->pos)
             at++;
-        memmove(src->pos + at, src->pos + at + 1, (src->n - at - 1) * sizeof *src->pos);
-        src->n--;
+        if (at < src->n) { /* always: the entry is in its set's postings */
+            memmove(src->pos + at, src->pos + at + 1, (src->n - at - 1) * sizeof *src->pos);
+            src->n--;
+        }
         s_posting_t *dst = s_grams_find(block->grams, s_posting_key(to, e->grams[k]));
         at = dst->n;
         while (at > 0 && dst->pos[at - 1] > e->pos)
