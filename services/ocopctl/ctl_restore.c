@@ -212,10 +212,14 @@ static int s_write(s_restore_t *r)
         char *slash = strrchr(dir, '/');
         if (!*it->store_dir && slash && slash != dir) {
             *slash = '\0';
+            int made = access(dir, F_OK) != 0;
             if (ocop_fs_mkdirs(dir) != 0) {
                 snprintf(r->err, sizeof r->err, "%s: %s", dir, strerror(errno));
                 return -1;
             }
+            /* A keys directory made here must let the services' account in (--owner). */
+            if (made && s_give(r, dir) != 0)
+                return -1;
         }
         unsigned char digest[OCOP_FS_DIGEST_LEN];
         char hex[2 * OCOP_FS_DIGEST_LEN + 1];
