@@ -3,8 +3,9 @@
 # with dpkg, checks what postinst made (the ocop account, keys 0600, the tokens file), verifies
 # the systemd units with systemd-analyze, starts the installed services as their units would
 # (each unit's ExecStart as its User=, in its StateDirectory=; systemd is not PID 1 here), runs a
-# flow through the gateway (a token, an entity, a product, its audit entry), stops them, removes
-# the package (the data stays) and purges it. The services and their clients run in a network
+# flow through the gateway (a token, an entity, a product, its audit entry), backs the stores up
+# while they run and restores them into emptied state directories (ocopctl backup / restore
+# --owner ocop), stops them, removes the package (the data stays) and purges it. The services and their clients run in a network
 # namespace of their own, so the installed config's ports never meet a running demo's.
 #
 #   bash tests/package/test_package.sh BUILD_DIR     (configured with CMAKE_INSTALL_PREFIX=/usr)
@@ -105,11 +106,23 @@ start_unit() {
   cat "$work/$name.log"
   fail "$name did not answer"
 }
-start_unit ocop-registration.service "" registration
-start_unit ocop-evaluation@.service 1 evaluation-1
-start_unit ocop-promotion.service "" promotion
-start_unit ocop-audit.service "" audit
-start_unit ocop-gateway.service "" gateway
+start_all() {
+  start_unit ocop-registration.service "" registration
+  start_unit ocop-evaluation@.service 1 evaluation-1
+  start_unit ocop-promotion.service "" promotion
+  start_unit ocop-audit.service "" audit
+  start_unit ocop-gateway.service "" gateway
+}
+stop_all() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid"; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && fail "pid $pid did not stop on SIGTERM"
+    wait "$pid" || fail "pid $pid exited with an error"
+  done
+  pids=()
+}
+start_all
 for state in registration evaluation-1 promotion audit; do
   [ "$(mode "/var/lib/ocop/$state")" = "700 ocop" ] || fail "/var/lib/ocop/$state is $(mode "/var/lib/ocop/$state")"
   ls /var/lib/ocop/$state/ | grep -q . || fail "no store in /var/lib/ocop/$state"
@@ -145,14 +158,19 @@ for _ in $(seq 1 100); do # the audit service follows registration on its own
 done
 [ "${size:-0}" -ge 2 ] || fail "the audit log did not take the two registrations (tree size ${size:-0})"
 
+echo "== backup while running, restore into emptied stores (as operations.md says)"
+(cd / && ocopctl backup "$work/backup") >"$work/backup.log" 2>&1 || { cat "$work/backup.log"; fail "ocopctl backup"; }
+stop_all
+mkdir "$work/old-stores" && mv /var/lib/ocop/* "$work/old-stores/"
+(cd / && ocopctl restore "$work/backup" --owner ocop) >"$work/restore.log" 2>&1 ||
+  { cat "$work/restore.log"; fail "ocopctl restore"; }
+start_all
+api "http://127.0.0.1:8080/v1/products/$product" | grep -q "Chè xanh Tân Cương" || fail "the restored product does not read back"
+after="$(in_ns curl -sS http://127.0.0.1:8080/v1/audit/tree-head | { grep -o '"tree_size":"*[0-9]*' || true; } | tr -dc 0-9)"
+[ "${after:-0}" -ge "$size" ] || fail "the restored audit log lost entries (${after:-0} < $size)"
+
 echo "== stop, remove, purge"
-for pid in "${pids[@]}"; do kill -TERM "$pid"; done
-for pid in "${pids[@]}"; do
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && fail "pid $pid did not stop on SIGTERM"
-  wait "$pid" || fail "pid $pid exited with an error"
-done
-pids=()
+stop_all
 dpkg -r ocop >"$work/remove.log" 2>&1 || { cat "$work/remove.log"; fail "dpkg -r"; }
 [ ! -e /usr/sbin/ocop-registration ] || fail "dpkg -r left the binaries"
 [ -e /etc/ocop/ocop.json ] || fail "dpkg -r removed the config (a conffile stays until purge)"
@@ -160,4 +178,4 @@ ls /var/lib/ocop/registration | grep -q . || fail "dpkg -r removed the stores"
 dpkg --purge ocop >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 [ ! -e /etc/ocop/ocop.json ] || fail "purge left the config"
 [ -e /etc/ocop/keys/audit.sign ] && ls /var/lib/ocop/audit | grep -q . || fail "purge removed the keys or the stores"
-echo "test_package: passed ($(basename "$deb"): installed, $entity and $product through the gateway, audited, removed and purged; the stores and keys stay)"
+echo "test_package: passed ($(basename "$deb"): installed, $entity and $product through the gateway, audited, backed up and restored, removed and purged; the stores and keys stay)"
