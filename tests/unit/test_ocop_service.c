@@ -39,6 +39,7 @@
 #include "ocop_client.h"
 #include "ocop_error.h"
 #include "ocop_keys.h"
+#include "ocop_counter.h"
 #include "ocop_service.h"
 #include "ocop_store.h"
 #include "unit_tmpdir.h"
@@ -87,18 +88,8 @@ typedef struct {
 
 static int s_counter_load(MDB_txn *txn, MDB_dbi dbi, uint64_t *out)
 {
-    MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY}, v;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        *out = 0;
-        return 0;
-    }
-    if (rc != 0)
-        return rc;
-    if (v.mv_size != 8)
-        return MDB_CORRUPTED;
-    *out = ocop_be64_get(v.mv_data);
-    return 0;
+    MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
+    return ocop_counter_get(txn, dbi, &k, out);
 }
 
 static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
