@@ -28,8 +28,7 @@ static int s_parse_line(const char *line, bench_postgres_t *out)
     return -1;
 }
 
-int bench_postgres_run(const char *script, double seconds, const int *clients, size_t n,
-                       bench_postgres_t *out)
+int bench_postgres_run(const char *script, double seconds, const int *clients, size_t n, bench_postgres_t *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0 || n > BENCH_POSTGRES_RUNS_MAX)

@@ -18,8 +18,7 @@ typedef struct {
 /* Runs SCRIPT (which makes its own cluster and removes it) for SECONDS per run, one run per entry of CLIENTS.
  * Returns 0 when the runs were made or PostgreSQL is not installed (out->unavailable says so),
  * -1 when the script failed or printed what it should not. */
-int bench_postgres_run(const char *script, double seconds, const int *clients, size_t n,
-                       bench_postgres_t *out);
+int bench_postgres_run(const char *script, double seconds, const int *clients, size_t n, bench_postgres_t *out);
 
 /* The committed inserts/s of the run with that many clients, 0 if there was none. */
 double bench_postgres_rate(const bench_postgres_t *pg, int clients);

@@ -393,8 +393,8 @@ int main(int argc, char **argv)
     if (s_register_entities(clients, z.entities, &b, r) != 0)
         goto done;
     r->msg_size = s_request_size(&b);
-    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 || s_raw_batched(tmp, &z, r) != 0 ||
-        s_postgres(&z, r) != 0)
+    if (s_raw_fixed(tmp, &z, r) != 0 || s_service_runs(&svc, clients, &z, &b, r) != 0 ||
+        s_raw_batched(tmp, &z, r) != 0 || s_postgres(&z, r) != 0)
         goto done;
     rc = 0;
 done:

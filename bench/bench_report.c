@@ -147,7 +147,8 @@ void bench_report_markdown(const bench_results_t *r, bench_text_t *t)
     bench_text_printf(t, "| pipelined registrations/s / LMDB batched puts/s (ascending keys) | %.3f |\n",
                       q.vs_lmdb_seq);
     bench_text_printf(t, "| pipelined registrations/s / LMDB batched puts/s (random keys) | %.3f |\n", q.vs_lmdb_rand);
-    bench_text_printf(t, "| **pipelined registrations/s / ZeroMQ pipelined echo msgs/s** | **%.3f** — aim ≥ %.1f: %s |\n",
+    bench_text_printf(t,
+                      "| **pipelined registrations/s / ZeroMQ pipelined echo msgs/s** | **%.3f** — aim ≥ %.1f: %s |\n",
                       q.vs_echo, BENCH_TARGET_VS_ECHO, q.vs_echo >= BENCH_TARGET_VS_ECHO ? "met" : "not met");
     if (q.vs_postgres > 0)
         bench_text_printf(t,
