@@ -52,18 +52,11 @@ typedef struct {
     uint32_t old_set_id;
 } s_journal_entry_t;
 
-/* A product set (catalogue version and set code) as a small number, the key of its postings. */
-typedef struct {
-    char catalogue[REG_MEMINDEX_CODE_LEN];
-    char set[REG_MEMINDEX_CODE_LEN];
-} s_set_t;
-
 struct reg_memindex_t {
     s_map_t blocks, entities;
-    s_set_t *sets; /* by id */
-    uint32_t n_sets, cap_sets;
-    uint32_t *set_slots; /* open addressing: id + 1 (0 = empty) */
-    size_t n_set_slots;
+    /* product sets ("catalogue version/set code") as small numbers, the keys of the postings: a
+     * set's number is its list's position in this map (the lists stay empty) */
+    s_map_t sets;
     s_journal_entry_t *journal;
     size_t n_journal, cap_journal;
     size_t size;
@@ -77,17 +70,23 @@ static uint64_t s_hash(const char *s)
     return h;
 }
 
-static s_list_t *s_map_find(const s_map_t *map, const char *name)
+/* The position of name's list in map, or -1. */
+static long s_map_index(const s_map_t *map, const char *name)
 {
     if (!map->n_slots)
-        return NULL;
+        return -1;
     for (size_t i = s_hash(name) & (map->n_slots - 1);; i = (i + 1) & (map->n_slots - 1)) {
         if (!map->slots[i])
-            return NULL;
-        s_list_t *list = map->lists[map->slots[i] - 1];
-        if (strcmp(list->name, name) == 0)
-            return list;
+            return -1;
+        if (strcmp(map->lists[map->slots[i] - 1]->name, name) == 0)
+            return (long)map->slots[i] - 1;
     }
+}
+
+static s_list_t *s_map_find(const s_map_t *map, const char *name)
+{
+    long k = s_map_index(map, name);
+    return k < 0 ? NULL : map->lists[k];
 }
 
 static int s_map_rehash(s_map_t *map, size_t n_slots)
@@ -335,73 +334,34 @@ void reg_memindex_destroy(reg_memindex_t **self_p)
     s_map_free(&self->blocks, 1); /* every entry is in exactly one block */
     s_map_free(&self->entities, 0);
     free(self->journal);
-    free(self->sets);
-    free(self->set_slots);
+    s_map_free(&self->sets, 0);
     free(self);
     *self_p = NULL;
 }
 
-static size_t s_set_slot(const char *catalogue, const char *set, size_t n_slots)
+/* A product set's name in the sets map. */
+static void s_set_name(char *out, size_t len, const char *catalogue, const char *set)
 {
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a over both codes */
-    for (const char *c = catalogue; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    h = (h ^ 0x1f) * 1099511628211ULL;
-    for (const char *c = set; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    return (size_t)h & (n_slots - 1);
+    snprintf(out, len, "%s/%s", catalogue, set);
 }
 
 /* The number of a product set, UINT32_MAX when the index has none of its products yet. */
 static uint32_t s_set_find(const reg_memindex_t *self, const char *catalogue, const char *set)
 {
-    if (!self->n_set_slots)
-        return UINT32_MAX;
-    for (size_t i = s_set_slot(catalogue, set, self->n_set_slots);; i = (i + 1) & (self->n_set_slots - 1)) {
-        uint32_t id = self->set_slots[i];
-        if (!id)
-            return UINT32_MAX;
-        if (strcmp(self->sets[id - 1].catalogue, catalogue) == 0 && strcmp(self->sets[id - 1].set, set) == 0)
-            return id - 1;
-    }
+    char name[2 * REG_MEMINDEX_CODE_LEN + 2];
+    s_set_name(name, sizeof name, catalogue, set);
+    long k = s_map_index(&self->sets, name);
+    return k < 0 ? UINT32_MAX : (uint32_t)k;
 }
 
 /* The number of a product set, given one when new. 0 / -1 (out of memory). */
 static int s_set_id(reg_memindex_t *self, const char *catalogue, const char *set, uint32_t *id)
 {
-    if ((*id = s_set_find(self, catalogue, set)) != UINT32_MAX)
-        return 0;
-    if ((self->n_sets + 1) * 2 > self->n_set_slots) {
-        size_t n_slots = self->n_set_slots ? self->n_set_slots * 2 : 64;
-        uint32_t *slots = calloc(n_slots, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (uint32_t k = 0; k < self->n_sets; k++) {
-            size_t i = s_set_slot(self->sets[k].catalogue, self->sets[k].set, n_slots);
-            while (slots[i])
-                i = (i + 1) & (n_slots - 1);
-            slots[i] = k + 1;
-        }
-        free(self->set_slots);
-        self->set_slots = slots;
-        self->n_set_slots = n_slots;
-    }
-    if (self->n_sets == self->cap_sets) {
-        uint32_t cap = self->cap_sets ? self->cap_sets * 2 : 32;
-        s_set_t *grown = realloc(self->sets, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        self->sets = grown;
-        self->cap_sets = cap;
-    }
-    s_set_t *entry = &self->sets[self->n_sets];
-    snprintf(entry->catalogue, sizeof entry->catalogue, "%s", catalogue);
-    snprintf(entry->set, sizeof entry->set, "%s", set);
-    size_t i = s_set_slot(catalogue, set, self->n_set_slots);
-    while (self->set_slots[i])
-        i = (i + 1) & (self->n_set_slots - 1);
-    self->set_slots[i] = ++self->n_sets;
-    *id = self->n_sets - 1;
+    char name[2 * REG_MEMINDEX_CODE_LEN + 2];
+    s_set_name(name, sizeof name, catalogue, set);
+    if (!s_map_get(&self->sets, name))
+        return -1;
+    *id = (uint32_t)s_map_index(&self->sets, name);
     return 0;
 }
 
