@@ -310,9 +310,9 @@ static int s_get_shard(const ocop_config_t *self, const cJSON *obj, const char *
         return -1;
     }
     out->shard = (unsigned)shard;
-    if (!cJSON_IsArray(provinces) || cJSON_GetArraySize(provinces) == 0) {
-        ocop_error_format(err, errlen, "%s: %sprovinces: a shard needs a non-empty array of province codes", self->path,
-                          where);
+    /* Empty: a shard added to take provinces by moves (ocopctl shard move). */
+    if (!cJSON_IsArray(provinces)) {
+        ocop_error_format(err, errlen, "%s: %sprovinces: a shard needs an array of province codes", self->path, where);
         return -1;
     }
     size_t i = 0;

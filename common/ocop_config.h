@@ -20,7 +20,8 @@
  *     "audit": { ..., "sources": ["registration", "evaluation-1"] },  // whose events it follows
  *     "evaluation-1": {                            // one shard of a sharded service "<group>-<N>"
  *       "shard": 1,                                // 1.., unique within the group
- *       "provinces": ["01", "79"],                 // the provinces it owns (each owned once)
+ *       "provinces": ["01", "79"],                 // the provinces it owns (each owned once; [] for a shard that gets
+ * them by moves)
  *       ...
  *     }
  *   }

@@ -114,6 +114,11 @@ void *ocop_ctx_user(ocop_ctx_t *ctx);
 int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx);
 const char *ocop_ctx_caller(const ocop_ctx_t *ctx);
 const char *ocop_ctx_request_id(const ocop_ctx_t *ctx);
+/* The allow-list name of the key that sent the request, which no caller field can change: ""
+ * on a reader thread (a route that must know it runs on the loop: on_writer). */
+const char *ocop_ctx_peer(const ocop_ctx_t *ctx);
+/* True when the request's route writes. */
+bool ocop_ctx_writes(const ocop_ctx_t *ctx);
 
 /* Sets reply status/field/message (message printf-style, copied into the arena); returns -1. */
 int ocop_ctx_fail(ocop_ctx_t *ctx, Ocop__Reply *reply, int status, const char *field, const char *fmt, ...)

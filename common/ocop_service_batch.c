@@ -334,6 +334,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
                       .arena = self->arena,
                       .txn = child,
                       .caller = req->caller,
+                      .peer = item->peer >= 0 ? self->peers[item->peer].name : NULL,
                       .request_id = req->request_id,
                       .now_ms = ocop_now_ms()};
     size_t event_mark = self->event_count;

@@ -37,6 +37,14 @@ const char *ocop_ctx_request_id(const ocop_ctx_t *ctx)
 {
     return ctx->request_id;
 }
+const char *ocop_ctx_peer(const ocop_ctx_t *ctx)
+{
+    return ctx->peer ? ctx->peer : "";
+}
+bool ocop_ctx_writes(const ocop_ctx_t *ctx)
+{
+    return ctx->route && ctx->route->writes;
+}
 
 void ocop__reply_status(ocop_arena_t *arena, Ocop__Reply *reply, int status, const char *field, const char *message)
 {

@@ -12,7 +12,6 @@
 #include "ocop_config.h"
 #include "ocop_log.h"
 
-#define S_CURSOR_DB "cursors"
 #define S_REPLAY_MAX 1000
 #define S_POLL_DRAIN_MAX 1000
 /* Without traffic a missed last event would go unnoticed; so an idle subscriber asks the
@@ -38,17 +37,28 @@ static int64_t s_monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int ocop_subscriber_cursor_get(MDB_txn *txn, MDB_dbi dbi, const char *cursor_name, uint64_t *cursor)
+{
+    *cursor = 0;
+    MDB_val k = {.mv_size = strlen(cursor_name), .mv_data = (void *)cursor_name}, v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc == 0 && v.mv_size != 8)
+        return MDB_CORRUPTED;
+    if (rc == 0)
+        *cursor = ocop_be64_get(v.mv_data);
+    return rc;
+}
+
 static int s_cursor_load(ocop_subscriber_t *self)
 {
     MDB_txn *txn;
     if (mdb_txn_begin(ocop_store_env(self->opts.store), NULL, MDB_RDONLY, &txn) != 0)
         return -1;
-    MDB_val k = {.mv_size = strlen(self->cursor_name), .mv_data = self->cursor_name}, v;
-    int rc = mdb_get(txn, self->cursor_dbi, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        self->cursor = ocop_be64_get(v.mv_data);
+    int rc = ocop_subscriber_cursor_get(txn, self->cursor_dbi, self->cursor_name, &self->cursor);
     mdb_txn_abort(txn);
-    return rc == 0 || rc == MDB_NOTFOUND ? 0 : -1;
+    return rc == 0 ? 0 : -1;
 }
 
 ocop_subscriber_t *ocop_subscriber_new(const ocop_subscriber_options_t *opts)
@@ -60,7 +70,7 @@ ocop_subscriber_t *ocop_subscriber_new(const ocop_subscriber_options_t *opts)
     if (self->opts.request_timeout_ms <= 0)
         self->opts.request_timeout_ms = 2000;
     snprintf(self->cursor_name, sizeof self->cursor_name, "%s", opts->cursor_name);
-    if (ocop_store_dbi(opts->store, S_CURSOR_DB, 0, &self->cursor_dbi) != 0 || s_cursor_load(self) != 0)
+    if (ocop_store_dbi(opts->store, OCOP_SUBSCRIBER_CURSOR_DB, 0, &self->cursor_dbi) != 0 || s_cursor_load(self) != 0)
         goto fail;
     self->sub = zmq_socket(opts->zctx, ZMQ_SUB);
     if (!self->sub)

@@ -53,6 +53,11 @@ int ocop_subscriber_catch_up(ocop_subscriber_t *self);
 int ocop_subscriber_poll(ocop_subscriber_t *self, int timeout_ms);
 
 uint64_t ocop_subscriber_cursor(const ocop_subscriber_t *self);
+
+/* The database of the subscribers' cursors in their store, and a cursor read inside txn (0 when
+ * the subscriber has applied nothing yet): what a handler reads to say how far its replica is. */
+#define OCOP_SUBSCRIBER_CURSOR_DB "cursors"
+int ocop_subscriber_cursor_get(MDB_txn *txn, MDB_dbi dbi, const char *cursor_name, uint64_t *cursor);
 /* Counters: events applied, repeats dropped, gaps that caused a replay. */
 uint64_t ocop_subscriber_applied(const ocop_subscriber_t *self);
 uint64_t ocop_subscriber_dropped(const ocop_subscriber_t *self);

@@ -57,16 +57,10 @@ void aud_deliverer_destroy(aud_deliverer_t **self_p)
     *self_p = NULL;
 }
 
-/* The client of the shard that issued certificate ("CERT<shard>-<n>"); NULL with why in err. */
-static ocop_client_t *s_peer(aud_deliverer_t *self, const char *certificate, char *err, size_t errlen)
+/* The client of evaluation shard section (one of the config's); NULL with why in err. */
+static ocop_client_t *s_client(aud_deliverer_t *self, const char *section, char *err, size_t errlen)
 {
-    unsigned shard = 0;
-    char section[OCOP_NAME_MAX], key[OCOP_Z85_KEY_LEN + 1];
-    if (sscanf(certificate, "CERT%u-", &shard) != 1 ||
-        ocop_config_shard_name(self->state->config, "evaluation", shard, section, sizeof section) != 0) {
-        snprintf(err, errlen, "no evaluation shard %u in the config for certificate %s", shard, certificate);
-        return NULL;
-    }
+    char key[OCOP_Z85_KEY_LEN + 1];
     for (size_t i = 0; i < self->n_peers; i++)
         if (strcmp(self->peers[i].section, section) == 0)
             return self->peers[i].client;
@@ -83,6 +77,41 @@ static ocop_client_t *s_peer(aud_deliverer_t *self, const char *certificate, cha
     snprintf(p->section, sizeof p->section, "%s", section);
     self->n_peers++;
     return p->client;
+}
+
+/* The client of the shard that issued certificate ("CERT<shard>-<n>"); NULL with why in err. */
+static ocop_client_t *s_peer(aud_deliverer_t *self, const char *certificate, char *err, size_t errlen)
+{
+    unsigned shard = 0;
+    char section[OCOP_NAME_MAX];
+    if (sscanf(certificate, "CERT%u-", &shard) != 1 ||
+        ocop_config_shard_name(self->state->config, "evaluation", shard, section, sizeof section) != 0) {
+        snprintf(err, errlen, "no evaluation shard %u in the config for certificate %s", shard, certificate);
+        return NULL;
+    }
+    return s_client(self, section, err, errlen);
+}
+
+/* Sends req to client; a shard that answers WRONG_SHARD naming the shard its certificate moved
+ * to (with its province) gets it sent on, at most twice more. 0 with *reply, or -1 when a shard
+ * did not answer (or cannot be reached: err). */
+static int s_call(aud_deliverer_t *self, ocop_client_t *client, const Ocop__Request *req, Ocop__Reply **reply,
+                  char *err, size_t errlen)
+{
+    for (int hops = 0;; hops++) {
+        if (ocop_client_call(client, (Ocop__Request *)req, reply, S_TIMEOUT_MS, 1) != 0) {
+            snprintf(err, errlen, "pending: evaluation did not answer; retrying");
+            return -1;
+        }
+        Ocop__Reply *r = *reply;
+        if (r->status != OCOP__STATUS__STATUS_WRONG_SHARD || !*r->redirect || hops == 2)
+            return 0;
+        client = s_client(self, r->redirect, err, errlen);
+        if (!client)
+            return 0; /* answer the refusal: the shard named is not in this config */
+        ocop__reply__free_unpacked(r, NULL);
+        *reply = NULL;
+    }
 }
 
 static size_t s_pending(aud_deliverer_t *self, s_pending_t *out)
@@ -170,8 +199,8 @@ void aud_deliver_tick(void *user)
         req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_REVOKE;
         req.eval_certificate_revoke = &body;
         Ocop__Reply *reply;
-        if (ocop_client_call(client, &req, &reply, S_TIMEOUT_MS, 1) != 0) {
-            s_record(self, pending[i].id, false, "pending: evaluation did not answer; retrying");
+        if (s_call(self, client, &req, &reply, err, sizeof err) != 0) {
+            s_record(self, pending[i].id, false, err);
             continue;
         }
         /* A final answer either way: revoked, or refused (already ended, unknown). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval_handlers.h"
+#include "eval_owner.h"
 #include "eval_product.h"
 #include "eval_rating.h"
 #include "ocop_date.h"
@@ -137,8 +138,9 @@ Ocop__EvalCertificate *eval_certificate_load(ocop_ctx_t *ctx, Ocop__Reply *reply
 {
     if (eval_check_id(ctx, reply, "id", id, "CERT") != 0)
         return NULL;
-    return ocop_ctx_get(ctx, reply, eval_state(ctx)->db.certificates, id, &ocop__eval_certificate__descriptor, "id",
-                        "certificate");
+    Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, eval_state(ctx)->db.certificates, id,
+                                            &ocop__eval_certificate__descriptor, "id", "certificate");
+    return c && eval_check_province(ctx, reply, "id", c->province_code) == 0 ? c : NULL;
 }
 
 int eval_handle_certificate_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -213,16 +215,26 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, k.mv_size - OCOP_DATE_LEN - 1);
     }
     mdb_cursor_close(cur);
+    size_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, es->db.certificates, due[i],
                                                 &ocop__eval_certificate__descriptor, "id", "certificate");
-        if (!c || eval_certificate_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
-                                            OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
+        if (!c)
+            return -1;
+        /* A province fenced or arriving for a move is expired by the shard that serves it after. */
+        eval_owner_t o;
+        if ((rc = eval_owner_province(es, ocop_ctx_txn(ctx), c->province_code, &o)) != 0)
+            return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+        if (o.kind != EVAL_OWNER_SERVES)
+            continue;
+        expired++;
+        if (eval_certificate_withdraw(ctx, reply, c, OCOP__CERTIFICATE_STATE__CERTIFICATE_STATE_EXPIRED,
+                                      OCOP__REVOCATION_REASON__REVOCATION_REASON_UNSPECIFIED, "", "expired") != 0)
             return -1;
     }
     Ocop__EvalExpireResult *result = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *result);
     ocop__eval_expire_result__init(result);
-    result->expired = (uint32_t)n;
+    result->expired = (uint32_t)expired;
     reply->body_case = OCOP__REPLY__BODY_EVAL_EXPIRE_RESULT;
     reply->eval_expire_result = result;
     return 0;

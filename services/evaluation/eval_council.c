@@ -169,13 +169,18 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     return 0;
 }
 
+Ocop__EvalCouncil *eval_council_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
+{
+    if (eval_check_id(ctx, reply, field, id, "C") != 0)
+        return NULL;
+    Ocop__EvalCouncil *c =
+        ocop_ctx_get(ctx, reply, eval_state(ctx)->db.councils, id, &ocop__eval_council__descriptor, field, "council");
+    return c && eval_check_province(ctx, reply, field, c->province_code) == 0 ? c : NULL;
+}
+
 int eval_handle_council_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    const char *id = req->eval_council_get->id;
-    if (eval_check_id(ctx, reply, "id", id, "C") != 0)
-        return -1;
-    Ocop__EvalCouncil *c =
-        ocop_ctx_get(ctx, reply, eval_state(ctx)->db.councils, id, &ocop__eval_council__descriptor, "id", "council");
+    Ocop__EvalCouncil *c = eval_council_load(ctx, reply, "id", req->eval_council_get->id);
     if (!c)
         return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_COUNCIL;
@@ -187,12 +192,8 @@ int eval_handle_tie_declare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
 {
     const Ocop__EvalTieDeclare *in = req->eval_tie_declare;
     eval_state_t *state = eval_state(ctx);
-    if (eval_check_id(ctx, reply, "council_id", in->council_id, "C") != 0 ||
-        ocop_ctx_check_text(ctx, reply, "entity_id", in->entity_id, 1, EVAL_CODE_MAX) != 0)
-        return -1;
-    Ocop__EvalCouncil *c = ocop_ctx_get(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
-                                        "council_id", "council");
-    if (!c)
+    Ocop__EvalCouncil *c = eval_council_load(ctx, reply, "council_id", in->council_id);
+    if (!c || ocop_ctx_check_text(ctx, reply, "entity_id", in->entity_id, 1, EVAL_CODE_MAX) != 0)
         return -1;
     Ocop__EvalMember *m = (Ocop__EvalMember *)eval_council_member(c, in->member_id);
     if (!m)

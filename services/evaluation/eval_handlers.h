@@ -33,6 +33,13 @@ int eval_handle_self_assessment_get(ocop_ctx_t *ctx, const Ocop__Request *req, O
 /* eval_round.c: the evaluation rounds of 26/2026 Art. 5 */
 int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_round_calendar_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_begin(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_fence(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_commit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_map_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 
 /* The route table handed to ocop_service_new. */
 const ocop_route_t *eval_routes(size_t *count);
@@ -48,13 +55,19 @@ static inline eval_state_t *eval_state(ocop_ctx_t *ctx)
     return ocop_ctx_user(ctx);
 }
 
-/* Fails WRONG_SHARD on field naming the shard that owns province (or saying none does) when
- * this shard does not own it. 0 / -1. */
+/* Checks that this shard serves province (the config's map and the moves it took part in,
+ * eval_owner.h): WRONG_SHARD on field with reply->redirect naming the shard that does (or saying
+ * none does); UNAVAILABLE for a write while the province is fenced for a move. 0 / -1. */
 int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *province);
 
-/* Checks that id has the form "<prefix><shard>-<n>" of this shard: INVALID when it is not an id
- * of that kind, WRONG_SHARD naming the owner when another shard made it. 0 / -1. */
+/* Checks that id has the form "<prefix><shard>-<n>" and that its record is here: INVALID when
+ * it is not an id of that kind, WRONG_SHARD with reply->redirect naming the shard that holds it
+ * (the one that made it, or where a move took it). 0 / -1. */
 int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix);
+
+/* WRONG_SHARD on field naming holder in reply->redirect, message printf-style. -1. */
+int eval_redirect(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *holder, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Every record of dbi whose key starts with prefix, in key order, unpacked into the request's
  * arena (*n of them). NULL with the reply failed (naming what) on a store error. */
@@ -81,6 +94,9 @@ const eval_rubric_t *eval_form_rubric(ocop_ctx_t *ctx, Ocop__Reply *reply, const
                                       const eval_policy_t **policy);
 
 /* The member of council with id, or NULL. */
+/* The council id names, checked like eval_check_id and then its province like
+ * eval_check_province. NULL with reply failed on field. */
+Ocop__EvalCouncil *eval_council_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
 const Ocop__EvalMember *eval_council_member(const Ocop__EvalCouncil *council, const char *id);
 /* True when member declared a tie to entity_id. */
 bool eval_member_tied(const Ocop__EvalMember *member, const char *entity_id);

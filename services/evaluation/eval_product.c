@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "eval_handlers.h"
+#include "eval_owner.h"
 #include "eval_product.h"
 #include "ocop_error.h"
 
@@ -12,10 +13,23 @@ Ocop__EvalProduct *eval_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
     eval_state_t *state = eval_state(ctx);
     Ocop__EvalProduct *p =
         ocop_ctx_get(ctx, reply, state->db.products, id, &ocop__eval_product__descriptor, field, "product");
-    if (!p && reply->status == OCOP__STATUS__STATUS_NOT_FOUND)
+    if (!p && reply->status == OCOP__STATUS__STATUS_NOT_FOUND) {
+        char holder[OCOP_NAME_MAX];
+        int rc = eval_owner_id_get(state, ocop_ctx_txn(ctx), id, holder, sizeof holder);
+        if (rc == 0) {
+            eval_redirect(ctx, reply, field, holder, "product %.64s moved to shard %s with its province", id, holder);
+            return NULL;
+        }
+        if (rc != MDB_NOTFOUND) {
+            ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+            return NULL;
+        }
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
                       "product %.64s is not known to shard %s: not registered, or in a province it does not own", id,
                       state->service->name);
+    }
+    if (p && eval_check_province(ctx, reply, field, p->province_code) != 0)
+        return NULL;
     return p;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "eval_owner.h"
 #include "eval_state.h"
 #include "evaluation.pb-c.h"
 #include "ocop_record.h"
@@ -28,13 +29,23 @@ static int s_put(const eval_state_t *state, MDB_txn *txn, const Ocop__EvalProduc
     return ocop_record_put(txn, state->db.products, &k, &p->base);
 }
 
-/* Registration's view of the product over what the shard has (rating, session, attestation). */
-static int s_upsert(eval_state_t *state, MDB_txn *txn, const Ocop__RegProduct *in)
+/* 1 when this shard keeps the products of province (eval_owner_takes_replica), 0, or -1 with
+ * the MDB error in *rc. */
+static int s_takes(const eval_state_t *state, MDB_txn *txn, const char *province, int *rc)
 {
-    if (!in || !ocop_service_owns(state->service, in->current_province_code))
-        return 0;
+    bool takes = false;
+    *rc = eval_owner_takes_replica(state, txn, province, &takes);
+    return *rc != 0 ? -1 : takes;
+}
+
+/* Registration's view of the product over what the shard has (rating, session, attestation). */
+static int s_upsert(eval_state_t *state, MDB_txn *txn, uint64_t sequence, const Ocop__RegProduct *in)
+{
+    int rc = 0;
+    if (!in || s_takes(state, txn, in->current_province_code, &rc) <= 0)
+        return rc;
     Ocop__EvalProduct *have = NULL, fresh = OCOP__EVAL_PRODUCT__INIT;
-    int rc = s_get(state, txn, in->id, &have);
+    rc = s_get(state, txn, in->id, &have);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     Ocop__EvalProduct *p = have ? have : &fresh;
@@ -48,21 +59,36 @@ static int s_upsert(eval_state_t *state, MDB_txn *txn, const Ocop__RegProduct *i
     p->sector_code = in->sector_code;
     p->product_set_code = in->product_set_code;
     p->stage = in->stage;
+    p->replica_sequence = sequence;
+    p->replica_stage_only = false;
     p->revision++;
     return s_put(state, txn, p);
 }
 
-static int s_stage(eval_state_t *state, MDB_txn *txn, const Ocop__RegProductStageChanged *in)
+static int s_stage(eval_state_t *state, MDB_txn *txn, uint64_t sequence, const Ocop__RegProductStageChanged *in)
 {
-    if (!in || !in->change || !ocop_service_owns(state->service, in->current_province_code))
-        return 0;
-    Ocop__EvalProduct *p = NULL;
-    int rc = s_get(state, txn, in->product_id, &p);
-    if (rc == MDB_NOTFOUND)
-        return 0; /* registered before this shard owned its province: nothing to update */
-    if (rc != 0)
+    int rc = 0;
+    if (!in || !in->change || s_takes(state, txn, in->current_province_code, &rc) <= 0)
         return rc;
+    Ocop__EvalProduct *p = NULL, fresh = OCOP__EVAL_PRODUCT__INIT;
+    rc = s_get(state, txn, in->product_id, &p);
+    if (rc == MDB_NOTFOUND) {
+        eval_owner_t o;
+        if ((rc = eval_owner_province(state, txn, in->current_province_code, &o)) != 0)
+            return rc;
+        if (o.state != OCOP__EVAL_MOVE_STATE__MOVE_INCOMING)
+            return 0; /* registered before this shard owned its province: nothing to update */
+        /* The province is moving here and the product's record has not come yet: keep the stage,
+         * which the record will not have when it was copied before this event (eval_move.c). */
+        p = &fresh;
+        p->id = in->product_id;
+        p->province_code = in->current_province_code;
+        p->replica_stage_only = true;
+    } else if (rc != 0) {
+        return rc;
+    }
     p->stage = in->change->to;
+    p->replica_sequence = sequence;
     p->revision++;
     return s_put(state, txn, p);
 }
@@ -73,13 +99,13 @@ int eval_replica_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const
     ocop_arena_reset(state->replica_arena);
     switch (event->body_case) {
     case OCOP__EVENT__BODY_REG_PRODUCT_REGISTERED:
-        return s_upsert(state, txn, event->reg_product_registered->product);
+        return s_upsert(state, txn, event->sequence, event->reg_product_registered->product);
     case OCOP__EVENT__BODY_REG_PRODUCT_UPDATED:
-        return s_upsert(state, txn, event->reg_product_updated->product);
+        return s_upsert(state, txn, event->sequence, event->reg_product_updated->product);
     case OCOP__EVENT__BODY_REG_PRODUCT_STAGE_CHANGED:
-        return s_stage(state, txn, event->reg_product_stage_changed);
+        return s_stage(state, txn, event->sequence, event->reg_product_stage_changed);
     case OCOP__EVENT__BODY_REG_PRODUCT_RECLASSIFIED:
-        return s_upsert(state, txn, event->reg_product_reclassified->product);
+        return s_upsert(state, txn, event->sequence, event->reg_product_reclassified->product);
     default:
         return 0;
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eval_handlers.h"
+#include "eval_owner.h"
 #include "ocop_counter.h"
 #include "ocop_error.h"
 
@@ -261,6 +262,7 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
     MDB_val k = ocop_key_val(&prefix), v;
+    const char *served = NULL; /* the last province found served here */
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const char *province, *sector;
         uint32_t year, standing;
@@ -272,6 +274,16 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         }
         if (!s_wanted(in, province, sector, year))
             continue;
+        /* Rows of a province arriving for a move (or not yet forgotten after one) are the
+         * serving shard's to count. */
+        if (!served || strcmp(served, province) != 0) {
+            eval_owner_t o;
+            if ((rc = eval_owner_province(eval_state(ctx), txn, province, &o)) != 0)
+                break;
+            if (o.kind != EVAL_OWNER_SERVES && o.kind != EVAL_OWNER_FENCED)
+                continue;
+            served = province;
+        }
         uint32_t n = (uint32_t)ocop_be64_get(v.mv_data);
         s_row_add(s_row_for(&b, province, sector, year), standing, n);
         s_row_add(b.report->total, standing, n);

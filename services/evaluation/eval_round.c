@@ -71,7 +71,8 @@ static Ocop__EvalRound *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *
         ocop_ctx_db_error(ctx, reply, rc, "reading a round");
         return NULL;
     }
-    return (Ocop__EvalRound *)msg;
+    Ocop__EvalRound *round = (Ocop__EvalRound *)msg;
+    return eval_check_province(ctx, reply, field, round->province_code) == 0 ? round : NULL;
 }
 
 /* The rounds of a province's year in level and number order (*n of them). NULL with the reply

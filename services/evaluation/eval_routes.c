@@ -1,16 +1,19 @@
 /* eval_routes — which handler serves which request, and the helpers every handler uses. */
 #include "eval_handlers.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "eval_owner.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_shard_id.h"
 
-/* Every writing handler but two checks everything before its first write (see ocop_route_t);
- * closing a session and expiring certificates touch many records and run nested. */
+/* Every writing handler but a few checks everything before its first write (see ocop_route_t);
+ * closing a session, expiring certificates and the copying steps of a move touch many records
+ * and run nested. */
 static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_COUNCIL_CREATE, "council_create", true, true, eval_handle_council_create, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_COUNCIL_GET, "council_get", false, false, eval_handle_council_get, false, NULL},
@@ -41,6 +44,15 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_ROUND_OPEN, "round_open", true, true, eval_handle_round_open, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET, "round_calendar_get", false, false, eval_handle_round_calendar_get,
      false, NULL},
+    /* Moving a province (eval_move.c): the copy's reads run on the loop, which knows the key
+     * that sent them (only the operators' may). */
+    {OCOP__REQUEST__BODY_EVAL_MOVE_BEGIN, "move_begin", true, true, eval_handle_move_begin, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_FENCE, "move_fence", true, true, eval_handle_move_fence, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_EXPORT, "move_export", false, false, eval_handle_move_export, true, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_IMPORT, "move_import", true, false, eval_handle_move_import, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_COMMIT, "move_commit", true, false, eval_handle_move_commit, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_RELEASE, "move_release", true, false, eval_handle_move_release, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_MAP_GET, "move_map_get", false, false, eval_handle_move_map_get, false, NULL},
 };
 
 const ocop_route_t *eval_routes(size_t *count)
@@ -49,19 +61,43 @@ const ocop_route_t *eval_routes(size_t *count)
     return s_routes;
 }
 
+int eval_redirect(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *holder, const char *fmt, ...)
+{
+    char message[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "%s", message);
+    reply->redirect = ocop_arena_strdup(ocop_ctx_arena(ctx), holder);
+    return -1;
+}
+
 int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *province)
 {
     eval_state_t *state = eval_state(ctx);
     if (!province || !*province)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
-    if (ocop_service_owns(state->service, province))
+    eval_owner_t o;
+    int rc = eval_owner_province(state, ocop_ctx_txn(ctx), province, &o);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+    switch (o.kind) {
+    case EVAL_OWNER_SERVES:
         return 0;
-    char owner[OCOP_NAME_MAX];
-    if (ocop_config_shard_owner(state->config, EVAL_GROUP, province, owner, sizeof owner) != 0)
+    case EVAL_OWNER_FENCED:
+        if (!ocop_ctx_writes(ctx))
+            return 0;
+        return ocop_ctx_fail(ctx, reply, OCOP_E_UNAVAILABLE, field,
+                             "province %.16s is moving to shard %s: its writes wait until the move ends; retry shortly",
+                             province, o.peer);
+    case EVAL_OWNER_ELSEWHERE:
+        return eval_redirect(ctx, reply, field, o.holder, "province %.16s belongs to shard %s, not %s", province,
+                             o.holder, state->service->name);
+    default:
         return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "no evaluation shard owns province %.16s",
                              province);
-    return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "province %.16s belongs to shard %s, not %s", province,
-                         owner, state->service->name);
+    }
 }
 
 int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id, const char *prefix)
@@ -73,13 +109,20 @@ int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const 
     if (ocop_shard_id_parse(id, prefix, &shard, NULL) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s '%.40s' is not an id of the form %s<shard>-<n>",
                              field, id, prefix);
+    char holder[OCOP_NAME_MAX];
+    int rc = eval_owner_id_get(state, ocop_ctx_txn(ctx), id, holder, sizeof holder);
+    if (rc == 0 && strcmp(holder, state->service->name) == 0)
+        return 0;
+    if (rc == 0)
+        return eval_redirect(ctx, reply, field, holder, "%s %s moved to shard %s", field, id, holder);
+    if (rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
     if (shard == state->service->shard)
         return 0;
-    char owner[OCOP_NAME_MAX];
-    if (ocop_config_shard_name(state->config, EVAL_GROUP, shard, owner, sizeof owner) != 0)
+    if (ocop_config_shard_name(state->config, EVAL_GROUP, shard, holder, sizeof holder) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field,
                              "%s %s was made by shard %u, which is not configured", field, id, shard);
-    return ocop_ctx_fail(ctx, reply, OCOP_E_WRONG_SHARD, field, "%s %s belongs to shard %s, not %s", field, id, owner,
+    return eval_redirect(ctx, reply, field, holder, "%s %s belongs to shard %s, not %s", field, id, holder,
                          state->service->name);
 }
 

@@ -24,8 +24,9 @@ Ocop__EvalSession *eval_session_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
 {
     if (eval_check_id(ctx, reply, field, id, "S") != 0)
         return NULL;
-    return ocop_ctx_get(ctx, reply, eval_state(ctx)->db.sessions, id, &ocop__eval_session__descriptor, field,
-                        "session");
+    Ocop__EvalSession *s =
+        ocop_ctx_get(ctx, reply, eval_state(ctx)->db.sessions, id, &ocop__eval_session__descriptor, field, "session");
+    return s && eval_check_province(ctx, reply, field, s->province_code) == 0 ? s : NULL;
 }
 
 int eval_session_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalSession *s)
@@ -252,10 +253,7 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     s_open_t o = {0};
-    if (eval_check_id(ctx, reply, "council_id", in->council_id, "C") != 0)
-        return -1;
-    o.council = ocop_ctx_get(ctx, reply, state->db.councils, in->council_id, &ocop__eval_council__descriptor,
-                             "council_id", "council");
+    o.council = eval_council_load(ctx, reply, "council_id", in->council_id);
     if (!o.council || s_open_rules(ctx, reply, in, &o) != 0)
         return -1;
     Ocop__EvalRound *round;

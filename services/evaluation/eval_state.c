@@ -7,6 +7,7 @@
 
 #include "ocop_error.h"
 #include "ocop_shard_id.h"
+#include "ocop_subscriber.h"
 
 int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_t *config,
                     const ocop_service_config_t *service, char *err, size_t errlen)
@@ -33,6 +34,8 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
         {"self_assessments", &state->db.self_assessments},
         {"rounds", &state->db.rounds},
         {"late_dossiers", &state->db.late_dossiers},
+        {"moves", &state->db.moves},
+        {OCOP_SUBSCRIBER_CURSOR_DB, &state->db.cursors},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
         return -1;

@@ -19,6 +19,7 @@
  *   late_dossiers     province|commune|product id        -> "" (commune reports later than the
  *                     policy's limit: 26/2026 Art. 7.2; see eval_product.c)
  *   meta              name                               -> value (id sequences)
+ *   moves             see eval_owner.h                   -> provinces and records moved in or out
  */
 #ifndef EVAL_STATE_H
 #define EVAL_STATE_H
@@ -42,6 +43,8 @@ typedef struct {
     MDB_dbi self_assessments;
     MDB_dbi rounds;
     MDB_dbi late_dossiers;
+    MDB_dbi moves;
+    MDB_dbi cursors; /* the replica's cursor (ocop_subscriber), read by a move */
 } eval_dbs_t;
 
 typedef struct {

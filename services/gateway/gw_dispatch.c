@@ -227,6 +227,7 @@ static cJSON *s_request_json(const gw_request_t *in, const ocop_api_route_t *rou
 /* ---------------------------------------------------------------- the task */
 
 #define S_CALLS_MAX S_SHARDS_MAX
+#define S_REDIRECTS_MAX 3 /* a province moved twice since the config was written, and one more */
 
 enum {
     S_BEGIN,    /* route, identity, body, scope */
@@ -262,6 +263,7 @@ struct gw_task_t {
     size_t n_calls;
     size_t n_pings; /* a probe's calls: its pings first, then the audit sources' request */
     int placed;     /* province holds the product's province, from the scope's lookup */
+    int redirects;  /* calls sent again to the shard a WRONG_SHARD reply named */
     char province[8];
     s_call_t calls[S_CALLS_MAX];
 };
@@ -577,9 +579,41 @@ static int s_route(gw_task_t *self, gw_response_t *out)
     return 0;
 }
 
+/* A shard answered WRONG_SHARD naming the shard that holds the target now (its province or
+ * record moved there after the config was written): the same call again, to that shard, when it
+ * is one of the config's. 1 when the call was queued again. */
+static int s_redirected(gw_task_t *self)
+{
+    if (self->n_calls != 1 || self->redirects >= S_REDIRECTS_MAX)
+        return 0;
+    const s_call_t *c = &self->calls[0];
+    const Ocop__Reply *r = c->reply;
+    if (!r || (int)r->status != OCOP_E_WRONG_SHARD || !r->redirect || !*r->redirect ||
+        strcmp(r->redirect, c->call.section) == 0)
+        return 0;
+    char shards[S_SHARDS_MAX][OCOP_NAME_MAX], section[OCOP_NAME_MAX];
+    size_t n = ocop_config_shards(self->gw->config, "evaluation", shards, S_SHARDS_MAX);
+    size_t i = 0;
+    while (i < n && strcmp(shards[i], r->redirect) != 0)
+        i++;
+    if (i == n)
+        return 0;
+    snprintf(section, sizeof section, "%s", shards[i]);
+    const char *body_name = c->call.body_name, *request_id = c->request_id;
+    ProtobufCMessage *msg = c->call.msg;
+    unsigned timeout_ms = c->timeout_ms;
+    s_calls_clear(self);
+    s_call(self, section, body_name, msg, request_id);
+    self->calls[0].timeout_ms = timeout_ms;
+    self->redirects++;
+    return 1;
+}
+
 int gw_task_step(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
 {
     char province[8], section[OCOP_NAME_MAX];
+    if (self->step != S_BEGIN && self->step != S_MERGED && self->step != S_PROBED && s_redirected(self))
+        return 0;
     for (;;) {
         int done = 0;
         switch (self->step) {

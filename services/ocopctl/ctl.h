@@ -99,6 +99,8 @@ int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv);
 int ctl_demo_promote(ctl_t *ctl, int argc, char **argv);
 /* "stars": the stars report of the evaluation shards. */
 int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
+/* shard map | shard move: the evaluation shard map and online province moves (ctl_shard.c). */
+int ctl_cmd_shard(ctl_t *ctl, int argc, char **argv);
 /* "audit export FILE": the audit log for the offline verifier. */
 int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_registration(ctl_t *ctl, int argc, char **argv);

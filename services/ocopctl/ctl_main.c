@@ -40,6 +40,9 @@ static void s_usage(FILE *out)
                  "  catalogue migrate --from V --to V [--province P]  move an older catalogue's one-to-one\n"
                  "                                      products to the newer one (ocopctl catalogue --help)\n"
                  "  stars [--province CODE] [--sector CODE] [--year Y]  rated products by stars, all shards\n"
+                 "  shard map                           which evaluation shard serves each province (config + moves)\n"
+                 "  shard move --province P --to evaluation-N [--wait-ms MS]  move a province between running\n"
+                 "                                      shards; its writes wait only while the last changes copy\n"
                  "  token create --file F --name N --role R ...  a gateway user and its API token\n"
                  "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
                  "  import units|entities|products|transitions|sheets FILE  bulk import of CSV or JSON, resumable\n"
@@ -189,6 +192,8 @@ int main(int argc, char **argv)
         rc = ctl_cmd_catalogue(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "stars") == 0)
         rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
+    else if (strcmp(cmd, "shard") == 0)
+        rc = ctl_cmd_shard(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "import") == 0)
         rc = ctl_cmd_import(&ctl, sub_argc, sub_argv);
     else if (strcmp(cmd, "unit") == 0 || strcmp(cmd, "entity") == 0 || strcmp(cmd, "product") == 0 ||

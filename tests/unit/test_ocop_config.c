@@ -270,8 +270,19 @@ static void test_shards(void **state)
     s_expect_load_error(
         fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\"]") ", " S_SHARD("evaluation-2", 1, "[\"79\"]") "}}",
         "services.evaluation-2.shard: 1 is also the shard number of evaluation-1");
-    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[]") "}}",
-                        "services.evaluation-1.provinces: a shard needs a non-empty array");
+    s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "\"01\"") "}}",
+                        "services.evaluation-1.provinces: a shard needs an array");
+
+    /* A shard added to take provinces by moves owns none from the file. */
+    s_write(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\"]") ", " S_SHARD("evaluation-2", 2, "[]") "}}");
+    if (!(cfg = ocop_config_load(fx->path, err, sizeof err)))
+        fail_msg("%s", err);
+    assert_int_equal(ocop_config_service(cfg, "evaluation-2", &sc, err, sizeof err), 0);
+    assert_int_equal(sc.province_count, 0);
+    assert_false(ocop_service_owns(&sc, "01"));
+    assert_int_equal(ocop_config_shard_owner(cfg, "evaluation", "01", name, sizeof name), 0);
+    assert_string_equal(name, "evaluation-1");
+    ocop_config_destroy(&cfg);
     s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"0 1\"]") "}}",
                         "services.evaluation-1.provinces[0]: expected a province code");
     s_expect_load_error(fx, "{\"services\": {" S_SHARD("evaluation-1", 1, "[\"01\", \"01\"]") "}}",

@@ -1,0 +1,199 @@
+/* eval_move_tables — see eval_move_tables.h. The key layouts are those of eval_state.h,
+ * eval_report.c and eval_round.c. */
+#include "eval_move_tables.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "evaluation.pb-c.h"
+#include "ocop_record.h"
+
+static const struct {
+    const char *name;
+    size_t offset; /* of the MDB_dbi in eval_dbs_t */
+} s_tables[EVAL_TABLE_COUNT + 1] = {
+    [EVAL_TABLE_PRODUCTS] = {"products", offsetof(eval_dbs_t, products)},
+    [EVAL_TABLE_SELF_ASSESSMENTS] = {"self_assessments", offsetof(eval_dbs_t, self_assessments)},
+    [EVAL_TABLE_COUNCILS] = {"councils", offsetof(eval_dbs_t, councils)},
+    [EVAL_TABLE_SESSIONS] = {"sessions", offsetof(eval_dbs_t, sessions)},
+    [EVAL_TABLE_SESSION_PRODUCTS] = {"session_products", offsetof(eval_dbs_t, session_products)},
+    [EVAL_TABLE_SHEETS] = {"sheets", offsetof(eval_dbs_t, sheets)},
+    [EVAL_TABLE_CERTIFICATES] = {"certificates", offsetof(eval_dbs_t, certificates)},
+    [EVAL_TABLE_CERT_EXPIRY] = {"cert_expiry", offsetof(eval_dbs_t, cert_expiry)},
+    [EVAL_TABLE_ROUNDS] = {"rounds", offsetof(eval_dbs_t, rounds)},
+    [EVAL_TABLE_LATE_DOSSIERS] = {"late_dossiers", offsetof(eval_dbs_t, late_dossiers)},
+    [EVAL_TABLE_REPORT] = {"report", offsetof(eval_dbs_t, report)},
+};
+
+MDB_dbi eval_move_table_dbi(const eval_state_t *state, eval_table_t table)
+{
+    return *(const MDB_dbi *)((const char *)&state->db + s_tables[table].offset);
+}
+
+const char *eval_move_table_name(eval_table_t table)
+{
+    return s_tables[table].name;
+}
+
+/* The index-th NUL-terminated part of key (the parts before it must be strings), or NULL. */
+static const char *s_part(const MDB_val *k, int index)
+{
+    const char *p = k->mv_data, *end = p + k->mv_size;
+    for (int i = 0; p < end; i++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if (!nul)
+            return NULL;
+        if (i == index)
+            return p;
+        p = nul + 1;
+    }
+    return NULL;
+}
+
+/* The province_code of the record packed in v (a message whose field 'province_code' it is). */
+static int s_value_province(const MDB_val *v, const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena,
+                            const char **province)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), v->mv_size, v->mv_data);
+    if (!m)
+        return MDB_CORRUPTED;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, "province_code");
+    *province = *(const char **)((const char *)m + f->offset);
+    return 0;
+}
+
+/* The province of the record with key (one string part, or "r"|id for rounds) in dbi. */
+static int s_parent_province(MDB_txn *txn, MDB_dbi dbi, const char *kind, const char *id,
+                             const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena, eval_parent_cache_t *cache,
+                             const char **province)
+{
+    if (cache->valid && strcmp(cache->id, id) == 0) {
+        *province = cache->province;
+        return 0;
+    }
+    ocop_key_t key;
+    ocop_key_init(&key);
+    if (kind)
+        ocop_key_str(&key, kind);
+    ocop_key_str(&key, id);
+    *province = "";
+    if (key.overflow)
+        return 0;
+    MDB_val k = ocop_key_val(&key), v;
+    int rc = mdb_get(txn, dbi, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = s_value_province(&v, desc, arena, province);
+    if (rc == 0 && strlen(id) < sizeof cache->id && strlen(*province) < sizeof cache->province) {
+        snprintf(cache->id, sizeof cache->id, "%s", id);
+        snprintf(cache->province, sizeof cache->province, "%s", *province);
+        cache->valid = true;
+    }
+    return rc;
+}
+
+/* The province of a report key (eval_report.c's tables). */
+static int s_report_province(const eval_state_t *state, MDB_txn *txn, const MDB_val *k, ocop_arena_t *arena,
+                             eval_parent_cache_t *cache, const char **province)
+{
+    const char *table = s_part(k, 0);
+    *province = "";
+    if (!table)
+        return 0;
+    if (strcmp(table, "c") == 0) {
+        const char *product = s_part(k, 1);
+        return product ? s_parent_province(txn, state->db.products, NULL, product, &ocop__eval_product__descriptor,
+                                           arena, cache, province)
+                       : 0;
+    }
+    const char *p = s_part(k, strcmp(table, "m") == 0 || strcmp(table, "a") == 0 ? 2 : 1);
+    *province = p ? p : "";
+    return 0;
+}
+
+/* The province of a rounds key: "r"|id -> the round, "k"|province|..., "s"|round id|session. */
+static int s_round_province(const eval_state_t *state, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
+                            ocop_arena_t *arena, eval_parent_cache_t *cache, const char **province)
+{
+    const char *kind = s_part(k, 0), *second = s_part(k, 1);
+    *province = "";
+    if (!kind || !second)
+        return 0;
+    if (strcmp(kind, "r") == 0)
+        return s_value_province(v, &ocop__eval_round__descriptor, arena, province);
+    if (strcmp(kind, "k") == 0) {
+        *province = second;
+        return 0;
+    }
+    return s_parent_province(txn, state->db.rounds, "r", second, &ocop__eval_round__descriptor, arena, cache, province);
+}
+
+int eval_move_belongs(const eval_state_t *state, MDB_txn *txn, eval_table_t table, const MDB_val *k, const MDB_val *v,
+                      const char *province, ocop_arena_t *arena, eval_parent_cache_t *cache, bool *yes)
+{
+    const char *of = "", *first = s_part(k, 0);
+    int rc = 0;
+    switch (table) {
+    case EVAL_TABLE_PRODUCTS:
+        rc = s_value_province(v, &ocop__eval_product__descriptor, arena, &of);
+        break;
+    case EVAL_TABLE_COUNCILS:
+        rc = s_value_province(v, &ocop__eval_council__descriptor, arena, &of);
+        break;
+    case EVAL_TABLE_SESSIONS:
+        rc = s_value_province(v, &ocop__eval_session__descriptor, arena, &of);
+        break;
+    case EVAL_TABLE_CERTIFICATES:
+        rc = s_value_province(v, &ocop__eval_certificate__descriptor, arena, &of);
+        break;
+    case EVAL_TABLE_SELF_ASSESSMENTS:
+        if (first)
+            rc = s_parent_province(txn, state->db.products, NULL, first, &ocop__eval_product__descriptor, arena, cache,
+                                   &of);
+        break;
+    case EVAL_TABLE_SESSION_PRODUCTS:
+    case EVAL_TABLE_SHEETS:
+        if (first)
+            rc = s_parent_province(txn, state->db.sessions, NULL, first, &ocop__eval_session__descriptor, arena, cache,
+                                   &of);
+        break;
+    case EVAL_TABLE_CERT_EXPIRY: {
+        const char *id = s_part(k, 1);
+        if (id)
+            rc = s_parent_province(txn, state->db.certificates, NULL, id, &ocop__eval_certificate__descriptor, arena,
+                                   cache, &of);
+        break;
+    }
+    case EVAL_TABLE_ROUNDS:
+        rc = s_round_province(state, txn, k, v, arena, cache, &of);
+        break;
+    case EVAL_TABLE_LATE_DOSSIERS:
+        of = first ? first : "";
+        break;
+    case EVAL_TABLE_REPORT:
+        rc = s_report_province(state, txn, k, arena, cache, &of);
+        break;
+    }
+    *yes = rc == 0 && strcmp(of, province) == 0;
+    return rc;
+}
+
+const char *eval_move_record_id(eval_table_t table, const MDB_val *k, ocop_arena_t *arena)
+{
+    const char *first = s_part(k, 0);
+    switch (table) {
+    case EVAL_TABLE_PRODUCTS:
+    case EVAL_TABLE_COUNCILS:
+    case EVAL_TABLE_SESSIONS:
+    case EVAL_TABLE_CERTIFICATES:
+        return first && (size_t)(strlen(first) + 1) == k->mv_size ? ocop_arena_strdup(arena, first) : NULL;
+    case EVAL_TABLE_ROUNDS: {
+        const char *id = s_part(k, 1);
+        return first && id && strcmp(first, "r") == 0 ? ocop_arena_strdup(arena, id) : NULL;
+    }
+    default:
+        return NULL;
+    }
+}

@@ -1,0 +1,160 @@
+/* eval_owner — see eval_owner.h. */
+#include "eval_owner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ocop_record.h"
+
+static void s_key(ocop_key_t *key, const char *kind, const char *name)
+{
+    ocop_key_init(key);
+    ocop_key_str(key, kind);
+    ocop_key_str(key, name);
+}
+
+int eval_owner_move_get(const eval_state_t *state, MDB_txn *txn, const char *province, ProtobufCAllocator *allocator,
+                        Ocop__EvalProvinceMove **out)
+{
+    ocop_key_t key;
+    s_key(&key, "p", province);
+    *out = NULL;
+    if (key.overflow)
+        return MDB_NOTFOUND;
+    MDB_val k = ocop_key_val(&key);
+    return ocop_record_get(txn, state->db.moves, &k, &ocop__eval_province_move__descriptor, allocator,
+                           (ProtobufCMessage **)out);
+}
+
+int eval_owner_move_put(const eval_state_t *state, MDB_txn *txn, const Ocop__EvalProvinceMove *move)
+{
+    ocop_key_t key;
+    s_key(&key, "p", move->province_code);
+    if (key.overflow)
+        return EINVAL;
+    MDB_val k = ocop_key_val(&key);
+    return ocop_record_put(txn, state->db.moves, &k, &move->base);
+}
+
+int eval_owner_move_del(const eval_state_t *state, MDB_txn *txn, const char *province)
+{
+    ocop_key_t key;
+    s_key(&key, "p", province);
+    MDB_val k = ocop_key_val(&key);
+    int rc = mdb_del(txn, state->db.moves, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int eval_owner_province(const eval_state_t *state, MDB_txn *txn, const char *province, eval_owner_t *out)
+{
+    memset(out, 0, sizeof *out);
+    Ocop__EvalProvinceMove *move = NULL;
+    int rc = eval_owner_move_get(state, txn, province, NULL, &move);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return rc;
+    if (move) {
+        out->state = move->state;
+        out->version = move->version;
+        out->replica_cursor = move->replica_cursor;
+        snprintf(out->peer, sizeof out->peer, "%s", move->peer);
+        ocop__eval_province_move__free_unpacked(move, NULL);
+    }
+    switch (out->state) {
+    case OCOP__EVAL_MOVE_STATE__MOVE_OWNED:
+        out->kind = EVAL_OWNER_SERVES;
+        return 0;
+    case OCOP__EVAL_MOVE_STATE__MOVE_FENCED:
+        out->kind = EVAL_OWNER_FENCED;
+        return 0;
+    case OCOP__EVAL_MOVE_STATE__MOVE_INCOMING: /* the source serves until the move commits */
+    case OCOP__EVAL_MOVE_STATE__MOVE_GONE:
+        out->kind = EVAL_OWNER_ELSEWHERE;
+        snprintf(out->holder, sizeof out->holder, "%s", out->peer);
+        return 0;
+    default:
+        break;
+    }
+    if (ocop_service_owns(state->service, province))
+        out->kind = EVAL_OWNER_SERVES;
+    else if (ocop_config_shard_owner(state->config, EVAL_GROUP, province, out->holder, sizeof out->holder) == 0)
+        out->kind = EVAL_OWNER_ELSEWHERE;
+    else
+        out->kind = EVAL_OWNER_NOBODY;
+    return 0;
+}
+
+int eval_owner_takes_replica(const eval_state_t *state, MDB_txn *txn, const char *province, bool *takes)
+{
+    eval_owner_t o;
+    int rc = eval_owner_province(state, txn, province, &o);
+    *takes = rc == 0 && (o.kind == EVAL_OWNER_SERVES || o.kind == EVAL_OWNER_FENCED ||
+                         o.state == OCOP__EVAL_MOVE_STATE__MOVE_INCOMING);
+    return rc;
+}
+
+int eval_owner_id_get(const eval_state_t *state, MDB_txn *txn, const char *id, char *holder, size_t len)
+{
+    ocop_key_t key;
+    s_key(&key, "i", id);
+    if (key.overflow)
+        return MDB_NOTFOUND;
+    MDB_val k = ocop_key_val(&key), v;
+    int rc = mdb_get(txn, state->db.moves, &k, &v);
+    if (rc != 0)
+        return rc;
+    if (v.mv_size == 0 || v.mv_size >= len || memchr(v.mv_data, '\0', v.mv_size))
+        return MDB_CORRUPTED;
+    memcpy(holder, v.mv_data, v.mv_size);
+    holder[v.mv_size] = '\0';
+    return 0;
+}
+
+int eval_owner_id_put(const eval_state_t *state, MDB_txn *txn, const char *id, const char *holder)
+{
+    ocop_key_t key;
+    s_key(&key, "i", id);
+    if (key.overflow)
+        return EINVAL;
+    MDB_val k = ocop_key_val(&key), v = {strlen(holder), (void *)holder};
+    return mdb_put(txn, state->db.moves, &k, &v, 0);
+}
+
+int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator *allocator,
+                     Ocop__EvalProvinceMove ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, "p");
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, state->db.moves, &cur);
+    if (rc != 0)
+        return rc;
+    size_t cap = 0;
+    MDB_val k = ocop_key_val(&prefix), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+            break;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            Ocop__EvalProvinceMove **grown = allocator->alloc(allocator->allocator_data, cap * sizeof *grown);
+            if (!grown) {
+                rc = ENOMEM;
+                break;
+            }
+            if (*n)
+                memcpy(grown, *out, *n * sizeof *grown);
+            *out = grown;
+        }
+        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, v.mv_size, v.mv_data);
+        if (!m) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        (*out)[(*n)++] = m;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}

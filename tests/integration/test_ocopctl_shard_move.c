@@ -1,0 +1,545 @@
+/* Integration: a province moved between running evaluation shards (ocopctl shard move).
+ *
+ * Registration, shard evaluation-1 owning provinces A and B, shard evaluation-2 added with none
+ * ("provinces": []), the audit service and the gateway.
+ *   - The steps by hand: only the operators' key may send them; a target that began answers for
+ *     A with a redirect to the source; the source's fence refuses A's writes (UNAVAILABLE) and
+ *     serves its reads, B's writes go on; lifting it lets writes in again; the target abandons
+ *     its copy and the map is as before.
+ *   - The move under load: while `ocopctl shard move --province A --to evaluation-2` runs, a
+ *     thread submits every sheet of a scoring session of A (a fenced write is retried, a
+ *     redirected one sent where the reply says) and products of A are registered and made ready.
+ *     After it: every acknowledged sheet is on evaluation-2 exactly once (the session closes
+ *     there with every sheet); evaluation-1 redirects A's session, council, products and report
+ *     to evaluation-2 and counts none of A in its national report; evaluation-2 learnt the
+ *     products registered during the move at their last stage; the gateway reaches the moved
+ *     session and product through the redirect; `ocopctl shard map` shows A on evaluation-2 at
+ *     version 1; every step is an event in the audit log; a second run changes nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "harness_eval.h"
+#include "itest_assert.h"
+#include "ocop_date.h"
+
+#define S_PRODUCTS 8 /* scored in the session */
+#define S_LATE 3     /* registered while the province moves */
+#define S_MEMBERS 4
+#define S_ST(x) OCOP__STATUS__STATUS_##x
+#define S_RUN_TIMEOUT_MS 120000
+
+static struct {
+    harness_t *h;
+    harness_data_t data;
+    eval_rubrics_t *rubrics;
+    const eval_rubric_t *rubric;
+    harness_ready_t products[S_PRODUCTS + S_LATE];
+    char council[HARNESS_ID_LEN], session[HARNESS_ID_LEN];
+    char today[OCOP_DATE_LEN];
+    char token[128];
+    char ctl[HARNESS_PATH_MAX];
+    harness_run_t run;
+} W;
+
+static int s_setup(void **state)
+{
+    (void)state;
+    if (harness_data_load_registration(&W.data) != 0)
+        return -1;
+    static char both[40];
+    snprintf(both, sizeof both, "%s,%s", W.data.province_a, W.data.province_b);
+    harness_options_t opts = {.shards = 2, .shard_provinces = {both, ""}, .audit = 1, .gateway = 1};
+    /* The user first: the gateway reads the tokens file as it starts. */
+    W.h = harness_new(&opts);
+    if (!W.h || harness_gateway_user(W.h, "ministry", "central_officer", NULL, NULL, NULL, NULL, NULL, W.token) != 0 ||
+        harness_start(W.h) != 0 || harness_shard_start(W.h, 0) != 0 || harness_shard_start(W.h, 1) != 0 ||
+        harness_audit_start(W.h) != 0 || harness_gateway_start(W.h) != 0)
+        return -1;
+    W.rubrics = harness_rubrics_load();
+    if (!W.rubrics)
+        return -1;
+    W.rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
+    ocop_day_of(harness_wall_ms(), W.today);
+    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", getenv("OCOP_BINARY_DIR"));
+    return W.rubric ? 0 : -1;
+}
+
+static int s_teardown(void **state)
+{
+    (void)state;
+    harness_run_free(&W.run);
+    eval_rubrics_destroy(&W.rubrics);
+    harness_destroy(&W.h);
+    return 0;
+}
+
+static ocop_client_t *s_shard(unsigned i)
+{
+    return W.h->shard[i].client;
+}
+
+static int s_ctl(const char *const *args)
+{
+    const char *full[24] = {"--config", W.h->config_path};
+    size_t n = 2;
+    for (size_t i = 0; args[i] && n < 23; i++)
+        full[n++] = args[i];
+    full[n] = NULL;
+    return harness_run(W.ctl, full, S_RUN_TIMEOUT_MS, &W.run);
+}
+
+/* Products from..from+n of A (its communes only) to be made ready, each of its own entity. */
+static void s_fill(size_t from, size_t n, size_t *entity_of)
+{
+    for (size_t i = 0; i < n; i++) {
+        harness_ready_t *p = &W.products[from + i];
+        snprintf(p->commune, sizeof p->commune, "%s", W.data.communes[i % 3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
+        snprintf(p->sector, sizeof p->sector, "%s", W.data.sector);
+        snprintf(p->product_set, sizeof p->product_set, "%s", W.data.product_set);
+        entity_of[i] = i;
+    }
+}
+
+static Ocop__Reply *s_call(ocop_client_t *c, Ocop__Request *req)
+{
+    Ocop__Reply *r = NULL;
+    return harness_call(c, req, &r) == 0 ? r : NULL;
+}
+
+static Ocop__Reply *s_begin(ocop_client_t *c, const char *province, const char *from)
+{
+    Ocop__EvalMoveBegin body = OCOP__EVAL_MOVE_BEGIN__INIT;
+    body.province_code = (char *)province;
+    body.from = (char *)from;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_BEGIN;
+    req.eval_move_begin = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_fence(ocop_client_t *c, const char *province, const char *to, bool lift)
+{
+    Ocop__EvalMoveFence body = OCOP__EVAL_MOVE_FENCE__INIT;
+    body.province_code = (char *)province;
+    body.to = (char *)to;
+    body.lift = lift;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_FENCE;
+    req.eval_move_fence = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_release(ocop_client_t *c, const char *province, const char *to)
+{
+    Ocop__EvalMoveRelease body = OCOP__EVAL_MOVE_RELEASE__INIT;
+    body.province_code = (char *)province;
+    body.to = (char *)to;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_RELEASE;
+    req.eval_move_release = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_map(ocop_client_t *c)
+{
+    Ocop__EvalMoveMapGet body = OCOP__EVAL_MOVE_MAP_GET__INIT;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_MAP_GET;
+    req.eval_move_map_get = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_council_get(ocop_client_t *c, const char *id)
+{
+    Ocop__EvalCouncilGet body = OCOP__EVAL_COUNCIL_GET__INIT;
+    body.id = (char *)id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_COUNCIL_GET;
+    req.eval_council_get = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_attest(ocop_client_t *c, const char *product_id)
+{
+    Ocop__EvalAttest body = OCOP__EVAL_ATTEST__INIT;
+    body.product_id = (char *)product_id;
+    body.local_materials = body.local_labour = body.idea_origin = body.local_identity = true;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
+    req.eval_attest = &body;
+    return s_call(c, &req);
+}
+
+static Ocop__Reply *s_sheet_list(ocop_client_t *c, const char *session, const char *product)
+{
+    Ocop__EvalSheetList body = OCOP__EVAL_SHEET_LIST__INIT;
+    body.session_id = (char *)session;
+    body.product_id = (char *)product;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SHEET_LIST;
+    req.eval_sheet_list = &body;
+    return s_call(c, &req);
+}
+
+/* The session of A: a council, products attested, opened, started with every member. */
+static void s_session(void)
+{
+    size_t entity_of[S_PRODUCTS];
+    s_fill(0, S_PRODUCTS, entity_of);
+    assert_int_equal(harness_make_ready(W.h->client, W.products, entity_of, S_PRODUCTS, 11), 0);
+    for (size_t i = 0; i < S_PRODUCTS; i++)
+        assert_int_equal(harness_shard_wait_product(W.h, 0, W.products[i].product_id), 0);
+    Ocop__Reply *r = harness_council_create(s_shard(0), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a,
+                                            W.data.province_a, S_MEMBERS, 0);
+    ITEST_ASSERT_OK(r);
+    snprintf(W.council, sizeof W.council, "%s", r->eval_council->id);
+    ITEST_FREE(r);
+    const char *ids[S_PRODUCTS];
+    for (size_t i = 0; i < S_PRODUCTS; i++) {
+        ids[i] = W.products[i].product_id;
+        r = s_attest(s_shard(0), ids[i]);
+        ITEST_ASSERT_OK(r);
+        ITEST_FREE(r);
+    }
+    r = harness_session_open(s_shard(0), W.council, W.today, ids, S_PRODUCTS, false);
+    ITEST_ASSERT_OK(r);
+    snprintf(W.session, sizeof W.session, "%s", r->eval_session->id);
+    ITEST_FREE(r);
+    r = harness_session_start(s_shard(0), W.session, NULL, S_MEMBERS);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* ---------------------------------------------------------------- the steps by hand */
+
+static void test_steps_by_hand(void **state)
+{
+    (void)state;
+    s_session();
+    const char *A = W.data.province_a;
+
+    /* Only the operators' key sends the steps: the audit service's key is allowed on the shards. */
+    ocop_client_t *audit_key =
+        ocop_client_new(W.h->zctx, W.h->shard[1].endpoint, W.h->shard[1].keys.public_z85, &W.h->audit_keys, "audit");
+    assert_non_null(audit_key);
+    Ocop__Reply *r = s_begin(audit_key, A, "evaluation-1");
+    ocop_client_destroy(&audit_key);
+    ITEST_ASSERT_ERROR(r, S_ST(FORBIDDEN), "");
+    ITEST_FREE(r);
+    r = s_begin(s_shard(1), A, "evaluation-2");
+    ITEST_ASSERT_ERROR(r, S_ST(INVALID), "from");
+    ITEST_FREE(r);
+
+    /* The target began: it takes A's replica but sends A's requests to the source. */
+    r = s_begin(s_shard(1), A, "evaluation-1");
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_province_move->state, OCOP__EVAL_MOVE_STATE__MOVE_INCOMING);
+    ITEST_FREE(r);
+    r = harness_council_create(s_shard(1), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, A, A, S_MEMBERS, 0);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
+    assert_string_equal(r->redirect, "evaluation-1");
+    ITEST_FREE(r);
+    r = harness_session_get(s_shard(1), W.session);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, "evaluation-1");
+    ITEST_FREE(r);
+
+    /* The fence: A's writes wait, its reads and B's writes do not. */
+    r = s_fence(s_shard(0), A, "evaluation-2", false);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_province_move->state, OCOP__EVAL_MOVE_STATE__MOVE_FENCED);
+    ITEST_FREE(r);
+    harness_sheet_t sheet;
+    assert_int_equal(harness_sheet_init(&sheet, W.rubric, 80, NULL), 0);
+    harness_sheet_address(&sheet, W.session, W.products[0].product_id, "m1", 1, 1);
+    r = s_call(s_shard(0), &sheet.req);
+    ITEST_ASSERT_ERROR(r, S_ST(UNAVAILABLE), "session_id");
+    assert_non_null(strstr(r->message, "evaluation-2"));
+    ITEST_FREE(r);
+    r = harness_session_get(s_shard(0), W.session);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    r = harness_council_create(s_shard(0), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_b, W.data.province_b,
+                               S_MEMBERS, 0);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+
+    /* Lifted: the write goes in. */
+    r = s_fence(s_shard(0), A, "evaluation-2", true);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    sheet.req.request_id = NULL;
+    r = s_call(s_shard(0), &sheet.req);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    harness_sheet_free(&sheet);
+
+    /* The target abandons: nothing of A stays there, and no shard has a move record of A. */
+    r = s_release(s_shard(1), A, "evaluation-1");
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_province_move->state, OCOP__EVAL_MOVE_STATE__MOVE_NONE);
+    ITEST_FREE(r);
+    for (unsigned i = 0; i < 2; i++) {
+        r = s_map(s_shard(i));
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->eval_move_map->n_moves, 0);
+        ITEST_FREE(r);
+    }
+    r = harness_session_get(s_shard(0), W.session);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+}
+
+/* ---------------------------------------------------------------- the move under load */
+
+typedef struct {
+    ocop_client_t *shard[2];
+    unsigned acknowledged, fenced, redirected;
+    bool seen[S_PRODUCTS][S_MEMBERS];
+    char failure[256];
+} s_load_t;
+
+/* Submits every sheet not yet in (m1 of product 0 went in above): a fenced one again after a
+ * pause, a redirected one to the shard named. */
+static void *s_load(void *arg)
+{
+    s_load_t *L = arg;
+    static const char *const members[S_MEMBERS] = {"m1", "m2", "m3", "m4"};
+    unsigned at = 0;
+    for (unsigned p = 0; p < S_PRODUCTS; p++) {
+        for (unsigned m = 0; m < S_MEMBERS; m++) {
+            if (p == 0 && m == 0)
+                continue;
+            harness_sheet_t sheet;
+            if (harness_sheet_init(&sheet, W.rubric, 70 + p + m, NULL) != 0) {
+                snprintf(L->failure, sizeof L->failure, "no sheet of %u", 70 + p + m);
+                return NULL;
+            }
+            harness_sheet_address(&sheet, W.session, W.products[p].product_id, members[m], 1, 1);
+            for (int tries = 0;; tries++) {
+                Ocop__Reply *r = NULL;
+                sheet.req.request_id = NULL;
+                if (harness_call(L->shard[at], &sheet.req, &r) != 0 || tries > 400) {
+                    snprintf(L->failure, sizeof L->failure, "sheet %u/%u: %s", p, m, r ? r->message : "no answer");
+                    if (r)
+                        ocop__reply__free_unpacked(r, NULL);
+                    harness_sheet_free(&sheet);
+                    return NULL;
+                }
+                int status = r->status;
+                bool to_2 = status == S_ST(WRONG_SHARD) && strcmp(r->redirect, "evaluation-2") == 0;
+                char message[200];
+                snprintf(message, sizeof message, "%s", r->message);
+                ocop__reply__free_unpacked(r, NULL);
+                if (status == S_ST(OK)) {
+                    L->acknowledged++;
+                    L->seen[p][m] = true;
+                    break;
+                }
+                if (status == S_ST(UNAVAILABLE)) {
+                    L->fenced++;
+                    usleep(20 * 1000);
+                } else if (to_2) {
+                    L->redirected++;
+                    at = 1;
+                } else {
+                    snprintf(L->failure, sizeof L->failure, "sheet %u/%u refused: %s", p, m, message);
+                    harness_sheet_free(&sheet);
+                    return NULL;
+                }
+            }
+            harness_sheet_free(&sheet);
+            usleep(5 * 1000);
+        }
+    }
+    return NULL;
+}
+
+/* Products of A made ready through registration while the province moves. */
+typedef struct {
+    ocop_client_t *registration;
+    int rc;
+} s_register_t;
+
+static void *s_register(void *arg)
+{
+    s_register_t *R = arg;
+    size_t entity_of[S_LATE];
+    s_fill(S_PRODUCTS, S_LATE, entity_of);
+    R->rc = harness_make_ready(R->registration, &W.products[S_PRODUCTS], entity_of, S_LATE, 12);
+    return NULL;
+}
+
+static uint32_t s_events_of_moves(unsigned shard)
+{
+    Ocop__EventsFrom body = OCOP__EVENTS_FROM__INIT;
+    body.from_sequence = 1;
+    body.max = 10000;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVENTS_FROM;
+    req.events_from = &body;
+    Ocop__Reply *r = s_call(s_shard(shard), &req);
+    ITEST_ASSERT_OK(r);
+    uint32_t n = 0;
+    for (size_t i = 0; i < r->events->n_events; i++) {
+        Ocop__Event *ev = ocop__event__unpack(NULL, r->events->events[i].len, r->events->events[i].data);
+        assert_non_null(ev);
+        n += ev->body_case == OCOP__EVENT__BODY_EVAL_PROVINCE_MOVE_CHANGED;
+        ocop__event__free_unpacked(ev, NULL);
+    }
+    ITEST_FREE(r);
+    return n;
+}
+
+static void test_move_under_load(void **state)
+{
+    (void)state;
+    const char *A = W.data.province_a;
+    s_load_t L = {.shard = {harness_shard_connect(W.h, 0, "itest-load"), harness_shard_connect(W.h, 1, "itest-load")}};
+    assert_non_null(L.shard[0]);
+    assert_non_null(L.shard[1]);
+    L.seen[0][0] = true; /* submitted in the test before */
+    s_register_t R = {.registration = harness_connect(W.h, NULL, "itest-register")};
+    assert_non_null(R.registration);
+    pthread_t load, reg;
+    assert_int_equal(pthread_create(&load, NULL, s_load, &L), 0);
+    assert_int_equal(pthread_create(&reg, NULL, s_register, &R), 0);
+    /* The move, with products of A registered and made ready meanwhile (registration's events
+     * reach the source, the target or both while it runs). */
+    int code = s_ctl((const char *const[]){"shard", "move", "--province", A, "--to", "evaluation-2", NULL});
+    pthread_join(load, NULL);
+    pthread_join(reg, NULL);
+    ocop_client_destroy(&L.shard[0]);
+    ocop_client_destroy(&L.shard[1]);
+    ocop_client_destroy(&R.registration);
+    if (code != 0)
+        fail_msg("shard move: exit %d\n%s", code, W.run.err);
+    if (L.failure[0])
+        fail_msg("%s", L.failure);
+    assert_int_equal(R.rc, 0);
+    fprintf(stderr, "shard move: %s", W.run.err);
+    fprintf(stderr, "load: %u sheets acknowledged, %u refused while fenced, %u redirected\n", L.acknowledged, L.fenced,
+            L.redirected);
+    for (size_t i = S_PRODUCTS; i < S_PRODUCTS + S_LATE; i++)
+        assert_int_equal(harness_shard_wait_product(W.h, 1, W.products[i].product_id), 0);
+
+    /* Every sheet is on evaluation-2 once: the session closes there with all of them. */
+    Ocop__Reply *r = harness_session_close(s_shard(1), W.session, "QĐ-move/2026");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    for (unsigned p = 0; p < S_PRODUCTS; p++) {
+        r = s_sheet_list(s_shard(1), W.session, W.products[p].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->eval_sheet_page->n_sheets, S_MEMBERS);
+        bool once[S_MEMBERS] = {false};
+        for (size_t i = 0; i < r->eval_sheet_page->n_sheets; i++) {
+            const Ocop__EvalSheet *s = r->eval_sheet_page->sheets[i];
+            unsigned m = (unsigned)(s->member_id[1] - '1');
+            assert_string_equal(s->product_id, W.products[p].product_id);
+            assert_true(m < S_MEMBERS);
+            assert_false(once[m]);
+            once[m] = true;
+        }
+        ITEST_FREE(r);
+    }
+
+    /* evaluation-1 redirects everything of A. */
+    r = harness_session_get(s_shard(0), W.session);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, "evaluation-2");
+    ITEST_FREE(r);
+    r = s_council_get(s_shard(0), W.council);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, "evaluation-2");
+    ITEST_FREE(r);
+    r = harness_eval_product_get(s_shard(0), W.products[1].product_id);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, "evaluation-2");
+    ITEST_FREE(r);
+    r = harness_report_get(s_shard(0), A, "", 0);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
+    ITEST_FREE(r);
+    r = harness_report_get(s_shard(0), "", "", 0);
+    ITEST_ASSERT_OK(r);
+    for (size_t i = 0; i < r->eval_report->n_rows; i++)
+        assert_string_not_equal(r->eval_report->rows[i]->province_code, A);
+    ITEST_FREE(r);
+    r = harness_report_get(s_shard(1), A, "", 0);
+    ITEST_ASSERT_OK(r);
+    assert_true(r->eval_report->n_rows > 0);
+    ITEST_FREE(r);
+
+    /* evaluation-2 has A's products, those registered during and after the move too. */
+    for (size_t i = 0; i < S_PRODUCTS + S_LATE; i++) {
+        r = harness_eval_product_get(s_shard(1), W.products[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->eval_product->province_code, A);
+        assert_false(r->eval_product->replica_stage_only);
+        if (i >= S_PRODUCTS)
+            assert_int_equal(r->eval_product->stage, OCOP__STAGE__STAGE_READY_FOR_EVALUATION);
+        ITEST_FREE(r);
+    }
+
+    /* Through the gateway: the config still names evaluation-1, the redirect is followed. */
+    char path[128];
+    snprintf(path, sizeof path, "/v1/sessions/%s", W.session);
+    harness_http_t http = {0};
+    assert_int_equal(harness_http(W.h, "GET", path, W.token, NULL, &http), 0);
+    if (http.status != 200)
+        fail_msg("GET %s: %ld %s", path, http.status, http.body);
+    harness_http_free(&http);
+    snprintf(path, sizeof path, "/v1/products/%s/rating", W.products[2].product_id);
+    assert_int_equal(harness_http(W.h, "GET", path, NULL, NULL, &http), 0);
+    if (http.status != 200)
+        fail_msg("GET %s: %ld %s", path, http.status, http.body);
+    harness_http_free(&http);
+
+    /* The map, and the steps as events: begin and commit on the target, fence and release on
+     * the source (the test before added a begin, a fence, a lift and an abandon). */
+    assert_int_equal(s_ctl((const char *const[]){"--output", "json", "shard", "map", NULL}), 0);
+    cJSON *map = cJSON_Parse(W.run.out);
+    assert_non_null(map);
+    bool found = false;
+    cJSON *row;
+    cJSON_ArrayForEach (row, map) {
+        const char *p = cJSON_GetObjectItem(row, "province")->valuestring;
+        const char *shard = cJSON_GetObjectItem(row, "shard")->valuestring;
+        if (strcmp(p, A) == 0) {
+            found = true;
+            assert_string_equal(shard, "evaluation-2");
+            assert_int_equal((int)cJSON_GetObjectItem(row, "version")->valuedouble, 1);
+            assert_string_equal(cJSON_GetObjectItem(row, "config")->valuestring, "evaluation-1");
+        } else if (strcmp(p, W.data.province_b) == 0) {
+            assert_string_equal(shard, "evaluation-1");
+        }
+    }
+    cJSON_Delete(map);
+    assert_true(found);
+    assert_int_equal(s_events_of_moves(1), 2 + 2);
+    assert_int_equal(s_events_of_moves(0), 2 + 2);
+
+    /* Again: nothing to do. */
+    assert_int_equal(s_ctl((const char *const[]){"shard", "move", "--province", A, "--to", "evaluation-2", NULL}), 0);
+    assert_non_null(strstr(W.run.err, "already"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_steps_by_hand),
+        cmocka_unit_test(test_move_under_load),
+    };
+    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
