@@ -1,4 +1,6 @@
 /* harness — see harness.h. */
+/* setns (multi-host tests) is a GNU extension. */
+#define _GNU_SOURCE
 #include "harness.h"
 #include "test_support.h"
 
@@ -8,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,10 +211,18 @@ int harness_log_contains(const harness_t *self, const char *needle)
 
 /* ---------------------------------------------------------------- config and clients */
 
+void harness_proc_endpoints(harness_shard_t *proc)
+{
+    char host[sizeof proc->host];
+    memcpy(host, proc->host, sizeof host);
+    snprintf(proc->endpoint, sizeof proc->endpoint, "tcp://%s:%d", host, test_free_port());
+    snprintf(proc->events_endpoint, sizeof proc->events_endpoint, "tcp://%s:%d", host, test_free_port());
+}
+
 static int s_write_config(harness_t *self, int port, int events_port)
 {
-    snprintf(self->endpoint, sizeof self->endpoint, "tcp://127.0.0.1:%d", port);
-    snprintf(self->events_endpoint, sizeof self->events_endpoint, "tcp://127.0.0.1:%d", events_port);
+    snprintf(self->endpoint, sizeof self->endpoint, "tcp://%s:%d", self->host, port);
+    snprintf(self->events_endpoint, sizeof self->events_endpoint, "tcp://%s:%d", self->host, events_port);
     cJSON *root = cJSON_CreateObject();
     cJSON *services = cJSON_CreateObject();
     cJSON *svc = cJSON_CreateObject();
@@ -328,17 +339,11 @@ static int s_configure(harness_t *self)
         port = test_free_port();
         events_port = test_free_port();
     }
-    for (unsigned i = 0; i < self->opts.shards; i++) {
-        harness_shard_t *sh = &self->shard[i];
-        snprintf(sh->endpoint, sizeof sh->endpoint, "tcp://127.0.0.1:%d", test_free_port());
-        snprintf(sh->events_endpoint, sizeof sh->events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
-    }
-    snprintf(self->audit.endpoint, sizeof self->audit.endpoint, "tcp://127.0.0.1:%d", test_free_port());
-    snprintf(self->audit.events_endpoint, sizeof self->audit.events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
-    snprintf(self->promotion.endpoint, sizeof self->promotion.endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    for (unsigned i = 0; i < self->opts.shards; i++)
+        harness_proc_endpoints(&self->shard[i]);
+    harness_proc_endpoints(&self->audit);
+    harness_proc_endpoints(&self->promotion);
     self->gateway_port = test_free_port();
-    snprintf(self->promotion.events_endpoint, sizeof self->promotion.events_endpoint, "tcp://127.0.0.1:%d",
-             test_free_port());
     if (port <= 0 || events_port <= 0 || port == events_port || s_write_config(self, port, events_port) != 0) {
         fprintf(stderr, "harness: cannot write %s\n", self->config_path);
         return -1;
@@ -413,6 +418,9 @@ harness_t *harness_new(const harness_options_t *opts)
         return NULL;
     if (opts)
         self->opts = *opts;
+    snprintf(self->host, sizeof self->host, "%s", self->opts.host ? self->opts.host : "127.0.0.1");
+    snprintf(self->audit.host, sizeof self->audit.host, "%s", self->host);
+    snprintf(self->promotion.host, sizeof self->promotion.host, "%s", self->host);
     snprintf(self->dir, sizeof self->dir, "/tmp/ocop-itest-XXXXXX");
     if (!mkdtemp(self->dir)) {
         fprintf(stderr, "harness: mkdtemp: %s\n", strerror(errno));
@@ -453,6 +461,8 @@ harness_t *harness_new(const harness_options_t *opts)
         char name[32], dir[sizeof self->dir];
         snprintf(name, sizeof name, "evaluation-%u", i + 1);
         memcpy(sh->name, name, sizeof name);
+        snprintf(sh->host, sizeof sh->host, "%s", self->opts.shard_host[i] ? self->opts.shard_host[i] : self->host);
+        snprintf(sh->netns, sizeof sh->netns, "%s", self->opts.shard_netns[i] ? self->opts.shard_netns[i] : "");
         memcpy(dir, self->dir, sizeof dir);
         snprintf(sh->store_dir, sizeof sh->store_dir, "%s/data/%s", dir, name);
         snprintf(sh->log_path, sizeof sh->log_path, "%s/%s.log", dir, name);
@@ -550,6 +560,12 @@ void harness_destroy(harness_t **self_p)
 pid_t harness_spawn(const char *binary, const char *config, const char *name, const char *log_path,
                     const char *const *extra)
 {
+    return harness_spawn_in(NULL, binary, config, name, log_path, extra);
+}
+
+pid_t harness_spawn_in(const char *netns, const char *binary, const char *config, const char *name,
+                       const char *log_path, const char *const *extra)
+{
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
@@ -558,6 +574,16 @@ pid_t harness_spawn(const char *binary, const char *config, const char *name, co
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
+    if (netns && *netns) {
+        char path[128];
+        snprintf(path, sizeof path, "/var/run/netns/%s", netns);
+        int ns = open(path, O_RDONLY | O_CLOEXEC);
+        if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
+            fprintf(stderr, "harness: cannot enter network namespace %s: %s\n", netns, strerror(errno));
+            _exit(127);
+        }
+        close(ns);
+    }
     int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);

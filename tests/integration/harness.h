@@ -53,6 +53,12 @@ typedef struct {
     const char *gateway_static_dir;  /* the dashboard's files; NULL = none */
     unsigned gateway_max_per_client; /* its max_connections_per_client; 0 = its default */
     unsigned gateway_request_deadline_s; /* its request_deadline_s; 0 = its default */
+    /* Hosts (multi-host tests, as root): the address every service listens on (NULL =
+     * 127.0.0.1), and per shard the network namespace it runs in and its address there (NULL =
+     * this namespace, host). The gateway listens on 127.0.0.1 always. */
+    const char *host;
+    const char *shard_netns[HARNESS_SHARDS_MAX];
+    const char *shard_host[HARNESS_SHARDS_MAX];
 } harness_options_t;
 
 /* One evaluation shard of the deployment (see harness_shard_start), or the audit service. */
@@ -62,6 +68,8 @@ typedef struct {
     char events_endpoint[64];
     char store_dir[HARNESS_PATH_MAX];
     char log_path[HARNESS_PATH_MAX];
+    char host[64];  /* the address it listens on */
+    char netns[64]; /* the network namespace it runs in ("" = the test's) */
     ocop_keypair_t keys;
     pid_t pid;             /* 0 when not running */
     ocop_client_t *client; /* allowed client, caller "itest" */
@@ -70,6 +78,7 @@ typedef struct {
 
 typedef struct {
     char dir[64];
+    char host[64]; /* the address registration, audit and promotion listen on */
     char keys_dir[HARNESS_PATH_MAX];
     char config_path[HARNESS_PATH_MAX];
     char log_path[HARNESS_PATH_MAX];
@@ -177,6 +186,12 @@ ocop_client_t *harness_shard_connect(harness_t *self, unsigned i, const char *ca
 
 /* Forks and execs binary --config config --name name [extra...], its stdout and stderr
  * appended to log_path, dying with the test. The child's pid, or -1. */
+/* Fresh ports for proc on its host: its endpoint and events endpoint. */
+void harness_proc_endpoints(harness_shard_t *proc);
+
+/* harness_spawn in network namespace netns (a name of `ip netns`; NULL or "" = the test's). */
+pid_t harness_spawn_in(const char *netns, const char *binary, const char *config, const char *name,
+                       const char *log_path, const char *const *extra);
 pid_t harness_spawn(const char *binary, const char *config, const char *name, const char *log_path,
                     const char *const *extra);
 /* Waits (bounded) until ping is answered: 0 ready, 1 the process exited (*pid is then 0),

@@ -38,8 +38,7 @@ harness_t *harness_deploy(const harness_options_t *opts)
  * shards, audit and promotion start in dependency order. 0 / -1. */
 static int s_proc_repick(harness_t *self, harness_shard_t *proc)
 {
-    snprintf(proc->endpoint, sizeof proc->endpoint, "tcp://127.0.0.1:%d", test_free_port());
-    snprintf(proc->events_endpoint, sizeof proc->events_endpoint, "tcp://127.0.0.1:%d", test_free_port());
+    harness_proc_endpoints(proc);
     if (harness_config_rewrite(self) != 0)
         return -1;
     ocop_client_destroy(&proc->client);
@@ -74,7 +73,7 @@ static int s_proc_start(harness_t *self, harness_shard_t *proc, const char *bina
     for (int attempt = 0; attempt < S_PROC_ATTEMPTS; attempt++) {
         if (attempt > 0)
             truncate(proc->log_path, 0);
-        proc->pid = harness_spawn(binary, self->config_path, proc->name, proc->log_path, extra);
+        proc->pid = harness_spawn_in(proc->netns, binary, self->config_path, proc->name, proc->log_path, extra);
         if (proc->pid < 0) {
             proc->pid = 0;
             return -1;

@@ -1,20 +1,26 @@
-/* Integration: a province moved between running evaluation shards (ocopctl shard move).
+/* Integration: provinces moved between running evaluation shards (ocopctl shard move).
  *
- * Registration, shard evaluation-1 owning provinces A and B, shard evaluation-2 added with none
- * ("provinces": []), the audit service and the gateway.
+ * On loopback: registration, shard evaluation-1 owning provinces A and B, shard evaluation-2
+ * added with none ("provinces": []), the audit service and the gateway.
  *   - The steps by hand: only the operators' key may send them; a target that began answers for
  *     A with a redirect to the source; the source's fence refuses A's writes (UNAVAILABLE) and
  *     serves its reads, B's writes go on; lifting it lets writes in again; the target abandons
  *     its copy and the map is as before.
  *   - The move under load: while `ocopctl shard move --province A --to evaluation-2` runs, a
  *     thread submits every sheet of a scoring session of A (a fenced write is retried, a
- *     redirected one sent where the reply says) and products of A are registered and made ready.
- *     After it: every acknowledged sheet is on evaluation-2 exactly once (the session closes
- *     there with every sheet); evaluation-1 redirects A's session, council, products and report
- *     to evaluation-2 and counts none of A in its national report; evaluation-2 learnt the
- *     products registered during the move at their last stage; the gateway reaches the moved
- *     session and product through the redirect; `ocopctl shard map` shows A on evaluation-2 at
- *     version 1; every step is an event in the audit log; a second run changes nothing. */
+ *     redirected one sent where the reply says) and another makes products of A ready through
+ *     registration. After it: every acknowledged sheet is on evaluation-2 exactly once (the
+ *     session closes there with every sheet); evaluation-1 redirects A's session, council,
+ *     products and report to evaluation-2 and counts none of A in its national report;
+ *     evaluation-2 learnt the products registered during the move at their last stage; the
+ *     gateway reaches the moved session and product through the redirect; `ocopctl shard map`
+ *     shows A on evaluation-2 at version 1; every step is an event; a second run changes nothing.
+ *
+ * On two hosts (as root; network namespaces): a deployment of two shards (A on evaluation-1, B
+ * on evaluation-2) grows a third shard on another host, evaluation-3, whose section names no
+ * province; A and then B move to it while sessions of both are scored and products of both are
+ * registered. Every acknowledged sheet is on evaluation-3 exactly once, both sessions close
+ * there, and the products registered during the moves are there at their last stage. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,41 +39,52 @@
 #include "itest_assert.h"
 #include "ocop_date.h"
 
-#define S_PRODUCTS 8 /* scored in the session */
+#define S_PRODUCTS 8 /* scored in a session */
 #define S_LATE 3     /* registered while the province moves */
 #define S_MEMBERS 4
+#define S_SCENES 2
 #define S_ST(x) OCOP__STATUS__STATUS_##x
 #define S_RUN_TIMEOUT_MS 120000
+
+/* A province with a scoring session and the products registered while it moves. */
+typedef struct {
+    const char *province;
+    const char *communes[3];
+    size_t n_communes;
+    unsigned shard; /* the index of the shard that owns it at the start */
+    harness_ready_t products[S_PRODUCTS + S_LATE];
+    char council[HARNESS_ID_LEN], session[HARNESS_ID_LEN];
+} s_scene_t;
 
 static struct {
     harness_t *h;
     harness_data_t data;
     eval_rubrics_t *rubrics;
     const eval_rubric_t *rubric;
-    harness_ready_t products[S_PRODUCTS + S_LATE];
-    char council[HARNESS_ID_LEN], session[HARNESS_ID_LEN];
+    s_scene_t scene[S_SCENES];
     char today[OCOP_DATE_LEN];
     char token[128];
     char ctl[HARNESS_PATH_MAX];
     harness_run_t run;
 } W;
 
-static int s_setup(void **state)
+static ocop_client_t *s_shard(unsigned i)
 {
-    (void)state;
-    if (harness_data_load_registration(&W.data) != 0)
-        return -1;
-    static char both[40];
-    snprintf(both, sizeof both, "%s,%s", W.data.province_a, W.data.province_b);
-    harness_options_t opts = {.shards = 2, .shard_provinces = {both, ""}, .audit = 1, .gateway = 1};
-    /* The user first: the gateway reads the tokens file as it starts. */
-    W.h = harness_new(&opts);
+    return W.h->shard[i].client;
+}
+
+/* Rules and the deployment opts describes (the ministry's gateway user made first: the gateway
+ * reads the tokens file as it starts), every shard but those of not_started running. */
+static int s_world(harness_options_t *opts, unsigned not_started)
+{
+    W.h = harness_new(opts);
     if (!W.h || harness_gateway_user(W.h, "ministry", "central_officer", NULL, NULL, NULL, NULL, NULL, W.token) != 0 ||
-        harness_start(W.h) != 0 || harness_shard_start(W.h, 0) != 0 || harness_shard_start(W.h, 1) != 0 ||
-        harness_audit_start(W.h) != 0 || harness_gateway_start(W.h) != 0)
+        harness_start(W.h) != 0)
         return -1;
-    W.rubrics = harness_rubrics_load();
-    if (!W.rubrics)
+    for (unsigned i = 0; i < opts->shards; i++)
+        if (!(not_started & (1u << i)) && harness_shard_start(W.h, i) != 0)
+            return -1;
+    if (harness_audit_start(W.h) != 0 || harness_gateway_start(W.h) != 0 || !(W.rubrics = harness_rubrics_load()))
         return -1;
     W.rubric = eval_rubrics_find(W.rubrics, W.data.catalogue_version, W.data.product_set);
     ocop_day_of(harness_wall_ms(), W.today);
@@ -84,11 +101,6 @@ static int s_teardown(void **state)
     return 0;
 }
 
-static ocop_client_t *s_shard(unsigned i)
-{
-    return W.h->shard[i].client;
-}
-
 static int s_ctl(const char *const *args)
 {
     const char *full[24] = {"--config", W.h->config_path};
@@ -99,12 +111,12 @@ static int s_ctl(const char *const *args)
     return harness_run(W.ctl, full, S_RUN_TIMEOUT_MS, &W.run);
 }
 
-/* Products from..from+n of A (its communes only) to be made ready, each of its own entity. */
-static void s_fill(size_t from, size_t n, size_t *entity_of)
+/* Products from..from+n of the scene to be made ready in its communes, each of its own entity. */
+static void s_fill(s_scene_t *sc, size_t from, size_t n, size_t *entity_of)
 {
     for (size_t i = 0; i < n; i++) {
-        harness_ready_t *p = &W.products[from + i];
-        snprintf(p->commune, sizeof p->commune, "%s", W.data.communes[i % 3]);
+        harness_ready_t *p = &sc->products[from + i];
+        snprintf(p->commune, sizeof p->commune, "%s", sc->communes[i % sc->n_communes]);
         snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
         snprintf(p->sector, sizeof p->sector, "%s", W.data.sector);
         snprintf(p->product_set, sizeof p->product_set, "%s", W.data.product_set);
@@ -193,42 +205,255 @@ static Ocop__Reply *s_sheet_list(ocop_client_t *c, const char *session, const ch
     return s_call(c, &req);
 }
 
-/* The session of A: a council, products attested, opened, started with every member. */
-static void s_session(void)
+/* The scene's session: products made ready, a council, products attested, opened, started with
+ * every member. */
+static void s_session(s_scene_t *sc)
 {
     size_t entity_of[S_PRODUCTS];
-    s_fill(0, S_PRODUCTS, entity_of);
-    assert_int_equal(harness_make_ready(W.h->client, W.products, entity_of, S_PRODUCTS, 11), 0);
+    s_fill(sc, 0, S_PRODUCTS, entity_of);
+    assert_int_equal(
+        harness_make_ready(W.h->client, sc->products, entity_of, S_PRODUCTS, 11 + (unsigned)(sc - W.scene)), 0);
     for (size_t i = 0; i < S_PRODUCTS; i++)
-        assert_int_equal(harness_shard_wait_product(W.h, 0, W.products[i].product_id), 0);
-    Ocop__Reply *r = harness_council_create(s_shard(0), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_a,
-                                            W.data.province_a, S_MEMBERS, 0);
+        assert_int_equal(harness_shard_wait_product(W.h, sc->shard, sc->products[i].product_id), 0);
+    Ocop__Reply *r = harness_council_create(s_shard(sc->shard), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, sc->province,
+                                            sc->province, S_MEMBERS, 0);
     ITEST_ASSERT_OK(r);
-    snprintf(W.council, sizeof W.council, "%s", r->eval_council->id);
+    snprintf(sc->council, sizeof sc->council, "%s", r->eval_council->id);
     ITEST_FREE(r);
     const char *ids[S_PRODUCTS];
     for (size_t i = 0; i < S_PRODUCTS; i++) {
-        ids[i] = W.products[i].product_id;
-        r = s_attest(s_shard(0), ids[i]);
+        ids[i] = sc->products[i].product_id;
+        r = s_attest(s_shard(sc->shard), ids[i]);
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
-    r = harness_session_open(s_shard(0), W.council, W.today, ids, S_PRODUCTS, false);
+    r = harness_session_open(s_shard(sc->shard), sc->council, W.today, ids, S_PRODUCTS, false);
     ITEST_ASSERT_OK(r);
-    snprintf(W.session, sizeof W.session, "%s", r->eval_session->id);
+    snprintf(sc->session, sizeof sc->session, "%s", r->eval_session->id);
     ITEST_FREE(r);
-    r = harness_session_start(s_shard(0), W.session, NULL, S_MEMBERS);
+    r = harness_session_start(s_shard(sc->shard), sc->session, NULL, S_MEMBERS);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
 }
 
-/* ---------------------------------------------------------------- the steps by hand */
+/* ---------------------------------------------------------------- load while provinces move */
+
+typedef struct {
+    unsigned n_shards;
+    ocop_client_t *shard[HARNESS_SHARDS_MAX];
+    size_t n_scenes;
+    unsigned acknowledged, fenced, redirected;
+    bool done[S_SCENES][S_PRODUCTS][S_MEMBERS]; /* set before: already in */
+    char failure[256];
+} s_load_t;
+
+/* One sheet until a shard acknowledges it: a fenced write again after a pause, a redirected one
+ * to the shard named (*at follows). 0 / -1 with L->failure. */
+static int s_submit(s_load_t *L, const s_scene_t *sc, unsigned p, unsigned m, unsigned *at)
+{
+    static const char *const members[S_MEMBERS] = {"m1", "m2", "m3", "m4"};
+    harness_sheet_t sheet;
+    if (harness_sheet_init(&sheet, W.rubric, 70 + p + m, NULL) != 0) {
+        snprintf(L->failure, sizeof L->failure, "no sheet of %u", 70 + p + m);
+        return -1;
+    }
+    harness_sheet_address(&sheet, sc->session, sc->products[p].product_id, members[m], 1, 1);
+    int rc = -1;
+    for (int tries = 0; tries < 500; tries++) {
+        Ocop__Reply *r = NULL;
+        sheet.req.request_id = NULL;
+        if (harness_call(L->shard[*at], &sheet.req, &r) != 0) {
+            snprintf(L->failure, sizeof L->failure, "%s sheet %u/%u: no answer", sc->province, p, m);
+            break;
+        }
+        int status = r->status;
+        unsigned to = 0;
+        if (status == S_ST(WRONG_SHARD) && sscanf(r->redirect, "evaluation-%u", &to) == 1 && to >= 1 &&
+            to <= L->n_shards) {
+            L->redirected++;
+            *at = to - 1;
+        } else if (status == S_ST(UNAVAILABLE)) {
+            L->fenced++;
+            usleep(20 * 1000);
+        } else if (status == S_ST(OK)) {
+            L->acknowledged++;
+            rc = 0;
+        } else {
+            snprintf(L->failure, sizeof L->failure, "%s sheet %u/%u refused: %s", sc->province, p, m, r->message);
+        }
+        ocop__reply__free_unpacked(r, NULL);
+        if (rc == 0 || L->failure[0])
+            break;
+    }
+    if (rc != 0 && !L->failure[0])
+        snprintf(L->failure, sizeof L->failure, "%s sheet %u/%u: still refused after 500 tries", sc->province, p, m);
+    harness_sheet_free(&sheet);
+    return rc;
+}
+
+/* Every sheet of every scene not done yet, the scenes in turn. */
+static void *s_load(void *arg)
+{
+    s_load_t *L = arg;
+    unsigned at[S_SCENES];
+    for (size_t s = 0; s < L->n_scenes; s++)
+        at[s] = W.scene[s].shard;
+    for (unsigned p = 0; p < S_PRODUCTS; p++)
+        for (unsigned m = 0; m < S_MEMBERS; m++)
+            for (size_t s = 0; s < L->n_scenes; s++) {
+                if (L->done[s][p][m])
+                    continue;
+                if (s_submit(L, &W.scene[s], p, m, &at[s]) != 0)
+                    return NULL;
+                usleep(5 * 1000);
+            }
+    return NULL;
+}
+
+/* Products of every scene made ready through registration while the provinces move. */
+typedef struct {
+    ocop_client_t *registration;
+    size_t n_scenes;
+    int rc;
+} s_register_t;
+
+static void *s_register(void *arg)
+{
+    s_register_t *R = arg;
+    for (size_t s = 0; s < R->n_scenes && R->rc == 0; s++) {
+        size_t entity_of[S_LATE];
+        s_fill(&W.scene[s], S_PRODUCTS, S_LATE, entity_of);
+        R->rc =
+            harness_make_ready(R->registration, &W.scene[s].products[S_PRODUCTS], entity_of, S_LATE, 21 + (unsigned)s);
+    }
+    return NULL;
+}
+
+/* The moves ocopctl makes ("--province P --to SHARD" each) while sheets are submitted and
+ * products registered; fails the test on any refusal. */
+static void s_move_under_load(size_t n_scenes, const char *const *moves, size_t n_moves, s_load_t *L)
+{
+    L->n_shards = W.h->opts.shards;
+    L->n_scenes = n_scenes;
+    for (unsigned i = 0; i < L->n_shards; i++)
+        assert_non_null(L->shard[i] = harness_shard_connect(W.h, i, "itest-load"));
+    s_register_t R = {.registration = harness_connect(W.h, NULL, "itest-register"), .n_scenes = n_scenes};
+    assert_non_null(R.registration);
+    pthread_t load, reg;
+    assert_int_equal(pthread_create(&load, NULL, s_load, L), 0);
+    assert_int_equal(pthread_create(&reg, NULL, s_register, &R), 0);
+    int code = 0;
+    for (size_t i = 0; i < n_moves && code == 0; i++) {
+        code =
+            s_ctl((const char *const[]){"shard", "move", "--province", moves[2 * i], "--to", moves[2 * i + 1], NULL});
+        fprintf(stderr, "%s", W.run.err);
+    }
+    pthread_join(load, NULL);
+    pthread_join(reg, NULL);
+    for (unsigned i = 0; i < L->n_shards; i++)
+        ocop_client_destroy(&L->shard[i]);
+    ocop_client_destroy(&R.registration);
+    if (code != 0)
+        fail_msg("shard move: exit %d", code);
+    if (L->failure[0])
+        fail_msg("%s", L->failure);
+    assert_int_equal(R.rc, 0);
+    fprintf(stderr, "load: %u sheets acknowledged, %u refused while fenced, %u redirected\n", L->acknowledged,
+            L->fenced, L->redirected);
+}
+
+/* The scene's session closes on shard with every sheet, each (product, member) once; its
+ * products, those registered during the move too, are there at their last stage; its former
+ * shard redirects its session, council and products there. */
+static void s_check_moved(const s_scene_t *sc, unsigned shard)
+{
+    char holder[32];
+    snprintf(holder, sizeof holder, "evaluation-%u", shard + 1);
+    Ocop__Reply *r = harness_session_close(s_shard(shard), sc->session, "QĐ-move/2026");
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    for (unsigned p = 0; p < S_PRODUCTS; p++) {
+        r = s_sheet_list(s_shard(shard), sc->session, sc->products[p].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_int_equal(r->eval_sheet_page->n_sheets, S_MEMBERS);
+        bool once[S_MEMBERS] = {false};
+        for (size_t i = 0; i < r->eval_sheet_page->n_sheets; i++) {
+            const Ocop__EvalSheet *s = r->eval_sheet_page->sheets[i];
+            unsigned m = (unsigned)(s->member_id[1] - '1');
+            assert_string_equal(s->product_id, sc->products[p].product_id);
+            assert_true(m < S_MEMBERS);
+            assert_false(once[m]);
+            once[m] = true;
+        }
+        ITEST_FREE(r);
+    }
+    for (size_t i = 0; i < S_PRODUCTS + S_LATE; i++) {
+        assert_int_equal(harness_shard_wait_product(W.h, shard, sc->products[i].product_id), 0);
+        r = harness_eval_product_get(s_shard(shard), sc->products[i].product_id);
+        ITEST_ASSERT_OK(r);
+        assert_string_equal(r->eval_product->province_code, sc->province);
+        assert_false(r->eval_product->replica_stage_only);
+        if (i >= S_PRODUCTS)
+            assert_int_equal(r->eval_product->stage, OCOP__STAGE__STAGE_READY_FOR_EVALUATION);
+        ITEST_FREE(r);
+    }
+    r = harness_session_get(s_shard(sc->shard), sc->session);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, holder);
+    ITEST_FREE(r);
+    r = s_council_get(s_shard(sc->shard), sc->council);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, holder);
+    ITEST_FREE(r);
+    r = harness_eval_product_get(s_shard(sc->shard), sc->products[1].product_id);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, holder);
+    ITEST_FREE(r);
+}
+
+/* `ocopctl shard map`: province's shard and version. */
+static void s_check_map(const char *province, const char *shard, int version)
+{
+    assert_int_equal(s_ctl((const char *const[]){"--output", "json", "shard", "map", NULL}), 0);
+    cJSON *map = cJSON_Parse(W.run.out);
+    assert_non_null(map);
+    bool found = false;
+    cJSON *row;
+    cJSON_ArrayForEach (row, map) {
+        if (strcmp(cJSON_GetObjectItem(row, "province")->valuestring, province) != 0)
+            continue;
+        found = true;
+        assert_string_equal(cJSON_GetObjectItem(row, "shard")->valuestring, shard);
+        assert_int_equal((int)cJSON_GetObjectItem(row, "version")->valuedouble, version);
+    }
+    cJSON_Delete(map);
+    assert_true(found);
+}
+
+/* ---------------------------------------------------------------- on loopback */
+
+static int s_setup_loopback(void **state)
+{
+    (void)state;
+    memset(&W, 0, sizeof W);
+    if (harness_data_load_registration(&W.data) != 0)
+        return -1;
+    static char both[40];
+    snprintf(both, sizeof both, "%s,%s", W.data.province_a, W.data.province_b);
+    harness_options_t opts = {.shards = 2, .shard_provinces = {both, ""}, .audit = 1, .gateway = 1};
+    W.scene[0] = (s_scene_t){.province = W.data.province_a,
+                             .communes = {W.data.communes[0], W.data.communes[1], W.data.communes[2]},
+                             .n_communes = 3,
+                             .shard = 0};
+    return s_world(&opts, 0);
+}
 
 static void test_steps_by_hand(void **state)
 {
     (void)state;
-    s_session();
-    const char *A = W.data.province_a;
+    s_scene_t *sc = &W.scene[0];
+    s_session(sc);
+    const char *A = sc->province;
 
     /* Only the operators' key sends the steps: the audit service's key is allowed on the shards. */
     ocop_client_t *audit_key =
@@ -251,7 +476,7 @@ static void test_steps_by_hand(void **state)
     ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
     assert_string_equal(r->redirect, "evaluation-1");
     ITEST_FREE(r);
-    r = harness_session_get(s_shard(1), W.session);
+    r = harness_session_get(s_shard(1), sc->session);
     ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
     assert_string_equal(r->redirect, "evaluation-1");
     ITEST_FREE(r);
@@ -263,12 +488,12 @@ static void test_steps_by_hand(void **state)
     ITEST_FREE(r);
     harness_sheet_t sheet;
     assert_int_equal(harness_sheet_init(&sheet, W.rubric, 80, NULL), 0);
-    harness_sheet_address(&sheet, W.session, W.products[0].product_id, "m1", 1, 1);
+    harness_sheet_address(&sheet, sc->session, sc->products[0].product_id, "m1", 1, 1);
     r = s_call(s_shard(0), &sheet.req);
     ITEST_ASSERT_ERROR(r, S_ST(UNAVAILABLE), "session_id");
     assert_non_null(strstr(r->message, "evaluation-2"));
     ITEST_FREE(r);
-    r = harness_session_get(s_shard(0), W.session);
+    r = harness_session_get(s_shard(0), sc->session);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
     r = harness_council_create(s_shard(0), OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, W.data.province_b, W.data.province_b,
@@ -297,89 +522,9 @@ static void test_steps_by_hand(void **state)
         assert_int_equal(r->eval_move_map->n_moves, 0);
         ITEST_FREE(r);
     }
-    r = harness_session_get(s_shard(0), W.session);
+    r = harness_session_get(s_shard(0), sc->session);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
-}
-
-/* ---------------------------------------------------------------- the move under load */
-
-typedef struct {
-    ocop_client_t *shard[2];
-    unsigned acknowledged, fenced, redirected;
-    bool seen[S_PRODUCTS][S_MEMBERS];
-    char failure[256];
-} s_load_t;
-
-/* Submits every sheet not yet in (m1 of product 0 went in above): a fenced one again after a
- * pause, a redirected one to the shard named. */
-static void *s_load(void *arg)
-{
-    s_load_t *L = arg;
-    static const char *const members[S_MEMBERS] = {"m1", "m2", "m3", "m4"};
-    unsigned at = 0;
-    for (unsigned p = 0; p < S_PRODUCTS; p++) {
-        for (unsigned m = 0; m < S_MEMBERS; m++) {
-            if (p == 0 && m == 0)
-                continue;
-            harness_sheet_t sheet;
-            if (harness_sheet_init(&sheet, W.rubric, 70 + p + m, NULL) != 0) {
-                snprintf(L->failure, sizeof L->failure, "no sheet of %u", 70 + p + m);
-                return NULL;
-            }
-            harness_sheet_address(&sheet, W.session, W.products[p].product_id, members[m], 1, 1);
-            for (int tries = 0;; tries++) {
-                Ocop__Reply *r = NULL;
-                sheet.req.request_id = NULL;
-                if (harness_call(L->shard[at], &sheet.req, &r) != 0 || tries > 400) {
-                    snprintf(L->failure, sizeof L->failure, "sheet %u/%u: %s", p, m, r ? r->message : "no answer");
-                    if (r)
-                        ocop__reply__free_unpacked(r, NULL);
-                    harness_sheet_free(&sheet);
-                    return NULL;
-                }
-                int status = r->status;
-                bool to_2 = status == S_ST(WRONG_SHARD) && strcmp(r->redirect, "evaluation-2") == 0;
-                char message[200];
-                snprintf(message, sizeof message, "%s", r->message);
-                ocop__reply__free_unpacked(r, NULL);
-                if (status == S_ST(OK)) {
-                    L->acknowledged++;
-                    L->seen[p][m] = true;
-                    break;
-                }
-                if (status == S_ST(UNAVAILABLE)) {
-                    L->fenced++;
-                    usleep(20 * 1000);
-                } else if (to_2) {
-                    L->redirected++;
-                    at = 1;
-                } else {
-                    snprintf(L->failure, sizeof L->failure, "sheet %u/%u refused: %s", p, m, message);
-                    harness_sheet_free(&sheet);
-                    return NULL;
-                }
-            }
-            harness_sheet_free(&sheet);
-            usleep(5 * 1000);
-        }
-    }
-    return NULL;
-}
-
-/* Products of A made ready through registration while the province moves. */
-typedef struct {
-    ocop_client_t *registration;
-    int rc;
-} s_register_t;
-
-static void *s_register(void *arg)
-{
-    s_register_t *R = arg;
-    size_t entity_of[S_LATE];
-    s_fill(S_PRODUCTS, S_LATE, entity_of);
-    R->rc = harness_make_ready(R->registration, &W.products[S_PRODUCTS], entity_of, S_LATE, 12);
-    return NULL;
 }
 
 static uint32_t s_events_of_moves(unsigned shard)
@@ -406,69 +551,15 @@ static uint32_t s_events_of_moves(unsigned shard)
 static void test_move_under_load(void **state)
 {
     (void)state;
-    const char *A = W.data.province_a;
-    s_load_t L = {.shard = {harness_shard_connect(W.h, 0, "itest-load"), harness_shard_connect(W.h, 1, "itest-load")}};
-    assert_non_null(L.shard[0]);
-    assert_non_null(L.shard[1]);
-    L.seen[0][0] = true; /* submitted in the test before */
-    s_register_t R = {.registration = harness_connect(W.h, NULL, "itest-register")};
-    assert_non_null(R.registration);
-    pthread_t load, reg;
-    assert_int_equal(pthread_create(&load, NULL, s_load, &L), 0);
-    assert_int_equal(pthread_create(&reg, NULL, s_register, &R), 0);
-    /* The move, with products of A registered and made ready meanwhile (registration's events
-     * reach the source, the target or both while it runs). */
-    int code = s_ctl((const char *const[]){"shard", "move", "--province", A, "--to", "evaluation-2", NULL});
-    pthread_join(load, NULL);
-    pthread_join(reg, NULL);
-    ocop_client_destroy(&L.shard[0]);
-    ocop_client_destroy(&L.shard[1]);
-    ocop_client_destroy(&R.registration);
-    if (code != 0)
-        fail_msg("shard move: exit %d\n%s", code, W.run.err);
-    if (L.failure[0])
-        fail_msg("%s", L.failure);
-    assert_int_equal(R.rc, 0);
-    fprintf(stderr, "shard move: %s", W.run.err);
-    fprintf(stderr, "load: %u sheets acknowledged, %u refused while fenced, %u redirected\n", L.acknowledged, L.fenced,
-            L.redirected);
-    for (size_t i = S_PRODUCTS; i < S_PRODUCTS + S_LATE; i++)
-        assert_int_equal(harness_shard_wait_product(W.h, 1, W.products[i].product_id), 0);
+    const s_scene_t *sc = &W.scene[0];
+    const char *A = sc->province;
+    s_load_t L = {0};
+    L.done[0][0][0] = true; /* submitted in the test before */
+    s_move_under_load(1, (const char *const[]){A, "evaluation-2"}, 1, &L);
+    s_check_moved(sc, 1);
 
-    /* Every sheet is on evaluation-2 once: the session closes there with all of them. */
-    Ocop__Reply *r = harness_session_close(s_shard(1), W.session, "QĐ-move/2026");
-    ITEST_ASSERT_OK(r);
-    ITEST_FREE(r);
-    for (unsigned p = 0; p < S_PRODUCTS; p++) {
-        r = s_sheet_list(s_shard(1), W.session, W.products[p].product_id);
-        ITEST_ASSERT_OK(r);
-        assert_int_equal(r->eval_sheet_page->n_sheets, S_MEMBERS);
-        bool once[S_MEMBERS] = {false};
-        for (size_t i = 0; i < r->eval_sheet_page->n_sheets; i++) {
-            const Ocop__EvalSheet *s = r->eval_sheet_page->sheets[i];
-            unsigned m = (unsigned)(s->member_id[1] - '1');
-            assert_string_equal(s->product_id, W.products[p].product_id);
-            assert_true(m < S_MEMBERS);
-            assert_false(once[m]);
-            once[m] = true;
-        }
-        ITEST_FREE(r);
-    }
-
-    /* evaluation-1 redirects everything of A. */
-    r = harness_session_get(s_shard(0), W.session);
-    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
-    assert_string_equal(r->redirect, "evaluation-2");
-    ITEST_FREE(r);
-    r = s_council_get(s_shard(0), W.council);
-    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
-    assert_string_equal(r->redirect, "evaluation-2");
-    ITEST_FREE(r);
-    r = harness_eval_product_get(s_shard(0), W.products[1].product_id);
-    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
-    assert_string_equal(r->redirect, "evaluation-2");
-    ITEST_FREE(r);
-    r = harness_report_get(s_shard(0), A, "", 0);
+    /* Its rows of the report moved with it. */
+    Ocop__Reply *r = harness_report_get(s_shard(0), A, "", 0);
     ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
     ITEST_FREE(r);
     r = harness_report_get(s_shard(0), "", "", 0);
@@ -481,26 +572,15 @@ static void test_move_under_load(void **state)
     assert_true(r->eval_report->n_rows > 0);
     ITEST_FREE(r);
 
-    /* evaluation-2 has A's products, those registered during and after the move too. */
-    for (size_t i = 0; i < S_PRODUCTS + S_LATE; i++) {
-        r = harness_eval_product_get(s_shard(1), W.products[i].product_id);
-        ITEST_ASSERT_OK(r);
-        assert_string_equal(r->eval_product->province_code, A);
-        assert_false(r->eval_product->replica_stage_only);
-        if (i >= S_PRODUCTS)
-            assert_int_equal(r->eval_product->stage, OCOP__STAGE__STAGE_READY_FOR_EVALUATION);
-        ITEST_FREE(r);
-    }
-
     /* Through the gateway: the config still names evaluation-1, the redirect is followed. */
     char path[128];
-    snprintf(path, sizeof path, "/v1/sessions/%s", W.session);
+    snprintf(path, sizeof path, "/v1/sessions/%s", sc->session);
     harness_http_t http = {0};
     assert_int_equal(harness_http(W.h, "GET", path, W.token, NULL, &http), 0);
     if (http.status != 200)
         fail_msg("GET %s: %ld %s", path, http.status, http.body);
     harness_http_free(&http);
-    snprintf(path, sizeof path, "/v1/products/%s/rating", W.products[2].product_id);
+    snprintf(path, sizeof path, "/v1/products/%s/rating", sc->products[2].product_id);
     assert_int_equal(harness_http(W.h, "GET", path, NULL, NULL, &http), 0);
     if (http.status != 200)
         fail_msg("GET %s: %ld %s", path, http.status, http.body);
@@ -508,25 +588,8 @@ static void test_move_under_load(void **state)
 
     /* The map, and the steps as events: begin and commit on the target, fence and release on
      * the source (the test before added a begin, a fence, a lift and an abandon). */
-    assert_int_equal(s_ctl((const char *const[]){"--output", "json", "shard", "map", NULL}), 0);
-    cJSON *map = cJSON_Parse(W.run.out);
-    assert_non_null(map);
-    bool found = false;
-    cJSON *row;
-    cJSON_ArrayForEach (row, map) {
-        const char *p = cJSON_GetObjectItem(row, "province")->valuestring;
-        const char *shard = cJSON_GetObjectItem(row, "shard")->valuestring;
-        if (strcmp(p, A) == 0) {
-            found = true;
-            assert_string_equal(shard, "evaluation-2");
-            assert_int_equal((int)cJSON_GetObjectItem(row, "version")->valuedouble, 1);
-            assert_string_equal(cJSON_GetObjectItem(row, "config")->valuestring, "evaluation-1");
-        } else if (strcmp(p, W.data.province_b) == 0) {
-            assert_string_equal(shard, "evaluation-1");
-        }
-    }
-    cJSON_Delete(map);
-    assert_true(found);
+    s_check_map(A, "evaluation-2", 1);
+    s_check_map(W.data.province_b, "evaluation-1", 0);
     assert_int_equal(s_events_of_moves(1), 2 + 2);
     assert_int_equal(s_events_of_moves(0), 2 + 2);
 
@@ -535,11 +598,102 @@ static void test_move_under_load(void **state)
     assert_non_null(strstr(W.run.err, "already"));
 }
 
+/* ---------------------------------------------------------------- a third shard on another host */
+
+#define S_ADDR_HERE "10.254.78.1"
+#define S_ADDR_THERE "10.254.78.2"
+
+static char s_netns[32];
+
+static int s_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int s_sh(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int rc = system(cmd);
+    if (rc != 0)
+        fprintf(stderr, "'%s' failed (%d)\n", cmd, rc);
+    return rc;
+}
+
+/* The other host: a network namespace joined to this one by a veth pair (deleting the
+ * namespace deletes both ends). */
+static void s_netns_remove(void)
+{
+    if (*s_netns)
+        s_sh("ip netns del %s 2>/dev/null", s_netns);
+    *s_netns = '\0';
+}
+
+static int s_setup_two_hosts(void **state)
+{
+    (void)state;
+    memset(&W, 0, sizeof W);
+    snprintf(s_netns, sizeof s_netns, "ocopm%d", (int)getpid());
+    atexit(s_netns_remove);
+    if (s_sh("ip netns add %s", s_netns) != 0 ||
+        s_sh("ip link add %s-h type veth peer name %s-t netns %s", s_netns, s_netns, s_netns) != 0 ||
+        s_sh("ip addr add " S_ADDR_HERE "/30 dev %s-h && ip link set %s-h up", s_netns, s_netns) != 0 ||
+        s_sh("ip -n %s addr add " S_ADDR_THERE "/30 dev %s-t && ip -n %s link set %s-t up && ip -n %s link set lo up",
+             s_netns, s_netns, s_netns, s_netns, s_netns) != 0)
+        return -1;
+    if (harness_data_load_registration(&W.data) != 0)
+        return -1;
+    harness_options_t opts = {.shards = 3,
+                              .shard_provinces = {W.data.province_a, W.data.province_b, ""},
+                              .audit = 1,
+                              .gateway = 1,
+                              .host = S_ADDR_HERE,
+                              .shard_netns = {NULL, NULL, s_netns},
+                              .shard_host = {NULL, NULL, S_ADDR_THERE}};
+    W.scene[0] = (s_scene_t){.province = W.data.province_a,
+                             .communes = {W.data.communes[0], W.data.communes[1], W.data.communes[2]},
+                             .n_communes = 3,
+                             .shard = 0};
+    W.scene[1] =
+        (s_scene_t){.province = W.data.province_b, .communes = {W.data.communes[3]}, .n_communes = 1, .shard = 1};
+    return s_world(&opts, 1u << 2);
+}
+
+static int s_teardown_two_hosts(void **state)
+{
+    s_teardown(state);
+    s_netns_remove();
+    return 0;
+}
+
+static void test_grow_to_a_third_shard_on_another_host(void **state)
+{
+    (void)state;
+    s_session(&W.scene[0]);
+    s_session(&W.scene[1]);
+    /* The third shard starts on the other host; its section was in the config, owning nothing. */
+    assert_int_equal(harness_shard_start(W.h, 2), 0);
+    s_load_t L = {0};
+    s_move_under_load(
+        2, (const char *const[]){W.scene[0].province, "evaluation-3", W.scene[1].province, "evaluation-3"}, 2, &L);
+    s_check_moved(&W.scene[0], 2);
+    s_check_moved(&W.scene[1], 2);
+    s_check_map(W.scene[0].province, "evaluation-3", 1);
+    s_check_map(W.scene[1].province, "evaluation-3", 1);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest loopback[] = {
         cmocka_unit_test(test_steps_by_hand),
         cmocka_unit_test(test_move_under_load),
     };
-    return cmocka_run_group_tests(tests, s_setup, s_teardown);
+    const struct CMUnitTest two_hosts[] = {
+        cmocka_unit_test(test_grow_to_a_third_shard_on_another_host),
+    };
+    int failed = cmocka_run_group_tests_name("loopback", loopback, s_setup_loopback, s_teardown);
+    if (geteuid() != 0) {
+        fprintf(stderr, "two hosts: skipped (network namespaces need root)\n");
+        return failed;
+    }
+    return failed + cmocka_run_group_tests_name("two hosts", two_hosts, s_setup_two_hosts, s_teardown_two_hosts);
 }
