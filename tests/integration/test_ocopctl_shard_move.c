@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "audit.pb-c.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
 #include "ocop_date.h"
@@ -598,6 +599,71 @@ static void test_move_under_load(void **state)
     assert_non_null(strstr(W.run.err, "already"));
 }
 
+/* A moved back (version 2): an inspection that fails a certificate evaluation-2 issued makes the
+ * audit service ask evaluation-2 to revoke it, which sends it on to evaluation-1. */
+static void test_revocation_follows_the_move_back(void **state)
+{
+    (void)state;
+    const s_scene_t *sc = &W.scene[0];
+    assert_int_equal(
+        s_ctl((const char *const[]){"shard", "move", "--province", sc->province, "--to", "evaluation-1", NULL}), 0);
+    s_check_map(sc->province, "evaluation-1", 2);
+
+    /* The plan draws from the certificates the audit log holds: wait for them. */
+    Ocop__AudInspectionPlan plan = OCOP__AUD_INSPECTION_PLAN__INIT;
+    plan.province_code = (char *)sc->province;
+    plan.risk_count = 1;
+    plan.seed = 7;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_PLAN;
+    req.aud_inspection_plan = &plan;
+    char inspection[HARNESS_ID_LEN] = "", product[HARNESS_ID_LEN] = "", certificate[HARNESS_ID_LEN] = "";
+    for (int64_t deadline = harness_mono_ms() + 20000; !*inspection && harness_mono_ms() < deadline;
+         usleep(50 * 1000)) {
+        Ocop__Reply *r = s_call(W.h->audit.client, &req);
+        assert_non_null(r);
+        if (r->status == S_ST(OK) && r->aud_inspection_page->n_inspections > 0) {
+            const Ocop__AudInspection *in = r->aud_inspection_page->inspections[0];
+            snprintf(inspection, sizeof inspection, "%s", in->id);
+            snprintf(product, sizeof product, "%s", in->product_id);
+            snprintf(certificate, sizeof certificate, "%s", in->certificate_id);
+        }
+        ITEST_FREE(r);
+    }
+    assert_true(*inspection);
+    assert_non_null(strstr(certificate, "CERT2-"));
+
+    Ocop__AudInspectionRecord record = OCOP__AUD_INSPECTION_RECORD__INIT;
+    record.id = inspection;
+    record.finding = "Mẫu kiểm nghiệm vượt ngưỡng vi sinh";
+    record.revocation_reason = OCOP__REVOCATION_REASON__REVOCATION_REASON_FOOD_SAFETY;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_RECORD;
+    req.aud_inspection_record = &record;
+    Ocop__Reply *r = s_call(W.h->audit.client, &req);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    Ocop__AudInspectionGet get = OCOP__AUD_INSPECTION_GET__INIT;
+    get.id = inspection;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_AUD_INSPECTION_GET;
+    req.aud_inspection_get = &get;
+    bool delivered = false;
+    for (int64_t deadline = harness_mono_ms() + 20000; !delivered && harness_mono_ms() < deadline; usleep(50 * 1000)) {
+        r = s_call(W.h->audit.client, &req);
+        ITEST_ASSERT_OK(r);
+        delivered = r->aud_inspection->revocation_delivered;
+        if (delivered)
+            assert_string_equal(r->aud_inspection->delivery, "OCOP_OK");
+        ITEST_FREE(r);
+    }
+    assert_true(delivered);
+    r = harness_eval_product_get(s_shard(0), product);
+    ITEST_ASSERT_OK(r);
+    assert_int_equal(r->eval_product->stars, 0);
+    ITEST_FREE(r);
+}
+
 /* ---------------------------------------------------------------- a third shard on another host */
 
 #define S_ADDR_HERE "10.254.78.1"
@@ -686,6 +752,7 @@ int main(void)
     const struct CMUnitTest loopback[] = {
         cmocka_unit_test(test_steps_by_hand),
         cmocka_unit_test(test_move_under_load),
+        cmocka_unit_test(test_revocation_follows_the_move_back),
     };
     const struct CMUnitTest two_hosts[] = {
         cmocka_unit_test(test_grow_to_a_third_shard_on_another_host),
