@@ -558,9 +558,16 @@ static void test_move_under_load(void **state)
     L.done[0][0][0] = true; /* submitted in the test before */
     s_move_under_load(1, (const char *const[]){A, "evaluation-2"}, 1, &L);
     s_check_moved(sc, 1);
+    /* The moved map outlives a restart with the config that says otherwise. */
+    assert_int_equal(harness_shard_stop(W.h, 0), 0);
+    assert_int_equal(harness_shard_start(W.h, 0), 0);
+    Ocop__Reply *r = harness_session_get(s_shard(0), sc->session);
+    ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "id");
+    assert_string_equal(r->redirect, "evaluation-2");
+    ITEST_FREE(r);
 
     /* Its rows of the report moved with it. */
-    Ocop__Reply *r = harness_report_get(s_shard(0), A, "", 0);
+    r = harness_report_get(s_shard(0), A, "", 0);
     ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
     ITEST_FREE(r);
     r = harness_report_get(s_shard(0), "", "", 0);
