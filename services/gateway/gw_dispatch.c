@@ -261,9 +261,10 @@ struct gw_task_t {
     pthread_mutex_t lock; /* guards outstanding: replies come in the pump's thread */
     size_t outstanding;
     size_t n_calls;
-    size_t n_pings; /* a probe's calls: its pings first, then the audit sources' request */
-    int placed;     /* province holds the product's province, from the scope's lookup */
-    int redirects;  /* calls sent again to the shard a WRONG_SHARD reply named */
+    size_t n_pings;          /* a probe's calls: its pings first, then the audit sources' request */
+    int placed;              /* province holds the product's province, from the scope's lookup */
+    int redirects;           /* calls sent again to the shard a WRONG_SHARD reply named */
+    char routed_province[8]; /* the province the evaluation call was routed by ("" by an id) */
     char province[8];
     s_call_t calls[S_CALLS_MAX];
 };
@@ -417,7 +418,10 @@ static int s_section(gw_task_t *self, const char *province, char *section, size_
     }
     if (!province && route->shard == OCOP_SHARD_ID)
         return gw_shard_of_id(self->gw, key, route->shard_field, section, len, out);
-    if (ocop_config_shard_owner(self->gw->config, "evaluation", key, section, len) == 0)
+    if (strlen(key) < sizeof self->routed_province)
+        snprintf(self->routed_province, sizeof self->routed_province, "%s", key);
+    if (gw_shardmap_get(self->gw->shardmap, key, section, len) == 0 ||
+        ocop_config_shard_owner(self->gw->config, "evaluation", key, section, len) == 0)
         return 0;
     gw_error(out, 400, "INVALID", route->shard_field, "no evaluation shard owns province %.16s", key);
     return -1;
@@ -599,6 +603,8 @@ static int s_redirected(gw_task_t *self)
     if (i == n)
         return 0;
     snprintf(section, sizeof section, "%s", shards[i]);
+    if (self->routed_province[0] && self->step == S_ANSWERED)
+        gw_shardmap_learn(self->gw->shardmap, self->routed_province, section);
     const char *body_name = c->call.body_name, *request_id = c->request_id;
     ProtobufCMessage *msg = c->call.msg;
     unsigned timeout_ms = c->timeout_ms;

@@ -166,8 +166,9 @@ int main(int argc, char **argv)
     gw_http_t *http = NULL;
     gw.pump = zctx ? gw_pump_new(zctx, config, &keys, gw.gc.timeout_ms, err, sizeof err) : NULL;
     gw.metrics = gw_metrics_new();
+    gw.shardmap = gw_shardmap_new();
     gw.openapi = gw_openapi_document();
-    if (!gw.pump || !gw.metrics || !gw.openapi) {
+    if (!gw.pump || !gw.metrics || !gw.shardmap || !gw.openapi) {
         ocop_log_error("start_failed", "error=\"%s\"", gw.pump ? "out of memory" : err);
     } else if (s_reload_users(&gw) == 0 && (http = gw_http_start(&gw, err, sizeof err)) != NULL) {
         ocop_log_info("ready", "url=http://%s:%u/ threads=%u timeout_ms=%u", gw.gc.host, gw.gc.port, gw.gc.threads,
@@ -182,6 +183,7 @@ int main(int argc, char **argv)
     }
     gw_pump_destroy(&gw.pump);
     gw_metrics_destroy(&gw.metrics);
+    gw_shardmap_destroy(&gw.shardmap);
     free(gw.openapi);
     ocop_users_destroy(&gw.users);
     pthread_rwlock_destroy(&gw.users_lock);

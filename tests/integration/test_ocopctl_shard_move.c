@@ -549,6 +549,22 @@ static uint32_t s_events_of_moves(unsigned shard)
     return n;
 }
 
+/* The gateway's count of requests sent to evaluation-1 and evaluation-2 (its /metrics). */
+static void s_upstream(uint64_t counts[2])
+{
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "GET", "/metrics", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    for (int i = 0; i < 2; i++) {
+        char needle[96];
+        snprintf(needle, sizeof needle, "ocop_gateway_upstream_requests_total{service=\"evaluation-%d\"} ", i + 1);
+        const char *line = strstr(r.body, needle);
+        assert_non_null(line);
+        counts[i] = strtoull(line + strlen(needle), NULL, 10);
+    }
+    harness_http_free(&r);
+}
+
 static void test_move_under_load(void **state)
 {
     (void)state;
@@ -593,6 +609,20 @@ static void test_move_under_load(void **state)
     if (http.status != 200)
         fail_msg("GET %s: %ld %s", path, http.status, http.body);
     harness_http_free(&http);
+
+    /* Having been redirected once for A, the gateway sends A's requests to evaluation-2 first. */
+    snprintf(path, sizeof path, "/v1/rounds?province_code=%s&year=2026", A);
+    uint64_t before[2], after[2];
+    s_upstream(before);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(harness_http(W.h, "GET", path, NULL, NULL, &http), 0);
+        if (http.status != 200)
+            fail_msg("GET %s: %ld %s", path, http.status, http.body);
+        harness_http_free(&http);
+    }
+    s_upstream(after);
+    assert_true(after[1] - before[1] >= 5);
+    assert_true(after[0] - before[0] <= 2); /* /metrics pings it, at most one redirect */
 
     /* The map, and the steps as events: begin and commit on the target, fence and release on
      * the source (the test before added a begin, a fence, a lift and an abandon). */
