@@ -114,8 +114,8 @@ void *ocop_ctx_user(ocop_ctx_t *ctx);
 int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx);
 const char *ocop_ctx_caller(const ocop_ctx_t *ctx);
 const char *ocop_ctx_request_id(const ocop_ctx_t *ctx);
-/* The allow-list name of the key that sent the request, which no caller field can change: ""
- * on a reader thread (a route that must know it runs on the loop: on_writer). */
+/* The allow-list name of the key that sent the request, which no caller field can change ("" when
+ * unknown). */
 const char *ocop_ctx_peer(const ocop_ctx_t *ctx);
 /* True when the request's route writes. */
 bool ocop_ctx_writes(const ocop_ctx_t *ctx);

@@ -45,7 +45,7 @@ struct ocop_ctx_t {
     bool reader;         /* on a reader thread's read-only transaction: nothing of svc changes */
     MDB_txn *txn;
     const char *caller;
-    const char *peer; /* the allow-list name of the key that sent it (NULL on reader threads) */
+    const char *peer; /* the allow-list name of the key that sent it (NULL: unknown) */
     const char *request_id;
     int64_t now_ms;
 };

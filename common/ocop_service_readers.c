@@ -28,6 +28,7 @@
 typedef struct {
     int64_t started_us;
     int32_t failed;
+    int32_t peer; /* the index of the key that sent it (ocop_ctx_peer), -1 when none */
 } s_meta_t;
 
 struct ocop__readers_t {
@@ -40,8 +41,8 @@ struct ocop__readers_t {
 };
 
 /* Serves one read: the reply packed into *out (*len), *failed when it is an error. */
-static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload, uint8_t **out, size_t *len,
-                   int *failed)
+static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload, int peer, uint8_t **out,
+                   size_t *len, int *failed)
 {
     ocop_arena_reset(arena);
     Ocop__Reply reply;
@@ -65,6 +66,7 @@ static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload,
                               .reader = true,
                               .txn = txn,
                               .caller = req->caller,
+                              .peer = peer >= 0 && (size_t)peer < svc->n_peers ? svc->peers[peer].name : NULL,
                               .request_id = req->request_id,
                               .now_ms = ocop_now_ms()};
             if (route->fn(&ctx, req, &reply) != 0 && reply.status == OCOP__STATUS__STATUS_OK)
@@ -111,7 +113,7 @@ static void *s_reader(void *arg)
             uint8_t *reply = NULL;
             size_t len = 0;
             int failed = 1;
-            if (s_serve(self->svc, arena, &payload, &reply, &len, &failed) == 0) {
+            if (s_serve(self->svc, arena, &payload, m.peer, &reply, &len, &failed) == 0) {
                 m.failed = failed;
                 zmq_msg_send(&id, out, ZMQ_SNDMORE);
                 zmq_send(out, reply, len, ZMQ_SNDMORE);
@@ -176,7 +178,7 @@ int ocop__readers_take(ocop__readers_t *self, ocop__item_t *item, int64_t starte
     const ocop_route_t *route = body ? ocop__route(svc, (Ocop__Request__BodyCase)body) : NULL;
     if (!route || route->writes || route->on_writer)
         return 0;
-    s_meta_t m = {.started_us = started_us, .failed = 0};
+    s_meta_t m = {.started_us = started_us, .failed = 0, .peer = item->peer};
     if (zmq_msg_send(&item->identity, self->push, ZMQ_SNDMORE) < 0)
         return 0;
     zmq_msg_send(&item->payload, self->push, ZMQ_SNDMORE);

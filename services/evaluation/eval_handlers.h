@@ -37,6 +37,7 @@ int eval_handle_move_begin(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 int eval_handle_move_fence(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
+int eval_handle_move_compare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_move_commit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int eval_handle_move_map_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);

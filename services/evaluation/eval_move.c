@@ -421,30 +421,42 @@ static int s_chunk_check(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const
     return 0;
 }
 
-int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+/* The checks an import and a compare share: the operators' key, the province moving here from
+ * `from`, a chunk in order. Its table, or 0 after failing reply. */
+static eval_table_t s_chunk_accept(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk,
+                                   const char *from)
 {
-    const Ocop__EvalMoveImport *in = req->eval_move_import;
-    const Ocop__EvalMoveChunk *chunk = in->chunk;
+    eval_owner_t owner;
+    if (s_operator(ctx, reply) != 0)
+        return 0;
+    if (!chunk) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk", "chunk is required");
+        return 0;
+    }
+    if (s_province(ctx, reply, chunk->province_code, &owner) != 0)
+        return 0;
+    if (owner.state != OCOP__EVAL_MOVE_STATE__MOVE_INCOMING || strcmp(owner.peer, from) != 0) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "from",
+                      "province %s is not moving here from %.40s (begin the move first)", chunk->province_code, from);
+        return 0;
+    }
+    if (chunk->table < 1 || chunk->table > EVAL_TABLE_COUNT) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.table", "table is 1 to %d", EVAL_TABLE_COUNT);
+        return 0;
+    }
+    eval_table_t table = (eval_table_t)chunk->table;
+    return s_chunk_check(ctx, reply, eval_move_table_dbi(eval_state(ctx), table), chunk) == 0 ? table : 0;
+}
+
+/* The chunk's records written where they differ from this shard's, and the province's records in
+ * its range that it lacks deleted (apply), or only counted. 0, or -1 after failing reply. */
+static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
+                  bool apply)
+{
     eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     MDB_txn *txn = ocop_ctx_txn(ctx);
-    eval_owner_t owner;
-    if (s_operator(ctx, reply) != 0)
-        return -1;
-    if (!chunk)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk", "chunk is required");
-    if (s_province(ctx, reply, chunk->province_code, &owner) != 0)
-        return -1;
-    if (owner.state != OCOP__EVAL_MOVE_STATE__MOVE_INCOMING || strcmp(owner.peer, in->from) != 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "from",
-                             "province %s is not moving here from %.40s (begin the move first)", chunk->province_code,
-                             in->from);
-    if (chunk->table < 1 || chunk->table > EVAL_TABLE_COUNT)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.table", "table is 1 to %d", EVAL_TABLE_COUNT);
-    eval_table_t table = (eval_table_t)chunk->table;
     MDB_dbi dbi = eval_move_table_dbi(state, table);
-    if (s_chunk_check(ctx, reply, dbi, chunk) != 0)
-        return -1;
     Ocop__EvalMoveImported *result = ocop_arena_alloc(arena, sizeof *result);
     ocop__eval_move_imported__init(result);
     eval_parent_cache_t cache = {0};
@@ -455,6 +467,10 @@ int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         bool yes;
         if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, arena, &cache, &yes)) != 0)
             break;
+        if (!yes && !apply) { /* its parent is in the chunk, not written yet */
+            result->written++;
+            continue;
+        }
         if (!yes)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.records", "record %zu of %s is not of province %s",
                                  i, eval_move_table_name(table), chunk->province_code);
@@ -469,8 +485,10 @@ int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         if (rc != 0 && rc != MDB_NOTFOUND)
             break;
         MDB_val put = {value.len, value.data};
-        if ((rc = mdb_put(txn, dbi, &k, &put, 0)) == 0)
+        if (!apply || (rc = mdb_put(txn, dbi, &k, &put, 0)) == 0) {
+            rc = 0;
             result->written++;
+        }
     }
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a copied record");
@@ -511,13 +529,27 @@ int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (rc != 0 && rc != MDB_NOTFOUND)
         return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
     for (size_t i = 0; i < gone.n; i++) {
-        if ((rc = mdb_del(txn, dbi, &gone.keys[i], NULL)) != 0)
+        if (apply && (rc = mdb_del(txn, dbi, &gone.keys[i], NULL)) != 0)
             return ocop_ctx_db_error(ctx, reply, rc, "deleting a record the source no longer has");
         result->deleted++;
     }
     reply->body_case = OCOP__REPLY__BODY_EVAL_MOVE_IMPORTED;
     reply->eval_move_imported = result;
     return 0;
+}
+
+int eval_handle_move_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalMoveImport *in = req->eval_move_import;
+    eval_table_t table = s_chunk_accept(ctx, reply, in->chunk, in->from);
+    return table ? s_sync(ctx, reply, in->chunk, table, true) : -1;
+}
+
+int eval_handle_move_compare(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__EvalMoveCompare *in = req->eval_move_compare;
+    eval_table_t table = s_chunk_accept(ctx, reply, in->chunk, in->from);
+    return table ? s_sync(ctx, reply, in->chunk, table, false) : -1;
 }
 
 /* ---------------------------------------------------------------- the end of a move */

@@ -8,6 +8,7 @@
 
 #include "evaluation.pb-c.h"
 #include "ocop_record.h"
+#include "ocop_wire.h"
 
 static const struct {
     const char *name;
@@ -51,15 +52,16 @@ static const char *s_part(const MDB_val *k, int index)
     return NULL;
 }
 
-/* The province_code of the record packed in v (a message whose field 'province_code' it is). */
+/* The province_code of the record packed in v (a message with that field), read off its bytes:
+ * a move reads every record of a table, and unpacking each one would cost most of the move. */
 static int s_value_province(const MDB_val *v, const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena,
                             const char **province)
 {
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), v->mv_size, v->mv_data);
-    if (!m)
-        return MDB_CORRUPTED;
     const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, "province_code");
-    *province = *(const char **)((const char *)m + f->offset);
+    char code[16];
+    if (!ocop_wire_peek_text(v->mv_data, v->mv_size, f->id, code, sizeof code))
+        code[0] = '\0'; /* absent (proto3 leaves empty strings out): no province */
+    *province = ocop_arena_strdup(arena, code);
     return 0;
 }
 

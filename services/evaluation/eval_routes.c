@@ -44,12 +44,12 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_ROUND_OPEN, "round_open", true, true, eval_handle_round_open, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET, "round_calendar_get", false, false, eval_handle_round_calendar_get,
      false, NULL},
-    /* Moving a province (eval_move.c): the copy's reads run on the loop, which knows the key
-     * that sent them (only the operators' may). */
+    /* Moving a province (eval_move.c; only the operators' key may). */
     {OCOP__REQUEST__BODY_EVAL_MOVE_BEGIN, "move_begin", true, true, eval_handle_move_begin, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_MOVE_FENCE, "move_fence", true, true, eval_handle_move_fence, false, NULL},
-    {OCOP__REQUEST__BODY_EVAL_MOVE_EXPORT, "move_export", false, false, eval_handle_move_export, true, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_EXPORT, "move_export", false, false, eval_handle_move_export, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_MOVE_IMPORT, "move_import", true, false, eval_handle_move_import, false, NULL},
+    {OCOP__REQUEST__BODY_EVAL_MOVE_COMPARE, "move_compare", false, false, eval_handle_move_compare, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_MOVE_COMMIT, "move_commit", true, false, eval_handle_move_commit, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_MOVE_RELEASE, "move_release", true, false, eval_handle_move_release, false, NULL},
     {OCOP__REQUEST__BODY_EVAL_MOVE_MAP_GET, "move_map_get", false, false, eval_handle_move_map_get, false, NULL},

@@ -260,10 +260,49 @@ static int s_step(s_move_t *mv, const char *shard, Ocop__Request *req, Ocop__Eva
     return 0;
 }
 
-/* Copies every table of the province from the source to the target once. With min_cursor, the
- * source's replica must be at least there when each chunk is read (a chunk read before is read
- * again after waiting for it, at most wait_ms in all). 0, or an exit code. */
-static int s_copy(s_move_t *mv, uint64_t min_cursor, int wait_ms, const char *pass)
+/* One chunk to the target: imported, or with compare only when the target says it differs (a
+ * compare is a read, an import a durable write). 0, or an exit code. */
+static int s_sync(s_move_t *mv, Ocop__EvalMoveChunk *chunk, bool compare)
+{
+    Ocop__Reply *answer = NULL;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    if (compare) {
+        Ocop__EvalMoveCompare body = OCOP__EVAL_MOVE_COMPARE__INIT;
+        body.chunk = chunk;
+        body.from = (char *)mv->from;
+        req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_COMPARE;
+        req.eval_move_compare = &body;
+        int rc = s_ask(mv->link, mv->to, &req, &answer);
+        if (rc != 0)
+            return rc;
+        bool same = answer->eval_move_imported && answer->eval_move_imported->written == 0 &&
+                    answer->eval_move_imported->deleted == 0;
+        ocop__reply__free_unpacked(answer, NULL);
+        if (same)
+            return 0;
+    }
+    Ocop__EvalMoveImport body = OCOP__EVAL_MOVE_IMPORT__INIT;
+    body.chunk = chunk;
+    body.from = (char *)mv->from;
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_IMPORT;
+    req.eval_move_import = &body;
+    int rc = s_ask(mv->link, mv->to, &req, &answer);
+    if (rc != 0)
+        return rc;
+    if (answer->eval_move_imported) {
+        mv->written += answer->eval_move_imported->written;
+        mv->deleted += answer->eval_move_imported->deleted;
+    }
+    ocop__reply__free_unpacked(answer, NULL);
+    return 0;
+}
+
+/* Copies every table of the province from the source to the target once (compare: importing
+ * only the chunks that differ). With min_cursor, the source's replica must be at least there
+ * when each chunk is read (a chunk read before is read again after waiting for it, at most
+ * wait_ms in all). 0, or an exit code. */
+static int s_copy(s_move_t *mv, uint64_t min_cursor, bool compare, int wait_ms, const char *pass)
 {
     mv->records = mv->written = mv->deleted = 0;
     int64_t deadline = s_now_ms() + wait_ms;
@@ -303,19 +342,9 @@ static int s_copy(s_move_t *mv, uint64_t min_cursor, int wait_ms, const char *pa
                 continue;
             }
             tables = chunk->tables;
-            Ocop__EvalMoveImport im = OCOP__EVAL_MOVE_IMPORT__INIT;
-            im.chunk = chunk;
-            im.from = (char *)mv->from;
-            Ocop__Request ireq = OCOP__REQUEST__INIT;
-            ireq.body_case = OCOP__REQUEST__BODY_EVAL_MOVE_IMPORT;
-            ireq.eval_move_import = &im;
-            Ocop__Reply *imported = NULL;
-            rc = s_ask(mv->link, mv->to, &ireq, &imported);
+            rc = s_sync(mv, chunk, compare);
             if (rc == 0) {
                 mv->records += chunk->n_records;
-                mv->written += imported->eval_move_imported ? imported->eval_move_imported->written : 0;
-                mv->deleted += imported->eval_move_imported ? imported->eval_move_imported->deleted : 0;
-                ocop__reply__free_unpacked(imported, NULL);
                 done = chunk->table_done;
                 first = false;
                 if (!done && (chunk->last.len == 0 || chunk->last.len > sizeof after_buf)) {
@@ -412,7 +441,7 @@ static int s_move(s_move_t *mv, int wait_ms)
         return rc;
     fprintf(stderr, "ocopctl shard move: %s takes %s's replica from registration event %llu on\n", mv->to, mv->province,
             (unsigned long long)target.replica_cursor);
-    if ((rc = s_copy(mv, 0, wait_ms, "first copy")) != 0) {
+    if ((rc = s_copy(mv, 0, false, wait_ms, "first copy")) != 0) {
         s_abandon(mv);
         return rc;
     }
@@ -422,7 +451,7 @@ static int s_move(s_move_t *mv, int wait_ms)
         return rc;
     }
     mv->version = source.version;
-    if ((rc = s_copy(mv, target.replica_cursor, wait_ms, "copy under the fence")) != 0) {
+    if ((rc = s_copy(mv, target.replica_cursor, true, wait_ms, "copy under the fence")) != 0) {
         s_abandon(mv);
         return rc;
     }
