@@ -4,9 +4,10 @@
  * The copy is a range sync: the source reads a table in key order, a bounded run of keys at a
  * time, and sends the province's records of that run with the run's first and last key; the
  * target writes those that differ from its own and deletes its records of the province in the
- * run that the source no longer has. The first copy runs while the source serves as usual; the
- * second, under the fence, finds the records are mostly the same, so the fence lasts as long as
- * reading the province and writing what changed since the first.
+ * run that the source no longer has (EvalMoveImport), or only says whether it would
+ * (EvalMoveCompare, a read). The first copy runs while the source serves as usual; the second,
+ * under the fence, compares each chunk and imports only those that differ, so the fence lasts as
+ * long as reading the province and writing what changed since the first.
  *
  * Products are kept by both shards' replicas of registration while the province moves (the
  * target's from the moment it began), so a product's registration fields are taken from
