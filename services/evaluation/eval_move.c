@@ -451,8 +451,7 @@ static eval_table_t s_chunk_accept(ocop_ctx_t *ctx, Ocop__Reply *reply, const Oc
 
 /* The chunk's records written where they differ from this shard's, and the province's records in
  * its range that it lacks deleted (apply), or only counted. 0, or -1 after failing reply. */
-static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
-                  bool apply)
+static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table, bool apply)
 {
     eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
@@ -476,6 +475,8 @@ static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.records", "record %zu of %s is not of province %s",
                                  i, eval_move_table_name(table), chunk->province_code);
         ProtobufCBinaryData value = r->value;
+        if (value.len == 0)
+            value.data = (uint8_t *)""; /* protobuf-c leaves empty bytes NULL */
         rc = mdb_get(txn, dbi, &k, &have);
         if (rc == 0 && table == EVAL_TABLE_PRODUCTS)
             rc = s_product_merge(arena, &have, &r->value, &value);

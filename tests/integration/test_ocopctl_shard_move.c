@@ -104,12 +104,20 @@ static int s_teardown(void **state)
 
 static int s_ctl(const char *const *args)
 {
-    const char *full[24] = {"--config", W.h->config_path};
-    size_t n = 2;
+    const char *full[24] = {"--config", W.h->config_path, "--timeout", "15000"};
+    size_t n = 4;
     for (size_t i = 0; args[i] && n < 23; i++)
         full[n++] = args[i];
     full[n] = NULL;
     return harness_run(W.ctl, full, S_RUN_TIMEOUT_MS, &W.run);
+}
+
+/* ocopctl with args must succeed (its stderr shown when it does not). */
+static void s_ctl_ok(const char *const *args)
+{
+    int code = s_ctl(args);
+    if (code != 0)
+        fail_msg("ocopctl %s %s: exit %d\n%s", args[0], args[1] ? args[1] : "", code, W.run.err);
 }
 
 /* Products from..from+n of the scene to be made ready in its communes, each of its own entity. */
@@ -415,7 +423,7 @@ static void s_check_moved(const s_scene_t *sc, unsigned shard)
 /* `ocopctl shard map`: province's shard and version. */
 static void s_check_map(const char *province, const char *shard, int version)
 {
-    assert_int_equal(s_ctl((const char *const[]){"--output", "json", "shard", "map", NULL}), 0);
+    s_ctl_ok((const char *const[]){"--output", "json", "shard", "map", NULL});
     cJSON *map = cJSON_Parse(W.run.out);
     assert_non_null(map);
     bool found = false;
@@ -632,7 +640,7 @@ static void test_move_under_load(void **state)
     assert_int_equal(s_events_of_moves(0), 2 + 2);
 
     /* Again: nothing to do. */
-    assert_int_equal(s_ctl((const char *const[]){"shard", "move", "--province", A, "--to", "evaluation-2", NULL}), 0);
+    s_ctl_ok((const char *const[]){"shard", "move", "--province", A, "--to", "evaluation-2", NULL});
     assert_non_null(strstr(W.run.err, "already"));
 }
 
@@ -642,8 +650,7 @@ static void test_revocation_follows_the_move_back(void **state)
 {
     (void)state;
     const s_scene_t *sc = &W.scene[0];
-    assert_int_equal(
-        s_ctl((const char *const[]){"shard", "move", "--province", sc->province, "--to", "evaluation-1", NULL}), 0);
+    s_ctl_ok((const char *const[]){"shard", "move", "--province", sc->province, "--to", "evaluation-1", NULL});
     s_check_map(sc->province, "evaluation-1", 2);
 
     /* The plan draws from the certificates the audit log holds: wait for them. */
