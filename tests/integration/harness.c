@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,11 @@ void harness_proc_endpoints(harness_shard_t *proc)
     snprintf(proc->events_endpoint, sizeof proc->events_endpoint, "tcp://%s:%d", host, test_free_port());
 }
 
+static bool s_configured(const harness_t *self, unsigned shard)
+{
+    return !(self->opts.shards_unconfigured & (1u << shard));
+}
+
 static int s_write_config(harness_t *self, int port, int events_port)
 {
     snprintf(self->endpoint, sizeof self->endpoint, "tcp://%s:%d", self->host, port);
@@ -249,6 +255,8 @@ static int s_write_config(harness_t *self, int port, int events_port)
     cJSON_AddItemToObject(svc, "allow", allow);
     for (unsigned i = 0; i < self->opts.shards; i++) {
         const harness_shard_t *sh = &self->shard[i];
+        if (!s_configured(self, i))
+            continue;
         cJSON_AddItemToArray(allow, cJSON_CreateString(sh->name));
         cJSON *ev = cJSON_CreateObject(), *ev_allow = cJSON_CreateArray(), *provinces = cJSON_CreateArray();
         cJSON_AddItemToObject(services, sh->name, ev);
@@ -280,7 +288,8 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddNumberToObject(au, "map_max_mb", 8192);
         cJSON_AddItemToArray(sources, cJSON_CreateString("registration"));
         for (unsigned i = 0; i < self->opts.shards; i++)
-            cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
+            if (s_configured(self, i))
+                cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
         cJSON_AddItemToObject(au, "sources", sources);
         cJSON_AddItemToArray(au_allow, cJSON_CreateString("ocopctl"));
         cJSON_AddItemToArray(au_allow, cJSON_CreateString("gateway"));
@@ -294,7 +303,8 @@ static int s_write_config(harness_t *self, int port, int events_port)
         cJSON_AddStringToObject(pr, "store_dir", self->promotion.store_dir);
         cJSON_AddStringToObject(pr, "rules_dir", self->promotion_rules_dir);
         for (unsigned i = 0; i < self->opts.shards; i++)
-            cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
+            if (s_configured(self, i))
+                cJSON_AddItemToArray(sources, cJSON_CreateString(self->shard[i].name));
         cJSON_AddItemToObject(pr, "sources", sources);
         cJSON_AddItemToArray(pr_allow, cJSON_CreateString("ocopctl"));
         cJSON_AddItemToArray(pr_allow, cJSON_CreateString("gateway"));

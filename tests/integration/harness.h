@@ -42,6 +42,9 @@ typedef struct {
      * comma-separated province codes of shard_provinces[i]. */
     unsigned shards;
     const char *shard_provinces[HARNESS_SHARDS_MAX];
+    /* Shards left out of the config (bit i: shard i), as before a shard is added; adding it is
+     * clearing the bit in harness_t.opts and harness_config_rewrite. */
+    unsigned shards_unconfigured;
     int expire_every_ms;             /* the shards' expiry tick; 0 = the service default */
     const char *eval_rules_dir;      /* the shards' rules_dir; NULL = services/evaluation/data */
     int audit;                       /* also configure ocop-audit ("audit", following registration and every shard) */

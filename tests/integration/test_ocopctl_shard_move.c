@@ -17,10 +17,11 @@
  *     shows A on evaluation-2 at version 1; every step is an event; a second run changes nothing.
  *
  * On two hosts (as root; network namespaces): a deployment of two shards (A on evaluation-1, B
- * on evaluation-2) grows a third shard on another host, evaluation-3, whose section names no
- * province; A and then B move to it while sessions of both are scored and products of both are
- * registered. Every acknowledged sheet is on evaluation-3 exactly once, both sessions close
- * there, and the products registered during the moves are there at their last stage. */
+ * on evaluation-2) grows a third shard on another host: evaluation-3's section, naming no
+ * province, is added to the config, the services restarted with it, the shard started; A and
+ * then B move to it while sessions of both are scored and products of both are registered. Every acknowledged sheet is
+ * on evaluation-3 exactly once, both sessions close there, and the products registered during the moves are there at
+ * their last stage. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -754,6 +755,7 @@ static int s_setup_two_hosts(void **state)
         return -1;
     harness_options_t opts = {.shards = 3,
                               .shard_provinces = {W.data.province_a, W.data.province_b, ""},
+                              .shards_unconfigured = 1u << 2,
                               .audit = 1,
                               .gateway = 1,
                               .host = S_ADDR_HERE,
@@ -780,7 +782,21 @@ static void test_grow_to_a_third_shard_on_another_host(void **state)
     (void)state;
     s_session(&W.scene[0]);
     s_session(&W.scene[1]);
-    /* The third shard starts on the other host; its section was in the config, owning nothing. */
+    /* The config change: evaluation-3's section (owning nothing) on the other host, in
+     * registration's allow list and audit's sources; every service restarted with it, one after
+     * the other; then the new shard started there. */
+    W.h->opts.shards_unconfigured = 0;
+    assert_int_equal(harness_config_rewrite(W.h), 0);
+    assert_int_equal(harness_stop(W.h), 0);
+    assert_int_equal(harness_start(W.h), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(harness_shard_stop(W.h, i), 0);
+        assert_int_equal(harness_shard_start(W.h, i), 0);
+    }
+    assert_int_equal(harness_audit_stop(W.h), 0);
+    assert_int_equal(harness_audit_start(W.h), 0);
+    assert_int_equal(harness_gateway_stop(W.h), 0);
+    assert_int_equal(harness_gateway_start(W.h), 0);
     assert_int_equal(harness_shard_start(W.h, 2), 0);
     s_load_t L = {0};
     s_move_under_load(
