@@ -157,8 +157,7 @@ cJSON *ocop_json_from_message(const ProtobufCMessage *msg)
 
 typedef struct {
     ProtobufCAllocator *alloc;
-    char *err;
-    size_t errlen;
+    ocop_json_error_t *err;
 } s_in_t;
 
 static void *s_alloc(s_in_t *in, size_t n)
@@ -170,7 +169,8 @@ static void *s_alloc(s_in_t *in, size_t n)
 
 static int s_fail(s_in_t *in, const char *path, const char *field, const char *why)
 {
-    snprintf(in->err, in->errlen, "%s%s%s: %s", path, *path ? "." : "", field, why);
+    snprintf(in->err->field, sizeof in->err->field, "%s%s%s", path, *path ? "." : "", field);
+    snprintf(in->err->message, sizeof in->err->message, "%s: %s", in->err->field, why);
     return -1;
 }
 
@@ -297,7 +297,8 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
                                    const char *path)
 {
     if (!cJSON_IsObject(json)) {
-        snprintf(in->err, in->errlen, "%s: expected a JSON object", *path ? path : "body");
+        snprintf(in->err->field, sizeof in->err->field, "%s", *path ? path : "body");
+        snprintf(in->err->message, sizeof in->err->message, "%s: expected a JSON object", in->err->field);
         return NULL;
     }
     ProtobufCMessage *msg = s_alloc(in, desc->sizeof_message);
@@ -347,10 +348,10 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
 }
 
 ProtobufCMessage *ocop_json_to_message(const ProtobufCMessageDescriptor *desc, const cJSON *json,
-                                       ProtobufCAllocator *alloc, char *err, size_t errlen)
+                                       ProtobufCAllocator *alloc, ocop_json_error_t *err)
 {
-    s_in_t in = {.alloc = alloc, .err = err, .errlen = errlen};
-    err[0] = '\0';
+    s_in_t in = {.alloc = alloc, .err = err};
+    err->field[0] = err->message[0] = '\0';
     /* Without an arena, partial results leak on error: callers are told to pass one. */
     return s_message(&in, desc, json, "");
 }

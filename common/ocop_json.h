@@ -17,13 +17,19 @@
 /* A new cJSON object the caller deletes; NULL on OOM. */
 cJSON *ocop_json_from_message(const ProtobufCMessage *msg);
 
+/* Why a JSON body was refused: the field's path ("reg_entity_register.type", "body" for the
+ * whole) and a sentence naming it ("reg_entity_register.type: unknown value"). */
+typedef struct {
+    char field[160];
+    char message[400];
+} ocop_json_error_t;
+
 /* Builds a message of type desc from a JSON object, every allocation from alloc (pass an
  * arena's allocator; with NULL, free a result with protobuf_c_message_free_unpacked — on
  * failure, partial allocations then leak, so prefer an arena).
- * Unknown fields, wrong types and out-of-range numbers are refused: NULL, with err naming the
- * field path ("reg_entity_register.type: unknown value"). */
+ * Unknown fields, wrong types and out-of-range numbers are refused: NULL, with err filled. */
 ProtobufCMessage *ocop_json_to_message(const ProtobufCMessageDescriptor *desc, const cJSON *json,
-                                       ProtobufCAllocator *alloc, char *err, size_t errlen);
+                                       ProtobufCAllocator *alloc, ocop_json_error_t *err);
 
 /* The short JSON name of an enum value (static storage per call site is not used: writes into
  * out). Returns out. */

@@ -515,17 +515,11 @@ static int s_begin(gw_task_t *self, const gw_request_t *in, gw_response_t *out)
     cJSON *json = s_request_json(in, route, &params, f->descriptor, out);
     if (!json)
         return 1;
-    char err[512];
-    self->msg = ocop_json_to_message(f->descriptor, json, ocop_arena_allocator(self->arena), err, sizeof err);
+    ocop_json_error_t err;
+    self->msg = ocop_json_to_message(f->descriptor, json, ocop_arena_allocator(self->arena), &err);
     cJSON_Delete(json);
     if (!self->msg) {
-        const char *colon = strstr(err, ": ");
-        char field[128] = "";
-        if (colon && (size_t)(colon - err) < sizeof field) {
-            memcpy(field, err, (size_t)(colon - err));
-            field[colon - err] = '\0';
-        }
-        gw_error(out, 400, "INVALID", field, "%s", err);
+        gw_error(out, 400, "INVALID", err.field, "%s", err.message);
         return 1;
     }
     s_request_id(&self->who, in->idempotency_key, self->request_id, sizeof self->request_id);

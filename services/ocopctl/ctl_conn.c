@@ -57,15 +57,14 @@ int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop
         fprintf(stderr, "ocopctl: unknown request '%s'\n", body_name);
         return CTL_EXIT_USAGE;
     }
-    char err[512];
+    ocop_json_error_t err;
     cJSON *empty = NULL;
     if (!body)
         body = empty = cJSON_CreateObject();
-    ProtobufCMessage *msg =
-        ocop_json_to_message(f->descriptor, body, ocop_arena_allocator(ctl->arena), err, sizeof err);
+    ProtobufCMessage *msg = ocop_json_to_message(f->descriptor, body, ocop_arena_allocator(ctl->arena), &err);
     cJSON_Delete(empty);
     if (!msg) {
-        fprintf(stderr, "ocopctl: %s: %s\n", body_name, err);
+        fprintf(stderr, "ocopctl: %s: %s\n", body_name, err.message);
         return CTL_EXIT_INVALID;
     }
     *(ProtobufCMessage **)((char *)req + f->offset) = msg;

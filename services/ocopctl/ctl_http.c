@@ -91,13 +91,14 @@ static int s_reply(const ocop_api_route_t *route, long http, const char *text, O
     Ocop__Reply reply = OCOP__REPLY__INIT;
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     ProtobufCMessage *body = NULL;
-    char err[512];
+    ocop_json_error_t err;
     if (http >= 200 && http < 300) {
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field_by_name(&ocop__reply__descriptor, route->reply);
-        body = j ? ocop_json_to_message(f->descriptor, j, NULL, err, sizeof err) : NULL;
+        body = j ? ocop_json_to_message(f->descriptor, j, NULL, &err) : NULL;
         if (!body) {
-            fprintf(stderr, "ocopctl: the gateway's answer is not a %s: %s\n", route->reply, j ? err : "not JSON");
+            fprintf(stderr, "ocopctl: the gateway's answer is not a %s: %s\n", route->reply,
+                    j ? err.message : "not JSON");
             cJSON_Delete(j);
             return CTL_EXIT_FAILED;
         }

@@ -47,9 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gw_json_check(body, len, end, json, &response);
         free(response.body);
     }
-    char err[512];
-    ProtobufCMessage *msg =
-        json ? ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err, sizeof err) : NULL;
+    ocop_json_error_t err;
+    ProtobufCMessage *msg = json ? ocop_json_to_message(desc, json, ocop_arena_allocator(arena), &err) : NULL;
     if (msg)
         cJSON_Delete(ocop_json_from_message(msg));
     ocop_arena_reset(arena);

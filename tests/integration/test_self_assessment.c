@@ -128,12 +128,12 @@ static void s_wait_audited(uint32_t n)
     bool found = false;
     for (int64_t deadline = harness_mono_ms() + 20000; !found && harness_mono_ms() < deadline; usleep(50 * 1000)) {
         cJSON *j = s_req("GET", path, OCOP_ROLE_AUDITOR, NULL, 200);
-        char err[256];
+        ocop_json_error_t err;
         Ocop__AudEntryPage *page =
-            (Ocop__AudEntryPage *)ocop_json_to_message(&ocop__aud_entry_page__descriptor, j, NULL, err, sizeof err);
+            (Ocop__AudEntryPage *)ocop_json_to_message(&ocop__aud_entry_page__descriptor, j, NULL, &err);
         cJSON_Delete(j);
         if (!page)
-            fail_msg("audit page: %s", err);
+            fail_msg("audit page: %s", err.message);
         for (size_t i = 0; i < page->n_entries && !found; i++) {
             Ocop__Event *ev = ocop__event__unpack(NULL, page->entries[i]->data.len, page->entries[i]->data.data);
             found = ev && ev->body_case == OCOP__EVENT__BODY_EVAL_SELF_ASSESSED && ev->eval_self_assessed->assessment &&

@@ -54,14 +54,14 @@ static ProtobufCMessage *s_through_text(const ProtobufCMessage *msg, ocop_arena_
     cJSON *parsed = cJSON_Parse(text);
     free(text);
     assert_non_null(parsed);
-    char err[256] = "?";
-    ProtobufCMessage *back =
-        ocop_json_to_message(msg->descriptor, parsed, ocop_arena_allocator(arena), err, sizeof err);
+    ocop_json_error_t err;
+    ProtobufCMessage *back = ocop_json_to_message(msg->descriptor, parsed, ocop_arena_allocator(arena), &err);
     cJSON_Delete(parsed);
     if (!back)
-        print_error("parse failed: %s\n", err);
+        print_error("parse failed: %s\n", err.message);
     assert_non_null(back);
-    assert_string_equal(err, "");
+    assert_string_equal(err.message, "");
+    assert_string_equal(err.field, "");
     assert_ptr_equal(back->descriptor, msg->descriptor);
     *json_out = json;
     return back;
@@ -121,12 +121,12 @@ static void s_assert_only_oneof_member(const ProtobufCMessageDescriptor *desc, c
 
 /* Parses text as type desc; returns the message or NULL with err filled. */
 static ProtobufCMessage *s_parse(const ProtobufCMessageDescriptor *desc, const char *text, ocop_arena_t *arena,
-                                 char *err, size_t errlen)
+                                 ocop_json_error_t *err)
 {
     cJSON *json = cJSON_Parse(text);
     if (!json)
         fail_msg("test JSON does not parse: %s", text);
-    ProtobufCMessage *msg = ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err, errlen);
+    ProtobufCMessage *msg = ocop_json_to_message(desc, json, ocop_arena_allocator(arena), err);
     cJSON_Delete(json);
     return msg;
 }
@@ -388,35 +388,35 @@ static void test_enum_input_forms(void **state)
         {"0", OCOP__ENTITY_TYPE__ENTITY_TYPE_UNSPECIFIED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char text[128], err[256];
+        char text[128];
+        ocop_json_error_t err;
         snprintf(text, sizeof text, "{\"type\":%s,\"name\":\"x\"}", cases[i].value);
         ocop_arena_reset(arena);
         Ocop__RegEntityRegister *msg =
-            (Ocop__RegEntityRegister *)s_parse(&ocop__reg_entity_register__descriptor, text, arena, err, sizeof err);
+            (Ocop__RegEntityRegister *)s_parse(&ocop__reg_entity_register__descriptor, text, arena, &err);
         if (!msg)
-            fail_msg("%s refused: %s", text, err);
+            fail_msg("%s refused: %s", text, err.message);
         assert_int_equal(msg->type, cases[i].want);
         assert_string_equal(msg->name, "x");
     }
 
     /* Other enums: stage and processing, in a product list / register request. */
-    char err[256];
+    ocop_json_error_t err;
     ocop_arena_reset(arena);
     Ocop__Request *req = (Ocop__Request *)s_parse(
         &ocop__request__descriptor, "{\"reg_product_list\":{\"stage\":\"Stage_Idea_Submitted\",\"limit\":20}}", arena,
-        err, sizeof err);
+        &err);
     assert_non_null(req);
     assert_int_equal(req->body_case, OCOP__REQUEST__BODY_REG_PRODUCT_LIST);
     assert_int_equal(req->reg_product_list->stage, OCOP__STAGE__STAGE_IDEA_SUBMITTED);
     assert_int_equal(req->reg_product_list->limit, 20);
     req = (Ocop__Request *)s_parse(&ocop__request__descriptor,
-                                   "{\"reg_product_register\":{\"processing\":3,\"standards\":[]}}", arena, err,
-                                   sizeof err);
+                                   "{\"reg_product_register\":{\"processing\":3,\"standards\":[]}}", arena, &err);
     assert_non_null(req);
     assert_int_equal(req->reg_product_register->processing, OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED);
     assert_int_equal(req->reg_product_register->n_standards, 0);
     req = (Ocop__Request *)s_parse(&ocop__request__descriptor,
-                                   "{\"reg_product_register\":{\"processing\":\"processed\"}}", arena, err, sizeof err);
+                                   "{\"reg_product_register\":{\"processing\":\"processed\"}}", arena, &err);
     assert_non_null(req);
     assert_int_equal(req->reg_product_register->processing, OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED);
 }
@@ -481,34 +481,42 @@ static void test_errors_name_the_field(void **state)
         {&ocop__request__descriptor, "null", "expected a JSON object"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char err[256] = "";
+        ocop_json_error_t err;
         ocop_arena_reset(arena);
-        ProtobufCMessage *msg = s_parse(cases[i].desc, cases[i].json, arena, err, sizeof err);
+        ProtobufCMessage *msg = s_parse(cases[i].desc, cases[i].json, arena, &err);
         if (msg)
             fail_msg("accepted %s", cases[i].json);
-        if (!strstr(err, cases[i].want))
-            fail_msg("%s: error '%s' does not contain '%s'", cases[i].json, err, cases[i].want);
+        if (!strstr(err.message, cases[i].want))
+            fail_msg("%s: error '%s' does not contain '%s'", cases[i].json, err.message, cases[i].want);
+        /* The field comes apart from the sentence: what precedes ": " in it, "body" for the whole. */
+        const char *colon = strstr(cases[i].want, ": ");
+        char field[160];
+        snprintf(field, sizeof field, "%.*s", colon ? (int)(colon - cases[i].want) : 4, colon ? cases[i].want : "body");
+        assert_string_equal(err.field, field);
     }
 
     /* The edges that are accepted: 2^53 for 64-bit fields, 2^32 - 1 for uint32. */
-    char ok_err[128];
+    ocop_json_error_t ok_err;
     Ocop__Request *req = (Ocop__Request *)s_parse(
         &ocop__request__descriptor, "{\"events_from\":{\"from_sequence\":9007199254740992,\"max\":4294967295}}", arena,
-        ok_err, sizeof ok_err);
+        &ok_err);
     assert_non_null(req);
     assert_int_equal(req->events_from->from_sequence, 9007199254740992ULL);
     assert_int_equal(req->events_from->max, UINT32_MAX);
 
-    /* The error buffer is cleared by a later success. */
-    char err[64] = "stale";
-    assert_non_null(s_parse(&ocop__request__descriptor, "{\"ping\":{}}", arena, err, sizeof err));
-    assert_string_equal(err, "");
-    /* A short error buffer is truncated, never overrun. */
-    char tiny[8];
-    memset(tiny, 'x', sizeof tiny);
-    assert_null(
-        s_parse(&ocop__request__descriptor, "{\"reg_entity_register\":{\"nmae\":\"x\"}}", arena, tiny, sizeof tiny));
-    assert_int_equal(strlen(tiny), sizeof tiny - 1);
+    /* The error is cleared by a later success. */
+    ocop_json_error_t err;
+    assert_null(s_parse(&ocop__request__descriptor, "{\"reg_entity_register\":{\"nmae\":\"x\"}}", arena, &err));
+    assert_string_equal(err.field, "reg_entity_register.nmae");
+    assert_non_null(s_parse(&ocop__request__descriptor, "{\"ping\":{}}", arena, &err));
+    assert_string_equal(err.field, "");
+    assert_string_equal(err.message, "");
+    /* A field name longer than the error holds is cut short there, never overrun. */
+    char text[700];
+    snprintf(text, sizeof text, "{\"reg_entity_register\":{\"%0600d\":1}}", 7);
+    assert_null(s_parse(&ocop__request__descriptor, text, arena, &err));
+    assert_int_equal(strlen(err.field), sizeof err.field - 1);
+    assert_int_equal(strncmp(err.message, err.field, strlen(err.field)), 0);
 }
 
 static void test_oneof(void **state)
@@ -544,19 +552,18 @@ static void test_oneof(void **state)
     s_assert_same_bytes(&bare.base, &back->base);
 
     /* A request reads back with the member its JSON names. */
-    char err[256];
-    Ocop__Request *req = (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"request_id\":\"a\",\"ping\":{}}",
-                                                  arena, err, sizeof err);
+    ocop_json_error_t err;
+    Ocop__Request *req =
+        (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"request_id\":\"a\",\"ping\":{}}", arena, &err);
     assert_non_null(req);
     assert_int_equal(req->body_case, OCOP__REQUEST__BODY_PING);
     assert_non_null(req->ping);
-    req = (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"reg_entity_get\":{\"id\":\"e-1\"}}", arena, err,
-                                   sizeof err);
+    req = (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"reg_entity_get\":{\"id\":\"e-1\"}}", arena, &err);
     assert_non_null(req);
     assert_int_equal(req->body_case, OCOP__REQUEST__BODY_REG_ENTITY_GET);
     assert_string_equal(req->reg_entity_get->id, "e-1");
     /* null means absent */
-    req = (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"reg_entity_get\":null}", arena, err, sizeof err);
+    req = (Ocop__Request *)s_parse(&ocop__request__descriptor, "{\"reg_entity_get\":null}", arena, &err);
     assert_non_null(req);
     assert_int_equal(req->body_case, OCOP__REQUEST__BODY__NOT_SET);
 }
@@ -570,8 +577,8 @@ static void test_default_allocator(void **state)
                               "\"candidates\":[{\"name\":\"c\",\"similarity\":0.25}]},"
                               "\"history\":[{\"to\":\"evaluating\",\"by\":\"x\"}]}");
     assert_non_null(json);
-    char err[128];
-    ProtobufCMessage *msg = ocop_json_to_message(&ocop__reg_product_detail__descriptor, json, NULL, err, sizeof err);
+    ocop_json_error_t err;
+    ProtobufCMessage *msg = ocop_json_to_message(&ocop__reg_product_detail__descriptor, json, NULL, &err);
     cJSON_Delete(json);
     assert_non_null(msg);
     Ocop__RegProductDetail *detail = (Ocop__RegProductDetail *)msg;
