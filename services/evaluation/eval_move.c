@@ -449,23 +449,21 @@ static eval_table_t s_chunk_accept(ocop_ctx_t *ctx, Ocop__Reply *reply, const Oc
     return s_chunk_check(ctx, reply, eval_move_table_dbi(eval_state(ctx), table), chunk) == 0 ? table : 0;
 }
 
-/* The chunk's records written where they differ from this shard's, and the province's records in
- * its range that it lacks deleted (apply), or only counted. 0, or -1 after failing reply. */
-static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table, bool apply)
+/* The chunk's records written where they differ from this shard's (apply), or only counted, into
+ * result. 0, or -1 after failing reply. */
+static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
+                          bool apply, eval_parent_cache_t *cache, Ocop__EvalMoveImported *result)
 {
     eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     MDB_txn *txn = ocop_ctx_txn(ctx);
     MDB_dbi dbi = eval_move_table_dbi(state, table);
-    Ocop__EvalMoveImported *result = ocop_arena_alloc(arena, sizeof *result);
-    ocop__eval_move_imported__init(result);
-    eval_parent_cache_t cache = {0};
     int rc = 0;
     for (size_t i = 0; i < chunk->n_records && rc == 0; i++) {
         const Ocop__EvalMoveRecord *r = chunk->records[i];
         MDB_val k = {r->key.len, r->key.data}, incoming = {r->value.len, r->value.data}, have;
         bool yes;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, arena, &cache, &yes)) != 0)
+        if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, arena, cache, &yes)) != 0)
             break;
         if (!yes && !apply) { /* its parent is in the chunk, not written yet */
             result->written++;
@@ -492,13 +490,23 @@ static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk
             result->written++;
         }
     }
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a copied record");
+    return rc != 0 ? ocop_ctx_db_error(ctx, reply, rc, "writing a copied record") : 0;
+}
 
-    /* The province's records of the range the source no longer has. */
+/* The province's records in the chunk's range that the source no longer has: deleted (apply), or
+ * only counted, into result. A product the target's replica took after the source's had read it
+ * stays. 0, or -1 after failing reply. */
+static int s_sync_gone(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
+                       bool apply, eval_parent_cache_t *cache, Ocop__EvalMoveImported *result)
+{
+    eval_state_t *state = eval_state(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    MDB_dbi dbi = eval_move_table_dbi(state, table);
     s_keys_t gone = {0};
     MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
     MDB_val k = {chunk->after.len, chunk->after.data}, v, last = {chunk->last.len, chunk->last.data};
     rc = mdb_cursor_get(cur, &k, &v, chunk->first ? MDB_FIRST : MDB_SET_RANGE);
@@ -511,12 +519,11 @@ static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk
         bool yes;
         if (s_in_chunk(txn, dbi, chunk, &k))
             continue;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &v, chunk->province_code, arena, &cache, &yes)) != 0)
+        if ((rc = eval_move_belongs(state, txn, table, &k, &v, chunk->province_code, arena, cache, &yes)) != 0)
             break;
         if (!yes)
             continue;
         if (table == EVAL_TABLE_PRODUCTS) {
-            /* A product the target's replica took after the source's had read it stays. */
             Ocop__EvalProduct *p = ocop__eval_product__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
             if (!p) {
                 rc = MDB_CORRUPTED;
@@ -535,6 +542,19 @@ static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk
             return ocop_ctx_db_error(ctx, reply, rc, "deleting a record the source no longer has");
         result->deleted++;
     }
+    return 0;
+}
+
+/* A chunk synchronised (apply) or compared: the reply counts what was or would be written and
+ * deleted. 0, or -1 after failing reply. */
+static int s_sync(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table, bool apply)
+{
+    Ocop__EvalMoveImported *result = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *result);
+    ocop__eval_move_imported__init(result);
+    eval_parent_cache_t cache = {0};
+    if (s_sync_records(ctx, reply, chunk, table, apply, &cache, result) != 0 ||
+        s_sync_gone(ctx, reply, chunk, table, apply, &cache, result) != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_MOVE_IMPORTED;
     reply->eval_move_imported = result;
     return 0;
