@@ -209,16 +209,24 @@ static int s_forget(ocop_ctx_t *ctx, const char *province, uint32_t *count)
     return rc;
 }
 
+/* The checks every step makes (the operators' key, a province, the other shard a config's shard
+ * other than this one) and this shard's move record of the province; NULL after failing reply. */
+static Ocop__EvalProvinceMove *s_step_open(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province,
+                                           const char *peer_field, const char *peer, eval_owner_t *owner)
+{
+    if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, province, owner) != 0 ||
+        s_check_peer(ctx, reply, peer_field, peer) != 0)
+        return NULL;
+    return s_move_of(ctx, reply, province);
+}
+
 /* ---------------------------------------------------------------- steps */
 
 int eval_handle_move_begin(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalMoveBegin *in = req->eval_move_begin;
     eval_owner_t owner;
-    if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, in->province_code, &owner) != 0 ||
-        s_check_peer(ctx, reply, "from", in->from) != 0)
-        return -1;
-    Ocop__EvalProvinceMove *move = s_move_of(ctx, reply, in->province_code);
+    Ocop__EvalProvinceMove *move = s_step_open(ctx, reply, in->province_code, "from", in->from, &owner);
     if (!move)
         return -1;
     if (move->state == OCOP__EVAL_MOVE_STATE__MOVE_INCOMING && strcmp(move->peer, in->from) == 0)
@@ -243,10 +251,7 @@ int eval_handle_move_fence(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 {
     const Ocop__EvalMoveFence *in = req->eval_move_fence;
     eval_owner_t owner;
-    if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, in->province_code, &owner) != 0 ||
-        s_check_peer(ctx, reply, "to", in->to) != 0)
-        return -1;
-    Ocop__EvalProvinceMove *move = s_move_of(ctx, reply, in->province_code);
+    Ocop__EvalProvinceMove *move = s_step_open(ctx, reply, in->province_code, "to", in->to, &owner);
     if (!move)
         return -1;
     bool fenced = owner.kind == EVAL_OWNER_FENCED;
@@ -580,10 +585,7 @@ int eval_handle_move_commit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
 {
     const Ocop__EvalMoveCommit *in = req->eval_move_commit;
     eval_owner_t owner;
-    if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, in->province_code, &owner) != 0 ||
-        s_check_peer(ctx, reply, "from", in->from) != 0)
-        return -1;
-    Ocop__EvalProvinceMove *move = s_move_of(ctx, reply, in->province_code);
+    Ocop__EvalProvinceMove *move = s_step_open(ctx, reply, in->province_code, "from", in->from, &owner);
     if (!move)
         return -1;
     if (move->state == OCOP__EVAL_MOVE_STATE__MOVE_OWNED && strcmp(move->peer, in->from) == 0 &&
@@ -606,10 +608,7 @@ int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
 {
     const Ocop__EvalMoveRelease *in = req->eval_move_release;
     eval_owner_t owner;
-    if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, in->province_code, &owner) != 0 ||
-        s_check_peer(ctx, reply, "to", in->to) != 0)
-        return -1;
-    Ocop__EvalProvinceMove *move = s_move_of(ctx, reply, in->province_code);
+    Ocop__EvalProvinceMove *move = s_step_open(ctx, reply, in->province_code, "to", in->to, &owner);
     if (!move)
         return -1;
     uint32_t records = 0;
