@@ -1,6 +1,7 @@
 /* ocop_boot — see ocop_boot.h. */
 #include "ocop_boot.h"
 
+#include <signal.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -63,6 +64,32 @@ int ocop_boot_open(ocop_boot_t *b, const char **stage, char *err, size_t errlen)
         .path = b->sc.store_dir, .map_size = b->sc.map_size, .map_max = b->sc.map_max, .max_dbs = 32};
     b->store = ocop_store_open(&so, err, errlen);
     return b->store ? 0 : -1;
+}
+
+/* The service a signal stops: a process runs one service loop at a time. */
+static ocop_service_t *s_signalled;
+
+static void s_on_signal(int signo)
+{
+    (void)signo;
+    if (s_signalled)
+        ocop_service_stop(s_signalled);
+}
+
+int ocop_boot_run(ocop_service_t *service)
+{
+    struct sigaction sa, old_term, old_int;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    s_signalled = service;
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+    int rc = ocop_service_run(service);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    s_signalled = NULL;
+    return rc;
 }
 
 void ocop_boot_close(ocop_boot_t *b)

@@ -45,6 +45,10 @@ int ocop_boot_args(ocop_boot_t *b, int argc, char **argv, const char *default_na
 int ocop_boot_open(ocop_boot_t *b, const char **stage, char *err, size_t errlen);
 void ocop_boot_close(ocop_boot_t *b);
 
+/* ocop_service_run with SIGTERM and SIGINT stopping service (after the batch in hand); the
+ * signals' default action is back when it returns. Its return value. */
+int ocop_boot_run(ocop_service_t *service);
+
 /* The service options every service starts with: its section, keys, allowed keys, store and shard
  * from b, with its own name, routes and handler state (user). Pointers into b: keep b open. */
 ocop_service_options_t ocop_boot_service_options(const ocop_boot_t *b, const char *name, const ocop_route_t *routes,

@@ -1,10 +1,9 @@
-/* ocop_service — the loop: sockets, signals, draining requests, sending replies and events.
+/* ocop_service — the loop: sockets, draining requests, sending replies and events.
  * See ocop_service.h for the contract; the batch itself is in ocop_service_batch.c. */
 #include "ocop_service.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +16,9 @@
 
 #define S_POLL_MS 200
 
-static volatile sig_atomic_t s_stop_requested;
-
-static void s_on_signal(int signo)
+void ocop_service_stop(ocop_service_t *self)
 {
-    (void)signo;
-    s_stop_requested = 1;
-}
-
-void ocop_service_stop(void)
-{
-    s_stop_requested = 1;
+    __atomic_store_n(&self->stop_requested, 1, __ATOMIC_RELAXED);
 }
 
 static pthread_once_t s_clock_once = PTHREAD_ONCE_INIT;
@@ -280,15 +271,9 @@ static void s_read_replies(ocop_service_t *self)
 
 int ocop_service_run(ocop_service_t *self)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
     ocop_log_info("ready", "service=%s shard=%u", self->name, self->shard);
 
-    while (!s_stop_requested) {
+    while (!__atomic_load_n(&self->stop_requested, __ATOMIC_RELAXED)) {
         zmq_pollitem_t items[] = {{self->router, 0, ZMQ_POLLIN, 0},
                                   {self->readers ? ocop__readers_socket(self->readers) : NULL, 0, ZMQ_POLLIN, 0}};
         int rc = zmq_poll(items, self->readers ? 2 : 1, S_POLL_MS);

@@ -12,8 +12,8 @@
  * Built in: Ping (health), EventsFrom (replay of the outbox), idempotent retries (a repeated
  * request_id of a writing request gets the original reply), size limit (TOO_LARGE), malformed
  * frames (MALFORMED), unknown bodies (UNSUPPORTED), map growth on MDB_MAP_FULL up to the
- * ceiling and then STORAGE_FULL for writes while reads keep working. SIGTERM/SIGINT finish the
- * batch in hand, commit, reply and close. */
+ * ceiling and then STORAGE_FULL for writes while reads keep working. A stop (ocop_service_stop)
+ * finishes the batch in hand, commits, replies and closes. */
 #ifndef OCOP_SERVICE_H
 #define OCOP_SERVICE_H
 
@@ -96,12 +96,14 @@ typedef struct {
 ocop_service_t *ocop_service_new(const ocop_service_options_t *opts);
 void ocop_service_destroy(ocop_service_t **self_p);
 
-/* Runs until SIGTERM/SIGINT (installed here) or ocop_service_stop: 0 on a clean stop. -1 when
- * the loop cannot go on, among them a batch whose commit failed (its requests were answered
- * INTERNAL, nothing acknowledged): the process should exit and be restarted. */
+/* Runs until ocop_service_stop: 0 on a clean stop. -1 when the loop cannot go on, among them a
+ * batch whose commit failed (its requests were answered INTERNAL, nothing acknowledged): the
+ * process should exit and be restarted. Signals are the process's business (ocop_boot_run
+ * stops the service on SIGTERM/SIGINT). */
 int ocop_service_run(ocop_service_t *self);
-/* Async-signal-safe request to stop after the batch in hand. */
-void ocop_service_stop(void);
+/* Asks this service to stop after the batch in hand: safe from a signal handler or another
+ * thread (the loop notices within its poll interval, at once when a signal interrupts it). */
+void ocop_service_stop(ocop_service_t *self);
 
 /* Clock used for every timestamp; OCOP_CLOCK_OFFSET_MS in the environment (read once, at the
  * first call) shifts it, so tests can drive time. */

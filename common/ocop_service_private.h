@@ -55,6 +55,7 @@ typedef struct ocop__readers_t ocop__readers_t;
 struct ocop_service_t {
     char name[OCOP_NAME_MAX];
     uint32_t shard;
+    int stop_requested; /* ocop_service_stop (atomic: a signal handler or another thread sets it) */
     ocop_service_config_t config;
     ocop_store_t *store;
     const ocop_route_t *routes;

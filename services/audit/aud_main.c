@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     if (!(feed = ocop_feed_start(&fo)))
         goto done;
     ocop_log_info("audit", "sources=%zu signing_key=%s", n_subscribers, state.signer.key_id);
-    status = ocop_service_run(service) == 0 ? 0 : 1;
+    status = ocop_boot_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
     /* Intake has stopped: the product index matches the log, and the next start loads it. */

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
     if (!feed)
         goto done;
     ocop_log_info("shard", "name=%s shard=%u provinces=%zu", boot.sc.name, boot.sc.shard, boot.sc.province_count);
-    status = ocop_service_run(service) == 0 ? 0 : 1;
+    status = ocop_boot_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
     ocop_client_destroy(&self_client);

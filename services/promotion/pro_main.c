@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         .subscribers = subscribers, .count = n_subscribers, .tick = s_tick, .tick_user = &setup, .tick_ms = S_TICK_MS};
     if (!(feed = ocop_feed_start(&fo)))
         goto done;
-    status = ocop_service_run(service) == 0 ? 0 : 1;
+    status = ocop_boot_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
     ocop_client_destroy(&setup.self_client);

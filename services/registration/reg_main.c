@@ -46,7 +46,7 @@ int main(int argc, char **argv)
     opts.undo = reg_state_undo();
     service = ocop_service_new(&opts);
     if (service)
-        status = ocop_service_run(service) == 0 ? 0 : 1;
+        status = ocop_boot_run(service) == 0 ? 0 : 1;
     /* A clean stop: the screening index matches the store, and the next start loads it. */
     if (service && status == 0) {
         if (reg_memindex_file_save(boot.store, state.memindex, err, sizeof err) == 0)

@@ -14,9 +14,9 @@
  * Because every applied write bumps the counter once and emits once, and the store starts
  * empty, each event's entity revision equals its sequence: checked on every replay.
  *
- * ocop_service_stop is process-global and cannot be undone, so one service serves the whole
- * group (started in the group setup, stopped in the group teardown) and the tests run in
- * order; the map-growth test fills the store to its ceiling and therefore runs last. */
+ * One service serves the whole group (started in the group setup, stopped with
+ * ocop_service_stop in the group teardown) and the tests run in order; the map-growth test fills
+ * the store to its ceiling and therefore runs last. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,7 +320,7 @@ static int s_stop(s_world_t *w)
 {
     if (!w->thread_started)
         return 0;
-    ocop_service_stop();
+    ocop_service_stop(w->svc);
     int64_t deadline = s_monotonic_ms() + S_STOP_TIMEOUT_MS;
     while (!atomic_load(&w->thread_done) && s_monotonic_ms() < deadline)
         usleep(10 * 1000);
