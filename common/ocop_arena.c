@@ -109,6 +109,22 @@ void ocop_arena_reset(ocop_arena_t *self)
     self->used = 0;
 }
 
+void *ocop_arena_grow(ocop_arena_t *self, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (items && n < *cap)
+        return items;
+    size_t more = *cap ? *cap * 2 : 16;
+    if (size && more > SIZE_MAX / size)
+        return NULL;
+    void *grown = ocop_arena_alloc(self, more * size);
+    if (!grown)
+        return NULL;
+    if (n)
+        memcpy(grown, items, n * size);
+    *cap = more;
+    return grown;
+}
+
 void *ocop_arena_alloc(ocop_arena_t *self, size_t size)
 {
     if (!self || size > SIZE_MAX - S_HEADER - S_ALIGN)

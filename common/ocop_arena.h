@@ -18,6 +18,10 @@ void ocop_arena_reset(ocop_arena_t *self);
 
 /* 16-byte aligned, zero-filled memory owned by the arena. NULL only on OOM. */
 void *ocop_arena_alloc(ocop_arena_t *self, size_t size);
+/* The array items (n elements of size bytes, room for *cap) with room for one more: items itself
+ * while n < *cap, else a copy in a block twice as large (16 elements at first) and *cap updated.
+ * NULL only on OOM. The way every handler grows a list it builds in the arena. */
+void *ocop_arena_grow(ocop_arena_t *self, void *items, size_t n, size_t *cap, size_t size);
 /* Copies of strings, owned by the arena. ocop_arena_strndup copies at most n bytes + NUL. */
 char *ocop_arena_strdup(ocop_arena_t *self, const char *s);
 char *ocop_arena_strndup(ocop_arena_t *self, const char *s, size_t n);

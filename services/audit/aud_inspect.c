@@ -14,6 +14,7 @@
  * first round spread more than 10 points, +1 when it holds 4 or 5 stars (more at stake). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "aud_certified.h"
@@ -48,14 +49,8 @@ typedef struct {
 static int s_take(void *user, const aud_certified_t *c)
 {
     s_pool_t *pool = user;
-    if (pool->n == pool->cap) {
-        size_t cap = pool->cap ? pool->cap * 2 : 64;
-        s_candidate_t *grown = ocop_arena_alloc(pool->arena, cap * sizeof *grown);
-        if (pool->n)
-            memcpy(grown, pool->items, pool->n * sizeof *grown);
-        pool->items = grown;
-        pool->cap = cap;
-    }
+    if (!(pool->items = ocop_arena_grow(pool->arena, pool->items, pool->n, &pool->cap, sizeof *pool->items)))
+        return ENOMEM;
     /* Copied: the plan writes in this transaction, which may move the pages c points into. */
     s_candidate_t *x = &pool->items[pool->n++];
     *x = (s_candidate_t){.cert_id = ocop_arena_strdup(pool->arena, c->id),

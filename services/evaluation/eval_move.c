@@ -122,14 +122,7 @@ typedef struct {
 
 static int s_keys_add(ocop_arena_t *arena, s_keys_t *keys, const MDB_val *k)
 {
-    if (keys->n == keys->cap) {
-        size_t cap = keys->cap ? keys->cap * 2 : 256;
-        MDB_val *grown = ocop_arena_alloc(arena, cap * sizeof *grown);
-        if (keys->n)
-            memcpy(grown, keys->keys, keys->n * sizeof *grown);
-        keys->keys = grown;
-        keys->cap = cap;
-    }
+    keys->keys = ocop_arena_grow(arena, keys->keys, keys->n, &keys->cap, sizeof *keys->keys);
     MDB_val *copy = &keys->keys[keys->n++];
     copy->mv_size = k->mv_size;
     copy->mv_data = ocop_arena_alloc(arena, k->mv_size ? k->mv_size : 1);
@@ -331,13 +324,7 @@ int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         memcpy(chunk->last.data, k.mv_data, k.mv_size);
         if (!yes)
             continue;
-        if (chunk->n_records == cap) {
-            cap = cap ? cap * 2 : 64;
-            Ocop__EvalMoveRecord **grown = ocop_arena_alloc(arena, cap * sizeof *grown);
-            if (chunk->n_records)
-                memcpy(grown, chunk->records, chunk->n_records * sizeof *grown);
-            chunk->records = grown;
-        }
+        chunk->records = ocop_arena_grow(arena, chunk->records, chunk->n_records, &cap, sizeof *chunk->records);
         Ocop__EvalMoveRecord *r = ocop_arena_alloc(arena, sizeof *r);
         ocop__eval_move_record__init(r);
         r->key = chunk->last;

@@ -190,14 +190,7 @@ static Ocop__EvalReportRow *s_row_for(s_build_t *b, const char *province, const 
         if (last->year == year && strcmp(last->province_code, province) == 0 && strcmp(last->sector_code, sector) == 0)
             return last;
     }
-    if (r->n_rows == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        Ocop__EvalReportRow **grown = ocop_arena_alloc(b->arena, cap * sizeof *grown);
-        if (r->n_rows)
-            memcpy(grown, r->rows, r->n_rows * sizeof *grown);
-        r->rows = grown;
-        b->cap = cap;
-    }
+    r->rows = ocop_arena_grow(b->arena, r->rows, r->n_rows, &b->cap, sizeof *r->rows);
     Ocop__EvalReportRow *row = ocop_arena_alloc(b->arena, sizeof *row);
     ocop__eval_report_row__init(row);
     row->province_code = ocop_arena_strdup(b->arena, province);

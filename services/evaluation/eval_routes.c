@@ -136,18 +136,13 @@ void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const 
         ocop_ctx_db_error(ctx, reply, rc, what);
         return NULL;
     }
-    size_t cap = 16, count = 0;
-    void **out = ocop_arena_alloc(arena, cap * sizeof *out);
+    size_t cap = 0, count = 0;
+    void **out = ocop_arena_grow(arena, NULL, 0, &cap, sizeof *out);
     MDB_val k = ocop_key_val(prefix), v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0)
             break;
-        if (count == cap) {
-            void **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, out, cap * sizeof *out);
-            out = grown;
-            cap *= 2;
-        }
+        out = ocop_arena_grow(arena, out, count, &cap, sizeof *out);
         out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), v.mv_size, v.mv_data);
         if (!out[count]) {
             rc = MDB_CORRUPTED;

@@ -24,14 +24,7 @@ typedef struct {
 static void s_add(s_cal_t *c, const char *province, const char *region, const char *source, Ocop__ProPlanItem *item)
 {
     Ocop__ProCalendar *cal = c->cal;
-    if (cal->n_items == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        Ocop__ProCalendarItem **grown = ocop_arena_alloc(c->arena, cap * sizeof *grown);
-        if (cal->n_items)
-            memcpy(grown, cal->items, cal->n_items * sizeof *grown);
-        cal->items = grown;
-        c->cap = cap;
-    }
+    cal->items = ocop_arena_grow(c->arena, cal->items, cal->n_items, &c->cap, sizeof *cal->items);
     Ocop__ProCalendarItem *it = ocop_arena_alloc(c->arena, sizeof *it);
     ocop__pro_calendar_item__init(it);
     it->province_code = (char *)province;
@@ -104,8 +97,8 @@ static int s_collect(ocop_ctx_t *ctx, Ocop__Reply *reply, unsigned year, s_cal_t
 static void s_warnings(s_cal_t *c, const char *only, char ***out, size_t *n)
 {
     Ocop__ProCalendar *cal = c->cal;
-    size_t cap = 16;
-    *out = ocop_arena_alloc(c->arena, cap * sizeof **out);
+    size_t cap = 0;
+    *out = NULL;
     *n = 0;
     for (size_t i = 0; i < cal->n_items; i++)
         for (size_t j = i + 1; j < cal->n_items && strcmp(cal->items[j]->item->start, cal->items[i]->item->end) <= 0;
@@ -114,12 +107,7 @@ static void s_warnings(s_cal_t *c, const char *only, char ***out, size_t *n)
             if (strcmp(a->region, b->region) != 0 || strcmp(a->source, b->source) == 0 ||
                 (only && strcmp(a->source, only) != 0 && strcmp(b->source, only) != 0))
                 continue;
-            if (*n == cap) {
-                char **grown = ocop_arena_alloc(c->arena, 2 * cap * sizeof *grown);
-                memcpy(grown, *out, cap * sizeof *grown);
-                *out = grown;
-                cap *= 2;
-            }
+            *out = ocop_arena_grow(c->arena, *out, *n, &cap, sizeof **out);
             (*out)[(*n)++] = ocop_arena_printf(c->arena, "%s: \"%s\" (%s, %s to %s) overlaps \"%s\" (%s, %s to %s)",
                                                a->region, a->item->name, a->source, a->item->start, a->item->end,
                                                b->item->name, b->source, b->item->start, b->item->end);

@@ -141,6 +141,33 @@ static void test_protobuf_allocator(void **state)
     ocop_arena_destroy(&arena);
 }
 
+/* An array grown one element at a time keeps its elements, moves only when full, doubling. */
+static void test_grow(void **state)
+{
+    (void)state;
+    ocop_arena_t *a = ocop_arena_new(256);
+    assert_non_null(a);
+    int *items = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 100; i++) {
+        int *before = items;
+        size_t cap_before = cap;
+        items = ocop_arena_grow(a, items, n, &cap, sizeof *items);
+        assert_non_null(items);
+        if (n < cap_before)
+            assert_ptr_equal(items, before);
+        else
+            assert_int_equal(cap, cap_before ? cap_before * 2 : 16);
+        items[n++] = i * 3;
+    }
+    assert_int_equal(cap, 128);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(items[i], i * 3);
+    size_t huge = SIZE_MAX / 8;
+    assert_null(ocop_arena_grow(a, items, huge, &huge, 8)); /* twice that does not fit */
+    ocop_arena_destroy(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_oversized),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_protobuf_allocator),
+        cmocka_unit_test(test_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
