@@ -92,6 +92,14 @@ ocop_service_t *ocop_service_new(const ocop_service_options_t *opts)
     self->user = opts->user;
     if (opts->undo)
         self->undo = *opts->undo;
+    if (opts->timer_count > OCOP__TIMERS_MAX) {
+        ocop_log_error("start_failed", "service=%s error=\"more than %d timers\"", opts->name, OCOP__TIMERS_MAX);
+        free(self);
+        return NULL;
+    }
+    for (size_t i = 0; i < opts->timer_count; i++)
+        self->timers[self->n_timers++] = (ocop__timer_t){.spec = opts->timers[i], .due_ms = 0}; /* once at start */
+    self->self_peer = -1;
     self->started_ms = ocop_now_ms();
     self->arena = ocop_arena_new(64 * 1024);
     self->items = calloc(self->config.batch_max, sizeof *self->items);
@@ -120,6 +128,8 @@ ocop_service_t *ocop_service_new(const ocop_service_options_t *opts)
         snprintf(p->public_z85, sizeof p->public_z85, "%s", opts->allowed_keys[i]);
         snprintf(p->name, sizeof p->name, "%s", opts->allowed_names ? opts->allowed_names[i] : "");
         p->trusted = opts->allowed_trusted && opts->allowed_trusted[i];
+        if (strcmp(p->public_z85, opts->keys->public_z85) == 0)
+            self->self_peer = (int)(self->n_peers - 1);
     }
     /* ZAP must be listening before any CURVE server socket exists. */
     self->zap = ocop_zap_new(self->zctx, opts->allowed_keys, opts->allowed_count);
@@ -189,12 +199,14 @@ static void s_batch_send(ocop_service_t *self, size_t n)
     for (size_t i = 0; i < n; i++) {
         ocop__item_t *item = &self->items[i];
         self->n_errors += item->failed != 0;
-        if (item->reply) {
+        if (item->timer >= 0)
+            ocop__timers_done(self, item);
+        else if (item->reply) {
             zmq_msg_send(&item->identity, self->router, ZMQ_SNDMORE | ZMQ_DONTWAIT);
             zmq_send(self->router, item->reply, item->reply_len, ZMQ_DONTWAIT);
-            free(item->reply);
-            item->reply = NULL;
         }
+        free(item->reply);
+        item->reply = NULL;
         zmq_msg_close(&item->identity);
         zmq_msg_close(&item->payload);
     }
@@ -219,7 +231,7 @@ static int s_peer(const ocop_service_t *self, const char *user_id)
  * the batch back. */
 static size_t s_batch_drain(ocop_service_t *self, int64_t started_us)
 {
-    size_t n = 0, handed = 0;
+    size_t n = ocop__timers_items(self, self->items, self->item_cap), handed = 0;
     while (n < self->item_cap && handed < self->item_cap) {
         ocop__item_t *item = &self->items[n];
         zmq_msg_init(&item->identity);
@@ -229,6 +241,7 @@ static size_t s_batch_drain(ocop_service_t *self, int64_t started_us)
         }
         zmq_msg_init(&item->payload);
         item->peer = -1;
+        item->timer = -1;
         item->extra_frames = 0;
         item->failed = 0;
         item->reply = NULL;
@@ -276,7 +289,7 @@ int ocop_service_run(ocop_service_t *self)
     while (!__atomic_load_n(&self->stop_requested, __ATOMIC_RELAXED)) {
         zmq_pollitem_t items[] = {{self->router, 0, ZMQ_POLLIN, 0},
                                   {self->readers ? ocop__readers_socket(self->readers) : NULL, 0, ZMQ_POLLIN, 0}};
-        int rc = zmq_poll(items, self->readers ? 2 : 1, S_POLL_MS);
+        int rc = zmq_poll(items, self->readers ? 2 : 1, ocop__timers_wait_ms(self, S_POLL_MS));
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -285,7 +298,7 @@ int ocop_service_run(ocop_service_t *self)
         }
         if (self->readers && (items[1].revents & ZMQ_POLLIN))
             s_read_replies(self);
-        if (!(items[0].revents & ZMQ_POLLIN))
+        if (!(items[0].revents & ZMQ_POLLIN) && ocop__timers_wait_ms(self, 1) > 0)
             continue;
         int64_t started_us = s_monotonic_us();
         size_t n = s_batch_drain(self, started_us);

@@ -75,6 +75,18 @@ typedef struct {
     void (*commit)(void *user);
 } ocop_memory_undo_t;
 
+/* Time-driven work the loop does itself: every every_ms (and once at start), make fills a
+ * request's body (from arena) and it goes through the ordinary batch as the service, so it is
+ * durable and its events are published; done gets its reply. No socket, no key, no client. */
+typedef struct {
+    const char *name; /* for logs */
+    unsigned every_ms;
+    /* Fills req's body; false when there is nothing to do this time (nothing is written). */
+    bool (*make)(void *user, Ocop__Request *req, ocop_arena_t *arena);
+    /* The reply (errors are logged before); true to run again at once (more is due). May be NULL. */
+    bool (*done)(void *user, const Ocop__Reply *reply);
+} ocop_timer_t;
+
 typedef struct {
     const char *name;                    /* event source, e.g. "registration" */
     uint32_t shard;                      /* 0 for unsharded services */
@@ -89,6 +101,8 @@ typedef struct {
     size_t route_count;
     void *user;                     /* handed to handlers via ocop_ctx_user */
     const ocop_memory_undo_t *undo; /* optional; called with user */
+    const ocop_timer_t *timers;     /* optional; called with user */
+    size_t timer_count;
 } ocop_service_options_t;
 
 /* Opens the outbox and request-id databases in the store, starts ZAP, binds both sockets.

@@ -23,6 +23,7 @@ typedef struct {
     size_t reply_len;
     int failed; /* the reply is an error (counted once the batch is final) */
     int peer;   /* the sender's index in the service's peers (its CURVE key), -1 when unknown */
+    int timer;  /* the timer that made it (ocop_service_timers.c), -1 for a client's request */
 } ocop__item_t;
 
 /* An allowed key: who it is, and whether its writes may name any caller. */
@@ -52,6 +53,13 @@ struct ocop_ctx_t {
 
 typedef struct ocop__readers_t ocop__readers_t;
 
+#define OCOP__TIMERS_MAX 4
+
+typedef struct {
+    ocop_timer_t spec;
+    int64_t due_ms; /* monotonic */
+} ocop__timer_t;
+
 struct ocop_service_t {
     char name[OCOP_NAME_MAX];
     uint32_t shard;
@@ -62,6 +70,9 @@ struct ocop_service_t {
     size_t route_count;
     void *user;
     ocop_memory_undo_t undo;
+    ocop__timer_t timers[OCOP__TIMERS_MAX];
+    size_t n_timers;
+    int self_peer; /* the service's own key in peers: the sender of its timers' requests */
 
     void *zctx;
     void *router;
@@ -133,5 +144,13 @@ int ocop__readers_reply(ocop__readers_t *self, void *router, int64_t *started_us
 
 /* Runs the n drained requests as one durable batch; replies are packed into the items. */
 void ocop__batch_process(ocop_service_t *self, size_t n);
+
+/* The timers (ocop_service_timers.c). Milliseconds until the next is due (0: one is due now),
+ * at most cap. */
+int ocop__timers_wait_ms(const ocop_service_t *self, int cap);
+/* An item for each timer due now whose make has work, from items[0] on (at most max). How many. */
+size_t ocop__timers_items(ocop_service_t *self, ocop__item_t *items, size_t max);
+/* A timer's reply: logged when an error, handed to its done, the timer set for its next run. */
+void ocop__timers_done(ocop_service_t *self, const ocop__item_t *item);
 
 #endif

@@ -4,8 +4,9 @@
  *
  * Serves the requests of section services.NAME of FILE for the provinces that section owns;
  * learns products from registration's events (section services.registration) in a background
- * feed, and asks itself every MS milliseconds (default 60000) to expire the certificates that
- * are due, so expiry goes through the ordinary, durable request path. */
+ * feed, and its loop expires the certificates that are due every MS milliseconds (default
+ * 60000; a timer of the loop, so expiry goes through the ordinary, durable request path). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include "eval_replica.h"
 #include "eval_state.h"
 #include "ocop_boot.h"
-#include "ocop_client.h"
 #include "ocop_config.h"
 #include "ocop_error.h"
 #include "ocop_feed.h"
@@ -25,7 +25,6 @@
 #include "ocop_subscriber.h"
 
 #define S_EXPIRE_EVERY_MS 60000
-#define S_TICK_TIMEOUT_MS 10000
 
 static void s_usage(FILE *out)
 {
@@ -50,25 +49,23 @@ static int s_option(void *user, const char *flag, const char *value)
     return 1;
 }
 
-/* The feed's tick: ask this shard to expire what is due, as any client would. */
-static void s_expire_tick(void *user)
+/* The loop's timer: expire what is due, through the ordinary durable path. */
+static bool s_expire_make(void *user, Ocop__Request *req, ocop_arena_t *arena)
 {
-    ocop_client_t *self_client = user;
-    Ocop__EvalExpireDue due = OCOP__EVAL_EXPIRE_DUE__INIT;
-    Ocop__Request req = OCOP__REQUEST__INIT;
-    req.body_case = OCOP__REQUEST__BODY_EVAL_EXPIRE_DUE;
-    req.eval_expire_due = &due;
-    Ocop__Reply *reply;
-    if (ocop_client_call(self_client, &req, &reply, S_TICK_TIMEOUT_MS, 1) != 0) {
-        ocop_log_warn("expire_tick_unanswered", "timeout_ms=%d", S_TICK_TIMEOUT_MS);
-        return;
-    }
-    if (reply->status != OCOP__STATUS__STATUS_OK)
-        ocop_log_warn("expire_tick_failed", "status=%s message=\"%s\"", ocop_status_name(reply->status),
-                      reply->message);
-    else if (reply->eval_expire_result && reply->eval_expire_result->expired)
+    (void)user;
+    Ocop__EvalExpireDue *due = ocop_arena_alloc(arena, sizeof *due);
+    ocop__eval_expire_due__init(due);
+    req->body_case = OCOP__REQUEST__BODY_EVAL_EXPIRE_DUE;
+    req->eval_expire_due = due;
+    return true;
+}
+
+static bool s_expire_done(void *user, const Ocop__Reply *reply)
+{
+    (void)user;
+    if (reply->eval_expire_result && reply->eval_expire_result->expired)
         ocop_log_info("certificates_expired", "count=%u", reply->eval_expire_result->expired);
-    ocop__reply__free_unpacked(reply, NULL);
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -84,7 +81,6 @@ int main(int argc, char **argv)
     int status = 1;
     ocop_service_t *service = NULL;
     ocop_subscriber_t *subscriber = NULL;
-    ocop_client_t *self_client = NULL;
     ocop_feed_t *feed = NULL;
     void *zctx = NULL;
     eval_state_t state;
@@ -101,6 +97,9 @@ int main(int argc, char **argv)
     size_t route_count;
     const ocop_route_t *routes = eval_routes(&route_count);
     ocop_service_options_t opts = ocop_boot_service_options(&boot, EVAL_GROUP, routes, route_count, &state);
+    const ocop_timer_t expire = {"expire", (unsigned)expire_every_ms, s_expire_make, s_expire_done};
+    opts.timers = &expire;
+    opts.timer_count = 1;
     service = ocop_service_new(&opts);
     if (!service)
         goto done;
@@ -108,16 +107,11 @@ int main(int argc, char **argv)
     subscriber =
         zctx ? ocop_boot_subscriber(&boot, zctx, "registration", eval_replica_apply, NULL, &state, err, sizeof err)
              : NULL;
-    self_client = zctx ? ocop_client_new(zctx, boot.sc.endpoint, boot.keys.public_z85, &boot.keys, boot.name) : NULL;
-    if (!subscriber || !self_client) {
+    if (!subscriber) {
         ocop_log_error("sources_invalid", "error=\"%s\"", err);
         goto done;
     }
-    ocop_feed_options_t fo = {.subscribers = &subscriber,
-                              .count = 1,
-                              .tick = s_expire_tick,
-                              .tick_user = self_client,
-                              .tick_ms = expire_every_ms};
+    ocop_feed_options_t fo = {.subscribers = &subscriber, .count = 1};
     feed = ocop_feed_start(&fo);
     if (!feed)
         goto done;
@@ -125,7 +119,6 @@ int main(int argc, char **argv)
     status = ocop_boot_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
-    ocop_client_destroy(&self_client);
     ocop_subscriber_destroy(&subscriber);
     if (zctx)
         zmq_ctx_term(zctx);

@@ -2,18 +2,17 @@
  *
  *   ocop-promotion --config FILE [--name promotion]
  *
- * Keeps a replica of the certificates of every evaluation shard listed in its "sources", and
- * asks itself (ProCascadeDue) to cancel the bookings and listings of products that lost their
- * rating, as soon as the replica marks one. */
+ * Keeps a replica of the certificates of every evaluation shard listed in its "sources"; a timer
+ * of its loop (ProCascadeDue through the ordinary durable path) cancels the bookings and
+ * listings of products that lost their rating, as soon as the replica marks one. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "ocop_boot.h"
-#include "ocop_client.h"
 #include "ocop_config.h"
-#include "ocop_error.h"
 #include "ocop_feed.h"
 #include "ocop_keys.h"
 #include "ocop_log.h"
@@ -23,9 +22,7 @@
 #include "pro_replica.h"
 
 #define S_TICK_MS 200
-/* Marks acted on per request, and requests per tick while marks remain. */
-#define S_CASCADE_BATCH 500
-#define S_ROUNDS_MAX 100
+#define S_CASCADE_BATCH 500 /* marks acted on per request */
 
 static void s_usage(FILE *out)
 {
@@ -35,55 +32,42 @@ static void s_usage(FILE *out)
                  "  its \"sources\". Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
-typedef struct {
-    pro_state_t *state;
-    ocop_client_t *self_client;
-} s_setup_t;
-
-/* The tick: when the replica marked products, ask this service to act on them. */
-static void s_tick(void *user)
+/* The loop's timer: when the replica marked products, act on a batch of them. */
+static bool s_cascade_make(void *user, Ocop__Request *req, ocop_arena_t *arena)
 {
-    s_setup_t *s = user;
+    pro_state_t *state = user;
     MDB_txn *txn;
     MDB_cursor *cur;
     MDB_val k, v;
-    int pending = 0;
-    ocop_store_hold(s->state->store);
-    if (mdb_txn_begin(ocop_store_env(s->state->store), NULL, MDB_RDONLY, &txn) == 0) {
-        if (mdb_cursor_open(txn, s->state->db.cascade, &cur) == 0) {
+    bool pending = false;
+    ocop_store_hold(state->store);
+    if (mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn) == 0) {
+        if (mdb_cursor_open(txn, state->db.cascade, &cur) == 0) {
             pending = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
             mdb_cursor_close(cur);
         }
         mdb_txn_abort(txn);
     }
-    ocop_store_release(s->state->store);
+    ocop_store_release(state->store);
     if (!pending)
-        return;
-    /* Full batches mean more marks wait: ask again at once rather than at the next tick. */
-    for (int round = 0; round < S_ROUNDS_MAX; round++) {
-        Ocop__ProCascadeDue due = OCOP__PRO_CASCADE_DUE__INIT;
-        due.max = S_CASCADE_BATCH;
-        Ocop__Request req = OCOP__REQUEST__INIT;
-        req.body_case = OCOP__REQUEST__BODY_PRO_CASCADE_DUE;
-        req.pro_cascade_due = &due;
-        Ocop__Reply *reply;
-        if (ocop_client_call(s->self_client, &req, &reply, 10000, 1) != 0) {
-            ocop_log_warn("cascade_unanswered", "timeout_ms=10000");
-            return;
-        }
-        uint32_t products = 0;
-        if (reply->status != OCOP__STATUS__STATUS_OK)
-            ocop_log_warn("cascade_failed", "status=%s message=\"%s\"", ocop_status_name(reply->status),
-                          reply->message);
-        else {
-            products = reply->pro_cascade_result->products;
-            ocop_log_info("cascade", "products=%u cancelled=%u promoted=%u", products,
-                          reply->pro_cascade_result->cancelled, reply->pro_cascade_result->promoted);
-        }
-        ocop__reply__free_unpacked(reply, NULL);
-        if (products < S_CASCADE_BATCH)
-            return;
-    }
+        return false;
+    Ocop__ProCascadeDue *due = ocop_arena_alloc(arena, sizeof *due);
+    ocop__pro_cascade_due__init(due);
+    due->max = S_CASCADE_BATCH;
+    req->body_case = OCOP__REQUEST__BODY_PRO_CASCADE_DUE;
+    req->pro_cascade_due = due;
+    return true;
+}
+
+/* A full batch means more marks wait: again at once rather than at the next tick. */
+static bool s_cascade_done(void *user, const Ocop__Reply *reply)
+{
+    (void)user;
+    if (reply->status != OCOP__STATUS__STATUS_OK || !reply->pro_cascade_result)
+        return false;
+    const Ocop__ProCascadeResult *r = reply->pro_cascade_result;
+    ocop_log_info("cascade", "products=%u cancelled=%u promoted=%u", r->products, r->cancelled, r->promoted);
+    return r->products >= S_CASCADE_BATCH;
 }
 
 int main(int argc, char **argv)
@@ -102,7 +86,6 @@ int main(int argc, char **argv)
     size_t n_subscribers = 0;
     void *zctx = NULL;
     pro_state_t state;
-    s_setup_t setup = {&state, NULL};
     if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
         ocop_log_error(stage, "error=\"%s\"", err);
         goto done;
@@ -116,6 +99,9 @@ int main(int argc, char **argv)
     size_t route_count;
     const ocop_route_t *routes = pro_routes(&route_count);
     ocop_service_options_t opts = ocop_boot_service_options(&boot, "promotion", routes, route_count, &state);
+    const ocop_timer_t cascade = {"cascade", S_TICK_MS, s_cascade_make, s_cascade_done};
+    opts.timers = &cascade;
+    opts.timer_count = 1;
     if (!(service = ocop_service_new(&opts)) || !(zctx = zmq_ctx_new()))
         goto done;
     for (size_t i = 0; i < boot.sc.source_count; i++) {
@@ -127,16 +113,12 @@ int main(int argc, char **argv)
         }
         n_subscribers++;
     }
-    if (!(setup.self_client = ocop_client_new(zctx, boot.sc.endpoint, boot.keys.public_z85, &boot.keys, boot.name)))
-        goto done;
-    ocop_feed_options_t fo = {
-        .subscribers = subscribers, .count = n_subscribers, .tick = s_tick, .tick_user = &setup, .tick_ms = S_TICK_MS};
+    ocop_feed_options_t fo = {.subscribers = subscribers, .count = n_subscribers};
     if (!(feed = ocop_feed_start(&fo)))
         goto done;
     status = ocop_boot_run(service) == 0 ? 0 : 1;
 done:
     ocop_feed_stop(&feed);
-    ocop_client_destroy(&setup.self_client);
     for (size_t i = 0; i < n_subscribers; i++)
         ocop_subscriber_destroy(&subscribers[i]);
     if (zctx)

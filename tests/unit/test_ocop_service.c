@@ -55,6 +55,7 @@
 #define S_STOP_TIMEOUT_MS 10000
 #define S_COUNTER_KEY "counter"
 
+#define S_TIMER_MS 2000 /* the test timer's interval */
 #define S_MODE_OK "ok"
 #define S_MODE_BIG "big"
 #define S_MODE_FAIL "fail"
@@ -82,9 +83,42 @@ typedef struct {
     pthread_cond_t hold_cond;
     int held;     /* the blocking read is inside its handler */
     int released; /* the test lets it go on */
+    /* The loop's timer: runs while wanted > 0 (each run takes one), counting OK replies and
+     * noting when the first and the last came. */
+    atomic_int timer_wanted, timer_ok;
+    _Atomic int64_t timer_first_ms, timer_last_ms;
 } s_world_t;
 
 /* ---------------------------------------------------------------- the service side */
+
+/* The timer's request: an ordinary write ("ok"), made by the loop as the service. */
+static bool s_timer_make(void *user, Ocop__Request *req, ocop_arena_t *arena)
+{
+    s_world_t *w = user;
+    if (atomic_load(&w->timer_wanted) <= 0)
+        return false;
+    atomic_fetch_sub(&w->timer_wanted, 1);
+    Ocop__RegEntityRegister *body = ocop_arena_alloc(arena, sizeof *body);
+    ocop__reg_entity_register__init(body);
+    body->name = S_MODE_OK;
+    req->body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
+    req->reg_entity_register = body;
+    return true;
+}
+
+static bool s_timer_done(void *user, const Ocop__Reply *reply)
+{
+    s_world_t *w = user;
+    if (reply->status == OCOP__STATUS__STATUS_OK) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        if (atomic_fetch_add(&w->timer_ok, 1) == 0)
+            atomic_store(&w->timer_first_ms, now);
+        atomic_store(&w->timer_last_ms, now);
+    }
+    return atomic_load(&w->timer_wanted) > 0; /* the rest at once, not at the next tick */
+}
 
 static int s_counter_load(MDB_txn *txn, MDB_dbi dbi, uint64_t *out)
 {
@@ -399,7 +433,10 @@ static int s_group_setup(void **state)
     pthread_cond_init(&w->hold_cond, NULL);
 
     const char *allowed[] = {w->client_keys.public_z85};
+    static const ocop_timer_t timer = {"test_timer", S_TIMER_MS, s_timer_make, s_timer_done};
     ocop_service_options_t opts = {
+        .timers = &timer,
+        .timer_count = 1,
         .name = S_NAME,
         .shard = S_SHARD,
         .config = &w->config,
@@ -1297,6 +1334,22 @@ static void test_map_growth_to_ceiling(void **state)
     s_assert_no_events_after(w, last);
 }
 
+/* The loop's timer runs its request through the batch as the service (durable, the counter
+ * moved) with no client behind it, at its next tick; done asking for more runs the rest at once,
+ * within that tick's interval rather than one tick each. */
+static void test_timer_runs_through_the_batch(void **state)
+{
+    s_world_t *w = *state;
+    uint64_t before = s_read_counter(w);
+    atomic_store(&w->timer_wanted, 3);
+    for (int64_t deadline = s_monotonic_ms() + 2 * S_TIMER_MS + S_TIMEOUT_MS;
+         atomic_load(&w->timer_ok) < 3 && s_monotonic_ms() < deadline;)
+        usleep(20 * 1000);
+    assert_int_equal(atomic_load(&w->timer_ok), 3);
+    assert_int_equal(s_read_counter(w), before + 3);
+    assert_true(atomic_load(&w->timer_last_ms) - atomic_load(&w->timer_first_ms) < S_TIMER_MS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1312,6 +1365,7 @@ int main(void)
         cmocka_unit_test(test_reads_off_the_writer),
         cmocka_unit_test(test_replayed_retry),
         cmocka_unit_test(test_read_routes_cannot_write),
+        cmocka_unit_test(test_timer_runs_through_the_batch),
         cmocka_unit_test(test_map_growth_to_ceiling), /* last: leaves the store full */
     };
     return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);
