@@ -130,3 +130,30 @@ int ocop_fs_digest_file(const char *path, unsigned char digest[OCOP_FS_DIGEST_LE
     close(in);
     return 0;
 }
+
+/* Written to a temporary file and renamed, so a crash never leaves a truncated file behind;
+ * fchmod because an existing file or the umask could otherwise widen the mode. */
+int ocop_fs_write_file(const char *path, const char *content, unsigned mode)
+{
+    char tmp[OCOP_PATH_MAX + 8];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return -1;
+    struct stat old;
+    int replacing = lstat(path, &old) == 0 && S_ISREG(old.st_mode);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(content);
+    int ok = fchmod(fd, (mode_t)mode) == 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
+    /* A file replaced keeps its owner: root adding a user to a tokens file that the gateway's
+     * account owns must not take it away from the gateway. Only root can give a file away. */
+    if (ok && replacing && (old.st_uid != geteuid() || old.st_gid != getegid()) && geteuid() == 0)
+        ok = fchown(fd, old.st_uid, old.st_gid) == 0;
+    if (close(fd) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -19,6 +19,10 @@ int ocop_fs_name_valid(const char *name);
 int ocop_fs_copy_file(const char *src, const char *dst, unsigned mode, unsigned char digest[OCOP_FS_DIGEST_LEN],
                       char *err, size_t errlen);
 
+/* content written to path with mode: to a temporary file, fsync'd, renamed, so a crash never
+ * leaves a truncated file behind (a file replaced by root keeps its owner). 0 / -1. */
+int ocop_fs_write_file(const char *path, const char *content, unsigned mode);
+
 /* The BLAKE2b-256 of a file's bytes. 0, or -1 with err naming the file. */
 int ocop_fs_digest_file(const char *path, unsigned char digest[OCOP_FS_DIGEST_LEN], char *err, size_t errlen);
 

@@ -31,33 +31,6 @@ static int s_key_path(char *buf, size_t len, const char *dir, const char *name, 
     return snprintf(buf, len, "%s/%s%s", dir, name, ext) < (int)len ? 0 : -1;
 }
 
-/* Written to a temporary file and renamed, so a crash never leaves a truncated key behind;
- * fchmod because an existing file or the umask could otherwise widen the mode. */
-int ocop_keys_write_file(const char *path, const char *content, unsigned mode)
-{
-    char tmp[OCOP_PATH_MAX + 8];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return -1;
-    struct stat old;
-    int replacing = lstat(path, &old) == 0 && S_ISREG(old.st_mode);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
-    if (fd < 0)
-        return -1;
-    size_t len = strlen(content);
-    int ok = fchmod(fd, (mode_t)mode) == 0 && write(fd, content, len) == (ssize_t)len && fsync(fd) == 0;
-    /* A file replaced keeps its owner: root adding a user to a tokens file that the gateway's
-     * account owns must not take it away from the gateway. Only root can give a file away. */
-    if (ok && replacing && (old.st_uid != geteuid() || old.st_gid != getegid()) && geteuid() == 0)
-        ok = fchown(fd, old.st_uid, old.st_gid) == 0;
-    if (close(fd) != 0)
-        ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* Reads a small key file; when private, refuses modes with any group/other bit. */
 int ocop_keys_read_file(const char *path, int private_key, char *buf, size_t len, char *err, size_t errlen)
 {
@@ -146,9 +119,9 @@ int ocop_keys_sign_create(const char *dir, const char *name, char *err, size_t e
     sodium_bin2hex(pk_hex, sizeof pk_hex - 1, pk, sizeof pk);
     strcat(sk_hex, "\n");
     strcat(pk_hex, "\n");
-    int rc = ocop_keys_write_file(secret_path, sk_hex, 0600) == 0 ? 0 : -1;
+    int rc = ocop_fs_write_file(secret_path, sk_hex, 0600) == 0 ? 0 : -1;
     const char *failed = secret_path;
-    if (rc == 0 && ocop_keys_write_file(public_path, pk_hex, 0644) != 0) {
+    if (rc == 0 && ocop_fs_write_file(public_path, pk_hex, 0644) != 0) {
         rc = -1;
         failed = public_path;
     }
@@ -174,11 +147,11 @@ int ocop_keys_save(const char *dir, const char *name, const ocop_keypair_t *pair
     }
     char text[2 * (OCOP_Z85_KEY_LEN + 16)];
     snprintf(text, sizeof text, "public=%s\nsecret=%s\n", pair->public_z85, pair->secret_z85);
-    int rc = ocop_keys_write_file(key_path, text, 0600);
+    int rc = ocop_fs_write_file(key_path, text, 0600);
     explicit_bzero(text, sizeof text);
     if (rc == 0) {
         snprintf(text, sizeof text, "public=%s\n", pair->public_z85);
-        rc = ocop_keys_write_file(pub_path, text, 0644);
+        rc = ocop_fs_write_file(pub_path, text, 0644);
     }
     if (rc != 0)
         ocop_log_error("keys_save_failed", "dir=%s name=%s error=\"%s\"", dir, name, strerror(errno));

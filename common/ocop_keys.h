@@ -30,11 +30,9 @@ int ocop_keys_load_pair(const char *dir, const char *name, ocop_keypair_t *out, 
 int ocop_keys_load_public(const char *dir, const char *name, char out[OCOP_Z85_KEY_LEN + 1], char *err, size_t errlen);
 
 /* Socket setup. A server socket authenticates clients through ZAP (domain "ocop"). 0 / -1. */
-/* Key files of other kinds (e.g. the audit service's signing key) use the same care: written to
- * a temporary file, fsync'd and renamed with mode (a file replaced by root keeps its owner); read
- * refusing a secret (private_key 1) that group or others can access. 0 / -1 (read: with err
- * naming the file). */
-int ocop_keys_write_file(const char *path, const char *content, unsigned mode);
+/* Key files of other kinds (e.g. the audit service's signing key) use the same care: written with
+ * ocop_fs_write_file; read refusing a secret (private_key 1) that group or others can access. 0 /
+ * -1 with err naming the file. */
 int ocop_keys_read_file(const char *path, int private_key, char *buf, size_t len, char *err, size_t errlen);
 
 /* A new Ed25519 signing key pair (the audit service signs its tree heads with one): dir/NAME.sign

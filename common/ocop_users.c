@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "ocop_error.h"
-#include "ocop_keys.h"
+#include "ocop_fs.h"
 
 #define S_FILE_MAX (64u << 20)
 
@@ -312,7 +312,7 @@ int ocop_users_add(const char *path, const ocop_user_t *user, char *err, size_t 
         cJSON_AddStringToObject(o, "token_hash", hex);
         cJSON_AddItemToArray(arr, o);
         char *out = cJSON_Print(root);
-        if (!out || ocop_keys_write_file(path, out, 0600) != 0) {
+        if (!out || ocop_fs_write_file(path, out, 0600) != 0) {
             ocop_error_format(err, errlen, "%s: cannot write: %s", path, strerror(errno));
             rc = -1;
         }

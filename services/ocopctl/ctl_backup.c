@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "ocop_config.h"
+#include "ocop_fs.h"
 #include "ocop_keys.h"
 #include "ocop_store.h"
 
@@ -169,7 +170,7 @@ static int s_write_manifest(s_backup_t *b)
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     snprintf(path, sizeof path, "%s/%s", b->dir, CTL_BACKUP_MANIFEST);
-    int rc = text && ocop_keys_write_file(path, text, 0600) == 0 ? 0 : -1;
+    int rc = text && ocop_fs_write_file(path, text, 0600) == 0 ? 0 : -1;
     if (rc != 0)
         snprintf(b->err, sizeof b->err, "%s: cannot write: %s", path, strerror(errno));
     free(text);

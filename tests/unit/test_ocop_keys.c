@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "ocop_keys.h"
+#include "ocop_fs.h"
 #include "unit_tmpdir.h"
 
 typedef struct {
@@ -138,12 +139,12 @@ static void test_replaced_file_keeps_owner(void **state)
     s_fixture_t *fx = *state;
     char path[256];
     snprintf(path, sizeof path, "%s/tokens.json", fx->dir);
-    assert_int_equal(ocop_keys_write_file(path, "{\"users\": []}\n", 0600), 0);
+    assert_int_equal(ocop_fs_write_file(path, "{\"users\": []}\n", 0600), 0);
     const uid_t other = 65534; /* nobody */
     int root = geteuid() == 0;
     if (root)
         assert_int_equal(chown(path, other, other), 0);
-    assert_int_equal(ocop_keys_write_file(path, "{\"users\": [1]}\n", 0600), 0);
+    assert_int_equal(ocop_fs_write_file(path, "{\"users\": [1]}\n", 0600), 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_uid, root ? other : geteuid());
