@@ -127,15 +127,30 @@ int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON
         return rc;
     if (ctl->gateway)
         return ctl_http_call(ctl, body_name, ctl_request_body(&req), NULL, reply);
-    ocop_client_t *client = ctl_connect(ctl, service);
-    if (!client)
-        return CTL_EXIT_UNAVAILABLE;
-    if (ocop_client_call(client, &req, reply, ctl->timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl: %s did not answer within %d ms (3 attempts)\n", service, ctl->timeout_ms);
-        rc = CTL_EXIT_UNAVAILABLE;
+    /* A shard that answers WRONG_SHARD naming the shard that holds the target now (a province or
+     * record moved) gets the same request, under the same id, sent on there, at most twice. */
+    char request_id[OCOP_REQUEST_ID_MAX + 1] = "", target[OCOP_NAME_MAX];
+    snprintf(target, sizeof target, "%s", service);
+    for (int hops = 0;; hops++) {
+        ocop_client_t *client = ctl_connect(ctl, target);
+        if (!client)
+            return CTL_EXIT_UNAVAILABLE;
+        if (*request_id)
+            req.request_id = request_id;
+        int called = ocop_client_call(client, &req, reply, ctl->timeout_ms, 3);
+        snprintf(request_id, sizeof request_id, "%s", req.request_id ? req.request_id : "");
+        ocop_client_destroy(&client);
+        if (called != 0) {
+            fprintf(stderr, "ocopctl: %s did not answer within %d ms (3 attempts)\n", target, ctl->timeout_ms);
+            return CTL_EXIT_UNAVAILABLE;
+        }
+        const Ocop__Reply *r = *reply;
+        if ((int)r->status != OCOP_E_WRONG_SHARD || !*r->redirect || hops == 2 || strcmp(r->redirect, target) == 0)
+            return 0;
+        snprintf(target, sizeof target, "%s", r->redirect);
+        ocop__reply__free_unpacked(*reply, NULL);
+        *reply = NULL;
     }
-    ocop_client_destroy(&client);
-    return rc;
 }
 
 int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body)

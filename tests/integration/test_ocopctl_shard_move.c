@@ -591,6 +591,13 @@ static void test_move_under_load(void **state)
     assert_string_equal(r->redirect, "evaluation-2");
     ITEST_FREE(r);
 
+    /* ocopctl sent to the shard the config names follows the redirect too. */
+    char body[96];
+    snprintf(body, sizeof body, "{\"id\":\"%s\"}", sc->session);
+    s_ctl_ok((const char *const[]){"--output", "json", "call", "evaluation-1", "eval_session_get", body, NULL});
+    assert_non_null(strstr(W.run.out, sc->session));
+    assert_non_null(strstr(W.run.out, "\"status\":\t\"ok\""));
+
     /* Its rows of the report moved with it. */
     r = harness_report_get(s_shard(0), A, "", 0);
     ITEST_ASSERT_ERROR(r, S_ST(WRONG_SHARD), "province_code");
