@@ -41,8 +41,8 @@ struct ocop__readers_t {
 };
 
 /* Serves one read: the reply packed into *out (*len), *failed when it is an error. */
-static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload, int peer, uint8_t **out,
-                   size_t *len, int *failed)
+static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload, int peer, uint8_t **out, size_t *len,
+                   int *failed)
 {
     ocop_arena_reset(arena);
     Ocop__Reply reply;

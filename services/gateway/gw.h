@@ -22,7 +22,7 @@ typedef struct {
     gw_pump_t *pump;
     int tasks_active; /* requests waiting for services (atomic): shutdown lets them finish */
     gw_metrics_t *metrics;
-    gw_shardmap_t *shardmap; /* provinces moved since the config was written, as redirects said */
+    gw_shardmap_t *shardmap;     /* provinces moved since the config was written, as redirects said */
     pthread_rwlock_t users_lock; /* guards users: the tokens file is reloaded while serving */
     ocop_users_t *users;
     char *openapi;      /* the OpenAPI document served at /openapi.json */
