@@ -131,10 +131,12 @@ int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON
      * record moved) gets the same request, under the same id, sent on there, at most twice. */
     char request_id[OCOP_REQUEST_ID_MAX + 1] = "", target[OCOP_NAME_MAX];
     snprintf(target, sizeof target, "%s", service);
+    char *caller = req.caller; /* a client fills what is empty with its own strings */
     for (int hops = 0;; hops++) {
         ocop_client_t *client = ctl_connect(ctl, target);
         if (!client)
             return CTL_EXIT_UNAVAILABLE;
+        req.caller = caller;
         if (*request_id)
             req.request_id = request_id;
         int called = ocop_client_call(client, &req, reply, ctl->timeout_ms, 3);
