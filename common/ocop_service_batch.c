@@ -256,74 +256,57 @@ static const char *s_caller_refusal(ocop_service_t *self, const ocop__item_t *it
                              p->name, p->name, caller);
 }
 
-/* Runs one request inside the batch transaction. Returns 0, or 1 when the map is full and the
- * whole batch must be rerun, or -1 on an unrecoverable error. */
-static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int storage_full)
+/* What a write must pass before it runs: an id, a caller its key may name, an id not used by
+ * another request (a retry is answered with the reply recorded under it), room in the store. */
+enum { S_ADMITTED, S_ANSWERED, S_RECALLED, S_FAILED };
+
+static int s_admit_write(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const Ocop__Request *req,
+                         const ocop_route_t *route, int storage_full, uint8_t *digest, Ocop__Reply *reply)
 {
-    ocop_arena_reset(self->arena);
-    Ocop__Reply reply;
-    ocop__reply__init(&reply);
-    uint8_t digest[S_DIGEST_LEN];
-    Ocop__Request *req =
-        ocop__request_open(self->arena, self->config.max_request_bytes, &item->payload, item->extra_frames, &reply);
-    if (!req)
-        return s_reply_pack(self, item, &reply);
+    if (s_validate_request_id(req->request_id) != 0) {
+        ocop__reply_status(self->arena, reply, OCOP_E_INVALID, "request_id",
+                           "request_id is required for writes: 1 to 128 printable ASCII characters");
+        return S_ANSWERED;
+    }
+    /* Histories record who did what: a write must say who asks. */
+    if (ocop_text_check(req->caller, 1, S_CALLER_MAX) != NULL) {
+        ocop__reply_status(self->arena, reply, OCOP_E_INVALID, "caller",
+                           "caller is required for writes: 1 to 128 characters of valid UTF-8");
+        return S_ANSWERED;
+    }
+    const char *why = s_caller_refusal(self, item, req->caller);
+    if (why) {
+        ocop__reply_status(self->arena, reply, OCOP_E_FORBIDDEN, "caller", why);
+        return S_ANSWERED;
+    }
+    if (s_request_digest(self, req, digest) != 0)
+        return S_FAILED;
+    int found = s_recall(self, txn, route, req, digest, item);
+    if (found == 2) {
+        ocop__reply_status(self->arena, reply, OCOP_E_CONFLICT, "request_id",
+                           ocop_arena_printf(self->arena,
+                                             "request id %s was used by a different request (route, caller or "
+                                             "body); a retry sends the same request again, a new request needs a "
+                                             "new id",
+                                             req->request_id));
+        return S_ANSWERED;
+    }
+    if (found != 0)
+        return found > 0 ? S_RECALLED : S_FAILED;
+    if (storage_full) {
+        ocop__reply_status(self->arena, reply, OCOP_E_STORAGE_FULL, "",
+                           "storage is full: the store reached its configured ceiling; reads still work");
+        return S_ANSWERED;
+    }
+    return S_ADMITTED;
+}
 
-    if (req->body_case == OCOP__REQUEST__BODY_PING) {
-        s_handle_ping(self, &reply);
-        return s_reply_pack(self, item, &reply);
-    }
-    if (req->body_case == OCOP__REQUEST__BODY_EVENTS_FROM) {
-        s_handle_events_from(self, txn, req->events_from, &reply);
-        return s_reply_pack(self, item, &reply);
-    }
-    const ocop_route_t *route = ocop__route(self, req->body_case);
-    if (!route) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "%s does not serve message type %d", self->name, (int)req->body_case);
-        ocop__reply_status(self->arena, &reply, OCOP_E_UNSUPPORTED, "body", msg);
-        return s_reply_pack(self, item, &reply);
-    }
-    if (route->writes) {
-        if (s_validate_request_id(req->request_id) != 0) {
-            ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, "request_id",
-                               "request_id is required for writes: 1 to 128 printable ASCII characters");
-            return s_reply_pack(self, item, &reply);
-        }
-        /* Histories record who did what: a write must say who asks. */
-        if (ocop_text_check(req->caller, 1, S_CALLER_MAX) != NULL) {
-            ocop__reply_status(self->arena, &reply, OCOP_E_INVALID, "caller",
-                               "caller is required for writes: 1 to 128 characters of valid UTF-8");
-            return s_reply_pack(self, item, &reply);
-        }
-        const char *why = s_caller_refusal(self, item, req->caller);
-        if (why) {
-            ocop__reply_status(self->arena, &reply, OCOP_E_FORBIDDEN, "caller", why);
-            return s_reply_pack(self, item, &reply);
-        }
-        if (s_request_digest(self, req, digest) != 0)
-            return -1;
-        int found = s_recall(self, txn, route, req, digest, item);
-        if (found == 2) {
-            ocop__reply_status(self->arena, &reply, OCOP_E_CONFLICT, "request_id",
-                               ocop_arena_printf(self->arena,
-                                                 "request id %s was used by a different request (route, caller "
-                                                 "or body); a retry sends the same request again, a new request "
-                                                 "needs a new id",
-                                                 req->request_id));
-            return s_reply_pack(self, item, &reply);
-        }
-        if (found != 0)
-            return found > 0 ? 0 : -1;
-        if (storage_full) {
-            ocop__reply_status(self->arena, &reply, OCOP_E_STORAGE_FULL, "",
-                               "storage is full: the store reached its configured ceiling; reads still work");
-            return s_reply_pack(self, item, &reply);
-        }
-    }
-
-    /* A reading route on the loop runs in a nested transaction that is always aborted: whatever
-     * it writes is dropped. */
+/* Runs the handler of an admitted request: directly in the batch transaction when its route
+ * checks everything before writing, else in a nested one (a reading route's always aborted), and
+ * keeps or drops what it did. 0, or 1 when the batch must be rerun, or -1. */
+static int s_run(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const Ocop__Request *req,
+                 const ocop_route_t *route, const uint8_t *digest, Ocop__Reply *reply)
+{
     int direct = route->writes && route->checks_before_writes && !self->nested;
     MDB_txn *child = txn;
     int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
@@ -340,7 +323,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;
     size_t undo_mark = ocop__undo_mark(self);
-    int hrc = route->fn(&ctx, req, &reply);
+    int hrc = route->fn(&ctx, req, reply);
     int store_failed = self->db_failed;
     self->db_failed = 0;
     if (self->map_full || (direct && route->writes && store_failed)) {
@@ -357,18 +340,18 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
             mdb_txn_abort(child);
         ocop__events_truncate(self, event_mark, seq_mark);
         ocop__undo_rollback(self, undo_mark);
-        if (hrc != 0 && reply.status == OCOP__STATUS__STATUS_OK)
-            ocop__reply_status(self->arena, &reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
-        return s_reply_pack(self, item, &reply);
+        if (hrc != 0 && reply->status == OCOP__STATUS__STATUS_OK)
+            ocop__reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
+        return s_reply_pack(self, item, reply);
     }
-    if (s_reply_pack(self, item, &reply) != 0) {
+    if (s_reply_pack(self, item, reply) != 0) {
         if (!direct)
             mdb_txn_abort(child);
         ocop__events_truncate(self, event_mark, seq_mark);
         ocop__undo_rollback(self, undo_mark);
         return -1;
     }
-    rc = s_remember(self, child, route, &reply, req->request_id, digest, ctx.now_ms, item);
+    rc = s_remember(self, child, route, reply, req->request_id, digest, ctx.now_ms, item);
     if (!direct) {
         if (rc == 0)
             rc = mdb_txn_commit(child);
@@ -391,6 +374,45 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
         return -1;
     }
     return 0;
+}
+
+/* Runs one request inside the batch transaction. Returns 0, or 1 when the map is full and the
+ * whole batch must be rerun, or -1 on an unrecoverable error. */
+static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int storage_full)
+{
+    ocop_arena_reset(self->arena);
+    Ocop__Reply reply;
+    ocop__reply__init(&reply);
+    Ocop__Request *req =
+        ocop__request_open(self->arena, self->config.max_request_bytes, &item->payload, item->extra_frames, &reply);
+    if (!req)
+        return s_reply_pack(self, item, &reply);
+    if (req->body_case == OCOP__REQUEST__BODY_PING) {
+        s_handle_ping(self, &reply);
+        return s_reply_pack(self, item, &reply);
+    }
+    if (req->body_case == OCOP__REQUEST__BODY_EVENTS_FROM) {
+        s_handle_events_from(self, txn, req->events_from, &reply);
+        return s_reply_pack(self, item, &reply);
+    }
+    const ocop_route_t *route = ocop__route(self, req->body_case);
+    if (!route) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s does not serve message type %d", self->name, (int)req->body_case);
+        ocop__reply_status(self->arena, &reply, OCOP_E_UNSUPPORTED, "body", msg);
+        return s_reply_pack(self, item, &reply);
+    }
+    uint8_t digest[S_DIGEST_LEN];
+    switch (route->writes ? s_admit_write(self, txn, item, req, route, storage_full, digest, &reply) : S_ADMITTED) {
+    case S_ANSWERED:
+        return s_reply_pack(self, item, &reply);
+    case S_RECALLED:
+        return 0;
+    case S_FAILED:
+        return -1;
+    default:
+        return s_run(self, txn, item, req, route, digest, &reply);
+    }
 }
 
 /* Forgets request ids older than the retention, a bounded number per batch. */
