@@ -129,85 +129,81 @@ static int s_standards(ocop_ctx_t *ctx, Ocop__Reply *reply, char **in, size_t n,
     return 0;
 }
 
-int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+/* The catalogue (the one in force today when none is named), sector and product set a
+ * registration names. 0, or -1 after failing reply. */
+static int s_classification(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProductRegister *in,
+                            const reg_catalogue_t **cat, const reg_sector_t **sector, const reg_product_set_t **set)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    const Ocop__RegProductRegister *in = req->reg_product_register;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
-
-    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
-        return -1;
-    if (in->processing < OCOP__PROCESSING_LEVEL__PROCESSING_FRESH ||
-        in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "processing",
-                             "processing must be fresh/raw, preliminary or processed");
-    const reg_catalogue_t *cat;
     if (*in->catalogue_version) {
-        cat = reg_catalogues_find(state->catalogues, in->catalogue_version);
+        *cat = reg_catalogues_find(state->catalogues, in->catalogue_version);
     } else {
         char day[11];
         ocop_day_of(ocop_ctx_now_ms(ctx), day);
-        cat = reg_catalogues_current(state->catalogues, day);
+        *cat = reg_catalogues_current(state->catalogues, day);
     }
-    if (!cat)
+    if (!*cat)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "catalogue_version", "unknown catalogue version '%.32s'",
                              in->catalogue_version);
-    const reg_sector_t *sector = reg_catalogue_sector(cat, in->sector_code);
-    if (!sector)
+    if (!(*sector = reg_catalogue_sector(*cat, in->sector_code)))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "sector_code", "sector_code '%.32s' is not in catalogue %s",
-                             in->sector_code, cat->version);
-    const reg_product_set_t *set = reg_sector_product_set(sector, in->product_set_code);
-    if (!set)
+                             in->sector_code, (*cat)->version);
+    if (!(*set = reg_sector_product_set(*sector, in->product_set_code)))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_set_code",
                              "product_set_code '%.32s' is not in sector %s of catalogue %s", in->product_set_code,
-                             sector->code, cat->version);
-    Ocop__RegEntity *entity = reg_entity_load(ctx, reply, "entity_id", in->entity_id);
-    if (!entity)
-        return -1;
-    reg_place_t place;
-    if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
-        return -1;
-    /* A product is registered, and rated, in its producer's province: the province that attests,
-     * evaluates and certifies it is the one whose officers answer for the producer. */
-    if (strcmp(place.current_province, entity->current_province_code) != 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
-                             "commune %.16s is in province %s, entity %s in province %s: a product is registered in "
-                             "its producer's province",
-                             in->commune_code, place.current_province, entity->id, entity->current_province_code);
+                             (*sector)->code, (*cat)->version);
+    return 0;
+}
 
+/* The new product's record (without its id), every field checked. NULL after failing reply. */
+static Ocop__RegProduct *s_product_new(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProductRegister *in,
+                                       const Ocop__RegEntity *entity, const reg_place_t *place,
+                                       const reg_catalogue_t *cat, const reg_sector_t *sector,
+                                       const reg_product_set_t *set)
+{
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__RegProduct *p = ocop_arena_alloc(arena, sizeof *p);
     ocop__reg_product__init(p);
     if (s_standards(ctx, reply, in->standards, in->n_standards, &p->standards, &p->n_standards) != 0)
-        return -1;
+        return NULL;
     p->normalized_name = reg_key_in_arena(ctx, reply, "name", in->name, 1);
     if (!p->normalized_name)
-        return -1;
-    if (!*p->normalized_name)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "name has no letters or digits");
+        return NULL;
+    if (!*p->normalized_name) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "name has no letters or digits");
+        return NULL;
+    }
     p->entity_id = entity->id;
     p->name = in->name;
     p->catalogue_version = ocop_arena_strdup(arena, cat->version);
     p->sector_code = ocop_arena_strdup(arena, sector->code);
     p->product_set_code = ocop_arena_strdup(arena, set->code);
-    p->unit_version = ocop_arena_strdup(arena, place.version);
+    p->unit_version = ocop_arena_strdup(arena, place->version);
     p->commune_code = in->commune_code;
-    p->province_code = ocop_arena_strdup(arena, place.province);
-    p->district_code = ocop_arena_strdup(arena, place.district);
-    p->current_province_code = ocop_arena_strdup(arena, place.current_province);
+    p->province_code = ocop_arena_strdup(arena, place->province);
+    p->district_code = ocop_arena_strdup(arena, place->district);
+    p->current_province_code = ocop_arena_strdup(arena, place->current_province);
     p->processing = in->processing;
     p->stage = OCOP__STAGE__STAGE_IDEA_SUBMITTED;
     p->created_ms = p->updated_ms = ocop_ctx_now_ms(ctx);
     p->revision = 1;
     p->id = ""; /* screening names the conflicting product, never this one */
-    if (reg_screen(ctx, reply, p, set->fresh) != 0)
-        return -1;
+    return p;
+}
+
+/* The product stored under a new id with its indexes, the first entry of its history and its
+ * counts, and its events published (RegProductRegistered, and RegDuplicateFlagged when
+ * screening flagged it). 0, or -1 after failing reply. */
+static int s_product_store_new(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
     char id[32];
     int rc = reg_state_next_id(state, txn, "PRD", id, sizeof id);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
     p->id = ocop_arena_strdup(arena, id);
-
     Ocop__RegStageChange *change = ocop_arena_alloc(arena, sizeof *change);
     ocop__reg_stage_change__init(change);
     change->to = p->stage;
@@ -226,26 +222,51 @@ int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
         rc = reg_counts_add(state, txn, p, p->stage, +1);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
-
-    Ocop__RegProductRegistered *reg = ocop_arena_alloc(arena, sizeof *reg);
-    ocop__reg_product_registered__init(reg);
-    reg->product = p;
-    if (ocop_ctx_publish_body(ctx, reply, &reg->base) != 0)
+    Ocop__RegProductRegistered registered = OCOP__REG_PRODUCT_REGISTERED__INIT;
+    registered.product = p;
+    if (ocop_ctx_publish_body(ctx, reply, &registered.base) != 0)
         return -1;
-    if (p->n_flags) {
-        Ocop__RegDuplicateFlagged *flagged = ocop_arena_alloc(arena, sizeof *flagged);
-        ocop__reg_duplicate_flagged__init(flagged);
-        flagged->product_id = p->id;
-        flagged->flags = p->flags;
-        flagged->n_flags = p->n_flags;
-        flagged->candidates = p->candidates;
-        flagged->n_candidates = p->n_candidates;
-        Ocop__Event fev = OCOP__EVENT__INIT;
-        fev.body_case = OCOP__EVENT__BODY_REG_DUPLICATE_FLAGGED;
-        fev.reg_duplicate_flagged = flagged;
-        if (ocop_ctx_publish(ctx, reply, &fev) != 0)
-            return -1;
-    }
+    if (!p->n_flags)
+        return 0;
+    Ocop__RegDuplicateFlagged flagged = OCOP__REG_DUPLICATE_FLAGGED__INIT;
+    flagged.product_id = p->id;
+    flagged.flags = p->flags;
+    flagged.n_flags = p->n_flags;
+    flagged.candidates = p->candidates;
+    flagged.n_candidates = p->n_candidates;
+    return ocop_ctx_publish_body(ctx, reply, &flagged.base);
+}
+
+int reg_handle_product_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    const Ocop__RegProductRegister *in = req->reg_product_register;
+    if (ocop_ctx_check_text(ctx, reply, "name", in->name, 1, REG_NAME_MAX) != 0)
+        return -1;
+    if (in->processing < OCOP__PROCESSING_LEVEL__PROCESSING_FRESH ||
+        in->processing > OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "processing",
+                             "processing must be fresh/raw, preliminary or processed");
+    const reg_catalogue_t *cat = NULL;
+    const reg_sector_t *sector = NULL;
+    const reg_product_set_t *set = NULL;
+    if (s_classification(ctx, reply, in, &cat, &sector, &set) != 0)
+        return -1;
+    Ocop__RegEntity *entity = reg_entity_load(ctx, reply, "entity_id", in->entity_id);
+    if (!entity)
+        return -1;
+    reg_place_t place;
+    if (reg_commune_resolve(ctx, reply, in->unit_version, in->commune_code, &place) != 0)
+        return -1;
+    /* A product is registered, and rated, in its producer's province: the province that attests,
+     * evaluates and certifies it is the one whose officers answer for the producer. */
+    if (strcmp(place.current_province, entity->current_province_code) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
+                             "commune %.16s is in province %s, entity %s in province %s: a product is registered in "
+                             "its producer's province",
+                             in->commune_code, place.current_province, entity->id, entity->current_province_code);
+    Ocop__RegProduct *p = s_product_new(ctx, reply, in, entity, &place, cat, sector, set);
+    if (!p || reg_screen(ctx, reply, p, set->fresh) != 0 || s_product_store_new(ctx, reply, p) != 0)
+        return -1;
     return reg_product_reply_detail(ctx, reply, p);
 }
 
