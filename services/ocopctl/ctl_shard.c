@@ -451,17 +451,21 @@ static int s_move(s_move_t *mv, int wait_ms)
         return rc;
     }
     mv->version = source.version;
+    int64_t copied_at = s_now_ms();
     if ((rc = s_copy(mv, target.replica_cursor, true, wait_ms, "copy under the fence")) != 0) {
         s_abandon(mv);
         return rc;
     }
+    int64_t ended_at = s_now_ms();
     if ((rc = s_commit_and_release(mv)) != 0)
         return rc;
     int64_t now = s_now_ms();
     fprintf(stderr,
-            "ocopctl shard move: %s moved from %s to %s (version %llu): %lld ms in all, writes fenced %lld ms\n",
+            "ocopctl shard move: %s moved from %s to %s (version %llu): %lld ms in all, writes fenced %lld ms "
+            "(fence %lld, copy once the source's replica caught up %lld, commit and release %lld)\n",
             mv->province, mv->from, mv->to, (unsigned long long)(mv->version + 1), (long long)(now - started),
-            (long long)(now - fenced_at));
+            (long long)(now - fenced_at), (long long)(copied_at - fenced_at), (long long)(ended_at - copied_at),
+            (long long)(now - ended_at));
     return 0;
 }
 
