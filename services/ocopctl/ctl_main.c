@@ -101,6 +101,10 @@ static int s_call(ctl_t *ctl, int argc, char **argv)
         static char buf[1 << 20];
         if (strcmp(text, "-") == 0) {
             size_t n = fread(buf, 1, sizeof buf - 1, stdin);
+            if (n == sizeof buf - 1 && fgetc(stdin) != EOF) {
+                fprintf(stderr, "ocopctl call: the body on standard input is larger than %zu bytes\n", sizeof buf - 1);
+                return CTL_EXIT_INVALID;
+            }
             buf[n] = '\0';
             text = buf;
         }
@@ -115,33 +119,30 @@ static int s_call(ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* The global options before the command, into ctl; *cmd is the command's index. -1 to go on,
+ * else the exit code (0 after --help). */
+static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd)
 {
-    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"),
-                 .as = "ocopctl",
-                 .timeout_ms = 5000,
-                 .gateway = getenv("OCOP_GATEWAY"),
-                 .token = getenv("OCOP_TOKEN")};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            ctl.config_path = argv[++i];
+            ctl->config_path = argv[++i];
         else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
-            ctl.as = argv[++i];
+            ctl->as = argv[++i];
         else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc)
-            ctl.gateway = argv[++i];
+            ctl->gateway = argv[++i];
         else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc)
-            ctl.token = argv[++i];
+            ctl->token = argv[++i];
         else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
             const char *o = argv[++i];
             if (strcmp(o, "json") != 0 && strcmp(o, "table") != 0 && strcmp(o, "csv") != 0) {
                 fprintf(stderr, "ocopctl: --output is json, table or csv\n");
                 return CTL_EXIT_USAGE;
             }
-            ctl.output_json = strcmp(o, "json") == 0;
-            ctl.output_csv = strcmp(o, "csv") == 0;
+            ctl->output_json = strcmp(o, "json") == 0;
+            ctl->output_csv = strcmp(o, "csv") == 0;
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
-            ctl.timeout_ms = atoi(argv[++i]);
+            ctl->timeout_ms = atoi(argv[++i]);
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_usage(stdout);
             return 0;
@@ -154,53 +155,84 @@ int main(int argc, char **argv)
         s_usage(stderr);
         return CTL_EXIT_USAGE;
     }
-    if (!ctl.config_path)
-        ctl.config_path = access("ocop.json", F_OK) == 0 ? "ocop.json" : OCOPCTL_SYSTEM_CONFIG;
-    if (ctl.timeout_ms <= 0)
-        ctl.timeout_ms = 5000;
-    const char *cmd = argv[i];
-    int sub_argc = argc - i;
-    char **sub_argv = argv + i;
-    int rc;
-    if (strcmp(cmd, "keygen") == 0)
-        rc = ctl_cmd_keygen(sub_argc, sub_argv);
-    else if (strcmp(cmd, "config") == 0)
-        rc = ctl_cmd_config(ctl.config_path, sub_argc, sub_argv);
-    else if (strcmp(cmd, "backup") == 0)
-        rc = ctl_cmd_backup(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "restore") == 0)
-        rc = ctl_cmd_restore(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "promote") == 0)
-        rc = ctl_demo_promote(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "demo") == 0 && sub_argc > 1 && strcmp(sub_argv[1], "rerate") == 0)
-        rc = ctl_demo_rerate(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "demo") == 0)
-        rc = ctl_cmd_demo(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "ping") == 0 && ctl.gateway)
-        rc = ctl_http_health(&ctl);
-    else if (strcmp(cmd, "ping") == 0)
-        rc = ctl_call_and_print(&ctl, sub_argc > 1 ? sub_argv[1] : "registration", "ping", NULL);
-    else if (strcmp(cmd, "call") == 0)
-        rc = s_call(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "events") == 0)
-        rc = s_events(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "audit") == 0)
-        rc = ctl_cmd_audit(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "token") == 0)
-        rc = ctl_cmd_token(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "catalogue") == 0)
-        rc = ctl_cmd_catalogue(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "stars") == 0)
-        rc = ctl_cmd_stars(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "shard") == 0)
-        rc = ctl_cmd_shard(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "import") == 0)
-        rc = ctl_cmd_import(&ctl, sub_argc, sub_argv);
-    else if (strcmp(cmd, "unit") == 0 || strcmp(cmd, "entity") == 0 || strcmp(cmd, "product") == 0 ||
-             strcmp(cmd, "counts") == 0)
-        rc = ctl_cmd_registration(&ctl, sub_argc, sub_argv);
-    else {
-        fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", cmd);
+    if (!ctl->config_path)
+        ctl->config_path = access("ocop.json", F_OK) == 0 ? "ocop.json" : OCOPCTL_SYSTEM_CONFIG;
+    if (ctl->timeout_ms <= 0)
+        ctl->timeout_ms = 5000;
+    *cmd = i;
+    return -1;
+}
+
+static int s_keygen(ctl_t *ctl, int argc, char **argv)
+{
+    (void)ctl;
+    return ctl_cmd_keygen(argc, argv);
+}
+
+static int s_config(ctl_t *ctl, int argc, char **argv)
+{
+    return ctl_cmd_config(ctl->config_path, argc, argv);
+}
+
+static int s_demo(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "promote") == 0)
+        return ctl_demo_promote(ctl, argc, argv);
+    if (argc > 1 && strcmp(argv[1], "rerate") == 0)
+        return ctl_demo_rerate(ctl, argc, argv);
+    return ctl_cmd_demo(ctl, argc, argv);
+}
+
+static int s_ping(ctl_t *ctl, int argc, char **argv)
+{
+    if (ctl->gateway)
+        return ctl_http_health(ctl);
+    return ctl_call_and_print(ctl, argc > 1 ? argv[1] : "registration", "ping", NULL);
+}
+
+/* The commands: the first word after the options, and what runs it (with the words from it on). */
+static const struct {
+    const char *word;
+    int (*run)(ctl_t *ctl, int argc, char **argv);
+} s_commands[] = {
+    {"keygen", s_keygen},
+    {"config", s_config},
+    {"backup", ctl_cmd_backup},
+    {"restore", ctl_cmd_restore},
+    {"demo", s_demo},
+    {"ping", s_ping},
+    {"call", s_call},
+    {"events", s_events},
+    {"audit", ctl_cmd_audit},
+    {"token", ctl_cmd_token},
+    {"catalogue", ctl_cmd_catalogue},
+    {"stars", ctl_cmd_stars},
+    {"shard", ctl_cmd_shard},
+    {"import", ctl_cmd_import},
+    {"unit", ctl_cmd_registration},
+    {"entity", ctl_cmd_registration},
+    {"product", ctl_cmd_registration},
+    {"counts", ctl_cmd_registration},
+};
+
+int main(int argc, char **argv)
+{
+    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"),
+                 .as = "ocopctl",
+                 .timeout_ms = 5000,
+                 .gateway = getenv("OCOP_GATEWAY"),
+                 .token = getenv("OCOP_TOKEN")};
+    int cmd = 0;
+    int rc = s_options(&ctl, argc, argv, &cmd);
+    if (rc >= 0)
+        return rc;
+    size_t c = 0, n = sizeof s_commands / sizeof s_commands[0];
+    while (c < n && strcmp(s_commands[c].word, argv[cmd]) != 0)
+        c++;
+    if (c < n) {
+        rc = s_commands[c].run(&ctl, argc - cmd, argv + cmd);
+    } else {
+        fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", argv[cmd]);
         rc = CTL_EXIT_USAGE;
     }
     if (ctl.curl)

@@ -1002,6 +1002,18 @@ static void test_demo_generate_and_import(void **state)
 
 /* ---------------------------------------------------------------- events */
 
+/* A body on standard input larger than ocopctl reads is refused, not cut to what it read. */
+static void test_call_body_too_large(void **state)
+{
+    (void)state;
+    const char *const args[] = {
+        "-c", "head -c 1100000 /dev/zero | tr '\\0' ' ' | \"$0\" --config \"$1\" call registration reg_entity_get -",
+        s_world.ctl, s_world.h->config_path, NULL};
+    int code = harness_run("/bin/sh", args, S_RUN_TIMEOUT_MS, &s_world.run);
+    assert_int_equal(code, 3);
+    assert_non_null(strstr(s_world.run.err, "larger than"));
+}
+
 static void test_events_decoded(void **state)
 {
     (void)state;
@@ -1148,6 +1160,7 @@ int main(void)
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_demo_generate_and_import),
         cmocka_unit_test(test_events_decoded),
+        cmocka_unit_test(test_call_body_too_large),
         cmocka_unit_test(test_keygen),
     };
     return cmocka_run_group_tests_name("ocopctl", tests, s_group_setup, s_group_teardown);
