@@ -1,4 +1,5 @@
 /* ocop_client — see ocop_client.h. */
+#include "ocop_date.h"
 #include "ocop_client.h"
 
 #include <errno.h>
@@ -135,13 +136,6 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
     return 0;
 }
 
-static int64_t s_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts)
 {
     *reply = NULL;
@@ -151,9 +145,9 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
     for (int attempt = 0; attempt < attempts; attempt++) {
         if (attempt > 0 && ocop_client_send_raw(self, self->buf, self->buf_len) != 0 && errno != EAGAIN)
             return -1;
-        int64_t deadline = s_monotonic_ms() + timeout_ms;
+        int64_t deadline = ocop_monotonic_ms() + timeout_ms;
         for (;;) {
-            int left = (int)(deadline - s_monotonic_ms());
+            int left = (int)(deadline - ocop_monotonic_ms());
             if (left <= 0)
                 break;
             Ocop__Reply *got;

@@ -142,3 +142,10 @@ int ocop_date_year(const char *day)
 {
     return atoi(day);
 }
+
+int64_t ocop_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -5,12 +5,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* YYYY-MM-DD plus the terminating NUL. */
 #define OCOP_DATE_LEN 11
 
 /* The UTC day of a millisecond time. */
 void ocop_day_of(long long ms, char out[OCOP_DATE_LEN]);
+
+/* Milliseconds of the monotonic clock: for time-outs and intervals, never for dates. */
+int64_t ocop_monotonic_ms(void);
 /* True when day is a real calendar date written YYYY-MM-DD. */
 bool ocop_date_valid(const char *day);
 /* day plus months, the day of month clamped to the target month's length (2024-02-29 + 12

@@ -1,4 +1,5 @@
 /* ocop_feed — see ocop_feed.h. */
+#include "ocop_date.h"
 #include "ocop_feed.h"
 
 #include <pthread.h>
@@ -18,18 +19,11 @@ struct ocop_feed_t {
     int64_t *retry_at;
 };
 
-static int64_t s_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One subscriber's turn: catch up until it has once, then poll. A failure waits retry_ms. */
 static void s_turn(ocop_feed_t *self, size_t i, int poll_ms)
 {
     ocop_subscriber_t *sub = self->opts.subscribers[i];
-    int64_t now = s_monotonic_ms();
+    int64_t now = ocop_monotonic_ms();
     if (now < self->retry_at[i]) {
         struct timespec ts = {0, (long)poll_ms * 1000000L};
         nanosleep(&ts, NULL);
@@ -43,7 +37,7 @@ static void s_turn(ocop_feed_t *self, size_t i, int poll_ms)
         return;
     }
     self->caught_up[i] = 0;
-    self->retry_at[i] = s_monotonic_ms() + self->opts.retry_ms;
+    self->retry_at[i] = ocop_monotonic_ms() + self->opts.retry_ms;
 }
 
 static void *s_run(void *arg)
@@ -56,9 +50,9 @@ static void *s_run(void *arg)
     if (poll_ms < 1)
         poll_ms = 1;
     while (!atomic_load(&self->stop)) {
-        if (self->opts.tick && s_monotonic_ms() >= next_tick) {
+        if (self->opts.tick && ocop_monotonic_ms() >= next_tick) {
             self->opts.tick(self->opts.tick_user);
-            next_tick = s_monotonic_ms() + self->opts.tick_ms;
+            next_tick = ocop_monotonic_ms() + self->opts.tick_ms;
         }
         if (self->opts.count == 0) {
             struct timespec ts = {0, S_POLL_MS * 1000000L};

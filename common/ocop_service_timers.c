@@ -5,21 +5,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "ocop_date.h"
 #include "ocop_client.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_service_private.h"
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int ocop__timers_wait_ms(const ocop_service_t *self, int cap)
 {
-    int64_t now = s_now_ms();
+    int64_t now = ocop_monotonic_ms();
     int wait = cap;
     for (size_t i = 0; i < self->n_timers; i++) {
         int64_t left = self->timers[i].due_ms - now;
@@ -37,7 +31,7 @@ static void s_free(void *data, void *hint)
 
 size_t ocop__timers_items(ocop_service_t *self, ocop__item_t *items, size_t max)
 {
-    int64_t now = s_now_ms();
+    int64_t now = ocop_monotonic_ms();
     size_t n = 0;
     for (size_t i = 0; i < self->n_timers && n < max; i++) {
         ocop__timer_t *t = &self->timers[i];
@@ -80,6 +74,6 @@ void ocop__timers_done(ocop_service_t *self, const ocop__item_t *item)
         ocop_log_warn("timer_failed", "timer=%s status=%s field=%s message=\"%s\"", t->spec.name,
                       ocop_status_name(reply->status), reply->field, reply->message);
     if (t->spec.done && t->spec.done(self->user, reply))
-        t->due_ms = s_now_ms(); /* more is due: again at once */
+        t->due_ms = ocop_monotonic_ms(); /* more is due: again at once */
     ocop__reply__free_unpacked(reply, NULL);
 }

@@ -1,4 +1,5 @@
 /* ocop_subscriber — see ocop_subscriber.h. */
+#include "ocop_date.h"
 #include "ocop_subscriber.h"
 
 #include <errno.h>
@@ -29,13 +30,6 @@ struct ocop_subscriber_t {
     uint64_t applied, dropped, gaps;
     int64_t last_check_ms;
 };
-
-static int64_t s_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int ocop_subscriber_cursor_get(MDB_txn *txn, MDB_dbi dbi, const char *cursor_name, uint64_t *cursor)
 {
@@ -217,7 +211,7 @@ static int s_apply(ocop_subscriber_t *self, const ProtobufCBinaryData *events, s
 
 int ocop_subscriber_catch_up(ocop_subscriber_t *self)
 {
-    self->last_check_ms = s_monotonic_ms();
+    self->last_check_ms = ocop_monotonic_ms();
     for (;;) {
         Ocop__EventsFrom from = OCOP__EVENTS_FROM__INIT;
         from.from_sequence = self->cursor + 1;
@@ -264,7 +258,7 @@ int ocop_subscriber_poll(ocop_subscriber_t *self, int timeout_ms)
     if (rc < 0)
         return errno == EINTR ? 0 : -1;
     if (rc == 0) {
-        if (s_monotonic_ms() - self->last_check_ms >= S_IDLE_CHECK_MS)
+        if (ocop_monotonic_ms() - self->last_check_ms >= S_IDLE_CHECK_MS)
             return ocop_subscriber_catch_up(self);
         return 0;
     }

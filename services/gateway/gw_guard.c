@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "ocop_date.h"
 #include "ocop_log.h"
 
 #define S_SWEEP_MS 250
@@ -29,13 +30,6 @@ struct gw_guard_t {
     pthread_t thread;
 };
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *s_sweep(void *arg)
 {
     gw_guard_t *self = arg;
@@ -51,7 +45,7 @@ static void *s_sweep(void *arg)
         int rc = pthread_cond_timedwait(&self->wake, &self->lock, &until);
         if (rc != 0 && rc != ETIMEDOUT)
             break;
-        int64_t now = s_now_ms();
+        int64_t now = ocop_monotonic_ms();
         for (gw_guard_conn_t *c = self->conns; c; c = c->next) {
             if (c->answering || c->shut || c->deadline_ms > now)
                 continue;
@@ -110,7 +104,7 @@ gw_guard_conn_t *gw_guard_open(gw_guard_t *self, int fd)
         return NULL;
     c->fd = fd;
     pthread_mutex_lock(&self->lock);
-    c->deadline_ms = s_now_ms() + self->deadline_ms;
+    c->deadline_ms = ocop_monotonic_ms() + self->deadline_ms;
     c->next = self->conns;
     if (self->conns)
         self->conns->prev = c;
@@ -141,7 +135,7 @@ void gw_guard_answering(gw_guard_t *self, gw_guard_conn_t *c, bool answering)
     pthread_mutex_lock(&self->lock);
     c->answering = answering;
     if (!answering)
-        c->deadline_ms = s_now_ms() + self->deadline_ms;
+        c->deadline_ms = ocop_monotonic_ms() + self->deadline_ms;
     pthread_mutex_unlock(&self->lock);
 }
 
@@ -150,7 +144,7 @@ bool gw_guard_expired(gw_guard_t *self, const gw_guard_conn_t *c)
     if (!c)
         return false;
     pthread_mutex_lock(&self->lock);
-    bool expired = c->deadline_ms <= s_now_ms();
+    bool expired = c->deadline_ms <= ocop_monotonic_ms();
     pthread_mutex_unlock(&self->lock);
     return expired;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "ocop_date.h"
 #include "ocop_client.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
@@ -55,13 +56,6 @@ struct gw_pump_t {
     s_job_t *buckets[S_BUCKETS];
     s_job_t *oldest, *newest;
 };
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static size_t s_hash(const char *id)
 {
@@ -139,7 +133,7 @@ static void s_send_queued(gw_pump_t *self)
             /* No connection or a full queue: as good as no answer. */
             s_finish(job, NULL);
         } else {
-            job->deadline_ms = s_now_ms() + job->timeout_ms;
+            job->deadline_ms = ocop_monotonic_ms() + job->timeout_ms;
             s_pending_add(self, job);
         }
         job = next;
@@ -211,7 +205,7 @@ static void *s_run(void *arg)
         for (size_t i = 0; i < self->count; i++)
             if (self->sections[i].socket)
                 items[n++] = (zmq_pollitem_t){self->sections[i].socket, 0, ZMQ_POLLIN, 0};
-        int64_t now = s_now_ms();
+        int64_t now = ocop_monotonic_ms();
         long wait = self->oldest ? (long)(self->oldest->deadline_ms - now) : 1000;
         if (zmq_poll(items, (int)n, wait < 0 ? 0 : wait) < 0 && errno != EINTR)
             break;
@@ -224,7 +218,7 @@ static void *s_run(void *arg)
         for (size_t i = 1; i < n; i++)
             if (items[i].revents & ZMQ_POLLIN)
                 s_receive(self, items[i].socket);
-        s_expire(self, s_now_ms());
+        s_expire(self, ocop_monotonic_ms());
     }
     /* Whatever waits gets its no-answer. */
     s_send_queued(self);

@@ -15,18 +15,12 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ocop_date.h"
 #include "ocop_store.h"
 
 #define S_SHARDS_MAX 64
 #define S_GROUP "evaluation"
 #define S_WAIT_DEFAULT_MS 60000
-
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The connections to the shards, one each, made when first needed. */
 typedef struct {
@@ -305,7 +299,7 @@ static int s_sync(s_move_t *mv, Ocop__EvalMoveChunk *chunk, bool compare)
 static int s_copy(s_move_t *mv, uint64_t min_cursor, bool compare, int wait_ms, const char *pass)
 {
     mv->records = mv->written = mv->deleted = 0;
-    int64_t deadline = s_now_ms() + wait_ms;
+    int64_t deadline = ocop_monotonic_ms() + wait_ms;
     uint32_t tables = 1;
     for (uint32_t table = 1; table <= tables; table++) {
         ProtobufCBinaryData after = {0, NULL};
@@ -332,7 +326,7 @@ static int s_copy(s_move_t *mv, uint64_t min_cursor, bool compare, int wait_ms, 
             }
             if (chunk->replica_cursor < min_cursor) {
                 ocop__reply__free_unpacked(chunk_reply, NULL);
-                if (s_now_ms() > deadline) {
+                if (ocop_monotonic_ms() > deadline) {
                     fprintf(stderr,
                             "ocopctl shard move: %s's replica of registration did not reach event %llu within %d ms\n",
                             mv->from, (unsigned long long)min_cursor, wait_ms);
@@ -428,7 +422,7 @@ static int s_commit_and_release(s_move_t *mv)
 
 static int s_move(s_move_t *mv, int wait_ms)
 {
-    int64_t started = s_now_ms();
+    int64_t started = ocop_monotonic_ms();
     Ocop__EvalMoveBegin begin = OCOP__EVAL_MOVE_BEGIN__INIT;
     begin.province_code = (char *)mv->province;
     begin.from = (char *)mv->from;
@@ -445,21 +439,21 @@ static int s_move(s_move_t *mv, int wait_ms)
         s_abandon(mv);
         return rc;
     }
-    int64_t fenced_at = s_now_ms();
+    int64_t fenced_at = ocop_monotonic_ms();
     if ((rc = s_fence(mv, false, &source)) != 0) {
         s_abandon(mv);
         return rc;
     }
     mv->version = source.version;
-    int64_t copied_at = s_now_ms();
+    int64_t copied_at = ocop_monotonic_ms();
     if ((rc = s_copy(mv, target.replica_cursor, true, wait_ms, "copy under the fence")) != 0) {
         s_abandon(mv);
         return rc;
     }
-    int64_t ended_at = s_now_ms();
+    int64_t ended_at = ocop_monotonic_ms();
     if ((rc = s_commit_and_release(mv)) != 0)
         return rc;
-    int64_t now = s_now_ms();
+    int64_t now = ocop_monotonic_ms();
     fprintf(stderr,
             "ocopctl shard move: %s moved from %s to %s (version %llu): %lld ms in all, writes fenced %lld ms "
             "(fence %lld, copy once the source's replica caught up %lld, commit and release %lld)\n",
