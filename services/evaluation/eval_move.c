@@ -146,7 +146,7 @@ static int s_each(ocop_ctx_t *ctx, eval_table_t table, const char *province, s_e
     MDB_val k, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         bool yes;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &v, province, arena, &cache, &yes)) != 0)
+        if ((rc = eval_move_belongs(state, txn, table, &k, &v, province, &cache, &yes)) != 0)
             break;
         if (yes)
             s_keys_add(arena, &keys, &k);
@@ -314,7 +314,7 @@ int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     for (; rc == 0 && scanned < S_CHUNK_SCAN && bytes < S_CHUNK_BYTES;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), scanned++) {
         bool yes;
-        int brc = eval_move_belongs(state, txn, table, &k, &v, in->province_code, arena, &cache, &yes);
+        int brc = eval_move_belongs(state, txn, table, &k, &v, in->province_code, &cache, &yes);
         if (brc != 0) {
             rc = brc;
             break;
@@ -455,7 +455,7 @@ static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalM
         const Ocop__EvalMoveRecord *r = chunk->records[i];
         MDB_val k = {r->key.len, r->key.data}, incoming = {r->value.len, r->value.data}, have;
         bool yes;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, arena, cache, &yes)) != 0)
+        if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, cache, &yes)) != 0)
             break;
         if (!yes && !apply) { /* its parent is in the chunk, not written yet */
             result->written++;
@@ -511,7 +511,7 @@ static int s_sync_gone(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMove
         bool yes;
         if (s_in_chunk(txn, dbi, chunk, &k))
             continue;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &v, chunk->province_code, arena, cache, &yes)) != 0)
+        if ((rc = eval_move_belongs(state, txn, table, &k, &v, chunk->province_code, cache, &yes)) != 0)
             break;
         if (!yes)
             continue;

@@ -10,6 +10,8 @@
 #include "ocop_record.h"
 #include "ocop_wire.h"
 
+#define S_CODE_LEN 16 /* a province code with its NUL, as records hold it */
+
 static const struct {
     const char *name;
     size_t offset; /* of the MDB_dbi in eval_dbs_t */
@@ -54,21 +56,17 @@ static const char *s_part(const MDB_val *k, int index)
 
 /* The province_code of the record packed in v (a message with that field), read off its bytes:
  * a move reads every record of a table, and unpacking each one would cost most of the move. */
-static int s_value_province(const MDB_val *v, const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena,
-                            const char **province)
+static const char *s_value_province(const MDB_val *v, const ProtobufCMessageDescriptor *desc, char code[S_CODE_LEN])
 {
     const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, "province_code");
-    char code[16];
-    if (!ocop_wire_peek_text(v->mv_data, v->mv_size, f->id, code, sizeof code))
+    if (!ocop_wire_peek_text(v->mv_data, v->mv_size, f->id, code, S_CODE_LEN))
         code[0] = '\0'; /* absent (proto3 leaves empty strings out): no province */
-    *province = ocop_arena_strdup(arena, code);
-    return 0;
+    return code;
 }
 
 /* The province of the record with key (one string part, or "r"|id for rounds) in dbi. */
 static int s_parent_province(MDB_txn *txn, MDB_dbi dbi, const char *kind, const char *id,
-                             const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena, eval_parent_cache_t *cache,
-                             const char **province)
+                             const ProtobufCMessageDescriptor *desc, eval_parent_cache_t *cache, const char **province)
 {
     if (cache->valid && strcmp(cache->id, id) == 0) {
         *province = cache->province;
@@ -86,19 +84,18 @@ static int s_parent_province(MDB_txn *txn, MDB_dbi dbi, const char *kind, const 
     int rc = mdb_get(txn, dbi, &k, &v);
     if (rc == MDB_NOTFOUND)
         return 0;
-    if (rc == 0)
-        rc = s_value_province(&v, desc, arena, province);
-    if (rc == 0 && strlen(id) < sizeof cache->id && strlen(*province) < sizeof cache->province) {
+    if (rc != 0)
+        return rc;
+    *province = s_value_province(&v, desc, cache->province);
+    cache->valid = strlen(id) < sizeof cache->id;
+    if (cache->valid)
         snprintf(cache->id, sizeof cache->id, "%s", id);
-        snprintf(cache->province, sizeof cache->province, "%s", *province);
-        cache->valid = true;
-    }
-    return rc;
+    return 0;
 }
 
 /* The province of a report key (eval_report.c's tables). */
-static int s_report_province(const eval_state_t *state, MDB_txn *txn, const MDB_val *k, ocop_arena_t *arena,
-                             eval_parent_cache_t *cache, const char **province)
+static int s_report_province(const eval_state_t *state, MDB_txn *txn, const MDB_val *k, eval_parent_cache_t *cache,
+                             const char **province)
 {
     const char *table = s_part(k, 0);
     *province = "";
@@ -107,7 +104,7 @@ static int s_report_province(const eval_state_t *state, MDB_txn *txn, const MDB_
     if (strcmp(table, "c") == 0) {
         const char *product = s_part(k, 1);
         return product ? s_parent_province(txn, state->db.products, NULL, product, &ocop__eval_product__descriptor,
-                                           arena, cache, province)
+                                           cache, province)
                        : 0;
     }
     const char *p = s_part(k, strcmp(table, "m") == 0 || strcmp(table, "a") == 0 ? 2 : 1);
@@ -117,65 +114,66 @@ static int s_report_province(const eval_state_t *state, MDB_txn *txn, const MDB_
 
 /* The province of a rounds key: "r"|id -> the round, "k"|province|..., "s"|round id|session. */
 static int s_round_province(const eval_state_t *state, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
-                            ocop_arena_t *arena, eval_parent_cache_t *cache, const char **province)
+                            char code[S_CODE_LEN], eval_parent_cache_t *cache, const char **province)
 {
     const char *kind = s_part(k, 0), *second = s_part(k, 1);
     *province = "";
     if (!kind || !second)
         return 0;
-    if (strcmp(kind, "r") == 0)
-        return s_value_province(v, &ocop__eval_round__descriptor, arena, province);
+    if (strcmp(kind, "r") == 0) {
+        *province = s_value_province(v, &ocop__eval_round__descriptor, code);
+        return 0;
+    }
     if (strcmp(kind, "k") == 0) {
         *province = second;
         return 0;
     }
-    return s_parent_province(txn, state->db.rounds, "r", second, &ocop__eval_round__descriptor, arena, cache, province);
+    return s_parent_province(txn, state->db.rounds, "r", second, &ocop__eval_round__descriptor, cache, province);
 }
 
 int eval_move_belongs(const eval_state_t *state, MDB_txn *txn, eval_table_t table, const MDB_val *k, const MDB_val *v,
-                      const char *province, ocop_arena_t *arena, eval_parent_cache_t *cache, bool *yes)
+                      const char *province, eval_parent_cache_t *cache, bool *yes)
 {
     const char *of = "", *first = s_part(k, 0);
+    char code[S_CODE_LEN];
     int rc = 0;
     switch (table) {
     case EVAL_TABLE_PRODUCTS:
-        rc = s_value_province(v, &ocop__eval_product__descriptor, arena, &of);
+        of = s_value_province(v, &ocop__eval_product__descriptor, code);
         break;
     case EVAL_TABLE_COUNCILS:
-        rc = s_value_province(v, &ocop__eval_council__descriptor, arena, &of);
+        of = s_value_province(v, &ocop__eval_council__descriptor, code);
         break;
     case EVAL_TABLE_SESSIONS:
-        rc = s_value_province(v, &ocop__eval_session__descriptor, arena, &of);
+        of = s_value_province(v, &ocop__eval_session__descriptor, code);
         break;
     case EVAL_TABLE_CERTIFICATES:
-        rc = s_value_province(v, &ocop__eval_certificate__descriptor, arena, &of);
+        of = s_value_province(v, &ocop__eval_certificate__descriptor, code);
         break;
     case EVAL_TABLE_SELF_ASSESSMENTS:
         if (first)
-            rc = s_parent_province(txn, state->db.products, NULL, first, &ocop__eval_product__descriptor, arena, cache,
-                                   &of);
+            rc = s_parent_province(txn, state->db.products, NULL, first, &ocop__eval_product__descriptor, cache, &of);
         break;
     case EVAL_TABLE_SESSION_PRODUCTS:
     case EVAL_TABLE_SHEETS:
         if (first)
-            rc = s_parent_province(txn, state->db.sessions, NULL, first, &ocop__eval_session__descriptor, arena, cache,
-                                   &of);
+            rc = s_parent_province(txn, state->db.sessions, NULL, first, &ocop__eval_session__descriptor, cache, &of);
         break;
     case EVAL_TABLE_CERT_EXPIRY: {
         const char *id = s_part(k, 1);
         if (id)
-            rc = s_parent_province(txn, state->db.certificates, NULL, id, &ocop__eval_certificate__descriptor, arena,
-                                   cache, &of);
+            rc = s_parent_province(txn, state->db.certificates, NULL, id, &ocop__eval_certificate__descriptor, cache,
+                                   &of);
         break;
     }
     case EVAL_TABLE_ROUNDS:
-        rc = s_round_province(state, txn, k, v, arena, cache, &of);
+        rc = s_round_province(state, txn, k, v, code, cache, &of);
         break;
     case EVAL_TABLE_LATE_DOSSIERS:
         of = first ? first : "";
         break;
     case EVAL_TABLE_REPORT:
-        rc = s_report_province(state, txn, k, arena, cache, &of);
+        rc = s_report_province(state, txn, k, cache, &of);
         break;
     }
     *yes = rc == 0 && strcmp(of, province) == 0;

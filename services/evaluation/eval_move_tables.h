@@ -27,7 +27,7 @@ typedef enum {
 /* The last parent looked up (sheets come by session, many at a time). */
 typedef struct {
     char id[64];
-    char province[8];
+    char province[16];
     bool valid;
 } eval_parent_cache_t;
 
@@ -38,7 +38,7 @@ const char *eval_move_table_name(eval_table_t table);
 /* Whether the record (k, v) of table belongs to province: *yes. A record whose parent is missing
  * belongs to none. 0 / MDB error. */
 int eval_move_belongs(const eval_state_t *state, MDB_txn *txn, eval_table_t table, const MDB_val *k, const MDB_val *v,
-                      const char *province, ocop_arena_t *arena, eval_parent_cache_t *cache, bool *yes);
+                      const char *province, eval_parent_cache_t *cache, bool *yes);
 
 /* The id a record of table is found by when it is one (councils, sessions, certificates, rounds'
  * "r" records, products: ids a move must redirect), else NULL. In arena. */
