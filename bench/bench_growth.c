@@ -42,8 +42,15 @@ typedef struct {
     uint64_t ok, refused;
 } s_tenth_t;
 
+/* A start of the service on the full store: to its first answer (Ping), and to the answer of a
+ * product registration sent right after it (which waits for the screening index). */
 typedef struct {
-    double restart_s;     /* the service restarted on the full store: start to first answer */
+    double answer_s, register_s;
+} s_restart_t;
+
+typedef struct {
+    s_restart_t clean;    /* after a clean stop: the index loaded from the file the stop saved */
+    s_restart_t crash;    /* after SIGKILL: the index rebuilt from every product */
     uint64_t store_bytes; /* LMDB pages in use after the run */
 } s_totals_t;
 
@@ -61,6 +68,27 @@ static int s_store_bytes(const char *dir, uint64_t *out)
     if (rc != 0)
         fprintf(stderr, "bench_growth: reading %s: %s\n", dir, mdb_strerror(rc));
     return rc == 0 ? 0 : -1;
+}
+
+static int s_restart(bench_service_t *svc, void *zctx, const bench_service_options_t *so, s_bench_t *b, uint32_t tag,
+                     s_restart_t *out)
+{
+    int64_t t0 = bench_now_ns();
+    if (bench_service_start(svc, zctx, so) != 0)
+        return -1;
+    out->answer_s = (double)(bench_now_ns() - t0) / 1e9;
+    ocop_client_t *c = ocop_client_new(zctx, svc->endpoint, svc->server_public, &svc->client_keys, "bench");
+    bench_drive_result_t r;
+    int rc = c ? bench_drive_one(c, 1, 1, tag, s_make_product, NULL, b, &r) : -1;
+    out->register_s = (double)(bench_now_ns() - t0) / 1e9;
+    ocop_client_destroy(&c);
+    /* Screened either way: accepted, or refused as a duplicate of the entity's own product. */
+    if (rc == 0 && r.ok + r.by_status[OCOP__STATUS__STATUS_CONFLICT] != 1) {
+        fprintf(stderr, "bench_growth: the registration after the restart was not answered OK or CONFLICT\n");
+        rc = -1;
+    }
+    b->base += 1;
+    return rc;
 }
 
 static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths, s_totals_t *out)
@@ -98,15 +126,15 @@ static int s_run(void *zctx, const char *tmp, size_t n, s_tenth_t *tenths, s_tot
     ocop_client_destroy(&c);
     if (started && bench_service_stop(&svc, 30000) != 0)
         rc = -1;
-    /* A restart on the full store after a clean stop: start to the first answer (the screening
-     * index loaded from the file the stop saved). */
+    /* Restarts on the full store: after the clean stop, then after a crash. */
+    if (rc == 0)
+        rc = s_restart(&svc, zctx, &so, &b, 0x6f0, &out->clean);
     if (rc == 0) {
-        int64_t t0 = bench_now_ns();
-        rc = bench_service_start(&svc, zctx, &so);
-        out->restart_s = (double)(bench_now_ns() - t0) / 1e9;
-        if (rc == 0 && bench_service_stop(&svc, 30000) != 0)
-            rc = -1;
+        bench_service_kill(&svc);
+        rc = s_restart(&svc, zctx, &so, &b, 0x6f1, &out->crash);
     }
+    if (svc.pid > 0 && bench_service_stop(&svc, 30000) != 0)
+        rc = -1;
     char store[1100];
     snprintf(store, sizeof store, "%s/data/registration", tmp);
     if (rc == 0)
@@ -158,8 +186,12 @@ int main(int argc, char **argv)
         return 1;
     double ratio = tenths[S_TENTHS - 1].per_second / tenths[0].per_second;
     printf("last tenth / first tenth: %.2f (aim: within 20%%, i.e. >= 0.80)\n", ratio);
-    printf("restart on the full store: %.2f s to the first answer; store %.0f bytes per product\n", totals.restart_s,
-           (double)totals.store_bytes / (double)n);
+    printf("restart on the full store after a clean stop: %.3f s to the first answer, %.3f s to the first "
+           "registration's\n",
+           totals.clean.answer_s, totals.clean.register_s);
+    printf("restart after a crash: %.3f s to the first answer, %.3f s to the first registration's\n",
+           totals.crash.answer_s, totals.crash.register_s);
+    printf("store: %.0f bytes per product\n", (double)totals.store_bytes / (double)n);
     if (!write)
         return 0;
     bench_context_t ctx;
@@ -180,12 +212,15 @@ int main(int argc, char **argv)
                       "\nThe last tenth runs at %.2f× the first (the aim: within 20%%, %s); its service CPU per "
                       "product is %.2f× the first's. Refused: the replies that were not OK (the workload draws "
                       "a few product names their entity already registered in that commune).\n\n"
-                      "Stopped (SIGTERM) and started again on the full store, the service answered its first "
-                      "ping %.2f s after it was started (its screening index loaded from the file the stop "
-                      "saved; after a crash it is rebuilt from every product; the aim at 100×: under 2 s). The store "
-                      "then held %.0f bytes per product (entities, indexes, "
-                      "events and the week of saved replies included).\n\n%s\n",
+                      "Restarted on the full store, the service answers its first ping %.3f s after it was "
+                      "started after a clean stop (SIGTERM) and %.3f s after a crash (SIGKILL): its screening index "
+                      "is built on a thread of its own meanwhile, from the file the clean stop saved or, after the "
+                      "crash, from every product. Only what uses that index waits for it: a product registration "
+                      "sent at once was answered %.3f s and %.3f s after the start. The aim at 100×: every "
+                      "service answers within 2 s of its start. The store then held %.0f bytes per product "
+                      "(entities, indexes, events and the week of saved replies included).\n\n%s\n",
                       ratio, ratio >= 0.8 ? "met" : "not met", tenths[S_TENTHS - 1].cpu_us / tenths[0].cpu_us,
-                      totals.restart_s, (double)totals.store_bytes / (double)n, S_MARK_END);
+                      totals.clean.answer_s, totals.crash.answer_s, totals.clean.register_s, totals.crash.register_s,
+                      (double)totals.store_bytes / (double)n, S_MARK_END);
     return bench_docs_write(out, S_MARK_BEGIN, S_MARK_END, "growth", &md) == 0 ? 0 : 1;
 }

@@ -198,3 +198,13 @@ int bench_service_stop(bench_service_t *svc, int timeout_ms)
     svc->pid = 0;
     return got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
+
+void bench_service_kill(bench_service_t *svc)
+{
+    ocop_client_destroy(&svc->ping);
+    if (svc->pid <= 0)
+        return;
+    kill(svc->pid, SIGKILL);
+    waitpid(svc->pid, NULL, 0);
+    svc->pid = 0;
+}

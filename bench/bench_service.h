@@ -47,4 +47,7 @@ int bench_ping_counters(ocop_client_t *client, bench_service_counters_t *out);
  * 0 when the service exited with status 0. Safe to call twice. */
 int bench_service_stop(bench_service_t *svc, int timeout_ms);
 
+/* SIGKILL (a crash: nothing saved at a stop) and waits. Closes the ping client. */
+void bench_service_kill(bench_service_t *svc);
+
 #endif

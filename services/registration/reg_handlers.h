@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "ocop_service.h"
+#include "reg_memindex.h"
 
 int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
 int reg_handle_unit_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply);
@@ -50,6 +51,10 @@ int reg_page_limit(ocop_ctx_t *ctx, Ocop__Reply *reply, unsigned requested, size
  * at most REG_CODE_MAX characters (they become store keys, which hold 511 bytes; every code,
  * id and cursor is far shorter). 0, or -1 with the reply failed INVALID on the field. */
 int reg_check_filters(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *const *pairs);
+
+/* The in-memory product indexes (reg_state_memindex: waits for them after a start); NULL with
+ * the reply failed INTERNAL when they could not be built. */
+reg_memindex_t *reg_products_index(ocop_ctx_t *ctx, Ocop__Reply *reply);
 
 #define REG_NAME_MAX 200
 #define REG_CODE_MAX 32

@@ -48,9 +48,10 @@ int main(int argc, char **argv)
     if (service)
         status = ocop_boot_run(service) == 0 ? 0 : 1;
     /* A clean stop: the screening index matches the store, and the next start loads it. */
-    if (service && status == 0) {
-        if (reg_memindex_file_save(boot.store, state.memindex, err, sizeof err) == 0)
-            ocop_log_info("products_saved", "products=%zu", reg_memindex_size(state.memindex));
+    reg_memindex_t *index = service && status == 0 ? reg_state_memindex(&state) : NULL;
+    if (index) {
+        if (reg_memindex_file_save(boot.store, index, err, sizeof err) == 0)
+            ocop_log_info("products_saved", "products=%zu", reg_memindex_size(index));
         else
             ocop_log_warn("products_not_saved", "error=\"%s\"", err);
     }

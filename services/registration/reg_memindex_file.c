@@ -62,29 +62,38 @@ int reg_memindex_file_save(ocop_store_t *store, const reg_memindex_t *index, cha
     return ocop_snapfile_close(&f, ok, err, errlen);
 }
 
-int reg_memindex_file_load(ocop_store_t *store, reg_memindex_t *index, char *err, size_t errlen)
+ocop_snapfile_t *reg_memindex_file_open(ocop_store_t *store, char *err, size_t errlen)
 {
     char path[4096];
     s_path(store, path, sizeof path);
     ocop_snapfile_t *f = ocop_snapfile_open(path, S_MAGIC, err, errlen);
     if (!f)
-        return 1;
+        return NULL;
     s_mark_t saved, now;
     const char *why = NULL;
     if (ocop_snapfile_read(f, &saved, sizeof saved) != 0)
         why = "damaged";
     else if (s_mark(store, &now) != 0 || memcmp(&saved, &now, sizeof saved) != 0)
         why = "the store changed after it was written";
-    int rc = why ? EINVAL : reg_memindex_read(index, ocop_snapfile_read, f);
-    if (rc == 0)
-        rc = ocop_snapfile_finish(&f) == 0 ? 0 : EINVAL;
-    else
+    if (why) {
         ocop_snapfile_drop(&f);
+        ocop_error_format(err, errlen, "%s: %s", path, why);
+    }
+    return f;
+}
+
+int reg_memindex_file_read(ocop_snapfile_t **f, reg_memindex_t *index, char *err, size_t errlen)
+{
+    int rc = reg_memindex_read(index, ocop_snapfile_read, *f);
+    if (rc == 0)
+        rc = ocop_snapfile_finish(f) == 0 ? 0 : EINVAL;
+    else
+        ocop_snapfile_drop(f);
     if (rc == ENOMEM) {
-        ocop_error_format(err, errlen, "%s: out of memory", path);
+        ocop_error_format(err, errlen, "%s: out of memory", REG_MEMINDEX_FILE);
         return -1;
     }
     if (rc != 0)
-        ocop_error_format(err, errlen, "%s: %s", path, why ? why : "damaged");
+        ocop_error_format(err, errlen, "%s: damaged", REG_MEMINDEX_FILE);
     return rc ? 1 : 0;
 }

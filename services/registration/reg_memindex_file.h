@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "ocop_snapfile.h"
 #include "ocop_store.h"
 #include "reg_memindex.h"
 
@@ -19,8 +20,15 @@
 /* Writes the file for the store as committed now. 0, or -1 with err. */
 int reg_memindex_file_save(ocop_store_t *store, const reg_memindex_t *index, char *err, size_t errlen);
 
-/* Loads the file into index (empty): 0; 1 when there is no usable file (why in err; index may
- * hold part of it: start again from an empty one); -1 out of memory. */
-int reg_memindex_file_load(ocop_store_t *store, reg_memindex_t *index, char *err, size_t errlen);
+/* Opens the file when it is usable for the store as committed now (call it before anything
+ * is written): the snapfile positioned at the index, for reg_memindex_file_read. NULL when
+ * there is no usable file (why in err: missing, damaged header, or the store changed after it
+ * was written). */
+ocop_snapfile_t *reg_memindex_file_open(ocop_store_t *store, char *err, size_t errlen);
+
+/* Reads the index from f (opened by reg_memindex_file_open; freed) into index (empty): 0; 1
+ * when the file is damaged (index may hold part of it: start again from an empty one); -1 out
+ * of memory. err says which. */
+int reg_memindex_file_read(ocop_snapfile_t **f, reg_memindex_t *index, char *err, size_t errlen);
 
 #endif

@@ -381,14 +381,17 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
      * entity and by commune come from memory, the others from product_idx. */
     reg_memindex_entry_t *const *list = NULL;
     size_t n = 0;
+    reg_memindex_t *memindex = NULL;
+    if ((*in->entity_id || (*in->commune_code && !in->review_pending)) && !(memindex = reg_products_index(ctx, reply)))
+        return -1;
     if (*in->entity_id) {
-        list = reg_memindex_entity(state->memindex, in->entity_id, &n);
+        list = reg_memindex_entity(memindex, in->entity_id, &n);
         rc = s_scan_list(list, n, in->cursor, max_scan, &pg, next, sizeof next);
     } else if (*in->commune_code && !in->review_pending) {
         reg_place_t place;
         if (reg_commune_resolve(ctx, reply, "", in->commune_code, &place) != 0)
             return -1;
-        list = reg_memindex_block(state->memindex, place.version, in->commune_code, &n);
+        list = reg_memindex_block(memindex, place.version, in->commune_code, &n);
         rc = s_scan_list(list, n, in->cursor, max_scan, &pg, next, sizeof next);
     } else {
         const char *index = "all", *value = "";

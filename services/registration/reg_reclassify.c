@@ -63,6 +63,9 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
                   const reg_sector_t *sector, const reg_product_set_t *set, const char *reason)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
+    reg_memindex_t *index = reg_products_index(ctx, reply);
+    if (!index)
+        return -1;
     MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     const Ocop__RegProduct before = *p; /* its strings stay valid: p's fields are repointed */
@@ -98,7 +101,7 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     if (rc == 0)
         rc = reg_product_store(state, txn, p);
     if (rc == 0)
-        rc = reg_memindex_reclassify(state->memindex, p->entity_id, p->id, p->catalogue_version, p->product_set_code);
+        rc = reg_memindex_reclassify(index, p->entity_id, p->id, p->catalogue_version, p->product_set_code);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "recording the reclassification");
 

@@ -5,6 +5,7 @@
 #include "ocop_error.h"
 #include "ocop_text.h"
 #include "reg_normalize.h"
+#include "reg_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,15 @@ char *reg_key_in_arena(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, c
     char *copy = ocop_arena_strdup(ocop_ctx_arena(ctx), key);
     free(key);
     return copy;
+}
+
+reg_memindex_t *reg_products_index(ocop_ctx_t *ctx, Ocop__Reply *reply)
+{
+    reg_memindex_t *index = reg_state_memindex(ocop_ctx_user(ctx));
+    if (!index)
+        ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "",
+                      "the index of products by commune and entity could not be built (see the service's log)");
+    return index;
 }
 
 int reg_check_revision(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *what, const char *id, uint64_t current,

@@ -40,7 +40,9 @@ static void s_add_candidate(ocop_arena_t *arena, Ocop__RegProduct *p, const reg_
 
 int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fresh_set)
 {
-    reg_state_t *state = ocop_ctx_user(ctx);
+    reg_memindex_t *index = reg_products_index(ctx, reply);
+    if (!index)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     reg_trigrams_t mine;
     reg_trigrams_from(p->normalized_name, &mine);
@@ -51,8 +53,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
      * it (and one with the same key shares them all): the block's trigram index finds them. */
     size_t n;
     const reg_memindex_entry_t **cands;
-    if (reg_memindex_candidates(state->memindex, p->unit_version, p->commune_code, p->catalogue_version,
-                                p->product_set_code, mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
+    if (reg_memindex_candidates(index, p->unit_version, p->commune_code, p->catalogue_version, p->product_set_code,
+                                mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -83,8 +85,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
 
 int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p)
 {
-    reg_state_t *state = ocop_ctx_user(ctx);
-    return reg_memindex_add(state->memindex, p);
+    /* reg_screen had the index: it is built. */
+    return reg_memindex_add(reg_state_memindex(ocop_ctx_user(ctx)), p);
 }
 
 int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)

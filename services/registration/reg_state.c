@@ -1,14 +1,11 @@
 /* reg_state — see reg_state.h. */
 #include "reg_state.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ocop_log.h"
 #include "ocop_service.h"
-#include "reg_memindex_file.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
 {
@@ -47,34 +44,16 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         reg_state_close(state);
         return -1;
     }
-    int64_t started = ocop_now_ms();
-    char why[512];
-    state->memindex = reg_memindex_new();
-    int rc = state->memindex ? reg_memindex_file_load(store, state->memindex, why, sizeof why) : -1;
-    if (rc == 0) {
-        ocop_log_info("products_loaded", "products=%zu ms=%lld", reg_memindex_size(state->memindex),
-                      (long long)(ocop_now_ms() - started));
-        return 0;
-    }
-    if (rc == 1) {
-        ocop_log_info("products_from_the_store", "reason=\"%s\"", why);
-        reg_memindex_destroy(&state->memindex); /* it may hold part of the file */
-        state->memindex = reg_memindex_new();
-    }
-    MDB_txn *txn;
-    rc = state->memindex ? mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) : ENOMEM;
-    if (rc == 0) {
-        rc = reg_memindex_load(state->memindex, txn, state->db.products);
-        mdb_txn_abort(txn);
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: cannot index the products: %s", ocop_store_path(store), mdb_strerror(rc));
+    if (!(state->products_index = reg_memindex_loader_start(store, state->db.products, err, errlen))) {
         reg_state_close(state);
         return -1;
     }
-    ocop_log_info("products_indexed", "products=%zu ms=%lld", reg_memindex_size(state->memindex),
-                  (long long)(ocop_now_ms() - started));
     return 0;
+}
+
+reg_memindex_t *reg_state_memindex(reg_state_t *state)
+{
+    return reg_memindex_loader_wait(state->products_index);
 }
 
 void reg_state_close(reg_state_t *state)
@@ -82,7 +61,7 @@ void reg_state_close(reg_state_t *state)
     reg_catalogue_map_destroy(&state->catalogue_map);
     reg_catalogues_destroy(&state->catalogues);
     reg_hierarchies_destroy(&state->hierarchies);
-    reg_memindex_destroy(&state->memindex);
+    reg_memindex_loader_destroy(&state->products_index);
 }
 
 int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen)
@@ -116,19 +95,26 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     return 0;
 }
 
+/* While the index is being built no handler has changed it, and it is handed over with an empty
+ * journal: a mark taken before is 0, and there is nothing to undo or forget. */
 static size_t s_undo_mark(void *user)
 {
-    return reg_memindex_mark(((reg_state_t *)user)->memindex);
+    reg_memindex_t *index = reg_memindex_loader_ready(((reg_state_t *)user)->products_index);
+    return index ? reg_memindex_mark(index) : 0;
 }
 
 static void s_undo_rollback(void *user, size_t mark)
 {
-    reg_memindex_rollback(((reg_state_t *)user)->memindex, mark);
+    reg_memindex_t *index = reg_memindex_loader_ready(((reg_state_t *)user)->products_index);
+    if (index)
+        reg_memindex_rollback(index, mark);
 }
 
 static void s_undo_commit(void *user)
 {
-    reg_memindex_commit(((reg_state_t *)user)->memindex);
+    reg_memindex_t *index = reg_memindex_loader_ready(((reg_state_t *)user)->products_index);
+    if (index)
+        reg_memindex_commit(index);
 }
 
 const ocop_memory_undo_t *reg_state_undo(void)

@@ -16,7 +16,8 @@
  *                      version is "" for cells by today's province, else the recorded one
  *   meta               name                             -> value (seeded unit versions)
  * Products by commune (the duplicate-screening blocks) and by entity are kept in memory
- * (reg_memindex), rebuilt from `products` at start-up.
+ * (reg_memindex), built from `products` (or the file a clean stop saved) on a thread of their
+ * own while the service already answers (reg_memindex_loader).
  */
 #ifndef REG_STATE_H
 #define REG_STATE_H
@@ -28,6 +29,7 @@
 #include "reg_catalogue.h"
 #include "reg_catalogue_map.h"
 #include "reg_memindex.h"
+#include "reg_memindex_loader.h"
 #include "reg_units.h"
 
 typedef struct {
@@ -43,16 +45,20 @@ struct reg_state {
     reg_catalogues_t *catalogues;
     reg_catalogue_map_t *catalogue_map;
     reg_hierarchies_t *hierarchies;
-    reg_memindex_t *memindex;
+    reg_memindex_loader_t *products_index; /* use reg_state_memindex */
 };
 
 /* Opens every database, loads the catalogues, the mapping between them and the unit
  * hierarchies from rules_dir, seeds the
- * shipped units of each hierarchy version that the store does not hold yet, and builds the
- * in-memory product indexes.
+ * shipped units of each hierarchy version that the store does not hold yet, and starts building
+ * the in-memory product indexes.
  * 0, or -1 with a message in err naming the file and field at fault. */
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen);
 void reg_state_close(reg_state_t *state);
+
+/* The in-memory product indexes, waiting for them while they are being built after a start;
+ * NULL when building them failed (logged). Only on the service loop. */
+reg_memindex_t *reg_state_memindex(reg_state_t *state);
 
 /* Undo hooks for the service loop over the in-memory indexes (user is the reg_state_t). */
 const ocop_memory_undo_t *reg_state_undo(void);

@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
+#include <unistd.h>
+
 #include "harness.h"
 #include "itest_assert.h"
 
@@ -704,10 +707,10 @@ static void test_restart_keeps_everything(void **state)
     assert_int_equal(harness_stop(s_world.h), 0);
     assert_int_equal(harness_start(s_world.h), 0);
     assert_int_equal(s_connect_clients(), 0);
-    /* The screening index saved at the stop was loaded, not rebuilt (and answers the same). */
-    assert_string_equal(s_index_start(), "loaded");
-
     s_observe(&after);
+    /* The screening index saved at the stop was loaded, not rebuilt, and answers the same: the
+     * lists by commune and entity above waited for it, so its log line is written. */
+    assert_string_equal(s_index_start(), "loaded");
     assert_int_equal(harness_last_sequence(s_world.h), s_world.last_seq_before_restart);
     if (before.len != after.len || memcmp(before.data, after.data, before.len) != 0)
         fail_msg("observations differ across the restart (%zu vs %zu bytes)", before.len, after.len);
@@ -752,6 +755,65 @@ static void test_restart_keeps_everything(void **state)
     assert_int_equal(harness_stop(s_world.h), 0);
 }
 
+/* Overwrites product id's record in the stopped service's store with bytes that are not a
+ * product. */
+static void s_damage_product(const char *id)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
+    assert_int_equal(mdb_env_open(env, s_world.h->store_dir, 0, 0600), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "products", 0, &dbi), 0);
+    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id}, v = {.mv_size = 4, .mv_data = "\xff\xff\xff\xff"};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* The screening index is built on a thread of its own after the service starts answering, and
+ * only what uses it waits. A store whose products cannot be indexed shows the split: the
+ * service starts (it refused to before), every other request is answered and other writes go
+ * on, while registering a product fails INTERNAL naming the index. */
+static void test_index_built_beside_the_answers(void **state)
+{
+    (void)state;
+    char idx[HARNESS_PATH_MAX + 32];
+    snprintf(idx, sizeof idx, "%s/screening.idx", s_world.h->store_dir);
+    assert_int_equal(unlink(idx), 0); /* saved by the last clean stop */
+    s_damage_product(s_world.products[0].id);
+    assert_int_equal(harness_start(s_world.h), 0);
+    assert_int_equal(s_connect_clients(), 0);
+
+    Ocop__Reply *r = harness_entity_get(s_world.alice, s_world.entities[0].id);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    r = harness_product_get(s_world.alice, s_world.products[1].id);
+    ITEST_ASSERT_OK(r);
+    ITEST_FREE(r);
+    int preparing = 1; /* products[0] is the damaged one */
+    while (preparing < S_PRODUCTS && s_world.products[preparing].stage != ST(PLAN_PREPARING))
+        preparing++;
+    assert_true(preparing < S_PRODUCTS);
+    s_transition_ok(s_world.alice, "alice", preparing, ACT(SUBMIT), ST(PLAN_SUBMITTED), NULL);
+    r = harness_product_register(s_world.alice, s_world.entities[1].id, "Mật ong hoa nhãn", s_world.data.sector,
+                                 s_world.data.product_set, s_world.data.communes[1],
+                                 OCOP__PROCESSING_LEVEL__PROCESSING_PROCESSED);
+    ITEST_ASSERT_ERROR(r, OCOP__STATUS__STATUS_INTERNAL, "");
+    assert_non_null(strstr(r->message, "could not be built"));
+    ITEST_FREE(r);
+    char *log = harness_read_file(s_world.h->log_path, NULL);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "event=products_not_indexed"));
+    free(log);
+
+    /* A clean stop saves no index it does not have. */
+    assert_int_equal(harness_stop(s_world.h), 0);
+    assert_int_equal(access(idx, F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_stage_transitions_with_history),
         cmocka_unit_test(test_counts_follow_changes),
         cmocka_unit_test(test_restart_keeps_everything),
+        cmocka_unit_test(test_index_built_beside_the_answers),
     };
     return cmocka_run_group_tests_name("registration_flow", tests, s_group_setup, s_group_teardown);
 }
