@@ -15,11 +15,38 @@
  * list) of the set's products holding the trigram, ascending. Screening compares a name only
  * with products of its own set, so the others are never candidates. Open addressing on the
  * key; slots hold posting index + 1. */
+/* Most postings hold one or two positions (a trigram few names of the set share): those are
+ * kept in the posting itself, the others in an array of their own (cap > 0). */
+#define S_POSTING_LOCAL 2
 typedef struct {
     uint64_t key; /* set id << 32 | trigram */
-    uint32_t *pos;
+    union {
+        uint32_t *heap;
+        uint32_t local[S_POSTING_LOCAL];
+    } pos;
     uint32_t n, cap;
 } s_posting_t;
+
+static uint32_t *s_posting_at(s_posting_t *p)
+{
+    return p->cap ? p->pos.heap : p->pos.local;
+}
+
+/* Room for one more position. 0 / -1 (out of memory: the posting is unchanged). */
+static int s_posting_reserve(s_posting_t *p)
+{
+    if (p->n < (p->cap ? p->cap : S_POSTING_LOCAL))
+        return 0;
+    uint32_t cap = p->cap ? p->cap * 2 : S_POSTING_LOCAL * 2;
+    uint32_t *grown = realloc(p->cap ? p->pos.heap : NULL, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    if (!p->cap)
+        memcpy(grown, p->pos.local, p->n * sizeof *grown);
+    p->pos.heap = grown;
+    p->cap = cap;
+    return 0;
+}
 
 typedef struct {
     s_posting_t *postings;
@@ -220,20 +247,12 @@ static int s_grams_add(s_list_t *block, const reg_memindex_entry_t *e, uint32_t 
         return -1;
     for (uint32_t k = 0; k < e->n_grams; k++) {
         s_posting_t *p = s_grams_get(block->grams, s_posting_key(e->set_id, e->grams[k]));
-        if (p && p->n == p->cap) {
-            uint32_t cap = p->cap ? p->cap * 2 : 2;
-            uint32_t *grown = realloc(p->pos, cap * sizeof *grown);
-            if (grown) {
-                p->pos = grown;
-                p->cap = cap;
-            }
-        }
-        if (!p || p->n == p->cap) {
+        if (!p || s_posting_reserve(p) != 0) {
             for (uint32_t j = 0; j < k; j++)
                 s_grams_find(block->grams, s_posting_key(e->set_id, e->grams[j]))->n--;
             return -1;
         }
-        p->pos[p->n++] = pos;
+        s_posting_at(p)[p->n++] = pos;
     }
     return 0;
 }
@@ -252,32 +271,25 @@ static int s_grams_move(s_list_t *block, const reg_memindex_entry_t *e, uint32_t
     /* Room first, so that the move itself cannot fail half-way. */
     for (uint32_t k = 0; k < e->n_grams; k++) {
         s_posting_t *p = s_grams_get(block->grams, s_posting_key(to, e->grams[k]));
-        if (p && p->n == p->cap) {
-            uint32_t cap = p->cap ? p->cap * 2 : 2;
-            uint32_t *grown = realloc(p->pos, cap * sizeof *grown);
-            if (grown) {
-                p->pos = grown;
-                p->cap = cap;
-            }
-        }
-        if (!p || p->n == p->cap)
+        if (!p || s_posting_reserve(p) != 0)
             return -1;
     }
     for (uint32_t k = 0; k < e->n_grams; k++) {
         s_posting_t *src = s_grams_find(block->grams, s_posting_key(from, e->grams[k]));
-        uint32_t at = 0;
-        while (at < src->n && src->pos[at] != e->pos)
+        uint32_t *pos = s_posting_at(src), at = 0;
+        while (at < src->n && pos[at] != e->pos)
             at++;
         if (at < src->n) { /* always: the entry is in its set's postings */
-            memmove(src->pos + at, src->pos + at + 1, (src->n - at - 1) * sizeof *src->pos);
+            memmove(pos + at, pos + at + 1, (src->n - at - 1) * sizeof *pos);
             src->n--;
         }
         s_posting_t *dst = s_grams_find(block->grams, s_posting_key(to, e->grams[k]));
+        pos = s_posting_at(dst);
         at = dst->n;
-        while (at > 0 && dst->pos[at - 1] > e->pos)
+        while (at > 0 && pos[at - 1] > e->pos)
             at--;
-        memmove(dst->pos + at + 1, dst->pos + at, (dst->n - at) * sizeof *dst->pos);
-        dst->pos[at] = e->pos;
+        memmove(pos + at + 1, pos + at, (dst->n - at) * sizeof *pos);
+        pos[at] = e->pos;
         dst->n++;
     }
     return 0;
@@ -288,21 +300,83 @@ static void s_grams_free(s_grams_t *g)
     if (!g)
         return;
     for (size_t k = 0; k < g->n; k++)
-        free(g->postings[k].pos);
+        if (g->postings[k].cap)
+            free(g->postings[k].pos.heap);
     free(g->postings);
     free(g->slots);
     free(g);
 }
 
+/* Builds the trigram index of a block whose entries are all in place (set ids and positions
+ * given) in two passes: the positions of each posting are counted, then written into arrays of
+ * their exact size, which adding entry by entry would grow and copy again and again. 0 / -1
+ * (out of memory: what was built is freed with the block). */
+static int s_grams_build(s_list_t *block)
+{
+    size_t total = 0, n_slots = 64;
+    for (size_t i = 0; i < block->n; i++)
+        total += block->items[i]->n_grams;
+    while (n_slots < total * 2)
+        n_slots *= 2;
+    s_grams_t *g = block->grams = calloc(1, sizeof *g);
+    if (!g || s_grams_rehash(g, n_slots) != 0 || !(g->postings = malloc((total ? total : 1) * sizeof *g->postings)))
+        return -1;
+    g->cap = total; /* postings <= total and slots >= 2 total: s_grams_get neither grows nor rehashes */
+    for (size_t i = 0; i < block->n; i++) {
+        const reg_memindex_entry_t *e = block->items[i];
+        for (uint32_t k = 0; k < e->n_grams; k++)
+            s_grams_get(g, s_posting_key(e->set_id, e->grams[k]))->n++;
+    }
+    for (size_t k = 0; k < g->n; k++) {
+        s_posting_t *p = &g->postings[k];
+        if (p->n > S_POSTING_LOCAL) {
+            if (!(p->pos.heap = malloc(p->n * sizeof *p->pos.heap)))
+                return -1;
+            p->cap = p->n;
+        }
+        p->n = 0;
+    }
+    for (size_t i = 0; i < block->n; i++) {
+        const reg_memindex_entry_t *e = block->items[i];
+        for (uint32_t k = 0; k < e->n_grams; k++) {
+            s_posting_t *p = s_grams_find(g, s_posting_key(e->set_id, e->grams[k]));
+            s_posting_at(p)[p->n++] = e->pos;
+        }
+    }
+    s_posting_t *fit = g->n ? realloc(g->postings, g->n * sizeof *fit) : NULL;
+    if (fit) {
+        g->postings = fit;
+        g->cap = g->n;
+    }
+    return 0;
+}
+
+/* An entry and what it holds in one allocation: the struct, its trigrams, then its strings
+ * (a start builds one per product, so this is most of what it allocates). */
+static reg_memindex_entry_t *s_entry_alloc(const char *id, const char *entity_id, const char *name, const char *key,
+                                           const uint32_t *grams, uint32_t n_grams)
+{
+    const char *strings[] = {id, entity_id, name, key};
+    size_t lens[4], size = sizeof(reg_memindex_entry_t) + (size_t)n_grams * sizeof *grams;
+    for (size_t i = 0; i < 4; i++)
+        size += lens[i] = strlen(strings[i]) + 1;
+    reg_memindex_entry_t *e = calloc(1, size);
+    if (!e)
+        return NULL;
+    e->grams = (uint32_t *)(e + 1); /* the struct's size is a multiple of its pointers' alignment */
+    e->n_grams = n_grams;
+    memcpy(e->grams, grams, (size_t)n_grams * sizeof *grams);
+    char *at = (char *)(e->grams + n_grams);
+    char **fields[] = {&e->id, &e->entity_id, &e->name, &e->key};
+    for (size_t i = 0; i < 4; i++) {
+        *fields[i] = memcpy(at, strings[i], lens[i]);
+        at += lens[i];
+    }
+    return e;
+}
+
 static void s_entry_free(reg_memindex_entry_t *e)
 {
-    if (!e)
-        return;
-    free(e->id);
-    free(e->entity_id);
-    free(e->name);
-    free(e->key);
-    free(e->grams);
     free(e);
 }
 
@@ -366,36 +440,56 @@ static int s_set_id(reg_memindex_t *self, const char *catalogue, const char *set
 }
 
 /* The block's new last entry e: its set's number, its place, its postings. 0 / -1. */
-static int s_index_entry(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
+/* Gives the block's last entry its place: its block, position and set id. 0 / -1. */
+static int s_place_entry(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
 {
     e->block = block;
     e->pos = (uint32_t)(block->n - 1);
-    if (s_set_id(self, e->catalogue_version, e->product_set_code, &e->set_id) != 0)
+    return s_set_id(self, e->catalogue_version, e->product_set_code, &e->set_id);
+}
+
+static int s_index_entry(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
+{
+    if (s_place_entry(self, block, e) != 0)
         return -1;
     return s_grams_add(block, e, e->pos);
 }
 
+/* Appends e (a new entry) to its block and its entity's list, without the block's trigram
+ * index, which s_grams_build makes once the block is whole. 0 / ENOMEM (e freed). */
+static int s_append_unindexed(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
+{
+    s_list_t *entity = s_map_get(&self->entities, e->entity_id);
+    if (!entity || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
+        s_entry_free(e);
+        return ENOMEM;
+    }
+    /* from here the entry is the block's: freed with it */
+    if (s_place_entry(self, block, e) != 0 || s_list_push(entity, e) != 0)
+        return ENOMEM;
+    self->size++;
+    return 0;
+}
+
+/* s_grams_build for every block (a whole index appended without its trigram indexes). */
+static int s_build_blocks(reg_memindex_t *self)
+{
+    for (size_t k = 0; k < self->blocks.n; k++)
+        if (!self->blocks.lists[k]->grams && s_grams_build(self->blocks.lists[k]) != 0)
+            return ENOMEM;
+    return 0;
+}
+
 static reg_memindex_entry_t *s_entry_new(const Ocop__RegProduct *p)
 {
-    reg_memindex_entry_t *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
-    e->id = strdup(p->id);
-    e->entity_id = strdup(p->entity_id);
-    snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", p->catalogue_version);
-    snprintf(e->product_set_code, sizeof e->product_set_code, "%s", p->product_set_code);
-    e->name = strdup(p->name);
-    e->key = strdup(p->normalized_name);
     reg_trigrams_t grams;
     if (reg_trigrams_from(p->normalized_name, &grams) != 0)
         grams.n = 0;
-    e->n_grams = grams.n;
-    e->grams = malloc((grams.n ? grams.n : 1) * sizeof *e->grams);
-    if (!e->id || !e->entity_id || !e->name || !e->key || !e->grams) {
-        s_entry_free(e);
-        return NULL;
+    reg_memindex_entry_t *e = s_entry_alloc(p->id, p->entity_id, p->name, p->normalized_name, grams.gram, grams.n);
+    if (e) {
+        snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", p->catalogue_version);
+        snprintf(e->product_set_code, sizeof e->product_set_code, "%s", p->product_set_code);
     }
-    memcpy(e->grams, grams.gram, grams.n * sizeof *e->grams);
     return e;
 }
 
@@ -475,6 +569,8 @@ int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const c
 
 int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
 {
+    if (self->size)
+        return EINVAL;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, products, &cur);
     if (rc != 0)
@@ -486,14 +582,20 @@ int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
             rc = MDB_CORRUPTED;
             break;
         }
-        rc = reg_memindex_add(self, p);
+        char name[96];
+        s_block_name(name, sizeof name, p->unit_version, p->commune_code);
+        s_list_t *block = s_map_get(&self->blocks, name);
+        reg_memindex_entry_t *e = block ? s_entry_new(p) : NULL;
         ocop__reg_product__free_unpacked(p, NULL);
-        if (rc != 0)
+        if (!e || (rc = s_append_unindexed(self, block, e)) != 0) {
+            rc = ENOMEM;
             break;
+        }
     }
     mdb_cursor_close(cur);
-    reg_memindex_commit(self);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    if (rc == MDB_NOTFOUND)
+        rc = s_build_blocks(self);
+    return rc;
 }
 
 reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
@@ -507,7 +609,7 @@ reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, cons
 }
 
 typedef struct {
-    const s_posting_t *posting; /* NULL: no product of the block has the trigram */
+    s_posting_t *posting; /* NULL: no product of the block has the trigram */
     uint32_t len;
 } s_probe_t;
 
@@ -564,7 +666,7 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
     }
     for (uint32_t k = 0; k < prefix; k++)
         for (uint32_t i = 0; i < probes[k].len; i++) {
-            uint32_t at = probes[k].posting->pos[i];
+            uint32_t at = s_posting_at(probes[k].posting)[i];
             seen[at / 64] |= (uint64_t)1 << (at % 64);
         }
     free(probes);
@@ -674,53 +776,40 @@ int reg_memindex_write(const reg_memindex_t *self, s_write_fn write, void *user)
 #define S_READ_STR_MAX 4096
 #define S_READ_GRAMS_MAX 65536
 
-/* A string read into a fresh allocation (*out); 0, ENOMEM or EINVAL. */
-static int s_read_str(s_read_fn read, void *user, char **out)
+/* What one entry is read into before it is allocated: its strings, then its trigrams. */
+enum { S_ID, S_ENTITY, S_CATALOGUE, S_SET, S_NAME, S_KEY, S_STRINGS };
+typedef struct {
+    char str[S_STRINGS][S_READ_STR_MAX + 1];
+    uint32_t grams[S_READ_GRAMS_MAX];
+} s_scratch_t;
+
+/* A string read into out (S_READ_STR_MAX + 1 bytes); 0 or EINVAL. */
+static int s_read_str(s_read_fn read, void *user, char *out)
 {
     uint32_t len;
-    if (read(user, &len, sizeof len) != 0 || len > S_READ_STR_MAX)
+    if (read(user, &len, sizeof len) != 0 || len > S_READ_STR_MAX || read(user, out, len) != 0)
         return EINVAL;
-    if (!(*out = malloc(len + 1)))
-        return ENOMEM;
-    (*out)[len] = '\0';
-    return read(user, *out, len) == 0 && strlen(*out) == len ? 0 : EINVAL;
+    out[len] = '\0';
+    return strlen(out) == len ? 0 : EINVAL;
 }
 
 /* One entry, as reg_memindex_write wrote it. */
-static int s_read_entry(s_read_fn read, void *user, reg_memindex_entry_t **out)
+static int s_read_entry(s_read_fn read, void *user, s_scratch_t *scratch, reg_memindex_entry_t **out)
 {
-    reg_memindex_entry_t *e = calloc(1, sizeof *e);
+    for (int i = 0; i < S_STRINGS; i++)
+        if (s_read_str(read, user, scratch->str[i]) != 0)
+            return EINVAL;
+    uint32_t n_grams;
+    if (strlen(scratch->str[S_CATALOGUE]) >= REG_MEMINDEX_CODE_LEN ||
+        strlen(scratch->str[S_SET]) >= REG_MEMINDEX_CODE_LEN || read(user, &n_grams, sizeof n_grams) != 0 ||
+        n_grams > S_READ_GRAMS_MAX || read(user, scratch->grams, n_grams * sizeof *scratch->grams) != 0)
+        return EINVAL;
+    reg_memindex_entry_t *e = s_entry_alloc(scratch->str[S_ID], scratch->str[S_ENTITY], scratch->str[S_NAME],
+                                            scratch->str[S_KEY], scratch->grams, n_grams);
     if (!e)
         return ENOMEM;
-    char *catalogue = NULL, *set = NULL;
-    int rc = s_read_str(read, user, &e->id);
-    if (rc == 0)
-        rc = s_read_str(read, user, &e->entity_id);
-    if (rc == 0)
-        rc = s_read_str(read, user, &catalogue);
-    if (rc == 0)
-        rc = s_read_str(read, user, &set);
-    if (rc == 0 && (strlen(catalogue) >= REG_MEMINDEX_CODE_LEN || strlen(set) >= REG_MEMINDEX_CODE_LEN))
-        rc = EINVAL;
-    if (rc == 0) {
-        snprintf(e->catalogue_version, sizeof e->catalogue_version, "%s", catalogue);
-        snprintf(e->product_set_code, sizeof e->product_set_code, "%s", set);
-        rc = s_read_str(read, user, &e->name);
-    }
-    if (rc == 0)
-        rc = s_read_str(read, user, &e->key);
-    if (rc == 0 && (read(user, &e->n_grams, sizeof e->n_grams) != 0 || e->n_grams > S_READ_GRAMS_MAX))
-        rc = EINVAL;
-    if (rc == 0 && !(e->grams = malloc((e->n_grams ? e->n_grams : 1) * sizeof *e->grams)))
-        rc = ENOMEM;
-    if (rc == 0 && read(user, e->grams, e->n_grams * sizeof *e->grams) != 0)
-        rc = EINVAL;
-    free(catalogue);
-    free(set);
-    if (rc != 0) {
-        s_entry_free(e);
-        return rc;
-    }
+    memcpy(e->catalogue_version, scratch->str[S_CATALOGUE], strlen(scratch->str[S_CATALOGUE]) + 1);
+    memcpy(e->product_set_code, scratch->str[S_SET], strlen(scratch->str[S_SET]) + 1);
     *out = e;
     return 0;
 }
@@ -735,33 +824,25 @@ int reg_memindex_read(reg_memindex_t *self, s_read_fn read, void *user)
     uint64_t n_blocks;
     if (self->size || read(user, &n_blocks, sizeof n_blocks) != 0)
         return EINVAL;
-    int rc = 0;
+    s_scratch_t *scratch = malloc(sizeof *scratch);
+    int rc = scratch ? 0 : ENOMEM;
     for (uint64_t b = 0; rc == 0 && b < n_blocks; b++) {
-        char *name = NULL;
+        const char *name = scratch->str[0];
         uint64_t n;
         s_list_t *block = NULL;
-        if ((rc = s_read_str(read, user, &name)) == 0 && read(user, &n, sizeof n) != 0)
+        if ((rc = s_read_str(read, user, scratch->str[0])) == 0 && read(user, &n, sizeof n) != 0)
             rc = EINVAL;
         if (rc == 0 && (s_map_find(&self->blocks, name) || !(block = s_map_get(&self->blocks, name))))
             rc = block ? EINVAL : ENOMEM; /* a block twice is not what write wrote */
-        free(name);
         for (uint64_t i = 0; rc == 0 && i < n; i++) {
             reg_memindex_entry_t *e;
-            if ((rc = s_read_entry(read, user, &e)) != 0)
-                break;
-            s_list_t *entity = s_map_get(&self->entities, e->entity_id);
-            if (!entity || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
-                s_entry_free(e);
-                rc = ENOMEM;
-                break;
-            }
-            if (s_index_entry(self, block, e) != 0 || s_list_push(entity, e) != 0) {
-                rc = ENOMEM; /* the entry is the block's: freed with it */
-                break;
-            }
-            self->size++;
+            if ((rc = s_read_entry(read, user, scratch, &e)) == 0)
+                rc = s_append_unindexed(self, block, e);
         }
     }
+    free(scratch);
+    if (rc == 0)
+        rc = s_build_blocks(self);
     /* Blocks come one after the other: an entity's products from several blocks in id order. */
     for (size_t k = 0; rc == 0 && k < self->entities.n; k++)
         qsort(self->entities.lists[k]->items, self->entities.lists[k]->n, sizeof(reg_memindex_entry_t *),

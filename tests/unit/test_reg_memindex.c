@@ -262,17 +262,16 @@ static size_t s_check_all(const reg_memindex_t *mi)
     return near;
 }
 
-static void test_trigram_index_candidates_cover_a_scan(void **state)
+/* Products from..to-1 of names drawn from a few words (many share trigrams), in two blocks and
+ * two sets; the draw depends only on the product's number. */
+static void s_add_drawn(reg_memindex_t *mi, int from, int to)
 {
-    (void)state;
     static const char *const words[] = {"mat", "ong",  "rung",  "u",   "minh", "tram", "nuoc", "mam",  "phu", "quoc",
                                         "che", "shan", "tuyet", "gao", "st25", "hat",  "dieu", "rang", "muoi"};
     size_t n_words = sizeof words / sizeof words[0];
-    reg_memindex_t *mi = reg_memindex_new();
     char id[32], entity[32], key[128];
-    size_t near = 0;
-    uint64_t rng = 7;
-    for (int i = 0; i < 400; i++) {
+    for (int i = from; i < to; i++) {
+        uint64_t rng = 7 + (uint64_t)i * 2654435761ULL;
         key[0] = '\0';
         for (int w = 0; w < 2 + (int)(rng % 4); w++) {
             rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -283,19 +282,33 @@ static void test_trigram_index_candidates_cover_a_scan(void **state)
         Ocop__RegProduct p = s_product(id, entity, i % 3 ? "00004" : "00008", key);
         p.product_set_code = i % 5 == 1 ? "10" : "9"; /* two sets share each block */
         assert_int_equal(reg_memindex_add(mi, &p), 0);
-        if (i == 299) {
-            reg_memindex_commit(mi);
-            near += s_check_all(mi);
-        }
     }
-    near += s_check_all(mi);
-    /* Products moved between the sets (a catalogue migration) are found in their new set only. */
-    size_t mark = reg_memindex_mark(mi);
-    for (int i = 0; i < 400; i += 7) {
+}
+
+/* Every seventh of products 0..n-1 moved to the other set (a catalogue migration). */
+static void s_move_sevenths(reg_memindex_t *mi, int n)
+{
+    char id[32], entity[32];
+    for (int i = 0; i < n; i += 7) {
         snprintf(id, sizeof id, "PRD-%08d", i + 1);
         snprintf(entity, sizeof entity, "ENT-%d", i % 37);
         assert_int_equal(reg_memindex_reclassify(mi, entity, id, "148", i % 5 == 1 ? "9" : "10"), 0);
     }
+}
+
+static void test_trigram_index_candidates_cover_a_scan(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    size_t near = 0;
+    s_add_drawn(mi, 0, 300);
+    reg_memindex_commit(mi);
+    near += s_check_all(mi);
+    s_add_drawn(mi, 300, 400);
+    near += s_check_all(mi);
+    /* Products moved between the sets (a catalogue migration) are found in their new set only. */
+    size_t mark = reg_memindex_mark(mi);
+    s_move_sevenths(mi, 400);
     near += s_check_all(mi);
     /* Rolled back: the moves first, then the last hundred adds; their postings go with them. */
     reg_memindex_rollback(mi, mark);
@@ -410,12 +423,44 @@ static void test_written_and_read_back(void **state)
     free(bytes.data);
 }
 
+/* An index read back builds each block's trigram index in one go; it then answers like the one
+ * written, and goes on like it when products are added, moved and rolled back. */
+static void test_read_back_index_goes_on(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    s_add_drawn(mi, 0, 400);
+    reg_memindex_commit(mi);
+    s_bytes_t bytes = {0};
+    assert_int_equal(reg_memindex_write(mi, s_bytes_write, &bytes), 0);
+    reg_memindex_t *back = reg_memindex_new();
+    assert_int_equal(reg_memindex_read(back, s_bytes_read, &bytes), 0);
+    free(bytes.data);
+    size_t near = s_check_all(mi);
+    assert_true(near > 8);
+    assert_int_equal(s_check_all(back), near);
+    s_add_drawn(mi, 400, 600);
+    s_add_drawn(back, 400, 600);
+    s_move_sevenths(mi, 600);
+    s_move_sevenths(back, 600);
+    assert_int_equal(s_check_all(back), s_check_all(mi));
+    reg_memindex_rollback(back, 0);
+    assert_int_equal(reg_memindex_size(back), 400);
+    assert_int_equal(s_check_all(back), near);
+    reg_memindex_destroy(&back);
+    reg_memindex_destroy(&mi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lookups_and_paging),      cmocka_unit_test(test_rollback_and_commit),
-        cmocka_unit_test(test_reclassify_and_rollback), cmocka_unit_test(test_many_blocks),
-        cmocka_unit_test(test_load_from_products),      cmocka_unit_test(test_trigram_index_candidates_cover_a_scan),
+        cmocka_unit_test(test_lookups_and_paging),
+        cmocka_unit_test(test_rollback_and_commit),
+        cmocka_unit_test(test_reclassify_and_rollback),
+        cmocka_unit_test(test_many_blocks),
+        cmocka_unit_test(test_load_from_products),
+        cmocka_unit_test(test_read_back_index_goes_on),
+        cmocka_unit_test(test_trigram_index_candidates_cover_a_scan),
         cmocka_unit_test(test_written_and_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
