@@ -111,7 +111,7 @@ int ocop_client_send(ocop_client_t *self, Ocop__Request *req)
     return ocop_client_send_raw(self, self->buf, len);
 }
 
-int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
+static int s_recv(ocop_client_t *self, ProtobufCAllocator *alloc, Ocop__Reply **reply, int timeout_ms)
 {
     *reply = NULL;
     zmq_pollitem_t items[] = {{self->sock, 0, ZMQ_POLLIN, 0}};
@@ -127,7 +127,7 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
         zmq_msg_close(&msg);
         return -1;
     }
-    *reply = ocop__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+    *reply = ocop__reply__unpack(alloc, zmq_msg_size(&msg), zmq_msg_data(&msg));
     zmq_msg_close(&msg);
     if (!*reply) {
         errno = EPROTO;
@@ -136,7 +136,18 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
     return 0;
 }
 
+int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms)
+{
+    return s_recv(self, NULL, reply, timeout_ms);
+}
+
 int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts)
+{
+    return ocop_client_call_in(self, req, NULL, reply, timeout_ms, attempts);
+}
+
+int ocop_client_call_in(ocop_client_t *self, Ocop__Request *req, ProtobufCAllocator *alloc, Ocop__Reply **reply,
+                        int timeout_ms, int attempts)
 {
     *reply = NULL;
     /* A send that times out counts as an attempt without an answer. */
@@ -151,7 +162,7 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
             if (left <= 0)
                 break;
             Ocop__Reply *got;
-            if (ocop_client_recv(self, &got, left) != 0) {
+            if (s_recv(self, alloc, &got, left) != 0) {
                 if (errno == EAGAIN || errno == EPROTO)
                     continue;
                 return -1;
@@ -161,7 +172,7 @@ int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **repl
                 *reply = got;
                 return 0;
             }
-            ocop__reply__free_unpacked(got, NULL);
+            ocop__reply__free_unpacked(got, alloc);
         }
     }
     errno = ETIMEDOUT;

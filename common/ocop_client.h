@@ -37,6 +37,10 @@ int ocop_client_recv(ocop_client_t *self, Ocop__Reply **reply, int timeout_ms);
 /* Send + wait for the reply with the same id, up to attempts tries of timeout_ms each,
  * discarding stale replies to earlier requests. 0, or -1 when no reply came. */
 int ocop_client_call(ocop_client_t *self, Ocop__Request *req, Ocop__Reply **reply, int timeout_ms, int attempts);
+/* ocop_client_call with the reply unpacked through alloc (e.g. an ocop_arena's, so that a caller
+ * fetching large replies again and again reuses the same memory), and freed through it. */
+int ocop_client_call_in(ocop_client_t *self, Ocop__Request *req, ProtobufCAllocator *alloc, Ocop__Reply **reply,
+                        int timeout_ms, int attempts);
 
 /* Sends every request, at most window in flight, and collects the replies in request order
  * (replies[i] answers reqs[i]; the caller frees each). Requests without a request_id get a

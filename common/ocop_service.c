@@ -47,7 +47,10 @@ static void *s_socket(ocop_service_t *self, int type, const char *bind_to, const
     void *sock = zmq_socket(self->zctx, type);
     if (!sock)
         return NULL;
-    int linger = 1000, hwm = 1000000;
+    /* Requests and replies queue deep, so that a burst of clients is answered rather than
+     * dropped; events queue shallow, so that a subscriber that falls behind costs bounded memory
+     * (beyond that it misses events, sees the gap and fetches them: ocop_subscriber). */
+    int linger = 1000, hwm = type == ZMQ_PUB ? 10000 : 1000000;
     int max_frame =
         (int)(self->config.max_request_bytes * 4 > (size_t)INT32_MAX / 2 ? INT32_MAX / 2
                                                                          : self->config.max_request_bytes * 4);

@@ -9,12 +9,20 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "ocop_arena.h"
 #include "ocop_client.h"
 #include "ocop_config.h"
 #include "ocop_log.h"
 
 #define S_REPLAY_MAX 1000
 #define S_POLL_DRAIN_MAX 1000
+/* Events queued for a subscriber that falls behind: beyond this many the publisher drops them,
+ * and the gap is fetched from the source (ocop_subscriber_catch_up), so that a burst costs a
+ * bounded amount of memory rather than a copy of everything published meanwhile. */
+#define S_QUEUE_MAX 10000
+/* The memory of one batch (a reply of up to S_REPLAY_MAX events and the events unpacked from
+ * it), reused from batch to batch. */
+#define S_BATCH_ARENA (1 << 20)
 /* Without traffic a missed last event would go unnoticed; so an idle subscriber asks the
  * source for anything newer this often. */
 #define S_IDLE_CHECK_MS 1000
@@ -23,6 +31,7 @@ struct ocop_subscriber_t {
     ocop_subscriber_options_t opts;
     char cursor_name[OCOP_NAME_MAX * 2];
     ocop_client_t *client;
+    ocop_arena_t *arena; /* one batch's replies and unpacked events */
     void *sub;
     MDB_dbi cursor_dbi;
     uint64_t cursor;
@@ -64,12 +73,13 @@ ocop_subscriber_t *ocop_subscriber_new(const ocop_subscriber_options_t *opts)
     if (self->opts.request_timeout_ms <= 0)
         self->opts.request_timeout_ms = 2000;
     snprintf(self->cursor_name, sizeof self->cursor_name, "%s", opts->cursor_name);
-    if (ocop_store_dbi(opts->store, OCOP_SUBSCRIBER_CURSOR_DB, 0, &self->cursor_dbi) != 0 || s_cursor_load(self) != 0)
+    if (!(self->arena = ocop_arena_new(S_BATCH_ARENA)) ||
+        ocop_store_dbi(opts->store, OCOP_SUBSCRIBER_CURSOR_DB, 0, &self->cursor_dbi) != 0 || s_cursor_load(self) != 0)
         goto fail;
     self->sub = zmq_socket(opts->zctx, ZMQ_SUB);
     if (!self->sub)
         goto fail;
-    int linger = 0, hwm = 1000000;
+    int linger = 0, hwm = S_QUEUE_MAX;
     zmq_setsockopt(self->sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(self->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     if (ocop_curve_client(self->sub, opts->keys, opts->server_public_z85) != 0 ||
@@ -93,6 +103,7 @@ void ocop_subscriber_destroy(ocop_subscriber_t **self_p)
     ocop_client_destroy(&self->client);
     if (self->sub)
         zmq_close(self->sub);
+    ocop_arena_destroy(&self->arena);
     free(self);
     *self_p = NULL;
 }
@@ -143,7 +154,7 @@ static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData 
     *gap = 0;
     *applied = *dropped = 0;
     for (size_t i = 0; i < n && !*gap; i++) {
-        Ocop__Event *ev = ocop__event__unpack(NULL, events[i].len, events[i].data);
+        Ocop__Event *ev = ocop__event__unpack(ocop_arena_allocator(self->arena), events[i].len, events[i].data);
         if (!ev) {
             ocop_log_warn("event_malformed", "cursor=%s", self->cursor_name);
             continue;
@@ -161,7 +172,6 @@ static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData 
         }
         if (ev->sequence > self->source_last)
             self->source_last = ev->sequence;
-        ocop__event__free_unpacked(ev, NULL);
         if (rc != 0) {
             mdb_txn_abort(txn);
             return rc;
@@ -220,14 +230,15 @@ int ocop_subscriber_catch_up(ocop_subscriber_t *self)
         req.body_case = OCOP__REQUEST__BODY_EVENTS_FROM;
         req.events_from = &from;
         Ocop__Reply *reply;
-        if (ocop_client_call(self->client, &req, &reply, self->opts.request_timeout_ms, 3) != 0) {
+        ocop_arena_reset(self->arena);
+        if (ocop_client_call_in(self->client, &req, ocop_arena_allocator(self->arena), &reply,
+                                self->opts.request_timeout_ms, 3) != 0) {
             ocop_log_warn("replay_unanswered", "cursor=%s from=%llu", self->cursor_name,
                           (unsigned long long)from.from_sequence);
             return -1;
         }
         if (reply->status != OCOP__STATUS__STATUS_OK || reply->body_case != OCOP__REPLY__BODY_EVENTS) {
             ocop_log_warn("replay_refused", "cursor=%s message=\"%s\"", self->cursor_name, reply->message);
-            ocop__reply__free_unpacked(reply, NULL);
             return -1;
         }
         Ocop__EventBatch *batch = reply->events;
@@ -237,7 +248,6 @@ int ocop_subscriber_catch_up(ocop_subscriber_t *self)
         int gap = 0;
         int rc = s_apply(self, batch->events, batch->n_events, &gap);
         uint64_t last = batch->last_sequence;
-        ocop__reply__free_unpacked(reply, NULL);
         if (rc != 0)
             return -1;
         if (self->cursor >= last)
@@ -276,6 +286,7 @@ int ocop_subscriber_poll(ocop_subscriber_t *self, int timeout_ms)
         n++;
     }
     int gap = 0;
+    ocop_arena_reset(self->arena);
     rc = s_apply(self, events, n, &gap);
     for (size_t i = 0; i < n; i++)
         zmq_msg_close(&msgs[i]);
