@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ocop_config.h"
+#include "ocop_feed.h"
 #include "ocop_keys.h"
 #include "ocop_service.h"
 #include "ocop_store.h"
@@ -58,5 +59,53 @@ ocop_service_options_t ocop_boot_service_options(const ocop_boot_t *b, const cha
  * cursor named after the section, on the service's store. NULL with err. */
 ocop_subscriber_t *ocop_boot_subscriber(ocop_boot_t *b, void *zctx, const char *section, ocop_event_apply_fn apply,
                                         ocop_batch_end_fn batch_end, void *user, char *err, size_t errlen);
+
+/* What a service process is, for ocop_boot_main. app is the process's own (its handlers' state,
+ * and whatever else its hooks keep). */
+typedef struct {
+    const char *default_name; /* of its config section; NULL: --name is required */
+    const char *group;        /* its name in logs and metrics (ocop_service_options_t.name) */
+    void (*usage)(FILE *out);
+    ocop_boot_option_fn option; /* its own command-line options (NULL: none), with option_user */
+    void *option_user;
+    /* Opens app from the booted config, section and store; on failure it leaves nothing to close
+     * and says why in err, logged as open_failed. close undoes a successful open. */
+    int (*open)(void *app, ocop_boot_t *b, char *err, size_t errlen);
+    void (*close)(void *app);
+    const char *open_failed;
+    /* The handlers (their user: handlers_user(app), or app itself when NULL), the undo hook of
+     * the memory they change, and the loop's timers (their user is the handlers'). */
+    const ocop_route_t *(*routes)(size_t *count);
+    void *(*handlers_user)(void *app);
+    const ocop_memory_undo_t *undo;
+    const ocop_timer_t *timers;
+    size_t timer_count;
+    /* The source sections whose events it follows, in a feed beside the loop: follows names one
+     * section; OCOP_BOOT_SOURCES the section's "sources" list; NULL none. apply's user for
+     * source i is source_user(app, i, section), or the handlers' user when NULL. */
+    const char *follows;
+    ocop_event_apply_fn apply;
+    ocop_batch_end_fn batch_end;
+    void *(*source_user)(void *app, size_t i, const char *section);
+    /* The feed's first step and its periodic tick (NULL: none); their user is app. */
+    ocop_feed_tick_fn prepare;
+    ocop_feed_tick_fn tick;
+    int tick_ms;
+    /* Called with the process's ZeroMQ context before the feed starts (NULL: nothing): 0, or -1
+     * with err (logged as start_failed). */
+    int (*start)(void *app, ocop_boot_t *b, void *zctx, char *err, size_t errlen);
+    /* Called once the loop and the feed have stopped, before the subscribers, the context and
+     * close: clean when the loop ran and stopped without error (NULL: nothing). */
+    void (*stopped)(void *app, ocop_boot_t *b, bool clean);
+} ocop_boot_spec_t;
+
+#define OCOP_BOOT_SOURCES ""
+
+/* A service process from its command line to its exit: ocop_boot_args, the log, ocop_boot_open,
+ * spec->open, the service with its routes and timers, its subscribers and feed, start, then
+ * ocop_boot_run until SIGTERM/SIGINT; and everything undone in reverse order on the way out,
+ * from wherever it stopped. The process's exit status: 0 after a clean stop or --help, 2 after a
+ * usage error, 1 otherwise. */
+int ocop_boot_main(const ocop_boot_spec_t *spec, void *app, int argc, char **argv);
 
 #endif

@@ -9,15 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "ocop_boot.h"
-#include "ocop_config.h"
-#include "ocop_feed.h"
-#include "ocop_keys.h"
 #include "ocop_log.h"
-#include "ocop_service.h"
-#include "ocop_subscriber.h"
 #include "pro_handlers.h"
 #include "pro_replica.h"
 
@@ -70,62 +64,33 @@ static bool s_cascade_done(void *user, const Ocop__Reply *reply)
     return r->products >= S_CASCADE_BATCH;
 }
 
+static int s_open(void *app, ocop_boot_t *b, char *err, size_t errlen)
+{
+    if (pro_state_open(app, b->store, b->sc.rules_dir, err, errlen) == 0)
+        return 0;
+    pro_state_close(app);
+    return -1;
+}
+
+static void s_close(void *app)
+{
+    pro_state_close(app);
+}
+
 int main(int argc, char **argv)
 {
-    ocop_boot_t boot;
-    int rc = ocop_boot_args(&boot, argc, argv, "promotion", s_usage, NULL, NULL);
-    if (rc != 0)
-        return rc == 1 ? 0 : 2;
-    ocop_log_init(boot.name);
-    char err[512];
-    const char *stage;
-    int status = 1, state_open = 0;
-    ocop_service_t *service = NULL;
-    ocop_feed_t *feed = NULL;
-    ocop_subscriber_t *subscribers[OCOP_ALLOW_MAX];
-    size_t n_subscribers = 0;
-    void *zctx = NULL;
+    static const ocop_timer_t cascade = {"cascade", S_TICK_MS, s_cascade_make, s_cascade_done};
+    static const ocop_boot_spec_t spec = {.default_name = "promotion",
+                                          .group = "promotion",
+                                          .usage = s_usage,
+                                          .open = s_open,
+                                          .close = s_close,
+                                          .open_failed = "rules_invalid",
+                                          .routes = pro_routes,
+                                          .timers = &cascade,
+                                          .timer_count = 1,
+                                          .follows = OCOP_BOOT_SOURCES,
+                                          .apply = pro_replica_apply};
     pro_state_t state;
-    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
-        ocop_log_error(stage, "error=\"%s\"", err);
-        goto done;
-    }
-    if (pro_state_open(&state, boot.store, boot.sc.rules_dir, err, sizeof err) != 0) {
-        ocop_log_error("rules_invalid", "error=\"%s\"", err);
-        pro_state_close(&state);
-        goto done;
-    }
-    state_open = 1;
-    size_t route_count;
-    const ocop_route_t *routes = pro_routes(&route_count);
-    ocop_service_options_t opts = ocop_boot_service_options(&boot, "promotion", routes, route_count, &state);
-    const ocop_timer_t cascade = {"cascade", S_TICK_MS, s_cascade_make, s_cascade_done};
-    opts.timers = &cascade;
-    opts.timer_count = 1;
-    if (!(service = ocop_service_new(&opts)) || !(zctx = zmq_ctx_new()))
-        goto done;
-    for (size_t i = 0; i < boot.sc.source_count; i++) {
-        subscribers[i] =
-            ocop_boot_subscriber(&boot, zctx, boot.sc.sources[i], pro_replica_apply, NULL, &state, err, sizeof err);
-        if (!subscribers[i]) {
-            ocop_log_error("sources_invalid", "error=\"%s\"", err);
-            goto done;
-        }
-        n_subscribers++;
-    }
-    ocop_feed_options_t fo = {.subscribers = subscribers, .count = n_subscribers};
-    if (!(feed = ocop_feed_start(&fo)))
-        goto done;
-    status = ocop_boot_run(service) == 0 ? 0 : 1;
-done:
-    ocop_feed_stop(&feed);
-    for (size_t i = 0; i < n_subscribers; i++)
-        ocop_subscriber_destroy(&subscribers[i]);
-    if (zctx)
-        zmq_ctx_term(zctx);
-    ocop_service_destroy(&service);
-    if (state_open)
-        pro_state_close(&state);
-    ocop_boot_close(&boot);
-    return status;
+    return ocop_boot_main(&spec, &state, argc, argv);
 }

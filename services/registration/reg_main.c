@@ -7,7 +7,6 @@
 
 #include "ocop_boot.h"
 #include "ocop_log.h"
-#include "ocop_service.h"
 #include "reg_handlers.h"
 #include "reg_memindex_file.h"
 #include "reg_state.h"
@@ -19,46 +18,40 @@ static void s_usage(FILE *out)
                  "  (NAME defaults to \"registration\"). Stops cleanly on SIGTERM or SIGINT.\n");
 }
 
+static int s_open(void *app, ocop_boot_t *b, char *err, size_t errlen)
+{
+    return reg_state_open(app, b->store, b->sc.rules_dir, err, errlen);
+}
+
+static void s_close(void *app)
+{
+    reg_state_close(app);
+}
+
+/* A clean stop: the screening index matches the store, and the next start loads it. */
+static void s_stopped(void *app, ocop_boot_t *b, bool clean)
+{
+    reg_memindex_t *index = clean ? reg_state_memindex(app) : NULL;
+    if (!index)
+        return;
+    char err[512];
+    if (reg_memindex_file_save(b->store, index, err, sizeof err) == 0)
+        ocop_log_info("products_saved", "products=%zu", reg_memindex_size(index));
+    else
+        ocop_log_warn("products_not_saved", "error=\"%s\"", err);
+}
+
 int main(int argc, char **argv)
 {
-    ocop_boot_t boot;
-    int rc = ocop_boot_args(&boot, argc, argv, "registration", s_usage, NULL, NULL);
-    if (rc != 0)
-        return rc == 1 ? 0 : 2;
-    ocop_log_init(boot.name);
-    char err[512];
-    const char *stage;
-    int status = 1, state_open = 0;
-    ocop_service_t *service = NULL;
+    const ocop_boot_spec_t spec = {.default_name = "registration",
+                                   .group = "registration",
+                                   .usage = s_usage,
+                                   .open = s_open,
+                                   .close = s_close,
+                                   .open_failed = "rules_invalid",
+                                   .routes = reg_routes,
+                                   .undo = reg_state_undo(),
+                                   .stopped = s_stopped};
     reg_state_t state;
-    if (ocop_boot_open(&boot, &stage, err, sizeof err) != 0) {
-        ocop_log_error(stage, "error=\"%s\"", err);
-        goto done;
-    }
-    if (reg_state_open(&state, boot.store, boot.sc.rules_dir, err, sizeof err) != 0) {
-        ocop_log_error("rules_invalid", "error=\"%s\"", err);
-        goto done;
-    }
-    state_open = 1;
-    size_t route_count;
-    const ocop_route_t *routes = reg_routes(&route_count);
-    ocop_service_options_t opts = ocop_boot_service_options(&boot, "registration", routes, route_count, &state);
-    opts.undo = reg_state_undo();
-    service = ocop_service_new(&opts);
-    if (service)
-        status = ocop_boot_run(service) == 0 ? 0 : 1;
-    /* A clean stop: the screening index matches the store, and the next start loads it. */
-    reg_memindex_t *index = service && status == 0 ? reg_state_memindex(&state) : NULL;
-    if (index) {
-        if (reg_memindex_file_save(boot.store, index, err, sizeof err) == 0)
-            ocop_log_info("products_saved", "products=%zu", reg_memindex_size(index));
-        else
-            ocop_log_warn("products_not_saved", "error=\"%s\"", err);
-    }
-done:
-    ocop_service_destroy(&service);
-    if (state_open)
-        reg_state_close(&state);
-    ocop_boot_close(&boot);
-    return status;
+    return ocop_boot_main(&spec, &state, argc, argv);
 }
