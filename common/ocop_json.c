@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,9 @@ static int s_integer(const cJSON *j, double lo, double hi, double *out)
     return 0;
 }
 
-static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p, const char *path)
+/* An integer field of any width and sign. 1 when f is not an integer field. */
+static int s_integer_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p,
+                               const char *path)
 {
     double d;
     switch (f->type) {
@@ -237,6 +240,40 @@ static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, cons
             return s_fail(in, path, f->name, "expected a non-negative integer");
         *(uint64_t *)p = (uint64_t)d;
         return 0;
+    default:
+        return 1;
+    }
+}
+
+/* A string field, or a bytes field from base64. */
+static int s_text_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p, const char *path)
+{
+    bool bytes = f->type == PROTOBUF_C_TYPE_BYTES;
+    if (!cJSON_IsString(j))
+        return s_fail(in, path, f->name, bytes ? "expected a base64 string" : "expected a string");
+    size_t n = strlen(j->valuestring), len;
+    if (!bytes) {
+        char *s = s_alloc(in, n + 1);
+        if (!s)
+            return s_fail(in, path, f->name, "out of memory");
+        memcpy(s, j->valuestring, n + 1);
+        *(char **)p = s;
+        return 0;
+    }
+    uint8_t *bin = s_alloc(in, n);
+    if (!bin || sodium_base642bin(bin, n, j->valuestring, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+        return s_fail(in, path, f->name, "not valid base64");
+    ((ProtobufCBinaryData *)p)->data = bin;
+    ((ProtobufCBinaryData *)p)->len = len;
+    return 0;
+}
+
+static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p, const char *path)
+{
+    int rc = s_integer_from_json(in, f, j, p, path);
+    if (rc != 1)
+        return rc;
+    switch (f->type) {
     case PROTOBUF_C_TYPE_FLOAT:
     case PROTOBUF_C_TYPE_DOUBLE:
         if (!cJSON_IsNumber(j))
@@ -258,28 +295,9 @@ static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, cons
         *(int *)p = v;
         return 0;
     }
-    case PROTOBUF_C_TYPE_STRING: {
-        if (!cJSON_IsString(j))
-            return s_fail(in, path, f->name, "expected a string");
-        size_t n = strlen(j->valuestring);
-        char *s = s_alloc(in, n + 1);
-        if (!s)
-            return s_fail(in, path, f->name, "out of memory");
-        memcpy(s, j->valuestring, n + 1);
-        *(char **)p = s;
-        return 0;
-    }
-    case PROTOBUF_C_TYPE_BYTES: {
-        if (!cJSON_IsString(j))
-            return s_fail(in, path, f->name, "expected a base64 string");
-        size_t n = strlen(j->valuestring), len;
-        uint8_t *bin = s_alloc(in, n);
-        if (!bin || sodium_base642bin(bin, n, j->valuestring, n, NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
-            return s_fail(in, path, f->name, "not valid base64");
-        ((ProtobufCBinaryData *)p)->data = bin;
-        ((ProtobufCBinaryData *)p)->len = len;
-        return 0;
-    }
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+        return s_text_from_json(in, f, j, p, path);
     case PROTOBUF_C_TYPE_MESSAGE: {
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", f->name);
@@ -289,8 +307,9 @@ static int s_value_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, cons
         *(ProtobufCMessage **)p = m;
         return 0;
     }
+    default:
+        return s_fail(in, path, f->name, "unsupported field type");
     }
-    return s_fail(in, path, f->name, "unsupported field type");
 }
 
 static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor *desc, const cJSON *json,

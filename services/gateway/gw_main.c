@@ -111,9 +111,10 @@ static void s_drain(gw_t *gw)
     }
 }
 
-int main(int argc, char **argv)
+/* The command line into *config_path and *name: -1 to go on, else the exit status (after
+ * --openapi, --access-matrix or --help, or a usage error). */
+static int s_args(int argc, char **argv, const char **config_path, const char **name)
 {
-    const char *config_path = NULL, *name = "gateway";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--openapi") == 0)
             return s_print(gw_openapi_document());
@@ -124,20 +125,40 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            config_path = argv[++i];
+            *config_path = argv[++i];
         else if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
-            name = argv[++i];
+            *name = argv[++i];
         else {
             s_usage(stderr);
             return 2;
         }
     }
-    if (!config_path)
-        config_path = getenv("OCOP_CONFIG");
-    if (!config_path) {
+    if (!*config_path)
+        *config_path = getenv("OCOP_CONFIG");
+    if (!*config_path) {
         s_usage(stderr);
         return 2;
     }
+    return -1;
+}
+
+/* Workers inherit the mask: only the main thread takes these signals (s_serve waits for them). */
+static void s_block_signals(sigset_t *signals)
+{
+    sigemptyset(signals);
+    sigaddset(signals, SIGTERM);
+    sigaddset(signals, SIGINT);
+    sigaddset(signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL, *name = "gateway";
+    int status = s_args(argc, argv, &config_path, &name);
+    if (status >= 0)
+        return status;
     ocop_log_init("gateway");
     char err[1024];
     gw_t gw;
@@ -153,14 +174,8 @@ int main(int argc, char **argv)
     gw.config = config;
     s_audit_key(&gw);
     pthread_rwlock_init(&gw.users_lock, NULL);
-    /* Workers inherit the mask: only the main thread takes these signals. */
     sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    s_block_signals(&signals);
     void *zctx = zmq_ctx_new();
     int rc = 1;
     gw_http_t *http = NULL;

@@ -1,4 +1,5 @@
 /* reg_unit_handlers — get, list and import of administrative units. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,77 +42,117 @@ static int s_valid_code(const char *code)
     return 1;
 }
 
+/* The fields of units[i] that need no other unit: code, name, kind, level (its successor codes:
+ * s_check_successors).
+ * 0, or -1 with the reply failed INVALID on the field. */
+static int s_check_unit(ocop_ctx_t *ctx, Ocop__Reply *reply, size_t i, const Ocop__RegUnit *u)
+{
+    char field[48];
+    snprintf(field, sizeof field, "units[%zu].code", i);
+    if (!s_valid_code(u->code))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be 1 to 16 digits", field);
+    snprintf(field, sizeof field, "units[%zu].name", i);
+    if (ocop_ctx_check_text(ctx, reply, field, u->name, 1, 160) != 0)
+        return -1;
+    snprintf(field, sizeof field, "units[%zu].kind", i);
+    if (ocop_ctx_check_text(ctx, reply, field, u->kind, 0, 40) != 0)
+        return -1;
+    snprintf(field, sizeof field, "units[%zu].level", i);
+    if (u->level < OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE || u->level > OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be province, district or commune", field);
+    return 0;
+}
+
+static int s_check_successors(ocop_ctx_t *ctx, Ocop__Reply *reply, size_t i, const Ocop__RegUnit *u)
+{
+    for (size_t s = 0; s < u->n_successor_codes; s++)
+        if (!s_valid_code(u->successor_codes[s])) {
+            char field[48];
+            snprintf(field, sizeof field, "units[%zu].successor_codes", i);
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be codes of digits", field);
+        }
+    return 0;
+}
+
+/* units[i]'s parent (a higher unit of the version, stored already) and its province into
+ * province (20 bytes); a province is its own. 0, or -1 with the reply failed. */
+static int s_unit_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *version, size_t i, const Ocop__RegUnit *u,
+                           char province[20])
+{
+    if (u->level == OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE) {
+        snprintf(province, 20, "%s", u->code);
+        return 0;
+    }
+    int rc;
+    Ocop__RegUnit *parent = reg_unit_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
+                                          ocop_arena_allocator(ocop_ctx_arena(ctx)), version, u->parent_code, &rc);
+    char field[48];
+    snprintf(field, sizeof field, "units[%zu].parent_code", i);
+    if (!parent && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+    if (!parent || parent->level >= u->level)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
+                             "%s '%s' is not a higher unit of version %s (list parents first)", field, u->parent_code,
+                             version);
+    snprintf(province, 20, "%s", parent->province_code);
+    return 0;
+}
+
+/* Stores unit (its listing under its parent moved when the parent changed); *updated says it
+ * replaced one. 0, or -1 with the reply failed. */
+static int s_store_unit(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegUnit *unit, bool *updated)
+{
+    reg_state_t *state = ocop_ctx_user(ctx);
+    MDB_txn *txn = ocop_ctx_txn(ctx);
+    int rc;
+    Ocop__RegUnit *old =
+        reg_unit_find(state, txn, ocop_arena_allocator(ocop_ctx_arena(ctx)), unit->version, unit->code, &rc);
+    if (!old && rc != MDB_NOTFOUND)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
+    if (old && strcmp(old->parent_code, unit->parent_code) != 0) {
+        /* Moving a unit to another parent: drop the old listing entry. */
+        rc = reg_index_del(txn, state->db.units_by_parent, unit->version, old->parent_code, unit->code);
+        if (rc != 0)
+            return ocop_ctx_db_error(ctx, reply, rc, "moving a unit");
+    }
+    ocop_key_t k;
+    ocop_key_init(&k);
+    ocop_key_str(&k, unit->version);
+    ocop_key_str(&k, unit->code);
+    MDB_val kv = ocop_key_val(&k);
+    rc = ocop_record_put(txn, state->db.units, &kv, &unit->base);
+    if (rc == 0)
+        rc = reg_index_put(txn, state->db.units_by_parent, unit->version, unit->parent_code, unit->code);
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "storing a unit");
+    *updated = old != NULL;
+    return 0;
+}
+
 int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegUnitImport *in = req->reg_unit_import;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
     if (!in->version[0] || !reg_hierarchies_find(state->hierarchies, in->version))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "version", "unknown unit hierarchy version '%s'", in->version);
     if (in->n_units == 0 || in->n_units > S_IMPORT_MAX)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "units", "an import carries 1 to %d units", S_IMPORT_MAX);
     uint32_t added = 0, updated = 0;
     for (size_t i = 0; i < in->n_units; i++) {
-        Ocop__RegUnit *u = in->units[i];
-        char field[48];
-        snprintf(field, sizeof field, "units[%zu].code", i);
-        if (!s_valid_code(u->code))
-            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be 1 to 16 digits", field);
-        snprintf(field, sizeof field, "units[%zu].name", i);
-        if (ocop_ctx_check_text(ctx, reply, field, u->name, 1, 160) != 0)
+        const Ocop__RegUnit *u = in->units[i];
+        char province[20];
+        if (s_check_unit(ctx, reply, i, u) != 0 || s_unit_province(ctx, reply, in->version, i, u, province) != 0 ||
+            s_check_successors(ctx, reply, i, u) != 0)
             return -1;
-        snprintf(field, sizeof field, "units[%zu].kind", i);
-        if (ocop_ctx_check_text(ctx, reply, field, u->kind, 0, 40) != 0)
-            return -1;
-        snprintf(field, sizeof field, "units[%zu].level", i);
-        if (u->level < OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE || u->level > OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
-            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be province, district or commune", field);
         Ocop__RegUnit unit = *u;
         unit.version = in->version;
-        char province[20];
-        if (u->level == OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE) {
-            unit.parent_code = "";
-            snprintf(province, sizeof province, "%s", u->code);
-        } else {
-            int rc;
-            Ocop__RegUnit *parent = reg_unit_find(state, txn, alloc, in->version, u->parent_code, &rc);
-            snprintf(field, sizeof field, "units[%zu].parent_code", i);
-            if (!parent && rc != MDB_NOTFOUND)
-                return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-            if (!parent || parent->level >= u->level)
-                return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
-                                     "%s '%s' is not a higher unit of version %s (list parents first)", field,
-                                     u->parent_code, in->version);
-            snprintf(province, sizeof province, "%s", parent->province_code);
-        }
         unit.province_code = province;
-        for (size_t s = 0; s < u->n_successor_codes; s++)
-            if (!s_valid_code(u->successor_codes[s])) {
-                snprintf(field, sizeof field, "units[%zu].successor_codes", i);
-                return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s must be codes of digits", field);
-            }
-        int rc;
-        Ocop__RegUnit *old = reg_unit_find(state, txn, alloc, in->version, u->code, &rc);
-        if (!old && rc != MDB_NOTFOUND)
-            return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-        if (old && strcmp(old->parent_code, unit.parent_code) != 0) {
-            /* Moving a unit to another parent: drop the old listing entry. */
-            rc = reg_index_del(txn, state->db.units_by_parent, in->version, old->parent_code, u->code);
-            if (rc != 0)
-                return ocop_ctx_db_error(ctx, reply, rc, "moving a unit");
-        }
-        ocop_key_t k;
-        ocop_key_init(&k);
-        ocop_key_str(&k, in->version);
-        ocop_key_str(&k, u->code);
-        MDB_val kv = ocop_key_val(&k);
-        rc = ocop_record_put(txn, state->db.units, &kv, &unit.base);
-        if (rc == 0)
-            rc = reg_index_put(txn, state->db.units_by_parent, in->version, unit.parent_code, u->code);
-        if (rc != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "storing a unit");
-        if (old)
+        if (u->level == OCOP__UNIT_LEVEL__UNIT_LEVEL_PROVINCE)
+            unit.parent_code = "";
+        bool replaced = false;
+        if (s_store_unit(ctx, reply, &unit, &replaced) != 0)
+            return -1;
+        if (replaced)
             updated++;
         else
             added++;
