@@ -7,6 +7,7 @@
 #include "envelope.pb-c.h"
 #include "ocop_arena.h"
 #include "ocop_client.h"
+#include "ocop_json.h"
 #include "ocop_config.h"
 #include "ocop_keys.h"
 
@@ -56,8 +57,10 @@ const ProtobufCMessage *ctl_request_body(const Ocop__Request *req);
 ocop_client_t *ctl_connect(ctl_t *ctl, const char *service);
 
 /* Builds a request whose body field is body_name (e.g. "reg_entity_get") from JSON. Returns 0,
- * or prints the reason and returns CTL_EXIT_USAGE / CTL_EXIT_INVALID. */
-int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req);
+ * or CTL_EXIT_USAGE (unknown body) / CTL_EXIT_INVALID (the JSON does not fit it) with the reason
+ * in *why, or printed when why is NULL. */
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req,
+                      ocop_json_error_t *why);
 
 /* Adds name: an array of the ';'-separated items of list (how CSV cells and flags carry lists). */
 void ctl_json_add_list(cJSON *obj, const char *name, const char *list);
@@ -69,6 +72,10 @@ int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON
 
 /* Sends a request to service and prints the reply. Returns the exit code for its status. */
 int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, const cJSON *body);
+
+/* text as a whole decimal number within [min, max] into *out: 0, or -1 (not a number, trailing
+ * characters, out of range) so that the caller refuses it rather than reading 0 or a part. */
+int ctl_parse_long(const char *text, long min, long max, long *out);
 
 /* The exit code for a reply status. */
 int ctl_exit_for_status(int status);

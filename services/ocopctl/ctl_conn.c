@@ -1,4 +1,5 @@
 /* ctl_conn — configuration, keys, connections and the generic request call. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,28 +49,36 @@ ocop_client_t *ctl_connect(ctl_t *ctl, const char *service)
     return client;
 }
 
-int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req)
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req,
+                      ocop_json_error_t *why)
 {
     ocop__request__init(req);
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, body_name);
-    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
-        fprintf(stderr, "ocopctl: unknown request '%s'\n", body_name);
-        return CTL_EXIT_USAGE;
-    }
     ocop_json_error_t err;
-    cJSON *empty = NULL;
-    if (!body)
-        body = empty = cJSON_CreateObject();
-    ProtobufCMessage *msg = ocop_json_to_message(f->descriptor, body, ocop_arena_allocator(ctl->arena), &err);
-    cJSON_Delete(empty);
-    if (!msg) {
-        fprintf(stderr, "ocopctl: %s: %s\n", body_name, err.message);
-        return CTL_EXIT_INVALID;
+    bool known = f && f->type == PROTOBUF_C_TYPE_MESSAGE && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF);
+    if (!known) {
+        snprintf(err.field, sizeof err.field, "%s", "");
+        snprintf(err.message, sizeof err.message, "unknown request '%s'", body_name);
+    } else {
+        cJSON *empty = NULL;
+        if (!body)
+            body = empty = cJSON_CreateObject();
+        ProtobufCMessage *msg = ocop_json_to_message(f->descriptor, body, ocop_arena_allocator(ctl->arena), &err);
+        cJSON_Delete(empty);
+        if (msg) {
+            *(ProtobufCMessage **)((char *)req + f->offset) = msg;
+            req->body_case = (Ocop__Request__BodyCase)f->id;
+            return 0;
+        }
     }
-    *(ProtobufCMessage **)((char *)req + f->offset) = msg;
-    req->body_case = (Ocop__Request__BodyCase)f->id;
-    return 0;
+    if (why)
+        *why = err;
+    else if (known)
+        fprintf(stderr, "ocopctl: %s: %s\n", body_name, err.message);
+    else
+        fprintf(stderr, "ocopctl: %s\n", err.message);
+    return known ? CTL_EXIT_INVALID : CTL_EXIT_USAGE;
 }
 
 const ProtobufCMessage *ctl_request_body(const Ocop__Request *req)
@@ -122,7 +131,7 @@ int ctl_call(ctl_t *ctl, const char *service, const char *body_name, const cJSON
     if (rc != 0)
         return rc;
     Ocop__Request req;
-    rc = ctl_build_request(ctl, body_name, body, &req);
+    rc = ctl_build_request(ctl, body_name, body, &req, NULL);
     if (rc != 0)
         return rc;
     if (ctl->gateway)

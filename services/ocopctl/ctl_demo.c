@@ -608,85 +608,109 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
     return rc;
 }
 
-int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv)
+static const char s_demo_usage[] =
+    "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n"
+    "       ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
+    "       ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n";
+
+typedef struct {
+    const char *rules, *out;
+    unsigned long long seed, n_ent, n_prod;
+} s_args_t;
+
+/* demo generate's arguments. CTL_EXIT_OK to go on, -1 after --help, or CTL_EXIT_USAGE (said). */
+static int s_args(int argc, char **argv, s_args_t *a)
 {
-    if (argc > 1 && strcmp(argv[1], "advance") == 0)
-        return ctl_demo_advance(argc, argv);
-    if (argc > 1 && strcmp(argv[1], "evaluate") == 0)
-        return ctl_demo_evaluate(ctl, argc, argv);
-    static const char usage[] =
-        "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n"
-        "       ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
-        "       ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n";
-    const char *rules = NULL, *out = NULL, *bad = argc < 2 || strcmp(argv[1], "generate") != 0 ? "" : NULL;
-    unsigned long long seed = 2025, n_ent = 9084, n_prod = 17400;
+    *a = (s_args_t){.seed = 2025, .n_ent = 9084, .n_prod = 17400};
+    const char *bad = argc < 2 || strcmp(argv[1], "generate") != 0 ? "" : NULL;
     int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
     for (int i = 2; i < argc && !bad && !help; i += 2) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        help = strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+        const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        help = strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0;
         if (help)
             break;
-        if (v && strcmp(a, "--rules") == 0)
-            rules = v;
-        else if (v && strcmp(a, "--out") == 0)
-            out = v;
-        else if (!v || (strcmp(a, "--seed") == 0       ? s_number(v, 0, UINT64_MAX, &seed)
-                        : strcmp(a, "--entities") == 0 ? s_number(v, 1, 1000000, &n_ent)
-                        : strcmp(a, "--products") == 0 ? s_number(v, 1, 10000000, &n_prod)
+        if (v && strcmp(f, "--rules") == 0)
+            a->rules = v;
+        else if (v && strcmp(f, "--out") == 0)
+            a->out = v;
+        else if (!v || (strcmp(f, "--seed") == 0       ? s_number(v, 0, UINT64_MAX, &a->seed)
+                        : strcmp(f, "--entities") == 0 ? s_number(v, 1, 1000000, &a->n_ent)
+                        : strcmp(f, "--products") == 0 ? s_number(v, 1, 10000000, &a->n_prod)
                                                        : -1) != 0)
-            bad = a;
+            bad = f;
     }
     if (help) {
         printf("%s\nWrites OUT/entities.csv and OUT/products.csv (OUT is created if missing): a national demo\n"
                "dataset shaped like the July 2025 figures, from units-2025.json, catalogue-148.json and\n"
                "demo-names.json in the rules DIR. The same seed gives byte-identical files. Defaults: --seed 2025\n"
                "--entities 9084 --products 17400 (products >= entities).\n",
-               usage);
+               s_demo_usage);
+        return -1;
+    }
+    if (!bad && a->rules && a->out && a->n_prod >= a->n_ent)
         return CTL_EXIT_OK;
-    }
-    if (bad || !rules || !out || n_prod < n_ent) {
-        if (bad && *bad)
-            fprintf(stderr, "ocopctl demo: bad or incomplete argument '%s'\n", bad);
-        else if (bad)
-            fprintf(stderr, "ocopctl demo: the subcommand is 'generate'\n");
-        else if (!rules || !out)
-            fprintf(stderr, "ocopctl demo: --rules DIR and --out DIR are required\n");
-        else
-            fprintf(stderr, "ocopctl demo: --products (%llu) must be at least --entities (%llu)\n", n_prod, n_ent);
-        fputs(usage, stderr);
-        return CTL_EXIT_USAGE;
-    }
+    if (bad && *bad)
+        fprintf(stderr, "ocopctl demo: bad or incomplete argument '%s'\n", bad);
+    else if (bad)
+        fprintf(stderr, "ocopctl demo: the subcommand is 'generate'\n");
+    else if (!a->rules || !a->out)
+        fprintf(stderr, "ocopctl demo: --rules DIR and --out DIR are required\n");
+    else
+        fprintf(stderr, "ocopctl demo: --products (%llu) must be at least --entities (%llu)\n", a->n_prod, a->n_ent);
+    fputs(s_demo_usage, stderr);
+    return CTL_EXIT_USAGE;
+}
 
+/* What was written: entities by type, products, and how many provinces have an entity. */
+static void s_report(const s_gen_t *g, const s_args_t *a, const s_entity_t *ents, const size_t *counts)
+{
+    size_t covered = 0;
+    for (size_t p = 0, i = 0; p < g->n_provinces; p++, i = 0) {
+        while (i < a->n_ent && g->communes[ents[i].commune].province != p)
+            i++;
+        covered += i < a->n_ent;
+    }
+    printf("demo: %llu entities (%zu cooperative, %zu cooperative_group, %zu enterprise, %zu household_business, "
+           "%zu farm), %llu products, %zu/%zu provinces; wrote %s/entities.csv and %s/products.csv\n",
+           a->n_ent, counts[S_COOP], counts[S_GROUP], counts[S_ENTERPRISE], counts[S_HOUSEHOLD], counts[S_FARM],
+           a->n_prod, covered, g->n_provinces, a->out, a->out);
+}
+
+static void s_gen_free(s_gen_t *g)
+{
+    free(g->provinces);
+    free(g->communes);
+    free(g->sets);
+    free(g->specials);
+    free(g->province_cum);
+    free(g->set_cum);
+    cJSON_Delete(g->units);
+    cJSON_Delete(g->catalogue);
+    cJSON_Delete(g->names);
+}
+
+int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "advance") == 0)
+        return ctl_demo_advance(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "evaluate") == 0)
+        return ctl_demo_evaluate(ctl, argc, argv);
+    s_args_t a;
+    int rc = s_args(argc, argv, &a);
+    if (rc != CTL_EXIT_OK)
+        return rc < 0 ? CTL_EXIT_OK : rc;
     size_t counts[S_TYPES] = {0}, assigned = 0;
     for (unsigned t = 0; t < S_TYPES; t++)
-        assigned += counts[t] = (size_t)((n_ent * s_type_permille[t] + 500) / 1000);
-    counts[S_HOUSEHOLD] += (size_t)n_ent - assigned;
-    s_gen_t g = {.rng = seed};
-    s_entity_t *ents = calloc((size_t)n_ent, sizeof *ents);
-    int rc = ents ? s_load(&g, rules, counts) : CTL_EXIT_FAILED;
+        assigned += counts[t] = (size_t)((a.n_ent * s_type_permille[t] + 500) / 1000);
+    counts[S_HOUSEHOLD] += (size_t)a.n_ent - assigned;
+    s_gen_t g = {.rng = a.seed};
+    s_entity_t *ents = calloc((size_t)a.n_ent, sizeof *ents);
+    rc = ents ? s_load(&g, a.rules, counts) : CTL_EXIT_FAILED;
     if (rc == CTL_EXIT_OK)
-        rc = s_generate(&g, out, ents, (size_t)n_ent, (size_t)n_prod, counts);
-    if (rc == CTL_EXIT_OK) {
-        size_t covered = 0;
-        for (size_t p = 0, i = 0; p < g.n_provinces; p++, i = 0) {
-            while (i < n_ent && g.communes[ents[i].commune].province != p)
-                i++;
-            covered += i < n_ent;
-        }
-        printf("demo: %llu entities (%zu cooperative, %zu cooperative_group, %zu enterprise, %zu household_business, "
-               "%zu farm), %llu products, %zu/%zu provinces; wrote %s/entities.csv and %s/products.csv\n",
-               n_ent, counts[S_COOP], counts[S_GROUP], counts[S_ENTERPRISE], counts[S_HOUSEHOLD], counts[S_FARM],
-               n_prod, covered, g.n_provinces, out, out);
-    }
+        rc = s_generate(&g, a.out, ents, (size_t)a.n_ent, (size_t)a.n_prod, counts);
+    if (rc == CTL_EXIT_OK)
+        s_report(&g, &a, ents, counts);
     free(ents);
-    free(g.provinces);
-    free(g.communes);
-    free(g.sets);
-    free(g.specials);
-    free(g.province_cum);
-    free(g.set_cum);
-    cJSON_Delete(g.units);
-    cJSON_Delete(g.catalogue);
-    cJSON_Delete(g.names);
+    s_gen_free(&g);
     return rc;
 }

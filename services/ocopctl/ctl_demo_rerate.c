@@ -177,14 +177,13 @@ static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_pr
 
 /* ---------------------------------------------------------------- sessions */
 
-/* Opens (or finds again) a session of products with upgrade dossiers, then, unless an earlier
- * run closed it, starts it with n_present members, scores and closes it. *closed: the session
- * as closed (the caller's reply). */
-static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *council,
-                     const char *round, const char *tag, const ctl_demo_product_t *const *products, size_t n,
-                     int central, Ocop__Reply **closed)
+/* Opens the upgrade session of the products (a re-run finds it again under the same request
+ * id) and copies its id into session. 0, or an exit code. */
+static int s_session_open(const s_run_t *run, ocop_client_t *shard, const char *council, const char *round,
+                          const char *tag, const ctl_demo_product_t *const *products, size_t n, int central,
+                          char session[CTL_DEMO_ID_LEN])
 {
-    char **ids = calloc(n ? n : 1, sizeof *ids), rid[96], session[CTL_DEMO_ID_LEN];
+    char **ids = calloc(n ? n : 1, sizeof *ids), rid[96];
     Ocop__EvalDossier *dossiers = calloc(n ? n : 1, sizeof *dossiers);
     Ocop__EvalDossier **dossier_ptrs = calloc(n ? n : 1, sizeof *dossier_ptrs);
     int rc = ids && dossiers && dossier_ptrs ? 0 : CTL_EXIT_FAILED;
@@ -219,30 +218,24 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     free(dossier_ptrs);
     if (rc != 0)
         return rc;
-    snprintf(session, sizeof session, "%s", reply->eval_session->id);
+    snprintf(session, CTL_DEMO_ID_LEN, "%s", reply->eval_session->id);
     ocop__reply__free_unpacked(reply, NULL);
+    return 0;
+}
 
-    /* The session as it stands: an earlier run may have closed it (then nothing is sent). */
-    Ocop__EvalSessionGet get = OCOP__EVAL_SESSION_GET__INIT;
-    get.id = session;
-    Ocop__Request get_req = OCOP__REQUEST__INIT;
-    get_req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_GET;
-    get_req.eval_session_get = &get;
-    rc = ctl_demo_call_one(shard, &get_req, run->timeout_ms, "reading a session", &reply);
-    if (rc != 0)
-        return rc;
-    if (reply->eval_session->state == OCOP__SESSION_STATE__SESSION_STATE_CLOSED) {
-        *closed = reply;
-        return 0;
-    }
-    /* The products as the session lists them (an interrupted run opened it with these). */
-    size_t m = reply->eval_session->n_products;
+/* Starts the session (unless it is scoring already: an interrupted run started it) and sends
+ * every present member's sheets for the products it lists. 0, or an exit code. */
+static int s_session_score(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *tag,
+                           const Ocop__EvalSession *listed, const ctl_demo_product_t *const *products, size_t n,
+                           int central)
+{
+    size_t m = listed->n_products;
     ctl_demo_product_t *scored = calloc(m ? m : 1, sizeof *scored);
     double *base = calloc(m ? m : 1, sizeof *base);
     int *band = calloc(m ? m : 1, sizeof *band);
-    rc = scored && base && band ? 0 : CTL_EXIT_FAILED;
+    int rc = scored && base && band ? 0 : CTL_EXIT_FAILED;
     for (size_t i = 0; rc == 0 && i < m; i++) {
-        const char *id = reply->eval_session->products[i]->product_id;
+        const char *id = listed->products[i]->product_id;
         snprintf(scored[i].id, sizeof scored[i].id, "%s", id);
         snprintf(scored[i].catalogue, sizeof scored[i].catalogue, "%s", S_CATALOGUE);
         for (size_t k = 0; k < n; k++)
@@ -251,31 +244,62 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
         base[i] = central ? ctl_demo_base_total(run->seed + 100, id, 1, &band[i])
                           : s_upgrade_target(run, id, s_stars_2025(run, id), &band[i]);
     }
-    bool scoring = reply->eval_session->state == OCOP__SESSION_STATE__SESSION_STATE_SCORING;
-    ocop__reply__free_unpacked(reply, NULL);
-
     size_t n_present = central ? S_CENTRAL_PRESENT : CTL_DEMO_MEMBERS;
-    char *present[CTL_DEMO_MEMBERS];
+    char *present[CTL_DEMO_MEMBERS], rid[96];
     for (size_t i = 0; i < n_present; i++)
         present[i] = (char *)ctl_demo_members[i][0];
     Ocop__EvalSessionStart start = OCOP__EVAL_SESSION_START__INIT;
-    start.session_id = session;
+    start.session_id = listed->id;
     start.present_member_ids = present;
     start.n_present_member_ids = n_present;
+    Ocop__Request req = OCOP__REQUEST__INIT;
     snprintf(rid, sizeof rid, "demo-rerate-start-%s", tag);
+    req.request_id = rid;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_START;
     req.eval_session_start = &start;
-    if (rc == 0 && !scoring) {
+    if (rc == 0 && listed->state != OCOP__SESSION_STATE__SESSION_STATE_SCORING) {
+        Ocop__Reply *reply;
         rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "starting a session", &reply);
         if (rc == 0)
             ocop__reply__free_unpacked(reply, NULL);
     }
     if (rc == 0)
-        rc = ctl_demo_sheets_send(forms, shard, session, open.date, scored, base, band, m, n_present,
-                                  run->seed + 100 * (uint64_t)central, run->timeout_ms);
+        rc = ctl_demo_sheets_send(forms, shard, listed->id, central ? S_CENTRAL_DATE : S_SESSION_DATE, scored, base,
+                                  band, m, n_present, run->seed + 100 * (uint64_t)central, run->timeout_ms);
     free(scored);
     free(base);
     free(band);
+    return rc;
+}
+
+/* Opens (or finds again) a session of products with upgrade dossiers before council (central:
+ * the ministry's), then, unless an earlier run closed it, starts it with its present members,
+ * scores and closes it. *closed: the session as closed (the caller's reply). 0, or an exit
+ * code. */
+static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *council,
+                     const char *round, const char *tag, const ctl_demo_product_t *const *products, size_t n,
+                     int central, Ocop__Reply **closed)
+{
+    char session[CTL_DEMO_ID_LEN], rid[96];
+    int rc = s_session_open(run, shard, council, round, tag, products, n, central, session);
+    if (rc != 0)
+        return rc;
+    /* The session as it stands: an earlier run may have closed it (then nothing is sent). */
+    Ocop__EvalSessionGet get = OCOP__EVAL_SESSION_GET__INIT;
+    get.id = session;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_GET;
+    req.eval_session_get = &get;
+    Ocop__Reply *reply;
+    if ((rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "reading a session", &reply)) != 0)
+        return rc;
+    if (reply->eval_session->state == OCOP__SESSION_STATE__SESSION_STATE_CLOSED) {
+        *closed = reply;
+        return 0;
+    }
+    /* The products as the session lists them (an interrupted run opened it with these). */
+    rc = s_session_score(run, forms, shard, tag, reply->eval_session, products, n, central);
+    ocop__reply__free_unpacked(reply, NULL);
     if (rc != 0)
         return rc;
     Ocop__EvalSessionClose close = OCOP__EVAL_SESSION_CLOSE__INIT;
@@ -284,6 +308,8 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     close.decision_ref = central ? "Quyết định của Bộ trưởng công nhận sản phẩm OCOP 5 sao (dữ liệu minh hoạ)"
                                  : "Quyết định của Chủ tịch UBND tỉnh công nhận kết quả nâng hạng (dữ liệu minh hoạ)";
     snprintf(rid, sizeof rid, "demo-rerate-close-%s", tag);
+    req = (Ocop__Request)OCOP__REQUEST__INIT;
+    req.request_id = rid;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE;
     req.eval_session_close = &close;
     return ctl_demo_call_one(shard, &req, run->timeout_ms, "closing a session", closed);

@@ -282,12 +282,13 @@ static int s_send(s_import_t *im, const char *ref, const char *key, const char *
     snprintf(row.ref, sizeof row.ref, "%s", ref);
     snprintf(row.key, sizeof row.key, "%s", key);
     s_request_id(im->kind, im->path, ref, row.id);
-    if (ctl_build_request(im->ctl, body_name, body, &req) != 0) {
+    ocop_json_error_t why;
+    if (ctl_build_request(im->ctl, body_name, body, &req, &why) != 0) {
         /* The row cannot even be expressed as a request: count it refused locally. */
         Ocop__Reply local = OCOP__REPLY__INIT;
         local.status = OCOP__STATUS__STATUS_INVALID;
-        local.message = "the row does not form a valid request";
-        local.field = "";
+        local.message = why.message;
+        local.field = why.field;
         s_answered(im, &row, &local);
         return 0;
     }
@@ -542,6 +543,19 @@ static void s_add_knockouts(cJSON *body, const char *list)
 
 /* Columns: ref,session_id,product_id,member_id,phase,round,rubric,options,points,knockouts — one
  * sealed score sheet a row, each sent to the shard of its session by the gateway. */
+/* A number column: as a number when it is one, else as the text it is, which the service
+ * refuses naming the field (the row is refused and journalled, never sent as 0). */
+static void s_add_number_if(cJSON *body, const char *name, const char *text)
+{
+    long v;
+    if (!*text)
+        return;
+    if (ctl_parse_long(text, 0, 1000000, &v) == 0)
+        cJSON_AddNumberToObject(body, name, (double)v);
+    else
+        cJSON_AddStringToObject(body, name, text);
+}
+
 static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
 {
     const char *names[] = {"ref",   "session_id", "product_id", "member_id", "phase",
@@ -563,10 +577,8 @@ static int s_import_sheets(s_import_t *im, ctl_csv_t *csv)
         s_add_if(body, "session_id", f[c[1]]);
         s_add_if(body, "product_id", f[c[2]]);
         s_add_if(body, "member_id", s_field(f, c[3]));
-        if (*s_field(f, c[4]))
-            cJSON_AddNumberToObject(body, "phase", atoi(f[c[4]]));
-        if (*s_field(f, c[5]))
-            cJSON_AddNumberToObject(body, "round", atoi(f[c[5]]));
+        s_add_number_if(body, "phase", s_field(f, c[4]));
+        s_add_number_if(body, "round", s_field(f, c[5]));
         s_add_if(body, "rubric", s_field(f, c[6]));
         if (s_add_scores(body, s_field(f, c[7]), true) != 0 || s_add_scores(body, s_field(f, c[8]), false) != 0) {
             /* An unreadable list makes the row an invalid request: refused and journalled. */
@@ -591,30 +603,71 @@ static void s_summary(const s_import_t *im)
         printf("  e.g. %s\n", im->examples[i]);
 }
 
+static void s_help(void)
+{
+    printf("usage: ocopctl import units|entities|products|transitions|sheets FILE.csv|FILE.json [--map J]\n"
+           "  FILE.json is an array of objects whose keys are the column names below.\n"
+           "  units:    version,code,name,kind,level,parent_code,successor_codes (parents first)\n"
+           "  entities: ref,type,name,tax_code,commune_code,representative,phone[,unit_version]\n"
+           "  products: ref,entity_ref|entity_id,name,sector_code,product_set_code,commune_code,processing,\n"
+           "            standards (';'-separated)[,unit_version,catalogue_version]\n"
+           "  transitions: ref,product_ref|product_id,action,reason,note — action: accept, reject,\n"
+           "            resubmit, submit, withdraw, promote, review_cleared or review_confirmed_duplicate;\n"
+           "            a product's rows are applied in file order\n"
+           "  sheets:   ref,session_id,product_id,member_id,phase,round,rubric,options,points,knockouts —\n"
+           "            options '1.1=3;1.2=2' (criterion=option id, as GET /v1/products/{id}/sheet shows), or\n"
+           "            points 'A1.1=4;A1.2=3.5' on a sheet without options; knockouts 'K1;2.1-K1' (the\n"
+           "            conditions found met); through the gateway\n"
+           "            only (each sheet goes to its session's shard); a council member's token may omit\n"
+           "            member_id\n"
+           "  entity_ref / product_ref are resolved through the journal of the entities / products\n"
+           "  import (--map; default: entities.csv.journal / products.csv.journal beside FILE). Answered rows are "
+           "journalled in FILE.journal; a re-run skips\n"
+           "  the accepted ones and sends the rest again with the same request ids, so nothing is\n"
+           "  applied twice. Exit code 3 when any row was refused.\n");
+}
+
+/* The ids the rows of a products or transitions import refer to by ref: the journal of the
+ * entities or products import (ref_map, or the one beside the file). */
+static void s_load_refs(s_import_t *im, const char *ref_map)
+{
+    char map_path[1100];
+    int is_products = strcmp(im->kind, "products") == 0;
+    if (is_products || strcmp(im->kind, "transitions") == 0) {
+        const char *referenced = is_products ? "entities" : "products", *kind = is_products ? "entity" : "product";
+        if (!ref_map) {
+            const char *slash = strrchr(im->path, '/');
+            snprintf(map_path, sizeof map_path, "%.*s%s.csv.journal", slash ? (int)(slash - im->path + 1) : 0, im->path,
+                     referenced);
+            ref_map = map_path;
+        }
+        if (s_journal_load(ref_map, &im->refs, &im->n_refs, 1) != 0 || im->n_refs == 0)
+            fprintf(stderr, "ocopctl import: warning: no %s ids in %s; references by ref cannot be resolved\n", kind,
+                    ref_map);
+    }
+}
+
+static void s_import_free(s_import_t *im)
+{
+    for (size_t i = 0; i < im->n_pending; i++)
+        free(im->pending[i].packed);
+    while (im->parked) {
+        s_pending_t *next = im->parked->next;
+        free(im->parked->packed);
+        free(im->parked);
+        im->parked = next;
+    }
+    ocop_client_destroy(&im->client);
+    free(im->done);
+    free(im->refs);
+    free(im);
+}
+
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
     const char *ref_map = NULL;
     if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: ocopctl import units|entities|products|transitions|sheets FILE.csv|FILE.json [--map J]\n"
-               "  FILE.json is an array of objects whose keys are the column names below.\n"
-               "  units:    version,code,name,kind,level,parent_code,successor_codes (parents first)\n"
-               "  entities: ref,type,name,tax_code,commune_code,representative,phone[,unit_version]\n"
-               "  products: ref,entity_ref|entity_id,name,sector_code,product_set_code,commune_code,processing,\n"
-               "            standards (';'-separated)[,unit_version,catalogue_version]\n"
-               "  transitions: ref,product_ref|product_id,action,reason,note — action: accept, reject,\n"
-               "            resubmit, submit, withdraw, promote, review_cleared or review_confirmed_duplicate;\n"
-               "            a product's rows are applied in file order\n"
-               "  sheets:   ref,session_id,product_id,member_id,phase,round,rubric,options,points,knockouts —\n"
-               "            options '1.1=3;1.2=2' (criterion=option id, as GET /v1/products/{id}/sheet shows), or\n"
-               "            points 'A1.1=4;A1.2=3.5' on a sheet without options; knockouts 'K1;2.1-K1' (the\n"
-               "            conditions found met); through the gateway\n"
-               "            only (each sheet goes to its session's shard); a council member's token may omit\n"
-               "            member_id\n"
-               "  entity_ref / product_ref are resolved through the journal of the entities / products\n"
-               "  import (--map; default: entities.csv.journal / products.csv.journal beside FILE). Answered rows are "
-               "journalled in FILE.journal; a re-run skips\n"
-               "  the accepted ones and sends the rest again with the same request ids, so nothing is\n"
-               "  applied twice. Exit code 3 when any row was refused.\n");
+        s_help();
         return CTL_EXIT_OK;
     }
     for (int i = 3; i < argc; i++) {
@@ -633,13 +686,17 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         return CTL_EXIT_USAGE;
     }
     s_import_t *im = calloc(1, sizeof *im);
+    if (!im) {
+        fprintf(stderr, "ocopctl import: out of memory\n");
+        return CTL_EXIT_FAILED;
+    }
     im->ctl = ctl;
     im->kind = argv[1];
     im->path = argv[2];
     im->last_percent = -1;
     im->progress_tty = isatty(2);
     clock_gettime(CLOCK_MONOTONIC, &im->started);
-    char err[512], journal_path[1100], map_path[1100];
+    char err[512], journal_path[1100];
     int rc = CTL_EXIT_OK;
     ctl_csv_t *csv = ctl_csv_open(im->path, err, sizeof err);
     if (!csv) {
@@ -648,19 +705,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         return CTL_EXIT_USAGE;
     }
     snprintf(journal_path, sizeof journal_path, "%s.journal", im->path);
-    int is_products = strcmp(im->kind, "products") == 0;
-    if (is_products || strcmp(im->kind, "transitions") == 0) {
-        const char *referenced = is_products ? "entities" : "products", *kind = is_products ? "entity" : "product";
-        if (!ref_map) {
-            const char *slash = strrchr(im->path, '/');
-            snprintf(map_path, sizeof map_path, "%.*s%s.csv.journal", slash ? (int)(slash - im->path + 1) : 0, im->path,
-                     referenced);
-            ref_map = map_path;
-        }
-        if (s_journal_load(ref_map, &im->refs, &im->n_refs, 1) != 0 || im->n_refs == 0)
-            fprintf(stderr, "ocopctl import: warning: no %s ids in %s; references by ref cannot be resolved\n", kind,
-                    ref_map);
-    }
+    s_load_refs(im, ref_map);
     /* Accepted rows are skipped on a re-run; refused ones are sent again, so a corrected file
      * can simply be imported again. */
     if (s_journal_load(journal_path, &im->done, &im->n_done, 1) != 0 || !(im->journal = fopen(journal_path, "a"))) {
@@ -682,18 +727,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     if (rc == 0 && im->refused)
         rc = CTL_EXIT_INVALID;
-    for (size_t i = 0; i < im->n_pending; i++)
-        free(im->pending[i].packed);
-    while (im->parked) {
-        s_pending_t *next = im->parked->next;
-        free(im->parked->packed);
-        free(im->parked);
-        im->parked = next;
-    }
-    ocop_client_destroy(&im->client);
     ctl_csv_destroy(&csv);
-    free(im->done);
-    free(im->refs);
-    free(im);
+    s_import_free(im);
     return rc;
 }

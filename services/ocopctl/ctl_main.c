@@ -1,4 +1,5 @@
 /* ocopctl — the command-line client: every operation of the services, bulk import, demo data. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,17 @@ static int s_call(ctl_t *ctl, int argc, char **argv)
 
 /* The global options before the command, into ctl; *cmd is the command's index. -1 to go on,
  * else the exit code (0 after --help). */
+int ctl_parse_long(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno == ERANGE || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd)
 {
     int i = 1;
@@ -141,9 +153,14 @@ static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd)
             }
             ctl->output_json = strcmp(o, "json") == 0;
             ctl->output_csv = strcmp(o, "csv") == 0;
-        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
-            ctl->timeout_ms = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            long ms;
+            if (ctl_parse_long(argv[++i], 1, 3600000, &ms) != 0) {
+                fprintf(stderr, "ocopctl: --timeout is 1 to 3600000 milliseconds\n");
+                return CTL_EXIT_USAGE;
+            }
+            ctl->timeout_ms = (int)ms;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             s_usage(stdout);
             return 0;
         } else {
@@ -157,8 +174,6 @@ static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd)
     }
     if (!ctl->config_path)
         ctl->config_path = access("ocop.json", F_OK) == 0 ? "ocop.json" : OCOPCTL_SYSTEM_CONFIG;
-    if (ctl->timeout_ms <= 0)
-        ctl->timeout_ms = 5000;
     *cmd = i;
     return -1;
 }

@@ -473,9 +473,14 @@ static int s_cmd_move(s_link_t *link, int argc, char **argv)
             province = argv[++i];
         else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
             to = argv[++i];
-        else if (strcmp(argv[i], "--wait-ms") == 0 && i + 1 < argc)
-            wait_ms = atoi(argv[++i]);
-        else {
+        else if (strcmp(argv[i], "--wait-ms") == 0 && i + 1 < argc) {
+            long ms;
+            if (ctl_parse_long(argv[++i], 1, 3600000, &ms) != 0) {
+                fprintf(stderr, "ocopctl shard move: --wait-ms is 1 to 3600000 milliseconds\n");
+                return CTL_EXIT_USAGE;
+            }
+            wait_ms = (int)ms;
+        } else {
             fprintf(stderr, "ocopctl shard move: unexpected '%s'\n", argv[i]);
             return CTL_EXIT_USAGE;
         }

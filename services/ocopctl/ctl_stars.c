@@ -1,5 +1,6 @@
 /* ctl_stars — "ocopctl stars": the stars report of every evaluation shard, merged (or the one
  * shard owning --province), as a table or JSON. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,66 +86,77 @@ static int s_print(const ctl_t *ctl, const Ocop__EvalReport *const *parts, size_
     return CTL_EXIT_OK;
 }
 
-int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
+/* The report's filters from the command line into body, and --province into *province.
+ * CTL_EXIT_OK to go on, -1 after --help, or CTL_EXIT_USAGE. */
+static int s_filters(int argc, char **argv, cJSON *body, const char **province)
 {
-    cJSON *body = cJSON_CreateObject();
-    const char *province = "";
     for (int i = 1; i < argc; i++) {
         const char *flag = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(flag, "--help") == 0) {
             s_usage(stdout);
-            cJSON_Delete(body);
-            return CTL_EXIT_OK;
+            return -1;
         }
-        if (!value) {
+        long year = 0;
+        bool is_year = strcmp(flag, "--year") == 0 || strcmp(flag, "--from") == 0 || strcmp(flag, "--to") == 0;
+        if (!value || (is_year && ctl_parse_long(value, 2000, 2200, &year) != 0)) {
+            if (is_year && value)
+                fprintf(stderr, "ocopctl stars: %s is a year (2000 to 2200), not '%s'\n", flag, value);
             s_usage(stderr);
-            cJSON_Delete(body);
             return CTL_EXIT_USAGE;
         }
         i++;
         if (strcmp(flag, "--province") == 0)
-            cJSON_AddStringToObject(body, "province_code", province = value);
+            cJSON_AddStringToObject(body, "province_code", *province = value);
         else if (strcmp(flag, "--sector") == 0)
             cJSON_AddStringToObject(body, "sector_code", value);
-        else if (strcmp(flag, "--year") == 0) {
-            cJSON_AddNumberToObject(body, "year_from", atoi(value));
-            cJSON_AddNumberToObject(body, "year_to", atoi(value));
-        } else if (strcmp(flag, "--from") == 0)
-            cJSON_AddNumberToObject(body, "year_from", atoi(value));
-        else if (strcmp(flag, "--to") == 0)
-            cJSON_AddNumberToObject(body, "year_to", atoi(value));
-        else {
+        else if (is_year) {
+            if (strcmp(flag, "--to") != 0)
+                cJSON_AddNumberToObject(body, "year_from", (double)year);
+            if (strcmp(flag, "--from") != 0)
+                cJSON_AddNumberToObject(body, "year_to", (double)year);
+        } else {
             s_usage(stderr);
-            cJSON_Delete(body);
             return CTL_EXIT_USAGE;
         }
     }
-    int rc = ctl_prepare(ctl);
-    if (rc != 0) {
-        cJSON_Delete(body);
-        return rc;
-    }
-    char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
-    size_t n = 0;
+    return CTL_EXIT_OK;
+}
+
+/* The shards to ask: the gateway (which merges), the owner of province, or every evaluation
+ * shard. 0, or an exit code (said on stderr). */
+static int s_shards(const ctl_t *ctl, const char *province, char (*shards)[OCOP_NAME_MAX], size_t *n)
+{
+    *n = 0;
     if (ctl->gateway) {
-        /* The gateway asks the owner of the province, or every shard and merges. */
-        snprintf(shards[0], sizeof shards[0], "gateway");
-        n = 1;
+        snprintf(shards[0], OCOP_NAME_MAX, "gateway");
+        *n = 1;
     } else if (*province) {
-        if (ocop_config_shard_owner(ctl->config, "evaluation", province, shards[0], sizeof shards[0]) != 0) {
+        if (ocop_config_shard_owner(ctl->config, "evaluation", province, shards[0], OCOP_NAME_MAX) != 0) {
             fprintf(stderr, "ocopctl: no evaluation shard of %s owns province %s\n", ctl->config_path, province);
-            cJSON_Delete(body);
             return CTL_EXIT_NOT_FOUND;
         }
-        n = 1;
+        *n = 1;
     } else {
-        n = ocop_config_shards(ctl->config, "evaluation", shards, S_SHARDS_MAX);
+        *n = ocop_config_shards(ctl->config, "evaluation", shards, S_SHARDS_MAX);
     }
-    if (n == 0) {
+    if (*n == 0) {
         fprintf(stderr, "ocopctl: %s has no evaluation shard\n", ctl->config_path);
-        cJSON_Delete(body);
         return CTL_EXIT_USAGE;
     }
+    return 0;
+}
+
+int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
+{
+    cJSON *body = cJSON_CreateObject();
+    const char *province = "";
+    int rc = s_filters(argc, argv, body, &province);
+    if (rc == 0)
+        rc = ctl_prepare(ctl);
+    char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
+    size_t n = 0;
+    if (rc == 0)
+        rc = s_shards(ctl, province, shards, &n);
     Ocop__Reply *replies[S_SHARDS_MAX] = {0};
     const Ocop__EvalReport *parts[S_SHARDS_MAX];
     for (size_t s = 0; s < n && rc == 0; s++) {
@@ -165,5 +177,5 @@ int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv)
             ocop__reply__free_unpacked(replies[s], NULL);
     cJSON_Delete(out);
     cJSON_Delete(body);
-    return rc;
+    return rc < 0 ? CTL_EXIT_OK : rc;
 }

@@ -362,6 +362,19 @@ static void test_usage_and_exit_codes(void **state)
     S_CTL("entity", "--help");
     s_expect_code(0);
     s_expect_out("ocopctl entity register");
+
+    /* Numbers are read whole or refused, never as the digits they start with (or as 0). */
+    S_CTL("--timeout", "5s", "ping");
+    s_expect_code(2);
+    s_expect_err("--timeout is 1 to 3600000 milliseconds");
+    S_CTL("--timeout", "0", "ping");
+    s_expect_code(2);
+    S_CTL("stars", "--year", "2026x");
+    s_expect_code(2);
+    s_expect_err("--year is a year (2000 to 2200), not '2026x'");
+    S_CTL("shard", "move", "--province", "01", "--to", "evaluation-2", "--wait-ms", "ten");
+    s_expect_code(2);
+    s_expect_err("--wait-ms is 1 to 3600000 milliseconds");
 }
 
 static void test_ping(void **state)

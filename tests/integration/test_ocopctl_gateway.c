@@ -191,17 +191,21 @@ static void test_import_sheets_and_export(void **state)
                  sheet.body.scores[i]->id, sheet.body.scores[i]->option);
     harness_sheet_free(&sheet);
     eval_rubrics_destroy(&rubrics);
-    /* The second row gives a free number where the sheet has options: refused. */
-    char csv[8192];
+    /* The second row gives a free number where the sheet has options: refused. The third's
+     * phase is not a number: refused naming it, not sent as phase 1. */
+    char csv[16384];
     snprintf(csv, sizeof csv,
              "ref,session_id,product_id,phase,round,options,points\n"
              "s1,%s,%s,1,1,%s,\n"
-             "s2,%s,%s,1,1,,%s=3\n",
-             session, p.product_id, options, session, p.product_id, "1.1");
+             "s2,%s,%s,1,1,,%s=3\n"
+             "s3,%s,%s,1x,1,%s,\n",
+             session, p.product_id, options, session, p.product_id, "1.1", session, p.product_id, options);
     const char *path = s_write_temp("sheets.csv", csv);
     S_EXPECT(3, OCOP_ROLE_COUNCIL, "import", "sheets", path);
     assert_non_null(strstr(s_run.out, "1 accepted"));
-    assert_non_null(strstr(s_run.out, "1 refused"));
+    assert_non_null(strstr(s_run.out, "2 refused"));
+    assert_non_null(strstr(s_run.out, "refused 1 x OCOP_E_INVALID phase"));
+    assert_non_null(strstr(s_run.out, "s3: phase: expected a non-negative 32-bit integer"));
     /* The audit log through the gateway, verified offline (once the audit service signed a head). */
     harness_http_t head = {0};
     for (int64_t deadline = harness_mono_ms() + 20000; harness_mono_ms() < deadline;) {
