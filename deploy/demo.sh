@@ -19,6 +19,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="${OCOP_DEMO_DIR:-$root/var/demo}"
 build="$root/build"
 ctl="$build/services/ocopctl/ocopctl"
+demo="$build/services/demo/ocop-demo"
 services="registration evaluation-1 evaluation-2 promotion audit gateway"
 
 stop_one() {
@@ -152,20 +153,20 @@ size=()
 [ -n "${OCOP_DEMO_ENTITIES:-}" ] && size+=(--entities "$OCOP_DEMO_ENTITIES")
 [ -n "${OCOP_DEMO_PRODUCTS:-}" ] && size+=(--products "$OCOP_DEMO_PRODUCTS")
 if [ ! -f "$run/dataset/products.csv" ]; then
-  timed generate "$ctl" demo generate --rules "$root/services/registration/data" --out "$run/dataset" "${size[@]}"
+  timed generate "$demo" generate --rules "$root/services/registration/data" --out "$run/dataset" "${size[@]}"
 fi
 timed "import entities" "$ctl" import entities "$run/dataset/entities.csv" || [ $? -eq 3 ]
 timed "import products" "$ctl" import products "$run/dataset/products.csv" || [ $? -eq 3 ]
 if [ ! -f "$run/dataset/transitions.csv" ]; then
-  "$ctl" demo advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
+  "$demo" advance --journal "$run/dataset/products.csv.journal" --out "$run/dataset/transitions.csv"
 fi
 timed "import transitions" "$ctl" import transitions "$run/dataset/transitions.csv" || [ $? -eq 3 ]
-timed evaluate sh -c '"$1" demo evaluate --date 2025-07-15 >"$2"' - "$ctl" "$run/evaluate.log"
+timed evaluate sh -c '"$1" evaluate --date 2025-07-15 >"$2"' - "$demo" "$run/evaluate.log"
 tail -1 "$run/evaluate.log"
 # After the hand-over to 26/2026/QĐ-TTg: catalogue 26-2026, a round of upgrades, revocations.
-timed rerate sh -c '"$1" demo rerate >"$2"' - "$ctl" "$run/rerate.log"
+timed rerate sh -c '"$1" rerate >"$2"' - "$demo" "$run/rerate.log"
 tail -1 "$run/rerate.log"
-timed promote sh -c '"$1" demo promote >"$2"' - "$ctl" "$run/promote.log"
+timed promote sh -c '"$1" promote >"$2"' - "$demo" "$run/promote.log"
 tail -1 "$run/promote.log"
 # The audit service follows on its own; say how far it is.
 for _ in $(seq 1 600); do

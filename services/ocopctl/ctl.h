@@ -2,6 +2,8 @@
 #ifndef CTL_H
 #define CTL_H
 
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
 #include "envelope.pb-c.h"
@@ -39,6 +41,16 @@ typedef struct {
     int output_csv;
 } ctl_t;
 
+/* A client with its defaults: config, gateway and token from $OCOP_CONFIG, $OCOP_GATEWAY and
+ * $OCOP_TOKEN, authenticating as the key "ocopctl", 5 s per attempt. */
+void ctl_init(ctl_t *ctl);
+/* The options before the command word (--config, --as, --gateway, --token, --output,
+ * --timeout, --help: usage printed to stdout). -1 with *cmd the index of the command word, or
+ * the exit status (usage printed to stderr with usage after a wrong option). */
+int ctl_options(ctl_t *ctl, int argc, char **argv, int *cmd, void (*usage)(FILE *out));
+/* Frees what the commands opened (connections, config, arena). */
+void ctl_close(ctl_t *ctl);
+
 /* Loads config and keys (once). 0, or an exit code after printing why. */
 int ctl_prepare(ctl_t *ctl);
 
@@ -59,8 +71,7 @@ ocop_client_t *ctl_connect(ctl_t *ctl, const char *service);
 /* Builds a request whose body field is body_name (e.g. "reg_entity_get") from JSON. Returns 0,
  * or CTL_EXIT_USAGE (unknown body) / CTL_EXIT_INVALID (the JSON does not fit it) with the reason
  * in *why, or printed when why is NULL. */
-int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req,
-                      ocop_json_error_t *why);
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req, ocop_json_error_t *why);
 
 /* Adds name: an array of the ';'-separated items of list (how CSV cells and flags carry lists). */
 void ctl_json_add_list(cJSON *obj, const char *name, const char *list);
@@ -94,16 +105,6 @@ int ctl_cmd_restore(ctl_t *ctl, int argc, char **argv);
 /* ocopctl config check|services: the config at path, read as the services read it. */
 int ctl_cmd_config(const char *path, int argc, char **argv);
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);
-int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);
-/* "demo advance": argv[1] is "advance". */
-int ctl_demo_advance(int argc, char **argv);
-/* "demo evaluate": argv[1] is "evaluate". */
-int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv);
-/* "demo rerate": argv[1] is "rerate" — after demo evaluate, the programme under 26/2026/QĐ-TTg:
- * catalogue migration, a round of upgrades, revocations by ground. */
-int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv);
-/* "demo promote": argv[1] is "promote". */
-int ctl_demo_promote(ctl_t *ctl, int argc, char **argv);
 /* "stars": the stars report of the evaluation shards. */
 int ctl_cmd_stars(ctl_t *ctl, int argc, char **argv);
 /* shard map | shard move: the evaluation shard map and online province moves (ctl_shard.c). */

@@ -49,8 +49,7 @@ ocop_client_t *ctl_connect(ctl_t *ctl, const char *service)
     return client;
 }
 
-int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req,
-                      ocop_json_error_t *why)
+int ctl_build_request(ctl_t *ctl, const char *body_name, const cJSON *body, Ocop__Request *req, ocop_json_error_t *why)
 {
     ocop__request__init(req);
     const ProtobufCFieldDescriptor *f =

@@ -1,11 +1,7 @@
-/* ocopctl — the command-line client: every operation of the services, bulk import, demo data. */
-#include <errno.h>
+/* ocopctl — the command-line client: every operation of the services, bulk import. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <curl/curl.h>
-#include <zmq.h>
 
 #include "ctl.h"
 
@@ -48,12 +44,6 @@ static void s_usage(FILE *out)
                  "  audit export FILE                   the audit log and its signed heads, for ocop-audit-verify\n"
                  "  import units|entities|products|transitions|sheets FILE  bulk import of CSV or JSON, resumable\n"
                  "                                      (ocopctl import --help)\n"
-                 "  demo generate --rules DIR --out DIR deterministic national demo dataset (CSV)\n"
-                 "  demo advance --journal J --out F    transitions moving imported demo products to evaluation\n"
-                 "  demo evaluate [--date D]            councils score the demo products; certified ones promoted\n"
-                 "  demo rerate [--seed N]              after demo evaluate: catalogue 26-2026, a round of upgrades\n"
-                 "                                      under 26/2026/QĐ-TTg, revocations by ground\n"
-                 "  demo promote [--year Y]             the year's plans, fairs, booths and points of sale\n"
                  "\n"
                  "Exit codes: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 not found, 5 conflict or illegal\n"
                  "state, 6 forbidden, 7 service unavailable, 8 storage full.\n");
@@ -122,62 +112,6 @@ static int s_call(ctl_t *ctl, int argc, char **argv)
 
 /* The global options before the command, into ctl; *cmd is the command's index. -1 to go on,
  * else the exit code (0 after --help). */
-int ctl_parse_long(const char *text, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || errno == ERANGE || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd)
-{
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            ctl->config_path = argv[++i];
-        else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
-            ctl->as = argv[++i];
-        else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc)
-            ctl->gateway = argv[++i];
-        else if (strcmp(argv[i], "--token") == 0 && i + 1 < argc)
-            ctl->token = argv[++i];
-        else if (strcmp(argv[i], "--output") == 0 && i + 1 < argc) {
-            const char *o = argv[++i];
-            if (strcmp(o, "json") != 0 && strcmp(o, "table") != 0 && strcmp(o, "csv") != 0) {
-                fprintf(stderr, "ocopctl: --output is json, table or csv\n");
-                return CTL_EXIT_USAGE;
-            }
-            ctl->output_json = strcmp(o, "json") == 0;
-            ctl->output_csv = strcmp(o, "csv") == 0;
-        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            long ms;
-            if (ctl_parse_long(argv[++i], 1, 3600000, &ms) != 0) {
-                fprintf(stderr, "ocopctl: --timeout is 1 to 3600000 milliseconds\n");
-                return CTL_EXIT_USAGE;
-            }
-            ctl->timeout_ms = (int)ms;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            s_usage(stdout);
-            return 0;
-        } else {
-            s_usage(stderr);
-            return CTL_EXIT_USAGE;
-        }
-    }
-    if (i >= argc) {
-        s_usage(stderr);
-        return CTL_EXIT_USAGE;
-    }
-    if (!ctl->config_path)
-        ctl->config_path = access("ocop.json", F_OK) == 0 ? "ocop.json" : OCOPCTL_SYSTEM_CONFIG;
-    *cmd = i;
-    return -1;
-}
-
 static int s_keygen(ctl_t *ctl, int argc, char **argv)
 {
     (void)ctl;
@@ -187,15 +121,6 @@ static int s_keygen(ctl_t *ctl, int argc, char **argv)
 static int s_config(ctl_t *ctl, int argc, char **argv)
 {
     return ctl_cmd_config(ctl->config_path, argc, argv);
-}
-
-static int s_demo(ctl_t *ctl, int argc, char **argv)
-{
-    if (argc > 1 && strcmp(argv[1], "promote") == 0)
-        return ctl_demo_promote(ctl, argc, argv);
-    if (argc > 1 && strcmp(argv[1], "rerate") == 0)
-        return ctl_demo_rerate(ctl, argc, argv);
-    return ctl_cmd_demo(ctl, argc, argv);
 }
 
 static int s_ping(ctl_t *ctl, int argc, char **argv)
@@ -214,7 +139,6 @@ static const struct {
     {"config", s_config},
     {"backup", ctl_cmd_backup},
     {"restore", ctl_cmd_restore},
-    {"demo", s_demo},
     {"ping", s_ping},
     {"call", s_call},
     {"events", s_events},
@@ -232,13 +156,10 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    ctl_t ctl = {.config_path = getenv("OCOP_CONFIG"),
-                 .as = "ocopctl",
-                 .timeout_ms = 5000,
-                 .gateway = getenv("OCOP_GATEWAY"),
-                 .token = getenv("OCOP_TOKEN")};
+    ctl_t ctl;
+    ctl_init(&ctl);
     int cmd = 0;
-    int rc = s_options(&ctl, argc, argv, &cmd);
+    int rc = ctl_options(&ctl, argc, argv, &cmd, s_usage);
     if (rc >= 0)
         return rc;
     size_t c = 0, n = sizeof s_commands / sizeof s_commands[0];
@@ -250,11 +171,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", argv[cmd]);
         rc = CTL_EXIT_USAGE;
     }
-    if (ctl.curl)
-        curl_easy_cleanup(ctl.curl);
-    ocop_config_destroy(&ctl.config);
-    ocop_arena_destroy(&ctl.arena);
-    if (ctl.zctx)
-        zmq_ctx_term(ctl.zctx);
+    ctl_close(&ctl);
     return rc;
 }

@@ -34,6 +34,7 @@ static struct {
     harness_t *h;
     harness_data_t data;
     char ctl[HARNESS_PATH_MAX];  /* the ocopctl binary */
+    char demo[HARNESS_PATH_MAX]; /* the ocop-demo binary */
     char work[HARNESS_PATH_MAX]; /* scratch directory inside the harness directory */
     harness_run_t run;           /* the last run (its buffers are freed by the next) */
     int run_line;                /* source line of the last S_CTL, for failure messages */
@@ -52,6 +53,9 @@ static int s_run_argv(const char *const *args)
 }
 
 #define S_CTL(...) (s_world.run_line = __LINE__, s_run_argv((const char *const[]){__VA_ARGS__, NULL}))
+#define S_DEMO(...)                                                                                                    \
+    (s_world.run_line = __LINE__,                                                                                      \
+     harness_run(s_world.demo, (const char *const[]){__VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &s_world.run))
 
 static void s_fail_run(const char *why)
 {
@@ -306,6 +310,7 @@ static int s_group_setup(void **state)
         return -1;
     }
     snprintf(s_world.ctl, sizeof s_world.ctl, "%s/services/ocopctl/ocopctl", bin);
+    snprintf(s_world.demo, sizeof s_world.demo, "%s/services/demo/ocop-demo", bin);
     if (access(s_world.ctl, X_OK) != 0) {
         fprintf(stderr, "%s is not executable (build the ocopctl target)\n", s_world.ctl);
         return -1;
@@ -339,8 +344,8 @@ static void test_usage_and_exit_codes(void **state)
     s_expect_code(0);
     s_expect_out("usage: ocopctl");
     s_expect_out("Commands:");
-    static const char *const commands[] = {"keygen", "config",  "ping",   "call",   "events",       "unit",
-                                           "entity", "product", "counts", "import", "demo generate"};
+    static const char *const commands[] = {"keygen", "config",  "ping",   "call",   "events", "unit",
+                                           "entity", "product", "counts", "import", "stars",  "shard"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char line[64];
         snprintf(line, sizeof line, "\n  %s ", commands[i]);
@@ -912,8 +917,7 @@ static void test_demo_generate_and_import(void **state)
     s_path(out2, sizeof out2, "demo2");
     const char *outs[2] = {out1, out2};
     for (int i = 0; i < 2; i++) {
-        S_CTL("demo", "generate", "--rules", rules, "--out", outs[i], "--entities", "60", "--products", "120", "--seed",
-              "7");
+        S_DEMO("generate", "--rules", rules, "--out", outs[i], "--entities", "60", "--products", "120", "--seed", "7");
         s_expect_code(0);
         s_expect_out("demo: 60 entities (");
         s_expect_out(", 120 products, ");
@@ -935,7 +939,7 @@ static void test_demo_generate_and_import(void **state)
     /* Another seed gives other data. */
     char out3[S_PATH_MAX];
     s_path(out3, sizeof out3, "demo3");
-    S_CTL("demo", "generate", "--rules", rules, "--out", out3, "--entities", "60", "--products", "120", "--seed", "8");
+    S_DEMO("generate", "--rules", rules, "--out", out3, "--entities", "60", "--products", "120", "--seed", "8");
     s_expect_code(0);
     snprintf(a, sizeof a, "%s/entities.csv", out1);
     snprintf(b, sizeof b, "%s/entities.csv", out3);
@@ -947,7 +951,7 @@ static void test_demo_generate_and_import(void **state)
     free(tb);
 
     /* Products fewer than entities is a usage error. */
-    S_CTL("demo", "generate", "--rules", rules, "--out", out3, "--entities", "10", "--products", "5");
+    S_DEMO("generate", "--rules", rules, "--out", out3, "--entities", "10", "--products", "5");
     s_expect_code(2);
 
     /* The generated data is acceptable to the service as it is. */
@@ -989,7 +993,7 @@ static void test_demo_generate_and_import(void **state)
     char journal[S_PATH_MAX + 32], moves[S_PATH_MAX + 32];
     snprintf(journal, sizeof journal, "%s/products.csv.journal", out1);
     snprintf(moves, sizeof moves, "%s/transitions.csv", out1);
-    S_CTL("demo", "advance", "--journal", journal, "--out", moves, "--seed", "7");
+    S_DEMO("advance", "--journal", journal, "--out", moves, "--seed", "7");
     s_expect_code(0);
     s_expect_out(" transitions for 120 products (");
     S_CTL("import", "transitions", moves);

@@ -1,4 +1,4 @@
-/* Integration: ocopctl against registration and two evaluation shards — "demo evaluate" scores
+/* Integration: ocopctl and ocop-demo against registration and two evaluation shards — "ocop-demo evaluate" scores
  * every product registration holds in evaluation, province by province on the shard owning it,
  * promotes the certified ones, and changes nothing when run again; "stars" merges the shards'
  * reports (or asks the one owning --province). */
@@ -26,6 +26,7 @@ static struct {
     harness_t *h;
     harness_data_t data;
     char ctl[HARNESS_PATH_MAX];
+    char demo[HARNESS_PATH_MAX];
     char rules[HARNESS_PATH_MAX];
     harness_run_t run;
     harness_ready_t p[S_A + S_B];
@@ -39,6 +40,7 @@ static int s_setup(void **state)
     char reg_rules[HARNESS_PATH_MAX];
     harness_rules_dir("registration", reg_rules, sizeof reg_rules);
     snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
@@ -58,6 +60,9 @@ static int s_teardown(void **state)
 /* Runs ocopctl --config <the harness's> ARGS...; returns the exit code. */
 #define S_CTL(...)                                                                                                     \
     harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &W.run)
+#define S_DEMO(...)                                                                                                    \
+    harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
+                &W.run)
 
 static void s_expect(int code)
 {
@@ -91,7 +96,7 @@ static void test_products_in_evaluation(void **state)
 static void test_demo_evaluate_scores_every_province(void **state)
 {
     (void)state;
-    S_CTL("demo", "evaluate", "--date", W.today);
+    S_DEMO("evaluate", "--date", W.today);
     s_expect(0);
     char summary[128];
     snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
@@ -113,7 +118,7 @@ static void test_demo_evaluate_scores_every_province(void **state)
     /* Again: nothing left to score, nothing written. */
     int64_t seq[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
     int64_t reg_seq = harness_last_sequence(W.h);
-    S_CTL("demo", "evaluate", "--date", W.today);
+    S_DEMO("evaluate", "--date", W.today);
     s_expect(0);
     assert_non_null(strstr(W.run.out, "demo: 0 products scored"));
     assert_int_equal(harness_shard_last_sequence(W.h, 0), seq[0]);
@@ -162,9 +167,9 @@ static void test_stars_merges_the_shards(void **state)
     assert_non_null(strstr(W.run.err, "no evaluation shard"));
     S_CTL("stars", "--bogus", "1");
     s_expect(2);
-    S_CTL("demo", "evaluate", "--rules", "services/evaluation/data"); /* the shards send the sheets now */
+    S_DEMO("evaluate", "--rules", "services/evaluation/data"); /* the shards send the sheets now */
     s_expect(2);
-    assert_non_null(strstr(W.run.err, "usage: ocopctl demo evaluate"));
+    assert_non_null(strstr(W.run.err, "usage: ocop-demo evaluate"));
 }
 
 int main(void)

@@ -26,6 +26,7 @@
 static struct {
     harness_t *h;
     char ctl[HARNESS_PATH_MAX];
+    char demo[HARNESS_PATH_MAX];
     char out[HARNESS_PATH_MAX];
 } W;
 
@@ -36,6 +37,7 @@ static int s_setup(void **state)
     if (!bin)
         return -1;
     snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin);
+    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin);
     W.h = harness_new(NULL);
     if (!W.h || harness_start(W.h) != 0)
         return -1;
@@ -52,9 +54,10 @@ static int s_teardown(void **state)
     return 0;
 }
 
-static void s_ctl(harness_run_t *r, const char *const *args)
+/* binary (ocopctl or ocop-demo) with args: it must succeed. */
+static void s_run(const char *binary, harness_run_t *r, const char *const *args)
 {
-    if (harness_run(W.ctl, args, S_RUN_TIMEOUT_MS, r) != 0)
+    if (harness_run(binary, args, S_RUN_TIMEOUT_MS, r) != 0)
         fail_msg("%s: exit %d\nstdout: %s\nstderr: %s", r->cmd, r->code, r->out, r->err);
 }
 
@@ -87,7 +90,7 @@ static void *s_import(void *arg)
 static long s_in_stage(const char *stage)
 {
     harness_run_t r = {0};
-    s_ctl(&r, (const char *const[]){"--output", "json", "counts", NULL});
+    s_run(W.ctl, &r, (const char *const[]){"--output", "json", "counts", NULL});
     cJSON *json = cJSON_Parse(r.out);
     assert_non_null(json);
     long n = 0;
@@ -112,15 +115,16 @@ static void test_file_order_survives_a_kill(void **state)
         moves[HARNESS_PATH_MAX + 32];
     snprintf(rules, sizeof rules, "%s/services/registration/data", src);
     harness_run_t r = {0};
-    s_ctl(&r, (const char *const[]){"demo", "generate", "--rules", rules, "--out", W.out, "--entities", S_ENTITIES,
-                                    "--products", S_PRODUCTS, "--seed", "11", NULL});
+    s_run(W.demo, &r,
+          (const char *const[]){"generate", "--rules", rules, "--out", W.out, "--entities", S_ENTITIES, "--products",
+                                S_PRODUCTS, "--seed", "11", NULL});
     snprintf(file, sizeof file, "%s/entities.csv", W.out);
-    s_ctl(&r, (const char *const[]){"import", "entities", file, NULL});
+    s_run(W.ctl, &r, (const char *const[]){"import", "entities", file, NULL});
     snprintf(file, sizeof file, "%s/products.csv", W.out);
-    s_ctl(&r, (const char *const[]){"import", "products", file, NULL});
+    s_run(W.ctl, &r, (const char *const[]){"import", "products", file, NULL});
     snprintf(journal, sizeof journal, "%s/products.csv.journal", W.out);
     snprintf(moves, sizeof moves, "%s/transitions.csv", W.out);
-    s_ctl(&r, (const char *const[]){"demo", "advance", "--journal", journal, "--out", moves, "--seed", "11", NULL});
+    s_run(W.demo, &r, (const char *const[]){"advance", "--journal", journal, "--out", moves, "--seed", "11", NULL});
     harness_run_free(&r);
     size_t rows = s_lines(moves) - 1;
     assert_true(rows > 3 * (size_t)atoi(S_PRODUCTS));

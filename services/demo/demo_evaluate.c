@@ -1,4 +1,4 @@
-/* ctl_demo_evaluate — "ocopctl demo evaluate": the councils' year for the demo dataset.
+/* demo_evaluate — "ocop-demo evaluate": the councils' year for the demo dataset.
  *
  * For every province of every evaluation shard in the config: the products registration holds
  * in evaluation are attested by their commune (1489/QĐ-TTg), scored by the province council
@@ -10,18 +10,18 @@
  * year are not scored again), and request ids are derived from the sessions' products, so a run
  * cut short at any point is finished by running it again, and running it again after that
  * changes nothing. Members tick options on each product's form, which the shard sends under
- * the rules in force on the session's date (ctl_demo_sheets); where those rules hold sessions in
- * rounds (26/2026 Art. 5), each session is opened in a round of its level (ctl_demo_round). */
+ * the rules in force on the session's date (demo_sheets); where those rules hold sessions in
+ * rounds (26/2026 Art. 5), each session is opened in a round of its level (demo_round). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "ctl.h"
-#include "ctl_demo_round.h"
-#include "ctl_demo_session.h"
-#include "ctl_demo_sheets.h"
+#include "demo.h"
+#include "demo_round.h"
+#include "demo_session.h"
+#include "demo_sheets.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 
@@ -42,7 +42,7 @@ typedef struct {
 /* ---------------------------------------------------------------- one province */
 
 /* Waits until the shard's replica has every product (registration's events arrive async). */
-static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const ctl_demo_product_t *products, size_t n)
+static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const demo_product_t *products, size_t n)
 {
     for (size_t i = 0; i<n; i += n - i> 1 ? n - i - 1 : 1) {
         for (int waited = 0;; waited += 100) {
@@ -59,7 +59,7 @@ static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const ctl_de
             if (known)
                 break;
             if (waited >= S_WAIT_MS) {
-                fprintf(stderr, "ocopctl demo evaluate: the shard has not learnt product %s from registration\n",
+                fprintf(stderr, "ocop-demo evaluate: the shard has not learnt product %s from registration\n",
                         products[i].id);
                 return CTL_EXIT_UNAVAILABLE;
             }
@@ -72,7 +72,7 @@ static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const ctl_de
     return 0;
 }
 
-static int s_attest(const s_run_t *run, ocop_client_t *shard, const ctl_demo_product_t *products, size_t n)
+static int s_attest(const s_run_t *run, ocop_client_t *shard, const demo_product_t *products, size_t n)
 {
     Ocop__Request *reqs = calloc(n, sizeof *reqs);
     Ocop__EvalAttest *bodies = calloc(n, sizeof *bodies);
@@ -88,7 +88,7 @@ static int s_attest(const s_run_t *run, ocop_client_t *shard, const ctl_demo_pro
         reqs[i].body_case = OCOP__REQUEST__BODY_EVAL_ATTEST;
         reqs[i].eval_attest = &bodies[i];
     }
-    int rc = ctl_demo_pipeline(shard, reqs, n, run->timeout_ms, "attesting", NULL);
+    int rc = demo_pipeline(shard, reqs, n, run->timeout_ms, "attesting", NULL);
     free(reqs);
     free(bodies);
     free(ids);
@@ -105,8 +105,8 @@ static int s_round(const s_run_t *run, ocop_client_t *shard, const char *provinc
     snprintf(deadline, sizeof deadline, "%04d-12-31", ocop_date_year(run->date));
     if (strcmp(run->date, deadline) >= 0 && ocop_date_add_days(run->date, 1, deadline) != 0)
         return CTL_EXIT_FAILED;
-    return ctl_demo_round(shard, central ? OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL : OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE,
-                          province, run->date, run->date, deadline, run->timeout_ms, id);
+    return demo_round(shard, central ? OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL : OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE,
+                      province, run->date, run->date, deadline, run->timeout_ms, id);
 }
 
 /* Opens the session; under rules that hold sessions in rounds, in one (request id "<rid>-round"). */
@@ -114,7 +114,7 @@ static int s_open(const s_run_t *run, ocop_client_t *shard, const char *province
                   Ocop__Reply **reply)
 {
     if (ocop_client_call(shard, req, reply, run->timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl demo evaluate: opening a session: no reply within %d ms\n", run->timeout_ms);
+        fprintf(stderr, "ocop-demo evaluate: opening a session: no reply within %d ms\n", run->timeout_ms);
         return CTL_EXIT_UNAVAILABLE;
     }
     if ((*reply)->status == OCOP__STATUS__STATUS_OK)
@@ -122,14 +122,14 @@ static int s_open(const s_run_t *run, ocop_client_t *shard, const char *province
     int needs_round =
         (*reply)->status == OCOP__STATUS__STATUS_ILLEGAL_STATE && strcmp((*reply)->field, "round_id") == 0;
     if (!needs_round) {
-        fprintf(stderr, "ocopctl demo evaluate: opening a session: %s (%s) %s\n", ocop_status_name((*reply)->status),
+        fprintf(stderr, "ocop-demo evaluate: opening a session: %s (%s) %s\n", ocop_status_name((*reply)->status),
                 (*reply)->field, (*reply)->message);
         int rc = ctl_exit_for_status((*reply)->status);
         ocop__reply__free_unpacked(*reply, NULL);
         return rc;
     }
     ocop__reply__free_unpacked(*reply, NULL);
-    char round[CTL_DEMO_ID_LEN], rid[128];
+    char round[DEMO_ID_LEN], rid[128];
     int rc = s_round(run, shard, province, central, round);
     if (rc != 0)
         return rc;
@@ -137,17 +137,17 @@ static int s_open(const s_run_t *run, ocop_client_t *shard, const char *province
     snprintf(rid, sizeof rid, "%s-round", first);
     req->request_id = rid;
     req->eval_session_open->round_id = round;
-    rc = ctl_demo_call_one(shard, req, run->timeout_ms, "opening a session", reply);
+    rc = demo_call_one(shard, req, run->timeout_ms, "opening a session", reply);
     req->request_id = first;
     req->eval_session_open->round_id = "";
     return rc;
 }
 
-static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *province,
-                     const char *council, const char *tag, const ctl_demo_product_t *products, size_t n, int central,
+static int s_session(const s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *province,
+                     const char *council, const char *tag, const demo_product_t *products, size_t n, int central,
                      Ocop__Reply **closed)
 {
-    char **ids = calloc(n, sizeof *ids), rid[96], session[CTL_DEMO_ID_LEN];
+    char **ids = calloc(n, sizeof *ids), rid[96], session[DEMO_ID_LEN];
     for (size_t i = 0; i < n; i++)
         ids[i] = (char *)products[i].id;
     Ocop__EvalSessionOpen open = OCOP__EVAL_SESSION_OPEN__INIT;
@@ -168,26 +168,26 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     snprintf(session, sizeof session, "%s", reply->eval_session->id);
     ocop__reply__free_unpacked(reply, NULL);
 
-    char *present[CTL_DEMO_MEMBERS];
-    for (size_t i = 0; i < CTL_DEMO_MEMBERS; i++)
-        present[i] = (char *)ctl_demo_members[i][0];
+    char *present[DEMO_MEMBERS];
+    for (size_t i = 0; i < DEMO_MEMBERS; i++)
+        present[i] = (char *)demo_members[i][0];
     Ocop__EvalSessionStart start = OCOP__EVAL_SESSION_START__INIT;
     start.session_id = session;
     start.present_member_ids = present;
-    start.n_present_member_ids = CTL_DEMO_MEMBERS;
+    start.n_present_member_ids = DEMO_MEMBERS;
     snprintf(rid, sizeof rid, "demo-start-%s", tag);
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_START;
     req.eval_session_start = &start;
-    rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "starting a session", &reply);
+    rc = demo_call_one(shard, &req, run->timeout_ms, "starting a session", &reply);
     if (rc != 0)
         return rc;
     ocop__reply__free_unpacked(reply, NULL);
     double *base = calloc(n ? n : 1, sizeof *base);
     int *band = calloc(n ? n : 1, sizeof *band);
     for (size_t i = 0; base && band && i < n; i++)
-        base[i] = ctl_demo_base_total(run->seed, products[i].id, central, &band[i]);
-    rc = base && band ? ctl_demo_sheets_send(forms, shard, session, run->date, products, base, band, n,
-                                             CTL_DEMO_MEMBERS, run->seed, run->timeout_ms)
+        base[i] = demo_base_total(run->seed, products[i].id, central, &band[i]);
+    rc = base && band ? demo_sheets_send(forms, shard, session, run->date, products, base, band, n, DEMO_MEMBERS,
+                                         run->seed, run->timeout_ms)
                       : CTL_EXIT_FAILED;
     free(base);
     free(band);
@@ -201,7 +201,7 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     snprintf(rid, sizeof rid, "demo-close-%s", tag);
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE;
     req.eval_session_close = &close;
-    return ctl_demo_call_one(shard, &req, run->timeout_ms, "closing a session", closed);
+    return demo_call_one(shard, &req, run->timeout_ms, "closing a session", closed);
 }
 
 /* Moves the certified products to trade promotion in registration. */
@@ -220,7 +220,7 @@ static int s_promote(const s_run_t *run, ocop_client_t *reg, char **ids, size_t 
         reqs[i].body_case = OCOP__REQUEST__BODY_REG_STAGE_TRANSITION;
         reqs[i].reg_stage_transition = &bodies[i];
     }
-    int rc = n ? ctl_demo_pipeline(reg, reqs, n, run->timeout_ms, "promoting", NULL) : 0;
+    int rc = n ? demo_pipeline(reg, reqs, n, run->timeout_ms, "promoting", NULL) : 0;
     free(reqs);
     free(bodies);
     free(rids);
@@ -229,19 +229,19 @@ static int s_promote(const s_run_t *run, ocop_client_t *reg, char **ids, size_t 
 
 /* A session's tag: its kind, the province and a hash of its products, so that the same
  * products make the same requests on every run and other products other ones. */
-static void s_tag(char *tag, size_t len, const char *kind, const char *province, const ctl_demo_product_t *products,
+static void s_tag(char *tag, size_t len, const char *kind, const char *province, const demo_product_t *products,
                   size_t n)
 {
     uint64_t h = 0;
     for (size_t i = 0; i < n; i++)
-        h = ctl_demo_hash(h, products[i].id);
+        h = demo_hash(h, products[i].id);
     snprintf(tag, len, "%s%s-%016llx", kind, province, (unsigned long long)h);
 }
 
 typedef struct {
-    ctl_demo_product_t *unscored; /* not yet decided this year (or in a session left open) */
+    demo_product_t *unscored; /* not yet decided this year (or in a session left open) */
     size_t n_unscored;
-    ctl_demo_product_t *proposed; /* waiting for the central council */
+    demo_product_t *proposed; /* waiting for the central council */
     size_t n_proposed;
     char **certified; /* certified this year: to be promoted */
     size_t n_certified;
@@ -249,8 +249,7 @@ typedef struct {
 
 /* Sorts the province's products by what the shard says of them: an earlier run (cut short,
  * perhaps) may have decided some already; those are not scored again. */
-static int s_plan(const s_run_t *run, ocop_client_t *shard, const ctl_demo_product_t *products, size_t n,
-                  s_plan_t *plan)
+static int s_plan(const s_run_t *run, ocop_client_t *shard, const demo_product_t *products, size_t n, s_plan_t *plan)
 {
     Ocop__Request *reqs = calloc(n ? n : 1, sizeof *reqs);
     Ocop__EvalProductGet *gets = calloc(n ? n : 1, sizeof *gets);
@@ -264,7 +263,7 @@ static int s_plan(const s_run_t *run, ocop_client_t *shard, const ctl_demo_produ
         reqs[i].eval_product_get = &gets[i];
     }
     if (rc == 0 && n)
-        rc = ctl_demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the products", &replies);
+        rc = demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the products", &replies);
     char year[8];
     snprintf(year, sizeof year, "%d", ocop_date_year(run->date));
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -286,26 +285,26 @@ static int s_plan(const s_run_t *run, ocop_client_t *shard, const ctl_demo_produ
 
 static int s_cmp_product(const void *a, const void *b)
 {
-    return strcmp(((const ctl_demo_product_t *)a)->id, ((const ctl_demo_product_t *)b)->id);
+    return strcmp(((const demo_product_t *)a)->id, ((const demo_product_t *)b)->id);
 }
 
 /* The province's products: those not yet decided this year in sessions of at most
  * S_SESSION_MAX, then the central council for its proposals, then promotion of what is
  * certified. Every step is found again by a re-run, whatever point an earlier run reached. */
-static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *reg, ocop_client_t *shard,
+static int s_province(ctl_t *ctl, s_run_t *run, demo_forms_t *forms, ocop_client_t *reg, ocop_client_t *shard,
                       const char *province)
 {
-    ctl_demo_product_t *products;
+    demo_product_t *products;
     size_t n;
-    int rc = ctl_demo_list_products(reg, province, OCOP__STAGE__STAGE_EVALUATING, run->timeout_ms, &products, &n);
+    int rc = demo_list_products(reg, province, OCOP__STAGE__STAGE_EVALUATING, run->timeout_ms, &products, &n);
     (void)ctl;
     if (rc == 0 && n)
         rc = s_wait_replica(run, shard, products, n);
     if (rc == 0 && n)
         rc = s_attest(run, shard, products, n);
-    char council[CTL_DEMO_ID_LEN], central[CTL_DEMO_ID_LEN];
+    char council[DEMO_ID_LEN], central[DEMO_ID_LEN];
     if (rc == 0 && n)
-        rc = ctl_demo_council(shard, province, 0, run->timeout_ms, council);
+        rc = demo_council(shard, province, 0, run->timeout_ms, council);
     s_plan_t plan = {.unscored = calloc(n + 1, sizeof *plan.unscored),
                      .proposed = calloc(n + 1, sizeof *plan.proposed),
                      .certified = calloc(n + 1, sizeof *plan.certified)};
@@ -334,7 +333,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
         char tag[96];
         s_tag(tag, sizeof tag, "central-", province, plan.proposed, plan.n_proposed);
         Ocop__Reply *closed;
-        rc = ctl_demo_council(shard, province, 1, run->timeout_ms, central);
+        rc = demo_council(shard, province, 1, run->timeout_ms, central);
         if (rc == 0)
             rc = s_session(run, forms, shard, province, central, tag, plan.proposed, plan.n_proposed, 1, &closed);
         for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++)
@@ -359,7 +358,7 @@ static int s_province(ctl_t *ctl, s_run_t *run, ctl_demo_forms_t *forms, ocop_cl
     return rc;
 }
 
-int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
+int demo_evaluate(ctl_t *ctl, int argc, char **argv)
 {
     s_run_t run = {.seed = 2025};
     char today[OCOP_DATE_LEN];
@@ -373,14 +372,14 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
             usage = true;
     }
     if (usage || (run.date && !ocop_date_valid(run.date))) {
-        fprintf(stderr, "usage: ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n"
+        fprintf(stderr, "usage: ocop-demo evaluate [--date YYYY-MM-DD] [--seed N]\n"
                         "  Scores every product registration holds in evaluation, province by province, on the\n"
                         "  shards of the config, on the sheets in force on the date (today by default); safe to\n"
                         "  re-run.\n");
         return CTL_EXIT_USAGE;
     }
     if (ctl->gateway) {
-        fprintf(stderr, "ocopctl demo evaluate: runs on a service host, straight to the shards (--config, not "
+        fprintf(stderr, "ocop-demo evaluate: runs on a service host, straight to the shards (--config, not "
                         "--gateway)\n");
         return CTL_EXIT_USAGE;
     }
@@ -395,10 +394,10 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
     char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
     size_t n_shards = ocop_config_shards(ctl->config, "evaluation", shards, S_SHARDS_MAX);
     if (n_shards == 0) {
-        fprintf(stderr, "ocopctl demo evaluate: %s has no evaluation shard\n", ctl->config_path);
+        fprintf(stderr, "ocop-demo evaluate: %s has no evaluation shard\n", ctl->config_path);
         return CTL_EXIT_USAGE;
     }
-    ctl_demo_forms_t *forms = ctl_demo_forms_new();
+    demo_forms_t *forms = demo_forms_new();
     ocop_client_t *reg = ctl_connect(ctl, "registration");
     rc = forms && reg ? 0 : CTL_EXIT_UNAVAILABLE;
     for (size_t s = 0; rc == 0 && s < n_shards; s++) {
@@ -412,7 +411,7 @@ int ctl_demo_evaluate(ctl_t *ctl, int argc, char **argv)
         ocop_client_destroy(&shard);
     }
     ocop_client_destroy(&reg);
-    ctl_demo_forms_destroy(&forms);
+    demo_forms_destroy(&forms);
     if (rc == 0)
         printf("demo: %zu products scored on %s; %zu certified, %zu proposed for 5 stars, %zu recognised at 5 stars\n",
                run.products, run.date, run.certified, run.proposed, run.five_stars);

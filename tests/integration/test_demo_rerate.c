@@ -1,4 +1,4 @@
-/* Integration: "ocopctl demo rerate" against registration and two evaluation shards on a small
+/* Integration: "ocop-demo rerate" against registration and two evaluation shards on a small
  * world of catalogue 148 scored by "demo evaluate" in July 2025 (1489/QĐ-TTg) — afterwards
  * every product is in catalogue 26-2026 in registration and on its shard, an upgrade session
  * was held under 26/2026/QĐ-TTg (dossiers of kind upgrade, decision date required), the revoked
@@ -27,7 +27,7 @@
 static struct {
     harness_t *h;
     harness_data_t data;
-    char ctl[HARNESS_PATH_MAX];
+    char demo[HARNESS_PATH_MAX];
     harness_run_t run;
     harness_ready_t p[S_N];
     char first_out[8192];
@@ -39,7 +39,7 @@ static int s_setup(void **state)
     const char *bin = getenv("OCOP_BINARY_DIR");
     char reg_rules[HARNESS_PATH_MAX];
     harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
@@ -55,8 +55,9 @@ static int s_teardown(void **state)
     return 0;
 }
 
-#define S_CTL(...)                                                                                                     \
-    harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &W.run)
+#define S_DEMO(...)                                                                                                    \
+    harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
+                &W.run)
 
 static void s_expect(int code)
 {
@@ -107,7 +108,7 @@ static void test_world_scored_in_july_2025(void **state)
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
-    S_CTL("demo", "evaluate", "--date", "2025-07-15");
+    S_DEMO("evaluate", "--date", "2025-07-15");
     s_expect(0);
     assert_non_null(strstr(W.run.out, "demo: 40 products scored on 2025-07-15; 40 certified"));
 }
@@ -115,7 +116,7 @@ static void test_world_scored_in_july_2025(void **state)
 static void test_rerate_under_26_2026(void **state)
 {
     (void)state;
-    S_CTL("demo", "rerate", "--upgrade-permille", "500", "--revocations", "6");
+    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
     s_expect(0);
     snprintf(W.first_out, sizeof W.first_out, "%s", W.run.out);
     printf("%s", W.run.out);
@@ -194,7 +195,7 @@ static void test_second_run_writes_nothing(void **state)
     int64_t reg = harness_last_sequence(W.h);
     int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
     assert_true(reg > 0 && shard[0] > 0 && shard[1] > 0);
-    S_CTL("demo", "rerate", "--upgrade-permille", "500", "--revocations", "6");
+    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
     s_expect(0);
     assert_non_null(strstr(W.run.out, "0 reclassified"));
     /* The same summary: what was done is found again, not done twice. */
@@ -206,9 +207,9 @@ static void test_second_run_writes_nothing(void **state)
     assert_int_equal(harness_last_sequence(W.h), reg);
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
-    S_CTL("demo", "rerate", "--bogus");
+    S_DEMO("rerate", "--bogus");
     s_expect(2);
-    assert_non_null(strstr(W.run.err, "usage: ocopctl demo rerate"));
+    assert_non_null(strstr(W.run.err, "usage: ocop-demo rerate"));
 }
 
 int main(void)

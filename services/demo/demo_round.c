@@ -1,11 +1,11 @@
-/* ctl_demo_round — see ctl_demo_round.h. */
-#include "ctl_demo_round.h"
+/* demo_round — see demo_round.h. */
+#include "demo_round.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
-#include "ctl_demo_session.h"
+#include "demo_session.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 
@@ -23,7 +23,7 @@ static int s_find(ocop_client_t *shard, Ocop__EvalLevel level, const char *provi
     req.body_case = OCOP__REQUEST__BODY_EVAL_ROUND_CALENDAR_GET;
     req.eval_round_calendar_get = &get;
     Ocop__Reply *reply;
-    int rc = ctl_demo_call_one(shard, &req, timeout_ms, "reading the rounds", &reply);
+    int rc = demo_call_one(shard, &req, timeout_ms, "reading the rounds", &reply);
     if (rc != 0)
         return rc;
     *id = '\0';
@@ -36,7 +36,7 @@ static int s_find(ocop_client_t *shard, Ocop__EvalLevel level, const char *provi
         if (r->number >= *next)
             *next = r->number + 1;
         if (!*id && strcmp(r->cutoff, filed) >= 0 && strcmp(r->deadline, deadline) >= 0)
-            snprintf(id, CTL_DEMO_ID_LEN, "%s", r->id);
+            snprintf(id, DEMO_ID_LEN, "%s", r->id);
     }
     ocop__reply__free_unpacked(reply, NULL);
     return 0;
@@ -60,7 +60,7 @@ static int s_declare(ocop_client_t *shard, const Ocop__EvalRoundOpen *want, int 
     req.eval_round_open = &open;
     Ocop__Reply *reply;
     if (ocop_client_call(shard, &req, &reply, timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl demo: declaring a round: no reply within %d ms\n", timeout_ms);
+        fprintf(stderr, "ocop-demo: declaring a round: no reply within %d ms\n", timeout_ms);
         return CTL_EXIT_UNAVAILABLE;
     }
     Ocop__Status status = reply->status;
@@ -69,9 +69,9 @@ static int s_declare(ocop_client_t *shard, const Ocop__EvalRoundOpen *want, int 
     if (status == OCOP__STATUS__STATUS_OK) {
         const Ocop__EvalRound *r = reply->eval_round;
         if (strcmp(r->cutoff, filed) >= 0 && strcmp(r->deadline, want->deadline) >= 0)
-            snprintf(id, CTL_DEMO_ID_LEN, "%s", r->id);
+            snprintf(id, DEMO_ID_LEN, "%s", r->id);
     } else if (!*own) {
-        fprintf(stderr, "ocopctl demo: declaring round %u of %u in %s: %s (%s) %s\n", open.number, open.year,
+        fprintf(stderr, "ocop-demo: declaring round %u of %u in %s: %s (%s) %s\n", open.number, open.year,
                 open.province_code, ocop_status_name(status), reply->field, reply->message);
         rc = ctl_exit_for_status(status);
     }
@@ -79,8 +79,8 @@ static int s_declare(ocop_client_t *shard, const Ocop__EvalRoundOpen *want, int 
     return rc;
 }
 
-int ctl_demo_round(ocop_client_t *shard, Ocop__EvalLevel level, const char *province, const char *filed,
-                   const char *cutoff, const char *deadline, int timeout_ms, char *id)
+int demo_round(ocop_client_t *shard, Ocop__EvalLevel level, const char *province, const char *filed, const char *cutoff,
+               const char *deadline, int timeout_ms, char *id)
 {
     Ocop__EvalRoundOpen open = OCOP__EVAL_ROUND_OPEN__INIT;
     open.level = level;
@@ -93,7 +93,7 @@ int ctl_demo_round(ocop_client_t *shard, Ocop__EvalLevel level, const char *prov
     for (int own = 0; rc == 0 && !*id && open.number <= S_NUMBER_MAX; open.number += !own)
         rc = s_declare(shard, &open, own, filed, timeout_ms, id, &own);
     if (rc == 0 && !*id) {
-        fprintf(stderr, "ocopctl demo: province %s has no round number left in %u\n", province, open.year);
+        fprintf(stderr, "ocop-demo: province %s has no round number left in %u\n", province, open.year);
         rc = CTL_EXIT_FAILED;
     }
     return rc;

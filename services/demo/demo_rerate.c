@@ -1,4 +1,4 @@
-/* ctl_demo_rerate — "ocopctl demo rerate": the demo programme after Decision 26/2026/QĐ-TTg
+/* demo_rerate — "ocop-demo rerate": the demo programme after Decision 26/2026/QĐ-TTg
  * took effect (22 May 2026), each step under the rules in force on its date (docs/rules.md).
  *
  * 1. The products move to 26/2026's catalogue ("ocopctl catalogue migrate --from 148 --to
@@ -6,7 +6,7 @@
  *    catalogue of every product demo evaluate certified (60 s at most).
  * 2. A round of upgrades (nâng hạng, Art. 6.1(b)) in a few provinces chosen from the seed, in
  *    the round their dossiers go to (Art. 5: filed after 30 April, round 2 of 2026, declared
- *    when the province has not yet; ctl_demo_round), so the province's calendar has them:
+ *    when the province has not yet; demo_round), so the province's calendar has them:
  *    province sessions dated 2026-06-15 with dossiers of kind upgrade filed 2026-06-01, sheets
  *    on 26/2026's forms with targets that lift some 3★ to 4★ and leave the others where they
  *    were, closed with decision date 2026-06-30. Products of 90 or more are proposed to the
@@ -28,10 +28,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "ctl.h"
-#include "ctl_demo_round.h"
-#include "ctl_demo_session.h"
-#include "ctl_demo_sheets.h"
+#include "demo.h"
+#include "demo_round.h"
+#include "demo_session.h"
+#include "demo_sheets.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 
@@ -65,13 +65,13 @@ typedef struct {
     char code[16];
     size_t shard;
     uint64_t rank;
-    ctl_demo_product_t *products; /* certified in demo evaluate (stage trade promotion) */
+    demo_product_t *products; /* certified in demo evaluate (stage trade promotion) */
     size_t n;
 } s_province_t;
 
 /* A revocation candidate: a product certified in demo evaluate and not upgraded here. */
 typedef struct {
-    const ctl_demo_product_t *product;
+    const demo_product_t *product;
     size_t shard;
     uint64_t hash;
     unsigned rank; /* its place in its province by hash (from 1): spreads the revocations */
@@ -83,10 +83,10 @@ typedef struct {
 static int s_stars_2025(const s_run_t *run, const char *id)
 {
     int band, central;
-    ctl_demo_base_total(run->seed, id, 0, &band);
+    demo_base_total(run->seed, id, 0, &band);
     if (band < 5)
         return band;
-    ctl_demo_base_total(run->seed, id, 1, &central);
+    demo_base_total(run->seed, id, 1, &central);
     return central == 5 ? 5 : 0;
 }
 
@@ -95,18 +95,18 @@ static bool s_upgrade_province(const s_province_t *pv, const s_province_t *first
     return pv == first || pv->rank % 100 < 25;
 }
 
-static bool s_upgrade_candidate(const s_run_t *run, const ctl_demo_product_t *p)
+static bool s_upgrade_candidate(const s_run_t *run, const demo_product_t *p)
 {
     int stars = s_stars_2025(run, p->id);
     return strcmp(p->catalogue, S_CATALOGUE) == 0 && (stars == 3 || stars == 4) &&
-           ctl_demo_hash(run->seed + 7, p->id) % 1000 < run->upgrade_permille;
+           demo_hash(run->seed + 7, p->id) % 1000 < run->upgrade_permille;
 }
 
 /* The target of an upgrade dossier: half of the 3★ reach 4★, the rest stay; a third of the
  * 4★ reach 90 (proposed to the ministry), the rest stay. */
 static double s_upgrade_target(const s_run_t *run, const char *id, int before, int *band)
 {
-    uint64_t h = ctl_demo_hash(run->seed + 11, id);
+    uint64_t h = demo_hash(run->seed + 11, id);
     double v = (double)((h >> 20) % 1000) / 1000;
     bool lift = h % 100 < (before == 3 ? 50u : 34u);
     *band = lift ? before + 1 : before;
@@ -132,7 +132,7 @@ static int s_product_get(const s_run_t *run, ocop_client_t *shard, const char *i
 static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_province_t *pv)
 {
     size_t n = 0;
-    const ctl_demo_product_t **behind = calloc(pv->n + 1, sizeof *behind);
+    const demo_product_t **behind = calloc(pv->n + 1, sizeof *behind);
     Ocop__Request *reqs = calloc(pv->n + 1, sizeof *reqs);
     Ocop__EvalProductGet *gets = calloc(pv->n + 1, sizeof *gets);
     int rc = behind && reqs && gets ? 0 : CTL_EXIT_FAILED;
@@ -148,7 +148,7 @@ static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_pr
             reqs[i].eval_product_get = &gets[i];
         }
         Ocop__Reply **replies = NULL;
-        rc = ctl_demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the shard's products", &replies);
+        rc = demo_pipeline(shard, reqs, n, run->timeout_ms, "reading the shard's products", &replies);
         size_t still = 0;
         for (size_t i = 0; rc == 0 && i < n; i++) {
             if (strcmp(replies[i]->eval_product->catalogue_version, S_CATALOGUE) != 0)
@@ -159,7 +159,7 @@ static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_pr
         n = still;
         if (rc == 0 && n && waited >= S_WAIT_MS) {
             fprintf(stderr,
-                    "ocopctl demo rerate: after %d s the shard has not learnt catalogue %s of %zu products of "
+                    "ocop-demo rerate: after %d s the shard has not learnt catalogue %s of %zu products of "
                     "province %s (e.g. %s)\n",
                     S_WAIT_MS / 1000, S_CATALOGUE, n, pv->code, behind[0]->id);
             rc = CTL_EXIT_UNAVAILABLE;
@@ -180,8 +180,8 @@ static int s_wait_catalogue(const s_run_t *run, ocop_client_t *shard, const s_pr
 /* Opens the upgrade session of the products (a re-run finds it again under the same request
  * id) and copies its id into session. 0, or an exit code. */
 static int s_session_open(const s_run_t *run, ocop_client_t *shard, const char *council, const char *round,
-                          const char *tag, const ctl_demo_product_t *const *products, size_t n, int central,
-                          char session[CTL_DEMO_ID_LEN])
+                          const char *tag, const demo_product_t *const *products, size_t n, int central,
+                          char session[DEMO_ID_LEN])
 {
     char **ids = calloc(n ? n : 1, sizeof *ids), rid[96];
     Ocop__EvalDossier *dossiers = calloc(n ? n : 1, sizeof *dossiers);
@@ -212,25 +212,25 @@ static int s_session_open(const s_run_t *run, ocop_client_t *shard, const char *
     req.eval_session_open = &open;
     Ocop__Reply *reply = NULL;
     if (rc == 0)
-        rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "opening an upgrade session", &reply);
+        rc = demo_call_one(shard, &req, run->timeout_ms, "opening an upgrade session", &reply);
     free(ids);
     free(dossiers);
     free(dossier_ptrs);
     if (rc != 0)
         return rc;
-    snprintf(session, CTL_DEMO_ID_LEN, "%s", reply->eval_session->id);
+    snprintf(session, DEMO_ID_LEN, "%s", reply->eval_session->id);
     ocop__reply__free_unpacked(reply, NULL);
     return 0;
 }
 
 /* Starts the session (unless it is scoring already: an interrupted run started it) and sends
  * every present member's sheets for the products it lists. 0, or an exit code. */
-static int s_session_score(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *tag,
-                           const Ocop__EvalSession *listed, const ctl_demo_product_t *const *products, size_t n,
+static int s_session_score(const s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *tag,
+                           const Ocop__EvalSession *listed, const demo_product_t *const *products, size_t n,
                            int central)
 {
     size_t m = listed->n_products;
-    ctl_demo_product_t *scored = calloc(m ? m : 1, sizeof *scored);
+    demo_product_t *scored = calloc(m ? m : 1, sizeof *scored);
     double *base = calloc(m ? m : 1, sizeof *base);
     int *band = calloc(m ? m : 1, sizeof *band);
     int rc = scored && base && band ? 0 : CTL_EXIT_FAILED;
@@ -241,13 +241,13 @@ static int s_session_score(const s_run_t *run, ctl_demo_forms_t *forms, ocop_cli
         for (size_t k = 0; k < n; k++)
             if (strcmp(products[k]->id, id) == 0)
                 snprintf(scored[i].set, sizeof scored[i].set, "%s", products[k]->set);
-        base[i] = central ? ctl_demo_base_total(run->seed + 100, id, 1, &band[i])
+        base[i] = central ? demo_base_total(run->seed + 100, id, 1, &band[i])
                           : s_upgrade_target(run, id, s_stars_2025(run, id), &band[i]);
     }
-    size_t n_present = central ? S_CENTRAL_PRESENT : CTL_DEMO_MEMBERS;
-    char *present[CTL_DEMO_MEMBERS], rid[96];
+    size_t n_present = central ? S_CENTRAL_PRESENT : DEMO_MEMBERS;
+    char *present[DEMO_MEMBERS], rid[96];
     for (size_t i = 0; i < n_present; i++)
-        present[i] = (char *)ctl_demo_members[i][0];
+        present[i] = (char *)demo_members[i][0];
     Ocop__EvalSessionStart start = OCOP__EVAL_SESSION_START__INIT;
     start.session_id = listed->id;
     start.present_member_ids = present;
@@ -259,13 +259,13 @@ static int s_session_score(const s_run_t *run, ctl_demo_forms_t *forms, ocop_cli
     req.eval_session_start = &start;
     if (rc == 0 && listed->state != OCOP__SESSION_STATE__SESSION_STATE_SCORING) {
         Ocop__Reply *reply;
-        rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "starting a session", &reply);
+        rc = demo_call_one(shard, &req, run->timeout_ms, "starting a session", &reply);
         if (rc == 0)
             ocop__reply__free_unpacked(reply, NULL);
     }
     if (rc == 0)
-        rc = ctl_demo_sheets_send(forms, shard, listed->id, central ? S_CENTRAL_DATE : S_SESSION_DATE, scored, base,
-                                  band, m, n_present, run->seed + 100 * (uint64_t)central, run->timeout_ms);
+        rc = demo_sheets_send(forms, shard, listed->id, central ? S_CENTRAL_DATE : S_SESSION_DATE, scored, base, band,
+                              m, n_present, run->seed + 100 * (uint64_t)central, run->timeout_ms);
     free(scored);
     free(base);
     free(band);
@@ -276,11 +276,11 @@ static int s_session_score(const s_run_t *run, ctl_demo_forms_t *forms, ocop_cli
  * the ministry's), then, unless an earlier run closed it, starts it with its present members,
  * scores and closes it. *closed: the session as closed (the caller's reply). 0, or an exit
  * code. */
-static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *council,
-                     const char *round, const char *tag, const ctl_demo_product_t *const *products, size_t n,
-                     int central, Ocop__Reply **closed)
+static int s_session(const s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *council,
+                     const char *round, const char *tag, const demo_product_t *const *products, size_t n, int central,
+                     Ocop__Reply **closed)
 {
-    char session[CTL_DEMO_ID_LEN], rid[96];
+    char session[DEMO_ID_LEN], rid[96];
     int rc = s_session_open(run, shard, council, round, tag, products, n, central, session);
     if (rc != 0)
         return rc;
@@ -291,7 +291,7 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_GET;
     req.eval_session_get = &get;
     Ocop__Reply *reply;
-    if ((rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "reading a session", &reply)) != 0)
+    if ((rc = demo_call_one(shard, &req, run->timeout_ms, "reading a session", &reply)) != 0)
         return rc;
     if (reply->eval_session->state == OCOP__SESSION_STATE__SESSION_STATE_CLOSED) {
         *closed = reply;
@@ -312,23 +312,23 @@ static int s_session(const s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t 
     req.request_id = rid;
     req.body_case = OCOP__REQUEST__BODY_EVAL_SESSION_CLOSE;
     req.eval_session_close = &close;
-    return ctl_demo_call_one(shard, &req, run->timeout_ms, "closing a session", closed);
+    return demo_call_one(shard, &req, run->timeout_ms, "closing a session", closed);
 }
 
 /* The ministry's session for the province's proposals; the province certifies on the central
  * result those the ministry did not recognise (26/2026 Art. 7.4(g)). */
-static int s_central(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const char *province,
-                     const ctl_demo_product_t *const *proposed, size_t n)
+static int s_central(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *province,
+                     const demo_product_t *const *proposed, size_t n)
 {
-    char council[CTL_DEMO_ID_LEN], tag[64];
+    char council[DEMO_ID_LEN], tag[64];
     snprintf(tag, sizeof tag, "central-%s", province);
     Ocop__Reply *closed;
     size_t five = run->five, certified = run->certified_central;
-    char round[CTL_DEMO_ID_LEN];
-    int rc = ctl_demo_council(shard, province, 1, run->timeout_ms, council);
+    char round[DEMO_ID_LEN];
+    int rc = demo_council(shard, province, 1, run->timeout_ms, council);
     if (rc == 0)
-        rc = ctl_demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, province, S_CENTRAL_DATE, S_CENTRAL_DATE,
-                            S_CENTRAL_DECISION_DATE, run->timeout_ms, round);
+        rc = demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, province, S_CENTRAL_DATE, S_CENTRAL_DATE,
+                        S_CENTRAL_DECISION_DATE, run->timeout_ms, round);
     if (rc == 0)
         rc = s_session(run, forms, shard, council, round, tag, proposed, n, 1, &closed);
     if (rc != 0)
@@ -353,7 +353,7 @@ static int s_central(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard
         req.body_case = OCOP__REQUEST__BODY_EVAL_CENTRAL_RESULT_CERTIFY;
         req.eval_central_result_certify = &body;
         Ocop__Reply *reply;
-        rc = ctl_demo_call_one(shard, &req, run->timeout_ms, "certifying on the central result", &reply);
+        rc = demo_call_one(shard, &req, run->timeout_ms, "certifying on the central result", &reply);
         if (rc == 0) {
             run->certified_central++;
             ocop__reply__free_unpacked(reply, NULL);
@@ -363,28 +363,28 @@ static int s_central(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard
     if (rc == 0)
         printf("demo rerate: province %-3s central session (%d of %d members present): %zu proposals, %zu recognised "
                "5★, %zu certified by the province on the central result\n",
-               province, S_CENTRAL_PRESENT, CTL_DEMO_MEMBERS, n, run->five - five, run->certified_central - certified);
+               province, S_CENTRAL_PRESENT, DEMO_MEMBERS, n, run->five - five, run->certified_central - certified);
     return rc;
 }
 
 /* One province's round of upgrades. */
-static int s_upgrades(s_run_t *run, ctl_demo_forms_t *forms, ocop_client_t *shard, const s_province_t *pv)
+static int s_upgrades(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const s_province_t *pv)
 {
-    const ctl_demo_product_t **picked = calloc(pv->n + 1, sizeof *picked);
-    const ctl_demo_product_t **proposed = calloc(pv->n + 1, sizeof *proposed);
+    const demo_product_t **picked = calloc(pv->n + 1, sizeof *picked);
+    const demo_product_t **proposed = calloc(pv->n + 1, sizeof *proposed);
     size_t n = 0, n_proposed = 0, up = run->up, same = run->same;
     int rc = picked && proposed ? 0 : CTL_EXIT_FAILED;
     for (size_t i = 0; rc == 0 && i < pv->n; i++)
         if (s_upgrade_candidate(run, &pv->products[i]))
             picked[n++] = &pv->products[i];
-    char council[CTL_DEMO_ID_LEN];
+    char council[DEMO_ID_LEN];
     Ocop__Reply *closed = NULL;
     if (rc == 0 && n)
-        rc = ctl_demo_council(shard, pv->code, 0, run->timeout_ms, council);
-    char round[CTL_DEMO_ID_LEN] = "";
+        rc = demo_council(shard, pv->code, 0, run->timeout_ms, council);
+    char round[DEMO_ID_LEN] = "";
     if (rc == 0 && n)
-        rc = ctl_demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, pv->code, S_FILED, S_FILED, S_DECISION_DATE,
-                            run->timeout_ms, round);
+        rc = demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, pv->code, S_FILED, S_FILED, S_DECISION_DATE,
+                        run->timeout_ms, round);
     if (rc == 0 && n)
         rc = s_session(run, forms, shard, council, round, pv->code, picked, n, 0, &closed);
     for (size_t i = 0; rc == 0 && closed && i < closed->eval_session->n_products; i++) {
@@ -446,7 +446,7 @@ static int s_revoke(s_run_t *run, ocop_client_t *shard, const s_victim_t *v, siz
     int rc = s_product_get(run, shard, v->product->id, &reply);
     if (rc != 0)
         return rc;
-    char certificate[CTL_DEMO_ID_LEN] = "";
+    char certificate[DEMO_ID_LEN] = "";
     if (reply->status == OCOP__STATUS__STATUS_OK)
         snprintf(certificate, sizeof certificate, "%s",
                  *reply->eval_product->certificate_id ? reply->eval_product->certificate_id
@@ -499,12 +499,12 @@ static int s_revocations(s_run_t *run, ocop_client_t **shards, const s_province_
     for (size_t i = 0; i < n_pv; i++) {
         size_t from = n;
         for (size_t k = 0; k < pvs[i].n; k++) {
-            const ctl_demo_product_t *p = &pvs[i].products[k];
+            const demo_product_t *p = &pvs[i].products[k];
             int stars = s_stars_2025(run, p->id);
             if (!stars || s_upgrade_candidate(run, p))
                 continue;
             v[n++] = (s_victim_t){
-                .product = p, .shard = pvs[i].shard, .hash = ctl_demo_hash(run->seed + 13, p->id), .stars = stars};
+                .product = p, .shard = pvs[i].shard, .hash = demo_hash(run->seed + 13, p->id), .stars = stars};
         }
         qsort(v + from, n - from, sizeof *v, s_cmp_hash);
         for (size_t k = from; k < n; k++)
@@ -529,7 +529,7 @@ static int s_revocations(s_run_t *run, ocop_client_t **shards, const s_province_
 
 static int s_usage(void)
 {
-    fprintf(stderr, "usage: ocopctl demo rerate [--seed N] [--upgrade-permille N] [--revocations N]\n"
+    fprintf(stderr, "usage: ocop-demo rerate [--seed N] [--upgrade-permille N] [--revocations N]\n"
                     "  After demo evaluate (same --seed): moves the products to catalogue 26-2026, holds upgrades\n"
                     "  under 26/2026/QĐ-TTg in a few provinces (N per mille of their certified products, default\n"
                     "  120), each in a round 3 of 2026 it declares, the ministry's session for those proposed,\n"
@@ -568,16 +568,16 @@ static int s_load(s_run_t *run, ctl_t *ctl, ocop_client_t *reg, char (*shards)[O
         ocop_service_config_t sc;
         char err[512];
         if (ocop_config_service(ctl->config, shards[s], &sc, err, sizeof err) != 0) {
-            fprintf(stderr, "ocopctl demo rerate: %s\n", err);
+            fprintf(stderr, "ocop-demo rerate: %s\n", err);
             return CTL_EXIT_USAGE;
         }
         for (size_t p = 0; p < sc.province_count && *n_pv < S_PROVINCES_MAX; p++) {
             s_province_t *pv = &pvs[(*n_pv)++];
             snprintf(pv->code, sizeof pv->code, "%s", sc.provinces[p]);
             pv->shard = s;
-            pv->rank = ctl_demo_hash(run->seed + 5, pv->code);
-            int rc = ctl_demo_list_products(reg, pv->code, OCOP__STAGE__STAGE_TRADE_PROMOTION, run->timeout_ms,
-                                            &pv->products, &pv->n);
+            pv->rank = demo_hash(run->seed + 5, pv->code);
+            int rc = demo_list_products(reg, pv->code, OCOP__STAGE__STAGE_TRADE_PROMOTION, run->timeout_ms,
+                                        &pv->products, &pv->n);
             if (rc != 0)
                 return rc;
             for (size_t i = 0; i < pv->n; i++)
@@ -600,13 +600,13 @@ static void s_summary(const s_run_t *run)
     printf(" (%zu late)%s\n", run->revoked_late, run->skipped ? ", some skipped" : "");
 }
 
-int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv)
+int demo_rerate(ctl_t *ctl, int argc, char **argv)
 {
     s_run_t run = {.seed = 2025, .upgrade_permille = 120, .revocations = 12};
     if (s_parse(argc, argv, &run) != 0)
         return s_usage();
     if (ctl->gateway) {
-        fprintf(stderr, "ocopctl demo rerate: runs on a service host, straight to the shards (--config, not "
+        fprintf(stderr, "ocop-demo rerate: runs on a service host, straight to the shards (--config, not "
                         "--gateway)\n");
         return CTL_EXIT_USAGE;
     }
@@ -618,7 +618,7 @@ int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv)
     char shards[S_SHARDS_MAX][OCOP_NAME_MAX];
     size_t n_shards = ocop_config_shards(ctl->config, "evaluation", shards, S_SHARDS_MAX);
     if (n_shards == 0) {
-        fprintf(stderr, "ocopctl demo rerate: %s has no evaluation shard\n", ctl->config_path);
+        fprintf(stderr, "ocop-demo rerate: %s has no evaluation shard\n", ctl->config_path);
         return CTL_EXIT_USAGE;
     }
     char *migrate[] = {"catalogue", "migrate", "--from", "148", "--to", S_CATALOGUE, NULL};
@@ -629,7 +629,7 @@ int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv)
 
     s_province_t *pvs = calloc(S_PROVINCES_MAX, sizeof *pvs);
     ocop_client_t *clients[S_SHARDS_MAX] = {0};
-    ctl_demo_forms_t *forms = ctl_demo_forms_new();
+    demo_forms_t *forms = demo_forms_new();
     ocop_client_t *reg = ctl_connect(ctl, "registration");
     size_t n_pv = 0;
     rc = pvs && forms && reg ? 0 : CTL_EXIT_UNAVAILABLE;
@@ -659,6 +659,6 @@ int ctl_demo_rerate(ctl_t *ctl, int argc, char **argv)
     for (size_t s = 0; s < n_shards; s++)
         ocop_client_destroy(&clients[s]);
     ocop_client_destroy(&reg);
-    ctl_demo_forms_destroy(&forms);
+    demo_forms_destroy(&forms);
     return rc;
 }

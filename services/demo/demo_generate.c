@@ -1,4 +1,4 @@
-/* ctl_demo — `ocopctl demo generate`: a deterministic national demo dataset (entities.csv,
+/* demo_generate — `ocop-demo generate`: a deterministic national demo dataset (entities.csv,
  * products.csv) shaped like the July 2025 OCOP figures, built from the rules files units-2025.json,
  * catalogue-148.json and demo-names.json. */
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "ctl.h"
+#include "demo.h"
 #include "ctl_file.h"
 
 enum { S_COOP, S_GROUP, S_ENTERPRISE, S_HOUSEHOLD, S_FARM, S_TYPES };
@@ -229,7 +229,7 @@ static cJSON *s_read_json(const char *dir, const char *file)
     snprintf(path, sizeof path, "%s/%s", dir, file);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "ocopctl demo: cannot open %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "ocop-demo: cannot open %s: %s\n", path, strerror(errno));
         return NULL;
     }
     char *text = NULL;
@@ -238,14 +238,14 @@ static cJSON *s_read_json(const char *dir, const char *file)
         fread(text, 1, (size_t)size, f) == (size_t)size)
         text[size] = '\0';
     else {
-        fprintf(stderr, "ocopctl demo: cannot read %s\n", path);
+        fprintf(stderr, "ocop-demo: cannot read %s\n", path);
         free(text);
         text = NULL;
     }
     fclose(f);
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     if (text && !root)
-        fprintf(stderr, "ocopctl demo: %s is not valid JSON (near byte %ld)\n", path,
+        fprintf(stderr, "ocop-demo: %s is not valid JSON (near byte %ld)\n", path,
                 cJSON_GetErrorPtr() ? (long)(cJSON_GetErrorPtr() - text) : 0L);
     free(text);
     return root;
@@ -259,7 +259,7 @@ static const cJSON *s_words(const cJSON *obj, const char *key, const char *where
     for (const cJSON *it = ok ? a->child : NULL; it; it = it->next)
         ok = ok && s_word(it) && *s_word(it);
     if (!ok)
-        fprintf(stderr, "ocopctl demo: %s: \"%s\" must be a non-empty array of names\n", where, key);
+        fprintf(stderr, "ocop-demo: %s: \"%s\" must be a non-empty array of names\n", where, key);
     return ok ? a : NULL;
 }
 
@@ -278,7 +278,7 @@ static int s_load_units(s_gen_t *g)
             const char *code = s_str(u, "code"), *name = s_str(u, "name"), *level = s_str(u, "level");
             const char *parent = s_str(u, "parent");
             if (!code || !name || !level) {
-                fprintf(stderr, "ocopctl demo: units-2025.json: every unit needs code, name and level\n");
+                fprintf(stderr, "ocop-demo: units-2025.json: every unit needs code, name and level\n");
                 return -1;
             }
             if (pass == 0 && strcmp(level, "province") == 0)
@@ -295,7 +295,7 @@ static int s_load_units(s_gen_t *g)
         }
     }
     if (g->n_communes == 0) {
-        fprintf(stderr, "ocopctl demo: units-2025.json: no commune under a province\n");
+        fprintf(stderr, "ocop-demo: units-2025.json: no commune under a province\n");
         return -1;
     }
     /* Uneven but stable sizes: commune count times a factor 0.5..2.0 hashed from the code. */
@@ -316,7 +316,7 @@ static int s_load_sets(s_gen_t *g)
     const cJSON *by_set = cJSON_GetObjectItemCaseSensitive(g->names, "products_by_set");
     const cJSON *specials = cJSON_GetObjectItemCaseSensitive(g->names, "regional_specialties");
     if (!cJSON_IsArray(sectors) || !cJSON_IsObject(by_set)) {
-        fprintf(stderr, "ocopctl demo: catalogue-148.json needs \"sectors\", demo-names.json \"products_by_set\"\n");
+        fprintf(stderr, "ocop-demo: catalogue-148.json needs \"sectors\", demo-names.json \"products_by_set\"\n");
         return -1;
     }
     size_t max = 0, si = 0;
@@ -345,7 +345,7 @@ static int s_load_sets(s_gen_t *g)
         si++;
     }
     if (g->n_sets == 0) {
-        fprintf(stderr, "ocopctl demo: no product set of catalogue-148.json has stems in products_by_set\n");
+        fprintf(stderr, "ocop-demo: no product set of catalogue-148.json has stems in products_by_set\n");
         return -1;
     }
     const cJSON *sp;
@@ -575,7 +575,7 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
     snprintf(ent_path, sizeof ent_path, "%s/entities.csv", out);
     snprintf(prod_path, sizeof prod_path, "%s/products.csv", out);
     if (mkdir(out, 0755) != 0 && errno != EEXIST) {
-        fprintf(stderr, "ocopctl demo: cannot create directory %s: %s\n", out, strerror(errno));
+        fprintf(stderr, "ocop-demo: cannot create directory %s: %s\n", out, strerror(errno));
         return CTL_EXIT_FAILED;
     }
     /* Each file appears whole or not at all, products.csv last: a re-run after an interruption
@@ -601,7 +601,7 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
             ctl_file_abandon(&fe);
         if (open_p == 0)
             ctl_file_abandon(&fp);
-        fprintf(stderr, "ocopctl demo: cannot create or write %s: %s\n", bad ? bad : prod_path, strerror(errno));
+        fprintf(stderr, "ocop-demo: cannot create or write %s: %s\n", bad ? bad : prod_path, strerror(errno));
         rc = CTL_EXIT_FAILED;
     }
     free(cum);
@@ -609,9 +609,7 @@ static int s_generate(s_gen_t *g, const char *out, s_entity_t *ents, size_t n_en
 }
 
 static const char s_demo_usage[] =
-    "usage: ocopctl demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n"
-    "       ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
-    "       ocopctl demo evaluate [--date YYYY-MM-DD] [--seed N]\n";
+    "usage: ocop-demo generate --rules DIR --out DIR [--seed N] [--entities N] [--products N]\n";
 
 typedef struct {
     const char *rules, *out;
@@ -622,8 +620,8 @@ typedef struct {
 static int s_args(int argc, char **argv, s_args_t *a)
 {
     *a = (s_args_t){.seed = 2025, .n_ent = 9084, .n_prod = 17400};
-    const char *bad = argc < 2 || strcmp(argv[1], "generate") != 0 ? "" : NULL;
-    int help = argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    const char *bad = NULL;
+    int help = 0;
     for (int i = 2; i < argc && !bad && !help; i += 2) {
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         help = strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0;
@@ -649,14 +647,12 @@ static int s_args(int argc, char **argv, s_args_t *a)
     }
     if (!bad && a->rules && a->out && a->n_prod >= a->n_ent)
         return CTL_EXIT_OK;
-    if (bad && *bad)
-        fprintf(stderr, "ocopctl demo: bad or incomplete argument '%s'\n", bad);
-    else if (bad)
-        fprintf(stderr, "ocopctl demo: the subcommand is 'generate'\n");
+    if (bad)
+        fprintf(stderr, "ocop-demo: bad or incomplete argument '%s'\n", bad);
     else if (!a->rules || !a->out)
-        fprintf(stderr, "ocopctl demo: --rules DIR and --out DIR are required\n");
+        fprintf(stderr, "ocop-demo: --rules DIR and --out DIR are required\n");
     else
-        fprintf(stderr, "ocopctl demo: --products (%llu) must be at least --entities (%llu)\n", a->n_prod, a->n_ent);
+        fprintf(stderr, "ocop-demo: --products (%llu) must be at least --entities (%llu)\n", a->n_prod, a->n_ent);
     fputs(s_demo_usage, stderr);
     return CTL_EXIT_USAGE;
 }
@@ -689,12 +685,9 @@ static void s_gen_free(s_gen_t *g)
     cJSON_Delete(g->names);
 }
 
-int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv)
+int demo_generate(ctl_t *ctl, int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "advance") == 0)
-        return ctl_demo_advance(argc, argv);
-    if (argc > 1 && strcmp(argv[1], "evaluate") == 0)
-        return ctl_demo_evaluate(ctl, argc, argv);
+    (void)ctl;
     s_args_t a;
     int rc = s_args(argc, argv, &a);
     if (rc != CTL_EXIT_OK)

@@ -1,4 +1,4 @@
-/* ctl_demo_promote — "ocopctl demo promote": the demo's trade promotion for one year, run the
+/* demo_promote — "ocop-demo promote": the demo's trade promotion for one year, run the
  * way the promotion service runs it.
  *
  * Straight to the services of the config, like demo evaluate: the year's fairs are created (a
@@ -24,9 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "ctl.h"
-#include "ctl_demo_promote_data.h"
-#include "ctl_demo_session.h"
+#include "demo.h"
+#include "demo_promote_data.h"
+#include "demo_session.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_service.h"
@@ -49,7 +49,7 @@ typedef struct {
 
 typedef struct {
     const char *id, *entity, *sector, *expires;
-    size_t province; /* index into ctl_demo_provinces */
+    size_t province; /* index into demo_provinces */
     bool eligible;   /* a valid 3★+ certificate in promotion's replica */
 } s_product_t;
 
@@ -63,8 +63,8 @@ typedef struct {
     ocop_client_t *pro;
     s_map_t known;
     s_product_t *products; /* grouped by province: [first[p], first[p + 1]) */
-    size_t n_products, n_eligible, first[CTL_DEMO_PROVINCES + 1];
-    char *fair_ids[CTL_DEMO_FAIRS];
+    size_t n_products, n_eligible, first[DEMO_PROVINCES + 1];
+    char *fair_ids[DEMO_FAIRS];
     size_t plans, plans_new, fairs_new, applied_new, refused, pos_new, listings, listings_new;
     uint64_t applications, booked, waiting;
 } s_run_t;
@@ -85,8 +85,8 @@ __attribute__((format(printf, 2, 3))) static char *s_rid(s_run_t *run, const cha
     va_end(ap);
     if (strlen(what) <= S_RID_MAX)
         return ocop_arena_strdup(run->arena, what);
-    return ocop_arena_printf(run->arena, "demo-%016llx%011llx", (unsigned long long)ctl_demo_hash(1, what),
-                             (unsigned long long)(ctl_demo_hash(2, what) >> 20));
+    return ocop_arena_printf(run->arena, "demo-%016llx%011llx", (unsigned long long)demo_hash(1, what),
+                             (unsigned long long)(demo_hash(2, what) >> 20));
 }
 
 static Ocop__Request *s_request(s_run_t *run, const char *rid)
@@ -111,7 +111,7 @@ static char **s_list(s_run_t *run, const char *list, size_t *n)
 
 static int s_failed(const Ocop__Reply *r, const char *what)
 {
-    fprintf(stderr, "ocopctl demo promote: %s: %s (%s) %s\n", what, ocop_status_name(r->status), r->field, r->message);
+    fprintf(stderr, "ocop-demo promote: %s: %s (%s) %s\n", what, ocop_status_name(r->status), r->field, r->message);
     return ctl_exit_for_status(r->status);
 }
 
@@ -119,7 +119,7 @@ static int s_failed(const Ocop__Reply *r, const char *what)
 static int s_call(s_run_t *run, ocop_client_t *c, Ocop__Request *req, const char *what, Ocop__Reply **reply)
 {
     if (ocop_client_call(c, req, reply, run->timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl demo promote: %s: no reply within %d ms (3 attempts)\n", what, run->timeout_ms);
+        fprintf(stderr, "ocop-demo promote: %s: no reply within %d ms (3 attempts)\n", what, run->timeout_ms);
         return CTL_EXIT_UNAVAILABLE;
     }
     if ((*reply)->status == OCOP__STATUS__STATUS_OK)
@@ -136,7 +136,7 @@ static int s_pipeline(s_run_t *run, ocop_client_t *c, Ocop__Request **reqs, size
 {
     if (n == 0 || ocop_client_pipeline(c, reqs, n, S_WINDOW, run->timeout_ms, replies) == 0)
         return 0;
-    fprintf(stderr, "ocopctl demo promote: %s: a reply did not come within %d ms\n", what, run->timeout_ms);
+    fprintf(stderr, "ocop-demo promote: %s: a reply did not come within %d ms\n", what, run->timeout_ms);
     return CTL_EXIT_UNAVAILABLE;
 }
 
@@ -296,12 +296,12 @@ static int s_products_list(s_run_t *run, ocop_client_t *reg)
     size_t cap = 1024;
     if (!(run->products = malloc(cap * sizeof *run->products)))
         return CTL_EXIT_FAILED;
-    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
+    for (size_t p = 0; p < DEMO_PROVINCES; p++) {
         run->first[p] = run->n_products;
         char *cursor = "";
         do {
             Ocop__RegProductList list = OCOP__REG_PRODUCT_LIST__INIT;
-            list.province_code = (char *)ctl_demo_provinces[p].code;
+            list.province_code = (char *)demo_provinces[p].code;
             list.stage = OCOP__STAGE__STAGE_TRADE_PROMOTION;
             list.limit = 1000;
             list.cursor = cursor;
@@ -332,7 +332,7 @@ static int s_products_list(s_run_t *run, ocop_client_t *reg)
             ocop__reply__free_unpacked(reply, NULL);
         } while (*cursor);
     }
-    run->first[CTL_DEMO_PROVINCES] = run->n_products;
+    run->first[DEMO_PROVINCES] = run->n_products;
     return 0;
 }
 
@@ -412,7 +412,7 @@ static int s_wait_replica(s_run_t *run)
             if (held)
                 break;
             if (waited >= S_WAIT_MS) {
-                fprintf(stderr, "ocopctl demo promote: promotion has not learnt certificate %s of %s within %d s\n",
+                fprintf(stderr, "ocop-demo promote: promotion has not learnt certificate %s of %s within %d s\n",
                         certificate, shards[s], S_WAIT_MS / 1000);
                 return CTL_EXIT_UNAVAILABLE;
             }
@@ -495,8 +495,8 @@ static bool s_in_list(const char *list, const char *code)
 
 static size_t s_province_index(const char *code)
 {
-    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++)
-        if (strcmp(ctl_demo_provinces[p].code, code) == 0)
+    for (size_t p = 0; p < DEMO_PROVINCES; p++)
+        if (strcmp(demo_provinces[p].code, code) == 0)
             return p;
     return 0;
 }
@@ -521,8 +521,8 @@ static void s_item(s_run_t *run, Ocop__ProPlanItem *it, const char *name, const 
  * provinces that host no demo fair, a spring fair before Tết. */
 static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
 {
-    const ctl_demo_province_t *pv = &ctl_demo_provinces[p];
-    uint64_t h = ctl_demo_hash(run->seed, pv->code);
+    const demo_province_t *pv = &demo_provinces[p];
+    uint64_t h = demo_hash(run->seed, pv->code);
     ocop_arena_t *a = run->arena;
     size_t n = 0;
     for (size_t i = 0; i < S_PLAN_ITEMS; i++)
@@ -547,8 +547,8 @@ static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
            ocop_arena_printf(a, "Hội nghị kết nối cung cầu sản phẩm OCOP %s năm %u", pv->name, run->year), "conference",
            2 + (unsigned)((h >> 24) % 9), 5 + (unsigned)((h >> 32) % 20), 1);
     bool hosts = false;
-    for (size_t f = 0; f < CTL_DEMO_FAIRS; f++)
-        hosts = hosts || strcmp(ctl_demo_fairs[f].province, pv->code) == 0;
+    for (size_t f = 0; f < DEMO_FAIRS; f++)
+        hosts = hosts || strcmp(demo_fairs[f].province, pv->code) == 0;
     if (!hosts && (h >> 40) % 2 == 0)
         s_item(run, items[n++], ocop_arena_printf(a, "Hội chợ sản phẩm OCOP %s – Xuân %u", pv->name, run->year), "fair",
                1, 5 + (unsigned)((h >> 44) % 10), 5);
@@ -557,8 +557,8 @@ static size_t s_plan_items(s_run_t *run, size_t p, Ocop__ProPlanItem **items)
 
 static int s_plans(s_run_t *run)
 {
-    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
-        const ctl_demo_province_t *pv = &ctl_demo_provinces[p];
+    for (size_t p = 0; p < DEMO_PROVINCES; p++) {
+        const demo_province_t *pv = &demo_provinces[p];
         char key[64];
         snprintf(key, sizeof key, "plan|%s|%u", pv->code, run->year);
         if (s_map_get(&run->known, key)) {
@@ -596,7 +596,7 @@ static int s_plans(s_run_t *run)
 
 static int s_fair_create(s_run_t *run, size_t k, const char *name)
 {
-    const ctl_demo_fair_t *f = &ctl_demo_fairs[k];
+    const demo_fair_t *f = &demo_fairs[k];
     Ocop__ProFairCreate body = OCOP__PRO_FAIR_CREATE__INIT;
     char start[OCOP_DATE_LEN], end[OCOP_DATE_LEN];
     snprintf(start, sizeof start, "%04u-%s", run->year, f->day);
@@ -634,10 +634,10 @@ static int s_fair_get(s_run_t *run, size_t k, Ocop__Reply **reply)
     return s_call(run, run->pro, req, "reading a fair", reply);
 }
 
-static int ctl_demo_fairs_create(s_run_t *run)
+static int demo_fairs_create(s_run_t *run)
 {
-    for (size_t k = 0; k < CTL_DEMO_FAIRS; k++) {
-        char *name = ocop_arena_printf(run->arena, "%s %u", ctl_demo_fairs[k].name, run->year), key[512];
+    for (size_t k = 0; k < DEMO_FAIRS; k++) {
+        char *name = ocop_arena_printf(run->arena, "%s %u", demo_fairs[k].name, run->year), key[512];
         snprintf(key, sizeof key, "fair|%s", name);
         const char *id = s_map_get(&run->known, key);
         int rc = id ? 0 : s_fair_create(run, k, name);
@@ -653,7 +653,7 @@ static int ctl_demo_fairs_create(s_run_t *run)
  * that applied before left out; applications close the day before the fair. */
 static int s_apply(s_run_t *run, size_t k, const Ocop__ProFair *fair)
 {
-    const ctl_demo_fair_t *f = &ctl_demo_fairs[k];
+    const demo_fair_t *f = &demo_fairs[k];
     if (strcmp(fair->start, run->today) <= 0)
         return 0;
     size_t host = s_province_index(f->province), n = 0;
@@ -664,14 +664,14 @@ static int s_apply(s_run_t *run, size_t k, const Ocop__ProFair *fair)
         const s_product_t *x = &run->products[i];
         if (!x->eligible || strcmp(x->expires, fair->end) < 0)
             continue;
-        double w = f->reach[x->province == host                                                         ? 0
-                            : ctl_demo_provinces[x->province].region == ctl_demo_provinces[host].region ? 1
-                                                                                                        : 2];
+        double w = f->reach[x->province == host                                                 ? 0
+                            : demo_provinces[x->province].region == demo_provinces[host].region ? 1
+                                                                                                : 2];
         if (*f->focus && s_in_list(f->focus, x->sector))
             w *= 2;
         char what[96];
         snprintf(what, sizeof what, "%zu|%s", k, x->id);
-        cand[n++] = (s_draw_t){log(s_unit(ctl_demo_hash(run->seed, what))) / w, i};
+        cand[n++] = (s_draw_t){log(s_unit(demo_hash(run->seed, what))) / w, i};
     }
     size_t m = s_draw(cand, n, (size_t)f->booths * f->demand / 100), sent = 0;
     Ocop__Request **reqs = ocop_arena_alloc(run->arena, (m + 1) * sizeof *reqs);
@@ -717,9 +717,9 @@ static int s_allocate(s_run_t *run, size_t k)
 }
 
 /* Applications and allocation for every fair not allocated yet, then the fairs as they stand. */
-static int ctl_demo_fairs_run(s_run_t *run)
+static int demo_fairs_run(s_run_t *run)
 {
-    for (size_t k = 0; k < CTL_DEMO_FAIRS; k++) {
+    for (size_t k = 0; k < DEMO_FAIRS; k++) {
         Ocop__Reply *reply;
         int rc = s_fair_get(run, k, &reply);
         if (rc == 0 && !reply->pro_fair->allocated) {
@@ -757,15 +757,15 @@ static unsigned s_fill_percent(Ocop__LocationType t)
 
 static int s_pos_create(s_run_t *run, size_t p, size_t i, char **id)
 {
-    const ctl_demo_pos_t *s = &ctl_demo_provinces[p].pos[i];
+    const demo_pos_t *s = &demo_provinces[p].pos[i];
     Ocop__ProPointOfSaleCreate body = OCOP__PRO_POINT_OF_SALE_CREATE__INIT;
     body.name = (char *)s->name;
     body.location_type = s->type;
-    body.province_code = (char *)ctl_demo_provinces[p].code;
+    body.province_code = (char *)demo_provinces[p].code;
     body.address = (char *)s->address;
     body.shelf_capacity = s->capacity;
     body.channel = (char *)s->channel;
-    Ocop__Request *req = s_request(run, s_rid(run, "demo-pos-%s-%zu", ctl_demo_provinces[p].code, i + 1));
+    Ocop__Request *req = s_request(run, s_rid(run, "demo-pos-%s-%zu", demo_provinces[p].code, i + 1));
     req->body_case = OCOP__REQUEST__BODY_PRO_POINT_OF_SALE_CREATE;
     req->pro_point_of_sale_create = &body;
     Ocop__Reply *reply;
@@ -783,7 +783,7 @@ static int s_pos_create(s_run_t *run, size_t p, size_t i, char **id)
  * requests to reqs, *sent of them. 0 / exit code. */
 static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop__Request **reqs, size_t *sent)
 {
-    const ctl_demo_pos_t *s = &ctl_demo_provinces[p].pos[i];
+    const demo_pos_t *s = &demo_provinces[p].pos[i];
     size_t from = run->first[p], to = run->first[p + 1], n = 0;
     s_draw_t *cand = malloc((to - from + 1) * sizeof *cand);
     *sent = 0;
@@ -795,8 +795,8 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
             continue;
         double w = s->type == S_LT(CRAFT_VILLAGE) && strcmp(x->sector, "4") == 0 ? 4 : 1;
         char what[96];
-        snprintf(what, sizeof what, "%s|%zu|%s", ctl_demo_provinces[p].code, i, x->id);
-        cand[n++] = (s_draw_t){log(s_unit(ctl_demo_hash(run->seed, what))) / w, j};
+        snprintf(what, sizeof what, "%s|%zu|%s", demo_provinces[p].code, i, x->id);
+        cand[n++] = (s_draw_t){log(s_unit(demo_hash(run->seed, what))) / w, j};
     }
     size_t m = s_draw(cand, n, (size_t)s->capacity * s_fill_percent(s->type) / 100);
     for (size_t j = 0; j < m; j++) {
@@ -810,8 +810,7 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
         body->pos_id = (char *)pos_id;
         body->product_id = (char *)x->id;
         body->entity_id = (char *)x->entity;
-        Ocop__Request *req =
-            s_request(run, s_rid(run, "demo-list-%s-%zu-%s", ctl_demo_provinces[p].code, i + 1, x->id));
+        Ocop__Request *req = s_request(run, s_rid(run, "demo-list-%s-%zu-%s", demo_provinces[p].code, i + 1, x->id));
         req->body_case = OCOP__REQUEST__BODY_PRO_LISTING_ADD;
         req->pro_listing_add = body;
         reqs[(*sent)++] = req;
@@ -822,18 +821,18 @@ static int s_listings(s_run_t *run, size_t p, size_t i, const char *pos_id, Ocop
 
 static int s_points_of_sale(s_run_t *run)
 {
-    for (size_t p = 0; p < CTL_DEMO_PROVINCES; p++) {
+    for (size_t p = 0; p < DEMO_PROVINCES; p++) {
         size_t cap = 1;
-        for (size_t i = 0; i < CTL_DEMO_POS; i++)
-            cap += ctl_demo_provinces[p].pos[i].capacity;
+        for (size_t i = 0; i < DEMO_POS; i++)
+            cap += demo_provinces[p].pos[i].capacity;
         Ocop__Request **reqs = ocop_arena_alloc(run->arena, cap * sizeof *reqs);
         size_t n = 0, before = 0;
         char line[512];
-        int len = snprintf(line, sizeof line, "demo: points of sale %s %s:", ctl_demo_provinces[p].code,
-                           ctl_demo_provinces[p].name);
-        for (size_t i = 0; i < CTL_DEMO_POS; i++) {
+        int len =
+            snprintf(line, sizeof line, "demo: points of sale %s %s:", demo_provinces[p].code, demo_provinces[p].name);
+        for (size_t i = 0; i < DEMO_POS; i++) {
             char key[512], *id = NULL;
-            snprintf(key, sizeof key, "pos|%s|%s", ctl_demo_provinces[p].code, ctl_demo_provinces[p].pos[i].name);
+            snprintf(key, sizeof key, "pos|%s|%s", demo_provinces[p].code, demo_provinces[p].pos[i].name);
             const char *known = s_map_get(&run->known, key);
             int rc = known ? 0 : s_pos_create(run, p, i, &id);
             id = known ? (char *)known : id;
@@ -894,11 +893,11 @@ static int s_run(s_run_t *run)
     if (rc == 0)
         rc = s_products_view(run);
     if (rc == 0)
-        rc = ctl_demo_fairs_create(run);
+        rc = demo_fairs_create(run);
     if (rc == 0)
         rc = s_plans(run);
     if (rc == 0)
-        rc = ctl_demo_fairs_run(run);
+        rc = demo_fairs_run(run);
     if (rc == 0)
         rc = s_points_of_sale(run);
     size_t items = 0, warnings = 0;
@@ -911,16 +910,16 @@ static int s_run(s_run_t *run)
         printf("demo: %u trade promotion: %zu plans, %zu fairs, %llu applications, %llu booked, %llu waiting, "
                "%zu points of sale, %zu listings; calendar %zu events, %zu overlap warnings "
                "(new: %zu plans, %zu fairs, %zu applications, %zu points of sale, %zu listings)\n",
-               run->year, run->plans, (size_t)CTL_DEMO_FAIRS, (unsigned long long)run->applications,
-               (unsigned long long)run->booked, (unsigned long long)run->waiting,
-               (size_t)CTL_DEMO_PROVINCES * CTL_DEMO_POS, run->listings, items, warnings, run->plans_new,
-               run->fairs_new, run->applied_new, run->pos_new, run->listings_new);
+               run->year, run->plans, (size_t)DEMO_FAIRS, (unsigned long long)run->applications,
+               (unsigned long long)run->booked, (unsigned long long)run->waiting, (size_t)DEMO_PROVINCES * DEMO_POS,
+               run->listings, items, warnings, run->plans_new, run->fairs_new, run->applied_new, run->pos_new,
+               run->listings_new);
     ocop_client_destroy(&reg);
     ocop_client_destroy(&run->pro);
     return rc;
 }
 
-int ctl_demo_promote(ctl_t *ctl, int argc, char **argv)
+int demo_promote(ctl_t *ctl, int argc, char **argv)
 {
     s_run_t run = {.ctl = ctl, .seed = 2025};
     bool usage = false;
@@ -938,7 +937,7 @@ int ctl_demo_promote(ctl_t *ctl, int argc, char **argv)
         }
     }
     if (usage) {
-        fprintf(stderr, "usage: ocopctl demo promote [--year YYYY] [--seed N]\n"
+        fprintf(stderr, "usage: ocop-demo promote [--year YYYY] [--seed N]\n"
                         "  The year's trade promotion on the promotion service of the config: the 34 provinces'\n"
                         "  plans, a dozen fairs with applications from certified products and their booths\n"
                         "  allocated, three points of sale per province listing certified products. The year is\n"
@@ -946,7 +945,7 @@ int ctl_demo_promote(ctl_t *ctl, int argc, char **argv)
         return CTL_EXIT_USAGE;
     }
     if (ctl->gateway) {
-        fprintf(stderr, "ocopctl demo promote: runs on a service host, straight to the services (--config, not "
+        fprintf(stderr, "ocop-demo promote: runs on a service host, straight to the services (--config, not "
                         "--gateway)\n");
         return CTL_EXIT_USAGE;
     }

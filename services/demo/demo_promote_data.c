@@ -1,12 +1,12 @@
-/* ctl_demo_promote_data — see ctl_demo_promote_data.h. */
-#include "ctl_demo_promote_data.h"
+/* demo_promote_data — see demo_promote_data.h. */
+#include "demo_promote_data.h"
 
 #define S_LT(x) OCOP__LOCATION_TYPE__LOCATION_TYPE_##x
 
 /* The 34 provinces of the 2025 map, each with its best-known yearly event and three points of
  * sale. Illustrative: places are real, the shops are the demo's. */
 /* clang-format off */
-const ctl_demo_province_t ctl_demo_provinces[CTL_DEMO_PROVINCES] = {
+const demo_province_t demo_provinces[DEMO_PROVINCES] = {
     {"01", "Hà Nội", 1, {"Lễ hội Quà tặng Du lịch Hà Nội", "festival", "10-09", 4},
      {{S_LT(AIRPORT), "Điểm bán sản phẩm OCOP Sân bay Quốc tế Nội Bài", "Nhà ga T2, Nội Bài, Hà Nội", "", 150},
       {S_LT(CRAFT_VILLAGE), "Điểm giới thiệu sản phẩm OCOP Làng gốm Bát Tràng", "Bát Tràng, Hà Nội", "", 120},
@@ -149,7 +149,7 @@ const ctl_demo_province_t ctl_demo_provinces[CTL_DEMO_PROVINCES] = {
 
 /* The year's fairs: none overlaps another, so no entity is refused for exhibiting elsewhere. */
 /* clang-format off */
-const ctl_demo_fair_t ctl_demo_fairs[CTL_DEMO_FAIRS] = {
+const demo_fair_t demo_fairs[DEMO_FAIRS] = {
     {"22", "Hội chợ OCOP Quảng Ninh – Xuân", "UBND tỉnh Quảng Ninh",
      "Cung Quy hoạch, Hội chợ và Triển lãm tỉnh Quảng Ninh, Hạ Long", "01-09", 7, 400, "standard;corner;outdoor",
      "1;2", "fair-share", 150, {1, 0.3, 0.05}},

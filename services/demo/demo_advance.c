@@ -1,18 +1,18 @@
-/* ctl_demo_advance — moves the demo products through the OCOP cycle up to evaluation.
+/* demo_advance — moves the demo products through the OCOP cycle up to evaluation.
  *
  * Every demo product that registration accepted goes as far as the councils: its duplicate
  * review is cleared when registration flagged it (the products import journal says which), the
  * idea is accepted, the plan submitted and accepted (a few plans are first rejected and
  * resubmitted, so histories carry reasons), and the dossier submitted and accepted for
  * evaluation. The councils' results and the promotion of certified products come from
- * `ocopctl demo evaluate`. The result is a transitions CSV for `ocopctl import transitions`;
+ * `ocop-demo evaluate`. The result is a transitions CSV for `ocopctl import transitions`;
  * the same journal and seed give the same file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "demo.h"
 #include "ctl_file.h"
 
 /* One plan in twenty is sent back once before it is accepted. */
@@ -39,7 +39,7 @@ static void s_row(FILE *out, size_t *n, const char *product_ref, const char *act
     fprintf(out, "T%07zu,%s,%s,\"%s\",\"%s\"\n", ++*n, product_ref, action, reason, note);
 }
 
-int ctl_demo_advance(int argc, char **argv)
+int demo_advance(int argc, char **argv)
 {
     const char *journal = NULL, *out_path = NULL;
     uint64_t seed = 2025;
@@ -56,20 +56,20 @@ int ctl_demo_advance(int argc, char **argv)
         }
     }
     if (!journal || !out_path) {
-        fprintf(stderr, "usage: ocopctl demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
+        fprintf(stderr, "usage: ocop-demo advance --journal PRODUCTS.journal --out FILE.csv [--seed N]\n"
                         "  PRODUCTS.journal is what 'ocopctl import products' wrote beside its CSV.\n");
         return CTL_EXIT_USAGE;
     }
     FILE *in = fopen(journal, "r");
     if (!in) {
-        fprintf(stderr, "ocopctl demo advance: cannot read %s\n", journal);
+        fprintf(stderr, "ocop-demo advance: cannot read %s\n", journal);
         return CTL_EXIT_USAGE;
     }
     /* Written whole or not at all: a re-run after an interruption finds no half a file. */
     ctl_file_t file;
     if (ctl_file_open(&file, out_path) != 0) {
         fclose(in);
-        fprintf(stderr, "ocopctl demo advance: cannot write %s\n", out_path);
+        fprintf(stderr, "ocop-demo advance: cannot write %s\n", out_path);
         return CTL_EXIT_FAILED;
     }
     FILE *out = file.f;
@@ -101,7 +101,7 @@ int ctl_demo_advance(int argc, char **argv)
     }
     fclose(in);
     if (ctl_file_commit(&file) != 0) {
-        fprintf(stderr, "ocopctl demo advance: cannot write %s\n", out_path);
+        fprintf(stderr, "ocop-demo advance: cannot write %s\n", out_path);
         return CTL_EXIT_FAILED;
     }
     printf("demo: %zu transitions for %zu products (%zu reviews cleared, %zu plans rejected then resubmitted); "

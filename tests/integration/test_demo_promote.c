@@ -1,4 +1,4 @@
-/* Integration: "ocopctl demo promote" against registration, two evaluation shards and
+/* Integration: "ocop-demo promote" against registration, two evaluation shards and
  * ocop-promotion on a small world scored by "demo evaluate" — every province's plan submitted by
  * its own office, the year's fairs created and allocated (a waiting list where an entity applied
  * with several products), points of sale listing only certified products of their province
@@ -32,7 +32,7 @@
 static struct {
     harness_t *h;
     harness_data_t data;
-    char ctl[HARNESS_PATH_MAX];
+    char demo[HARNESS_PATH_MAX];
     harness_run_t run;
     harness_ready_t p[S_N];
     char today[OCOP_DATE_LEN];
@@ -45,7 +45,7 @@ static int s_setup(void **state)
     const char *bin = getenv("OCOP_BINARY_DIR");
     char reg_rules[HARNESS_PATH_MAX];
     harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .promotion = 1};
@@ -63,8 +63,9 @@ static int s_teardown(void **state)
     return 0;
 }
 
-#define S_CTL(...)                                                                                                     \
-    harness_run(W.ctl, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS, &W.run)
+#define S_DEMO(...)                                                                                                    \
+    harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
+                &W.run)
 
 static void s_expect(int code)
 {
@@ -183,7 +184,7 @@ static void test_world_scored_and_one_revoked(void **state)
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
-    S_CTL("demo", "evaluate", "--date", W.today);
+    S_DEMO("evaluate", "--date", W.today);
     s_expect(0);
     char summary[128];
     snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
@@ -221,7 +222,7 @@ static void test_world_scored_and_one_revoked(void **state)
 static void test_demo_promote_runs_the_year(void **state)
 {
     (void)state;
-    S_CTL("demo", "promote");
+    S_DEMO("promote");
     s_expect(0);
     char line[160];
     snprintf(line, sizeof line, "demo: %u trade promotion: %d plans, ", W.year, S_PROVINCES);
@@ -337,11 +338,11 @@ static void test_second_run_writes_nothing(void **state)
     assert_non_null(first);
     char before[256];
     snprintf(before, sizeof before, "%.*s", (int)strcspn(first, "("), first);
-    S_CTL("demo", "promote", "--year", "");
+    S_DEMO("promote", "--year", "");
     s_expect(2); /* an empty year is a usage error */
     char year[8];
     snprintf(year, sizeof year, "%u", W.year);
-    S_CTL("demo", "promote", "--year", year);
+    S_DEMO("promote", "--year", year);
     s_expect(0);
     assert_non_null(strstr(W.run.out, "(new: 0 plans, 0 fairs, 0 applications, 0 points of sale, 0 listings)"));
     char *again = strstr(W.run.out, "trade promotion: ");
@@ -351,9 +352,9 @@ static void test_second_run_writes_nothing(void **state)
     assert_int_equal(harness_last_sequence(W.h), reg);
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
-    S_CTL("demo", "promote", "--bogus");
+    S_DEMO("promote", "--bogus");
     s_expect(2);
-    assert_non_null(strstr(W.run.err, "usage: ocopctl demo promote"));
+    assert_non_null(strstr(W.run.err, "usage: ocop-demo promote"));
 }
 
 int main(void)

@@ -1,5 +1,5 @@
-/* ctl_demo_sheets — see ctl_demo_sheets.h. */
-#include "ctl_demo_sheets.h"
+/* demo_sheets — see demo_sheets.h. */
+#include "demo_sheets.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -11,18 +11,18 @@
 
 #define S_FORMS_MAX 256
 
-struct ctl_demo_forms_t {
+struct demo_forms_t {
     char keys[S_FORMS_MAX][40]; /* "<catalogue>/<set>" */
     Ocop__Reply *replies[S_FORMS_MAX];
     size_t n;
 };
 
-ctl_demo_forms_t *ctl_demo_forms_new(void)
+demo_forms_t *demo_forms_new(void)
 {
-    return calloc(1, sizeof(ctl_demo_forms_t));
+    return calloc(1, sizeof(demo_forms_t));
 }
 
-void ctl_demo_forms_destroy(ctl_demo_forms_t **self_p)
+void demo_forms_destroy(demo_forms_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -32,8 +32,8 @@ void ctl_demo_forms_destroy(ctl_demo_forms_t **self_p)
     *self_p = NULL;
 }
 
-const Ocop__EvalForm *ctl_demo_forms_get(ctl_demo_forms_t *self, ocop_client_t *shard, const char *product_id,
-                                         const char *catalogue, const char *set, const char *date, int timeout_ms)
+const Ocop__EvalForm *demo_forms_get(demo_forms_t *self, ocop_client_t *shard, const char *product_id,
+                                     const char *catalogue, const char *set, const char *date, int timeout_ms)
 {
     char key[40];
     snprintf(key, sizeof key, "%s/%s", catalogue, set);
@@ -41,7 +41,7 @@ const Ocop__EvalForm *ctl_demo_forms_get(ctl_demo_forms_t *self, ocop_client_t *
         if (strcmp(self->keys[i], key) == 0)
             return self->replies[i]->eval_form;
     if (self->n == S_FORMS_MAX) {
-        fprintf(stderr, "ocopctl demo evaluate: more than %d product sets\n", S_FORMS_MAX);
+        fprintf(stderr, "ocop-demo evaluate: more than %d product sets\n", S_FORMS_MAX);
         return NULL;
     }
     Ocop__EvalFormGet get = OCOP__EVAL_FORM_GET__INIT;
@@ -52,11 +52,11 @@ const Ocop__EvalForm *ctl_demo_forms_get(ctl_demo_forms_t *self, ocop_client_t *
     req.eval_form_get = &get;
     Ocop__Reply *reply;
     if (ocop_client_call(shard, &req, &reply, timeout_ms, 3) != 0) {
-        fprintf(stderr, "ocopctl demo evaluate: the shard did not send the form of product %s\n", product_id);
+        fprintf(stderr, "ocop-demo evaluate: the shard did not send the form of product %s\n", product_id);
         return NULL;
     }
     if (reply->status != OCOP__STATUS__STATUS_OK) {
-        fprintf(stderr, "ocopctl demo evaluate: form of product %s: %s (%s) %s\n", product_id,
+        fprintf(stderr, "ocop-demo evaluate: form of product %s: %s (%s) %s\n", product_id,
                 ocop_status_name(reply->status), reply->field, reply->message);
         ocop__reply__free_unpacked(reply, NULL);
         return NULL;
@@ -138,8 +138,8 @@ static void s_descend(const Ocop__EvalForm *form, const size_t *pick, size_t n, 
         scores[i].option = form->criteria[pick[i]]->options[at[i]]->id;
 }
 
-void ctl_demo_choose(const Ocop__EvalForm *form, double target, int band, uint64_t variety, Ocop__EvalScore *scores,
-                     size_t *n)
+void demo_choose(const Ocop__EvalForm *form, double target, int band, uint64_t variety, Ocop__EvalScore *scores,
+                 size_t *n)
 {
     size_t pick[128];
     *n = 0;

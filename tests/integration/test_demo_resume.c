@@ -1,5 +1,5 @@
-/* Integration: the demo's steps survive an interruption. "ocopctl demo evaluate", "demo
- * rerate" and "demo promote" are each interrupted (SIGINT, as Ctrl-C sends it) at several
+/* Integration: the demo's steps survive an interruption. "ocop-demo evaluate", "ocop-demo
+ * rerate" and "ocop-demo promote" are each interrupted (SIGINT, as Ctrl-C sends it) at several
  * moments of their first run, and run again: every run after an interruption succeeds, and the
  * world ends as an uninterrupted run leaves it — every product scored in one closed session,
  * certified and promoted, the upgrades and revocations done once, the fairs and points of sale
@@ -28,7 +28,7 @@
 static struct {
     harness_t *h;
     harness_data_t data;
-    char ctl[HARNESS_PATH_MAX];
+    char demo[HARNESS_PATH_MAX];
     harness_run_t run;
     harness_ready_t p[S_N];
 } W;
@@ -39,7 +39,7 @@ static int s_setup(void **state)
     const char *bin = getenv("OCOP_BINARY_DIR");
     char reg_rules[HARNESS_PATH_MAX];
     harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.ctl, sizeof W.ctl, "%s/services/ocopctl/ocopctl", bin ? bin : ".");
+    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
     if (harness_data_load(reg_rules, &W.data) != 0)
         return -1;
     harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .promotion = 1};
@@ -55,10 +55,10 @@ static int s_teardown(void **state)
     return 0;
 }
 
-/* ocopctl with args under `timeout -s INT SECONDS` (SECONDS "0": no limit). */
-static int s_ctl_within(const char *seconds, const char *const *args)
+/* ocop-demo with args under `timeout -s INT SECONDS` (SECONDS "0": no limit). */
+static int s_demo_within(const char *seconds, const char *const *args)
 {
-    const char *argv[24] = {"-s", "INT", strcmp(seconds, "0") ? seconds : "600", W.ctl, "--config", W.h->config_path};
+    const char *argv[24] = {"-s", "INT", strcmp(seconds, "0") ? seconds : "600", W.demo, "--config", W.h->config_path};
     size_t n = 6;
     for (size_t i = 0; args[i] && n < 23; i++)
         argv[n++] = args[i];
@@ -80,12 +80,12 @@ static int s_interrupted_then_whole(const char *const *args)
     static const char *const delays[] = {"0.02", "0.04", "0.06", "0.09", "0.13", "0.2", "0.4"};
     int cut = 0;
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
-        s_ctl_within(delays[i], args);
+        s_demo_within(delays[i], args);
         if (W.run.code != 0 && W.run.code != 124)
             fail_msg("%s: exit %d\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, W.run.out, W.run.err);
         cut += W.run.code == 124;
     }
-    s_ctl_within("0", args);
+    s_demo_within("0", args);
     s_expect(0);
     return cut;
 }
@@ -132,7 +132,7 @@ static void test_evaluate_resumes(void **state)
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
-    int cut = s_interrupted_then_whole((const char *const[]){"demo", "evaluate", "--date", "2025-07-15", NULL});
+    int cut = s_interrupted_then_whole((const char *const[]){"evaluate", "--date", "2025-07-15", NULL});
     print_message("demo evaluate: %d of 7 first runs cut short\n", cut);
     assert_true(cut > 0);
     /* As a whole run leaves it: each product rated once, certified, in trade promotion. */
@@ -155,7 +155,7 @@ static void test_rerate_resumes(void **state)
 {
     (void)state;
     int cut = s_interrupted_then_whole(
-        (const char *const[]){"demo", "rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
+        (const char *const[]){"rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
     print_message("demo rerate: %d of 7 first runs cut short\n", cut);
     /* Six certificates revoked, each once; the catalogue moved. */
     size_t revoked = 0;
@@ -170,7 +170,7 @@ static void test_rerate_resumes(void **state)
     /* A run now finds everything done. */
     int64_t reg = harness_last_sequence(W.h);
     int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
-    s_ctl_within("0", (const char *const[]){"demo", "rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
+    s_demo_within("0", (const char *const[]){"rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
     s_expect(0);
     assert_int_equal(harness_last_sequence(W.h), reg);
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
@@ -192,7 +192,7 @@ static int64_t s_promotion_sequence(void)
 static void test_promote_resumes(void **state)
 {
     (void)state;
-    int cut = s_interrupted_then_whole((const char *const[]){"demo", "promote", NULL});
+    int cut = s_interrupted_then_whole((const char *const[]){"promote", NULL});
     print_message("demo promote: %d of 7 first runs cut short\n", cut);
     char first[4096];
     const char *summary = strstr(W.run.out, " trade promotion: ");
@@ -201,7 +201,7 @@ static void test_promote_resumes(void **state)
     snprintf(first, sizeof first, "%.*s", (int)strcspn(summary, "("), summary);
     int64_t seq = s_promotion_sequence();
     assert_true(seq > 0);
-    s_ctl_within("0", (const char *const[]){"demo", "promote", NULL});
+    s_demo_within("0", (const char *const[]){"promote", NULL});
     s_expect(0);
     assert_int_equal(s_promotion_sequence(), seq);
     summary = strstr(W.run.out, " trade promotion: ");
@@ -223,7 +223,7 @@ static void test_generate_is_whole_or_absent(void **state)
     snprintf(out, sizeof out, "%s/dataset", W.h->dir);
     snprintf(products, sizeof products, "%s/products.csv", out);
     /* The whole file, to compare what a cut run leaves with. */
-    s_ctl_within("0", (const char *const[]){"demo", "generate", "--rules", rules, "--out", out, NULL});
+    s_demo_within("0", (const char *const[]){"generate", "--rules", rules, "--out", out, NULL});
     s_expect(0);
     size_t whole_len;
     char *whole = harness_read_file(products, &whole_len);
@@ -232,7 +232,7 @@ static void test_generate_is_whole_or_absent(void **state)
     static const char *const delays[] = {"0.001", "0.01", "0.03", "0.06", "0.1", "0.2"};
     int cut = 0;
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
-        s_ctl_within(delays[i], (const char *const[]){"demo", "generate", "--rules", rules, "--out", out, NULL});
+        s_demo_within(delays[i], (const char *const[]){"generate", "--rules", rules, "--out", out, NULL});
         if (W.run.code == 124)
             cut++;
         else
