@@ -40,9 +40,24 @@ struct ocop__readers_t {
     size_t n;
 };
 
-/* Serves one read: the reply packed into *out (*len), *failed when it is an error. */
-static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload, int peer, uint8_t **out, size_t *len,
-                   int *failed)
+/* Starts a read on the last committed batch: *txn renewed when the reader has one (it keeps its
+ * reader slot between reads), else begun. 0 / MDB error. */
+static int s_read_txn(ocop_service_t *svc, MDB_txn **txn)
+{
+    if (*txn) {
+        int rc = mdb_txn_renew(*txn);
+        if (rc == 0)
+            return 0;
+        mdb_txn_abort(*txn);
+        *txn = NULL;
+    }
+    return mdb_txn_begin(ocop_store_env(svc->store), NULL, MDB_RDONLY, txn);
+}
+
+/* Serves one read: the reply packed into *out (*len), *failed when it is an error. *txn is the
+ * reader's transaction handle, reset after the read. */
+static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, MDB_txn **txn_p, zmq_msg_t *payload, int peer,
+                   uint8_t **out, size_t *len, int *failed)
 {
     ocop_arena_reset(arena);
     Ocop__Reply reply;
@@ -53,9 +68,9 @@ static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload,
         /* The loop hands over reading routes only. */
         ocop__reply_status(arena, &reply, OCOP_E_INTERNAL, "body", "not a reading route");
     } else if (req) {
-        MDB_txn *txn;
         ocop_store_hold(svc->store);
-        int rc = mdb_txn_begin(ocop_store_env(svc->store), NULL, MDB_RDONLY, &txn);
+        int rc = s_read_txn(svc, txn_p);
+        MDB_txn *txn = *txn_p;
         if (rc != 0) {
             ocop_log_error("read_txn_failed", "route=%s error=\"%s\"", route->name, mdb_strerror(rc));
             ocop__reply_status(arena, &reply, OCOP_E_INTERNAL, "", "the store could not be read");
@@ -71,7 +86,7 @@ static int s_serve(ocop_service_t *svc, ocop_arena_t *arena, zmq_msg_t *payload,
                               .now_ms = ocop_now_ms()};
             if (route->fn(&ctx, req, &reply) != 0 && reply.status == OCOP__STATUS__STATUS_OK)
                 ocop__reply_status(arena, &reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
-            mdb_txn_abort(txn);
+            mdb_txn_reset(txn);
         }
         ocop_store_release(svc->store);
     }
@@ -86,6 +101,7 @@ static void *s_reader(void *arg)
         ocop_log_warn("reader_priority", "error=\"%s\"", strerror(errno));
     void *in = zmq_socket(self->svc->zctx, ZMQ_PULL), *out = zmq_socket(self->svc->zctx, ZMQ_PUSH);
     ocop_arena_t *arena = ocop_arena_new(64 * 1024);
+    MDB_txn *txn = NULL;     /* reset between reads, renewed for the next */
     int linger = 0, hwm = 0; /* no limit: a reader never blocks on a reply while the loop joins it */
     if (in && out && arena && zmq_setsockopt(out, ZMQ_LINGER, &linger, sizeof linger) == 0 &&
         zmq_setsockopt(out, ZMQ_SNDHWM, &hwm, sizeof hwm) == 0 && zmq_connect(in, self->requests_ep) == 0 &&
@@ -113,7 +129,7 @@ static void *s_reader(void *arg)
             uint8_t *reply = NULL;
             size_t len = 0;
             int failed = 1;
-            if (s_serve(self->svc, arena, &payload, m.peer, &reply, &len, &failed) == 0) {
+            if (s_serve(self->svc, arena, &txn, &payload, m.peer, &reply, &len, &failed) == 0) {
                 m.failed = failed;
                 zmq_msg_send(&id, out, ZMQ_SNDMORE);
                 zmq_send(out, reply, len, ZMQ_SNDMORE);
@@ -128,6 +144,11 @@ static void *s_reader(void *arg)
         }
     } else {
         ocop_log_error("reader_start_failed", "service=%s", self->svc->name);
+    }
+    if (txn) {
+        ocop_store_hold(self->svc->store);
+        mdb_txn_abort(txn);
+        ocop_store_release(self->svc->store);
     }
     if (in)
         zmq_close(in);
