@@ -22,6 +22,7 @@
 #include "aud_handlers.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_seq_id.h"
 
 #define S_PLAN_MAX 1000
 #define S_CUT_WINDOW 2.0
@@ -129,7 +130,10 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
     }
     Ocop__AudInspection *in = ocop_arena_alloc(arena, sizeof *in);
     ocop__aud_inspection__init(in);
-    in->id = ocop_arena_printf(arena, "INS-%06llu", (unsigned long long)n);
+    if (!(in->id = ocop_seq_id_new(arena, "INS", AUD_INSPECTION_ID_WIDTH, n))) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "inspection %llu has no id", (unsigned long long)n);
+        return NULL;
+    }
     in->product_id = (char *)c->product_id;
     in->certificate_id = (char *)c->cert_id;
     in->province_code = (char *)c->province_code;

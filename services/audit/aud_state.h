@@ -29,6 +29,9 @@
 #include "ocop_config.h"
 #include "ocop_store.h"
 
+/* Inspections are numbered "INS-000001" on (ocop_seq_id). */
+#define AUD_INSPECTION_ID_WIDTH 6
+
 typedef struct {
     MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
     aud_tally_db_t tally;

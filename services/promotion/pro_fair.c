@@ -6,6 +6,7 @@
 
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_seq_id.h"
 #include "pro_fair.h"
 #include "pro_handlers.h"
 #include "pro_strategy.h"
@@ -106,7 +107,8 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__ProFair *f = ocop_arena_alloc(arena, sizeof *f);
     ocop__pro_fair__init(f);
-    f->id = ocop_arena_printf(arena, "FAIR-%06llu", (unsigned long long)n);
+    if (!(f->id = ocop_seq_id_new(arena, "FAIR", PRO_ID_WIDTH, n)))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "fair %llu has no id", (unsigned long long)n);
     f->name = in->name;
     f->organiser = in->organiser;
     f->province_code = in->province_code;

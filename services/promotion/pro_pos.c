@@ -5,6 +5,7 @@
 
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_seq_id.h"
 #include "pro_handlers.h"
 
 int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -30,7 +31,8 @@ int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__ProPointOfSale *p = ocop_arena_alloc(arena, sizeof *p);
     ocop__pro_point_of_sale__init(p);
-    p->id = ocop_arena_printf(arena, "POS-%06llu", (unsigned long long)n);
+    if (!(p->id = ocop_seq_id_new(arena, "POS", PRO_ID_WIDTH, n)))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "point of sale %llu has no id", (unsigned long long)n);
     p->name = in->name;
     p->location_type = in->location_type;
     p->province_code = in->province_code;

@@ -24,6 +24,9 @@
 #define PRO_REGIONS_MAX 16
 #define PRO_PROVINCES_MAX 128
 
+/* Fairs and points of sale are numbered "FAIR-000001", "POS-000001" on (ocop_seq_id). */
+#define PRO_ID_WIDTH 6
+
 typedef struct {
     char province[8];
     char region[48];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_seq_id.h"
 #include "ocop_service.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
@@ -74,25 +75,14 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     if (rc != 0)
         return rc;
     MDB_val k, v;
-    unsigned long long last = 0;
+    uint64_t last = 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
     mdb_cursor_close(cur);
-    if (rc == 0) {
-        char key[32];
-        size_t prefix = strlen(kind) + 1;
-        if (k.mv_size <= prefix || k.mv_size >= sizeof key)
-            return MDB_CORRUPTED;
-        memcpy(key, k.mv_data, k.mv_size);
-        key[k.mv_size] = '\0';
-        char *end;
-        last = strtoull(key + prefix, &end, 10);
-        if (*end || strncmp(key, kind, prefix - 1) != 0)
-            return MDB_CORRUPTED;
-    } else if (rc != MDB_NOTFOUND) {
+    if (rc == 0 && ocop_seq_id_parse(k.mv_data, k.mv_size, kind, REG_ID_WIDTH, &last) != 0)
+        return MDB_CORRUPTED;
+    if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
-    }
-    snprintf(out, outlen, "%s-%08llu", kind, last + 1);
-    return 0;
+    return ocop_seq_id_format(out, outlen, kind, REG_ID_WIDTH, last + 1) == 0 ? 0 : MDB_BAD_VALSIZE;
 }
 
 /* While the index is being built no handler has changed it, and it is handed over with an empty

@@ -32,6 +32,9 @@
 #include "reg_memindex_loader.h"
 #include "reg_units.h"
 
+/* Entities and products are numbered "ENT-00000001", "PRD-00000001" on (ocop_seq_id). */
+#define REG_ID_WIDTH 8
+
 typedef struct {
     MDB_dbi units, units_by_parent;
     MDB_dbi entities, entity_tax, entity_idx;
