@@ -1,8 +1,8 @@
 /* demo — the commands of ocop-demo, the demonstration tool: a national demo dataset, and the
  * councils', the 26/2026 re-rating's and trade promotion's year played on a running
- * deployment. Each takes the command line from its command word on (argv[1] is that word) and
- * returns an exit code (CTL_EXIT_*); the ones that talk to the services use ocopctl's
- * connection (ctl_t: --config, --as, --timeout). */
+ * deployment. Each is a ctl_command_t: the command line from its word on (argv[0]), an exit
+ * code (CTL_EXIT_*) back; the ones that talk to the services use ocopctl's connection (ctl_t:
+ * --config, --as, --timeout). */
 #ifndef DEMO_H
 #define DEMO_H
 
@@ -11,7 +11,7 @@
 /* "generate": a deterministic national demo dataset (entities.csv, products.csv). */
 int demo_generate(ctl_t *ctl, int argc, char **argv);
 /* "advance": the transitions that move imported demo products to evaluation. */
-int demo_advance(int argc, char **argv);
+int demo_advance(ctl_t *ctl, int argc, char **argv);
 /* "evaluate": the councils score the demo products; certified ones are promoted. */
 int demo_evaluate(ctl_t *ctl, int argc, char **argv);
 /* "rerate": after evaluate, the programme under 26/2026/QĐ-TTg: catalogue migration, a round

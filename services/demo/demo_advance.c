@@ -39,17 +39,18 @@ static void s_row(FILE *out, size_t *n, const char *product_ref, const char *act
     fprintf(out, "T%07zu,%s,%s,\"%s\",\"%s\"\n", ++*n, product_ref, action, reason, note);
 }
 
-int demo_advance(int argc, char **argv)
+int demo_advance(ctl_t *ctl, int argc, char **argv)
 {
+    (void)ctl;
     const char *journal = NULL, *out_path = NULL;
     uint64_t seed = 2025;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc)
             journal = argv[++i];
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
             out_path = argv[++i];
-        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-            seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc && ctl_parse_u64(argv[++i], 0, UINT64_MAX, &seed) == 0)
+            continue;
         else {
             journal = out_path = NULL;
             break;

@@ -363,12 +363,11 @@ int demo_evaluate(ctl_t *ctl, int argc, char **argv)
     s_run_t run = {.seed = 2025};
     char today[OCOP_DATE_LEN];
     bool usage = false;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
             run.date = argv[++i];
-        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-            run.seed = strtoull(argv[++i], NULL, 10);
-        else
+        else if (!(strcmp(argv[i], "--seed") == 0 && i + 1 < argc &&
+                   ctl_parse_u64(argv[++i], 0, UINT64_MAX, &run.seed) == 0))
             usage = true;
     }
     if (usage || (run.date && !ocop_date_valid(run.date))) {

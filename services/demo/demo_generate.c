@@ -2,6 +2,7 @@
  * products.csv) shaped like the July 2025 OCOP figures, built from the rules files units-2025.json,
  * catalogue-148.json and demo-names.json. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,17 +538,6 @@ static int s_write_products(s_gen_t *g, FILE *f, const s_entity_t *ents, size_t 
     return 0;
 }
 
-static int s_number(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *s == '-' || *end || errno || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Loads the three rules files and checks every vocabulary key the generation needs. */
 static int s_load(s_gen_t *g, const char *rules, const size_t counts[S_TYPES])
 {
@@ -613,7 +603,7 @@ static const char s_demo_usage[] =
 
 typedef struct {
     const char *rules, *out;
-    unsigned long long seed, n_ent, n_prod;
+    uint64_t seed, n_ent, n_prod;
 } s_args_t;
 
 /* demo generate's arguments. CTL_EXIT_OK to go on, -1 after --help, or CTL_EXIT_USAGE (said). */
@@ -622,7 +612,7 @@ static int s_args(int argc, char **argv, s_args_t *a)
     *a = (s_args_t){.seed = 2025, .n_ent = 9084, .n_prod = 17400};
     const char *bad = NULL;
     int help = 0;
-    for (int i = 2; i < argc && !bad && !help; i += 2) {
+    for (int i = 1; i < argc && !bad && !help; i += 2) {
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         help = strcmp(f, "--help") == 0 || strcmp(f, "-h") == 0;
         if (help)
@@ -631,9 +621,9 @@ static int s_args(int argc, char **argv, s_args_t *a)
             a->rules = v;
         else if (v && strcmp(f, "--out") == 0)
             a->out = v;
-        else if (!v || (strcmp(f, "--seed") == 0       ? s_number(v, 0, UINT64_MAX, &a->seed)
-                        : strcmp(f, "--entities") == 0 ? s_number(v, 1, 1000000, &a->n_ent)
-                        : strcmp(f, "--products") == 0 ? s_number(v, 1, 10000000, &a->n_prod)
+        else if (!v || (strcmp(f, "--seed") == 0       ? ctl_parse_u64(v, 0, UINT64_MAX, &a->seed)
+                        : strcmp(f, "--entities") == 0 ? ctl_parse_u64(v, 1, 1000000, &a->n_ent)
+                        : strcmp(f, "--products") == 0 ? ctl_parse_u64(v, 1, 10000000, &a->n_prod)
                                                        : -1) != 0)
             bad = f;
     }
@@ -652,7 +642,8 @@ static int s_args(int argc, char **argv, s_args_t *a)
     else if (!a->rules || !a->out)
         fprintf(stderr, "ocop-demo: --rules DIR and --out DIR are required\n");
     else
-        fprintf(stderr, "ocop-demo: --products (%llu) must be at least --entities (%llu)\n", a->n_prod, a->n_ent);
+        fprintf(stderr, "ocop-demo: --products (%" PRIu64 ") must be at least --entities (%" PRIu64 ")\n", a->n_prod,
+                a->n_ent);
     fputs(s_demo_usage, stderr);
     return CTL_EXIT_USAGE;
 }
@@ -666,8 +657,9 @@ static void s_report(const s_gen_t *g, const s_args_t *a, const s_entity_t *ents
             i++;
         covered += i < a->n_ent;
     }
-    printf("demo: %llu entities (%zu cooperative, %zu cooperative_group, %zu enterprise, %zu household_business, "
-           "%zu farm), %llu products, %zu/%zu provinces; wrote %s/entities.csv and %s/products.csv\n",
+    printf("demo: %" PRIu64
+           " entities (%zu cooperative, %zu cooperative_group, %zu enterprise, %zu household_business, "
+           "%zu farm), %" PRIu64 " products, %zu/%zu provinces; wrote %s/entities.csv and %s/products.csv\n",
            a->n_ent, counts[S_COOP], counts[S_GROUP], counts[S_ENTERPRISE], counts[S_HOUSEHOLD], counts[S_FARM],
            a->n_prod, covered, g->n_provinces, a->out, a->out);
 }

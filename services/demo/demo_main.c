@@ -2,7 +2,6 @@
  * programme played on a running deployment (deploy/demo.sh runs them in order). Kept apart
  * from ocopctl, the operators' tool, so that nothing an operator runs makes up data. */
 #include <stdio.h>
-#include <string.h>
 
 #include "demo.h"
 
@@ -29,38 +28,12 @@ static void s_usage(FILE *out)
                  "6 forbidden, 7 service unavailable, 8 storage full.\n");
 }
 
-static int s_advance(ctl_t *ctl, int argc, char **argv)
-{
-    (void)ctl;
-    return demo_advance(argc, argv);
-}
-
-static const struct {
-    const char *word;
-    int (*run)(ctl_t *ctl, int argc, char **argv);
-} s_commands[] = {
-    {"generate", demo_generate}, {"advance", s_advance},    {"evaluate", demo_evaluate},
+static const ctl_command_t s_commands[] = {
+    {"generate", demo_generate}, {"advance", demo_advance}, {"evaluate", demo_evaluate},
     {"rerate", demo_rerate},     {"promote", demo_promote},
 };
 
 int main(int argc, char **argv)
 {
-    ctl_t ctl;
-    ctl_init(&ctl);
-    int cmd = 0;
-    int rc = ctl_options(&ctl, argc, argv, &cmd, s_usage);
-    if (rc >= 0)
-        return rc;
-    size_t c = 0, n = sizeof s_commands / sizeof s_commands[0];
-    while (c < n && strcmp(s_commands[c].word, argv[cmd]) != 0)
-        c++;
-    if (c < n) {
-        /* A command finds its own word at argv[1] and its options after it. */
-        rc = s_commands[c].run(&ctl, argc - cmd + 1, argv + cmd - 1);
-    } else {
-        fprintf(stderr, "ocop-demo: unknown command '%s' (see ocop-demo --help)\n", argv[cmd]);
-        rc = CTL_EXIT_USAGE;
-    }
-    ctl_close(&ctl);
-    return rc;
+    return ctl_run(argc, argv, "ocop-demo", s_usage, s_commands, sizeof s_commands / sizeof s_commands[0]);
 }

@@ -923,15 +923,13 @@ int demo_promote(ctl_t *ctl, int argc, char **argv)
 {
     s_run_t run = {.ctl = ctl, .seed = 2025};
     bool usage = false;
-    for (int i = 2; i < argc; i++) {
-        char *end = NULL;
+    for (int i = 1; i < argc; i++) {
+        uint64_t year = 0;
         if (strcmp(argv[i], "--year") == 0 && i + 1 < argc) {
-            unsigned long y = strtoul(argv[++i], &end, 10);
-            usage = usage || *end || y < 2000 || y > 2100;
-            run.year = (unsigned)y;
+            usage = usage || ctl_parse_u64(argv[++i], 2000, 2100, &year) != 0;
+            run.year = (unsigned)year;
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            run.seed = strtoull(argv[++i], &end, 10);
-            usage = usage || *end;
+            usage = usage || ctl_parse_u64(argv[++i], 0, UINT64_MAX, &run.seed) != 0;
         } else {
             usage = true;
         }

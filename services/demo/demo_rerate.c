@@ -539,13 +539,12 @@ static int s_usage(void)
 
 static int s_parse(int argc, char **argv, s_run_t *run)
 {
-    for (int i = 2; i < argc; i++) {
-        char *end = NULL;
+    for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc)
             return -1;
         const char *flag = argv[i], *value = argv[++i];
-        unsigned long long x = strtoull(value, &end, 10);
-        if (*end || !*value)
+        uint64_t x;
+        if (ctl_parse_u64(value, 0, UINT64_MAX, &x) != 0)
             return -1;
         if (strcmp(flag, "--seed") == 0)
             run->seed = x;

@@ -2,6 +2,7 @@
 #ifndef CTL_H
 #define CTL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -41,15 +42,18 @@ typedef struct {
     int output_csv;
 } ctl_t;
 
-/* A client with its defaults: config, gateway and token from $OCOP_CONFIG, $OCOP_GATEWAY and
- * $OCOP_TOKEN, authenticating as the key "ocopctl", 5 s per attempt. */
-void ctl_init(ctl_t *ctl);
-/* The options before the command word (--config, --as, --gateway, --token, --output,
- * --timeout, --help: usage printed to stdout). -1 with *cmd the index of the command word, or
- * the exit status (usage printed to stderr with usage after a wrong option). */
-int ctl_options(ctl_t *ctl, int argc, char **argv, int *cmd, void (*usage)(FILE *out));
-/* Frees what the commands opened (connections, config, arena). */
-void ctl_close(ctl_t *ctl);
+/* A command of a tool: its word, and what runs it with argv from that word on. */
+typedef struct {
+    const char *word;
+    int (*run)(ctl_t *ctl, int argc, char **argv);
+} ctl_command_t;
+
+/* A whole command-line tool (ocopctl, ocop-demo): the client's defaults ($OCOP_CONFIG,
+ * $OCOP_GATEWAY, $OCOP_TOKEN; the key "ocopctl"; 5 s per attempt), the options before the command
+ * word (--config, --as, --gateway, --token, --output, --timeout, --help: usage to stdout), then
+ * the command of that word; closes what it opened. The exit status (usage to stderr after a
+ * wrong option, an unknown command's name after tool). */
+int ctl_run(int argc, char **argv, const char *tool, void (*usage)(FILE *out), const ctl_command_t *commands, size_t n);
 
 /* Loads config and keys (once). 0, or an exit code after printing why. */
 int ctl_prepare(ctl_t *ctl);
@@ -87,6 +91,8 @@ int ctl_call_and_print(ctl_t *ctl, const char *service, const char *body_name, c
 /* text as a whole decimal number within [min, max] into *out: 0, or -1 (not a number, trailing
  * characters, out of range) so that the caller refuses it rather than reading 0 or a part. */
 int ctl_parse_long(const char *text, long min, long max, long *out);
+/* The same for an unsigned 64-bit number ("-1" and "" refused). */
+int ctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 
 /* The exit code for a reply status. */
 int ctl_exit_for_status(int status);

@@ -131,10 +131,7 @@ static int s_ping(ctl_t *ctl, int argc, char **argv)
 }
 
 /* The commands: the first word after the options, and what runs it (with the words from it on). */
-static const struct {
-    const char *word;
-    int (*run)(ctl_t *ctl, int argc, char **argv);
-} s_commands[] = {
+static const ctl_command_t s_commands[] = {
     {"keygen", s_keygen},
     {"config", s_config},
     {"backup", ctl_cmd_backup},
@@ -156,21 +153,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    ctl_t ctl;
-    ctl_init(&ctl);
-    int cmd = 0;
-    int rc = ctl_options(&ctl, argc, argv, &cmd, s_usage);
-    if (rc >= 0)
-        return rc;
-    size_t c = 0, n = sizeof s_commands / sizeof s_commands[0];
-    while (c < n && strcmp(s_commands[c].word, argv[cmd]) != 0)
-        c++;
-    if (c < n) {
-        rc = s_commands[c].run(&ctl, argc - cmd, argv + cmd);
-    } else {
-        fprintf(stderr, "ocopctl: unknown command '%s' (see ocopctl --help)\n", argv[cmd]);
-        rc = CTL_EXIT_USAGE;
-    }
-    ctl_close(&ctl);
-    return rc;
+    return ctl_run(argc, argv, "ocopctl", s_usage, s_commands, sizeof s_commands / sizeof s_commands[0]);
 }

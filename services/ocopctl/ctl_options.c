@@ -10,13 +10,24 @@
 
 #include "ctl.h"
 
-void ctl_init(ctl_t *ctl)
+static void s_init(ctl_t *ctl)
 {
     *ctl = (ctl_t){.config_path = getenv("OCOP_CONFIG"),
                    .as = "ocopctl",
                    .timeout_ms = 5000,
                    .gateway = getenv("OCOP_GATEWAY"),
                    .token = getenv("OCOP_TOKEN")};
+}
+
+int ctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (!*text || *text == '-' || *end || errno == ERANGE || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 int ctl_parse_long(const char *text, long min, long max, long *out)
@@ -30,7 +41,8 @@ int ctl_parse_long(const char *text, long min, long max, long *out)
     return 0;
 }
 
-int ctl_options(ctl_t *ctl, int argc, char **argv, int *cmd, void (*usage)(FILE *out))
+/* The options before the command word: -1 with *cmd the word's index, or the exit status. */
+static int s_options(ctl_t *ctl, int argc, char **argv, int *cmd, void (*usage)(FILE *out))
 {
     const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     int i = 1;
@@ -76,7 +88,7 @@ int ctl_options(ctl_t *ctl, int argc, char **argv, int *cmd, void (*usage)(FILE 
     return -1;
 }
 
-void ctl_close(ctl_t *ctl)
+static void s_close(ctl_t *ctl)
 {
     if (ctl->curl)
         curl_easy_cleanup(ctl->curl);
@@ -84,4 +96,25 @@ void ctl_close(ctl_t *ctl)
     ocop_arena_destroy(&ctl->arena);
     if (ctl->zctx)
         zmq_ctx_term(ctl->zctx);
+}
+
+int ctl_run(int argc, char **argv, const char *tool, void (*usage)(FILE *out), const ctl_command_t *commands, size_t n)
+{
+    ctl_t ctl;
+    s_init(&ctl);
+    int cmd = 0;
+    int rc = s_options(&ctl, argc, argv, &cmd, usage);
+    if (rc >= 0)
+        return rc;
+    size_t c = 0;
+    while (c < n && strcmp(commands[c].word, argv[cmd]) != 0)
+        c++;
+    if (c < n) {
+        rc = commands[c].run(&ctl, argc - cmd, argv + cmd);
+    } else {
+        fprintf(stderr, "%s: unknown command '%s' (see %s --help)\n", tool, argv[cmd], tool);
+        rc = CTL_EXIT_USAGE;
+    }
+    s_close(&ctl);
+    return rc;
 }

@@ -953,6 +953,16 @@ static void test_demo_generate_and_import(void **state)
     /* Products fewer than entities is a usage error. */
     S_DEMO("generate", "--rules", rules, "--out", out3, "--entities", "10", "--products", "5");
     s_expect_code(2);
+    /* A seed is a whole number or refused, never the digits it starts with or -1 read as 2^64-1. */
+    S_DEMO("generate", "--rules", rules, "--out", out3, "--seed", "-1");
+    s_expect_code(2);
+    s_expect_err("bad or incomplete argument '--seed'");
+    S_DEMO("advance", "--journal", "none.journal", "--out", "none.csv", "--seed", "7x");
+    s_expect_code(2);
+    s_expect_err("usage: ocop-demo advance");
+    S_DEMO("no-such-command");
+    s_expect_code(2);
+    s_expect_err("ocop-demo: unknown command 'no-such-command'");
 
     /* The generated data is acceptable to the service as it is. */
     snprintf(a, sizeof a, "%s/entities.csv", out1);
