@@ -19,14 +19,16 @@ static void s_path(const aud_state_t *state, char *out, size_t len)
 static int s_root_at(const aud_state_t *state, uint64_t size, aud_hash_t *root)
 {
     MDB_txn *txn;
+    ocop_store_hold(state->store); /* the map does not grow under the read */
     int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn);
-    if (rc != 0)
-        return rc;
-    aud_node_ctx_t nctx;
-    aud_nodes_t nodes;
-    aud_state_nodes(&nctx, state, txn, &nodes);
-    rc = aud_merkle_root(&nodes, size, root);
-    mdb_txn_abort(txn);
+    if (rc == 0) {
+        aud_node_ctx_t nctx;
+        aud_nodes_t nodes;
+        aud_state_nodes(&nctx, state, txn, &nodes);
+        rc = aud_merkle_root(&nodes, size, root);
+        mdb_txn_abort(txn);
+    }
+    ocop_store_release(state->store);
     return rc;
 }
 
@@ -34,11 +36,15 @@ static int s_root_at(const aud_state_t *state, uint64_t size, aud_hash_t *root)
 static int s_head(const aud_state_t *state, uint64_t *size, aud_hash_t *root)
 {
     MDB_txn *txn;
+    ocop_store_hold(state->store);
     int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn);
+    if (rc == 0) {
+        rc = aud_state_size(state, txn, size);
+        mdb_txn_abort(txn);
+    }
+    ocop_store_release(state->store);
     if (rc != 0)
         return rc;
-    rc = aud_state_size(state, txn, size);
-    mdb_txn_abort(txn);
     memset(root->h, 0, sizeof root->h);
     return rc == 0 && *size > 0 ? s_root_at(state, *size, root) : rc;
 }

@@ -43,10 +43,13 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     }
     MDB_txn *txn;
     MDB_cursor *cur;
+    /* The service answers meanwhile: the map must not grow under this long read. */
+    ocop_store_hold(state->store);
     int rc = mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn);
     if (rc == 0 && (rc = mdb_cursor_open(txn, state->db.entries, &cur)) != 0)
         mdb_txn_abort(txn);
     if (rc != 0) {
+        ocop_store_release(state->store);
         ocop_error_format(err, errlen, "%s: cannot read the entries: %s", ocop_store_path(state->store),
                           mdb_strerror(rc));
         atomic_store(&state->products_ready, -1);
@@ -67,6 +70,7 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+    ocop_store_release(state->store);
     if (rc != MDB_NOTFOUND) {
         ocop_error_format(err, errlen, "%s: rebuilding the product index failed at entry %llu: %s",
                           ocop_store_path(state->store), (unsigned long long)(from + n), mdb_strerror(rc));

@@ -25,15 +25,18 @@ struct reg_memindex_loader_t {
     atomic_int state; /* S_*: set once, under lock, when the thread ends */
 };
 
-/* Every product of the store, read on a read transaction of the thread's own. */
+/* Every product of the store, read on a read transaction of the thread's own (holding the store
+ * against the map growing under it meanwhile). */
 static int s_from_store(reg_memindex_loader_t *self, reg_memindex_t *index, char *err, size_t errlen)
 {
     MDB_txn *txn;
+    ocop_store_hold(self->store);
     int rc = mdb_txn_begin(ocop_store_env(self->store), NULL, MDB_RDONLY, &txn);
     if (rc == 0) {
         rc = reg_memindex_load(index, txn, self->products);
         mdb_txn_abort(txn);
     }
+    ocop_store_release(self->store);
     if (rc != 0)
         ocop_error_format(err, errlen, "%s: cannot index the products: %s", ocop_store_path(self->store),
                           mdb_strerror(rc));
