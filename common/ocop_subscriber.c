@@ -214,7 +214,13 @@ static int s_apply(ocop_subscriber_t *self, const ProtobufCBinaryData *events, s
         }
         if (rc == MDB_MAP_FULL && ocop_store_grow(self->opts.store) == 0)
             continue;
-        ocop_log_error("subscriber_apply_failed", "cursor=%s error=%d", self->cursor_name, rc);
+        if (rc == MDB_MAP_FULL)
+            ocop_log_error(
+                "storage_full",
+                "cursor=%s map_size=%zu map_max=%zu effect=\"its events wait: raise map_max_mb and restart\"",
+                self->cursor_name, ocop_store_map_size(self->opts.store), ocop_store_map_max(self->opts.store));
+        else
+            ocop_log_error("subscriber_apply_failed", "cursor=%s error=\"%s\"", self->cursor_name, mdb_strerror(rc));
         return -1;
     }
 }

@@ -59,6 +59,11 @@ z="${OCOP_ZMQ_PORT:-7100}"
 reg=$((z + 1)) ev1=$((z + 101)) ev2=$((z + 111)) aud=$((z + 201)) pro=$((z + 301))
 north='"01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25", "31", "33", "37", "38", "40"'
 south='"42", "44", "46", "48", "51", "52", "56", "66", "68", "75", "79", "80", "82", "86", "91", "92", "96"'
+# Each store may grow to 64 KiB per product of the dataset (the audit log takes about 22), and
+# never less than the services' default of 8 GiB: a map is address space, not disk.
+products="${OCOP_DEMO_PRODUCTS:-17400}"
+[[ "$products" =~ ^[0-9]+$ ]] || { echo "demo: OCOP_DEMO_PRODUCTS must be a number" >&2; exit 2; }
+map_max=$(( products / 16 > 8192 ? products / 16 : 8192 ))
 cat > "$run/ocop.json" <<JSON
 {
   "keys_dir": "keys",
@@ -68,6 +73,7 @@ cat > "$run/ocop.json" <<JSON
       "endpoint": "tcp://127.0.0.1:$reg",
       "events_endpoint": "tcp://127.0.0.1:$((reg + 1))",
       "rules_dir": "$root/services/registration/data",
+      "map_max_mb": $map_max,
       "allow": ["ocopctl", "gateway", "evaluation-1", "evaluation-2", "audit"]
     },
     "evaluation-1": {
@@ -75,6 +81,7 @@ cat > "$run/ocop.json" <<JSON
       "events_endpoint": "tcp://127.0.0.1:$((ev1 + 1))",
       "rules_dir": "$root/services/evaluation/data",
       "shard": 1,
+      "map_max_mb": $map_max,
       "provinces": [$north],
       "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
@@ -83,6 +90,7 @@ cat > "$run/ocop.json" <<JSON
       "events_endpoint": "tcp://127.0.0.1:$((ev2 + 1))",
       "rules_dir": "$root/services/evaluation/data",
       "shard": 2,
+      "map_max_mb": $map_max,
       "provinces": [$south],
       "allow": ["ocopctl", "gateway", "audit", "promotion"]
     },
@@ -91,6 +99,7 @@ cat > "$run/ocop.json" <<JSON
       "events_endpoint": "tcp://127.0.0.1:$((pro + 1))",
       "rules_dir": "$root/services/promotion/data",
       "sources": ["evaluation-1", "evaluation-2"],
+      "map_max_mb": $map_max,
       "allow": ["ocopctl", "gateway", "audit"]
     },
     "audit": {
@@ -98,6 +107,7 @@ cat > "$run/ocop.json" <<JSON
       "events_endpoint": "tcp://127.0.0.1:$((aud + 1))",
       "sources": ["registration", "evaluation-1", "evaluation-2", "promotion"],
       "map_size_mb": 256,
+      "map_max_mb": $map_max,
       "allow": ["ocopctl", "gateway"]
     }
   },
