@@ -209,8 +209,7 @@ static int s_integer(const cJSON *j, double lo, double hi, double *out)
 }
 
 /* An integer field of any width and sign. 1 when f is not an integer field. */
-static int s_integer_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p,
-                               const char *path)
+static int s_integer_from_json(s_in_t *in, const ProtobufCFieldDescriptor *f, const cJSON *j, void *p, const char *path)
 {
     double d;
     switch (f->type) {
