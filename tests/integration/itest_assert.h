@@ -29,6 +29,14 @@
         assert_true((reply)->message &&strlen((reply)->message) > 0);                                                  \
     } while (0)
 
+/* A tool run (harness_run_t) exited with expected; else its command, exit code and output. */
+#define ITEST_ASSERT_EXIT(run, expected)                                                                               \
+    do {                                                                                                               \
+        if ((run).code != (expected))                                                                                  \
+            fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", (run).cmd, (run).code, (expected),           \
+                     (run).out, (run).err);                                                                            \
+    } while (0)
+
 #define ITEST_FREE(reply)                                                                                              \
     do {                                                                                                               \
         if (reply)                                                                                                     \

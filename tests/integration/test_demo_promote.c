@@ -67,13 +67,6 @@ static int s_teardown(void **state)
     harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
                 &W.run)
 
-static void s_expect(int code)
-{
-    if (W.run.code != code)
-        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
-                 W.run.err);
-}
-
 static void s_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -185,7 +178,7 @@ static void test_world_scored_and_one_revoked(void **state)
         ITEST_FREE(r);
     }
     S_DEMO("evaluate", "--date", W.today);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     char summary[128];
     snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
     if (!strstr(W.run.out, summary))
@@ -223,7 +216,7 @@ static void test_demo_promote_runs_the_year(void **state)
 {
     (void)state;
     S_DEMO("promote");
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     char line[160];
     snprintf(line, sizeof line, "demo: %u trade promotion: %d plans, ", W.year, S_PROVINCES);
     if (!strstr(W.run.out, line))
@@ -339,11 +332,11 @@ static void test_second_run_writes_nothing(void **state)
     char before[256];
     snprintf(before, sizeof before, "%.*s", (int)strcspn(first, "("), first);
     S_DEMO("promote", "--year", "");
-    s_expect(2); /* an empty year is a usage error */
+    ITEST_ASSERT_EXIT(W.run, 2); /* an empty year is a usage error */
     char year[8];
     snprintf(year, sizeof year, "%u", W.year);
     S_DEMO("promote", "--year", year);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_non_null(strstr(W.run.out, "(new: 0 plans, 0 fairs, 0 applications, 0 points of sale, 0 listings)"));
     char *again = strstr(W.run.out, "trade promotion: ");
     assert_non_null(again);
@@ -353,7 +346,7 @@ static void test_second_run_writes_nothing(void **state)
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
     S_DEMO("promote", "--bogus");
-    s_expect(2);
+    ITEST_ASSERT_EXIT(W.run, 2);
     assert_non_null(strstr(W.run.err, "usage: ocop-demo promote"));
 }
 

@@ -59,13 +59,6 @@ static int s_teardown(void **state)
     harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
                 &W.run)
 
-static void s_expect(int code)
-{
-    if (W.run.code != code)
-        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
-                 W.run.err);
-}
-
 static ocop_client_t *s_shard_of(int i)
 {
     return W.h->shard[i < S_A ? 0 : 1].client;
@@ -109,7 +102,7 @@ static void test_world_scored_in_july_2025(void **state)
         ITEST_FREE(r);
     }
     S_DEMO("evaluate", "--date", "2025-07-15");
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_non_null(strstr(W.run.out, "demo: 40 products scored on 2025-07-15; 40 certified"));
 }
 
@@ -117,7 +110,7 @@ static void test_rerate_under_26_2026(void **state)
 {
     (void)state;
     S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     snprintf(W.first_out, sizeof W.first_out, "%s", W.run.out);
     printf("%s", W.run.out);
     assert_non_null(strstr(W.run.out, "catalogue 148 -> 26-2026: 40 reclassified"));
@@ -196,7 +189,7 @@ static void test_second_run_writes_nothing(void **state)
     int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
     assert_true(reg > 0 && shard[0] > 0 && shard[1] > 0);
     S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_non_null(strstr(W.run.out, "0 reclassified"));
     /* The same summary: what was done is found again, not done twice. */
     const char *a = strstr(W.first_out, "demo rerate: 40 products"), *b = strstr(W.run.out, "demo rerate: 40 products");
@@ -208,7 +201,7 @@ static void test_second_run_writes_nothing(void **state)
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
     S_DEMO("rerate", "--bogus");
-    s_expect(2);
+    ITEST_ASSERT_EXIT(W.run, 2);
     assert_non_null(strstr(W.run.err, "usage: ocop-demo rerate"));
 }
 

@@ -66,13 +66,6 @@ static int s_demo_within(const char *seconds, const char *const *args)
     return harness_run("/usr/bin/timeout", argv, S_RUN_TIMEOUT_MS, &W.run);
 }
 
-static void s_expect(int code)
-{
-    if (W.run.code != code)
-        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
-                 W.run.err);
-}
-
 /* Runs a step interrupted after each of the delays, then whole. Returns how many of the
  * interrupted runs were cut short (exit 124) rather than finished. */
 static int s_interrupted_then_whole(const char *const *args)
@@ -86,7 +79,7 @@ static int s_interrupted_then_whole(const char *const *args)
         cut += W.run.code == 124;
     }
     s_demo_within("0", args);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     return cut;
 }
 
@@ -171,7 +164,7 @@ static void test_rerate_resumes(void **state)
     int64_t reg = harness_last_sequence(W.h);
     int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
     s_demo_within("0", (const char *const[]){"rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_int_equal(harness_last_sequence(W.h), reg);
     assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
@@ -202,7 +195,7 @@ static void test_promote_resumes(void **state)
     int64_t seq = s_promotion_sequence();
     assert_true(seq > 0);
     s_demo_within("0", (const char *const[]){"promote", NULL});
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_int_equal(s_promotion_sequence(), seq);
     summary = strstr(W.run.out, " trade promotion: ");
     assert_non_null(summary);
@@ -224,7 +217,7 @@ static void test_generate_is_whole_or_absent(void **state)
     snprintf(products, sizeof products, "%s/products.csv", out);
     /* The whole file, to compare what a cut run leaves with. */
     s_demo_within("0", (const char *const[]){"generate", "--rules", rules, "--out", out, NULL});
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     size_t whole_len;
     char *whole = harness_read_file(products, &whole_len);
     assert_non_null(whole);
@@ -236,7 +229,7 @@ static void test_generate_is_whole_or_absent(void **state)
         if (W.run.code == 124)
             cut++;
         else
-            s_expect(0);
+            ITEST_ASSERT_EXIT(W.run, 0);
         size_t len;
         char *left = harness_read_file(products, &len);
         if (W.run.code != 124)

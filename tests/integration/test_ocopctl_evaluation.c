@@ -64,13 +64,6 @@ static int s_teardown(void **state)
     harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
                 &W.run)
 
-static void s_expect(int code)
-{
-    if (W.run.code != code)
-        fail_msg("%s: exit %d (expected %d)\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, code, W.run.out,
-                 W.run.err);
-}
-
 static void test_products_in_evaluation(void **state)
 {
     (void)state;
@@ -97,7 +90,7 @@ static void test_demo_evaluate_scores_every_province(void **state)
 {
     (void)state;
     S_DEMO("evaluate", "--date", W.today);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     char summary[128];
     snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
     if (!strstr(W.run.out, summary))
@@ -119,7 +112,7 @@ static void test_demo_evaluate_scores_every_province(void **state)
     int64_t seq[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
     int64_t reg_seq = harness_last_sequence(W.h);
     S_DEMO("evaluate", "--date", W.today);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_non_null(strstr(W.run.out, "demo: 0 products scored"));
     assert_int_equal(harness_shard_last_sequence(W.h, 0), seq[0]);
     assert_int_equal(harness_shard_last_sequence(W.h, 1), seq[1]);
@@ -132,7 +125,7 @@ static void test_stars_merges_the_shards(void **state)
     char year[8];
     snprintf(year, sizeof year, "%d", ocop_date_year(W.today));
     S_CTL("--output", "json", "stars", "--year", year);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     cJSON *json = cJSON_Parse(W.run.out);
     assert_non_null(json);
     const cJSON *total = cJSON_GetObjectItemCaseSensitive(json, "total");
@@ -148,7 +141,7 @@ static void test_stars_merges_the_shards(void **state)
     cJSON_Delete(json);
 
     S_CTL("--output", "json", "stars", "--province", W.data.province_b);
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     json = cJSON_Parse(W.run.out);
     assert_non_null(json);
     const cJSON *row;
@@ -159,16 +152,16 @@ static void test_stars_merges_the_shards(void **state)
     cJSON_Delete(json);
 
     S_CTL("stars");
-    s_expect(0);
+    ITEST_ASSERT_EXIT(W.run, 0);
     assert_non_null(strstr(W.run.out, "PROVINCE  SECTOR  YEAR  3 STARS"));
     assert_non_null(strstr(W.run.out, "\nTOTAL "));
     S_CTL("stars", "--province", "ZZ");
-    s_expect(4);
+    ITEST_ASSERT_EXIT(W.run, 4);
     assert_non_null(strstr(W.run.err, "no evaluation shard"));
     S_CTL("stars", "--bogus", "1");
-    s_expect(2);
+    ITEST_ASSERT_EXIT(W.run, 2);
     S_DEMO("evaluate", "--rules", "services/evaluation/data"); /* the shards send the sheets now */
-    s_expect(2);
+    ITEST_ASSERT_EXIT(W.run, 2);
     assert_non_null(strstr(W.run.err, "usage: ocop-demo evaluate"));
 }
 
