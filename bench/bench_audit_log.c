@@ -9,6 +9,7 @@
 
 #include "aud_intake.h"
 #include "bench_audit.h"
+#include "ocop_db.h"
 
 /* The 34 provinces of units 2025. */
 static const char *const s_provinces[] = {"01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25",
@@ -224,7 +225,7 @@ static int s_batch(bench_audit_log_t *log, aud_source_t *src, const bench_audit_
         uint8_t vb[8];
         ocop_be64_put(vb, cursor);
         MDB_val k = {.mv_size = strlen(src->section), .mv_data = src->section}, v = {.mv_size = 8, .mv_data = vb};
-        rc = mdb_put(txn, log->cursors, &k, &v, 0);
+        rc = ocop_db_put(txn, log->cursors, &k, &v, 0);
     }
     if (rc == 0) {
         rc = mdb_txn_commit(txn);

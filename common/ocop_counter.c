@@ -1,6 +1,7 @@
 /* ocop_counter — see ocop_counter.h. */
 #include "ocop_counter.h"
 
+#include "ocop_db.h"
 #include "ocop_store.h"
 
 int ocop_counter_get(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key, uint64_t *value)
@@ -22,13 +23,13 @@ int ocop_counter_set(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key, uint64_t val
 {
     MDB_val k = *key;
     if (value == 0) {
-        int rc = mdb_del(txn, dbi, &k, NULL);
+        int rc = ocop_db_del(txn, dbi, &k, NULL);
         return rc == MDB_NOTFOUND ? 0 : rc;
     }
     uint8_t buf[8];
     ocop_be64_put(buf, value);
     MDB_val v = {.mv_size = sizeof buf, .mv_data = buf};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    return ocop_db_put(txn, dbi, &k, &v, 0);
 }
 
 int ocop_counter_add(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key, int64_t delta, uint64_t *after)

@@ -1,6 +1,8 @@
 /* ocop_outbox — see ocop_outbox.h. */
 #include "ocop_outbox.h"
 
+#include "ocop_db.h"
+
 int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
 {
     return ocop_store_dbi(store, OCOP_OUTBOX_DB, 0, dbi);
@@ -34,7 +36,7 @@ int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const void *data, s
     MDB_val k = {.mv_size = 8, .mv_data = kb};
     MDB_val v = {.mv_size = len, .mv_data = (void *)data};
     /* MDB_APPEND: sequences only grow, and appending keeps pages full. */
-    return mdb_put(txn, dbi, &k, &v, MDB_APPEND);
+    return ocop_db_put(txn, dbi, &k, &v, MDB_APPEND);
 }
 
 int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes, ocop_outbox_visit_fn fn,

@@ -1,11 +1,13 @@
 /* ocop_record — see ocop_record.h. */
 #include "ocop_record.h"
 
+#include "ocop_db.h"
+
 int ocop_record_put(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key, const ProtobufCMessage *msg)
 {
     MDB_val k = *key;
     MDB_val v = {.mv_size = protobuf_c_message_get_packed_size(msg), .mv_data = NULL};
-    int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
+    int rc = ocop_db_put(txn, dbi, &k, &v, MDB_RESERVE);
     if (rc != 0)
         return rc;
     if (v.mv_size > 0)

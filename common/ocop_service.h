@@ -2,9 +2,16 @@
  *
  * A ROUTER socket takes requests, a PUB socket publishes events, both CURVE servers behind
  * the ZAP allow-list. Each turn drains every request that is ready (up to batch_max), runs
- * them all in one LMDB write transaction (a rejected request leaves no trace: see
- * ocop_route_t.checks_before_writes), commits once with fsync, then sends every reply and publishes
- * every event. A reply therefore means durable.
+ * them all in one LMDB write transaction, commits once with fsync, then sends every reply and
+ * publishes every event. A reply therefore means durable.
+ *
+ * A rejected request leaves no trace. Each runs straight in the batch transaction, and the loop
+ * counts its writes (every write goes through ocop_db): a refusal that wrote nothing is answered
+ * as it stands; one that wrote, or a store error, discards the batch, which runs again with that
+ * request and those after it in nested transactions (a nested transaction costs a dirty-page
+ * merge, so only a rerun pays it). The rerun is counted (Pong.batch_reruns) and logged with the
+ * route's name, at warning level in debug builds: a handler that checks before it writes never
+ * causes one.
  *
  * Reading routes are served beside the loop by reader threads (config "readers", default 2),
  * each on a read transaction, with their replies sent by the loop as they come.
@@ -50,17 +57,12 @@ typedef struct {
     Ocop__Request__BodyCase body; /* which request body this route serves */
     const char *name;             /* for logs and metrics */
     bool writes;                  /* idempotency records and storage-full apply */
-    /* The handler makes every check before its first write, so a refusal has nothing to undo:
-     * the loop then runs it straight in the batch transaction instead of a nested one (nested
-     * LMDB transactions cost a dirty-page merge each). A store error after a write makes the
-     * loop rerun the whole batch with nested transactions. A reading route kept on the loop runs
-     * in a nested transaction that is always aborted, so nothing it writes is kept. */
-    bool checks_before_writes;
     ocop_handler_fn fn;
     /* A reading route is served by a reader thread on its own read transaction (it sees the
      * last committed batch, never a half-written one, and a slow read holds up no write) unless
-     * it reads state the writer changes in memory: then it runs on the loop. A reader's
-     * transaction is read-only, so a reading route that writes fails (logged with its name). */
+     * it reads state the writer changes in memory: then it runs on the loop, in a nested
+     * transaction that is always aborted. A reading route that writes is refused INTERNAL either
+     * way (logged write_from_read with its name). */
     bool on_writer;
     const ocop_replay_t *replay; /* a writing route's compact retries; NULL: its replies are kept whole */
 } ocop_route_t;

@@ -1,5 +1,5 @@
 /* ocop_service_batch — one batch: each request validated and run by its handler inside the
- * batch transaction (nested only where needed), idempotent replies, one fsync'd commit, and the
+ * batch transaction (nested only on a rerun), idempotent replies, one fsync'd commit, and the
  * reruns that map growth and store failures need. */
 #include <sodium.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ocop_client.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_outbox.h"
@@ -37,6 +38,7 @@ static void s_handle_ping(ocop_service_t *self, Ocop__Reply *reply)
     pong->errors = self->n_errors;
     pong->batches = self->n_batches;
     pong->batch_requests_max = self->n_batch_max;
+    pong->batch_reruns = self->n_reruns;
     pong->store_path = (char *)ocop_store_path(self->store);
     pong->map_size = ocop_store_map_size(self->store);
     pong->map_max = ocop_store_map_max(self->store);
@@ -211,7 +213,7 @@ static int s_remember(ocop_service_t *self, MDB_txn *txn, const ocop_route_t *ro
     size_t idlen = strlen(request_id);
     MDB_val k = {.mv_size = idlen, .mv_data = (void *)request_id};
     MDB_val v = {.mv_size = 8 + 1 + S_DIGEST_LEN + (compact ? id_len : item->reply_len), .mv_data = NULL};
-    int rc = mdb_put(txn, self->requests_dbi, &k, &v, MDB_RESERVE);
+    int rc = ocop_db_put(txn, self->requests_dbi, &k, &v, MDB_RESERVE);
     if (rc != 0)
         return rc;
     uint8_t *out = v.mv_data;
@@ -224,7 +226,7 @@ static int s_remember(ocop_service_t *self, MDB_txn *txn, const ocop_route_t *ro
     ocop_key_u64(&tk, (uint64_t)now);
     ocop_key_str(&tk, request_id);
     MDB_val tkv = ocop_key_val(&tk), empty = {.mv_size = 0, .mv_data = ""};
-    return mdb_put(txn, self->request_time_dbi, &tkv, &empty, 0);
+    return ocop_db_put(txn, self->request_time_dbi, &tkv, &empty, 0);
 }
 
 static int s_validate_request_id(const char *id)
@@ -301,13 +303,35 @@ static int s_admit_write(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item,
     return S_ADMITTED;
 }
 
-/* Runs the handler of an admitted request: directly in the batch transaction when its route
- * checks everything before writing, else in a nested one (a reading route's always aborted), and
- * keeps or drops what it did. 0, or 1 when the batch must be rerun, or -1. */
-static int s_run(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const Ocop__Request *req,
+/* The batch runs again with the request at index and those after it nested: it wrote and then
+ * refused (or met a store error), and its writes are in the batch transaction. Returns 1. */
+static int s_rerun_from(ocop_service_t *self, size_t index, const ocop_route_t *route, const char *why)
+{
+#ifdef NDEBUG
+    ocop_log_debug("batch_rerun", "route=%s why=%s", route->name, why);
+#else
+    ocop_log_warn("batch_rerun", "route=%s why=%s", route->name, why);
+#endif
+    self->nested_from = index;
+    self->rerun = 1;
+    return 1;
+}
+
+/* Forgets what a discarded request did beside the store: its events and its memory. */
+static void s_discard(ocop_service_t *self, size_t event_mark, uint64_t seq_mark, size_t undo_mark)
+{
+    ocop__events_truncate(self, event_mark, seq_mark);
+    ocop__undo_rollback(self, undo_mark);
+}
+
+/* Runs the handler of the admitted request at index and keeps or drops what it did. A writing
+ * request runs straight in the batch transaction, or in a nested one once the batch is rerun
+ * from it on; a reading route kept on the loop runs in a nested one that is always aborted.
+ * 0, or 1 when the batch must be rerun, or -1. */
+static int s_run(ocop_service_t *self, MDB_txn *txn, size_t index, ocop__item_t *item, const Ocop__Request *req,
                  const ocop_route_t *route, const uint8_t *digest, Ocop__Reply *reply)
 {
-    int direct = route->writes && route->checks_before_writes && !self->nested;
+    int direct = route->writes && index < self->nested_from;
     MDB_txn *child = txn;
     int rc = direct ? 0 : mdb_txn_begin(ocop_store_env(self->store), txn, 0, &child);
     if (rc != 0)
@@ -323,23 +347,29 @@ static int s_run(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const O
     size_t event_mark = self->event_count;
     uint64_t seq_mark = self->next_seq;
     size_t undo_mark = ocop__undo_mark(self);
+    uint64_t writes_mark = ocop_db_writes();
     int hrc = route->fn(&ctx, req, reply);
+    int wrote = ocop_db_writes() != writes_mark;
     int store_failed = self->db_failed;
     self->db_failed = 0;
-    if (self->map_full || (direct && route->writes && store_failed)) {
+    if (self->map_full || (direct && (store_failed || (hrc != 0 && wrote)))) {
         /* Whatever it wrote is in the batch transaction: only a rerun can undo it. */
         if (!direct)
             mdb_txn_abort(child);
-        ocop__events_truncate(self, event_mark, seq_mark);
-        ocop__undo_rollback(self, undo_mark);
-        self->db_failed = store_failed;
-        return 1;
+        s_discard(self, event_mark, seq_mark, undo_mark);
+        if (self->map_full)
+            return 1;
+        return s_rerun_from(self, index, route, store_failed ? "store_error" : "refused_after_write");
+    }
+    if (!route->writes && wrote) {
+        ocop_log_error("write_from_read", "route=%s", route->name);
+        ocop__reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "a reading route tried to write");
+        hrc = -1;
     }
     if (hrc != 0 || !route->writes) {
         if (!direct)
             mdb_txn_abort(child);
-        ocop__events_truncate(self, event_mark, seq_mark);
-        ocop__undo_rollback(self, undo_mark);
+        s_discard(self, event_mark, seq_mark, undo_mark);
         if (hrc != 0 && reply->status == OCOP__STATUS__STATUS_OK)
             ocop__reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "the handler failed without a reason");
         return s_reply_pack(self, item, reply);
@@ -347,8 +377,7 @@ static int s_run(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const O
     if (s_reply_pack(self, item, reply) != 0) {
         if (!direct)
             mdb_txn_abort(child);
-        ocop__events_truncate(self, event_mark, seq_mark);
-        ocop__undo_rollback(self, undo_mark);
+        s_discard(self, event_mark, seq_mark, undo_mark);
         return -1;
     }
     rc = s_remember(self, child, route, reply, req->request_id, digest, ctx.now_ms, item);
@@ -359,27 +388,25 @@ static int s_run(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, const O
             mdb_txn_abort(child);
     }
     if (rc != 0) {
-        ocop__events_truncate(self, event_mark, seq_mark);
-        ocop__undo_rollback(self, undo_mark);
+        s_discard(self, event_mark, seq_mark, undo_mark);
         free(item->reply);
         item->reply = NULL;
         if (rc == MDB_MAP_FULL)
             return 1;
-        if (direct) {
-            /* Its writes are in the batch transaction: rerun the batch with nesting. */
-            self->db_failed = 1;
-            return 1;
-        }
+        if (direct)
+            return s_rerun_from(self, index, route, "store_error");
         ocop_log_error("commit_failed", "what=request error=\"%s\"", mdb_strerror(rc));
         return -1;
     }
     return 0;
 }
 
-/* Runs one request inside the batch transaction. Returns 0, or 1 when the map is full and the
- * whole batch must be rerun, or -1 on an unrecoverable error. */
-static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int storage_full)
+/* Runs the request at index inside the batch transaction. Returns 0, or 1 when the whole batch
+ * must be rerun (the map is full, or a request must be nested), or -1 on an unrecoverable
+ * error. */
+static int s_handle(ocop_service_t *self, MDB_txn *txn, size_t index, int storage_full)
 {
+    ocop__item_t *item = &self->items[index];
     ocop_arena_reset(self->arena);
     Ocop__Reply reply;
     ocop__reply__init(&reply);
@@ -411,7 +438,7 @@ static int s_handle(ocop_service_t *self, MDB_txn *txn, ocop__item_t *item, int 
     case S_FAILED:
         return -1;
     default:
-        return s_run(self, txn, item, req, route, digest, &reply);
+        return s_run(self, txn, index, item, req, route, digest, &reply);
     }
 }
 
@@ -430,10 +457,10 @@ static int s_prune_request_ids(ocop_service_t *self, MDB_txn *txn, int64_t now)
             break;
         /* The id follows the time and carries the key builder's terminating NUL. */
         MDB_val id = {.mv_size = k.mv_size - 9, .mv_data = (uint8_t *)k.mv_data + 8};
-        rc = mdb_del(txn, self->requests_dbi, &id, NULL);
+        rc = ocop_db_del(txn, self->requests_dbi, &id, NULL);
         if (rc != 0 && rc != MDB_NOTFOUND)
             break;
-        rc = mdb_cursor_del(cur, 0);
+        rc = ocop_db_cursor_del(cur, 0);
         if (rc != 0)
             break;
         pruned++;
@@ -455,6 +482,7 @@ static void s_batch_reset_replies(ocop_service_t *self, size_t n)
     ocop__events_truncate(self, 0, self->last_seq + 1);
     self->map_full = 0;
     self->db_failed = 0;
+    self->rerun = 0;
 }
 
 static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full);
@@ -476,7 +504,7 @@ static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full)
         return -1;
     self->next_seq = self->last_seq + 1;
     for (size_t i = 0; i < n; i++) {
-        int hrc = s_handle(self, txn, &self->items[i], storage_full);
+        int hrc = s_handle(self, txn, i, storage_full);
         if (hrc != 0) {
             mdb_txn_abort(txn);
             return hrc;
@@ -505,7 +533,7 @@ static int s_batch_apply_held(ocop_service_t *self, size_t n, int storage_full)
 void ocop__batch_process(ocop_service_t *self, size_t n)
 {
     int storage_full = 0;
-    self->nested = 0;
+    self->nested_from = SIZE_MAX;
     for (;;) {
         size_t undo_mark = ocop__undo_mark(self);
         int rc = s_batch_apply(self, n, storage_full);
@@ -515,11 +543,11 @@ void ocop__batch_process(ocop_service_t *self, size_t n)
             break;
         }
         ocop__undo_rollback(self, undo_mark);
-        int db_failed = self->db_failed;
+        int rerun = self->rerun;
         s_batch_reset_replies(self, n);
-        if (rc == 1 && db_failed && !self->nested) {
-            /* Rerun with every request isolated, so the failing one takes only itself down. */
-            self->nested = 1;
+        if (rc == 1 && rerun) {
+            /* nested_from only moves down, so a batch of n is rerun at most n times. */
+            self->n_reruns++;
             continue;
         }
         if (rc == 1 && !storage_full) {

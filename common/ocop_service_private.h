@@ -97,13 +97,14 @@ struct ocop_service_t {
     size_t event_cap;
 
     ocop_arena_t *arena;
-    int map_full;      /* set by a handler's MDB_MAP_FULL: the batch is rerun on a larger map */
-    int db_failed;     /* a store error in a request run without a nested transaction */
-    int nested;        /* run every writing request in a nested transaction (after a db_failed) */
-    int commit_failed; /* a batch's commit (its fsync) failed: the loop stops after replying */
+    int map_full;       /* set by a handler's MDB_MAP_FULL: the batch is rerun on a larger map */
+    int db_failed;      /* a handler met a store error */
+    int rerun;          /* a request wrote and then failed: rerun the batch, nested from it on */
+    size_t nested_from; /* writing requests from this index on run nested (SIZE_MAX: none) */
+    int commit_failed;  /* a batch's commit (its fsync) failed: the loop stops after replying */
 
     int64_t started_ms;
-    uint64_t n_requests, n_errors, n_batches, n_batch_max, n_repeats;
+    uint64_t n_requests, n_errors, n_batches, n_batch_max, n_repeats, n_reruns;
     uint64_t latency_counts[OCOP__LATENCY_BOUNDS + 1]; /* per bound (not cumulative); last: above all */
     uint64_t latency_sum_us;
 };

@@ -1,5 +1,6 @@
 /* ocop_subscriber — see ocop_subscriber.h. */
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_subscriber.h"
 
 #include <errno.h>
@@ -189,7 +190,7 @@ static int s_apply_once_held(ocop_subscriber_t *self, const ProtobufCBinaryData 
         ocop_be64_put(vb, cursor);
         MDB_val k = {.mv_size = strlen(self->cursor_name), .mv_data = self->cursor_name};
         MDB_val v = {.mv_size = 8, .mv_data = vb};
-        rc = mdb_put(txn, self->cursor_dbi, &k, &v, 0);
+        rc = ocop_db_put(txn, self->cursor_dbi, &k, &v, 0);
         if (rc != 0) {
             mdb_txn_abort(txn);
             return rc;

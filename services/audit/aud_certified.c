@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_store.h"
 
 #define S_CERT "cert"
@@ -37,7 +38,7 @@ static int s_issued(MDB_txn *txn, MDB_dbi dbi, uint64_t entry, const Ocop__EvalC
     if (key.overflow || len < 0 || (size_t)len >= sizeof buf - sizeof f)
         return EOVERFLOW;
     MDB_val k = ocop_key_val(&key), v = {.mv_size = sizeof f + (size_t)len + 1, .mv_data = buf};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    return ocop_db_put(txn, dbi, &k, &v, 0);
 }
 
 static int s_ended(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalCertificate *c)
@@ -47,7 +48,7 @@ static int s_ended(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalCertificate *c)
     if (key.overflow)
         return EOVERFLOW;
     MDB_val k = ocop_key_val(&key);
-    int rc = mdb_del(txn, dbi, &k, NULL);
+    int rc = ocop_db_del(txn, dbi, &k, NULL);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -59,7 +60,7 @@ static int s_result(MDB_txn *txn, MDB_dbi dbi, uint64_t entry, const Ocop__EvalR
         return EOVERFLOW;
     aud_certified_result_t f = {entry, r->result->mean, r->result->first_round_spread};
     MDB_val k = ocop_key_val(&key), v = {.mv_size = sizeof f, .mv_data = &f};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    return ocop_db_put(txn, dbi, &k, &v, 0);
 }
 
 int aud_certified_apply(MDB_txn *txn, MDB_dbi dbi, uint64_t entry, const Ocop__Event *event)

@@ -7,6 +7,7 @@
 
 #include "aud_certified.h"
 #include "aud_tally.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_service.h"
@@ -52,7 +53,7 @@ static int s_chunk(aud_state_t *state, MDB_txn *txn, uint64_t from, uint64_t to)
     if (from == 0) {
         const MDB_dbi derived[] = {state->db.tally.sums, state->db.tally.entries, state->db.certified};
         for (size_t i = 0; rc == 0 && i < sizeof derived / sizeof derived[0]; i++)
-            rc = mdb_drop(txn, derived[i], 0);
+            rc = ocop_db_drop(txn, derived[i], 0);
         if (rc != 0)
             return rc;
     }

@@ -20,6 +20,7 @@
 #include "aud_certified.h"
 #include "aud_derived.h"
 #include "aud_handlers.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_seq_id.h"
@@ -124,7 +125,7 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
     uint8_t nb[8];
     ocop_be64_put(nb, ++n);
     v = (MDB_val){.mv_size = 8, .mv_data = nb};
-    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.meta, &k, &v, 0)) != 0) {
+    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.meta, &k, &v, 0)) != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "numbering an inspection");
         return NULL;
     }

@@ -9,6 +9,7 @@
 #include "aud_index.h"
 #include "audit.pb-c.h"
 #include "ocop_counter.h"
+#include "ocop_db.h"
 #include "ocop_record.h"
 #include "ocop_service.h"
 
@@ -17,7 +18,7 @@ static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t 
     uint8_t buf[8];
     ocop_be64_put(buf, value);
     MDB_val k = ocop_key_val(key), v = {.mv_size = 8, .mv_data = buf};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    return ocop_db_put(txn, dbi, &k, &v, 0);
 }
 
 static void s_entries_key(ocop_key_t *key, const char *section)
@@ -47,7 +48,7 @@ static int s_put_key(void *user, const char *kind, const char *value)
     if (key.overflow)
         return 0; /* no id is that long; such an event is still logged, just not indexed */
     MDB_val kv = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    return mdb_put(k->txn, k->dbi, &kv, &empty, 0);
+    return ocop_db_put(k->txn, k->dbi, &kv, &empty, 0);
 }
 
 int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw)
@@ -61,7 +62,7 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     uint8_t ib[8];
     ocop_be64_put(ib, index);
     MDB_val k = {.mv_size = 8, .mv_data = ib}, v = {.mv_size = raw->len, .mv_data = raw->data};
-    if ((rc = mdb_put(txn, state->db.entries, &k, &v, MDB_APPEND)) != 0)
+    if ((rc = ocop_db_put(txn, state->db.entries, &k, &v, MDB_APPEND)) != 0)
         return rc;
     aud_hash_t leaf;
     aud_leaf_hash(raw->data, raw->len, &leaf);
@@ -84,12 +85,12 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     ocop_key_u64(&key, (uint64_t)event->time_ms);
     ocop_key_u64(&key, index);
     MDB_val tk = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    if ((rc = mdb_put(txn, state->db.by_time, &tk, &empty, 0)) != 0)
+    if ((rc = ocop_db_put(txn, state->db.by_time, &tk, &empty, 0)) != 0)
         return rc;
     MDB_val sk = {.mv_size = 4, .mv_data = "size"};
     ocop_be64_put(ib, index + 1);
     MDB_val sv = {.mv_size = 8, .mv_data = ib};
-    if ((rc = mdb_put(txn, state->db.meta, &sk, &sv, 0)) != 0)
+    if ((rc = ocop_db_put(txn, state->db.meta, &sk, &sv, 0)) != 0)
         return rc;
     s_entries_key(&key, src->section);
     MDB_val ek = ocop_key_val(&key);

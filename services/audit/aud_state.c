@@ -8,6 +8,7 @@
 #include "aud_index.h"
 #include "aud_products.h"
 #include "envelope.pb-c.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_service.h"
@@ -152,7 +153,7 @@ int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept)
     uint8_t b[8];
     ocop_be64_put(b, kept);
     MDB_val k = {.mv_size = 4, .mv_data = "kept"}, v = {.mv_size = 8, .mv_data = b};
-    return mdb_put(txn, state->db.meta, &k, &v, 0);
+    return ocop_db_put(txn, state->db.meta, &k, &v, 0);
 }
 
 static void s_node_key(ocop_key_t *key, unsigned level, uint64_t index)
@@ -182,7 +183,7 @@ static int s_node_put(void *user, unsigned level, uint64_t index, const aud_hash
     ocop_key_t key;
     s_node_key(&key, level, index);
     MDB_val k = ocop_key_val(&key), v = {.mv_size = AUD_HASH_LEN, .mv_data = (void *)hash->h};
-    return mdb_put(ctx->txn, ctx->state->db.nodes, &k, &v, 0);
+    return ocop_db_put(ctx->txn, ctx->state->db.nodes, &k, &v, 0);
 }
 
 void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn, aud_nodes_t *out)

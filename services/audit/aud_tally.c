@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_store.h"
 
 #define S_LAST_PROVINCE "last_province"
@@ -60,7 +61,7 @@ static int s_read(const s_add_t *a, const ocop_key_t *key, void *value, size_t s
 static int s_write(const s_add_t *a, const ocop_key_t *key, const void *value, size_t size)
 {
     MDB_val k = ocop_key_val(key), v = {.mv_size = size, .mv_data = (void *)value};
-    return mdb_put(a->txn, a->db->sums, &k, &v, 0);
+    return ocop_db_put(a->txn, a->db->sums, &k, &v, 0);
 }
 
 /* Names the entry among the entries of family's group. */
@@ -76,7 +77,7 @@ static int s_entry(const s_add_t *a, const char *family, const char *group)
     if (key.overflow || len < 0 || (size_t)len >= sizeof where)
         return EOVERFLOW;
     MDB_val k = ocop_key_val(&key), v = {.mv_size = (size_t)len + 1, .mv_data = where};
-    return mdb_put(a->txn, a->db->entries, &k, &v, 0);
+    return ocop_db_put(a->txn, a->db->entries, &k, &v, 0);
 }
 
 /* Counts one more in a 32-bit counter; a counter that would wrap is an error, never a clamp. */

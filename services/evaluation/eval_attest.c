@@ -6,6 +6,7 @@
 #include "eval_handlers.h"
 #include "eval_product.h"
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 
 static void s_late_key(ocop_key_t *key, const Ocop__EvalProduct *p)
@@ -69,8 +70,8 @@ int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *r
     ocop_key_t key;
     s_late_key(&key, p);
     MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    int rc = p->attestation_late ? mdb_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, &empty, 0)
-                                 : mdb_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, NULL);
+    int rc = p->attestation_late ? ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, &empty, 0)
+                                 : ocop_db_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, NULL);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return ocop_ctx_db_error(ctx, reply, rc, "recording a late report");
     if (eval_product_store(ctx, reply, p) != 0)

@@ -8,6 +8,7 @@
 #include "eval_product.h"
 #include "eval_rating.h"
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 
 #define S_EXPIRE_DEFAULT 1000
@@ -26,8 +27,8 @@ static int s_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCertific
     ocop_key_t key;
     s_expiry_key(&key, c);
     MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    int rc = add ? mdb_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, &empty, 0)
-                 : mdb_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, NULL);
+    int rc = add ? ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, &empty, 0)
+                 : ocop_db_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, NULL);
     if (rc != 0 && !(rc == MDB_NOTFOUND && !add))
         return ocop_ctx_db_error(ctx, reply, rc, "updating the expiry index");
     return 0;

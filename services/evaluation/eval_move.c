@@ -23,6 +23,7 @@
 #include "eval_handlers.h"
 #include "eval_move_tables.h"
 #include "eval_owner.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_subscriber.h"
 
@@ -176,7 +177,7 @@ static int s_id_point(ocop_ctx_t *ctx, eval_table_t table, const MDB_val *k, voi
 static int s_delete(ocop_ctx_t *ctx, eval_table_t table, const MDB_val *k, void *arg)
 {
     (*(uint32_t *)arg)++;
-    return mdb_del(ocop_ctx_txn(ctx), eval_move_table_dbi(eval_state(ctx), table), (MDB_val *)k, NULL);
+    return ocop_db_del(ocop_ctx_txn(ctx), eval_move_table_dbi(eval_state(ctx), table), (MDB_val *)k, NULL);
 }
 
 /* Points every id of province's records (ids_only: those a request can name) at holder. */
@@ -477,7 +478,7 @@ static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalM
         if (rc != 0 && rc != MDB_NOTFOUND)
             break;
         MDB_val put = {value.len, value.data};
-        if (!apply || (rc = mdb_put(txn, dbi, &k, &put, 0)) == 0) {
+        if (!apply || (rc = ocop_db_put(txn, dbi, &k, &put, 0)) == 0) {
             rc = 0;
             result->written++;
         }
@@ -530,7 +531,7 @@ static int s_sync_gone(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMove
     if (rc != 0 && rc != MDB_NOTFOUND)
         return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
     for (size_t i = 0; i < gone.n; i++) {
-        if (apply && (rc = mdb_del(txn, dbi, &gone.keys[i], NULL)) != 0)
+        if (apply && (rc = ocop_db_del(txn, dbi, &gone.keys[i], NULL)) != 0)
             return ocop_ctx_db_error(ctx, reply, rc, "deleting a record the source no longer has");
         result->deleted++;
     }

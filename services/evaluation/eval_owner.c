@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_record.h"
 
 static void s_key(ocop_key_t *key, const char *kind, const char *name)
@@ -42,7 +43,7 @@ int eval_owner_move_del(const eval_state_t *state, MDB_txn *txn, const char *pro
     ocop_key_t key;
     s_key(&key, "p", province);
     MDB_val k = ocop_key_val(&key);
-    int rc = mdb_del(txn, state->db.moves, &k, NULL);
+    int rc = ocop_db_del(txn, state->db.moves, &k, NULL);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -117,7 +118,7 @@ int eval_owner_id_put(const eval_state_t *state, MDB_txn *txn, const char *id, c
     if (key.overflow)
         return EINVAL;
     MDB_val k = ocop_key_val(&key), v = {strlen(holder), (void *)holder};
-    return mdb_put(txn, state->db.moves, &k, &v, 0);
+    return ocop_db_put(txn, state->db.moves, &k, &v, 0);
 }
 
 int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator *allocator,

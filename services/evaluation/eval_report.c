@@ -14,6 +14,7 @@
 #include "eval_handlers.h"
 #include "eval_owner.h"
 #include "ocop_counter.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
@@ -112,12 +113,12 @@ int eval_report_record(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProd
     if (rc == 0 && standing != EVAL_STANDING_NONE)
         rc = s_count(txn, dbi, p, (uint32_t)year, standing, 1);
     if (rc == 0 && standing == EVAL_STANDING_NONE) {
-        rc = mdb_del(txn, dbi, &k, NULL);
+        rc = ocop_db_del(txn, dbi, &k, NULL);
     } else if (rc == 0) {
         uint8_t b = (uint8_t)standing;
         v.mv_size = 1;
         v.mv_data = &b;
-        rc = mdb_put(txn, dbi, &k, &v, 0);
+        rc = ocop_db_put(txn, dbi, &k, &v, 0);
     }
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "updating the report");
 }

@@ -8,6 +8,7 @@
 
 #include "eval_handlers.h"
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 
@@ -214,7 +215,7 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
     v.mv_size = strlen(id);
     v.mv_data = id;
-    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.rounds, &k, &v, 0)) != 0)
+    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.rounds, &k, &v, 0)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
     Ocop__EvalRoundOpened body = OCOP__EVAL_ROUND_OPENED__INIT;
     body.round = r;
@@ -324,7 +325,7 @@ int eval_round_add_session(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__Eval
     uint8_t buf[4];
     ocop_be32_put(buf, n_products);
     MDB_val k = ocop_key_val(&key), v = {sizeof buf, buf};
-    int rc = mdb_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &k, &v, 0);
+    int rc = ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &k, &v, 0);
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "recording a round's session");
 }
 

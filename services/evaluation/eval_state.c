@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_shard_id.h"
 #include "ocop_subscriber.h"
@@ -97,7 +98,7 @@ int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, ch
     ocop_be64_put(buf, last + 1);
     v.mv_size = 8;
     v.mv_data = buf;
-    rc = mdb_put(txn, state->db.meta, &k, &v, 0);
+    rc = ocop_db_put(txn, state->db.meta, &k, &v, 0);
     if (rc != 0)
         return rc;
     return ocop_shard_id_format(out, outlen, prefix, state->service->shard, last + 1) == 0 ? 0 : EINVAL;

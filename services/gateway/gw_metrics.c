@@ -139,6 +139,7 @@ static void s_write_service(const char *name, const Ocop__Pong *p, FILE *out)
     fprintf(out, "ocop_service_batches_total{service=\"%s\"} %llu\n", name, (unsigned long long)p->batches);
     fprintf(out, "ocop_service_batch_requests_max{service=\"%s\"} %llu\n", name,
             (unsigned long long)p->batch_requests_max);
+    fprintf(out, "ocop_service_batch_reruns_total{service=\"%s\"} %llu\n", name, (unsigned long long)p->batch_reruns);
     fprintf(out, "ocop_service_last_sequence{service=\"%s\"} %llu\n", name, (unsigned long long)p->last_sequence);
     fprintf(out, "ocop_service_uptime_seconds{service=\"%s\"} %.3f\n", name, (double)p->uptime_ms / 1000.0);
     fprintf(out, "ocop_service_store_map_bytes{service=\"%s\"} %llu\n", name, (unsigned long long)p->map_size);
@@ -189,6 +190,7 @@ void gw_metrics_write(const gw_metrics_t *self, const char *const *names, const 
           "# TYPE ocop_service_errors_total counter\n"
           "# TYPE ocop_service_batches_total counter\n"
           "# TYPE ocop_service_batch_requests_max gauge\n"
+          "# TYPE ocop_service_batch_reruns_total counter\n"
           "# TYPE ocop_service_last_sequence gauge\n"
           "# TYPE ocop_service_uptime_seconds gauge\n"
           "# TYPE ocop_service_store_map_bytes gauge\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "pro_fair.h"
@@ -258,7 +259,7 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         if (!still && (s_cancel_applications(r, products[i], reasons[i]) != 0 ||
                        s_withdraw_listings(r, products[i], reasons[i]) != 0))
             return -1;
-        if ((rc = mdb_del(ocop_ctx_txn(ctx), state->db.cascade, &ck, NULL)) != 0)
+        if ((rc = ocop_db_del(ocop_ctx_txn(ctx), state->db.cascade, &ck, NULL)) != 0)
             return ocop_ctx_db_error(ctx, reply, rc, "clearing the cascade");
         r->result->products++;
     }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_seq_id.h"
@@ -217,7 +218,7 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
     uint8_t sb[8];
     ocop_be64_put(sb, a->seq);
     v = (MDB_val){.mv_size = 8, .mv_data = sb};
-    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.by_product, &k, &v, 0)) != 0)
+    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.by_product, &k, &v, 0)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "indexing an application");
     if (pro_application_store(ctx, reply, a) != 0 || ocop_ctx_put(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
         return -1;

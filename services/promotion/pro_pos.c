@@ -3,6 +3,7 @@
  * fair centres, post offices) and online channels, and the products listed there. */
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_seq_id.h"
@@ -93,7 +94,7 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     l->active = true;
     p->listed++;
     MDB_val bk = ocop_key_val(&by_product), empty = {.mv_size = 0, .mv_data = ""};
-    if ((rc = mdb_put(ocop_ctx_txn(ctx), state->db.listed_by, &bk, &empty, 0)) != 0)
+    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.listed_by, &bk, &empty, 0)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "indexing a listing");
     if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.listings, &k, &l->base)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a listing");

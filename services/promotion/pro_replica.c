@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_record.h"
 #include "pro_state.h"
 #include "promotion.pb-c.h"
@@ -41,7 +42,7 @@ static int s_mark(pro_state_t *state, MDB_txn *txn, const char *product, const c
     if (key.overflow)
         return 0;
     MDB_val k = ocop_key_val(&key), v = {.mv_size = strlen(reason) + 1, .mv_data = (void *)reason};
-    return mdb_put(txn, state->db.cascade, &k, &v, 0);
+    return ocop_db_put(txn, state->db.cascade, &k, &v, 0);
 }
 
 static int s_issued(pro_state_t *state, MDB_txn *txn, const Ocop__EvalCertificate *c)

@@ -6,21 +6,18 @@
 #include "ocop_record.h"
 #include "pro_handlers.h"
 
-/* Every writing handler checks before its first write, but the cascade, which changes many
- * records as it goes, runs nested. */
 static const ocop_route_t s_routes[] = {
-    {OCOP__REQUEST__BODY_PRO_FAIR_CREATE, "fair_create", true, true, pro_handle_fair_create, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_FAIR_GET, "fair_get", false, false, pro_handle_fair_get, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_APPLY, "apply", true, true, pro_handle_apply, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_ALLOCATE, "allocate", true, false, pro_handle_allocate, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_APPLICATIONS_GET, "applications_get", false, false, pro_handle_applications_get, false,
-     NULL},
-    {OCOP__REQUEST__BODY_PRO_POINT_OF_SALE_CREATE, "pos_create", true, true, pro_handle_pos_create, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_LISTING_ADD, "listing_add", true, true, pro_handle_listing_add, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_PLAN_SUBMIT, "plan_submit", true, true, pro_handle_plan_submit, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_CALENDAR_GET, "calendar_get", false, false, pro_handle_calendar_get, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_PRODUCT_GET, "product_get", false, false, pro_handle_product_get, false, NULL},
-    {OCOP__REQUEST__BODY_PRO_CASCADE_DUE, "cascade_due", true, false, pro_handle_cascade_due, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_FAIR_CREATE, "fair_create", true, pro_handle_fair_create, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_FAIR_GET, "fair_get", false, pro_handle_fair_get, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_APPLY, "apply", true, pro_handle_apply, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_ALLOCATE, "allocate", true, pro_handle_allocate, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_APPLICATIONS_GET, "applications_get", false, pro_handle_applications_get, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_POINT_OF_SALE_CREATE, "pos_create", true, pro_handle_pos_create, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_LISTING_ADD, "listing_add", true, pro_handle_listing_add, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_PLAN_SUBMIT, "plan_submit", true, pro_handle_plan_submit, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_CALENDAR_GET, "calendar_get", false, pro_handle_calendar_get, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_PRODUCT_GET, "product_get", false, pro_handle_product_get, false, NULL},
+    {OCOP__REQUEST__BODY_PRO_CASCADE_DUE, "cascade_due", true, pro_handle_cascade_due, false, NULL},
 };
 
 const ocop_route_t *pro_routes(size_t *count)

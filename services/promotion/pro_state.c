@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_rulefile.h"
 
@@ -103,7 +104,7 @@ int pro_state_next(pro_state_t *state, MDB_txn *txn, const char *sequence, uint6
     uint8_t buf[8];
     ocop_be64_put(buf, last + 1);
     v = (MDB_val){.mv_size = 8, .mv_data = buf};
-    rc = mdb_put(txn, state->db.meta, &k, &v, 0);
+    rc = ocop_db_put(txn, state->db.meta, &k, &v, 0);
     *out = last + 1;
     return rc;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "reg_entity.h"
@@ -201,7 +202,7 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     e->created_ms = e->updated_ms = ocop_ctx_now_ms(ctx);
     e->revision = 1;
     MDB_val idv = {.mv_size = strlen(id), .mv_data = e->id};
-    rc = mdb_put(txn, state->db.entity_tax, &tkv, &idv, 0);
+    rc = ocop_db_put(txn, state->db.entity_tax, &tkv, &idv, 0);
     if (rc == 0)
         rc = s_entity_store(state, txn, e);
     if (rc == 0)

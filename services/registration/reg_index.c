@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ocop_db.h"
 #include "ocop_store.h"
 
 static int s_key(ocop_key_t *k, const char *index, const char *value, const char *id)
@@ -23,7 +24,7 @@ int reg_index_put(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *valu
     if (rc != 0)
         return rc;
     MDB_val kv = ocop_key_val(&k), empty = {.mv_size = 0, .mv_data = ""};
-    return mdb_put(txn, dbi, &kv, &empty, 0);
+    return ocop_db_put(txn, dbi, &kv, &empty, 0);
 }
 
 int reg_index_del(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *id)
@@ -33,7 +34,7 @@ int reg_index_del(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *valu
     if (rc != 0)
         return rc;
     MDB_val kv = ocop_key_val(&k);
-    rc = mdb_del(txn, dbi, &kv, NULL);
+    rc = ocop_db_del(txn, dbi, &kv, NULL);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 

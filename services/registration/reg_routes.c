@@ -10,33 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every writing handler but the unit import checks everything before its first write (see
- * ocop_route_t); an import validates unit by unit as it writes, so it runs nested. */
 static const ocop_route_t s_routes[] = {
-    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, false, reg_handle_unit_import, false, NULL},
-    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, false, reg_handle_unit_get, false, NULL},
-    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, false, reg_handle_unit_list, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, true, reg_handle_entity_register, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, false, reg_handle_entity_get, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, true, reg_handle_entity_update, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, false, reg_handle_entity_list, false, NULL},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, true, reg_handle_product_register, false,
+    {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, reg_handle_unit_import, false, NULL},
+    {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, reg_handle_unit_get, false, NULL},
+    {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, reg_handle_unit_list, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, reg_handle_entity_register, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, reg_handle_entity_get, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, reg_handle_entity_update, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, reg_handle_entity_list, false, NULL},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, reg_handle_product_register, false,
      &reg_product_replay},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, false, reg_handle_product_get, false, NULL},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, true, reg_handle_product_update, false,
+    {OCOP__REQUEST__BODY_REG_PRODUCT_GET, "product_get", false, reg_handle_product_get, false, NULL},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, "product_update", true, reg_handle_product_update, false,
      &reg_product_replay},
     /* On the loop: its lists by commune and by entity are in memory (reg_memindex), which the
      * writer changes while a batch runs. */
-    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, false, reg_handle_product_list, true, NULL},
-    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, true, reg_handle_stage_transition, false,
+    {OCOP__REQUEST__BODY_REG_PRODUCT_LIST, "product_list", false, reg_handle_product_list, true, NULL},
+    {OCOP__REQUEST__BODY_REG_STAGE_TRANSITION, "stage_transition", true, reg_handle_stage_transition, false,
      &reg_product_replay},
-    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, true, reg_handle_duplicate_review, false,
+    {OCOP__REQUEST__BODY_REG_DUPLICATE_REVIEW, "duplicate_review", true, reg_handle_duplicate_review, false,
      &reg_product_replay},
-    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, false, reg_handle_counts_get, false, NULL},
-    {OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY, "product_reclassify", true, true, reg_handle_product_reclassify, false,
+    {OCOP__REQUEST__BODY_REG_COUNTS_GET, "counts_get", false, reg_handle_counts_get, false, NULL},
+    {OCOP__REQUEST__BODY_REG_PRODUCT_RECLASSIFY, "product_reclassify", true, reg_handle_product_reclassify, false,
      &reg_product_replay},
-    {OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE, "catalogue_migrate", true, true, reg_handle_catalogue_migrate, false,
-     NULL},
+    {OCOP__REQUEST__BODY_REG_CATALOGUE_MIGRATE, "catalogue_migrate", true, reg_handle_catalogue_migrate, false, NULL},
 };
 
 const ocop_route_t *reg_routes(size_t *count)

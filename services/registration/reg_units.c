@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ocop_db.h"
 #include "ocop_log.h"
 #include "ocop_record.h"
 #include "ocop_store.h"
@@ -149,7 +150,7 @@ static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *uni
     ocop_key_str(&k, unit->code);
     kv = ocop_key_val(&k);
     MDB_val empty = {.mv_size = 0, .mv_data = ""};
-    return mdb_put(txn, state->db.units_by_parent, &kv, &empty, 0);
+    return ocop_db_put(txn, state->db.units_by_parent, &kv, &empty, 0);
 }
 
 static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_t *h, cJSON *const *merges,
@@ -271,7 +272,7 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
         size_t count = 0;
         rc = s_seed_version(state, txn, h, merges, n_merges, &count, err, errlen);
         v = (MDB_val){.mv_size = strlen(fingerprint), .mv_data = fingerprint};
-        if (rc == 0 && mdb_put(txn, state->db.meta, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0) {
+        if (rc == 0 && ocop_db_put(txn, state->db.meta, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0) {
             ocop_log_info(seen ? "units_reseeded" : "units_seeded", "version=%s units=%zu file=%s", h->version, count,
                           h->path);
         } else {

@@ -26,6 +26,7 @@
 #include "harness_eval.h"
 #include "itest_assert.h"
 #include "ocop_date.h"
+#include "ocop_db.h"
 #include "ocop_store.h"
 
 #define S_PRODUCTS 12
@@ -863,9 +864,9 @@ static void test_reports_caught_up_on_an_older_store(void **state)
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
     assert_int_equal(mdb_dbi_open(txn, "tally_sums", 0, &sums), 0);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
-    assert_int_equal(mdb_drop(txn, sums, 1), 0);
+    assert_int_equal(ocop_db_drop(txn, sums, 1), 0);
     MDB_val kept = {.mv_size = 4, .mv_data = "kept"};
-    assert_int_equal(mdb_del(txn, meta, &kept, NULL), 0);
+    assert_int_equal(ocop_db_del(txn, meta, &kept, NULL), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
     assert_int_equal(harness_audit_start(W.h), 0);

@@ -29,6 +29,7 @@
 
 #include "harness.h"
 #include "itest_assert.h"
+#include "ocop_db.h"
 #include "ocop_store.h"
 #include "ocop_subscriber.h"
 
@@ -69,7 +70,7 @@ static int s_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t valu
     uint8_t b[8];
     ocop_be64_put(b, value);
     MDB_val k = {.mv_size = strlen(name), .mv_data = (void *)name}, v = {.mv_size = 8, .mv_data = b};
-    return mdb_put(txn, dbi, &k, &v, 0);
+    return ocop_db_put(txn, dbi, &k, &v, 0);
 }
 
 /* Runs inside the subscriber's write transaction. Everything it checks is read from that
@@ -110,7 +111,7 @@ static int s_sink_apply(void *user, MDB_txn *txn, const Ocop__Event *ev, const P
     uint8_t key[8];
     ocop_be64_put(key, ev->sequence);
     MDB_val k = {.mv_size = 8, .mv_data = key}, v = {.mv_size = len, .mv_data = value};
-    int rc = mdb_put(txn, sink->seqs, &k, &v, MDB_NOOVERWRITE);
+    int rc = ocop_db_put(txn, sink->seqs, &k, &v, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
         snprintf(sink->error, sizeof sink->error, "event %llu applied twice", (unsigned long long)ev->sequence);
         return -1;

@@ -9,6 +9,7 @@
 #include <lmdb.h>
 
 #include "ocop_counter.h"
+#include "ocop_db.h"
 #include "ocop_store.h"
 #include "unit_tmpdir.h"
 
@@ -84,7 +85,7 @@ static void test_other_sizes_are_corrupt(void **state)
 {
     s_fixture_t *fx = *state;
     MDB_val key = {.mv_size = 3, .mv_data = "odd"}, v = {.mv_size = 4, .mv_data = "\0\0\0\1"};
-    assert_int_equal(mdb_put(fx->txn, fx->dbi, &key, &v, 0), 0);
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &key, &v, 0), 0);
     uint64_t n = 7;
     assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), MDB_CORRUPTED);
     assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 1, NULL), MDB_CORRUPTED);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ocop_arena.h"
+#include "ocop_db.h"
 #include "ocop_outbox.h"
 #include "ocop_record.h"
 #include "ocop_store.h"
@@ -267,7 +268,7 @@ static void test_last_refuses_foreign_key(void **state)
     /* A key that is not 8 bytes and sorts last is not a sequence. */
     MDB_txn *txn = s_begin(fx, 0);
     MDB_val k = {.mv_size = 4, .mv_data = "\xff\xff\xff\xff"}, v = {.mv_size = 1, .mv_data = "x"};
-    assert_int_equal(mdb_put(txn, fx->outbox, &k, &v, 0), 0);
+    assert_int_equal(ocop_db_put(txn, fx->outbox, &k, &v, 0), 0);
     uint64_t last = 0;
     assert_int_equal(ocop_outbox_last(txn, fx->outbox, &last), MDB_CORRUPTED);
     mdb_txn_abort(txn);
@@ -401,7 +402,7 @@ static void test_record_garbage(void **state)
                  .mv_data = "\x0a\x10"
                             "abc"};
     MDB_txn *txn = s_begin(fx, 0);
-    assert_int_equal(mdb_put(txn, fx->records, &k, &v, 0), 0);
+    assert_int_equal(ocop_db_put(txn, fx->records, &k, &v, 0), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
 
     ocop_arena_t *arena = ocop_arena_new(4096);

@@ -1,12 +1,11 @@
 /* ocop_service in process: the real loop in a thread on 127.0.0.1, a real CURVE client, and a
- * route table defined here. One write handler serves two routes: RegEntityRegister runs in a
- * nested transaction, RegEntityUpdate is declared checks_before_writes and runs directly in the
- * batch transaction. It bumps a counter in LMDB and emits one event; the request's name field
- * picks a behaviour:
+ * route table defined here. One write handler serves two routes (RegEntityRegister and
+ * RegEntityUpdate, so that a request id can be tried on another route). It bumps a counter in
+ * LMDB and emits one event; the request's name field picks a behaviour:
  *   "ok"           write and emit
  *   "big"          also store a 128 KiB blob (fills the map)
- *   "refuse"       refuse before writing anything (what a direct route must do)
- *   "fail"         write and emit, then refuse with ocop_ctx_fail (nested route only)
+ *   "refuse"       refuse before writing anything
+ *   "fail"         write and emit, then refuse with ocop_ctx_fail (the batch is rerun)
  *   "fail_silent"  the same, without a reason
  *   "db_error"     write, then report a store error through ocop_ctx_db_error
  * The reading route (RegEntityGet) returns the counter as the entity's revision.
@@ -37,6 +36,7 @@
 
 #include "envelope.pb-c.h"
 #include "ocop_client.h"
+#include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_keys.h"
 #include "ocop_counter.h"
@@ -144,7 +144,7 @@ static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         ocop_be64_put(be, ++count);
         MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
         MDB_val v = {.mv_size = sizeof be, .mv_data = be};
-        rc = mdb_put(txn, w->data_dbi, &k, &v, 0);
+        rc = ocop_db_put(txn, w->data_dbi, &k, &v, 0);
     }
     if (rc == 0 && strcmp(mode, S_MODE_BIG) == 0) {
         ocop_key_t key;
@@ -152,7 +152,7 @@ static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         ocop_key_str(&key, "blob");
         ocop_key_str(&key, ocop_ctx_request_id(ctx));
         MDB_val k = ocop_key_val(&key), v = {.mv_size = S_BLOB_BYTES, .mv_data = NULL};
-        rc = mdb_put(txn, w->data_dbi, &k, &v, MDB_RESERVE);
+        rc = ocop_db_put(txn, w->data_dbi, &k, &v, MDB_RESERVE);
         if (rc == 0)
             memset(v.mv_data, 0xab, S_BLOB_BYTES);
     }
@@ -271,7 +271,7 @@ static int s_handle_read_that_writes(ocop_ctx_t *ctx, const Ocop__Request *req, 
     ocop_be64_put(be, 999999);
     MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
     MDB_val v = {.mv_size = sizeof be, .mv_data = be};
-    int rc = mdb_put(ocop_ctx_txn(ctx), w->data_dbi, &k, &v, 0);
+    int rc = ocop_db_put(ocop_ctx_txn(ctx), w->data_dbi, &k, &v, 0);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing from a reading route");
     return 0;
@@ -289,16 +289,11 @@ static int s_handle_read_on_writer(ocop_ctx_t *ctx, const Ocop__Request *req, Oc
 
 static const ocop_route_t s_routes[] = {
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, .name = "test_write", .writes = true, .fn = s_handle_write},
-    {.body = OCOP__REQUEST__BODY_REG_ENTITY_UPDATE,
-     .name = "test_write_direct",
-     .writes = true,
-     .checks_before_writes = true,
-     .fn = s_handle_write},
+    {.body = OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, .name = "test_write_other", .writes = true, .fn = s_handle_write},
     {.body = OCOP__REQUEST__BODY_REG_ENTITY_GET, .name = "test_read", .writes = false, .fn = s_handle_read},
     {.body = OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER,
      .name = "test_write_replayed",
      .writes = true,
-     .checks_before_writes = true,
      .fn = s_handle_write_replayed,
      .replay = &s_replay},
     {.body = OCOP__REQUEST__BODY_REG_PRODUCT_GET, .name = "test_read_held", .fn = s_handle_read_held},
@@ -306,6 +301,10 @@ static const ocop_route_t s_routes[] = {
     {.body = OCOP__REQUEST__BODY_REG_COUNTS_GET,
      .name = "test_read_on_writer",
      .fn = s_handle_read_on_writer,
+     .on_writer = true},
+    {.body = OCOP__REQUEST__BODY_REG_UNIT_LIST,
+     .name = "test_read_on_writer_that_writes",
+     .fn = s_handle_read_that_writes,
      .on_writer = true},
 };
 
@@ -517,31 +516,32 @@ static uint64_t s_read_counter(s_world_t *w)
 
 /* A write request; the strings must outlive its use. request_id NULL = the client picks one. */
 typedef struct {
-    Ocop__RegEntityRegister nested;
-    Ocop__RegEntityUpdate direct;
+    Ocop__RegEntityRegister first;
+    Ocop__RegEntityUpdate other;
     Ocop__Request req;
 } s_write_t;
 
-static Ocop__Request *s_write_route_init(s_write_t *wr, const char *request_id, const char *mode, int direct)
+/* A write through the first route (RegEntityRegister), or the other (RegEntityUpdate). */
+static Ocop__Request *s_write_route_init(s_write_t *wr, const char *request_id, const char *mode, int other)
 {
     ocop__request__init(&wr->req);
     wr->req.request_id = (char *)(request_id ? request_id : "");
-    if (direct) {
-        ocop__reg_entity_update__init(&wr->direct);
-        wr->direct.name = (char *)mode;
+    if (other) {
+        ocop__reg_entity_update__init(&wr->other);
+        wr->other.name = (char *)mode;
         wr->req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_UPDATE;
-        wr->req.reg_entity_update = &wr->direct;
+        wr->req.reg_entity_update = &wr->other;
     } else {
-        ocop__reg_entity_register__init(&wr->nested);
-        wr->nested.type = OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE;
-        wr->nested.name = (char *)mode;
+        ocop__reg_entity_register__init(&wr->first);
+        wr->first.type = OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE;
+        wr->first.name = (char *)mode;
         wr->req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_REGISTER;
-        wr->req.reg_entity_register = &wr->nested;
+        wr->req.reg_entity_register = &wr->first;
     }
     return &wr->req;
 }
 
-/* A write through the nested route. */
+/* A write through the first route. */
 static Ocop__Request *s_write_init(s_write_t *wr, const char *request_id, const char *mode)
 {
     return s_write_route_init(wr, request_id, mode, 0);
@@ -872,46 +872,63 @@ static void test_failed_write_leaves_no_trace(void **state)
     s_assert_no_events_after(w, last0 + 2);
 }
 
-/* The checks_before_writes route runs in the batch transaction itself: a refusal before any
- * write leaves nothing, and a store error after a write makes the loop rerun the batch with
- * every request isolated, so only the failing request is lost. */
-static void test_direct_route(void **state)
+/* Writes run straight in the batch transaction. A refusal before any write is answered there
+ * and reruns nothing; a refusal after a write, or a store error, makes the loop rerun the batch
+ * with that request nested, so only that request is lost: on either route, alone or among
+ * others, each counted once in the Pong. */
+static void test_refusals_in_the_batch(void **state)
 {
     s_world_t *w = *state;
     uint64_t c0 = s_read_counter(w);
-    uint64_t last0 = s_ping(w).last_sequence;
+    Ocop__Pong p0 = s_ping(w);
+    uint64_t last0 = p0.last_sequence;
 
     s_write_t wr;
-    Ocop__Reply *reply = s_call(w, s_write_route_init(&wr, "direct-1", S_MODE_OK, 1));
+    Ocop__Reply *reply = s_call(w, s_write_route_init(&wr, "batch-1", S_MODE_OK, 1));
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_OK);
     assert_int_equal(reply->reg_entity->revision, c0 + 1);
     ocop__reply__free_unpacked(reply, NULL);
-    reply = s_call(w, s_write_route_init(&wr, "direct-2", S_MODE_REFUSE, 1));
+    reply = s_call(w, s_write_route_init(&wr, "batch-2", S_MODE_REFUSE, 1));
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_INVALID);
     assert_string_equal(reply->field, "name");
     ocop__reply__free_unpacked(reply, NULL);
     assert_int_equal(s_read_counter(w), c0 + 1);
     s_assert_no_events_after(w, last0 + 1);
+    assert_int_equal(s_ping(w).batch_reruns, p0.batch_reruns);
+
+    /* Written, then refused, alone in its batch: on the route once said to check first. */
+    reply = s_call(w, s_write_route_init(&wr, "batch-3", S_MODE_FAIL, 1));
+    assert_int_equal(reply->status, OCOP__STATUS__STATUS_INVALID);
+    ocop__reply__free_unpacked(reply, NULL);
+    assert_int_equal(s_read_counter(w), c0 + 1);
+    s_assert_no_events_after(w, last0 + 1);
+    assert_int_equal(s_ping(w).batch_reruns, p0.batch_reruns + 1);
 
     /* A store error after the write, alone in its batch. */
-    reply = s_call(w, s_write_route_init(&wr, "direct-3", S_MODE_DB_ERROR, 1));
+    reply = s_call(w, s_write_route_init(&wr, "batch-4", S_MODE_DB_ERROR, 1));
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_INTERNAL);
     ocop__reply__free_unpacked(reply, NULL);
     assert_int_equal(s_read_counter(w), c0 + 1);
     s_assert_no_events_after(w, last0 + 1);
-    assert_int_equal(s_ping(w).map_size, S_MAP_SIZE); /* a store error is not a full map */
+    Ocop__Pong p1 = s_ping(w);
+    assert_int_equal(p1.map_size, S_MAP_SIZE); /* a store error is not a full map */
+    assert_int_equal(p1.batch_reruns, p0.batch_reruns + 2);
 
-    /* Back to back: direct ok, direct store error, nested ok, direct ok, direct refusal. */
-    enum { N = 5 };
+    /* Back to back on both routes: only the store error and the refusal after a write rerun.
+     * In one batch the refusal comes after the rerun's first nested request and is itself
+     * nested (one rerun); split between batches, each reruns its own (two). */
+    enum { N = 7 };
     s_write_t ws[N];
-    const char *modes[N] = {S_MODE_OK, S_MODE_DB_ERROR, S_MODE_OK, S_MODE_OK, S_MODE_REFUSE};
-    const int direct[N] = {1, 1, 0, 1, 1};
-    const Ocop__Status want[N] = {OCOP__STATUS__STATUS_OK, OCOP__STATUS__STATUS_INTERNAL, OCOP__STATUS__STATUS_OK,
-                                  OCOP__STATUS__STATUS_OK, OCOP__STATUS__STATUS_INVALID};
+    const char *modes[N] = {S_MODE_OK, S_MODE_DB_ERROR, S_MODE_OK, S_MODE_FAIL, S_MODE_OK, S_MODE_REFUSE, S_MODE_OK};
+    const int other[N] = {1, 1, 0, 0, 1, 1, 0};
+    const Ocop__Status want[N] = {
+        OCOP__STATUS__STATUS_OK, OCOP__STATUS__STATUS_INTERNAL, OCOP__STATUS__STATUS_OK, OCOP__STATUS__STATUS_INVALID,
+        OCOP__STATUS__STATUS_OK, OCOP__STATUS__STATUS_INVALID,  OCOP__STATUS__STATUS_OK};
     char ids[N][32];
+    uint64_t revision = c0 + 1;
     for (int i = 0; i < N; i++) {
-        snprintf(ids[i], sizeof ids[i], "direct-mix-%d", i);
-        assert_int_equal(ocop_client_send(w->client, s_write_route_init(&ws[i], ids[i], modes[i], direct[i])), 0);
+        snprintf(ids[i], sizeof ids[i], "batch-mix-%d", i);
+        assert_int_equal(ocop_client_send(w->client, s_write_route_init(&ws[i], ids[i], modes[i], other[i])), 0);
     }
     for (int i = 0; i < N; i++) {
         size_t len;
@@ -920,24 +937,26 @@ static void test_direct_route(void **state)
         free(raw);
         assert_string_equal(r->request_id, ids[i]);
         assert_int_equal(r->status, want[i]);
+        if (want[i] == OCOP__STATUS__STATUS_OK)
+            assert_int_equal(r->reg_entity->revision, ++revision);
         ocop__reply__free_unpacked(r, NULL);
     }
-    assert_int_equal(s_read_counter(w), c0 + 4);
+    assert_int_equal(s_read_counter(w), c0 + 5);
     Ocop__Reply *events = s_events_from(w, last0 + 1, 0);
-    s_assert_events(events->events, last0 + 1, 4);
+    s_assert_events(events->events, last0 + 1, 5);
     ocop__reply__free_unpacked(events, NULL);
-    s_assert_no_events_after(w, last0 + 4);
+    s_assert_no_events_after(w, last0 + 5);
+    assert_in_range(s_ping(w).batch_reruns, p0.batch_reruns + 3, p0.batch_reruns + 4);
 
-    /* A repeat of a direct request is answered from the record; its id on another route is
-     * refused. */
+    /* A repeat is answered from the record; its id on another route is refused. */
     size_t len1, len2;
-    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, "direct-1", S_MODE_OK, 1)), 0);
+    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, "batch-1", S_MODE_OK, 1)), 0);
     uint8_t *again = s_recv_raw(w, &len2);
     reply = s_unpack_reply(again, len2);
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_OK);
     assert_int_equal(reply->reg_entity->revision, c0 + 1);
     ocop__reply__free_unpacked(reply, NULL);
-    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, "direct-1", S_MODE_OK, 0)), 0);
+    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, "batch-1", S_MODE_OK, 0)), 0);
     uint8_t *third = s_recv_raw(w, &len1);
     reply = s_unpack_reply(third, len1);
     assert_int_equal(reply->status, OCOP__STATUS__STATUS_CONFLICT);
@@ -945,8 +964,8 @@ static void test_direct_route(void **state)
     ocop__reply__free_unpacked(reply, NULL);
     free(again);
     free(third);
-    assert_int_equal(s_read_counter(w), c0 + 4);
-    s_assert_no_events_after(w, last0 + 4);
+    assert_int_equal(s_read_counter(w), c0 + 5);
+    s_assert_no_events_after(w, last0 + 5);
 }
 
 static void test_write_needs_request_id(void **state)
@@ -1125,7 +1144,8 @@ static void test_reads_off_the_writer(void **state)
 }
 
 /* A reading route's transaction is read-only: its write fails, the store is unchanged. A route
- * declared on_writer runs on the loop's thread. */
+ * declared on_writer runs on the loop's thread, and is refused when it writes there (its
+ * nested transaction is aborted either way). */
 static void test_read_routes_cannot_write(void **state)
 {
     s_world_t *w = *state;
@@ -1147,6 +1167,16 @@ static void test_read_routes_cannot_write(void **state)
     assert_int_equal(r->status, OCOP__STATUS__STATUS_OK);
     ocop__reply__free_unpacked(r, NULL);
     assert_true(pthread_equal(w->on_writer_thread, w->thread));
+
+    Ocop__RegUnitList units = OCOP__REG_UNIT_LIST__INIT;
+    Ocop__Request ureq = OCOP__REQUEST__INIT;
+    ureq.body_case = OCOP__REQUEST__BODY_REG_UNIT_LIST;
+    ureq.reg_unit_list = &units;
+    r = s_call(w, &ureq);
+    assert_int_equal(r->status, OCOP__STATUS__STATUS_INTERNAL);
+    assert_non_null(strstr(r->message, "reading route"));
+    ocop__reply__free_unpacked(r, NULL);
+    assert_int_equal(s_read_counter(w), before);
 }
 
 static Ocop__Reply *s_write_replayed(s_world_t *w, const char *request_id)
@@ -1207,7 +1237,7 @@ static void test_map_growth_to_ceiling(void **state)
     assert_int_equal(p0.map_size, S_MAP_SIZE); /* the small writes so far fit */
 
     size_t map_size = p0.map_size;
-    int ok = 0, grew_while_writing = 0, full = 0, last_ok_direct = 0;
+    int ok = 0, grew_while_writing = 0, full = 0, last_ok_other = 0;
     char last_ok_id[32] = "";
     uint8_t *last_ok_reply = NULL;
     size_t last_ok_len = 0;
@@ -1217,7 +1247,7 @@ static void test_map_growth_to_ceiling(void **state)
         char id[32];
         snprintf(id, sizeof id, "big-%d", i);
         s_write_t wr;
-        /* Alternate the nested and the direct route: both must grow the map. */
+        /* Alternate the two routes: both must grow the map. */
         assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, id, S_MODE_BIG, i % 2)), 0);
         size_t len;
         uint8_t *raw = s_recv_raw(w, &len);
@@ -1226,7 +1256,7 @@ static void test_map_growth_to_ceiling(void **state)
             ok++;
             assert_int_equal(reply->reg_entity->revision, c0 + (uint64_t)ok);
             snprintf(last_ok_id, sizeof last_ok_id, "%s", id);
-            last_ok_direct = i % 2;
+            last_ok_other = i % 2;
             free(last_ok_reply);
             last_ok_reply = raw;
             last_ok_len = len;
@@ -1322,7 +1352,7 @@ static void test_map_growth_to_ceiling(void **state)
     assert_int_equal(seen, 0xfu);
 
     /* A retry of a write that was applied still gets its original reply at the ceiling. */
-    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, last_ok_id, S_MODE_BIG, last_ok_direct)), 0);
+    assert_int_equal(ocop_client_send(w->client, s_write_route_init(&wr, last_ok_id, S_MODE_BIG, last_ok_other)), 0);
     size_t len;
     uint8_t *again = s_recv_raw(w, &len);
     assert_int_equal(len, last_ok_len);
@@ -1359,7 +1389,7 @@ int main(void)
         cmocka_unit_test(test_write_reply_and_events),
         cmocka_unit_test(test_repeated_request_id),
         cmocka_unit_test(test_failed_write_leaves_no_trace),
-        cmocka_unit_test(test_direct_route),
+        cmocka_unit_test(test_refusals_in_the_batch),
         cmocka_unit_test(test_write_needs_request_id),
         cmocka_unit_test(test_malformed_unsupported_too_large),
         cmocka_unit_test(test_reads_off_the_writer),

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ocop_db.h"
 #include "ocop_store.h"
 #include "unit_tmpdir.h"
 
@@ -58,7 +59,7 @@ static int s_put(ocop_store_t *store, MDB_dbi dbi, const char *key, const char *
     if (rc)
         return rc;
     MDB_val k = {strlen(key), (void *)key}, v = {strlen(value) + 1, (void *)value};
-    rc = mdb_put(txn, dbi, &k, &v, 0);
+    rc = ocop_db_put(txn, dbi, &k, &v, 0);
     if (rc) {
         mdb_txn_abort(txn);
         return rc;
@@ -166,7 +167,7 @@ static void test_key_ordering(void **state)
         assert_false(key.overflow);
         assert_int_equal(key.len, strlen(expect[order[i]].s) + 1 + 8 + 4);
         MDB_val k = ocop_key_val(&key), v = {sizeof(size_t), (void *)&order[i]};
-        assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+        assert_int_equal(ocop_db_put(txn, dbi, &k, &v, 0), 0);
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
 
@@ -248,7 +249,7 @@ static int s_fill(ocop_store_t *store, MDB_dbi dbi, int start, int *full)
         ocop_key_init(&key);
         ocop_key_u32(&key, (uint32_t)n);
         MDB_val k = ocop_key_val(&key), v = {sizeof value, value};
-        int rc = mdb_put(txn, dbi, &k, &v, 0);
+        int rc = ocop_db_put(txn, dbi, &k, &v, 0);
         if (rc == 0)
             rc = mdb_txn_commit(txn);
         else

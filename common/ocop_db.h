@@ -1,0 +1,31 @@
+/* ocop_db — the only way code here writes to an LMDB store.
+ *
+ * Each write is counted on the thread that makes it, tried or done alike (a failed put may
+ * already have changed the transaction). The service loop reads the count around a handler, so
+ * it knows whether a request that refuses wrote anything first: one that did not is answered
+ * inside the batch transaction as it stands; one that did makes the loop rerun the batch with
+ * that request in a nested transaction (ocop_service.h).
+ *
+ * LMDB's own write functions are poisoned in every file that includes this header, and every
+ * file of services/ includes it first (services/CMakeLists.txt), so no handler can write
+ * around the count. */
+#ifndef OCOP_DB_H
+#define OCOP_DB_H
+
+#include <lmdb.h>
+#include <stdint.h>
+
+int ocop_db_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
+int ocop_db_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+int ocop_db_cursor_put(MDB_cursor *cursor, MDB_val *key, MDB_val *data, unsigned int flags);
+int ocop_db_cursor_del(MDB_cursor *cursor, unsigned int flags);
+int ocop_db_drop(MDB_txn *txn, MDB_dbi dbi, int del);
+
+/* How many writes this thread has made since it started (it only grows). */
+uint64_t ocop_db_writes(void);
+
+#ifndef OCOP_DB_IMPLEMENTATION
+#pragma GCC poison mdb_put mdb_del mdb_cursor_put mdb_cursor_del mdb_drop
+#endif
+
+#endif
