@@ -177,13 +177,13 @@ int ocop_ctx_publish_body(ocop_ctx_t *ctx, Ocop__Reply *reply, const ProtobufCMe
 int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *value, int required,
                         size_t max_chars)
 {
-    const char *why = ocop_text_check(value ? value : "", required, max_chars);
-    if (!why)
+    ocop_text_fault_t fault = ocop_text_fault(value, required, max_chars);
+    if (fault == OCOP_TEXT_FINE)
         return 0;
-    if (strcmp(why, "is too long") == 0)
+    if (fault == OCOP_TEXT_TOO_LONG)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is too long (at most %zu characters)", field,
                              max_chars);
-    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, why);
+    return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, ocop_text_fault_reason(fault));
 }
 
 void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,

@@ -65,13 +65,32 @@ size_t ocop_text_chars(const char *s)
     return count;
 }
 
-const char *ocop_text_check(const char *s, int required, size_t max_chars)
+ocop_text_fault_t ocop_text_fault(const char *s, int required, size_t max_chars)
 {
     if (!s || !*s)
-        return required ? "is required" : NULL;
+        return required ? OCOP_TEXT_MISSING : OCOP_TEXT_FINE;
     if (!ocop_text_valid_utf8(s, strlen(s)))
-        return "is not valid UTF-8";
+        return OCOP_TEXT_NOT_UTF8;
     if (ocop_text_chars(s) > max_chars)
+        return OCOP_TEXT_TOO_LONG;
+    return OCOP_TEXT_FINE;
+}
+
+const char *ocop_text_fault_reason(ocop_text_fault_t fault)
+{
+    switch (fault) {
+    case OCOP_TEXT_MISSING:
+        return "is required";
+    case OCOP_TEXT_NOT_UTF8:
+        return "is not valid UTF-8";
+    case OCOP_TEXT_TOO_LONG:
         return "is too long";
-    return NULL;
+    default:
+        return NULL;
+    }
+}
+
+const char *ocop_text_check(const char *s, int required, size_t max_chars)
+{
+    return ocop_text_fault_reason(ocop_text_fault(s, required, max_chars));
 }
