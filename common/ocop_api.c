@@ -162,6 +162,36 @@ const ocop_api_route_t *ocop_api_routes(size_t *count)
     return s_routes;
 }
 
+static const ocop_scope_lookup_t s_lookups[] = {
+    {OCOP_SCOPE_COMMUNE, OCOP_API_REGISTRATION, "reg_unit_get", "code", "unit_version", "version", "province_code",
+     "code", NULL, NULL, NULL},
+    {OCOP_SCOPE_ENTITY, OCOP_API_REGISTRATION, "reg_entity_get", "id", NULL, NULL, "current_province_code",
+     "commune_code", "id", NULL, NULL},
+    {OCOP_SCOPE_PRODUCT, OCOP_API_REGISTRATION, "reg_product_get", "id", NULL, NULL, "product.current_province_code",
+     "product.commune_code", "product.entity_id", NULL, NULL},
+    {OCOP_SCOPE_COUNCIL, OCOP_API_EVALUATION, "eval_council_get", "id", NULL, NULL, "province_code", NULL, NULL, "id",
+     "level"},
+    {OCOP_SCOPE_SESSION, OCOP_API_EVALUATION, "eval_session_get", "id", NULL, NULL, "province_code", NULL, NULL,
+     "council_id", "level"},
+    {OCOP_SCOPE_CERTIFICATE, OCOP_API_EVALUATION, "eval_certificate_get", "id", NULL, NULL, "province_code", NULL,
+     "entity_id", NULL, NULL},
+    {OCOP_SCOPE_FAIR, OCOP_API_PROMOTION, "pro_fair_get", "id", NULL, NULL, "province_code", NULL, NULL, NULL, NULL},
+};
+
+const ocop_scope_lookup_t *ocop_scope_lookup(ocop_scope_rule_t rule)
+{
+    for (size_t i = 0; i < sizeof s_lookups / sizeof s_lookups[0]; i++)
+        if (s_lookups[i].rule == rule)
+            return &s_lookups[i];
+    return NULL;
+}
+
+const ocop_scope_lookup_t *ocop_scope_lookups(size_t *count)
+{
+    *count = sizeof s_lookups / sizeof s_lookups[0];
+    return s_lookups;
+}
+
 const ocop_api_route_t *ocop_api_route_for_request(const char *request)
 {
     for (size_t i = 0; i < sizeof s_routes / sizeof s_routes[0]; i++)

@@ -62,6 +62,21 @@ typedef enum {
     OCOP_SCOPE_FAIR,        /* scope_field is a fair id */
 } ocop_scope_rule_t;
 
+/* How a scope rule's target is found: the gateway asks lookup (a Request body field) of service
+ * (of evaluation: the shard the key's id names) with the write's key in key_field, and reads
+ * each part of the target off the reply's body by a field path ("product.entity_id"; NULL: the
+ * rule names no such part). A service adds a kind of target here, not in the gateway. */
+typedef struct {
+    ocop_scope_rule_t rule;
+    ocop_api_service_t service;
+    const char *lookup;
+    const char *key_field;
+    const char *carry_from; /* a string field of the write copied into the lookup (NULL: none), */
+    const char *carry_to;   /* into this field */
+    const char *province, *commune, *entity, *council;
+    const char *level; /* an EvalLevel field: the central council is not a province's */
+} ocop_scope_lookup_t;
+
 typedef struct {
     const char *method;  /* "GET", "POST", "PATCH" */
     const char *path;    /* "/v1/products/{id}/transitions" */
@@ -79,6 +94,12 @@ typedef struct {
 
 /* The table, in documentation order. */
 const ocop_api_route_t *ocop_api_routes(size_t *count);
+
+/* The lookup that finds rule's target; NULL for OCOP_SCOPE_NONE and OCOP_SCOPE_PROVINCE (the
+ * key is the target). */
+const ocop_scope_lookup_t *ocop_scope_lookup(ocop_scope_rule_t rule);
+/* Every lookup, for the checks that each names real fields. */
+const ocop_scope_lookup_t *ocop_scope_lookups(size_t *count);
 
 /* The route of a Request body field name; NULL when no route sends it. */
 const ocop_api_route_t *ocop_api_route_for_request(const char *request);

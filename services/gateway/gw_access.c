@@ -76,119 +76,94 @@ static const ProtobufCMessage *s_body(const Ocop__Reply *reply, const char *sect
     return gw_reply_body(reply);
 }
 
-/* A lookup of body_name (a message of desc with a string field "id" or "code" = key). */
-static void s_lookup(gw_lookup_t *l, const char *section, const char *body_name, const ProtobufCMessageDescriptor *desc,
-                     const char *field, const char *key, ocop_arena_t *arena)
+/* The storage of the field at path ("a.b": field b of message field a) in msg, with its
+ * descriptor in *fd; NULL when a field does not exist or a message on the way is absent. */
+static const void *s_field_at(const ProtobufCMessage *msg, const char *path, const ProtobufCFieldDescriptor **fd)
 {
-    snprintf(l->section, sizeof l->section, "%s", section);
-    l->body_name = body_name;
+    char name[64];
+    for (;;) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof name)
+            return NULL;
+        memcpy(name, path, n);
+        name[n] = '\0';
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name);
+        if (!f || f->label == PROTOBUF_C_LABEL_REPEATED)
+            return NULL;
+        const void *at = (const char *)msg + f->offset;
+        if (!dot) {
+            *fd = f;
+            return at;
+        }
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE || !(msg = *(const ProtobufCMessage *const *)at))
+            return NULL;
+        path = dot + 1;
+    }
+}
+
+/* The string at path in msg; "" when the rule names no such part or msg does not hold it. */
+static const char *s_string_at(const ProtobufCMessage *msg, const char *path)
+{
+    const ProtobufCFieldDescriptor *f;
+    const void *at = path ? s_field_at(msg, path, &f) : NULL;
+    if (!at || f->type != PROTOBUF_C_TYPE_STRING)
+        return "";
+    const char *value = *(const char *const *)at;
+    return value ? value : "";
+}
+
+/* The lookup of spec for key (the value of the write's field), with the field it carries from
+ * write (may be NULL). 0, or -1 with out filled when key names no shard. */
+static int s_lookup_make(gw_t *gw, const ocop_scope_lookup_t *spec, const char *field, const char *key,
+                         const ProtobufCMessage *write, ocop_arena_t *arena, gw_lookup_t *l, gw_response_t *out)
+{
+    if (spec->service == OCOP_API_EVALUATION) {
+        if (gw_shard_of_id(gw, key, field, l->section, sizeof l->section, out) != 0)
+            return -1;
+    } else {
+        snprintf(l->section, sizeof l->section, "%s", ocop_api_service_name(spec->service));
+    }
+    const ProtobufCMessageDescriptor *desc =
+        protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, spec->lookup)->descriptor;
+    l->body_name = spec->lookup;
     l->msg = ocop_arena_alloc(arena, desc->sizeof_message);
     protobuf_c_message_init(desc, l->msg);
-    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(desc, field);
-    *(const char **)((char *)l->msg + f->offset) = ocop_arena_strdup(arena, key);
+    s_set_field_string(l->msg, spec->key_field, ocop_arena_strdup(arena, key));
+    const char *carried = spec->carry_from && write ? gw_field_string(write, spec->carry_from) : NULL;
+    if (carried)
+        s_set_field_string(l->msg, spec->carry_to, ocop_arena_strdup(arena, carried));
+    return 0;
 }
 
 void gw_product_lookup(const char *product_id, ocop_arena_t *arena, gw_lookup_t *lookup)
 {
-    s_lookup(lookup, "registration", "reg_product_get", &ocop__reg_product_get__descriptor, "id", product_id, arena);
+    s_lookup_make(NULL, ocop_scope_lookup(OCOP_SCOPE_PRODUCT), "", product_id, NULL, arena, lookup, NULL);
 }
 
 int gw_product_province(const Ocop__Reply *reply, const char *product_id, const char *field, unsigned timeout_ms,
                         char *province, size_t len, gw_response_t *out)
 {
-    const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)s_body(reply, "registration", timeout_ms, out);
-    if (d && d->product)
-        return s_copy(province, len, d->product->current_province_code) == 0 ? 0 : s_too_long("registration", out);
-    if (d || (reply && (int)reply->status == OCOP_E_NOT_FOUND))
+    const ProtobufCMessage *body = s_body(reply, "registration", timeout_ms, out);
+    const char *found = body ? s_string_at(body, ocop_scope_lookup(OCOP_SCOPE_PRODUCT)->province) : NULL;
+    if (found && *found)
+        return s_copy(province, len, found) == 0 ? 0 : s_too_long("registration", out);
+    if (body || (reply && (int)reply->status == OCOP_E_NOT_FOUND))
         gw_error(out, 404, "NOT_FOUND", field, "product %.64s does not exist", product_id);
     return -1;
 }
 
-/* The lookup that finds rule's target from key (a commune in msg's unit_version); 0 when the
- * key itself is the target (a province), -1 with out filled when it cannot be placed. */
-static int s_target_lookup(gw_t *gw, ocop_scope_rule_t rule, const char *field, const char *key,
-                           const ProtobufCMessage *msg, ocop_arena_t *arena, gw_lookup_t *l, gw_response_t *out)
-{
-    char shard[OCOP_NAME_MAX];
-    switch (rule) {
-    case OCOP_SCOPE_NONE:
-    case OCOP_SCOPE_PROVINCE:
-        return 0;
-    case OCOP_SCOPE_COMMUNE: {
-        s_lookup(l, "registration", "reg_unit_get", &ocop__reg_unit_get__descriptor, "code", key, arena);
-        const char *version = gw_field_string(msg, "unit_version");
-        if (version)
-            ((Ocop__RegUnitGet *)l->msg)->version = ocop_arena_strdup(arena, version);
-        return 1;
-    }
-    case OCOP_SCOPE_ENTITY:
-        s_lookup(l, "registration", "reg_entity_get", &ocop__reg_entity_get__descriptor, "id", key, arena);
-        return 1;
-    case OCOP_SCOPE_PRODUCT:
-        gw_product_lookup(key, arena, l);
-        return 1;
-    case OCOP_SCOPE_FAIR:
-        s_lookup(l, "promotion", "pro_fair_get", &ocop__pro_fair_get__descriptor, "id", key, arena);
-        return 1;
-    case OCOP_SCOPE_COUNCIL:
-    case OCOP_SCOPE_SESSION:
-    case OCOP_SCOPE_CERTIFICATE:
-        if (gw_shard_of_id(gw, key, field, shard, sizeof shard, out) != 0)
-            return -1;
-        if (rule == OCOP_SCOPE_COUNCIL)
-            s_lookup(l, shard, "eval_council_get", &ocop__eval_council_get__descriptor, "id", key, arena);
-        else if (rule == OCOP_SCOPE_SESSION)
-            s_lookup(l, shard, "eval_session_get", &ocop__eval_session_get__descriptor, "id", key, arena);
-        else
-            s_lookup(l, shard, "eval_certificate_get", &ocop__eval_certificate_get__descriptor, "id", key, arena);
-        return 1;
-    }
-    return -1;
-}
-
 /* The target as the lookup's reply body describes it. 0, or -1 when a part does not fit. */
-static int s_target_from(ocop_scope_rule_t rule, const ProtobufCMessage *body, gw_target_t *t)
+static int s_target_from(const ocop_scope_lookup_t *spec, const ProtobufCMessage *body, gw_target_t *t)
 {
-    switch (rule) {
-    case OCOP_SCOPE_COMMUNE: {
-        const Ocop__RegUnit *u = (const Ocop__RegUnit *)body;
-        return s_copy(t->commune, sizeof t->commune, u->code) |
-               s_copy(t->province, sizeof t->province, u->province_code);
-    }
-    case OCOP_SCOPE_ENTITY: {
-        const Ocop__RegEntity *e = (const Ocop__RegEntity *)body;
-        return s_copy(t->entity, sizeof t->entity, e->id) | s_copy(t->commune, sizeof t->commune, e->commune_code) |
-               s_copy(t->province, sizeof t->province, e->current_province_code);
-    }
-    case OCOP_SCOPE_PRODUCT: {
-        const Ocop__RegProductDetail *d = (const Ocop__RegProductDetail *)body;
-        if (!d->product)
-            return 0;
-        return s_copy(t->entity, sizeof t->entity, d->product->entity_id) |
-               s_copy(t->commune, sizeof t->commune, d->product->commune_code) |
-               s_copy(t->province, sizeof t->province, d->product->current_province_code);
-    }
-    case OCOP_SCOPE_COUNCIL: {
-        const Ocop__EvalCouncil *c = (const Ocop__EvalCouncil *)body;
-        t->level = c->level;
-        return s_copy(t->council, sizeof t->council, c->id) | s_copy(t->province, sizeof t->province, c->province_code);
-    }
-    case OCOP_SCOPE_SESSION: {
-        const Ocop__EvalSession *ses = (const Ocop__EvalSession *)body;
-        t->level = ses->level;
-        return s_copy(t->council, sizeof t->council, ses->council_id) |
-               s_copy(t->province, sizeof t->province, ses->province_code);
-    }
-    case OCOP_SCOPE_CERTIFICATE: {
-        const Ocop__EvalCertificate *c = (const Ocop__EvalCertificate *)body;
-        return s_copy(t->entity, sizeof t->entity, c->entity_id) |
-               s_copy(t->province, sizeof t->province, c->province_code);
-    }
-    case OCOP_SCOPE_FAIR:
-        return s_copy(t->province, sizeof t->province, ((const Ocop__ProFair *)body)->province_code);
-    default:
-        return 0;
-    }
+    const ProtobufCFieldDescriptor *f;
+    const void *level = spec->level ? s_field_at(body, spec->level, &f) : NULL;
+    if (level && f->type == PROTOBUF_C_TYPE_ENUM)
+        t->level = (Ocop__EvalLevel) * (const int *)level;
+    return s_copy(t->province, sizeof t->province, s_string_at(body, spec->province)) |
+           s_copy(t->commune, sizeof t->commune, s_string_at(body, spec->commune)) |
+           s_copy(t->entity, sizeof t->entity, s_string_at(body, spec->entity)) |
+           s_copy(t->council, sizeof t->council, s_string_at(body, spec->council));
 }
 
 static int s_in_scope(const ocop_user_t *u, const gw_target_t *t)
@@ -290,9 +265,9 @@ int gw_access_scope_begin(gw_t *gw, const gw_identity_t *who, const ocop_api_rou
         gw_error(out, 400, "INVALID", route->scope_field, "%s is required", route->scope_field);
         return -1;
     }
-    int rc = s_target_lookup(gw, route->scope, route->scope_field, key, msg, arena, lookup, out);
-    if (rc != 0)
-        return rc;
+    const ocop_scope_lookup_t *spec = ocop_scope_lookup(route->scope);
+    if (spec)
+        return s_lookup_make(gw, spec, route->scope_field, key, msg, arena, lookup, out) == 0 ? 1 : -1;
     gw_target_t t;
     memset(&t, 0, sizeof t);
     if (route->scope == OCOP_SCOPE_PROVINCE && s_copy(t.province, sizeof t.province, key) != 0) {
@@ -312,7 +287,7 @@ int gw_access_scope_end(const gw_identity_t *who, const ocop_api_route_t *route,
         return -1;
     gw_target_t t;
     memset(&t, 0, sizeof t);
-    if (s_target_from(route->scope, body, &t) != 0)
+    if (s_target_from(ocop_scope_lookup(route->scope), body, &t) != 0)
         return s_too_long(lookup->section, out);
     return s_decide(who, route, &t, out);
 }

@@ -55,6 +55,59 @@ static void test_table_is_consistent(void **state)
     }
 }
 
+/* The field path in desc, or fail: each step a singular field, every step but the last a
+ * message. Returns the last field. */
+static const ProtobufCFieldDescriptor *s_path_field(const ProtobufCMessageDescriptor *desc, const char *path)
+{
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", path);
+    const ProtobufCFieldDescriptor *f = NULL;
+    for (char *step = strtok(copy, "."); step; step = strtok(NULL, ".")) {
+        if (!desc)
+            fail_msg("%s: %s is not a message", path, f->name);
+        f = protobuf_c_message_descriptor_get_field_by_name(desc, step);
+        if (!f || f->label == PROTOBUF_C_LABEL_REPEATED)
+            fail_msg("%s: no single field %s in %s", path, step, desc->name);
+        desc = f->type == PROTOBUF_C_TYPE_MESSAGE ? f->descriptor : NULL;
+    }
+    return f;
+}
+
+/* Every scope rule but none and province has one lookup; each asks a read the API serves, with
+ * the key in a string field of it, and names target parts that are string fields of its reply
+ * (the level an EvalLevel). */
+static void test_scope_lookups_name_real_fields(void **state)
+{
+    (void)state;
+    for (int rule = OCOP_SCOPE_NONE; rule <= OCOP_SCOPE_FAIR; rule++)
+        assert_int_equal(ocop_scope_lookup(rule) == NULL, rule == OCOP_SCOPE_NONE || rule == OCOP_SCOPE_PROVINCE);
+    size_t n;
+    const ocop_scope_lookup_t *lookups = ocop_scope_lookups(&n);
+    for (size_t i = 0; i < n; i++) {
+        const ocop_scope_lookup_t *l = &lookups[i];
+        assert_ptr_equal(ocop_scope_lookup(l->rule), l);
+        const ocop_api_route_t *read = ocop_api_route_for_request(l->lookup);
+        assert_non_null(read);
+        assert_string_equal(read->method, "GET");
+        assert_int_equal(read->service, l->service);
+        const ProtobufCMessageDescriptor *ask =
+            protobuf_c_message_descriptor_get_field_by_name(&ocop__request__descriptor, l->lookup)->descriptor;
+        assert_int_equal(s_path_field(ask, l->key_field)->type, PROTOBUF_C_TYPE_STRING);
+        assert_true((l->carry_from == NULL) == (l->carry_to == NULL));
+        if (l->carry_to)
+            assert_int_equal(s_path_field(ask, l->carry_to)->type, PROTOBUF_C_TYPE_STRING);
+        const ProtobufCMessageDescriptor *body =
+            protobuf_c_message_descriptor_get_field_by_name(&ocop__reply__descriptor, read->reply)->descriptor;
+        const char *parts[] = {l->province, l->commune, l->entity, l->council};
+        assert_non_null(l->province);
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
+            if (parts[k])
+                assert_int_equal(s_path_field(body, parts[k])->type, PROTOBUF_C_TYPE_STRING);
+        if (l->level)
+            assert_ptr_equal(s_path_field(body, l->level)->descriptor, &ocop__eval_level__descriptor);
+    }
+}
+
 static void test_match(void **state)
 {
     (void)state;
@@ -131,6 +184,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_is_consistent),
+        cmocka_unit_test(test_scope_lookups_name_real_fields),
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_path_fill),
         cmocka_unit_test(test_statuses_and_roles),
