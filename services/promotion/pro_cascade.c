@@ -3,6 +3,7 @@
  * goes to the first application on that fair's waiting list that is still eligible, its waiting
  * applications are withdrawn and its listings at points of sale too — one event per step. The
  * replica marks such products; the service sends itself ProCascadeDue to act on the marks. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "pro_fair.h"
 #include "pro_handlers.h"
 
@@ -114,26 +116,42 @@ static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
 }
 
 /* Cancels the product's applications to fairs that have not ended. */
-static int s_cancel_applications(s_run_t *r, const char *product, const char *reason)
+/* The second string of every key "product|second" of dbi (in the arena), into *out and *n. 0, or
+ * -1 with the reply failed. */
+static int s_seconds_of(s_run_t *r, MDB_dbi dbi, const char *product, const char *what, char ***out, size_t *n)
 {
+    ocop_arena_t *arena = ocop_ctx_arena(r->ctx);
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, product);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(r->ctx), pro_state(r->ctx)->db.by_product, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(r->ctx, r->reply, rc, "reading applications");
-    char fairs[S_FAIRS_MAX][40];
-    size_t n = 0;
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < S_FAIRS_MAX;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(r->ctx), dbi, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        const char *second = (const char *)scan.key.mv_data + prefix.len;
+        size_t len = scan.key.mv_size - prefix.len;
+        if (len == 0 || second[len - 1] != '\0') {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
-        snprintf(fairs[n++], sizeof fairs[0], "%.*s", (int)(k.mv_size - prefix.len - 1),
-                 (const char *)k.mv_data + prefix.len);
+        }
+        if (!(*out = ocop_arena_grow(arena, *out, *n, &cap, sizeof **out))) {
+            ocop_scan_fail(&scan, ENOMEM);
+            break;
+        }
+        (*out)[(*n)++] = ocop_arena_strndup(arena, second, len - 1);
     }
-    mdb_cursor_close(cur);
+    rc = ocop_scan_close(&scan, rc);
+    return rc == 0 ? 0 : ocop_ctx_db_error(r->ctx, r->reply, rc, what);
+}
+
+static int s_cancel_applications(s_run_t *r, const char *product, const char *reason)
+{
+    char **fairs;
+    size_t n;
+    if (s_seconds_of(r, pro_state(r->ctx)->db.by_product, product, "reading applications", &fairs, &n) != 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         s_fair_t *f = s_fair(r, fairs[i]);
         if (!f)
@@ -169,30 +187,17 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
     pro_state_t *state = pro_state(r->ctx);
     MDB_txn *txn = ocop_ctx_txn(r->ctx);
     ocop_arena_t *arena = ocop_ctx_arena(r->ctx);
-    ocop_key_t prefix;
-    ocop_key_init(&prefix);
-    ocop_key_str(&prefix, product);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, state->db.listed_by, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(r->ctx, r->reply, rc, "reading listings");
-    char *pos[S_FAIRS_MAX];
-    size_t n = 0;
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < S_FAIRS_MAX;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        pos[n++] = ocop_arena_strndup(arena, (const char *)k.mv_data + prefix.len, k.mv_size - prefix.len - 1);
-    }
-    mdb_cursor_close(cur);
+    char **pos;
+    size_t n;
+    if (s_seconds_of(r, state->db.listed_by, product, "reading listings", &pos, &n) != 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         ocop_key_t by_pos, by_product;
         pro_listing_keys(&by_pos, &by_product, pos[i], product);
         MDB_val lk = ocop_key_val(&by_pos);
         ProtobufCMessage *msg;
-        rc = ocop_record_get(txn, state->db.listings, &lk, &ocop__pro_listing__descriptor, ocop_arena_allocator(arena),
-                             &msg);
+        int rc = ocop_record_get(txn, state->db.listings, &lk, &ocop__pro_listing__descriptor,
+                                 ocop_arena_allocator(arena), &msg);
         Ocop__ProListing *l = (Ocop__ProListing *)msg;
         if (rc != 0 || !l->active)
             continue;
@@ -232,16 +237,14 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     char **products = ocop_arena_alloc(arena, max * sizeof *products),
          **reasons = ocop_arena_alloc(arena, max * sizeof *reasons);
     size_t n = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.cascade, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the cascade");
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        products[n] = ocop_arena_strndup(arena, k.mv_data, k.mv_size ? k.mv_size - 1 : 0);
-        reasons[n++] = ocop_arena_strndup(arena, v.mv_data, v.mv_size ? v.mv_size - 1 : 0);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.cascade, NULL, NULL);
+    while (rc == 0 && n < max && ocop_scan_next(&scan)) {
+        products[n] = ocop_arena_strndup(arena, scan.key.mv_data, scan.key.mv_size ? scan.key.mv_size - 1 : 0);
+        reasons[n++] = ocop_arena_strndup(arena, scan.value.mv_data, scan.value.mv_size ? scan.value.mv_size - 1 : 0);
     }
-    mdb_cursor_close(cur);
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the cascade");
     for (size_t i = 0; i < n; i++) {
         /* A product certified again since it was marked keeps what it has. */
         Ocop__ProCertificateView *view;

@@ -1,5 +1,6 @@
 /* pro_fair — fairs and exhibitions, applications from eligible products, booth allocation by the
  * fair's strategy (pro_strategy). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "ocop_seq_id.h"
 #include "pro_fair.h"
 #include "pro_handlers.h"
@@ -37,36 +39,32 @@ Ocop__ProApplication **pro_applications(ocop_ctx_t *ctx, Ocop__Reply *reply, con
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     ocop_key_t prefix;
     pro_application_key(&prefix, fair_id, 0);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), pro_state(ctx)->db.applications, &cur);
+    size_t cap = 0, count = 0;
+    Ocop__ProApplication **out = NULL;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.applications, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        if (scan.key.mv_size != prefix.len + 8) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            break;
+        }
+        if (!(out = ocop_arena_grow(arena, out, count, &cap, sizeof *out))) {
+            ocop_scan_fail(&scan, ENOMEM);
+            break;
+        }
+        out[count] = ocop__pro_application__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
+        if (!out[count++]) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            break;
+        }
+    }
+    rc = ocop_scan_close(&scan, rc);
     if (rc != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "reading applications");
         return NULL;
     }
-    size_t cap = 64, count = 0;
-    Ocop__ProApplication **out = ocop_arena_alloc(arena, cap * sizeof *out);
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        if (count == cap) {
-            Ocop__ProApplication **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, out, cap * sizeof *out);
-            out = grown;
-            cap *= 2;
-        }
-        if (!(out[count++] = ocop__pro_application__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data))) {
-            rc = MDB_CORRUPTED;
-            break;
-        }
-    }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading applications");
-        return NULL;
-    }
     *n = count;
-    return out;
+    return out ? out : ocop_arena_alloc(arena, sizeof *out);
 }
 
 /* ---------------------------------------------------------------- creating and reading */
@@ -242,40 +240,40 @@ static int s_cmp_str(const void *a, const void *b)
 static char **s_busy_entities(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__ProFair *f, size_t *n)
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    size_t cap = 64;
-    char **out = ocop_arena_alloc(arena, cap * sizeof *out);
+    size_t cap = 0;
+    char **out = NULL;
     *n = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), pro_state(ctx)->db.fairs, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading fairs");
-        return NULL;
-    }
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Ocop__ProFair *o = ocop__pro_fair__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.fairs, NULL, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        Ocop__ProFair *o = ocop__pro_fair__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
         if (!o || strcmp(o->id, f->id) == 0 || !o->allocated || strcmp(o->start, f->end) > 0 ||
             strcmp(o->end, f->start) < 0)
             continue;
         size_t m;
         Ocop__ProApplication **apps = pro_applications(ctx, reply, o->id, &m);
         if (!apps) {
-            mdb_cursor_close(cur);
+            ocop_scan_close(&scan, 0);
             return NULL;
         }
         for (size_t i = 0; i < m; i++) {
             if (apps[i]->state != OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED)
                 continue;
-            if (*n == cap) {
-                char **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-                memcpy(grown, out, cap * sizeof *out);
-                out = grown;
-                cap *= 2;
+            if (!(out = ocop_arena_grow(arena, out, *n, &cap, sizeof *out))) {
+                ocop_scan_close(&scan, 0);
+                ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory");
+                return NULL;
             }
             out[(*n)++] = apps[i]->entity_id;
         }
     }
-    mdb_cursor_close(cur);
+    rc = ocop_scan_close(&scan, rc);
+    if (rc != 0) {
+        ocop_ctx_db_error(ctx, reply, rc, "reading fairs");
+        return NULL;
+    }
+    if (!out)
+        return ocop_arena_alloc(arena, sizeof *out);
     qsort(out, *n, sizeof *out, s_cmp_str);
     return out;
 }

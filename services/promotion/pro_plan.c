@@ -11,6 +11,7 @@
 
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "pro_handlers.h"
 
 #define S_ITEMS_MAX 200
@@ -45,15 +46,11 @@ static int s_cmp_item(const void *a, const void *b)
 static int s_each(MDB_txn *txn, MDB_dbi dbi, void (*fn)(s_cal_t *c, const MDB_val *v, unsigned year), s_cal_t *c,
                   unsigned year)
 {
-    MDB_cursor *cur;
-    MDB_val k, v;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-        fn(c, &v, year);
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, NULL, NULL);
+    while (rc == 0 && ocop_scan_next(&scan))
+        fn(c, &scan.value, year);
+    return ocop_scan_close(&scan, rc);
 }
 
 static void s_plan_items(s_cal_t *c, const MDB_val *v, unsigned year)

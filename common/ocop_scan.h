@@ -1,0 +1,46 @@
+/* ocop_scan — the entries of a database whose keys start with a prefix, in key order: the one
+ * walk every list, index and replay in the services makes.
+ *
+ *     ocop_scan_t scan;
+ *     int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
+ *     while (rc == 0 && ocop_scan_next(&scan))
+ *         ... scan.key, scan.value (valid until the next call) ...
+ *     rc = ocop_scan_close(&scan, rc);
+ */
+#ifndef OCOP_SCAN_H
+#define OCOP_SCAN_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+
+#include "ocop_store.h"
+
+typedef struct {
+    MDB_cursor *cursor;
+    uint8_t prefix[OCOP_KEY_MAX];
+    size_t prefix_len;
+    bool started;
+    MDB_val start;
+    MDB_val key, value; /* the current entry */
+    int rc;             /* what stopped the scan (0: the end of the prefix, or not stopped) */
+} ocop_scan_t;
+
+/* Opens a scan of dbi in txn over the keys that start with prefix (every key when prefix is
+ * NULL), from the first such key at or after from (NULL: the first). from must live until the
+ * first ocop_scan_next. 0, or an MDB error (then there is nothing to close, and
+ * ocop_scan_close(scan, rc) returns rc). */
+int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, const ocop_key_t *from);
+
+/* true with scan->key and scan->value on the next entry under the prefix; false at the end or
+ * on a store error (kept for ocop_scan_close). */
+bool ocop_scan_next(ocop_scan_t *scan);
+
+/* Stops the scan with the caller's error (MDB_CORRUPTED for an entry that does not parse, say),
+ * which ocop_scan_close returns. false, so that a loop can `if (bad) return ...` through it. */
+bool ocop_scan_fail(ocop_scan_t *scan, int rc);
+
+/* Closes the scan (when open_rc is 0: a scan that failed to open has nothing to close) and
+ * returns open_rc, else the error that stopped it, else 0. */
+int ocop_scan_close(ocop_scan_t *scan, int open_rc);
+
+#endif

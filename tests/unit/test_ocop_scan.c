@@ -1,0 +1,156 @@
+/* Unit: ocop_scan — the entries under a prefix in key order, from a given key on, and the error
+ * that stopped a scan, whoever set it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ocop_db.h"
+#include "ocop_scan.h"
+#include "ocop_store.h"
+#include "unit_tmpdir.h"
+
+typedef struct {
+    char dir[UNIT_TMPDIR_LEN];
+    ocop_store_t *store;
+    MDB_dbi dbi, empty;
+    MDB_txn *txn;
+} s_fixture_t;
+
+/* Keys "a"|n, "ab"|n and "b"|n for n = 1..3 (the value is the key's string and number). */
+static int s_fill(s_fixture_t *fx)
+{
+    const char *firsts[] = {"a", "ab", "b"};
+    for (size_t i = 0; i < 3; i++)
+        for (uint64_t n = 1; n <= 3; n++) {
+            ocop_key_t key;
+            ocop_key_init(&key);
+            ocop_key_str(&key, firsts[i]);
+            ocop_key_u64(&key, n);
+            char value[16];
+            snprintf(value, sizeof value, "%s%llu", firsts[i], (unsigned long long)n);
+            MDB_val k = ocop_key_val(&key), v = {.mv_size = strlen(value), .mv_data = value};
+            if (ocop_db_put(fx->txn, fx->dbi, &k, &v, 0) != 0)
+                return -1;
+        }
+    return 0;
+}
+
+static int s_setup(void **state)
+{
+    s_fixture_t *fx = calloc(1, sizeof *fx);
+    char err[256];
+    if (!fx || !unit_tmpdir(fx->dir))
+        return -1;
+    ocop_store_options_t so = {.path = fx->dir, .map_size = 1u << 20, .map_max = 1u << 20};
+    if (!(fx->store = ocop_store_open(&so, err, sizeof err)) || ocop_store_dbi(fx->store, "data", 0, &fx->dbi) != 0 ||
+        ocop_store_dbi(fx->store, "empty", 0, &fx->empty) != 0 ||
+        mdb_txn_begin(ocop_store_env(fx->store), NULL, 0, &fx->txn) != 0 || s_fill(fx) != 0)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+static int s_teardown(void **state)
+{
+    s_fixture_t *fx = *state;
+    mdb_txn_abort(fx->txn);
+    ocop_store_destroy(&fx->store);
+    test_rmtree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* The values a scan visits, joined by spaces, into out. Returns ocop_scan_close's result. */
+static int s_walk(s_fixture_t *fx, MDB_dbi dbi, const char *first, const ocop_key_t *from, char *out, size_t len)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    if (first)
+        ocop_key_str(&prefix, first);
+    out[0] = '\0';
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, fx->txn, dbi, first ? &prefix : NULL, from);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        size_t used = strlen(out);
+        snprintf(out + used, len - used, "%s%.*s", used ? " " : "", (int)scan.value.mv_size,
+                 (const char *)scan.value.mv_data);
+    }
+    return ocop_scan_close(&scan, rc);
+}
+
+static void test_prefix_bounds(void **state)
+{
+    s_fixture_t *fx = *state;
+    char seen[256];
+    /* "a" ends with its NUL: the keys of "ab" do not start with it. */
+    assert_int_equal(s_walk(fx, fx->dbi, "a", NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a1 a2 a3");
+    assert_int_equal(s_walk(fx, fx->dbi, "ab", NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "ab1 ab2 ab3");
+    assert_int_equal(s_walk(fx, fx->dbi, "b", NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "b1 b2 b3");
+    assert_int_equal(s_walk(fx, fx->dbi, "c", NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "");
+    assert_int_equal(s_walk(fx, fx->dbi, "0", NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "");
+    assert_int_equal(s_walk(fx, fx->dbi, NULL, NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a1 a2 a3 ab1 ab2 ab3 b1 b2 b3");
+    assert_int_equal(s_walk(fx, fx->empty, NULL, NULL, seen, sizeof seen), 0);
+    assert_string_equal(seen, "");
+}
+
+static void test_from_a_key(void **state)
+{
+    s_fixture_t *fx = *state;
+    char seen[256];
+    ocop_key_t from;
+    ocop_key_init(&from);
+    ocop_key_str(&from, "ab");
+    ocop_key_u64(&from, 2);
+    assert_int_equal(s_walk(fx, fx->dbi, "ab", &from, seen, sizeof seen), 0);
+    assert_string_equal(seen, "ab2 ab3");
+    assert_int_equal(s_walk(fx, fx->dbi, NULL, &from, seen, sizeof seen), 0);
+    assert_string_equal(seen, "ab2 ab3 b1 b2 b3");
+    ocop_key_init(&from);
+    ocop_key_str(&from, "ab");
+    ocop_key_u64(&from, 9); /* past the last of "ab" */
+    assert_int_equal(s_walk(fx, fx->dbi, "ab", &from, seen, sizeof seen), 0);
+    assert_string_equal(seen, "");
+}
+
+static void test_errors_reach_close(void **state)
+{
+    s_fixture_t *fx = *state;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, fx->txn, fx->dbi, NULL, NULL);
+    assert_int_equal(rc, 0);
+    assert_true(ocop_scan_next(&scan));
+    assert_false(ocop_scan_fail(&scan, MDB_CORRUPTED));
+    assert_false(ocop_scan_next(&scan)); /* stopped stays stopped */
+    assert_int_equal(ocop_scan_close(&scan, rc), MDB_CORRUPTED);
+
+    /* A scan that could not open returns the opening error and touches nothing. */
+    assert_int_equal(ocop_scan_close(&scan, EINVAL), EINVAL);
+    rc = ocop_scan_open(&scan, fx->txn, (MDB_dbi)999, NULL, NULL);
+    assert_int_not_equal(rc, 0);
+    assert_false(ocop_scan_next(&scan));
+    assert_int_equal(ocop_scan_close(&scan, rc), rc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_prefix_bounds, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
