@@ -8,6 +8,7 @@
 #include "ocop_date.h"
 #include "ocop_db.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 
 static void s_late_key(ocop_key_t *key, const Ocop__EvalProduct *p)
 {
@@ -104,22 +105,16 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
     Ocop__EvalLateDossiers *out = ocop_arena_alloc(arena, sizeof *out);
     ocop__eval_late_dossiers__init(out);
     out->dossiers = ocop_arena_alloc(arena, S_LATE_MAX * sizeof *out->dossiers);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading late dossiers");
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && out->n_dossiers < S_LATE_MAX;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &prefix, NULL);
+    while (rc == 0 && out->n_dossiers < S_LATE_MAX && ocop_scan_next(&scan)) {
         /* province\0commune\0product\0 */
-        const char *province = k.mv_data;
+        const char *province = scan.key.mv_data;
         const char *commune = province + strlen(province) + 1;
         const char *product = commune + strlen(commune) + 1;
         Ocop__EvalProduct *p = eval_product_load(ctx, reply, "province_code", product);
         if (!p) {
-            mdb_cursor_close(cur);
+            ocop_scan_close(&scan, 0);
             return -1;
         }
         Ocop__EvalLateDossier *d = ocop_arena_alloc(arena, sizeof *d);
@@ -134,7 +129,8 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
         d->working_days_late = late > 0 ? (uint32_t)late : 0;
         out->dossiers[out->n_dossiers++] = d;
     }
-    mdb_cursor_close(cur);
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading late dossiers");
     reply->body_case = OCOP__REPLY__BODY_EVAL_LATE_DOSSIERS;
     reply->eval_late_dossiers = out;
     return 0;

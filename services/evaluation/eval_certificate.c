@@ -10,6 +10,7 @@
 #include "ocop_date.h"
 #include "ocop_db.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 
 #define S_EXPIRE_DEFAULT 1000
 #define S_EXPIRE_MAX 10000
@@ -203,19 +204,18 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     /* Collect first: ending a certificate deletes from the index being walked. */
     char **due = ocop_arena_alloc(ocop_ctx_arena(ctx), max * sizeof *due);
     size_t n = 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), es->db.cert_expiry, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the expiry index");
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), es->db.cert_expiry, NULL, NULL);
+    while (rc == 0 && n < max && ocop_scan_next(&scan)) {
         /* The key is expires\0id\0: a certificate is valid through its expiry day. */
-        const char *expires = k.mv_data;
-        if (k.mv_size < OCOP_DATE_LEN + 2 || strncmp(expires, today, OCOP_DATE_LEN - 1) >= 0)
+        const char *expires = scan.key.mv_data;
+        size_t len = scan.key.mv_size;
+        if (len < OCOP_DATE_LEN + 2 || strncmp(expires, today, OCOP_DATE_LEN - 1) >= 0)
             break;
-        due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, k.mv_size - OCOP_DATE_LEN - 1);
+        due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, len - OCOP_DATE_LEN - 1);
     }
-    mdb_cursor_close(cur);
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading the expiry index");
     size_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, es->db.certificates, due[i],

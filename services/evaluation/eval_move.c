@@ -25,6 +25,7 @@
 #include "eval_owner.h"
 #include "ocop_db.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 #include "ocop_subscriber.h"
 
 #define S_OPERATOR "ocopctl"
@@ -138,24 +139,21 @@ static int s_each(ocop_ctx_t *ctx, eval_table_t table, const char *province, s_e
     eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, eval_move_table_dbi(state, table), &cur);
-    if (rc != 0)
-        return rc;
     s_keys_t keys = {0};
     eval_parent_cache_t cache = {0};
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, eval_move_table_dbi(state, table), NULL, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
         bool yes;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &v, province, &cache, &yes)) != 0)
+        int brc = eval_move_belongs(state, txn, table, &scan.key, &scan.value, province, &cache, &yes);
+        if (brc != 0) {
+            ocop_scan_fail(&scan, brc);
             break;
+        }
         if (yes)
-            s_keys_add(arena, &keys, &k);
+            s_keys_add(arena, &keys, &scan.key);
     }
-    mdb_cursor_close(cur);
-    if (rc != MDB_NOTFOUND)
-        return rc;
-    rc = 0;
+    rc = ocop_scan_close(&scan, rc);
     for (size_t i = 0; i < keys.n && rc == 0; i++)
         rc = fn(ctx, table, &keys.keys[i], arg);
     return rc;

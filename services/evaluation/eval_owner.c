@@ -7,6 +7,7 @@
 
 #include "ocop_db.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 
 static void s_key(ocop_key_t *key, const char *kind, const char *name)
 {
@@ -129,33 +130,27 @@ int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, "p");
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, state->db.moves, &cur);
-    if (rc != 0)
-        return rc;
     size_t cap = 0;
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, state->db.moves, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             Ocop__EvalProvinceMove **grown = allocator->alloc(allocator->allocator_data, cap * sizeof *grown);
             if (!grown) {
-                rc = ENOMEM;
+                ocop_scan_fail(&scan, ENOMEM);
                 break;
             }
             if (*n)
                 memcpy(grown, *out, *n * sizeof *grown);
             *out = grown;
         }
-        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, v.mv_size, v.mv_data);
+        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, scan.value.mv_size, scan.value.mv_data);
         if (!m) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         (*out)[(*n)++] = m;
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return ocop_scan_close(&scan, rc);
 }

@@ -16,6 +16,7 @@
 #include "ocop_counter.h"
 #include "ocop_db.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
 {
@@ -251,19 +252,14 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop__eval_report_row__init(b.report->total);
     ocop_key_t prefix;
     s_key(&prefix, "n");
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
-    MDB_val k = ocop_key_val(&prefix), v;
     const char *served = NULL; /* the last province found served here */
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
         const char *province, *sector;
         uint32_t year, standing;
-        if (s_parse_n(&k, &province, &sector, &year, &standing) != 0)
-            break;
-        if (v.mv_size != 8) {
-            rc = MDB_CORRUPTED;
+        if (s_parse_n(&scan.key, &province, &sector, &year, &standing) != 0 || scan.value.mv_size != 8) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         if (!s_wanted(in, province, sector, year))
@@ -272,18 +268,19 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
          * serving shard's to count. */
         if (!served || strcmp(served, province) != 0) {
             eval_owner_t o;
-            if ((rc = eval_owner_province(eval_state(ctx), txn, province, &o)) != 0)
+            if ((rc = eval_owner_province(eval_state(ctx), txn, province, &o)) != 0) {
+                ocop_scan_fail(&scan, rc);
                 break;
+            }
             if (o.kind != EVAL_OWNER_SERVES && o.kind != EVAL_OWNER_FENCED)
                 continue;
             served = province;
         }
-        uint32_t n = (uint32_t)ocop_be64_get(v.mv_data);
+        uint32_t n = (uint32_t)ocop_be64_get(scan.value.mv_data);
         s_row_add(s_row_for(&b, province, sector, year), standing, n);
         s_row_add(b.report->total, standing, n);
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
     for (size_t i = 0; i < b.report->n_rows; i++) {
         Ocop__EvalReportRow *row = b.report->rows[i];

@@ -1,6 +1,7 @@
 /* eval_round — see eval_round.h; the two request handlers are declared in eval_handlers.h. */
 #include "eval_round.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 
 #define S_YEAR_MIN 2000
 #define S_YEAR_MAX 2100
@@ -84,31 +86,18 @@ static Ocop__EvalRound **s_rounds_of(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     ocop_key_t prefix;
     s_key_at(&prefix, province, year, 0, 0);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading the rounds");
-        return NULL;
-    }
-    size_t cap = 8, count = 0;
-    char **ids = ocop_arena_alloc(arena, cap * sizeof *ids);
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+    size_t cap = 0, count = 0;
+    char **ids = NULL;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        if (!(ids = ocop_arena_grow(arena, ids, count, &cap, sizeof *ids))) {
+            ocop_scan_fail(&scan, ENOMEM);
             break;
-        if (count == cap) {
-            char **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, ids, cap * sizeof *ids);
-            ids = grown;
-            cap *= 2;
         }
-        ids[count] = ocop_arena_alloc(arena, v.mv_size + 1);
-        memcpy(ids[count], v.mv_data, v.mv_size);
-        ids[count][v.mv_size] = '\0';
-        count++;
+        ids[count++] = ocop_arena_strndup(arena, scan.value.mv_data, scan.value.mv_size);
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
+    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "reading the rounds");
         return NULL;
     }
@@ -359,35 +348,23 @@ static Ocop__EvalRoundStatus *s_status(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop
     st->round = r;
     ocop_key_t prefix;
     s_key_sessions(&prefix, r->id);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a round's sessions");
-        return NULL;
-    }
-    size_t cap = 8;
-    st->sessions = ocop_arena_alloc(arena, cap * sizeof *st->sessions);
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
-        if (st->n_sessions == cap) {
-            Ocop__EvalRoundSession **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, st->sessions, cap * sizeof *grown);
-            st->sessions = grown;
-            cap *= 2;
-        }
+    size_t cap = 0;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        size_t len = scan.key.mv_size - prefix.len; /* the session id with its NUL */
         Ocop__EvalRoundSession *rs = ocop_arena_alloc(arena, sizeof *rs);
+        st->sessions = ocop_arena_grow(arena, st->sessions, st->n_sessions, &cap, sizeof *st->sessions);
+        if (len == 0 || !rs || !st->sessions) {
+            ocop_scan_fail(&scan, len == 0 ? MDB_CORRUPTED : ENOMEM);
+            break;
+        }
         ocop__eval_round_session__init(rs);
-        size_t len = k.mv_size - prefix.len; /* the session id with its NUL */
-        rs->session_id = ocop_arena_alloc(arena, len + 1);
-        memcpy(rs->session_id, (const char *)k.mv_data + prefix.len, len);
-        rs->session_id[len] = '\0';
-        rs->products = v.mv_size == 4 ? ocop_be32_get(v.mv_data) : 0;
+        rs->session_id = ocop_arena_strndup(arena, (const char *)scan.key.mv_data + prefix.len, len);
+        rs->products = scan.value.mv_size == 4 ? ocop_be32_get(scan.value.mv_data) : 0;
         st->sessions[st->n_sessions++] = rs;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
+    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "reading a round's sessions");
         return NULL;
     }

@@ -1,6 +1,7 @@
 /* eval_routes — which handler serves which request, and the helpers every handler uses. */
 #include "eval_handlers.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "eval_owner.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "ocop_shard_id.h"
 
 static const ocop_route_t s_routes[] = {
@@ -126,28 +128,23 @@ void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const 
                         const ProtobufCMessageDescriptor *desc, size_t *n, const char *what)
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), dbi, &cur);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, what);
-        return NULL;
-    }
     size_t cap = 0, count = 0;
     void **out = ocop_arena_grow(arena, NULL, 0, &cap, sizeof *out);
-    MDB_val k = ocop_key_val(prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0)
+    ocop_scan_t scan;
+    int rc = out ? ocop_scan_open(&scan, ocop_ctx_txn(ctx), dbi, prefix, NULL) : ENOMEM;
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        if (!(out = ocop_arena_grow(arena, out, count, &cap, sizeof *out))) {
+            ocop_scan_fail(&scan, ENOMEM);
             break;
-        out = ocop_arena_grow(arena, out, count, &cap, sizeof *out);
-        out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+        }
+        out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
         if (!out[count]) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         count++;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND) {
+    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
         ocop_ctx_db_error(ctx, reply, rc, what);
         return NULL;
     }
