@@ -1,10 +1,12 @@
 /* reg_counts — see reg_counts.h; also serves RegCountsGet. */
 #include "reg_counts.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "ocop_counter.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 #include "reg_handlers.h"
 #include "reg_state.h"
@@ -67,48 +69,36 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     ocop_key_init(&prefix);
     if (*in->province_code)
         ocop_key_str(&prefix, in->province_code);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), state->db.counts, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading counts");
     Ocop__RegCounts *counts = ocop_arena_alloc(arena, sizeof *counts);
     ocop__reg_counts__init(counts);
-    size_t cap = 256;
-    counts->rows = ocop_arena_alloc(arena, cap * sizeof *counts->rows);
-    MDB_val k = ocop_key_val(&prefix), v;
-    rc = mdb_cursor_get(cur, &k, &v, prefix.len ? MDB_SET_RANGE : MDB_FIRST);
-    while (rc == 0 && counts->n_rows < S_ROWS_MAX) {
-        if (k.mv_size < prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
-            break;
+    size_t cap = 0;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.counts, &prefix, NULL);
+    while (rc == 0 && counts->n_rows < S_ROWS_MAX && ocop_scan_next(&scan)) {
         const char *parts[4]; /* province, version ("" = today's), catalogue, sector */
         uint32_t stage;
-        if (s_parse(&k, parts, 4, &stage) != 0 || v.mv_size != 8) {
-            rc = MDB_CORRUPTED;
+        if (s_parse(&scan.key, parts, 4, &stage) != 0 || scan.value.mv_size != 8) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
-        if ((*parts[1] != '\0') != (in->as_recorded != 0)) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        if ((*parts[1] != '\0') != (in->as_recorded != 0))
             continue;
-        }
-        if (counts->n_rows == cap) {
-            Ocop__RegCount **grown = ocop_arena_alloc(arena, 2 * cap * sizeof *grown);
-            memcpy(grown, counts->rows, cap * sizeof *grown);
-            counts->rows = grown;
-            cap *= 2;
-        }
         Ocop__RegCount *row = ocop_arena_alloc(arena, sizeof *row);
+        counts->rows = ocop_arena_grow(arena, counts->rows, counts->n_rows, &cap, sizeof *counts->rows);
+        if (!row || !counts->rows) {
+            ocop_scan_fail(&scan, ENOMEM);
+            break;
+        }
         ocop__reg_count__init(row);
         row->province_code = ocop_arena_strdup(arena, parts[0]);
         row->unit_version = ocop_arena_strdup(arena, parts[1]);
         row->catalogue_version = ocop_arena_strdup(arena, parts[2]);
         row->sector_code = ocop_arena_strdup(arena, parts[3]);
         row->stage = (Ocop__Stage)stage;
-        row->count = ocop_be64_get(v.mv_data);
+        row->count = ocop_be64_get(scan.value.mv_data);
         counts->rows[counts->n_rows++] = row;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading counts");
     reply->body_case = OCOP__REPLY__BODY_REG_COUNTS;
     reply->reg_counts = counts;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ocop_db.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 static int s_key(ocop_key_t *k, const char *index, const char *value, const char *id)
@@ -46,31 +47,23 @@ int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *val
     ocop_key_t prefix, start;
     if (s_key(&prefix, index, value, NULL) != 0 || s_key(&start, index, value, after_id) != 0)
         return MDB_BAD_VALSIZE;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(&start), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, &start);
     size_t scanned = 0;
-    while (rc == 0) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0) {
-            rc = MDB_NOTFOUND;
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        if (scan.key.mv_size <= prefix.len)
             break;
-        }
-        const char *id = (const char *)k.mv_data + prefix.len;
-        size_t id_len = k.mv_size - prefix.len - 1;
+        const char *id = (const char *)scan.key.mv_data + prefix.len;
+        size_t id_len = scan.key.mv_size - prefix.len - 1;
         char idbuf[128];
         if (id_len >= sizeof idbuf) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         memcpy(idbuf, id, id_len);
         idbuf[id_len] = '\0';
-        if (after_id && *after_id && strcmp(idbuf, after_id) == 0) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        if (after_id && *after_id && strcmp(idbuf, after_id) == 0)
             continue;
-        }
         if (scanned == max_scan) {
             *more = 1;
             break;
@@ -79,21 +72,16 @@ int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *val
         scanned++;
         snprintf(last_id, last_len, "%s", idbuf);
         if (vr < 0) {
-            rc = vr;
+            ocop_scan_fail(&scan, vr);
             break;
         }
         if (vr == 1) {
             /* Page full: say whether anything follows. */
-            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-            *more = rc == 0 && k.mv_size > prefix.len && memcmp(k.mv_data, prefix.buf, prefix.len) == 0;
-            rc = 0;
+            *more = ocop_scan_next(&scan) && scan.key.mv_size > prefix.len;
             break;
         }
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND)
-        rc = 0;
+    rc = ocop_scan_close(&scan, rc);
     if (!*more)
         last_id[0] = '\0';
     return rc;

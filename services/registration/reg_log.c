@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 static void s_key(ocop_key_t *k, const char *id, uint64_t n)
@@ -46,26 +47,23 @@ static int s_scan(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMess
     *count = 0;
     ocop_key_t start;
     s_key(&start, id, 0);
-    size_t prefix = strlen(id) + 1;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(&start), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && *count < max && k.mv_size == prefix + 8 && memcmp(k.mv_data, id, prefix) == 0) {
-        if (out) {
-            out[*count] = protobuf_c_message_unpack(desc, alloc, v.mv_size, v.mv_data);
-            if (!out[*count]) {
-                rc = MDB_CORRUPTED;
-                break;
-            }
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, id);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, &start);
+    while (rc == 0 && *count < max && ocop_scan_next(&scan)) {
+        if (scan.key.mv_size != prefix.len + 8) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            break;
+        }
+        if (out && !(out[*count] = protobuf_c_message_unpack(desc, alloc, scan.value.mv_size, scan.value.mv_data))) {
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            break;
         }
         (*count)++;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    return ocop_scan_close(&scan, rc);
 }
 
 int reg_log_count(MDB_txn *txn, MDB_dbi dbi, const char *id, size_t *count)

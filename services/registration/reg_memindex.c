@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_scan.h"
 #include "reg_similarity.h"
 
 /* A block's trigram index, per product set: (set, trigram) -> the positions (in the block's
@@ -571,15 +572,12 @@ int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
 {
     if (self->size)
         return EINVAL;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, products, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Ocop__RegProduct *p = ocop__reg_product__unpack(NULL, v.mv_size, v.mv_data);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, products, NULL, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        Ocop__RegProduct *p = ocop__reg_product__unpack(NULL, scan.value.mv_size, scan.value.mv_data);
         if (!p) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         char name[96];
@@ -587,15 +585,13 @@ int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
         s_list_t *block = s_map_get(&self->blocks, name);
         reg_memindex_entry_t *e = block ? s_entry_new(p) : NULL;
         ocop__reg_product__free_unpacked(p, NULL);
-        if (!e || (rc = s_append_unindexed(self, block, e)) != 0) {
-            rc = ENOMEM;
+        if (!e || s_append_unindexed(self, block, e) != 0) {
+            ocop_scan_fail(&scan, ENOMEM);
             break;
         }
     }
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND)
-        rc = s_build_blocks(self);
-    return rc;
+    rc = ocop_scan_close(&scan, rc);
+    return rc == 0 ? s_build_blocks(self) : rc;
 }
 
 reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
