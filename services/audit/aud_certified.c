@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ocop_db.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 #define S_CERT "cert"
@@ -90,13 +91,11 @@ int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
     ocop_key_str(&prefix, province);
     if (prefix.overflow)
         return 0;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size <= prefix.len || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        const MDB_val k = scan.key, v = scan.value;
+        if (k.mv_size <= prefix.len)
             break;
         aud_certified_t c = {.province_code = province};
         const char *id = (const char *)k.mv_data + prefix.len, *p = (const char *)v.mv_data + sizeof c.figures;
@@ -104,18 +103,20 @@ int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
         const char *product_end = v.mv_size > sizeof c.figures ? memchr(p, '\0', (size_t)(end - p)) : NULL;
         if (((const char *)k.mv_data)[k.mv_size - 1] != '\0' || !product_end ||
             !memchr(product_end + 1, '\0', (size_t)(end - product_end - 1))) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         memcpy(&c.figures, v.mv_data, sizeof c.figures);
         c.id = id;
         c.product_id = p;
         c.session_id = product_end + 1;
-        if ((rc = fn(user, &c)) != 0)
+        int frc = fn(user, &c);
+        if (frc != 0) {
+            ocop_scan_fail(&scan, frc);
             break;
+        }
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return ocop_scan_close(&scan, rc);
 }
 
 int aud_certified_result(MDB_txn *txn, MDB_dbi dbi, const char *session, const char *product,

@@ -11,6 +11,7 @@
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 
 #define S_BATCH 64
 #define S_CLIENTS_MAX 64
@@ -124,24 +125,21 @@ static size_t s_pending(aud_deliverer_t *self, s_pending_t *out)
         ocop_store_release(state->store);
         return 0;
     }
-    MDB_cursor *cur;
-    MDB_val k, v;
-    if (mdb_cursor_open(txn, state->db.inspections, &cur) == 0) {
-        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < S_BATCH;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            Ocop__AudInspection *in = ocop__aud_inspection__unpack(NULL, v.mv_size, v.mv_data);
-            if (in && in->revocation_requested && !in->revocation_delivered) {
-                s_pending_t *p = &out[n++];
-                snprintf(p->id, sizeof p->id, "%s", in->id);
-                snprintf(p->certificate, sizeof p->certificate, "%s", in->certificate_id);
-                snprintf(p->note, sizeof p->note, "audit inspection %s: %.500s", in->id, in->finding);
-                p->reason = in->revocation_reason;
-            }
-            if (in)
-                ocop__aud_inspection__free_unpacked(in, NULL);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, state->db.inspections, NULL, NULL);
+    while (rc == 0 && n < S_BATCH && ocop_scan_next(&scan)) {
+        Ocop__AudInspection *in = ocop__aud_inspection__unpack(NULL, scan.value.mv_size, scan.value.mv_data);
+        if (in && in->revocation_requested && !in->revocation_delivered) {
+            s_pending_t *p = &out[n++];
+            snprintf(p->id, sizeof p->id, "%s", in->id);
+            snprintf(p->certificate, sizeof p->certificate, "%s", in->certificate_id);
+            snprintf(p->note, sizeof p->note, "audit inspection %s: %.500s", in->id, in->finding);
+            p->reason = in->revocation_reason;
         }
-        mdb_cursor_close(cur);
+        if (in)
+            ocop__aud_inspection__free_unpacked(in, NULL);
     }
+    ocop_scan_close(&scan, rc);
     mdb_txn_abort(txn);
     ocop_store_release(state->store);
     return n;

@@ -10,6 +10,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
+#include "ocop_scan.h"
 #include "ocop_service.h"
 
 /* One entry into every derived database. An id too long to key leaves the entry out of them,
@@ -57,27 +58,25 @@ static int s_chunk(aud_state_t *state, MDB_txn *txn, uint64_t from, uint64_t to)
         if (rc != 0)
             return rc;
     }
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(txn, state->db.entries, &cur)) != 0)
-        return rc;
-    uint8_t kb[8];
-    ocop_be64_put(kb, from);
-    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint64_t index = k.mv_size == 8 ? ocop_be64_get(k.mv_data) : UINT64_MAX;
+    ocop_key_t first;
+    ocop_key_init(&first);
+    ocop_key_u64(&first, from);
+    ocop_scan_t scan;
+    rc = ocop_scan_open(&scan, txn, state->db.entries, NULL, &first);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        uint64_t index = scan.key.mv_size == 8 ? ocop_be64_get(scan.key.mv_data) : UINT64_MAX;
         if (index >= to)
             break;
         ocop_arena_reset(state->intake_arena);
-        Ocop__Event *e = ocop__event__unpack(ocop_arena_allocator(state->intake_arena), v.mv_size, v.mv_data);
-        if (!e) {
-            rc = MDB_CORRUPTED;
+        Ocop__Event *e =
+            ocop__event__unpack(ocop_arena_allocator(state->intake_arena), scan.value.mv_size, scan.value.mv_data);
+        int arc = e ? s_apply(state, txn, index, e) : MDB_CORRUPTED;
+        if (arc != 0) {
+            ocop_scan_fail(&scan, arc);
             break;
         }
-        if ((rc = s_apply(state, txn, index, e)) != 0)
-            break;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return rc;
     return aud_state_set_kept(state, txn, to);
 }

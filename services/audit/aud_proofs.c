@@ -4,6 +4,7 @@
 #include "aud_handlers.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 
 #define S_PAGE_DEFAULT 1000
 #define S_ENTRIES_MAX 10000
@@ -89,25 +90,21 @@ int aud_handle_heads_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     Ocop__AudHeadPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_head_page__init(page);
     page->heads = ocop_arena_alloc(arena, max * sizeof *page->heads);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), aud_state(ctx)->db.heads, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading tree heads");
-    uint8_t kb[8];
-    ocop_be64_put(kb, in->from_size);
-    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && page->n_heads < max;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    ocop_key_t first;
+    ocop_key_init(&first);
+    ocop_key_u64(&first, in->from_size);
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), aud_state(ctx)->db.heads, NULL, &first);
+    while (rc == 0 && page->n_heads < max && ocop_scan_next(&scan)) {
         Ocop__AudSignedTreeHead *h =
-            ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+            ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
         if (!h) {
-            rc = MDB_CORRUPTED;
+            ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
         page->heads[page->n_heads++] = h;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading tree heads");
     reply->body_case = OCOP__REPLY__BODY_AUD_HEAD_PAGE;
     reply->aud_head_page = page;

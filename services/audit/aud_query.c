@@ -5,6 +5,7 @@
 #include "aud_handlers.h"
 #include "aud_index.h"
 #include "ocop_error.h"
+#include "ocop_scan.h"
 
 #define S_LIMIT_DEFAULT 100
 #define S_LIMIT_MAX 1000
@@ -116,14 +117,13 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         reply->aud_entry_page = page;
         return 0;
     }
-    MDB_cursor *cur;
+    ocop_scan_t scan;
     if (rc == 0)
-        rc = mdb_cursor_open(ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
-    MDB_val k = ocop_key_val(&start), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < q.prefix.len + 8 || memcmp(k.mv_data, q.prefix.buf, q.prefix.len) != 0)
+        rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &q.prefix,
+                            &start);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        const MDB_val k = scan.key;
+        if (k.mv_size < q.prefix.len + 8)
             break;
         const uint8_t *tail = (const uint8_t *)k.mv_data + k.mv_size - 8;
         if (q.by_time && (int64_t)ocop_be64_get((const uint8_t *)k.mv_data) > q.to_ms)
@@ -135,13 +135,12 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         }
         Ocop__AudEntry *e = aud_entry_load(ctx, reply, "cursor", index);
         if (!e) {
-            mdb_cursor_close(cur);
+            ocop_scan_close(&scan, 0);
             return -1;
         }
         page->entries[page->n_entries++] = e;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
     reply->body_case = OCOP__REPLY__BODY_AUD_ENTRY_PAGE;
     reply->aud_entry_page = page;
@@ -154,21 +153,17 @@ static int s_verify_source(MDB_txn *txn, MDB_dbi dbi, Ocop__AudSource *s)
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, s->name);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
     uint64_t expected = 1;
     bool ok = true;
-    MDB_val k = ocop_key_val(&prefix), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && ok; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len) != 0)
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
+    while (rc == 0 && ok && ocop_scan_next(&scan)) {
+        if (scan.key.mv_size != prefix.len + 8)
             break;
-        ok = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len) == expected++;
+        ok = ocop_be64_get((const uint8_t *)scan.key.mv_data + prefix.len) == expected++;
     }
-    mdb_cursor_close(cur);
     s->contiguous = ok && expected - 1 == s->cursor && s->entries == s->cursor;
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+    return ocop_scan_close(&scan, rc);
 }
 
 int aud_handle_sources_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)

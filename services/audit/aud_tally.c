@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ocop_db.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 #define S_LAST_PROVINCE "last_province"
@@ -266,20 +267,18 @@ static const char *s_take(const char **p, const char *end)
 static int s_walk(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *start, const ocop_key_t *prefix,
                   int (*visit)(void *user, const MDB_val *rest, const MDB_val *value), void *user)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(start), v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0)
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, dbi, prefix, start);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        MDB_val rest = {.mv_size = scan.key.mv_size - prefix->len,
+                        .mv_data = (uint8_t *)scan.key.mv_data + prefix->len};
+        int vrc = visit(user, &rest, &scan.value);
+        if (vrc != 0) {
+            ocop_scan_fail(&scan, vrc);
             break;
-        MDB_val rest = {.mv_size = k.mv_size - prefix->len, .mv_data = (uint8_t *)k.mv_data + prefix->len};
-        if ((rc = visit(user, &rest, &v)) != 0)
-            break;
+        }
     }
-    mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return ocop_scan_close(&scan, rc);
 }
 
 typedef struct {
