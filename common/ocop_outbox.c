@@ -2,6 +2,7 @@
 #include "ocop_outbox.h"
 
 #include "ocop_db.h"
+#include "ocop_scan.h"
 
 int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
 {
@@ -10,13 +11,8 @@ int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
 
 int ocop_outbox_last(MDB_txn *txn, MDB_dbi dbi, uint64_t *last)
 {
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
     MDB_val k, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    mdb_cursor_close(cur);
+    int rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
     if (rc == MDB_NOTFOUND) {
         *last = 0;
         return 0;

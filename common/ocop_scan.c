@@ -54,3 +54,31 @@ int ocop_scan_close(ocop_scan_t *scan, int open_rc)
     scan->cursor = NULL;
     return scan->rc;
 }
+
+int ocop_scan_last(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_val *key, MDB_val *value)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, dbi, &cursor);
+    if (rc != 0)
+        return rc;
+    /* The first key past every key under the prefix: the prefix with its last byte below 0xff
+     * raised and the bytes after it dropped (none when every byte is 0xff: then the last key). */
+    uint8_t past[OCOP_KEY_MAX];
+    size_t len = prefix ? prefix->len : 0;
+    if (len)
+        memcpy(past, prefix->buf, len);
+    while (len > 0 && past[len - 1] == 0xff)
+        len--;
+    if (len > 0) {
+        past[len - 1]++;
+        *key = (MDB_val){.mv_size = len, .mv_data = past};
+        rc = mdb_cursor_get(cursor, key, value, MDB_SET_RANGE);
+        rc = mdb_cursor_get(cursor, key, value, rc == 0 ? MDB_PREV : MDB_LAST);
+    } else {
+        rc = mdb_cursor_get(cursor, key, value, MDB_LAST);
+    }
+    mdb_cursor_close(cursor);
+    if (rc == 0 && prefix && (key->mv_size < prefix->len || memcmp(key->mv_data, prefix->buf, prefix->len) != 0))
+        rc = MDB_NOTFOUND;
+    return rc;
+}

@@ -43,4 +43,8 @@ bool ocop_scan_fail(ocop_scan_t *scan, int rc);
  * returns open_rc, else the error that stopped it, else 0. */
 int ocop_scan_close(ocop_scan_t *scan, int open_rc);
 
+/* The last entry of dbi whose key starts with prefix (the last of all when prefix is NULL) into
+ * *key and *value: 0, MDB_NOTFOUND when there is none, or an MDB error. */
+int ocop_scan_last(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_val *key, MDB_val *value);
+
 #endif

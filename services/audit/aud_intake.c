@@ -11,6 +11,7 @@
 #include "ocop_counter.h"
 #include "ocop_db.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 #include "ocop_service.h"
 
 static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t value)
@@ -103,13 +104,8 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
 /* The size of the newest signed head (0 when none). */
 static int s_last_head(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
 {
-    MDB_cursor *cur;
     MDB_val k, v;
-    int rc = mdb_cursor_open(txn, state->db.heads, &cur);
-    if (rc != 0)
-        return rc;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    mdb_cursor_close(cur);
+    int rc = ocop_scan_last(txn, state->db.heads, NULL, &k, &v);
     *size = rc == 0 && k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0;
     return rc == MDB_NOTFOUND ? 0 : rc;
 }

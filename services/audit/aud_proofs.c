@@ -18,12 +18,7 @@ Ocop__AudSignedTreeHead *aud_head_load(ocop_ctx_t *ctx, Ocop__Reply *reply, cons
     uint8_t kb[8];
     int rc;
     if (tree_size == 0) {
-        MDB_cursor *cur;
-        rc = mdb_cursor_open(txn, dbi, &cur);
-        if (rc == 0) {
-            rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-            mdb_cursor_close(cur);
-        }
+        rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
     } else {
         ocop_be64_put(kb, tree_size);
         k = (MDB_val){.mv_size = 8, .mv_data = kb};

@@ -10,6 +10,7 @@
 #include "eval_product.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_scan.h"
 
 /* As many as a member's sheet may carry (eval_sheet.c). */
 #define S_ITEMS_MAX 200
@@ -25,20 +26,14 @@ void eval_self_key(ocop_key_t *key, const char *product_id, uint64_t n)
 Ocop__EvalSelfAssessment *eval_self_latest(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id, uint64_t *n)
 {
     *n = 0;
-    ocop_key_t prefix, last;
+    ocop_key_t prefix;
     eval_self_key(&prefix, product_id, 0);
-    eval_self_key(&last, product_id, UINT64_MAX);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, &cur);
-    if (rc != 0)
-        goto fail;
-    /* The last key of the product: just before product|UINT64_MAX (or the last of all). */
-    MDB_val k = ocop_key_val(&last), v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != prefix.len + 8 || memcmp(k.mv_data, prefix.buf, prefix.len))))
+    MDB_val k, v;
+    int rc = ocop_scan_last(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, &prefix, &k, &v);
+    if (rc == MDB_NOTFOUND)
         return NULL;
+    if (rc == 0 && k.mv_size != prefix.len + 8)
+        rc = MDB_CORRUPTED;
     if (rc != 0)
         goto fail;
     Ocop__EvalSelfAssessment *a = (Ocop__EvalSelfAssessment *)protobuf_c_message_unpack(

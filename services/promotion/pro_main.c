@@ -12,6 +12,7 @@
 
 #include "ocop_boot.h"
 #include "ocop_log.h"
+#include "ocop_scan.h"
 #include "pro_handlers.h"
 #include "pro_replica.h"
 
@@ -31,15 +32,13 @@ static bool s_cascade_make(void *user, Ocop__Request *req, ocop_arena_t *arena)
 {
     pro_state_t *state = user;
     MDB_txn *txn;
-    MDB_cursor *cur;
-    MDB_val k, v;
     bool pending = false;
     ocop_store_hold(state->store);
     if (mdb_txn_begin(ocop_store_env(state->store), NULL, MDB_RDONLY, &txn) == 0) {
-        if (mdb_cursor_open(txn, state->db.cascade, &cur) == 0) {
-            pending = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
-            mdb_cursor_close(cur);
-        }
+        ocop_scan_t scan;
+        int rc = ocop_scan_open(&scan, txn, state->db.cascade, NULL, NULL);
+        pending = rc == 0 && ocop_scan_next(&scan);
+        ocop_scan_close(&scan, rc);
         mdb_txn_abort(txn);
     }
     ocop_store_release(state->store);

@@ -18,21 +18,17 @@ static void s_key(ocop_key_t *k, const char *id, uint64_t n)
 
 int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
 {
-    ocop_key_t end;
-    s_key(&end, id, UINT64_MAX);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
-    MDB_val k = ocop_key_val(&end), v;
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, id);
+    MDB_val k, v;
     uint64_t last = 0;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    size_t prefix = strlen(id) + 1;
-    if (rc == 0 && k.mv_size == prefix + 8 && memcmp(k.mv_data, id, prefix) == 0)
-        last = ocop_be64_get((const uint8_t *)k.mv_data + prefix);
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
+    int rc = ocop_scan_last(txn, dbi, &prefix, &k, &v);
+    if (rc == 0 && k.mv_size != prefix.len + 8)
+        return MDB_CORRUPTED;
+    if (rc == 0)
+        last = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+    else if (rc != MDB_NOTFOUND)
         return rc;
     ocop_key_t next;
     s_key(&next, id, last + 1);

@@ -7,6 +7,7 @@
 
 #include "ocop_seq_id.h"
 #include "ocop_service.h"
+#include "ocop_scan.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
 {
@@ -70,14 +71,9 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     /* Records are never deleted and ids are zero-padded, so the last key is the highest id:
      * reading it costs no write, where a counter would dirty a page of its own. */
     MDB_dbi dbi = strcmp(kind, "ENT") == 0 ? state->db.entities : state->db.products;
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return rc;
     MDB_val k, v;
     uint64_t last = 0;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    mdb_cursor_close(cur);
+    int rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
     if (rc == 0 && ocop_seq_id_parse(k.mv_data, k.mv_size, kind, REG_ID_WIDTH, &last) != 0)
         return MDB_CORRUPTED;
     if (rc != 0 && rc != MDB_NOTFOUND)

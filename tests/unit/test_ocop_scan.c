@@ -1,5 +1,5 @@
-/* Unit: ocop_scan — the entries under a prefix in key order, from a given key on, and the error
- * that stopped a scan, whoever set it. */
+/* Unit: ocop_scan — the entries under a prefix in key order, from a given key on, the error that
+ * stopped a scan, whoever set it, and the last entry under a prefix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,12 +145,59 @@ static void test_errors_reach_close(void **state)
     assert_int_equal(ocop_scan_close(&scan, rc), rc);
 }
 
+/* The value of the last entry under first ("" for none), or the error. */
+static int s_last(s_fixture_t *fx, MDB_dbi dbi, const uint8_t *first, size_t len, char *out, size_t outlen)
+{
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    if (first)
+        memcpy(prefix.buf, first, len);
+    prefix.len = len;
+    MDB_val k, v;
+    out[0] = '\0';
+    int rc = ocop_scan_last(fx->txn, dbi, first ? &prefix : NULL, &k, &v);
+    if (rc == 0)
+        snprintf(out, outlen, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+    return rc;
+}
+
+static void test_last_under_a_prefix(void **state)
+{
+    s_fixture_t *fx = *state;
+    char seen[32];
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"a", 2, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a3");
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"ab", 3, seen, sizeof seen), 0);
+    assert_string_equal(seen, "ab3");
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"b", 2, seen, sizeof seen), 0); /* the last of all */
+    assert_string_equal(seen, "b3");
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"a", 1, seen, sizeof seen), 0); /* "a" and "ab" */
+    assert_string_equal(seen, "ab3");
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"c", 2, seen, sizeof seen), MDB_NOTFOUND);
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"0", 2, seen, sizeof seen), MDB_NOTFOUND);
+    assert_int_equal(s_last(fx, fx->dbi, NULL, 0, seen, sizeof seen), 0);
+    assert_string_equal(seen, "b3");
+    assert_int_equal(s_last(fx, fx->empty, NULL, 0, seen, sizeof seen), MDB_NOTFOUND);
+    /* A prefix ending in 0xff bytes: the keys past it start one byte earlier. */
+    const uint8_t high[] = {'b', 0xff, 0xff};
+    MDB_val k = {.mv_size = sizeof high, .mv_data = (void *)high}, v = {.mv_size = 4, .mv_data = "high"};
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &k, &v, 0), 0);
+    const uint8_t past[] = {'c'};
+    MDB_val pk = {.mv_size = sizeof past, .mv_data = (void *)past}, pv = {.mv_size = 4, .mv_data = "past"};
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &pk, &pv, 0), 0);
+    assert_int_equal(s_last(fx, fx->dbi, high, 2, seen, sizeof seen), 0);
+    assert_string_equal(seen, "high");
+    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"b", 1, seen, sizeof seen), 0);
+    assert_string_equal(seen, "high");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_prefix_bounds, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_last_under_a_prefix, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
