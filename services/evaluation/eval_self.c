@@ -10,40 +10,24 @@
 #include "eval_product.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
-#include "ocop_scan.h"
+#include "ocop_record_log.h"
 
 /* As many as a member's sheet may carry (eval_sheet.c). */
 #define S_ITEMS_MAX 200
 
-void eval_self_key(ocop_key_t *key, const char *product_id, uint64_t n)
-{
-    ocop_key_init(key);
-    ocop_key_str(key, product_id);
-    if (n)
-        ocop_key_u64(key, n);
-}
-
 Ocop__EvalSelfAssessment *eval_self_latest(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id, uint64_t *n)
 {
-    *n = 0;
-    ocop_key_t prefix;
-    eval_self_key(&prefix, product_id, 0);
-    MDB_val k, v;
-    int rc = ocop_scan_last(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, &prefix, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return NULL;
-    if (rc == 0 && k.mv_size != prefix.len + 8)
-        rc = MDB_CORRUPTED;
+    MDB_val v;
+    int rc = ocop_record_log_last(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, product_id, n, &v);
     if (rc != 0)
         goto fail;
+    if (*n == 0)
+        return NULL;
     Ocop__EvalSelfAssessment *a = (Ocop__EvalSelfAssessment *)protobuf_c_message_unpack(
         &ocop__eval_self_assessment__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), v.mv_size, v.mv_data);
-    if (!a) {
-        rc = MDB_CORRUPTED;
-        goto fail;
-    }
-    *n = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-    return a;
+    if (a)
+        return a;
+    rc = MDB_CORRUPTED;
 fail:
     *n = UINT64_MAX;
     ocop_ctx_db_error(ctx, reply, rc, "reading a self-assessment");
@@ -196,10 +180,7 @@ int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     a->by = (char *)ocop_ctx_caller(ctx);
     a->number = (uint32_t)(n + 1);
 
-    ocop_key_t key;
-    eval_self_key(&key, p->id, n + 1);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.self_assessments, &k, &a->base);
+    int rc = ocop_record_log_append(ocop_ctx_txn(ctx), state->db.self_assessments, p->id, &a->base, NULL);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a self-assessment");
     Ocop__EvalSelfAssessed body = OCOP__EVAL_SELF_ASSESSED__INIT;

@@ -18,10 +18,6 @@
 
 #include "evaluation.pb-c.h"
 #include "ocop_service.h"
-#include "ocop_store.h"
-
-/* The key of product_id's n-th self-assessment; n = 0 makes the prefix of all of them. */
-void eval_self_key(ocop_key_t *key, const char *product_id, uint64_t n);
 
 /* product_id's latest self-assessment, unpacked into the request's arena, and its number in
  * *n. NULL with *n = 0 when it has none (the reply untouched); NULL with the reply failed on a

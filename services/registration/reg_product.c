@@ -7,11 +7,11 @@
 #include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_entity.h"
 #include "reg_handlers.h"
 #include "reg_index.h"
-#include "reg_log.h"
 #include "reg_reclassify.h"
 #include "reg_screening.h"
 #include "reg_state.h"
@@ -61,11 +61,13 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     Ocop__RegProductDetail *d = ocop_arena_alloc(arena, sizeof *d);
     ocop__reg_product_detail__init(d);
     d->product = p;
-    int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
-                          ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->history, &d->n_history);
+    int rc =
+        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
+                             ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->history, &d->n_history);
     if (rc == 0)
-        rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id, &ocop__reg_review_decision__descriptor,
-                          ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
+        rc = ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id,
+                                  &ocop__reg_review_decision__descriptor, ocop_arena_allocator(arena),
+                                  (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
     if (rc == 0)
         rc = reg_classifications_read(ctx, p, d->n_history ? d->history[0]->by : "", &d->classifications,
                                       &d->n_classifications);
@@ -217,7 +219,7 @@ static int s_product_store_new(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegPro
     if (rc == 0)
         rc = reg_screen_index(ctx, p);
     if (rc == 0)
-        rc = reg_log_append(txn, state->db.product_history, p->id, &change->base);
+        rc = ocop_record_log_append(txn, state->db.product_history, p->id, &change->base, NULL);
     if (rc == 0)
         rc = reg_counts_add(state, txn, p, p->stage, +1);
     if (rc != 0)

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "ocop_error.h"
+#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_handlers.h"
 #include "reg_index.h"
-#include "reg_log.h"
 #include "reg_product.h"
 #include "reg_state.h"
 
@@ -35,8 +35,9 @@ int reg_classifications_read(ocop_ctx_t *ctx, const Ocop__RegProduct *p, const c
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_classes, p->id, &ocop__reg_classification__descriptor,
-                          ocop_arena_allocator(arena), (ProtobufCMessage ***)out, n);
+    int rc =
+        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_classes, p->id, &ocop__reg_classification__descriptor,
+                             ocop_arena_allocator(arena), (ProtobufCMessage ***)out, n);
     if (rc == 0 && *n == 0) {
         (*out)[0] = s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms);
         *n = 1;
@@ -50,8 +51,9 @@ static int s_registered_by(ocop_ctx_t *ctx, const Ocop__RegProduct *p, const cha
     reg_state_t *state = ocop_ctx_user(ctx);
     Ocop__RegStageChange **history;
     size_t n;
-    int rc = reg_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
-                          ocop_arena_allocator(ocop_ctx_arena(ctx)), (ProtobufCMessage ***)&history, &n);
+    int rc =
+        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
+                             ocop_arena_allocator(ocop_ctx_arena(ctx)), (ProtobufCMessage ***)&history, &n);
     *by = rc == 0 && n ? history[0]->by : "";
     return rc;
 }
@@ -70,14 +72,14 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     const Ocop__RegProduct before = *p; /* its strings stay valid: p's fields are repointed */
     size_t stored;
-    int rc = reg_log_count(txn, state->db.product_classes, p->id, &stored);
+    int rc = ocop_record_log_count(txn, state->db.product_classes, p->id, &stored);
     /* History is written from the first move on, starting with what the product was registered as. */
     if (rc == 0 && stored == 0) {
         const char *registered_by;
         rc = s_registered_by(ctx, p, &registered_by);
         if (rc == 0)
-            rc = reg_log_append(txn, state->db.product_classes, p->id,
-                                &s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms)->base);
+            rc = ocop_record_log_append(txn, state->db.product_classes, p->id,
+                                        &s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms)->base, NULL);
     }
     if (rc == 0)
         rc = reg_counts_add(state, txn, p, p->stage, -1);
@@ -96,8 +98,8 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     if (rc == 0)
         rc = reg_index_put(txn, state->db.product_idx, "sector", new_sector, p->id);
     if (rc == 0)
-        rc = reg_log_append(txn, state->db.product_classes, p->id,
-                            &s_entry(arena, p, ocop_ctx_caller(ctx), reason, p->updated_ms)->base);
+        rc = ocop_record_log_append(txn, state->db.product_classes, p->id,
+                                    &s_entry(arena, p, ocop_ctx_caller(ctx), reason, p->updated_ms)->base, NULL);
     if (rc == 0)
         rc = reg_product_store(state, txn, p);
     if (rc == 0)

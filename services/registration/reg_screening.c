@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "ocop_error.h"
+#include "ocop_record_log.h"
 #include "ocop_store.h"
 #include "reg_handlers.h"
 #include "reg_index.h"
-#include "reg_log.h"
 #include "reg_product.h"
 #include "reg_similarity.h"
 #include "reg_state.h"
@@ -116,7 +116,7 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     p->review = in->decision;
     p->revision++;
     p->updated_ms = d->time_ms;
-    int rc = reg_log_append(txn, state->db.product_reviews, p->id, &d->base);
+    int rc = ocop_record_log_append(txn, state->db.product_reviews, p->id, &d->base, NULL);
     if (rc == 0)
         rc = reg_index_del(txn, state->db.product_idx, "review", "pending", p->id);
     if (rc == 0)

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "ocop_error.h"
+#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_handlers.h"
 #include "reg_index.h"
-#include "reg_log.h"
 #include "reg_product.h"
 #include "reg_state.h"
 
@@ -119,7 +119,7 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     if (rc == 0)
         rc = reg_counts_add(state, txn, p, to, +1);
     if (rc == 0)
-        rc = reg_log_append(txn, state->db.product_history, p->id, &change->base);
+        rc = ocop_record_log_append(txn, state->db.product_history, p->id, &change->base, NULL);
     p->stage = to;
     p->revision++;
     p->updated_ms = change->time_ms;

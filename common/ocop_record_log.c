@@ -1,5 +1,5 @@
-/* reg_log — see reg_log.h. */
-#include "reg_log.h"
+/* ocop_record_log — see ocop_record_log.h. */
+#include "ocop_record_log.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -16,24 +16,38 @@ static void s_key(ocop_key_t *k, const char *id, uint64_t n)
     ocop_key_u64(k, n);
 }
 
-int reg_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+int ocop_record_log_last(MDB_txn *txn, MDB_dbi dbi, const char *id, uint64_t *n, MDB_val *value)
 {
+    *n = 0;
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, id);
     MDB_val k, v;
-    uint64_t last = 0;
     int rc = ocop_scan_last(txn, dbi, &prefix, &k, &v);
-    if (rc == 0 && k.mv_size != prefix.len + 8)
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (k.mv_size != prefix.len + 8)
         return MDB_CORRUPTED;
-    if (rc == 0)
-        last = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
-    else if (rc != MDB_NOTFOUND)
+    *n = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+    if (value)
+        *value = v;
+    return 0;
+}
+
+int ocop_record_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg, uint64_t *n)
+{
+    uint64_t last;
+    int rc = ocop_record_log_last(txn, dbi, id, &last, NULL);
+    if (rc != 0)
         return rc;
     ocop_key_t next;
     s_key(&next, id, last + 1);
     MDB_val nk = ocop_key_val(&next);
-    return ocop_record_put(txn, dbi, &nk, msg);
+    if ((rc = ocop_record_put(txn, dbi, &nk, msg)) == 0 && n)
+        *n = last + 1;
+    return rc;
 }
 
 /* Visits the entries of id: counts them when out is NULL, else unpacks them into out. */
@@ -62,13 +76,13 @@ static int s_scan(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMess
     return ocop_scan_close(&scan, rc);
 }
 
-int reg_log_count(MDB_txn *txn, MDB_dbi dbi, const char *id, size_t *count)
+int ocop_record_log_count(MDB_txn *txn, MDB_dbi dbi, const char *id, size_t *count)
 {
     return s_scan(txn, dbi, id, NULL, NULL, NULL, SIZE_MAX, count);
 }
 
-int reg_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
-                 ProtobufCAllocator *alloc, ProtobufCMessage ***out, size_t *count)
+int ocop_record_log_read(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessageDescriptor *desc,
+                         ProtobufCAllocator *alloc, ProtobufCMessage ***out, size_t *count)
 {
     size_t n;
     int rc = s_scan(txn, dbi, id, desc, alloc, NULL, SIZE_MAX, &n);
