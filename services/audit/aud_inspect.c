@@ -20,7 +20,7 @@
 #include "aud_certified.h"
 #include "aud_derived.h"
 #include "aud_handlers.h"
-#include "ocop_db.h"
+#include "ocop_counter.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_seq_id.h"
@@ -117,15 +117,10 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     aud_state_t *state = aud_state(ctx);
-    MDB_val k = {.mv_size = 11, .mv_data = "inspections"}, v;
-    uint64_t n = 0;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.meta, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        n = ocop_be64_get(v.mv_data);
-    uint8_t nb[8];
-    ocop_be64_put(nb, ++n);
-    v = (MDB_val){.mv_size = 8, .mv_data = nb};
-    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.meta, &k, &v, 0)) != 0) {
+    MDB_val k = {.mv_size = 11, .mv_data = "inspections"};
+    uint64_t n;
+    int rc = ocop_counter_add(ocop_ctx_txn(ctx), state->db.meta, &k, 1, &n);
+    if (rc != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "numbering an inspection");
         return NULL;
     }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ocop_db.h"
+#include "ocop_counter.h"
 #include "ocop_error.h"
 #include "ocop_rulefile.h"
 
@@ -94,17 +94,6 @@ int pro_state_next(pro_state_t *state, MDB_txn *txn, const char *sequence, uint6
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, sequence);
-    MDB_val k = ocop_key_val(&key), v;
-    uint64_t last = 0;
-    int rc = mdb_get(txn, state->db.meta, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        last = ocop_be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND)
-        return rc == 0 ? MDB_CORRUPTED : rc;
-    uint8_t buf[8];
-    ocop_be64_put(buf, last + 1);
-    v = (MDB_val){.mv_size = 8, .mv_data = buf};
-    rc = ocop_db_put(txn, state->db.meta, &k, &v, 0);
-    *out = last + 1;
-    return rc;
+    MDB_val k = ocop_key_val(&key);
+    return ocop_counter_add(txn, state->db.meta, &k, 1, out);
 }
