@@ -11,92 +11,61 @@
 #include "ocop_counter.h"
 #include "ocop_db.h"
 #include "ocop_store.h"
-#include "unit_tmpdir.h"
-
-typedef struct {
-    char dir[UNIT_TMPDIR_LEN];
-    ocop_store_t *store;
-    MDB_dbi dbi;
-    MDB_txn *txn;
-} s_fixture_t;
-
-static int s_setup(void **state)
-{
-    s_fixture_t *fx = calloc(1, sizeof *fx);
-    char err[256];
-    if (!fx || !unit_tmpdir(fx->dir))
-        return -1;
-    ocop_store_options_t so = {.path = fx->dir, .map_size = 1u << 20, .map_max = 1u << 20};
-    if (!(fx->store = ocop_store_open(&so, err, sizeof err)) || ocop_store_dbi(fx->store, "counts", 0, &fx->dbi) != 0 ||
-        mdb_txn_begin(ocop_store_env(fx->store), NULL, 0, &fx->txn) != 0)
-        return -1;
-    *state = fx;
-    return 0;
-}
-
-static int s_teardown(void **state)
-{
-    s_fixture_t *fx = *state;
-    mdb_txn_abort(fx->txn);
-    ocop_store_destroy(&fx->store);
-    test_rmtree(fx->dir);
-    free(fx);
-    return 0;
-}
+#include "unit_store.h"
 
 static void test_counts_and_deletes_at_zero(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     MDB_val key = {.mv_size = 5, .mv_data = "stars"}, v;
     uint64_t n = 99, after = 0;
-    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), 0);
+    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi[0], &key, &n), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 3, &after), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, 3, &after), 0);
     assert_int_equal(after, 3);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, -2, &after), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, -2, &after), 0);
     assert_int_equal(after, 1);
-    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), 0);
+    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi[0], &key, &n), 0);
     assert_int_equal(n, 1);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, -1, &after), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, -1, &after), 0);
     assert_int_equal(after, 0);
-    assert_int_equal(mdb_get(fx->txn, fx->dbi, &key, &v), MDB_NOTFOUND);
+    assert_int_equal(mdb_get(fx->txn, fx->dbi[0], &key, &v), MDB_NOTFOUND);
 }
 
 static void test_never_clamped(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     MDB_val key = {.mv_size = 3, .mv_data = "low"};
     uint64_t n;
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 2, NULL), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, 2, NULL), 0);
     /* Below zero: an error, and the counter is as it was. */
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, -3, NULL), MDB_CORRUPTED);
-    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, -3, NULL), MDB_CORRUPTED);
+    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi[0], &key, &n), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, INT64_MIN, NULL), MDB_CORRUPTED);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, INT64_MIN, NULL), MDB_CORRUPTED);
     /* Past the top: an error too. */
-    assert_int_equal(ocop_counter_set(fx->txn, fx->dbi, &key, UINT64_MAX - 1), 0);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 1, NULL), 0);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 1, NULL), MDB_CORRUPTED);
-    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), 0);
+    assert_int_equal(ocop_counter_set(fx->txn, fx->dbi[0], &key, UINT64_MAX - 1), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, 1, NULL), 0);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, 1, NULL), MDB_CORRUPTED);
+    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi[0], &key, &n), 0);
     assert_int_equal(n, UINT64_MAX);
 }
 
 static void test_other_sizes_are_corrupt(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     MDB_val key = {.mv_size = 3, .mv_data = "odd"}, v = {.mv_size = 4, .mv_data = "\0\0\0\1"};
-    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &key, &v, 0), 0);
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi[0], &key, &v, 0), 0);
     uint64_t n = 7;
-    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi, &key, &n), MDB_CORRUPTED);
-    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi, &key, 1, NULL), MDB_CORRUPTED);
+    assert_int_equal(ocop_counter_get(fx->txn, fx->dbi[0], &key, &n), MDB_CORRUPTED);
+    assert_int_equal(ocop_counter_add(fx->txn, fx->dbi[0], &key, 1, NULL), MDB_CORRUPTED);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_counts_and_deletes_at_zero, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_never_clamped, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_other_sizes_are_corrupt, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_counts_and_deletes_at_zero, unit_store_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_never_clamped, unit_store_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_other_sizes_are_corrupt, unit_store_setup, unit_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

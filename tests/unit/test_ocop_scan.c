@@ -15,17 +15,10 @@
 #include "ocop_db.h"
 #include "ocop_scan.h"
 #include "ocop_store.h"
-#include "unit_tmpdir.h"
-
-typedef struct {
-    char dir[UNIT_TMPDIR_LEN];
-    ocop_store_t *store;
-    MDB_dbi dbi, empty;
-    MDB_txn *txn;
-} s_fixture_t;
+#include "unit_store.h"
 
 /* Keys "a"|n, "ab"|n and "b"|n for n = 1..3 (the value is the key's string and number). */
-static int s_fill(s_fixture_t *fx)
+static int s_fill(unit_store_t *fx)
 {
     const char *firsts[] = {"a", "ab", "b"};
     for (size_t i = 0; i < 3; i++)
@@ -37,39 +30,20 @@ static int s_fill(s_fixture_t *fx)
             char value[16];
             snprintf(value, sizeof value, "%s%llu", firsts[i], (unsigned long long)n);
             MDB_val k = ocop_key_val(&key), v = {.mv_size = strlen(value), .mv_data = value};
-            if (ocop_db_put(fx->txn, fx->dbi, &k, &v, 0) != 0)
+            if (ocop_db_put(fx->txn, fx->dbi[0], &k, &v, 0) != 0)
                 return -1;
         }
     return 0;
 }
 
+/* The fixture's store with the keys above in its first database; the second stays empty. */
 static int s_setup(void **state)
 {
-    s_fixture_t *fx = calloc(1, sizeof *fx);
-    char err[256];
-    if (!fx || !unit_tmpdir(fx->dir))
-        return -1;
-    ocop_store_options_t so = {.path = fx->dir, .map_size = 1u << 20, .map_max = 1u << 20};
-    if (!(fx->store = ocop_store_open(&so, err, sizeof err)) || ocop_store_dbi(fx->store, "data", 0, &fx->dbi) != 0 ||
-        ocop_store_dbi(fx->store, "empty", 0, &fx->empty) != 0 ||
-        mdb_txn_begin(ocop_store_env(fx->store), NULL, 0, &fx->txn) != 0 || s_fill(fx) != 0)
-        return -1;
-    *state = fx;
-    return 0;
-}
-
-static int s_teardown(void **state)
-{
-    s_fixture_t *fx = *state;
-    mdb_txn_abort(fx->txn);
-    ocop_store_destroy(&fx->store);
-    test_rmtree(fx->dir);
-    free(fx);
-    return 0;
+    return unit_store_setup(state) == 0 && s_fill(*state) == 0 ? 0 : -1;
 }
 
 /* The values a scan visits, joined by spaces, into out. Returns ocop_scan_close's result. */
-static int s_walk(s_fixture_t *fx, MDB_dbi dbi, const char *first, const ocop_key_t *from, char *out, size_t len)
+static int s_walk(unit_store_t *fx, MDB_dbi dbi, const char *first, const ocop_key_t *from, char *out, size_t len)
 {
     ocop_key_t prefix;
     ocop_key_init(&prefix);
@@ -88,49 +62,49 @@ static int s_walk(s_fixture_t *fx, MDB_dbi dbi, const char *first, const ocop_ke
 
 static void test_prefix_bounds(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     char seen[256];
     /* "a" ends with its NUL: the keys of "ab" do not start with it. */
-    assert_int_equal(s_walk(fx, fx->dbi, "a", NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "a", NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "a1 a2 a3");
-    assert_int_equal(s_walk(fx, fx->dbi, "ab", NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "ab", NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "ab1 ab2 ab3");
-    assert_int_equal(s_walk(fx, fx->dbi, "b", NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "b", NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "b1 b2 b3");
-    assert_int_equal(s_walk(fx, fx->dbi, "c", NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "c", NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "");
-    assert_int_equal(s_walk(fx, fx->dbi, "0", NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "0", NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "");
-    assert_int_equal(s_walk(fx, fx->dbi, NULL, NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], NULL, NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "a1 a2 a3 ab1 ab2 ab3 b1 b2 b3");
-    assert_int_equal(s_walk(fx, fx->empty, NULL, NULL, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[1], NULL, NULL, seen, sizeof seen), 0);
     assert_string_equal(seen, "");
 }
 
 static void test_from_a_key(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     char seen[256];
     ocop_key_t from;
     ocop_key_init(&from);
     ocop_key_str(&from, "ab");
     ocop_key_u64(&from, 2);
-    assert_int_equal(s_walk(fx, fx->dbi, "ab", &from, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "ab", &from, seen, sizeof seen), 0);
     assert_string_equal(seen, "ab2 ab3");
-    assert_int_equal(s_walk(fx, fx->dbi, NULL, &from, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], NULL, &from, seen, sizeof seen), 0);
     assert_string_equal(seen, "ab2 ab3 b1 b2 b3");
     ocop_key_init(&from);
     ocop_key_str(&from, "ab");
     ocop_key_u64(&from, 9); /* past the last of "ab" */
-    assert_int_equal(s_walk(fx, fx->dbi, "ab", &from, seen, sizeof seen), 0);
+    assert_int_equal(s_walk(fx, fx->dbi[0], "ab", &from, seen, sizeof seen), 0);
     assert_string_equal(seen, "");
 }
 
 static void test_errors_reach_close(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, fx->txn, fx->dbi, NULL, NULL);
+    int rc = ocop_scan_open(&scan, fx->txn, fx->dbi[0], NULL, NULL);
     assert_int_equal(rc, 0);
     assert_true(ocop_scan_next(&scan));
     assert_false(ocop_scan_fail(&scan, MDB_CORRUPTED));
@@ -146,7 +120,7 @@ static void test_errors_reach_close(void **state)
 }
 
 /* The value of the last entry under first ("" for none), or the error. */
-static int s_last(s_fixture_t *fx, MDB_dbi dbi, const uint8_t *first, size_t len, char *out, size_t outlen)
+static int s_last(unit_store_t *fx, MDB_dbi dbi, const uint8_t *first, size_t len, char *out, size_t outlen)
 {
     ocop_key_t prefix;
     ocop_key_init(&prefix);
@@ -163,41 +137,41 @@ static int s_last(s_fixture_t *fx, MDB_dbi dbi, const uint8_t *first, size_t len
 
 static void test_last_under_a_prefix(void **state)
 {
-    s_fixture_t *fx = *state;
+    unit_store_t *fx = *state;
     char seen[32];
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"a", 2, seen, sizeof seen), 0);
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"a", 2, seen, sizeof seen), 0);
     assert_string_equal(seen, "a3");
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"ab", 3, seen, sizeof seen), 0);
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"ab", 3, seen, sizeof seen), 0);
     assert_string_equal(seen, "ab3");
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"b", 2, seen, sizeof seen), 0); /* the last of all */
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"b", 2, seen, sizeof seen), 0); /* the last of all */
     assert_string_equal(seen, "b3");
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"a", 1, seen, sizeof seen), 0); /* "a" and "ab" */
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"a", 1, seen, sizeof seen), 0); /* "a" and "ab" */
     assert_string_equal(seen, "ab3");
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"c", 2, seen, sizeof seen), MDB_NOTFOUND);
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"0", 2, seen, sizeof seen), MDB_NOTFOUND);
-    assert_int_equal(s_last(fx, fx->dbi, NULL, 0, seen, sizeof seen), 0);
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"c", 2, seen, sizeof seen), MDB_NOTFOUND);
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"0", 2, seen, sizeof seen), MDB_NOTFOUND);
+    assert_int_equal(s_last(fx, fx->dbi[0], NULL, 0, seen, sizeof seen), 0);
     assert_string_equal(seen, "b3");
-    assert_int_equal(s_last(fx, fx->empty, NULL, 0, seen, sizeof seen), MDB_NOTFOUND);
+    assert_int_equal(s_last(fx, fx->dbi[1], NULL, 0, seen, sizeof seen), MDB_NOTFOUND);
     /* A prefix ending in 0xff bytes: the keys past it start one byte earlier. */
     const uint8_t high[] = {'b', 0xff, 0xff};
     MDB_val k = {.mv_size = sizeof high, .mv_data = (void *)high}, v = {.mv_size = 4, .mv_data = "high"};
-    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &k, &v, 0), 0);
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi[0], &k, &v, 0), 0);
     const uint8_t past[] = {'c'};
     MDB_val pk = {.mv_size = sizeof past, .mv_data = (void *)past}, pv = {.mv_size = 4, .mv_data = "past"};
-    assert_int_equal(ocop_db_put(fx->txn, fx->dbi, &pk, &pv, 0), 0);
-    assert_int_equal(s_last(fx, fx->dbi, high, 2, seen, sizeof seen), 0);
+    assert_int_equal(ocop_db_put(fx->txn, fx->dbi[0], &pk, &pv, 0), 0);
+    assert_int_equal(s_last(fx, fx->dbi[0], high, 2, seen, sizeof seen), 0);
     assert_string_equal(seen, "high");
-    assert_int_equal(s_last(fx, fx->dbi, (const uint8_t *)"b", 1, seen, sizeof seen), 0);
+    assert_int_equal(s_last(fx, fx->dbi[0], (const uint8_t *)"b", 1, seen, sizeof seen), 0);
     assert_string_equal(seen, "high");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_prefix_bounds, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown(test_last_under_a_prefix, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_bounds, s_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_last_under_a_prefix, s_setup, unit_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
