@@ -11,17 +11,17 @@ int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
 
 int ocop_outbox_last(MDB_txn *txn, MDB_dbi dbi, uint64_t *last)
 {
-    MDB_val k, v;
-    int rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
+    ocop_bytes_t k;
+    int rc = ocop_scan_last(txn, dbi, NULL, &k, NULL);
     if (rc == MDB_NOTFOUND) {
         *last = 0;
         return 0;
     }
     if (rc != 0)
         return rc;
-    if (k.mv_size != 8)
+    if (k.size != 8)
         return MDB_CORRUPTED;
-    *last = ocop_be64_get(k.mv_data);
+    *last = ocop_be64_get(k.data);
     return 0;
 }
 

@@ -16,21 +16,21 @@ static void s_key(ocop_key_t *k, const char *id, uint64_t n)
     ocop_key_u64(k, n);
 }
 
-int ocop_record_log_last(MDB_txn *txn, MDB_dbi dbi, const char *id, uint64_t *n, MDB_val *value)
+int ocop_record_log_last(MDB_txn *txn, MDB_dbi dbi, const char *id, uint64_t *n, ocop_bytes_t *value)
 {
     *n = 0;
     ocop_key_t prefix;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, id);
-    MDB_val k, v;
+    ocop_bytes_t k, v;
     int rc = ocop_scan_last(txn, dbi, &prefix, &k, &v);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc != 0)
         return rc;
-    if (k.mv_size != prefix.len + 8)
+    if (k.size != prefix.len + 8)
         return MDB_CORRUPTED;
-    *n = ocop_be64_get((const uint8_t *)k.mv_data + prefix.len);
+    *n = ocop_be64_get((const uint8_t *)k.data + prefix.len);
     if (value)
         *value = v;
     return 0;
@@ -63,11 +63,11 @@ static int s_scan(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMess
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, dbi, &prefix, &start);
     while (rc == 0 && *count < max && ocop_scan_next(&scan)) {
-        if (scan.key.mv_size != prefix.len + 8) {
+        if (scan.key.size != prefix.len + 8) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
-        if (out && !(out[*count] = protobuf_c_message_unpack(desc, alloc, scan.value.mv_size, scan.value.mv_data))) {
+        if (out && !(out[*count] = protobuf_c_message_unpack(desc, alloc, scan.value.size, scan.value.data))) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }

@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ocop_key.h"
+
 /* The number of id's last entry into *n (0: id has none) and, when value is not NULL, its bytes.
  * 0 / MDB error code (MDB_CORRUPTED for a key of another shape under id). */
-int ocop_record_log_last(MDB_txn *txn, MDB_dbi dbi, const char *id, uint64_t *n, MDB_val *value);
+int ocop_record_log_last(MDB_txn *txn, MDB_dbi dbi, const char *id, uint64_t *n, ocop_bytes_t *value);
 
 /* Appends msg after the last entry of id; *n (may be NULL) gets its number. 0 / MDB error code. */
 int ocop_record_log_append(MDB_txn *txn, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg, uint64_t *n);

@@ -1,9 +1,10 @@
 /* ocop_scan — see ocop_scan.h. */
 #include "ocop_scan.h"
 
+#include <lmdb.h>
 #include <string.h>
 
-int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, const ocop_key_t *from)
+int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, ocop_table_t dbi, const ocop_key_t *prefix, const ocop_key_t *from)
 {
     memset(scan, 0, sizeof *scan);
     if (prefix) {
@@ -12,7 +13,7 @@ int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, MDB_dbi dbi, const ocop_key_
     }
     const ocop_key_t *start = from ? from : prefix;
     if (start)
-        scan->start = (MDB_val){.mv_size = start->len, .mv_data = (void *)start->buf};
+        scan->start = (ocop_bytes_t){.data = start->buf, .size = start->len};
     return mdb_cursor_open(txn, dbi, &scan->cursor);
 }
 
@@ -20,23 +21,22 @@ bool ocop_scan_next(ocop_scan_t *scan)
 {
     if (!scan->cursor || scan->rc != 0)
         return false;
+    MDB_val k = {.mv_size = scan->start.size, .mv_data = (void *)scan->start.data}, v;
     int rc;
     if (scan->started) {
-        rc = mdb_cursor_get(scan->cursor, &scan->key, &scan->value, MDB_NEXT);
+        rc = mdb_cursor_get(scan->cursor, &k, &v, MDB_NEXT);
     } else {
         scan->started = true;
-        scan->key = scan->start;
-        rc = scan->start.mv_size ? mdb_cursor_get(scan->cursor, &scan->key, &scan->value, MDB_SET_RANGE)
-                                 : mdb_cursor_get(scan->cursor, &scan->key, &scan->value, MDB_FIRST);
+        rc = mdb_cursor_get(scan->cursor, &k, &v, scan->start.size ? MDB_SET_RANGE : MDB_FIRST);
     }
     if (rc != 0) {
         if (rc != MDB_NOTFOUND)
             scan->rc = rc;
         return false;
     }
-    if (scan->key.mv_size < scan->prefix_len || memcmp(scan->key.mv_data, scan->prefix, scan->prefix_len) != 0)
-        return false;
-    return true;
+    scan->key = (ocop_bytes_t){.data = k.mv_data, .size = k.mv_size};
+    scan->value = (ocop_bytes_t){.data = v.mv_data, .size = v.mv_size};
+    return k.mv_size >= scan->prefix_len && memcmp(k.mv_data, scan->prefix, scan->prefix_len) == 0;
 }
 
 bool ocop_scan_fail(ocop_scan_t *scan, int rc)
@@ -55,7 +55,7 @@ int ocop_scan_close(ocop_scan_t *scan, int open_rc)
     return scan->rc;
 }
 
-int ocop_scan_last(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_val *key, MDB_val *value)
+int ocop_scan_last(MDB_txn *txn, ocop_table_t dbi, const ocop_key_t *prefix, ocop_bytes_t *key, ocop_bytes_t *value)
 {
     MDB_cursor *cursor;
     int rc = mdb_cursor_open(txn, dbi, &cursor);
@@ -69,16 +69,21 @@ int ocop_scan_last(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_val 
         memcpy(past, prefix->buf, len);
     while (len > 0 && past[len - 1] == 0xff)
         len--;
+    MDB_val k = {.mv_size = len, .mv_data = past}, v;
     if (len > 0) {
         past[len - 1]++;
-        *key = (MDB_val){.mv_size = len, .mv_data = past};
-        rc = mdb_cursor_get(cursor, key, value, MDB_SET_RANGE);
-        rc = mdb_cursor_get(cursor, key, value, rc == 0 ? MDB_PREV : MDB_LAST);
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+        rc = mdb_cursor_get(cursor, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
     } else {
-        rc = mdb_cursor_get(cursor, key, value, MDB_LAST);
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
     }
     mdb_cursor_close(cursor);
-    if (rc == 0 && prefix && (key->mv_size < prefix->len || memcmp(key->mv_data, prefix->buf, prefix->len) != 0))
+    if (rc == 0 && prefix && (k.mv_size < prefix->len || memcmp(k.mv_data, prefix->buf, prefix->len) != 0))
         rc = MDB_NOTFOUND;
+    if (rc == 0) {
+        *key = (ocop_bytes_t){.data = k.mv_data, .size = k.mv_size};
+        if (value)
+            *value = (ocop_bytes_t){.data = v.mv_data, .size = v.mv_size};
+    }
     return rc;
 }

@@ -10,26 +10,29 @@
 #ifndef OCOP_SCAN_H
 #define OCOP_SCAN_H
 
-#include <lmdb.h>
 #include <stdbool.h>
 
-#include "ocop_store.h"
+#include "ocop_key.h"
+
+/* LMDB's handles, named without its header (the same declarations as lmdb.h's). */
+typedef struct MDB_txn MDB_txn;
+typedef struct MDB_cursor MDB_cursor;
 
 typedef struct {
     MDB_cursor *cursor;
     uint8_t prefix[OCOP_KEY_MAX];
     size_t prefix_len;
     bool started;
-    MDB_val start;
-    MDB_val key, value; /* the current entry */
-    int rc;             /* what stopped the scan (0: the end of the prefix, or not stopped) */
+    ocop_bytes_t start;
+    ocop_bytes_t key, value; /* the current entry */
+    int rc;                  /* what stopped the scan (0: the end of the prefix, or not stopped) */
 } ocop_scan_t;
 
 /* Opens a scan of dbi in txn over the keys that start with prefix (every key when prefix is
  * NULL), from the first such key at or after from (NULL: the first). from must live until the
  * first ocop_scan_next. 0, or an MDB error (then there is nothing to close, and
- * ocop_scan_close(scan, rc) returns rc). */
-int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, const ocop_key_t *from);
+ * ocop_scan_close(scan, rc) returns rc). A handler opens one with ocop_ctx_scan_open. */
+int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, ocop_table_t dbi, const ocop_key_t *prefix, const ocop_key_t *from);
 
 /* true with scan->key and scan->value on the next entry under the prefix; false at the end or
  * on a store error (kept for ocop_scan_close). */
@@ -45,6 +48,6 @@ int ocop_scan_close(ocop_scan_t *scan, int open_rc);
 
 /* The last entry of dbi whose key starts with prefix (the last of all when prefix is NULL) into
  * *key and *value: 0, MDB_NOTFOUND when there is none, or an MDB error. */
-int ocop_scan_last(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *prefix, MDB_val *key, MDB_val *value);
+int ocop_scan_last(MDB_txn *txn, ocop_table_t dbi, const ocop_key_t *prefix, ocop_bytes_t *key, ocop_bytes_t *value);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ocop_key.h"
+
 typedef struct {
     const char *path; /* directory; created (0700) if missing */
     size_t map_size;  /* initial map size in bytes */
@@ -62,25 +64,12 @@ size_t ocop_store_map_max(const ocop_store_t *self);
 /* Bytes of the pages in use (up to the last page written): what the map must hold. */
 size_t ocop_store_used_bytes(ocop_store_t *self);
 
-/* Composite keys: strings are appended with a terminating NUL (so prefixes sort first and
- * "a" < "ab"), integers big-endian (so they sort numerically). */
-#define OCOP_KEY_MAX 480
-typedef struct {
-    uint8_t buf[OCOP_KEY_MAX];
-    size_t len;
-    int overflow; /* set when an append did not fit; such a key must not be used */
-} ocop_key_t;
-
-void ocop_key_init(ocop_key_t *key);
-void ocop_key_str(ocop_key_t *key, const char *s);
-void ocop_key_u64(ocop_key_t *key, uint64_t v);
-void ocop_key_u32(ocop_key_t *key, uint32_t v);
 /* An MDB_val pointing into key (valid while key lives). */
 MDB_val ocop_key_val(const ocop_key_t *key);
-
-void ocop_be64_put(uint8_t *p, uint64_t v);
-uint64_t ocop_be64_get(const uint8_t *p);
-void ocop_be32_put(uint8_t *p, uint32_t v);
-uint32_t ocop_be32_get(const uint8_t *p);
+/* The MDB_val of bytes read from a store (for the functions that take one). */
+static inline MDB_val ocop_bytes_val(ocop_bytes_t bytes)
+{
+    return (MDB_val){.mv_size = bytes.size, .mv_data = (void *)bytes.data};
+}
 
 #endif

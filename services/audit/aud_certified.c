@@ -94,7 +94,7 @@ int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        const MDB_val k = scan.key, v = scan.value;
+        const MDB_val k = ocop_bytes_val(scan.key), v = ocop_bytes_val(scan.value);
         if (k.mv_size <= prefix.len)
             break;
         aud_certified_t c = {.province_code = province};

@@ -128,7 +128,7 @@ static size_t s_pending(aud_deliverer_t *self, s_pending_t *out)
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, state->db.inspections, NULL, NULL);
     while (rc == 0 && n < S_BATCH && ocop_scan_next(&scan)) {
-        Ocop__AudInspection *in = ocop__aud_inspection__unpack(NULL, scan.value.mv_size, scan.value.mv_data);
+        Ocop__AudInspection *in = ocop__aud_inspection__unpack(NULL, scan.value.size, scan.value.data);
         if (in && in->revocation_requested && !in->revocation_delivered) {
             s_pending_t *p = &out[n++];
             snprintf(p->id, sizeof p->id, "%s", in->id);

@@ -64,12 +64,12 @@ static int s_chunk(aud_state_t *state, MDB_txn *txn, uint64_t from, uint64_t to)
     ocop_scan_t scan;
     rc = ocop_scan_open(&scan, txn, state->db.entries, NULL, &first);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        uint64_t index = scan.key.mv_size == 8 ? ocop_be64_get(scan.key.mv_data) : UINT64_MAX;
+        uint64_t index = scan.key.size == 8 ? ocop_be64_get(scan.key.data) : UINT64_MAX;
         if (index >= to)
             break;
         ocop_arena_reset(state->intake_arena);
         Ocop__Event *e =
-            ocop__event__unpack(ocop_arena_allocator(state->intake_arena), scan.value.mv_size, scan.value.mv_data);
+            ocop__event__unpack(ocop_arena_allocator(state->intake_arena), scan.value.size, scan.value.data);
         int arc = e ? s_apply(state, txn, index, e) : MDB_CORRUPTED;
         if (arc != 0) {
             ocop_scan_fail(&scan, arc);

@@ -104,9 +104,9 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
 /* The size of the newest signed head (0 when none). */
 static int s_last_head(const aud_state_t *state, MDB_txn *txn, uint64_t *size)
 {
-    MDB_val k, v;
-    int rc = ocop_scan_last(txn, state->db.heads, NULL, &k, &v);
-    *size = rc == 0 && k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0;
+    ocop_bytes_t k;
+    int rc = ocop_scan_last(txn, state->db.heads, NULL, &k, NULL);
+    *size = rc == 0 && k.size == 8 ? ocop_be64_get(k.data) : 0;
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 

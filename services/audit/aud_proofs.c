@@ -18,7 +18,9 @@ Ocop__AudSignedTreeHead *aud_head_load(ocop_ctx_t *ctx, Ocop__Reply *reply, cons
     uint8_t kb[8];
     int rc;
     if (tree_size == 0) {
-        rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
+        ocop_bytes_t last_key, last;
+        if ((rc = ocop_scan_last(txn, dbi, NULL, &last_key, &last)) == 0)
+            v = ocop_bytes_val(last);
     } else {
         ocop_be64_put(kb, tree_size);
         k = (MDB_val){.mv_size = 8, .mv_data = kb};
@@ -92,7 +94,7 @@ int aud_handle_heads_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), aud_state(ctx)->db.heads, NULL, &first);
     while (rc == 0 && page->n_heads < max && ocop_scan_next(&scan)) {
         Ocop__AudSignedTreeHead *h =
-            ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
+            ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!h) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;

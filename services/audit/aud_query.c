@@ -122,7 +122,7 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &q.prefix,
                             &start);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        const MDB_val k = scan.key;
+        const MDB_val k = ocop_bytes_val(scan.key);
         if (k.mv_size < q.prefix.len + 8)
             break;
         const uint8_t *tail = (const uint8_t *)k.mv_data + k.mv_size - 8;
@@ -158,9 +158,9 @@ static int s_verify_source(MDB_txn *txn, MDB_dbi dbi, Ocop__AudSource *s)
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
     while (rc == 0 && ok && ocop_scan_next(&scan)) {
-        if (scan.key.mv_size != prefix.len + 8)
+        if (scan.key.size != prefix.len + 8)
             break;
-        ok = ocop_be64_get((const uint8_t *)scan.key.mv_data + prefix.len) == expected++;
+        ok = ocop_be64_get((const uint8_t *)scan.key.data + prefix.len) == expected++;
     }
     s->contiguous = ok && expected - 1 == s->cursor && s->entries == s->cursor;
     return ocop_scan_close(&scan, rc);

@@ -270,9 +270,9 @@ static int s_walk(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *start, const ocop
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, dbi, prefix, start);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        MDB_val rest = {.mv_size = scan.key.mv_size - prefix->len,
-                        .mv_data = (uint8_t *)scan.key.mv_data + prefix->len};
-        int vrc = visit(user, &rest, &scan.value);
+        MDB_val rest = {.mv_size = scan.key.size - prefix->len, .mv_data = (uint8_t *)scan.key.data + prefix->len};
+        MDB_val value = ocop_bytes_val(scan.value);
+        int vrc = visit(user, &rest, &value);
         if (vrc != 0) {
             ocop_scan_fail(&scan, vrc);
             break;

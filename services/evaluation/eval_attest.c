@@ -109,7 +109,7 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &prefix, NULL);
     while (rc == 0 && out->n_dossiers < S_LATE_MAX && ocop_scan_next(&scan)) {
         /* province\0commune\0product\0 */
-        const char *province = scan.key.mv_data;
+        const char *province = scan.key.data;
         const char *commune = province + strlen(province) + 1;
         const char *product = commune + strlen(commune) + 1;
         Ocop__EvalProduct *p = eval_product_load(ctx, reply, "province_code", product);

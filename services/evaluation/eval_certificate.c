@@ -208,8 +208,8 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), es->db.cert_expiry, NULL, NULL);
     while (rc == 0 && n < max && ocop_scan_next(&scan)) {
         /* The key is expires\0id\0: a certificate is valid through its expiry day. */
-        const char *expires = scan.key.mv_data;
-        size_t len = scan.key.mv_size;
+        const char *expires = scan.key.data;
+        size_t len = scan.key.size;
         if (len < OCOP_DATE_LEN + 2 || strncmp(expires, today, OCOP_DATE_LEN - 1) >= 0)
             break;
         due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, len - OCOP_DATE_LEN - 1);

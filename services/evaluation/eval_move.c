@@ -145,13 +145,14 @@ static int s_each(ocop_ctx_t *ctx, eval_table_t table, const char *province, s_e
     int rc = ocop_scan_open(&scan, txn, eval_move_table_dbi(state, table), NULL, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
         bool yes;
-        int brc = eval_move_belongs(state, txn, table, &scan.key, &scan.value, province, &cache, &yes);
+        MDB_val k = ocop_bytes_val(scan.key), v = ocop_bytes_val(scan.value);
+        int brc = eval_move_belongs(state, txn, table, &k, &v, province, &cache, &yes);
         if (brc != 0) {
             ocop_scan_fail(&scan, brc);
             break;
         }
         if (yes)
-            s_keys_add(arena, &keys, &scan.key);
+            s_keys_add(arena, &keys, &k);
     }
     rc = ocop_scan_close(&scan, rc);
     for (size_t i = 0; i < keys.n && rc == 0; i++)

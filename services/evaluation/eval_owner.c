@@ -145,7 +145,7 @@ int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator
                 memcpy(grown, *out, *n * sizeof *grown);
             *out = grown;
         }
-        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, scan.value.mv_size, scan.value.mv_data);
+        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, scan.value.size, scan.value.data);
         if (!m) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;

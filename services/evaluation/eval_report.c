@@ -258,7 +258,8 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     while (rc == 0 && ocop_scan_next(&scan)) {
         const char *province, *sector;
         uint32_t year, standing;
-        if (s_parse_n(&scan.key, &province, &sector, &year, &standing) != 0 || scan.value.mv_size != 8) {
+        MDB_val key = ocop_bytes_val(scan.key);
+        if (s_parse_n(&key, &province, &sector, &year, &standing) != 0 || scan.value.size != 8) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
@@ -276,7 +277,7 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
                 continue;
             served = province;
         }
-        uint32_t n = (uint32_t)ocop_be64_get(scan.value.mv_data);
+        uint32_t n = (uint32_t)ocop_be64_get(scan.value.data);
         s_row_add(s_row_for(&b, province, sector, year), standing, n);
         s_row_add(b.report->total, standing, n);
     }

@@ -95,7 +95,7 @@ static Ocop__EvalRound **s_rounds_of(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
-        ids[count++] = ocop_arena_strndup(arena, scan.value.mv_data, scan.value.mv_size);
+        ids[count++] = ocop_arena_strndup(arena, scan.value.data, scan.value.size);
     }
     if ((rc = ocop_scan_close(&scan, rc)) != 0) {
         ocop_ctx_db_error(ctx, reply, rc, "reading the rounds");
@@ -352,7 +352,7 @@ static Ocop__EvalRoundStatus *s_status(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &prefix, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        size_t len = scan.key.mv_size - prefix.len; /* the session id with its NUL */
+        size_t len = scan.key.size - prefix.len; /* the session id with its NUL */
         Ocop__EvalRoundSession *rs = ocop_arena_alloc(arena, sizeof *rs);
         st->sessions = ocop_arena_grow(arena, st->sessions, st->n_sessions, &cap, sizeof *st->sessions);
         if (len == 0 || !rs || !st->sessions) {
@@ -360,8 +360,8 @@ static Ocop__EvalRoundStatus *s_status(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop
             break;
         }
         ocop__eval_round_session__init(rs);
-        rs->session_id = ocop_arena_strndup(arena, (const char *)scan.key.mv_data + prefix.len, len);
-        rs->products = scan.value.mv_size == 4 ? ocop_be32_get(scan.value.mv_data) : 0;
+        rs->session_id = ocop_arena_strndup(arena, (const char *)scan.key.data + prefix.len, len);
+        rs->products = scan.value.size == 4 ? ocop_be32_get(scan.value.data) : 0;
         st->sessions[st->n_sessions++] = rs;
     }
     if ((rc = ocop_scan_close(&scan, rc)) != 0) {

@@ -137,8 +137,7 @@ void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const 
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
-        out[count] =
-            protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
+        out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!out[count]) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;

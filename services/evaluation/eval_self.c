@@ -17,14 +17,14 @@
 
 Ocop__EvalSelfAssessment *eval_self_latest(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id, uint64_t *n)
 {
-    MDB_val v;
+    ocop_bytes_t v;
     int rc = ocop_record_log_last(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, product_id, n, &v);
     if (rc != 0)
         goto fail;
     if (*n == 0)
         return NULL;
     Ocop__EvalSelfAssessment *a = (Ocop__EvalSelfAssessment *)protobuf_c_message_unpack(
-        &ocop__eval_self_assessment__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), v.mv_size, v.mv_data);
+        &ocop__eval_self_assessment__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), v.size, v.data);
     if (a)
         return a;
     rc = MDB_CORRUPTED;

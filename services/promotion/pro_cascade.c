@@ -130,8 +130,8 @@ static int s_seconds_of(s_run_t *r, MDB_dbi dbi, const char *product, const char
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(r->ctx), dbi, &prefix, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        const char *second = (const char *)scan.key.mv_data + prefix.len;
-        size_t len = scan.key.mv_size - prefix.len;
+        const char *second = (const char *)scan.key.data + prefix.len;
+        size_t len = scan.key.size - prefix.len;
         if (len == 0 || second[len - 1] != '\0') {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
@@ -240,8 +240,8 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.cascade, NULL, NULL);
     while (rc == 0 && n < max && ocop_scan_next(&scan)) {
-        products[n] = ocop_arena_strndup(arena, scan.key.mv_data, scan.key.mv_size ? scan.key.mv_size - 1 : 0);
-        reasons[n++] = ocop_arena_strndup(arena, scan.value.mv_data, scan.value.mv_size ? scan.value.mv_size - 1 : 0);
+        products[n] = ocop_arena_strndup(arena, scan.key.data, scan.key.size ? scan.key.size - 1 : 0);
+        reasons[n++] = ocop_arena_strndup(arena, scan.value.data, scan.value.size ? scan.value.size - 1 : 0);
     }
     if ((rc = ocop_scan_close(&scan, rc)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the cascade");

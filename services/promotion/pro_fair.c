@@ -44,7 +44,7 @@ Ocop__ProApplication **pro_applications(ocop_ctx_t *ctx, Ocop__Reply *reply, con
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.applications, &prefix, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        if (scan.key.mv_size != prefix.len + 8) {
+        if (scan.key.size != prefix.len + 8) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
@@ -52,7 +52,7 @@ Ocop__ProApplication **pro_applications(ocop_ctx_t *ctx, Ocop__Reply *reply, con
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
-        out[count] = ocop__pro_application__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
+        out[count] = ocop__pro_application__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!out[count++]) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
@@ -246,7 +246,7 @@ static char **s_busy_entities(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__P
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.fairs, NULL, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        Ocop__ProFair *o = ocop__pro_fair__unpack(ocop_arena_allocator(arena), scan.value.mv_size, scan.value.mv_data);
+        Ocop__ProFair *o = ocop__pro_fair__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!o || strcmp(o->id, f->id) == 0 || !o->allocated || strcmp(o->start, f->end) > 0 ||
             strcmp(o->end, f->start) < 0)
             continue;

@@ -43,7 +43,7 @@ static int s_cmp_item(const void *a, const void *b)
 }
 
 /* Calls fn for every record of dbi. 0, or an MDB error. */
-static int s_each(MDB_txn *txn, MDB_dbi dbi, void (*fn)(s_cal_t *c, const MDB_val *v, unsigned year), s_cal_t *c,
+static int s_each(MDB_txn *txn, MDB_dbi dbi, void (*fn)(s_cal_t *c, const ocop_bytes_t *v, unsigned year), s_cal_t *c,
                   unsigned year)
 {
     ocop_scan_t scan;
@@ -53,17 +53,17 @@ static int s_each(MDB_txn *txn, MDB_dbi dbi, void (*fn)(s_cal_t *c, const MDB_va
     return ocop_scan_close(&scan, rc);
 }
 
-static void s_plan_items(s_cal_t *c, const MDB_val *v, unsigned year)
+static void s_plan_items(s_cal_t *c, const ocop_bytes_t *v, unsigned year)
 {
-    Ocop__ProPlan *p = ocop__pro_plan__unpack(ocop_arena_allocator(c->arena), v->mv_size, v->mv_data);
+    Ocop__ProPlan *p = ocop__pro_plan__unpack(ocop_arena_allocator(c->arena), v->size, v->data);
     if (p && p->year == year)
         for (size_t i = 0; i < p->n_items; i++)
             s_add(c, p->province_code, p->region, ocop_arena_printf(c->arena, "plan %s", p->id), p->items[i]);
 }
 
-static void s_fair_item(s_cal_t *c, const MDB_val *v, unsigned year)
+static void s_fair_item(s_cal_t *c, const ocop_bytes_t *v, unsigned year)
 {
-    Ocop__ProFair *f = ocop__pro_fair__unpack(ocop_arena_allocator(c->arena), v->mv_size, v->mv_data);
+    Ocop__ProFair *f = ocop__pro_fair__unpack(ocop_arena_allocator(c->arena), v->size, v->data);
     if (!f || (unsigned)ocop_date_year(f->start) != year)
         return;
     Ocop__ProPlanItem *it = ocop_arena_alloc(c->arena, sizeof *it);

@@ -77,7 +77,8 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     while (rc == 0 && counts->n_rows < S_ROWS_MAX && ocop_scan_next(&scan)) {
         const char *parts[4]; /* province, version ("" = today's), catalogue, sector */
         uint32_t stage;
-        if (s_parse(&scan.key, parts, 4, &stage) != 0 || scan.value.mv_size != 8) {
+        MDB_val key = ocop_bytes_val(scan.key);
+        if (s_parse(&key, parts, 4, &stage) != 0 || scan.value.size != 8) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;
         }
@@ -95,7 +96,7 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         row->catalogue_version = ocop_arena_strdup(arena, parts[2]);
         row->sector_code = ocop_arena_strdup(arena, parts[3]);
         row->stage = (Ocop__Stage)stage;
-        row->count = ocop_be64_get(scan.value.mv_data);
+        row->count = ocop_be64_get(scan.value.data);
         counts->rows[counts->n_rows++] = row;
     }
     if ((rc = ocop_scan_close(&scan, rc)) != 0)

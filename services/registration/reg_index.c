@@ -51,10 +51,10 @@ int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *val
     int rc = ocop_scan_open(&scan, txn, dbi, &prefix, &start);
     size_t scanned = 0;
     while (rc == 0 && ocop_scan_next(&scan)) {
-        if (scan.key.mv_size <= prefix.len)
+        if (scan.key.size <= prefix.len)
             break;
-        const char *id = (const char *)scan.key.mv_data + prefix.len;
-        size_t id_len = scan.key.mv_size - prefix.len - 1;
+        const char *id = (const char *)scan.key.data + prefix.len;
+        size_t id_len = scan.key.size - prefix.len - 1;
         char idbuf[128];
         if (id_len >= sizeof idbuf) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
@@ -77,7 +77,7 @@ int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *val
         }
         if (vr == 1) {
             /* Page full: say whether anything follows. */
-            *more = ocop_scan_next(&scan) && scan.key.mv_size > prefix.len;
+            *more = ocop_scan_next(&scan) && scan.key.size > prefix.len;
             break;
         }
     }

@@ -575,7 +575,7 @@ int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products)
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, txn, products, NULL, NULL);
     while (rc == 0 && ocop_scan_next(&scan)) {
-        Ocop__RegProduct *p = ocop__reg_product__unpack(NULL, scan.value.mv_size, scan.value.mv_data);
+        Ocop__RegProduct *p = ocop__reg_product__unpack(NULL, scan.value.size, scan.value.data);
         if (!p) {
             ocop_scan_fail(&scan, MDB_CORRUPTED);
             break;

@@ -71,10 +71,10 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     /* Records are never deleted and ids are zero-padded, so the last key is the highest id:
      * reading it costs no write, where a counter would dirty a page of its own. */
     MDB_dbi dbi = strcmp(kind, "ENT") == 0 ? state->db.entities : state->db.products;
-    MDB_val k, v;
+    ocop_bytes_t k;
     uint64_t last = 0;
-    int rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
-    if (rc == 0 && ocop_seq_id_parse(k.mv_data, k.mv_size, kind, REG_ID_WIDTH, &last) != 0)
+    int rc = ocop_scan_last(txn, dbi, NULL, &k, NULL);
+    if (rc == 0 && ocop_seq_id_parse(k.data, k.size, kind, REG_ID_WIDTH, &last) != 0)
         return MDB_CORRUPTED;
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;

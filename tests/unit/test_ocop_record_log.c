@@ -38,10 +38,10 @@ static void test_numbers_order_and_neighbours(void **state)
     assert_int_equal(s_append(fx, "P-10", "ten-b"), 2);
     assert_int_equal(s_append(fx, "P-1", "one-c"), 3);
 
-    MDB_val last;
+    ocop_bytes_t last;
     assert_int_equal(ocop_record_log_last(fx->txn, fx->dbi[0], "P-1", &n, &last), 0);
     assert_int_equal(n, 3);
-    Ocop__Pong *p = ocop__pong__unpack(NULL, last.mv_size, last.mv_data);
+    Ocop__Pong *p = ocop__pong__unpack(NULL, last.size, last.data);
     assert_non_null(p);
     assert_string_equal(p->service, "one-c");
     ocop__pong__free_unpacked(p, NULL);

@@ -54,8 +54,8 @@ static int s_walk(unit_store_t *fx, MDB_dbi dbi, const char *first, const ocop_k
     int rc = ocop_scan_open(&scan, fx->txn, dbi, first ? &prefix : NULL, from);
     while (rc == 0 && ocop_scan_next(&scan)) {
         size_t used = strlen(out);
-        snprintf(out + used, len - used, "%s%.*s", used ? " " : "", (int)scan.value.mv_size,
-                 (const char *)scan.value.mv_data);
+        snprintf(out + used, len - used, "%s%.*s", used ? " " : "", (int)scan.value.size,
+                 (const char *)scan.value.data);
     }
     return ocop_scan_close(&scan, rc);
 }
@@ -127,11 +127,11 @@ static int s_last(unit_store_t *fx, MDB_dbi dbi, const uint8_t *first, size_t le
     if (first)
         memcpy(prefix.buf, first, len);
     prefix.len = len;
-    MDB_val k, v;
+    ocop_bytes_t k, v;
     out[0] = '\0';
     int rc = ocop_scan_last(fx->txn, dbi, first ? &prefix : NULL, &k, &v);
     if (rc == 0)
-        snprintf(out, outlen, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+        snprintf(out, outlen, "%.*s", (int)v.size, (const char *)v.data);
     return rc;
 }
 
