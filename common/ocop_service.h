@@ -24,15 +24,18 @@
 #ifndef OCOP_SERVICE_H
 #define OCOP_SERVICE_H
 
-#include <lmdb.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "envelope.pb-c.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
+#include "ocop_key.h"
 #include "ocop_keys.h"
-#include "ocop_store.h"
+
+/* Handlers need not see LMDB: its transaction is named here as lmdb.h names it. */
+typedef struct MDB_txn MDB_txn;
+typedef struct ocop_store_t ocop_store_t;
 
 typedef struct ocop_service_t ocop_service_t;
 typedef struct ocop_ctx_t ocop_ctx_t;
@@ -159,10 +162,10 @@ int ocop_ctx_publish_body(ocop_ctx_t *ctx, Ocop__Reply *reply, const ProtobufCMe
 /* The record stored under the string key id in dbi, unpacked into the request's arena. NULL
  * with the reply failed otherwise: INVALID on field when id is empty or too long for a key,
  * NOT_FOUND on field ("<what> <id> does not exist"), or the store error. */
-void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
                    const ProtobufCMessageDescriptor *desc, const char *field, const char *what);
 /* Stores msg under the string key id in dbi. 0, or -1 with the store error in the reply. */
-int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg);
+int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id, const ProtobufCMessage *msg);
 
 /* Fails reply INVALID on field when value does not pass ocop_text_check (valid UTF-8 without
  * control characters, present when required, at most max_chars characters). 0 / -1. */

@@ -186,7 +186,7 @@ int ocop_ctx_check_text(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
     return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s %s", field, ocop_text_fault_reason(fault));
 }
 
-void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id,
+void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
                    const ProtobufCMessageDescriptor *desc, const char *field, const char *what)
 {
     ocop_key_t key;
@@ -198,7 +198,7 @@ void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char 
     }
     MDB_val k = ocop_key_val(&key);
     ProtobufCMessage *msg;
-    int rc = ocop_record_get(ctx->txn, dbi, &k, desc, ocop_arena_allocator(ctx->arena), &msg);
+    int rc = ocop_record_get(ctx->txn, table, &k, desc, ocop_arena_allocator(ctx->arena), &msg);
     if (rc == MDB_NOTFOUND)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "%s %.64s does not exist", what, id);
     else if (rc != 0)
@@ -206,12 +206,12 @@ void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char 
     return rc == 0 ? msg : NULL;
 }
 
-int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const char *id, const ProtobufCMessage *msg)
+int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id, const ProtobufCMessage *msg)
 {
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, id);
     MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ctx->txn, dbi, &k, msg);
+    int rc = ocop_record_put(ctx->txn, table, &k, msg);
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
 }

@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "ocop_service.h"
+#include "ocop_store.h"
 
 /* Latency histogram bounds in microseconds (ocop_service.c). */
 #define OCOP__LATENCY_BOUNDS 12
