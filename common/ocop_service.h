@@ -32,9 +32,9 @@
 #include "ocop_config.h"
 #include "ocop_key.h"
 #include "ocop_keys.h"
+#include "ocop_scan.h"
 
-/* Handlers need not see LMDB: its transaction is named here as lmdb.h names it. */
-typedef struct MDB_txn MDB_txn;
+/* Handlers need not see LMDB (its transaction is declared in ocop_scan.h as lmdb.h declares it). */
 typedef struct ocop_store_t ocop_store_t;
 
 typedef struct ocop_service_t ocop_service_t;
@@ -166,6 +166,37 @@ void *ocop_ctx_get(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, cons
                    const ProtobufCMessageDescriptor *desc, const char *field, const char *what);
 /* Stores msg under the string key id in dbi. 0, or -1 with the store error in the reply. */
 int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id, const ProtobufCMessage *msg);
+
+/* --- records through the context: a handler that uses only these never touches LMDB. Keys are
+ * ocop_key_t, values protobuf messages, bytes or 64-bit counters. On a store error each fails
+ * reply as ocop_ctx_db_error does and returns -1. A key too long to build (overflow) is absent
+ * to reads and a store error to writes. --- */
+
+/* The record under key in table, unpacked into the request's arena: 0 with *out set, 1 when
+ * there is none (*out NULL), -1 (a record that does not unpack is a store error). */
+int ocop_ctx_record(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key,
+                    const ProtobufCMessageDescriptor *desc, void **out);
+/* Stores msg under key in table. 0 / -1. */
+int ocop_ctx_record_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key,
+                        const ProtobufCMessage *msg);
+/* The bytes under key (valid until the request writes): 0 with *out set, 1 when absent, -1. */
+int ocop_ctx_value(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, ocop_bytes_t *out);
+/* Stores size bytes of data under key. 0 / -1. */
+int ocop_ctx_value_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, const void *data,
+                       size_t size);
+/* Deletes key from table; a key that is absent is no error. 0 / -1. */
+int ocop_ctx_erase(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key);
+/* The counter under key (0 when absent), and adding delta to it (*after may be NULL), with
+ * ocop_counter's one rule: going below zero or past 2^64 - 1 is a store error. 0 / -1. */
+int ocop_ctx_counter(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, uint64_t *value);
+int ocop_ctx_counter_add(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, int64_t delta,
+                         uint64_t *after);
+/* A scan of table in the request's transaction (ocop_scan.h: ocop_scan_next, ocop_scan_fail):
+ * 0, or -1 with the store error in reply. */
+int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,
+                       const ocop_key_t *prefix, const ocop_key_t *from);
+/* Closes scan: 0, or -1 with the error that stopped it in reply ("storage error while <what>"). */
+int ocop_ctx_scan_close(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, const char *what);
 
 /* Fails reply INVALID on field when value does not pass ocop_text_check (valid UTF-8 without
  * control characters, present when required, at most max_chars characters). 0 / -1. */

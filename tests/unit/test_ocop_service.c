@@ -10,6 +10,7 @@
  *   "db_error"     write, then report a store error through ocop_ctx_db_error
  * The reading route (RegEntityGet) returns the counter as the entity's revision.
  *
+ * Its handlers use only the records of the context (ocop_ctx_counter_add, ocop_ctx_value_put).
  * Because every applied write bumps the counter once and emits once, and the store starts
  * empty, each event's entity revision equals its sequence: checked on every replay.
  *
@@ -120,10 +121,13 @@ static bool s_timer_done(void *user, const Ocop__Reply *reply)
     return atomic_load(&w->timer_wanted) > 0; /* the rest at once, not at the next tick */
 }
 
-static int s_counter_load(MDB_txn *txn, MDB_dbi dbi, uint64_t *out)
+/* The key of the counter every write bumps. */
+static ocop_key_t s_counter_key(void)
 {
-    MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
-    return ocop_counter_get(txn, dbi, &k, out);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, S_COUNTER_KEY);
+    return key;
 }
 
 static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -132,32 +136,26 @@ static int s_handle_write(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     const char *mode = req->body_case == OCOP__REQUEST__BODY_REG_ENTITY_UPDATE      ? req->reg_entity_update->name
                        : req->body_case == OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER ? req->reg_product_register->name
                                                                                     : req->reg_entity_register->name;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
 
     if (strcmp(mode, S_MODE_REFUSE) == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "name", "the test handler refuses '%s' before writing", mode);
-    uint64_t count = 0;
-    int rc = s_counter_load(txn, w->data_dbi, &count);
-    if (rc == 0) {
-        uint8_t be[8];
-        ocop_be64_put(be, ++count);
-        MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
-        MDB_val v = {.mv_size = sizeof be, .mv_data = be};
-        rc = ocop_db_put(txn, w->data_dbi, &k, &v, 0);
-    }
-    if (rc == 0 && strcmp(mode, S_MODE_BIG) == 0) {
+    uint64_t count;
+    ocop_key_t counter = s_counter_key();
+    if (ocop_ctx_counter_add(ctx, reply, w->data_dbi, &counter, 1, &count) != 0)
+        return -1;
+    if (strcmp(mode, S_MODE_BIG) == 0) {
         ocop_key_t key;
         ocop_key_init(&key);
         ocop_key_str(&key, "blob");
         ocop_key_str(&key, ocop_ctx_request_id(ctx));
-        MDB_val k = ocop_key_val(&key), v = {.mv_size = S_BLOB_BYTES, .mv_data = NULL};
-        rc = ocop_db_put(txn, w->data_dbi, &k, &v, MDB_RESERVE);
-        if (rc == 0)
-            memset(v.mv_data, 0xab, S_BLOB_BYTES);
+        uint8_t *blob = ocop_arena_alloc(arena, S_BLOB_BYTES);
+        if (!blob)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory");
+        memset(blob, 0xab, S_BLOB_BYTES);
+        if (ocop_ctx_value_put(ctx, reply, w->data_dbi, &key, blob, S_BLOB_BYTES) != 0)
+            return -1;
     }
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing the test counter");
     if (strcmp(mode, S_MODE_DB_ERROR) == 0)
         return ocop_ctx_db_error(ctx, reply, EIO, "simulating a failed write");
 
@@ -188,10 +186,10 @@ static int s_handle_read(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     s_world_t *w = ocop_ctx_user(ctx);
     w->read_thread = pthread_self();
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    uint64_t count = 0;
-    int rc = s_counter_load(ocop_ctx_txn(ctx), w->data_dbi, &count);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the test counter");
+    uint64_t count;
+    ocop_key_t counter = s_counter_key();
+    if (ocop_ctx_counter(ctx, reply, w->data_dbi, &counter, &count) != 0)
+        return -1;
     Ocop__RegEntity *entity = ocop_arena_alloc(arena, sizeof *entity);
     ocop__reg_entity__init(entity);
     entity->id = ocop_arena_strdup(arena, req->reg_entity_get->id);
@@ -221,10 +219,10 @@ static const char *s_replay_id(const Ocop__Reply *reply)
 static int s_replay_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
 {
     s_world_t *w = ocop_ctx_user(ctx);
-    uint64_t count = 0;
-    int rc = s_counter_load(ocop_ctx_txn(ctx), w->data_dbi, &count);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the test counter");
+    uint64_t count;
+    ocop_key_t counter = s_counter_key();
+    if (ocop_ctx_counter(ctx, reply, w->data_dbi, &counter, &count) != 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__RegEntity *entity = ocop_arena_alloc(arena, sizeof *entity);
     ocop__reg_entity__init(entity);
@@ -267,14 +265,8 @@ static int s_handle_read_that_writes(ocop_ctx_t *ctx, const Ocop__Request *req, 
 {
     (void)req;
     s_world_t *w = ocop_ctx_user(ctx);
-    uint8_t be[8];
-    ocop_be64_put(be, 999999);
-    MDB_val k = {.mv_size = sizeof S_COUNTER_KEY - 1, .mv_data = S_COUNTER_KEY};
-    MDB_val v = {.mv_size = sizeof be, .mv_data = be};
-    int rc = ocop_db_put(ocop_ctx_txn(ctx), w->data_dbi, &k, &v, 0);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing from a reading route");
-    return 0;
+    ocop_key_t counter = s_counter_key();
+    return ocop_ctx_counter_add(ctx, reply, w->data_dbi, &counter, 999999, NULL);
 }
 
 /* RegCountsGet: a reading route kept on the writer's loop; records its thread. */
