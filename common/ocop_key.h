@@ -17,6 +17,10 @@ typedef struct {
     size_t size;
 } ocop_bytes_t;
 
+/* The store error of a value that does not parse (LMDB's MDB_CORRUPTED: checked in ocop_store.c),
+ * for code that stops a scan on one (ocop_scan_fail). */
+#define OCOP_STORE_CORRUPT (-30796)
+
 #define OCOP_KEY_MAX 480
 typedef struct {
     uint8_t buf[OCOP_KEY_MAX];

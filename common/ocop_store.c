@@ -195,6 +195,7 @@ size_t ocop_store_used_bytes(ocop_store_t *self)
 
 _Static_assert(sizeof(ocop_table_t) == sizeof(MDB_dbi) && (ocop_table_t)-1 > 0 && (MDB_dbi)-1 > 0,
                "ocop_table_t is LMDB's MDB_dbi");
+_Static_assert(OCOP_STORE_CORRUPT == MDB_CORRUPTED, "OCOP_STORE_CORRUPT is LMDB's MDB_CORRUPTED");
 
 MDB_val ocop_key_val(const ocop_key_t *key)
 {

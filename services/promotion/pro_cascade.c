@@ -8,10 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
 #include "pro_fair.h"
 #include "pro_handlers.h"
 
@@ -115,10 +112,9 @@ static int s_promote(s_run_t *r, s_fair_t *f, uint32_t booth)
     return ocop_ctx_publish_body(r->ctx, r->reply, &body.base);
 }
 
-/* Cancels the product's applications to fairs that have not ended. */
-/* The second string of every key "product|second" of dbi (in the arena), into *out and *n. 0, or
- * -1 with the reply failed. */
-static int s_seconds_of(s_run_t *r, MDB_dbi dbi, const char *product, const char *what, char ***out, size_t *n)
+/* The second string of every key "product|second" of table (in the arena), into *out and *n. 0,
+ * or -1 with the reply failed. */
+static int s_seconds_of(s_run_t *r, ocop_table_t table, const char *product, const char *what, char ***out, size_t *n)
 {
     ocop_arena_t *arena = ocop_ctx_arena(r->ctx);
     ocop_key_t prefix;
@@ -128,12 +124,13 @@ static int s_seconds_of(s_run_t *r, MDB_dbi dbi, const char *product, const char
     *out = NULL;
     *n = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(r->ctx), dbi, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(r->ctx, r->reply, &scan, table, &prefix, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
         const char *second = (const char *)scan.key.data + prefix.len;
         size_t len = scan.key.size - prefix.len;
         if (len == 0 || second[len - 1] != '\0') {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
         if (!(*out = ocop_arena_grow(arena, *out, *n, &cap, sizeof **out))) {
@@ -142,10 +139,10 @@ static int s_seconds_of(s_run_t *r, MDB_dbi dbi, const char *product, const char
         }
         (*out)[(*n)++] = ocop_arena_strndup(arena, second, len - 1);
     }
-    rc = ocop_scan_close(&scan, rc);
-    return rc == 0 ? 0 : ocop_ctx_db_error(r->ctx, r->reply, rc, what);
+    return ocop_ctx_scan_close(r->ctx, r->reply, &scan, what);
 }
 
+/* Cancels the product's applications to fairs that have not ended. */
 static int s_cancel_applications(s_run_t *r, const char *product, const char *reason)
 {
     char **fairs;
@@ -185,8 +182,6 @@ static int s_cancel_applications(s_run_t *r, const char *product, const char *re
 static int s_withdraw_listings(s_run_t *r, const char *product, const char *reason)
 {
     pro_state_t *state = pro_state(r->ctx);
-    MDB_txn *txn = ocop_ctx_txn(r->ctx);
-    ocop_arena_t *arena = ocop_ctx_arena(r->ctx);
     char **pos;
     size_t n;
     if (s_seconds_of(r, state->db.listed_by, product, "reading listings", &pos, &n) != 0)
@@ -194,12 +189,12 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
     for (size_t i = 0; i < n; i++) {
         ocop_key_t by_pos, by_product;
         pro_listing_keys(&by_pos, &by_product, pos[i], product);
-        MDB_val lk = ocop_key_val(&by_pos);
-        ProtobufCMessage *msg;
-        int rc = ocop_record_get(txn, state->db.listings, &lk, &ocop__pro_listing__descriptor,
-                                 ocop_arena_allocator(arena), &msg);
-        Ocop__ProListing *l = (Ocop__ProListing *)msg;
-        if (rc != 0 || !l->active)
+        Ocop__ProListing *l;
+        int rc =
+            ocop_ctx_record(r->ctx, r->reply, state->db.listings, &by_pos, &ocop__pro_listing__descriptor, (void **)&l);
+        if (rc < 0)
+            return -1;
+        if (rc == 1 || !l->active)
             continue;
         Ocop__ProPointOfSale *p = ocop_ctx_get(r->ctx, r->reply, state->db.pos, pos[i],
                                                &ocop__pro_point_of_sale__descriptor, "pos_id", "point of sale");
@@ -208,9 +203,8 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
         l->active = false;
         l->reason = (char *)reason;
         p->listed--;
-        if ((rc = ocop_record_put(txn, state->db.listings, &lk, &l->base)) != 0)
-            return ocop_ctx_db_error(r->ctx, r->reply, rc, "writing a listing");
-        if (ocop_ctx_put(r->ctx, r->reply, state->db.pos, p->id, &p->base) != 0)
+        if (ocop_ctx_record_put(r->ctx, r->reply, state->db.listings, &by_pos, &l->base) != 0 ||
+            ocop_ctx_put(r->ctx, r->reply, state->db.pos, p->id, &p->base) != 0)
             return -1;
         Ocop__ProListingWithdrawn body = OCOP__PRO_LISTING_WITHDRAWN__INIT;
         body.listing = l;
@@ -238,13 +232,14 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
          **reasons = ocop_arena_alloc(arena, max * sizeof *reasons);
     size_t n = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.cascade, NULL, NULL);
-    while (rc == 0 && n < max && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, state->db.cascade, NULL, NULL) != 0)
+        return -1;
+    while (n < max && ocop_scan_next(&scan)) {
         products[n] = ocop_arena_strndup(arena, scan.key.data, scan.key.size ? scan.key.size - 1 : 0);
         reasons[n++] = ocop_arena_strndup(arena, scan.value.data, scan.value.size ? scan.value.size - 1 : 0);
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the cascade");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading the cascade") != 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         /* A product certified again since it was marked keeps what it has. */
         Ocop__ProCertificateView *view;
@@ -253,17 +248,19 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         ocop_key_t key;
         ocop_key_init(&key);
         ocop_key_str(&key, products[i]);
-        MDB_val ck = ocop_key_val(&key);
-        ProtobufCMessage *msg;
-        if (ocop_record_get(ocop_ctx_txn(ctx), state->db.certs, &ck, &ocop__pro_certificate_view__descriptor,
-                            ocop_arena_allocator(arena), &msg) == 0)
-            entity = ((Ocop__ProCertificateView *)msg)->entity_id;
+        Ocop__ProCertificateView *cert;
+        int rc =
+            ocop_ctx_record(ctx, reply, state->db.certs, &key, &ocop__pro_certificate_view__descriptor, (void **)&cert);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            entity = cert->entity_id;
         bool still = pro_check_eligible(ctx, &scratch, products[i], entity, r->today, &view) == 0;
         if (!still && (s_cancel_applications(r, products[i], reasons[i]) != 0 ||
                        s_withdraw_listings(r, products[i], reasons[i]) != 0))
             return -1;
-        if ((rc = ocop_db_del(ocop_ctx_txn(ctx), state->db.cascade, &ck, NULL)) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "clearing the cascade");
+        if (ocop_ctx_erase(ctx, reply, state->db.cascade, &key) != 0)
+            return -1;
         r->result->products++;
     }
     for (size_t i = 0; i < r->n_fairs; i++) {

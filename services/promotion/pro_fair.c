@@ -5,10 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
 #include "ocop_seq_id.h"
 #include "pro_fair.h"
 #include "pro_handlers.h"
@@ -29,9 +26,7 @@ int pro_application_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__ProAp
 {
     ocop_key_t key;
     pro_application_key(&key, a->fair_id, a->seq);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), pro_state(ctx)->db.applications, &k, &a->base);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing an application");
+    return ocop_ctx_record_put(ctx, reply, pro_state(ctx)->db.applications, &key, &a->base);
 }
 
 Ocop__ProApplication **pro_applications(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *fair_id, size_t *n)
@@ -42,27 +37,21 @@ Ocop__ProApplication **pro_applications(ocop_ctx_t *ctx, Ocop__Reply *reply, con
     size_t cap = 0, count = 0;
     Ocop__ProApplication **out = NULL;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.applications, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
-        if (scan.key.size != prefix.len + 8) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
-            break;
-        }
+    if (ocop_ctx_scan_open(ctx, reply, &scan, pro_state(ctx)->db.applications, &prefix, NULL) != 0)
+        return NULL;
+    while (ocop_scan_next(&scan)) {
         if (!(out = ocop_arena_grow(arena, out, count, &cap, sizeof *out))) {
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
-        out[count] = ocop__pro_application__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
-        if (!out[count++]) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+        if (scan.key.size != prefix.len + 8 || !(out[count++] = ocop__pro_application__unpack(
+                                                     ocop_arena_allocator(arena), scan.value.size, scan.value.data))) {
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
     }
-    rc = ocop_scan_close(&scan, rc);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading applications");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading applications") != 0)
         return NULL;
-    }
     *n = count;
     return out ? out : ocop_arena_alloc(arena, sizeof *out);
 }
@@ -100,9 +89,8 @@ int pro_handle_fair_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     if (!pro_strategy_find(strategy))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "strategy", "no booth allocation strategy '%.32s'", strategy);
     uint64_t n;
-    int rc = pro_state_next(state, ocop_ctx_txn(ctx), "fair", &n);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "numbering a fair");
+    if (pro_next_number(ctx, reply, "fair", &n) != 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__ProFair *f = ocop_arena_alloc(arena, sizeof *f);
     ocop__pro_fair__init(f);
@@ -188,13 +176,13 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
     ocop_key_t key;
     if (s_by_product_key(&key, view->product_id, f->id) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_id", "product_id is too long");
-    MDB_val k = ocop_key_val(&key), v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.by_product, &k, &v);
+    ocop_bytes_t applied;
+    int rc = ocop_ctx_value(ctx, reply, state->db.by_product, &key, &applied);
+    if (rc < 0)
+        return -1;
     if (rc == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "product_id", "product %s already applied to fair %s",
                              view->product_id, f->id);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading applications");
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__ProApplication *a = ocop_arena_alloc(arena, sizeof *a);
     ocop__pro_application__init(a);
@@ -215,10 +203,8 @@ int pro_handle_apply(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *rep
     a->applied_ms = ocop_ctx_now_ms(ctx);
     uint8_t sb[8];
     ocop_be64_put(sb, a->seq);
-    v = (MDB_val){.mv_size = 8, .mv_data = sb};
-    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.by_product, &k, &v, 0)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "indexing an application");
-    if (pro_application_store(ctx, reply, a) != 0 || ocop_ctx_put(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
+    if (ocop_ctx_value_put(ctx, reply, state->db.by_product, &key, sb, sizeof sb) != 0 ||
+        pro_application_store(ctx, reply, a) != 0 || ocop_ctx_put(ctx, reply, state->db.fairs, f->id, &f->base) != 0)
         return -1;
     Ocop__ProApplied body = OCOP__PRO_APPLIED__INIT;
     body.application = a;
@@ -244,8 +230,9 @@ static char **s_busy_entities(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__P
     char **out = NULL;
     *n = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), pro_state(ctx)->db.fairs, NULL, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, pro_state(ctx)->db.fairs, NULL, NULL) != 0)
+        return NULL;
+    while (ocop_scan_next(&scan)) {
         Ocop__ProFair *o = ocop__pro_fair__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!o || strcmp(o->id, f->id) == 0 || !o->allocated || strcmp(o->start, f->end) > 0 ||
             strcmp(o->end, f->start) < 0)
@@ -260,18 +247,14 @@ static char **s_busy_entities(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__P
             if (apps[i]->state != OCOP__APPLICATION_STATE__APPLICATION_STATE_BOOKED)
                 continue;
             if (!(out = ocop_arena_grow(arena, out, *n, &cap, sizeof *out))) {
-                ocop_scan_close(&scan, 0);
-                ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory");
-                return NULL;
+                ocop_scan_fail(&scan, ENOMEM);
+                break;
             }
             out[(*n)++] = apps[i]->entity_id;
         }
     }
-    rc = ocop_scan_close(&scan, rc);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading fairs");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading fairs") != 0)
         return NULL;
-    }
     if (!out)
         return ocop_arena_alloc(arena, sizeof *out);
     qsort(out, *n, sizeof *out, s_cmp_str);

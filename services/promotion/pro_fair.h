@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "ocop_service.h"
-#include "ocop_store.h"
 #include "promotion.pb-c.h"
 
 /* fair|seq (seq 0: the prefix of every application of the fair). */

@@ -39,6 +39,10 @@ int pro_check_eligible(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_
 /* The keys of a listing: pos|product (listings) and product|pos (listed_by). */
 void pro_listing_keys(ocop_key_t *by_pos, ocop_key_t *by_product, const char *pos_id, const char *product_id);
 
+/* The next number of a sequence ("fair", "pos": 1, 2, ...) in the request's transaction. 0, or
+ * -1 with the reply failed. */
+int pro_next_number(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *sequence, uint64_t *n);
+
 /* Today (UTC) as the request's clock sees it. */
 void pro_today(ocop_ctx_t *ctx, char out[OCOP_DATE_LEN]);
 /* Checks a province code against the region table: INVALID on field when unknown. */

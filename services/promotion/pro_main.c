@@ -13,6 +13,7 @@
 #include "ocop_boot.h"
 #include "ocop_log.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 #include "pro_handlers.h"
 #include "pro_replica.h"
 

@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
 #include "pro_handlers.h"
 
 #define S_ITEMS_MAX 200
@@ -43,14 +41,15 @@ static int s_cmp_item(const void *a, const void *b)
 }
 
 /* Calls fn for every record of dbi. 0, or an MDB error. */
-static int s_each(MDB_txn *txn, MDB_dbi dbi, void (*fn)(s_cal_t *c, const ocop_bytes_t *v, unsigned year), s_cal_t *c,
-                  unsigned year)
+static int s_each(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table,
+                  void (*fn)(s_cal_t *c, const ocop_bytes_t *v, unsigned year), s_cal_t *c, unsigned year)
 {
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, dbi, NULL, NULL);
-    while (rc == 0 && ocop_scan_next(&scan))
+    if (ocop_ctx_scan_open(ctx, reply, &scan, table, NULL, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan))
         fn(c, &scan.value, year);
-    return ocop_scan_close(&scan, rc);
+    return ocop_ctx_scan_close(ctx, reply, &scan, "reading the calendar");
 }
 
 static void s_plan_items(s_cal_t *c, const ocop_bytes_t *v, unsigned year)
@@ -79,11 +78,9 @@ static void s_fair_item(s_cal_t *c, const ocop_bytes_t *v, unsigned year)
 static int s_collect(ocop_ctx_t *ctx, Ocop__Reply *reply, unsigned year, s_cal_t *c)
 {
     pro_state_t *state = pro_state(ctx);
-    int rc = s_each(ocop_ctx_txn(ctx), state->db.plans, s_plan_items, c, year);
-    if (rc == 0)
-        rc = s_each(ocop_ctx_txn(ctx), state->db.fairs, s_fair_item, c, year);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the calendar");
+    if (s_each(ctx, reply, state->db.plans, s_plan_items, c, year) != 0 ||
+        s_each(ctx, reply, state->db.fairs, s_fair_item, c, year) != 0)
+        return -1;
     if (c->cal->n_items)
         qsort(c->cal->items, c->cal->n_items, sizeof *c->cal->items, s_cmp_item);
     return 0;
@@ -158,14 +155,10 @@ int pro_handle_plan_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop_key_init(&key);
     ocop_key_str(&key, in->province_code);
     ocop_key_u32(&key, in->year);
-    MDB_val k = ocop_key_val(&key), v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.plans, &k, &v);
-    if (rc == 0) {
-        Ocop__ProPlan *old = ocop__pro_plan__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
-        p->revision = old ? old->revision : 0;
-    } else if (rc != MDB_NOTFOUND) {
-        return ocop_ctx_db_error(ctx, reply, rc, "reading plans");
-    }
+    Ocop__ProPlan *old;
+    if (ocop_ctx_record(ctx, reply, state->db.plans, &key, &ocop__pro_plan__descriptor, (void **)&old) < 0)
+        return -1;
+    p->revision = old ? old->revision : 0;
     p->province_code = in->province_code;
     p->region = (char *)pro_state_region(state, in->province_code);
     p->year = in->year;
@@ -174,8 +167,8 @@ int pro_handle_plan_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     p->submitted_by = (char *)ocop_ctx_caller(ctx);
     p->submitted_ms = ocop_ctx_now_ms(ctx);
     p->revision++;
-    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.plans, &k, &p->base)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a plan");
+    if (ocop_ctx_record_put(ctx, reply, state->db.plans, &key, &p->base) != 0)
+        return -1;
     Ocop__ProCalendar cal = OCOP__PRO_CALENDAR__INIT;
     s_cal_t c = {&cal, 0, arena};
     if (s_collect(ctx, reply, in->year, &c) != 0)

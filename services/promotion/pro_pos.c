@@ -3,9 +3,7 @@
  * fair centres, post offices) and online channels, and the products listed there. */
 #include <string.h>
 
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
 #include "ocop_seq_id.h"
 #include "pro_handlers.h"
 
@@ -26,9 +24,8 @@ int pro_handle_pos_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     if (in->shelf_capacity == 0 || in->shelf_capacity > 100000)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "shelf_capacity", "shelf_capacity is 1 to 100000 products");
     uint64_t n;
-    int rc = pro_state_next(state, ocop_ctx_txn(ctx), "pos", &n);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "numbering a point of sale");
+    if (pro_next_number(ctx, reply, "pos", &n) != 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__ProPointOfSale *p = ocop_arena_alloc(arena, sizeof *p);
     ocop__pro_point_of_sale__init(p);
@@ -75,13 +72,13 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         return -1;
     ocop_key_t by_pos, by_product;
     pro_listing_keys(&by_pos, &by_product, p->id, view->product_id);
-    MDB_val k = ocop_key_val(&by_pos), v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.listings, &k, &v);
+    ocop_bytes_t listed;
+    int rc = ocop_ctx_value(ctx, reply, state->db.listings, &by_pos, &listed);
+    if (rc < 0)
+        return -1;
     if (rc == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "product_id", "product %s is already listed at %s",
                              view->product_id, p->id);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading listings");
     if (p->listed >= p->shelf_capacity)
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "pos_id", "%s's shelves are full (%u products)", p->id,
                              p->shelf_capacity);
@@ -93,12 +90,9 @@ int pro_handle_listing_add(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     l->stars = view->stars;
     l->active = true;
     p->listed++;
-    MDB_val bk = ocop_key_val(&by_product), empty = {.mv_size = 0, .mv_data = ""};
-    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.listed_by, &bk, &empty, 0)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "indexing a listing");
-    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.listings, &k, &l->base)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a listing");
-    if (ocop_ctx_put(ctx, reply, state->db.pos, p->id, &p->base) != 0)
+    if (ocop_ctx_value_put(ctx, reply, state->db.listed_by, &by_product, "", 0) != 0 ||
+        ocop_ctx_record_put(ctx, reply, state->db.listings, &by_pos, &l->base) != 0 ||
+        ocop_ctx_put(ctx, reply, state->db.pos, p->id, &p->base) != 0)
         return -1;
     Ocop__ProListed body = OCOP__PRO_LISTED__INIT;
     body.listing = l;

@@ -7,6 +7,7 @@
 
 #include "ocop_db.h"
 #include "ocop_record.h"
+#include "ocop_store.h"
 #include "pro_state.h"
 #include "promotion.pb-c.h"
 

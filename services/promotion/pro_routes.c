@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "ocop_error.h"
-#include "ocop_record.h"
 #include "pro_handlers.h"
 
 static const ocop_route_t s_routes[] = {
@@ -24,6 +23,14 @@ const ocop_route_t *pro_routes(size_t *count)
 {
     *count = sizeof s_routes / sizeof s_routes[0];
     return s_routes;
+}
+
+int pro_next_number(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *sequence, uint64_t *n)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, sequence);
+    return ocop_ctx_counter_add(ctx, reply, pro_state(ctx)->db.meta, &key, 1, n);
 }
 
 void pro_today(ocop_ctx_t *ctx, char out[OCOP_DATE_LEN])

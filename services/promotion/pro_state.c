@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ocop_counter.h"
 #include "ocop_error.h"
 #include "ocop_rulefile.h"
+#include "ocop_store.h"
 
 static int s_load_regions(pro_state_t *state, const char *rules_dir, char *err, size_t errlen)
 {
@@ -87,13 +87,4 @@ const char *pro_state_region(const pro_state_t *state, const char *province)
         if (strcmp(state->provinces[i].province, province) == 0)
             return state->provinces[i].region;
     return NULL;
-}
-
-int pro_state_next(pro_state_t *state, MDB_txn *txn, const char *sequence, uint64_t *out)
-{
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, sequence);
-    MDB_val k = ocop_key_val(&key);
-    return ocop_counter_add(txn, state->db.meta, &k, 1, out);
 }

@@ -15,11 +15,11 @@
 #ifndef PRO_STATE_H
 #define PRO_STATE_H
 
-#include <lmdb.h>
-
 #include "ocop_arena.h"
 #include "ocop_config.h"
-#include "ocop_store.h"
+#include "ocop_key.h"
+
+typedef struct ocop_store_t ocop_store_t;
 
 #define PRO_REGIONS_MAX 16
 #define PRO_PROVINCES_MAX 128
@@ -33,7 +33,7 @@ typedef struct {
 } pro_province_t;
 
 typedef struct {
-    MDB_dbi certs, fairs, applications, by_product, pos, listings, listed_by, plans, cascade, meta;
+    ocop_table_t certs, fairs, applications, by_product, pos, listings, listed_by, plans, cascade, meta;
 } pro_dbs_t;
 
 typedef struct {
@@ -51,8 +51,5 @@ void pro_state_close(pro_state_t *state);
 
 /* The region of province; NULL when the province is unknown. */
 const char *pro_state_region(const pro_state_t *state, const char *province);
-
-/* The next number of a sequence inside txn (1, 2, ...). 0 / MDB error. */
-int pro_state_next(pro_state_t *state, MDB_txn *txn, const char *sequence, uint64_t *out);
 
 #endif
