@@ -189,11 +189,11 @@ static int s_withdraw_listings(s_run_t *r, const char *product, const char *reas
     for (size_t i = 0; i < n; i++) {
         ocop_key_t by_pos, by_product;
         pro_listing_keys(&by_pos, &by_product, pos[i], product);
-        Ocop__ProListing *l;
-        int rc =
-            ocop_ctx_record(r->ctx, r->reply, state->db.listings, &by_pos, &ocop__pro_listing__descriptor, (void **)&l);
+        void *found;
+        int rc = ocop_ctx_record(r->ctx, r->reply, state->db.listings, &by_pos, &ocop__pro_listing__descriptor, &found);
         if (rc < 0)
             return -1;
+        Ocop__ProListing *l = found;
         if (rc == 1 || !l->active)
             continue;
         Ocop__ProPointOfSale *p = ocop_ctx_get(r->ctx, r->reply, state->db.pos, pos[i],
@@ -248,13 +248,12 @@ int pro_handle_cascade_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         ocop_key_t key;
         ocop_key_init(&key);
         ocop_key_str(&key, products[i]);
-        Ocop__ProCertificateView *cert;
-        int rc =
-            ocop_ctx_record(ctx, reply, state->db.certs, &key, &ocop__pro_certificate_view__descriptor, (void **)&cert);
+        void *cert;
+        int rc = ocop_ctx_record(ctx, reply, state->db.certs, &key, &ocop__pro_certificate_view__descriptor, &cert);
         if (rc < 0)
             return -1;
         if (rc == 0)
-            entity = cert->entity_id;
+            entity = ((Ocop__ProCertificateView *)cert)->entity_id;
         bool still = pro_check_eligible(ctx, &scratch, products[i], entity, r->today, &view) == 0;
         if (!still && (s_cancel_applications(r, products[i], reasons[i]) != 0 ||
                        s_withdraw_listings(r, products[i], reasons[i]) != 0))

@@ -155,10 +155,10 @@ int pro_handle_plan_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop_key_init(&key);
     ocop_key_str(&key, in->province_code);
     ocop_key_u32(&key, in->year);
-    Ocop__ProPlan *old;
-    if (ocop_ctx_record(ctx, reply, state->db.plans, &key, &ocop__pro_plan__descriptor, (void **)&old) < 0)
+    void *old;
+    if (ocop_ctx_record(ctx, reply, state->db.plans, &key, &ocop__pro_plan__descriptor, &old) < 0)
         return -1;
-    p->revision = old ? old->revision : 0;
+    p->revision = old ? ((Ocop__ProPlan *)old)->revision : 0;
     p->province_code = in->province_code;
     p->region = (char *)pro_state_region(state, in->province_code);
     p->year = in->year;
