@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ocop_db.h"
+#include "ocop_counter.h"
 #include "ocop_error.h"
 #include "ocop_shard_id.h"
 #include "ocop_subscriber.h"
@@ -87,19 +87,10 @@ int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, ch
     ocop_key_init(&key);
     ocop_key_str(&key, "seq");
     ocop_key_str(&key, prefix);
-    MDB_val k = ocop_key_val(&key), v;
-    uint64_t last = 0;
-    int rc = mdb_get(txn, state->db.meta, &k, &v);
-    if (rc == 0 && v.mv_size == 8)
-        last = ocop_be64_get(v.mv_data);
-    else if (rc != MDB_NOTFOUND)
-        return rc == 0 ? MDB_CORRUPTED : rc;
-    uint8_t buf[8];
-    ocop_be64_put(buf, last + 1);
-    v.mv_size = 8;
-    v.mv_data = buf;
-    rc = ocop_db_put(txn, state->db.meta, &k, &v, 0);
+    MDB_val k = ocop_key_val(&key);
+    uint64_t n;
+    int rc = ocop_counter_add(txn, state->db.meta, &k, 1, &n);
     if (rc != 0)
         return rc;
-    return ocop_shard_id_format(out, outlen, prefix, state->service->shard, last + 1) == 0 ? 0 : EINVAL;
+    return ocop_shard_id_format(out, outlen, prefix, state->service->shard, n) == 0 ? 0 : EINVAL;
 }
