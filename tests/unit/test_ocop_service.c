@@ -269,6 +269,67 @@ static int s_handle_read_that_writes(ocop_ctx_t *ctx, const Ocop__Request *req, 
     return ocop_ctx_counter_add(ctx, reply, w->data_dbi, &counter, 999999, NULL);
 }
 
+/* RegProductUpdate: the records of the context, checked inside a batch. id "overflow" writes
+ * under a key too long to build (refused); any other id runs the checks under records|id and
+ * fails naming the first that does not hold. No counter, no event. */
+static ocop_key_t s_records_key(const char *id, const char *name)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, "records");
+    ocop_key_str(&key, id);
+    if (name)
+        ocop_key_str(&key, name);
+    return key;
+}
+
+static int s_handle_records(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
+{
+    s_world_t *w = ocop_ctx_user(ctx);
+    const char *id = req->reg_product_update->id;
+    ocop_key_t too_long;
+    ocop_key_init(&too_long);
+    for (int i = 0; i < 50; i++) /* 50 x 10 bytes: more than OCOP_KEY_MAX */
+        ocop_key_str(&too_long, "ten bytes");
+    void *found;
+    ocop_bytes_t bytes;
+    if (strcmp(id, "overflow") == 0) {
+        if (!too_long.overflow ||
+            ocop_ctx_record(ctx, reply, w->data_dbi, &too_long, &ocop__pong__descriptor, &found) != 1 ||
+            ocop_ctx_value(ctx, reply, w->data_dbi, &too_long, &bytes) != 1)
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "an overflowing key is not absent to reads");
+        return ocop_ctx_value_put(ctx, reply, w->data_dbi, &too_long, "x", 1);
+    }
+    ocop_key_t a = s_records_key(id, "a"), b = s_records_key(id, "b"), prefix = s_records_key(id, NULL);
+    Ocop__Pong pong = OCOP__PONG__INIT;
+    pong.service = "a";
+    if (ocop_ctx_record(ctx, reply, w->data_dbi, &a, &ocop__pong__descriptor, &found) != 1)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a record not yet written is not absent");
+    if (ocop_ctx_record_put(ctx, reply, w->data_dbi, &a, &pong.base) != 0 ||
+        ocop_ctx_value_put(ctx, reply, w->data_dbi, &b, "xyz", 3) != 0)
+        return -1;
+    if (ocop_ctx_record(ctx, reply, w->data_dbi, &a, &ocop__pong__descriptor, &found) != 0 ||
+        strcmp(((Ocop__Pong *)found)->service, "a") != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a record does not read back");
+    if (ocop_ctx_value(ctx, reply, w->data_dbi, &b, &bytes) != 0 || bytes.size != 3 || memcmp(bytes.data, "xyz", 3))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a value does not read back");
+    ocop_scan_t scan;
+    if (ocop_ctx_scan_open(ctx, reply, &scan, w->data_dbi, &prefix, NULL) != 0)
+        return -1;
+    size_t seen = 0;
+    while (ocop_scan_next(&scan))
+        seen++;
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading records") != 0)
+        return -1;
+    if (seen != 2)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "the scan saw %zu entries, not 2", seen);
+    if (ocop_ctx_erase(ctx, reply, w->data_dbi, &b) != 0 || ocop_ctx_erase(ctx, reply, w->data_dbi, &b) != 0)
+        return -1;
+    if (ocop_ctx_value(ctx, reply, w->data_dbi, &b, &bytes) != 1)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "an erased value is not absent");
+    return 0;
+}
+
 /* RegCountsGet: a reading route kept on the writer's loop; records its thread. */
 static int s_handle_read_on_writer(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
@@ -294,6 +355,7 @@ static const ocop_route_t s_routes[] = {
      .name = "test_read_on_writer",
      .fn = s_handle_read_on_writer,
      .on_writer = true},
+    {.body = OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE, .name = "test_records", .writes = true, .fn = s_handle_records},
     {.body = OCOP__REQUEST__BODY_REG_UNIT_LIST,
      .name = "test_read_on_writer_that_writes",
      .fn = s_handle_read_that_writes,
@@ -1356,6 +1418,41 @@ static void test_map_growth_to_ceiling(void **state)
     s_assert_no_events_after(w, last);
 }
 
+static Ocop__Reply *s_records(s_world_t *w, const char *request_id, const char *id)
+{
+    Ocop__RegProductUpdate body = OCOP__REG_PRODUCT_UPDATE__INIT;
+    body.id = (char *)id;
+    Ocop__Request req = OCOP__REQUEST__INIT;
+    req.request_id = (char *)request_id;
+    req.body_case = OCOP__REQUEST__BODY_REG_PRODUCT_UPDATE;
+    req.reg_product_update = &body;
+    return s_call(w, &req);
+}
+
+/* The records of the context read, write, scan and erase in the request's transaction; a key too
+ * long to build is absent to reads and refused for writes, and the refusal keeps nothing. */
+static void test_records_through_the_context(void **state)
+{
+    s_world_t *w = *state;
+    uint64_t last0 = s_ping(w).last_sequence;
+    Ocop__Reply *reply = s_records(w, "records-1", "first");
+    if (reply->status != OCOP__STATUS__STATUS_OK)
+        fail_msg("records: %s", reply->message);
+    ocop__reply__free_unpacked(reply, NULL);
+    /* Kept: a second request sees a and not b, so its own checks under another id pass too. */
+    reply = s_records(w, "records-2", "second");
+    assert_int_equal(reply->status, OCOP__STATUS__STATUS_OK);
+    ocop__reply__free_unpacked(reply, NULL);
+
+    uint64_t reruns = s_ping(w).batch_reruns;
+    reply = s_records(w, "records-3", "overflow");
+    assert_int_equal(reply->status, OCOP__STATUS__STATUS_INTERNAL);
+    assert_non_null(strstr(reply->message, "writing a record"));
+    ocop__reply__free_unpacked(reply, NULL);
+    assert_int_equal(s_ping(w).batch_reruns, reruns + 1); /* a store error, undone by a rerun */
+    s_assert_no_events_after(w, last0);
+}
+
 /* The loop's timer runs its request through the batch as the service (durable, the counter
  * moved) with no client behind it, at its next tick; done asking for more runs the rest at once,
  * within that tick's interval rather than one tick each. */
@@ -1387,6 +1484,7 @@ int main(void)
         cmocka_unit_test(test_reads_off_the_writer),
         cmocka_unit_test(test_replayed_retry),
         cmocka_unit_test(test_read_routes_cannot_write),
+        cmocka_unit_test(test_records_through_the_context),
         cmocka_unit_test(test_timer_runs_through_the_batch),
         cmocka_unit_test(test_map_growth_to_ceiling), /* last: leaves the store full */
     };
