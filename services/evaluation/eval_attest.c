@@ -89,29 +89,71 @@ int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *r
 
 #define S_LATE_MAX 10000
 
-/* The dossiers of a province (or one commune) whose commune reported after its time limit. */
+/* The key of the late dossier where a page starts (after: "<commune>/<product>", the `next` of
+ * the previous page) into *from; 0 when after is empty, 1 when set, -1 with the reply failed. */
+static int s_late_from(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalLateDossiersGet *in, ocop_key_t *from)
+{
+    if (!*in->after)
+        return 0;
+    const char *slash = strchr(in->after, '/');
+    size_t commune_len = slash ? (size_t)(slash - in->after) : 0;
+    if (!slash || commune_len == 0 || commune_len > EVAL_CODE_MAX || !slash[1] || strchr(slash + 1, '/') ||
+        (*in->commune_code &&
+         (strlen(in->commune_code) != commune_len || strncmp(in->commune_code, in->after, commune_len) != 0)))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "after",
+                             "after is the next of a previous page of the same list: <commune>/<product>");
+    char commune[EVAL_CODE_MAX + 1];
+    memcpy(commune, in->after, commune_len);
+    commune[commune_len] = '\0';
+    ocop_key_init(from);
+    ocop_key_str(from, in->province_code);
+    ocop_key_str(from, commune);
+    ocop_key_str(from, slash + 1);
+    if (from->overflow)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "after", "after is too long");
+    return 1;
+}
+
+/* The dossiers of a province (or one commune) whose commune reported after its time limit, a page
+ * at a time in commune and product order. */
 int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalLateDossiersGet *in = req->eval_late_dossiers_get;
     if (eval_check_province(ctx, reply, "province_code", in->province_code) != 0 ||
         ocop_ctx_check_text(ctx, reply, "commune_code", in->commune_code, 0, EVAL_CODE_MAX) != 0)
         return -1;
-    ocop_key_t prefix;
+    if (in->limit > S_LATE_MAX)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "limit", "limit is 0 (%d) to %d dossiers", S_LATE_MAX,
+                             S_LATE_MAX);
+    size_t limit = in->limit ? in->limit : S_LATE_MAX;
+    ocop_key_t prefix, from;
     ocop_key_init(&prefix);
     ocop_key_str(&prefix, in->province_code);
     if (*in->commune_code)
         ocop_key_str(&prefix, in->commune_code);
+    int paged = s_late_from(ctx, reply, in, &from);
+    if (paged < 0)
+        return -1;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__EvalLateDossiers *out = ocop_arena_alloc(arena, sizeof *out);
     ocop__eval_late_dossiers__init(out);
-    out->dossiers = ocop_arena_alloc(arena, S_LATE_MAX * sizeof *out->dossiers);
+    out->dossiers = ocop_arena_alloc(arena, limit * sizeof *out->dossiers);
+    const char *last_commune = "", *last_product = ""; /* of the last dossier taken, off its key */
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &prefix, NULL);
-    while (rc == 0 && out->n_dossiers < S_LATE_MAX && ocop_scan_next(&scan)) {
+    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &prefix, paged ? &from : NULL);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        if (paged && scan.key.size == from.len && memcmp(scan.key.data, from.buf, from.len) == 0)
+            continue; /* the last of the previous page */
         /* province\0commune\0product\0 */
         const char *province = scan.key.data;
         const char *commune = province + strlen(province) + 1;
         const char *product = commune + strlen(commune) + 1;
+        if (out->n_dossiers == limit) {
+            out->next = ocop_arena_printf(arena, "%s/%s", last_commune, last_product);
+            break;
+        }
+        last_commune = commune;
+        last_product = product;
         Ocop__EvalProduct *p = eval_product_load(ctx, reply, "province_code", product);
         if (!p) {
             ocop_scan_close(&scan, 0);

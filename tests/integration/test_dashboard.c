@@ -157,6 +157,57 @@ static void s_late_dossiers(char late[2][32])
     }
 }
 
+/* The late list of the province read a page of one at a time: every dossier of the whole list
+ * once, in the same order, each page but the last naming the next; and a cursor that is not one
+ * is refused. */
+static void s_late_pages(const char *province, const char late[2][32])
+{
+    char path[256];
+    snprintf(path, sizeof path, "/v1/late-dossiers?province_code=%s", province);
+    harness_http_t r = {0};
+    assert_int_equal(harness_http(W.h, "GET", path, gateway_world_token(&W, OCOP_ROLE_PROVINCE), NULL, &r), 0);
+    cJSON *whole = r.status == 200 ? cJSON_Parse(r.body) : NULL;
+    if (!whole)
+        fail_msg("late dossiers: %ld %s", r.status, r.body);
+    harness_http_free(&r);
+    cJSON *all = cJSON_GetObjectItemCaseSensitive(whole, "dossiers");
+    int total = cJSON_GetArraySize(all), seen = 0, found[2] = {0, 0};
+    assert_true(total >= 2);
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(whole, "next");
+    assert_true(!last || (cJSON_IsString(last) && !*last->valuestring)); /* one page holds them all */
+    char next[128] = "";
+    do {
+        snprintf(path, sizeof path, "/v1/late-dossiers?province_code=%s&limit=1%s%s", province, *next ? "&after=" : "",
+                 next);
+        assert_int_equal(harness_http(W.h, "GET", path, gateway_world_token(&W, OCOP_ROLE_PROVINCE), NULL, &r), 0);
+        cJSON *page = r.status == 200 ? cJSON_Parse(r.body) : NULL;
+        if (!page)
+            fail_msg("%s: %ld %s", path, r.status, r.body);
+        harness_http_free(&r);
+        cJSON *one = cJSON_GetObjectItemCaseSensitive(page, "dossiers");
+        assert_int_equal(cJSON_GetArraySize(one), 1);
+        const char *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(one, 0), "product_id")->valuestring;
+        assert_true(seen < total);
+        assert_string_equal(id,
+                            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, seen), "product_id")->valuestring);
+        for (int i = 0; i < 2; i++)
+            found[i] += strcmp(id, late[i]) == 0;
+        seen++;
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(page, "next");
+        snprintf(next, sizeof next, "%s", cJSON_IsString(n) ? n->valuestring : "");
+        cJSON_Delete(page);
+    } while (*next);
+    assert_int_equal(seen, total);
+    assert_int_equal(found[0], 1);
+    assert_int_equal(found[1], 1);
+    cJSON_Delete(whole);
+    snprintf(path, sizeof path, "/v1/late-dossiers?province_code=%s&after=no-slash", province);
+    assert_int_equal(harness_http(W.h, "GET", path, gateway_world_token(&W, OCOP_ROLE_PROVINCE), NULL, &r), 0);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "\"after\""));
+    harness_http_free(&r);
+}
+
 /* A round of the council's own (number 4: the world's sessions are in 3) whose deadline passed ten days ago, and a
  * session of A's council opened today in it for the first late product (its dossier received 25 days ago, before the
  * round's cut-off): the calendar lists the session as held after the deadline and still open. The round's id, year and
@@ -267,6 +318,7 @@ static void test_dashboard_in_chromium(void **state)
     char round[32], late[2][32];
     s_declare_round(round, sizeof round);
     s_late_dossiers(late);
+    s_late_pages(W.province[GW_A], (const char(*)[32])late);
     char round3[32], session3[32];
     int round3_year;
     s_round_session(late[0], round3, sizeof round3, &round3_year, session3, sizeof session3);
