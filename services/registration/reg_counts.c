@@ -11,6 +11,7 @@
 #include "reg_handlers.h"
 #include "reg_state.h"
 
+/* A reply holds at most this many rows; more is refused (TOO_LARGE), never cut short. */
 #define S_ROWS_MAX 20000
 
 /* One table, two kinds of cells (reports answer both): by today's province, with an
@@ -74,7 +75,7 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     size_t cap = 0;
     ocop_scan_t scan;
     int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.counts, &prefix, NULL);
-    while (rc == 0 && counts->n_rows < S_ROWS_MAX && ocop_scan_next(&scan)) {
+    while (rc == 0 && ocop_scan_next(&scan)) {
         const char *parts[4]; /* province, version ("" = today's), catalogue, sector */
         uint32_t stage;
         MDB_val key = ocop_bytes_val(scan.key);
@@ -84,6 +85,11 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         }
         if ((*parts[1] != '\0') != (in->as_recorded != 0))
             continue;
+        if (counts->n_rows == S_ROWS_MAX) {
+            ocop_scan_close(&scan, 0);
+            return ocop_ctx_fail(ctx, reply, OCOP_E_TOO_LARGE, "province_code",
+                                 "more than %d rows of counts: ask for one province at a time", S_ROWS_MAX);
+        }
         Ocop__RegCount *row = ocop_arena_alloc(arena, sizeof *row);
         counts->rows = ocop_arena_grow(arena, counts->rows, counts->n_rows, &cap, sizeof *counts->rows);
         if (!row || !counts->rows) {
