@@ -15,6 +15,9 @@
 #include <lmdb.h>
 #include <stdint.h>
 
+/* A file compiled without LMDB (common/without_lmdb) has nothing here to use. */
+#ifndef OCOP_WITHOUT_LMDB
+
 int ocop_db_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
 int ocop_db_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
 int ocop_db_cursor_put(MDB_cursor *cursor, MDB_val *key, MDB_val *data, unsigned int flags);
@@ -27,5 +30,7 @@ uint64_t ocop_db_writes(void);
 #ifndef OCOP_DB_IMPLEMENTATION
 #pragma GCC poison mdb_put mdb_del mdb_cursor_put mdb_cursor_del mdb_drop
 #endif
+
+#endif /* OCOP_WITHOUT_LMDB */
 
 #endif
