@@ -9,6 +9,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 static void s_late_key(ocop_key_t *key, const Ocop__EvalProduct *p)
 {

@@ -11,6 +11,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 #define S_EXPIRE_DEFAULT 1000
 #define S_EXPIRE_MAX 10000
@@ -93,10 +94,9 @@ int eval_certificate_issue(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProduc
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__EvalCertificate *c = ocop_arena_alloc(arena, sizeof *c);
     ocop__eval_certificate__init(c);
-    char *id = ocop_arena_alloc(arena, EVAL_CODE_MAX + 1), *expires = ocop_arena_alloc(arena, OCOP_DATE_LEN);
-    int rc = eval_state_next_id(es, ocop_ctx_txn(ctx), "CERT", id, EVAL_CODE_MAX + 1);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "making a certificate number");
+    char *id = eval_next_id(ctx, reply, "CERT"), *expires = ocop_arena_alloc(arena, OCOP_DATE_LEN);
+    if (!id)
+        return -1;
     if (ocop_date_add_months(issued, policy->certificate_months, expires) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "cannot compute the expiry of %s", issued);
     c->id = id;

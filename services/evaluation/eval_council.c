@@ -144,11 +144,8 @@ int eval_handle_council_create(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
         return -1;
     Ocop__EvalCouncil *c = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *c);
     ocop__eval_council__init(c);
-    char *id = ocop_arena_alloc(ocop_ctx_arena(ctx), EVAL_CODE_MAX + 1);
-    int rc = eval_state_next_id(state, ocop_ctx_txn(ctx), "C", id, EVAL_CODE_MAX + 1);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "making a council id");
-    c->id = id;
+    if (!(c->id = eval_next_id(ctx, reply, "C")))
+        return -1;
     c->name = in->name;
     c->level = in->level;
     c->unit_code = in->unit_code;

@@ -72,7 +72,7 @@ int eval_redirect(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const 
 
 /* Every record of dbi whose key starts with prefix, in key order, unpacked into the request's
  * arena (*n of them). NULL with the reply failed (naming what) on a store error. */
-void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,
+void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const ocop_key_t *prefix,
                         const ProtobufCMessageDescriptor *desc, size_t *n, const char *what);
 
 /* A session's product, keyed session|product. */

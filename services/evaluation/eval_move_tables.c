@@ -8,6 +8,7 @@
 
 #include "evaluation.pb-c.h"
 #include "ocop_record.h"
+#include "ocop_store.h"
 #include "ocop_wire.h"
 
 #define S_CODE_LEN 16 /* a province code with its NUL, as records hold it */

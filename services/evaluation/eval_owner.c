@@ -8,6 +8,7 @@
 #include "ocop_db.h"
 #include "ocop_record.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 static void s_key(ocop_key_t *key, const char *kind, const char *name)
 {

@@ -7,6 +7,7 @@
 #include "eval_state.h"
 #include "evaluation.pb-c.h"
 #include "ocop_record.h"
+#include "ocop_store.h"
 
 static int s_get(const eval_state_t *state, MDB_txn *txn, const char *id, Ocop__EvalProduct **out)
 {

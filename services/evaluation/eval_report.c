@@ -17,6 +17,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
 {

@@ -13,6 +13,7 @@
 #include "ocop_error.h"
 #include "ocop_record.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 #define S_YEAR_MIN 2000
 #define S_YEAR_MAX 2100
@@ -182,11 +183,8 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 
     Ocop__EvalRound *r = ocop_arena_alloc(arena, sizeof *r);
     ocop__eval_round__init(r);
-    char *id = ocop_arena_alloc(arena, EVAL_CODE_MAX + 1);
-    rc = eval_state_next_id(state, ocop_ctx_txn(ctx), "R", id, EVAL_CODE_MAX + 1);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "making a round id");
-    r->id = id;
+    if (!(r->id = eval_next_id(ctx, reply, "R")))
+        return -1;
     r->level = in->level;
     r->province_code = in->province_code;
     r->year = in->year;
@@ -198,12 +196,12 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     r->policy = policy && policy->rounds.has ? (char *)policy->decision : "";
     r->article = policy && policy->rounds.has ? (char *)policy->rounds.article : "";
     ocop_key_t key;
-    s_key_id(&key, id);
+    s_key_id(&key, r->id);
     MDB_val rk = ocop_key_val(&key);
     if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.rounds, &rk, &r->base)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
-    v.mv_size = strlen(id);
-    v.mv_data = id;
+    v.mv_size = strlen(r->id);
+    v.mv_data = r->id;
     if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.rounds, &k, &v, 0)) != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
     Ocop__EvalRoundOpened body = OCOP__EVAL_ROUND_OPENED__INIT;

@@ -12,6 +12,7 @@
 #include "ocop_record.h"
 #include "ocop_scan.h"
 #include "ocop_shard_id.h"
+#include "ocop_store.h"
 
 static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_COUNCIL_CREATE, "council_create", true, eval_handle_council_create, false, NULL},
@@ -124,7 +125,7 @@ int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const 
                          state->service->name);
 }
 
-void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const ocop_key_t *prefix,
+void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const ocop_key_t *prefix,
                         const ProtobufCMessageDescriptor *desc, size_t *n, const char *what)
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);

@@ -283,11 +283,8 @@ int eval_handle_session_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
 
     Ocop__EvalSession *s = ocop_arena_alloc(arena, sizeof *s);
     ocop__eval_session__init(s);
-    char *id = ocop_arena_alloc(arena, EVAL_CODE_MAX + 1);
-    int rc = eval_state_next_id(state, ocop_ctx_txn(ctx), "S", id, EVAL_CODE_MAX + 1);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "making a session id");
-    s->id = id;
+    if (!(s->id = eval_next_id(ctx, reply, "S")))
+        return -1;
     s->council_id = o.council->id;
     s->level = o.council->level;
     s->province_code = o.council->province_code;

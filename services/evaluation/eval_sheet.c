@@ -11,6 +11,7 @@
 #include "eval_session.h"
 #include "ocop_error.h"
 #include "ocop_record.h"
+#include "ocop_store.h"
 
 #define S_ITEMS_MAX 200
 

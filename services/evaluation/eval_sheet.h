@@ -7,7 +7,6 @@
 
 #include "evaluation.pb-c.h"
 #include "ocop_service.h"
-#include "ocop_store.h"
 
 /* session|product|phase|round|member; phase 0 stops after the product (every sheet of it),
  * member NULL after the round (every sheet of that round). */

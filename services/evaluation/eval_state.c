@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ocop_counter.h"
+#include "eval_handlers.h"
 #include "ocop_error.h"
 #include "ocop_shard_id.h"
 #include "ocop_subscriber.h"
@@ -81,16 +81,21 @@ void eval_state_close(eval_state_t *state)
     ocop_arena_destroy(&state->replica_arena);
 }
 
-int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, char *out, size_t outlen)
+char *eval_next_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *prefix)
 {
+    eval_state_t *state = ocop_ctx_user(ctx);
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, "seq");
     ocop_key_str(&key, prefix);
-    MDB_val k = ocop_key_val(&key);
     uint64_t n;
-    int rc = ocop_counter_add(txn, state->db.meta, &k, 1, &n);
-    if (rc != 0)
-        return rc;
-    return ocop_shard_id_format(out, outlen, prefix, state->service->shard, n) == 0 ? 0 : EINVAL;
+    if (ocop_ctx_counter_add(ctx, reply, state->db.meta, &key, 1, &n) != 0)
+        return NULL;
+    char *id = ocop_arena_alloc(ocop_ctx_arena(ctx), EVAL_CODE_MAX + 1);
+    if (!id || ocop_shard_id_format(id, EVAL_CODE_MAX + 1, prefix, state->service->shard, n) != 0) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "%s%u-%llu does not fit an id", prefix, state->service->shard,
+                      (unsigned long long)n);
+        return NULL;
+    }
+    return id;
 }

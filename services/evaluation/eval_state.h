@@ -24,27 +24,25 @@
 #ifndef EVAL_STATE_H
 #define EVAL_STATE_H
 
-#include <lmdb.h>
-
 #include "eval_bands.h"
 #include "eval_holidays.h"
 #include "eval_policy.h"
 #include "eval_rubric.h"
 #include "ocop_config.h"
+#include "ocop_key.h"
 #include "ocop_service.h"
-#include "ocop_store.h"
 
 /* The name of the sharded service: shards are config sections "evaluation-<N>". */
 #define EVAL_GROUP "evaluation"
 
 typedef struct {
-    MDB_dbi products, councils, sessions, session_products, sheets;
-    MDB_dbi certificates, cert_expiry, report, meta;
-    MDB_dbi self_assessments;
-    MDB_dbi rounds;
-    MDB_dbi late_dossiers;
-    MDB_dbi moves;
-    MDB_dbi cursors; /* the replica's cursor (ocop_subscriber), read by a move */
+    ocop_table_t products, councils, sessions, session_products, sheets;
+    ocop_table_t certificates, cert_expiry, report, meta;
+    ocop_table_t self_assessments;
+    ocop_table_t rounds;
+    ocop_table_t late_dossiers;
+    ocop_table_t moves;
+    ocop_table_t cursors; /* the replica's cursor (ocop_subscriber), read by a move */
 } eval_dbs_t;
 
 typedef struct {
@@ -66,9 +64,10 @@ int eval_state_open(eval_state_t *state, ocop_store_t *store, const ocop_config_
                     const ocop_service_config_t *service, char *err, size_t errlen);
 void eval_state_close(eval_state_t *state);
 
-/* The next id of a kind inside txn: "<prefix><shard>-<n>", e.g. "S2-17" (sessions of shard 2;
- * the grammar of ocop_shard_id). The shard number in an id tells any shard, the gateway and
- * tools where the record lives. 0 / MDB error code (EINVAL: the id would not fit out). */
-int eval_state_next_id(eval_state_t *state, MDB_txn *txn, const char *prefix, char *out, size_t outlen);
+/* The next id of a kind in the request's transaction: "<prefix><shard>-<n>", e.g. "S2-17"
+ * (sessions of shard 2; the grammar of ocop_shard_id), in the request's arena. The shard number
+ * in an id tells any shard, the gateway and tools where the record lives. NULL with the reply
+ * failed. */
+char *eval_next_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *prefix);
 
 #endif
