@@ -6,10 +6,7 @@
 #include "eval_handlers.h"
 #include "eval_product.h"
 #include "ocop_date.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
-#include "ocop_store.h"
 
 static void s_late_key(ocop_key_t *key, const Ocop__EvalProduct *p)
 {
@@ -71,12 +68,10 @@ int eval_handle_attest(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *r
     p->attestation = in;
     ocop_key_t key;
     s_late_key(&key, p);
-    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    int rc = p->attestation_late ? ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, &empty, 0)
-                                 : ocop_db_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &k, NULL);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "recording a late report");
-    if (eval_product_store(ctx, reply, p) != 0)
+    ocop_table_t late = eval_state(ctx)->db.late_dossiers;
+    if ((p->attestation_late ? ocop_ctx_value_put(ctx, reply, late, &key, "", 0)
+                             : ocop_ctx_erase(ctx, reply, late, &key)) != 0 ||
+        eval_product_store(ctx, reply, p) != 0)
         return -1;
     Ocop__EvalProductAttested body = OCOP__EVAL_PRODUCT_ATTESTED__INIT;
     body.product_id = p->id;
@@ -141,8 +136,9 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
     out->dossiers = ocop_arena_alloc(arena, limit * sizeof *out->dossiers);
     const char *last_commune = "", *last_product = ""; /* of the last dossier taken, off its key */
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.late_dossiers, &prefix, paged ? &from : NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, eval_state(ctx)->db.late_dossiers, &prefix, paged ? &from : NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
         if (paged && scan.key.size == from.len && memcmp(scan.key.data, from.buf, from.len) == 0)
             continue; /* the last of the previous page */
         /* province\0commune\0product\0 */
@@ -172,8 +168,8 @@ int eval_handle_late_dossiers_get(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
         d->working_days_late = late > 0 ? (uint32_t)late : 0;
         out->dossiers[out->n_dossiers++] = d;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading late dossiers");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading late dossiers") != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_LATE_DOSSIERS;
     reply->eval_late_dossiers = out;
     return 0;

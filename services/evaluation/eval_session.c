@@ -14,7 +14,6 @@
 #include "eval_round.h"
 #include "ocop_date.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
 
 #define S_SPREAD_DEFAULT 10
 #define S_ROUNDS_DEFAULT 3

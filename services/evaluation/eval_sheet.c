@@ -10,8 +10,6 @@
 #include "eval_handlers.h"
 #include "eval_session.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_store.h"
 
 #define S_ITEMS_MAX 200
 
@@ -166,14 +164,14 @@ int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         return -1;
     ocop_key_t key;
     eval_sheet_key(&key, s->id, sp->product_id, sp->phase, sp->round, in->member_id);
-    MDB_val k = ocop_key_val(&key), v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.sheets, &k, &v);
+    ocop_bytes_t submitted;
+    int rc = ocop_ctx_value(ctx, reply, state->db.sheets, &key, &submitted);
+    if (rc < 0)
+        return -1;
     if (rc == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "member_id",
                              "member %s already submitted a sheet for product %s in phase %u, round %u", in->member_id,
                              sp->product_id, sp->phase, sp->round);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a sheet");
     const eval_rubric_t *rubric = eval_session_rubric(ctx, reply, sp);
     if (!rubric)
         return -1;
@@ -200,9 +198,8 @@ int eval_handle_sheet_submit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     kept.total = result.total;
     kept.minimum_stars = (uint32_t)result.minimum_stars;
     kept.time_ms = ocop_ctx_now_ms(ctx);
-    rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.sheets, &k, &kept.base);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a sheet");
+    if (ocop_ctx_record_put(ctx, reply, state->db.sheets, &key, &kept.base) != 0)
+        return -1;
 
     Ocop__EvalSheetReceipt *receipt = ocop_arena_alloc(arena, sizeof *receipt);
     ocop__eval_sheet_receipt__init(receipt);
