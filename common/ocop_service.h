@@ -191,6 +191,13 @@ int ocop_ctx_erase(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, cons
 int ocop_ctx_counter(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, uint64_t *value);
 int ocop_ctx_counter_add(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key, int64_t delta,
                          uint64_t *after);
+/* The per-record log of id in table (ocop_record_log.h): the number of its last entry (0: none)
+ * and, when value is not NULL, its bytes; and appending msg after it (*n, may be NULL, gets its
+ * number). 0 / -1. */
+int ocop_ctx_log_last(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id, uint64_t *n,
+                      ocop_bytes_t *value);
+int ocop_ctx_log_append(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
+                        const ProtobufCMessage *msg, uint64_t *n);
 /* A scan of table in the request's transaction (ocop_scan.h: ocop_scan_next, ocop_scan_fail):
  * 0, or -1 with the store error in reply. */
 int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,

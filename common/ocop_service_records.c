@@ -3,6 +3,7 @@
 #include "ocop_counter.h"
 #include "ocop_db.h"
 #include "ocop_record.h"
+#include "ocop_record_log.h"
 #include "ocop_service_private.h"
 
 int ocop_ctx_record(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *key,
@@ -77,6 +78,20 @@ int ocop_ctx_counter_add(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table
     MDB_val k = ocop_key_val(key);
     int rc = key->overflow ? MDB_BAD_VALSIZE : ocop_counter_add(ctx->txn, table, &k, delta, after);
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "counting");
+}
+
+int ocop_ctx_log_last(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id, uint64_t *n,
+                      ocop_bytes_t *value)
+{
+    int rc = ocop_record_log_last(ctx->txn, table, id, n, value);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading a record's log");
+}
+
+int ocop_ctx_log_append(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
+                        const ProtobufCMessage *msg, uint64_t *n)
+{
+    int rc = ocop_record_log_append(ctx->txn, table, id, msg, n);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record's log");
 }
 
 int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,

@@ -9,8 +9,6 @@
 #include "eval_handlers.h"
 #include "eval_product.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_record_log.h"
 
 /* As many as a member's sheet may carry (eval_sheet.c). */
 #define S_ITEMS_MAX 200
@@ -18,20 +16,19 @@
 Ocop__EvalSelfAssessment *eval_self_latest(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *product_id, uint64_t *n)
 {
     ocop_bytes_t v;
-    int rc = ocop_record_log_last(ocop_ctx_txn(ctx), eval_state(ctx)->db.self_assessments, product_id, n, &v);
-    if (rc != 0)
-        goto fail;
+    if (ocop_ctx_log_last(ctx, reply, eval_state(ctx)->db.self_assessments, product_id, n, &v) != 0) {
+        *n = UINT64_MAX;
+        return NULL;
+    }
     if (*n == 0)
         return NULL;
     Ocop__EvalSelfAssessment *a = (Ocop__EvalSelfAssessment *)protobuf_c_message_unpack(
         &ocop__eval_self_assessment__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), v.size, v.data);
-    if (a)
-        return a;
-    rc = MDB_CORRUPTED;
-fail:
-    *n = UINT64_MAX;
-    ocop_ctx_db_error(ctx, reply, rc, "reading a self-assessment");
-    return NULL;
+    if (!a) {
+        *n = UINT64_MAX;
+        ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading a self-assessment");
+    }
+    return a;
 }
 
 /* The request's scores as the checker's sheet (arena memory). */
@@ -180,9 +177,8 @@ int eval_handle_self_assess(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     a->by = (char *)ocop_ctx_caller(ctx);
     a->number = (uint32_t)(n + 1);
 
-    int rc = ocop_record_log_append(ocop_ctx_txn(ctx), state->db.self_assessments, p->id, &a->base, NULL);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a self-assessment");
+    if (ocop_ctx_log_append(ctx, reply, state->db.self_assessments, p->id, &a->base, NULL) != 0)
+        return -1;
     Ocop__EvalSelfAssessed body = OCOP__EVAL_SELF_ASSESSED__INIT;
     body.assessment = a;
     if (ocop_ctx_publish_body(ctx, reply, &body.base) != 0)
