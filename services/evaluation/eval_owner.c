@@ -155,3 +155,17 @@ int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator
     }
     return ocop_scan_close(&scan, rc);
 }
+
+int eval_owner_province_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, eval_owner_t *out)
+{
+    int rc = eval_owner_province(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), province, out);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+}
+
+int eval_owner_holder_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, char *holder, size_t len)
+{
+    int rc = eval_owner_id_get(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), id, holder, len);
+    if (rc == MDB_NOTFOUND)
+        return 1;
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+}

@@ -52,4 +52,9 @@ int eval_owner_id_put(const eval_state_t *state, MDB_txn *txn, const char *id, c
 int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator *allocator,
                      Ocop__EvalProvinceMove ***out, size_t *n);
 
+/* eval_owner_province and eval_owner_id_get in the request's transaction, for handlers: 0 (for
+ * a holder: the id was placed by a move), 1 (it was not), or -1 with the store error in reply. */
+int eval_owner_province_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, eval_owner_t *out);
+int eval_owner_holder_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, char *holder, size_t len);
+
 #endif

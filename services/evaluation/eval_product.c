@@ -15,13 +15,11 @@ Ocop__EvalProduct *eval_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
         ocop_ctx_get(ctx, reply, state->db.products, id, &ocop__eval_product__descriptor, field, "product");
     if (!p && reply->status == OCOP__STATUS__STATUS_NOT_FOUND) {
         char holder[OCOP_NAME_MAX];
-        int rc = eval_owner_id_get(state, ocop_ctx_txn(ctx), id, holder, sizeof holder);
-        if (rc == 0) {
-            eval_redirect(ctx, reply, field, holder, "product %.64s moved to shard %s with its province", id, holder);
-            return NULL;
-        }
-        if (rc != MDB_NOTFOUND) {
-            ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+        int rc = eval_owner_holder_in(ctx, reply, id, holder, sizeof holder);
+        if (rc <= 0) {
+            if (rc == 0)
+                eval_redirect(ctx, reply, field, holder, "product %.64s moved to shard %s with its province", id,
+                              holder);
             return NULL;
         }
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,

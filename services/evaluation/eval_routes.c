@@ -9,10 +9,7 @@
 
 #include "eval_owner.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
 #include "ocop_shard_id.h"
-#include "ocop_store.h"
 
 static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_EVAL_COUNCIL_CREATE, "council_create", true, eval_handle_council_create, false, NULL},
@@ -78,9 +75,8 @@ int eval_check_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
     if (!province || !*province)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
     eval_owner_t o;
-    int rc = eval_owner_province(state, ocop_ctx_txn(ctx), province, &o);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+    if (eval_owner_province_in(ctx, reply, province, &o) != 0)
+        return -1;
     switch (o.kind) {
     case EVAL_OWNER_SERVES:
         return 0;
@@ -109,13 +105,13 @@ int eval_check_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const 
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s '%.40s' is not an id of the form %s<shard>-<n>",
                              field, id, prefix);
     char holder[OCOP_NAME_MAX];
-    int rc = eval_owner_id_get(state, ocop_ctx_txn(ctx), id, holder, sizeof holder);
+    int rc = eval_owner_holder_in(ctx, reply, id, holder, sizeof holder);
+    if (rc < 0)
+        return -1;
     if (rc == 0 && strcmp(holder, state->service->name) == 0)
         return 0;
     if (rc == 0)
         return eval_redirect(ctx, reply, field, holder, "%s %s moved to shard %s", field, id, holder);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
     if (shard == state->service->shard)
         return 0;
     if (ocop_config_shard_name(state->config, EVAL_GROUP, shard, holder, sizeof holder) != 0)
@@ -132,23 +128,26 @@ void **eval_read_prefix(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, c
     size_t cap = 0, count = 0;
     void **out = ocop_arena_grow(arena, NULL, 0, &cap, sizeof *out);
     ocop_scan_t scan;
-    int rc = out ? ocop_scan_open(&scan, ocop_ctx_txn(ctx), dbi, prefix, NULL) : ENOMEM;
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (!out) {
+        ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory");
+        return NULL;
+    }
+    if (ocop_ctx_scan_open(ctx, reply, &scan, dbi, prefix, NULL) != 0)
+        return NULL;
+    while (ocop_scan_next(&scan)) {
         if (!(out = ocop_arena_grow(arena, out, count, &cap, sizeof *out))) {
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
         out[count] = protobuf_c_message_unpack(desc, ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!out[count]) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
         count++;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, what);
+    if (ocop_ctx_scan_close(ctx, reply, &scan, what) != 0)
         return NULL;
-    }
     *n = count;
     return out;
 }
@@ -169,20 +168,13 @@ Ocop__EvalSessionProduct *eval_session_product_load(ocop_ctx_t *ctx, Ocop__Reply
         ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "product_id", "product_id is too long");
         return NULL;
     }
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg;
-    int rc = ocop_record_get(ocop_ctx_txn(ctx), eval_state(ctx)->db.session_products, &k,
-                             &ocop__eval_session_product__descriptor, ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
-    if (rc == MDB_NOTFOUND) {
+    void *sp;
+    int rc = ocop_ctx_record(ctx, reply, eval_state(ctx)->db.session_products, &key,
+                             &ocop__eval_session_product__descriptor, &sp);
+    if (rc == 1)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "product_id", "product %.64s is not in session %s", product_id,
                       session_id);
-        return NULL;
-    }
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a session's product");
-        return NULL;
-    }
-    return (Ocop__EvalSessionProduct *)msg;
+    return rc == 0 ? sp : NULL;
 }
 
 int eval_session_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *session_id,
@@ -190,9 +182,7 @@ int eval_session_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *
 {
     ocop_key_t key;
     s_session_product_key(&key, session_id, sp->product_id);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.session_products, &k, &sp->base);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a session's product");
+    return ocop_ctx_record_put(ctx, reply, eval_state(ctx)->db.session_products, &key, &sp->base);
 }
 
 eval_level_t eval_level_of(Ocop__EvalLevel level)
