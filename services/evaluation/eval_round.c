@@ -9,11 +9,7 @@
 
 #include "eval_handlers.h"
 #include "ocop_date.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
-#include "ocop_store.h"
 
 #define S_YEAR_MIN 2000
 #define S_YEAR_MAX 2100
@@ -63,19 +59,13 @@ static Ocop__EvalRound *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *
         return NULL;
     ocop_key_t key;
     s_key_id(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg;
-    int rc = ocop_record_get(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &k, &ocop__eval_round__descriptor,
-                             ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
-    if (rc == MDB_NOTFOUND) {
+    void *found;
+    int rc = ocop_ctx_record(ctx, reply, eval_state(ctx)->db.rounds, &key, &ocop__eval_round__descriptor, &found);
+    if (rc == 1)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "round %s does not exist", id);
+    if (rc != 0)
         return NULL;
-    }
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a round");
-        return NULL;
-    }
-    Ocop__EvalRound *round = (Ocop__EvalRound *)msg;
+    Ocop__EvalRound *round = found;
     return eval_check_province(ctx, reply, field, round->province_code) == 0 ? round : NULL;
 }
 
@@ -90,18 +80,17 @@ static Ocop__EvalRound **s_rounds_of(ocop_ctx_t *ctx, Ocop__Reply *reply, const 
     size_t cap = 0, count = 0;
     char **ids = NULL;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, eval_state(ctx)->db.rounds, &prefix, NULL) != 0)
+        return NULL;
+    while (ocop_scan_next(&scan)) {
         if (!(ids = ocop_arena_grow(arena, ids, count, &cap, sizeof *ids))) {
             ocop_scan_fail(&scan, ENOMEM);
             break;
         }
         ids[count++] = ocop_arena_strndup(arena, scan.value.data, scan.value.size);
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading the rounds");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading the rounds") != 0)
         return NULL;
-    }
     Ocop__EvalRound **out = ocop_arena_alloc(arena, (count + 1) * sizeof *out);
     for (size_t i = 0; i < count; i++)
         if (!(out[i] = s_load(ctx, reply, "province_code", ids[i])))
@@ -171,15 +160,15 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 
     ocop_key_t at;
     s_key_at(&at, in->province_code, in->year, (uint32_t)in->level, in->number);
-    MDB_val k = ocop_key_val(&at), v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), state->db.rounds, &k, &v);
+    ocop_bytes_t held;
+    int rc = ocop_ctx_value(ctx, reply, state->db.rounds, &at, &held);
+    if (rc < 0)
+        return -1;
     if (rc == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "number",
                              "province %s already has round %u of %u at the %s level: %.*s", in->province_code,
-                             in->number, in->year, eval_level_name(eval_level_of(in->level)), (int)v.mv_size,
-                             (const char *)v.mv_data);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the rounds");
+                             in->number, in->year, eval_level_name(eval_level_of(in->level)), (int)held.size,
+                             (const char *)held.data);
 
     Ocop__EvalRound *r = ocop_arena_alloc(arena, sizeof *r);
     ocop__eval_round__init(r);
@@ -197,13 +186,9 @@ int eval_handle_round_open(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     r->article = policy && policy->rounds.has ? (char *)policy->rounds.article : "";
     ocop_key_t key;
     s_key_id(&key, r->id);
-    MDB_val rk = ocop_key_val(&key);
-    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.rounds, &rk, &r->base)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
-    v.mv_size = strlen(r->id);
-    v.mv_data = r->id;
-    if ((rc = ocop_db_put(ocop_ctx_txn(ctx), state->db.rounds, &k, &v, 0)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing a round");
+    if (ocop_ctx_record_put(ctx, reply, state->db.rounds, &key, &r->base) != 0 ||
+        ocop_ctx_value_put(ctx, reply, state->db.rounds, &at, r->id, strlen(r->id)) != 0)
+        return -1;
     Ocop__EvalRoundOpened body = OCOP__EVAL_ROUND_OPENED__INIT;
     body.round = r;
     reply->body_case = OCOP__REPLY__BODY_EVAL_ROUND;
@@ -311,9 +296,7 @@ int eval_round_add_session(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__Eval
     ocop_key_str(&key, session->id);
     uint8_t buf[4];
     ocop_be32_put(buf, n_products);
-    MDB_val k = ocop_key_val(&key), v = {sizeof buf, buf};
-    int rc = ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &k, &v, 0);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "recording a round's session");
+    return ocop_ctx_value_put(ctx, reply, eval_state(ctx)->db.rounds, &key, buf, sizeof buf);
 }
 
 /* ---------------------------------------------------------------- the calendar */
@@ -348,13 +331,14 @@ static Ocop__EvalRoundStatus *s_status(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop
     s_key_sessions(&prefix, r->id);
     size_t cap = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), eval_state(ctx)->db.rounds, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, eval_state(ctx)->db.rounds, &prefix, NULL) != 0)
+        return NULL;
+    while (ocop_scan_next(&scan)) {
         size_t len = scan.key.size - prefix.len; /* the session id with its NUL */
         Ocop__EvalRoundSession *rs = ocop_arena_alloc(arena, sizeof *rs);
         st->sessions = ocop_arena_grow(arena, st->sessions, st->n_sessions, &cap, sizeof *st->sessions);
         if (len == 0 || !rs || !st->sessions) {
-            ocop_scan_fail(&scan, len == 0 ? MDB_CORRUPTED : ENOMEM);
+            ocop_scan_fail(&scan, len == 0 ? OCOP_STORE_CORRUPT : ENOMEM);
             break;
         }
         ocop__eval_round_session__init(rs);
@@ -362,10 +346,8 @@ static Ocop__EvalRoundStatus *s_status(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop
         rs->products = scan.value.size == 4 ? ocop_be32_get(scan.value.data) : 0;
         st->sessions[st->n_sessions++] = rs;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading a round's sessions");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a round's sessions") != 0)
         return NULL;
-    }
     for (size_t i = 0; i < st->n_sessions; i++) {
         Ocop__EvalRoundSession *rs = st->sessions[i];
         const Ocop__EvalSession *s = ocop_ctx_get(ctx, reply, eval_state(ctx)->db.sessions, rs->session_id,
