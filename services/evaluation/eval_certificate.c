@@ -8,10 +8,7 @@
 #include "eval_product.h"
 #include "eval_rating.h"
 #include "ocop_date.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
-#include "ocop_store.h"
 
 #define S_EXPIRE_DEFAULT 1000
 #define S_EXPIRE_MAX 10000
@@ -28,12 +25,8 @@ static int s_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalCertific
 {
     ocop_key_t key;
     s_expiry_key(&key, c);
-    MDB_val k = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    int rc = add ? ocop_db_put(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, &empty, 0)
-                 : ocop_db_del(ocop_ctx_txn(ctx), eval_state(ctx)->db.cert_expiry, &k, NULL);
-    if (rc != 0 && !(rc == MDB_NOTFOUND && !add))
-        return ocop_ctx_db_error(ctx, reply, rc, "updating the expiry index");
-    return 0;
+    ocop_table_t expiry = eval_state(ctx)->db.cert_expiry;
+    return add ? ocop_ctx_value_put(ctx, reply, expiry, &key, "", 0) : ocop_ctx_erase(ctx, reply, expiry, &key);
 }
 
 int eval_certificate_extend(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalCertificate *c, const char *day)
@@ -205,8 +198,9 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     char **due = ocop_arena_alloc(ocop_ctx_arena(ctx), max * sizeof *due);
     size_t n = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), es->db.cert_expiry, NULL, NULL);
-    while (rc == 0 && n < max && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, es->db.cert_expiry, NULL, NULL) != 0)
+        return -1;
+    while (n < max && ocop_scan_next(&scan)) {
         /* The key is expires\0id\0: a certificate is valid through its expiry day. */
         const char *expires = scan.key.data;
         size_t len = scan.key.size;
@@ -214,8 +208,8 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
             break;
         due[n++] = ocop_arena_strndup(ocop_ctx_arena(ctx), expires + OCOP_DATE_LEN, len - OCOP_DATE_LEN - 1);
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the expiry index");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading the expiry index") != 0)
+        return -1;
     size_t expired = 0;
     for (size_t i = 0; i < n; i++) {
         Ocop__EvalCertificate *c = ocop_ctx_get(ctx, reply, es->db.certificates, due[i],
@@ -224,8 +218,8 @@ int eval_handle_expire_due(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
             return -1;
         /* A province fenced or arriving for a move is expired by the shard that serves it after. */
         eval_owner_t o;
-        if ((rc = eval_owner_province(es, ocop_ctx_txn(ctx), c->province_code, &o)) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+        if (eval_owner_province_in(ctx, reply, c->province_code, &o) != 0)
+            return -1;
         if (o.kind != EVAL_OWNER_SERVES)
             continue;
         expired++;
