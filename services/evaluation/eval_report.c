@@ -13,11 +13,7 @@
 
 #include "eval_handlers.h"
 #include "eval_owner.h"
-#include "ocop_counter.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
-#include "ocop_store.h"
 
 eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
 {
@@ -30,11 +26,11 @@ eval_standing_t eval_standing_of(const Ocop__EvalProduct *p)
     return EVAL_STANDING_NONE;
 }
 
-/* Adds delta to the counter under key; *after is its new value. 0 / MDB error. */
-static int s_add(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, int delta, uint64_t *after)
+/* Adds delta to the report's counter under key; *after (may be NULL) is its new value. 0 / -1
+ * with the reply failed. */
+static int s_add(ocop_ctx_t *ctx, Ocop__Reply *reply, const ocop_key_t *key, int delta, uint64_t *after)
 {
-    MDB_val k = ocop_key_val(key);
-    return ocop_counter_add(txn, dbi, &k, delta, after);
+    return ocop_ctx_counter_add(ctx, reply, eval_state(ctx)->db.report, key, delta, after);
 }
 
 static void s_key(ocop_key_t *key, const char *table)
@@ -45,7 +41,7 @@ static void s_key(ocop_key_t *key, const char *table)
 
 /* The entity gains (delta 1) or loses (-1) a rated product in the row and the year; the
  * distinct-entity counters move when it gains its first or loses its last. */
-static int s_entity(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalProduct *p, uint32_t year, int delta)
+static int s_entity(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProduct *p, uint32_t year, int delta)
 {
     ocop_key_t key;
     uint64_t now;
@@ -54,13 +50,13 @@ static int s_entity(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalProduct *p, uint3
     ocop_key_str(&key, p->province_code);
     ocop_key_str(&key, p->sector_code);
     ocop_key_u32(&key, year);
-    int rc = s_add(txn, dbi, &key, delta, &now);
+    int rc = s_add(ctx, reply, &key, delta, &now);
     if (rc == 0 && now == (delta > 0 ? 1u : 0u)) {
         s_key(&key, "s");
         ocop_key_str(&key, p->province_code);
         ocop_key_str(&key, p->sector_code);
         ocop_key_u32(&key, year);
-        rc = s_add(txn, dbi, &key, delta, NULL);
+        rc = s_add(ctx, reply, &key, delta, NULL);
     }
     if (rc != 0)
         return rc;
@@ -68,18 +64,18 @@ static int s_entity(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalProduct *p, uint3
     ocop_key_str(&key, p->entity_id);
     ocop_key_str(&key, p->province_code);
     ocop_key_u32(&key, year);
-    rc = s_add(txn, dbi, &key, delta, &now);
+    rc = s_add(ctx, reply, &key, delta, &now);
     if (rc == 0 && now == (delta > 0 ? 1u : 0u)) {
         s_key(&key, "y");
         ocop_key_str(&key, p->province_code);
         ocop_key_u32(&key, year);
-        rc = s_add(txn, dbi, &key, delta, NULL);
+        rc = s_add(ctx, reply, &key, delta, NULL);
     }
     return rc;
 }
 
-static int s_count(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalProduct *p, uint32_t year, eval_standing_t standing,
-                   int delta)
+static int s_count(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProduct *p, uint32_t year,
+                   eval_standing_t standing, int delta)
 {
     ocop_key_t key;
     s_key(&key, "n");
@@ -87,51 +83,46 @@ static int s_count(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalProduct *p, uint32
     ocop_key_str(&key, p->sector_code);
     ocop_key_u32(&key, year);
     ocop_key_u32(&key, (uint32_t)standing);
-    int rc = s_add(txn, dbi, &key, delta, NULL);
-    return rc == 0 ? s_entity(txn, dbi, p, year, delta) : rc;
+    int rc = s_add(ctx, reply, &key, delta, NULL);
+    return rc == 0 ? s_entity(ctx, reply, p, year, delta) : rc;
 }
 
 int eval_report_record(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProduct *p, int year,
                        eval_standing_t standing)
 {
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_dbi dbi = eval_state(ctx)->db.report;
+    ocop_table_t table = eval_state(ctx)->db.report;
     ocop_key_t key;
     s_key(&key, "c");
     ocop_key_str(&key, p->id);
     ocop_key_u32(&key, (uint32_t)year);
-    MDB_val k = ocop_key_val(&key), v;
+    ocop_bytes_t v;
     eval_standing_t before = EVAL_STANDING_NONE;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    if (rc == 0 && v.mv_size == 1)
-        before = (eval_standing_t)((uint8_t *)v.mv_data)[0];
-    else if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc == 0 ? MDB_CORRUPTED : rc, "reading the report");
+    int rc = ocop_ctx_value(ctx, reply, table, &key, &v);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && v.size != 1)
+        return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading the report");
+    if (rc == 0)
+        before = (eval_standing_t)((const uint8_t *)v.data)[0];
     if (before == standing)
         return 0;
-    rc = 0;
-    if (before != EVAL_STANDING_NONE)
-        rc = s_count(txn, dbi, p, (uint32_t)year, before, -1);
-    if (rc == 0 && standing != EVAL_STANDING_NONE)
-        rc = s_count(txn, dbi, p, (uint32_t)year, standing, 1);
-    if (rc == 0 && standing == EVAL_STANDING_NONE) {
-        rc = ocop_db_del(txn, dbi, &k, NULL);
-    } else if (rc == 0) {
-        uint8_t b = (uint8_t)standing;
-        v.mv_size = 1;
-        v.mv_data = &b;
-        rc = ocop_db_put(txn, dbi, &k, &v, 0);
-    }
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "updating the report");
+    if ((before != EVAL_STANDING_NONE && s_count(ctx, reply, p, (uint32_t)year, before, -1) != 0) ||
+        (standing != EVAL_STANDING_NONE && s_count(ctx, reply, p, (uint32_t)year, standing, 1) != 0))
+        return -1;
+    if (standing == EVAL_STANDING_NONE)
+        return ocop_ctx_erase(ctx, reply, table, &key);
+    uint8_t b = (uint8_t)standing;
+    return ocop_ctx_value_put(ctx, reply, table, &key, &b, 1);
 }
 
 /* ---------------------------------------------------------------- reading */
 
 /* Splits an "n" key into its parts; 0, or -1 when it is not one. */
-static int s_parse_n(const MDB_val *k, const char **province, const char **sector, uint32_t *year, uint32_t *standing)
+static int s_parse_n(const ocop_bytes_t *k, const char **province, const char **sector, uint32_t *year,
+                     uint32_t *standing)
 {
-    const char *p = k->mv_data, *end = p + k->mv_size;
-    if (k->mv_size < 2 || strcmp(p, "n") != 0)
+    const char *p = k->data, *end = p + k->size;
+    if (k->size < 2 || strcmp(p, "n") != 0)
         return -1;
     p += 2;
     *province = p;
@@ -147,15 +138,14 @@ static int s_parse_n(const MDB_val *k, const char **province, const char **secto
     return 0;
 }
 
-/* The counter under key added to *to. 0 / MDB error. */
-static int s_count_into(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint32_t *to)
+/* The report's counter under key added to *to. 0 / -1 with the reply failed. */
+static int s_count_into(ocop_ctx_t *ctx, Ocop__Reply *reply, const ocop_key_t *key, uint32_t *to)
 {
-    MDB_val k = ocop_key_val(key);
     uint64_t n;
-    int rc = ocop_counter_get(txn, dbi, &k, &n);
-    if (rc == 0)
-        *to += (uint32_t)n;
-    return rc;
+    if (ocop_ctx_counter(ctx, reply, eval_state(ctx)->db.report, key, &n) != 0)
+        return -1;
+    *to += (uint32_t)n;
+    return 0;
 }
 
 static void s_row_add(Ocop__EvalReportRow *row, uint32_t standing, uint32_t n)
@@ -211,8 +201,8 @@ static bool s_wanted(const Ocop__EvalReportGet *in, const char *province, const 
 }
 
 /* Distinct entities of the total: per (province, year) when every sector counts, else the sum
- * of the rows (an entity rated in two sectors then counts in each). 0 / MDB error. */
-static int s_total_entities(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalReportGet *in, Ocop__EvalReport *r)
+ * of the rows (an entity rated in two sectors then counts in each). 0 / -1 with the reply failed. */
+static int s_total_entities(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalReportGet *in, Ocop__EvalReport *r)
 {
     for (size_t i = 0; i < r->n_rows; i++) {
         const Ocop__EvalReportRow *row = r->rows[i];
@@ -229,9 +219,8 @@ static int s_total_entities(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalReportGet
         s_key(&key, "y");
         ocop_key_str(&key, row->province_code);
         ocop_key_u32(&key, row->year);
-        int rc = s_count_into(txn, dbi, &key, &r->total->entities);
-        if (rc != 0)
-            return rc;
+        if (s_count_into(ctx, reply, &key, &r->total->entities) != 0)
+            return -1;
     }
     return 0;
 }
@@ -244,8 +233,6 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     if (in->year_from && in->year_to && in->year_from > in->year_to)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "year_to", "year_to %u is before year_from %u", in->year_to,
                              in->year_from);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_dbi dbi = eval_state(ctx)->db.report;
     s_build_t b = {.arena = ocop_ctx_arena(ctx)};
     b.report = ocop_arena_alloc(b.arena, sizeof *b.report);
     ocop__eval_report__init(b.report);
@@ -255,13 +242,13 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     s_key(&prefix, "n");
     const char *served = NULL; /* the last province found served here */
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, eval_state(ctx)->db.report, &prefix, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
         const char *province, *sector;
         uint32_t year, standing;
-        MDB_val key = ocop_bytes_val(scan.key);
-        if (s_parse_n(&key, &province, &sector, &year, &standing) != 0 || scan.value.size != 8) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+        if (s_parse_n(&scan.key, &province, &sector, &year, &standing) != 0 || scan.value.size != 8) {
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
         if (!s_wanted(in, province, sector, year))
@@ -270,9 +257,9 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
          * serving shard's to count. */
         if (!served || strcmp(served, province) != 0) {
             eval_owner_t o;
-            if ((rc = eval_owner_province(eval_state(ctx), txn, province, &o)) != 0) {
-                ocop_scan_fail(&scan, rc);
-                break;
+            if (eval_owner_province_in(ctx, reply, province, &o) != 0) {
+                ocop_scan_close(&scan, 0);
+                return -1;
             }
             if (o.kind != EVAL_OWNER_SERVES && o.kind != EVAL_OWNER_FENCED)
                 continue;
@@ -282,8 +269,8 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         s_row_add(s_row_for(&b, province, sector, year), standing, n);
         s_row_add(b.report->total, standing, n);
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading the report") != 0)
+        return -1;
     for (size_t i = 0; i < b.report->n_rows; i++) {
         Ocop__EvalReportRow *row = b.report->rows[i];
         ocop_key_t key;
@@ -291,11 +278,11 @@ int eval_handle_report_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
         ocop_key_str(&key, row->province_code);
         ocop_key_str(&key, row->sector_code);
         ocop_key_u32(&key, row->year);
-        if ((rc = s_count_into(txn, dbi, &key, &row->entities)) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
+        if (s_count_into(ctx, reply, &key, &row->entities) != 0)
+            return -1;
     }
-    if ((rc = s_total_entities(txn, dbi, in, b.report)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the report");
+    if (s_total_entities(ctx, reply, in, b.report) != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_REPORT;
     reply->eval_report = b.report;
     return 0;
