@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "demo_world.h"
 #include "harness.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
@@ -30,10 +31,7 @@
 #define S_RUN_TIMEOUT_MS 120000
 
 static struct {
-    harness_t *h;
-    harness_data_t data;
-    char demo[HARNESS_PATH_MAX];
-    harness_run_t run;
+    demo_world_t w;
     harness_ready_t p[S_N];
     char today[OCOP_DATE_LEN];
     unsigned year;
@@ -42,30 +40,19 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    const char *bin = getenv("OCOP_BINARY_DIR");
-    char reg_rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
-    if (harness_data_load(reg_rules, &W.data) != 0)
-        return -1;
-    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .promotion = 1};
-    W.h = harness_deploy(&opts);
     ocop_day_of(harness_wall_ms(), W.today);
     W.year = (unsigned)ocop_date_year(W.today) + 1;
-    return W.h ? 0 : -1;
+    return demo_world_setup(&W.w, 1);
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    harness_run_free(&W.run);
-    harness_destroy(&W.h);
+    demo_world_teardown(&W.w);
     return 0;
 }
 
-#define S_DEMO(...)                                                                                                    \
-    harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
-                &W.run)
+#define S_DEMO(...) DEMO_WORLD_RUN(&W.w, demo, S_RUN_TIMEOUT_MS, __VA_ARGS__)
 
 static void s_sleep_ms(int ms)
 {
@@ -77,7 +64,7 @@ static Ocop__Reply *s_pro_call(Ocop__Request *req)
 {
     Ocop__Reply *r;
     req->request_id = "";
-    return harness_call(W.h->promotion.client, req, &r) == 0 ? r : NULL;
+    return harness_call(W.w.h->promotion.client, req, &r) == 0 ? r : NULL;
 }
 
 static int64_t s_pro_last_sequence(void)
@@ -164,29 +151,29 @@ static void test_world_scored_and_one_revoked(void **state)
     for (size_t i = 0; i < S_N; i++) {
         harness_ready_t *p = &W.p[i];
         bool in_a = i < S_A || i >= S_A + S_B;
-        snprintf(p->commune, sizeof p->commune, "%s", in_a ? W.data.communes[i % 3] : W.data.communes[3]);
-        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.data.catalogue_version);
-        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? W.data.sector : W.data.sector_b);
-        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? W.data.product_set : W.data.product_set_b);
+        snprintf(p->commune, sizeof p->commune, "%s", in_a ? W.w.data.communes[i % 3] : W.w.data.communes[3]);
+        snprintf(p->catalogue, sizeof p->catalogue, "%s", W.w.data.catalogue_version);
+        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? W.w.data.sector : W.w.data.sector_b);
+        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? W.w.data.product_set : W.w.data.product_set_b);
         entity_of[i] = i < 4 || i >= S_A + S_B ? 0 : i;
     }
-    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 23), 0);
+    assert_int_equal(harness_make_ready(W.w.h->client, W.p, entity_of, S_N, 23), 0);
     for (size_t i = 0; i < S_A + S_B; i++) {
         Ocop__Reply *r =
-            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
+            harness_transition(W.w.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
         ITEST_ASSERT_OK(r);
         ITEST_FREE(r);
     }
     S_DEMO("evaluate", "--date", W.today);
-    ITEST_ASSERT_EXIT(W.run, 0);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
     char summary[128];
     snprintf(summary, sizeof summary, "demo: %d products scored on %s; %d certified", S_A + S_B, W.today, S_A + S_B);
-    if (!strstr(W.run.out, summary))
-        fail_msg("expected '%s' in:\n%s", summary, W.run.out);
+    if (!strstr(W.w.run.out, summary))
+        fail_msg("expected '%s' in:\n%s", summary, W.w.run.out);
 
     /* A revoked certificate: the product stays in trade promotion in registration, but promotion
      * refuses it, and so must the demo. */
-    Ocop__Reply *r = harness_eval_product_get(W.h->shard[0].client, W.p[S_VICTIM].product_id);
+    Ocop__Reply *r = harness_eval_product_get(W.w.h->shard[0].client, W.p[S_VICTIM].product_id);
     ITEST_ASSERT_OK(r);
     char cert[64];
     snprintf(cert, sizeof cert, "%s", r->eval_product->certificate_id);
@@ -198,7 +185,7 @@ static void test_world_scored_and_one_revoked(void **state)
     req.request_id = "";
     req.body_case = OCOP__REQUEST__BODY_EVAL_CERTIFICATE_REVOKE;
     req.eval_certificate_revoke = &rv;
-    assert_int_equal(harness_call(W.h->shard[0].client, &req, &r), 0);
+    assert_int_equal(harness_call(W.w.h->shard[0].client, &req, &r), 0);
     ITEST_ASSERT_OK(r);
     ITEST_FREE(r);
     bool ended = false;
@@ -216,12 +203,12 @@ static void test_demo_promote_runs_the_year(void **state)
 {
     (void)state;
     S_DEMO("promote");
-    ITEST_ASSERT_EXIT(W.run, 0);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
     char line[160];
     snprintf(line, sizeof line, "demo: %u trade promotion: %d plans, ", W.year, S_PROVINCES);
-    if (!strstr(W.run.out, line))
-        fail_msg("expected '%s' in:\n%s", line, W.run.out);
-    assert_non_null(strstr(W.run.out, "overlap warnings"));
+    if (!strstr(W.w.run.out, line))
+        fail_msg("expected '%s' in:\n%s", line, W.w.run.out);
+    assert_non_null(strstr(W.w.run.out, "overlap warnings"));
 
     size_t n;
     Ocop__Event **evs = s_pro_events(&n);
@@ -324,30 +311,30 @@ static void test_demo_promote_runs_the_year(void **state)
 static void test_second_run_writes_nothing(void **state)
 {
     (void)state;
-    int64_t pro = s_pro_last_sequence(), reg = harness_last_sequence(W.h);
-    int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    int64_t pro = s_pro_last_sequence(), reg = harness_last_sequence(W.w.h);
+    int64_t shard[2] = {harness_shard_last_sequence(W.w.h, 0), harness_shard_last_sequence(W.w.h, 1)};
     assert_true(pro > 0);
-    char *first = strstr(W.run.out, "trade promotion: ");
+    char *first = strstr(W.w.run.out, "trade promotion: ");
     assert_non_null(first);
     char before[256];
     snprintf(before, sizeof before, "%.*s", (int)strcspn(first, "("), first);
     S_DEMO("promote", "--year", "");
-    ITEST_ASSERT_EXIT(W.run, 2); /* an empty year is a usage error */
+    ITEST_ASSERT_EXIT(W.w.run, 2); /* an empty year is a usage error */
     char year[8];
     snprintf(year, sizeof year, "%u", W.year);
     S_DEMO("promote", "--year", year);
-    ITEST_ASSERT_EXIT(W.run, 0);
-    assert_non_null(strstr(W.run.out, "(new: 0 plans, 0 fairs, 0 applications, 0 points of sale, 0 listings)"));
-    char *again = strstr(W.run.out, "trade promotion: ");
+    ITEST_ASSERT_EXIT(W.w.run, 0);
+    assert_non_null(strstr(W.w.run.out, "(new: 0 plans, 0 fairs, 0 applications, 0 points of sale, 0 listings)"));
+    char *again = strstr(W.w.run.out, "trade promotion: ");
     assert_non_null(again);
     assert_int_equal(strncmp(again, before, strlen(before)), 0);
     assert_int_equal(s_pro_last_sequence(), pro);
-    assert_int_equal(harness_last_sequence(W.h), reg);
-    assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
-    assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
+    assert_int_equal(harness_last_sequence(W.w.h), reg);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 0), shard[0]);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 1), shard[1]);
     S_DEMO("promote", "--bogus");
-    ITEST_ASSERT_EXIT(W.run, 2);
-    assert_non_null(strstr(W.run.err, "usage: ocop-demo promote"));
+    ITEST_ASSERT_EXIT(W.w.run, 2);
+    assert_non_null(strstr(W.w.run.err, "usage: ocop-demo promote"));
 }
 
 int main(void)

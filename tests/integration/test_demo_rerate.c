@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_world.h"
 #include "harness.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
@@ -25,10 +26,7 @@
 #define S_POLICY "26/2026/QĐ-TTg"
 
 static struct {
-    harness_t *h;
-    harness_data_t data;
-    char demo[HARNESS_PATH_MAX];
-    harness_run_t run;
+    demo_world_t w;
     harness_ready_t p[S_N];
     char first_out[8192];
 } W;
@@ -36,32 +34,21 @@ static struct {
 static int s_setup(void **state)
 {
     (void)state;
-    const char *bin = getenv("OCOP_BINARY_DIR");
-    char reg_rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
-    if (harness_data_load(reg_rules, &W.data) != 0)
-        return -1;
-    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}};
-    W.h = harness_deploy(&opts);
-    return W.h ? 0 : -1;
+    return demo_world_setup(&W.w, 1);
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    harness_run_free(&W.run);
-    harness_destroy(&W.h);
+    demo_world_teardown(&W.w);
     return 0;
 }
 
-#define S_DEMO(...)                                                                                                    \
-    harness_run(W.demo, (const char *const[]){"--config", W.h->config_path, __VA_ARGS__, NULL}, S_RUN_TIMEOUT_MS,      \
-                &W.run)
+#define S_DEMO(...) DEMO_WORLD_RUN(&W.w, demo, S_RUN_TIMEOUT_MS, __VA_ARGS__)
 
 static ocop_client_t *s_shard_of(int i)
 {
-    return W.h->shard[i < S_A ? 0 : 1].client;
+    return W.w.h->shard[i < S_A ? 0 : 1].client;
 }
 
 static Ocop__Reply *s_shard_call(ocop_client_t *c, Ocop__Request *req)
@@ -85,42 +72,27 @@ static Ocop__Reply *s_certificate_get(ocop_client_t *c, const char *id)
 static void test_world_scored_in_july_2025(void **state)
 {
     (void)state;
-    size_t entity_of[S_N];
-    for (size_t i = 0; i < S_N; i++) {
-        harness_ready_t *p = &W.p[i];
-        snprintf(p->commune, sizeof p->commune, "%s", i < S_A ? W.data.communes[i % 3] : W.data.communes[3]);
-        snprintf(p->catalogue, sizeof p->catalogue, "148");
-        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? "1" : "2");
-        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? "9" : "14");
-        entity_of[i] = i;
-    }
-    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 29), 0);
-    for (size_t i = 0; i < S_N; i++) {
-        Ocop__Reply *r =
-            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
-        ITEST_ASSERT_OK(r);
-        ITEST_FREE(r);
-    }
+    demo_world_accepted_148(&W.w, W.p, S_N, S_A, 29);
     S_DEMO("evaluate", "--date", "2025-07-15");
-    ITEST_ASSERT_EXIT(W.run, 0);
-    assert_non_null(strstr(W.run.out, "demo: 40 products scored on 2025-07-15; 40 certified"));
+    ITEST_ASSERT_EXIT(W.w.run, 0);
+    assert_non_null(strstr(W.w.run.out, "demo: 40 products scored on 2025-07-15; 40 certified"));
 }
 
 static void test_rerate_under_26_2026(void **state)
 {
     (void)state;
     S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
-    ITEST_ASSERT_EXIT(W.run, 0);
-    snprintf(W.first_out, sizeof W.first_out, "%s", W.run.out);
-    printf("%s", W.run.out);
-    assert_non_null(strstr(W.run.out, "catalogue 148 -> 26-2026: 40 reclassified"));
+    ITEST_ASSERT_EXIT(W.w.run, 0);
+    snprintf(W.first_out, sizeof W.first_out, "%s", W.w.run.out);
+    printf("%s", W.w.run.out);
+    assert_non_null(strstr(W.w.run.out, "catalogue 148 -> 26-2026: 40 reclassified"));
     assert_non_null(strstr(
-        W.run.out, "40 products certified by demo evaluate in catalogue 26-2026; upgrades under 26/2026/QĐ-TTg"));
+        W.w.run.out, "40 products certified by demo evaluate in catalogue 26-2026; upgrades under 26/2026/QĐ-TTg"));
 
     /* Every product in the new catalogue, in registration and on its shard. */
     size_t upgrade_sessions = 0, revoked = 0;
     for (int i = 0; i < S_N; i++) {
-        Ocop__Reply *r = harness_product_get(W.h->client, W.p[i].product_id);
+        Ocop__Reply *r = harness_product_get(W.w.h->client, W.p[i].product_id);
         ITEST_ASSERT_OK(r);
         assert_string_equal(r->reg_product_detail->product->catalogue_version, "26-2026");
         ITEST_FREE(r);
@@ -157,16 +129,16 @@ static void test_rerate_under_26_2026(void **state)
         ITEST_FREE(r);
     }
     if (upgrade_sessions == 0)
-        fail_msg("no certificate from an upgrade session under %s:\n%s", S_POLICY, W.run.out);
+        fail_msg("no certificate from an upgrade session under %s:\n%s", S_POLICY, W.w.run.out);
 
     /* Each revocation printed: the certificate carries its ground and article, by its level. */
-    for (const char *at = W.run.out; (at = strstr(at, "demo rerate: certificate ")) != NULL; at++) {
+    for (const char *at = W.w.run.out; (at = strstr(at, "demo rerate: certificate ")) != NULL; at++) {
         char cert[64];
         assert_int_equal(sscanf(at, "demo rerate: certificate %63s", cert), 1);
-        Ocop__Reply *r = s_certificate_get(W.h->shard[0].client, cert);
+        Ocop__Reply *r = s_certificate_get(W.w.h->shard[0].client, cert);
         if (r->status != OCOP__STATUS__STATUS_OK) {
             ITEST_FREE(r);
-            r = s_certificate_get(W.h->shard[1].client, cert);
+            r = s_certificate_get(W.w.h->shard[1].client, cert);
         }
         ITEST_ASSERT_OK(r);
         const Ocop__EvalCertificate *c = r->eval_certificate;
@@ -179,30 +151,31 @@ static void test_rerate_under_26_2026(void **state)
         revoked++;
     }
     assert_int_equal(revoked, 6);
-    assert_non_null(strstr(W.run.out, "(1 late)"));
+    assert_non_null(strstr(W.w.run.out, "(1 late)"));
 }
 
 static void test_second_run_writes_nothing(void **state)
 {
     (void)state;
-    int64_t reg = harness_last_sequence(W.h);
-    int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    int64_t reg = harness_last_sequence(W.w.h);
+    int64_t shard[2] = {harness_shard_last_sequence(W.w.h, 0), harness_shard_last_sequence(W.w.h, 1)};
     assert_true(reg > 0 && shard[0] > 0 && shard[1] > 0);
     S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
-    ITEST_ASSERT_EXIT(W.run, 0);
-    assert_non_null(strstr(W.run.out, "0 reclassified"));
+    ITEST_ASSERT_EXIT(W.w.run, 0);
+    assert_non_null(strstr(W.w.run.out, "0 reclassified"));
     /* The same summary: what was done is found again, not done twice. */
-    const char *a = strstr(W.first_out, "demo rerate: 40 products"), *b = strstr(W.run.out, "demo rerate: 40 products");
+    const char *a = strstr(W.first_out, "demo rerate: 40 products"),
+               *b = strstr(W.w.run.out, "demo rerate: 40 products");
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(strcspn(a, "\n"), strcspn(b, "\n"));
     assert_int_equal(strncmp(a, b, strcspn(a, "\n")), 0);
-    assert_int_equal(harness_last_sequence(W.h), reg);
-    assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
-    assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
+    assert_int_equal(harness_last_sequence(W.w.h), reg);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 0), shard[0]);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 1), shard[1]);
     S_DEMO("rerate", "--bogus");
-    ITEST_ASSERT_EXIT(W.run, 2);
-    assert_non_null(strstr(W.run.err, "usage: ocop-demo rerate"));
+    ITEST_ASSERT_EXIT(W.w.run, 2);
+    assert_non_null(strstr(W.w.run.err, "usage: ocop-demo rerate"));
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "demo_world.h"
 #include "harness.h"
 #include "harness_eval.h"
 #include "itest_assert.h"
@@ -26,44 +27,33 @@
 #define S_RUN_TIMEOUT_MS 120000
 
 static struct {
-    harness_t *h;
-    harness_data_t data;
-    char demo[HARNESS_PATH_MAX];
-    harness_run_t run;
+    demo_world_t w;
     harness_ready_t p[S_N];
 } W;
 
 static int s_setup(void **state)
 {
     (void)state;
-    const char *bin = getenv("OCOP_BINARY_DIR");
-    char reg_rules[HARNESS_PATH_MAX];
-    harness_rules_dir("registration", reg_rules, sizeof reg_rules);
-    snprintf(W.demo, sizeof W.demo, "%s/services/demo/ocop-demo", bin ? bin : ".");
-    if (harness_data_load(reg_rules, &W.data) != 0)
-        return -1;
-    harness_options_t opts = {.shards = 2, .shard_provinces = {W.data.province_a, W.data.province_b}, .promotion = 1};
-    W.h = harness_deploy(&opts);
-    return W.h ? 0 : -1;
+    return demo_world_setup(&W.w, 1);
 }
 
 static int s_teardown(void **state)
 {
     (void)state;
-    harness_run_free(&W.run);
-    harness_destroy(&W.h);
+    demo_world_teardown(&W.w);
     return 0;
 }
 
 /* ocop-demo with args under `timeout -s INT SECONDS` (SECONDS "0": no limit). */
 static int s_demo_within(const char *seconds, const char *const *args)
 {
-    const char *argv[24] = {"-s", "INT", strcmp(seconds, "0") ? seconds : "600", W.demo, "--config", W.h->config_path};
+    const char *argv[24] = {"-s",     "INT",      strcmp(seconds, "0") ? seconds : "600",
+                            W.w.demo, "--config", W.w.h->config_path};
     size_t n = 6;
     for (size_t i = 0; args[i] && n < 23; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    return harness_run("/usr/bin/timeout", argv, S_RUN_TIMEOUT_MS, &W.run);
+    return harness_run("/usr/bin/timeout", argv, S_RUN_TIMEOUT_MS, &W.w.run);
 }
 
 /* Runs a step interrupted after each of the delays, then whole. Returns how many of the
@@ -74,18 +64,18 @@ static int s_interrupted_then_whole(const char *const *args)
     int cut = 0;
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
         s_demo_within(delays[i], args);
-        if (W.run.code != 0 && W.run.code != 124)
-            fail_msg("%s: exit %d\nstdout: %s\nstderr: %s", W.run.cmd, W.run.code, W.run.out, W.run.err);
-        cut += W.run.code == 124;
+        if (W.w.run.code != 0 && W.w.run.code != 124)
+            fail_msg("%s: exit %d\nstdout: %s\nstderr: %s", W.w.run.cmd, W.w.run.code, W.w.run.out, W.w.run.err);
+        cut += W.w.run.code == 124;
     }
     s_demo_within("0", args);
-    ITEST_ASSERT_EXIT(W.run, 0);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
     return cut;
 }
 
 static ocop_client_t *s_shard_of(size_t i)
 {
-    return W.h->shard[i < S_A ? 0 : 1].client;
+    return W.w.h->shard[i < S_A ? 0 : 1].client;
 }
 
 static Ocop__Reply *s_call(ocop_client_t *c, Ocop__Request *req)
@@ -109,22 +99,7 @@ static Ocop__Reply *s_eval_product(size_t i)
 static void test_evaluate_resumes(void **state)
 {
     (void)state;
-    size_t entity_of[S_N];
-    for (size_t i = 0; i < S_N; i++) {
-        harness_ready_t *p = &W.p[i];
-        snprintf(p->commune, sizeof p->commune, "%s", i < S_A ? W.data.communes[i % 3] : W.data.communes[3]);
-        snprintf(p->catalogue, sizeof p->catalogue, "148");
-        snprintf(p->sector, sizeof p->sector, "%s", i % 2 ? "1" : "2");
-        snprintf(p->product_set, sizeof p->product_set, "%s", i % 2 ? "9" : "14");
-        entity_of[i] = i;
-    }
-    assert_int_equal(harness_make_ready(W.h->client, W.p, entity_of, S_N, 31), 0);
-    for (size_t i = 0; i < S_N; i++) {
-        Ocop__Reply *r =
-            harness_transition(W.h->client, W.p[i].product_id, OCOP__STAGE_ACTION__STAGE_ACTION_ACCEPT, "");
-        ITEST_ASSERT_OK(r);
-        ITEST_FREE(r);
-    }
+    demo_world_accepted_148(&W.w, W.p, S_N, S_A, 31);
     int cut = s_interrupted_then_whole((const char *const[]){"evaluate", "--date", "2025-07-15", NULL});
     print_message("demo evaluate: %d of 7 first runs cut short\n", cut);
     assert_true(cut > 0);
@@ -137,7 +112,7 @@ static void test_evaluate_resumes(void **state)
             fail_msg("product %s: %u stars, certificate '%s', open session '%s'", p->id, p->stars, p->certificate_id,
                      p->session_id);
         ITEST_FREE(r);
-        r = harness_product_get(W.h->client, W.p[i].product_id);
+        r = harness_product_get(W.w.h->client, W.p[i].product_id);
         ITEST_ASSERT_OK(r);
         assert_int_equal(r->reg_product_detail->product->stage, OCOP__STAGE__STAGE_TRADE_PROMOTION);
         ITEST_FREE(r);
@@ -161,13 +136,13 @@ static void test_rerate_resumes(void **state)
     }
     assert_int_equal(revoked, 6);
     /* A run now finds everything done. */
-    int64_t reg = harness_last_sequence(W.h);
-    int64_t shard[2] = {harness_shard_last_sequence(W.h, 0), harness_shard_last_sequence(W.h, 1)};
+    int64_t reg = harness_last_sequence(W.w.h);
+    int64_t shard[2] = {harness_shard_last_sequence(W.w.h, 0), harness_shard_last_sequence(W.w.h, 1)};
     s_demo_within("0", (const char *const[]){"rerate", "--upgrade-permille", "500", "--revocations", "6", NULL});
-    ITEST_ASSERT_EXIT(W.run, 0);
-    assert_int_equal(harness_last_sequence(W.h), reg);
-    assert_int_equal(harness_shard_last_sequence(W.h, 0), shard[0]);
-    assert_int_equal(harness_shard_last_sequence(W.h, 1), shard[1]);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
+    assert_int_equal(harness_last_sequence(W.w.h), reg);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 0), shard[0]);
+    assert_int_equal(harness_shard_last_sequence(W.w.h, 1), shard[1]);
 }
 
 static int64_t s_promotion_sequence(void)
@@ -176,7 +151,7 @@ static int64_t s_promotion_sequence(void)
     Ocop__Request req = OCOP__REQUEST__INIT;
     req.body_case = OCOP__REQUEST__BODY_PING;
     req.ping = &ping;
-    Ocop__Reply *r = s_call(W.h->promotion.client, &req);
+    Ocop__Reply *r = s_call(W.w.h->promotion.client, &req);
     int64_t seq = r->status == OCOP__STATUS__STATUS_OK ? (int64_t)r->pong->last_sequence : -1;
     ITEST_FREE(r);
     return seq;
@@ -188,16 +163,16 @@ static void test_promote_resumes(void **state)
     int cut = s_interrupted_then_whole((const char *const[]){"promote", NULL});
     print_message("demo promote: %d of 7 first runs cut short\n", cut);
     char first[4096];
-    const char *summary = strstr(W.run.out, " trade promotion: ");
+    const char *summary = strstr(W.w.run.out, " trade promotion: ");
     assert_non_null(summary);
     /* the totals, not what this run added ("(new: ...)") */
     snprintf(first, sizeof first, "%.*s", (int)strcspn(summary, "("), summary);
     int64_t seq = s_promotion_sequence();
     assert_true(seq > 0);
     s_demo_within("0", (const char *const[]){"promote", NULL});
-    ITEST_ASSERT_EXIT(W.run, 0);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
     assert_int_equal(s_promotion_sequence(), seq);
-    summary = strstr(W.run.out, " trade promotion: ");
+    summary = strstr(W.w.run.out, " trade promotion: ");
     assert_non_null(summary);
     assert_int_equal(strncmp(summary, first, strlen(first)), 0);
     assert_non_null(strstr(summary, "(new: 0 plans, 0 fairs, 0 applications, 0 points of sale, 0 listings)"));
@@ -213,11 +188,11 @@ static void test_generate_is_whole_or_absent(void **state)
     assert_non_null(src);
     char rules[HARNESS_PATH_MAX], out[HARNESS_PATH_MAX], products[HARNESS_PATH_MAX + 16];
     snprintf(rules, sizeof rules, "%s/services/registration/data", src);
-    snprintf(out, sizeof out, "%s/dataset", W.h->dir);
+    snprintf(out, sizeof out, "%s/dataset", W.w.h->dir);
     snprintf(products, sizeof products, "%s/products.csv", out);
     /* The whole file, to compare what a cut run leaves with. */
     s_demo_within("0", (const char *const[]){"generate", "--rules", rules, "--out", out, NULL});
-    ITEST_ASSERT_EXIT(W.run, 0);
+    ITEST_ASSERT_EXIT(W.w.run, 0);
     size_t whole_len;
     char *whole = harness_read_file(products, &whole_len);
     assert_non_null(whole);
@@ -226,13 +201,13 @@ static void test_generate_is_whole_or_absent(void **state)
     int cut = 0;
     for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
         s_demo_within(delays[i], (const char *const[]){"generate", "--rules", rules, "--out", out, NULL});
-        if (W.run.code == 124)
+        if (W.w.run.code == 124)
             cut++;
         else
-            ITEST_ASSERT_EXIT(W.run, 0);
+            ITEST_ASSERT_EXIT(W.w.run, 0);
         size_t len;
         char *left = harness_read_file(products, &len);
-        if (W.run.code != 124)
+        if (W.w.run.code != 124)
             assert_non_null(left);
         if (left) {
             /* Never a part: absent, or the whole file. */
