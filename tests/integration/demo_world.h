@@ -4,6 +4,7 @@
 #ifndef DEMO_WORLD_H
 #define DEMO_WORLD_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,6 +46,25 @@ static inline void demo_world_teardown(demo_world_t *w)
 #define DEMO_WORLD_RUN(w, tool, timeout_ms, ...)                                                                       \
     harness_run((w)->tool, (const char *const[]){"--config", (w)->h->config_path, __VA_ARGS__, NULL}, timeout_ms,      \
                 &(w)->run)
+
+/* The last event sequences of registration and of both shards, to check a run wrote nothing. */
+typedef struct {
+    int64_t registration, shard[2];
+} demo_world_marks_t;
+
+static inline demo_world_marks_t demo_world_marks(demo_world_t *w)
+{
+    return (demo_world_marks_t){harness_last_sequence(w->h),
+                                {harness_shard_last_sequence(w->h, 0), harness_shard_last_sequence(w->h, 1)}};
+}
+
+/* Registration and both shards published nothing since marks were taken. */
+static inline void demo_world_assert_unchanged(demo_world_t *w, const demo_world_marks_t *marks)
+{
+    assert_int_equal(harness_last_sequence(w->h), marks->registration);
+    assert_int_equal(harness_shard_last_sequence(w->h, 0), marks->shard[0]);
+    assert_int_equal(harness_shard_last_sequence(w->h, 1), marks->shard[1]);
+}
 
 /* n products of catalogue 148 made ready and accepted, each of its own entity: the first n_a in
  * three communes of province A, the others in province B's; sectors and sets alternate. */
