@@ -8,6 +8,10 @@
 
 #include "ctl.h"
 
+/* For the commands that talk to the services straight (evaluate, rerate, promote): refuses
+ * --gateway (naming command and what it talks `to`), then connects (ctl_prepare). 0 / exit code. */
+int demo_connect_direct(ctl_t *ctl, const char *command, const char *to);
+
 /* "generate": a deterministic national demo dataset (entities.csv, products.csv). */
 int demo_generate(ctl_t *ctl, int argc, char **argv);
 /* "advance": the transitions that move imported demo products to evaluation. */

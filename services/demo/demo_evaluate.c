@@ -377,12 +377,7 @@ int demo_evaluate(ctl_t *ctl, int argc, char **argv)
                         "  re-run.\n");
         return CTL_EXIT_USAGE;
     }
-    if (ctl->gateway) {
-        fprintf(stderr, "ocop-demo evaluate: runs on a service host, straight to the shards (--config, not "
-                        "--gateway)\n");
-        return CTL_EXIT_USAGE;
-    }
-    int rc = ctl_prepare(ctl);
+    int rc = demo_connect_direct(ctl, "evaluate", "shards");
     if (rc != 0)
         return rc;
     if (!run.date) {

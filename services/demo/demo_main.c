@@ -5,6 +5,16 @@
 
 #include "demo.h"
 
+int demo_connect_direct(ctl_t *ctl, const char *command, const char *to)
+{
+    if (ctl->gateway) {
+        fprintf(stderr, "ocop-demo %s: runs on a service host, straight to the %s (--config, not --gateway)\n", command,
+                to);
+        return CTL_EXIT_USAGE;
+    }
+    return ctl_prepare(ctl);
+}
+
 static void s_usage(FILE *out)
 {
     fprintf(out, "usage: ocop-demo [OPTIONS] COMMAND [ARGS]\n"

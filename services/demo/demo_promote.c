@@ -942,12 +942,7 @@ int demo_promote(ctl_t *ctl, int argc, char **argv)
                         "  the coming one by default (applications close the day before a fair); safe to re-run.\n");
         return CTL_EXIT_USAGE;
     }
-    if (ctl->gateway) {
-        fprintf(stderr, "ocop-demo promote: runs on a service host, straight to the services (--config, not "
-                        "--gateway)\n");
-        return CTL_EXIT_USAGE;
-    }
-    int rc = ctl_prepare(ctl);
+    int rc = demo_connect_direct(ctl, "promote", "services");
     if (rc != 0)
         return rc;
     ocop_day_of(ocop_now_ms(), run.today);

@@ -604,12 +604,7 @@ int demo_rerate(ctl_t *ctl, int argc, char **argv)
     s_run_t run = {.seed = 2025, .upgrade_permille = 120, .revocations = 12};
     if (s_parse(argc, argv, &run) != 0)
         return s_usage();
-    if (ctl->gateway) {
-        fprintf(stderr, "ocop-demo rerate: runs on a service host, straight to the shards (--config, not "
-                        "--gateway)\n");
-        return CTL_EXIT_USAGE;
-    }
-    int rc = ctl_prepare(ctl);
+    int rc = demo_connect_direct(ctl, "rerate", "shards");
     if (rc != 0)
         return rc;
     ocop_day_of((long long)time(NULL) * 1000, run.today);
