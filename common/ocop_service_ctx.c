@@ -211,7 +211,5 @@ int ocop_ctx_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const 
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ctx->txn, table, &k, msg);
-    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record");
+    return ocop_ctx_record_put(ctx, reply, table, &key, msg);
 }
