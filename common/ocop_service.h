@@ -129,7 +129,11 @@ void ocop_service_stop(ocop_service_t *self);
 int64_t ocop_now_ms(void);
 
 /* --- for handlers --- */
+#ifndef OCOP_WITHOUT_LMDB
+/* The request's transaction, for the modules that still keep LMDB; a file compiled without it
+ * (common/without_lmdb) has only the records below. */
 MDB_txn *ocop_ctx_txn(ocop_ctx_t *ctx);
+#endif
 ocop_arena_t *ocop_ctx_arena(ocop_ctx_t *ctx);
 void *ocop_ctx_user(ocop_ctx_t *ctx);
 int64_t ocop_ctx_now_ms(const ocop_ctx_t *ctx);
@@ -202,6 +206,10 @@ int ocop_ctx_log_append(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table,
  * 0, or -1 with the store error in reply. */
 int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,
                        const ocop_key_t *prefix, const ocop_key_t *from);
+/* The last entry of table whose key starts with prefix (NULL: of all) into *key and *value
+ * (either may be NULL): 0, 1 when there is none, -1. */
+int ocop_ctx_last(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *prefix, ocop_bytes_t *key,
+                  ocop_bytes_t *value);
 /* Closes scan: 0, or -1 with the error that stopped it in reply ("storage error while <what>"). */
 int ocop_ctx_scan_close(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, const char *what);
 

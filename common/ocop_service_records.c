@@ -101,6 +101,24 @@ int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, o
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading a list");
 }
 
+int ocop_ctx_last(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const ocop_key_t *prefix, ocop_bytes_t *key,
+                  ocop_bytes_t *value)
+{
+    ocop_bytes_t k, v;
+    if (prefix && prefix->overflow)
+        return 1;
+    int rc = ocop_scan_last(ctx->txn, table, prefix, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 1;
+    if (rc != 0)
+        return ocop_ctx_db_error(ctx, reply, rc, "reading a list");
+    if (key)
+        *key = k;
+    if (value)
+        *value = v;
+    return 0;
+}
+
 int ocop_ctx_scan_close(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, const char *what)
 {
     int rc = ocop_scan_close(scan, 0);

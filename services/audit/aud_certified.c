@@ -82,7 +82,7 @@ int aud_certified_apply(MDB_txn *txn, MDB_dbi dbi, uint64_t entry, const Ocop__E
     }
 }
 
-int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
+int aud_certified_each(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const char *province,
                        int (*fn)(void *user, const aud_certified_t *cert), void *user)
 {
     ocop_key_t prefix;
@@ -92,45 +92,44 @@ int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
     if (prefix.overflow)
         return 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
-        const MDB_val k = ocop_bytes_val(scan.key), v = ocop_bytes_val(scan.value);
-        if (k.mv_size <= prefix.len)
+    if (ocop_ctx_scan_open(ctx, reply, &scan, dbi, &prefix, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
+        const ocop_bytes_t k = scan.key, v = scan.value;
+        if (k.size <= prefix.len)
             break;
         aud_certified_t c = {.province_code = province};
-        const char *id = (const char *)k.mv_data + prefix.len, *p = (const char *)v.mv_data + sizeof c.figures;
-        const char *end = (const char *)v.mv_data + v.mv_size;
-        const char *product_end = v.mv_size > sizeof c.figures ? memchr(p, '\0', (size_t)(end - p)) : NULL;
-        if (((const char *)k.mv_data)[k.mv_size - 1] != '\0' || !product_end ||
+        const char *id = (const char *)k.data + prefix.len, *p = (const char *)v.data + sizeof c.figures;
+        const char *end = (const char *)v.data + v.size;
+        const char *product_end = v.size > sizeof c.figures ? memchr(p, '\0', (size_t)(end - p)) : NULL;
+        if (((const char *)k.data)[k.size - 1] != '\0' || !product_end ||
             !memchr(product_end + 1, '\0', (size_t)(end - product_end - 1))) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
-        memcpy(&c.figures, v.mv_data, sizeof c.figures);
+        memcpy(&c.figures, v.data, sizeof c.figures);
         c.id = id;
         c.product_id = p;
         c.session_id = product_end + 1;
-        int frc = fn(user, &c);
-        if (frc != 0) {
-            ocop_scan_fail(&scan, frc);
-            break;
+        if (fn(user, &c) != 0) {
+            ocop_scan_close(&scan, 0);
+            return -1;
         }
     }
-    return ocop_scan_close(&scan, rc);
+    return ocop_ctx_scan_close(ctx, reply, &scan, "reading the valid certificates");
 }
 
-int aud_certified_result(MDB_txn *txn, MDB_dbi dbi, const char *session, const char *product,
-                         aud_certified_result_t *out)
+int aud_certified_result(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const char *session,
+                         const char *product, aud_certified_result_t *out)
 {
     ocop_key_t key;
     s_result_key(&key, session, product);
-    if (key.overflow)
-        return MDB_NOTFOUND;
-    MDB_val k = ocop_key_val(&key), v;
-    int rc = mdb_get(txn, dbi, &k, &v);
-    if (rc == 0 && v.mv_size != sizeof *out)
-        return MDB_CORRUPTED;
-    if (rc == 0)
-        memcpy(out, v.mv_data, sizeof *out);
-    return rc;
+    ocop_bytes_t v;
+    int rc = ocop_ctx_value(ctx, reply, dbi, &key, &v);
+    if (rc != 0)
+        return rc;
+    if (v.size != sizeof *out)
+        return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading a certificate's result");
+    memcpy(out, v.data, sizeof *out);
+    return 0;
 }

@@ -9,10 +9,10 @@
 #ifndef AUD_CERTIFIED_H
 #define AUD_CERTIFIED_H
 
-#include <lmdb.h>
 #include <stdint.h>
 
 #include "envelope.pb-c.h"
+#include "ocop_service.h"
 
 typedef struct {
     uint64_t entry; /* the EvalCertificateIssued */
@@ -24,7 +24,8 @@ typedef struct {
     double mean, first_round_spread;
 } aud_certified_result_t;
 
-/* A valid certificate as aud_certified_each gives it (strings in the transaction's pages). */
+/* A valid certificate as aud_certified_each gives it (strings in the transaction's pages, valid
+ * until the request writes). */
 typedef struct {
     const char *id, *province_code, *product_id, *session_id;
     aud_certified_cert_t figures;
@@ -33,15 +34,17 @@ typedef struct {
 /* Applies the event logged at entry when it issues or ends a certificate or discloses a result;
  * other events change nothing. 0, EOVERFLOW (an id too long to key; nothing written) or an MDB
  * code. */
-int aud_certified_apply(MDB_txn *txn, MDB_dbi dbi, uint64_t entry, const Ocop__Event *event);
+int aud_certified_apply(MDB_txn *txn, ocop_table_t dbi, uint64_t entry, const Ocop__Event *event);
 
-/* Calls fn for each valid certificate of province, in certificate id order; stops at fn's first
- * non-zero return and returns it. MDB codes. */
-int aud_certified_each(MDB_txn *txn, MDB_dbi dbi, const char *province,
+/* In the request's transaction, calls fn for each valid certificate of province in certificate
+ * id order. fn returns 0 to go on, or -1 after failing reply itself, which stops the walk. 0, or
+ * -1 with reply failed (by fn, or with the store error). */
+int aud_certified_each(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const char *province,
                        int (*fn)(void *user, const aud_certified_t *cert), void *user);
 
-/* The latest result of product in session into *out. 0, MDB_NOTFOUND or an MDB code. */
-int aud_certified_result(MDB_txn *txn, MDB_dbi dbi, const char *session, const char *product,
-                         aud_certified_result_t *out);
+/* The latest result of product in session into *out, in the request's transaction: 0, 1 when
+ * the log holds none, -1 with the store error in reply. */
+int aud_certified_result(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t dbi, const char *session,
+                         const char *product, aud_certified_result_t *out);
 
 #endif

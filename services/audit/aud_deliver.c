@@ -12,6 +12,7 @@
 #include "ocop_log.h"
 #include "ocop_record.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 #define S_BATCH 64
 #define S_CLIENTS_MAX 64

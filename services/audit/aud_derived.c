@@ -12,6 +12,7 @@
 #include "ocop_log.h"
 #include "ocop_scan.h"
 #include "ocop_service.h"
+#include "ocop_store.h"
 
 /* One entry into every derived database. An id too long to key leaves the entry out of them,
  * said in the log: the entry itself is in the log whatever its ids. */
@@ -45,6 +46,12 @@ int aud_derived_coverage(const aud_state_t *state, MDB_txn *txn, uint64_t *kept,
 {
     int rc = aud_state_size(state, txn, size);
     return rc ? rc : aud_state_kept(state, txn, kept);
+}
+
+int aud_derived_coverage_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *kept, uint64_t *size)
+{
+    int rc = aud_derived_coverage(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), kept, size);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
 }
 
 /* Entries [from, to) into the derived databases, and kept = to, in txn. */

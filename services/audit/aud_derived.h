@@ -6,8 +6,6 @@
 #ifndef AUD_DERIVED_H
 #define AUD_DERIVED_H
 
-#include <lmdb.h>
-
 #include "aud_state.h"
 #include "envelope.pb-c.h"
 
@@ -26,5 +24,7 @@ int aud_derived_catch_up(aud_state_t *state, char *err, size_t errlen);
 /* Whether the derived databases cover the log as txn sees it: 0 with *kept and *size, else an
  * MDB code. */
 int aud_derived_coverage(const aud_state_t *state, MDB_txn *txn, uint64_t *kept, uint64_t *size);
+/* aud_derived_coverage in the request's transaction: 0, or -1 with the store error in reply. */
+int aud_derived_coverage_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *kept, uint64_t *size);
 
 #endif

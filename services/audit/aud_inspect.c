@@ -14,15 +14,12 @@
  * first round spread more than 10 points, +1 when it holds 4 or 5 stars (more at stake). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
 
 #include "aud_certified.h"
 #include "aud_derived.h"
 #include "aud_handlers.h"
-#include "ocop_counter.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
 #include "ocop_seq_id.h"
 
 #define S_PLAN_MAX 1000
@@ -40,8 +37,9 @@ typedef struct {
 } s_candidate_t;
 
 typedef struct {
-    MDB_txn *txn;
-    MDB_dbi certified;
+    ocop_ctx_t *ctx;
+    Ocop__Reply *reply;
+    ocop_table_t certified;
     ocop_arena_t *arena;
     s_candidate_t *items;
     size_t n, cap;
@@ -52,7 +50,7 @@ static int s_take(void *user, const aud_certified_t *c)
 {
     s_pool_t *pool = user;
     if (!(pool->items = ocop_arena_grow(pool->arena, pool->items, pool->n, &pool->cap, sizeof *pool->items)))
-        return ENOMEM;
+        return ocop_ctx_fail(pool->ctx, pool->reply, OCOP_E_INTERNAL, "", "out of memory listing certificates");
     /* Copied: the plan writes in this transaction, which may move the pages c points into. */
     s_candidate_t *x = &pool->items[pool->n++];
     *x = (s_candidate_t){.cert_id = ocop_arena_strdup(pool->arena, c->id),
@@ -61,14 +59,14 @@ static int s_take(void *user, const aud_certified_t *c)
                          .stars = c->figures.stars,
                          .cert_entry = c->figures.entry};
     aud_certified_result_t r;
-    int rc = aud_certified_result(pool->txn, pool->certified, c->session_id, c->product_id, &r);
+    int rc = aud_certified_result(pool->ctx, pool->reply, pool->certified, c->session_id, c->product_id, &r);
     if (rc == 0) {
         x->has_result = true;
         x->result_entry = r.entry;
         x->mean = r.mean;
         x->spread = r.first_round_spread;
     }
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return rc < 0 ? -1 : 0;
 }
 
 static void s_score(s_candidate_t *c)
@@ -116,14 +114,9 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
                                          const char *reason, uint64_t tree_size)
 {
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    aud_state_t *state = aud_state(ctx);
-    MDB_val k = {.mv_size = 11, .mv_data = "inspections"};
     uint64_t n;
-    int rc = ocop_counter_add(ocop_ctx_txn(ctx), state->db.meta, &k, 1, &n);
-    if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "numbering an inspection");
+    if (aud_state_next_inspection(ctx, reply, &n) != 0)
         return NULL;
-    }
     Ocop__AudInspection *in = ocop_arena_alloc(arena, sizeof *in);
     ocop__aud_inspection__init(in);
     if (!(in->id = ocop_seq_id_new(arena, "INS", AUD_INSPECTION_ID_WIDTH, n))) {
@@ -146,12 +139,7 @@ static Ocop__AudInspection *s_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, co
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, in->id);
-    MDB_val ik = ocop_key_val(&key);
-    if ((rc = ocop_record_put(ocop_ctx_txn(ctx), state->db.inspections, &ik, &in->base)) != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "writing an inspection");
-        return NULL;
-    }
-    return in;
+    return ocop_ctx_record_put(ctx, reply, aud_state(ctx)->db.inspections, &key, &in->base) == 0 ? in : NULL;
 }
 
 int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -164,18 +152,17 @@ int aud_handle_inspection_plan(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
                              "ask for 1 to %d risky products and 0 to %d sampled ones (risk_count, sample)", S_PLAN_MAX,
                              S_PLAN_MAX);
     const aud_state_t *state = aud_state(ctx);
-    s_pool_t pool = {.txn = ocop_ctx_txn(ctx), .certified = state->db.certified, .arena = ocop_ctx_arena(ctx)};
+    s_pool_t pool = {.ctx = ctx, .reply = reply, .certified = state->db.certified, .arena = ocop_ctx_arena(ctx)};
     uint64_t tree_size, kept;
-    int rc = aud_derived_coverage(state, ocop_ctx_txn(ctx), &kept, &tree_size);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
+    if (aud_derived_coverage_in(ctx, reply, &kept, &tree_size) != 0)
+        return -1;
     if (kept < tree_size)
         return ocop_ctx_fail(ctx, reply, OCOP_E_UNAVAILABLE, "",
                              "the certificates are being brought up to the log (%llu of %llu entries); try again "
                              "shortly",
                              (unsigned long long)kept, (unsigned long long)tree_size);
-    if ((rc = aud_certified_each(ocop_ctx_txn(ctx), state->db.certified, in->province_code, s_take, &pool)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the valid certificates");
+    if (aud_certified_each(ctx, reply, state->db.certified, in->province_code, s_take, &pool) != 0)
+        return -1;
     if (pool.n == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "province_code",
                              "the log holds no valid certificate in province %.8s", in->province_code);
@@ -221,15 +208,11 @@ static Ocop__AudInspection *s_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const ch
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg;
-    int rc = ocop_record_get(ocop_ctx_txn(ctx), aud_state(ctx)->db.inspections, &k, &ocop__aud_inspection__descriptor,
-                             ocop_arena_allocator(ocop_ctx_arena(ctx)), &msg);
-    if (rc == MDB_NOTFOUND)
+    void *in;
+    int rc = ocop_ctx_record(ctx, reply, aud_state(ctx)->db.inspections, &key, &ocop__aud_inspection__descriptor, &in);
+    if (rc == 1)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "id", "no inspection %.32s", id);
-    else if (rc != 0)
-        ocop_ctx_db_error(ctx, reply, rc, "reading an inspection");
-    return rc == 0 ? (Ocop__AudInspection *)msg : NULL;
+    return rc == 0 ? in : NULL;
 }
 
 int aud_handle_inspection_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
@@ -268,10 +251,8 @@ int aud_handle_inspection_record(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, in->id);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_record_put(ocop_ctx_txn(ctx), aud_state(ctx)->db.inspections, &k, &in->base);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing an inspection");
+    if (ocop_ctx_record_put(ctx, reply, aud_state(ctx)->db.inspections, &key, &in->base) != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_AUD_INSPECTION;
     reply->aud_inspection = in;
     return 0;

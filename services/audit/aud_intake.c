@@ -13,6 +13,7 @@
 #include "ocop_record.h"
 #include "ocop_scan.h"
 #include "ocop_service.h"
+#include "ocop_store.h"
 
 static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t value)
 {

@@ -7,6 +7,7 @@
 #include "aud_merkle.h"
 #include "ocop_error.h"
 #include "ocop_snapfile.h"
+#include "ocop_store.h"
 
 #define S_MAGIC "OCOPAIX1"
 

@@ -3,8 +3,6 @@
 
 #include "aud_handlers.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_scan.h"
 
 #define S_PAGE_DEFAULT 1000
 #define S_ENTRIES_MAX 10000
@@ -12,21 +10,20 @@
 
 Ocop__AudSignedTreeHead *aud_head_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, uint64_t tree_size)
 {
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_dbi dbi = aud_state(ctx)->db.heads;
-    MDB_val k, v;
-    uint8_t kb[8];
+    const ocop_table_t heads = aud_state(ctx)->db.heads;
+    ocop_bytes_t v;
     int rc;
     if (tree_size == 0) {
-        ocop_bytes_t last_key, last;
-        if ((rc = ocop_scan_last(txn, dbi, NULL, &last_key, &last)) == 0)
-            v = ocop_bytes_val(last);
+        rc = ocop_ctx_last(ctx, reply, heads, NULL, NULL, &v);
     } else {
-        ocop_be64_put(kb, tree_size);
-        k = (MDB_val){.mv_size = 8, .mv_data = kb};
-        rc = mdb_get(txn, dbi, &k, &v);
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_u64(&key, tree_size);
+        rc = ocop_ctx_value(ctx, reply, heads, &key, &v);
     }
-    if (rc == MDB_NOTFOUND) {
+    if (rc < 0)
+        return NULL;
+    if (rc == 1) {
         if (tree_size == 0)
             ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "the log is empty: no tree head is signed yet");
         else
@@ -37,32 +34,30 @@ Ocop__AudSignedTreeHead *aud_head_load(ocop_ctx_t *ctx, Ocop__Reply *reply, cons
         return NULL;
     }
     Ocop__AudSignedTreeHead *head =
-        rc == 0 ? ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(ocop_ctx_arena(ctx)), v.mv_size, v.mv_data)
-                : NULL;
+        ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(ocop_ctx_arena(ctx)), v.size, v.data);
     if (!head)
-        ocop_ctx_db_error(ctx, reply, rc ? rc : MDB_CORRUPTED, "reading a tree head");
+        ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading a tree head");
     return head;
 }
 
 Ocop__AudEntry *aud_entry_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, uint64_t index)
 {
-    uint8_t kb[8];
-    ocop_be64_put(kb, index);
-    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
-    int rc = mdb_get(ocop_ctx_txn(ctx), aud_state(ctx)->db.entries, &k, &v);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_u64(&key, index);
+    ocop_bytes_t v;
+    int rc = ocop_ctx_value(ctx, reply, aud_state(ctx)->db.entries, &key, &v);
     if (rc != 0) {
-        if (rc == MDB_NOTFOUND)
+        if (rc == 1)
             ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no entry %llu in the log", (unsigned long long)index);
-        else
-            ocop_ctx_db_error(ctx, reply, rc, "reading an entry");
         return NULL;
     }
     Ocop__AudEntry *e = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *e);
     ocop__aud_entry__init(e);
     e->index = index;
-    e->data.len = v.mv_size;
-    e->data.data = ocop_arena_alloc(ocop_ctx_arena(ctx), v.mv_size ? v.mv_size : 1);
-    memcpy(e->data.data, v.mv_data, v.mv_size);
+    e->data.len = v.size;
+    e->data.data = ocop_arena_alloc(ocop_ctx_arena(ctx), v.size ? v.size : 1);
+    memcpy(e->data.data, v.data, v.size);
     return e;
 }
 
@@ -91,18 +86,19 @@ int aud_handle_heads_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     ocop_key_init(&first);
     ocop_key_u64(&first, in->from_size);
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), aud_state(ctx)->db.heads, NULL, &first);
-    while (rc == 0 && page->n_heads < max && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, aud_state(ctx)->db.heads, NULL, &first) != 0)
+        return -1;
+    while (page->n_heads < max && ocop_scan_next(&scan)) {
         Ocop__AudSignedTreeHead *h =
             ocop__aud_signed_tree_head__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
         if (!h) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
         page->heads[page->n_heads++] = h;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading tree heads");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading tree heads") != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_AUD_HEAD_PAGE;
     reply->aud_head_page = page;
     return 0;
@@ -118,9 +114,8 @@ int aud_handle_entries_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__AudEntryPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_entry_page__init(page);
-    int rc = aud_state_size(aud_state(ctx), ocop_ctx_txn(ctx), &page->tree_size);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
+    if (aud_state_size_in(ctx, reply, &page->tree_size) != 0)
+        return -1;
     if (in->from > page->tree_size)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "from", "from %llu is beyond the log's %llu entries",
                              (unsigned long long)in->from, (unsigned long long)page->tree_size);
@@ -171,7 +166,7 @@ int aud_handle_inclusion_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     size_t n;
     aud_node_ctx_t nctx;
     aud_nodes_t nodes;
-    aud_state_nodes(&nctx, aud_state(ctx), ocop_ctx_txn(ctx), &nodes);
+    aud_state_nodes_in(&nctx, ctx, &nodes);
     int rc = aud_merkle_inclusion(&nodes, in->index, head->tree_size, path, &n);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the tree");
@@ -206,7 +201,7 @@ int aud_handle_consistency_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     size_t n;
     aud_node_ctx_t nctx;
     aud_nodes_t nodes;
-    aud_state_nodes(&nctx, aud_state(ctx), ocop_ctx_txn(ctx), &nodes);
+    aud_state_nodes_in(&nctx, ctx, &nodes);
     int rc = aud_merkle_consistency(&nodes, first->tree_size, second->tree_size, path, &n);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "reading the tree");

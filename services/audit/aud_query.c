@@ -5,7 +5,6 @@
 #include "aud_handlers.h"
 #include "aud_index.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
 
 #define S_LIMIT_DEFAULT 100
 #define S_LIMIT_MAX 1000
@@ -109,8 +108,9 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     Ocop__AudEntryPage *page = ocop_arena_alloc(arena, sizeof *page);
     ocop__aud_entry_page__init(page);
     page->entries = ocop_arena_alloc(arena, (limit + 1) * sizeof *page->entries);
-    int rc = aud_state_size(state, ocop_ctx_txn(ctx), &page->tree_size);
-    if (rc == 0 && q.product) {
+    if (aud_state_size_in(ctx, reply, &page->tree_size) != 0)
+        return -1;
+    if (q.product) {
         if (s_product_page(ctx, reply, q.product, in->cursor, limit, page) != 0)
             return -1;
         reply->body_case = OCOP__REPLY__BODY_AUD_ENTRY_PAGE;
@@ -118,15 +118,14 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return 0;
     }
     ocop_scan_t scan;
-    if (rc == 0)
-        rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), q.by_time ? state->db.by_time : state->db.by_key, &q.prefix,
-                            &start);
-    while (rc == 0 && ocop_scan_next(&scan)) {
-        const MDB_val k = ocop_bytes_val(scan.key);
-        if (k.mv_size < q.prefix.len + 8)
+    if (ocop_ctx_scan_open(ctx, reply, &scan, q.by_time ? state->db.by_time : state->db.by_key, &q.prefix, &start) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
+        const ocop_bytes_t k = scan.key;
+        if (k.size < q.prefix.len + 8)
             break;
-        const uint8_t *tail = (const uint8_t *)k.mv_data + k.mv_size - 8;
-        if (q.by_time && (int64_t)ocop_be64_get((const uint8_t *)k.mv_data) > q.to_ms)
+        const uint8_t *tail = (const uint8_t *)k.data + k.size - 8;
+        if (q.by_time && (int64_t)ocop_be64_get(k.data) > q.to_ms)
             break;
         uint64_t index = ocop_be64_get(tail);
         if (page->n_entries == limit) {
@@ -140,15 +139,15 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         }
         page->entries[page->n_entries++] = e;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the log's indexes");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading the log's indexes") != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_AUD_ENTRY_PAGE;
     reply->aud_entry_page = page;
     return 0;
 }
 
 /* Walks a source's sequence index: contiguous when it holds exactly 1..cursor. */
-static int s_verify_source(MDB_txn *txn, MDB_dbi dbi, Ocop__AudSource *s)
+static int s_verify_source(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__AudSource *s)
 {
     ocop_key_t prefix;
     ocop_key_init(&prefix);
@@ -156,51 +155,50 @@ static int s_verify_source(MDB_txn *txn, MDB_dbi dbi, Ocop__AudSource *s)
     uint64_t expected = 1;
     bool ok = true;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, dbi, &prefix, NULL);
-    while (rc == 0 && ok && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, aud_state(ctx)->db.source_seq, &prefix, NULL) != 0)
+        return -1;
+    while (ok && ocop_scan_next(&scan)) {
         if (scan.key.size != prefix.len + 8)
             break;
         ok = ocop_be64_get((const uint8_t *)scan.key.data + prefix.len) == expected++;
     }
     s->contiguous = ok && expected - 1 == s->cursor && s->entries == s->cursor;
-    return ocop_scan_close(&scan, rc);
+    return ocop_ctx_scan_close(ctx, reply, &scan, "reading a source's sequences");
+}
+
+/* A source's intake status: as stored, or that of a source not heard from yet. NULL with the
+ * reply failed on a store error. */
+static Ocop__AudSource *s_source(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *name)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, name);
+    void *stored;
+    int rc = ocop_ctx_record(ctx, reply, aud_state(ctx)->db.sources, &key, &ocop__aud_source__descriptor, &stored);
+    if (rc != 1)
+        return rc == 0 ? stored : NULL;
+    Ocop__AudSource *s = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *s);
+    ocop__aud_source__init(s);
+    s->name = (char *)name;
+    s->contiguous = true;
+    return s;
 }
 
 int aud_handle_sources_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    aud_state_t *state = aud_state(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
+    const aud_state_t *state = aud_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__AudSources *out = ocop_arena_alloc(arena, sizeof *out);
     ocop__aud_sources__init(out);
     out->sources = ocop_arena_alloc(arena, (state->service->source_count + 1) * sizeof *out->sources);
-    int rc = aud_state_size(state, txn, &out->tree_size);
-    for (size_t i = 0; rc == 0 && i < state->service->source_count; i++) {
-        const char *name = state->service->sources[i];
-        ocop_key_t key;
-        ocop_key_init(&key);
-        ocop_key_str(&key, name);
-        MDB_val k = ocop_key_val(&key), v;
-        Ocop__AudSource *s = NULL;
-        rc = mdb_get(txn, state->db.sources, &k, &v);
-        if (rc == 0) {
-            s = ocop__aud_source__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
-            rc = s ? 0 : MDB_CORRUPTED;
-        } else if (rc == MDB_NOTFOUND) {
-            /* Not heard from yet. */
-            s = ocop_arena_alloc(arena, sizeof *s);
-            ocop__aud_source__init(s);
-            s->name = (char *)name;
-            s->contiguous = true;
-            rc = 0;
-        }
-        if (rc == 0 && req->aud_sources_get->verify)
-            rc = s_verify_source(txn, state->db.source_seq, s);
-        if (rc == 0)
-            out->sources[out->n_sources++] = s;
+    if (aud_state_size_in(ctx, reply, &out->tree_size) != 0)
+        return -1;
+    for (size_t i = 0; i < state->service->source_count; i++) {
+        Ocop__AudSource *s = s_source(ctx, reply, state->service->sources[i]);
+        if (!s || (req->aud_sources_get->verify && s_verify_source(ctx, reply, s) != 0))
+            return -1;
+        out->sources[out->n_sources++] = s;
     }
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the sources");
     reply->body_case = OCOP__REPLY__BODY_AUD_SOURCES;
     reply->aud_sources = out;
     return 0;

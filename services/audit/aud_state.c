@@ -8,10 +8,12 @@
 #include "aud_index.h"
 #include "aud_products.h"
 #include "envelope.pb-c.h"
+#include "ocop_counter.h"
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_service.h"
+#include "ocop_store.h"
 
 typedef struct {
     aud_memindex_t *products;
@@ -191,4 +193,23 @@ void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn
     ctx->state = state;
     ctx->txn = txn;
     *out = (aud_nodes_t){.get = s_node_get, .put = s_node_put, .user = ctx};
+}
+
+int aud_state_size_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *size)
+{
+    int rc = aud_state_size(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), size);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the log's size");
+}
+
+void aud_state_nodes_in(aud_node_ctx_t *nctx, ocop_ctx_t *ctx, aud_nodes_t *out)
+{
+    aud_state_nodes(nctx, ocop_ctx_user(ctx), ocop_ctx_txn(ctx), out);
+}
+
+int aud_state_next_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *n)
+{
+    const aud_state_t *state = ocop_ctx_user(ctx);
+    MDB_val k = {.mv_size = 11, .mv_data = "inspections"};
+    int rc = ocop_counter_add(ocop_ctx_txn(ctx), state->db.meta, &k, 1, n);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "numbering an inspection");
 }

@@ -19,7 +19,6 @@
 #ifndef AUD_STATE_H
 #define AUD_STATE_H
 
-#include <lmdb.h>
 #include <stdatomic.h>
 
 #include "aud_memindex.h"
@@ -27,15 +26,15 @@
 #include "aud_tally.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
-#include "ocop_store.h"
+#include "ocop_service.h"
 
 /* Inspections are numbered "INS-000001" on (ocop_seq_id). */
 #define AUD_INSPECTION_ID_WIDTH 6
 
 typedef struct {
-    MDB_dbi entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
+    ocop_table_t entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
     aud_tally_db_t tally;
-    MDB_dbi certified;
+    ocop_table_t certified;
 } aud_dbs_t;
 
 typedef struct {
@@ -75,5 +74,11 @@ typedef struct {
     MDB_txn *txn;
 } aud_node_ctx_t;
 void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn, aud_nodes_t *out);
+
+/* For the handlers, in the request's transaction: the log's size (0, or -1 with the store error
+ * in reply); the tree's nodes; the number of the next inspection (counted up: 0 / -1). */
+int aud_state_size_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *size);
+void aud_state_nodes_in(aud_node_ctx_t *nctx, ocop_ctx_t *ctx, aud_nodes_t *out);
+int aud_state_next_inspection(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *n);
 
 #endif

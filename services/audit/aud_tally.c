@@ -381,3 +381,11 @@ int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family
     int rc = s_walk(txn, db->entries, &start, &prefix, s_page_entry, &pg);
     return rc == 1 ? 0 : rc;
 }
+
+int aud_tally_entries_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const aud_tally_db_t *db, const char *family,
+                         const char *group, const char *province, unsigned year, uint64_t cursor, uint64_t *out,
+                         size_t max, size_t *n, uint64_t *next)
+{
+    int rc = aud_tally_entries(ocop_ctx_txn(ctx), db, family, group, province, year, cursor, out, max, n, next);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the reports' tallies");
+}

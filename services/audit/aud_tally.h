@@ -18,10 +18,10 @@
 #ifndef AUD_TALLY_H
 #define AUD_TALLY_H
 
-#include <lmdb.h>
 #include <stdint.h>
 
 #include "evaluation.pb-c.h"
+#include "ocop_service.h"
 
 /* The bunching histogram: results by the tenth of a point of their mean, from 40.0 to 100.0.
  * A window of at most 10 points around the 50, 70 and 90 cut-offs never leaves it. */
@@ -39,7 +39,7 @@
 #define AUD_TALLY_SPREAD_COUNT "spread_count"
 
 typedef struct {
-    MDB_dbi sums, entries;
+    ocop_table_t sums, entries;
 } aud_tally_db_t;
 
 /* A council's or a province's results of one province and year. */
@@ -110,5 +110,9 @@ int aud_tally_each_spread(MDB_txn *txn, const aud_tally_db_t *db,
 int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family, const char *group,
                       const char *province, unsigned year, uint64_t cursor, uint64_t *out, size_t max, size_t *n,
                       uint64_t *next);
+/* aud_tally_entries in the request's transaction: 0, or -1 with the store error in reply. */
+int aud_tally_entries_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const aud_tally_db_t *db, const char *family,
+                         const char *group, const char *province, unsigned year, uint64_t cursor, uint64_t *out,
+                         size_t max, size_t *n, uint64_t *next);
 
 #endif

@@ -296,14 +296,16 @@ static int s_handle_records(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     if (strcmp(id, "overflow") == 0) {
         if (!too_long.overflow ||
             ocop_ctx_record(ctx, reply, w->data_dbi, &too_long, &ocop__pong__descriptor, &found) != 1 ||
-            ocop_ctx_value(ctx, reply, w->data_dbi, &too_long, &bytes) != 1)
+            ocop_ctx_value(ctx, reply, w->data_dbi, &too_long, &bytes) != 1 ||
+            ocop_ctx_last(ctx, reply, w->data_dbi, &too_long, NULL, &bytes) != 1)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "an overflowing key is not absent to reads");
         return ocop_ctx_value_put(ctx, reply, w->data_dbi, &too_long, "x", 1);
     }
     ocop_key_t a = s_records_key(id, "a"), b = s_records_key(id, "b"), prefix = s_records_key(id, NULL);
     Ocop__Pong pong = OCOP__PONG__INIT;
     pong.service = "a";
-    if (ocop_ctx_record(ctx, reply, w->data_dbi, &a, &ocop__pong__descriptor, &found) != 1)
+    if (ocop_ctx_record(ctx, reply, w->data_dbi, &a, &ocop__pong__descriptor, &found) != 1 ||
+        ocop_ctx_last(ctx, reply, w->data_dbi, &prefix, NULL, NULL) != 1)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a record not yet written is not absent");
     if (ocop_ctx_record_put(ctx, reply, w->data_dbi, &a, &pong.base) != 0 ||
         ocop_ctx_value_put(ctx, reply, w->data_dbi, &b, "xyz", 3) != 0)
@@ -313,6 +315,10 @@ static int s_handle_records(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a record does not read back");
     if (ocop_ctx_value(ctx, reply, w->data_dbi, &b, &bytes) != 0 || bytes.size != 3 || memcmp(bytes.data, "xyz", 3))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "a value does not read back");
+    ocop_bytes_t last_key;
+    if (ocop_ctx_last(ctx, reply, w->data_dbi, &prefix, &last_key, &bytes) != 0 || last_key.size != b.len ||
+        memcmp(last_key.data, b.buf, b.len) != 0 || bytes.size != 3)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "id", "the last record under the prefix is not b");
     ocop_scan_t scan;
     if (ocop_ctx_scan_open(ctx, reply, &scan, w->data_dbi, &prefix, NULL) != 0)
         return -1;
@@ -1429,8 +1435,9 @@ static Ocop__Reply *s_records(s_world_t *w, const char *request_id, const char *
     return s_call(w, &req);
 }
 
-/* The records of the context read, write, scan and erase in the request's transaction; a key too
- * long to build is absent to reads and refused for writes, and the refusal keeps nothing. */
+/* The records of the context read, write, scan, find the last and erase in the request's
+ * transaction; a key too long to build is absent to reads and refused for writes, and the
+ * refusal keeps nothing. */
 static void test_records_through_the_context(void **state)
 {
     s_world_t *w = *state;
