@@ -14,10 +14,14 @@
 
 Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
 {
-    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id};
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    MDB_val k = ocop_key_val(&key);
     ProtobufCMessage *msg = NULL;
-    *rc = k.mv_size ? ocop_record_get(txn, state->db.entities, &k, &ocop__reg_entity__descriptor, alloc, &msg)
-                    : MDB_NOTFOUND;
+    *rc = *id && !key.overflow
+              ? ocop_record_get(txn, state->db.entities, &k, &ocop__reg_entity__descriptor, alloc, &msg)
+              : MDB_NOTFOUND;
     return (Ocop__RegEntity *)msg;
 }
 
@@ -101,8 +105,11 @@ static int s_tax_key(ocop_key_t *k, Ocop__EntityType type, const char *tax_code)
 
 static int s_entity_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegEntity *e)
 {
-    MDB_val k = {.mv_size = strlen(e->id), .mv_data = e->id};
-    return ocop_record_put(txn, state->db.entities, &k, &e->base);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, e->id);
+    MDB_val k = ocop_key_val(&key);
+    return key.overflow ? MDB_BAD_VALSIZE : ocop_record_put(txn, state->db.entities, &k, &e->base);
 }
 
 /* Index values: "all" holds every entity; province and commune let lists skip full scans. */

@@ -20,10 +20,14 @@
 
 Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
 {
-    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id};
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, id);
+    MDB_val k = ocop_key_val(&key);
     ProtobufCMessage *msg = NULL;
-    *rc = k.mv_size ? ocop_record_get(txn, state->db.products, &k, &ocop__reg_product__descriptor, alloc, &msg)
-                    : MDB_NOTFOUND;
+    *rc = *id && !key.overflow
+              ? ocop_record_get(txn, state->db.products, &k, &ocop__reg_product__descriptor, alloc, &msg)
+              : MDB_NOTFOUND;
     return (Ocop__RegProduct *)msg;
 }
 
@@ -45,8 +49,11 @@ Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const ch
 
 int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
 {
-    MDB_val k = {.mv_size = strlen(p->id), .mv_data = p->id};
-    return ocop_record_put(txn, state->db.products, &k, &p->base);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, p->id);
+    MDB_val k = ocop_key_val(&key);
+    return key.overflow ? MDB_BAD_VALSIZE : ocop_record_put(txn, state->db.products, &k, &p->base);
 }
 
 void reg_product_stage_value(Ocop__Stage stage, char out[4])

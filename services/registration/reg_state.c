@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_scan.h"
 #include "ocop_seq_id.h"
 #include "ocop_service.h"
-#include "ocop_scan.h"
+#include "reg_migrate.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
 {
@@ -42,7 +43,7 @@ int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_di
         reg_state_close(state);
         return -1;
     }
-    if (reg_units_seed(state, rules_dir, err, errlen) != 0) {
+    if (reg_migrate_keys(state, err, errlen) != 0 || reg_units_seed(state, rules_dir, err, errlen) != 0) {
         reg_state_close(state);
         return -1;
     }
@@ -74,7 +75,9 @@ int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *
     ocop_bytes_t k;
     uint64_t last = 0;
     int rc = ocop_scan_last(txn, dbi, NULL, &k, NULL);
-    if (rc == 0 && ocop_seq_id_parse(k.data, k.size, kind, REG_ID_WIDTH, &last) != 0)
+    /* Keys are ocop_key_str: the id and its NUL. */
+    if (rc == 0 && (k.size < 1 || ((const char *)k.data)[k.size - 1] != '\0' ||
+                    ocop_seq_id_parse(k.data, k.size - 1, kind, REG_ID_WIDTH, &last) != 0))
         return MDB_CORRUPTED;
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;

@@ -14,7 +14,8 @@
  *                      first reclassification on: entry 1 is then the registered classification)
  *   counts             province|unit version|catalogue|sector|stage(u32) -> count (u64 BE); the
  *                      version is "" for cells by today's province, else the recorded one
- *   meta               name                             -> value (seeded unit versions)
+ *   meta               name                             -> value (seeded unit versions; "key_format":
+ *                      reg_migrate)
  * Products by commune (the duplicate-screening blocks) and by entity are kept in memory
  * (reg_memindex), built from `products` (or the file a clean stop saved) on a thread of their
  * own while the service already answers (reg_memindex_loader).

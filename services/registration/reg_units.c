@@ -263,7 +263,10 @@ int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen
         snprintf(meta_key, sizeof meta_key, "units_seeded:%s", h->version);
         s_seed_fingerprint(h, merges, (const char(*)[OCOP_RULEFILE_DIGEST_LEN])merge_digests, n_merges, fingerprint,
                            sizeof fingerprint);
-        MDB_val k = {.mv_size = strlen(meta_key), .mv_data = meta_key}, v;
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_str(&key, meta_key);
+        MDB_val k = ocop_key_val(&key), v;
         int seen = mdb_get(txn, state->db.meta, &k, &v) == 0;
         if (seen && v.mv_size == strlen(fingerprint) && memcmp(v.mv_data, fingerprint, v.mv_size) == 0) {
             mdb_txn_abort(txn);

@@ -768,7 +768,8 @@ static void s_damage_product(const char *id)
     assert_int_equal(mdb_env_open(env, s_world.h->store_dir, 0, 0600), 0);
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
     assert_int_equal(mdb_dbi_open(txn, "products", 0, &dbi), 0);
-    MDB_val k = {.mv_size = strlen(id), .mv_data = (void *)id}, v = {.mv_size = 4, .mv_data = "\xff\xff\xff\xff"};
+    /* Keyed as every record is: the id and its NUL (ocop_key_str). */
+    MDB_val k = {.mv_size = strlen(id) + 1, .mv_data = (void *)id}, v = {.mv_size = 4, .mv_data = "\xff\xff\xff\xff"};
     assert_int_equal(ocop_db_put(txn, dbi, &k, &v, 0), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     mdb_env_close(env);
