@@ -30,6 +30,7 @@
 #include "envelope.pb-c.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
+#include "ocop_index.h"
 #include "ocop_key.h"
 #include "ocop_keys.h"
 #include "ocop_scan.h"
@@ -202,6 +203,21 @@ int ocop_ctx_log_last(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, c
                       ocop_bytes_t *value);
 int ocop_ctx_log_append(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
                         const ProtobufCMessage *msg, uint64_t *n);
+/* Every entry of id's log, oldest first, unpacked into the request's arena (*out, *count). 0 / -1. */
+int ocop_ctx_log_read(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
+                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage ***out, size_t *count);
+/* Secondary indexes (ocop_index.h): adding and removing id under index|value (a key too long to
+ * build is a store error; removing what is absent is none). 0 / -1. */
+int ocop_ctx_index_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                       const char *id);
+int ocop_ctx_index_del(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                       const char *id);
+/* A page of ocop_index_scan: visit returns 0 to go on, 1 when the page is full, or -1 after
+ * failing reply itself, which stops the walk. 0, or -1 with reply failed (by visit, or with the
+ * store error). */
+int ocop_ctx_index_scan(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                        const char *after_id, size_t max_scan, ocop_index_visit_fn visit, void *user, char *last_id,
+                        size_t last_len, int *more);
 /* A scan of table in the request's transaction (ocop_scan.h: ocop_scan_next, ocop_scan_fail):
  * 0, or -1 with the store error in reply. */
 int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,

@@ -94,6 +94,37 @@ int ocop_ctx_log_append(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table,
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing a record's log");
 }
 
+int ocop_ctx_log_read(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *id,
+                      const ProtobufCMessageDescriptor *desc, ProtobufCMessage ***out, size_t *count)
+{
+    int rc = ocop_record_log_read(ctx->txn, table, id, desc, ocop_arena_allocator(ctx->arena), out, count);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading a record's log");
+}
+
+int ocop_ctx_index_put(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                       const char *id)
+{
+    int rc = ocop_index_put(ctx->txn, table, index, value, id);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing an index");
+}
+
+int ocop_ctx_index_del(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                       const char *id)
+{
+    int rc = ocop_index_del(ctx->txn, table, index, value, id);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "writing an index");
+}
+
+int ocop_ctx_index_scan(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_table_t table, const char *index, const char *value,
+                        const char *after_id, size_t max_scan, ocop_index_visit_fn visit, void *user, char *last_id,
+                        size_t last_len, int *more)
+{
+    int rc = ocop_index_scan(ctx->txn, table, index, value, after_id, max_scan, visit, user, last_id, last_len, more);
+    if (rc == -1) /* the visitor's: the reply says why */
+        return -1;
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading an index");
+}
+
 int ocop_ctx_scan_open(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, ocop_table_t table,
                        const ocop_key_t *prefix, const ocop_key_t *from)
 {

@@ -4,10 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ocop_counter.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
-#include "ocop_store.h"
 #include "reg_handlers.h"
 #include "reg_state.h"
 
@@ -29,25 +26,21 @@ static void s_key(ocop_key_t *k, const char *province, const char *version, cons
     ocop_key_u32(k, (uint32_t)stage);
 }
 
-static int s_cell_add(reg_state_t *state, MDB_txn *txn, const ocop_key_t *k, int delta)
+int reg_counts_add(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
 {
-    MDB_val kv = ocop_key_val(k);
-    return ocop_counter_add(txn, state->db.counts, &kv, delta, NULL);
-}
-
-int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta)
-{
+    const ocop_table_t counts = ((reg_state_t *)ocop_ctx_user(ctx))->db.counts;
     ocop_key_t today, recorded;
     s_key(&today, product->current_province_code, "", product, stage);
     s_key(&recorded, product->province_code, product->unit_version, product, stage);
-    int rc = s_cell_add(state, txn, &today, delta);
-    return rc == 0 ? s_cell_add(state, txn, &recorded, delta) : rc;
+    if (ocop_ctx_counter_add(ctx, reply, counts, &today, delta, NULL) != 0)
+        return -1;
+    return ocop_ctx_counter_add(ctx, reply, counts, &recorded, delta, NULL);
 }
 
 /* Splits a counts key into its n strings and the stage (strings point into the key). */
-static int s_parse(const MDB_val *k, const char **parts, int n, uint32_t *stage)
+static int s_parse(ocop_bytes_t k, const char **parts, int n, uint32_t *stage)
 {
-    const char *p = (const char *)k->mv_data, *end = (const char *)k->mv_data + k->mv_size;
+    const char *p = k.data, *end = (const char *)k.data + k.size;
     for (int i = 0; i < n; i++) {
         const char *nul = memchr(p, '\0', (size_t)(end - p));
         if (!nul)
@@ -74,13 +67,13 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
     ocop__reg_counts__init(counts);
     size_t cap = 0;
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, ocop_ctx_txn(ctx), state->db.counts, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, state->db.counts, &prefix, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
         const char *parts[4]; /* province, version ("" = today's), catalogue, sector */
         uint32_t stage;
-        MDB_val key = ocop_bytes_val(scan.key);
-        if (s_parse(&key, parts, 4, &stage) != 0 || scan.value.size != 8) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
+        if (s_parse(scan.key, parts, 4, &stage) != 0 || scan.value.size != 8) {
+            ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
             break;
         }
         if ((*parts[1] != '\0') != (in->as_recorded != 0))
@@ -105,8 +98,8 @@ int reg_handle_counts_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
         row->count = ocop_be64_get(scan.value.data);
         counts->rows[counts->n_rows++] = row;
     }
-    if ((rc = ocop_scan_close(&scan, rc)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading counts");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading counts") != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_REG_COUNTS;
     reply->reg_counts = counts;
     return 0;

@@ -4,14 +4,13 @@
 #ifndef REG_COUNTS_H
 #define REG_COUNTS_H
 
-#include <lmdb.h>
 #include <stdint.h>
 
+#include "ocop_service.h"
 #include "registration.pb-c.h"
 
-typedef struct reg_state reg_state_t;
-
-/* Adds delta (+1 / -1) to the product's two cells (today's and as recorded). 0 / MDB error. */
-int reg_counts_add(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *product, Ocop__Stage stage, int delta);
+/* Adds delta (+1 / -1) to the product's two cells (today's and as recorded) in the request's
+ * transaction. 0, or -1 with the store error in reply (a count going below zero is one). */
+int reg_counts_add(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *product, Ocop__Stage stage, int delta);
 
 #endif

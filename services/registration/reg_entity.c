@@ -3,26 +3,20 @@
 #include <string.h>
 
 #include "ocop_date.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
 #include "reg_entity.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_normalize.h"
 #include "reg_state.h"
 
-Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
+int reg_entity_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegEntity **out)
 {
+    const reg_state_t *state = ocop_ctx_user(ctx);
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg = NULL;
-    *rc = *id && !key.overflow
-              ? ocop_record_get(txn, state->db.entities, &k, &ocop__reg_entity__descriptor, alloc, &msg)
-              : MDB_NOTFOUND;
-    return (Ocop__RegEntity *)msg;
+    *out = NULL;
+    return *id ? ocop_ctx_record(ctx, reply, state->db.entities, &key, &ocop__reg_entity__descriptor, (void **)out) : 1;
 }
 
 Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
@@ -31,12 +25,8 @@ Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char
         ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
         return NULL;
     }
-    int rc;
-    Ocop__RegEntity *e =
-        reg_entity_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), id, &rc);
-    if (!e && rc != MDB_NOTFOUND)
-        ocop_ctx_db_error(ctx, reply, rc, "reading the entity");
-    else if (!e)
+    Ocop__RegEntity *e;
+    if (reg_entity_find(ctx, reply, id, &e) == 1)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no entity '%.64s'", id);
     return e;
 }
@@ -45,8 +35,6 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
                         reg_place_t *place)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    ProtobufCAllocator *alloc = ocop_arena_allocator(ocop_ctx_arena(ctx));
     if (!commune || !*commune)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code", "commune_code is required");
     char day[11];
@@ -62,11 +50,11 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
         if (!h)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "unit_version", "no unit hierarchy is in force");
     }
-    int rc;
-    Ocop__RegUnit *unit = reg_unit_find(state, txn, alloc, h->version, commune, &rc);
-    if (!unit && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-    if (!unit || unit->level != OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
+    Ocop__RegUnit *unit;
+    int rc = reg_unit_get(ctx, reply, h->version, commune, &unit);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 || unit->level != OCOP__UNIT_LEVEL__UNIT_LEVEL_COMMUNE)
         return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "commune_code", "commune_code '%s' is not a commune of %s",
                              commune, h->version);
     snprintf(place->version, sizeof place->version, "%s", h->version);
@@ -74,8 +62,11 @@ int reg_commune_resolve(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *request
     /* A commune's parent is its district where the hierarchy has districts, else its province. */
     snprintf(place->district, sizeof place->district, "%s",
              strcmp(unit->parent_code, unit->province_code) != 0 ? unit->parent_code : "");
-    if (reg_units_current_province(state, txn, alloc, day, h->version, unit->province_code, place->current_province,
-                                   sizeof place->current_province) != 0)
+    rc = reg_units_current_province(ctx, reply, day, h->version, unit->province_code, place->current_province,
+                                    sizeof place->current_province);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "commune_code",
                              "province %s of version %s has no successor in the merge table", unit->province_code,
                              h->version);
@@ -103,26 +94,24 @@ static int s_tax_key(ocop_key_t *k, Ocop__EntityType type, const char *tax_code)
     return k->overflow ? -1 : 0;
 }
 
-static int s_entity_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegEntity *e)
+static int s_entity_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegEntity *e)
 {
     ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_str(&key, e->id);
-    MDB_val k = ocop_key_val(&key);
-    return key.overflow ? MDB_BAD_VALSIZE : ocop_record_put(txn, state->db.entities, &k, &e->base);
+    return ocop_ctx_record_put(ctx, reply, ((reg_state_t *)ocop_ctx_user(ctx))->db.entities, &key, &e->base);
 }
 
 /* Index values: "all" holds every entity; province and commune let lists skip full scans. */
-static int s_entity_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegEntity *e)
+static int s_entity_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegEntity *e)
 {
+    const ocop_table_t idx = ((reg_state_t *)ocop_ctx_user(ctx))->db.entity_idx;
     char commune[48];
     snprintf(commune, sizeof commune, "%s:%s", e->unit_version, e->commune_code);
-    int rc = reg_index_put(txn, state->db.entity_idx, "all", "", e->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, state->db.entity_idx, "province", e->current_province_code, e->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, state->db.entity_idx, "commune", commune, e->id);
-    return rc;
+    if (ocop_ctx_index_put(ctx, reply, idx, "all", "", e->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, idx, "province", e->current_province_code, e->id) != 0)
+        return -1;
+    return ocop_ctx_index_put(ctx, reply, idx, "commune", commune, e->id);
 }
 
 static int s_phone(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *in, char **out)
@@ -155,7 +144,6 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegEntityRegister *in = req->reg_entity_register;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     if (in->type < OCOP__ENTITY_TYPE__ENTITY_TYPE_COOPERATIVE || in->type > OCOP__ENTITY_TYPE__ENTITY_TYPE_FARM)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "type",
@@ -180,21 +168,20 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
 
     ocop_key_t tk;
     s_tax_key(&tk, in->type, in->tax_code);
-    MDB_val tkv = ocop_key_val(&tk), existing;
-    int rc = mdb_get(txn, state->db.entity_tax, &tkv, &existing);
+    ocop_bytes_t existing;
+    int rc = ocop_ctx_value(ctx, reply, state->db.entity_tax, &tk, &existing);
+    if (rc < 0)
+        return -1;
     if (rc == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "tax_code",
                              "tax_code %s is already registered to %.*s for this entity type", in->tax_code,
-                             (int)existing.mv_size, (const char *)existing.mv_data);
-    if (rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "checking the tax code");
+                             (int)existing.size, (const char *)existing.data);
 
     Ocop__RegEntity *e = ocop_arena_alloc(arena, sizeof *e);
     ocop__reg_entity__init(e);
     char id[32];
-    rc = reg_state_next_id(state, txn, "ENT", id, sizeof id);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
+    if (reg_state_next_id(ctx, reply, "ENT", id, sizeof id) != 0)
+        return -1;
     e->id = ocop_arena_strdup(arena, id);
     e->type = in->type;
     e->name = in->name;
@@ -208,14 +195,9 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     e->phone = phone;
     e->created_ms = e->updated_ms = ocop_ctx_now_ms(ctx);
     e->revision = 1;
-    MDB_val idv = {.mv_size = strlen(id), .mv_data = e->id};
-    rc = ocop_db_put(txn, state->db.entity_tax, &tkv, &idv, 0);
-    if (rc == 0)
-        rc = s_entity_store(state, txn, e);
-    if (rc == 0)
-        rc = s_entity_index(state, txn, e);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "storing the entity");
+    if (ocop_ctx_value_put(ctx, reply, state->db.entity_tax, &tk, e->id, strlen(e->id)) != 0 ||
+        s_entity_store(ctx, reply, e) != 0 || s_entity_index(ctx, reply, e) != 0)
+        return -1;
     return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_REGISTERED);
 }
 
@@ -231,7 +213,6 @@ int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply
 
 int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegEntityUpdate *in = req->reg_entity_update;
     Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", in->id);
     if (!e)
@@ -256,15 +237,14 @@ int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         return -1;
     e->revision++;
     e->updated_ms = ocop_ctx_now_ms(ctx);
-    int rc = s_entity_store(state, ocop_ctx_txn(ctx), e);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "storing the entity");
+    if (s_entity_store(ctx, reply, e) != 0)
+        return -1;
     return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_UPDATED);
 }
 
 typedef struct {
     ocop_ctx_t *ctx;
-    reg_state_t *state;
+    Ocop__Reply *reply;
     const Ocop__RegEntityList *in;
     Ocop__RegEntityPage *page;
     size_t limit;
@@ -273,11 +253,10 @@ typedef struct {
 static int s_collect_entity(void *user, const char *id)
 {
     s_entity_page_t *p = user;
-    int rc;
-    Ocop__RegEntity *e =
-        reg_entity_find(p->state, ocop_ctx_txn(p->ctx), ocop_arena_allocator(ocop_ctx_arena(p->ctx)), id, &rc);
-    if (!e)
-        return -rc;
+    Ocop__RegEntity *e;
+    int rc = reg_entity_find(p->ctx, p->reply, id, &e);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; /* an index entry without its record is skipped */
     if (*p->in->province_code && strcmp(e->current_province_code, p->in->province_code) != 0)
         return 0;
     if (p->in->type && e->type != p->in->type)
@@ -311,17 +290,16 @@ int reg_handle_entity_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     size_t limit;
     if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
         return -1;
-    s_entity_page_t p = {.ctx = ctx, .state = state, .in = in, .limit = limit};
+    s_entity_page_t p = {.ctx = ctx, .reply = reply, .in = in, .limit = limit};
     p.page = ocop_arena_alloc(arena, sizeof *p.page);
     ocop__reg_entity_page__init(p.page);
     p.page->entities = ocop_arena_alloc(arena, p.limit * sizeof *p.page->entities);
     char next[64];
     int more;
     /* Filters that no index serves may skip rows: scan a bounded stretch and hand back a cursor. */
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.entity_idx, index, value, in->cursor, p.limit * 20,
-                            s_collect_entity, &p, next, sizeof next, &more);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing entities");
+    if (ocop_ctx_index_scan(ctx, reply, state->db.entity_idx, index, value, in->cursor, p.limit * 20, s_collect_entity,
+                            &p, next, sizeof next, &more) != 0)
+        return -1;
     p.page->next_cursor = ocop_arena_strdup(arena, next);
     reply->body_case = OCOP__REPLY__BODY_REG_ENTITY_PAGE;
     reply->reg_entity_page = p.page;

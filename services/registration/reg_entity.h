@@ -6,8 +6,9 @@
 #include "registration.pb-c.h"
 #include "reg_units.h"
 
-/* The entity with id, or NULL (*rc MDB_NOTFOUND or a store error). */
-Ocop__RegEntity *reg_entity_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc);
+/* The entity with id in the request's transaction and arena: 0 with *out, 1 when there is none,
+ * -1 with the store error in reply. */
+int reg_entity_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegEntity **out);
 
 /* As reg_product_load, for entities. */
 Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);

@@ -11,10 +11,10 @@
 #ifndef REG_MEMINDEX_H
 #define REG_MEMINDEX_H
 
-#include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ocop_scan.h"
 #include "registration.pb-c.h"
 
 /* Catalogue versions and product-set codes are short (reg_catalogue_t's fields). */
@@ -42,7 +42,7 @@ void reg_memindex_destroy(reg_memindex_t **self_p);
 
 /* Adds every product of the products database (ids as keys, RegProduct values). 0, or an MDB
  * error code / ENOMEM. */
-int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, MDB_dbi products);
+int reg_memindex_load(reg_memindex_t *self, MDB_txn *txn, ocop_table_t products);
 
 /* Adds a product (copies what it needs). Ids must grow. 0 / ENOMEM. */
 int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p);

@@ -9,6 +9,7 @@
 #include "ocop_error.h"
 #include "ocop_outbox.h"
 #include "ocop_snapfile.h"
+#include "ocop_store.h"
 
 #define S_MAGIC "OCOPRMX1"
 

@@ -10,6 +10,7 @@
 #include "ocop_date.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
+#include "ocop_store.h"
 #include "reg_memindex_file.h"
 
 enum { S_BUILDING, S_READY, S_FAILED };

@@ -11,17 +11,17 @@
 #ifndef REG_MEMINDEX_LOADER_H
 #define REG_MEMINDEX_LOADER_H
 
-#include <lmdb.h>
 #include <stddef.h>
 
-#include "ocop_store.h"
 #include "reg_memindex.h"
+
+typedef struct ocop_store_t ocop_store_t;
 
 typedef struct reg_memindex_loader_t reg_memindex_loader_t;
 
 /* Checks the saved file against the store as it is (call it before the service writes
  * anything) and starts the thread. NULL with err when the thread could not be started. */
-reg_memindex_loader_t *reg_memindex_loader_start(ocop_store_t *store, MDB_dbi products, char *err, size_t errlen);
+reg_memindex_loader_t *reg_memindex_loader_start(ocop_store_t *store, ocop_table_t products, char *err, size_t errlen);
 
 /* The index, waiting for the thread when it is still building it; NULL when building it failed
  * (the thread logged why). */

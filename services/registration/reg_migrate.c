@@ -10,6 +10,7 @@
 #include "ocop_error.h"
 #include "ocop_log.h"
 #include "ocop_scan.h"
+#include "ocop_store.h"
 
 #define S_MARK "key_format"
 #define S_FORMAT 1

@@ -6,29 +6,45 @@
 
 #include "ocop_date.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
-#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_entity.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_reclassify.h"
 #include "reg_screening.h"
 #include "reg_state.h"
 
 #define S_STANDARDS_MAX 20
 
-Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id, int *rc)
+static void s_key(ocop_key_t *key, const char *id)
 {
+    ocop_key_init(key);
+    ocop_key_str(key, id);
+}
+
+int reg_product_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegProduct **out)
+{
+    const reg_state_t *state = ocop_ctx_user(ctx);
     ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, id);
-    MDB_val k = ocop_key_val(&key);
-    ProtobufCMessage *msg = NULL;
-    *rc = *id && !key.overflow
-              ? ocop_record_get(txn, state->db.products, &k, &ocop__reg_product__descriptor, alloc, &msg)
-              : MDB_NOTFOUND;
-    return (Ocop__RegProduct *)msg;
+    s_key(&key, id);
+    *out = NULL;
+    return *id ? ocop_ctx_record(ctx, reply, state->db.products, &key, &ocop__reg_product__descriptor, (void **)out)
+               : 1;
+}
+
+int reg_product_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, ProtobufCAllocator *alloc,
+                     Ocop__RegProduct **out)
+{
+    const reg_state_t *state = ocop_ctx_user(ctx);
+    ocop_key_t key;
+    s_key(&key, id);
+    ocop_bytes_t v;
+    *out = NULL;
+    int rc = *id ? ocop_ctx_value(ctx, reply, state->db.products, &key, &v) : 1;
+    if (rc != 0)
+        return rc;
+    if (!(*out = ocop__reg_product__unpack(alloc, v.size, v.data)))
+        return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading a product");
+    return 0;
 }
 
 Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
@@ -37,23 +53,18 @@ Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const ch
         ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, field, "%s is required", field);
         return NULL;
     }
-    int rc;
-    Ocop__RegProduct *p =
-        reg_product_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), id, &rc);
-    if (!p && rc != MDB_NOTFOUND)
-        ocop_ctx_db_error(ctx, reply, rc, "reading the product");
-    else if (!p)
+    Ocop__RegProduct *p;
+    if (reg_product_find(ctx, reply, id, &p) == 1)
         ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no product '%.64s'", id);
     return p;
 }
 
-int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
+int reg_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p)
 {
+    const reg_state_t *state = ocop_ctx_user(ctx);
     ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, p->id);
-    MDB_val k = ocop_key_val(&key);
-    return key.overflow ? MDB_BAD_VALSIZE : ocop_record_put(txn, state->db.products, &k, &p->base);
+    s_key(&key, p->id);
+    return ocop_ctx_record_put(ctx, reply, state->db.products, &key, &p->base);
 }
 
 void reg_product_stage_value(Ocop__Stage stage, char out[4])
@@ -68,18 +79,13 @@ int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProdu
     Ocop__RegProductDetail *d = ocop_arena_alloc(arena, sizeof *d);
     ocop__reg_product_detail__init(d);
     d->product = p;
-    int rc =
-        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
-                             ocop_arena_allocator(arena), (ProtobufCMessage ***)&d->history, &d->n_history);
-    if (rc == 0)
-        rc = ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_reviews, p->id,
-                                  &ocop__reg_review_decision__descriptor, ocop_arena_allocator(arena),
-                                  (ProtobufCMessage ***)&d->reviews, &d->n_reviews);
-    if (rc == 0)
-        rc = reg_classifications_read(ctx, p, d->n_history ? d->history[0]->by : "", &d->classifications,
-                                      &d->n_classifications);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the product history");
+    if (ocop_ctx_log_read(ctx, reply, state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
+                          (ProtobufCMessage ***)&d->history, &d->n_history) != 0 ||
+        ocop_ctx_log_read(ctx, reply, state->db.product_reviews, p->id, &ocop__reg_review_decision__descriptor,
+                          (ProtobufCMessage ***)&d->reviews, &d->n_reviews) != 0 ||
+        reg_classifications_read(ctx, reply, p, d->n_history ? d->history[0]->by : "", &d->classifications,
+                                 &d->n_classifications) != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_DETAIL;
     reply->reg_product_detail = d;
     return 0;
@@ -100,24 +106,22 @@ static int s_detail_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
 
 const ocop_replay_t reg_product_replay = {s_detail_id, s_detail_rebuild};
 
-/* Every LMDB index a product appears in, so a list by any one filter never scans everything
+/* Every stored index a product appears in, so a list by any one filter never scans everything
  * (by commune and by entity are in memory: reg_memindex). */
-static int s_index(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p)
+static int s_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p)
 {
     char sector[48], stage[4];
     snprintf(sector, sizeof sector, "%s:%s", p->catalogue_version, p->sector_code);
     reg_product_stage_value(p->stage, stage);
-    MDB_dbi dbi = state->db.product_idx;
-    int rc = reg_index_put(txn, dbi, "all", "", p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, dbi, "province", p->current_province_code, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, dbi, "sector", sector, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, dbi, "stage", stage, p->id);
-    if (rc == 0 && p->review == OCOP__REVIEW_STATE__REVIEW_PENDING)
-        rc = reg_index_put(txn, dbi, "review", "pending", p->id);
-    return rc;
+    const ocop_table_t idx = ((reg_state_t *)ocop_ctx_user(ctx))->db.product_idx;
+    if (ocop_ctx_index_put(ctx, reply, idx, "all", "", p->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, idx, "province", p->current_province_code, p->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, idx, "sector", sector, p->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, idx, "stage", stage, p->id) != 0)
+        return -1;
+    if (p->review != OCOP__REVIEW_STATE__REVIEW_PENDING)
+        return 0;
+    return ocop_ctx_index_put(ctx, reply, idx, "review", "pending", p->id);
 }
 
 static int s_standards(ocop_ctx_t *ctx, Ocop__Reply *reply, char **in, size_t n, char ***out, size_t *n_out)
@@ -206,12 +210,10 @@ static Ocop__RegProduct *s_product_new(ocop_ctx_t *ctx, Ocop__Reply *reply, cons
 static int s_product_store_new(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     char id[32];
-    int rc = reg_state_next_id(state, txn, "PRD", id, sizeof id);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "allocating an id");
+    if (reg_state_next_id(ctx, reply, "PRD", id, sizeof id) != 0)
+        return -1;
     p->id = ocop_arena_strdup(arena, id);
     Ocop__RegStageChange *change = ocop_arena_alloc(arena, sizeof *change);
     ocop__reg_stage_change__init(change);
@@ -220,17 +222,10 @@ static int s_product_store_new(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegPro
     change->by = (char *)ocop_ctx_caller(ctx);
     change->reason = "product idea registered";
     change->time_ms = p->created_ms;
-    rc = reg_product_store(state, txn, p);
-    if (rc == 0)
-        rc = s_index(state, txn, p);
-    if (rc == 0)
-        rc = reg_screen_index(ctx, p);
-    if (rc == 0)
-        rc = ocop_record_log_append(txn, state->db.product_history, p->id, &change->base, NULL);
-    if (rc == 0)
-        rc = reg_counts_add(state, txn, p, p->stage, +1);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
+    if (reg_product_store(ctx, reply, p) != 0 || s_index(ctx, reply, p) != 0 || reg_screen_index(ctx, reply, p) != 0 ||
+        ocop_ctx_log_append(ctx, reply, state->db.product_history, p->id, &change->base, NULL) != 0 ||
+        reg_counts_add(ctx, reply, p, p->stage, +1) != 0)
+        return -1;
     Ocop__RegProductRegistered registered = OCOP__REG_PRODUCT_REGISTERED__INIT;
     registered.product = p;
     if (ocop_ctx_publish_body(ctx, reply, &registered.base) != 0)
@@ -289,7 +284,6 @@ int reg_handle_product_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 
 int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegProductUpdate *in = req->reg_product_update;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__RegProduct *p = reg_product_load(ctx, reply, "id", in->id);
@@ -306,9 +300,8 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
         p->processing = in->processing;
     p->revision++;
     p->updated_ms = ocop_ctx_now_ms(ctx);
-    int rc = reg_product_store(state, ocop_ctx_txn(ctx), p);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "storing the product");
+    if (reg_product_store(ctx, reply, p) != 0)
+        return -1;
     Ocop__RegProductUpdated *body = ocop_arena_alloc(arena, sizeof *body);
     ocop__reg_product_updated__init(body);
     body->product = p;
@@ -319,7 +312,7 @@ int reg_handle_product_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__R
 
 typedef struct {
     ocop_ctx_t *ctx;
-    reg_state_t *state;
+    Ocop__Reply *reply;
     const Ocop__RegProductList *in;
     Ocop__RegProductPage *page;
     size_t limit;
@@ -329,11 +322,10 @@ static int s_collect(void *user, const char *id)
 {
     s_page_t *pg = user;
     const Ocop__RegProductList *in = pg->in;
-    int rc;
-    Ocop__RegProduct *p =
-        reg_product_find(pg->state, ocop_ctx_txn(pg->ctx), ocop_arena_allocator(ocop_ctx_arena(pg->ctx)), id, &rc);
-    if (!p)
-        return -rc;
+    Ocop__RegProduct *p;
+    int rc = reg_product_find(pg->ctx, pg->reply, id, &p);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; /* an index entry without its record is skipped */
     if ((*in->province_code && strcmp(p->current_province_code, in->province_code) != 0) ||
         (*in->commune_code && strcmp(p->commune_code, in->commune_code) != 0) ||
         (*in->entity_id && strcmp(p->entity_id, in->entity_id) != 0) || (in->stage && p->stage != in->stage) ||
@@ -344,8 +336,9 @@ static int s_collect(void *user, const char *id)
     return pg->page->n_products == pg->limit ? 1 : 0;
 }
 
-/* Pages through an in-memory id list (reg_memindex) the way reg_index_scan does through an
- * LMDB index: after the cursor, at most max_scan ids, a next cursor when ids remain. */
+/* Pages through an in-memory id list (reg_memindex) the way ocop_ctx_index_scan does through a
+ * stored index: after the cursor, at most max_scan ids, a next cursor when ids remain. 0, or -1
+ * with reply failed. */
 static int s_scan_list(reg_memindex_entry_t *const *list, size_t n, const char *cursor, size_t max_scan, s_page_t *pg,
                        char *next, size_t next_len)
 {
@@ -354,7 +347,7 @@ static int s_scan_list(reg_memindex_entry_t *const *list, size_t n, const char *
     for (; i < n && scanned < max_scan; i++, scanned++) {
         int rc = s_collect(pg, list[i]->id);
         if (rc < 0)
-            return -rc;
+            return -1;
         if (rc == 1) {
             i++;
             break;
@@ -378,7 +371,7 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     size_t limit;
     if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
         return -1;
-    s_page_t pg = {.ctx = ctx, .state = state, .in = in, .limit = limit};
+    s_page_t pg = {.ctx = ctx, .reply = reply, .in = in, .limit = limit};
     pg.page = ocop_arena_alloc(arena, sizeof *pg.page);
     ocop__reg_product_page__init(pg.page);
     pg.page->products = ocop_arena_alloc(arena, pg.limit * sizeof *pg.page->products);
@@ -417,12 +410,11 @@ int reg_handle_product_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
             value = buf;
         }
         int more;
-        rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.product_idx, index, value, in->cursor, max_scan, s_collect,
-                            &pg, next, sizeof next, &more);
-        rc = rc < 0 ? -rc : rc;
+        rc = ocop_ctx_index_scan(ctx, reply, state->db.product_idx, index, value, in->cursor, max_scan, s_collect, &pg,
+                                 next, sizeof next, &more);
     }
     if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "listing products");
+        return -1;
     pg.page->next_cursor = ocop_arena_strdup(arena, next);
     reply->body_case = OCOP__REPLY__BODY_REG_PRODUCT_PAGE;
     reply->reg_product_page = pg.page;

@@ -2,21 +2,22 @@
 #ifndef REG_PRODUCT_H
 #define REG_PRODUCT_H
 
-#include <lmdb.h>
-
 #include "ocop_service.h"
 #include "registration.pb-c.h"
 
-typedef struct reg_state reg_state_t;
-
-/* The product with id, or NULL (*rc MDB_NOTFOUND or a store error). */
-Ocop__RegProduct *reg_product_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *id,
-                                   int *rc);
+/* The product with id in the request's transaction and arena: 0 with *out, 1 when there is
+ * none, -1 with the store error in reply. */
+int reg_product_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegProduct **out);
+/* reg_product_find unpacking with alloc (NULL: malloc, for walks over more products than the
+ * request's arena should hold; free with protobuf_c_message_free_unpacked). */
+int reg_product_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, ProtobufCAllocator *alloc,
+                     Ocop__RegProduct **out);
 /* The product with id for a handler: NULL after failing the reply (INVALID when id is empty,
  * NOT_FOUND naming field, or a store error). The product lives in the request's arena. */
 Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
-/* Overwrites the product record (indexes are the caller's business). 0 / MDB error code. */
-int reg_product_store(reg_state_t *state, MDB_txn *txn, const Ocop__RegProduct *p);
+/* Overwrites the product record (indexes are the caller's business). 0, or -1 with the store
+ * error in reply. */
+int reg_product_store(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p);
 /* Replies with the product, its stage history, its review decisions and its classifications.
  * 0 / -1. */
 int reg_product_reply_detail(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p);

@@ -5,10 +5,8 @@
 #include <string.h>
 
 #include "ocop_error.h"
-#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_product.h"
 #include "reg_state.h"
 
@@ -30,32 +28,31 @@ static Ocop__RegClassification *s_entry(ocop_arena_t *arena, const Ocop__RegProd
     return c;
 }
 
-int reg_classifications_read(ocop_ctx_t *ctx, const Ocop__RegProduct *p, const char *registered_by,
+int reg_classifications_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p, const char *registered_by,
                              Ocop__RegClassification ***out, size_t *n)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    int rc =
-        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_classes, p->id, &ocop__reg_classification__descriptor,
-                             ocop_arena_allocator(arena), (ProtobufCMessage ***)out, n);
-    if (rc == 0 && *n == 0) {
-        (*out)[0] = s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms);
+    if (ocop_ctx_log_read(ctx, reply, state->db.product_classes, p->id, &ocop__reg_classification__descriptor,
+                          (ProtobufCMessage ***)out, n) != 0)
+        return -1;
+    if (*n == 0) {
+        (*out)[0] = s_entry(ocop_ctx_arena(ctx), p, registered_by, S_REGISTERED, p->created_ms);
         *n = 1;
     }
-    return rc;
+    return 0;
 }
 
-/* Who registered p: the caller of its first stage change. */
-static int s_registered_by(ocop_ctx_t *ctx, const Ocop__RegProduct *p, const char **by)
+/* Who registered p: the caller of its first stage change. 0 / -1. */
+static int s_registered_by(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p, const char **by)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     Ocop__RegStageChange **history;
     size_t n;
-    int rc =
-        ocop_record_log_read(ocop_ctx_txn(ctx), state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
-                             ocop_arena_allocator(ocop_ctx_arena(ctx)), (ProtobufCMessage ***)&history, &n);
-    *by = rc == 0 && n ? history[0]->by : "";
-    return rc;
+    if (ocop_ctx_log_read(ctx, reply, state->db.product_history, p->id, &ocop__reg_stage_change__descriptor,
+                          (ProtobufCMessage ***)&history, &n) != 0)
+        return -1;
+    *by = n ? history[0]->by : "";
+    return 0;
 }
 
 /* Moves p (in the request's arena) to set of sector of cat, the caller having checked that the
@@ -68,21 +65,21 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     reg_memindex_t *index = reg_products_index(ctx, reply);
     if (!index)
         return -1;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     const Ocop__RegProduct before = *p; /* its strings stay valid: p's fields are repointed */
-    size_t stored;
-    int rc = ocop_record_log_count(txn, state->db.product_classes, p->id, &stored);
+    uint64_t stored;
+    if (ocop_ctx_log_last(ctx, reply, state->db.product_classes, p->id, &stored, NULL) != 0)
+        return -1;
     /* History is written from the first move on, starting with what the product was registered as. */
-    if (rc == 0 && stored == 0) {
+    if (stored == 0) {
         const char *registered_by;
-        rc = s_registered_by(ctx, p, &registered_by);
-        if (rc == 0)
-            rc = ocop_record_log_append(txn, state->db.product_classes, p->id,
-                                        &s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms)->base, NULL);
+        if (s_registered_by(ctx, reply, p, &registered_by) != 0 ||
+            ocop_ctx_log_append(ctx, reply, state->db.product_classes, p->id,
+                                &s_entry(arena, p, registered_by, S_REGISTERED, p->created_ms)->base, NULL) != 0)
+            return -1;
     }
-    if (rc == 0)
-        rc = reg_counts_add(state, txn, p, p->stage, -1);
+    if (reg_counts_add(ctx, reply, p, p->stage, -1) != 0)
+        return -1;
     p->catalogue_version = ocop_arena_strdup(arena, cat->version);
     p->sector_code = ocop_arena_strdup(arena, sector->code);
     p->product_set_code = ocop_arena_strdup(arena, set->code);
@@ -91,19 +88,14 @@ static int s_move(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, cons
     char old_sector[48], new_sector[48];
     snprintf(old_sector, sizeof old_sector, "%s:%s", before.catalogue_version, before.sector_code);
     snprintf(new_sector, sizeof new_sector, "%s:%s", p->catalogue_version, p->sector_code);
-    if (rc == 0)
-        rc = reg_counts_add(state, txn, p, p->stage, +1);
-    if (rc == 0)
-        rc = reg_index_del(txn, state->db.product_idx, "sector", old_sector, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, state->db.product_idx, "sector", new_sector, p->id);
-    if (rc == 0)
-        rc = ocop_record_log_append(txn, state->db.product_classes, p->id,
-                                    &s_entry(arena, p, ocop_ctx_caller(ctx), reason, p->updated_ms)->base, NULL);
-    if (rc == 0)
-        rc = reg_product_store(state, txn, p);
-    if (rc == 0)
-        rc = reg_memindex_reclassify(index, p->entity_id, p->id, p->catalogue_version, p->product_set_code);
+    if (reg_counts_add(ctx, reply, p, p->stage, +1) != 0 ||
+        ocop_ctx_index_del(ctx, reply, state->db.product_idx, "sector", old_sector, p->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, state->db.product_idx, "sector", new_sector, p->id) != 0 ||
+        ocop_ctx_log_append(ctx, reply, state->db.product_classes, p->id,
+                            &s_entry(arena, p, ocop_ctx_caller(ctx), reason, p->updated_ms)->base, NULL) != 0 ||
+        reg_product_store(ctx, reply, p) != 0)
+        return -1;
+    int rc = reg_memindex_reclassify(index, p->entity_id, p->id, p->catalogue_version, p->product_set_code);
     if (rc != 0)
         return ocop_ctx_db_error(ctx, reply, rc, "recording the reclassification");
 
@@ -177,6 +169,7 @@ int reg_handle_product_reclassify(ocop_ctx_t *ctx, const Ocop__Request *req, Oco
 /* What a migration finds among the products of its older catalogue. */
 typedef struct {
     ocop_ctx_t *ctx;
+    Ocop__Reply *reply;
     reg_state_t *state;
     const reg_catalogue_t *from, *to;
     const char *province;
@@ -185,15 +178,17 @@ typedef struct {
     const char **targets; /* ... and the set each goes to */
     size_t n_ids;
     uint32_t ambiguous;
-    int error; /* a store error while scanning */
 } s_migration_t;
 
 static int s_visit(void *user, const char *id)
 {
     s_migration_t *m = user;
     /* Unpacked with malloc and freed at once: a whole catalogue's products would fill the arena. */
-    Ocop__RegProduct *p = reg_product_find(m->state, ocop_ctx_txn(m->ctx), NULL, id, &m->error);
-    if (!p)
+    Ocop__RegProduct *p;
+    int rc = reg_product_read(m->ctx, m->reply, id, NULL, &p);
+    if (rc == 1)
+        ocop_ctx_fail(m->ctx, m->reply, OCOP_E_INTERNAL, "", "product %s is in the sector index but not stored", id);
+    if (rc != 0)
         return -1;
     if (!*m->province || strcmp(p->current_province_code, m->province) == 0) {
         const char *targets[REG_CATALOGUE_MAP_TARGETS_MAX];
@@ -236,7 +231,7 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegCatalogueMigrate *in = req->reg_catalogue_migrate;
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    s_migration_t m = {.ctx = ctx, .state = state, .province = in->province_code};
+    s_migration_t m = {.ctx = ctx, .reply = reply, .state = state, .province = in->province_code};
     m.from = reg_catalogues_find(state->catalogues, in->from_catalogue_version);
     if (!m.from)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "from_catalogue_version", "unknown catalogue version '%.32s'",
@@ -273,22 +268,22 @@ int reg_handle_catalogue_migrate(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop
     /* The older catalogue's products from after on, through the sector index ("catalogue:sector"),
      * until the batch is full. Moved products leave the index, so what lies before the cursor
      * is only what this migration leaves (ambiguous, or another province's). */
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    int rc = 0;
     size_t s = first;
-    for (; rc == 0 && s < m.from->n_sectors && m.n_ids < m.max; s++) {
+    for (; s < m.from->n_sectors && m.n_ids < m.max; s++) {
         char value[48], last[64];
         int more;
         snprintf(value, sizeof value, "%s:%s", m.from->version, m.from->sectors[s].code);
-        rc = reg_index_scan(txn, state->db.product_idx, "sector", value, s == first ? after : "", SIZE_MAX, s_visit, &m,
-                            last, sizeof last, &more);
+        if (ocop_ctx_index_scan(ctx, reply, state->db.product_idx, "sector", value, s == first ? after : "", SIZE_MAX,
+                                s_visit, &m, last, sizeof last, &more) != 0)
+            return -1;
     }
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, m.error ? m.error : rc, "listing the catalogue's products");
     for (size_t i = 0; i < m.n_ids; i++) {
-        Ocop__RegProduct *p = reg_product_find(state, txn, ocop_arena_allocator(arena), m.ids[i], &rc);
-        if (!p)
-            return ocop_ctx_db_error(ctx, reply, rc, "reading a product to reclassify");
+        Ocop__RegProduct *p;
+        int rc = reg_product_find(ctx, reply, m.ids[i], &p);
+        if (rc == 1) /* it was there a moment ago, in this transaction */
+            return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "product %s vanished while reclassifying", m.ids[i]);
+        if (rc != 0)
+            return -1;
         const reg_sector_t *sector;
         const reg_product_set_t *set = reg_catalogue_product_set(m.to, m.targets[i], &sector);
         if (s_move(ctx, reply, p, m.to, sector, set, reason) != 0)

@@ -12,8 +12,8 @@
 
 /* The product's classifications, oldest first, in the request's arena: the stored history, or,
  * for a product never reclassified (nothing stored), one entry for the classification it was
- * registered with, by registered_by at its creation. 0 / MDB error code. */
-int reg_classifications_read(ocop_ctx_t *ctx, const Ocop__RegProduct *p, const char *registered_by,
+ * registered with, by registered_by at its creation. 0, or -1 with the store error in reply. */
+int reg_classifications_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p, const char *registered_by,
                              Ocop__RegClassification ***out, size_t *n);
 
 #endif

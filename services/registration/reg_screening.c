@@ -6,10 +6,7 @@
 #include <string.h>
 
 #include "ocop_error.h"
-#include "ocop_record_log.h"
-#include "ocop_store.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_product.h"
 #include "reg_similarity.h"
 #include "reg_state.h"
@@ -83,17 +80,17 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     return 0;
 }
 
-int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p)
+int reg_screen_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p)
 {
     /* reg_screen had the index: it is built. */
-    return reg_memindex_add(reg_state_memindex(ocop_ctx_user(ctx)), p);
+    int rc = reg_memindex_add(reg_state_memindex(ocop_ctx_user(ctx)), p);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "indexing the product for screening");
 }
 
 int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegDuplicateReview *in = req->reg_duplicate_review;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     if (in->decision != OCOP__REVIEW_STATE__REVIEW_CLEARED &&
         in->decision != OCOP__REVIEW_STATE__REVIEW_CONFIRMED_DUPLICATE)
@@ -116,13 +113,10 @@ int reg_handle_duplicate_review(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     p->review = in->decision;
     p->revision++;
     p->updated_ms = d->time_ms;
-    int rc = ocop_record_log_append(txn, state->db.product_reviews, p->id, &d->base, NULL);
-    if (rc == 0)
-        rc = reg_index_del(txn, state->db.product_idx, "review", "pending", p->id);
-    if (rc == 0)
-        rc = reg_product_store(state, txn, p);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "recording the review");
+    if (ocop_ctx_log_append(ctx, reply, state->db.product_reviews, p->id, &d->base, NULL) != 0 ||
+        ocop_ctx_index_del(ctx, reply, state->db.product_idx, "review", "pending", p->id) != 0 ||
+        reg_product_store(ctx, reply, p) != 0)
+        return -1;
     Ocop__RegDuplicateReviewed *body = ocop_arena_alloc(arena, sizeof *body);
     ocop__reg_duplicate_reviewed__init(body);
     body->product_id = p->id;

@@ -22,7 +22,7 @@
 int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fresh_set);
 
 /* Adds p to its block (reg_memindex) so later registrations are screened against it; call it
- * after the product's own writes. 0 / ENOMEM. */
-int reg_screen_index(ocop_ctx_t *ctx, const Ocop__RegProduct *p);
+ * after the product's own writes. 0, or -1 with reply failed (out of memory). */
+int reg_screen_index(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegProduct *p);
 
 #endif

@@ -4,10 +4,8 @@
 #include <string.h>
 
 #include "ocop_error.h"
-#include "ocop_record_log.h"
 #include "reg_counts.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_product.h"
 #include "reg_state.h"
 
@@ -74,7 +72,6 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
 {
     reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegStageTransition *in = req->reg_stage_transition;
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
     Ocop__RegProduct *p = reg_product_load(ctx, reply, "product_id", in->product_id);
     if (!p)
@@ -111,22 +108,16 @@ int reg_handle_stage_transition(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop_
     char old_value[4], new_value[4];
     reg_product_stage_value(p->stage, old_value);
     reg_product_stage_value(to, new_value);
-    int rc = reg_index_del(txn, state->db.product_idx, "stage", old_value, p->id);
-    if (rc == 0)
-        rc = reg_index_put(txn, state->db.product_idx, "stage", new_value, p->id);
-    if (rc == 0)
-        rc = reg_counts_add(state, txn, p, p->stage, -1);
-    if (rc == 0)
-        rc = reg_counts_add(state, txn, p, to, +1);
-    if (rc == 0)
-        rc = ocop_record_log_append(txn, state->db.product_history, p->id, &change->base, NULL);
+    if (ocop_ctx_index_del(ctx, reply, state->db.product_idx, "stage", old_value, p->id) != 0 ||
+        ocop_ctx_index_put(ctx, reply, state->db.product_idx, "stage", new_value, p->id) != 0 ||
+        reg_counts_add(ctx, reply, p, p->stage, -1) != 0 || reg_counts_add(ctx, reply, p, to, +1) != 0 ||
+        ocop_ctx_log_append(ctx, reply, state->db.product_history, p->id, &change->base, NULL) != 0)
+        return -1;
     p->stage = to;
     p->revision++;
     p->updated_ms = change->time_ms;
-    if (rc == 0)
-        rc = reg_product_store(state, txn, p);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "recording the transition");
+    if (reg_product_store(ctx, reply, p) != 0)
+        return -1;
 
     Ocop__RegProductStageChanged *body = ocop_arena_alloc(arena, sizeof *body);
     ocop__reg_product_stage_changed__init(body);

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ocop_error.h"
 #include "ocop_scan.h"
 #include "ocop_seq_id.h"
 #include "ocop_service.h"
+#include "ocop_store.h"
 #include "reg_migrate.h"
 
 int reg_state_open(reg_state_t *state, ocop_store_t *store, const char *rules_dir, char *err, size_t errlen)
@@ -67,21 +69,24 @@ void reg_state_close(reg_state_t *state)
     reg_memindex_loader_destroy(&state->products_index);
 }
 
-int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen)
+int reg_state_next_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *kind, char *out, size_t outlen)
 {
     /* Records are never deleted and ids are zero-padded, so the last key is the highest id:
      * reading it costs no write, where a counter would dirty a page of its own. */
-    MDB_dbi dbi = strcmp(kind, "ENT") == 0 ? state->db.entities : state->db.products;
+    const reg_state_t *state = ocop_ctx_user(ctx);
+    ocop_table_t table = strcmp(kind, "ENT") == 0 ? state->db.entities : state->db.products;
     ocop_bytes_t k;
     uint64_t last = 0;
-    int rc = ocop_scan_last(txn, dbi, NULL, &k, NULL);
+    int rc = ocop_ctx_last(ctx, reply, table, NULL, &k, NULL);
+    if (rc < 0)
+        return -1;
     /* Keys are ocop_key_str: the id and its NUL. */
     if (rc == 0 && (k.size < 1 || ((const char *)k.data)[k.size - 1] != '\0' ||
                     ocop_seq_id_parse(k.data, k.size - 1, kind, REG_ID_WIDTH, &last) != 0))
-        return MDB_CORRUPTED;
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return rc;
-    return ocop_seq_id_format(out, outlen, kind, REG_ID_WIDTH, last + 1) == 0 ? 0 : MDB_BAD_VALSIZE;
+        return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading the last id");
+    if (ocop_seq_id_format(out, outlen, kind, REG_ID_WIDTH, last + 1) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "no %s id follows %llu", kind, (unsigned long long)last);
+    return 0;
 }
 
 /* While the index is being built no handler has changed it, and it is handed over with an empty

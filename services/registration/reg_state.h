@@ -23,10 +23,7 @@
 #ifndef REG_STATE_H
 #define REG_STATE_H
 
-#include <lmdb.h>
-
 #include "ocop_service.h"
-#include "ocop_store.h"
 #include "reg_catalogue.h"
 #include "reg_catalogue_map.h"
 #include "reg_memindex.h"
@@ -37,10 +34,10 @@
 #define REG_ID_WIDTH 8
 
 typedef struct {
-    MDB_dbi units, units_by_parent;
-    MDB_dbi entities, entity_tax, entity_idx;
-    MDB_dbi products, product_idx, product_history, product_reviews, product_classes;
-    MDB_dbi counts, meta;
+    ocop_table_t units, units_by_parent;
+    ocop_table_t entities, entity_tax, entity_idx;
+    ocop_table_t products, product_idx, product_history, product_reviews, product_classes;
+    ocop_table_t counts, meta;
 } reg_dbs_t;
 
 struct reg_state {
@@ -67,8 +64,8 @@ reg_memindex_t *reg_state_memindex(reg_state_t *state);
 /* Undo hooks for the service loop over the in-memory indexes (user is the reg_state_t). */
 const ocop_memory_undo_t *reg_state_undo(void);
 
-/* The next id of a kind ("ENT", "PRD") inside txn: one more than the highest stored, e.g.
- * "ENT-00000042". out >= 24 bytes. 0 / MDB error code. */
-int reg_state_next_id(reg_state_t *state, MDB_txn *txn, const char *kind, char *out, size_t outlen);
+/* The next id of a kind ("ENT", "PRD") in the request's transaction: one more than the highest
+ * stored, e.g. "ENT-00000042". out >= 24 bytes. 0, or -1 with the store error in reply. */
+int reg_state_next_id(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *kind, char *out, size_t outlen);
 
 #endif

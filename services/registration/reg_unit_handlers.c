@@ -5,9 +5,7 @@
 
 #include "ocop_date.h"
 #include "ocop_error.h"
-#include "ocop_record.h"
 #include "reg_handlers.h"
-#include "reg_index.h"
 #include "reg_state.h"
 
 #define S_IMPORT_MAX 5000
@@ -83,14 +81,13 @@ static int s_unit_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *vers
         snprintf(province, 20, "%s", u->code);
         return 0;
     }
-    int rc;
-    Ocop__RegUnit *parent = reg_unit_find(ocop_ctx_user(ctx), ocop_ctx_txn(ctx),
-                                          ocop_arena_allocator(ocop_ctx_arena(ctx)), version, u->parent_code, &rc);
+    Ocop__RegUnit *parent;
+    int rc = reg_unit_get(ctx, reply, version, u->parent_code, &parent);
+    if (rc < 0)
+        return -1;
     char field[48];
     snprintf(field, sizeof field, "units[%zu].parent_code", i);
-    if (!parent && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-    if (!parent || parent->level >= u->level)
+    if (rc == 1 || parent->level >= u->level)
         return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field,
                              "%s '%s' is not a higher unit of version %s (list parents first)", field, u->parent_code,
                              version);
@@ -103,28 +100,21 @@ static int s_unit_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *vers
 static int s_store_unit(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__RegUnit *unit, bool *updated)
 {
     reg_state_t *state = ocop_ctx_user(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    int rc;
-    Ocop__RegUnit *old =
-        reg_unit_find(state, txn, ocop_arena_allocator(ocop_ctx_arena(ctx)), unit->version, unit->code, &rc);
-    if (!old && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-    if (old && strcmp(old->parent_code, unit->parent_code) != 0) {
-        /* Moving a unit to another parent: drop the old listing entry. */
-        rc = reg_index_del(txn, state->db.units_by_parent, unit->version, old->parent_code, unit->code);
-        if (rc != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "moving a unit");
-    }
+    Ocop__RegUnit *old;
+    int rc = reg_unit_get(ctx, reply, unit->version, unit->code, &old);
+    if (rc < 0)
+        return -1;
+    /* Moving a unit to another parent: drop the old listing entry. */
+    if (old && strcmp(old->parent_code, unit->parent_code) != 0 &&
+        ocop_ctx_index_del(ctx, reply, state->db.units_by_parent, unit->version, old->parent_code, unit->code) != 0)
+        return -1;
     ocop_key_t k;
     ocop_key_init(&k);
     ocop_key_str(&k, unit->version);
     ocop_key_str(&k, unit->code);
-    MDB_val kv = ocop_key_val(&k);
-    rc = ocop_record_put(txn, state->db.units, &kv, &unit->base);
-    if (rc == 0)
-        rc = reg_index_put(txn, state->db.units_by_parent, unit->version, unit->parent_code, unit->code);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "storing a unit");
+    if (ocop_ctx_record_put(ctx, reply, state->db.units, &k, &unit->base) != 0 ||
+        ocop_ctx_index_put(ctx, reply, state->db.units_by_parent, unit->version, unit->parent_code, unit->code) != 0)
+        return -1;
     *updated = old != NULL;
     return 0;
 }
@@ -176,17 +166,15 @@ int reg_handle_unit_import(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
 
 int reg_handle_unit_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    reg_state_t *state = ocop_ctx_user(ctx);
     const Ocop__RegUnitGet *in = req->reg_unit_get;
     const char *version = s_version(ctx, reply, in->version, "version");
     if (!version)
         return -1;
-    int rc;
-    Ocop__RegUnit *unit =
-        reg_unit_find(state, ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), version, in->code, &rc);
-    if (!unit && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a unit");
-    if (!unit)
+    Ocop__RegUnit *unit;
+    int rc = reg_unit_get(ctx, reply, version, in->code, &unit);
+    if (rc < 0)
+        return -1;
+    if (rc == 1)
         return ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, "code", "no unit %s in version %s", in->code, version);
     reply->body_case = OCOP__REPLY__BODY_REG_UNIT;
     reply->reg_unit = unit;
@@ -195,7 +183,7 @@ int reg_handle_unit_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *
 
 typedef struct {
     ocop_ctx_t *ctx;
-    reg_state_t *state;
+    Ocop__Reply *reply;
     const char *version;
     Ocop__RegUnitPage *page;
     size_t limit;
@@ -204,11 +192,10 @@ typedef struct {
 static int s_collect_unit(void *user, const char *code)
 {
     s_unit_page_t *p = user;
-    int rc;
-    Ocop__RegUnit *unit = reg_unit_find(p->state, ocop_ctx_txn(p->ctx), ocop_arena_allocator(ocop_ctx_arena(p->ctx)),
-                                        p->version, code, &rc);
-    if (!unit)
-        return -rc;
+    Ocop__RegUnit *unit;
+    int rc = reg_unit_get(p->ctx, p->reply, p->version, code, &unit);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; /* an index entry without its record is skipped */
     p->page->units[p->page->n_units++] = unit;
     return p->page->n_units == p->limit ? 1 : 0;
 }
@@ -227,16 +214,15 @@ int reg_handle_unit_list(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply 
     size_t limit;
     if (reg_page_limit(ctx, reply, in->limit, &limit) != 0)
         return -1;
-    s_unit_page_t p = {.ctx = ctx, .state = state, .version = version, .limit = limit};
+    s_unit_page_t p = {.ctx = ctx, .reply = reply, .version = version, .limit = limit};
     p.page = ocop_arena_alloc(arena, sizeof *p.page);
     ocop__reg_unit_page__init(p.page);
     p.page->units = ocop_arena_alloc(arena, p.limit * sizeof *p.page->units);
     char next[64];
     int more;
-    int rc = reg_index_scan(ocop_ctx_txn(ctx), state->db.units_by_parent, version, in->parent_code, in->cursor, p.limit,
-                            s_collect_unit, &p, next, sizeof next, &more);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc < 0 ? -rc : rc, "listing units");
+    if (ocop_ctx_index_scan(ctx, reply, state->db.units_by_parent, version, in->parent_code, in->cursor, p.limit,
+                            s_collect_unit, &p, next, sizeof next, &more) != 0)
+        return -1;
     p.page->next_cursor = ocop_arena_strdup(arena, next);
     reply->body_case = OCOP__REPLY__BODY_REG_UNIT_PAGE;
     reply->reg_unit_page = p.page;

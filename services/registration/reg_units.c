@@ -9,11 +9,11 @@
 #include <time.h>
 
 #include "ocop_db.h"
+#include "ocop_index.h"
 #include "ocop_log.h"
 #include "ocop_record.h"
-#include "ocop_store.h"
 #include "ocop_rulefile.h"
-#include "reg_index.h"
+#include "ocop_store.h"
 #include "reg_json.h"
 #include "reg_state.h"
 
@@ -130,7 +130,7 @@ static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *uni
         return frc;
     if (old) {
         frc = strcmp(old->parent_code, unit->parent_code) != 0
-                  ? reg_index_del(txn, state->db.units_by_parent, unit->version, old->parent_code, unit->code)
+                  ? ocop_index_del(txn, state->db.units_by_parent, unit->version, old->parent_code, unit->code)
                   : 0;
         ocop__reg_unit__free_unpacked(old, NULL);
         if (frc != 0)
@@ -142,15 +142,7 @@ static int s_unit_put(reg_state_t *state, MDB_txn *txn, const Ocop__RegUnit *uni
     ocop_key_str(&k, unit->code);
     MDB_val kv = ocop_key_val(&k);
     int rc = ocop_record_put(txn, state->db.units, &kv, &unit->base);
-    if (rc != 0)
-        return rc;
-    ocop_key_init(&k);
-    ocop_key_str(&k, unit->version);
-    ocop_key_str(&k, unit->parent_code);
-    ocop_key_str(&k, unit->code);
-    kv = ocop_key_val(&k);
-    MDB_val empty = {.mv_size = 0, .mv_data = ""};
-    return ocop_db_put(txn, state->db.units_by_parent, &kv, &empty, 0);
+    return rc != 0 ? rc : ocop_index_put(txn, state->db.units_by_parent, unit->version, unit->parent_code, unit->code);
 }
 
 static int s_seed_version(reg_state_t *state, MDB_txn *txn, const reg_hierarchy_t *h, cJSON *const *merges,
@@ -312,9 +304,20 @@ Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocato
     return (Ocop__RegUnit *)msg;
 }
 
-int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *day,
-                               const char *version, const char *province_code, char *out, size_t outlen)
+int reg_unit_get(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *version, const char *code, Ocop__RegUnit **out)
 {
+    const reg_state_t *state = ocop_ctx_user(ctx);
+    ocop_key_t k;
+    ocop_key_init(&k);
+    ocop_key_str(&k, version);
+    ocop_key_str(&k, code);
+    return ocop_ctx_record(ctx, reply, state->db.units, &k, &ocop__reg_unit__descriptor, (void **)out);
+}
+
+int reg_units_current_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *day, const char *version,
+                               const char *province_code, char *out, size_t outlen)
+{
+    const reg_state_t *state = ocop_ctx_user(ctx);
     const reg_hierarchy_t *current = reg_hierarchies_current(state->hierarchies, day);
     char ver[16], code[16];
     snprintf(ver, sizeof ver, "%s", version);
@@ -325,18 +328,13 @@ int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAlloca
             snprintf(out, outlen, "%s", code);
             return 0;
         }
-        int rc;
-        Ocop__RegUnit *u = reg_unit_find(state, txn, alloc, ver, code, &rc);
-        if (!u)
-            return -1;
-        if (u->n_successor_codes == 0) {
-            if (!alloc)
-                ocop__reg_unit__free_unpacked(u, NULL);
-            return -1;
-        }
+        Ocop__RegUnit *u;
+        int rc = reg_unit_get(ctx, reply, ver, code, &u);
+        if (rc != 0)
+            return rc;
+        if (u->n_successor_codes == 0)
+            return 1;
         snprintf(code, sizeof code, "%s", u->successor_codes[0]);
-        if (!alloc)
-            ocop__reg_unit__free_unpacked(u, NULL);
         /* The next version is the one whose effective_from follows ver's. */
         const reg_hierarchy_t *from = reg_hierarchies_find(state->hierarchies, ver);
         const reg_hierarchy_t *next = NULL;
@@ -347,8 +345,8 @@ int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAlloca
                 next = h;
         }
         if (!next)
-            return -1;
+            return 1;
         snprintf(ver, sizeof ver, "%s", next->version);
     }
-    return -1;
+    return 1;
 }

@@ -4,11 +4,11 @@
 #ifndef REG_UNITS_H
 #define REG_UNITS_H
 
-#include <lmdb.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 
 #include "ocop_rulefile.h"
+#include "ocop_service.h"
 #include "registration.pb-c.h"
 
 typedef struct reg_state reg_state_t;
@@ -36,15 +36,18 @@ const reg_hierarchy_t *reg_hierarchies_current(const reg_hierarchies_t *self, co
  * 0, or -1 + err (file and field). */
 int reg_units_seed(reg_state_t *state, const char *dir, char *err, size_t errlen);
 
-/* The unit, or NULL when absent (or on a store error, reported through *rc). */
+/* The unit, or NULL when absent (or on a store error, reported through *rc): for the seeding. */
 Ocop__RegUnit *reg_unit_find(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *version,
                              const char *code, int *rc);
 
+/* The unit of version and code in the request's transaction and arena: 0 with *out, 1 when there
+ * is none, -1 with the store error in reply. */
+int reg_unit_get(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *version, const char *code, Ocop__RegUnit **out);
+
 /* Today's province code (day: YYYY-MM-DD) for province_code of version: itself in the hierarchy
- * in force on day,
- * otherwise the first successor through the merge table. Copies into out (>= 16 bytes);
- * -1 when the chain is broken. */
-int reg_units_current_province(reg_state_t *state, MDB_txn *txn, ProtobufCAllocator *alloc, const char *day,
-                               const char *version, const char *province_code, char *out, size_t outlen);
+ * in force on day, otherwise the first successor through the merge table. Copies into out
+ * (>= 16 bytes). 0, 1 when the chain is broken, -1 with the store error in reply. */
+int reg_units_current_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *day, const char *version,
+                               const char *province_code, char *out, size_t outlen);
 
 #endif

@@ -1,5 +1,5 @@
-/* reg_index — see reg_index.h. */
-#include "reg_index.h"
+/* ocop_index — see ocop_index.h. */
+#include "ocop_index.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@ static int s_key(ocop_key_t *k, const char *index, const char *value, const char
     return k->overflow ? MDB_BAD_VALSIZE : 0;
 }
 
-int reg_index_put(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *id)
+int ocop_index_put(MDB_txn *txn, ocop_table_t dbi, const char *index, const char *value, const char *id)
 {
     ocop_key_t k;
     int rc = s_key(&k, index, value, id);
@@ -28,7 +28,7 @@ int reg_index_put(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *valu
     return ocop_db_put(txn, dbi, &kv, &empty, 0);
 }
 
-int reg_index_del(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *id)
+int ocop_index_del(MDB_txn *txn, ocop_table_t dbi, const char *index, const char *value, const char *id)
 {
     ocop_key_t k;
     int rc = s_key(&k, index, value, id);
@@ -39,8 +39,8 @@ int reg_index_del(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *valu
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int reg_index_scan(MDB_txn *txn, MDB_dbi dbi, const char *index, const char *value, const char *after_id,
-                   size_t max_scan, reg_index_visit_fn visit, void *user, char *last_id, size_t last_len, int *more)
+int ocop_index_scan(MDB_txn *txn, ocop_table_t dbi, const char *index, const char *value, const char *after_id,
+                    size_t max_scan, ocop_index_visit_fn visit, void *user, char *last_id, size_t last_len, int *more)
 {
     *more = 0;
     last_id[0] = '\0';
