@@ -26,6 +26,20 @@ void ocop_key_str(ocop_key_t *key, const char *s)
     s_key_append(key, s, strlen(s) + 1);
 }
 
+void ocop_key_bytes(ocop_key_t *key, const void *data, size_t len)
+{
+    s_key_append(key, data, len);
+}
+
+int ocop_bytes_cmp(ocop_bytes_t a, ocop_bytes_t b)
+{
+    size_t common = a.size < b.size ? a.size : b.size;
+    int c = common ? memcmp(a.data, b.data, common) : 0;
+    if (c != 0 || a.size == b.size)
+        return c;
+    return a.size < b.size ? -1 : 1;
+}
+
 void ocop_key_u64(ocop_key_t *key, uint64_t v)
 {
     uint8_t b[8];

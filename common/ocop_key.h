@@ -32,6 +32,12 @@ void ocop_key_init(ocop_key_t *key);
 void ocop_key_str(ocop_key_t *key, const char *s);
 void ocop_key_u64(ocop_key_t *key, uint64_t v);
 void ocop_key_u32(ocop_key_t *key, uint32_t v);
+/* Appends bytes already encoded: a key read from a store or received from a peer (a shard's
+ * move copies records by their keys). */
+void ocop_key_bytes(ocop_key_t *key, const void *data, size_t len);
+
+/* Keys in the store's order (LMDB's default: bytewise, a prefix first): <0, 0, >0. */
+int ocop_bytes_cmp(ocop_bytes_t a, ocop_bytes_t b);
 
 void ocop_be64_put(uint8_t *p, uint64_t v);
 uint64_t ocop_be64_get(const uint8_t *p);

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
                                    .routes = eval_routes,
                                    .timers = &expire,
                                    .timer_count = 1,
-                                   .follows = "registration",
+                                   .follows = EVAL_REPLICA_SOURCE,
                                    .apply = eval_replica_apply};
     eval_state_t state;
     return ocop_boot_main(&spec, &state, argc, argv);

@@ -23,15 +23,11 @@
 #include "eval_handlers.h"
 #include "eval_move_tables.h"
 #include "eval_owner.h"
-#include "ocop_db.h"
 #include "ocop_error.h"
-#include "ocop_scan.h"
-#include "ocop_subscriber.h"
 
 #define S_OPERATOR "ocopctl"
 #define S_CHUNK_BYTES (256 * 1024) /* of records per chunk: well inside a request's limit */
 #define S_CHUNK_SCAN 20000         /* keys read per chunk, of any province */
-#define S_REPLICA_SOURCE "registration"
 
 static int s_operator(ocop_ctx_t *ctx, Ocop__Reply *reply)
 {
@@ -56,26 +52,15 @@ static int s_check_peer(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, 
                          field, name ? name : "");
 }
 
-static uint64_t s_replica_cursor(ocop_ctx_t *ctx, int *rc)
-{
-    uint64_t cursor = 0;
-    *rc = ocop_subscriber_cursor_get(ocop_ctx_txn(ctx), eval_state(ctx)->db.cursors, S_REPLICA_SOURCE, &cursor);
-    return cursor;
-}
-
 /* This shard's move record of province, a fresh one (MOVE_NONE) when it has none. */
 static Ocop__EvalProvinceMove *s_move_of(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province)
 {
-    Ocop__EvalProvinceMove *m = NULL;
-    int rc = eval_owner_move_get(eval_state(ctx), ocop_ctx_txn(ctx), province,
-                                 ocop_arena_allocator(ocop_ctx_arena(ctx)), &m);
-    if (rc == MDB_NOTFOUND) {
+    Ocop__EvalProvinceMove *m;
+    int rc = eval_owner_move_in(ctx, reply, province, &m);
+    if (rc == 1) {
         m = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *m);
         ocop__eval_province_move__init(m);
         m->province_code = ocop_arena_strdup(ocop_ctx_arena(ctx), province);
-    } else if (rc != 0) {
-        ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
-        return NULL;
     }
     return m;
 }
@@ -84,11 +69,9 @@ static Ocop__EvalProvinceMove *s_move_of(ocop_ctx_t *ctx, Ocop__Reply *reply, co
 static int s_record(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProvinceMove *move, uint32_t records)
 {
     move->time_ms = ocop_ctx_now_ms(ctx);
-    int rc = move->state == OCOP__EVAL_MOVE_STATE__MOVE_NONE
-                 ? eval_owner_move_del(eval_state(ctx), ocop_ctx_txn(ctx), move->province_code)
-                 : eval_owner_move_put(eval_state(ctx), ocop_ctx_txn(ctx), move);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "writing the shard map");
+    if ((move->state == OCOP__EVAL_MOVE_STATE__MOVE_NONE ? eval_owner_move_del(ctx, reply, move->province_code)
+                                                         : eval_owner_move_put(ctx, reply, move)) != 0)
+        return -1;
     Ocop__EvalProvinceMoveChanged body = OCOP__EVAL_PROVINCE_MOVE_CHANGED__INIT;
     body.move = move;
     body.records = records;
@@ -111,53 +94,52 @@ static int s_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province,
 {
     if (ocop_ctx_check_text(ctx, reply, "province_code", province, 1, 7) != 0)
         return -1;
-    int rc = eval_owner_province(eval_state(ctx), ocop_ctx_txn(ctx), province, owner);
-    return rc != 0 ? ocop_ctx_db_error(ctx, reply, rc, "reading the shard map") : 0;
+    return eval_owner_province_in(ctx, reply, province, owner);
 }
 
 /* ---------------------------------------------------------------- records of a province */
 
 typedef struct {
-    MDB_val *keys;
+    ocop_key_t *keys;
     size_t n, cap;
 } s_keys_t;
 
-static int s_keys_add(ocop_arena_t *arena, s_keys_t *keys, const MDB_val *k)
+/* Copies k (from the store or a chunk) as a key. 0, or -1 with reply failed. */
+static int s_keys_add(ocop_ctx_t *ctx, Ocop__Reply *reply, s_keys_t *keys, ocop_bytes_t k)
 {
-    keys->keys = ocop_arena_grow(arena, keys->keys, keys->n, &keys->cap, sizeof *keys->keys);
-    MDB_val *copy = &keys->keys[keys->n++];
-    copy->mv_size = k->mv_size;
-    copy->mv_data = ocop_arena_alloc(arena, k->mv_size ? k->mv_size : 1);
-    memcpy(copy->mv_data, k->mv_data, k->mv_size);
+    if (!(keys->keys = ocop_arena_grow(ocop_ctx_arena(ctx), keys->keys, keys->n, &keys->cap, sizeof *keys->keys)))
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory listing a province's records");
+    ocop_key_t *copy = &keys->keys[keys->n++];
+    ocop_key_init(copy);
+    ocop_key_bytes(copy, k.data, k.size);
     return 0;
 }
 
-/* Calls fn on every record of province in table (keys copied, so fn may write). 0 / MDB error. */
-typedef int (*s_each_fn)(ocop_ctx_t *ctx, eval_table_t table, const MDB_val *k, void *arg);
-static int s_each(ocop_ctx_t *ctx, eval_table_t table, const char *province, s_each_fn fn, void *arg)
+/* Calls fn on every record of province in table (keys copied, so fn may write). 0, or -1 with
+ * reply failed. */
+typedef int (*s_each_fn)(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, const ocop_key_t *k, void *arg);
+static int s_each(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, const char *province, s_each_fn fn,
+                  void *arg)
 {
-    eval_state_t *state = eval_state(ctx);
-    ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     s_keys_t keys = {0};
     eval_parent_cache_t cache = {0};
     ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, eval_move_table_dbi(state, table), NULL, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
+    if (ocop_ctx_scan_open(ctx, reply, &scan, eval_move_table(eval_state(ctx), table), NULL, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
         bool yes;
-        MDB_val k = ocop_bytes_val(scan.key), v = ocop_bytes_val(scan.value);
-        int brc = eval_move_belongs(state, txn, table, &k, &v, province, &cache, &yes);
-        if (brc != 0) {
-            ocop_scan_fail(&scan, brc);
-            break;
+        if (eval_move_belongs(ctx, reply, table, scan.key, scan.value, province, &cache, &yes) != 0 ||
+            (yes && s_keys_add(ctx, reply, &keys, scan.key) != 0)) {
+            ocop_scan_close(&scan, 0);
+            return -1;
         }
-        if (yes)
-            s_keys_add(arena, &keys, &k);
     }
-    rc = ocop_scan_close(&scan, rc);
-    for (size_t i = 0; i < keys.n && rc == 0; i++)
-        rc = fn(ctx, table, &keys.keys[i], arg);
-    return rc;
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a province's records") != 0)
+        return -1;
+    for (size_t i = 0; i < keys.n; i++)
+        if (fn(ctx, reply, table, &keys.keys[i], arg) != 0)
+            return -1;
+    return 0;
 }
 
 typedef struct {
@@ -165,41 +147,42 @@ typedef struct {
     uint32_t count;
 } s_ids_t;
 
-static int s_id_point(ocop_ctx_t *ctx, eval_table_t table, const MDB_val *k, void *arg)
+static int s_id_point(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, const ocop_key_t *k, void *arg)
 {
     s_ids_t *ids = arg;
-    const char *id = eval_move_record_id(table, k, ocop_ctx_arena(ctx));
+    const char *id = eval_move_record_id(table, (ocop_bytes_t){k->buf, k->len}, ocop_ctx_arena(ctx));
     ids->count++;
-    return id ? eval_owner_id_put(eval_state(ctx), ocop_ctx_txn(ctx), id, ids->holder) : 0;
+    return id ? eval_owner_id_put(ctx, reply, id, ids->holder) : 0;
 }
 
-static int s_delete(ocop_ctx_t *ctx, eval_table_t table, const MDB_val *k, void *arg)
+static int s_delete(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, const ocop_key_t *k, void *arg)
 {
     (*(uint32_t *)arg)++;
-    return ocop_db_del(ocop_ctx_txn(ctx), eval_move_table_dbi(eval_state(ctx), table), (MDB_val *)k, NULL);
+    return ocop_ctx_erase(ctx, reply, eval_move_table(eval_state(ctx), table), k);
 }
 
-/* Points every id of province's records (ids_only: those a request can name) at holder. */
-static int s_point_ids(ocop_ctx_t *ctx, const char *province, const char *holder, uint32_t *count)
+/* Points every id of province's records (ids_only: those a request can name) at holder. 0, or
+ * -1 with reply failed. */
+static int s_point_ids(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, const char *holder, uint32_t *count)
 {
     static const eval_table_t with_ids[] = {EVAL_TABLE_PRODUCTS, EVAL_TABLE_COUNCILS, EVAL_TABLE_SESSIONS,
                                             EVAL_TABLE_CERTIFICATES, EVAL_TABLE_ROUNDS};
     s_ids_t ids = {.holder = holder};
-    int rc = 0;
-    for (size_t i = 0; i < sizeof with_ids / sizeof with_ids[0] && rc == 0; i++)
-        rc = s_each(ctx, with_ids[i], province, s_id_point, &ids);
+    for (size_t i = 0; i < sizeof with_ids / sizeof with_ids[0]; i++)
+        if (s_each(ctx, reply, with_ids[i], province, s_id_point, &ids) != 0)
+            return -1;
     *count = ids.count;
-    return rc;
+    return 0;
 }
 
 /* Deletes every record of province, children before parents (a child finds its province through
- * its parent). */
-static int s_forget(ocop_ctx_t *ctx, const char *province, uint32_t *count)
+ * its parent). 0, or -1 with reply failed. */
+static int s_forget(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, uint32_t *count)
 {
-    int rc = 0;
-    for (int t = EVAL_TABLE_COUNT; t >= 1 && rc == 0; t--)
-        rc = s_each(ctx, (eval_table_t)t, province, s_delete, count);
-    return rc;
+    for (int t = EVAL_TABLE_COUNT; t >= 1; t--)
+        if (s_each(ctx, reply, (eval_table_t)t, province, s_delete, count) != 0)
+            return -1;
+    return 0;
 }
 
 /* The checks every step makes (the operators' key, a province, the other shard a config's shard
@@ -230,10 +213,9 @@ int eval_handle_move_begin(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     if (owner.state == OCOP__EVAL_MOVE_STATE__MOVE_INCOMING)
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "from", "province %s is moving here from %s already",
                              in->province_code, owner.peer);
-    int rc;
-    uint64_t cursor = s_replica_cursor(ctx, &rc);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the replica's cursor");
+    uint64_t cursor;
+    if (eval_owner_replica_cursor_in(ctx, reply, &cursor) != 0)
+        return -1;
     move->state = OCOP__EVAL_MOVE_STATE__MOVE_INCOMING;
     move->peer = in->from;
     move->replica_cursor = cursor;
@@ -271,12 +253,48 @@ int eval_handle_move_fence(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Repl
     return s_record(ctx, reply, move, 0);
 }
 
+/* ---------------------------------------------------------------- chunks */
+
+static ocop_bytes_t s_bytes(ProtobufCBinaryData b)
+{
+    return (ocop_bytes_t){b.data, b.len};
+}
+
+/* bytes copied into the arena, as a message field. */
+static ProtobufCBinaryData s_binary(ocop_arena_t *arena, ocop_bytes_t bytes)
+{
+    ProtobufCBinaryData b = {.len = bytes.size, .data = ocop_arena_alloc(arena, bytes.size ? bytes.size : 1)};
+    memcpy(b.data, bytes.data, bytes.size);
+    return b;
+}
+
+/* A scan of table from the chunk's start on (its first key, or chunk->after), read with s_next.
+ * 0, or -1 with reply failed. */
+static int s_scan_after(ocop_ctx_t *ctx, Ocop__Reply *reply, ocop_scan_t *scan, eval_table_t table,
+                        const Ocop__EvalMoveChunk *chunk)
+{
+    ocop_key_t from;
+    ocop_key_init(&from);
+    ocop_key_bytes(&from, chunk->after.data, chunk->after.len);
+    if (from.overflow)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "after", "after is longer than a key");
+    return ocop_ctx_scan_open(ctx, reply, scan, eval_move_table(eval_state(ctx), table), NULL,
+                              chunk->first ? NULL : &from);
+}
+
+/* The next record of a scan from s_scan_after, passing over the chunk's `after` itself. */
+static bool s_next(ocop_scan_t *scan, const Ocop__EvalMoveChunk *chunk)
+{
+    while (ocop_scan_next(scan))
+        if (chunk->first || ocop_bytes_cmp(scan->key, s_bytes(chunk->after)) != 0)
+            return true;
+    return false;
+}
+
 int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     const Ocop__EvalMoveExport *in = req->eval_move_export;
-    eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
     eval_owner_t owner;
     if (s_operator(ctx, reply) != 0 || s_province(ctx, reply, in->province_code, &owner) != 0)
         return -1;
@@ -297,47 +315,37 @@ int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     chunk->first = in->first;
     chunk->after = in->first ? (ProtobufCBinaryData){0, NULL} : in->after;
     chunk->version = owner.version;
-    int rc;
-    chunk->replica_cursor = s_replica_cursor(ctx, &rc);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the replica's cursor");
+    if (eval_owner_replica_cursor_in(ctx, reply, &chunk->replica_cursor) != 0)
+        return -1;
 
-    MDB_cursor *cur;
-    if ((rc = mdb_cursor_open(txn, eval_move_table_dbi(state, table), &cur)) != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
-    MDB_val k = {in->after.len, in->after.data}, v;
-    rc = mdb_cursor_get(cur, &k, &v, in->first ? MDB_FIRST : MDB_SET_RANGE);
-    if (rc == 0 && !in->first && k.mv_size == in->after.len && memcmp(k.mv_data, in->after.data, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    ocop_scan_t scan;
+    if (s_scan_after(ctx, reply, &scan, table, chunk) != 0)
+        return -1;
     size_t scanned = 0, bytes = 0, cap = 0;
     eval_parent_cache_t cache = {0};
-    for (; rc == 0 && scanned < S_CHUNK_SCAN && bytes < S_CHUNK_BYTES;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), scanned++) {
-        bool yes;
-        int brc = eval_move_belongs(state, txn, table, &k, &v, in->province_code, &cache, &yes);
-        if (brc != 0) {
-            rc = brc;
+    bool more = true;
+    for (; scanned < S_CHUNK_SCAN && bytes < S_CHUNK_BYTES; scanned++) {
+        if (!(more = s_next(&scan, chunk)))
             break;
+        bool yes;
+        if (eval_move_belongs(ctx, reply, table, scan.key, scan.value, in->province_code, &cache, &yes) != 0) {
+            ocop_scan_close(&scan, 0);
+            return -1;
         }
-        chunk->last.len = k.mv_size;
-        chunk->last.data = ocop_arena_alloc(arena, k.mv_size);
-        memcpy(chunk->last.data, k.mv_data, k.mv_size);
+        chunk->last = s_binary(arena, scan.key);
         if (!yes)
             continue;
         chunk->records = ocop_arena_grow(arena, chunk->records, chunk->n_records, &cap, sizeof *chunk->records);
         Ocop__EvalMoveRecord *r = ocop_arena_alloc(arena, sizeof *r);
         ocop__eval_move_record__init(r);
         r->key = chunk->last;
-        r->value.len = v.mv_size;
-        r->value.data = ocop_arena_alloc(arena, v.mv_size ? v.mv_size : 1);
-        memcpy(r->value.data, v.mv_data, v.mv_size);
+        r->value = s_binary(arena, scan.value);
         chunk->records[chunk->n_records++] = r;
-        bytes += k.mv_size + v.mv_size + 8;
+        bytes += scan.key.size + scan.value.size + 8;
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
-    chunk->table_done = rc == MDB_NOTFOUND;
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a table to copy") != 0)
+        return -1;
+    chunk->table_done = !more;
     reply->body_case = OCOP__REPLY__BODY_EVAL_MOVE_CHUNK;
     reply->eval_move_chunk = chunk;
     return 0;
@@ -347,14 +355,14 @@ int eval_handle_move_export(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
 
 /* The target's product have and the source's in: the source's, with registration's fields from
  * have when have's replica applied a later event. The merged record packed into out. */
-static int s_product_merge(ocop_arena_t *arena, const MDB_val *have, const ProtobufCBinaryData *in,
+static int s_product_merge(ocop_arena_t *arena, ocop_bytes_t have, const ProtobufCBinaryData *in,
                            ProtobufCBinaryData *out)
 {
     ProtobufCAllocator *a = ocop_arena_allocator(arena);
-    Ocop__EvalProduct *t = ocop__eval_product__unpack(a, have->mv_size, have->mv_data);
+    Ocop__EvalProduct *t = ocop__eval_product__unpack(a, have.size, have.data);
     Ocop__EvalProduct *s = ocop__eval_product__unpack(a, in->len, in->data);
     if (!t || !s)
-        return MDB_CORRUPTED;
+        return -1;
     *out = *in;
     if (t->replica_sequence <= s->replica_sequence)
         return 0;
@@ -377,13 +385,12 @@ static int s_product_merge(ocop_arena_t *arena, const MDB_val *have, const Proto
 }
 
 /* Whether key k is one of the chunk's records (they are in key order). */
-static bool s_in_chunk(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalMoveChunk *chunk, const MDB_val *k)
+static bool s_in_chunk(const Ocop__EvalMoveChunk *chunk, ocop_bytes_t k)
 {
     size_t lo = 0, hi = chunk->n_records;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        MDB_val m = {chunk->records[mid]->key.len, chunk->records[mid]->key.data};
-        int c = mdb_cmp(txn, dbi, &m, (MDB_val *)k);
+        int c = ocop_bytes_cmp(s_bytes(chunk->records[mid]->key), k);
         if (c == 0)
             return true;
         if (c < 0)
@@ -395,19 +402,15 @@ static bool s_in_chunk(MDB_txn *txn, MDB_dbi dbi, const Ocop__EvalMoveChunk *chu
 }
 
 /* Refuses a chunk whose records are not in strictly increasing key order inside its range. */
-static int s_chunk_check(ocop_ctx_t *ctx, Ocop__Reply *reply, MDB_dbi dbi, const Ocop__EvalMoveChunk *chunk)
+static int s_chunk_check(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk)
 {
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_val after = {chunk->after.len, chunk->after.data}, last = {chunk->last.len, chunk->last.data};
+    const ocop_bytes_t after = s_bytes(chunk->after), last = s_bytes(chunk->last);
     if (!chunk->first && chunk->after.len == 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.after", "after is required unless first is set");
     for (size_t i = 0; i < chunk->n_records; i++) {
-        MDB_val k = {chunk->records[i]->key.len, chunk->records[i]->key.data};
-        if (k.mv_size == 0 || k.mv_size > OCOP_KEY_MAX ||
-            (!chunk->first && i == 0 && mdb_cmp(txn, dbi, &k, &after) <= 0) ||
-            (i > 0 &&
-             mdb_cmp(txn, dbi, &k, &(MDB_val){chunk->records[i - 1]->key.len, chunk->records[i - 1]->key.data}) <= 0) ||
-            mdb_cmp(txn, dbi, &k, &last) > 0)
+        const ocop_bytes_t k = s_bytes(chunk->records[i]->key);
+        if (k.size == 0 || k.size > OCOP_KEY_MAX || (!chunk->first && i == 0 && ocop_bytes_cmp(k, after) <= 0) ||
+            (i > 0 && ocop_bytes_cmp(k, s_bytes(chunk->records[i - 1]->key)) <= 0) || ocop_bytes_cmp(k, last) > 0)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.records",
                                  "record %zu is out of key order or outside the chunk's range", i);
     }
@@ -438,7 +441,7 @@ static eval_table_t s_chunk_accept(ocop_ctx_t *ctx, Ocop__Reply *reply, const Oc
         return 0;
     }
     eval_table_t table = (eval_table_t)chunk->table;
-    return s_chunk_check(ctx, reply, eval_move_table_dbi(eval_state(ctx), table), chunk) == 0 ? table : 0;
+    return s_chunk_check(ctx, reply, chunk) == 0 ? table : 0;
 }
 
 /* The chunk's records written where they differ from this shard's (apply), or only counted, into
@@ -446,17 +449,14 @@ static eval_table_t s_chunk_accept(ocop_ctx_t *ctx, Ocop__Reply *reply, const Oc
 static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
                           bool apply, eval_parent_cache_t *cache, Ocop__EvalMoveImported *result)
 {
-    eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_dbi dbi = eval_move_table_dbi(state, table);
-    int rc = 0;
-    for (size_t i = 0; i < chunk->n_records && rc == 0; i++) {
+    const ocop_table_t dbi = eval_move_table(eval_state(ctx), table);
+    for (size_t i = 0; i < chunk->n_records; i++) {
         const Ocop__EvalMoveRecord *r = chunk->records[i];
-        MDB_val k = {r->key.len, r->key.data}, incoming = {r->value.len, r->value.data}, have;
         bool yes;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &incoming, chunk->province_code, cache, &yes)) != 0)
-            break;
+        if (eval_move_belongs(ctx, reply, table, s_bytes(r->key), s_bytes(r->value), chunk->province_code, cache,
+                              &yes) != 0)
+            return -1;
         if (!yes && !apply) { /* its parent is in the chunk, not written yet */
             result->written++;
             continue;
@@ -464,25 +464,27 @@ static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalM
         if (!yes)
             return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "chunk.records", "record %zu of %s is not of province %s",
                                  i, eval_move_table_name(table), chunk->province_code);
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_bytes(&key, r->key.data, r->key.len); /* checked: at most OCOP_KEY_MAX */
         ProtobufCBinaryData value = r->value;
         if (value.len == 0)
             value.data = (uint8_t *)""; /* protobuf-c leaves empty bytes NULL */
-        rc = mdb_get(txn, dbi, &k, &have);
-        if (rc == 0 && table == EVAL_TABLE_PRODUCTS)
-            rc = s_product_merge(arena, &have, &r->value, &value);
-        if (rc == 0 && have.mv_size == value.len && memcmp(have.mv_data, value.data, value.len) == 0) {
+        ocop_bytes_t have;
+        int rc = ocop_ctx_value(ctx, reply, dbi, &key, &have);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && table == EVAL_TABLE_PRODUCTS && s_product_merge(arena, have, &r->value, &value) != 0)
+            return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "merging a copied product");
+        if (rc == 0 && have.size == value.len && memcmp(have.data, value.data, value.len) == 0) {
             result->unchanged++;
             continue;
         }
-        if (rc != 0 && rc != MDB_NOTFOUND)
-            break;
-        MDB_val put = {value.len, value.data};
-        if (!apply || (rc = ocop_db_put(txn, dbi, &k, &put, 0)) == 0) {
-            rc = 0;
-            result->written++;
-        }
+        if (apply && ocop_ctx_value_put(ctx, reply, dbi, &key, value.data, value.len) != 0)
+            return -1;
+        result->written++;
     }
-    return rc != 0 ? ocop_ctx_db_error(ctx, reply, rc, "writing a copied record") : 0;
+    return 0;
 }
 
 /* The province's records in the chunk's range that the source no longer has: deleted (apply), or
@@ -491,47 +493,44 @@ static int s_sync_records(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalM
 static int s_sync_gone(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMoveChunk *chunk, eval_table_t table,
                        bool apply, eval_parent_cache_t *cache, Ocop__EvalMoveImported *result)
 {
-    eval_state_t *state = eval_state(ctx);
     ocop_arena_t *arena = ocop_ctx_arena(ctx);
-    MDB_txn *txn = ocop_ctx_txn(ctx);
-    MDB_dbi dbi = eval_move_table_dbi(state, table);
+    const ocop_bytes_t last = s_bytes(chunk->last);
     s_keys_t gone = {0};
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, dbi, &cur);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
-    MDB_val k = {chunk->after.len, chunk->after.data}, v, last = {chunk->last.len, chunk->last.data};
-    rc = mdb_cursor_get(cur, &k, &v, chunk->first ? MDB_FIRST : MDB_SET_RANGE);
-    if (rc == 0 && !chunk->first && k.mv_size == chunk->after.len &&
-        memcmp(k.mv_data, chunk->after.data, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (!chunk->table_done && (chunk->last.len == 0 || mdb_cmp(txn, dbi, &k, &last) > 0))
+    ocop_scan_t scan;
+    if (s_scan_after(ctx, reply, &scan, table, chunk) != 0)
+        return -1;
+    while (s_next(&scan, chunk)) {
+        if (!chunk->table_done && (chunk->last.len == 0 || ocop_bytes_cmp(scan.key, last) > 0))
             break;
         bool yes;
-        if (s_in_chunk(txn, dbi, chunk, &k))
+        if (s_in_chunk(chunk, scan.key))
             continue;
-        if ((rc = eval_move_belongs(state, txn, table, &k, &v, chunk->province_code, cache, &yes)) != 0)
-            break;
+        if (eval_move_belongs(ctx, reply, table, scan.key, scan.value, chunk->province_code, cache, &yes) != 0) {
+            ocop_scan_close(&scan, 0);
+            return -1;
+        }
         if (!yes)
             continue;
         if (table == EVAL_TABLE_PRODUCTS) {
-            Ocop__EvalProduct *p = ocop__eval_product__unpack(ocop_arena_allocator(arena), v.mv_size, v.mv_data);
+            Ocop__EvalProduct *p =
+                ocop__eval_product__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
             if (!p) {
-                rc = MDB_CORRUPTED;
+                ocop_scan_fail(&scan, OCOP_STORE_CORRUPT);
                 break;
             }
             if (p->replica_sequence > chunk->replica_cursor)
                 continue;
         }
-        s_keys_add(arena, &gone, &k);
+        if (s_keys_add(ctx, reply, &gone, scan.key) != 0) {
+            ocop_scan_close(&scan, 0);
+            return -1;
+        }
     }
-    mdb_cursor_close(cur);
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading a table to copy");
+    if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a table to copy") != 0)
+        return -1;
     for (size_t i = 0; i < gone.n; i++) {
-        if (apply && (rc = ocop_db_del(txn, dbi, &gone.keys[i], NULL)) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "deleting a record the source no longer has");
+        if (apply && ocop_ctx_erase(ctx, reply, eval_move_table(eval_state(ctx), table), &gone.keys[i]) != 0)
+            return -1;
         result->deleted++;
     }
     return 0;
@@ -582,9 +581,8 @@ int eval_handle_move_commit(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return ocop_ctx_fail(ctx, reply, OCOP_E_ILLEGAL_STATE, "from", "province %s is not moving here from %s",
                              in->province_code, in->from);
     uint32_t records = 0;
-    int rc = s_point_ids(ctx, in->province_code, eval_state(ctx)->service->name, &records);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "recording the province's ids");
+    if (s_point_ids(ctx, reply, in->province_code, eval_state(ctx)->service->name, &records) != 0)
+        return -1;
     move->state = OCOP__EVAL_MOVE_STATE__MOVE_OWNED;
     move->version = in->version + 1;
     move->replica_cursor = 0;
@@ -599,7 +597,6 @@ int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     if (!move)
         return -1;
     uint32_t records = 0;
-    int rc;
     switch (move->state) {
     case OCOP__EVAL_MOVE_STATE__MOVE_GONE:
         if (strcmp(move->peer, in->to) == 0)
@@ -609,9 +606,9 @@ int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         /* The source: every id of the province now points at the target, then its records go. */
         if (strcmp(move->peer, in->to) != 0)
             break;
-        if ((rc = s_point_ids(ctx, in->province_code, in->to, &records)) != 0 ||
-            (rc = s_forget(ctx, in->province_code, &(uint32_t){0})) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "forgetting the province");
+        if (s_point_ids(ctx, reply, in->province_code, in->to, &records) != 0 ||
+            s_forget(ctx, reply, in->province_code, &(uint32_t){0}) != 0)
+            return -1;
         move->state = OCOP__EVAL_MOVE_STATE__MOVE_GONE;
         move->version++;
         return s_record(ctx, reply, move, records);
@@ -619,8 +616,8 @@ int eval_handle_move_release(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
         /* The target of an abandoned move: what was copied goes, the map is as before. */
         if (strcmp(move->peer, in->to) != 0)
             break;
-        if ((rc = s_forget(ctx, in->province_code, &records)) != 0)
-            return ocop_ctx_db_error(ctx, reply, rc, "forgetting the province");
+        if (s_forget(ctx, reply, in->province_code, &records) != 0)
+            return -1;
         move->state = move->version ? OCOP__EVAL_MOVE_STATE__MOVE_GONE : OCOP__EVAL_MOVE_STATE__MOVE_NONE;
         return s_record(ctx, reply, move, records);
     default:
@@ -638,12 +635,9 @@ int eval_handle_move_map_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Re
     Ocop__EvalMoveMap *map = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *map);
     ocop__eval_move_map__init(map);
     map->shard = (char *)state->service->name;
-    int rc = eval_owner_moves(state, ocop_ctx_txn(ctx), ocop_arena_allocator(ocop_ctx_arena(ctx)), &map->moves,
-                              &map->n_moves);
-    if (rc == 0)
-        map->replica_cursor = s_replica_cursor(ctx, &rc);
-    if (rc != 0)
-        return ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+    if (eval_owner_moves(ctx, reply, &map->moves, &map->n_moves) != 0 ||
+        eval_owner_replica_cursor_in(ctx, reply, &map->replica_cursor) != 0)
+        return -1;
     reply->body_case = OCOP__REPLY__BODY_EVAL_MOVE_MAP;
     reply->eval_move_map = map;
     return 0;

@@ -31,17 +31,18 @@ typedef struct {
     bool valid;
 } eval_parent_cache_t;
 
-/* The database and name of table (1..EVAL_TABLE_COUNT). */
-MDB_dbi eval_move_table_dbi(const eval_state_t *state, eval_table_t table);
+/* The store's table and the name of table (1..EVAL_TABLE_COUNT). */
+ocop_table_t eval_move_table(const eval_state_t *state, eval_table_t table);
 const char *eval_move_table_name(eval_table_t table);
 
-/* Whether the record (k, v) of table belongs to province: *yes. A record whose parent is missing
- * belongs to none. 0 / MDB error. */
-int eval_move_belongs(const eval_state_t *state, MDB_txn *txn, eval_table_t table, const MDB_val *k, const MDB_val *v,
+/* Whether the record (k, v) of table belongs to province, reading its parent in the request's
+ * transaction when it has one: *yes. A record whose parent is missing belongs to none. 0, or -1
+ * with the store error in reply. */
+int eval_move_belongs(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, ocop_bytes_t k, ocop_bytes_t v,
                       const char *province, eval_parent_cache_t *cache, bool *yes);
 
 /* The id a record of table is found by when it is one (councils, sessions, certificates, rounds'
  * "r" records, products: ids a move must redirect), else NULL. In arena. */
-const char *eval_move_record_id(eval_table_t table, const MDB_val *k, ocop_arena_t *arena);
+const char *eval_move_record_id(eval_table_t table, ocop_bytes_t k, ocop_arena_t *arena);
 
 #endif

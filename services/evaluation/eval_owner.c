@@ -9,6 +9,7 @@
 #include "ocop_record.h"
 #include "ocop_scan.h"
 #include "ocop_store.h"
+#include "ocop_subscriber.h"
 
 static void s_key(ocop_key_t *key, const char *kind, const char *name)
 {
@@ -17,8 +18,7 @@ static void s_key(ocop_key_t *key, const char *kind, const char *name)
     ocop_key_str(key, name);
 }
 
-int eval_owner_move_get(const eval_state_t *state, MDB_txn *txn, const char *province, ProtobufCAllocator *allocator,
-                        Ocop__EvalProvinceMove **out)
+static int s_move_get(const eval_state_t *state, MDB_txn *txn, const char *province, Ocop__EvalProvinceMove **out)
 {
     ocop_key_t key;
     s_key(&key, "p", province);
@@ -26,34 +26,15 @@ int eval_owner_move_get(const eval_state_t *state, MDB_txn *txn, const char *pro
     if (key.overflow)
         return MDB_NOTFOUND;
     MDB_val k = ocop_key_val(&key);
-    return ocop_record_get(txn, state->db.moves, &k, &ocop__eval_province_move__descriptor, allocator,
+    return ocop_record_get(txn, state->db.moves, &k, &ocop__eval_province_move__descriptor, NULL,
                            (ProtobufCMessage **)out);
-}
-
-int eval_owner_move_put(const eval_state_t *state, MDB_txn *txn, const Ocop__EvalProvinceMove *move)
-{
-    ocop_key_t key;
-    s_key(&key, "p", move->province_code);
-    if (key.overflow)
-        return EINVAL;
-    MDB_val k = ocop_key_val(&key);
-    return ocop_record_put(txn, state->db.moves, &k, &move->base);
-}
-
-int eval_owner_move_del(const eval_state_t *state, MDB_txn *txn, const char *province)
-{
-    ocop_key_t key;
-    s_key(&key, "p", province);
-    MDB_val k = ocop_key_val(&key);
-    int rc = ocop_db_del(txn, state->db.moves, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int eval_owner_province(const eval_state_t *state, MDB_txn *txn, const char *province, eval_owner_t *out)
 {
     memset(out, 0, sizeof *out);
     Ocop__EvalProvinceMove *move = NULL;
-    int rc = eval_owner_move_get(state, txn, province, NULL, &move);
+    int rc = s_move_get(state, txn, province, &move);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return rc;
     if (move) {
@@ -113,49 +94,6 @@ int eval_owner_id_get(const eval_state_t *state, MDB_txn *txn, const char *id, c
     return 0;
 }
 
-int eval_owner_id_put(const eval_state_t *state, MDB_txn *txn, const char *id, const char *holder)
-{
-    ocop_key_t key;
-    s_key(&key, "i", id);
-    if (key.overflow)
-        return EINVAL;
-    MDB_val k = ocop_key_val(&key), v = {strlen(holder), (void *)holder};
-    return ocop_db_put(txn, state->db.moves, &k, &v, 0);
-}
-
-int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator *allocator,
-                     Ocop__EvalProvinceMove ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    ocop_key_t prefix;
-    ocop_key_init(&prefix);
-    ocop_key_str(&prefix, "p");
-    size_t cap = 0;
-    ocop_scan_t scan;
-    int rc = ocop_scan_open(&scan, txn, state->db.moves, &prefix, NULL);
-    while (rc == 0 && ocop_scan_next(&scan)) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            Ocop__EvalProvinceMove **grown = allocator->alloc(allocator->allocator_data, cap * sizeof *grown);
-            if (!grown) {
-                ocop_scan_fail(&scan, ENOMEM);
-                break;
-            }
-            if (*n)
-                memcpy(grown, *out, *n * sizeof *grown);
-            *out = grown;
-        }
-        Ocop__EvalProvinceMove *m = ocop__eval_province_move__unpack(allocator, scan.value.size, scan.value.data);
-        if (!m) {
-            ocop_scan_fail(&scan, MDB_CORRUPTED);
-            break;
-        }
-        (*out)[(*n)++] = m;
-    }
-    return ocop_scan_close(&scan, rc);
-}
-
 int eval_owner_province_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, eval_owner_t *out)
 {
     int rc = eval_owner_province(ocop_ctx_user(ctx), ocop_ctx_txn(ctx), province, out);
@@ -168,4 +106,68 @@ int eval_owner_holder_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, ch
     if (rc == MDB_NOTFOUND)
         return 1;
     return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the shard map");
+}
+
+static ocop_table_t s_moves(ocop_ctx_t *ctx)
+{
+    return ((const eval_state_t *)ocop_ctx_user(ctx))->db.moves;
+}
+
+int eval_owner_move_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, Ocop__EvalProvinceMove **out)
+{
+    ocop_key_t key;
+    s_key(&key, "p", province);
+    return ocop_ctx_record(ctx, reply, s_moves(ctx), &key, &ocop__eval_province_move__descriptor, (void **)out);
+}
+
+int eval_owner_move_put(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProvinceMove *move)
+{
+    ocop_key_t key;
+    s_key(&key, "p", move->province_code);
+    return ocop_ctx_record_put(ctx, reply, s_moves(ctx), &key, &move->base);
+}
+
+int eval_owner_move_del(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province)
+{
+    ocop_key_t key;
+    s_key(&key, "p", province);
+    return ocop_ctx_erase(ctx, reply, s_moves(ctx), &key);
+}
+
+int eval_owner_id_put(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, const char *holder)
+{
+    ocop_key_t key;
+    s_key(&key, "i", id);
+    return ocop_ctx_value_put(ctx, reply, s_moves(ctx), &key, holder, strlen(holder));
+}
+
+int eval_owner_moves(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProvinceMove ***out, size_t *n)
+{
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    *out = NULL;
+    *n = 0;
+    ocop_key_t prefix;
+    ocop_key_init(&prefix);
+    ocop_key_str(&prefix, "p");
+    size_t cap = 0;
+    ocop_scan_t scan;
+    if (ocop_ctx_scan_open(ctx, reply, &scan, s_moves(ctx), &prefix, NULL) != 0)
+        return -1;
+    while (ocop_scan_next(&scan)) {
+        Ocop__EvalProvinceMove *m =
+            ocop__eval_province_move__unpack(ocop_arena_allocator(arena), scan.value.size, scan.value.data);
+        if (!m || !(*out = ocop_arena_grow(arena, *out, *n, &cap, sizeof **out))) {
+            ocop_scan_fail(&scan, m ? ENOMEM : OCOP_STORE_CORRUPT);
+            break;
+        }
+        (*out)[(*n)++] = m;
+    }
+    return ocop_ctx_scan_close(ctx, reply, &scan, "reading the shard map");
+}
+
+int eval_owner_replica_cursor_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *cursor)
+{
+    int rc = ocop_subscriber_cursor_get(ocop_ctx_txn(ctx), ((const eval_state_t *)ocop_ctx_user(ctx))->db.cursors,
+                                        EVAL_REPLICA_SOURCE, cursor);
+    return rc == 0 ? 0 : ocop_ctx_db_error(ctx, reply, rc, "reading the replica's cursor");
 }

@@ -37,24 +37,25 @@ int eval_owner_province(const eval_state_t *state, MDB_txn *txn, const char *pro
  * or is receiving it), 0 when not, or an MDB error (negative never: MDB codes are). */
 int eval_owner_takes_replica(const eval_state_t *state, MDB_txn *txn, const char *province, bool *takes);
 
-/* The move record of province (MOVE_NONE when none): into *out, allocated with allocator. 0 / MDB error. */
-int eval_owner_move_get(const eval_state_t *state, MDB_txn *txn, const char *province, ProtobufCAllocator *allocator,
-                        Ocop__EvalProvinceMove **out);
-int eval_owner_move_put(const eval_state_t *state, MDB_txn *txn, const Ocop__EvalProvinceMove *move);
-int eval_owner_move_del(const eval_state_t *state, MDB_txn *txn, const char *province);
-
 /* The section that holds record id (into holder) when a move placed it: 0, MDB_NOTFOUND when no
  * move did, or an MDB error. */
 int eval_owner_id_get(const eval_state_t *state, MDB_txn *txn, const char *id, char *holder, size_t len);
-int eval_owner_id_put(const eval_state_t *state, MDB_txn *txn, const char *id, const char *holder);
-
-/* Every move record of this shard, in province order, allocated with allocator. 0 / MDB error. */
-int eval_owner_moves(const eval_state_t *state, MDB_txn *txn, ProtobufCAllocator *allocator,
-                     Ocop__EvalProvinceMove ***out, size_t *n);
 
 /* eval_owner_province and eval_owner_id_get in the request's transaction, for handlers: 0 (for
  * a holder: the id was placed by a move), 1 (it was not), or -1 with the store error in reply. */
 int eval_owner_province_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, eval_owner_t *out);
 int eval_owner_holder_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, char *holder, size_t len);
+
+/* For a move's steps, in the request's transaction and arena (0, or -1 with the store error in
+ * reply): this shard's move record of province (1 when it has none), writing and removing it;
+ * pointing record id at holder; every move record, in province order. */
+int eval_owner_move_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province, Ocop__EvalProvinceMove **out);
+int eval_owner_move_put(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalProvinceMove *move);
+int eval_owner_move_del(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province);
+int eval_owner_id_put(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, const char *holder);
+int eval_owner_moves(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__EvalProvinceMove ***out, size_t *n);
+
+/* How far this shard's replica of registration has applied (its subscriber's cursor). 0 / -1. */
+int eval_owner_replica_cursor_in(ocop_ctx_t *ctx, Ocop__Reply *reply, uint64_t *cursor);
 
 #endif

@@ -34,6 +34,8 @@
 
 /* The name of the sharded service: shards are config sections "evaluation-<N>". */
 #define EVAL_GROUP "evaluation"
+/* The section whose events the shards replicate (products and their stages). */
+#define EVAL_REPLICA_SOURCE "registration"
 
 typedef struct {
     ocop_table_t products, councils, sessions, session_products, sheets;

@@ -165,6 +165,45 @@ static void test_last_under_a_prefix(void **state)
     assert_string_equal(seen, "high");
 }
 
+/* ocop_bytes_cmp orders keys as the store does, raw keys (ocop_key_bytes) included: a prefix
+ * first, then bytewise, whatever the lengths. */
+static void test_bytes_cmp_is_the_store_order(void **state)
+{
+    unit_store_t *fx = *state;
+    const char *raw[] = {"", "\x01", "a", "a\xff", "ab", "b"};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_bytes(&key, raw[i], strlen(raw[i]));
+        ocop_key_str(&key, "z");
+        MDB_val k = ocop_key_val(&key), v = {.mv_size = 0, .mv_data = ""};
+        assert_int_equal(ocop_db_put(fx->txn, fx->dbi[1], &k, &v, 0), 0);
+    }
+    /* Both databases walked in store order: each key sorts after the one before it. */
+    for (int db = 0; db < 2; db++) {
+        ocop_scan_t scan;
+        assert_int_equal(ocop_scan_open(&scan, fx->txn, fx->dbi[db], NULL, NULL), 0);
+        uint8_t prev[OCOP_KEY_MAX];
+        ocop_bytes_t before = {.data = prev, .size = 0};
+        size_t n = 0;
+        while (ocop_scan_next(&scan)) {
+            if (n++) {
+                assert_true(ocop_bytes_cmp(before, scan.key) < 0);
+                assert_true(ocop_bytes_cmp(scan.key, before) > 0);
+            }
+            assert_int_equal(ocop_bytes_cmp(scan.key, scan.key), 0);
+            memcpy(prev, scan.key.data, scan.key.size);
+            before.size = scan.key.size;
+        }
+        assert_int_equal(ocop_scan_close(&scan, 0), 0);
+        assert_int_equal(n, db == 0 ? 9 : 6);
+    }
+    /* A prefix sorts first; an empty key before any. */
+    assert_true(ocop_bytes_cmp((ocop_bytes_t){"ab", 2}, (ocop_bytes_t){"abc", 3}) < 0);
+    assert_true(ocop_bytes_cmp((ocop_bytes_t){NULL, 0}, (ocop_bytes_t){"a", 1}) < 0);
+    assert_int_equal(ocop_bytes_cmp((ocop_bytes_t){NULL, 0}, (ocop_bytes_t){NULL, 0}), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +211,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_last_under_a_prefix, s_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_bytes_cmp_is_the_store_order, s_setup, unit_store_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
