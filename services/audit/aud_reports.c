@@ -35,6 +35,7 @@ typedef struct {
     size_t enough;        /* rows a builder that can stop early needs: offset + limit (SIZE_MAX: all) */
     uint64_t total;       /* the report's rows, when a builder stopped early; else n_rows */
     uint64_t national[6]; /* distribution: province-level results by stars, every province */
+    int error;            /* set when a row could not be allocated (ENOMEM) */
 } s_build_t;
 
 static int s_passes(const s_build_t *b, const char *province, const char *year)
@@ -47,18 +48,13 @@ static int s_passes(const s_build_t *b, const char *province, const char *year)
 
 static Ocop__AudReportRow *s_row(s_build_t *b, uint64_t first, const char *group, uint64_t sample)
 {
-    if (b->n_rows == b->cap_rows) {
-        size_t cap = b->cap_rows ? b->cap_rows * 2 : 64;
-        s_row_t *grown = ocop_arena_alloc(b->arena, cap * sizeof *grown);
-        if (b->n_rows)
-            memcpy(grown, b->rows, b->n_rows * sizeof *grown);
-        b->rows = grown;
-        b->cap_rows = cap;
-    }
     Ocop__AudReportRow *row = ocop_arena_alloc(b->arena, sizeof *row);
+    if (!row || !(b->rows = ocop_arena_grow(b->arena, b->rows, b->n_rows, &b->cap_rows, sizeof *b->rows)))
+        return NULL;
     ocop__aud_report_row__init(row);
     row->group = ocop_arena_strdup(b->arena, group);
-    row->values = ocop_arena_alloc(b->arena, 16 * sizeof *row->values);
+    if (!(row->values = ocop_arena_alloc(b->arena, 16 * sizeof *row->values)))
+        return NULL;
     row->sample = sample;
     b->rows[b->n_rows++] = (s_row_t){first, row};
     return row;
@@ -67,6 +63,10 @@ static Ocop__AudReportRow *s_row(s_build_t *b, uint64_t first, const char *group
 static void s_value(s_build_t *b, Ocop__AudReportRow *row, const char *name, double value)
 {
     Ocop__AudValue *v = ocop_arena_alloc(b->arena, sizeof *v);
+    if (!v) {
+        b->error = ENOMEM;
+        return;
+    }
     ocop__aud_value__init(v);
     v->name = (char *)name;
     v->value = value;
@@ -183,6 +183,10 @@ static void s_bunching_flush(s_walk_t *w)
     char group[256];
     snprintf(group, sizeof group, "%s %s", w->label, w->acc.group);
     Ocop__AudReportRow *row = s_row(w->b, w->acc.first, group, w->acc.n);
+    if (!row) {
+        w->b->error = ENOMEM;
+        return;
+    }
     for (int c = 0; c < S_CUTS; c++) {
         double below = (double)w->acc.below[c], above = (double)w->acc.above[c], n = below + above;
         s_value(w->b, row, names[c][0], below);
@@ -237,6 +241,10 @@ static void s_leniency_flush(s_walk_t *w)
     char group[256];
     snprintf(group, sizeof group, "member %s", a->group);
     Ocop__AudReportRow *row = s_row(w->b, a->first, group, a->n);
+    if (!row) {
+        w->b->error = ENOMEM;
+        return;
+    }
     double n = (double)a->n, mean = a->sum / n;
     double var = a->n > 1 ? (a->sum_squares - a->sum * mean) / (n - 1) : 0;
     double sd = var > 0 ? sqrt(var) : 0;
@@ -272,6 +280,8 @@ static int s_spread_row(void *user, const aud_tally_spread_row_t *r)
     char group[256];
     snprintf(group, sizeof group, "session %s product %s", r->session_id, r->product_id);
     Ocop__AudReportRow *row = s_row(b, r->entry, group, 1);
+    if (!row)
+        return ENOMEM;
     s_value(b, row, "first_round_spread", r->figures.first_round_spread);
     s_value(b, row, "last_round_spread", r->figures.final_spread);
     s_value(b, row, "rounds", r->figures.rounds);
@@ -337,6 +347,10 @@ static void s_distribution_flush(s_walk_t *w)
     char group[256];
     snprintf(group, sizeof group, "province %s", a->group);
     Ocop__AudReportRow *row = s_row(w->b, a->first, group, a->stars[3] + a->stars[4] + a->stars[5]);
+    if (!row) {
+        w->b->error = ENOMEM;
+        return;
+    }
     s_shares(w->b, row, a->stars, 0);
     s_shares(w->b, row, w->b->national, 1);
     s_value(w->b, row, "rescored", (double)a->rescored);
@@ -416,6 +430,8 @@ int aud_reports_build(MDB_txn *txn, const aud_tally_db_t *db, const Ocop__AudRep
         return EINVAL;
     report->kind = (char *)s_kinds[k].kind;
     int rc = s_kinds[k].build(&b);
+    if (rc == 0)
+        rc = b.error;
     if (rc != 0)
         return rc;
     report->total_rows = b.total > b.n_rows ? b.total : b.n_rows;
