@@ -15,6 +15,8 @@ static void s_key_append(ocop_key_t *key, const void *data, size_t len)
         key->overflow = 1;
         return;
     }
+    if (len == 0) /* data may then be NULL (an empty bytes field) */
+        return;
     memcpy(key->buf + key->len, data, len);
     key->len += len;
 }

@@ -198,6 +198,11 @@ static void test_bytes_cmp_is_the_store_order(void **state)
         assert_int_equal(ocop_scan_close(&scan, 0), 0);
         assert_int_equal(n, db == 0 ? 9 : 6);
     }
+    /* No bytes (an empty bytes field's NULL) append nothing. */
+    ocop_key_t empty;
+    ocop_key_init(&empty);
+    ocop_key_bytes(&empty, NULL, 0);
+    assert_true(empty.len == 0 && !empty.overflow);
     /* A prefix sorts first; an empty key before any. */
     assert_true(ocop_bytes_cmp((ocop_bytes_t){"ab", 2}, (ocop_bytes_t){"abc", 3}) < 0);
     assert_true(ocop_bytes_cmp((ocop_bytes_t){NULL, 0}, (ocop_bytes_t){"a", 1}) < 0);
