@@ -144,10 +144,12 @@ void gw_product_lookup(const char *product_id, ocop_arena_t *arena, gw_lookup_t 
 int gw_product_province(const Ocop__Reply *reply, const char *product_id, const char *field, unsigned timeout_ms,
                         char *province, size_t len, gw_response_t *out)
 {
-    const ProtobufCMessage *body = s_body(reply, "registration", timeout_ms, out);
-    const char *found = body ? s_string_at(body, ocop_scope_lookup(OCOP_SCOPE_PRODUCT)->province) : NULL;
+    const ocop_scope_lookup_t *spec = ocop_scope_lookup(OCOP_SCOPE_PRODUCT);
+    const char *service = ocop_api_service_name(spec->service);
+    const ProtobufCMessage *body = s_body(reply, service, timeout_ms, out);
+    const char *found = body ? s_string_at(body, spec->province) : NULL;
     if (found && *found)
-        return s_copy(province, len, found) == 0 ? 0 : s_too_long("registration", out);
+        return s_copy(province, len, found) == 0 ? 0 : s_too_long(service, out);
     if (body || (reply && (int)reply->status == OCOP_E_NOT_FOUND))
         gw_error(out, 404, "NOT_FOUND", field, "product %.64s does not exist", product_id);
     return -1;
