@@ -3,6 +3,9 @@
 #include "ocop_client.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -22,6 +25,48 @@ struct ocop_client_t {
     size_t buf_cap;
 };
 
+/* The random bits of request ids come from a ChaCha20 keystream per thread (its key drawn from
+ * the system's generator once, a counter as the nonce), so a fresh id costs no system call where
+ * randombytes_buf asks the kernel every time (a gateway makes one per request). A child process
+ * forked after ids were made draws a key of its own. */
+static struct {
+    pthread_once_t once;
+    _Atomic unsigned generation; /* moved on in every forked child */
+} s_ids = {.once = PTHREAD_ONCE_INIT};
+
+static _Thread_local struct {
+    uint8_t key[crypto_stream_chacha20_ietf_KEYBYTES];
+    uint64_t counter;
+    unsigned generation;
+    bool keyed;
+} s_thread_ids;
+
+static void s_ids_forked(void)
+{
+    s_ids.generation++;
+}
+
+static void s_ids_init(void)
+{
+    pthread_atfork(NULL, NULL, s_ids_forked);
+}
+
+static void s_id_random(uint8_t *out, size_t len)
+{
+    pthread_once(&s_ids.once, s_ids_init);
+    unsigned generation = s_ids.generation;
+    if (!s_thread_ids.keyed || s_thread_ids.generation != generation) {
+        randombytes_buf(s_thread_ids.key, sizeof s_thread_ids.key);
+        s_thread_ids.counter = 0;
+        s_thread_ids.generation = generation;
+        s_thread_ids.keyed = true;
+    }
+    uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {0};
+    uint64_t n = s_thread_ids.counter++;
+    memcpy(nonce, &n, sizeof n);
+    crypto_stream_chacha20_ietf(out, len, nonce, s_thread_ids.key);
+}
+
 void ocop_request_id_new(char *out)
 {
     /* 48 bits of milliseconds, then 80 random bits: ids from one client sort by time, so the
@@ -32,7 +77,7 @@ void ocop_request_id_new(char *out)
     uint8_t raw[OCOP_REQUEST_ID_LEN / 2];
     for (int i = 0; i < 6; i++)
         raw[i] = (uint8_t)(ms >> (8 * (5 - i)));
-    randombytes_buf(raw + 6, sizeof raw - 6);
+    s_id_random(raw + 6, sizeof raw - 6);
     sodium_bin2hex(out, OCOP_REQUEST_ID_LEN + 1, raw, sizeof raw);
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -335,6 +336,9 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, uns
     job->done = done;
     job->user = user;
     pthread_mutex_lock(&self->lock);
+    /* The pump takes the whole queue at once (s_send_queued): only the job that finds it empty
+     * needs to wake it; the ones after it go out with it. */
+    bool wake = !self->queue;
     if (self->queue_tail)
         self->queue_tail->next = job;
     else
@@ -342,7 +346,7 @@ int gw_pump_submit(gw_pump_t *self, const char *section, Ocop__Request *req, uns
     self->queue_tail = job;
     pthread_mutex_unlock(&self->lock);
     uint64_t one = 1;
-    if (write(self->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+    if (wake && write(self->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
         ocop_log_warn("pump_wake_failed", "error=\"%s\"", strerror(errno));
     return 0;
 }
