@@ -20,7 +20,8 @@ typedef int (*ocop_index_visit_fn)(void *user, const char *id);
 
 /* Visits the ids under index|value after after_id (empty = from the start), at most max_scan
  * of them. *more is set when ids remain after the last one visited, whose id is copied into
- * last_id (the next page's cursor). 0 / MDB error code / the visitor's negative code. */
+ * last_id (the next page's cursor; cleared first, so not after_id's own buffer). 0 / MDB error
+ * code / the visitor's negative code. */
 int ocop_index_scan(MDB_txn *txn, ocop_table_t dbi, const char *index, const char *value, const char *after_id,
                     size_t max_scan, ocop_index_visit_fn visit, void *user, char *last_id, size_t last_len, int *more);
 
