@@ -1,5 +1,6 @@
 /* ocop_json — see ocop_json.h. */
 #include "ocop_json.h"
+#include "ocop_json_private.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -43,33 +44,6 @@ const char *ocop_json_enum_name(const ProtobufCEnumDescriptor *desc, int value, 
         out[i] = (char)tolower((unsigned char)name[i]);
     out[i] = '\0';
     return out;
-}
-
-static void *s_field_ptr(const void *msg, const ProtobufCFieldDescriptor *f)
-{
-    return (char *)msg + f->offset;
-}
-
-static size_t s_elem_size(ProtobufCType type)
-{
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 8;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(void *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    default:
-        return 4;
-    }
 }
 
 /* ---------------------------------------------------------------- to JSON */
@@ -134,7 +108,7 @@ cJSON *ocop_json_from_message(const ProtobufCMessage *msg)
         return NULL;
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
-        const void *p = s_field_ptr(msg, f);
+        const void *p = ocop_json_field_ptr(msg, f);
         if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
             if (*(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
                 continue;
@@ -144,7 +118,7 @@ cJSON *ocop_json_from_message(const ProtobufCMessage *msg)
             cJSON *arr = cJSON_AddArrayToObject(obj, f->name);
             const char *base = *(char *const *)p;
             for (size_t j = 0; j < n; j++)
-                cJSON_AddItemToArray(arr, s_value_to_json(f, base + j * s_elem_size(f->type)));
+                cJSON_AddItemToArray(arr, s_value_to_json(f, base + j * ocop_json_elem_size(f->type)));
             continue;
         }
         if (f->type == PROTOBUF_C_TYPE_MESSAGE && !*(ProtobufCMessage *const *)p)
@@ -332,13 +306,13 @@ static ProtobufCMessage *s_message(s_in_t *in, const ProtobufCMessageDescriptor 
         }
         if (cJSON_IsNull(item))
             continue;
-        void *p = s_field_ptr(msg, f);
+        void *p = ocop_json_field_ptr(msg, f);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             if (!cJSON_IsArray(item)) {
                 s_fail(in, path, f->name, "expected an array");
                 return NULL;
             }
-            size_t n = (size_t)cJSON_GetArraySize(item), size = s_elem_size(f->type);
+            size_t n = (size_t)cJSON_GetArraySize(item), size = ocop_json_elem_size(f->type);
             char *arr = s_alloc(in, n * size);
             if (!arr)
                 return NULL;

@@ -16,6 +16,10 @@
 
 /* A new cJSON object the caller deletes; NULL on OOM. */
 cJSON *ocop_json_from_message(const ProtobufCMessage *msg);
+/* The compact JSON text of msg, exactly what cJSON_PrintUnformatted makes of
+ * ocop_json_from_message's object, written without building it (the gateway's replies). The
+ * caller frees it; NULL on OOM. */
+char *ocop_json_print_message(const ProtobufCMessage *msg);
 
 /* Why a JSON body was refused: the field's path ("reg_entity_register.type", "body" for the
  * whole) and a sentence naming it ("reg_entity_register.type: unknown value"). */

@@ -370,9 +370,7 @@ static int s_answer(gw_task_t *self, const Ocop__Reply *reply, const char *secti
             gw_error(out, 500, "INTERNAL", "", "an audit entry is not an event; it is not shown");
             return 1;
         }
-        cJSON *j = body ? ocop_json_from_message(body) : cJSON_CreateObject();
-        out->body = cJSON_PrintUnformatted(j);
-        cJSON_Delete(j);
+        out->body = body ? ocop_json_print_message(body) : strdup("{}");
         out->status = self->route->creates ? 201 : 200;
         out->content_type = "application/json";
     }
@@ -394,9 +392,7 @@ static int s_merged(gw_task_t *self, gw_response_t *out)
     Ocop__EvalReportRow total;
     ocop_eval_report_merge(parts, self->n_calls, ocop_arena_alloc(self->arena, (rows ? rows : 1) * sizeof(void *)),
                            &total, &merged);
-    cJSON *j = ocop_json_from_message(&merged.base);
-    out->body = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
+    out->body = ocop_json_print_message(&merged.base);
     out->status = 200;
     out->content_type = "application/json";
     return 1;

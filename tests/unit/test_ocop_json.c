@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,6 +597,205 @@ static void test_default_allocator(void **state)
     protobuf_c_message_free_unpacked(msg, NULL);
 }
 
+/* ---------------------------------------------------------------- the direct writer */
+
+static uint64_t s_rng = 0x0c0a1ce5eedULL;
+
+static uint64_t s_next(void)
+{
+    s_rng ^= s_rng << 13;
+    s_rng ^= s_rng >> 7;
+    s_rng ^= s_rng << 17;
+    return s_rng;
+}
+
+/* A string of up to 12 bytes among those JSON text must escape and some that it must not. */
+static char *s_random_text(ocop_arena_t *arena)
+{
+    static const char alphabet[] = "aZ09 \"\\/\b\f\n\r\t\x01\x1f\x7f\xc3\xa9\xe1\xba\xa1";
+    size_t n = s_next() % 13;
+    char *out = ocop_arena_alloc(arena, n + 1);
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[s_next() % (sizeof alphabet - 1)];
+    return out;
+}
+
+static double s_random_double(void)
+{
+    static const double specials[] = {0.0,          -0.0,          1.0,           -1.0,  0.1,    2147483647.0,
+                                      2147483648.0, -2147483648.0, -2147483649.0, 1e300, 1e-300, 3.141592653589793,
+                                      70.05,        1.0 / 3.0};
+    switch (s_next() % 4) {
+    case 0:
+        return specials[s_next() % (sizeof specials / sizeof specials[0])];
+    case 1:
+        return (s_next() % 2 ? 1 : -1) * (double)(s_next() % 1000000) / 100.0;
+    case 2: {
+        double d;
+        uint64_t bits = s_next();
+        memcpy(&d, &bits, sizeof d); /* any double: NaNs and infinities too */
+        return d;
+    }
+    default:
+        return (double)(int32_t)s_next();
+    }
+}
+
+static ProtobufCMessage *s_random_message(const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena, int depth);
+
+/* One random value of field f's type at p. */
+static void s_random_value(const ProtobufCFieldDescriptor *f, void *p, ocop_arena_t *arena, int depth)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        *(uint32_t *)p = s_next() % 3 ? (uint32_t)(s_next() % 2000) : (uint32_t)s_next();
+        break;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        *(uint64_t *)p = s_next();
+        break;
+    case PROTOBUF_C_TYPE_FLOAT: {
+        double d = s_random_double(); /* beyond float's range: its infinity (a cast would be undefined) */
+        *(float *)p = isfinite(d) && fabs(d) > FLT_MAX ? (float)copysign(INFINITY, d) : (float)d;
+        break;
+    }
+    case PROTOBUF_C_TYPE_DOUBLE:
+        *(double *)p = s_random_double();
+        break;
+    case PROTOBUF_C_TYPE_BOOL:
+        *(protobuf_c_boolean *)p = (protobuf_c_boolean)(s_next() % 2);
+        break;
+    case PROTOBUF_C_TYPE_ENUM: /* a known value mostly, sometimes one the enum does not have */
+        *(int *)p = s_next() % 5 ? ((const ProtobufCEnumDescriptor *)f->descriptor)
+                                       ->values[s_next() % ((const ProtobufCEnumDescriptor *)f->descriptor)->n_values]
+                                       .value
+                                 : (int)(s_next() % 1000);
+        break;
+    case PROTOBUF_C_TYPE_STRING:
+        *(char **)p = s_random_text(arena);
+        break;
+    case PROTOBUF_C_TYPE_BYTES: {
+        ProtobufCBinaryData *b = p;
+        b->len = s_next() % 20;
+        b->data = ocop_arena_alloc(arena, b->len + 1);
+        for (size_t i = 0; i < b->len; i++)
+            b->data[i] = (uint8_t)s_next();
+        break;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE:
+        *(ProtobufCMessage **)p = depth > 0 && s_next() % 3 ? s_random_message(f->descriptor, arena, depth - 1) : NULL;
+        break;
+    }
+}
+
+static size_t s_size_of(ProtobufCType type)
+{
+    switch (type) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(void *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    default:
+        return 4;
+    }
+}
+
+/* A message of desc with random fields: a repeated field 0 to 3 values, one member (or none) of
+ * each oneof, nested messages down to depth. */
+static ProtobufCMessage *s_random_message(const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena, int depth)
+{
+    ProtobufCMessage *m = ocop_arena_alloc(arena, desc->sizeof_message);
+    protobuf_c_message_init(desc, m);
+    /* Each oneof's member, drawn once when its first member comes up: any of them, or none. */
+    unsigned chosen[desc->n_fields + 1];
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        chosen[i] = desc->n_fields; /* not a oneof's first member */
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+            continue;
+        unsigned first = i, members = 0;
+        for (unsigned j = 0; j < desc->n_fields; j++)
+            if ((desc->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                desc->fields[j].quantifier_offset == f->quantifier_offset && j < first)
+                first = j;
+        for (unsigned j = 0; j < desc->n_fields; j++)
+            members += (desc->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                       desc->fields[j].quantifier_offset == f->quantifier_offset;
+        if (first == i)
+            chosen[i] = (unsigned)(s_next() % (members + 1)); /* members: none */
+    }
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        void *p = (char *)m + f->offset;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            unsigned first = i, k = 0;
+            for (unsigned j = 0; j < i; j++)
+                if ((desc->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                    desc->fields[j].quantifier_offset == f->quantifier_offset) {
+                    first = first < j ? first : j;
+                    k++;
+                }
+            if (chosen[first] != k)
+                continue;
+            *(uint32_t *)((char *)m + f->quantifier_offset) = f->id;
+            s_random_value(f, p, arena, depth);
+            continue;
+        }
+        if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+            s_random_value(f, p, arena, depth);
+            continue;
+        }
+        size_t n = s_next() % 4, size = s_size_of(f->type);
+        char *items = ocop_arena_alloc(arena, (n ? n : 1) * size);
+        for (size_t j = 0; j < n; j++)
+            s_random_value(f, items + j * size, arena, depth);
+        *(size_t *)((char *)m + f->quantifier_offset) = n;
+        *(void **)p = items;
+    }
+    return m;
+}
+
+/* ocop_json_print_message writes exactly the text cJSON prints of ocop_json_from_message's tree,
+ * over random requests, replies and events (every field type, escapes, numbers cJSON prints
+ * three ways, NaN and infinities, oneofs, nesting). */
+static void test_direct_writer_matches_the_tree(void **state)
+{
+    ocop_arena_t *arena = *state;
+    const ProtobufCMessageDescriptor *const descs[] = {&ocop__request__descriptor, &ocop__reply__descriptor,
+                                                       &ocop__event__descriptor};
+    for (int i = 0; i < 3000; i++) {
+        ProtobufCMessage *m = s_random_message(descs[i % 3], arena, 3);
+        cJSON *tree = ocop_json_from_message(m);
+        char *want = cJSON_PrintUnformatted(tree);
+        char *got = ocop_json_print_message(m);
+        assert_non_null(want);
+        assert_non_null(got);
+        if (strcmp(want, got) != 0)
+            fail_msg("message %d differs:\n tree:   %.2000s\n direct: %.2000s", i, want, got);
+        free(got);
+        free(want);
+        cJSON_Delete(tree);
+        ocop_arena_reset(arena);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +807,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_errors_name_the_field, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_oneof, s_setup, s_teardown),
         cmocka_unit_test(test_default_allocator),
+        cmocka_unit_test_setup_teardown(test_direct_writer_matches_the_tree, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
