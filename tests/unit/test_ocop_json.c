@@ -17,6 +17,7 @@
 #include "envelope.pb-c.h"
 #include "ocop_arena.h"
 #include "ocop_json.h"
+#include "ocop_json_private.h"
 #include "registration.pb-c.h"
 
 static int s_setup(void **state)
@@ -695,28 +696,6 @@ static void s_random_value(const ProtobufCFieldDescriptor *f, void *p, ocop_aren
     }
 }
 
-static size_t s_size_of(ProtobufCType type)
-{
-    switch (type) {
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 8;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(void *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    default:
-        return 4;
-    }
-}
-
 /* A message of desc with random fields: a repeated field 0 to 3 values, one member (or none) of
  * each oneof, nested messages down to depth. */
 static ProtobufCMessage *s_random_message(const ProtobufCMessageDescriptor *desc, ocop_arena_t *arena, int depth)
@@ -762,7 +741,7 @@ static ProtobufCMessage *s_random_message(const ProtobufCMessageDescriptor *desc
             s_random_value(f, p, arena, depth);
             continue;
         }
-        size_t n = s_next() % 4, size = s_size_of(f->type);
+        size_t n = s_next() % 4, size = ocop_json_elem_size(f->type);
         char *items = ocop_arena_alloc(arena, (n ? n : 1) * size);
         for (size_t j = 0; j < n; j++)
             s_random_value(f, items + j * size, arena, depth);
