@@ -7,20 +7,29 @@
 # Clang with libFuzzer for the fuzz targets; what the package test needs (dpkg-dev for cpack's
 # shared-library dependencies, systemd for systemd-analyze, iproute2 for its network namespace);
 # prometheus for promtool, which checks the alert rules (its server is not started).
+# With --bench, what the benchmarks need beyond the build: wrk (the gateway's HTTP load) and
+# PostgreSQL (the registration benchmark's comparison, a temporary cluster it starts itself; the
+# packaged server is not started). Both options may be given.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
           liblmdb-dev lmdb-utils libcjson-dev libsodium-dev libutf8proc-dev libmicrohttpd-dev libcurl4-openssl-dev
           libcmocka-dev)
 tests=0
-if [ "${1:-}" = "--tests" ]; then
-  tests=1
-  packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev
-             curl iproute2 systemd dpkg-dev prometheus)
-  command -v node >/dev/null || packages+=(nodejs)
-  command -v npm >/dev/null || packages+=(npm)
-  command -v kubectl >/dev/null || packages+=(kubernetes-client) # kubectl kustomize
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --tests)
+      tests=1
+      packages+=(chromium python3-zmq python3-protobuf python3-nacl protobuf-compiler clang libclang-rt-dev
+                 curl iproute2 systemd dpkg-dev prometheus)
+      command -v node >/dev/null || packages+=(nodejs)
+      command -v npm >/dev/null || packages+=(npm)
+      command -v kubectl >/dev/null || packages+=(kubernetes-client) # kubectl kustomize
+      ;;
+    --bench) packages+=(wrk postgresql) ;;
+    *) echo "usage: install-deps.sh [--tests] [--bench]" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
