@@ -99,20 +99,32 @@ static int s_province(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *province,
 
 /* ---------------------------------------------------------------- records of a province */
 
+/* Keys copied out of the store's pages, their bytes only (a province can hold hundreds of
+ * thousands of records: a whole ocop_key_t each would be ten times the memory). */
 typedef struct {
-    ocop_key_t *keys;
+    ocop_bytes_t *keys;
     size_t n, cap;
 } s_keys_t;
 
-/* Copies k (from the store or a chunk) as a key. 0, or -1 with reply failed. */
+/* Copies k (from the store or a chunk). 0, or -1 with reply failed. */
 static int s_keys_add(ocop_ctx_t *ctx, Ocop__Reply *reply, s_keys_t *keys, ocop_bytes_t k)
 {
-    if (!(keys->keys = ocop_arena_grow(ocop_ctx_arena(ctx), keys->keys, keys->n, &keys->cap, sizeof *keys->keys)))
+    ocop_arena_t *arena = ocop_ctx_arena(ctx);
+    uint8_t *data = ocop_arena_alloc(arena, k.size ? k.size : 1);
+    if (!data || !(keys->keys = ocop_arena_grow(arena, keys->keys, keys->n, &keys->cap, sizeof *keys->keys)))
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory listing a province's records");
-    ocop_key_t *copy = &keys->keys[keys->n++];
-    ocop_key_init(copy);
-    ocop_key_bytes(copy, k.data, k.size);
+    memcpy(data, k.data, k.size);
+    keys->keys[keys->n++] = (ocop_bytes_t){data, k.size};
     return 0;
+}
+
+/* The i-th copied key as a key to look up with (it came from the store: it fits). */
+static ocop_key_t s_keys_at(const s_keys_t *keys, size_t i)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_bytes(&key, keys->keys[i].data, keys->keys[i].size);
+    return key;
 }
 
 /* Calls fn on every record of province in table (keys copied, so fn may write). 0, or -1 with
@@ -136,9 +148,11 @@ static int s_each(ocop_ctx_t *ctx, Ocop__Reply *reply, eval_table_t table, const
     }
     if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a province's records") != 0)
         return -1;
-    for (size_t i = 0; i < keys.n; i++)
-        if (fn(ctx, reply, table, &keys.keys[i], arg) != 0)
+    for (size_t i = 0; i < keys.n; i++) {
+        ocop_key_t key = s_keys_at(&keys, i);
+        if (fn(ctx, reply, table, &key, arg) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -529,7 +543,8 @@ static int s_sync_gone(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__EvalMove
     if (ocop_ctx_scan_close(ctx, reply, &scan, "reading a table to copy") != 0)
         return -1;
     for (size_t i = 0; i < gone.n; i++) {
-        if (apply && ocop_ctx_erase(ctx, reply, eval_move_table(eval_state(ctx), table), &gone.keys[i]) != 0)
+        ocop_key_t key = s_keys_at(&gone, i);
+        if (apply && ocop_ctx_erase(ctx, reply, eval_move_table(eval_state(ctx), table), &key) != 0)
             return -1;
         result->deleted++;
     }

@@ -21,16 +21,6 @@ static void s_key(ocop_key_t *key, const char *id)
     ocop_key_str(key, id);
 }
 
-int reg_product_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegProduct **out)
-{
-    const reg_state_t *state = ocop_ctx_user(ctx);
-    ocop_key_t key;
-    s_key(&key, id);
-    *out = NULL;
-    return *id ? ocop_ctx_record(ctx, reply, state->db.products, &key, &ocop__reg_product__descriptor, (void **)out)
-               : 1;
-}
-
 int reg_product_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, ProtobufCAllocator *alloc,
                      Ocop__RegProduct **out)
 {
@@ -45,6 +35,11 @@ int reg_product_read(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Protob
     if (!(*out = ocop__reg_product__unpack(alloc, v.size, v.data)))
         return ocop_ctx_db_error(ctx, reply, OCOP_STORE_CORRUPT, "reading a product");
     return 0;
+}
+
+int reg_product_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__RegProduct **out)
+{
+    return reg_product_read(ctx, reply, id, ocop_arena_allocator(ocop_ctx_arena(ctx)), out);
 }
 
 Ocop__RegProduct *reg_product_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id)
