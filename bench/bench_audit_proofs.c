@@ -15,6 +15,7 @@
 
 #include "audit.pb-c.h"
 #include "bench_audit.h"
+#include "ocop_stored.h"
 
 #define S_EXPORT_MAGIC "OCOP-AUDIT-EXPORT-1\n"
 
@@ -25,16 +26,18 @@ static uint64_t s_random(uint64_t below)
     return below ? x % below : 0;
 }
 
-/* The packed entry at index, or NULL. */
+/* The packed entry at index (valid until the next call), or NULL. */
 static const void *s_entry(bench_audit_log_t *log, MDB_txn *txn, uint64_t index, size_t *len)
 {
     uint8_t kb[8];
     ocop_be64_put(kb, index);
     MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
-    if (mdb_get(txn, log->state.db.entries, &k, &v) != 0)
+    const void *entry;
+    ocop_arena_reset(log->state.intake_arena);
+    if (mdb_get(txn, log->state.db.entries, &k, &v) != 0 ||
+        ocop_stored_open(log->state.intake_arena, v.mv_data, v.mv_size, &entry, len) != 0)
         return NULL;
-    *len = v.mv_size;
-    return v.mv_data;
+    return entry;
 }
 
 typedef struct {
@@ -208,8 +211,14 @@ static int s_export_records(bench_audit_log_t *log, MDB_txn *txn, s_writer_t *w,
         return -1;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         Ocop__AudEntry e = OCOP__AUD_ENTRY__INIT;
+        const void *data;
+        ocop_arena_reset(log->state.intake_arena);
+        if (ocop_stored_open(log->state.intake_arena, v.mv_data, v.mv_size, &data, &e.data.len) != 0) {
+            rc = -1;
+            break;
+        }
         e.index = ocop_be64_get(k.mv_data);
-        e.data = (ProtobufCBinaryData){v.mv_size, v.mv_data};
+        e.data.data = (uint8_t *)data;
         Ocop__AudExportRecord rec = OCOP__AUD_EXPORT_RECORD__INIT;
         rec.record_case = OCOP__AUD_EXPORT_RECORD__RECORD_ENTRY;
         rec.entry = &e;

@@ -1,8 +1,11 @@
 /* ocop_outbox — see ocop_outbox.h. */
 #include "ocop_outbox.h"
 
+#include <errno.h>
+
 #include "ocop_db.h"
 #include "ocop_scan.h"
+#include "ocop_stored.h"
 
 int ocop_outbox_open(ocop_store_t *store, MDB_dbi *dbi)
 {
@@ -25,18 +28,21 @@ int ocop_outbox_last(MDB_txn *txn, MDB_dbi dbi, uint64_t *last)
     return 0;
 }
 
-int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, const void *data, size_t len)
+int ocop_outbox_put(MDB_txn *txn, MDB_dbi dbi, ocop_arena_t *arena, uint64_t seq, const void *data, size_t len)
 {
     uint8_t kb[8];
     ocop_be64_put(kb, seq);
-    MDB_val k = {.mv_size = 8, .mv_data = kb};
-    MDB_val v = {.mv_size = len, .mv_data = (void *)data};
+    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
+    const void *stored;
+    if (ocop_stored_pack(arena, data, len, &stored, &v.mv_size) != 0)
+        return ENOMEM;
+    v.mv_data = (void *)stored;
     /* MDB_APPEND: sequences only grow, and appending keeps pages full. */
     return ocop_db_put(txn, dbi, &k, &v, MDB_APPEND);
 }
 
-int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_t max_bytes, ocop_outbox_visit_fn fn,
-                     void *user, size_t *count)
+int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, ocop_arena_t *arena, uint64_t from, size_t max, size_t max_bytes,
+                     ocop_outbox_visit_fn fn, void *user, size_t *count)
 {
     *count = 0;
     MDB_cursor *cur;
@@ -53,11 +59,17 @@ int ocop_outbox_scan(MDB_txn *txn, MDB_dbi dbi, uint64_t from, size_t max, size_
             rc = MDB_CORRUPTED;
             break;
         }
-        if (*count > 0 && bytes + v.mv_size > max_bytes)
+        const void *event;
+        size_t len;
+        if ((rc = ocop_stored_open(arena, v.mv_data, v.mv_size, &event, &len)) != 0) {
+            rc = rc == EBADMSG ? MDB_CORRUPTED : rc;
             break;
-        bytes += v.mv_size;
+        }
+        if (*count > 0 && bytes + len > max_bytes)
+            break;
+        bytes += len;
         (*count)++;
-        if (fn(user, ocop_be64_get(k.mv_data), v.mv_data, v.mv_size) != 0)
+        if (fn(user, ocop_be64_get(k.mv_data), event, len) != 0)
             break;
         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }

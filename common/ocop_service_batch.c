@@ -88,7 +88,8 @@ static void s_handle_events_from(ocop_service_t *self, MDB_txn *txn, const Ocop_
     s_scan_t scan = {.arena = self->arena, .batch = batch, .cap = max, .last_committed = self->last_seq};
     size_t visited;
     uint64_t start = from->from_sequence ? from->from_sequence : 1;
-    int rc = ocop_outbox_scan(txn, self->outbox_dbi, start, max, S_EVENTS_MAX_BYTES, s_collect_event, &scan, &visited);
+    int rc = ocop_outbox_scan(txn, self->outbox_dbi, self->arena, start, max, S_EVENTS_MAX_BYTES, s_collect_event,
+                              &scan, &visited);
     if (rc != 0) {
         ocop__reply_status(self->arena, reply, OCOP_E_INTERNAL, "", "cannot read the outbox");
         return;

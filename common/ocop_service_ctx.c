@@ -115,7 +115,7 @@ int ocop_ctx_emit(ocop_ctx_t *ctx, Ocop__Event *event)
         return -1;
     }
     ocop__event__pack(event, data);
-    int rc = ocop_outbox_put(ctx->txn, self->outbox_dbi, self->next_seq, data, len);
+    int rc = ocop_outbox_put(ctx->txn, self->outbox_dbi, ctx->arena, self->next_seq, data, len);
     if (rc != 0) {
         free(data);
         if (rc == MDB_MAP_FULL) {

@@ -75,9 +75,10 @@ static int s_chunk(aud_state_t *state, MDB_txn *txn, uint64_t from, uint64_t to)
         if (index >= to)
             break;
         ocop_arena_reset(state->intake_arena);
-        Ocop__Event *e =
-            ocop__event__unpack(ocop_arena_allocator(state->intake_arena), scan.value.size, scan.value.data);
-        int arc = e ? s_apply(state, txn, index, e) : MDB_CORRUPTED;
+        Ocop__Event *e = NULL;
+        int arc = aud_entry_event(state->intake_arena, scan.value.data, scan.value.size, &e);
+        if (arc == 0)
+            arc = s_apply(state, txn, index, e);
         if (arc != 0) {
             ocop_scan_fail(&scan, arc);
             break;

@@ -14,6 +14,7 @@
 #include "ocop_scan.h"
 #include "ocop_service.h"
 #include "ocop_store.h"
+#include "ocop_stored.h"
 
 static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t value)
 {
@@ -63,7 +64,14 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
         return rc;
     uint8_t ib[8];
     ocop_be64_put(ib, index);
-    MDB_val k = {.mv_size = 8, .mv_data = ib}, v = {.mv_size = raw->len, .mv_data = raw->data};
+    /* A large event is kept compressed; its leaf hash, like everything a verifier sees, is
+     * over the event's own bytes. */
+    ocop_arena_reset(state->intake_arena);
+    const void *stored;
+    MDB_val k = {.mv_size = 8, .mv_data = ib}, v;
+    if (ocop_stored_pack(state->intake_arena, raw->data, raw->len, &stored, &v.mv_size) != 0)
+        return ENOMEM;
+    v.mv_data = (void *)stored;
     if ((rc = ocop_db_put(txn, state->db.entries, &k, &v, MDB_APPEND)) != 0)
         return rc;
     aud_hash_t leaf;

@@ -1,8 +1,10 @@
 /* aud_proofs — signed tree heads, entries, and inclusion and consistency proofs. */
+#include <errno.h>
 #include <string.h>
 
 #include "aud_handlers.h"
 #include "ocop_error.h"
+#include "ocop_stored.h"
 
 #define S_PAGE_DEFAULT 1000
 #define S_ENTRIES_MAX 10000
@@ -52,12 +54,23 @@ Ocop__AudEntry *aud_entry_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *
             ocop_ctx_fail(ctx, reply, OCOP_E_NOT_FOUND, field, "no entry %llu in the log", (unsigned long long)index);
         return NULL;
     }
+    const void *data;
+    size_t len;
+    rc = ocop_stored_open(ocop_ctx_arena(ctx), v.data, v.size, &data, &len);
+    if (rc != 0) {
+        ocop_ctx_db_error(ctx, reply, rc == EBADMSG ? OCOP_STORE_CORRUPT : rc, "reading a log entry");
+        return NULL;
+    }
     Ocop__AudEntry *e = ocop_arena_alloc(ocop_ctx_arena(ctx), sizeof *e);
     ocop__aud_entry__init(e);
     e->index = index;
-    e->data.len = v.size;
-    e->data.data = ocop_arena_alloc(ocop_ctx_arena(ctx), v.size ? v.size : 1);
-    memcpy(e->data.data, v.data, v.size);
+    e->data.len = len;
+    if (data != v.data) { /* decompressed into the arena already */
+        e->data.data = (uint8_t *)data;
+        return e;
+    }
+    e->data.data = ocop_arena_alloc(ocop_ctx_arena(ctx), len ? len : 1);
+    memcpy(e->data.data, data, len);
     return e;
 }
 

@@ -14,6 +14,7 @@
 #include "ocop_log.h"
 #include "ocop_service.h"
 #include "ocop_store.h"
+#include "ocop_stored.h"
 
 typedef struct {
     aud_memindex_t *products;
@@ -24,6 +25,17 @@ static int s_product_key(void *user, const char *kind, const char *value)
 {
     s_rebuild_t *r = user;
     return strcmp(kind, AUD_KEY_PRODUCT) == 0 ? aud_memindex_add(r->products, value, r->index) : 0;
+}
+
+int aud_entry_event(ocop_arena_t *arena, const void *stored, size_t len, Ocop__Event **event)
+{
+    const void *data;
+    size_t n;
+    int rc = ocop_stored_open(arena, stored, len, &data, &n);
+    if (rc != 0)
+        return rc == EBADMSG ? MDB_CORRUPTED : rc;
+    *event = ocop__event__unpack(ocop_arena_allocator(arena), n, data);
+    return *event ? 0 : MDB_CORRUPTED;
 }
 
 int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
@@ -65,9 +77,11 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
         s_rebuild_t r = {state->products, k.mv_size == 8 ? ocop_be64_get(k.mv_data) : 0};
         ocop_arena_reset(state->intake_arena);
-        Ocop__Event *ev = ocop__event__unpack(ocop_arena_allocator(state->intake_arena), v.mv_size, v.mv_data);
-        if (!ev || aud_index_keys(ev, s_product_key, &r) != 0) {
-            rc = ev ? ENOMEM : MDB_CORRUPTED;
+        Ocop__Event *ev = NULL;
+        if ((rc = aud_entry_event(state->intake_arena, v.mv_data, v.mv_size, &ev)) != 0)
+            break;
+        if (aud_index_keys(ev, s_product_key, &r) != 0) {
+            rc = ENOMEM;
             break;
         }
     }

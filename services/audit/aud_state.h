@@ -1,7 +1,8 @@
 /* aud_state — the audit service's store schema, signing key and sources.
  *
  * Databases (keys built with ocop_key_*, "|" separates parts below):
- *   entries     index(u64)                               -> the packed ocop.Event as received
+ *   entries     index(u64)                               -> the packed ocop.Event as received,
+ *                                                           compressed when large (ocop_stored)
  *   nodes       level(u32)|index(u64)                    -> 32-byte hash of a complete subtree
  *   heads       tree size(u64)                           -> AudSignedTreeHead (one per commit)
  *   source_seq  section|sequence(u64)                    -> index(u64) (contiguity, per source)
@@ -24,6 +25,7 @@
 #include "aud_memindex.h"
 #include "aud_sign.h"
 #include "aud_tally.h"
+#include "envelope.pb-c.h"
 #include "ocop_arena.h"
 #include "ocop_config.h"
 #include "ocop_service.h"
@@ -60,6 +62,10 @@ void aud_state_close(aud_state_t *state);
  * ready). Sets products_ready. 0, or -1 with err (the log cannot be read or an entry is not an
  * event). */
 int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen);
+
+/* The event a stored log entry holds (ocop_stored: large ones are kept compressed), unpacked
+ * into arena. 0, MDB_CORRUPTED when it cannot be read back or is not an event, or ENOMEM. */
+int aud_entry_event(ocop_arena_t *arena, const void *stored, size_t len, Ocop__Event **event);
 
 /* Entries in the log as seen by txn. 0 / MDB error. */
 int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);

@@ -17,6 +17,7 @@
 #include "aud_verify.h"
 #include "audit.pb-c.h"
 #include "ocop_store.h"
+#include "ocop_stored.h"
 
 static void s_usage(FILE *out)
 {
@@ -91,15 +92,32 @@ static int s_read_store(aud_verifier_t *v, const char *dir)
     }
     mdb_cursor_close(cur);
     mdb_cursor_open(txn, entries, &cur);
+    ocop_arena_t *arena = ocop_arena_new(64 * 1024);
+    if (!arena) {
+        fprintf(stderr, "ocop-audit-verify: out of memory\n");
+        out = 2;
+    }
     for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0 && out == 0;
          rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+        const void *event;
+        size_t len;
         if (k.mv_size != 8) {
             fprintf(stderr, "ocop-audit-verify: %s: an entry key is not an index\n", dir);
             out = 2;
             break;
         }
-        out = aud_verifier_entry(v, ocop_be64_get(k.mv_data), val.mv_data, val.mv_size) == 0 ? 0 : 1;
+        ocop_arena_reset(arena);
+        if (ocop_stored_open(arena, val.mv_data, val.mv_size, &event, &len) != 0) {
+            fprintf(stderr,
+                    "ocop-audit-verify: %s: entry %llu cannot be read back (a compressed entry that does not "
+                    "decompress)\n",
+                    dir, (unsigned long long)ocop_be64_get(k.mv_data));
+            out = 2;
+            break;
+        }
+        out = aud_verifier_entry(v, ocop_be64_get(k.mv_data), event, len) == 0 ? 0 : 1;
     }
+    ocop_arena_destroy(&arena);
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
     mdb_env_close(env);

@@ -28,6 +28,7 @@
 #include "ocop_date.h"
 #include "ocop_db.h"
 #include "ocop_store.h"
+#include "ocop_stored.h"
 
 #define S_PRODUCTS 12
 #define S_RUN_TIMEOUT_MS 60000
@@ -993,6 +994,35 @@ static void test_export_verifies_and_tampering_is_caught(void **state)
     free(data);
 }
 
+/* How many entries of the store in dir are kept compressed; the first one's stored bytes are
+ * copied into first (malloc'd, *length bytes). */
+static size_t s_compressed_entries(const char *dir, uint8_t **first, size_t *length)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi entries;
+    MDB_cursor *cur;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY | MDB_NOLOCK, 0), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "entries", 0, &entries), 0);
+    assert_int_equal(mdb_cursor_open(txn, entries, &cur), 0);
+    size_t n = 0;
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        if (v.mv_size > 0 && *(const uint8_t *)v.mv_data == OCOP_STORED_COMPRESSED && n++ == 0) {
+            *first = malloc(v.mv_size);
+            assert_non_null(*first);
+            memcpy(*first, v.mv_data, v.mv_size);
+            *length = v.mv_size;
+        }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return n;
+}
+
 static void test_store_copy_verifies_and_tampering_is_caught(void **state)
 {
     (void)state;
@@ -1004,11 +1034,31 @@ static void test_store_copy_verifies_and_tampering_is_caught(void **state)
     s_verify("--store", copy, W.key_path);
     s_expect_run(0, "verified: ");
 
-    /* Flip one byte of a product name stored in an entry. */
+    /* The session results carry every member's sheet and are kept compressed: the verifier read
+     * them back. One byte changed inside one is refused. */
+    uint8_t *entry = NULL;
+    size_t length = 0;
+    assert_true(s_compressed_entries(copy, &entry, &length) >= 1);
     char mdb[HARNESS_PATH_MAX + 32];
     snprintf(mdb, sizeof mdb, "%s/data.mdb", copy);
     size_t len;
     uint8_t *data = (uint8_t *)harness_read_file(mdb, &len);
+    assert_non_null(data);
+    uint8_t *in_file = memmem(data, len, entry, length);
+    free(entry);
+    assert_non_null(in_file);
+    in_file[length / 2] ^= 0x20;
+    s_write(mdb, data, len);
+    s_verify("--store", copy, W.key_path);
+    s_expect_run(2, "cannot be read back");
+    in_file[length / 2] ^= 0x20;
+    s_write(mdb, data, len);
+    free(data);
+    s_verify("--store", copy, W.key_path);
+    s_expect_run(0, "verified: ");
+
+    /* Flip one byte of a product name stored in an entry. */
+    data = (uint8_t *)harness_read_file(mdb, &len);
     assert_non_null(data);
     const char *needle = "\xc4\x90\xe1\xba\xb7"
                          "c s\xe1\xba\xa3n"; /* "Đặc sản" */

@@ -1,6 +1,7 @@
 /* ocop_outbox and ocop_record on a real store in a temporary directory: the last sequence,
- * append-only puts, scans (from the middle, max, max_bytes, visitor stop), and protobuf records
- * (round trip, missing key, bytes that do not parse). */
+ * append-only puts, scans (from the middle, max, max_bytes, visitor stop), large events kept
+ * compressed and read back as they were, and protobuf records (round trip, missing key, bytes
+ * that do not parse). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "ocop_outbox.h"
 #include "ocop_record.h"
 #include "ocop_store.h"
+#include "ocop_stored.h"
 #include "registration.pb-c.h"
 #include "unit_tmpdir.h"
 
@@ -26,6 +28,7 @@ typedef struct {
     ocop_store_t *store;
     MDB_dbi outbox;
     MDB_dbi records;
+    ocop_arena_t *arena;
 } s_fixture_t;
 
 static int s_setup(void **state)
@@ -40,9 +43,11 @@ static int s_setup(void **state)
     char err[256] = "";
     ocop_store_options_t opts = {.path = fx->dir, .map_size = 4 * S_MB, .map_max = 4 * S_MB, .max_dbs = 4};
     fx->store = ocop_store_open(&opts, err, sizeof err);
-    if (!fx->store || ocop_outbox_open(fx->store, &fx->outbox) != 0 ||
+    fx->arena = ocop_arena_new(64 * 1024);
+    if (!fx->store || !fx->arena || ocop_outbox_open(fx->store, &fx->outbox) != 0 ||
         ocop_store_dbi(fx->store, "records", 0, &fx->records) != 0) {
         print_error("setup: %s\n", err);
+        ocop_arena_destroy(&fx->arena);
         ocop_store_destroy(&fx->store);
         test_rmtree(fx->dir);
         free(fx);
@@ -55,6 +60,7 @@ static int s_setup(void **state)
 static int s_teardown(void **state)
 {
     s_fixture_t *fx = *state;
+    ocop_arena_destroy(&fx->arena);
     ocop_store_destroy(&fx->store);
     int rc = test_rmtree(fx->dir);
     free(fx);
@@ -88,7 +94,7 @@ static void s_put_range(s_fixture_t *fx, uint64_t first, uint64_t last, size_t p
         int n = snprintf(data, sizeof data, "event-%llu", (unsigned long long)seq);
         size_t len = pad ? pad : (size_t)n;
         assert_true(len <= sizeof data);
-        assert_int_equal(ocop_outbox_put(txn, fx->outbox, seq, data, len), 0);
+        assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, seq, data, len), 0);
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
 }
@@ -119,7 +125,7 @@ static size_t s_scan(s_fixture_t *fx, uint64_t from, size_t max, size_t max_byte
 {
     MDB_txn *txn = s_begin(fx, MDB_RDONLY);
     size_t count = 9999;
-    assert_int_equal(ocop_outbox_scan(txn, fx->outbox, from, max, max_bytes, s_visit, seen, &count), 0);
+    assert_int_equal(ocop_outbox_scan(txn, fx->outbox, fx->arena, from, max, max_bytes, s_visit, seen, &count), 0);
     mdb_txn_abort(txn);
     assert_int_equal(count, seen->n);
     return count;
@@ -149,15 +155,15 @@ static void test_put_in_order(void **state)
 
     /* Append-only: an existing or smaller sequence is refused and the txn stays usable. */
     MDB_txn *txn = s_begin(fx, 0);
-    assert_int_equal(ocop_outbox_put(txn, fx->outbox, 10, "event-10", 8), MDB_KEYEXIST);
-    assert_int_equal(ocop_outbox_put(txn, fx->outbox, 5, "event-5", 7), MDB_KEYEXIST);
-    assert_int_equal(ocop_outbox_put(txn, fx->outbox, 11, "event-11", 8), 0);
+    assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, 10, "event-10", 8), MDB_KEYEXIST);
+    assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, 5, "event-5", 7), MDB_KEYEXIST);
+    assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, 11, "event-11", 8), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
     assert_int_equal(s_last(fx), 11);
 
     /* An aborted put leaves nothing. */
     txn = s_begin(fx, 0);
-    assert_int_equal(ocop_outbox_put(txn, fx->outbox, 12, "event-12", 8), 0);
+    assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, 12, "event-12", 8), 0);
     mdb_txn_abort(txn);
     assert_int_equal(s_last(fx), 11);
 
@@ -167,7 +173,7 @@ static void test_put_in_order(void **state)
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
         char data[32];
         int n = snprintf(data, sizeof data, "event-%llu", (unsigned long long)big[i]);
-        assert_int_equal(ocop_outbox_put(txn, fx->outbox, big[i], data, (size_t)n), 0);
+        assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, big[i], data, (size_t)n), 0);
     }
     assert_int_equal(mdb_txn_commit(txn), 0);
     assert_int_equal(s_last(fx), 1099511627776ULL);
@@ -271,6 +277,107 @@ static void test_last_refuses_foreign_key(void **state)
     assert_int_equal(ocop_db_put(txn, fx->outbox, &k, &v, 0), 0);
     uint64_t last = 0;
     assert_int_equal(ocop_outbox_last(txn, fx->outbox, &last), MDB_CORRUPTED);
+    mdb_txn_abort(txn);
+}
+
+/* An event of len bytes that starts "event-<seq>": compressible text, or noise that no
+ * compressor shrinks. */
+static void s_large_event(uint8_t *out, size_t len, uint64_t seq, int noise)
+{
+    uint64_t x = seq * 0x9E3779B97F4A7C15ULL + 1;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        out[i] = noise ? (uint8_t)x : (uint8_t) "S1-1 PRD-00000219 score 3.0 "[i % 28];
+    }
+    int n = snprintf((char *)out, len, "event-%llu", (unsigned long long)seq);
+    out[n] = ' ';
+}
+
+#define S_LARGE 4600
+
+typedef struct {
+    const uint8_t *want[8];
+    size_t want_len[8];
+    size_t n;
+} s_exact_t;
+
+static int s_visit_exact(void *user, uint64_t seq, const void *data, size_t len)
+{
+    s_exact_t *e = user;
+    assert_true(seq >= 1 && seq < 8);
+    assert_int_equal(len, e->want_len[seq]);
+    assert_memory_equal(data, e->want[seq], len);
+    e->n++;
+    return 0;
+}
+
+static size_t s_stored_size(s_fixture_t *fx, uint64_t seq, uint8_t *first)
+{
+    uint8_t kb[8];
+    ocop_be64_put(kb, seq);
+    MDB_val k = {.mv_size = 8, .mv_data = kb}, v;
+    MDB_txn *txn = s_begin(fx, MDB_RDONLY);
+    assert_int_equal(mdb_get(txn, fx->outbox, &k, &v), 0);
+    *first = v.mv_size ? *(const uint8_t *)v.mv_data : 0xff;
+    size_t size = v.mv_size;
+    mdb_txn_abort(txn);
+    return size;
+}
+
+static void test_large_events_compressed(void **state)
+{
+    s_fixture_t *fx = *state;
+    static uint8_t text[3][S_LARGE], noise[S_LARGE], old[3000];
+    s_exact_t exact = {0};
+    MDB_txn *txn = s_begin(fx, 0);
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        s_large_event(text[seq - 1], S_LARGE, seq, 0);
+        exact.want[seq] = text[seq - 1], exact.want_len[seq] = S_LARGE;
+        assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, seq, text[seq - 1], S_LARGE), 0);
+    }
+    s_large_event(noise, S_LARGE, 4, 1);
+    exact.want[4] = noise, exact.want_len[4] = S_LARGE;
+    assert_int_equal(ocop_outbox_put(txn, fx->outbox, fx->arena, 4, noise, S_LARGE), 0);
+    /* A large event stored before events were compressed: kept as the event itself. */
+    s_large_event(old, sizeof old, 5, 0);
+    exact.want[5] = old, exact.want_len[5] = sizeof old;
+    uint8_t kb[8];
+    ocop_be64_put(kb, 5);
+    MDB_val k = {.mv_size = 8, .mv_data = kb}, v = {.mv_size = sizeof old, .mv_data = old};
+    assert_int_equal(ocop_db_put(txn, fx->outbox, &k, &v, MDB_APPEND), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+
+    /* Compressible text is kept compressed, small enough for a leaf page; noise as it is. */
+    uint8_t first;
+    assert_true(s_stored_size(fx, 1, &first) < 1024);
+    assert_int_equal(first, OCOP_STORED_COMPRESSED);
+    assert_int_equal(s_stored_size(fx, 4, &first), S_LARGE);
+    assert_int_equal(first, 'e');
+    assert_int_equal(s_stored_size(fx, 5, &first), sizeof old);
+
+    /* Every event reads back byte for byte, whichever form it was kept in. */
+    MDB_txn *rd = s_begin(fx, MDB_RDONLY);
+    size_t count = 0;
+    assert_int_equal(ocop_outbox_scan(rd, fx->outbox, fx->arena, 1, 100, S_MB, s_visit_exact, &exact, &count), 0);
+    assert_int_equal(count, 5);
+    assert_int_equal(exact.n, 5);
+    /* max_bytes counts the events, not their stored form: two of 4,600 bytes fit in 9,200. */
+    exact.n = 0;
+    assert_int_equal(ocop_outbox_scan(rd, fx->outbox, fx->arena, 1, 100, 2 * S_LARGE, s_visit_exact, &exact, &count),
+                     0);
+    assert_int_equal(count, 2);
+    mdb_txn_abort(rd);
+
+    /* A compressed value that cannot be read back is a corrupt store, not an event. */
+    txn = s_begin(fx, 0);
+    ocop_be64_put(kb, 6);
+    uint8_t broken[] = {OCOP_STORED_COMPRESSED, 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x10, 0x00};
+    v = (MDB_val){.mv_size = sizeof broken, .mv_data = broken};
+    assert_int_equal(ocop_db_put(txn, fx->outbox, &k, &v, MDB_APPEND), 0);
+    exact.n = 0;
+    assert_int_equal(ocop_outbox_scan(txn, fx->outbox, fx->arena, 5, 100, S_MB, s_visit_exact, &exact, &count),
+                     MDB_CORRUPTED);
+    assert_int_equal(exact.n, 1); /* the one before it was visited */
     mdb_txn_abort(txn);
 }
 
@@ -427,6 +534,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_max_bytes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_scan_visitor_stop, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_last_refuses_foreign_key, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_large_events_compressed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_record_round_trip, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_record_missing, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_record_garbage, s_setup, s_teardown),
