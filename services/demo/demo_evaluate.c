@@ -26,10 +26,6 @@
 #include "ocop_error.h"
 
 #define S_SHARDS_MAX 64
-/* A council's sitting scores tens to a few hundred dossiers; a session's opening and result
- * events list each of its products, so a session of a whole large province would make every
- * product's history carry an event that grows with the province. */
-#define S_SESSION_MAX 200
 #define S_WAIT_MS 60000
 
 typedef struct {
@@ -289,7 +285,7 @@ static int s_cmp_product(const void *a, const void *b)
 }
 
 /* The province's products: those not yet decided this year in sessions of at most
- * S_SESSION_MAX, then the central council for its proposals, then promotion of what is
+ * DEMO_SITTING_MAX, then the central council for its proposals, then promotion of what is
  * certified. Every step is found again by a re-run, whatever point an earlier run reached. */
 static int s_province(ctl_t *ctl, s_run_t *run, demo_forms_t *forms, ocop_client_t *reg, ocop_client_t *shard,
                       const char *province)
@@ -312,8 +308,8 @@ static int s_province(ctl_t *ctl, s_run_t *run, demo_forms_t *forms, ocop_client
         rc = CTL_EXIT_FAILED;
     if (rc == 0 && n)
         rc = s_plan(run, shard, products, n, &plan);
-    for (size_t from = 0; rc == 0 && from < plan.n_unscored; from += S_SESSION_MAX) {
-        size_t count = plan.n_unscored - from < S_SESSION_MAX ? plan.n_unscored - from : S_SESSION_MAX;
+    for (size_t from = 0; rc == 0 && from < plan.n_unscored; from += DEMO_SITTING_MAX) {
+        size_t count = plan.n_unscored - from < DEMO_SITTING_MAX ? plan.n_unscored - from : DEMO_SITTING_MAX;
         char tag[96];
         s_tag(tag, sizeof tag, "", province, plan.unscored + from, count);
         Ocop__Reply *closed;

@@ -56,6 +56,7 @@ typedef struct {
     int timeout_ms;
     unsigned upgrade_permille; /* of an upgrade province's certified products */
     unsigned revocations;
+    size_t sitting; /* at most this many dossiers per session */
     char today[OCOP_DATE_LEN];
     size_t in_catalogue, upgrade_provinces, upgraded, up, same, down, proposed, five, certified_central,
         revoked[S_GROUNDS], revoked_late, skipped;
@@ -317,20 +318,37 @@ static int s_session(const s_run_t *run, demo_forms_t *forms, ocop_client_t *sha
 
 /* The ministry's session for the province's proposals; the province certifies on the central
  * result those the ministry did not recognise (26/2026 Art. 7.4(g)). */
+static int s_central_sitting(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *council,
+                             const char *round, const char *tag, const demo_product_t *const *proposed, size_t n);
+
 static int s_central(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *province,
                      const demo_product_t *const *proposed, size_t n)
 {
     char council[DEMO_ID_LEN], tag[64];
-    snprintf(tag, sizeof tag, "central-%s", province);
-    Ocop__Reply *closed;
     size_t five = run->five, certified = run->certified_central;
     char round[DEMO_ID_LEN];
     int rc = demo_council(shard, province, 1, run->timeout_ms, council);
     if (rc == 0)
         rc = demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_CENTRAL, province, S_CENTRAL_DATE, S_CENTRAL_DATE,
                         S_CENTRAL_DECISION_DATE, run->timeout_ms, round);
+    for (size_t from = 0; rc == 0 && from < n; from += run->sitting) {
+        snprintf(tag, sizeof tag, "central-%s-%zu", province, from / run->sitting);
+        size_t count = n - from < run->sitting ? n - from : run->sitting;
+        rc = s_central_sitting(run, forms, shard, council, round, tag, proposed + from, count);
+    }
     if (rc == 0)
-        rc = s_session(run, forms, shard, council, round, tag, proposed, n, 1, &closed);
+        printf("demo rerate: province %-3s central sessions (%d of %d members present): %zu proposals, %zu "
+               "recognised 5★, %zu certified by the province on the central result\n",
+               province, S_CENTRAL_PRESENT, DEMO_MEMBERS, n, run->five - five, run->certified_central - certified);
+    return rc;
+}
+
+/* One sitting of the ministry's council (at most run->sitting proposals). */
+static int s_central_sitting(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, const char *council,
+                             const char *round, const char *tag, const demo_product_t *const *proposed, size_t n)
+{
+    Ocop__Reply *closed;
+    int rc = s_session(run, forms, shard, council, round, tag, proposed, n, 1, &closed);
     if (rc != 0)
         return rc;
     for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
@@ -360,10 +378,6 @@ static int s_central(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, co
         }
     }
     ocop__reply__free_unpacked(closed, NULL);
-    if (rc == 0)
-        printf("demo rerate: province %-3s central session (%d of %d members present): %zu proposals, %zu recognised "
-               "5★, %zu certified by the province on the central result\n",
-               province, S_CENTRAL_PRESENT, DEMO_MEMBERS, n, run->five - five, run->certified_central - certified);
     return rc;
 }
 
@@ -378,34 +392,39 @@ static int s_upgrades(s_run_t *run, demo_forms_t *forms, ocop_client_t *shard, c
         if (s_upgrade_candidate(run, &pv->products[i]))
             picked[n++] = &pv->products[i];
     char council[DEMO_ID_LEN];
-    Ocop__Reply *closed = NULL;
+    Ocop__Reply *closed;
     if (rc == 0 && n)
         rc = demo_council(shard, pv->code, 0, run->timeout_ms, council);
     char round[DEMO_ID_LEN] = "";
     if (rc == 0 && n)
         rc = demo_round(shard, OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE, pv->code, S_FILED, S_FILED, S_DECISION_DATE,
                         run->timeout_ms, round);
-    if (rc == 0 && n)
-        rc = s_session(run, forms, shard, council, round, pv->code, picked, n, 0, &closed);
-    for (size_t i = 0; rc == 0 && closed && i < closed->eval_session->n_products; i++) {
-        const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
-        int before = s_stars_2025(run, sp->product_id);
-        run->upgraded++;
-        if (sp->forwarded) {
-            for (size_t k = 0; k < n; k++)
-                if (strcmp(picked[k]->id, sp->product_id) == 0)
-                    proposed[n_proposed++] = picked[k];
-            continue;
+    /* The province's council sits as often as its dossiers need. */
+    for (size_t from = 0; rc == 0 && from < n; from += run->sitting) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "%s-%zu", pv->code, from / run->sitting);
+        size_t count = n - from < run->sitting ? n - from : run->sitting;
+        rc = s_session(run, forms, shard, council, round, tag, picked + from, count, 0, &closed);
+        for (size_t i = 0; rc == 0 && i < closed->eval_session->n_products; i++) {
+            const Ocop__EvalSessionProduct *sp = closed->eval_session->products[i];
+            int before = s_stars_2025(run, sp->product_id);
+            run->upgraded++;
+            if (sp->forwarded) {
+                for (size_t k = from; k < from + count; k++)
+                    if (strcmp(picked[k]->id, sp->product_id) == 0)
+                        proposed[n_proposed++] = picked[k];
+                continue;
+            }
+            if ((int)sp->stars > before)
+                run->up++;
+            else if ((int)sp->stars == before)
+                run->same++;
+            else
+                run->down++;
         }
-        if ((int)sp->stars > before)
-            run->up++;
-        else if ((int)sp->stars == before)
-            run->same++;
-        else
-            run->down++;
+        if (rc == 0)
+            ocop__reply__free_unpacked(closed, NULL);
     }
-    if (closed)
-        ocop__reply__free_unpacked(closed, NULL);
     run->proposed += n_proposed;
     if (rc == 0 && n) {
         run->upgrade_provinces++;
@@ -529,11 +548,12 @@ static int s_revocations(s_run_t *run, ocop_client_t **shards, const s_province_
 
 static int s_usage(void)
 {
-    fprintf(stderr, "usage: ocop-demo rerate [--seed N] [--upgrade-permille N] [--revocations N]\n"
+    fprintf(stderr, "usage: ocop-demo rerate [--seed N] [--upgrade-permille N] [--revocations N] [--sitting N]\n"
                     "  After demo evaluate (same --seed): moves the products to catalogue 26-2026, holds upgrades\n"
                     "  under 26/2026/QĐ-TTg in a few provinces (N per mille of their certified products, default\n"
-                    "  120), each in a round 3 of 2026 it declares, the ministry's session for those proposed,\n"
-                    "  and N revocations by ground (default 12); safe to re-run.\n");
+                    "  120), each in a round 3 of 2026 it declares, the ministry's sessions for those proposed,\n"
+                    "  and N revocations by ground (default 12); a council sits for at most --sitting dossiers at\n"
+                    "  a time (1 to 5000, default 200); safe to re-run with the same options.\n");
     return CTL_EXIT_USAGE;
 }
 
@@ -552,6 +572,8 @@ static int s_parse(int argc, char **argv, s_run_t *run)
             run->upgrade_permille = (unsigned)x;
         else if (strcmp(flag, "--revocations") == 0 && x <= 1000)
             run->revocations = (unsigned)x;
+        else if (strcmp(flag, "--sitting") == 0 && x >= 1 && x <= 5000)
+            run->sitting = (size_t)x;
         else
             return -1;
     }
@@ -601,7 +623,7 @@ static void s_summary(const s_run_t *run)
 
 int demo_rerate(ctl_t *ctl, int argc, char **argv)
 {
-    s_run_t run = {.seed = 2025, .upgrade_permille = 120, .revocations = 12};
+    s_run_t run = {.seed = 2025, .upgrade_permille = 120, .revocations = 12, .sitting = DEMO_SITTING_MAX};
     if (s_parse(argc, argv, &run) != 0)
         return s_usage();
     int rc = demo_connect_direct(ctl, "rerate", "shards");

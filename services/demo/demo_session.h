@@ -13,6 +13,11 @@
 
 #define DEMO_MEMBERS 7
 #define DEMO_ID_LEN 40
+/* A council's sitting scores tens to a few hundred dossiers; a session's opening and result
+ * events list each of its products, so a session of a whole large province would make every
+ * product's history carry an event that grows with the province (and a session takes at most
+ * 5,000 products). */
+#define DEMO_SITTING_MAX 200
 
 /* Member ids ("m1"…"m7", the chair first) and names of every demo council. */
 extern const char *const demo_members[DEMO_MEMBERS][2];

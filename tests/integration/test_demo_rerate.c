@@ -21,6 +21,8 @@
 
 #define S_A 30 /* products in province A (shard 1) */
 #define S_B 10 /* in province B (shard 2) */
+/* Dossiers per council sitting: fewer than the upgrades the seed picks, so they need several. */
+#define S_SITTING "4"
 #define S_N (S_A + S_B)
 #define S_RUN_TIMEOUT_MS 120000
 #define S_POLICY "26/2026/QĐ-TTg"
@@ -81,7 +83,7 @@ static void test_world_scored_in_july_2025(void **state)
 static void test_rerate_under_26_2026(void **state)
 {
     (void)state;
-    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
+    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6", "--sitting", S_SITTING);
     ITEST_ASSERT_EXIT(W.w.run, 0);
     snprintf(W.first_out, sizeof W.first_out, "%s", W.w.run.out);
     printf("%s", W.w.run.out);
@@ -90,7 +92,8 @@ static void test_rerate_under_26_2026(void **state)
         W.w.run.out, "40 products certified by demo evaluate in catalogue 26-2026; upgrades under 26/2026/QĐ-TTg"));
 
     /* Every product in the new catalogue, in registration and on its shard. */
-    size_t upgrade_sessions = 0, revoked = 0;
+    size_t upgrade_sessions = 0, revoked = 0, n_sittings = 0;
+    char sittings[S_N][64]; /* the province's upgrade sessions seen */
     for (int i = 0; i < S_N; i++) {
         Ocop__Reply *r = harness_product_get(W.w.h->client, W.p[i].product_id);
         ITEST_ASSERT_OK(r);
@@ -125,11 +128,24 @@ static void test_rerate_under_26_2026(void **state)
         bool province = r->eval_session->level == OCOP__EVAL_LEVEL__EVAL_LEVEL_PROVINCE;
         for (size_t k = 0; province && k < r->eval_session->n_products; k++)
             assert_int_equal(r->eval_session->products[k]->dossier_kind, OCOP__DOSSIER_KIND__DOSSIER_KIND_UPGRADE);
-        upgrade_sessions += province && strcmp(r->eval_session->date, "2026-06-15") == 0;
+        bool upgrade = province && strcmp(r->eval_session->date, "2026-06-15") == 0;
+        upgrade_sessions += upgrade;
+        /* A council sits for at most --sitting dossiers: a province with more holds several. */
+        if (upgrade) {
+            assert_true(r->eval_session->n_products <= (size_t)atoi(S_SITTING));
+            size_t k = 0;
+            while (k < n_sittings && strcmp(sittings[k], r->eval_session->id) != 0)
+                k++;
+            if (k == n_sittings)
+                snprintf(sittings[n_sittings++], sizeof sittings[0], "%s", r->eval_session->id);
+        }
         ITEST_FREE(r);
     }
     if (upgrade_sessions == 0)
         fail_msg("no certificate from an upgrade session under %s:\n%s", S_POLICY, W.w.run.out);
+    if (n_sittings < 2)
+        fail_msg("%zu upgrade certificates from %zu sitting(s) of at most %s dossiers:\n%s", upgrade_sessions,
+                 n_sittings, S_SITTING, W.w.run.out);
 
     /* Each revocation printed: the certificate carries its ground and article, by its level. */
     for (const char *at = W.w.run.out; (at = strstr(at, "demo rerate: certificate ")) != NULL; at++) {
@@ -159,7 +175,7 @@ static void test_second_run_writes_nothing(void **state)
     (void)state;
     demo_world_marks_t marks = demo_world_marks(&W.w);
     assert_true(marks.registration > 0 && marks.shard[0] > 0 && marks.shard[1] > 0);
-    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6");
+    S_DEMO("rerate", "--upgrade-permille", "500", "--revocations", "6", "--sitting", S_SITTING);
     ITEST_ASSERT_EXIT(W.w.run, 0);
     assert_non_null(strstr(W.w.run.out, "0 reclassified"));
     /* The same summary: what was done is found again, not done twice. */
