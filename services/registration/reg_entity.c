@@ -201,6 +201,23 @@ int reg_handle_entity_register(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__
     return s_reply_entity(ctx, reply, e, OCOP__EVENT__BODY_REG_ENTITY_REGISTERED);
 }
 
+static const char *s_entity_id(const Ocop__Reply *reply)
+{
+    return reply->body_case == OCOP__REPLY__BODY_REG_ENTITY && reply->reg_entity ? reply->reg_entity->id : NULL;
+}
+
+static int s_entity_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
+{
+    Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", id);
+    if (!e)
+        return -1;
+    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
+    reply->reg_entity = e;
+    return 0;
+}
+
+const ocop_replay_t reg_entity_replay = {s_entity_id, s_entity_rebuild};
+
 int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
     Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", req->reg_entity_get->id);

@@ -13,6 +13,10 @@ int reg_entity_find(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *id, Ocop__R
 /* As reg_product_load, for entities. */
 Ocop__RegEntity *reg_entity_load(ocop_ctx_t *ctx, Ocop__Reply *reply, const char *field, const char *id);
 
+/* Retries of entity writes are answered with the entity as it is now: only its id is kept with
+ * the request id (a whole reply is about 400 bytes, and every import row keeps one a week). */
+extern const ocop_replay_t reg_entity_replay;
+
 typedef struct {
     char version[16];          /* hierarchy the commune code belongs to */
     char province[16];         /* its province in that hierarchy */

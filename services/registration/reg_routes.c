@@ -1,4 +1,5 @@
 /* reg_routes — which handler serves which request, and the helpers every handler uses. */
+#include "reg_entity.h"
 #include "reg_handlers.h"
 #include "reg_product.h"
 
@@ -14,9 +15,10 @@ static const ocop_route_t s_routes[] = {
     {OCOP__REQUEST__BODY_REG_UNIT_IMPORT, "unit_import", true, reg_handle_unit_import, false, NULL},
     {OCOP__REQUEST__BODY_REG_UNIT_GET, "unit_get", false, reg_handle_unit_get, false, NULL},
     {OCOP__REQUEST__BODY_REG_UNIT_LIST, "unit_list", false, reg_handle_unit_list, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, reg_handle_entity_register, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_REGISTER, "entity_register", true, reg_handle_entity_register, false,
+     &reg_entity_replay},
     {OCOP__REQUEST__BODY_REG_ENTITY_GET, "entity_get", false, reg_handle_entity_get, false, NULL},
-    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, reg_handle_entity_update, false, NULL},
+    {OCOP__REQUEST__BODY_REG_ENTITY_UPDATE, "entity_update", true, reg_handle_entity_update, false, &reg_entity_replay},
     {OCOP__REQUEST__BODY_REG_ENTITY_LIST, "entity_list", false, reg_handle_entity_list, false, NULL},
     {OCOP__REQUEST__BODY_REG_PRODUCT_REGISTER, "product_register", true, reg_handle_product_register, false,
      &reg_product_replay},

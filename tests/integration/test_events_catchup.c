@@ -689,12 +689,36 @@ static void test_retried_request_applied_once(void **state)
     ITEST_FREE(r2);
     assert_int_equal(s_last(), seq + 1);
 
+    /* Only the entity's id is kept with the request id: a retry gets the entity as it is now. */
+    Ocop__RegEntityUpdate update = OCOP__REG_ENTITY_UPDATE__INIT;
+    update.id = r1->reg_entity->id;
+    update.representative = "Trần Thị Mới";
+    update.expected_revision = 1;
+    Ocop__Request update_req;
+    ocop__request__init(&update_req);
+    char update_rid[OCOP_REQUEST_ID_LEN + 1];
+    ocop_request_id_new(update_rid);
+    update_req.request_id = update_rid;
+    update_req.body_case = OCOP__REQUEST__BODY_REG_ENTITY_UPDATE;
+    update_req.reg_entity_update = &update;
+    assert_int_equal(harness_call(c, &update_req, &r2), 0);
+    ITEST_ASSERT_OK(r2);
+    ITEST_FREE(r2);
+    assert_int_equal(harness_call(c, s_register_request(&req, &body, rid, "RTY0000001"), &r2), 0);
+    ITEST_ASSERT_OK(r2);
+    assert_string_equal(r2->reg_entity->id, r1->reg_entity->id);
+    assert_int_equal(r2->reg_entity->revision, 2);
+    assert_string_equal(r2->reg_entity->representative, "Trần Thị Mới");
+    assert_int_equal(r2->reg_entity->created_ms, r1->reg_entity->created_ms);
+    ITEST_FREE(r2);
+    assert_int_equal(s_last(), seq + 2);
+
     /* The tax code of the ignored body was never taken. */
     Ocop__Reply *r3 = harness_entity_register(c, NULL, OCOP__ENTITY_TYPE__ENTITY_TYPE_ENTERPRISE, "Công ty Khác",
                                               "RTY0000009", s_world.data.communes[3]);
     ITEST_ASSERT_OK(r3);
     ITEST_FREE(r3);
-    assert_int_equal(s_last(), seq + 2);
+    assert_int_equal(s_last(), seq + 3);
 
     /* And the subscriber saw each registration exactly once. */
     assert_int_equal(s_catch_up_and_count("RTY0000001"), 1);
