@@ -29,11 +29,13 @@
 #define S_WINDOW 4000
 #define S_UNITS_PER_REQUEST 500
 #define S_REF_MAX 64
+#define S_REF_IN_ID_MAX 64
+#define S_ID_MAX (16 + 1 + S_REF_IN_ID_MAX + 1)
 #define S_EXAMPLES 8
 
 typedef struct s_pending {
     char ref[S_REF_MAX];
-    char id[OCOP_REQUEST_ID_LEN + 1];
+    char id[S_ID_MAX];
     char key[S_REF_MAX]; /* rows with one key are applied in file order: one in flight at a time */
     uint8_t *packed;
     size_t len;
@@ -121,15 +123,35 @@ static int s_journal_load(const char *path, s_map_entry_t **out, size_t *n, int 
     return 0;
 }
 
-static void s_request_id(const char *kind, const char *path, const char *ref, char *out)
+/* A row's request id, the same for the same kind, file name and ref, so that a re-run is answered
+ * instead of applied again: 16 hex digits of a digest of the kind and the file's name, then '-'
+ * and the ref itself when it is 1 to 64 printable ASCII characters without spaces, else '#' and
+ * a digest of the ref. Rows whose refs ascend in the file (E000001, E000002, ...) get ascending
+ * ids, which the service's index of request ids takes as appends; ids digested whole land
+ * anywhere in it, and once it is large every row writes a page of it of its own. */
+static void s_request_id(const char *kind, const char *path, const char *ref, char out[S_ID_MAX])
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     char material[512];
-    snprintf(material, sizeof material, "import:%s:%s:%s", kind, base, ref);
-    uint8_t hash[OCOP_REQUEST_ID_LEN / 2];
-    crypto_generichash(hash, sizeof hash, (const uint8_t *)material, strlen(material), NULL, 0);
-    sodium_bin2hex(out, OCOP_REQUEST_ID_LEN + 1, hash, sizeof hash);
+    snprintf(material, sizeof material, "import:%s:%s", kind, base);
+    uint8_t file[8];
+    crypto_generichash(file, sizeof file, (const uint8_t *)material, strlen(material), NULL, 0);
+    sodium_bin2hex(out, 2 * sizeof file + 1, file, sizeof file);
+    size_t n = strlen(ref);
+    bool plain = n >= 1 && n <= S_REF_IN_ID_MAX;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = ref[i] > 0x20 && ref[i] < 0x7f;
+    char *tail = out + 2 * sizeof file;
+    if (plain) {
+        tail[0] = '-';
+        memcpy(tail + 1, ref, n + 1);
+        return;
+    }
+    uint8_t digest[16];
+    crypto_generichash(digest, sizeof digest, (const uint8_t *)ref, n, NULL, 0);
+    tail[0] = '#';
+    sodium_bin2hex(tail + 1, 2 * sizeof digest + 1, digest, sizeof digest);
 }
 
 static void s_progress(s_import_t *im, int final)
