@@ -27,6 +27,7 @@
 
 #define S_SHARDS_MAX 64
 #define S_WAIT_MS 60000
+#define S_WAIT_WINDOW 512
 
 typedef struct {
     const char *date;
@@ -37,35 +38,62 @@ typedef struct {
 
 /* ---------------------------------------------------------------- one province */
 
-/* Waits until the shard's replica has every product (registration's events arrive async). */
+/* Waits until the shard's replica holds every product as registration listed it, evaluating:
+ * registration's events reach the shard asynchronously, so right after an import a product may
+ * be unknown there, or still at an earlier stage, and could not be attested yet. Asks for the
+ * products still missing, pipelined, every 100 ms. */
 static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const demo_product_t *products, size_t n)
 {
-    for (size_t i = 0; i<n; i += n - i> 1 ? n - i - 1 : 1) {
-        for (int waited = 0;; waited += 100) {
-            Ocop__EvalProductGet get = OCOP__EVAL_PRODUCT_GET__INIT;
-            get.id = (char *)products[i].id;
-            Ocop__Request req = OCOP__REQUEST__INIT;
-            req.body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
-            req.eval_product_get = &get;
-            Ocop__Reply *reply;
-            if (ocop_client_call(shard, &req, &reply, run->timeout_ms, 3) != 0)
-                return CTL_EXIT_UNAVAILABLE;
-            int known = reply->status == OCOP__STATUS__STATUS_OK;
-            ocop__reply__free_unpacked(reply, NULL);
-            if (known)
-                break;
-            if (waited >= S_WAIT_MS) {
-                fprintf(stderr, "ocop-demo evaluate: the shard has not learnt product %s from registration\n",
-                        products[i].id);
-                return CTL_EXIT_UNAVAILABLE;
-            }
+    size_t *waiting = calloc(n, sizeof *waiting), n_waiting = n;
+    Ocop__EvalProductGet *gets = calloc(n, sizeof *gets);
+    Ocop__Request *reqs = calloc(n, sizeof *reqs), **ptrs = calloc(n, sizeof *ptrs);
+    Ocop__Reply **replies = calloc(n, sizeof *replies);
+    int rc = waiting && gets && reqs && ptrs && replies ? 0 : CTL_EXIT_FAILED;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        waiting[i] = i;
+    for (int waited = 0; rc == 0 && n_waiting; waited += 100) {
+        for (size_t k = 0; k < n_waiting; k++) {
+            ocop__eval_product_get__init(&gets[k]);
+            gets[k].id = (char *)products[waiting[k]].id;
+            ocop__request__init(&reqs[k]);
+            reqs[k].body_case = OCOP__REQUEST__BODY_EVAL_PRODUCT_GET;
+            reqs[k].eval_product_get = &gets[k];
+            ptrs[k] = &reqs[k];
+        }
+        if (ocop_client_pipeline(shard, ptrs, n_waiting, S_WAIT_WINDOW, run->timeout_ms, replies) != 0) {
+            fprintf(stderr, "ocop-demo evaluate: the shard did not answer within %d ms\n", run->timeout_ms);
+            rc = CTL_EXIT_UNAVAILABLE;
+        }
+        size_t still = 0;
+        for (size_t k = 0; k < n_waiting; k++) {
+            int ready = replies[k] && replies[k]->status == OCOP__STATUS__STATUS_OK &&
+                        replies[k]->body_case == OCOP__REPLY__BODY_EVAL_PRODUCT &&
+                        replies[k]->eval_product->stage == OCOP__STAGE__STAGE_EVALUATING;
+            if (!ready)
+                waiting[still++] = waiting[k];
+            if (replies[k])
+                ocop__reply__free_unpacked(replies[k], NULL);
+            replies[k] = NULL;
+        }
+        n_waiting = still;
+        if (rc == 0 && n_waiting && waited >= S_WAIT_MS) {
+            fprintf(stderr,
+                    "ocop-demo evaluate: after %d s the shard has not learnt from registration that %zu products "
+                    "are evaluating (%s among them)\n",
+                    S_WAIT_MS / 1000, n_waiting, products[waiting[0]].id);
+            rc = CTL_EXIT_UNAVAILABLE;
+        }
+        if (rc == 0 && n_waiting) {
             struct timespec ts = {0, 100 * 1000000L};
             nanosleep(&ts, NULL);
         }
-        if (i == n - 1)
-            break;
     }
-    return 0;
+    free(waiting);
+    free(gets);
+    free(reqs);
+    free(ptrs);
+    free(replies);
+    return rc;
 }
 
 static int s_attest(const s_run_t *run, ocop_client_t *shard, const demo_product_t *products, size_t n)
