@@ -27,7 +27,6 @@
 
 #define S_SHARDS_MAX 64
 #define S_WAIT_MS 60000
-#define S_WAIT_WINDOW 512
 
 typedef struct {
     const char *date;
@@ -60,7 +59,7 @@ static int s_wait_replica(const s_run_t *run, ocop_client_t *shard, const demo_p
             reqs[k].eval_product_get = &gets[k];
             ptrs[k] = &reqs[k];
         }
-        if (ocop_client_pipeline(shard, ptrs, n_waiting, S_WAIT_WINDOW, run->timeout_ms, replies) != 0) {
+        if (ocop_client_pipeline(shard, ptrs, n_waiting, DEMO_WINDOW, run->timeout_ms, replies) != 0) {
             fprintf(stderr, "ocop-demo evaluate: the shard did not answer within %d ms\n", run->timeout_ms);
             rc = CTL_EXIT_UNAVAILABLE;
         }

@@ -31,7 +31,6 @@
 #include "ocop_error.h"
 #include "ocop_service.h"
 
-#define S_WINDOW 512
 #define S_WAIT_MS 60000
 #define S_SHARDS_MAX 64
 #define S_PLAN_ITEMS 5
@@ -134,7 +133,7 @@ static int s_call(s_run_t *run, ocop_client_t *c, Ocop__Request *req, const char
 static int s_pipeline(s_run_t *run, ocop_client_t *c, Ocop__Request **reqs, size_t n, const char *what,
                       Ocop__Reply **replies)
 {
-    if (n == 0 || ocop_client_pipeline(c, reqs, n, S_WINDOW, run->timeout_ms, replies) == 0)
+    if (n == 0 || ocop_client_pipeline(c, reqs, n, DEMO_WINDOW, run->timeout_ms, replies) == 0)
         return 0;
     fprintf(stderr, "ocop-demo promote: %s: a reply did not come within %d ms\n", what, run->timeout_ms);
     return CTL_EXIT_UNAVAILABLE;

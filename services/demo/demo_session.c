@@ -10,7 +10,6 @@
 #include "ocop_error.h"
 
 #define S_CRITERIA_MAX 64
-#define S_WINDOW 512
 
 const char *const demo_members[DEMO_MEMBERS][2] = {
     {"m1", "Nguyễn Văn Hùng"}, {"m2", "Trần Thị Lan"}, {"m3", "Lê Minh Tuấn"},  {"m4", "Phạm Thu Hà"},
@@ -56,7 +55,7 @@ int demo_pipeline(ocop_client_t *client, Ocop__Request *reqs, size_t n, int time
     int rc = ptrs && replies ? 0 : CTL_EXIT_FAILED;
     for (size_t i = 0; rc == 0 && i < n; i++)
         ptrs[i] = &reqs[i];
-    if (rc == 0 && ocop_client_pipeline(client, ptrs, n, S_WINDOW, timeout_ms, replies) != 0) {
+    if (rc == 0 && ocop_client_pipeline(client, ptrs, n, DEMO_WINDOW, timeout_ms, replies) != 0) {
         fprintf(stderr, "ocop-demo: %s: a reply did not come within %d ms\n", what, timeout_ms);
         rc = CTL_EXIT_UNAVAILABLE;
     }

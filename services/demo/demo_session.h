@@ -18,6 +18,8 @@
  * product's history carry an event that grows with the province (and a session takes at most
  * 5,000 products). */
 #define DEMO_SITTING_MAX 200
+/* Requests the demo keeps in flight on one connection. */
+#define DEMO_WINDOW 512
 
 /* Member ids ("m1"…"m7", the chair first) and names of every demo council. */
 extern const char *const demo_members[DEMO_MEMBERS][2];

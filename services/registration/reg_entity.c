@@ -206,6 +206,7 @@ static const char *s_entity_id(const Ocop__Reply *reply)
     return reply->body_case == OCOP__REPLY__BODY_REG_ENTITY && reply->reg_entity ? reply->reg_entity->id : NULL;
 }
 
+/* The reply of a get, and of a retried register or update: the entity with id as it is now. */
 static int s_entity_rebuild(ocop_ctx_t *ctx, const char *id, Ocop__Reply *reply)
 {
     Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", id);
@@ -220,12 +221,7 @@ const ocop_replay_t reg_entity_replay = {s_entity_id, s_entity_rebuild};
 
 int reg_handle_entity_get(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
 {
-    Ocop__RegEntity *e = reg_entity_load(ctx, reply, "id", req->reg_entity_get->id);
-    if (!e)
-        return -1;
-    reply->body_case = OCOP__REPLY__BODY_REG_ENTITY;
-    reply->reg_entity = e;
-    return 0;
+    return s_entity_rebuild(ctx, req->reg_entity_get->id, reply);
 }
 
 int reg_handle_entity_update(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Reply *reply)
