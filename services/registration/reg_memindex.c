@@ -466,6 +466,7 @@ static int s_append_unindexed(reg_memindex_t *self, s_list_t *block, reg_meminde
         return ENOMEM;
     }
     /* from here the entry is the block's: freed with it */
+    e->entity = entity;
     if (s_place_entry(self, block, e) != 0 || s_list_push(entity, e) != 0)
         return ENOMEM;
     self->size++;
@@ -525,6 +526,7 @@ int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
         s_entry_free(e);
         return ENOMEM;
     }
+    e->entity = entity;
     if (s_index_entry(self, block, e) != 0) {
         block->n--;
         s_entry_free(e);
@@ -674,6 +676,11 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
     *out = found;
     *count = n;
     return 0;
+}
+
+const void *reg_memindex_entity_handle(const reg_memindex_t *self, const char *entity_id)
+{
+    return s_map_find(&self->entities, entity_id);
 }
 
 reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count)

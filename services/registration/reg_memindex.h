@@ -29,10 +29,12 @@ typedef struct {
     char *key;       /* normalised name */
     uint32_t *grams; /* its trigram set (reg_similarity), sorted */
     uint32_t n_grams;
-    /* the index's own: its catalogue and set as a small number, its block and place there */
+    /* the index's own: its catalogue and set as a small number, its block and place there, and
+     * its entity's list (the same pointer for every product of the entity) */
     uint32_t set_id;
     uint32_t pos;
     void *block;
+    const void *entity;
 } reg_memindex_entry_t;
 
 typedef struct reg_memindex_t reg_memindex_t;
@@ -57,6 +59,10 @@ int reg_memindex_reclassify(reg_memindex_t *self, const char *entity_id, const c
 reg_memindex_entry_t *const *reg_memindex_block(const reg_memindex_t *self, const char *unit_version,
                                                 const char *commune, size_t *count);
 reg_memindex_entry_t *const *reg_memindex_entity(const reg_memindex_t *self, const char *entity_id, size_t *count);
+
+/* What the entries of entity_id's products hold as `entity`, or NULL when the index holds none
+ * of them: screening tells the entity's own products from others' without comparing ids. */
+const void *reg_memindex_entity_handle(const reg_memindex_t *self, const char *entity_id);
 
 /* The products of the block (unit_version, commune) in the product set (catalogue_version,
  * product_set_code) that may be at Jaccard similarity >= threshold (0 < threshold <= 1) from a

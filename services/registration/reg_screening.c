@@ -53,18 +53,22 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     if (reg_memindex_candidates(index, p->unit_version, p->commune_code, p->catalogue_version, p->product_set_code,
                                 mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
+    const void *own = reg_memindex_entity_handle(index, p->entity_id);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const reg_memindex_entry_t *e = cands[i]; /* of the product's own set: the index keeps sets apart */
-        int same_entity = strcmp(e->entity_id, p->entity_id) == 0;
-        if (same_entity && strcmp(e->key, p->normalized_name) == 0)
-            rc = ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name", "entity %s already registered this product as %s",
-                               p->entity_id, e->id);
-        else if (!same_entity) {
-            double sim = reg_grams_similarity(mine.gram, mine.n, e->grams, e->n_grams);
-            if (sim >= REG_SIMILARITY_THRESHOLD)
-                s_add_candidate(arena, p, e, sim);
+        if (e->entity == own) {
+            /* The entity's own products are not its near-duplicates, but one with the same key is
+             * this product again (the same key has the same trigrams: counted before compared). */
+            if (e->n_grams == mine.n && strcmp(e->key, p->normalized_name) == 0)
+                rc = ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name",
+                                   "entity %s already registered this product as %s", p->entity_id, e->id);
+            continue;
         }
+        /* Most candidates fall short, and their comparison stops as soon as they must. */
+        double sim = reg_grams_similarity_at_least(mine.gram, mine.n, e->grams, e->n_grams, REG_SIMILARITY_THRESHOLD);
+        if (sim >= REG_SIMILARITY_THRESHOLD)
+            s_add_candidate(arena, p, e, sim);
     }
     free(cands);
     if (rc != 0)

@@ -132,6 +132,49 @@ double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, u
     return (double)common / (double)(na + nb - common);
 }
 
+/* The fewest common trigrams c at which sets of na and nb reach threshold, computed as
+ * reg_grams_similarity computes it (c / (na + nb - c), in double), so both agree at the edge;
+ * more than the smaller set when they cannot. */
+static uint32_t s_common_needed(uint32_t na, uint32_t nb, double threshold)
+{
+    uint32_t most = na < nb ? na : nb;
+    uint32_t c = (uint32_t)(threshold * (double)(na + nb) / (1.0 + threshold)); /* within one of it */
+    if (c > most)
+        c = most;
+    while (c > 0 && (double)(c - 1) / (double)(na + nb - (c - 1)) >= threshold)
+        c--;
+    while (c <= most && (double)c / (double)(na + nb - c) < threshold)
+        c++;
+    return c;
+}
+
+double reg_grams_similarity_at_least(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, double threshold)
+{
+    if (!a || !b || na == 0 || nb == 0)
+        return 0.0;
+    uint32_t need = s_common_needed(na, nb, threshold);
+    if (need > (na < nb ? na : nb))
+        return 0.0;
+    uint32_t i = 0, j = 0, common = 0;
+    while (i < na && j < nb) {
+        uint32_t left = na - i < nb - j ? na - i : nb - j;
+        if (common + left < need)
+            return 0.0;
+        if (a[i] < b[j]) {
+            i++;
+        } else if (a[i] > b[j]) {
+            j++;
+        } else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    if (common < need)
+        return 0.0;
+    return (double)common / (double)(na + nb - common);
+}
+
 double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
 {
     if (!a || !b)

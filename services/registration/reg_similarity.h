@@ -55,6 +55,12 @@ double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
 /* The same on bare sorted, duplicate-free code arrays (e.g. a copy of a set's first n codes). */
 double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb);
 
+/* reg_grams_similarity when it is at least threshold (0 < threshold <= 1), else 0 without
+ * finishing the comparison: sets whose sizes alone keep them apart are not compared, and the
+ * merge stops once the trigrams left cannot bring the common ones to what the threshold needs.
+ * Screening asks this of every candidate, most of which fall short. */
+double reg_grams_similarity_at_least(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, double threshold);
+
 /* reg_trigrams_from on both keys, then reg_trigrams_similarity; 0 when either key is
  * rejected by reg_trigrams_from. */
 double reg_similarity(const char *a, const char *b);

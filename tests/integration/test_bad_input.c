@@ -995,6 +995,20 @@ static void test_duplicate_screening(void **state)
     assert_true(s_review_pending_contains(p2_id));
     assert_false(s_review_pending_contains(s_world.p1));
 
+    /* Near both: the other entity's product is a candidate, the entity's own is not. */
+    r = harness_product_register(s_world.c, s_world.e2, "Mật ong rừng U Minh Hạ thượng hạng", d->sector, d->product_set,
+                                 d->communes[0], PROCESSED);
+    ITEST_ASSERT_OK(r);
+    const Ocop__RegProduct *p3 = r->reg_product_detail->product;
+    assert_true(s_has_flag(p3, "near_duplicate"));
+    int saw_other = 0;
+    for (size_t i = 0; i < p3->n_candidates; i++) {
+        assert_string_not_equal(p3->candidates[i]->entity_id, s_world.e2);
+        saw_other |= strcmp(p3->candidates[i]->product_id, s_world.p1) == 0;
+    }
+    assert_true(saw_other);
+    ITEST_FREE(r);
+
     /* The same name in another commune is another block: not a candidate. */
     r = harness_product_register(s_world.c, s_world.e2, "Mật ong rừng U Minh Thượng", d->sector, d->product_set,
                                  d->communes[1], PROCESSED);

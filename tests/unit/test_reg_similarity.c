@@ -209,12 +209,55 @@ static void test_threshold(void **state)
     }
 }
 
+/* A random sorted, duplicate-free set of up to 40 codes out of 48, so that sets overlap a lot. */
+static uint32_t s_random_set(uint32_t *out, unsigned *seed)
+{
+    uint32_t n = 0, want = 1 + (uint32_t)(rand_r(seed) % 40);
+    for (uint32_t code = 0; code < 48 && n < want; code++)
+        if ((uint32_t)(rand_r(seed) % 48) < want)
+            out[n++] = code;
+    return n;
+}
+
+/* The bounded comparison screening uses gives the full similarity whenever it reaches the
+ * threshold, and 0 exactly when it does not, at the edge too (fractions like 1/2 and 2/3). */
+static void test_at_least_agrees(void **state)
+{
+    (void)state;
+    static const double thresholds[] = {0.5, 1.0 / 3.0, 2.0 / 3.0, 0.25, 0.8, 1.0};
+    unsigned seed = 20261207u;
+    size_t reached = 0, below = 0, cut = 0;
+    for (int round = 0; round < 20000; round++) {
+        uint32_t a[48], b[48];
+        uint32_t na = s_random_set(a, &seed), nb = s_random_set(b, &seed);
+        for (size_t t = 0; t < sizeof thresholds / sizeof thresholds[0]; t++) {
+            double full = reg_grams_similarity(a, na, b, nb);
+            double bounded = reg_grams_similarity_at_least(a, na, b, nb, thresholds[t]);
+            if (full >= thresholds[t]) {
+                assert_true(bounded == full);
+                reached++;
+            } else {
+                assert_true(bounded == 0.0);
+                below++;
+                cut += full > 0.0;
+            }
+        }
+    }
+    /* Both sides of the threshold were met often, and nonzero similarities below it too. */
+    assert_true(reached > 1000 && below > 1000 && cut > 1000);
+    uint32_t one[] = {7};
+    assert_true(reg_grams_similarity_at_least(one, 1, one, 1, 1.0) == 1.0);
+    assert_true(reg_grams_similarity_at_least(one, 0, one, 1, 0.5) == 0.0);
+    assert_true(reg_grams_similarity_at_least(NULL, 1, one, 1, 0.5) == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trigram_counts), cmocka_unit_test(test_known_values),   cmocka_unit_test(test_properties),
-        cmocka_unit_test(test_reusable_sets),  cmocka_unit_test(test_rejected_input), cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_trigram_counts), cmocka_unit_test(test_known_values),
+        cmocka_unit_test(test_properties),     cmocka_unit_test(test_reusable_sets),
+        cmocka_unit_test(test_rejected_input), cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_threshold),      cmocka_unit_test(test_at_least_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
