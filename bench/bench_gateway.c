@@ -6,11 +6,11 @@
  *   bench_gateway [--quick] [--no-write] [--out FILE] [--seconds N] [--connections N]
  *
  * Deployment (the integration-test harness): ocop-registration and ocop-gateway (its defaults:
- * 4 HTTP workers and the pump thread) on 127.0.0.1; a central officer's token (no scope lookups). 200 entities in 200
- * communes are registered first; every POST registers a new product with a unique name, spread
- * over them, and is durable when answered (the service commits with fsync before it replies).
- * GET reads one product. wrk runs with 2 threads and N connections (default 64); the direct
- * client keeps the same number of requests in flight. Needs wrk (Debian package wrk). */
+ * an HTTP worker per CPU and the pump thread; --threads N sets the workers) on 127.0.0.1; a central officer's token (no
+ * scope lookups). 200 entities in 200 communes are registered first; every POST registers a new product with a unique
+ * name, spread over them, and is durable when answered (the service commits with fsync before it replies). GET reads
+ * one product. wrk runs with 2 threads and N connections (default 64); the direct client keeps the same number of
+ * requests in flight. Needs wrk (Debian package wrk). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,8 +451,8 @@ int main(int argc, char **argv)
     bench_text_printf(
         &md,
         "%s\n## Gateway (HTTP/JSON) beside ZeroMQ direct\n\n"
-        "`bench/bench_gateway`%s: ocop-registration and ocop-gateway (4 HTTP workers and the pump thread, its "
-        "defaults) on one "
+        "`bench/bench_gateway`%s: ocop-registration and ocop-gateway (%u HTTP workers and the pump thread%s) "
+        "on one "
         "machine (%s, %d CPUs, %s build); %u requests in flight; %d rounds of %d s per path, the paths "
         "alternating so that both meet the store at the same sizes (p50/p99: the median round). "
         "Through the gateway: `wrk "
@@ -461,8 +461,9 @@ int main(int argc, char **argv)
         "entities in 200 communes) and is durable when answered.\n\n"
         "| Request | Path | Requests/s | p50 ms | p99 ms | gateway CPU µs/request | service CPU µs/request "
         "| requests per service commit |\n|---|---|---:|---:|---:|---:|---:|---:|\n",
-        S_MARK_BEGIN, quick ? " --quick" : "", cpu, bench_cpu_count(), BENCH_BUILD_TYPE, b.connections, S_ROUNDS,
-        b.seconds, b.connections);
+        S_MARK_BEGIN, quick ? " --quick" : "", b.threads ? b.threads : (unsigned)bench_cpu_count(),
+        b.threads ? "" : ", its defaults: a worker per CPU", cpu, bench_cpu_count(), BENCH_BUILD_TYPE, b.connections,
+        S_ROUNDS, b.seconds, b.connections);
     const struct {
         const char *req, *path;
         const s_result_t *r;
