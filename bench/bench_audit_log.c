@@ -302,7 +302,7 @@ int bench_audit_store_stats(bench_audit_log_t *log, bench_audit_results_t *r)
     const struct {
         const char *name;
         MDB_dbi dbi;
-    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries}, {"nodes", d->nodes},           {"by_key", d->by_key},
+    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries}, {"merkle", d->merkle},         {"by_key", d->by_key},
                               {"by_time", d->by_time}, {"source_seq", d->source_seq}, {"heads", d->heads},
                               {"meta", d->meta},       {"sources", d->sources}};
     MDB_envinfo info;

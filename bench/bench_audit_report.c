@@ -326,13 +326,15 @@ static void s_md_notes(const bench_audit_results_t *r, const s_derived_t *d, ben
                           "(`aud_memindex`, rebuilt from the entries after a restart while the service answers).\n",
                           m->batch, m->write_bytes / 1024, r->event_bytes > 0 ? m->write_bytes / r->event_bytes : 0,
                           r->event_bytes, d->ordered->write_bytes / 1024, d->ordered->per_second, m->per_second);
-    const bench_audit_db_t *nodes = s_db(r, "nodes");
+    const bench_audit_db_t *nodes = s_db(r, "merkle");
     if (nodes && nodes->bytes)
         bench_text_printf(t,
                           "- Space: the Merkle nodes (%.2f per event, 12-byte key and 32-byte hash, %d bytes each in "
-                          "an LMDB leaf) take %.0f bytes per event, pages %.0f%% full: their keys are level-major "
-                          "(every leaf, then every level-1 node, ...), so each level grows just before the next "
-                          "level's first key, in the middle of a page, where LMDB splits pages in half.\n",
+                          "an LMDB leaf) take %.0f bytes per event, pages %.0f%% full: a node is keyed by the last "
+                          "leaf it covers, then its level (`aud_node_key`), the order in which appends make them, "
+                          "so each is put at the table's end (`MDB_APPEND`). Keyed level-major before (every leaf, "
+                          "then every level-1 node, ...), each level grew in the middle of the table, where LMDB "
+                          "splits pages in half: 218 bytes per event, pages 50%% full.\n",
                           s_per_event(nodes->records, r), S_NODE_RECORD, s_per_event(nodes->bytes, r),
                           100.0 * (double)(nodes->records * S_NODE_RECORD) / (double)nodes->bytes);
     bench_text_printf(t,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aud_index.h"
+#include "aud_migrate.h"
 #include "aud_products.h"
 #include "envelope.pb-c.h"
 #include "ocop_counter.h"
@@ -109,7 +110,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     state->config = config;
     const ocop_dbi_spec_t dbs[] = {
         {"entries", &state->db.entries},
-        {"nodes", &state->db.nodes},
+        {"merkle", &state->db.merkle},
         {"heads", &state->db.heads},
         {"source_seq", &state->db.source_seq},
         {"sources", &state->db.sources},
@@ -129,6 +130,8 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         return -1;
     }
     if (aud_signer_open(&state->signer, ocop_config_keys_dir(config), service->name, err, errlen) != 0)
+        return -1;
+    if (aud_migrate_nodes(state, err, errlen) != 0)
         return -1;
     state->intake_arena = ocop_arena_new(64 * 1024);
     state->products = aud_memindex_new();
@@ -172,20 +175,20 @@ int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept)
     return ocop_db_put(txn, state->db.meta, &k, &v, 0);
 }
 
-static void s_node_key(ocop_key_t *key, unsigned level, uint64_t index)
+void aud_node_key(ocop_key_t *key, unsigned level, uint64_t index)
 {
     ocop_key_init(key);
+    ocop_key_u64(key, ((index + 1) << level) - 1);
     ocop_key_u32(key, level);
-    ocop_key_u64(key, index);
 }
 
 static int s_node_get(void *user, unsigned level, uint64_t index, aud_hash_t *out)
 {
     aud_node_ctx_t *ctx = user;
     ocop_key_t key;
-    s_node_key(&key, level, index);
+    aud_node_key(&key, level, index);
     MDB_val k = ocop_key_val(&key), v;
-    int rc = mdb_get(ctx->txn, ctx->state->db.nodes, &k, &v);
+    int rc = mdb_get(ctx->txn, ctx->state->db.merkle, &k, &v);
     if (rc == 0 && v.mv_size != AUD_HASH_LEN)
         rc = MDB_CORRUPTED;
     if (rc == 0)
@@ -197,9 +200,11 @@ static int s_node_put(void *user, unsigned level, uint64_t index, const aud_hash
 {
     aud_node_ctx_t *ctx = user;
     ocop_key_t key;
-    s_node_key(&key, level, index);
+    aud_node_key(&key, level, index);
     MDB_val k = ocop_key_val(&key), v = {.mv_size = AUD_HASH_LEN, .mv_data = (void *)hash->h};
-    return ocop_db_put(ctx->txn, ctx->state->db.nodes, &k, &v, 0);
+    /* aud_merkle_append makes nodes in key order: each goes at the end (MDB_APPEND keeps the
+     * pages full, and refuses a node made twice). */
+    return ocop_db_put(ctx->txn, ctx->state->db.merkle, &k, &v, MDB_APPEND);
 }
 
 void aud_state_nodes(aud_node_ctx_t *ctx, const aud_state_t *state, MDB_txn *txn, aud_nodes_t *out)

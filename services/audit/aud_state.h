@@ -3,7 +3,12 @@
  * Databases (keys built with ocop_key_*, "|" separates parts below):
  *   entries     index(u64)                               -> the packed ocop.Event as received,
  *                                                           compressed when large (ocop_stored)
- *   nodes       level(u32)|index(u64)                    -> 32-byte hash of a complete subtree
+ *   merkle      last leaf(u64)|level(u32)                -> 32-byte hash of a complete subtree:
+ *                                                           node (level, index) covers leaves up to
+ *                                                           ((index + 1) << level) - 1, the leaf whose
+ *                                                           append made it, so nodes are keyed in the
+ *                                                           order they are made, always appended at
+ *                                                           the table's end, and its pages fill up
  *   heads       tree size(u64)                           -> AudSignedTreeHead (one per commit)
  *   source_seq  section|sequence(u64)                    -> index(u64) (contiguity, per source)
  *   sources     section                                  -> AudSource (intake status)
@@ -34,7 +39,7 @@
 #define AUD_INSPECTION_ID_WIDTH 6
 
 typedef struct {
-    ocop_table_t entries, nodes, heads, source_seq, sources, by_key, by_time, inspections, meta;
+    ocop_table_t entries, merkle, heads, source_seq, sources, by_key, by_time, inspections, meta;
     aud_tally_db_t tally;
     ocop_table_t certified;
 } aud_dbs_t;
@@ -74,7 +79,10 @@ int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);
 int aud_state_kept(const aud_state_t *state, MDB_txn *txn, uint64_t *kept);
 int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept);
 
-/* Node storage over the nodes database inside txn (for aud_merkle). */
+/* The key of node (level, index) in the merkle database. */
+void aud_node_key(ocop_key_t *key, unsigned level, uint64_t index);
+
+/* Node storage over the merkle database inside txn (for aud_merkle). */
 typedef struct {
     const aud_state_t *state;
     MDB_txn *txn;
