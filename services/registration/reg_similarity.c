@@ -113,12 +113,15 @@ int reg_trigrams_from(const char *key, reg_trigrams_t *out)
     return 0;
 }
 
-double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+/* The codes a and b share, counted by merge; once the codes left cannot bring the count to need,
+ * it stops and answers less than need. */
+static uint32_t s_common(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t need)
 {
-    if (!a || !b || na == 0 || nb == 0)
-        return 0.0;
     uint32_t i = 0, j = 0, common = 0;
     while (i < na && j < nb) {
+        uint32_t left = na - i < nb - j ? na - i : nb - j;
+        if (common + left < need)
+            return common;
         if (a[i] < b[j]) {
             i++;
         } else if (a[i] > b[j]) {
@@ -129,6 +132,14 @@ double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, u
             j++;
         }
     }
+    return common;
+}
+
+double reg_grams_similarity(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+    if (!a || !b || na == 0 || nb == 0)
+        return 0.0;
+    uint32_t common = s_common(a, na, b, nb, 0);
     return (double)common / (double)(na + nb - common);
 }
 
@@ -155,24 +166,8 @@ double reg_grams_similarity_at_least(const uint32_t *a, uint32_t na, const uint3
     uint32_t need = s_common_needed(na, nb, threshold);
     if (need > (na < nb ? na : nb))
         return 0.0;
-    uint32_t i = 0, j = 0, common = 0;
-    while (i < na && j < nb) {
-        uint32_t left = na - i < nb - j ? na - i : nb - j;
-        if (common + left < need)
-            return 0.0;
-        if (a[i] < b[j]) {
-            i++;
-        } else if (a[i] > b[j]) {
-            j++;
-        } else {
-            common++;
-            i++;
-            j++;
-        }
-    }
-    if (common < need)
-        return 0.0;
-    return (double)common / (double)(na + nb - common);
+    uint32_t common = s_common(a, na, b, nb, need);
+    return common < need ? 0.0 : (double)common / (double)(na + nb - common);
 }
 
 double reg_trigrams_similarity(const reg_trigrams_t *a, const reg_trigrams_t *b)
