@@ -52,6 +52,8 @@ static void test_nested_and_repeated(void **state)
     char field[128];
     assert_int_equal(s_find(&req, field, sizeof field), 1);
     assert_string_equal(field, "dossiers.product_id");
+    assert_int_equal(s_find(&req, field, 12), 1); /* a path longer than the room is cut */
+    assert_string_equal(field, "dossiers.pr");
 
     d1.product_id = "PRD-2";
     char *ids[] = {"PRD-1", "PRD|3"};
