@@ -105,7 +105,7 @@ static int s_measure(size_t n, s_row_t *row)
         const reg_memindex_entry_t **c;
         size_t nc;
         if (reg_memindex_candidates(mi, "2025", "00004", "26-2026", "9", probes[k].gram, probes[k].n,
-                                    REG_SIMILARITY_THRESHOLD, &c, &nc) != 0)
+                                    REG_SIMILARITY_THRESHOLD, NULL, NULL, &c, &nc) != 0)
             return -1;
         matched += nc;
         for (size_t i = 0; i < nc; i++)

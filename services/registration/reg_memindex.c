@@ -56,11 +56,20 @@ typedef struct {
     size_t n_slots;
 } s_grams_t;
 
+/* What screening filters a block's candidates on without reading their entries (a cache miss
+ * each): the product's entity and a hash of its key, beside its item. */
+typedef struct {
+    const void *entity;
+    uint32_t key_hash;
+} s_owner_t;
+
 typedef struct {
     char *name;
     reg_memindex_entry_t **items;
     size_t n, cap;
-    s_grams_t *grams; /* blocks only */
+    s_grams_t *grams;  /* blocks only */
+    s_owner_t *owners; /* blocks only: owners[i] is items[i]'s */
+    size_t owners_cap;
 } s_list_t;
 
 /* Open addressing with linear probing; slots hold list index + 1 (0 = empty). */
@@ -174,6 +183,32 @@ static int s_list_push(s_list_t *list, reg_memindex_entry_t *entry)
         list->cap = cap;
     }
     list->items[list->n++] = entry;
+    return 0;
+}
+
+static uint32_t s_key_hash(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return h;
+}
+
+/* Appends e, whose entity is set, to a block with its owner. 0 / -1 (out of memory: unchanged). */
+static int s_block_push(s_list_t *block, reg_memindex_entry_t *e)
+{
+    if (block->n >= UINT32_MAX || s_list_push(block, e) != 0)
+        return -1;
+    if (block->owners_cap < block->cap) {
+        s_owner_t *grown = realloc(block->owners, block->cap * sizeof *grown);
+        if (!grown) {
+            block->n--;
+            return -1;
+        }
+        block->owners = grown;
+        block->owners_cap = block->cap;
+    }
+    block->owners[block->n - 1] = (s_owner_t){.entity = e->entity, .key_hash = s_key_hash(e->key)};
     return 0;
 }
 
@@ -388,6 +423,7 @@ static void s_map_free(s_map_t *map, int free_entries)
             for (size_t i = 0; i < map->lists[k]->n; i++)
                 s_entry_free(map->lists[k]->items[i]);
         free(map->lists[k]->items);
+        free(map->lists[k]->owners);
         free(map->lists[k]->name);
         s_grams_free(map->lists[k]->grams);
         free(map->lists[k]);
@@ -461,12 +497,13 @@ static int s_index_entry(reg_memindex_t *self, s_list_t *block, reg_memindex_ent
 static int s_append_unindexed(reg_memindex_t *self, s_list_t *block, reg_memindex_entry_t *e)
 {
     s_list_t *entity = s_map_get(&self->entities, e->entity_id);
-    if (!entity || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
+    if (entity)
+        e->entity = entity;
+    if (!entity || s_block_push(block, e) != 0) {
         s_entry_free(e);
         return ENOMEM;
     }
     /* from here the entry is the block's: freed with it */
-    e->entity = entity;
     if (s_place_entry(self, block, e) != 0 || s_list_push(entity, e) != 0)
         return ENOMEM;
     self->size++;
@@ -522,11 +559,12 @@ int reg_memindex_add(reg_memindex_t *self, const Ocop__RegProduct *p)
     s_list_t *block = s_map_get(&self->blocks, name);
     s_list_t *entity = s_map_get(&self->entities, p->entity_id);
     reg_memindex_entry_t *e = block && entity ? s_entry_new(p) : NULL;
-    if (!e || block->n >= UINT32_MAX || s_list_push(block, e) != 0) {
+    if (e)
+        e->entity = entity;
+    if (!e || s_block_push(block, e) != 0) {
         s_entry_free(e);
         return ENOMEM;
     }
-    e->entity = entity;
     if (s_index_entry(self, block, e) != 0) {
         block->n--;
         s_entry_free(e);
@@ -619,7 +657,8 @@ static int s_cmp_probe(const void *a, const void *b)
 
 int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
                             const char *catalogue_version, const char *product_set_code, const uint32_t *grams,
-                            uint32_t n_grams, double threshold, const reg_memindex_entry_t ***out, size_t *count)
+                            uint32_t n_grams, double threshold, const char *own_entity_id, const char *key,
+                            const reg_memindex_entry_t ***out, size_t *count)
 {
     *out = NULL;
     *count = 0;
@@ -668,10 +707,16 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
             seen[at / 64] |= (uint64_t)1 << (at % 64);
         }
     free(probes);
+    const void *own = own_entity_id ? s_map_find(&self->entities, own_entity_id) : NULL;
+    uint32_t key_hash = own && key ? s_key_hash(key) : 0;
     size_t n = 0;
     for (size_t w = 0; w < words; w++)
-        for (uint64_t bits = seen[w]; bits; bits &= bits - 1)
-            found[n++] = block->items[w * 64 + (size_t)__builtin_ctzll(bits)];
+        for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {
+            size_t at = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (own && block->owners[at].entity == own && (!key || block->owners[at].key_hash != key_hash))
+                continue; /* the entity's own product, and not the same name */
+            found[n++] = block->items[at];
+        }
     free(seen);
     *out = found;
     *count = n;

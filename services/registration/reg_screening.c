@@ -51,7 +51,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
     size_t n;
     const reg_memindex_entry_t **cands;
     if (reg_memindex_candidates(index, p->unit_version, p->commune_code, p->catalogue_version, p->product_set_code,
-                                mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, &cands, &n) != 0)
+                                mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, p->entity_id, p->normalized_name, &cands,
+                                &n) != 0)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
     const void *own = reg_memindex_entity_handle(index, p->entity_id);
     int rc = 0;
@@ -59,8 +60,8 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
         const reg_memindex_entry_t *e = cands[i]; /* of the product's own set: the index keeps sets apart */
         if (e->entity == own) {
             /* The entity's own products are not its near-duplicates, but one with the same key is
-             * this product again (the same key has the same trigrams: counted before compared). */
-            if (e->n_grams == mine.n && strcmp(e->key, p->normalized_name) == 0)
+             * this product again: the index gives only those whose key hashes like this one's. */
+            if (strcmp(e->key, p->normalized_name) == 0)
                 rc = ocop_ctx_fail(ctx, reply, OCOP_E_CONFLICT, "name",
                                    "entity %s already registered this product as %s", p->entity_id, e->id);
             continue;

@@ -225,8 +225,9 @@ static size_t s_expect_candidates_cover_scan(const reg_memindex_t *mi, const cha
     assert_int_equal(reg_trigrams_from(name, &mine), 0);
     size_t n, count, near = 0;
     const reg_memindex_entry_t **cands;
-    assert_int_equal(
-        reg_memindex_candidates(mi, "2025", commune, catalogue, set, mine.gram, mine.n, threshold, &cands, &n), 0);
+    assert_int_equal(reg_memindex_candidates(mi, "2025", commune, catalogue, set, mine.gram, mine.n, threshold, NULL,
+                                             NULL, &cands, &n),
+                     0);
     for (size_t i = 0; i < n; i++)
         if (strcmp(cands[i]->catalogue_version, catalogue) != 0 || strcmp(cands[i]->product_set_code, set) != 0)
             fail_msg("'%s': %s of set %s is a candidate in set %s", name, cands[i]->id, cands[i]->product_set_code,
@@ -319,12 +320,14 @@ static void test_trigram_index_candidates_cover_a_scan(void **state)
     size_t none;
     const reg_memindex_entry_t **cands;
     assert_int_equal(
-        reg_memindex_candidates(mi, "2025", "99999", "148", "9", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
+        reg_memindex_candidates(mi, "2025", "99999", "148", "9", (uint32_t[]){1, 2}, 2, 0.5, NULL, NULL, &cands, &none),
+        0);
     assert_int_equal(none, 0);
     assert_null(cands);
     /* A set the index has no product of has no candidates. */
-    assert_int_equal(
-        reg_memindex_candidates(mi, "2025", "00004", "148", "77", (uint32_t[]){1, 2}, 2, 0.5, &cands, &none), 0);
+    assert_int_equal(reg_memindex_candidates(mi, "2025", "00004", "148", "77", (uint32_t[]){1, 2}, 2, 0.5, NULL, NULL,
+                                             &cands, &none),
+                     0);
     assert_int_equal(none, 0);
     reg_memindex_destroy(&mi);
 }
@@ -451,6 +454,81 @@ static void test_read_back_index_goes_on(void **state)
     reg_memindex_destroy(&mi);
 }
 
+/* With an own entity, the candidates are those without it, less that entity's products whose
+ * key is not key, in the same order. */
+static void s_expect_own_left_out(const reg_memindex_t *mi, const char *commune, const char *entity, const char *key)
+{
+    reg_trigrams_t mine;
+    assert_int_equal(reg_trigrams_from(key, &mine), 0);
+    const reg_memindex_entry_t **all, **kept;
+    size_t n_all, n_kept, own = 0, same = 0;
+    assert_int_equal(
+        reg_memindex_candidates(mi, "2025", commune, "148", "9", mine.gram, mine.n, 0.3, NULL, NULL, &all, &n_all), 0);
+    assert_int_equal(
+        reg_memindex_candidates(mi, "2025", commune, "148", "9", mine.gram, mine.n, 0.3, entity, key, &kept, &n_kept),
+        0);
+    size_t j = 0;
+    for (size_t i = 0; i < n_all; i++) {
+        int mine_entity = strcmp(all[i]->entity_id, entity) == 0, same_key = strcmp(all[i]->key, key) == 0;
+        own += mine_entity;
+        same += mine_entity && same_key;
+        if (mine_entity && !same_key)
+            continue;
+        assert_true(j < n_kept);
+        assert_ptr_equal(kept[j++], all[i]);
+    }
+    assert_int_equal(j, n_kept);
+    assert_true(own > same); /* some were left out */
+    free(all);
+    free(kept);
+}
+
+/* Screening leaves out an entity's own products (not its near-duplicates) unless one has the same
+ * key: in an index built product by product, in one read back, and after a rollback. */
+static void test_own_entity_left_out(void **state)
+{
+    (void)state;
+    reg_memindex_t *mi = reg_memindex_new();
+    char id[32], entity[32], key[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % 5);
+        snprintf(key, sizeof key, "mat ong %d rung u minh %d", i % 7, i % 11);
+        s_add(mi, id, entity, "00004", key);
+    }
+    reg_memindex_commit(mi);
+    s_expect_own_left_out(mi, "00004", "ENT-3", "mat ong 3 rung u minh 5");
+    s_expect_own_left_out(mi, "00004", "ENT-3", "mat ong rung u minh");
+    s_bytes_t bytes = {0};
+    assert_int_equal(reg_memindex_write(mi, s_bytes_write, &bytes), 0);
+    reg_memindex_t *back = reg_memindex_new();
+    assert_int_equal(reg_memindex_read(back, s_bytes_read, &bytes), 0);
+    free(bytes.data);
+    s_expect_own_left_out(back, "00004", "ENT-3", "mat ong 3 rung u minh 5");
+    size_t mark = reg_memindex_mark(back);
+    s_add(back, "PRD-00000301", "ENT-9", "00004", "mat ong 3 rung u minh 5");
+    s_add(back, "PRD-00000302", "ENT-3", "00004", "mat ong 3 rung u minh 6");
+    reg_memindex_rollback(back, mark);
+    s_add(back, "PRD-00000301", "ENT-2", "00004", "mat ong 3 rung u minh 5");
+    s_expect_own_left_out(back, "00004", "ENT-2", "mat ong 3 rung u minh 5");
+    s_expect_own_left_out(back, "00004", "ENT-3", "mat ong 3 rung u minh 5");
+    /* An entity without products in the index leaves nothing out. */
+    reg_trigrams_t mine;
+    assert_int_equal(reg_trigrams_from("mat ong 3 rung u minh 5", &mine), 0);
+    const reg_memindex_entry_t **a, **b;
+    size_t na, nb;
+    assert_int_equal(
+        reg_memindex_candidates(back, "2025", "00004", "148", "9", mine.gram, mine.n, 0.3, NULL, NULL, &a, &na), 0);
+    assert_int_equal(reg_memindex_candidates(back, "2025", "00004", "148", "9", mine.gram, mine.n, 0.3, "ENT-77",
+                                             "mat ong 3 rung u minh 5", &b, &nb),
+                     0);
+    assert_int_equal(na, nb);
+    free(a);
+    free(b);
+    reg_memindex_destroy(&back);
+    reg_memindex_destroy(&mi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -462,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_read_back_index_goes_on),
         cmocka_unit_test(test_trigram_index_candidates_cover_a_scan),
         cmocka_unit_test(test_written_and_read_back),
+        cmocka_unit_test(test_own_entity_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
