@@ -378,18 +378,26 @@ static void s_assert_same_list(reg_memindex_entry_t *const *a, size_t na, reg_me
 /* Written out and read back, the index is the same: each block and each entity's products in id
  * order (an entity's products in two blocks come back interleaved right), the same candidates;
  * bytes cut short, or read into an index already holding products, are refused. */
+/* 300 products with alike names (7 x 11 keys) of entities ENT-0 to ENT-(entities - 1), in
+ * commune 00004, and a third of them in 00008 when two_communes is set; committed. */
+static void s_add_alike(reg_memindex_t *mi, int entities, int two_communes)
+{
+    char id[32], entity[32], key[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "PRD-%08d", i + 1);
+        snprintf(entity, sizeof entity, "ENT-%d", i % entities);
+        snprintf(key, sizeof key, "mat ong %d rung u minh %d", i % 7, i % 11);
+        s_add(mi, id, entity, two_communes && i % 3 == 0 ? "00008" : "00004", key);
+    }
+    reg_memindex_commit(mi);
+}
+
 static void test_written_and_read_back(void **state)
 {
     (void)state;
     reg_memindex_t *mi = reg_memindex_new();
-    char id[32], entity[32], key[64];
-    for (int i = 0; i < 300; i++) {
-        snprintf(id, sizeof id, "PRD-%08d", i + 1);
-        snprintf(entity, sizeof entity, "ENT-%d", i % 23);
-        snprintf(key, sizeof key, "mat ong %d rung u minh %d", i % 7, i % 11);
-        s_add(mi, id, entity, i % 3 ? "00004" : "00008", key);
-    }
-    reg_memindex_commit(mi);
+    s_add_alike(mi, 23, 1);
+    char entity[32];
     assert_int_equal(reg_memindex_reclassify(mi, "ENT-3", "PRD-00000004", "26-2026", "14"), 0);
     reg_memindex_commit(mi);
     s_bytes_t bytes = {0};
@@ -489,14 +497,7 @@ static void test_own_entity_left_out(void **state)
 {
     (void)state;
     reg_memindex_t *mi = reg_memindex_new();
-    char id[32], entity[32], key[64];
-    for (int i = 0; i < 300; i++) {
-        snprintf(id, sizeof id, "PRD-%08d", i + 1);
-        snprintf(entity, sizeof entity, "ENT-%d", i % 5);
-        snprintf(key, sizeof key, "mat ong %d rung u minh %d", i % 7, i % 11);
-        s_add(mi, id, entity, "00004", key);
-    }
-    reg_memindex_commit(mi);
+    s_add_alike(mi, 5, 0);
     s_expect_own_left_out(mi, "00004", "ENT-3", "mat ong 3 rung u minh 5");
     s_expect_own_left_out(mi, "00004", "ENT-3", "mat ong rung u minh");
     s_bytes_t bytes = {0};
