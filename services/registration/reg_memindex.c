@@ -657,7 +657,7 @@ static int s_cmp_probe(const void *a, const void *b)
 
 int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
                             const char *catalogue_version, const char *product_set_code, const uint32_t *grams,
-                            uint32_t n_grams, double threshold, const char *own_entity_id, const char *key,
+                            uint32_t n_grams, double threshold, const void *own_entity, const char *key,
                             const reg_memindex_entry_t ***out, size_t *count)
 {
     *out = NULL;
@@ -707,13 +707,13 @@ int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version
             seen[at / 64] |= (uint64_t)1 << (at % 64);
         }
     free(probes);
-    const void *own = own_entity_id ? s_map_find(&self->entities, own_entity_id) : NULL;
-    uint32_t key_hash = own && key ? s_key_hash(key) : 0;
+    uint32_t key_hash = own_entity && key ? s_key_hash(key) : 0;
     size_t n = 0;
     for (size_t w = 0; w < words; w++)
         for (uint64_t bits = seen[w]; bits; bits &= bits - 1) {
             size_t at = w * 64 + (size_t)__builtin_ctzll(bits);
-            if (own && block->owners[at].entity == own && (!key || block->owners[at].key_hash != key_hash))
+            if (own_entity && block->owners[at].entity == own_entity &&
+                (!key || block->owners[at].key_hash != key_hash))
                 continue; /* the entity's own product, and not the same name */
             found[n++] = block->items[at];
         }

@@ -69,14 +69,15 @@ const void *reg_memindex_entity_handle(const reg_memindex_t *self, const char *e
  * name of grams (sorted, duplicate-free, as reg_trigrams_t holds them): every product that is,
  * and others to be checked, each once, in block order. Found through the block's trigram index,
  * kept per product set, by prefix filtering, so the cost follows the postings of the name's
- * rarest trigrams within its set, not the block's size. With own_entity_id (else NULL), that
- * entity's products are left out unless their key may be key (a hash of it matches, from an
- * array beside the block's items, without reading their entries): an entity's own products are
- * not near-duplicates of its new one, only the same name registered again is. *out is malloc'd
- * (the caller frees it; NULL when none). 0 / ENOMEM. */
+ * rarest trigrams within its set, not the block's size. With own_entity (what
+ * reg_memindex_entity_handle gives; NULL: none), that entity's products are left out unless
+ * their key may be key (a hash of it matches, from an array beside the block's items, without
+ * reading their entries): an entity's own products are not near-duplicates of its new one, only
+ * the same name registered again is. *out is malloc'd (the caller frees it; NULL when none).
+ * 0 / ENOMEM. */
 int reg_memindex_candidates(const reg_memindex_t *self, const char *unit_version, const char *commune,
                             const char *catalogue_version, const char *product_set_code, const uint32_t *grams,
-                            uint32_t n_grams, double threshold, const char *own_entity_id, const char *key,
+                            uint32_t n_grams, double threshold, const void *own_entity, const char *key,
                             const reg_memindex_entry_t ***out, size_t *count);
 
 /* First position in an id-ordered list whose id sorts after cursor ("" = 0). */

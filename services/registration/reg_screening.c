@@ -50,11 +50,10 @@ int reg_screen(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__RegProduct *p, bool fr
      * it (and one with the same key shares them all): the block's trigram index finds them. */
     size_t n;
     const reg_memindex_entry_t **cands;
-    if (reg_memindex_candidates(index, p->unit_version, p->commune_code, p->catalogue_version, p->product_set_code,
-                                mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, p->entity_id, p->normalized_name, &cands,
-                                &n) != 0)
-        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
     const void *own = reg_memindex_entity_handle(index, p->entity_id);
+    if (reg_memindex_candidates(index, p->unit_version, p->commune_code, p->catalogue_version, p->product_set_code,
+                                mine.gram, mine.n, REG_SIMILARITY_THRESHOLD, own, p->normalized_name, &cands, &n) != 0)
+        return ocop_ctx_fail(ctx, reply, OCOP_E_INTERNAL, "", "out of memory while screening");
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const reg_memindex_entry_t *e = cands[i]; /* of the product's own set: the index keeps sets apart */
