@@ -299,26 +299,38 @@ int bench_audit_store_stats(bench_audit_log_t *log, bench_audit_results_t *r)
 {
     MDB_env *env = ocop_store_env(log->store);
     const aud_dbs_t *d = &log->state.db;
+    /* mdb_stat does not count the sub-trees of key_entries' and source_entries' sorted
+     * duplicates: theirs are what is left of the pages in use (ocop_store_pages), so the two
+     * tables are counted together. */
     const struct {
         const char *name;
-        MDB_dbi dbi;
-    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries}, {"merkle", d->merkle},         {"by_key", d->by_key},
-                              {"by_time", d->by_time}, {"source_seq", d->source_seq}, {"heads", d->heads},
-                              {"meta", d->meta},       {"sources", d->sources}};
-    MDB_envinfo info;
-    MDB_stat est;
+        MDB_dbi dbi, dups;
+    } dbs[BENCH_AUDIT_DBS] = {{"entries", d->entries, 0},
+                              {"merkle", d->merkle, 0},
+                              {"key_entries + source_entries", d->key_entries, d->source_entries},
+                              {"by_time", d->by_time, 0},
+                              {"heads", d->heads, 0},
+                              {"meta", d->meta, 0},
+                              {"sources", d->sources, 0}};
+    ocop_store_pages_t pages;
     MDB_txn *txn;
-    if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &est) != 0 ||
-        mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
+    if (ocop_store_pages(log->store, &pages) != 0 || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
         return -1;
-    r->store_used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
+    r->store_used = pages.used * pages.psize;
     int rc = 0;
     for (size_t i = 0; i < BENCH_AUDIT_DBS && rc == 0; i++) {
-        MDB_stat st;
+        MDB_stat st, dst;
         rc = mdb_stat(txn, dbs[i].dbi, &st);
+        uint64_t tree = (uint64_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages);
         r->dbs[i].name = dbs[i].name;
-        r->dbs[i].bytes = (uint64_t)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+        r->dbs[i].bytes = tree * pages.psize;
         r->dbs[i].records = st.ms_entries;
+        if (rc == 0 && dbs[i].dups && (rc = mdb_stat(txn, dbs[i].dups, &dst)) == 0) {
+            tree += (uint64_t)(dst.ms_branch_pages + dst.ms_leaf_pages + dst.ms_overflow_pages);
+            r->dbs[i].bytes = (tree + pages.duplicates) * pages.psize;
+            r->dbs[i].values = 8 * st.ms_entries + 16 * dst.ms_entries; /* index; sequence|index */
+            r->dbs[i].records += dst.ms_entries;
+        }
         if (dbs[i].dbi == d->heads)
             r->heads = st.ms_entries;
     }

@@ -17,6 +17,29 @@ int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, ocop_table_t dbi, const ocop
     return mdb_cursor_open(txn, dbi, &scan->cursor);
 }
 
+void ocop_scan_from_value(ocop_scan_t *scan, const void *value, size_t size)
+{
+    scan->start_value = (ocop_bytes_t){.data = value, .size = size};
+}
+
+/* The first entry at or after (key, value) in a table of sorted duplicates: the key's first value
+ * not below value, else the next key's first. */
+static int s_first_from_value(MDB_cursor *cursor, MDB_val *k, MDB_val *v, ocop_bytes_t value)
+{
+    const MDB_val key = *k;
+    *v = (MDB_val){.mv_size = value.size, .mv_data = (void *)value.data};
+    int rc = mdb_cursor_get(cursor, k, v, MDB_GET_BOTH_RANGE);
+    if (rc == 0)
+        return mdb_cursor_get(cursor, k, v, MDB_GET_CURRENT); /* the key as stored */
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    *k = key;
+    rc = mdb_cursor_get(cursor, k, v, MDB_SET_RANGE);
+    if (rc == 0 && k->mv_size == key.mv_size && memcmp(k->mv_data, key.mv_data, key.mv_size) == 0)
+        rc = mdb_cursor_get(cursor, k, v, MDB_NEXT_NODUP); /* every value of the key is below */
+    return rc;
+}
+
 bool ocop_scan_next(ocop_scan_t *scan)
 {
     if (!scan->cursor || scan->rc != 0)
@@ -27,7 +50,10 @@ bool ocop_scan_next(ocop_scan_t *scan)
         rc = mdb_cursor_get(scan->cursor, &k, &v, MDB_NEXT);
     } else {
         scan->started = true;
-        rc = mdb_cursor_get(scan->cursor, &k, &v, scan->start.size ? MDB_SET_RANGE : MDB_FIRST);
+        if (scan->start_value.size)
+            rc = s_first_from_value(scan->cursor, &k, &v, scan->start_value);
+        else
+            rc = mdb_cursor_get(scan->cursor, &k, &v, scan->start.size ? MDB_SET_RANGE : MDB_FIRST);
     }
     if (rc != 0) {
         if (rc != MDB_NOTFOUND)

@@ -24,8 +24,9 @@ typedef struct {
     size_t prefix_len;
     bool started;
     ocop_bytes_t start;
-    ocop_bytes_t key, value; /* the current entry */
-    int rc;                  /* what stopped the scan (0: the end of the prefix, or not stopped) */
+    ocop_bytes_t start_value; /* ocop_scan_from_value's */
+    ocop_bytes_t key, value;  /* the current entry */
+    int rc;                   /* what stopped the scan (0: the end of the prefix, or not stopped) */
 } ocop_scan_t;
 
 /* Opens a scan of dbi in txn over the keys that start with prefix (every key when prefix is
@@ -33,6 +34,12 @@ typedef struct {
  * first ocop_scan_next. 0, or an MDB error (then there is nothing to close, and
  * ocop_scan_close(scan, rc) returns rc). A handler opens one with ocop_ctx_scan_open. */
 int ocop_scan_open(ocop_scan_t *scan, MDB_txn *txn, ocop_table_t dbi, const ocop_key_t *prefix, const ocop_key_t *from);
+
+/* For a table of sorted duplicates (MDB_DUPSORT): the scan starts at from's key at its first
+ * value at or after value (or at the first key after from's when it has none), where it would
+ * start at the key's first value; it then goes on through the key's later values and the keys
+ * after it, under the prefix. Before the first ocop_scan_next; value must live until then. */
+void ocop_scan_from_value(ocop_scan_t *scan, const void *value, size_t size);
 
 /* true with scan->key and scan->value on the next entry under the prefix; false at the end or
  * on a store error (kept for ocop_scan_close). */

@@ -193,6 +193,83 @@ size_t ocop_store_used_bytes(ocop_store_t *self)
     return ((size_t)info.me_last_pgno + 1) * st.ms_psize;
 }
 
+/* LMDB's own databases, which lmdb.h does not name: the free list and the main database. */
+#define S_FREE_DBI 0
+#define S_MAIN_DBI 1
+
+static uint64_t s_tree_pages(const MDB_stat *st)
+{
+    return (uint64_t)(st->ms_branch_pages + st->ms_leaf_pages + st->ms_overflow_pages);
+}
+
+/* Pages on the free list: each of its records lists page numbers (MDB_IDs, size_t in LMDB 0.9),
+ * led by their count. */
+static int s_free_pages(MDB_txn *txn, uint64_t *pages)
+{
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open(txn, S_FREE_DBI, &cursor);
+    if (rc != 0)
+        return rc;
+    MDB_val k, v;
+    while ((rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) == 0)
+        if (v.mv_size >= sizeof(size_t))
+            *pages += *(const size_t *)v.mv_data;
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Pages of the free list's tree, the main database's and each named database's (the main
+ * database's keys are their names). */
+static int s_tree_pages_all(MDB_txn *txn, uint64_t *pages)
+{
+    MDB_stat st;
+    MDB_cursor *cursor;
+    int rc = mdb_stat(txn, S_FREE_DBI, &st);
+    if (rc == 0)
+        *pages += s_tree_pages(&st);
+    if (rc != 0 || (rc = mdb_stat(txn, S_MAIN_DBI, &st)) != 0 || (rc = mdb_cursor_open(txn, S_MAIN_DBI, &cursor)) != 0)
+        return rc;
+    *pages += s_tree_pages(&st);
+    MDB_val k, v;
+    while ((rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) == 0) {
+        char name[256];
+        MDB_dbi dbi;
+        if (k.mv_size >= sizeof name) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        memcpy(name, k.mv_data, k.mv_size);
+        name[k.mv_size] = '\0';
+        if ((rc = mdb_dbi_open(txn, name, 0, &dbi)) != 0 || (rc = mdb_stat(txn, dbi, &st)) != 0)
+            break;
+        *pages += s_tree_pages(&st);
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int ocop_store_pages(ocop_store_t *self, ocop_store_pages_t *out)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    MDB_stat est;
+    MDB_txn *txn;
+    int rc = mdb_env_info(self->env, &info);
+    if (rc != 0 || (rc = mdb_env_stat(self->env, &est)) != 0 ||
+        (rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn)) != 0)
+        return rc;
+    out->used = (uint64_t)info.me_last_pgno + 1;
+    out->psize = est.ms_psize;
+    if ((rc = s_free_pages(txn, &out->free)) == 0)
+        rc = s_tree_pages_all(txn, &out->trees);
+    mdb_txn_abort(txn);
+    if (rc == 0 && out->used < 2 + out->free + out->trees)
+        rc = MDB_CORRUPTED;
+    if (rc == 0)
+        out->duplicates = out->used - 2 - out->free - out->trees;
+    return rc;
+}
+
 _Static_assert(sizeof(ocop_table_t) == sizeof(MDB_dbi) && (ocop_table_t)-1 > 0 && (MDB_dbi)-1 > 0,
                "ocop_table_t is LMDB's MDB_dbi");
 _Static_assert(OCOP_STORE_CORRUPT == MDB_CORRUPTED, "OCOP_STORE_CORRUPT is LMDB's MDB_CORRUPTED");

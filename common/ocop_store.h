@@ -64,6 +64,22 @@ size_t ocop_store_map_max(const ocop_store_t *self);
 /* Bytes of the pages in use (up to the last page written): what the map must hold. */
 size_t ocop_store_used_bytes(ocop_store_t *self);
 
+/* Where the pages of a store go, as its last commit left them. */
+typedef struct {
+    uint64_t used;       /* up to the last page written, the two meta pages included */
+    uint64_t free;       /* on the free list, to be reused */
+    uint64_t trees;      /* in the trees mdb_stat counts: the free list's, the main database's and
+                            each named database's own */
+    uint64_t duplicates; /* the rest: the sub-trees of tables of sorted duplicates (MDB_DUPSORT),
+                            which mdb_stat leaves out */
+    uint64_t psize;      /* bytes per page */
+} ocop_store_pages_t;
+
+/* Counts the pages of the store in a read transaction of its own, with no write transaction
+ * running (for benchmarks and tests). 0 / MDB error (MDB_CORRUPTED when the counts do not add
+ * up). */
+int ocop_store_pages(ocop_store_t *self, ocop_store_pages_t *out);
+
 /* An MDB_val pointing into key (valid while key lives). */
 MDB_val ocop_key_val(const ocop_key_t *key);
 /* The MDB_val of bytes read from a store (for the functions that take one). */

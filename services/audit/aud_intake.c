@@ -16,14 +16,6 @@
 #include "ocop_store.h"
 #include "ocop_stored.h"
 
-static int s_put_u64(MDB_txn *txn, MDB_dbi dbi, const ocop_key_t *key, uint64_t value)
-{
-    uint8_t buf[8];
-    ocop_be64_put(buf, value);
-    MDB_val k = ocop_key_val(key), v = {.mv_size = 8, .mv_data = buf};
-    return ocop_db_put(txn, dbi, &k, &v, 0);
-}
-
 static void s_entries_key(ocop_key_t *key, const char *section)
 {
     ocop_key_init(key);
@@ -32,26 +24,17 @@ static void s_entries_key(ocop_key_t *key, const char *section)
 }
 
 typedef struct {
+    const aud_state_t *state;
     MDB_txn *txn;
-    MDB_dbi dbi;
     uint64_t index;
-    aud_memindex_t *products;
 } s_keys_t;
 
 static int s_put_key(void *user, const char *kind, const char *value)
 {
     s_keys_t *k = user;
     if (strcmp(kind, AUD_KEY_PRODUCT) == 0)
-        return aud_memindex_add(k->products, value, k->index) == 0 ? 0 : ENOMEM;
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, kind);
-    ocop_key_str(&key, value);
-    ocop_key_u64(&key, k->index);
-    if (key.overflow)
-        return 0; /* no id is that long; such an event is still logged, just not indexed */
-    MDB_val kv = ocop_key_val(&key), empty = {.mv_size = 0, .mv_data = ""};
-    return ocop_db_put(k->txn, k->dbi, &kv, &empty, 0);
+        return aud_memindex_add(k->state->products, value, k->index) == 0 ? 0 : ENOMEM;
+    return aud_state_put_key(k->state, k->txn, kind, value, k->index);
 }
 
 int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const ProtobufCBinaryData *raw)
@@ -82,15 +65,12 @@ int aud_intake_apply(void *user, MDB_txn *txn, const Ocop__Event *event, const P
     if ((rc = aud_merkle_append(&nodes, index, &leaf)) != 0)
         return rc;
 
-    ocop_key_t key;
-    ocop_key_init(&key);
-    ocop_key_str(&key, src->section);
-    ocop_key_u64(&key, event->sequence);
-    if ((rc = s_put_u64(txn, state->db.source_seq, &key, index)) != 0)
+    if ((rc = aud_state_put_sequence(state, txn, src->section, event->sequence, index)) != 0)
         return rc;
-    s_keys_t keys = {txn, state->db.by_key, index, state->products};
+    s_keys_t keys = {state, txn, index};
     if ((rc = aud_index_keys(event, s_put_key, &keys)) != 0 || (rc = aud_derived_apply(state, txn, index, event)) != 0)
         return rc;
+    ocop_key_t key;
     ocop_key_init(&key);
     ocop_key_u64(&key, (uint64_t)event->time_ms);
     ocop_key_u64(&key, index);

@@ -1,4 +1,6 @@
-/* aud_migrate — brings the Merkle tree of a store from before the "merkle" database into it.
+/* aud_migrate — brings a store made by an older version to the current layout, at the audit
+ * service's start, before it answers: the Merkle tree (aud_migrate.c) and the indexes of entries
+ * by key and by source sequence (aud_migrate_indexes.c).
  *
  * Nodes were kept in "nodes", keyed level-major (level, then index): each level grew just before
  * the next level's first key, in the middle of the table, where LMDB splits a page in half, so
@@ -21,5 +23,17 @@
  * one. Before the service loop starts. 0, or -1 with err (a node the log's size needs is
  * missing or is not a hash: the store is damaged). */
 int aud_migrate_nodes(aud_state_t *state, char *err, size_t errlen);
+
+/* The indexes "by_key" (kind|value|index -> "") and "source_seq" (section|sequence -> index) were
+ * plain tables: each key's run grew in the middle of the table, where LMDB splits pages in half
+ * (about 150 bytes per entry between them). They are copied into key_entries and source_entries,
+ * tables of sorted duplicates whose values are appended at their key's end (aud_state.h), in key
+ * order, AUD_MIGRATE_RECORDS records per transaction; the old table is dropped in the last one.
+ * A start stopped half way resumes after the last record copied. */
+#define AUD_MIGRATE_RECORDS 100000
+
+/* Copies each old index the store still has and drops it. Before the service loop starts. 0, or
+ * -1 with err (a record of another shape: the store is damaged, and left as it is). */
+int aud_migrate_indexes(aud_state_t *state, char *err, size_t errlen);
 
 #endif

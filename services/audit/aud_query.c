@@ -10,7 +10,7 @@
 #define S_LIMIT_MAX 1000
 
 typedef struct {
-    ocop_key_t prefix; /* the index's keys of this query start with it */
+    ocop_key_t prefix; /* key_entries' key of this query, or empty for by_time */
     bool by_time;
     const char *product; /* a product's events come from the memory index */
     int64_t to_ms;
@@ -47,15 +47,10 @@ static int s_plan(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuer
     return 0;
 }
 
-/* Where the scan starts: the first key at or after the cursor (or the range start). */
-static int s_start_key(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuery *in, const s_query_t *q,
-                       ocop_key_t *start)
+/* Where a time range's scan starts: the first key at or after the cursor (or the range start). */
+static int s_start_key(ocop_ctx_t *ctx, Ocop__Reply *reply, const Ocop__AudEventsQuery *in, ocop_key_t *start)
 {
-    *start = q->prefix;
-    if (!q->by_time) {
-        ocop_key_u64(start, in->cursor);
-        return 0;
-    }
+    ocop_key_init(start);
     int64_t from = in->from_ms;
     if (in->cursor) {
         /* A time cursor is the index of the next entry: its own time says where to resume. */
@@ -98,7 +93,7 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
     aud_state_t *state = aud_state(ctx);
     s_query_t q = {0};
     ocop_key_t start;
-    if (s_plan(ctx, reply, in, &q) != 0 || s_start_key(ctx, reply, in, &q, &start) != 0)
+    if (s_plan(ctx, reply, in, &q) != 0 || (q.by_time && s_start_key(ctx, reply, in, &start) != 0))
         return -1;
     if (in->limit > S_LIMIT_MAX)
         return ocop_ctx_fail(ctx, reply, OCOP_E_INVALID, "limit", "limit is 0 (%d) to %d events", S_LIMIT_DEFAULT,
@@ -118,16 +113,19 @@ int aud_handle_events_query(ocop_ctx_t *ctx, const Ocop__Request *req, Ocop__Rep
         return 0;
     }
     ocop_scan_t scan;
-    if (ocop_ctx_scan_open(ctx, reply, &scan, q.by_time ? state->db.by_time : state->db.by_key, &q.prefix, &start) != 0)
+    uint8_t cursor[8];
+    ocop_be64_put(cursor, in->cursor);
+    if (ocop_ctx_scan_open(ctx, reply, &scan, q.by_time ? state->db.by_time : state->db.key_entries, &q.prefix,
+                           q.by_time ? &start : &q.prefix) != 0)
         return -1;
+    if (!q.by_time)
+        ocop_scan_from_value(&scan, cursor, sizeof cursor);
     while (ocop_scan_next(&scan)) {
-        const ocop_bytes_t k = scan.key;
-        if (k.size < q.prefix.len + 8)
+        /* by_time: time|index -> ""; key_entries: the query's key -> index. */
+        const ocop_bytes_t k = scan.key, tail = q.by_time ? k : scan.value;
+        if (tail.size < 8 || (q.by_time && (k.size != 16 || (int64_t)ocop_be64_get(k.data) > q.to_ms)))
             break;
-        const uint8_t *tail = (const uint8_t *)k.data + k.size - 8;
-        if (q.by_time && (int64_t)ocop_be64_get(k.data) > q.to_ms)
-            break;
-        uint64_t index = ocop_be64_get(tail);
+        uint64_t index = ocop_be64_get((const uint8_t *)tail.data + tail.size - 8);
         if (page->n_entries == limit) {
             page->next = index;
             break;
@@ -155,12 +153,12 @@ static int s_verify_source(ocop_ctx_t *ctx, Ocop__Reply *reply, Ocop__AudSource 
     uint64_t expected = 1;
     bool ok = true;
     ocop_scan_t scan;
-    if (ocop_ctx_scan_open(ctx, reply, &scan, aud_state(ctx)->db.source_seq, &prefix, NULL) != 0)
+    if (ocop_ctx_scan_open(ctx, reply, &scan, aud_state(ctx)->db.source_entries, &prefix, NULL) != 0)
         return -1;
-    while (ok && ocop_scan_next(&scan)) {
-        if (scan.key.size != prefix.len + 8)
+    while (ok && ocop_scan_next(&scan)) { /* sequence|index, in sequence order */
+        if (scan.key.size != prefix.len || scan.value.size != 16)
             break;
-        ok = ocop_be64_get((const uint8_t *)scan.key.data + prefix.len) == expected++;
+        ok = ocop_be64_get(scan.value.data) == expected++;
     }
     s->contiguous = ok && expected - 1 == s->cursor && s->entries == s->cursor;
     return ocop_ctx_scan_close(ctx, reply, &scan, "reading a source's sequences");

@@ -101,6 +101,21 @@ int aud_state_rebuild_products(aud_state_t *state, char *err, size_t errlen)
     return 0;
 }
 
+int aud_state_open_dup_tables(aud_state_t *state, char *err, size_t errlen)
+{
+    const struct {
+        const char *name;
+        MDB_dbi *dbi;
+    } tables[] = {{"key_entries", &state->db.key_entries}, {"source_entries", &state->db.source_entries}};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (ocop_store_dbi(state->store, tables[i].name, MDB_DUPSORT | MDB_DUPFIXED, tables[i].dbi) != 0) {
+            ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(state->store),
+                              tables[i].name);
+            return -1;
+        }
+    return 0;
+}
+
 int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t *config,
                    const ocop_service_config_t *service, char *err, size_t errlen)
 {
@@ -112,9 +127,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         {"entries", &state->db.entries},
         {"merkle", &state->db.merkle},
         {"heads", &state->db.heads},
-        {"source_seq", &state->db.source_seq},
         {"sources", &state->db.sources},
-        {"by_key", &state->db.by_key},
         {"by_time", &state->db.by_time},
         {"inspections", &state->db.inspections},
         {"meta", &state->db.meta},
@@ -122,7 +135,8 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         {"tally_entries", &state->db.tally.entries},
         {"certified", &state->db.certified},
     };
-    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0)
+    if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0 ||
+        aud_state_open_dup_tables(state, err, errlen) != 0)
         return -1;
     if (service->source_count == 0) {
         ocop_error_format(err, errlen, "services.%s.sources: an audit service follows at least one source",
@@ -131,7 +145,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     }
     if (aud_signer_open(&state->signer, ocop_config_keys_dir(config), service->name, err, errlen) != 0)
         return -1;
-    if (aud_migrate_nodes(state, err, errlen) != 0)
+    if (aud_migrate_nodes(state, err, errlen) != 0 || aud_migrate_indexes(state, err, errlen) != 0)
         return -1;
     state->intake_arena = ocop_arena_new(64 * 1024);
     state->products = aud_memindex_new();
@@ -173,6 +187,42 @@ int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept)
     ocop_be64_put(b, kept);
     MDB_val k = {.mv_size = 4, .mv_data = "kept"}, v = {.mv_size = 8, .mv_data = b};
     return ocop_db_put(txn, state->db.meta, &k, &v, 0);
+}
+
+int aud_state_put_key(const aud_state_t *state, MDB_txn *txn, const char *kind, const char *value, uint64_t index)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, kind);
+    ocop_key_str(&key, value);
+    if (key.overflow)
+        return 0; /* no id is that long; such an event is still logged, just not indexed */
+    uint8_t ib[8];
+    ocop_be64_put(ib, index);
+    MDB_val k = ocop_key_val(&key), v = {.mv_size = sizeof ib, .mv_data = ib};
+    int rc = ocop_db_put(txn, state->db.key_entries, &k, &v, MDB_APPENDDUP);
+    if (rc == MDB_KEYEXIST) { /* indexed already, or the key holds a later entry */
+        MDB_cursor *cursor;
+        if ((rc = mdb_cursor_open(txn, state->db.key_entries, &cursor)) != 0)
+            return rc;
+        k = ocop_key_val(&key);
+        v = (MDB_val){.mv_size = sizeof ib, .mv_data = ib};
+        rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_BOTH) == 0 ? 0 : MDB_KEYEXIST;
+        mdb_cursor_close(cursor);
+    }
+    return rc;
+}
+
+int aud_state_put_sequence(const aud_state_t *state, MDB_txn *txn, const char *section, uint64_t seq, uint64_t index)
+{
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, section);
+    uint8_t sv[16];
+    ocop_be64_put(sv, seq);
+    ocop_be64_put(sv + 8, index);
+    MDB_val k = ocop_key_val(&key), v = {.mv_size = sizeof sv, .mv_data = sv};
+    return ocop_db_put(txn, state->db.source_entries, &k, &v, MDB_APPENDDUP);
 }
 
 void aud_node_key(ocop_key_t *key, unsigned level, uint64_t index)

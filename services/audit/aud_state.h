@@ -10,9 +10,14 @@
  *                                                           order they are made, always appended at
  *                                                           the table's end, and its pages fill up
  *   heads       tree size(u64)                           -> AudSignedTreeHead (one per commit)
- *   source_seq  section|sequence(u64)                    -> index(u64) (contiguity, per source)
+ *   source_entries  section -> sequence(u64)|index(u64), sorted duplicates of 16 bytes (MDB_DUPSORT
+ *               | MDB_DUPFIXED): which entry holds each sequence of a source (contiguity)
  *   sources     section                                  -> AudSource (intake status)
- *   by_key      kind|value|index(u64)                    -> ""  (kind "council", "province", "type")
+ *   key_entries kind|value -> index(u64), sorted duplicates of 8 bytes: the entries naming a
+ *               council, province or event type (kind "council", "province", "type")
+ *               Both are appended at their key's end (MDB_APPENDDUP), so their pages fill up;
+ *               keyed kind|value|index each, their runs grew in the middle of the table, where
+ *               LMDB splits pages in half (aud_migrate_indexes copies such a store's).
  *   by_time     event time_ms(u64)|index(u64)            -> ""
  *   inspections id                                       -> AudInspection
  *   meta        "size" -> u64; "entries"|section -> u64; "inspections" -> u64 (last id number);
@@ -39,7 +44,7 @@
 #define AUD_INSPECTION_ID_WIDTH 6
 
 typedef struct {
-    ocop_table_t entries, merkle, heads, source_seq, sources, by_key, by_time, inspections, meta;
+    ocop_table_t entries, merkle, heads, source_entries, sources, key_entries, by_time, inspections, meta;
     aud_tally_db_t tally;
     ocop_table_t certified;
 } aud_dbs_t;
@@ -61,6 +66,10 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
                    const ocop_service_config_t *service, char *err, size_t errlen);
 void aud_state_close(aud_state_t *state);
 
+/* Opens key_entries and source_entries, tables of sorted duplicates (aud_state_open does; a test
+ * or benchmark that opens only some of the store's tables calls it itself). 0, or -1 with err. */
+int aud_state_open_dup_tables(aud_state_t *state, char *err, size_t errlen);
+
 /* Indexes the log by product: loads what a clean stop saved (aud_products) and indexes the
  * entries after it, or every entry when there is no usable file (the intake's thread, before it
  * takes any entry: the service answers meanwhile, and product queries say the index is not
@@ -78,6 +87,16 @@ int aud_state_size(const aud_state_t *state, MDB_txn *txn, uint64_t *size);
 /* The entries [0, *kept) are in the derived databases (aud_derived). 0 / MDB error. */
 int aud_state_kept(const aud_state_t *state, MDB_txn *txn, uint64_t *kept);
 int aud_state_set_kept(const aud_state_t *state, MDB_txn *txn, uint64_t kept);
+
+/* Indexes entry index under (kind, value) in key_entries; index must be above every entry the
+ * key holds but one equal to it (an event naming a value twice). 0, or an MDB error
+ * (MDB_KEYEXIST for an index below the key's last). */
+int aud_state_put_key(const aud_state_t *state, MDB_txn *txn, const char *kind, const char *value, uint64_t index);
+
+/* Records that entry index holds sequence seq of section's source in source_entries; (seq, index)
+ * must sort after the section's last pair (MDB_KEYEXIST otherwise: a sequence taken twice shows
+ * as a gap in the walk that checks contiguity). 0 / MDB error. */
+int aud_state_put_sequence(const aud_state_t *state, MDB_txn *txn, const char *section, uint64_t seq, uint64_t index);
 
 /* The key of node (level, index) in the merkle database. */
 void aud_node_key(ocop_key_t *key, unsigned level, uint64_t index);

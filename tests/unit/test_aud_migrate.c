@@ -1,7 +1,9 @@
-/* aud_migrate and the merkle database: nodes keyed in the order appends make them fill their
- * pages; a store with the level-major "nodes" database is copied into merkle in chunks, resumes
- * where a stopped start left it, drops the old database, and answers the same roots and proofs;
- * a store missing a node is refused, not half migrated. */
+/* aud_migrate and the store's layout: Merkle nodes keyed in the order appends make them fill
+ * their pages; a store with the level-major "nodes" database is copied into merkle in chunks,
+ * resumes where a stopped start left it, drops the old database, and answers the same roots and
+ * proofs; a store missing a node is refused, not half migrated. The same for the indexes of
+ * entries by key and by source sequence (aud_migrate_indexes): appended as sorted duplicates they
+ * fill their pages, and a store with the old plain tables is copied into them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 #include "aud_migrate.h"
 #include "aud_state.h"
 #include "ocop_db.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 #include "unit_tmpdir.h"
 
@@ -117,7 +120,9 @@ static int s_setup(void **state)
         return -1;
     w->state.store = w->store;
     const ocop_dbi_spec_t dbs[] = {{"merkle", &w->state.db.merkle}, {"meta", &w->state.db.meta}};
-    return ocop_store_dbis(w->store, dbs, 2, err, sizeof err);
+    if (ocop_store_dbis(w->store, dbs, 2, err, sizeof err) != 0)
+        return -1;
+    return aud_state_open_dup_tables(&w->state, err, sizeof err);
 }
 
 static int s_teardown(void **state)
@@ -296,12 +301,229 @@ static void test_damaged_store_refused(void **state)
     assert_true(s_has_old(w)); /* nothing dropped: the old nodes are all still there */
 }
 
+/* ---------------------------------------------------------------- the indexes */
+
+#define S_ENTRIES (2 * AUD_MIGRATE_RECORDS / 3 + 1001) /* 3 records each: more than two chunks */
+#define S_SECTION "registration"
+
+/* What entry i names, as the intake indexes it: its province (34, in no order) and its type. */
+static void s_entry_keys(uint64_t i, char province[8], char type[16])
+{
+    snprintf(province, 8, "%02u", (unsigned)((i * 7919u) % 34u) + 1u);
+    snprintf(type, 16, "type-%u", (unsigned)((i * 31u) % 7u));
+}
+
+/* Bytes the indexes' pages take per entry, and fail when pages are not at least 90 % full (an
+ * entry's two keys take 8 bytes each, its sequence 16). */
+static void s_assert_indexes_full(s_world_t *w, uint64_t entries)
+{
+    ocop_store_pages_t pages;
+    assert_int_equal(ocop_store_pages(w->store, &pages), 0);
+    MDB_txn *txn;
+    MDB_stat keys, seqs;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_stat(txn, w->state.db.key_entries, &keys), 0);
+    assert_int_equal(mdb_stat(txn, w->state.db.source_entries, &seqs), 0);
+    mdb_txn_abort(txn);
+    assert_int_equal(keys.ms_entries, 2 * entries);
+    assert_int_equal(seqs.ms_entries, entries);
+    double full = (double)(entries * (2 * 8 + 16)) / (double)(pages.duplicates * pages.psize);
+    if (full < 0.9)
+        print_error("index pages %.0f%% full (%.1f bytes per entry)\n", 100 * full,
+                    (double)(pages.duplicates * pages.psize) / (double)entries);
+    assert_true(full >= 0.9);
+}
+
+/* key_entries and source_entries hold exactly what entries [0, n) name, in order. */
+static void s_assert_indexes(s_world_t *w, uint64_t n)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
+    ocop_scan_t scan;
+    uint64_t seen = 0, last = 0;
+    ocop_bytes_t last_key = {0};
+    assert_int_equal(ocop_scan_open(&scan, txn, w->state.db.key_entries, NULL, NULL), 0);
+    while (ocop_scan_next(&scan)) {
+        assert_int_equal(scan.value.size, 8);
+        uint64_t index = ocop_be64_get(scan.value.data);
+        char province[8], type[16];
+        s_entry_keys(index, province, type);
+        const char *kind = scan.key.data, *value = kind + strlen(kind) + 1;
+        assert_true(index < n);
+        assert_string_equal(value, strcmp(kind, "province") == 0 ? province : type);
+        /* each key's entries ascending: every one at most once */
+        if (seen && ocop_bytes_cmp(last_key, scan.key) == 0)
+            assert_true(index > last);
+        last_key = scan.key, last = index, seen++;
+    }
+    assert_int_equal(ocop_scan_close(&scan, 0), 0);
+    assert_int_equal(seen, 2 * n);
+    ocop_key_t section;
+    ocop_key_init(&section);
+    ocop_key_str(&section, S_SECTION);
+    seen = 0;
+    assert_int_equal(ocop_scan_open(&scan, txn, w->state.db.source_entries, &section, NULL), 0);
+    while (ocop_scan_next(&scan)) { /* sequence i + 1 is entry i */
+        assert_int_equal(scan.value.size, 16);
+        assert_int_equal(ocop_be64_get(scan.value.data), seen + 1);
+        assert_int_equal(ocop_be64_get((const uint8_t *)scan.value.data + 8), seen);
+        seen++;
+    }
+    assert_int_equal(ocop_scan_close(&scan, 0), 0);
+    assert_int_equal(seen, n);
+    mdb_txn_abort(txn);
+}
+
+/* The indexes of entries [from, to), as the intake puts them, in one transaction. */
+static void s_index_entries(s_world_t *w, uint64_t from, uint64_t to)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
+    for (uint64_t i = from; i < to; i++) {
+        char province[8], type[16];
+        s_entry_keys(i, province, type);
+        assert_int_equal(aud_state_put_sequence(&w->state, txn, S_SECTION, i + 1, i), 0);
+        assert_int_equal(aud_state_put_key(&w->state, txn, "province", province, i), 0);
+        assert_int_equal(aud_state_put_key(&w->state, txn, "type", type, i), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+}
+
+static void test_indexes_fill_pages(void **state)
+{
+    s_world_t *w = *state;
+    for (uint64_t from = 0; from < S_ENTRIES; from += 1000) /* a commit per 1000, as the intake */
+        s_index_entries(w, from, from + 1000 < S_ENTRIES ? from + 1000 : S_ENTRIES);
+    s_assert_indexes(w, S_ENTRIES);
+    s_assert_indexes_full(w, S_ENTRIES);
+}
+
+static void test_index_puts_in_order(void **state)
+{
+    s_world_t *w = *state;
+    s_index_entries(w, 0, 10);
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
+    /* An event naming a value twice is indexed once; an entry below the key's last is refused,
+     * as is a sequence and entry below the source's last. */
+    char province[8], type[16];
+    s_entry_keys(9, province, type);
+    assert_int_equal(aud_state_put_key(&w->state, txn, "province", province, 9), 0);
+    assert_int_equal(aud_state_put_key(&w->state, txn, "type", type, 3), MDB_KEYEXIST);
+    assert_int_equal(aud_state_put_sequence(&w->state, txn, S_SECTION, 10, 8), MDB_KEYEXIST);
+    assert_int_equal(aud_state_put_sequence(&w->state, txn, S_SECTION, 11, 10), 0);
+    mdb_txn_abort(txn);
+    s_assert_indexes(w, 10);
+}
+
+/* A store of the old layout: entries [0, n) in "by_key" (kind|value|index -> "") and "source_seq"
+ * (section|sequence -> index), and the first copied records of by_key and the first copied / 2 of
+ * source_seq, in key order, already in the new tables, as a start stopped part way leaves them. */
+static void s_fill_old_indexes(s_world_t *w, uint64_t n, uint64_t copied)
+{
+    MDB_txn *txn;
+    MDB_dbi by_key, source_seq;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "by_key", MDB_CREATE, &by_key), 0);
+    assert_int_equal(mdb_dbi_open(txn, "source_seq", MDB_CREATE, &source_seq), 0);
+    for (uint64_t i = 0; i < n; i++) {
+        char province[8], type[16];
+        s_entry_keys(i, province, type);
+        const char *keys[][2] = {{"province", province}, {"type", type}};
+        for (int j = 0; j < 2; j++) {
+            ocop_key_t key;
+            ocop_key_init(&key);
+            ocop_key_str(&key, keys[j][0]);
+            ocop_key_str(&key, keys[j][1]);
+            ocop_key_u64(&key, i);
+            MDB_val k = ocop_key_val(&key), v = {.mv_size = 0, .mv_data = ""};
+            assert_int_equal(ocop_db_put(txn, by_key, &k, &v, 0), 0);
+        }
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_str(&key, S_SECTION);
+        ocop_key_u64(&key, i + 1);
+        uint8_t ib[8];
+        ocop_be64_put(ib, i);
+        MDB_val k = ocop_key_val(&key), v = {.mv_size = 8, .mv_data = ib};
+        assert_int_equal(ocop_db_put(txn, source_seq, &k, &v, 0), 0);
+    }
+    /* The first copied records of by_key in its key order ("province" sorts before "type"), and
+     * the first copied sequences. */
+    MDB_cursor *cursor;
+    assert_int_equal(mdb_cursor_open(txn, by_key, &cursor), 0);
+    MDB_val k, v;
+    int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+    for (uint64_t i = 0; i < copied && rc == 0; i++, rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+        MDB_val nk = {.mv_size = k.mv_size - 8, .mv_data = k.mv_data},
+                nv = {.mv_size = 8, .mv_data = (uint8_t *)k.mv_data + k.mv_size - 8};
+        assert_int_equal(ocop_db_put(txn, w->state.db.key_entries, &nk, &nv, MDB_APPENDDUP), 0);
+    }
+    mdb_cursor_close(cursor);
+    for (uint64_t i = 0; i < copied / 2 && i < n; i++)
+        assert_int_equal(aud_state_put_sequence(&w->state, txn, S_SECTION, i + 1, i), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+}
+
+/* 1 when the store still has the old table name. */
+static int s_has_table(s_world_t *w, const char *name)
+{
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
+    int rc = mdb_dbi_open(txn, name, 0, &dbi);
+    mdb_txn_abort(txn);
+    assert_true(rc == 0 || rc == MDB_NOTFOUND);
+    return rc == 0;
+}
+
+static void test_indexes_migrate_and_resume(void **state)
+{
+    s_world_t *w = *state;
+    char err[256] = "";
+    assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0); /* nothing to migrate */
+    s_fill_old_indexes(w, S_ENTRIES, AUD_MIGRATE_RECORDS - 7);
+    assert_true(s_has_table(w, "by_key") && s_has_table(w, "source_seq"));
+    assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0);
+    assert_false(s_has_table(w, "by_key") || s_has_table(w, "source_seq"));
+    s_assert_indexes(w, S_ENTRIES);
+    s_assert_indexes_full(w, S_ENTRIES);
+    /* The intake goes on from there, and another start has nothing to do. */
+    s_index_entries(w, S_ENTRIES, S_ENTRIES + 3);
+    assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0);
+    s_assert_indexes(w, S_ENTRIES + 3);
+}
+
+static void test_damaged_index_refused(void **state)
+{
+    s_world_t *w = *state;
+    char err[256] = "";
+    s_fill_old_indexes(w, 100, 0);
+    MDB_txn *txn;
+    MDB_dbi old;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "source_seq", 0, &old), 0);
+    const uint8_t short_key[] = {'x'}; /* no sequence in it */
+    MDB_val k = {.mv_size = sizeof short_key, .mv_data = (void *)short_key}, v = {.mv_size = 8, .mv_data = "12345678"};
+    assert_int_equal(ocop_db_put(txn, old, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), -1);
+    assert_non_null(strstr(err, "migrating the index source_seq to source_entries after 0 records"));
+    assert_non_null(strstr(err, "MDB_CORRUPTED"));
+    assert_false(s_has_table(w, "by_key")); /* the first index was whole, and is migrated */
+    assert_true(s_has_table(w, "source_seq"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_appends_fill_pages, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_migrates_and_resumes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_damaged_store_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_indexes_fill_pages, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_index_puts_in_order, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_indexes_migrate_and_resume, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_index_refused, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

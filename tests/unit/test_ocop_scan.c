@@ -1,5 +1,6 @@
-/* Unit: ocop_scan — the entries under a prefix in key order, from a given key on, the error that
- * stopped a scan, whoever set it, and the last entry under a prefix. */
+/* Unit: ocop_scan — the entries under a prefix in key order, from a given key on (and from a
+ * given value on, in a table of sorted duplicates), the error that stopped a scan, whoever set
+ * it, and the last entry under a prefix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,6 +98,71 @@ static void test_from_a_key(void **state)
     ocop_key_str(&from, "ab");
     ocop_key_u64(&from, 9); /* past the last of "ab" */
     assert_int_equal(s_walk(fx, fx->dbi[0], "ab", &from, seen, sizeof seen), 0);
+    assert_string_equal(seen, "");
+}
+
+/* The values of a scan of the duplicates table from (key, value), joined by spaces. */
+static int s_walk_dups(unit_store_t *fx, MDB_dbi dbi, const char *first, const char *key, uint64_t value, char *out,
+                       size_t len)
+{
+    ocop_key_t prefix, from;
+    ocop_key_init(&prefix);
+    if (first)
+        ocop_key_str(&prefix, first);
+    ocop_key_init(&from);
+    ocop_key_str(&from, key);
+    uint8_t vb[8];
+    ocop_be64_put(vb, value);
+    out[0] = '\0';
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, fx->txn, dbi, first ? &prefix : NULL, &from);
+    ocop_scan_from_value(&scan, vb, sizeof vb);
+    while (rc == 0 && ocop_scan_next(&scan)) {
+        size_t used = strlen(out);
+        snprintf(out + used, len - used, "%s%.*s:%llu", used ? " " : "", (int)scan.key.size - 1,
+                 (const char *)scan.key.data, (unsigned long long)ocop_be64_get(scan.value.data));
+    }
+    return ocop_scan_close(&scan, rc);
+}
+
+static void test_from_a_value(void **state)
+{
+    unit_store_t *fx = *state;
+    MDB_dbi dups;
+    assert_int_equal(mdb_dbi_open(fx->txn, "dups", MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED, &dups), 0);
+    /* "a": 10 20 30, "ab": 5, "b": 7 8. */
+    const struct {
+        const char *key;
+        uint64_t value;
+    } rows[] = {{"a", 10}, {"a", 20}, {"a", 30}, {"ab", 5}, {"b", 7}, {"b", 8}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ocop_key_t key;
+        ocop_key_init(&key);
+        ocop_key_str(&key, rows[i].key);
+        uint8_t vb[8];
+        ocop_be64_put(vb, rows[i].value);
+        MDB_val k = ocop_key_val(&key), v = {.mv_size = 8, .mv_data = vb};
+        assert_int_equal(ocop_db_put(fx->txn, dups, &k, &v, MDB_APPENDDUP), 0);
+    }
+    char seen[256];
+    assert_int_equal(s_walk_dups(fx, dups, "a", "a", 0, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a:10 a:20 a:30");
+    assert_int_equal(s_walk_dups(fx, dups, "a", "a", 20, seen, sizeof seen), 0); /* an equal value */
+    assert_string_equal(seen, "a:20 a:30");
+    assert_int_equal(s_walk_dups(fx, dups, "a", "a", 21, seen, sizeof seen), 0); /* between two */
+    assert_string_equal(seen, "a:30");
+    assert_int_equal(s_walk_dups(fx, dups, "a", "a", 31, seen, sizeof seen), 0); /* past the key's last */
+    assert_string_equal(seen, "");
+    /* Without a prefix the scan goes on to the keys after it, past its last value too. */
+    assert_int_equal(s_walk_dups(fx, dups, NULL, "a", 25, seen, sizeof seen), 0);
+    assert_string_equal(seen, "a:30 ab:5 b:7 b:8");
+    assert_int_equal(s_walk_dups(fx, dups, NULL, "a", 31, seen, sizeof seen), 0);
+    assert_string_equal(seen, "ab:5 b:7 b:8");
+    assert_int_equal(s_walk_dups(fx, dups, NULL, "aa", 0, seen, sizeof seen), 0); /* a key it lacks */
+    assert_string_equal(seen, "ab:5 b:7 b:8");
+    assert_int_equal(s_walk_dups(fx, dups, NULL, "b", 9, seen, sizeof seen), 0); /* past the table's last */
+    assert_string_equal(seen, "");
+    assert_int_equal(s_walk_dups(fx, dups, "c", "c", 0, seen, sizeof seen), 0);
     assert_string_equal(seen, "");
 }
 
@@ -214,6 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_prefix_bounds, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_from_a_key, s_setup, unit_store_teardown),
+        cmocka_unit_test_setup_teardown(test_from_a_value, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_errors_reach_close, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_last_under_a_prefix, s_setup, unit_store_teardown),
         cmocka_unit_test_setup_teardown(test_bytes_cmp_is_the_store_order, s_setup, unit_store_teardown),

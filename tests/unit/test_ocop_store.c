@@ -1,4 +1,5 @@
-/* ocop_store: open, named databases, composite keys, map growth up to the ceiling, reopen. */
+/* ocop_store: open, named databases, composite keys, map growth up to the ceiling, reopen, and
+ * where the pages go. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -346,6 +347,46 @@ static void test_reopen_keeps_data(void **state)
     ocop_store_destroy(&store);
 }
 
+/* Puts n records in one transaction: key i, or one key with n sorted duplicates. */
+static void s_put_many(ocop_store_t *store, MDB_dbi dbi, int dups, uint64_t n)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(store), NULL, 0, &txn), 0);
+    for (uint64_t i = 0; i < n; i++) {
+        uint8_t b[8];
+        ocop_be64_put(b, i);
+        MDB_val k = dups ? (MDB_val){1, "k"} : (MDB_val){8, b}, v = {8, b};
+        assert_int_equal(ocop_db_put(txn, dbi, &k, &v, dups ? MDB_APPENDDUP : MDB_APPEND), 0);
+    }
+    assert_int_equal(mdb_txn_commit(txn), 0);
+}
+
+static void test_pages(void **state)
+{
+    s_fixture_t *fx = *state;
+    ocop_store_t *store = s_open(fx->path, 4 * S_MB, 4 * S_MB);
+    assert_non_null(store);
+    MDB_dbi plain, dups;
+    assert_int_equal(ocop_store_dbi(store, "plain", 0, &plain), 0);
+    assert_int_equal(ocop_store_dbi(store, "dups", MDB_DUPSORT | MDB_DUPFIXED, &dups), 0);
+    /* 4096-byte pages: 2,000 plain records of 16 bytes (26 on a page) fill about 14 leaves; as
+     * many 8-byte duplicates of one key (510 on a page) fill 4 leaves of their own and a branch,
+     * which mdb_stat does not count. */
+    s_put_many(store, plain, 0, 2000);
+    ocop_store_pages_t p;
+    assert_int_equal(ocop_store_pages(store, &p), 0);
+    assert_int_equal(p.psize, 4096);
+    assert_int_equal(p.used, 2 + p.free + p.trees + p.duplicates);
+    assert_int_equal(p.duplicates, 0);
+    uint64_t trees = p.trees;
+    s_put_many(store, dups, 1, 2000);
+    assert_int_equal(ocop_store_pages(store, &p), 0);
+    assert_int_equal(p.used, 2 + p.free + p.trees + p.duplicates);
+    assert_in_range(p.duplicates, 4, 6);
+    assert_in_range(p.trees, trees, trees + 2); /* the dups table's own leaf, and the free list's */
+    ocop_store_destroy(&store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_grow, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_grow_capped, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_pages, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
