@@ -6,6 +6,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 #define S_OLD_TABLE "nodes"
@@ -21,20 +22,15 @@ static void s_old_key(ocop_key_t *key, unsigned level, uint64_t index)
 /* The leaf after the last one whose nodes merkle holds (0 when it holds none). */
 static int s_resume_leaf(MDB_txn *txn, MDB_dbi merkle, uint64_t *leaf)
 {
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open(txn, merkle, &cursor);
-    if (rc != 0)
-        return rc;
-    MDB_val k, v;
-    rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
-    mdb_cursor_close(cursor);
+    ocop_bytes_t k;
+    int rc = ocop_scan_last(txn, merkle, NULL, &k, NULL);
     *leaf = 0;
     if (rc == MDB_NOTFOUND)
         return 0;
-    if (rc == 0 && k.mv_size != 12)
+    if (rc == 0 && k.size != 12)
         rc = MDB_CORRUPTED;
     if (rc == 0)
-        *leaf = ocop_be64_get(k.mv_data) + 1;
+        *leaf = ocop_be64_get(k.data) + 1;
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include "ocop_db.h"
 #include "ocop_error.h"
 #include "ocop_log.h"
+#include "ocop_scan.h"
 #include "ocop_store.h"
 
 /* An index of the old layout and the table of sorted duplicates it goes to: each old record
@@ -27,22 +28,17 @@ typedef struct {
  * key when it has none). */
 static int s_resume_key(MDB_txn *txn, MDB_dbi dbi, uint8_t *key, size_t *len)
 {
-    MDB_cursor *cursor;
-    int rc = mdb_cursor_open(txn, dbi, &cursor);
-    if (rc != 0)
-        return rc;
-    MDB_val k, v;
-    rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
-    mdb_cursor_close(cursor);
+    ocop_bytes_t k, v;
+    int rc = ocop_scan_last(txn, dbi, NULL, &k, &v);
     *len = 0;
     if (rc == MDB_NOTFOUND)
         return 0;
-    if (rc == 0 && (k.mv_size + 8 > OCOP_KEY_MAX || v.mv_size < 8))
+    if (rc == 0 && (k.size + 8 > OCOP_KEY_MAX || v.size < 8))
         rc = MDB_CORRUPTED;
     if (rc == 0) {
-        memcpy(key, k.mv_data, k.mv_size);
-        memcpy(key + k.mv_size, v.mv_data, 8);
-        *len = k.mv_size + 8;
+        memcpy(key, k.data, k.size);
+        memcpy(key + k.size, v.data, 8);
+        *len = k.size + 8;
     }
     return rc;
 }

@@ -204,13 +204,13 @@ static void s_assert_tree(s_world_t *w, uint64_t size)
     mdb_txn_abort(txn);
 }
 
-/* 1 when the store still has the old database. */
-static int s_has_old(s_world_t *w)
+/* 1 when the store still has the table name. */
+static int s_has_table(s_world_t *w, const char *name)
 {
     MDB_txn *txn;
     MDB_dbi dbi;
     assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
-    int rc = mdb_dbi_open(txn, "nodes", 0, &dbi);
+    int rc = mdb_dbi_open(txn, name, 0, &dbi);
     mdb_txn_abort(txn);
     assert_true(rc == 0 || rc == MDB_NOTFOUND);
     return rc == 0;
@@ -247,7 +247,7 @@ static void test_appends_fill_pages(void **state)
     s_world_t *w = *state;
     char err[256] = "";
     assert_int_equal(aud_migrate_nodes(&w->state, err, sizeof err), 0); /* nothing to migrate */
-    assert_false(s_has_old(w));
+    assert_false(s_has_table(w, "nodes"));
     for (uint64_t from = 0; from < S_LEAVES; from += 1000) { /* a commit per 1000, as the intake */
         MDB_txn *txn;
         assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
@@ -265,9 +265,9 @@ static void test_migrates_and_resumes(void **state)
     s_world_t *w = *state;
     char err[256] = "";
     s_fill_old(w, S_LEAVES, AUD_MIGRATE_LEAVES - 7);
-    assert_true(s_has_old(w));
+    assert_true(s_has_table(w, "nodes"));
     assert_int_equal(aud_migrate_nodes(&w->state, err, sizeof err), 0);
-    assert_false(s_has_old(w));
+    assert_false(s_has_table(w, "nodes"));
     s_assert_tree(w, S_LEAVES);
     /* The intake goes on from there, and another start has nothing to do. */
     MDB_txn *txn;
@@ -298,7 +298,7 @@ static void test_damaged_store_refused(void **state)
     assert_int_equal(aud_migrate_nodes(&w->state, err, sizeof err), -1);
     assert_non_null(strstr(err, "migrating the Merkle nodes at leaf 41"));
     assert_non_null(strstr(err, "MDB_NOTFOUND"));
-    assert_true(s_has_old(w)); /* nothing dropped: the old nodes are all still there */
+    assert_true(s_has_table(w, "nodes")); /* nothing dropped: the old nodes are all still there */
 }
 
 /* ---------------------------------------------------------------- the indexes */
@@ -463,18 +463,6 @@ static void s_fill_old_indexes(s_world_t *w, uint64_t n, uint64_t copied)
     for (uint64_t i = 0; i < copied / 2 && i < n; i++)
         assert_int_equal(aud_state_put_sequence(&w->state, txn, S_SECTION, i + 1, i), 0);
     assert_int_equal(mdb_txn_commit(txn), 0);
-}
-
-/* 1 when the store still has the old table name. */
-static int s_has_table(s_world_t *w, const char *name)
-{
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
-    int rc = mdb_dbi_open(txn, name, 0, &dbi);
-    mdb_txn_abort(txn);
-    assert_true(rc == 0 || rc == MDB_NOTFOUND);
-    return rc == 0;
 }
 
 static void test_indexes_migrate_and_resume(void **state)
