@@ -12,7 +12,8 @@
 # gateway, 50 calls each), each service's memory (its heap apart from the store pages it maps,
 # and peak) and store bytes per product, and each service's restart time (SIGTERM, start, until
 # it answers). Prints a table and writes the "scale" section of docs/BENCHMARKS.md (not with
-# --no-write). Needs about 0.6 GB of disk per 1x of scale (100x: about 60 GB, about 70 minutes).
+# --no-write). Needs about 0.5 GB of disk per 1x of scale (100x: about 50 GB; 1x, 10x and 100x
+# together about 50 minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
