@@ -3,7 +3,8 @@
  * resumes where a stopped start left it, drops the old database, and answers the same roots and
  * proofs; a store missing a node is refused, not half migrated. The same for the indexes of
  * entries by key and by source sequence (aud_migrate_indexes): appended as sorted duplicates they
- * fill their pages, and a store with the old plain tables is copied into them. */
+ * fill their pages, and a store with the old plain tables is copied into them. Both copies grow
+ * a map that runs out of room and go on. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -108,14 +109,12 @@ typedef struct {
     s_mem_t mem;
 } s_world_t;
 
-static int s_setup(void **state)
+/* Opens the world's store (a map of map_size at first, or what the file already holds) and its
+ * databases. 0 / -1. */
+static int s_open(s_world_t *w, size_t map_size)
 {
-    s_world_t *w = calloc(1, sizeof *w);
     char err[256];
-    if (!w || !unit_tmpdir(w->dir))
-        return -1;
-    *state = w;
-    ocop_store_options_t so = {.path = w->dir, .map_size = 64u << 20, .map_max = 256u << 20};
+    ocop_store_options_t so = {.path = w->dir, .map_size = map_size, .map_max = 256u << 20};
     if (!(w->store = ocop_store_open(&so, err, sizeof err)))
         return -1;
     w->state.store = w->store;
@@ -123,6 +122,15 @@ static int s_setup(void **state)
     if (ocop_store_dbis(w->store, dbs, 2, err, sizeof err) != 0)
         return -1;
     return aud_state_open_dup_tables(&w->state, err, sizeof err);
+}
+
+static int s_setup(void **state)
+{
+    s_world_t *w = calloc(1, sizeof *w);
+    if (!w || !unit_tmpdir(w->dir))
+        return -1;
+    *state = w;
+    return s_open(w, 64u << 20);
 }
 
 static int s_teardown(void **state)
@@ -502,6 +510,39 @@ static void test_damaged_index_refused(void **state)
     assert_true(s_has_table(w, "source_seq"));
 }
 
+/* More than one transaction of each copy. */
+#define S_GROW_ENTRIES (AUD_MIGRATE_LEAVES + 1001)
+
+/* A store whose map is full when it starts: both copies grow it (doubling, up to map_max) and
+ * carry on with the transaction that did not fit. */
+static void test_migrations_grow_the_map(void **state)
+{
+    s_world_t *w = *state;
+    char err[256] = "";
+    s_fill_old(w, S_GROW_ENTRIES, 0);
+    s_fill_old_indexes(w, S_GROW_ENTRIES, 0);
+    /* The map cut to the pages in use (LMDB raises a smaller size to that), so that the first
+     * transaction of each copy runs out of room. */
+    MDB_env *env = ocop_store_env(w->store);
+    MDB_envinfo info;
+    assert_int_equal(mdb_env_set_mapsize(env, 1), 0);
+    assert_int_equal(mdb_env_info(env, &info), 0);
+    size_t before = info.me_mapsize;
+    assert_true(before < (64u << 20));
+    assert_int_equal(aud_migrate_nodes(&w->state, err, sizeof err), 0);
+    assert_int_equal(mdb_env_info(env, &info), 0);
+    assert_true(info.me_mapsize > before);
+    assert_int_equal(mdb_env_set_mapsize(env, 1), 0);
+    assert_int_equal(mdb_env_info(env, &info), 0);
+    before = info.me_mapsize;
+    assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0);
+    assert_int_equal(mdb_env_info(env, &info), 0);
+    assert_true(info.me_mapsize > before);
+    s_assert_tree(w, S_GROW_ENTRIES);
+    s_assert_indexes(w, S_GROW_ENTRIES);
+    assert_false(s_has_table(w, "nodes") || s_has_table(w, "by_key") || s_has_table(w, "source_seq"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +553,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_puts_in_order, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_indexes_migrate_and_resume, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_damaged_index_refused, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_migrations_grow_the_map, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
