@@ -314,7 +314,7 @@ int bench_audit_store_stats(bench_audit_log_t *log, bench_audit_results_t *r)
                               {"sources", d->sources, 0}};
     ocop_store_pages_t pages;
     MDB_txn *txn;
-    if (ocop_store_pages(log->store, &pages) != 0 || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
+    if (ocop_store_pages(env, &pages) != 0 || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
         return -1;
     r->store_used = pages.used * pages.psize;
     int rc = 0;

@@ -24,6 +24,11 @@ int ocop_db_cursor_put(MDB_cursor *cursor, MDB_val *key, MDB_val *data, unsigned
 int ocop_db_cursor_del(MDB_cursor *cursor, unsigned int flags);
 int ocop_db_drop(MDB_txn *txn, MDB_dbi dbi, int del);
 
+/* Appends value at the end of key's sorted duplicates (MDB_APPENDDUP: the page fills up). 0 when
+ * the very pair is there already; MDB_KEYEXIST when value sorts before key's last; or another
+ * MDB error. */
+int ocop_db_append_dup(MDB_txn *txn, MDB_dbi dbi, const MDB_val *key, const MDB_val *value);
+
 /* How many writes this thread has made since it started (it only grows). */
 uint64_t ocop_db_writes(void);
 

@@ -248,15 +248,14 @@ static int s_tree_pages_all(MDB_txn *txn, uint64_t *pages)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int ocop_store_pages(ocop_store_t *self, ocop_store_pages_t *out)
+int ocop_store_pages(MDB_env *env, ocop_store_pages_t *out)
 {
     memset(out, 0, sizeof *out);
     MDB_envinfo info;
     MDB_stat est;
     MDB_txn *txn;
-    int rc = mdb_env_info(self->env, &info);
-    if (rc != 0 || (rc = mdb_env_stat(self->env, &est)) != 0 ||
-        (rc = mdb_txn_begin(self->env, NULL, MDB_RDONLY, &txn)) != 0)
+    int rc = mdb_env_info(env, &info);
+    if (rc != 0 || (rc = mdb_env_stat(env, &est)) != 0 || (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0)
         return rc;
     out->used = (uint64_t)info.me_last_pgno + 1;
     out->psize = est.ms_psize;

@@ -75,10 +75,10 @@ typedef struct {
     uint64_t psize;      /* bytes per page */
 } ocop_store_pages_t;
 
-/* Counts the pages of the store in a read transaction of its own, with no write transaction
- * running (for benchmarks and tests). 0 / MDB error (MDB_CORRUPTED when the counts do not add
- * up). */
-int ocop_store_pages(ocop_store_t *self, ocop_store_pages_t *out);
+/* Counts the pages of a store's environment (ocop_store_env, or any LMDB environment) in a read
+ * transaction of its own, with no write transaction running (for benchmarks and tests). 0 / MDB
+ * error (MDB_CORRUPTED when the counts do not add up). */
+int ocop_store_pages(MDB_env *env, ocop_store_pages_t *out);
 
 /* An MDB_val pointing into key (valid while key lives). */
 MDB_val ocop_key_val(const ocop_key_t *key);

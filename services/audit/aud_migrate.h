@@ -24,12 +24,14 @@
  * missing or is not a hash: the store is damaged). */
 int aud_migrate_nodes(aud_state_t *state, char *err, size_t errlen);
 
-/* The indexes "by_key" (kind|value|index -> "") and "source_seq" (section|sequence -> index) were
- * plain tables: each key's run grew in the middle of the table, where LMDB splits pages in half
- * (about 150 bytes per entry between them). They are copied into key_entries and source_entries,
- * tables of sorted duplicates whose values are appended at their key's end (aud_state.h), in key
- * order, AUD_MIGRATE_RECORDS records per transaction; the old table is dropped in the last one.
- * A start stopped half way resumes after the last record copied. */
+/* The indexes "by_key" (kind|value|index -> "") and "source_seq" (section|sequence -> index), and
+ * the integrity reports' "tally_entries" (family|group|entry -> province, year), were plain
+ * tables: each key's run grew in the middle of the table, where LMDB splits pages in half (about
+ * 150 bytes per log entry for the first two). They are copied into key_entries, source_entries
+ * and AUD_TALLY_ENTRIES_TABLE, tables of sorted duplicates whose values are appended at their
+ * key's end (aud_state.h, aud_tally.h), in key order, AUD_MIGRATE_RECORDS records per
+ * transaction; the old table is dropped in the last one. A start stopped half way resumes after
+ * the last record copied. */
 #define AUD_MIGRATE_RECORDS 100000
 
 /* Copies each old index the store still has and drops it. Before the service loop starts. 0, or

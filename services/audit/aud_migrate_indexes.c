@@ -2,6 +2,7 @@
 #include "aud_migrate.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ocop_db.h"
@@ -11,13 +12,16 @@
 #include "ocop_store.h"
 
 /* An index of the old layout and the table of sorted duplicates it goes to: each old record
- * key|u64 -> value (value_size bytes) becomes key -> u64|value. */
+ * key|u64 -> value (value_size bytes, or any up to S_VALUE_MAX) becomes key -> u64|value. */
 typedef struct {
     const char *old_name;
     const char *new_name;
     MDB_dbi new_dbi;
     size_t value_size;
 } s_index_t;
+
+#define S_ANY_SIZE SIZE_MAX
+#define S_VALUE_MAX 64 /* a tally entry's province and year */
 
 typedef struct {
     uint64_t copied; /* records copied by this start */
@@ -64,14 +68,15 @@ static int s_step(ocop_store_t *store, MDB_dbi old, const s_index_t *index, s_pr
     int rc = mdb_txn_begin(ocop_store_env(store), NULL, 0, &txn);
     if (rc != 0)
         return rc;
-    uint8_t resume[OCOP_KEY_MAX], dup[16];
+    uint8_t resume[OCOP_KEY_MAX], dup[8 + S_VALUE_MAX];
     size_t len;
     uint64_t n = 0;
     MDB_val k, v;
     if ((rc = s_resume_key(txn, index->new_dbi, resume, &len)) == 0 && (rc = mdb_cursor_open(txn, old, &cursor)) == 0)
         rc = s_seek(cursor, resume, len, &k, &v);
     for (; rc == 0 && n < AUD_MIGRATE_RECORDS; n++) {
-        if (k.mv_size <= 8 || v.mv_size != index->value_size)
+        if (k.mv_size <= 8 || v.mv_size > S_VALUE_MAX ||
+            (index->value_size != S_ANY_SIZE && v.mv_size != index->value_size))
             rc = MDB_CORRUPTED;
         else {
             memcpy(dup, (const uint8_t *)k.mv_data + k.mv_size - 8, 8);
@@ -140,6 +145,7 @@ int aud_migrate_indexes(aud_state_t *state, char *err, size_t errlen)
     const s_index_t indexes[] = {
         {"by_key", "key_entries", state->db.key_entries, 0},
         {"source_seq", "source_entries", state->db.source_entries, 8},
+        {"tally_entries", AUD_TALLY_ENTRIES_TABLE, state->db.tally.entries, S_ANY_SIZE},
     };
     for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++)
         if (s_migrate(state, &indexes[i], err, errlen) != 0)

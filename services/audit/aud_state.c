@@ -106,9 +106,12 @@ int aud_state_open_dup_tables(aud_state_t *state, char *err, size_t errlen)
     const struct {
         const char *name;
         MDB_dbi *dbi;
-    } tables[] = {{"key_entries", &state->db.key_entries}, {"source_entries", &state->db.source_entries}};
+        unsigned flags;
+    } tables[] = {{"key_entries", &state->db.key_entries, MDB_DUPSORT | MDB_DUPFIXED},
+                  {"source_entries", &state->db.source_entries, MDB_DUPSORT | MDB_DUPFIXED},
+                  {AUD_TALLY_ENTRIES_TABLE, &state->db.tally.entries, MDB_DUPSORT}};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
-        if (ocop_store_dbi(state->store, tables[i].name, MDB_DUPSORT | MDB_DUPFIXED, tables[i].dbi) != 0) {
+        if (ocop_store_dbi(state->store, tables[i].name, tables[i].flags, tables[i].dbi) != 0) {
             ocop_error_format(err, errlen, "%s: cannot open database %s", ocop_store_path(state->store),
                               tables[i].name);
             return -1;
@@ -132,7 +135,6 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
         {"inspections", &state->db.inspections},
         {"meta", &state->db.meta},
         {"tally_sums", &state->db.tally.sums},
-        {"tally_entries", &state->db.tally.entries},
         {"certified", &state->db.certified},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0 ||
@@ -200,17 +202,7 @@ int aud_state_put_key(const aud_state_t *state, MDB_txn *txn, const char *kind, 
     uint8_t ib[8];
     ocop_be64_put(ib, index);
     MDB_val k = ocop_key_val(&key), v = {.mv_size = sizeof ib, .mv_data = ib};
-    int rc = ocop_db_put(txn, state->db.key_entries, &k, &v, MDB_APPENDDUP);
-    if (rc == MDB_KEYEXIST) { /* indexed already, or the key holds a later entry */
-        MDB_cursor *cursor;
-        if ((rc = mdb_cursor_open(txn, state->db.key_entries, &cursor)) != 0)
-            return rc;
-        k = ocop_key_val(&key);
-        v = (MDB_val){.mv_size = sizeof ib, .mv_data = ib};
-        rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_BOTH) == 0 ? 0 : MDB_KEYEXIST;
-        mdb_cursor_close(cursor);
-    }
-    return rc;
+    return ocop_db_append_dup(txn, state->db.key_entries, &k, &v);
 }
 
 int aud_state_put_sequence(const aud_state_t *state, MDB_txn *txn, const char *section, uint64_t seq, uint64_t index)

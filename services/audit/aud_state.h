@@ -22,7 +22,7 @@
  *   inspections id                                       -> AudInspection
  *   meta        "size" -> u64; "entries"|section -> u64; "inspections" -> u64 (last id number);
  *               "kept" -> u64 (the entries below it are in the derived databases: aud_derived)
- *   tally_sums, tally_entries: the integrity reports' figures (aud_tally.h)
+ *   tally_sums, tally_row_entries: the integrity reports' figures (aud_tally.h)
  *   certified   valid certificates by province and their results (aud_certified.h)
  * The subscribers' cursors are in their own database ("cursors", see ocop_subscriber). Events by
  * product are indexed in memory (aud_memindex): at start-up loaded from the file a clean stop
@@ -66,7 +66,7 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
                    const ocop_service_config_t *service, char *err, size_t errlen);
 void aud_state_close(aud_state_t *state);
 
-/* Opens key_entries and source_entries, tables of sorted duplicates (aud_state_open does; a test
+/* Opens key_entries, source_entries and the tally's entries, tables of sorted duplicates (aud_state_open does; a test
  * or benchmark that opens only some of the store's tables calls it itself). 0, or -1 with err. */
 int aud_state_open_dup_tables(aud_state_t *state, char *err, size_t errlen);
 

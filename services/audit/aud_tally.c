@@ -72,13 +72,13 @@ static int s_entry(const s_add_t *a, const char *family, const char *group)
     ocop_key_init(&key);
     ocop_key_str(&key, family);
     ocop_key_str(&key, group);
-    ocop_key_u64(&key, a->entry);
-    char where[32];
-    int len = snprintf(where, sizeof where, "%s%c%s", a->province, '\0', a->year);
-    if (key.overflow || len < 0 || (size_t)len >= sizeof where)
+    uint8_t value[40];
+    ocop_be64_put(value, a->entry);
+    int len = snprintf((char *)value + 8, sizeof value - 8, "%s%c%s", a->province, '\0', a->year);
+    if (key.overflow || len < 0 || (size_t)len >= sizeof value - 8)
         return EOVERFLOW;
-    MDB_val k = ocop_key_val(&key), v = {.mv_size = (size_t)len + 1, .mv_data = where};
-    return ocop_db_put(a->txn, a->db->entries, &k, &v, 0);
+    MDB_val k = ocop_key_val(&key), v = {.mv_size = 8 + (size_t)len + 1, .mv_data = value};
+    return ocop_db_append_dup(a->txn, a->db->entries, &k, &v);
 }
 
 /* Counts one more in a 32-bit counter; a counter that would wrap is an error, never a clamp. */
@@ -345,14 +345,16 @@ typedef struct {
     uint64_t *next;
 } s_page_t;
 
-/* 1 once the page is full (*next then names the entry that did not fit). */
-static int s_page_entry(void *user, const MDB_val *rest, const MDB_val *value)
+/* 1 once the page is full (*next then names the entry that did not fit). value: the entry, then
+ * its province and year. */
+static int s_page_entry(s_page_t *pg, const ocop_bytes_t *value)
 {
-    s_page_t *pg = user;
-    const char *p = value->mv_data, *end = p + value->mv_size, *prov, *yr;
-    if (rest->mv_size != 8 || !(prov = s_take(&p, end)) || !(yr = s_take(&p, end)))
+    if (value->size < 8)
         return MDB_CORRUPTED;
-    uint64_t entry = ocop_be64_get(rest->mv_data);
+    const char *p = (const char *)value->data + 8, *end = (const char *)value->data + value->size, *prov, *yr;
+    if (!(prov = s_take(&p, end)) || !(yr = s_take(&p, end)))
+        return MDB_CORRUPTED;
+    uint64_t entry = ocop_be64_get(value->data);
     if ((*pg->province && strcmp(prov, pg->province) != 0) || (pg->year && (unsigned)atoi(yr) != pg->year))
         return 0;
     if (*pg->n == pg->max) {
@@ -367,19 +369,25 @@ int aud_tally_entries(MDB_txn *txn, const aud_tally_db_t *db, const char *family
                       const char *province, unsigned year, uint64_t cursor, uint64_t *out, size_t max, size_t *n,
                       uint64_t *next)
 {
-    ocop_key_t prefix, start;
-    ocop_key_init(&prefix);
-    ocop_key_str(&prefix, family);
-    ocop_key_str(&prefix, group);
-    start = prefix;
-    ocop_key_u64(&start, cursor);
+    ocop_key_t key;
+    ocop_key_init(&key);
+    ocop_key_str(&key, family);
+    ocop_key_str(&key, group);
     *n = 0;
     *next = 0;
-    if (start.overflow)
+    if (key.overflow)
         return 0; /* no group has so long a name */
+    uint8_t from[8];
+    ocop_be64_put(from, cursor);
     s_page_t pg = {province, year, out, max, n, next};
-    int rc = s_walk(txn, db->entries, &start, &prefix, s_page_entry, &pg);
-    return rc == 1 ? 0 : rc;
+    ocop_scan_t scan;
+    int rc = ocop_scan_open(&scan, txn, db->entries, &key, &key), vrc = 0;
+    ocop_scan_from_value(&scan, from, sizeof from);
+    while (rc == 0 && vrc == 0 && ocop_scan_next(&scan))
+        vrc = s_page_entry(&pg, &scan.value);
+    if (vrc != 0 && vrc != 1)
+        ocop_scan_fail(&scan, vrc);
+    return ocop_scan_close(&scan, rc);
 }
 
 int aud_tally_entries_in(ocop_ctx_t *ctx, Ocop__Reply *reply, const aud_tally_db_t *db, const char *family,

@@ -12,8 +12,10 @@
  *            "spread_count"|""|province|year      -> u64 (spread rows, so a page need not count)
  *            "last_province"|product             -> aud_tally_last_t (the product's latest
  *                                                   province result, for central re-scores)
- *   entries  family|group|entry(u64)            -> province, year (NUL-terminated): the entries
- *                                                   each row rests on, in log order
+ *   entries  family|group -> entry(u64)|province|year (NUL-terminated), sorted duplicates
+ *            (MDB_DUPSORT) appended at the group's end: the entries each row rests on, in log
+ *            order (keyed family|group|entry each, a group's run grew in the middle of the
+ *            table, where LMDB splits pages in half; aud_migrate_indexes copies such a table)
  * Values are this machine's C structs (the store is not portable between architectures anyway). */
 #ifndef AUD_TALLY_H
 #define AUD_TALLY_H
@@ -37,6 +39,9 @@
 #define AUD_TALLY_MEMBER "member"
 #define AUD_TALLY_SPREAD "spread"
 #define AUD_TALLY_SPREAD_COUNT "spread_count"
+
+/* The entries table's name in the audit store; whoever opens it gives MDB_DUPSORT. */
+#define AUD_TALLY_ENTRIES_TABLE "tally_row_entries"
 
 typedef struct {
     ocop_table_t sums, entries;

@@ -18,6 +18,7 @@
 #include "aud_merkle.h"
 #include "aud_migrate.h"
 #include "aud_state.h"
+#include "aud_tally.h"
 #include "ocop_db.h"
 #include "ocop_scan.h"
 #include "ocop_store.h"
@@ -326,16 +327,20 @@ static void s_entry_keys(uint64_t i, char province[8], char type[16])
 static void s_assert_indexes_full(s_world_t *w, uint64_t entries)
 {
     ocop_store_pages_t pages;
-    assert_int_equal(ocop_store_pages(w->store, &pages), 0);
+    assert_int_equal(ocop_store_pages(ocop_store_env(w->store), &pages), 0);
     MDB_txn *txn;
-    MDB_stat keys, seqs;
+    MDB_stat keys, seqs, tally;
     assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
     assert_int_equal(mdb_stat(txn, w->state.db.key_entries, &keys), 0);
     assert_int_equal(mdb_stat(txn, w->state.db.source_entries, &seqs), 0);
+    assert_int_equal(mdb_stat(txn, w->state.db.tally.entries, &tally), 0);
     mdb_txn_abort(txn);
     assert_int_equal(keys.ms_entries, 2 * entries);
     assert_int_equal(seqs.ms_entries, entries);
-    double full = (double)(entries * (2 * 8 + 16)) / (double)(pages.duplicates * pages.psize);
+    /* A tally entry, entry|province|year, is 16 bytes, in a node of its own (8-byte header and
+     * the page's 2-byte slot: its values are not of one size). */
+    double full =
+        (double)(entries * (2 * 8 + 16) + tally.ms_entries * (16 + 8 + 2)) / (double)(pages.duplicates * pages.psize);
     if (full < 0.9)
         print_error("index pages %.0f%% full (%.1f bytes per entry)\n", 100 * full,
                     (double)(pages.duplicates * pages.psize) / (double)entries);
@@ -382,6 +387,38 @@ static void s_assert_indexes(s_world_t *w, uint64_t n)
     mdb_txn_abort(txn);
 }
 
+/* The tally's entries of the first n log entries, one province row each (what
+ * s_fill_old_indexes writes the old way): every one found, in log order, by aud_tally_entries. */
+static void s_assert_tally(s_world_t *w, uint64_t n)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, MDB_RDONLY, &txn), 0);
+    uint64_t seen = 0, found[1000];
+    for (unsigned p = 1; p <= 34; p++) {
+        char group[8];
+        snprintf(group, sizeof group, "%02u", p);
+        uint64_t cursor = 0, row = 0, last = 0;
+        size_t got = 0;
+        do {
+            uint64_t next;
+            assert_int_equal(aud_tally_entries(txn, &w->state.db.tally, "province", group, group, 2026, cursor, found,
+                                               1000, &got, &next),
+                             0);
+            for (size_t i = 0; i < got; i++) {
+                char province[8], type[16];
+                s_entry_keys(found[i], province, type);
+                assert_string_equal(province, group);
+                assert_true(row++ == 0 || found[i] > last); /* in log order, each once */
+                last = found[i];
+                seen++;
+            }
+            cursor = next;
+        } while (cursor);
+    }
+    mdb_txn_abort(txn);
+    assert_int_equal(seen, n);
+}
+
 /* The indexes of entries [from, to), as the intake puts them, in one transaction. */
 static void s_index_entries(s_world_t *w, uint64_t from, uint64_t to)
 {
@@ -424,19 +461,30 @@ static void test_index_puts_in_order(void **state)
     s_assert_indexes(w, 10);
 }
 
-/* A store of the old layout: entries [0, n) in "by_key" (kind|value|index -> "") and "source_seq"
- * (section|sequence -> index), and the first copied records of by_key and the first copied / 2 of
+/* A store of the old layout: entries [0, n) in "by_key" (kind|value|index -> ""), "source_seq"
+ * (section|sequence -> index) and "tally_entries" (a province row: "province"|province|index ->
+ * province, year), and the first copied records of by_key and the first copied / 2 of
  * source_seq, in key order, already in the new tables, as a start stopped part way leaves them. */
 static void s_fill_old_indexes(s_world_t *w, uint64_t n, uint64_t copied)
 {
     MDB_txn *txn;
-    MDB_dbi by_key, source_seq;
+    MDB_dbi by_key, source_seq, tally;
     assert_int_equal(mdb_txn_begin(ocop_store_env(w->store), NULL, 0, &txn), 0);
     assert_int_equal(mdb_dbi_open(txn, "by_key", MDB_CREATE, &by_key), 0);
     assert_int_equal(mdb_dbi_open(txn, "source_seq", MDB_CREATE, &source_seq), 0);
+    assert_int_equal(mdb_dbi_open(txn, "tally_entries", MDB_CREATE, &tally), 0);
     for (uint64_t i = 0; i < n; i++) {
         char province[8], type[16];
         s_entry_keys(i, province, type);
+        ocop_key_t tk;
+        ocop_key_init(&tk);
+        ocop_key_str(&tk, "province");
+        ocop_key_str(&tk, province);
+        ocop_key_u64(&tk, i);
+        char where[16];
+        int len = snprintf(where, sizeof where, "%s%c2026", province, '\0');
+        MDB_val tkv = ocop_key_val(&tk), tv = {.mv_size = (size_t)len + 1, .mv_data = where};
+        assert_int_equal(ocop_db_put(txn, tally, &tkv, &tv, 0), 0);
         const char *keys[][2] = {{"province", province}, {"type", type}};
         for (int j = 0; j < 2; j++) {
             ocop_key_t key;
@@ -481,9 +529,10 @@ static void test_indexes_migrate_and_resume(void **state)
     s_fill_old_indexes(w, S_ENTRIES, AUD_MIGRATE_RECORDS - 7);
     assert_true(s_has_table(w, "by_key") && s_has_table(w, "source_seq"));
     assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0);
-    assert_false(s_has_table(w, "by_key") || s_has_table(w, "source_seq"));
+    assert_false(s_has_table(w, "by_key") || s_has_table(w, "source_seq") || s_has_table(w, "tally_entries"));
     s_assert_indexes(w, S_ENTRIES);
     s_assert_indexes_full(w, S_ENTRIES);
+    s_assert_tally(w, S_ENTRIES);
     /* The intake goes on from there, and another start has nothing to do. */
     s_index_entries(w, S_ENTRIES, S_ENTRIES + 3);
     assert_int_equal(aud_migrate_indexes(&w->state, err, sizeof err), 0);
@@ -540,6 +589,7 @@ static void test_migrations_grow_the_map(void **state)
     assert_true(info.me_mapsize > before);
     s_assert_tree(w, S_GROW_ENTRIES);
     s_assert_indexes(w, S_GROW_ENTRIES);
+    s_assert_tally(w, S_GROW_ENTRIES);
     assert_false(s_has_table(w, "nodes") || s_has_table(w, "by_key") || s_has_table(w, "source_seq"));
 }
 

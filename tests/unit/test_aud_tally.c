@@ -144,7 +144,7 @@ static int s_setup(void **state)
     if (mdb_env_create(&w->env) || mdb_env_set_maxdbs(w->env, 4) || mdb_env_set_mapsize(w->env, 256u << 20) ||
         mdb_env_open(w->env, w->dir, MDB_NOSYNC, 0600) || mdb_txn_begin(w->env, NULL, 0, &txn) ||
         mdb_dbi_open(txn, "sums", MDB_CREATE, &w->db.sums) ||
-        mdb_dbi_open(txn, "entries", MDB_CREATE, &w->db.entries) || mdb_txn_commit(txn))
+        mdb_dbi_open(txn, AUD_TALLY_ENTRIES_TABLE, MDB_CREATE | MDB_DUPSORT, &w->db.entries) || mdb_txn_commit(txn))
         return -1;
     w->n = T_RESULTS;
     w->results = calloc(w->n, sizeof *w->results);

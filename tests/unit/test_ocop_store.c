@@ -374,13 +374,13 @@ static void test_pages(void **state)
      * which mdb_stat does not count. */
     s_put_many(store, plain, 0, 2000);
     ocop_store_pages_t p;
-    assert_int_equal(ocop_store_pages(store, &p), 0);
+    assert_int_equal(ocop_store_pages(ocop_store_env(store), &p), 0);
     assert_int_equal(p.psize, 4096);
     assert_int_equal(p.used, 2 + p.free + p.trees + p.duplicates);
     assert_int_equal(p.duplicates, 0);
     uint64_t trees = p.trees;
     s_put_many(store, dups, 1, 2000);
-    assert_int_equal(ocop_store_pages(store, &p), 0);
+    assert_int_equal(ocop_store_pages(ocop_store_env(store), &p), 0);
     assert_int_equal(p.used, 2 + p.free + p.trees + p.duplicates);
     assert_in_range(p.duplicates, 4, 6);
     assert_in_range(p.trees, trees, trees + 2); /* the dups table's own leaf, and the free list's */
