@@ -56,7 +56,8 @@ static void s_measure(ocop_store_t *store, const MDB_dbi *nodes, const MDB_dbi *
 {
     ocop_store_pages_t pages;
     MDB_txn *txn;
-    if (ocop_store_pages(ocop_store_env(store), &pages) != 0 || mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) != 0)
+    if (ocop_store_pages(ocop_store_env(store), &pages) != 0 ||
+        mdb_txn_begin(ocop_store_env(store), NULL, MDB_RDONLY, &txn) != 0)
         return;
     uint64_t index_pages = duplicates ? pages.duplicates : 0;
     for (size_t i = 0; i < n_indexes; i++)

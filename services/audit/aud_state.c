@@ -127,15 +127,9 @@ int aud_state_open(aud_state_t *state, ocop_store_t *store, const ocop_config_t 
     state->service = service;
     state->config = config;
     const ocop_dbi_spec_t dbs[] = {
-        {"entries", &state->db.entries},
-        {"merkle", &state->db.merkle},
-        {"heads", &state->db.heads},
-        {"sources", &state->db.sources},
-        {"by_time", &state->db.by_time},
-        {"inspections", &state->db.inspections},
-        {"meta", &state->db.meta},
-        {"tally_sums", &state->db.tally.sums},
-        {"certified", &state->db.certified},
+        {"entries", &state->db.entries}, {"merkle", &state->db.merkle},         {"heads", &state->db.heads},
+        {"sources", &state->db.sources}, {"by_time", &state->db.by_time},       {"inspections", &state->db.inspections},
+        {"meta", &state->db.meta},       {"tally_sums", &state->db.tally.sums}, {"certified", &state->db.certified},
     };
     if (ocop_store_dbis(store, dbs, sizeof dbs / sizeof dbs[0], err, errlen) != 0 ||
         aud_state_open_dup_tables(state, err, errlen) != 0)
