@@ -7,13 +7,14 @@
 # with OCOP_DEMO_DIR in a temporary directory, its own ports) loaded with S times the July 2025
 # programme (9,084 entities, 17,400 products): registered, moved through the cycle, scored and
 # certified by the councils, re-rated under 26/2026 and promoted, every event taken into the
-# audit log. Then, on the loaded system: each step's time, how long the audit service took to
-# catch up after the last step, p50/p99 of every API call the dashboard makes (through the
-# gateway, 50 calls each), each service's memory (its heap apart from the store pages it maps,
-# and peak) and store bytes per product, and each service's restart time (SIGTERM, start, until
-# it answers). Prints a table and writes the "scale" section of docs/BENCHMARKS.md (not with
-# --no-write). Needs about 0.5 GB of disk per 1x of scale (100x: about 50 GB; 1x, 10x and 100x
-# together about 50 minutes).
+# audit log. Then, on the loaded system: each step's time, each import's rate in its first and
+# last tenth of rows (does registration slow as its store fills?), how long the audit service
+# took to catch up after the last step, p50/p99 of every API call the dashboard makes (through
+# the gateway, 50 calls each), each service's memory (its heap apart from the store pages it
+# maps, and peak) and store bytes per product, and each service's restart time (SIGTERM, start,
+# until it answers). Prints a table and writes the "scale" section of docs/BENCHMARKS.md (not
+# with --no-write). Needs about 0.5 GB of disk per 1x of scale (100x: about 50 GB; 1x, 10x and
+# 100x together about 50 minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --no-write) write=0 ;;
     --scale) shift; [[ "${1:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench_scale: --scale takes a number" >&2; exit 2; }
              scales+=("$1") ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench_scale: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -142,6 +143,18 @@ run_scale() {
   echo "  audit: events-by-product index rebuilt ${index_ms:-?} ms after the restart"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$entities" "$products" "$load" "$catchup" "$size" "${index_ms:-?}" >"$out/$s.summary"
   grep '^demo: .* took ' "$dir/demo.out" | sed 's/^demo: \(.*\) took \([0-9]*\) s$/\1\t\2/' >"$out/$s.steps"
+  # Each import's rate in its first and its last tenth of rows, from ocopctl's progress lines
+  # ("KIND: P% (DONE/TOTAL, R rows/s, T s)", one for the first row and one per tenth); the first
+  # tenth is timed from the first row's answer, so connecting and filling the window are left out.
+  sed -n 's/^\([a-z]*\): \([0-9]*\)% (\([0-9]*\)\/[0-9]*, [0-9]* rows\/s, \([0-9.]*\) s)$/\1 \2 \3 \4/p' "$dir/demo.out" |
+    awk '{ done[$1, $2] = $3; secs[$1, $2] = $4; if (!($1 in seen)) { seen[$1] = 1; kinds[++n] = $1 } }
+         END { for (i = 1; i <= n; i++) { k = kinds[i]
+                 if (!((k, 0) in done) || !((k, 10) in done) || !((k, 90) in done) || !((k, 100) in done)) continue
+                 d0 = secs[k, 10] - secs[k, 0]; d9 = secs[k, 100] - secs[k, 90]
+                 if (d0 <= 0 || d9 <= 0) continue
+                 first = (done[k, 10] - done[k, 0]) / d0; last = (done[k, 100] - done[k, 90]) / d9
+                 printf "%s\t%.1fk&nbsp;/&nbsp;%.1fk&nbsp;(%.2f)\n", k, first / 1000, last / 1000, last / first } }' >"$out/$s.tenths"
+  sed 's/&nbsp;/ /g; s/^/  import /; s/\t/ per tenth, first \/ last (ratio): /' "$out/$s.tenths"
   env "${env[@]}" bash "$root/deploy/demo.sh" stop >/dev/null
   unset OCOP_CONFIG
   rm -rf "$dir"
@@ -164,6 +177,9 @@ for s in "${scales[@]}"; do run_scale "$s"; done
   while IFS=$'\t' read -r step _; do
     row "$step, s" $(for s in "${scales[@]}"; do awk -F'\t' -v st="$step" '$1==st{print $2}' "$out/$s.steps"; done)
   done <"$out/${scales[0]}.steps"
+  while IFS=$'\t' read -r kind _; do
+    row "import $kind, first / last tenth, rows/s (ratio)" $(for s in "${scales[@]}"; do awk -F'\t' -v k="$kind" 'BEGIN{v="–"} $1==k{v=$2} END{print v}' "$out/$s.tenths"; done)
+  done <"$out/${scales[-1]}.tenths"
   row "audit caught up after the last step, s" $(for s in "${scales[@]}"; do cut -f5 "$out/$s.summary"; done)
   while IFS=$'\t' read -r call code _; do
     row "\`GET ${call//|/\\|}\` ($code), ms" $(for s in "${scales[@]}"; do awk -F'\t' -v c="$call" '$1==c{gsub(/ /,"\\&nbsp;",$3); print $3}' "$out/$s.calls"; done)
