@@ -22,14 +22,23 @@ ctl="$build/services/ocopctl/ocopctl"
 demo="$build/services/demo/ocop-demo"
 services="registration evaluation-1 evaluation-2 promotion audit gateway"
 
+# Whether process $1 runs. One that has exited counts as gone before it is reaped: the services
+# outlive this script, so their parent is init, which may reap them seconds later.
+running() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat:0:1}" != Z ]
+}
+
 stop_one() {
   local name="$1" pid
   [ -f "$run/$name.pid" ] || return 1
   pid="$(cat "$run/$name.pid")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     kill -TERM "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    for _ in $(seq 1 100); do running "$pid" || break; sleep 0.1; done
+    running "$pid" && kill -KILL "$pid"
   fi
   rm -f "$run/$name.pid"
 }
@@ -122,7 +131,7 @@ start() {
   echo $! > "$run/$name.pid"
   for _ in $(seq 1 100); do
     "$ctl" --timeout 200 ping "$name" >/dev/null 2>&1 && return 0
-    kill -0 "$(cat "$run/$name.pid")" 2>/dev/null || { tail -5 "$run/$name.log"; exit 1; }
+    running "$(cat "$run/$name.pid")" || { tail -5 "$run/$name.log"; exit 1; }
   done
   "$ctl" --timeout 2000 ping "$name" >/dev/null
 }
@@ -147,7 +156,7 @@ setsid "$build/services/gateway/ocop-gateway" --config "$OCOP_CONFIG" </dev/null
 echo $! > "$run/gateway.pid"
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 "$(cat "$run/gateway.pid")" 2>/dev/null || { tail -5 "$run/gateway.log"; exit 1; }
+  running "$(cat "$run/gateway.pid")" || { tail -5 "$run/gateway.log"; exit 1; }
   sleep 0.1
 done
 
