@@ -9,12 +9,12 @@
 # certified by the councils, re-rated under 26/2026 and promoted, every event taken into the
 # audit log. Then, on the loaded system: each step's time, each import's rate in its first and
 # last tenth of rows (does registration slow as its store fills?), how long the audit service
-# took to catch up after the last step, p50/p99 of every API call the dashboard makes (through
-# the gateway, 50 calls each on a kept-alive connection), each service's memory (its heap apart
-# from the store pages it maps, and peak) and store bytes per product, and each service's
-# restart time (SIGTERM, start, until it answers). Prints a table and writes the "scale" section
-# of docs/BENCHMARKS.md (not with --no-write). Needs about 0.5 GB of disk per 1x of scale (100x:
-# about 50 GB; 1x, 10x and 100x together about 50 minutes).
+# took to catch up after the last step, p50/p99 of each page of the dashboard complete and of
+# every API call it makes (through the gateway, 50 calls each; --quick: 10), each service's
+# memory (its heap apart from the store pages it maps, and peak) and store bytes per product,
+# and each service's restart time (SIGTERM, start, until it answers). Prints a table and writes
+# the "scale" section of docs/BENCHMARKS.md (not with --no-write). Needs about 0.5 GB of disk
+# per 1x of scale (100x: about 50 GB; 1x, 10x and 100x together about 50 minutes).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
@@ -34,8 +34,15 @@ while [ $# -gt 0 ]; do
 done
 [ ${#scales[@]} -gt 0 ] || { [ "$quick" = 1 ] && scales=(0.1 1) || scales=(1 10); }
 calls=50
+[ "$quick" = 1 ] && calls=10
 out="$(mktemp -d /tmp/ocop-scale-results-XXXXXX)"
-trap 'rm -rf "$out"' EXIT
+# The deployment being measured, stopped and removed however the script ends.
+deployed=""
+undeploy() {
+  [ -z "$deployed" ] || { OCOP_DEMO_DIR="$deployed" bash "$root/deploy/demo.sh" stop >/dev/null 2>&1; rm -rf "$deployed"; }
+  deployed=""
+}
+trap 'undeploy; rm -rf "$out"' EXIT
 
 # Whether process $1 runs; one that has exited and waits to be reaped (by init: demo.sh started
 # it and has gone) counts as gone.
@@ -55,13 +62,14 @@ run_scale() {
   entities=$(awk -v s="$s" 'BEGIN{printf "%d", 9084*s+0.5}')
   products=$(awk -v s="$s" 'BEGIN{printf "%d", 17400*s+0.5}')
   dir="$(mktemp -d /tmp/ocop-scale-XXXXXX)"
+  deployed="$dir"
   port=18080 zport=17100
-  local env=(OCOP_DEMO_DIR="$dir" OCOP_HTTP_PORT="$port" OCOP_ZMQ_PORT="$zport"
+  local env=(OCOP_DEMO_DIR="$dir" OCOP_HTTP_PORT="$port" OCOP_ZMQ_PORT="$zport" OCOP_DEMO_BUILT=1
              OCOP_DEMO_ENTITIES="$entities" OCOP_DEMO_PRODUCTS="$products")
   echo "== ${s}x: $entities entities, $products products (in $dir)"
   local t0=$SECONDS
   if ! env "${env[@]}" bash "$root/deploy/demo.sh" >"$dir/demo.out" 2>&1; then
-    tail -20 "$dir/demo.out"; env "${env[@]}" bash "$root/deploy/demo.sh" stop >/dev/null; rm -rf "$dir"; return 1
+    tail -20 "$dir/demo.out"; return 1
   fi
   local load=$((SECONDS - t0))
   grep '^demo: .* took ' "$dir/demo.out" | sed 's/^demo: /  /'
@@ -77,31 +85,77 @@ run_scale() {
   size=$("$ctl" --output json call audit aud_tree_head_get | grep -o '"tree_size":[^,]*' | tr -dc 0-9)
   echo "  audit caught up ${catchup} s after the last step: $size entries"
 
-  # The dashboard's calls.
-  local token product last
+  # The dashboard's calls, as its pages make them (web/app.js), as the officer of province 01: a
+  # certified product of 01, the session that rated it, its certificate and producer, a fair.
+  local token base year last product entity cert session date index fair
   token=$(awk '/^hanoi /{print $2}' "$dir/tokens.txt")
-  product=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/products?province_code=01&limit=1" |
-            grep -o '"id":"PRD-[0-9]*"' | head -1 | cut -d'"' -f4)
-  last=$((size - 1))
-  local urls=("/v1/reports/stars" "/v1/reports/stars?province_code=01" "/v1/counts?province_code=01"
-              "/v1/units?limit=100" "/v1/calendar?year=2027" "/v1/rounds?province_code=01&year=2026"
-              "/v1/late-dossiers?province_code=01" "/v1/products?province_code=01&limit=50"
-              "/v1/products/$product" "/v1/audit/events?product_id=$product" "/v1/audit/tree-head"
-              "/v1/audit/entries/$last/proof" "/v1/audit/reports/bunching?limit=60"
-              "/v1/audit/reports/leniency?limit=60" "/dashboard.json")
-  local u code
+  base="http://127.0.0.1:$port" year=$(date -u +%Y) last=$((size - 1))
+  get() { curl -s -H "Authorization: Bearer $token" "$base$1"; }
+  field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+  product=$(get "/v1/products?province_code=01&stage=trade_promotion&limit=1" | field id)
+  entity=$(get "/v1/products/$product/rating" | field entity_id)
+  cert=$(get "/v1/products/$product/rating" | field certificate_id)
+  session=$(get "/v1/certificates/$cert" | field session_id)
+  date=$(get "/v1/sessions/$session" | field date)
+  index=$(get "/v1/audit/events?product_id=$product&limit=500" | grep -o '"index":[0-9]*' | tail -1 | tr -dc 0-9)
+  fair=$(get "/v1/calendar?year=$((year + 1))" | grep -o '"source":"FAIR-[^"]*"' | head -1 | cut -d'"' -f4)
+  # Pages: stages separated by "--", the calls of a stage made at once (Promise.all), a stage
+  # after the one before it (await).
+  local pages=(
+    "overview|/v1/reports/stars /v1/units?limit=100"
+    "province|/v1/units?limit=100 /v1/reports/stars?province_code=01 /v1/counts?province_code=01 /v1/calendar?year=$year /v1/calendar?year=$((year + 1)) /v1/rounds?province_code=01&year=$year /v1/late-dossiers?province_code=01"
+    "product|/v1/products/$product/rating -- /v1/certificates/$cert -- /v1/products/$product /v1/entities/$entity -- /v1/audit/events?product_id=$product&limit=500 -- /v1/audit/entries/$index/proof /dashboard.json"
+    "session|/v1/sessions/$session /v1/products/$product/rating -- /v1/sessions/$session/sheets?product_id=$product /v1/products/$product/sheet?date=$date /v1/products/$product/self-assessment"
+    "integrity|/v1/audit/reports/bunching?limit=60 /v1/audit/reports/leniency?limit=60"
+    "calendar|/v1/calendar?year=$year -- /v1/calendar?year=$((year + 1))"
+    "fair|/v1/fairs/$fair/applications")
+  # Each call the pages make, and a province's product list, the tree head and the last entry's
+  # proof that other systems ask for.
+  local urls=() u page
+  for page in "${pages[@]}"; do
+    for u in ${page#*|}; do
+      [ "$u" = -- ] || [[ " ${urls[*]} " == *" $u "* ]] || urls+=("$u")
+    done
+  done
+  urls+=("/v1/products?province_code=01&limit=50" "/v1/audit/tree-head" "/v1/audit/entries/$last/proof")
+  # Readable names for the ids in the table.
+  label() {
+    local l="$1"
+    l="${l//$product/\{product\}}" l="${l//$entity/\{entity\}}" l="${l//\/$cert/\/\{certificate\}}"
+    l="${l//$session/\{session\}}" l="${l//$fair/\{fair\}}" l="${l//=$date/=\{date\}}"
+    l="${l//\/$last\//\/\{last\}\/}" l="${l//\/$index\//\/\{entry\}\/}" l="${l//year=$((year + 1))/year=\{next year\}}"
+    echo "${l//year=$year/year=\{year\}}"
+  }
+  local code
   : >"$out/$s.calls"
   for u in "${urls[@]}"; do
-    : >"$out/t"
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port$u")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$u")
     # The calls one after another on one kept-alive connection, as a browser makes them.
     local each=()
-    for _ in $(seq 1 $calls); do each+=(-o /dev/null "http://127.0.0.1:$port$u"); done
+    for _ in $(seq 1 $calls); do each+=(-o /dev/null "$base$u"); done
     curl -s -w '%{time_total}\n' -H "Authorization: Bearer $token" "${each[@]}" >"$out/t"
-    u="${u//$product/\{product\}}"
-    printf '%s\t%s\t%s\n' "${u//\/$last\//\/\{last\}\/}" "$code" "$(pcts "$out/t")" >>"$out/$s.calls"
+    printf '%s\t%s\t%s\n' "$(label "$u")" "$code" "$(pcts "$out/t")" >>"$out/$s.calls"
   done
   sed 's/^/  /' "$out/$s.calls"
+  # Each page complete: per stage the slowest of its calls made at once, summed over the stages.
+  local stage n
+  : >"$out/$s.pages"
+  for page in "${pages[@]}"; do
+    : >"$out/t"
+    for _ in $(seq 1 $calls); do
+      local total=0
+      while read -r -a stage; do
+        each=()
+        for u in "${stage[@]}"; do each+=(-o /dev/null "$base$u"); done
+        total=$(curl -s --no-progress-meter --parallel --parallel-immediate -w '%{time_total}\n' -H "Authorization: Bearer $token" "${each[@]}" |
+                awk -v t="$total" '$1 > m {m = $1} END {print t + m}')
+      done < <(sed 's/ -- /\n/g' <<<"${page#*|}")
+      echo "$total" >>"$out/t"
+    done
+    n=$(tr ' ' '\n' <<<"${page#*|}" | { grep -c '^--$' || true; })
+    printf '%s\t%s\t%s\t%s\n' "${page%%|*}" "$(tr ' ' '\n' <<<"${page#*|}" | { grep -cv '^--$' || true; })" "$((n + 1))" "$(pcts "$out/t")" >>"$out/$s.pages"
+  done
+  awk -F'\t' '{printf "  page %-10s %2s calls in %s steps: %s ms\n", $1, $2, $3, $4}' "$out/$s.pages"
 
   # Memory and stores.
   # Memory: the process's own (heap, RssAnon) apart from the store's pages it has mapped
@@ -167,11 +221,11 @@ run_scale() {
                  first = (done[k, 10] - done[k, 0]) / d0; last = (done[k, 100] - done[k, 90]) / d9
                  printf "%s\t%.1fk&nbsp;/&nbsp;%.1fk&nbsp;(%.2f)\n", k, first / 1000, last / 1000, last / first } }' >"$out/$s.tenths"
   sed 's/&nbsp;/ /g; s/^/  import /; s/\t/ per tenth, first \/ last (ratio): /' "$out/$s.tenths"
-  env "${env[@]}" bash "$root/deploy/demo.sh" stop >/dev/null
   unset OCOP_CONFIG
-  rm -rf "$dir"
+  undeploy
 }
 
+bash "$root/deploy/demo.sh" build
 for s in "${scales[@]}"; do run_scale "$s"; done
 [ "$write" = 1 ] || exit 0
 
@@ -180,7 +234,7 @@ for s in "${scales[@]}"; do run_scale "$s"; done
   echo "<!-- scale:begin -->"
   echo "## The whole system at scale"
   echo
-  echo "\`bench/bench_scale.sh\` ($(date -u '+%Y-%m-%d %H:%M UTC'), $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), $(nproc) cores, Release build$([ "$quick" = 1 ] && echo ', --quick')): a deployment of its own per scale (\`deploy/demo.sh\` in a temporary directory) loaded with that multiple of the July 2025 programme — registered, moved through the cycle, scored and certified, re-rated under 26/2026 and promoted, every event taken into the audit log — then measured from outside: every API call the dashboard makes through the gateway ($calls calls each, one after another on one kept-alive connection, curl's total time, p50 / p99 ms, as the officer of province 01), each service's memory and store, and its restart (SIGTERM, start, until it answers a ping)."
+  echo "\`bench/bench_scale.sh\` ($(date -u '+%Y-%m-%d %H:%M UTC'), $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), $(nproc) cores, Release build$([ "$quick" = 1 ] && echo ', --quick')): a deployment of its own per scale (\`deploy/demo.sh\` in a temporary directory) loaded with that multiple of the July 2025 programme — registered, moved through the cycle, scored and certified, re-rated under 26/2026 and promoted, every event taken into the audit log — then measured from outside, as the officer of province 01 (p50 / p99 ms of $calls, curl's total time): each page of the dashboard complete (the calls it makes together made at once, its steps one after another, the slowest call of each step summed), every API call the dashboard makes through the gateway (one after another on one kept-alive connection), each service's memory and store, and its restart (SIGTERM, start, until it answers a ping)."
   echo
   printf '| | %s |\n|---|%s\n' "$(for s in "${scales[@]}"; do printf '%sx | ' "$s"; done | sed 's/ | $//')" "$(for s in "${scales[@]}"; do printf -- '---:|'; done)"
   row() { printf '| %s |' "$1"; shift; for v in "$@"; do printf ' %s |' "$v"; done; echo; }
@@ -193,6 +247,9 @@ for s in "${scales[@]}"; do run_scale "$s"; done
     row "import $kind, first / last tenth, rows/s (ratio)" $(for s in "${scales[@]}"; do awk -F'\t' -v k="$kind" 'BEGIN{v="–"} $1==k{v=$2} END{print v}' "$out/$s.tenths"; done)
   done <"$out/${scales[-1]}.tenths"
   row "audit caught up after the last step, s" $(for s in "${scales[@]}"; do cut -f5 "$out/$s.summary"; done)
+  while IFS=$'\t' read -r page ncalls steps _; do
+    row "$page page complete ($ncalls call$([ "$ncalls" = 1 ] || echo s) in $steps step$([ "$steps" = 1 ] || echo s)), ms" $(for s in "${scales[@]}"; do awk -F'\t' -v p="$page" '$1==p{gsub(/ /,"\\&nbsp;",$4); print $4}' "$out/$s.pages"; done)
+  done <"$out/${scales[0]}.pages"
   while IFS=$'\t' read -r call code _; do
     row "\`GET ${call//|/\\|}\` ($code), ms" $(for s in "${scales[@]}"; do awk -F'\t' -v c="$call" '$1==c{gsub(/ /,"\\&nbsp;",$3); print $3}' "$out/$s.calls"; done)
   done <"$out/${scales[0]}.calls"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start (1): installs what is missing, builds, starts the whole system on 127.0.0.1 with the
-# national demo dataset, and prints where it listens. `bash deploy/demo.sh stop` stops it.
+# national demo dataset, and prints where it listens. `bash deploy/demo.sh stop` stops it;
+# `bash deploy/demo.sh build` only installs and builds.
 #
 # Services: registration, two evaluation shards (the northern and southern provinces of the
 # 2025 map), trade promotion and the audit service, which logs every event of the others in a signed Merkle
@@ -14,6 +15,7 @@
 #   OCOP_ZMQ_PORT       the base of the services' ports (default 7100: registration 7101-7102,
 #                       audit 7301-7302, evaluation 7201-7202 and 7211-7212, promotion 7401-7402)
 #   OCOP_DEMO_ENTITIES, OCOP_DEMO_PRODUCTS   the dataset's size (default: the July 2025 figures)
+#   OCOP_DEMO_BUILT=1   skip installing and building (`bash deploy/demo.sh build` did it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="${OCOP_DEMO_DIR:-$root/var/demo}"
@@ -53,9 +55,15 @@ stop() {
 
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
 
-bash "$root/deploy/install-deps.sh"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
+build_programs() {
+  bash "$root/deploy/install-deps.sh"
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # The programs this script runs and prints; tests, benchmarks and fuzzers are left to .ci/run.
+  cmake --build "$build" -j"$(nproc)" --target ocop-registration ocop-evaluation ocop-promotion ocop-audit \
+    ocop-audit-verify ocop-gateway ocopctl ocop-demo >/dev/null
+}
+if [ "${1:-}" = "build" ]; then build_programs; exit 0; fi
+[ "${OCOP_DEMO_BUILT:-}" = 1 ] || build_programs
 stop >/dev/null
 
 mkdir -p "$run/keys" "$run/data"
