@@ -93,8 +93,9 @@ run_scale() {
   get() { curl -s -H "Authorization: Bearer $token" "$base$1"; }
   field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
   product=$(get "/v1/products?province_code=01&stage=trade_promotion&limit=1" | field id)
-  entity=$(get "/v1/products/$product/rating" | field entity_id)
-  cert=$(get "/v1/products/$product/rating" | field certificate_id)
+  local rating
+  rating=$(get "/v1/products/$product/rating")
+  entity=$(field entity_id <<<"$rating") cert=$(field certificate_id <<<"$rating")
   session=$(get "/v1/certificates/$cert" | field session_id)
   date=$(get "/v1/sessions/$session" | field date)
   index=$(get "/v1/audit/events?product_id=$product&limit=500" | grep -o '"index":[0-9]*' | tail -1 | tr -dc 0-9)
